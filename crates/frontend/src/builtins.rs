@@ -1,0 +1,98 @@
+//! Runtime functions ("builtins") that generated code calls for work it
+//! does not inline: growing memories and tables, bulk memory and table
+//! operations, dropping segments.
+//!
+//! Generated code finds them through the table whose address sits at
+//! `VMOffsets::BUILTINS` in every vmctx, so compiled code needs no
+//! relocations to the runtime. Each is an `extern "C"` function (the host's
+//! default calling convention) taking the caller's vmctx first. The runtime
+//! provides the table, in this order, in `egret_runtime::libcalls`.
+//!
+//! Conventions: indices and lengths are passed widened to `i64` so one
+//! signature serves 32- and 64-bit memories; a returned `i32` that is
+//! nonzero means "trap" (the generated code raises the trap kind implied by
+//! the operation: memory out of bounds for memory and data operations,
+//! table out of bounds for table and element operations).
+
+use cranelift_codegen::ir::types::{I32, I64};
+use cranelift_codegen::ir::{AbiParam, Signature, Type};
+use cranelift_codegen::isa::CallConv;
+
+/// Declares the builtin list once: name, parameters after the vmctx, result.
+macro_rules! builtins {
+    ($($(#[$doc:meta])* $name:ident ( $($param:ident),* ) -> $ret:ident;)*) => {
+        /// A runtime function callable from generated code.
+        #[derive(Copy, Clone, Debug, PartialEq, Eq)]
+        #[allow(non_camel_case_types)]
+        pub enum Builtin {
+            $($(#[$doc])* $name,)*
+        }
+
+        impl Builtin {
+            /// Every builtin, in table order.
+            pub const ALL: &'static [Builtin] = &[$(Builtin::$name,)*];
+
+            /// Parameter types after the leading vmctx pointer.
+            pub fn params(self) -> &'static [Type] {
+                match self {
+                    $(Builtin::$name => &[$($param),*],)*
+                }
+            }
+
+            /// The result type.
+            pub fn result(self) -> Type {
+                match self {
+                    $(Builtin::$name => $ret,)*
+                }
+            }
+        }
+    };
+}
+
+builtins! {
+    /// `(memory, delta_pages) -> old_pages`, or `-1` if the memory cannot grow.
+    memory_grow(I32, I64) -> I64;
+    /// `(memory, dst, byte, len) -> trap?`
+    memory_fill(I32, I64, I32, I64) -> I32;
+    /// `(dst_memory, dst, src_memory, src, len) -> trap?`
+    memory_copy(I32, I64, I32, I64, I64) -> I32;
+    /// `(memory, data_segment, dst, src, len) -> trap?`
+    memory_init(I32, I32, I64, I32, I32) -> I32;
+    /// `(data_segment) -> 0`
+    data_drop(I32) -> I32;
+    /// `(table, delta, init_ref) -> old_size`, or `-1` if the table cannot grow.
+    table_grow(I32, I64, I64) -> I64;
+    /// `(table, dst, ref, len) -> trap?`
+    table_fill(I32, I64, I64, I64) -> I32;
+    /// `(dst_table, dst, src_table, src, len) -> trap?`
+    table_copy(I32, I64, I32, I64, I64) -> I32;
+    /// `(table, elem_segment, dst, src, len) -> trap?`
+    table_init(I32, I32, I64, I32, I32) -> I32;
+    /// `(elem_segment) -> 0`
+    elem_drop(I32) -> I32;
+}
+
+impl Builtin {
+    /// Position in the builtins table.
+    pub fn index(self) -> usize {
+        Builtin::ALL
+            .iter()
+            .position(|b| *b == self)
+            .expect("every builtin is in ALL")
+    }
+
+    /// Byte offset of this builtin's pointer in the builtins table.
+    pub fn table_offset(self) -> i32 {
+        (self.index() * 8) as i32
+    }
+
+    /// The Cranelift signature: vmctx, then `params()`, returning `result()`.
+    pub fn signature(self, call_conv: CallConv) -> Signature {
+        let mut sig = Signature::new(call_conv);
+        sig.params.push(AbiParam::new(I64));
+        sig.params
+            .extend(self.params().iter().map(|t| AbiParam::new(*t)));
+        sig.returns.push(AbiParam::new(self.result()));
+        sig
+    }
+}

@@ -1,0 +1,134 @@
+//! Where a compiled module's machine code lies and what it means: the
+//! address range of every function and trampoline, and the trap table.
+//!
+//! The runtime registers one `CodeMap` per module in its global code
+//! registry; the signal handler asks it "is this pc a trap site, and of
+//! which kind?" and backtraces ask "which wasm function holds this pc?".
+//! Both are binary searches over sorted vectors: no locks, no allocation.
+
+use crate::traps::TrapKind;
+use crate::types::FuncIndex;
+
+/// What a code range holds.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum CodeKind {
+    /// The body of a wasm function.
+    Function(FuncIndex),
+    /// A trampoline between the host and wasm.
+    Trampoline,
+}
+
+/// One function's or trampoline's code.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct CodeRange {
+    /// First byte.
+    pub start: usize,
+    /// One past the last byte.
+    pub end: usize,
+    /// What it is.
+    pub kind: CodeKind,
+}
+
+/// A trap site: the address of an instruction that may trap, and the kind.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct TrapSite {
+    /// Absolute address of the trapping instruction's first byte.
+    pub pc: usize,
+    /// The trap it raises.
+    pub kind: TrapKind,
+}
+
+/// The code map of one compiled module (or of a batch of trampolines).
+#[derive(Clone, Debug, Default)]
+pub struct CodeMap {
+    ranges: Vec<CodeRange>,
+    traps: Vec<TrapSite>,
+}
+
+impl CodeMap {
+    /// Builds a map from unsorted ranges and trap sites.
+    pub fn new(mut ranges: Vec<CodeRange>, mut traps: Vec<TrapSite>) -> CodeMap {
+        ranges.sort_by_key(|r| r.start);
+        traps.sort_by_key(|t| t.pc);
+        CodeMap { ranges, traps }
+    }
+
+    /// Lowest address covered (0 if empty).
+    pub fn start(&self) -> usize {
+        self.ranges.first().map_or(0, |r| r.start)
+    }
+
+    /// One past the highest address covered (0 if empty).
+    pub fn end(&self) -> usize {
+        self.ranges.iter().map(|r| r.end).max().unwrap_or(0)
+    }
+
+    /// Every code range, sorted by address.
+    pub fn ranges(&self) -> &[CodeRange] {
+        &self.ranges
+    }
+
+    /// Every trap site, sorted by address.
+    pub fn trap_sites(&self) -> &[TrapSite] {
+        &self.traps
+    }
+
+    /// The trap raised by the instruction at `pc`, if `pc` is a trap site.
+    pub fn trap_at(&self, pc: usize) -> Option<TrapKind> {
+        self.traps
+            .binary_search_by_key(&pc, |t| t.pc)
+            .ok()
+            .map(|i| self.traps[i].kind)
+    }
+
+    /// The code range containing `pc`.
+    pub fn range_at(&self, pc: usize) -> Option<&CodeRange> {
+        let i = self.ranges.partition_point(|r| r.start <= pc);
+        let r = self.ranges.get(i.checked_sub(1)?)?;
+        (pc < r.end).then_some(r)
+    }
+
+    /// The wasm function containing `pc` (trampolines give `None`).
+    pub fn func_at(&self, pc: usize) -> Option<FuncIndex> {
+        match self.range_at(pc)?.kind {
+            CodeKind::Function(f) => Some(f),
+            CodeKind::Trampoline => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lookups_find_exact_sites_and_containing_ranges() {
+        let map = CodeMap::new(
+            vec![
+                CodeRange {
+                    start: 200,
+                    end: 260,
+                    kind: CodeKind::Trampoline,
+                },
+                CodeRange {
+                    start: 100,
+                    end: 150,
+                    kind: CodeKind::Function(FuncIndex(3)),
+                },
+            ],
+            vec![TrapSite {
+                pc: 120,
+                kind: TrapKind::MemoryOutOfBounds,
+            }],
+        );
+        assert_eq!((map.start(), map.end()), (100, 260));
+        assert_eq!(map.trap_at(120), Some(TrapKind::MemoryOutOfBounds));
+        assert_eq!(map.trap_at(121), None);
+        assert_eq!(map.func_at(100), Some(FuncIndex(3)));
+        assert_eq!(map.func_at(149), Some(FuncIndex(3)));
+        assert_eq!(map.func_at(150), None);
+        assert_eq!(map.func_at(99), None);
+        assert_eq!(map.func_at(210), None);
+        assert!(map.range_at(210).is_some());
+    }
+}

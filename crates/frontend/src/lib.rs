@@ -1,0 +1,14 @@
+//! Egret's frontend: validates WebAssembly, translates each function to
+//! Cranelift IR, compiles it for the host (or another) ISA and places the
+//! code in executable memory, keeping the metadata the runtime needs.
+
+pub mod abi;
+pub mod builtins;
+pub mod code;
+pub mod error;
+pub mod module_info;
+pub mod traps;
+pub mod types;
+pub mod vmoffsets;
+
+pub use cranelift_codegen::ir::TrapCode;

@@ -1,0 +1,268 @@
+//! The static description of a module: every section except code, turned
+//! into plain data the compiler and the instantiator read without parsing
+//! again.
+//!
+//! `ModuleInfo` is filled in by `crate::compile` while it walks the module's
+//! payloads with the validator; function bodies are kept aside for the
+//! parallel translation step.
+
+use crate::error::CompileError;
+use crate::types::*;
+use std::collections::HashMap;
+use wasmparser::Operator;
+
+/// One operation of a constant expression (global initialisers, segment
+/// offsets, element items). Extended-constant arithmetic is included.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ConstOp {
+    /// `i32.const`.
+    I32(i32),
+    /// `i64.const`.
+    I64(i64),
+    /// `f32.const` (bit pattern).
+    F32(u32),
+    /// `f64.const` (bit pattern).
+    F64(u64),
+    /// `v128.const`.
+    V128(u128),
+    /// `ref.null` of the given reference type.
+    RefNull(ValType),
+    /// `ref.func`.
+    RefFunc(FuncIndex),
+    /// `global.get` of an (imported or earlier) global.
+    GlobalGet(GlobalIndex),
+    /// `i32.add`.
+    I32Add,
+    /// `i32.sub`.
+    I32Sub,
+    /// `i32.mul`.
+    I32Mul,
+    /// `i64.add`.
+    I64Add,
+    /// `i64.sub`.
+    I64Sub,
+    /// `i64.mul`.
+    I64Mul,
+}
+
+/// A constant expression: a short stack program.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct ConstExpr(pub Vec<ConstOp>);
+
+impl ConstExpr {
+    /// Decodes a `wasmparser` constant expression (already validated).
+    pub fn parse(expr: &wasmparser::ConstExpr<'_>) -> Result<ConstExpr, CompileError> {
+        let mut ops = Vec::new();
+        let mut reader = expr.get_operators_reader();
+        while !reader.eof() {
+            let offset = reader.original_position();
+            let op = match reader.read()? {
+                Operator::I32Const { value } => ConstOp::I32(value),
+                Operator::I64Const { value } => ConstOp::I64(value),
+                Operator::F32Const { value } => ConstOp::F32(value.bits()),
+                Operator::F64Const { value } => ConstOp::F64(value.bits()),
+                Operator::V128Const { value } => ConstOp::V128(value.i128() as u128),
+                Operator::RefNull { hty } => {
+                    let ty = wasmparser::RefType::new(true, hty)
+                        .and_then(ValType::from_ref_type)
+                        .ok_or_else(|| {
+                            CompileError::invalid("unsupported reference type", offset as u64)
+                        })?;
+                    ConstOp::RefNull(ty)
+                }
+                Operator::RefFunc { function_index } => ConstOp::RefFunc(FuncIndex(function_index)),
+                Operator::GlobalGet { global_index } => {
+                    ConstOp::GlobalGet(GlobalIndex(global_index))
+                }
+                Operator::I32Add => ConstOp::I32Add,
+                Operator::I32Sub => ConstOp::I32Sub,
+                Operator::I32Mul => ConstOp::I32Mul,
+                Operator::I64Add => ConstOp::I64Add,
+                Operator::I64Sub => ConstOp::I64Sub,
+                Operator::I64Mul => ConstOp::I64Mul,
+                Operator::End => continue,
+                _ => {
+                    return Err(CompileError::invalid(
+                        "constant expression required",
+                        offset as u64,
+                    ));
+                }
+            };
+            ops.push(op);
+        }
+        Ok(ConstExpr(ops))
+    }
+
+    /// The function this expression refers to if it is a lone `ref.func`.
+    pub fn as_ref_func(&self) -> Option<FuncIndex> {
+        match self.0.as_slice() {
+            [ConstOp::RefFunc(f)] => Some(*f),
+            _ => None,
+        }
+    }
+}
+
+/// One import, in declaration order.
+#[derive(Clone, Debug)]
+pub struct Import {
+    /// The module name.
+    pub module: String,
+    /// The item name.
+    pub name: String,
+    /// Where the import lands in the module's index spaces.
+    pub index: EntityIndex,
+}
+
+/// One export, in declaration order.
+#[derive(Clone, Debug)]
+pub struct Export {
+    /// The export name.
+    pub name: String,
+    /// What is exported.
+    pub index: EntityIndex,
+}
+
+/// How an element segment is used.
+#[derive(Clone, Debug)]
+pub enum ElementMode {
+    /// Copied into a table at instantiation, then dropped.
+    Active {
+        /// The table written.
+        table: TableIndex,
+        /// Where in the table.
+        offset: ConstExpr,
+    },
+    /// Available to `table.init` until dropped.
+    Passive,
+    /// Only declares functions for `ref.func`; dropped from the start.
+    Declared,
+}
+
+/// An element segment.
+#[derive(Clone, Debug)]
+pub struct ElementSegment {
+    /// Active, passive or declared.
+    pub mode: ElementMode,
+    /// The element type (`FuncRef` or `ExternRef`).
+    pub ty: ValType,
+    /// One constant expression per element.
+    pub items: Vec<ConstExpr>,
+}
+
+/// How a data segment is used.
+#[derive(Clone, Debug)]
+pub enum DataMode {
+    /// Copied into a memory at instantiation, then dropped.
+    Active {
+        /// The memory written.
+        memory: MemoryIndex,
+        /// Where in the memory.
+        offset: ConstExpr,
+    },
+    /// Available to `memory.init` until dropped.
+    Passive,
+}
+
+/// A data segment.
+#[derive(Clone, Debug)]
+pub struct DataSegment {
+    /// Active or passive.
+    pub mode: DataMode,
+    /// The bytes.
+    pub bytes: Box<[u8]>,
+}
+
+/// Everything about a module except its code.
+#[derive(Clone, Debug, Default)]
+pub struct ModuleInfo {
+    /// The type section (function types).
+    pub types: Vec<FuncType>,
+    /// Engine-wide ids of `types`, index for index.
+    pub type_ids: Vec<SigId>,
+    /// Imports in declaration order.
+    pub imports: Vec<Import>,
+    /// Type of every function, imported ones first.
+    pub functions: Vec<TypeIndex>,
+    /// How many of `functions` are imported.
+    pub num_imported_funcs: u32,
+    /// Every table, imported ones first.
+    pub tables: Vec<TableType>,
+    /// Initial value of each defined table's elements (`None`: null).
+    pub table_inits: Vec<Option<ConstExpr>>,
+    /// How many of `tables` are imported.
+    pub num_imported_tables: u32,
+    /// Every memory, imported ones first.
+    pub memories: Vec<MemoryType>,
+    /// How many of `memories` are imported.
+    pub num_imported_memories: u32,
+    /// Every global, imported ones first.
+    pub globals: Vec<GlobalType>,
+    /// Initialiser of each defined global.
+    pub global_inits: Vec<ConstExpr>,
+    /// How many of `globals` are imported.
+    pub num_imported_globals: u32,
+    /// Exports in declaration order.
+    pub exports: Vec<Export>,
+    /// The start function.
+    pub start: Option<FuncIndex>,
+    /// Element segments.
+    pub elements: Vec<ElementSegment>,
+    /// Data segments.
+    pub data: Vec<DataSegment>,
+    /// The module's name from the name section.
+    pub name: Option<String>,
+    /// Function names from the name section.
+    pub func_names: HashMap<FuncIndex, String>,
+}
+
+impl ModuleInfo {
+    /// The type of a function.
+    pub fn func_type(&self, func: FuncIndex) -> &FuncType {
+        &self.types[self.functions[func.index()].index()]
+    }
+
+    /// The engine-wide signature id of a function.
+    pub fn func_sig_id(&self, func: FuncIndex) -> SigId {
+        self.type_ids[self.functions[func.index()].index()]
+    }
+
+    /// Number of functions the module defines.
+    pub fn num_defined_funcs(&self) -> u32 {
+        self.functions.len() as u32 - self.num_imported_funcs
+    }
+
+    /// Number of globals the module defines.
+    pub fn num_defined_globals(&self) -> u32 {
+        self.globals.len() as u32 - self.num_imported_globals
+    }
+
+    /// Whether a function is imported.
+    pub fn is_imported_func(&self, func: FuncIndex) -> bool {
+        func.0 < self.num_imported_funcs
+    }
+
+    /// The defined-function index of a function, `None` if imported.
+    pub fn defined_func_index(&self, func: FuncIndex) -> Option<DefinedFuncIndex> {
+        func.0
+            .checked_sub(self.num_imported_funcs)
+            .map(DefinedFuncIndex)
+    }
+
+    /// The function index of a defined function.
+    pub fn func_index(&self, defined: DefinedFuncIndex) -> FuncIndex {
+        FuncIndex(defined.0 + self.num_imported_funcs)
+    }
+
+    /// The defined-global index of a global, `None` if imported.
+    pub fn defined_global_index(&self, global: GlobalIndex) -> Option<DefinedGlobalIndex> {
+        global
+            .0
+            .checked_sub(self.num_imported_globals)
+            .map(DefinedGlobalIndex)
+    }
+
+    /// The name of a function from the name section, if any.
+    pub fn func_name(&self, func: FuncIndex) -> Option<&str> {
+        self.func_names.get(&func).map(String::as_str)
+    }
+}

@@ -1,0 +1,119 @@
+//! The kinds of trap wasm code can raise, and their encoding as Cranelift
+//! trap codes in generated code and in the trap table.
+
+use cranelift_codegen::ir::TrapCode;
+use std::fmt;
+
+/// Why wasm execution stopped abnormally.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TrapKind {
+    /// The wasm stack limit was reached (deep or infinite recursion).
+    StackOverflow,
+    /// A memory access or bulk memory operation was out of bounds.
+    MemoryOutOfBounds,
+    /// A table access or bulk table operation was out of bounds.
+    TableOutOfBounds,
+    /// `call_indirect` found a null table element.
+    IndirectCallToNull,
+    /// `call_indirect` found a function of the wrong type.
+    BadSignature,
+    /// Signed integer division overflowed.
+    IntegerOverflow,
+    /// Integer division or remainder by zero.
+    IntegerDivisionByZero,
+    /// A float could not be converted to an integer (NaN or out of range).
+    BadConversionToInteger,
+    /// An `unreachable` instruction was executed.
+    UnreachableCodeReached,
+    /// A host function returned an error or panicked.
+    HostFunctionFailed,
+    /// The store ran out of fuel.
+    OutOfFuel,
+    /// The epoch deadline was reached.
+    Interrupt,
+}
+
+impl TrapKind {
+    /// Every kind, for table-driven conversions.
+    pub const ALL: &'static [TrapKind] = &[
+        TrapKind::StackOverflow,
+        TrapKind::MemoryOutOfBounds,
+        TrapKind::TableOutOfBounds,
+        TrapKind::IndirectCallToNull,
+        TrapKind::BadSignature,
+        TrapKind::IntegerOverflow,
+        TrapKind::IntegerDivisionByZero,
+        TrapKind::BadConversionToInteger,
+        TrapKind::UnreachableCodeReached,
+        TrapKind::HostFunctionFailed,
+        TrapKind::OutOfFuel,
+        TrapKind::Interrupt,
+    ];
+
+    /// The trap code generated code uses for this kind.
+    pub const fn code(self) -> TrapCode {
+        match self {
+            TrapKind::StackOverflow => TrapCode::STACK_OVERFLOW,
+            TrapKind::MemoryOutOfBounds => TrapCode::HEAP_OUT_OF_BOUNDS,
+            TrapKind::IntegerOverflow => TrapCode::INTEGER_OVERFLOW,
+            TrapKind::IntegerDivisionByZero => TrapCode::INTEGER_DIVISION_BY_ZERO,
+            TrapKind::BadConversionToInteger => TrapCode::BAD_CONVERSION_TO_INTEGER,
+            TrapKind::TableOutOfBounds => TrapCode::unwrap_user(1),
+            TrapKind::IndirectCallToNull => TrapCode::unwrap_user(2),
+            TrapKind::BadSignature => TrapCode::unwrap_user(3),
+            TrapKind::UnreachableCodeReached => TrapCode::unwrap_user(4),
+            TrapKind::HostFunctionFailed => TrapCode::unwrap_user(5),
+            TrapKind::OutOfFuel => TrapCode::unwrap_user(6),
+            TrapKind::Interrupt => TrapCode::unwrap_user(7),
+        }
+    }
+
+    /// The kind a trap code stands for; `None` for codes Egret never emits.
+    pub fn from_code(code: TrapCode) -> Option<TrapKind> {
+        TrapKind::ALL.iter().copied().find(|k| k.code() == code)
+    }
+
+    /// The message the spec tests expect (`assert_trap` texts).
+    pub fn message(self) -> &'static str {
+        match self {
+            TrapKind::StackOverflow => "call stack exhausted",
+            TrapKind::MemoryOutOfBounds => "out of bounds memory access",
+            TrapKind::TableOutOfBounds => "out of bounds table access",
+            TrapKind::IndirectCallToNull => "uninitialized element",
+            TrapKind::BadSignature => "indirect call type mismatch",
+            TrapKind::IntegerOverflow => "integer overflow",
+            TrapKind::IntegerDivisionByZero => "integer divide by zero",
+            TrapKind::BadConversionToInteger => "invalid conversion to integer",
+            TrapKind::UnreachableCodeReached => "unreachable",
+            TrapKind::HostFunctionFailed => "host function failed",
+            TrapKind::OutOfFuel => "all fuel consumed",
+            TrapKind::Interrupt => "interrupted: epoch deadline reached",
+        }
+    }
+}
+
+impl fmt::Display for TrapKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.message())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip_and_are_distinct() {
+        for kind in TrapKind::ALL {
+            assert_eq!(TrapKind::from_code(kind.code()), Some(*kind));
+        }
+        let mut codes: Vec<u8> = TrapKind::ALL
+            .iter()
+            .map(|k| k.code().as_raw().get())
+            .collect();
+        codes.sort();
+        codes.dedup();
+        assert_eq!(codes.len(), TrapKind::ALL.len());
+    }
+}
