@@ -7,7 +7,10 @@ pub mod builtins;
 pub mod code;
 pub mod error;
 pub mod module_info;
+pub mod parse;
+pub mod translate;
 pub mod traps;
+pub mod tunables;
 pub mod types;
 pub mod vmoffsets;
 

@@ -1,0 +1,322 @@
+//! Walks a module's sections once with `wasmparser`'s validator, filling in
+//! a `ModuleInfo` and setting function bodies aside (each with its own
+//! function validator) for parallel translation.
+
+use crate::error::CompileError;
+use crate::module_info::*;
+use crate::types::*;
+use wasmparser::{
+    ElementItems, ElementKind, ExternalKind, FuncToValidate, FunctionBody, KnownCustom, Name,
+    Parser, Payload, TableInit, TypeRef, ValidPayload, Validator, ValidatorResources,
+    WasmFeatures,
+};
+
+/// A function body waiting to be validated and translated.
+pub struct PendingFunction<'a> {
+    /// The body's bytes.
+    pub body: FunctionBody<'a>,
+    /// Its validator, connected to the module's validated types.
+    pub validator: FuncToValidate<ValidatorResources>,
+}
+
+/// A parsed, section-validated module.
+pub struct ParsedModule<'a> {
+    /// Everything but code.
+    pub info: ModuleInfo,
+    /// One entry per defined function, in order.
+    pub functions: Vec<PendingFunction<'a>>,
+}
+
+fn unsupported(what: &str) -> CompileError {
+    CompileError::Unsupported(what.to_string())
+}
+
+fn val_type(ty: wasmparser::ValType) -> Result<ValType, CompileError> {
+    ValType::from_wasmparser(ty).ok_or_else(|| unsupported("typed function references and GC types"))
+}
+
+fn memory_type(ty: wasmparser::MemoryType) -> Result<MemoryType, CompileError> {
+    if ty.page_size_log2.is_some() {
+        return Err(unsupported("custom page sizes"));
+    }
+    Ok(MemoryType {
+        minimum: ty.initial,
+        maximum: ty.maximum,
+        memory64: ty.memory64,
+        shared: ty.shared,
+    })
+}
+
+fn table_type(ty: wasmparser::TableType) -> Result<TableType, CompileError> {
+    if ty.table64 {
+        return Err(unsupported("64-bit tables"));
+    }
+    Ok(TableType {
+        element: ValType::from_ref_type(ty.element_type)
+            .ok_or_else(|| unsupported("typed function references and GC types"))?,
+        minimum: ty.initial,
+        maximum: ty.maximum,
+    })
+}
+
+fn global_type(ty: wasmparser::GlobalType) -> Result<GlobalType, CompileError> {
+    Ok(GlobalType {
+        content: val_type(ty.content_type)?,
+        mutable: ty.mutable,
+    })
+}
+
+/// Parses and validates everything except function bodies, whose
+/// validators are returned for the caller to run.
+pub fn parse<'a>(
+    bytes: &'a [u8],
+    features: WasmFeatures,
+    intern: &mut dyn FnMut(&FuncType) -> SigId,
+) -> Result<ParsedModule<'a>, CompileError> {
+    let mut validator = Validator::new_with_features(features);
+    let mut info = ModuleInfo::default();
+    let mut functions = Vec::new();
+
+    for payload in Parser::new(0).parse_all(bytes) {
+        let payload = payload?;
+        if let ValidPayload::Func(validator, body) = validator.payload(&payload)? {
+            functions.push(PendingFunction { body, validator });
+            continue;
+        }
+        match payload {
+            Payload::TypeSection(reader) => {
+                for ty in reader.into_iter_err_on_gc_types() {
+                    let ty = ty?;
+                    let params = ty.params().iter().map(|t| val_type(*t)).collect::<Result<Vec<_>, _>>()?;
+                    let results = ty.results().iter().map(|t| val_type(*t)).collect::<Result<Vec<_>, _>>()?;
+                    let ty = FuncType::new(params, results);
+                    info.type_ids.push(intern(&ty));
+                    info.types.push(ty);
+                }
+            }
+            Payload::ImportSection(reader) => {
+                for import in reader.into_imports() {
+                    let import = import?;
+                    let index = match import.ty {
+                        TypeRef::Func(ty) | TypeRef::FuncExact(ty) => {
+                            info.functions.push(TypeIndex(ty));
+                            info.num_imported_funcs += 1;
+                            EntityIndex::Function(FuncIndex(info.functions.len() as u32 - 1))
+                        }
+                        TypeRef::Table(ty) => {
+                            info.tables.push(table_type(ty)?);
+                            info.num_imported_tables += 1;
+                            EntityIndex::Table(TableIndex(info.tables.len() as u32 - 1))
+                        }
+                        TypeRef::Memory(ty) => {
+                            info.memories.push(memory_type(ty)?);
+                            info.num_imported_memories += 1;
+                            EntityIndex::Memory(MemoryIndex(info.memories.len() as u32 - 1))
+                        }
+                        TypeRef::Global(ty) => {
+                            info.globals.push(global_type(ty)?);
+                            info.num_imported_globals += 1;
+                            EntityIndex::Global(GlobalIndex(info.globals.len() as u32 - 1))
+                        }
+                        TypeRef::Tag(_) => return Err(unsupported("exception handling")),
+                    };
+                    info.imports.push(Import {
+                        module: import.module.to_string(),
+                        name: import.name.to_string(),
+                        index,
+                    });
+                }
+            }
+            Payload::FunctionSection(reader) => {
+                for ty in reader {
+                    info.functions.push(TypeIndex(ty?));
+                }
+            }
+            Payload::TableSection(reader) => {
+                for table in reader {
+                    let table = table?;
+                    info.tables.push(table_type(table.ty)?);
+                    info.table_inits.push(match table.init {
+                        TableInit::RefNull => None,
+                        TableInit::Expr(expr) => Some(ConstExpr::parse(&expr)?),
+                    });
+                }
+            }
+            Payload::MemorySection(reader) => {
+                for memory in reader {
+                    info.memories.push(memory_type(memory?)?);
+                }
+            }
+            Payload::TagSection(_) => return Err(unsupported("exception handling")),
+            Payload::GlobalSection(reader) => {
+                for global in reader {
+                    let global = global?;
+                    info.globals.push(global_type(global.ty)?);
+                    info.global_inits.push(ConstExpr::parse(&global.init_expr)?);
+                }
+            }
+            Payload::ExportSection(reader) => {
+                for export in reader {
+                    let export = export?;
+                    let index = match export.kind {
+                        ExternalKind::Func | ExternalKind::FuncExact => {
+                            EntityIndex::Function(FuncIndex(export.index))
+                        }
+                        ExternalKind::Table => EntityIndex::Table(TableIndex(export.index)),
+                        ExternalKind::Memory => EntityIndex::Memory(MemoryIndex(export.index)),
+                        ExternalKind::Global => EntityIndex::Global(GlobalIndex(export.index)),
+                        ExternalKind::Tag => return Err(unsupported("exception handling")),
+                    };
+                    info.exports.push(Export {
+                        name: export.name.to_string(),
+                        index,
+                    });
+                }
+            }
+            Payload::StartSection { func, .. } => info.start = Some(FuncIndex(func)),
+            Payload::ElementSection(reader) => {
+                for element in reader {
+                    info.elements.push(element_segment(element?)?);
+                }
+            }
+            Payload::DataSection(reader) => {
+                for data in reader {
+                    let data = data?;
+                    let mode = match data.kind {
+                        wasmparser::DataKind::Passive => DataMode::Passive,
+                        wasmparser::DataKind::Active {
+                            memory_index,
+                            offset_expr,
+                        } => DataMode::Active {
+                            memory: MemoryIndex(memory_index),
+                            offset: ConstExpr::parse(&offset_expr)?,
+                        },
+                    };
+                    info.data.push(DataSegment {
+                        mode,
+                        bytes: data.data.into(),
+                    });
+                }
+            }
+            Payload::CustomSection(reader) => {
+                // A malformed name section is not an error (the spec says
+                // custom sections never invalidate a module): ignore it.
+                if let KnownCustom::Name(names) = reader.as_known() {
+                    let _ = read_names(names, &mut info);
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(ParsedModule { info, functions })
+}
+
+fn element_segment(element: wasmparser::Element<'_>) -> Result<ElementSegment, CompileError> {
+    let mode = match element.kind {
+        ElementKind::Passive => ElementMode::Passive,
+        ElementKind::Declared => ElementMode::Declared,
+        ElementKind::Active {
+            table_index,
+            offset_expr,
+        } => ElementMode::Active {
+            table: TableIndex(table_index.unwrap_or(0)),
+            offset: ConstExpr::parse(&offset_expr)?,
+        },
+    };
+    let (ty, items) = match element.items {
+        ElementItems::Functions(funcs) => {
+            let items = funcs
+                .into_iter()
+                .map(|f| Ok(ConstExpr(vec![ConstOp::RefFunc(FuncIndex(f?))])))
+                .collect::<Result<Vec<_>, CompileError>>()?;
+            (ValType::FuncRef, items)
+        }
+        ElementItems::Expressions(ty, exprs) => {
+            let ty = ValType::from_ref_type(ty)
+                .ok_or_else(|| unsupported("typed function references and GC types"))?;
+            let items = exprs
+                .into_iter()
+                .map(|e| ConstExpr::parse(&e?))
+                .collect::<Result<Vec<_>, CompileError>>()?;
+            (ty, items)
+        }
+    };
+    Ok(ElementSegment { mode, ty, items })
+}
+
+fn read_names(
+    names: wasmparser::NameSectionReader<'_>,
+    info: &mut ModuleInfo,
+) -> Result<(), wasmparser::BinaryReaderError> {
+    for name in names {
+        match name? {
+            Name::Module { name, .. } => info.name = Some(name.to_string()),
+            Name::Function(map) => {
+                for naming in map {
+                    let naming = naming?;
+                    info.func_names
+                        .insert(FuncIndex(naming.index), naming.name.to_string());
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_wat(text: &str) -> ModuleInfo {
+        let bytes = wat::parse_str(text).unwrap();
+        let mut next = 0;
+        let parsed = parse(&bytes, WasmFeatures::default(), &mut |_| {
+            next += 1;
+            SigId(next - 1)
+        })
+        .unwrap();
+        let info = parsed.info;
+        assert_eq!(parsed.functions.len() as u32, info.num_defined_funcs());
+        info
+    }
+
+    #[test]
+    fn reads_every_section() {
+        let info = parse_wat(
+            r#"(module $m
+                (import "env" "f" (func $f (param i32)))
+                (import "env" "g" (global i64))
+                (table 2 funcref)
+                (memory 1 3)
+                (global (mut i32) (i32.const 7))
+                (func $main (export "main") (result i32) i32.const 1)
+                (elem (i32.const 0) $main $f)
+                (data (i32.const 8) "hi")
+                (start $main2)
+                (func $main2))"#,
+        );
+        assert_eq!(info.name.as_deref(), Some("m"));
+        assert_eq!(info.num_imported_funcs, 1);
+        assert_eq!(info.functions.len(), 3);
+        assert_eq!(info.num_imported_globals, 1);
+        assert_eq!(info.global_inits, vec![ConstExpr(vec![ConstOp::I32(7)])]);
+        assert_eq!(info.memories[0], MemoryType::new(1, Some(3)));
+        assert_eq!(info.exports[0].index, EntityIndex::Function(FuncIndex(1)));
+        assert_eq!(info.start, Some(FuncIndex(2)));
+        assert_eq!(info.elements[0].items.len(), 2);
+        assert_eq!(&*info.data[0].bytes, b"hi");
+        assert_eq!(info.func_name(FuncIndex(1)), Some("main"));
+    }
+
+    #[test]
+    fn invalid_module_reports_offset() {
+        let bytes = wat::parse_str("(module (func (result i32) i64.const 0))").unwrap();
+        // The body is validated later; the section walk itself succeeds.
+        assert!(parse(&bytes, WasmFeatures::default(), &mut |_| SigId(0)).is_ok());
+        let err = parse(b"\0asm\x02\0\0\0", WasmFeatures::default(), &mut |_| SigId(0))
+            .err()
+            .unwrap();
+        assert!(matches!(err, CompileError::Invalid { offset: 4, .. }), "{err}");
+    }
+}

@@ -1,0 +1,51 @@
+//! Engine-wide settings that change the code generated for a module.
+
+/// Settings that shape generated code. Part of the engine's configuration.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Tunables {
+    /// Bytes of address space reserved for every 32-bit linear memory,
+    /// guard region included. Accesses whose static offset plus size fits
+    /// in the part beyond 4 GiB need no explicit bounds check.
+    pub memory_reservation: u64,
+    /// Count fuel and trap when it runs out.
+    pub consume_fuel: bool,
+    /// Check the epoch deadline at function entries and loop headers.
+    pub epoch_interruption: bool,
+}
+
+impl Default for Tunables {
+    fn default() -> Self {
+        Tunables {
+            // 4 GiB for every 32-bit index, 2 GiB for static offsets, and
+            // one 64 KiB page so the widest access at the largest such
+            // offset still faults inside the reservation.
+            memory_reservation: (6 << 30) + (64 << 10),
+            consume_fuel: false,
+            epoch_interruption: false,
+        }
+    }
+}
+
+impl Tunables {
+    /// Whether a 32-bit memory access with this static offset and access
+    /// size is always caught by the guard region, so it needs no explicit
+    /// bounds check.
+    pub fn guard_covers(&self, offset: u64, access_size: u64) -> bool {
+        let beyond_index_space = self.memory_reservation.saturating_sub(1 << 32);
+        offset.saturating_add(access_size) <= beyond_index_space
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn guard_covers_offsets_below_two_gib() {
+        let t = Tunables::default();
+        assert!(t.guard_covers(0, 8));
+        assert!(t.guard_covers(0x7FFF_FFFF, 8));
+        assert!(!t.guard_covers(0x8001_0000, 8));
+        assert!(!t.guard_covers(u64::MAX, 8));
+    }
+}
