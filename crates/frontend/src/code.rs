@@ -8,6 +8,7 @@
 
 use crate::traps::TrapKind;
 use crate::types::FuncIndex;
+use std::collections::HashMap;
 
 /// What a code range holds.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -43,6 +44,8 @@ pub struct TrapSite {
 pub struct CodeMap {
     ranges: Vec<CodeRange>,
     traps: Vec<TrapSite>,
+    module_name: Option<String>,
+    func_names: HashMap<FuncIndex, String>,
 }
 
 impl CodeMap {
@@ -50,7 +53,28 @@ impl CodeMap {
     pub fn new(mut ranges: Vec<CodeRange>, mut traps: Vec<TrapSite>) -> CodeMap {
         ranges.sort_by_key(|r| r.start);
         traps.sort_by_key(|t| t.pc);
-        CodeMap { ranges, traps }
+        CodeMap {
+            ranges,
+            traps,
+            module_name: None,
+            func_names: HashMap::new(),
+        }
+    }
+
+    /// Attaches the names backtraces show (from the name section).
+    pub fn set_names(&mut self, module: Option<String>, funcs: HashMap<FuncIndex, String>) {
+        self.module_name = module;
+        self.func_names = funcs;
+    }
+
+    /// The module's name, if it has one.
+    pub fn module_name(&self) -> Option<&str> {
+        self.module_name.as_deref()
+    }
+
+    /// A function's name, if it has one.
+    pub fn func_name(&self, func: FuncIndex) -> Option<&str> {
+        self.func_names.get(&func).map(String::as_str)
     }
 
     /// Lowest address covered (0 if empty).

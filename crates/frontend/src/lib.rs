@@ -5,10 +5,13 @@
 pub mod abi;
 pub mod builtins;
 pub mod code;
+pub mod compiler;
 pub mod error;
+pub mod jit;
 pub mod module_info;
 pub mod parse;
 pub mod translate;
+pub mod trampolines;
 pub mod traps;
 pub mod tunables;
 pub mod types;

@@ -11,7 +11,7 @@
 //! ```text
 //! 0   *mut VMStoreContext   store-wide state: stack limit, fuel, epochs
 //! 8   *const Builtins       table of runtime functions (see builtins.rs)
-//! 16  *mut Instance         back pointer for the runtime's libcalls
+//! 16  u64                   the instance's id in its store (for libcalls)
 //! 24  (reserved)
 //! 32  imported functions    *const VMFuncRef each (the exporter's funcref)
 //!     memories              { base: *mut u8, definition: *const VMMemoryDefinition } each
@@ -81,6 +81,13 @@ pub mod store_ctx {
     pub const SIZE: u32 = 32;
 }
 
+/// Layout of a host function's context, which stands where an instance's
+/// vmctx would for a wasm function (`VMFuncRef::vmctx` of a host function).
+pub mod host_ctx {
+    /// The dispatcher the host trampoline calls (see `abi.rs`).
+    pub const DISPATCH: u32 = 0;
+}
+
 /// Size of a global's storage (large enough for `v128`).
 pub const GLOBAL_SIZE: u32 = 16;
 
@@ -107,8 +114,8 @@ impl VMOffsets {
     pub const STORE_CTX: u32 = 0;
     /// Offset of the builtins table pointer.
     pub const BUILTINS: u32 = 8;
-    /// Offset of the runtime's instance back pointer.
-    pub const INSTANCE: u32 = 16;
+    /// Offset of the instance's id in its store (`u64`).
+    pub const INSTANCE_ID: u32 = 16;
 
     /// Computes the layout for a module.
     pub fn new(module: &ModuleInfo) -> VMOffsets {

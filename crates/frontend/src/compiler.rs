@@ -1,0 +1,317 @@
+//! The compiler an engine owns: the target ISA, the engine-wide function
+//! type registry, and the pipeline from module bytes to placed code.
+//!
+//! Pipeline: `parse` walks the sections (validating them) and sets the
+//! bodies aside; each body is validated, translated and compiled on a rayon
+//! worker with its own Cranelift context; the main thread then places all
+//! functions and the array-call trampolines in one `CodeMemory`.
+
+use crate::code::CodeKind;
+use crate::error::CompileError;
+use crate::jit::{CodeMemory, CompiledFunction};
+use crate::module_info::ModuleInfo;
+use crate::parse::{PendingFunction, parse};
+use crate::trampolines;
+use crate::translate::{FuncTranslator, ModuleEnv};
+use crate::tunables::Tunables;
+use crate::types::{DefinedFuncIndex, FuncType, SigId, TypeIndex};
+use crate::vmoffsets::VMOffsets;
+use cranelift_codegen::control::ControlPlane;
+use cranelift_codegen::isa::{OwnedTargetIsa, TargetIsa};
+use cranelift_codegen::settings::{self, Configurable};
+use cranelift_codegen::Context;
+use cranelift_frontend::FunctionBuilderContext;
+use rayon::prelude::*;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use wasmparser::WasmFeatures;
+
+/// How much Cranelift optimises.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Default)]
+pub enum OptLevel {
+    /// No optimisation: fastest compile.
+    None,
+    /// Optimise for speed (the default).
+    #[default]
+    Speed,
+    /// Optimise for speed and code size.
+    SpeedAndSize,
+}
+
+/// Settings for a `Compiler`.
+#[derive(Clone, Debug)]
+pub struct CompilerConfig {
+    /// Cranelift optimisation level.
+    pub opt_level: OptLevel,
+    /// Compile function bodies on all cores.
+    pub parallel: bool,
+    /// Run Cranelift's IR verifier on every function (slower; for tests).
+    pub verify: bool,
+    /// WebAssembly features accepted.
+    pub features: WasmFeatures,
+    /// Code-shaping settings.
+    pub tunables: Tunables,
+}
+
+impl Default for CompilerConfig {
+    fn default() -> Self {
+        CompilerConfig {
+            opt_level: OptLevel::Speed,
+            parallel: true,
+            verify: cfg!(debug_assertions),
+            features: WasmFeatures::WASM2,
+            tunables: Tunables::default(),
+        }
+    }
+}
+
+/// Interns function types engine-wide: equal types get equal `SigId`s.
+/// Ids are never reused; the registry lives as long as the engine.
+#[derive(Debug, Default)]
+pub struct TypeRegistry {
+    inner: Mutex<TypeRegistryInner>,
+}
+
+#[derive(Debug, Default)]
+struct TypeRegistryInner {
+    ids: HashMap<FuncType, SigId>,
+    types: Vec<FuncType>,
+}
+
+impl TypeRegistry {
+    /// The id of `ty`, registering it on first sight.
+    pub fn intern(&self, ty: &FuncType) -> SigId {
+        let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(id) = inner.ids.get(ty) {
+            return *id;
+        }
+        let id = SigId(inner.types.len() as u32);
+        inner.types.push(ty.clone());
+        inner.ids.insert(ty.clone(), id);
+        id
+    }
+
+    /// The type with id `id`.
+    pub fn get(&self, id: SigId) -> Option<FuncType> {
+        let inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        inner.types.get(id.index()).cloned()
+    }
+}
+
+/// A module compiled and placed in executable memory.
+#[derive(Debug)]
+pub struct CompiledModule {
+    info: ModuleInfo,
+    offsets: VMOffsets,
+    code: CodeMemory,
+    /// Array-call trampoline address per type index (0: no defined
+    /// function has that type).
+    array_calls: Vec<usize>,
+}
+
+impl CompiledModule {
+    /// The module's description.
+    pub fn info(&self) -> &ModuleInfo {
+        &self.info
+    }
+
+    /// Its vmctx layout.
+    pub fn offsets(&self) -> &VMOffsets {
+        &self.offsets
+    }
+
+    /// The placed code (for the code registry).
+    pub fn code(&self) -> &CodeMemory {
+        &self.code
+    }
+
+    /// Address of a defined function's code (wasm calling convention).
+    pub fn function_address(&self, index: DefinedFuncIndex) -> usize {
+        self.code.address(index.index())
+    }
+
+    /// Address of the array-call trampoline for a type used by a defined
+    /// function.
+    pub fn array_call_address(&self, ty: TypeIndex) -> usize {
+        self.array_calls[ty.index()]
+    }
+}
+
+/// The engine's compiler.
+pub struct Compiler {
+    isa: OwnedTargetIsa,
+    config: CompilerConfig,
+    types: Arc<TypeRegistry>,
+}
+
+impl std::fmt::Debug for Compiler {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Compiler")
+            .field("isa", &self.isa.triple().to_string())
+            .field("config", &self.config)
+            .finish()
+    }
+}
+
+fn setting_error(e: impl std::fmt::Display) -> CompileError {
+    CompileError::Codegen(format!("cannot configure Cranelift: {e}"))
+}
+
+/// Cranelift's shared settings for Egret's code.
+fn shared_flags(config: &CompilerConfig) -> Result<settings::Flags, CompileError> {
+    let mut b = settings::builder();
+    let opt = match config.opt_level {
+        OptLevel::None => "none",
+        OptLevel::Speed => "speed",
+        OptLevel::SpeedAndSize => "speed_and_size",
+    };
+    for (name, value) in [
+        ("opt_level", opt),
+        // Backtraces walk frame pointers, and x64 tail calls need them.
+        ("preserve_frame_pointers", "true"),
+        // Nothing unwinds through generated code with DWARF.
+        ("unwind_info", "false"),
+        ("enable_verifier", if config.verify { "true" } else { "false" }),
+    ] {
+        b.set(name, value).map_err(setting_error)?;
+    }
+    Ok(settings::Flags::new(b))
+}
+
+impl Compiler {
+    /// A compiler for the host.
+    pub fn new(config: CompilerConfig) -> Result<Compiler, CompileError> {
+        let isa_builder = cranelift_native::builder().map_err(setting_error)?;
+        let isa = isa_builder
+            .finish(shared_flags(&config)?)
+            .map_err(setting_error)?;
+        Ok(Compiler {
+            isa,
+            config,
+            types: Arc::default(),
+        })
+    }
+
+    /// The target ISA.
+    pub fn isa(&self) -> &dyn TargetIsa {
+        &*self.isa
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &CompilerConfig {
+        &self.config
+    }
+
+    /// The engine-wide type registry.
+    pub fn types(&self) -> &TypeRegistry {
+        &self.types
+    }
+
+    /// Validates `bytes` without compiling.
+    pub fn validate(&self, bytes: &[u8]) -> Result<(), CompileError> {
+        let mut validator = wasmparser::Validator::new_with_features(self.config.features);
+        validator.validate_all(bytes)?;
+        Ok(())
+    }
+
+    /// Validates, compiles and places a module.
+    pub fn compile(&self, bytes: &[u8]) -> Result<CompiledModule, CompileError> {
+        let parsed = parse(bytes, self.config.features, &mut |ty| self.types.intern(ty))?;
+        let info = parsed.info;
+        let offsets = VMOffsets::new(&info);
+        let env = ModuleEnv {
+            info: &info,
+            offsets: &offsets,
+            tunables: &self.config.tunables,
+            isa: &*self.isa,
+        };
+
+        let mut functions = self.compile_functions(&env, parsed.functions)?;
+
+        // One array-call trampoline per type of a defined function.
+        let mut array_call_ids = vec![None; info.types.len()];
+        let mut ctx = Context::new();
+        let mut fctx = FunctionBuilderContext::new();
+        for ty in &info.functions[info.num_imported_funcs as usize..] {
+            if array_call_ids[ty.index()].is_some() {
+                continue;
+            }
+            trampolines::build_array_call(&info.types[ty.index()], &*self.isa, &mut ctx.func, &mut fctx);
+            let id = functions.len() as u32;
+            functions.push(self.compile_context(&mut ctx, id, CodeKind::Trampoline)?);
+            array_call_ids[ty.index()] = Some(id as usize);
+        }
+
+        let mut code = CodeMemory::place(self.isa.clone(), functions)?;
+        code.code_map_mut()
+            .set_names(info.name.clone(), info.func_names.clone());
+        let array_calls = array_call_ids
+            .iter()
+            .map(|id| id.map_or(0, |id| code.address(id)))
+            .collect();
+        Ok(CompiledModule {
+            info,
+            offsets,
+            code,
+            array_calls,
+        })
+    }
+
+    fn compile_functions(
+        &self,
+        env: &ModuleEnv<'_>,
+        pending: Vec<PendingFunction<'_>>,
+    ) -> Result<Vec<CompiledFunction>, CompileError> {
+        struct Worker {
+            translator: FuncTranslator,
+            ctx: Context,
+        }
+        let new_worker = || Worker {
+            translator: FuncTranslator::new(),
+            ctx: Context::new(),
+        };
+        let compile_one = |w: &mut Worker, (i, f): (usize, PendingFunction<'_>)| {
+            let index = DefinedFuncIndex(i as u32);
+            w.translator.translate(env, index, f, &mut w.ctx.func)?;
+            let kind = CodeKind::Function(env.info.func_index(index));
+            self.compile_context(&mut w.ctx, i as u32, kind)
+        };
+        if self.config.parallel {
+            pending
+                .into_par_iter()
+                .enumerate()
+                .map_init(new_worker, compile_one)
+                .collect()
+        } else {
+            let mut worker = new_worker();
+            pending
+                .into_iter()
+                .enumerate()
+                .map(|f| compile_one(&mut worker, f))
+                .collect()
+        }
+    }
+
+    /// Compiles the function in `ctx.func` as batch member `id`.
+    fn compile_context(
+        &self,
+        ctx: &mut Context,
+        id: u32,
+        kind: CodeKind,
+    ) -> Result<CompiledFunction, CompileError> {
+        ctx.compile(&*self.isa, &mut ControlPlane::default())
+            .map_err(|e| CompileError::Codegen(format!("{:?}", e.inner)))?;
+        let compiled = CompiledFunction::from_context(ctx, id, kind);
+        ctx.clear();
+        compiled
+    }
+
+    /// Compiles and places the host trampoline for functions of type `ty`.
+    pub fn compile_host_trampoline(&self, ty: &FuncType) -> Result<CodeMemory, CompileError> {
+        let mut ctx = Context::new();
+        let mut fctx = FunctionBuilderContext::new();
+        trampolines::build_host_call(ty, &*self.isa, &mut ctx.func, &mut fctx);
+        let function = self.compile_context(&mut ctx, 0, CodeKind::Trampoline)?;
+        CodeMemory::place(self.isa.clone(), vec![function])
+    }
+}

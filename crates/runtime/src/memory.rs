@@ -1,0 +1,198 @@
+//! Linear memories: one address-space reservation per memory, made
+//! accessible page by page as the memory grows, and never moved.
+//!
+//! Subtle: generated code does no bounds check for 32-bit accesses whose
+//! static offset the guard covers (see `Tunables::guard_covers`); it relies
+//! on every byte of the reservation past the current length being
+//! inaccessible. `grow` therefore only ever changes protection in place,
+//! and the reservation is at least `Tunables::memory_reservation` bytes.
+
+use crate::vmcontext::VMMemoryDefinition;
+use egret_frontend::types::MemoryType;
+
+/// Size of a wasm page.
+pub const WASM_PAGE_SIZE: u64 = 64 * 1024;
+
+/// Why a memory could not be created.
+#[derive(Debug, thiserror::Error)]
+pub enum MemoryError {
+    /// The operating system refused the reservation or protection change.
+    #[error("cannot allocate linear memory: {0}")]
+    Os(#[from] region::Error),
+    /// The memory's declared size exceeds what Egret supports.
+    #[error("memory size {0} pages exceeds the supported maximum")]
+    TooLarge(u64),
+}
+
+/// A linear memory.
+pub struct LinearMemory {
+    // Heap-allocated so its address, which vmctxs hold, never changes.
+    definition: Box<VMMemoryDefinition>,
+    // Owns the mapping: dropping it unmaps the memory.
+    _reservation: region::Allocation,
+    ty: MemoryType,
+    /// Largest size in pages the memory may reach (type maximum, capped by
+    /// what the reservation covers).
+    max_pages: u64,
+}
+
+// SAFETY: the reservation is owned exclusively by this memory; all access
+// to it goes through the store that owns the memory, which is not shared
+// between threads without synchronisation.
+unsafe impl Send for LinearMemory {}
+// SAFETY: as above: shared references only read the definition.
+unsafe impl Sync for LinearMemory {}
+
+impl std::fmt::Debug for LinearMemory {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LinearMemory")
+            .field("ty", &self.ty)
+            .field("pages", &self.pages())
+            .finish()
+    }
+}
+
+impl LinearMemory {
+    /// Reserves `reservation` bytes (at least the memory's maximum size)
+    /// and makes the minimum size accessible.
+    pub fn new(ty: MemoryType, reservation: u64) -> Result<LinearMemory, MemoryError> {
+        let type_max_bytes = ty.max_pages().saturating_mul(WASM_PAGE_SIZE);
+        let reservation = if ty.memory64 {
+            // 64-bit memories are bounds-checked explicitly; reserve only
+            // what the declared maximum (or the minimum) needs.
+            type_max_bytes.min(reservation.max(ty.minimum * WASM_PAGE_SIZE))
+        } else {
+            reservation.max(type_max_bytes)
+        };
+        let max_pages = ty.max_pages().min(reservation / WASM_PAGE_SIZE);
+        if ty.minimum > max_pages {
+            return Err(MemoryError::TooLarge(ty.minimum));
+        }
+        let size = usize::try_from(reservation).map_err(|_| MemoryError::TooLarge(ty.minimum))?;
+        let reservation = region::alloc(size.max(1), region::Protection::NONE)?;
+        let mut memory = LinearMemory {
+            definition: Box::new(VMMemoryDefinition {
+                base: reservation.as_ptr::<u8>().cast_mut(),
+                current_length: 0,
+            }),
+            _reservation: reservation,
+            ty,
+            max_pages,
+        };
+        memory.make_accessible(ty.minimum * WASM_PAGE_SIZE)?;
+        Ok(memory)
+    }
+
+    /// The memory's type (its minimum is the size at creation).
+    pub fn ty(&self) -> MemoryType {
+        self.ty
+    }
+
+    /// Current size in pages.
+    pub fn pages(&self) -> u64 {
+        self.byte_len() as u64 / WASM_PAGE_SIZE
+    }
+
+    /// Current size in bytes.
+    pub fn byte_len(&self) -> usize {
+        self.definition.current_length
+    }
+
+    /// Largest size in pages this memory may grow to.
+    pub fn max_pages(&self) -> u64 {
+        self.max_pages
+    }
+
+    /// The definition generated code reads (stable address).
+    pub fn definition(&self) -> *mut VMMemoryDefinition {
+        std::ptr::from_ref(&*self.definition).cast_mut()
+    }
+
+    /// Base address.
+    pub fn base(&self) -> *mut u8 {
+        self.definition.base
+    }
+
+    /// The accessible bytes.
+    pub fn data(&self) -> &[u8] {
+        // SAFETY: `base..base+current_length` is mapped read-write and owned
+        // by this memory; the shared borrow of `self` prevents growth.
+        unsafe { std::slice::from_raw_parts(self.base(), self.byte_len()) }
+    }
+
+    /// The accessible bytes, mutably.
+    pub fn data_mut(&mut self) -> &mut [u8] {
+        // SAFETY: as in `data`, with exclusive access through `&mut self`.
+        unsafe { std::slice::from_raw_parts_mut(self.base(), self.byte_len()) }
+    }
+
+    /// Grows by `delta` pages; returns the old size in pages, or `None` if
+    /// the memory would exceed its maximum (it is then unchanged).
+    pub fn grow(&mut self, delta: u64) -> Option<u64> {
+        let old = self.pages();
+        let new = old.checked_add(delta)?;
+        if new > self.max_pages {
+            return None;
+        }
+        self.make_accessible(new * WASM_PAGE_SIZE).ok()?;
+        Some(old)
+    }
+
+    fn make_accessible(&mut self, new_len: u64) -> Result<(), MemoryError> {
+        let old_len = self.byte_len();
+        let new_len = new_len as usize;
+        if new_len > old_len {
+            // SAFETY: the range lies inside our reservation (checked against
+            // `max_pages`, which the reservation covers), and nothing else
+            // maps it.
+            unsafe {
+                region::protect(
+                    self.base().add(old_len),
+                    new_len - old_len,
+                    region::Protection::READ_WRITE,
+                )?;
+            }
+        }
+        self.definition.current_length = new_len;
+        Ok(())
+    }
+
+    /// Whether `[offset, offset+len)` lies inside the current size.
+    pub fn in_bounds(&self, offset: u64, len: u64) -> bool {
+        offset
+            .checked_add(len)
+            .is_some_and(|end| end <= self.byte_len() as u64)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const RESERVATION: u64 = (6 << 30) + (64 << 10);
+
+    #[test]
+    fn grows_in_place_up_to_the_maximum() {
+        let mut m = LinearMemory::new(MemoryType::new(1, Some(3)), RESERVATION).unwrap();
+        let base = m.base();
+        m.data_mut()[65535] = 7;
+        assert_eq!(m.grow(2), Some(1));
+        assert_eq!(m.pages(), 3);
+        assert_eq!(m.base(), base);
+        assert_eq!(m.data()[65535], 7);
+        m.data_mut()[3 * 65536 - 1] = 1;
+        assert_eq!(m.grow(1), None);
+        assert_eq!(m.grow(0), Some(3));
+        assert!(m.in_bounds(3 * 65536 - 4, 4));
+        assert!(!m.in_bounds(3 * 65536 - 3, 4));
+        assert!(!m.in_bounds(u64::MAX, 2));
+    }
+
+    #[test]
+    fn unbounded_memory_stops_at_four_gib() {
+        let mut m = LinearMemory::new(MemoryType::new(0, None), RESERVATION).unwrap();
+        assert_eq!(m.max_pages(), 65536);
+        assert_eq!(m.grow(65537), None);
+        assert_eq!(m.pages(), 0);
+    }
+}

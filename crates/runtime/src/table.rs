@@ -1,0 +1,127 @@
+//! Tables: growable arrays of references (funcref or externref), stored as
+//! pointer-sized words with 0 for null.
+
+use crate::vmcontext::VMTableDefinition;
+use egret_frontend::types::TableType;
+
+/// Most elements a table may hold, whatever its type says: keeps a hostile
+/// `table.grow` from exhausting host memory.
+pub const MAX_TABLE_ELEMENTS: u64 = 10_000_000;
+
+/// A table.
+pub struct Table {
+    // Heap-allocated so its address, which vmctxs hold, never changes.
+    definition: Box<VMTableDefinition>,
+    elements: Vec<usize>,
+    ty: TableType,
+}
+
+// SAFETY: the definition only points into `elements`, owned by the table;
+// access is serialised by the owning store.
+unsafe impl Send for Table {}
+// SAFETY: as above.
+unsafe impl Sync for Table {}
+
+impl std::fmt::Debug for Table {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Table")
+            .field("ty", &self.ty)
+            .field("size", &self.size())
+            .finish()
+    }
+}
+
+impl Table {
+    /// A table of `ty.minimum` elements, all `init`. `None` if the minimum
+    /// exceeds `MAX_TABLE_ELEMENTS`.
+    pub fn new(ty: TableType, init: usize) -> Option<Table> {
+        if ty.minimum > MAX_TABLE_ELEMENTS {
+            return None;
+        }
+        let mut elements = vec![init; ty.minimum as usize];
+        let definition = Box::new(VMTableDefinition {
+            base: elements.as_mut_ptr(),
+            current_elements: ty.minimum,
+        });
+        Some(Table {
+            definition,
+            elements,
+            ty,
+        })
+    }
+
+    /// The table's type (its minimum is the size at creation).
+    pub fn ty(&self) -> TableType {
+        self.ty
+    }
+
+    /// Current number of elements.
+    pub fn size(&self) -> u64 {
+        self.elements.len() as u64
+    }
+
+    /// The definition generated code reads (stable address).
+    pub fn definition(&self) -> *mut VMTableDefinition {
+        std::ptr::from_ref(&*self.definition).cast_mut()
+    }
+
+    /// Element `index`, if in bounds.
+    pub fn get(&self, index: u64) -> Option<usize> {
+        self.elements.get(usize::try_from(index).ok()?).copied()
+    }
+
+    /// Sets element `index`; `false` if out of bounds.
+    pub fn set(&mut self, index: u64, value: usize) -> bool {
+        match usize::try_from(index).ok().and_then(|i| self.elements.get_mut(i)) {
+            Some(slot) => {
+                *slot = value;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// All elements.
+    pub fn elements(&self) -> &[usize] {
+        &self.elements
+    }
+
+    /// All elements, mutably.
+    pub fn elements_mut(&mut self) -> &mut [usize] {
+        &mut self.elements
+    }
+
+    /// Grows by `delta` elements set to `init`; returns the old size, or
+    /// `None` if that would exceed the maximum (the table is then unchanged).
+    pub fn grow(&mut self, delta: u64, init: usize) -> Option<u64> {
+        let old = self.size();
+        let new = old.checked_add(delta)?;
+        let max = self.ty.maximum.unwrap_or(u64::from(u32::MAX));
+        if new > max || new > MAX_TABLE_ELEMENTS {
+            return None;
+        }
+        self.elements.resize(new as usize, init);
+        self.definition.base = self.elements.as_mut_ptr();
+        self.definition.current_elements = new;
+        Some(old)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use egret_frontend::types::ValType;
+
+    #[test]
+    fn grow_keeps_definition_current() {
+        let mut t = Table::new(TableType::new(ValType::FuncRef, 1, Some(4)), 0).unwrap();
+        assert_eq!(t.grow(2, 9), Some(1));
+        // SAFETY: reading the definition the table keeps current.
+        let def = unsafe { &*t.definition() };
+        assert_eq!(def.current_elements, 3);
+        assert_eq!(def.base, t.elements_mut().as_mut_ptr());
+        assert_eq!(t.get(2), Some(9));
+        assert_eq!(t.grow(2, 0), None);
+        assert!(!t.set(3, 1));
+    }
+}
