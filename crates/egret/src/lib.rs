@@ -1,1 +1,61 @@
-//! placeholder
+//! Egret: a WebAssembly runtime that JIT-compiles wasm to native code with
+//! Cranelift, with an embedding API in the shape Wasmtime users know.
+//!
+//! ```
+//! use egret::{Caller, Engine, Func, Instance, Module, Store};
+//!
+//! let engine = Engine::default();
+//! let module = Module::new(&engine, r#"
+//!     (module
+//!       (import "host" "log" (func $log (param i32)))
+//!       (func (export "run") (param i32) (result i32)
+//!         (call $log (local.get 0))
+//!         (i32.mul (local.get 0) (i32.const 2))))
+//! "#)?;
+//! let mut store = Store::new(&engine, Vec::new());
+//! let log = Func::wrap(&mut store, |mut caller: Caller<'_, Vec<i32>>, x: i32| {
+//!     caller.data_mut().push(x);
+//! })?;
+//! let instance = Instance::new(&mut store, &module, &[log.into()])?;
+//! let run = instance.get_typed_func::<i32, i32>(&mut store, "run")?;
+//! assert_eq!(run.call(&mut store, 21)?, 42);
+//! assert_eq!(store.data(), &[21]);
+//! # Ok::<(), egret::Error>(())
+//! ```
+
+#![deny(missing_docs)]
+
+mod config;
+mod engine;
+mod error;
+mod externals;
+mod func;
+mod global;
+mod instance;
+mod linker;
+mod memory;
+mod module;
+mod store;
+mod table;
+mod typed;
+mod types;
+mod values;
+
+pub use config::{Config, OptLevel};
+pub use engine::Engine;
+pub use error::{CompileError, Error, FrameInfo, Result, Trap, TrapKind};
+pub use externals::Extern;
+pub use func::{Caller, Func};
+pub use global::Global;
+pub use instance::{Export, Instance};
+pub use linker::Linker;
+pub use memory::{Memory, PAGE_SIZE};
+pub use module::Module;
+pub use store::{AsContext, AsContextMut, Store, StoreContext, StoreContextMut};
+pub use table::Table;
+pub use typed::{IntoFunc, TypedFunc, WasmParams, WasmResults, WasmRet, WasmTy};
+pub use types::{
+    ExportType, ExternType, FuncType, GlobalType, ImportType, MemoryType, Mutability, TableType,
+    ValType, global_type,
+};
+pub use values::{ExternRef, Val};

@@ -35,7 +35,7 @@ impl From<wasmparser::BinaryReaderError> for CompileError {
     fn from(e: wasmparser::BinaryReaderError) -> Self {
         CompileError::Invalid {
             message: e.message().to_string(),
-            offset: e.offset() as u64,
+            offset: e.offset(),
         }
     }
 }

@@ -66,7 +66,7 @@ impl ConstExpr {
                     let ty = wasmparser::RefType::new(true, hty)
                         .and_then(ValType::from_ref_type)
                         .ok_or_else(|| {
-                            CompileError::invalid("unsupported reference type", offset as u64)
+                            CompileError::invalid("unsupported reference type", offset)
                         })?;
                     ConstOp::RefNull(ty)
                 }
@@ -84,7 +84,7 @@ impl ConstExpr {
                 _ => {
                     return Err(CompileError::invalid(
                         "constant expression required",
-                        offset as u64,
+                        offset,
                     ));
                 }
             };

@@ -1,4 +1,15 @@
 //! Egret's runtime: stores, instances, linear memories, tables, globals,
 //! trap handling and the libcalls generated code relies on.
 
+pub mod code_registry;
+pub mod engine;
+pub mod host_func;
+pub mod instance;
+pub mod libcalls;
+pub mod memory;
+pub mod module;
+pub mod store;
+pub mod table;
+pub mod trap;
+pub mod traphandlers;
 pub mod vmcontext;

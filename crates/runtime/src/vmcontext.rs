@@ -10,7 +10,7 @@ use std::sync::atomic::AtomicU64;
 /// A function reference: what a funcref value, a table element and an
 /// imported-function slot point to.
 #[repr(C)]
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy)]
 pub struct VMFuncRef {
     /// Code with the wasm calling convention.
     pub wasm_call: *const u8,

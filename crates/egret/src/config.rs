@@ -1,0 +1,91 @@
+//! Engine configuration: optimisation, WebAssembly features, compilation
+//! strategy and runtime limits.
+
+use egret_frontend::compiler::CompilerConfig;
+use egret_runtime::engine::RuntimeConfig;
+use wasmparser::WasmFeatures;
+
+pub use egret_frontend::compiler::OptLevel;
+
+/// Settings for an [`Engine`](crate::Engine).
+///
+/// ```
+/// let mut config = egret::Config::new();
+/// config.cranelift_opt_level(egret::OptLevel::Speed).wasm_simd(false);
+/// let engine = egret::Engine::new(&config).unwrap();
+/// # drop(engine);
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct Config {
+    pub(crate) compiler: CompilerConfig,
+    pub(crate) runtime: RuntimeConfig,
+}
+
+impl Config {
+    /// The default configuration: WebAssembly 2.0, optimised code,
+    /// parallel compilation, a 512 KiB wasm stack.
+    pub fn new() -> Config {
+        Config::default()
+    }
+
+    /// How much Cranelift optimises generated code.
+    pub fn cranelift_opt_level(&mut self, level: OptLevel) -> &mut Self {
+        self.compiler.opt_level = level;
+        self
+    }
+
+    /// Run Cranelift's IR verifier on every function (slower; catches
+    /// code generation bugs early).
+    pub fn cranelift_debug_verifier(&mut self, enable: bool) -> &mut Self {
+        self.compiler.verify = enable;
+        self
+    }
+
+    /// Compile function bodies on all cores.
+    pub fn parallel_compilation(&mut self, enable: bool) -> &mut Self {
+        self.compiler.parallel = enable;
+        self
+    }
+
+    /// The most stack, in bytes, wasm may use; running past it traps with
+    /// [`TrapKind::StackOverflow`](crate::TrapKind::StackOverflow).
+    pub fn max_wasm_stack(&mut self, bytes: usize) -> &mut Self {
+        self.runtime.max_wasm_stack = bytes;
+        self
+    }
+
+    fn feature(&mut self, feature: WasmFeatures, enable: bool) -> &mut Self {
+        self.compiler.features.set(feature, enable);
+        self
+    }
+
+    /// Fixed-width SIMD (`v128`).
+    pub fn wasm_simd(&mut self, enable: bool) -> &mut Self {
+        self.feature(WasmFeatures::SIMD, enable)
+    }
+
+    /// Bulk memory operations.
+    pub fn wasm_bulk_memory(&mut self, enable: bool) -> &mut Self {
+        self.feature(WasmFeatures::BULK_MEMORY, enable)
+    }
+
+    /// Reference types (`funcref`/`externref` values, several tables).
+    pub fn wasm_reference_types(&mut self, enable: bool) -> &mut Self {
+        self.feature(WasmFeatures::REFERENCE_TYPES, enable)
+    }
+
+    /// Multi-value blocks and functions.
+    pub fn wasm_multi_value(&mut self, enable: bool) -> &mut Self {
+        self.feature(WasmFeatures::MULTI_VALUE, enable)
+    }
+
+    /// Sign-extension operators.
+    pub fn wasm_sign_extension(&mut self, enable: bool) -> &mut Self {
+        self.feature(WasmFeatures::SIGN_EXTENSION, enable)
+    }
+
+    /// Non-trapping float-to-int conversions.
+    pub fn wasm_saturating_float_to_int(&mut self, enable: bool) -> &mut Self {
+        self.feature(WasmFeatures::SATURATING_FLOAT_TO_INT, enable)
+    }
+}

@@ -1,0 +1,43 @@
+//! The engine: compiler and settings shared by modules and stores.
+
+use crate::{Config, Error, Result};
+use egret_runtime::engine::EngineInner;
+use std::sync::Arc;
+
+/// Compiles modules and holds what stores made from it share. Cheap to
+/// clone (a reference count) and usable from many threads.
+///
+/// ```
+/// let engine = egret::Engine::default();
+/// let module = egret::Module::new(&engine, "(module)").unwrap();
+/// # drop(module);
+/// ```
+#[derive(Clone, Debug)]
+pub struct Engine {
+    pub(crate) inner: Arc<EngineInner>,
+}
+
+impl Engine {
+    /// An engine with `config`.
+    pub fn new(config: &Config) -> Result<Engine> {
+        let inner = EngineInner::new(config.compiler.clone(), config.runtime.clone())
+            .map_err(Error::Compile)?;
+        Ok(Engine { inner })
+    }
+
+    /// Whether two handles refer to the same engine.
+    pub fn same(a: &Engine, b: &Engine) -> bool {
+        Arc::ptr_eq(&a.inner, &b.inner)
+    }
+}
+
+impl Default for Engine {
+    /// An engine with the default configuration.
+    ///
+    /// # Panics
+    /// If the host CPU is not supported by Cranelift (use [`Engine::new`]
+    /// to get an error instead).
+    fn default() -> Engine {
+        Engine::new(&Config::default()).expect("the host CPU is supported")
+    }
+}

@@ -1,0 +1,127 @@
+//! Egret's error type: compile errors, link errors, traps and misuse, kept
+//! apart so embedders can tell them apart.
+
+use egret_runtime::trap::Trap as RuntimeTrap;
+use std::fmt;
+
+pub use egret_frontend::error::CompileError;
+pub use egret_frontend::traps::TrapKind;
+pub use egret_runtime::trap::FrameInfo;
+
+/// The result type of Egret's API.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The module is malformed or invalid, or uses an unsupported feature.
+    #[error("failed to compile module: {0}")]
+    Compile(#[from] CompileError),
+    /// A module's imports could not be satisfied.
+    #[error("failed to link module: {0}")]
+    Link(String),
+    /// Wasm trapped (including a host function failing under wasm).
+    #[error(transparent)]
+    Trap(#[from] Trap),
+    /// A handle was used with a store it does not belong to.
+    #[error("object used with the wrong store")]
+    WrongStore,
+    /// The API was called with values that do not fit (wrong types or
+    /// counts, an immutable global set, an index out of range, ...).
+    #[error("{0}")]
+    Misuse(String),
+    /// A memory or table could not be created or grown.
+    #[error("resource limit: {0}")]
+    Resource(String),
+    /// An error raised by host code.
+    #[error(transparent)]
+    Host(Box<dyn std::error::Error + Send + Sync + 'static>),
+}
+
+impl Error {
+    /// A host error with a message, for host functions to return.
+    pub fn msg(message: impl fmt::Display) -> Error {
+        Error::Host(message.to_string().into())
+    }
+
+    /// The trap, if this error is one.
+    pub fn as_trap(&self) -> Option<&Trap> {
+        match self {
+            Error::Trap(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn misuse(message: impl Into<String>) -> Error {
+        Error::Misuse(message.into())
+    }
+}
+
+impl From<anyhow::Error> for Error {
+    fn from(e: anyhow::Error) -> Error {
+        Error::Host(e.into())
+    }
+}
+
+/// Wasm stopped abnormally: why, and the wasm frames it stopped in.
+///
+/// ```
+/// let engine = egret::Engine::default();
+/// let module = egret::Module::new(&engine, r#"(module (func (export "f") unreachable))"#).unwrap();
+/// let mut store = egret::Store::new(&engine, ());
+/// let instance = egret::Instance::new(&mut store, &module, &[]).unwrap();
+/// let f = instance.get_typed_func::<(), ()>(&mut store, "f").unwrap();
+/// let err = f.call(&mut store, ()).unwrap_err();
+/// assert_eq!(err.as_trap().unwrap().kind(), egret::TrapKind::UnreachableCodeReached);
+/// ```
+#[derive(Debug)]
+pub struct Trap(pub(crate) RuntimeTrap);
+
+impl Trap {
+    /// Why wasm stopped.
+    pub fn kind(&self) -> TrapKind {
+        self.0.kind
+    }
+
+    /// The wasm frames, innermost first.
+    pub fn backtrace(&self) -> &[FrameInfo] {
+        &self.0.backtrace
+    }
+
+    /// The error a host function returned, when `kind()` is
+    /// `HostFunctionFailed`.
+    pub fn host_error(&self) -> Option<&(dyn std::error::Error + Send + Sync + 'static)> {
+        self.0.source.as_deref()
+    }
+}
+
+impl fmt::Display for Trap {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for Trap {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        std::error::Error::source(&self.0)
+    }
+}
+
+impl From<RuntimeTrap> for Error {
+    fn from(t: RuntimeTrap) -> Error {
+        Error::Trap(Trap(t))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_are_send_sync_and_small() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<Error>();
+        assert!(std::mem::size_of::<Error>() <= 64);
+    }
+}

@@ -1,0 +1,76 @@
+//! Globals as the host sees them: typed get and set.
+
+use crate::store::{AsContext, AsContextMut};
+use crate::{Error, GlobalType, Result, Val};
+use egret_runtime::store::{GlobalId, StoreId};
+
+/// A global, owned by a store.
+///
+/// ```
+/// use egret::{Engine, Global, Mutability, Store, Val, ValType, global_type};
+/// let engine = Engine::default();
+/// let mut store = Store::new(&engine, ());
+/// let g = Global::new(&mut store, global_type(ValType::I64, Mutability::Var), Val::I64(1)).unwrap();
+/// g.set(&mut store, Val::I64(2)).unwrap();
+/// assert_eq!(g.get(&mut store).unwrap().i64(), Some(2));
+/// ```
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Global {
+    pub(crate) store: StoreId,
+    pub(crate) id: GlobalId,
+}
+
+impl Global {
+    /// Creates a global of type `ty` holding `value`.
+    pub fn new(mut store: impl AsContextMut, ty: GlobalType, value: Val) -> Result<Global> {
+        let store = store.as_context_mut().0;
+        if value.ty() != ty.content {
+            return Err(Error::misuse(format!(
+                "global of type {} initialised with a {}",
+                ty.content,
+                value.ty()
+            )));
+        }
+        let raw = value.to_raw(store)?;
+        let id = store.opaque.create_global(ty, raw);
+        Ok(Global {
+            store: store.id(),
+            id,
+        })
+    }
+
+    /// The global's type.
+    pub fn ty(&self, store: impl AsContext) -> Result<GlobalType> {
+        let store = store.as_context().0;
+        store.check(self.store)?;
+        Ok(store.opaque.global_type(self.id))
+    }
+
+    /// The current value.
+    pub fn get(&self, store: impl AsContext) -> Result<Val> {
+        let store = store.as_context().0;
+        store.check(self.store)?;
+        let ty = store.opaque.global_type(self.id);
+        Ok(Val::from_raw(store.opaque.global_get(self.id), ty.content, self.store))
+    }
+
+    /// Sets the value; refused for immutable globals and wrong types.
+    pub fn set(&self, mut store: impl AsContextMut, value: Val) -> Result<()> {
+        let store = store.as_context_mut().0;
+        store.check(self.store)?;
+        let ty = store.opaque.global_type(self.id);
+        if !ty.mutable {
+            return Err(Error::misuse("cannot set an immutable global"));
+        }
+        if value.ty() != ty.content {
+            return Err(Error::misuse(format!(
+                "global of type {} set to a {}",
+                ty.content,
+                value.ty()
+            )));
+        }
+        let raw = value.to_raw(store)?;
+        store.opaque.global_set(self.id, raw);
+        Ok(())
+    }
+}

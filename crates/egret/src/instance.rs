@@ -1,0 +1,187 @@
+//! Instances: a module instantiated in a store, with its own memories,
+//! tables and globals, and its exports.
+
+use crate::store::{AsContext, AsContextMut, StoreContext};
+use crate::{Error, Extern, Func, Global, Memory, Module, Result, Table, TypedFunc};
+use crate::typed::{WasmParams, WasmResults};
+use egret_frontend::types::EntityIndex;
+use egret_runtime::instance::InstanceId;
+use egret_runtime::store::{InstantiationError, Resolved, StoreId};
+
+/// An instance of a module. A handle into its store.
+///
+/// ```
+/// use egret::{Engine, Instance, Module, Store};
+/// let engine = Engine::default();
+/// let module = Module::new(&engine, r#"(module
+///     (global $n (mut i32) (i32.const 0))
+///     (func (export "bump") (result i32)
+///         (global.set $n (i32.add (global.get $n) (i32.const 1)))
+///         (global.get $n)))"#).unwrap();
+/// let mut store = Store::new(&engine, ());
+/// let a = Instance::new(&mut store, &module, &[]).unwrap();
+/// let b = Instance::new(&mut store, &module, &[]).unwrap();
+/// let bump_a = a.get_typed_func::<(), i32>(&mut store, "bump").unwrap();
+/// let bump_b = b.get_typed_func::<(), i32>(&mut store, "bump").unwrap();
+/// assert_eq!(bump_a.call(&mut store, ()).unwrap(), 1);
+/// assert_eq!(bump_a.call(&mut store, ()).unwrap(), 2);
+/// assert_eq!(bump_b.call(&mut store, ()).unwrap(), 1); // separate state
+/// ```
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Instance {
+    pub(crate) store: StoreId,
+    pub(crate) id: InstanceId,
+}
+
+/// One export of an instance.
+#[derive(Clone, Debug)]
+pub struct Export {
+    name: String,
+    item: Extern,
+}
+
+impl Export {
+    /// The export name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The exported item.
+    pub fn into_extern(self) -> Extern {
+        self.item
+    }
+}
+
+impl Instance {
+    /// Instantiates `module` with `imports`, given in the order of
+    /// [`Module::imports`]. Runs the start function, if any.
+    pub fn new<T>(mut store: impl AsContextMut<Data = T>, module: &Module, imports: &[Extern]) -> Result<Instance> {
+        let store = store.as_context_mut().0;
+        if !crate::Engine::same(&store.engine, module.engine()) {
+            return Err(Error::misuse("module and store come from different engines"));
+        }
+        let resolved = imports
+            .iter()
+            .map(|item| item.resolve(store.id()))
+            .collect::<Result<Vec<_>>>()?;
+        let id = store
+            .opaque
+            .instantiate(&module.code, &resolved)
+            .map_err(|e| match e {
+                InstantiationError::Link(m) => Error::Link(m),
+                InstantiationError::Resource(m) => Error::Resource(m),
+                InstantiationError::Trap(t) => t.into(),
+            })?;
+        Ok(Instance {
+            store: store.id(),
+            id,
+        })
+    }
+
+    fn export_item<T>(&self, store: StoreContext<'_, T>, index: EntityIndex) -> Extern {
+        let opaque = &store.0.opaque;
+        let instance = opaque.instance(self.id);
+        match index {
+            EntityIndex::Function(f) => Extern::Func(Func {
+                store: self.store,
+                func_ref: instance.func_ref(f) as usize,
+            }),
+            EntityIndex::Memory(m) => Extern::Memory(Memory {
+                store: self.store,
+                id: instance.memory(m.0),
+            }),
+            EntityIndex::Table(t) => Extern::Table(Table {
+                store: self.store,
+                id: instance.table(t.0),
+            }),
+            EntityIndex::Global(g) => Extern::Global(Global {
+                store: self.store,
+                id: instance.global(g.0),
+            }),
+        }
+    }
+
+    /// The export called `name`.
+    pub fn get_export(&self, store: impl AsContext, name: &str) -> Result<Extern> {
+        let store = store.as_context();
+        store.0.check(self.store)?;
+        let info = store.0.opaque.instance(self.id).info();
+        let index = info
+            .exports
+            .iter()
+            .find(|e| e.name == name)
+            .map(|e| e.index)
+            .ok_or_else(|| Error::misuse(format!("unknown export `{name}`")))?;
+        Ok(self.export_item(store, index))
+    }
+
+    /// All exports, in the module's order.
+    pub fn exports(&self, store: impl AsContext) -> Result<Vec<Export>> {
+        let store = store.as_context();
+        store.0.check(self.store)?;
+        let info = store.0.opaque.instance(self.id).info();
+        Ok(info
+            .exports
+            .iter()
+            .map(|e| Export {
+                name: e.name.clone(),
+                item: self.export_item(StoreContext(store.0), e.index),
+            })
+            .collect())
+    }
+
+    /// The exported function called `name`.
+    pub fn get_func(&self, store: impl AsContext, name: &str) -> Result<Func> {
+        self.get_export(store, name)?
+            .into_func()
+            .ok_or_else(|| Error::misuse(format!("export `{name}` is not a function")))
+    }
+
+    /// The exported function called `name`, with a static signature.
+    pub fn get_typed_func<P: WasmParams, R: WasmResults>(
+        &self,
+        store: impl AsContext,
+        name: &str,
+    ) -> Result<TypedFunc<P, R>> {
+        let store = store.as_context();
+        self.get_func(StoreContext(store.0), name)?.typed(store)
+    }
+
+    /// The exported memory called `name`.
+    pub fn get_memory(&self, store: impl AsContext, name: &str) -> Result<Memory> {
+        self.get_export(store, name)?
+            .into_memory()
+            .ok_or_else(|| Error::misuse(format!("export `{name}` is not a memory")))
+    }
+
+    /// The exported global called `name`.
+    pub fn get_global(&self, store: impl AsContext, name: &str) -> Result<Global> {
+        self.get_export(store, name)?
+            .into_global()
+            .ok_or_else(|| Error::misuse(format!("export `{name}` is not a global")))
+    }
+
+    /// The exported table called `name`.
+    pub fn get_table(&self, store: impl AsContext, name: &str) -> Result<Table> {
+        self.get_export(store, name)?
+            .into_table()
+            .ok_or_else(|| Error::misuse(format!("export `{name}` is not a table")))
+    }
+}
+
+impl Extern {
+    /// What the runtime needs to import this item into an instance.
+    pub(crate) fn resolve(&self, store: StoreId) -> Result<Resolved> {
+        let (owner, resolved) = match self {
+            Extern::Func(f) => (f.store, Resolved::Func(f.vm_func_ref())),
+            Extern::Memory(m) => (m.store, Resolved::Memory(m.id)),
+            Extern::Table(t) => (t.store, Resolved::Table(t.id)),
+            Extern::Global(g) => (g.store, Resolved::Global(g.id)),
+        };
+        if owner == store {
+            Ok(resolved)
+        } else {
+            Err(Error::WrongStore)
+        }
+    }
+}

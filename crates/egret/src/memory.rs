@@ -1,0 +1,138 @@
+//! Linear memories as the host sees them: size, growth, and byte access.
+
+use crate::store::{AsContext, AsContextMut};
+use crate::{Error, MemoryType, Result};
+use egret_runtime::memory::WASM_PAGE_SIZE;
+use egret_runtime::store::{MemoryId, StoreId};
+
+/// A linear memory, owned by a store.
+///
+/// ```
+/// use egret::{Engine, Memory, MemoryType, Store};
+/// let engine = Engine::default();
+/// let mut store = Store::new(&engine, ());
+/// let memory = Memory::new(&mut store, MemoryType::new(1, Some(2))).unwrap();
+/// memory.write(&mut store, 100, b"hi").unwrap();
+/// let mut buf = [0; 2];
+/// memory.read(&store, 100, &mut buf).unwrap();
+/// assert_eq!(&buf, b"hi");
+/// assert_eq!(memory.grow(&mut store, 1).unwrap(), 1);
+/// assert!(memory.grow(&mut store, 1).is_err());
+/// ```
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Memory {
+    pub(crate) store: StoreId,
+    pub(crate) id: MemoryId,
+}
+
+/// The page size of WebAssembly memories, in bytes.
+pub const PAGE_SIZE: u64 = WASM_PAGE_SIZE;
+
+impl Memory {
+    /// Creates a memory of type `ty` in the store.
+    pub fn new(mut store: impl AsContextMut, ty: MemoryType) -> Result<Memory> {
+        let store = store.as_context_mut().0;
+        let id = store
+            .opaque
+            .create_memory(ty)
+            .map_err(|e| Error::Resource(e.to_string()))?;
+        Ok(Memory {
+            store: store.id(),
+            id,
+        })
+    }
+
+    /// The memory's type; its minimum is the current size.
+    pub fn ty(&self, store: impl AsContext) -> Result<MemoryType> {
+        let store = store.as_context().0;
+        store.check(self.store)?;
+        let memory = store.opaque.memory(self.id);
+        Ok(MemoryType {
+            minimum: memory.pages(),
+            ..memory.ty()
+        })
+    }
+
+    /// Current size in pages.
+    pub fn size(&self, store: impl AsContext) -> Result<u64> {
+        let store = store.as_context().0;
+        store.check(self.store)?;
+        Ok(store.opaque.memory(self.id).pages())
+    }
+
+    /// Current size in bytes.
+    pub fn data_size(&self, store: impl AsContext) -> Result<usize> {
+        let store = store.as_context().0;
+        store.check(self.store)?;
+        Ok(store.opaque.memory(self.id).byte_len())
+    }
+
+    /// The memory's bytes.
+    pub fn data<'a, T: 'a>(&self, store: impl Into<crate::StoreContext<'a, T>>) -> Result<&'a [u8]> {
+        let store = store.into().0;
+        store.check(self.store)?;
+        Ok(store.opaque.memory(self.id).data())
+    }
+
+    /// The memory's bytes, mutably.
+    pub fn data_mut<'a, T: 'a>(&self, store: impl Into<crate::StoreContextMut<'a, T>>) -> Result<&'a mut [u8]> {
+        let store = store.into().0;
+        store.check(self.store)?;
+        Ok(store.opaque.memory_mut(self.id).data_mut())
+    }
+
+    /// Grows by `delta` pages; returns the old size in pages.
+    pub fn grow(&self, mut store: impl AsContextMut, delta: u64) -> Result<u64> {
+        let store = store.as_context_mut().0;
+        store.check(self.store)?;
+        store
+            .opaque
+            .memory_mut(self.id)
+            .grow(delta)
+            .ok_or_else(|| Error::Resource(format!("cannot grow memory by {delta} pages")))
+    }
+
+    /// Copies bytes at `offset` into `buffer`.
+    pub fn read(&self, store: impl AsContext, offset: usize, buffer: &mut [u8]) -> Result<()> {
+        let store = store.as_context().0;
+        store.check(self.store)?;
+        let data = store.opaque.memory(self.id).data();
+        let src = offset
+            .checked_add(buffer.len())
+            .and_then(|end| data.get(offset..end))
+            .ok_or_else(|| Error::misuse("out of bounds memory read"))?;
+        buffer.copy_from_slice(src);
+        Ok(())
+    }
+
+    /// Copies `buffer` into memory at `offset`.
+    pub fn write(&self, mut store: impl AsContextMut, offset: usize, buffer: &[u8]) -> Result<()> {
+        let store = store.as_context_mut().0;
+        store.check(self.store)?;
+        let data = store.opaque.memory_mut(self.id).data_mut();
+        let dst = offset
+            .checked_add(buffer.len())
+            .and_then(|end| data.get_mut(offset..end))
+            .ok_or_else(|| Error::misuse("out of bounds memory write"))?;
+        dst.copy_from_slice(buffer);
+        Ok(())
+    }
+}
+
+impl<'a, T> From<&'a mut crate::Store<T>> for crate::StoreContextMut<'a, T> {
+    fn from(store: &'a mut crate::Store<T>) -> Self {
+        crate::StoreContextMut(&mut store.inner)
+    }
+}
+
+impl<'a, T> From<&'a mut crate::Caller<'_, T>> for crate::StoreContextMut<'a, T> {
+    fn from(caller: &'a mut crate::Caller<'_, T>) -> Self {
+        crate::StoreContextMut(caller.store)
+    }
+}
+
+impl<'a, T> From<&'a crate::Caller<'_, T>> for crate::StoreContext<'a, T> {
+    fn from(caller: &'a crate::Caller<'_, T>) -> Self {
+        crate::StoreContext(caller.store)
+    }
+}

@@ -1,0 +1,106 @@
+//! Modules: compiled WebAssembly code, ready to be instantiated in any
+//! store of the engine that compiled it.
+
+use crate::types::{ExportType, ExternType, ImportType};
+use crate::{Engine, Error, Result};
+use egret_frontend::module_info::ModuleInfo;
+use egret_frontend::types::EntityIndex;
+use egret_runtime::module::ModuleCode;
+use std::path::Path;
+use std::sync::Arc;
+
+/// A compiled module. Cheap to clone and shareable across threads and
+/// stores.
+///
+/// ```
+/// let engine = egret::Engine::default();
+/// let module = egret::Module::new(&engine, r#"(module $m (func (export "run")))"#).unwrap();
+/// assert_eq!(module.name(), Some("m"));
+/// assert_eq!(module.exports().next().unwrap().name(), "run");
+/// ```
+#[derive(Clone, Debug)]
+pub struct Module {
+    pub(crate) engine: Engine,
+    pub(crate) code: Arc<ModuleCode>,
+}
+
+fn wat_to_binary(bytes: &[u8]) -> Result<std::borrow::Cow<'_, [u8]>> {
+    wat::parse_bytes(bytes).map_err(|e| {
+        Error::Compile(egret_frontend::error::CompileError::Invalid {
+            message: e.to_string(),
+            offset: 0,
+        })
+    })
+}
+
+impl Module {
+    /// Compiles a module from its binary or text form.
+    pub fn new(engine: &Engine, bytes: impl AsRef<[u8]>) -> Result<Module> {
+        let binary = wat_to_binary(bytes.as_ref())?;
+        Module::from_binary(engine, &binary)
+    }
+
+    /// Compiles a module from its binary form.
+    pub fn from_binary(engine: &Engine, binary: &[u8]) -> Result<Module> {
+        let compiled = engine.inner.compiler().compile(binary)?;
+        Ok(Module {
+            engine: engine.clone(),
+            code: ModuleCode::new(compiled),
+        })
+    }
+
+    /// Compiles a module from a `.wasm` or `.wat` file.
+    pub fn from_file(engine: &Engine, path: impl AsRef<Path>) -> Result<Module> {
+        let path = path.as_ref();
+        let bytes = std::fs::read(path)
+            .map_err(|e| Error::misuse(format!("cannot read {}: {e}", path.display())))?;
+        Module::new(engine, bytes)
+    }
+
+    /// Checks that `bytes` (binary form) is a valid module, without
+    /// compiling it.
+    pub fn validate(engine: &Engine, bytes: &[u8]) -> Result<()> {
+        Ok(engine.inner.compiler().validate(bytes)?)
+    }
+
+    /// The engine that compiled this module.
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// The module's name from its name section.
+    pub fn name(&self) -> Option<&str> {
+        self.info().name.as_deref()
+    }
+
+    pub(crate) fn info(&self) -> &ModuleInfo {
+        self.code.compiled().info()
+    }
+
+    pub(crate) fn entity_type(&self, index: EntityIndex) -> ExternType {
+        let info = self.info();
+        match index {
+            EntityIndex::Function(f) => ExternType::Func(info.func_type(f).clone()),
+            EntityIndex::Table(t) => ExternType::Table(info.tables[t.index()]),
+            EntityIndex::Memory(m) => ExternType::Memory(info.memories[m.index()]),
+            EntityIndex::Global(g) => ExternType::Global(info.globals[g.index()]),
+        }
+    }
+
+    /// The imports, in order.
+    pub fn imports(&self) -> impl ExactSizeIterator<Item = ImportType> + '_ {
+        self.info().imports.iter().map(|i| ImportType {
+            module: i.module.clone(),
+            name: i.name.clone(),
+            ty: self.entity_type(i.index),
+        })
+    }
+
+    /// The exports, in order.
+    pub fn exports(&self) -> impl ExactSizeIterator<Item = ExportType> + '_ {
+        self.info().exports.iter().map(|e| ExportType {
+            name: e.name.clone(),
+            ty: self.entity_type(e.index),
+        })
+    }
+}

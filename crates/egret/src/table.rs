@@ -1,0 +1,103 @@
+//! Tables as the host sees them: size, growth, element access.
+
+use crate::store::{AsContext, AsContextMut};
+use crate::{Error, Result, TableType, Val};
+use egret_runtime::store::{StoreId, TableId};
+
+/// A table of references, owned by a store.
+///
+/// ```
+/// use egret::{Engine, Store, Table, TableType, Val, ValType};
+/// let engine = Engine::default();
+/// let mut store = Store::new(&engine, ());
+/// let t = Table::new(&mut store, TableType::new(ValType::FuncRef, 2, None), Val::FuncRef(None)).unwrap();
+/// assert_eq!(t.grow(&mut store, 3, Val::FuncRef(None)).unwrap(), 2);
+/// assert_eq!(t.size(&store).unwrap(), 5);
+/// ```
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Table {
+    pub(crate) store: StoreId,
+    pub(crate) id: TableId,
+}
+
+fn element_raw<T>(store: &crate::store::StoreInner<T>, ty: TableType, value: &Val) -> Result<usize> {
+    if value.ty() != ty.element {
+        return Err(Error::misuse(format!(
+            "a {} cannot be stored in a table of {}",
+            value.ty(),
+            ty.element
+        )));
+    }
+    Ok(value.to_raw(store)? as usize)
+}
+
+impl Table {
+    /// Creates a table of type `ty` with every element `init`.
+    pub fn new(mut store: impl AsContextMut, ty: TableType, init: Val) -> Result<Table> {
+        let store = store.as_context_mut().0;
+        let raw = element_raw(store, ty, &init)?;
+        let id = store
+            .opaque
+            .create_table(ty, raw)
+            .ok_or_else(|| Error::Resource(format!("table of {} elements is too large", ty.minimum)))?;
+        Ok(Table {
+            store: store.id(),
+            id,
+        })
+    }
+
+    /// The table's type; its minimum is the current size.
+    pub fn ty(&self, store: impl AsContext) -> Result<TableType> {
+        let store = store.as_context().0;
+        store.check(self.store)?;
+        let table = store.opaque.table(self.id);
+        Ok(TableType {
+            minimum: table.size(),
+            ..table.ty()
+        })
+    }
+
+    /// Current number of elements.
+    pub fn size(&self, store: impl AsContext) -> Result<u64> {
+        let store = store.as_context().0;
+        store.check(self.store)?;
+        Ok(store.opaque.table(self.id).size())
+    }
+
+    /// Element `index`.
+    pub fn get(&self, store: impl AsContext, index: u64) -> Result<Val> {
+        let store = store.as_context().0;
+        store.check(self.store)?;
+        let table = store.opaque.table(self.id);
+        let raw = table
+            .get(index)
+            .ok_or_else(|| Error::misuse(format!("table index {index} out of bounds")))?;
+        Ok(Val::from_raw(raw as u128, table.ty().element, self.store))
+    }
+
+    /// Sets element `index`.
+    pub fn set(&self, mut store: impl AsContextMut, index: u64, value: Val) -> Result<()> {
+        let store = store.as_context_mut().0;
+        store.check(self.store)?;
+        let ty = store.opaque.table(self.id).ty();
+        let raw = element_raw(store, ty, &value)?;
+        if store.opaque.table_mut(self.id).set(index, raw) {
+            Ok(())
+        } else {
+            Err(Error::misuse(format!("table index {index} out of bounds")))
+        }
+    }
+
+    /// Grows by `delta` elements set to `init`; returns the old size.
+    pub fn grow(&self, mut store: impl AsContextMut, delta: u64, init: Val) -> Result<u64> {
+        let store = store.as_context_mut().0;
+        store.check(self.store)?;
+        let ty = store.opaque.table(self.id).ty();
+        let raw = element_raw(store, ty, &init)?;
+        store
+            .opaque
+            .table_mut(self.id)
+            .grow(delta, raw)
+            .ok_or_else(|| Error::Resource(format!("cannot grow table by {delta} elements")))
+    }
+}

@@ -1,0 +1,330 @@
+//! Statically typed calls: `TypedFunc<Params, Results>` for host-to-wasm
+//! calls with Rust tuples, and `Func::wrap` for host functions written as
+//! plain Rust closures.
+
+use crate::store::{AsContext, AsContextMut, StoreInner};
+use crate::{Caller, Error, ExternRef, Func, Result, ValType};
+use egret_runtime::store::StoreId;
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+/// A host function over raw value slots, shareable between stores.
+pub(crate) type RawHostFn<T> = Arc<dyn Fn(Caller<'_, T>, &mut [u128]) -> Result<()> + Send + Sync>;
+
+/// A Rust type that is a WebAssembly value type.
+pub trait WasmTy: Send + Sync + Sized + 'static {
+    /// The wasm type.
+    fn valtype() -> ValType;
+    #[doc(hidden)]
+    fn to_raw<T>(self, store: &StoreInner<T>) -> Result<u128>;
+    #[doc(hidden)]
+    fn from_raw(raw: u128, store: StoreId) -> Self;
+}
+
+macro_rules! wasm_ty_int {
+    ($($t:ty => $vt:ident, $bits:ty);*) => {$(
+        impl WasmTy for $t {
+            fn valtype() -> ValType {
+                ValType::$vt
+            }
+            fn to_raw<T>(self, _: &StoreInner<T>) -> Result<u128> {
+                Ok(u128::from(self as $bits))
+            }
+            fn from_raw(raw: u128, _: StoreId) -> Self {
+                raw as $bits as $t
+            }
+        }
+    )*};
+}
+
+wasm_ty_int!(i32 => I32, u32; u32 => I32, u32; i64 => I64, u64; u64 => I64, u64);
+
+impl WasmTy for f32 {
+    fn valtype() -> ValType {
+        ValType::F32
+    }
+    fn to_raw<T>(self, _: &StoreInner<T>) -> Result<u128> {
+        Ok(u128::from(self.to_bits()))
+    }
+    fn from_raw(raw: u128, _: StoreId) -> Self {
+        f32::from_bits(raw as u32)
+    }
+}
+
+impl WasmTy for f64 {
+    fn valtype() -> ValType {
+        ValType::F64
+    }
+    fn to_raw<T>(self, _: &StoreInner<T>) -> Result<u128> {
+        Ok(u128::from(self.to_bits()))
+    }
+    fn from_raw(raw: u128, _: StoreId) -> Self {
+        f64::from_bits(raw as u64)
+    }
+}
+
+impl WasmTy for Option<Func> {
+    fn valtype() -> ValType {
+        ValType::FuncRef
+    }
+    fn to_raw<T>(self, store: &StoreInner<T>) -> Result<u128> {
+        crate::Val::FuncRef(self).to_raw(store)
+    }
+    fn from_raw(raw: u128, store: StoreId) -> Self {
+        Func::from_raw(store, raw as usize)
+    }
+}
+
+impl WasmTy for Option<ExternRef> {
+    fn valtype() -> ValType {
+        ValType::ExternRef
+    }
+    fn to_raw<T>(self, store: &StoreInner<T>) -> Result<u128> {
+        crate::Val::ExternRef(self).to_raw(store)
+    }
+    fn from_raw(raw: u128, store: StoreId) -> Self {
+        match crate::Val::from_raw(raw, ValType::ExternRef, store) {
+            crate::Val::ExternRef(r) => r,
+            _ => None,
+        }
+    }
+}
+
+/// A list of wasm values as a Rust type: `()`, one `WasmTy`, or a tuple.
+pub trait WasmParams: Send + Sized {
+    /// The wasm types, in order.
+    fn valtypes() -> Vec<ValType>;
+    #[doc(hidden)]
+    fn store_raw<T>(self, store: &StoreInner<T>, values: &mut [u128]) -> Result<()>;
+}
+
+/// A list of wasm results as a Rust type: `()`, one `WasmTy`, or a tuple.
+pub trait WasmResults: WasmParams {
+    #[doc(hidden)]
+    fn load_raw(values: &[u128], store: StoreId) -> Self;
+}
+
+impl<A: WasmTy> WasmParams for A {
+    fn valtypes() -> Vec<ValType> {
+        vec![A::valtype()]
+    }
+    fn store_raw<T>(self, store: &StoreInner<T>, values: &mut [u128]) -> Result<()> {
+        values[0] = self.to_raw(store)?;
+        Ok(())
+    }
+}
+
+impl<A: WasmTy> WasmResults for A {
+    fn load_raw(values: &[u128], store: StoreId) -> Self {
+        A::from_raw(values[0], store)
+    }
+}
+
+macro_rules! tuple_params {
+    ($($name:ident $index:tt),*) => {
+        impl<$($name: WasmTy),*> WasmParams for ($($name,)*) {
+            fn valtypes() -> Vec<ValType> {
+                vec![$($name::valtype()),*]
+            }
+            #[allow(unused_variables)]
+            fn store_raw<T>(self, store: &StoreInner<T>, values: &mut [u128]) -> Result<()> {
+                $(values[$index] = self.$index.to_raw(store)?;)*
+                Ok(())
+            }
+        }
+
+        impl<$($name: WasmTy),*> WasmResults for ($($name,)*) {
+            #[allow(unused_variables, clippy::unused_unit)]
+            fn load_raw(values: &[u128], store: StoreId) -> Self {
+                ($($name::from_raw(values[$index], store),)*)
+            }
+        }
+    };
+}
+
+tuple_params!();
+tuple_params!(A 0);
+tuple_params!(A 0, B 1);
+tuple_params!(A 0, B 1, C 2);
+tuple_params!(A 0, B 1, C 2, D 3);
+tuple_params!(A 0, B 1, C 2, D 3, E 4);
+tuple_params!(A 0, B 1, C 2, D 3, E 4, F 5);
+tuple_params!(A 0, B 1, C 2, D 3, E 4, F 5, G 6);
+tuple_params!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7);
+tuple_params!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8);
+tuple_params!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9);
+
+/// A function with a static signature: parameters `P`, results `R`.
+///
+/// ```
+/// use egret::{Engine, Instance, Module, Store};
+/// let engine = Engine::default();
+/// let module = Module::new(&engine, r#"(module (func (export "add") (param i32 i32) (result i32)
+///     local.get 0 local.get 1 i32.add))"#).unwrap();
+/// let mut store = Store::new(&engine, ());
+/// let instance = Instance::new(&mut store, &module, &[]).unwrap();
+/// let add = instance.get_typed_func::<(i32, i32), i32>(&mut store, "add").unwrap();
+/// assert_eq!(add.call(&mut store, (2, 3)).unwrap(), 5);
+/// ```
+pub struct TypedFunc<P, R> {
+    func: Func,
+    _types: PhantomData<fn(P) -> R>,
+}
+
+impl<P, R> Clone for TypedFunc<P, R> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<P, R> Copy for TypedFunc<P, R> {}
+
+impl<P, R> std::fmt::Debug for TypedFunc<P, R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TypedFunc").field("func", &self.func).finish()
+    }
+}
+
+/// Values for one call, on the stack when they fit.
+const INLINE_SLOTS: usize = 16;
+
+impl<P: WasmParams, R: WasmResults> TypedFunc<P, R> {
+    /// The untyped function.
+    pub fn func(&self) -> &Func {
+        &self.func
+    }
+
+    /// Calls the function.
+    pub fn call<T>(&self, mut store: impl AsContextMut<Data = T>, params: P) -> Result<R> {
+        let store = store.as_context_mut().0;
+        store.check(self.func.store)?;
+        let mut inline = [0u128; INLINE_SLOTS];
+        let mut heap = Vec::new();
+        let slots = P::valtypes().len().max(R::valtypes().len()).max(1);
+        let values: &mut [u128] = if slots <= INLINE_SLOTS {
+            &mut inline[..slots]
+        } else {
+            heap.resize(slots, 0);
+            &mut heap
+        };
+        params.store_raw(store, values)?;
+        // SAFETY: the funcref belongs to this store (checked above) and its
+        // type was checked against `P` and `R` when this was created.
+        unsafe { store.opaque.call(self.func.vm_func_ref(), values) }?;
+        Ok(R::load_raw(values, store.id()))
+    }
+}
+
+impl Func {
+    /// This function with a static signature; fails if `P`/`R` do not
+    /// match its type.
+    pub fn typed<P: WasmParams, R: WasmResults>(&self, store: impl AsContext) -> Result<TypedFunc<P, R>> {
+        let ty = self.ty(store)?;
+        if ty.params() != P::valtypes().as_slice() || ty.results() != R::valtypes().as_slice() {
+            return Err(Error::misuse(format!(
+                "type mismatch: function has type {ty}, not ({:?}) -> ({:?})",
+                P::valtypes(),
+                R::valtypes()
+            )));
+        }
+        Ok(TypedFunc {
+            func: *self,
+            _types: PhantomData,
+        })
+    }
+
+    /// Defines a host function from a Rust closure whose parameters and
+    /// results are wasm types, optionally taking a [`Caller`] first.
+    ///
+    /// ```
+    /// use egret::{Caller, Engine, Func, Store};
+    /// let engine = Engine::default();
+    /// let mut store = Store::new(&engine, 10);
+    /// let add = Func::wrap(&mut store, |caller: Caller<'_, i32>, x: i32| x + *caller.data()).unwrap();
+    /// let add = add.typed::<i32, i32>(&store).unwrap();
+    /// assert_eq!(add.call(&mut store, 5).unwrap(), 15);
+    /// ```
+    pub fn wrap<T: 'static, Params, Results>(
+        mut store: impl AsContextMut<Data = T>,
+        func: impl IntoFunc<T, Params, Results>,
+    ) -> Result<Func> {
+        let (ty, f) = func.into_raw();
+        Func::new_raw(store.as_context_mut().0, ty, move |caller, values| f(caller, values))
+    }
+}
+
+/// What a host closure may return: results, or a `Result` of them.
+pub trait WasmRet {
+    /// The results.
+    type Results: WasmResults;
+    #[doc(hidden)]
+    fn into_result(self) -> Result<Self::Results>;
+}
+
+impl<R: WasmResults> WasmRet for R {
+    type Results = R;
+    fn into_result(self) -> Result<R> {
+        Ok(self)
+    }
+}
+
+impl<R: WasmResults> WasmRet for Result<R> {
+    type Results = R;
+    fn into_result(self) -> Result<R> {
+        self
+    }
+}
+
+/// A closure that can become a host function; see [`Func::wrap`].
+pub trait IntoFunc<T, Params, Results>: Send + Sync + 'static {
+    #[doc(hidden)]
+    fn into_raw(self) -> (crate::FuncType, RawHostFn<T>);
+}
+
+macro_rules! into_func {
+    ($($name:ident $index:tt),*) => {
+        impl<T: 'static, F, R, $($name: WasmTy),*> IntoFunc<T, ($($name,)*), R> for F
+        where
+            F: Fn($($name),*) -> R + Send + Sync + 'static,
+            R: WasmRet,
+        {
+            #[allow(non_snake_case)]
+            fn into_raw(self) -> (crate::FuncType, RawHostFn<T>) {
+                (move |_: Caller<'_, T>, $($name: $name),*| self($($name),*)).into_raw()
+            }
+        }
+
+        impl<T: 'static, F, R, $($name: WasmTy),*> IntoFunc<T, (Caller<'static, T>, $($name,)*), R> for F
+        where
+            F: Fn(Caller<'_, T>, $($name),*) -> R + Send + Sync + 'static,
+            R: WasmRet,
+        {
+            #[allow(non_snake_case, unused_variables)]
+            fn into_raw(self) -> (crate::FuncType, RawHostFn<T>) {
+                let ty = crate::FuncType::new(
+                    <($($name,)*) as WasmParams>::valtypes(),
+                    <R::Results as WasmParams>::valtypes(),
+                );
+                (ty, Arc::new(move |caller: Caller<'_, T>, values: &mut [u128]| {
+                    let id = caller.store.id();
+                    $(let $name = $name::from_raw(values[$index], id);)*
+                    let store: *const StoreInner<T> = caller.store;
+                    let results = self(caller, $($name),*).into_result()?;
+                    // SAFETY: the caller's borrow of the store ended with
+                    // the call; the store is alive (it is running us).
+                    results.store_raw(unsafe { &*store }, values)
+                }))
+            }
+        }
+    };
+}
+
+into_func!();
+into_func!(A 0);
+into_func!(A 0, B 1);
+into_func!(A 0, B 1, C 2);
+into_func!(A 0, B 1, C 2, D 3);
+into_func!(A 0, B 1, C 2, D 3, E 4);
+into_func!(A 0, B 1, C 2, D 3, E 4, F2 5);
+into_func!(A 0, B 1, C 2, D 3, E 4, F2 5, G 6);
+into_func!(A 0, B 1, C 2, D 3, E 4, F2 5, G 6, H 7);

@@ -1,0 +1,182 @@
+//! Values passed between the host and wasm, and their raw 16-byte form.
+
+use crate::store::StoreInner;
+use crate::{Error, Func, Result, ValType};
+use egret_runtime::store::StoreId;
+use std::any::Any;
+
+/// A WebAssembly value.
+#[derive(Clone, Debug)]
+pub enum Val {
+    /// An `i32`.
+    I32(i32),
+    /// An `i64`.
+    I64(i64),
+    /// An `f32`, as its bit pattern (NaN payloads are preserved).
+    F32(u32),
+    /// An `f64`, as its bit pattern.
+    F64(u64),
+    /// A `v128`.
+    V128(u128),
+    /// A `funcref` (`None` is null).
+    FuncRef(Option<Func>),
+    /// An `externref` (`None` is null).
+    ExternRef(Option<ExternRef>),
+}
+
+impl Val {
+    /// The value's type.
+    pub fn ty(&self) -> ValType {
+        match self {
+            Val::I32(_) => ValType::I32,
+            Val::I64(_) => ValType::I64,
+            Val::F32(_) => ValType::F32,
+            Val::F64(_) => ValType::F64,
+            Val::V128(_) => ValType::V128,
+            Val::FuncRef(_) => ValType::FuncRef,
+            Val::ExternRef(_) => ValType::ExternRef,
+        }
+    }
+
+    /// The zero value (null for references) of a type.
+    pub fn default_for(ty: ValType) -> Val {
+        match ty {
+            ValType::I32 => Val::I32(0),
+            ValType::I64 => Val::I64(0),
+            ValType::F32 => Val::F32(0),
+            ValType::F64 => Val::F64(0),
+            ValType::V128 => Val::V128(0),
+            ValType::FuncRef => Val::FuncRef(None),
+            ValType::ExternRef => Val::ExternRef(None),
+        }
+    }
+
+    /// The `i32`, if this is one.
+    pub fn i32(&self) -> Option<i32> {
+        if let Val::I32(v) = self { Some(*v) } else { None }
+    }
+
+    /// The `i64`, if this is one.
+    pub fn i64(&self) -> Option<i64> {
+        if let Val::I64(v) = self { Some(*v) } else { None }
+    }
+
+    /// The `f32`, if this is one.
+    pub fn f32(&self) -> Option<f32> {
+        if let Val::F32(v) = self { Some(f32::from_bits(*v)) } else { None }
+    }
+
+    /// The `f64`, if this is one.
+    pub fn f64(&self) -> Option<f64> {
+        if let Val::F64(v) = self { Some(f64::from_bits(*v)) } else { None }
+    }
+
+    /// The raw form generated code uses, checking that references belong
+    /// to `store`.
+    pub(crate) fn to_raw<T>(&self, store: &StoreInner<T>) -> Result<u128> {
+        Ok(match self {
+            Val::I32(v) => u128::from(*v as u32),
+            Val::I64(v) => u128::from(*v as u64),
+            Val::F32(v) => u128::from(*v),
+            Val::F64(v) => u128::from(*v),
+            Val::V128(v) => *v,
+            Val::FuncRef(None) | Val::ExternRef(None) => 0,
+            Val::FuncRef(Some(f)) => {
+                store.check(f.store)?;
+                f.func_ref as u128
+            }
+            Val::ExternRef(Some(r)) => {
+                store.check(r.store)?;
+                u128::from(r.index) + 1
+            }
+        })
+    }
+
+    /// Reads a raw value of type `ty` produced by generated code.
+    pub(crate) fn from_raw(raw: u128, ty: ValType, store: StoreId) -> Val {
+        match ty {
+            ValType::I32 => Val::I32(raw as u32 as i32),
+            ValType::I64 => Val::I64(raw as u64 as i64),
+            ValType::F32 => Val::F32(raw as u32),
+            ValType::F64 => Val::F64(raw as u64),
+            ValType::V128 => Val::V128(raw),
+            ValType::FuncRef => Val::FuncRef(Func::from_raw(store, raw as usize)),
+            ValType::ExternRef => Val::ExternRef(ExternRef::from_raw(store, raw as u64)),
+        }
+    }
+}
+
+macro_rules! val_from {
+    ($($t:ty => $variant:ident $(via $conv:ident)?),*) => {$(
+        impl From<$t> for Val {
+            fn from(v: $t) -> Val {
+                Val::$variant(v $(.$conv())?)
+            }
+        }
+    )*};
+}
+
+val_from!(i32 => I32, i64 => I64, f32 => F32 via to_bits, f64 => F64 via to_bits, u128 => V128);
+
+impl From<Func> for Val {
+    fn from(f: Func) -> Val {
+        Val::FuncRef(Some(f))
+    }
+}
+
+/// A reference to a host value, passed through wasm as an `externref`.
+/// The value lives as long as the store that holds it.
+///
+/// ```
+/// let engine = egret::Engine::default();
+/// let mut store = egret::Store::new(&engine, ());
+/// let r = egret::ExternRef::new(&mut store, "hello");
+/// assert_eq!(r.data(&store).unwrap().downcast_ref::<&str>(), Some(&"hello"));
+/// ```
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ExternRef {
+    pub(crate) store: StoreId,
+    pub(crate) index: u32,
+}
+
+impl ExternRef {
+    /// Stores `value` in `store` and returns a reference to it.
+    pub fn new<T>(mut store: impl crate::AsContextMut<Data = T>, value: impl Any + Send + Sync) -> ExternRef {
+        let store = store.as_context_mut().0;
+        store.externrefs.push(Box::new(value));
+        ExternRef {
+            store: store.id(),
+            index: store.externrefs.len() as u32 - 1,
+        }
+    }
+
+    /// The referenced value.
+    pub fn data<'a, T: 'a>(&self, store: impl Into<crate::StoreContext<'a, T>>) -> Result<&'a (dyn Any + Send + Sync)> {
+        let store = store.into().0;
+        store.check(self.store)?;
+        store
+            .externrefs
+            .get(self.index as usize)
+            .map(|b| &**b)
+            .ok_or_else(|| Error::misuse("dangling externref"))
+    }
+
+    fn from_raw(store: StoreId, raw: u64) -> Option<ExternRef> {
+        raw.checked_sub(1).map(|index| ExternRef {
+            store,
+            index: index as u32,
+        })
+    }
+}
+
+impl<'a, T> From<&'a crate::Store<T>> for crate::StoreContext<'a, T> {
+    fn from(store: &'a crate::Store<T>) -> Self {
+        crate::StoreContext(&store.inner)
+    }
+}
+
+impl<'a, T> From<&'a mut crate::Store<T>> for crate::StoreContext<'a, T> {
+    fn from(store: &'a mut crate::Store<T>) -> Self {
+        crate::StoreContext(&store.inner)
+    }
+}

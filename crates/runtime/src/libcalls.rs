@@ -1,0 +1,224 @@
+//! The builtins generated code calls (see `egret_frontend::builtins`):
+//! growing memories and tables, bulk memory and table operations, dropping
+//! segments. Each finds its store and instance through the caller's vmctx.
+//!
+//! Bulk operations check bounds before writing anything, as the spec asks,
+//! and report an out-of-bounds operation by returning nonzero; the
+//! generated code then raises the trap.
+
+use crate::instance::InstanceId;
+use crate::store::StoreOpaque;
+use crate::vmcontext::VMStoreContext;
+use egret_frontend::builtins::Builtin;
+use egret_frontend::vmoffsets::VMOffsets;
+use std::sync::LazyLock;
+
+const OK: u32 = 0;
+const TRAP: u32 = 1;
+
+/// Finds the store and instance of the calling wasm code.
+///
+/// # Safety
+/// `vmctx` must be the vmctx of an instance of a live store that is
+/// currently running wasm (true for every call from generated code); no
+/// other reference to the store may be in use.
+unsafe fn caller<'a>(vmctx: *mut u8) -> (&'a mut StoreOpaque, InstanceId) {
+    // SAFETY: per the contract, the vmctx header holds the store context
+    // pointer and the instance id (VMOffsets), and the store context holds
+    // the store's address.
+    unsafe {
+        let context = vmctx
+            .add(VMOffsets::STORE_CTX as usize)
+            .cast::<*mut VMStoreContext>()
+            .read();
+        let id = vmctx.add(VMOffsets::INSTANCE_ID as usize).cast::<u64>().read();
+        (&mut *(*context).store.cast::<StoreOpaque>(), InstanceId(id as u32))
+    }
+}
+
+/// `end` of `[start, start+len)` if it fits within `size`.
+fn range(start: u64, len: u64, size: u64) -> Option<std::ops::Range<usize>> {
+    let end = start.checked_add(len)?;
+    (end <= size).then_some(start as usize..end as usize)
+}
+
+unsafe extern "C" fn memory_grow(vmctx: *mut u8, memory: u32, delta: u64) -> u64 {
+    // SAFETY: called from generated code with its own vmctx.
+    let (store, instance) = unsafe { caller(vmctx) };
+    let id = store.instance(instance).memory(memory);
+    store.memory_mut(id).grow(delta).unwrap_or(u64::MAX)
+}
+
+unsafe extern "C" fn memory_fill(vmctx: *mut u8, memory: u32, dst: u64, byte: u32, len: u64) -> u32 {
+    // SAFETY: called from generated code with its own vmctx.
+    let (store, instance) = unsafe { caller(vmctx) };
+    let id = store.instance(instance).memory(memory);
+    let memory = store.memory_mut(id);
+    match range(dst, len, memory.byte_len() as u64) {
+        Some(r) => {
+            memory.data_mut()[r].fill(byte as u8);
+            OK
+        }
+        None => TRAP,
+    }
+}
+
+unsafe extern "C" fn memory_copy(
+    vmctx: *mut u8,
+    dst_memory: u32,
+    dst: u64,
+    src_memory: u32,
+    src: u64,
+    len: u64,
+) -> u32 {
+    // SAFETY: called from generated code with its own vmctx.
+    let (store, instance) = unsafe { caller(vmctx) };
+    let dst_memory = store.memory(store.instance(instance).memory(dst_memory));
+    let src_memory = store.memory(store.instance(instance).memory(src_memory));
+    let (Some(d), Some(s)) = (
+        range(dst, len, dst_memory.byte_len() as u64),
+        range(src, len, src_memory.byte_len() as u64),
+    ) else {
+        return TRAP;
+    };
+    // SAFETY: both ranges are inside their memories' accessible bytes
+    // (checked above); `copy` is a memmove, so overlap is fine.
+    unsafe {
+        std::ptr::copy(
+            src_memory.base().add(s.start),
+            dst_memory.base().add(d.start),
+            d.len(),
+        )
+    };
+    OK
+}
+
+unsafe extern "C" fn memory_init(vmctx: *mut u8, memory: u32, data: u32, dst: u64, src: u32, len: u32) -> u32 {
+    // SAFETY: called from generated code with its own vmctx.
+    let (store, instance) = unsafe { caller(vmctx) };
+    let inst = store.instance(instance);
+    let module = inst.module().clone();
+    let bytes: &[u8] = if inst.dropped_data[data as usize] {
+        &[]
+    } else {
+        &module.compiled().info().data[data as usize].bytes
+    };
+    let id = inst.memory(memory);
+    let memory = store.memory_mut(id);
+    let (Some(d), Some(s)) = (
+        range(dst, u64::from(len), memory.byte_len() as u64),
+        range(u64::from(src), u64::from(len), bytes.len() as u64),
+    ) else {
+        return TRAP;
+    };
+    memory.data_mut()[d].copy_from_slice(&bytes[s]);
+    OK
+}
+
+unsafe extern "C" fn data_drop(vmctx: *mut u8, data: u32) -> u32 {
+    // SAFETY: called from generated code with its own vmctx.
+    let (store, instance) = unsafe { caller(vmctx) };
+    store.instance_mut(instance).dropped_data[data as usize] = true;
+    OK
+}
+
+unsafe extern "C" fn table_grow(vmctx: *mut u8, table: u32, delta: u64, init: u64) -> u64 {
+    // SAFETY: called from generated code with its own vmctx.
+    let (store, instance) = unsafe { caller(vmctx) };
+    let id = store.instance(instance).table(table);
+    store
+        .table_mut(id)
+        .grow(delta, init as usize)
+        .unwrap_or(u64::MAX)
+}
+
+unsafe extern "C" fn table_fill(vmctx: *mut u8, table: u32, dst: u64, value: u64, len: u64) -> u32 {
+    // SAFETY: called from generated code with its own vmctx.
+    let (store, instance) = unsafe { caller(vmctx) };
+    let id = store.instance(instance).table(table);
+    let table = store.table_mut(id);
+    match range(dst, len, table.size()) {
+        Some(r) => {
+            table.elements_mut()[r].fill(value as usize);
+            OK
+        }
+        None => TRAP,
+    }
+}
+
+unsafe extern "C" fn table_copy(vmctx: *mut u8, dst_table: u32, dst: u64, src_table: u32, src: u64, len: u64) -> u32 {
+    // SAFETY: called from generated code with its own vmctx.
+    let (store, instance) = unsafe { caller(vmctx) };
+    let dst_id = store.instance(instance).table(dst_table);
+    let src_id = store.instance(instance).table(src_table);
+    let Some(s) = range(src, len, store.table(src_id).size()) else {
+        return TRAP;
+    };
+    let Some(d) = range(dst, len, store.table(dst_id).size()) else {
+        return TRAP;
+    };
+    if dst_id == src_id {
+        store.table_mut(dst_id).elements_mut().copy_within(s, d.start);
+    } else {
+        let items = store.table(src_id).elements()[s].to_vec();
+        store.table_mut(dst_id).elements_mut()[d].copy_from_slice(&items);
+    }
+    OK
+}
+
+unsafe extern "C" fn table_init(vmctx: *mut u8, table: u32, elem: u32, dst: u64, src: u32, len: u32) -> u32 {
+    // SAFETY: called from generated code with its own vmctx.
+    let (store, instance) = unsafe { caller(vmctx) };
+    let inst = store.instance(instance);
+    let id = inst.table(table);
+    let items = inst.elements[elem as usize].clone().unwrap_or_default();
+    let table = store.table_mut(id);
+    let (Some(d), Some(s)) = (
+        range(dst, u64::from(len), table.size()),
+        range(u64::from(src), u64::from(len), items.len() as u64),
+    ) else {
+        return TRAP;
+    };
+    table.elements_mut()[d].copy_from_slice(&items[s]);
+    OK
+}
+
+unsafe extern "C" fn elem_drop(vmctx: *mut u8, elem: u32) -> u32 {
+    // SAFETY: called from generated code with its own vmctx.
+    let (store, instance) = unsafe { caller(vmctx) };
+    store.instance_mut(instance).elements[elem as usize] = None;
+    OK
+}
+
+/// The address of a builtin's implementation. The match is exhaustive, so
+/// a builtin added to the frontend's list without an implementation here
+/// does not compile.
+fn address(builtin: Builtin) -> *const u8 {
+    match builtin {
+        Builtin::memory_grow => memory_grow as *const u8,
+        Builtin::memory_fill => memory_fill as *const u8,
+        Builtin::memory_copy => memory_copy as *const u8,
+        Builtin::memory_init => memory_init as *const u8,
+        Builtin::data_drop => data_drop as *const u8,
+        Builtin::table_grow => table_grow as *const u8,
+        Builtin::table_fill => table_fill as *const u8,
+        Builtin::table_copy => table_copy as *const u8,
+        Builtin::table_init => table_init as *const u8,
+        Builtin::elem_drop => elem_drop as *const u8,
+    }
+}
+
+struct BuiltinTable(Box<[*const u8]>);
+
+// SAFETY: the table holds addresses of functions, immutable after creation.
+unsafe impl Send for BuiltinTable {}
+// SAFETY: as above.
+unsafe impl Sync for BuiltinTable {}
+
+static TABLE: LazyLock<BuiltinTable> =
+    LazyLock::new(|| BuiltinTable(Builtin::ALL.iter().map(|b| address(*b)).collect()));
+
+/// The builtins table every vmctx points to, in `Builtin::ALL` order.
+pub fn table() -> *const *const u8 {
+    TABLE.0.as_ptr()
+}

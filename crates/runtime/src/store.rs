@@ -1,0 +1,526 @@
+//! The store: owner of all runtime state of its instances (vmctxs,
+//! memories, tables, globals, host functions), and the place where modules
+//! are instantiated and functions called.
+//!
+//! Everything a store owns is referred to by ids (indices into its arenas)
+//! or by addresses of boxed, never-moving structures; nothing a store owns
+//! points into another store. Handles carry the store's `StoreId`, which
+//! the embedding API checks before every use.
+
+use crate::engine::EngineInner;
+use crate::host_func::{HostCallback, HostFailure, HostFunc};
+use crate::instance::{Instance, InstanceId, VmCtx, const_eval, func_ref, global_ptr};
+use crate::libcalls;
+use crate::memory::{LinearMemory, MemoryError};
+use crate::module::ModuleCode;
+use crate::table::Table;
+use crate::trap::Trap;
+use crate::traphandlers;
+use crate::vmcontext::{VMFuncRef, VMGlobalDefinition, VMStoreContext};
+use egret_frontend::module_info::{DataMode, ElementMode};
+use egret_frontend::traps::TrapKind;
+use egret_frontend::types::*;
+use egret_frontend::vmoffsets::VMOffsets;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// A store's process-unique id (never reused).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub struct StoreId(u64);
+
+impl StoreId {
+    fn fresh() -> StoreId {
+        static NEXT: AtomicU64 = AtomicU64::new(1);
+        StoreId(NEXT.fetch_add(1, Ordering::Relaxed))
+    }
+}
+
+/// A memory's id in its store.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub struct MemoryId(pub u32);
+
+/// A table's id in its store.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub struct TableId(pub u32);
+
+/// A global's id in its store.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub struct GlobalId(pub u32);
+
+/// An import resolved to something the store owns.
+#[derive(Copy, Clone, Debug)]
+pub enum Resolved {
+    /// A function, by its reference.
+    Func(*const VMFuncRef),
+    /// A memory.
+    Memory(MemoryId),
+    /// A table.
+    Table(TableId),
+    /// A global.
+    Global(GlobalId),
+}
+
+/// Why instantiation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum InstantiationError {
+    /// An import does not match what the module expects.
+    #[error("{0}")]
+    Link(String),
+    /// A memory or table could not be allocated.
+    #[error("{0}")]
+    Resource(String),
+    /// A segment was out of bounds or the start function trapped. The
+    /// instance stays in the store: tables and memories it shares may
+    /// already hold its functions and data.
+    #[error(transparent)]
+    Trap(Trap),
+}
+
+struct GlobalEntry {
+    definition: *mut VMGlobalDefinition,
+    ty: GlobalType,
+}
+
+/// A store's untyped state.
+pub struct StoreOpaque {
+    id: StoreId,
+    engine: Arc<EngineInner>,
+    // Boxed: generated code holds its address.
+    context: Box<VMStoreContext>,
+    instances: Vec<Instance>,
+    memories: Vec<LinearMemory>,
+    tables: Vec<Table>,
+    globals: Vec<GlobalEntry>,
+    // Boxed: generated code and vmctxs hold their addresses, which must
+    // not change when the vectors grow.
+    #[expect(clippy::vec_box, reason = "stable addresses")]
+    host_globals: Vec<Box<VMGlobalDefinition>>,
+    #[expect(clippy::vec_box, reason = "stable addresses")]
+    host_funcs: Vec<Box<HostFunc>>,
+    host_failure: Option<HostFailure>,
+}
+
+// SAFETY: every raw pointer a store holds points into memory the store (or
+// its engine, which is `Sync`) owns; moving the store to another thread
+// moves that ownership with it, and a store is used by one thread at a time
+// (`&mut` access).
+unsafe impl Send for StoreOpaque {}
+// SAFETY: shared references to a store give read-only access only.
+unsafe impl Sync for StoreOpaque {}
+
+fn limits_match(actual: (u64, Option<u64>), expected: (u64, Option<u64>)) -> bool {
+    actual.0 >= expected.0
+        && match expected.1 {
+            None => true,
+            Some(expected_max) => actual.1.is_some_and(|m| m <= expected_max),
+        }
+}
+
+impl StoreOpaque {
+    /// A new, empty store. Boxed: libcalls find it through a pointer.
+    pub fn new(engine: Arc<EngineInner>) -> Box<StoreOpaque> {
+        let context = Box::new(VMStoreContext {
+            epoch_ptr: engine.epoch(),
+            ..VMStoreContext::default()
+        });
+        let mut store = Box::new(StoreOpaque {
+            id: StoreId::fresh(),
+            engine,
+            context,
+            instances: Vec::new(),
+            memories: Vec::new(),
+            tables: Vec::new(),
+            globals: Vec::new(),
+            host_globals: Vec::new(),
+            host_funcs: Vec::new(),
+            host_failure: None,
+        });
+        store.context.store = std::ptr::from_mut(&mut *store).cast();
+        store
+    }
+
+    /// The store's id.
+    pub fn id(&self) -> StoreId {
+        self.id
+    }
+
+    /// The engine.
+    pub fn engine(&self) -> &Arc<EngineInner> {
+        &self.engine
+    }
+
+    /// The context generated code reads (fuel, epochs, stack limit).
+    pub fn context_mut(&mut self) -> &mut VMStoreContext {
+        &mut self.context
+    }
+
+    /// An instance.
+    pub fn instance(&self, id: InstanceId) -> &Instance {
+        &self.instances[id.0 as usize]
+    }
+
+    pub(crate) fn instance_mut(&mut self, id: InstanceId) -> &mut Instance {
+        &mut self.instances[id.0 as usize]
+    }
+
+    /// A memory.
+    pub fn memory(&self, id: MemoryId) -> &LinearMemory {
+        &self.memories[id.0 as usize]
+    }
+
+    /// A memory, mutably.
+    pub fn memory_mut(&mut self, id: MemoryId) -> &mut LinearMemory {
+        &mut self.memories[id.0 as usize]
+    }
+
+    /// A table.
+    pub fn table(&self, id: TableId) -> &Table {
+        &self.tables[id.0 as usize]
+    }
+
+    /// A table, mutably.
+    pub fn table_mut(&mut self, id: TableId) -> &mut Table {
+        &mut self.tables[id.0 as usize]
+    }
+
+    /// A global's type.
+    pub fn global_type(&self, id: GlobalId) -> GlobalType {
+        self.globals[id.0 as usize].ty
+    }
+
+    /// A global's raw value (little-endian, as generated code stores it).
+    pub fn global_get(&self, id: GlobalId) -> u128 {
+        // SAFETY: global definitions live as long as the store.
+        u128::from_le_bytes(unsafe { (*self.globals[id.0 as usize].definition).bytes })
+    }
+
+    /// Sets a global's raw value (mutability is the caller's to check).
+    pub fn global_set(&mut self, id: GlobalId, value: u128) {
+        // SAFETY: as in `global_get`, with exclusive access to the store.
+        unsafe { (*self.globals[id.0 as usize].definition).bytes = value.to_le_bytes() }
+    }
+
+    /// Creates a memory owned by the store.
+    pub fn create_memory(&mut self, ty: MemoryType) -> Result<MemoryId, MemoryError> {
+        let reservation = self.engine.compiler().config().tunables.memory_reservation;
+        let memory = LinearMemory::new(ty, reservation)?;
+        self.memories.push(memory);
+        Ok(MemoryId(self.memories.len() as u32 - 1))
+    }
+
+    /// Creates a table owned by the store, every element `init`.
+    pub fn create_table(&mut self, ty: TableType, init: usize) -> Option<TableId> {
+        self.tables.push(Table::new(ty, init)?);
+        Some(TableId(self.tables.len() as u32 - 1))
+    }
+
+    /// Creates a global owned by the store.
+    pub fn create_global(&mut self, ty: GlobalType, value: u128) -> GlobalId {
+        let mut storage = Box::new(VMGlobalDefinition {
+            bytes: value.to_le_bytes(),
+        });
+        let definition = std::ptr::from_mut(&mut *storage);
+        self.host_globals.push(storage);
+        self.add_global(definition, ty)
+    }
+
+    fn add_global(&mut self, definition: *mut VMGlobalDefinition, ty: GlobalType) -> GlobalId {
+        self.globals.push(GlobalEntry { definition, ty });
+        GlobalId(self.globals.len() as u32 - 1)
+    }
+
+    /// Creates a host function; returns its function reference.
+    pub fn create_host_func(
+        &mut self,
+        ty: FuncType,
+        embedder_store: *mut u8,
+        callback: HostCallback,
+    ) -> Result<*const VMFuncRef, egret_frontend::error::CompileError> {
+        let trampoline = self.engine.host_trampoline(&ty)?;
+        let sig = self.engine.sig_id(&ty);
+        let store = std::ptr::from_mut(self);
+        let func = HostFunc::new(ty, sig, trampoline, store, embedder_store, callback);
+        let func_ref = func.func_ref();
+        self.host_funcs.push(func);
+        Ok(func_ref)
+    }
+
+    /// The type of the function behind `func`.
+    ///
+    /// # Safety
+    /// `func` must be a function reference owned by this store.
+    pub unsafe fn func_type(&self, func: *const VMFuncRef) -> FuncType {
+        // SAFETY: per the contract.
+        let sig = unsafe { (*func).type_id };
+        self.engine.func_type(SigId(sig))
+    }
+
+    pub(crate) fn set_host_failure(&mut self, failure: HostFailure) {
+        self.host_failure = Some(failure);
+    }
+
+    /// Calls `func` with arguments in `values` (one 16-byte slot each);
+    /// results are written back to `values`, which must have room for
+    /// the larger of the parameter and result counts.
+    ///
+    /// # Safety
+    /// `func` must be a function reference owned by this store, and the
+    /// argument slots must hold values of its parameter types.
+    pub unsafe fn call(&mut self, func: *const VMFuncRef, values: &mut [u128]) -> Result<(), Trap> {
+        // SAFETY: per the contract, `func` is live.
+        let f = unsafe { &*func };
+        if f.array_call.is_null() {
+            // A host function: no wasm, no trap handling needed.
+            // SAFETY: a funcref without an array-call entry belongs to a
+            // `HostFunc`, and its vmctx points at it.
+            let host = unsafe { &*f.vmctx.cast::<HostFunc>() };
+            return host
+                .call_from_host(values)
+                .map_err(|e| Trap::new(TrapKind::HostFunctionFailed, &[], Some(e)));
+        }
+        let max_stack = self.engine.runtime_config().max_wasm_stack;
+        // SAFETY: the funcref's code, trampoline and vmctx are live (owned
+        // by this store or its modules), and `values` has room for the
+        // arguments and results.
+        let outcome = unsafe {
+            traphandlers::invoke_wasm(
+                &mut *self.context,
+                max_stack,
+                f.array_call,
+                f.vmctx,
+                f.vmctx,
+                f.wasm_call,
+                values.as_mut_ptr(),
+            )
+        };
+        let record = match outcome {
+            Ok(()) => return Ok(()),
+            Err(record) => record,
+        };
+        let source = match self.host_failure.take() {
+            Some(HostFailure::Panic(payload)) => std::panic::resume_unwind(payload),
+            Some(HostFailure::Error(e)) if record.kind == TrapKind::HostFunctionFailed => Some(e),
+            _ => None,
+        };
+        Err(Trap::new(record.kind, &record.frames, source))
+    }
+
+    /// Instantiates `module` with `imports` (one per module import, in
+    /// order), initialising segments and running the start function.
+    pub fn instantiate(
+        &mut self,
+        module: &Arc<ModuleCode>,
+        imports: &[Resolved],
+    ) -> Result<InstanceId, InstantiationError> {
+        let info = module.compiled().info();
+        let offsets = module.compiled().offsets();
+        if imports.len() != info.imports.len() {
+            return Err(InstantiationError::Link(format!(
+                "expected {} imports, found {}",
+                info.imports.len(),
+                imports.len()
+            )));
+        }
+        self.check_imports(module, imports)?;
+
+        let mut vmctx = VmCtx::new(offsets.size());
+        vmctx.write(VMOffsets::STORE_CTX, std::ptr::from_mut(&mut *self.context));
+        vmctx.write(VMOffsets::BUILTINS, libcalls::table());
+        let id = InstanceId(self.instances.len() as u32);
+        vmctx.write(VMOffsets::INSTANCE_ID, u64::from(id.0));
+
+        let mut memories = Vec::with_capacity(info.memories.len());
+        let mut tables = Vec::with_capacity(info.tables.len());
+        let mut globals = Vec::with_capacity(info.globals.len());
+        for (import, resolved) in info.imports.iter().zip(imports) {
+            match (import.index, *resolved) {
+                (EntityIndex::Function(f), Resolved::Func(p)) => vmctx.write(offsets.imported_func(f), p),
+                (EntityIndex::Memory(_), Resolved::Memory(m)) => memories.push(m),
+                (EntityIndex::Table(_), Resolved::Table(t)) => tables.push(t),
+                (EntityIndex::Global(g), Resolved::Global(id)) => {
+                    vmctx.write(offsets.imported_global(g), self.globals[id.0 as usize].definition);
+                    globals.push(id);
+                }
+                _ => unreachable!("import kinds checked by check_imports"),
+            }
+        }
+
+        // Defined functions: their references point into this vmctx.
+        let vmctx_ptr = vmctx.as_ptr();
+        let compiled = module.compiled();
+        for i in 0..info.num_defined_funcs() {
+            let defined = DefinedFuncIndex(i);
+            let func = info.func_index(defined);
+            let ty = info.functions[func.index()];
+            vmctx.write(
+                offsets.defined_func_ref(defined),
+                VMFuncRef {
+                    wasm_call: compiled.function_address(defined) as *const u8,
+                    vmctx: vmctx_ptr,
+                    array_call: compiled.array_call_address(ty) as *const u8,
+                    type_id: info.type_ids[ty.index()].0,
+                    _pad: 0,
+                },
+            );
+        }
+
+        for ty in &info.memories[info.num_imported_memories as usize..] {
+            let id = self
+                .create_memory(*ty)
+                .map_err(|e| InstantiationError::Resource(e.to_string()))?;
+            memories.push(id);
+        }
+        for (i, id) in memories.iter().enumerate() {
+            let memory = self.memory(*id);
+            let index = MemoryIndex(i as u32);
+            vmctx.write(offsets.memory_base(index), memory.base());
+            vmctx.write(offsets.memory_definition(index), memory.definition());
+        }
+
+        // Globals in order: an initialiser may read earlier globals.
+        for (i, init) in info.global_inits.iter().enumerate() {
+            let global = GlobalIndex(info.num_imported_globals + i as u32);
+            let value = const_eval(&vmctx, info, offsets, init);
+            let ptr = global_ptr(&vmctx, info, offsets, global);
+            // SAFETY: `ptr` is this global's storage inside the vmctx.
+            unsafe { (*ptr).bytes = value.to_le_bytes() };
+            globals.push(self.add_global(ptr, info.globals[global.index()]));
+        }
+
+        for (i, ty) in info.tables[info.num_imported_tables as usize..].iter().enumerate() {
+            let init = info.table_inits[i]
+                .as_ref()
+                .map_or(0, |e| const_eval(&vmctx, info, offsets, e) as usize);
+            let id = self.create_table(*ty, init).ok_or_else(|| {
+                InstantiationError::Resource(format!("table of {} elements is too large", ty.minimum))
+            })?;
+            tables.push(id);
+        }
+        for (i, id) in tables.iter().enumerate() {
+            vmctx.write(offsets.table_definition(TableIndex(i as u32)), self.table(*id).definition());
+        }
+
+        let elements = info
+            .elements
+            .iter()
+            .map(|segment| {
+                let items = segment
+                    .items
+                    .iter()
+                    .map(|e| const_eval(&vmctx, info, offsets, e) as usize)
+                    .collect();
+                Some(items)
+            })
+            .collect();
+
+        self.instances.push(Instance {
+            module: module.clone(),
+            vmctx,
+            memories,
+            tables,
+            globals,
+            elements,
+            dropped_data: vec![false; info.data.len()],
+        });
+        self.initialize_segments(id)?;
+        if let Some(start) = info.start {
+            let func = self.instance(id).func_ref(start);
+            let mut values = [0u128; 1];
+            // SAFETY: the start function belongs to this store's instance
+            // and takes no arguments (validated).
+            unsafe { self.call(func, &mut values) }.map_err(InstantiationError::Trap)?;
+        }
+        Ok(id)
+    }
+
+    fn check_imports(&self, module: &ModuleCode, imports: &[Resolved]) -> Result<(), InstantiationError> {
+        let info = module.compiled().info();
+        for (import, resolved) in info.imports.iter().zip(imports) {
+            let matches = match (import.index, *resolved) {
+                (EntityIndex::Function(f), Resolved::Func(p)) => {
+                    // SAFETY: resolved function references are live store items.
+                    unsafe { (*p).type_id == info.func_sig_id(f).0 }
+                }
+                (EntityIndex::Memory(m), Resolved::Memory(id)) => {
+                    let expected = info.memories[m.index()];
+                    let memory = self.memory(id);
+                    let actual = memory.ty();
+                    actual.memory64 == expected.memory64
+                        && actual.shared == expected.shared
+                        && limits_match((memory.pages(), actual.maximum), (expected.minimum, expected.maximum))
+                }
+                (EntityIndex::Table(t), Resolved::Table(id)) => {
+                    let expected = info.tables[t.index()];
+                    let table = self.table(id);
+                    table.ty().element == expected.element
+                        && limits_match((table.size(), table.ty().maximum), (expected.minimum, expected.maximum))
+                }
+                (EntityIndex::Global(g), Resolved::Global(id)) => {
+                    self.global_type(id) == info.globals[g.index()]
+                }
+                _ => false,
+            };
+            if !matches {
+                return Err(InstantiationError::Link(format!(
+                    "incompatible import type for `{}::{}`",
+                    import.module, import.name
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Applies active element then data segments in order, then drops
+    /// active and declared segments. Stops at the first out-of-bounds one.
+    fn initialize_segments(&mut self, id: InstanceId) -> Result<(), InstantiationError> {
+        let module = self.instance(id).module.clone();
+        let info = module.compiled().info();
+        let offsets = module.compiled().offsets();
+        let trap = |kind| InstantiationError::Trap(Trap::new(kind, &[], None));
+        for (i, segment) in info.elements.iter().enumerate() {
+            match &segment.mode {
+                ElementMode::Active { table, offset } => {
+                    let instance = self.instance(id);
+                    let start = const_eval(&instance.vmctx, info, offsets, offset) as u32;
+                    let table_id = instance.table(table.0);
+                    let items = instance.elements[i].clone().unwrap_or_default();
+                    let table = self.table_mut(table_id);
+                    let end = u64::from(start) + items.len() as u64;
+                    if end > table.size() {
+                        return Err(trap(TrapKind::TableOutOfBounds));
+                    }
+                    table.elements_mut()[start as usize..end as usize].copy_from_slice(&items);
+                    self.instance_mut(id).elements[i] = None;
+                }
+                ElementMode::Declared => self.instance_mut(id).elements[i] = None,
+                ElementMode::Passive => {}
+            }
+        }
+        for (i, segment) in info.data.iter().enumerate() {
+            if let DataMode::Active { memory, offset } = &segment.mode {
+                let instance = self.instance(id);
+                let raw = const_eval(&instance.vmctx, info, offsets, offset);
+                let memory_id = instance.memory(memory.0);
+                let start = if info.memories[memory.index()].memory64 {
+                    raw as u64
+                } else {
+                    u64::from(raw as u32)
+                };
+                let memory = self.memory_mut(memory_id);
+                if !memory.in_bounds(start, segment.bytes.len() as u64) {
+                    return Err(trap(TrapKind::MemoryOutOfBounds));
+                }
+                let start = start as usize;
+                memory.data_mut()[start..start + segment.bytes.len()].copy_from_slice(&segment.bytes);
+                self.instance_mut(id).dropped_data[i] = true;
+            }
+        }
+        Ok(())
+    }
+
+    /// The function reference of an instance's function.
+    pub fn instance_func(&self, id: InstanceId, func: FuncIndex) -> *const VMFuncRef {
+        let instance = self.instance(id);
+        func_ref(&instance.vmctx, instance.info(), instance.module.compiled().offsets(), func)
+    }
+}

@@ -1,0 +1,539 @@
+//! Entering wasm and catching its traps: the signal handlers, the per-thread
+//! chain of wasm activations, and [`invoke_wasm`], the one way the host
+//! calls generated code.
+//!
+//! A call goes through a small assembly stub (per architecture, in the
+//! submodules) that saves the callee-saved registers and records a resume
+//! point (pc, sp, fp) in the thread's innermost `Activation`. When
+//! generated code faults at a trap site, the signal handler records the
+//! trap and a frame-pointer backtrace in that activation, then rewrites the
+//! signal context so that returning from the handler lands on the stub's
+//! resume label, which restores the registers and returns 1. Only generated
+//! code lies between the stub and the fault, so no Rust frame is skipped.
+//! See docs/traps.md.
+
+use crate::code_registry;
+use crate::vmcontext::VMStoreContext;
+use egret_frontend::traps::TrapKind;
+use std::cell::{Cell, OnceCell};
+use std::ffi::{c_int, c_void};
+use std::mem::{self, MaybeUninit};
+use std::ptr;
+use std::sync::{Once, OnceLock};
+
+#[cfg(target_arch = "aarch64")]
+mod aarch64;
+#[cfg(target_arch = "aarch64")]
+use aarch64 as arch;
+#[cfg(target_arch = "x86_64")]
+mod x86_64;
+#[cfg(target_arch = "x86_64")]
+use x86_64 as arch;
+
+/// Most frames a trap's backtrace records (the faulting pc included).
+pub const MAX_TRAP_FRAMES: usize = 256;
+
+/// Size of the alternate signal stack given to threads that run wasm, and
+/// the size an already installed one must have for us to keep it. Large
+/// enough for the kernel's signal frame (tens of KiB with SVE or SME
+/// state) plus our handler and any handler we forward to; the pages are
+/// only committed when touched.
+const ALT_STACK_SIZE: usize = 256 * 1024;
+
+/// The signals generated code raises: SIGSEGV and SIGBUS for memory
+/// accesses, SIGILL for explicit traps (`ud2`, `udf`), SIGFPE for x86_64
+/// integer division.
+const SIGNALS: [c_int; 4] = [libc::SIGSEGV, libc::SIGBUS, libc::SIGILL, libc::SIGFPE];
+
+/// A trap caught while running wasm.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TrapRecord {
+    /// What went wrong.
+    pub kind: TrapKind,
+    /// Address of the faulting instruction.
+    pub pc: usize,
+    /// The address whose access faulted (memory faults only). The kernel
+    /// reports 0 for accesses it cannot attribute to an address, such as
+    /// non-canonical addresses on x86_64.
+    pub fault_address: Option<usize>,
+    /// The faulting pc, then the return address of each wasm frame,
+    /// innermost first, ending in the array-call trampoline (the return
+    /// address into the entry stub is not included). Every entry lies in
+    /// generated code.
+    pub frames: Vec<usize>,
+    /// Whether `frames` stops short of the trampoline: the backtrace had
+    /// more than [`MAX_TRAP_FRAMES`] entries, or the frame-pointer chain
+    /// was broken.
+    pub truncated: bool,
+}
+
+/// Where execution resumes after a trap: inside the entry stub, with its
+/// frame intact. Written by the stub (at these `repr(C)` offsets) before
+/// it calls generated code.
+#[repr(C)]
+struct ResumePoint {
+    /// The stub's resume label.
+    pc: usize,
+    /// The stub's stack pointer after saving registers.
+    sp: usize,
+    /// The stub's frame pointer; frame walks stop here.
+    fp: usize,
+}
+
+/// What the signal handler records about a trap.
+struct TrapState {
+    kind: Option<TrapKind>,
+    pc: usize,
+    fault_address: Option<usize>,
+    /// The first `frame_count` entries are initialised.
+    frames: [MaybeUninit<usize>; MAX_TRAP_FRAMES],
+    frame_count: usize,
+    truncated: bool,
+}
+
+/// One call from the host into wasm on this thread; lives in the frame of
+/// [`invoke_wasm`], linked to the enclosing activation.
+struct Activation {
+    resume: ResumePoint,
+    prev: *mut Activation,
+    trap: TrapState,
+}
+
+thread_local! {
+    /// This thread's innermost activation (null when no wasm runs). Const
+    /// initialised and without destructor, so the signal handler reads it
+    /// without allocating or registering anything.
+    static ACTIVATION: Cell<*mut Activation> = const { Cell::new(ptr::null_mut()) };
+
+    /// This thread's alternate signal stack, if we installed one.
+    static ALT_STACK: OnceCell<Option<AltStack>> = const { OnceCell::new() };
+}
+
+unsafe extern "C" {
+    /// The entry stub (see the per-architecture module): records the
+    /// resume point in `resume`, calls `array_call(callee_vmctx,
+    /// caller_vmctx, wasm_call, values)` and returns 0, or 1 when a trap
+    /// sent execution back to the resume point.
+    fn egret_enter_wasm(
+        resume: *mut ResumePoint,
+        array_call: *const u8,
+        callee_vmctx: *mut u8,
+        caller_vmctx: *mut u8,
+        wasm_call: *const u8,
+        values: *mut u128,
+    ) -> u32;
+}
+
+/// Calls generated code through its array-call trampoline, catching traps.
+///
+/// `array_call` is called as `array_call(callee_vmctx, caller_vmctx,
+/// wasm_call, values)` with the host's C calling convention (see
+/// `egret_frontend::abi`). If this is the outermost wasm activation of the
+/// store (its stack limit is 0), the store's stack limit is set to
+/// `max_wasm_stack` bytes below the current stack pointer for the duration
+/// of the call; nested calls (a host function calling back into wasm)
+/// share the outer limit.
+///
+/// # Safety
+///
+/// - `store_ctx` is valid for reads and writes and is not used by another
+///   thread during the call.
+/// - `array_call`, `callee_vmctx`, `caller_vmctx`, `wasm_call` and `values`
+///   satisfy the trampoline's contract (matching signature, a values array
+///   large enough for the parameters and results).
+/// - All generated code that may run is registered in
+///   [`code_registry`] and keeps frame pointers; host functions it calls
+///   do not unwind into it.
+/// - The thread has at least `max_wasm_stack` bytes of stack left (plus
+///   room for host calls), so that wasm hits the stack limit before the
+///   thread's guard page.
+pub unsafe fn invoke_wasm(
+    store_ctx: *mut VMStoreContext,
+    max_wasm_stack: usize,
+    array_call: *const u8,
+    callee_vmctx: *mut u8,
+    caller_vmctx: *mut u8,
+    wasm_call: *const u8,
+    values: *mut u128,
+) -> Result<(), Box<TrapRecord>> {
+    install_signal_handlers();
+    ensure_alt_stack();
+
+    // SAFETY: the caller guarantees `store_ctx` is valid and ours.
+    let limit = unsafe { &mut (*store_ctx).stack_limit };
+    let outermost = *limit == 0;
+    if outermost {
+        // Never 0, which means "no wasm running".
+        *limit = approximate_sp().saturating_sub(max_wasm_stack).max(1);
+    }
+
+    let mut activation = Activation {
+        resume: ResumePoint {
+            pc: 0,
+            sp: 0,
+            fp: 0,
+        },
+        prev: ACTIVATION.get(),
+        trap: TrapState {
+            kind: None,
+            pc: 0,
+            fault_address: None,
+            frames: [const { MaybeUninit::uninit() }; MAX_TRAP_FRAMES],
+            frame_count: 0,
+            truncated: false,
+        },
+    };
+    let activation_ptr = &raw mut activation;
+    ACTIVATION.set(activation_ptr);
+    // SAFETY: the stub saves and restores every callee-saved register and
+    // calls the trampoline as the caller promised it may be called. The
+    // activation outlives the call; the signal handler writes to it only
+    // through the thread-local pointer while this frame is suspended in
+    // the stub.
+    let trapped = unsafe {
+        egret_enter_wasm(
+            &raw mut (*activation_ptr).resume,
+            array_call,
+            callee_vmctx,
+            caller_vmctx,
+            wasm_call,
+            values,
+        )
+    };
+    ACTIVATION.set(activation.prev);
+    if outermost {
+        // SAFETY: as above; no reference to the store context is live.
+        unsafe { (*store_ctx).stack_limit = 0 };
+    }
+
+    if trapped == 0 {
+        return Ok(());
+    }
+    let trap = &activation.trap;
+    let frames = trap.frames[..trap.frame_count]
+        .iter()
+        // SAFETY: the handler initialised the first `frame_count` frames.
+        .map(|f| unsafe { f.assume_init() })
+        .collect();
+    Err(Box::new(TrapRecord {
+        kind: trap
+            .kind
+            .expect("a trap resumed without recording its kind"),
+        pc: trap.pc,
+        fault_address: trap.fault_address,
+        frames,
+        truncated: trap.truncated,
+    }))
+}
+
+/// An address in the current stack frame, close enough to the stack
+/// pointer for setting the stack limit.
+fn approximate_sp() -> usize {
+    let marker = 0u8;
+    std::hint::black_box(&raw const marker).addr()
+}
+
+/// The signal actions in place before ours, in `SIGNALS` order.
+static PREVIOUS_ACTIONS: OnceLock<[libc::sigaction; SIGNALS.len()]> = OnceLock::new();
+
+/// Installs the signal handlers, once per process.
+fn install_signal_handlers() {
+    static INSTALL: Once = Once::new();
+    INSTALL.call_once(|| {
+        // Record the previous actions before installing ours, so the
+        // handler can always forward.
+        let previous = SIGNALS.map(|signal| {
+            let mut old = MaybeUninit::<libc::sigaction>::uninit();
+            // SAFETY: a null new action only queries; `old` is writable.
+            let rc = unsafe { libc::sigaction(signal, ptr::null(), old.as_mut_ptr()) };
+            assert_eq!(rc, 0, "sigaction({signal}) failed");
+            // SAFETY: sigaction succeeded, so it filled in `old`.
+            unsafe { old.assume_init() }
+        });
+        PREVIOUS_ACTIONS.get_or_init(|| previous);
+
+        let handler: unsafe extern "C" fn(c_int, *mut libc::siginfo_t, *mut c_void) = handle_signal;
+        let mut action = empty_action();
+        action.sa_sigaction = handler as libc::sighandler_t;
+        action.sa_flags = libc::SA_SIGINFO | libc::SA_ONSTACK | libc::SA_NODEFER;
+        for signal in SIGNALS {
+            // SAFETY: `action` is fully initialised and `handle_signal`
+            // has the SA_SIGINFO signature.
+            let rc = unsafe { libc::sigaction(signal, &action, ptr::null_mut()) };
+            assert_eq!(rc, 0, "sigaction({signal}) failed");
+        }
+    });
+}
+
+/// A `sigaction` with `SIG_DFL`, no flags and an empty mask.
+fn empty_action() -> libc::sigaction {
+    // SAFETY: `sigaction` is plain data; all-zero is `SIG_DFL`, no flags.
+    let mut action: libc::sigaction = unsafe { mem::zeroed() };
+    // SAFETY: `sa_mask` is a valid, writable signal set.
+    unsafe { libc::sigemptyset(&mut action.sa_mask) };
+    action
+}
+
+/// The signal handler.
+///
+/// # Safety
+///
+/// Called by the kernel with a valid `siginfo_t` and `ucontext_t`.
+unsafe extern "C" fn handle_signal(signal: c_int, info: *mut libc::siginfo_t, ctx: *mut c_void) {
+    let ctx = ctx.cast::<libc::ucontext_t>();
+    // SAFETY: the kernel passes valid pointers.
+    if unsafe { catch_trap(signal, info, ctx) } {
+        return;
+    }
+    // SAFETY: as above.
+    unsafe { forward_signal(signal, info, ctx.cast()) }
+}
+
+/// If the fault is a trap of wasm running on this thread, records it and
+/// redirects the context to the activation's resume point.
+///
+/// # Safety
+///
+/// `info` and `ctx` are the handler's valid arguments.
+unsafe fn catch_trap(
+    signal: c_int,
+    info: *mut libc::siginfo_t,
+    ctx: *mut libc::ucontext_t,
+) -> bool {
+    let activation = ACTIVATION.get();
+    // Only faults raised by the kernel (positive `si_code`) are traps; a
+    // signal sent with kill() or raise() is never ours.
+    // SAFETY: `info` is valid.
+    if activation.is_null() || unsafe { (*info).si_code } <= 0 {
+        return false;
+    }
+    // SAFETY: `ctx` is valid.
+    let (pc, sp, fp) = unsafe {
+        (
+            arch::context_pc(ctx),
+            arch::context_sp(ctx),
+            arch::context_fp(ctx),
+        )
+    };
+    let Some(kind) = code_registry::trap_at(pc) else {
+        return false;
+    };
+    // SAFETY: a non-null `ACTIVATION` points to the activation of an
+    // `invoke_wasm` frame on this thread, suspended in the entry stub (the
+    // fault is in generated code it called); nothing else references it.
+    let activation = unsafe { &mut *activation };
+    let trap = &mut activation.trap;
+    trap.kind = Some(kind);
+    trap.pc = pc;
+    trap.fault_address = match signal {
+        // SAFETY: `info` is valid, and for these signals `si_addr` is set.
+        libc::SIGSEGV | libc::SIGBUS => Some(unsafe { (*info).si_addr() }.addr()),
+        _ => None,
+    };
+    let resume = &activation.resume;
+    // SAFETY: the fault happened in generated code called by the stub, so
+    // the stack from `sp` up to the stub's frame is this thread's live
+    // stack, holding frame records of generated code.
+    unsafe { record_backtrace(trap, pc, sp, fp, resume.fp) };
+    // SAFETY: `ctx` is valid; the resume point was recorded by the stub,
+    // whose frame is still live below `invoke_wasm`.
+    unsafe { arch::set_resume(ctx, resume.pc, resume.sp, resume.fp) };
+    true
+}
+
+/// Records `pc` and the return addresses found by following the frame
+/// pointer chain from `fp` up to the stub's frame at `stop_fp`.
+///
+/// Each frame record is two words: the caller's frame pointer, then the
+/// return address. The record whose saved frame pointer is `stop_fp` is the
+/// trampoline's, whose return address points into the stub, so the walk
+/// stops there. A frame pointer outside `sp..stop_fp`, unaligned or not
+/// increasing ends the walk as truncated.
+///
+/// # Safety
+///
+/// `sp..stop_fp` is readable stack memory of the current thread.
+unsafe fn record_backtrace(
+    trap: &mut TrapState,
+    pc: usize,
+    sp: usize,
+    mut fp: usize,
+    stop_fp: usize,
+) {
+    trap.frames[0].write(pc);
+    trap.frame_count = 1;
+    trap.truncated = false;
+    let mut low = sp;
+    while fp != stop_fp {
+        if fp < low || fp >= stop_fp || !fp.is_multiple_of(mem::align_of::<usize>()) {
+            trap.truncated = true;
+            return;
+        }
+        let record = fp as *const usize;
+        // SAFETY: `fp` is aligned and within `sp..stop_fp`, and the stub's
+        // frame lies at `stop_fp` and above, so both words are readable.
+        let (caller_fp, return_address) = unsafe { (record.read(), record.add(1).read()) };
+        if caller_fp == stop_fp {
+            return;
+        }
+        if trap.frame_count == MAX_TRAP_FRAMES {
+            trap.truncated = true;
+            return;
+        }
+        trap.frames[trap.frame_count].write(return_address);
+        trap.frame_count += 1;
+        low = fp + 2 * mem::size_of::<usize>();
+        fp = caller_fp;
+    }
+}
+
+/// Passes a signal that is not a wasm trap to the handler that was
+/// installed before ours. If that was the default action (or "ignore"),
+/// the default is restored and the handler returns, so the faulting
+/// instruction runs again and the process dies as it would have.
+///
+/// # Safety
+///
+/// The arguments are the handler's valid arguments.
+unsafe fn forward_signal(signal: c_int, info: *mut libc::siginfo_t, ctx: *mut c_void) {
+    let previous = PREVIOUS_ACTIONS.get().and_then(|actions| {
+        SIGNALS
+            .iter()
+            .position(|&s| s == signal)
+            .map(|i| &actions[i])
+    });
+    let Some(previous) =
+        previous.filter(|p| p.sa_sigaction != libc::SIG_DFL && p.sa_sigaction != libc::SIG_IGN)
+    else {
+        let action = empty_action();
+        // SAFETY: `action` is a valid SIG_DFL action.
+        unsafe { libc::sigaction(signal, &action, ptr::null_mut()) };
+        return;
+    };
+    if previous.sa_flags & libc::SA_SIGINFO != 0 {
+        // SAFETY: with SA_SIGINFO, `sa_sigaction` is a three-argument handler.
+        let handler = unsafe {
+            mem::transmute::<
+                libc::sighandler_t,
+                unsafe extern "C" fn(c_int, *mut libc::siginfo_t, *mut c_void),
+            >(previous.sa_sigaction)
+        };
+        // SAFETY: we pass on the arguments the kernel gave us.
+        unsafe { handler(signal, info, ctx) }
+    } else {
+        // SAFETY: without SA_SIGINFO, `sa_sigaction` is a one-argument handler.
+        let handler = unsafe {
+            mem::transmute::<libc::sighandler_t, unsafe extern "C" fn(c_int)>(previous.sa_sigaction)
+        };
+        // SAFETY: calling a signal handler from a handler for its signal.
+        unsafe { handler(signal) }
+    }
+}
+
+/// Gives this thread an alternate signal stack, once, unless it already
+/// has a large enough one, so that the handler can run even when a fault
+/// happens with the thread's stack exhausted.
+fn ensure_alt_stack() {
+    // During thread teardown the slot may already be gone; wasm running
+    // then simply has no alternate stack of ours.
+    let _ = ALT_STACK.try_with(|slot| {
+        slot.get_or_init(AltStack::install);
+    });
+}
+
+/// An alternate signal stack we mapped and installed: `ALT_STACK_SIZE`
+/// bytes above one inaccessible guard page.
+struct AltStack {
+    mapping: *mut c_void,
+    mapping_len: usize,
+}
+
+impl AltStack {
+    /// Installs a new stack unless the thread has one of at least
+    /// `ALT_STACK_SIZE` bytes.
+    fn install() -> Option<AltStack> {
+        let mut current = MaybeUninit::<libc::stack_t>::uninit();
+        // SAFETY: a null new stack only queries; `current` is writable.
+        let rc = unsafe { libc::sigaltstack(ptr::null(), current.as_mut_ptr()) };
+        assert_eq!(rc, 0, "sigaltstack failed");
+        // SAFETY: sigaltstack succeeded, so it filled in `current`.
+        let current = unsafe { current.assume_init() };
+        if current.ss_flags & libc::SS_DISABLE == 0 && current.ss_size >= ALT_STACK_SIZE {
+            return None;
+        }
+
+        let guard = region::page::size();
+        let mapping_len = guard + ALT_STACK_SIZE;
+        // SAFETY: a fresh anonymous mapping; no existing memory is affected.
+        let mapping = unsafe {
+            libc::mmap(
+                ptr::null_mut(),
+                mapping_len,
+                libc::PROT_NONE,
+                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+                -1,
+                0,
+            )
+        };
+        if mapping == libc::MAP_FAILED {
+            panic!(
+                "cannot map a signal stack: {}",
+                std::io::Error::last_os_error()
+            );
+        }
+        // From here on, dropping `stack` unmaps the memory.
+        let stack = AltStack {
+            mapping,
+            mapping_len,
+        };
+        let stack_base = stack.stack_base();
+        // SAFETY: `stack_base..+ALT_STACK_SIZE` lies inside our mapping.
+        let rc = unsafe {
+            libc::mprotect(
+                stack_base,
+                ALT_STACK_SIZE,
+                libc::PROT_READ | libc::PROT_WRITE,
+            )
+        };
+        assert_eq!(rc, 0, "mprotect of the signal stack failed");
+        let new = libc::stack_t {
+            ss_sp: stack_base,
+            ss_flags: 0,
+            ss_size: ALT_STACK_SIZE,
+        };
+        // SAFETY: `new` describes readable, writable memory that stays
+        // mapped until `stack` is dropped, which disables it first.
+        let rc = unsafe { libc::sigaltstack(&new, ptr::null_mut()) };
+        assert_eq!(rc, 0, "sigaltstack failed");
+        Some(stack)
+    }
+}
+
+impl AltStack {
+    /// The lowest address of the usable stack, just above the guard page.
+    fn stack_base(&self) -> *mut c_void {
+        self.mapping
+            .wrapping_byte_add(self.mapping_len - ALT_STACK_SIZE)
+    }
+}
+
+impl Drop for AltStack {
+    fn drop(&mut self) {
+        let mut current = MaybeUninit::<libc::stack_t>::uninit();
+        // SAFETY: a null new stack only queries; `current` is writable.
+        let rc = unsafe { libc::sigaltstack(ptr::null(), current.as_mut_ptr()) };
+        // SAFETY: on success, sigaltstack filled in `current`.
+        if rc == 0 && unsafe { current.assume_init_ref() }.ss_sp == self.stack_base() {
+            let disable = libc::stack_t {
+                ss_sp: ptr::null_mut(),
+                ss_flags: libc::SS_DISABLE,
+                ss_size: 0,
+            };
+            // SAFETY: disabling the alternate stack; we are not running on
+            // it (thread-local destructors do not run in signal handlers).
+            unsafe { libc::sigaltstack(&disable, ptr::null_mut()) };
+        }
+        // SAFETY: the mapping is ours and no longer installed.
+        unsafe { libc::munmap(self.mapping, self.mapping_len) };
+    }
+}

@@ -1,0 +1,575 @@
+//! Trap handling end to end: small functions compiled with cranelift-jit,
+//! registered in the code registry and entered through `invoke_wasm`.
+
+use cranelift_codegen::ir::immediates::Offset32;
+use cranelift_codegen::ir::{
+    AbiParam, ArgumentPurpose, GlobalValueData, InstBuilder, MemFlagsData, Signature, TrapCode,
+    Value, types,
+};
+use cranelift_codegen::isa::CallConv;
+use cranelift_codegen::{Context, settings, settings::Configurable};
+use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
+use cranelift_jit::{JITBuilder, JITModule};
+use cranelift_module::{FuncId, Linkage, Module, default_libcall_names};
+use egret_frontend::abi::{WASM_CALL_CONV, array_call_signature};
+use egret_frontend::code::{CodeKind, CodeMap, CodeRange, TrapSite};
+use egret_frontend::traps::TrapKind;
+use egret_frontend::types::FuncIndex;
+use egret_frontend::vmoffsets::{VMOffsets, store_ctx};
+use egret_runtime::code_registry::{self, CodeRegistration};
+use egret_runtime::traphandlers::{MAX_TRAP_FRAMES, TrapRecord, invoke_wasm};
+use egret_runtime::vmcontext::VMStoreContext;
+use std::cell::{Cell, RefCell};
+use std::os::unix::process::ExitStatusExt;
+use std::process::Command;
+use std::sync::{Arc, OnceLock};
+
+/// Wasm stack allowed per call; far below the 2 MiB of a test thread.
+const MAX_WASM_STACK: usize = 256 * 1024;
+
+/// The test vmctx: generated code only reads the store context pointer.
+#[repr(C)]
+struct TestVmctx {
+    store: *mut VMStoreContext,
+}
+
+/// The compiled test functions. Each has the wasm signature
+/// `(vmctx, caller_vmctx, a: i64, b: i64) -> i64`.
+struct Jit {
+    /// `a + b`.
+    add: usize,
+    /// Traps with `UnreachableCodeReached`.
+    unreachable: usize,
+    /// Calls `unreachable`.
+    calls_unreachable: usize,
+    /// Loads an i64 from address `a`.
+    load: usize,
+    /// `a / b`, unsigned.
+    udiv: usize,
+    /// `a / b`, signed.
+    sdiv: usize,
+    /// `if a == 0 { b } else { recurse(a - 1, b) + 1 }`, with a stack limit.
+    recurse: usize,
+    /// `b / host_reenter(vmctx, a)`, unsigned.
+    calls_host: usize,
+    /// The array-call trampoline for the signature above.
+    trampoline: usize,
+    map: Arc<CodeMap>,
+    _registration: CodeRegistration,
+}
+
+fn jit() -> &'static Jit {
+    static JIT: OnceLock<Jit> = OnceLock::new();
+    JIT.get_or_init(compile)
+}
+
+fn wasm_sig() -> Signature {
+    let mut sig = Signature::new(WASM_CALL_CONV);
+    sig.params
+        .push(AbiParam::special(types::I64, ArgumentPurpose::VMContext));
+    sig.params.extend([AbiParam::new(types::I64); 3]);
+    sig.returns.push(AbiParam::new(types::I64));
+    sig
+}
+
+/// Compiles functions one by one, keeping what the code map needs.
+struct Compiler {
+    module: JITModule,
+    ctx: Context,
+    fctx: FunctionBuilderContext,
+    /// Defined functions: id, kind, code size.
+    defined: Vec<(FuncId, CodeKind, usize)>,
+    /// Trap sites: function, offset in it, kind.
+    traps: Vec<(FuncId, u32, TrapKind)>,
+}
+
+impl Compiler {
+    fn new() -> Compiler {
+        let mut flags = settings::builder();
+        flags.set("opt_level", "speed").unwrap();
+        flags.set("preserve_frame_pointers", "true").unwrap();
+        flags.set("unwind_info", "false").unwrap();
+        let isa = cranelift_native::builder()
+            .unwrap()
+            .finish(settings::Flags::new(flags))
+            .unwrap();
+        let module = JITModule::new(JITBuilder::with_isa(isa, default_libcall_names()));
+        let ctx = module.make_context();
+        Compiler {
+            module,
+            ctx,
+            fctx: FunctionBuilderContext::new(),
+            defined: Vec::new(),
+            traps: Vec::new(),
+        }
+    }
+
+    fn declare(&mut self, name: &str, sig: &Signature) -> FuncId {
+        self.module
+            .declare_function(name, Linkage::Local, sig)
+            .unwrap()
+    }
+
+    /// Builds the body of `id` with `body(builder, module, params)`.
+    fn define(
+        &mut self,
+        id: FuncId,
+        sig: Signature,
+        kind: CodeKind,
+        body: impl FnOnce(&mut FunctionBuilder, &mut JITModule, &[Value]),
+    ) {
+        self.ctx.func.signature = sig;
+        let mut b = FunctionBuilder::new(&mut self.ctx.func, &mut self.fctx);
+        let entry = b.create_block();
+        b.append_block_params_for_function_params(entry);
+        b.switch_to_block(entry);
+        b.seal_block(entry);
+        let params = b.block_params(entry).to_vec();
+        body(&mut b, &mut self.module, &params);
+        b.seal_all_blocks();
+        b.finalize(self.module.target_config());
+
+        self.module.define_function(id, &mut self.ctx).unwrap();
+        let compiled = self.ctx.compiled_code().unwrap();
+        self.defined.push((id, kind, compiled.code_buffer().len()));
+        for trap in compiled.buffer.traps() {
+            let kind = TrapKind::from_code(trap.code).expect("a trap code Egret uses");
+            self.traps.push((id, trap.offset, kind));
+        }
+        self.module.clear_context(&mut self.ctx);
+    }
+
+    /// Defines a wasm function `(vmctx, caller, a, b) -> body(a, b)`.
+    fn wasm(
+        &mut self,
+        id: FuncId,
+        index: u32,
+        body: impl FnOnce(&mut FunctionBuilder, &mut JITModule, [Value; 4]),
+    ) {
+        self.define(
+            id,
+            wasm_sig(),
+            CodeKind::Function(FuncIndex(index)),
+            |b, m, p| body(b, m, [p[0], p[1], p[2], p[3]]),
+        );
+    }
+
+    fn finish(mut self) -> (JITModule, Arc<CodeMap>) {
+        self.module.finalize_definitions().unwrap();
+        let addr = |id| self.module.get_finalized_function(id).addr();
+        let ranges = self
+            .defined
+            .iter()
+            .map(|&(id, kind, size)| CodeRange {
+                start: addr(id),
+                end: addr(id) + size,
+                kind,
+            })
+            .collect();
+        let traps = self
+            .traps
+            .iter()
+            .map(|&(id, offset, kind)| TrapSite {
+                pc: addr(id) + offset as usize,
+                kind,
+            })
+            .collect();
+        (self.module, Arc::new(CodeMap::new(ranges, traps)))
+    }
+}
+
+fn ret(b: &mut FunctionBuilder, v: Value) {
+    b.ins().return_(&[v]);
+}
+
+fn compile() -> Jit {
+    let mut c = Compiler::new();
+    let wasm = wasm_sig();
+    let names = [
+        "add",
+        "unreachable",
+        "calls_unreachable",
+        "load",
+        "udiv",
+        "sdiv",
+        "recurse",
+        "calls_host",
+    ];
+    let ids: Vec<FuncId> = names.iter().map(|n| c.declare(n, &wasm)).collect();
+    let [
+        add,
+        unreachable,
+        calls_unreachable,
+        load,
+        udiv,
+        sdiv,
+        recurse,
+        calls_host,
+    ] = ids.clone().try_into().unwrap();
+    let trampoline = c.declare("trampoline", &array_call_signature(CallConv::SystemV));
+
+    c.wasm(add, 0, |b, _, [_, _, a, x]| {
+        let v = b.ins().iadd(a, x);
+        ret(b, v);
+    });
+    c.wasm(unreachable, 1, |b, _, _| {
+        b.ins().trap(TrapKind::UnreachableCodeReached.code());
+    });
+    c.wasm(calls_unreachable, 2, |b, m, [vmctx, _, a, x]| {
+        let callee = m.declare_func_in_func(unreachable, b.func);
+        let call = b.ins().call(callee, &[vmctx, vmctx, a, x]);
+        let v = b.inst_results(call)[0];
+        ret(b, v);
+    });
+    c.wasm(load, 3, |b, _, [_, _, a, _]| {
+        let heap = MemFlagsData::new().with_trap_code(Some(TrapCode::HEAP_OUT_OF_BOUNDS));
+        let v = b.ins().load(types::I64, heap, a, 0);
+        ret(b, v);
+    });
+    c.wasm(udiv, 4, |b, _, [_, _, a, x]| {
+        let v = b.ins().udiv(a, x);
+        ret(b, v);
+    });
+    c.wasm(sdiv, 5, |b, _, [_, _, a, x]| {
+        let v = b.ins().sdiv(a, x);
+        ret(b, v);
+    });
+    c.wasm(recurse, 6, |b, m, [vmctx, _, a, x]| {
+        // The stack limit: vmctx -> store context -> stack_limit.
+        let trusted = b
+            .func
+            .dfg
+            .mem_flags
+            .insert_unchecked(MemFlagsData::trusted());
+        let vmctx_gv = b.create_global_value(GlobalValueData::VMContext);
+        let store_gv = b.create_global_value(GlobalValueData::Load {
+            base: vmctx_gv,
+            offset: Offset32::new(VMOffsets::STORE_CTX as i32),
+            global_type: types::I64,
+            flags: trusted,
+        });
+        let limit_gv = b.create_global_value(GlobalValueData::Load {
+            base: store_gv,
+            offset: Offset32::new(store_ctx::STACK_LIMIT as i32),
+            global_type: types::I64,
+            flags: trusted,
+        });
+        b.func.stack_limit = Some(limit_gv);
+
+        let (base, step) = (b.create_block(), b.create_block());
+        b.ins().brif(a, step, &[], base, &[]);
+        b.switch_to_block(base);
+        ret(b, x);
+        b.switch_to_block(step);
+        let callee = m.declare_func_in_func(recurse, b.func);
+        let next = b.ins().iadd_imm_s(a, -1);
+        let call = b.ins().call(callee, &[vmctx, vmctx, next, x]);
+        let r = b.inst_results(call)[0];
+        let v = b.ins().iadd_imm_s(r, 1);
+        ret(b, v);
+    });
+    c.wasm(calls_host, 7, |b, _, [vmctx, _, a, x]| {
+        let mut host_sig = Signature::new(CallConv::SystemV);
+        host_sig.params.extend([AbiParam::new(types::I64); 2]);
+        host_sig.returns.push(AbiParam::new(types::I64));
+        let host_sig = b.import_signature(host_sig);
+        let host: extern "C" fn(*mut TestVmctx, i64) -> i64 = host_reenter;
+        let host = b.ins().iconst(types::I64, host as usize as i64);
+        let call = b.ins().call_indirect(host_sig, host, &[vmctx, a]);
+        let divisor = b.inst_results(call)[0];
+        let v = b.ins().udiv(x, divisor);
+        ret(b, v);
+    });
+    c.define(
+        trampoline,
+        array_call_signature(CallConv::SystemV),
+        CodeKind::Trampoline,
+        |b, _, p| {
+            let &[callee_vmctx, caller_vmctx, wasm_call, values] = p else {
+                unreachable!()
+            };
+            let sig = b.import_signature(wasm_sig());
+            let a = b.ins().load(types::I64, MemFlagsData::trusted(), values, 0);
+            let x = b
+                .ins()
+                .load(types::I64, MemFlagsData::trusted(), values, 16);
+            let call = b
+                .ins()
+                .call_indirect(sig, wasm_call, &[callee_vmctx, caller_vmctx, a, x]);
+            let r = b.inst_results(call)[0];
+            b.ins().store(MemFlagsData::trusted(), r, values, 0);
+            b.ins().return_(&[]);
+        },
+    );
+
+    let (module, map) = c.finish();
+    let addr = |id| module.get_finalized_function(id).addr();
+    let jit = Jit {
+        add: addr(add),
+        unreachable: addr(unreachable),
+        calls_unreachable: addr(calls_unreachable),
+        load: addr(load),
+        udiv: addr(udiv),
+        sdiv: addr(sdiv),
+        recurse: addr(recurse),
+        calls_host: addr(calls_host),
+        trampoline: addr(trampoline),
+        _registration: code_registry::register(Arc::clone(&map)),
+        map,
+    };
+    // Dropping a JITModule leaves its code in place; the code lives for
+    // the rest of the process.
+    drop(module);
+    jit
+}
+
+/// A store context for one test; boxed so its address is stable.
+fn new_store() -> Box<VMStoreContext> {
+    Box::default()
+}
+
+/// Calls `func(a, b)` through the trampoline.
+fn call(store: &mut VMStoreContext, func: usize, a: i64, b: i64) -> Result<i64, Box<TrapRecord>> {
+    let store: *mut VMStoreContext = store;
+    let mut vmctx = TestVmctx { store };
+    let vmctx: *mut u8 = (&raw mut vmctx).cast();
+    let mut values = [a as u64 as u128, b as u64 as u128];
+    // SAFETY: the trampoline and `func` have the test signature, the
+    // values array holds both parameters and the result, and the vmctx
+    // points to a live store context.
+    unsafe {
+        invoke_wasm(
+            store,
+            MAX_WASM_STACK,
+            jit().trampoline as *const u8,
+            vmctx,
+            vmctx,
+            func as *const u8,
+            values.as_mut_ptr(),
+        )
+    }?;
+    Ok(values[0] as u64 as i64)
+}
+
+/// The function containing each frame; `None` for the trampoline.
+fn frame_funcs(trap: &TrapRecord) -> Vec<Option<u32>> {
+    let map = &jit().map;
+    trap.frames
+        .iter()
+        .map(
+            |&pc| match map.range_at(pc).expect("a frame in generated code").kind {
+                CodeKind::Function(f) => Some(f.0),
+                CodeKind::Trampoline => None,
+            },
+        )
+        .collect()
+}
+
+#[test]
+fn normal_calls_return_results() {
+    let mut store = new_store();
+    assert_eq!(call(&mut store, jit().add, 40, 2).unwrap(), 42);
+    assert_eq!(call(&mut store, jit().recurse, 1000, 5).unwrap(), 1005);
+    assert_eq!(store.stack_limit, 0);
+}
+
+#[test]
+fn unreachable_is_caught_with_a_backtrace() {
+    let mut store = new_store();
+    let trap = call(&mut store, jit().unreachable, 0, 0).unwrap_err();
+    assert_eq!(trap.kind, TrapKind::UnreachableCodeReached);
+    assert_eq!(trap.frames[0], trap.pc);
+    assert_eq!(code_registry::trap_at(trap.pc), Some(trap.kind));
+    assert_eq!(trap.fault_address, None);
+    assert_eq!(frame_funcs(&trap), [Some(1), None]);
+    assert!(!trap.truncated);
+
+    let trap = call(&mut store, jit().calls_unreachable, 0, 0).unwrap_err();
+    assert_eq!(trap.kind, TrapKind::UnreachableCodeReached);
+    assert_eq!(frame_funcs(&trap), [Some(1), Some(2), None]);
+    assert!(!trap.truncated);
+    assert_eq!(store.stack_limit, 0);
+    assert_eq!(call(&mut store, jit().add, 1, 2).unwrap(), 3);
+}
+
+#[test]
+fn bad_loads_are_out_of_bounds_with_the_fault_address() {
+    let mut store = new_store();
+    let trap = call(&mut store, jit().load, 0x18, 0).unwrap_err();
+    assert_eq!(trap.kind, TrapKind::MemoryOutOfBounds);
+    assert_eq!(trap.fault_address, Some(0x18));
+    assert_eq!(frame_funcs(&trap), [Some(3), None]);
+
+    let page = region::page::size();
+    let guard = region::alloc(page, region::Protection::NONE).unwrap();
+    let address = guard.as_ptr::<u8>().addr() + 8;
+    let trap = call(&mut store, jit().load, address as i64, 0).unwrap_err();
+    assert_eq!(trap.kind, TrapKind::MemoryOutOfBounds);
+    assert_eq!(trap.fault_address, Some(address));
+
+    let value = 0x1234_5678_9abc_def0_u64;
+    let readable = (&raw const value).addr() as i64;
+    assert_eq!(
+        call(&mut store, jit().load, readable, 0).unwrap() as u64,
+        value
+    );
+}
+
+#[test]
+fn division_traps_have_their_kinds() {
+    let mut store = new_store();
+    assert_eq!(call(&mut store, jit().udiv, 84, 2).unwrap(), 42);
+    let trap = call(&mut store, jit().udiv, 1, 0).unwrap_err();
+    assert_eq!(trap.kind, TrapKind::IntegerDivisionByZero);
+    assert_eq!(trap.fault_address, None);
+    let trap = call(&mut store, jit().sdiv, 1, 0).unwrap_err();
+    assert_eq!(trap.kind, TrapKind::IntegerDivisionByZero);
+    let trap = call(&mut store, jit().sdiv, i64::MIN, -1).unwrap_err();
+    assert_eq!(trap.kind, TrapKind::IntegerOverflow);
+    assert_eq!(call(&mut store, jit().sdiv, -84, 2).unwrap(), -42);
+}
+
+#[test]
+fn infinite_recursion_overflows_the_wasm_stack() {
+    let mut store = new_store();
+    for _ in 0..3 {
+        let trap = call(&mut store, jit().recurse, -1, 0).unwrap_err();
+        assert_eq!(trap.kind, TrapKind::StackOverflow);
+        assert!(trap.truncated);
+        assert_eq!(trap.frames.len(), MAX_TRAP_FRAMES);
+        assert!(frame_funcs(&trap).iter().all(|f| *f == Some(6)));
+        assert_eq!(store.stack_limit, 0);
+        assert_eq!(call(&mut store, jit().recurse, 100, 1).unwrap(), 101);
+    }
+}
+
+/// What `host_reenter` saw, per call.
+#[derive(Debug)]
+struct HostCall {
+    limit_before: usize,
+    limit_after: usize,
+    trap: Option<TrapKind>,
+}
+
+thread_local! {
+    static HOST_CALLS: RefCell<Vec<HostCall>> = const { RefCell::new(Vec::new()) };
+    /// Makes `host_reenter` fault outside wasm code instead (child process).
+    static HOST_FAULTS: Cell<bool> = const { Cell::new(false) };
+}
+
+/// A host function called from wasm: calls back into wasm (which traps),
+/// then returns `a`.
+extern "C" fn host_reenter(vmctx: *mut TestVmctx, a: i64) -> i64 {
+    if HOST_FAULTS.get() {
+        fault_outside_wasm();
+    }
+    // SAFETY: wasm passes the vmctx it was called with, a live TestVmctx.
+    let store = unsafe { &mut *(*vmctx).store };
+    let limit_before = store.stack_limit;
+    let trap = call(store, jit().calls_unreachable, 0, 0)
+        .err()
+        .map(|t| t.kind);
+    let limit_after = store.stack_limit;
+    HOST_CALLS.with_borrow_mut(|calls| {
+        calls.push(HostCall {
+            limit_before,
+            limit_after,
+            trap,
+        })
+    });
+    a
+}
+
+#[test]
+fn nested_activations_trap_independently() {
+    let mut store = new_store();
+    assert_eq!(call(&mut store, jit().calls_host, 5, 100).unwrap(), 20);
+    // The host's inner call trapped; then the outer call traps itself.
+    let trap = call(&mut store, jit().calls_host, 0, 100).unwrap_err();
+    assert_eq!(trap.kind, TrapKind::IntegerDivisionByZero);
+    assert_eq!(frame_funcs(&trap), [Some(7), None]);
+    assert_eq!(store.stack_limit, 0);
+
+    let calls = HOST_CALLS.take();
+    assert_eq!(calls.len(), 2);
+    for host_call in calls {
+        assert_eq!(host_call.trap, Some(TrapKind::UnreachableCodeReached));
+        assert_ne!(host_call.limit_before, 0, "the outer call set a limit");
+        assert_eq!(host_call.limit_before, host_call.limit_after);
+    }
+}
+
+#[test]
+fn threads_trap_concurrently() {
+    let threads: Vec<_> = (0..4)
+        .map(|t| {
+            std::thread::spawn(move || {
+                let mut store = new_store();
+                for i in 0..200_i64 {
+                    assert_eq!(call(&mut store, jit().add, t, i).unwrap(), t + i);
+                    let trap = call(&mut store, jit().calls_unreachable, 0, 0).unwrap_err();
+                    assert_eq!(frame_funcs(&trap), [Some(1), Some(2), None]);
+                    let trap = call(&mut store, jit().load, 8 * i, 0).unwrap_err();
+                    assert_eq!(trap.fault_address, Some(8 * i as usize));
+                    let trap = call(&mut store, jit().udiv, i, 0).unwrap_err();
+                    assert_eq!(trap.kind, TrapKind::IntegerDivisionByZero);
+                    if i % 50 == 0 {
+                        let trap = call(&mut store, jit().recurse, -1, 0).unwrap_err();
+                        assert_eq!(trap.kind, TrapKind::StackOverflow);
+                    }
+                }
+                assert_eq!(store.stack_limit, 0);
+            })
+        })
+        .collect();
+    for thread in threads {
+        thread.join().unwrap();
+    }
+}
+
+/// Reads an inaccessible page from Rust code (not a trap site).
+fn fault_outside_wasm() -> ! {
+    let page = region::alloc(region::page::size(), region::Protection::NONE).unwrap();
+    // SAFETY: not safe at all: the read faults, and the test expects the
+    // process to die of it.
+    unsafe { std::ptr::read_volatile(page.as_ptr::<u8>()) };
+    unreachable!("the read of an inaccessible page returned");
+}
+
+const CHILD_ENV: &str = "EGRET_TRAPS_TEST_CHILD";
+
+/// Faults outside wasm code go to the previous handler (here Rust's own,
+/// which restores the default action): the process dies of SIGSEGV, both
+/// with no wasm running and from a host function called by wasm.
+#[test]
+fn faults_outside_wasm_kill_the_process() {
+    if let Ok(mode) = std::env::var(CHILD_ENV) {
+        let mut store = new_store();
+        assert_eq!(call(&mut store, jit().add, 1, 1).unwrap(), 2);
+        match mode.as_str() {
+            "host" => fault_outside_wasm(),
+            "from-wasm" => {
+                HOST_FAULTS.set(true);
+                let _ = call(&mut store, jit().calls_host, 1, 1);
+                unreachable!("the host function returned");
+            }
+            _ => panic!("unknown mode {mode}"),
+        }
+    }
+    for mode in ["host", "from-wasm"] {
+        let output = Command::new(std::env::current_exe().unwrap())
+            .args([
+                "--exact",
+                "faults_outside_wasm_kill_the_process",
+                "--test-threads=1",
+            ])
+            .env(CHILD_ENV, mode)
+            .output()
+            .unwrap();
+        assert_eq!(
+            output.status.signal(),
+            Some(libc::SIGSEGV),
+            "{mode}: {output:?}"
+        );
+    }
+}
