@@ -1,13 +1,48 @@
 //! Translation of one wasm function body to Cranelift IR.
+//!
+//! `FuncTranslator::translate` validates the body operator by operator with
+//! the function's validator and emits IR as it goes: the wasm operand stack
+//! is mirrored by a stack of SSA values, locals are frontend `Variable`s,
+//! and structured control flow is a stack of frames (see `control`). The
+//! walk is iterative, so deeply nested bodies do not use host stack.
+//!
+//! Each area has its own file: `control` (blocks and branches), `numeric`
+//! (arithmetic and conversions), `variables` (locals, globals, `drop`,
+//! `select`), `memory`, `calls`, `tables` (and reference operators) and
+//! `env` (vmctx access and builtin calls).
 
+mod calls;
+mod control;
+mod env;
+mod memory;
+mod numeric;
+mod tables;
+mod variables;
+
+#[cfg(test)]
+mod tests;
+
+use crate::abi;
 use crate::error::CompileError;
 use crate::module_info::ModuleInfo;
 use crate::parse::PendingFunction;
 use crate::tunables::Tunables;
-use crate::types::DefinedFuncIndex;
-use crate::vmoffsets::VMOffsets;
-use cranelift_codegen::ir;
+use crate::types::{DefinedFuncIndex, FuncType, ValType};
+use crate::vmoffsets::{VMOffsets, store_ctx};
+use control::{Frame, FrameKind};
+use cranelift_codegen::ir::immediates::{Ieee32, Ieee64, Offset32};
+use cranelift_codegen::ir::types::{F32, F64, I8X16, I32, I64};
+use cranelift_codegen::ir::{
+    self, Block, BlockArg, BlockCall, ConstantData, FuncRef, GlobalValueData, InstBuilder,
+    MemFlagsData, SigRef, SourceLoc, StackSlot, Type, UserFuncName, Value,
+};
 use cranelift_codegen::isa::TargetIsa;
+use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
+use std::collections::HashMap;
+use wasmparser::{
+    FuncValidator, FuncValidatorAllocations, FunctionBody, Operator, OperatorsReader,
+    OperatorsReaderAllocations, ValidatorResources,
+};
 
 /// What translation needs to know about the module being compiled.
 pub struct ModuleEnv<'a> {
@@ -23,7 +58,62 @@ pub struct ModuleEnv<'a> {
 
 /// Reusable translation state; keep one per worker thread.
 #[derive(Default)]
-pub struct FuncTranslator {}
+pub struct FuncTranslator {
+    builder_ctx: FunctionBuilderContext,
+    validator_allocs: FuncValidatorAllocations,
+    reader_allocs: OperatorsReaderAllocations,
+    state: State,
+}
+
+/// Buffers and flags of one translation, kept between functions so their
+/// allocations are reused.
+#[derive(Default)]
+struct State {
+    /// The wasm operand stack, as SSA values.
+    stack: Vec<Value>,
+    /// Open blocks, outermost (the function body) first.
+    control: Vec<Frame>,
+    /// Parameters of open `if` frames, restored for their `else` arm.
+    saved: Vec<Value>,
+    /// Variable of every local, parameters first.
+    locals: Vec<Variable>,
+    /// Scratch: call arguments.
+    args: Vec<Value>,
+    /// Scratch: branch arguments.
+    block_args: Vec<BlockArg>,
+    /// Scratch: `br_table` depths.
+    targets: Vec<u32>,
+    /// Scratch: `br_table` jump-table entries.
+    calls: Vec<BlockCall>,
+    /// Scratch: `br_table` edge block of each depth, and their order.
+    edges: HashMap<u32, Block>,
+    edge_order: Vec<(u32, Block)>,
+    /// Imported callee of each directly called defined function.
+    func_refs: HashMap<u32, FuncRef>,
+    /// Imported signature of each wasm type index used by a call.
+    sig_refs: HashMap<u32, SigRef>,
+    /// Imported signature of each builtin, by `Builtin::index`.
+    builtin_sigs: Vec<Option<SigRef>>,
+    /// Whether the current position can be executed. When false, operators
+    /// are validated but emit nothing until the enclosing frame ends.
+    reachable: bool,
+    /// Blocks opened while unreachable and not yet closed.
+    unreachable_depth: u32,
+}
+
+impl State {
+    fn reset(&mut self) {
+        self.stack.clear();
+        self.control.clear();
+        self.saved.clear();
+        self.locals.clear();
+        self.func_refs.clear();
+        self.sig_refs.clear();
+        self.builtin_sigs.clear();
+        self.reachable = true;
+        self.unreachable_depth = 0;
+    }
+}
 
 impl FuncTranslator {
     /// A translator with empty buffers.
@@ -41,7 +131,271 @@ impl FuncTranslator {
         function: PendingFunction<'_>,
         out: &mut ir::Function,
     ) -> Result<(), CompileError> {
-        let _ = (env, index, function, out);
-        Err(CompileError::Unsupported("translation".into()))
+        let PendingFunction { body, validator } = function;
+        let allocs = std::mem::take(&mut self.validator_allocs);
+        let mut validator = validator.into_validator(allocs);
+        let result = self.translate_body(env, index, &body, &mut validator, out);
+        self.validator_allocs = validator.into_allocations();
+        if result.is_err() {
+            // The builder was abandoned half way; its context cannot be
+            // cleared from outside, so start afresh.
+            self.builder_ctx = FunctionBuilderContext::new();
+        }
+        result
+    }
+
+    fn translate_body(
+        &mut self,
+        env: &ModuleEnv<'_>,
+        index: DefinedFuncIndex,
+        body: &FunctionBody<'_>,
+        validator: &mut FuncValidator<ValidatorResources>,
+        out: &mut ir::Function,
+    ) -> Result<(), CompileError> {
+        let func_index = env.info.func_index(index);
+        let ty = env.info.func_type(func_index);
+        out.clear();
+        out.signature = abi::wasm_signature(ty);
+        out.name = UserFuncName::user(0, index.0);
+        self.state.reset();
+
+        let mut t = Translation::new(env, ty, out, &mut self.builder_ctx, &mut self.state);
+        // An unsupported construct stops translation, but the rest of the
+        // body is still validated so that invalid modules are reported as
+        // such.
+        let mut unsupported = None;
+
+        let mut locals = body.get_locals_reader()?;
+        for _ in 0..locals.get_count() {
+            let offset = locals.original_position();
+            let (count, ty) = locals.read()?;
+            validator.define_locals(offset, count, ty)?;
+            if unsupported.is_none() {
+                unsupported = t.declare_locals(count, ty).err();
+            }
+        }
+
+        let mut reader = locals.get_binary_reader();
+        reader.set_features(*validator.features());
+        let allocs = std::mem::take(&mut self.reader_allocs);
+        let mut reader = OperatorsReader::new_with_allocs(reader, allocs);
+        while !reader.eof() {
+            let (op, offset) = reader.read_with_offset()?;
+            validator.op(offset, &op)?;
+            if unsupported.is_none() {
+                // Module offsets fit in 32 bits (modules are < 4 GiB).
+                t.b.set_srcloc(SourceLoc::new(offset as u32));
+                match t.operator(&op) {
+                    Ok(()) => {}
+                    Err(e @ CompileError::Unsupported(_)) => unsupported = Some(e),
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+        reader.finish()?;
+        self.reader_allocs = reader.into_allocations();
+
+        if let Some(e) = unsupported {
+            return Err(e);
+        }
+        if env.tunables.consume_fuel || env.tunables.epoch_interruption {
+            return Err(CompileError::Unsupported(
+                "fuel metering and epoch interruption".into(),
+            ));
+        }
+        if !t.st.control.is_empty() {
+            return Err(bug("control frames left after the body"));
+        }
+        t.b.finalize(env.isa.frontend_config());
+        Ok(())
+    }
+}
+
+/// An internal error: the translator's own invariants do not hold. Never
+/// expected on any input; reported instead of panicking.
+fn bug(what: &str) -> CompileError {
+    CompileError::Codegen(format!("wasm translation: {what}"))
+}
+
+/// The error for a valid operator Egret does not translate yet.
+fn unsupported_op(op: &Operator<'_>) -> CompileError {
+    let mut name = format!("{op:?}");
+    name.truncate(80);
+    CompileError::Unsupported(format!("operator {name}"))
+}
+
+/// Converts a `wasmparser` value type, rejecting those Egret does not
+/// support (typed function references, GC types).
+fn val_type(ty: wasmparser::ValType) -> Result<ValType, CompileError> {
+    ValType::from_wasmparser(ty)
+        .ok_or_else(|| CompileError::Unsupported(format!("value type {ty}")))
+}
+
+/// The state of translating one function.
+struct Translation<'a> {
+    b: FunctionBuilder<'a>,
+    st: &'a mut State,
+    env: &'a ModuleEnv<'a>,
+    /// The function's own vmctx (its first parameter).
+    vmctx: Value,
+    /// Where results go, for functions with a return area.
+    ret_area: Option<Value>,
+    /// Return area for calls made by this function, sized for the largest.
+    call_ret_slot: Option<StackSlot>,
+}
+
+impl<'a> Translation<'a> {
+    /// Sets up the entry block, the stack limit, the parameters and the
+    /// function's outermost frame.
+    fn new(
+        env: &'a ModuleEnv<'a>,
+        ty: &'a FuncType,
+        func: &'a mut ir::Function,
+        ctx: &'a mut FunctionBuilderContext,
+        st: &'a mut State,
+    ) -> Translation<'a> {
+        let mut b = FunctionBuilder::new(func, ctx);
+
+        // Stack limit: vmctx -> VMStoreContext -> stack_limit.
+        let vmctx_gv = b.create_global_value(GlobalValueData::VMContext);
+        let flags = b
+            .func
+            .dfg
+            .mem_flags
+            .insert_unchecked(MemFlagsData::trusted().with_readonly());
+        let store = b.create_global_value(GlobalValueData::Load {
+            base: vmctx_gv,
+            offset: Offset32::new(VMOffsets::STORE_CTX as i32),
+            global_type: I64,
+            flags,
+        });
+        let limit = b.create_global_value(GlobalValueData::Load {
+            base: store,
+            offset: Offset32::new(store_ctx::STACK_LIMIT as i32),
+            global_type: I64,
+            flags,
+        });
+        b.func.stack_limit = Some(limit);
+
+        let entry = b.create_block();
+        b.append_block_params_for_function_params(entry);
+        b.switch_to_block(entry);
+        b.seal_block(entry);
+        let params = b.block_params(entry);
+        let vmctx = params[0];
+        let ret_area = abi::uses_return_area(ty).then(|| params[2]);
+        let first = abi::first_wasm_param(ty);
+        for (i, &wasm_ty) in ty.params().iter().enumerate() {
+            let value = b.block_params(entry)[first + i];
+            let var = b.declare_var(abi::clif_type(wasm_ty));
+            b.def_var(var, value);
+            st.locals.push(var);
+        }
+
+        let exit = b.create_block();
+        for &result in ty.results() {
+            b.append_block_param(exit, abi::clif_type(result));
+        }
+        st.control.push(Frame {
+            kind: FrameKind::Block,
+            dest: exit,
+            base: 0,
+            params: 0,
+            results: ty.results().len(),
+            saved: 0,
+            reached: false,
+        });
+
+        Translation {
+            b,
+            st,
+            env,
+            vmctx,
+            ret_area,
+            call_ret_slot: None,
+        }
+    }
+
+    /// Declares `count` zero-initialised locals of type `ty`.
+    fn declare_locals(&mut self, count: u32, ty: wasmparser::ValType) -> Result<(), CompileError> {
+        let ty = abi::clif_type(val_type(ty)?);
+        let zero = self.zero(ty);
+        for _ in 0..count {
+            let var = self.b.declare_var(ty);
+            self.b.def_var(var, zero);
+            self.st.locals.push(var);
+        }
+        Ok(())
+    }
+
+    /// The zero (or null) value of a type.
+    fn zero(&mut self, ty: Type) -> Value {
+        match ty {
+            F32 => self.b.ins().f32const(Ieee32::with_bits(0)),
+            F64 => self.b.ins().f64const(Ieee64::with_bits(0)),
+            I8X16 => {
+                let zero = ConstantData::from(vec![0u8; 16]);
+                let constant = self.b.func.dfg.constants.insert(zero);
+                self.b.ins().vconst(I8X16, constant)
+            }
+            _ => self.b.ins().iconst(ty, 0),
+        }
+    }
+
+    /// Translates one validated operator.
+    fn operator(&mut self, op: &Operator<'_>) -> Result<(), CompileError> {
+        if !self.st.reachable {
+            return self.skip_unreachable(op);
+        }
+        let handled = self.control_op(op)?
+            || self.variable_op(op)?
+            || self.numeric_op(op)?
+            || self.memory_op(op)?
+            || self.call_op(op)?
+            || self.table_op(op)?;
+        if handled {
+            Ok(())
+        } else {
+            Err(unsupported_op(op))
+        }
+    }
+
+    fn push(&mut self, value: Value) {
+        self.st.stack.push(value);
+    }
+
+    fn pop(&mut self) -> Result<Value, CompileError> {
+        self.st
+            .stack
+            .pop()
+            .ok_or_else(|| bug("operand stack underflow"))
+    }
+
+    /// Pops two operands, returning them in push order.
+    fn pop2(&mut self) -> Result<(Value, Value), CompileError> {
+        let y = self.pop()?;
+        let x = self.pop()?;
+        Ok((x, y))
+    }
+
+    /// Pops three operands, returning them in push order.
+    fn pop3(&mut self) -> Result<(Value, Value, Value), CompileError> {
+        let z = self.pop()?;
+        let (x, y) = self.pop2()?;
+        Ok((x, y, z))
+    }
+
+    /// The stack height below the top `n` operands.
+    fn base_of(&self, n: usize) -> Result<usize, CompileError> {
+        self.st
+            .stack
+            .len()
+            .checked_sub(n)
+            .ok_or_else(|| bug("operand stack underflow"))
+    }
+
+    /// An `i32` constant with the given bits.
+    fn i32_const(&mut self, bits: u32) -> Value {
+        self.b.ins().iconst(I32, i64::from(bits))
     }
 }

@@ -1,0 +1,183 @@
+//! Calls: `call` to defined and imported functions, and `call_indirect`.
+//!
+//! Every wasm call passes `(callee_vmctx, caller_vmctx, [return area],
+//! args...)` (see `abi`). A defined function is called directly by name
+//! (`UserExternalName(0, defined_index)`) with this instance's vmctx as
+//! both contexts. An imported function, and a `call_indirect` target, is a
+//! `VMFuncRef` whose code pointer and vmctx are loaded and called
+//! indirectly. For types with a return area, the caller passes a 16-byte
+//! aligned stack slot and loads the results from it after the call.
+//!
+//! `call_indirect` checks the index against the table length
+//! (`TableOutOfBounds`), then loads the element's signature id with a
+//! trapping load: a null element faults in the unmapped zero page and the
+//! trap table reports `IndirectCallToNull`. The id is compared with the
+//! engine-wide id of the expected type (`BadSignature`).
+
+use super::Translation;
+use super::env::{FIXED, VALUE};
+use crate::abi;
+use crate::error::CompileError;
+use crate::traps::TrapKind;
+use crate::types::{FuncIndex, TableIndex, TypeIndex};
+use crate::vmoffsets::func_ref;
+use cranelift_codegen::ir::condcodes::IntCC;
+use cranelift_codegen::ir::types::{I32, I64};
+use cranelift_codegen::ir::{
+    ExtFuncData, ExternalName, Inst, InstBuilder, MemFlagsData, SigRef, StackSlotData,
+    StackSlotKind, UserExternalName, Value,
+};
+use wasmparser::Operator;
+
+/// Where a call goes.
+#[derive(Copy, Clone)]
+enum Callee {
+    /// A defined function, called by name.
+    Defined(u32),
+    /// Code pointer and vmctx loaded from a `VMFuncRef`.
+    Indirect { code: Value, vmctx: Value },
+}
+
+impl Translation<'_> {
+    /// Translates a call operator; `false` if `op` is not one.
+    pub(super) fn call_op(&mut self, op: &Operator<'_>) -> Result<bool, CompileError> {
+        match *op {
+            Operator::Call { function_index } => self.call(function_index)?,
+            Operator::CallIndirect {
+                type_index,
+                table_index,
+            } => self.call_indirect(type_index, table_index)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    fn call(&mut self, function_index: u32) -> Result<(), CompileError> {
+        let func = FuncIndex(function_index);
+        let ty = self.env.info.functions[func.index()];
+        let callee = match self.env.info.defined_func_index(func) {
+            Some(defined) => Callee::Defined(defined.0),
+            None => {
+                let ptr = self.vmctx_ptr(self.env.offsets.imported_func(func));
+                let code = self.load_at(I64, FIXED, ptr, func_ref::WASM_CALL);
+                let vmctx = self.load_at(I64, FIXED, ptr, func_ref::VMCTX);
+                Callee::Indirect { code, vmctx }
+            }
+        };
+        self.emit_call(ty, callee)
+    }
+
+    fn call_indirect(&mut self, type_index: u32, table_index: u32) -> Result<(), CompileError> {
+        let index = self.pop()?;
+        let elem_addr = self.table_elem_addr(TableIndex(table_index), index);
+        let elem = self.load_at(I64, super::env::MUTABLE, elem_addr, 0);
+
+        let null_check =
+            MemFlagsData::new().with_trap_code(Some(TrapKind::IndirectCallToNull.code()));
+        let actual = self.load_at(I32, null_check, elem, func_ref::TYPE_ID);
+        let expected = self.env.info.type_ids[type_index as usize].0;
+        let mismatch = self
+            .b
+            .ins()
+            .icmp_imm_u(IntCC::NotEqual, actual, i64::from(expected));
+        self.b.ins().trapnz(mismatch, TrapKind::BadSignature.code());
+
+        // Only valid once the element is known to be non-null: not `can_move`.
+        let fixed_here = MemFlagsData::trusted().with_readonly();
+        let code = self.load_at(I64, fixed_here, elem, func_ref::WASM_CALL);
+        let vmctx = self.load_at(I64, fixed_here, elem, func_ref::VMCTX);
+        self.emit_call(TypeIndex(type_index), Callee::Indirect { code, vmctx })
+    }
+
+    /// The imported signature of a wasm type.
+    fn sig_ref(&mut self, ty: TypeIndex) -> SigRef {
+        if let Some(&sig) = self.st.sig_refs.get(&ty.0) {
+            return sig;
+        }
+        let sig = self
+            .b
+            .import_signature(abi::wasm_signature(&self.env.info.types[ty.index()]));
+        self.st.sig_refs.insert(ty.0, sig);
+        sig
+    }
+
+    /// Calls `callee` of type `ty` with the arguments on top of the stack,
+    /// replacing them with the results.
+    fn emit_call(&mut self, ty: TypeIndex, callee: Callee) -> Result<(), CompileError> {
+        let env = self.env;
+        let func_ty = &env.info.types[ty.index()];
+        let sig = self.sig_ref(ty);
+        let base = self.base_of(func_ty.params().len())?;
+
+        let ret_area = abi::uses_return_area(func_ty).then(|| {
+            let size = func_ty.results().len() as u32 * abi::VALUE_SLOT_SIZE;
+            self.call_return_area(size)
+        });
+
+        self.st.args.clear();
+        match callee {
+            Callee::Defined(_) => self.st.args.extend([self.vmctx, self.vmctx]),
+            Callee::Indirect { vmctx, .. } => self.st.args.extend([vmctx, self.vmctx]),
+        }
+        self.st.args.extend(ret_area);
+        self.st.args.extend_from_slice(&self.st.stack[base..]);
+        let call: Inst = match callee {
+            Callee::Defined(defined) => {
+                let func = self.defined_func_ref(defined, sig);
+                self.b.ins().call(func, &self.st.args)
+            }
+            Callee::Indirect { code, .. } => self.b.ins().call_indirect(sig, code, &self.st.args),
+        };
+        self.st.stack.truncate(base);
+
+        match ret_area {
+            Some(area) => {
+                for (i, &result) in func_ty.results().iter().enumerate() {
+                    let offset = i as u32 * abi::VALUE_SLOT_SIZE;
+                    let value = self.load_at(abi::clif_type(result), VALUE, area, offset);
+                    self.push(value);
+                }
+            }
+            None => self.st.stack.extend_from_slice(self.b.inst_results(call)),
+        }
+        Ok(())
+    }
+
+    /// The callee reference of a defined function, declared on first use.
+    fn defined_func_ref(&mut self, defined: u32, sig: SigRef) -> cranelift_codegen::ir::FuncRef {
+        if let Some(&func) = self.st.func_refs.get(&defined) {
+            return func;
+        }
+        let name = self
+            .b
+            .func
+            .declare_imported_user_function(UserExternalName::new(0, defined));
+        let func = self.b.import_function(ExtFuncData {
+            name: ExternalName::User(name),
+            signature: sig,
+            colocated: true,
+            patchable: false,
+        });
+        self.st.func_refs.insert(defined, func);
+        func
+    }
+
+    /// The address of this function's call return area, grown to at least
+    /// `size` bytes.
+    fn call_return_area(&mut self, size: u32) -> Value {
+        let slot = match self.call_ret_slot {
+            Some(slot) => {
+                let data = &mut self.b.func.sized_stack_slots[slot];
+                data.size = data.size.max(size);
+                slot
+            }
+            None => {
+                let data = StackSlotData::new(StackSlotKind::ExplicitSlot, size, 4);
+                let slot = self.b.create_sized_stack_slot(data);
+                self.call_ret_slot = Some(slot);
+                slot
+            }
+        };
+        self.b.ins().stack_addr(I64, slot, 0)
+    }
+}

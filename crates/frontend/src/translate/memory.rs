@@ -1,0 +1,249 @@
+//! Linear memory: loads and stores of every width, `memory.size`,
+//! `memory.grow` and the bulk memory operations.
+//!
+//! The address of an access is `base + zext(index) + offset`. A 32-bit
+//! memory reserves enough address space after its 4 GiB index space that,
+//! when `Tunables::guard_covers(offset, size)`, any out-of-bounds access
+//! lands in never-accessible pages and faults: no explicit check is
+//! emitted, the access itself carries the `HEAP_OUT_OF_BOUNDS` trap code.
+//! Otherwise (a huge static offset, or a 64-bit memory) the end of the
+//! access is compared with the memory's current length first.
+//!
+//! The base is loaded as a never-changing field (memories do not move),
+//! so Cranelift merges and hoists it; the length is reloaded, since
+//! `memory.grow` changes it.
+
+use super::Translation;
+use super::env::{HEAP, MUTABLE};
+use crate::builtins::Builtin;
+use crate::error::CompileError;
+use crate::traps::TrapKind;
+use crate::types::MemoryType;
+use crate::vmoffsets::memory_def;
+use cranelift_codegen::ir::condcodes::IntCC;
+use cranelift_codegen::ir::types::{F32, F64, I32, I64};
+use cranelift_codegen::ir::{InstBuilder, TrapCode, Type, Value};
+use wasmparser::{MemArg, MemArgTarget, Operator};
+
+/// How a load extends what it reads.
+#[derive(Copy, Clone)]
+enum Load {
+    /// Reads the whole type.
+    Full,
+    /// Reads 8 bits, sign-extended.
+    S8,
+    /// Reads 8 bits, zero-extended.
+    U8,
+    /// Reads 16 bits, sign-extended.
+    S16,
+    /// Reads 16 bits, zero-extended.
+    U16,
+    /// Reads 32 bits, sign-extended.
+    S32,
+    /// Reads 32 bits, zero-extended.
+    U32,
+}
+
+impl Load {
+    /// Bytes accessed when loading a `ty`.
+    fn size(self, ty: Type) -> u8 {
+        match self {
+            Load::Full => ty.bytes() as u8,
+            Load::S8 | Load::U8 => 1,
+            Load::S16 | Load::U16 => 2,
+            Load::S32 | Load::U32 => 4,
+        }
+    }
+}
+
+impl Translation<'_> {
+    /// Translates a memory operator; `false` if `op` is not one.
+    pub(super) fn memory_op(&mut self, op: &Operator<'_>) -> Result<bool, CompileError> {
+        use Operator as O;
+        match *op {
+            O::I32Load { memarg } => self.load(&memarg, I32, Load::Full)?,
+            O::I64Load { memarg } => self.load(&memarg, I64, Load::Full)?,
+            O::F32Load { memarg } => self.load(&memarg, F32, Load::Full)?,
+            O::F64Load { memarg } => self.load(&memarg, F64, Load::Full)?,
+            O::I32Load8S { memarg } => self.load(&memarg, I32, Load::S8)?,
+            O::I32Load8U { memarg } => self.load(&memarg, I32, Load::U8)?,
+            O::I32Load16S { memarg } => self.load(&memarg, I32, Load::S16)?,
+            O::I32Load16U { memarg } => self.load(&memarg, I32, Load::U16)?,
+            O::I64Load8S { memarg } => self.load(&memarg, I64, Load::S8)?,
+            O::I64Load8U { memarg } => self.load(&memarg, I64, Load::U8)?,
+            O::I64Load16S { memarg } => self.load(&memarg, I64, Load::S16)?,
+            O::I64Load16U { memarg } => self.load(&memarg, I64, Load::U16)?,
+            O::I64Load32S { memarg } => self.load(&memarg, I64, Load::S32)?,
+            O::I64Load32U { memarg } => self.load(&memarg, I64, Load::U32)?,
+            O::I32Store { memarg } | O::I64Store { memarg } => self.store(&memarg, None)?,
+            O::F32Store { memarg } | O::F64Store { memarg } => self.store(&memarg, None)?,
+            O::I32Store8 { memarg } | O::I64Store8 { memarg } => self.store(&memarg, Some(1))?,
+            O::I32Store16 { memarg } | O::I64Store16 { memarg } => self.store(&memarg, Some(2))?,
+            O::I64Store32 { memarg } => self.store(&memarg, Some(4))?,
+            O::MemorySize { mem } => {
+                let len = self.memory_length(mem);
+                let pages = self.b.ins().ushr_imm_u(len, 16);
+                let pages = self.index_result(mem, pages);
+                self.push(pages);
+            }
+            O::MemoryGrow { mem } => {
+                let delta = self.pop()?;
+                let delta = self.widen(delta);
+                let mem_index = self.i32_const(mem);
+                let old = self.call_builtin(Builtin::memory_grow, &[mem_index, delta]);
+                let old = self.index_result(mem, old);
+                self.push(old);
+            }
+            O::MemoryFill { mem } => {
+                let (dst, byte, len) = self.pop3()?;
+                let (dst, len) = (self.widen(dst), self.widen(len));
+                let mem = self.i32_const(mem);
+                self.call_checked_builtin(
+                    Builtin::memory_fill,
+                    &[mem, dst, byte, len],
+                    TrapKind::MemoryOutOfBounds,
+                );
+            }
+            O::MemoryCopy { dst_mem, src_mem } => {
+                let (dst, src, len) = self.pop3()?;
+                let (dst, src, len) = (self.widen(dst), self.widen(src), self.widen(len));
+                let dst_mem = self.i32_const(dst_mem);
+                let src_mem = self.i32_const(src_mem);
+                self.call_checked_builtin(
+                    Builtin::memory_copy,
+                    &[dst_mem, dst, src_mem, src, len],
+                    TrapKind::MemoryOutOfBounds,
+                );
+            }
+            O::MemoryInit { data_index, mem } => {
+                let (dst, src, len) = self.pop3()?;
+                let dst = self.widen(dst);
+                let mem = self.i32_const(mem);
+                let data = self.i32_const(data_index);
+                self.call_checked_builtin(
+                    Builtin::memory_init,
+                    &[mem, data, dst, src, len],
+                    TrapKind::MemoryOutOfBounds,
+                );
+            }
+            O::DataDrop { data_index } => {
+                let data = self.i32_const(data_index);
+                self.call_checked_builtin(Builtin::data_drop, &[data], TrapKind::MemoryOutOfBounds);
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    fn memory_type(&self, mem: u32) -> &MemoryType {
+        &self.env.info.memories[mem as usize]
+    }
+
+    /// Reduces a page count (`i64`) to the memory's index type.
+    fn index_result(&mut self, mem: u32, pages: Value) -> Value {
+        if self.memory_type(mem).memory64 {
+            pages
+        } else {
+            self.b.ins().ireduce(I32, pages)
+        }
+    }
+
+    /// The memory's current length in bytes.
+    fn memory_length(&mut self, mem: u32) -> Value {
+        let offset = self.env.offsets.memory_definition(mem_index(mem));
+        let def = self.vmctx_ptr(offset);
+        self.load_at(I64, MUTABLE, def, memory_def::CURRENT_LENGTH)
+    }
+
+    fn load(&mut self, memarg: &MemArg, ty: Type, kind: Load) -> Result<(), CompileError> {
+        let index = self.pop()?;
+        let (addr, offset) = self.heap_address(memarg, index, kind.size(ty))?;
+        let ins = self.b.ins();
+        let value = match kind {
+            Load::Full => ins.load(ty, HEAP, addr, offset),
+            Load::S8 => ins.sload8(ty, HEAP, addr, offset),
+            Load::U8 => ins.uload8(ty, HEAP, addr, offset),
+            Load::S16 => ins.sload16(ty, HEAP, addr, offset),
+            Load::U16 => ins.uload16(ty, HEAP, addr, offset),
+            Load::S32 => ins.sload32(HEAP, addr, offset),
+            Load::U32 => ins.uload32(HEAP, addr, offset),
+        };
+        self.push(value);
+        Ok(())
+    }
+
+    /// Stores the top operand, or its low `narrow` bytes.
+    fn store(&mut self, memarg: &MemArg, narrow: Option<u8>) -> Result<(), CompileError> {
+        let (index, value) = self.pop2()?;
+        let size = match narrow {
+            Some(size) => size,
+            None => self.b.func.dfg.value_type(value).bytes() as u8,
+        };
+        let (addr, offset) = self.heap_address(memarg, index, size)?;
+        let ins = self.b.ins();
+        match narrow {
+            None => ins.store(HEAP, value, addr, offset),
+            Some(1) => ins.istore8(HEAP, value, addr, offset),
+            Some(2) => ins.istore16(HEAP, value, addr, offset),
+            Some(_) => ins.istore32(HEAP, value, addr, offset),
+        };
+        Ok(())
+    }
+
+    /// The address and immediate offset of a `size`-byte access at
+    /// `index + memarg.offset`, after any bounds check it needs.
+    fn heap_address(
+        &mut self,
+        memarg: &MemArg,
+        index: Value,
+        size: u8,
+    ) -> Result<(Value, i32), CompileError> {
+        let mem = match memarg.target {
+            MemArgTarget::Memory(mem) => mem,
+            MemArgTarget::Array(_) => {
+                return Err(CompileError::Unsupported("GC array accesses".into()));
+            }
+        };
+        let memory64 = self.memory_type(mem).memory64;
+        let offset = memarg.offset;
+        let size = u64::from(size);
+        let base = self.vmctx_ptr(self.env.offsets.memory_base(mem_index(mem)));
+        let index = self.widen(index);
+
+        let guarded = !memory64 && self.env.tunables.guard_covers(offset, size);
+        if !guarded {
+            let len = self.memory_length(mem);
+            let end = if memory64 {
+                // index + offset + size may wrap: trap if it does.
+                let oob = TrapCode::HEAP_OUT_OF_BOUNDS;
+                match offset.checked_add(size) {
+                    Some(bound) => {
+                        let bound = self.b.ins().iconst(I64, bound as i64);
+                        self.b.ins().uadd_overflow_trap(index, bound, oob)
+                    }
+                    None => {
+                        let offset = self.b.ins().iconst(I64, offset as i64);
+                        let start = self.b.ins().uadd_overflow_trap(index, offset, oob);
+                        let size = self.b.ins().iconst(I64, size as i64);
+                        self.b.ins().uadd_overflow_trap(start, size, oob)
+                    }
+                }
+            } else {
+                // index < 2^32 and offset < 2^32: no wrap in 64 bits.
+                self.b.ins().iadd_imm_u(index, (offset + size) as i64)
+            };
+            let oob = self.b.ins().icmp(IntCC::UnsignedGreaterThan, end, len);
+            self.b.ins().trapnz(oob, TrapCode::HEAP_OUT_OF_BOUNDS);
+        }
+
+        let addr = self.b.ins().iadd(base, index);
+        Ok(match i32::try_from(offset) {
+            Ok(offset) => (addr, offset),
+            Err(_) => (self.b.ins().iadd_imm_u(addr, offset as i64), 0),
+        })
+    }
+}
+
+fn mem_index(mem: u32) -> crate::types::MemoryIndex {
+    crate::types::MemoryIndex(mem)
+}

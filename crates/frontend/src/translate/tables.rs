@@ -1,0 +1,143 @@
+//! Tables and references: `table.get/set/size/grow/fill/copy/init`,
+//! `elem.drop`, `ref.null`, `ref.is_null`, `ref.func`.
+//!
+//! A reference is an `i64` pointer, null being 0: a funcref points to a
+//! `VMFuncRef`. Table elements are such pointers, 8 bytes apart, in the
+//! array the table's `VMTableDefinition` points to (which `table.grow` may
+//! move, so it is reloaded at every access). `table.get`/`table.set` and
+//! `call_indirect` check the index inline; the other operations call
+//! builtins.
+
+use super::Translation;
+use super::env::MUTABLE;
+use crate::builtins::Builtin;
+use crate::error::CompileError;
+use crate::traps::TrapKind;
+use crate::types::{FuncIndex, TableIndex, ValType};
+use crate::vmoffsets::table_def;
+use cranelift_codegen::ir::condcodes::IntCC;
+use cranelift_codegen::ir::types::{I32, I64};
+use cranelift_codegen::ir::{InstBuilder, Value};
+use wasmparser::{Operator, RefType};
+
+impl Translation<'_> {
+    /// Translates a table or reference operator; `false` if `op` is not one.
+    pub(super) fn table_op(&mut self, op: &Operator<'_>) -> Result<bool, CompileError> {
+        match *op {
+            Operator::TableGet { table } => {
+                let index = self.pop()?;
+                let addr = self.table_elem_addr(TableIndex(table), index);
+                let value = self.load_at(I64, MUTABLE, addr, 0);
+                self.push(value);
+            }
+            Operator::TableSet { table } => {
+                let (index, value) = self.pop2()?;
+                let addr = self.table_elem_addr(TableIndex(table), index);
+                self.store_at(MUTABLE, value, addr, 0);
+            }
+            Operator::TableSize { table } => {
+                let def = self.table_definition(TableIndex(table));
+                let len = self.load_at(I64, MUTABLE, def, table_def::CURRENT_ELEMENTS);
+                let len = self.b.ins().ireduce(I32, len);
+                self.push(len);
+            }
+            Operator::TableGrow { table } => {
+                let (init, delta) = self.pop2()?;
+                let delta = self.widen(delta);
+                let table = self.i32_const(table);
+                let old = self.call_builtin(Builtin::table_grow, &[table, delta, init]);
+                let old = self.b.ins().ireduce(I32, old);
+                self.push(old);
+            }
+            Operator::TableFill { table } => {
+                let (dst, value, len) = self.pop3()?;
+                let (dst, len) = (self.widen(dst), self.widen(len));
+                let table = self.i32_const(table);
+                self.call_checked_builtin(
+                    Builtin::table_fill,
+                    &[table, dst, value, len],
+                    TrapKind::TableOutOfBounds,
+                );
+            }
+            Operator::TableCopy {
+                dst_table,
+                src_table,
+            } => {
+                let (dst, src, len) = self.pop3()?;
+                let (dst, src, len) = (self.widen(dst), self.widen(src), self.widen(len));
+                let dst_table = self.i32_const(dst_table);
+                let src_table = self.i32_const(src_table);
+                self.call_checked_builtin(
+                    Builtin::table_copy,
+                    &[dst_table, dst, src_table, src, len],
+                    TrapKind::TableOutOfBounds,
+                );
+            }
+            Operator::TableInit { elem_index, table } => {
+                let (dst, src, len) = self.pop3()?;
+                let dst = self.widen(dst);
+                let table = self.i32_const(table);
+                let elem = self.i32_const(elem_index);
+                self.call_checked_builtin(
+                    Builtin::table_init,
+                    &[table, elem, dst, src, len],
+                    TrapKind::TableOutOfBounds,
+                );
+            }
+            Operator::ElemDrop { elem_index } => {
+                let elem = self.i32_const(elem_index);
+                self.call_checked_builtin(Builtin::elem_drop, &[elem], TrapKind::TableOutOfBounds);
+            }
+            Operator::RefNull { hty } => {
+                if RefType::new(true, hty)
+                    .and_then(ValType::from_ref_type)
+                    .is_none()
+                {
+                    return Err(CompileError::Unsupported(format!("reference type {hty:?}")));
+                }
+                let null = self.b.ins().iconst(I64, 0);
+                self.push(null);
+            }
+            Operator::RefIsNull => {
+                let value = self.pop()?;
+                let is_null = self.b.ins().icmp_imm_u(IntCC::Equal, value, 0);
+                let is_null = self.b.ins().uextend(I32, is_null);
+                self.push(is_null);
+            }
+            Operator::RefFunc { function_index } => {
+                let func = FuncIndex(function_index);
+                let value = match self.env.info.defined_func_index(func) {
+                    Some(defined) => {
+                        let offset = self.env.offsets.defined_func_ref(defined);
+                        self.b.ins().iadd_imm_u(self.vmctx, i64::from(offset))
+                    }
+                    None => self.vmctx_ptr(self.env.offsets.imported_func(func)),
+                };
+                self.push(value);
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    /// The table's `VMTableDefinition` pointer.
+    fn table_definition(&mut self, table: TableIndex) -> Value {
+        self.vmctx_ptr(self.env.offsets.table_definition(table))
+    }
+
+    /// The address of element `index` (an `i32`) of a table, trapping with
+    /// `TableOutOfBounds` unless `index < length`.
+    pub(super) fn table_elem_addr(&mut self, table: TableIndex, index: Value) -> Value {
+        let def = self.table_definition(table);
+        let len = self.load_at(I64, MUTABLE, def, table_def::CURRENT_ELEMENTS);
+        let index = self.widen(index);
+        let oob = self
+            .b
+            .ins()
+            .icmp(IntCC::UnsignedGreaterThanOrEqual, index, len);
+        self.b.ins().trapnz(oob, TrapKind::TableOutOfBounds.code());
+        let base = self.load_at(I64, MUTABLE, def, table_def::BASE);
+        let byte_offset = self.b.ins().ishl_imm_u(index, 3);
+        self.b.ins().iadd(base, byte_offset)
+    }
+}

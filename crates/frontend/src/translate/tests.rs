@@ -1,0 +1,629 @@
+//! Tests of function translation: every operator class is translated from
+//! text, then verified and compiled for the host.
+
+use super::{FuncTranslator, ModuleEnv};
+use crate::error::CompileError;
+use crate::parse::parse;
+use crate::tunables::Tunables;
+use crate::types::{DefinedFuncIndex, FuncType, SigId};
+use crate::vmoffsets::VMOffsets;
+use cranelift_codegen::control::ControlPlane;
+use cranelift_codegen::ir::{self, UserFuncName};
+use cranelift_codegen::isa::{OwnedTargetIsa, TargetIsa};
+use cranelift_codegen::settings::{self, Configurable};
+use cranelift_codegen::{Context, verify_function};
+use std::fmt::Write;
+use wasmparser::WasmFeatures;
+
+fn shared_flags() -> settings::Flags {
+    let mut flags = settings::builder();
+    flags.set("opt_level", "speed").unwrap();
+    flags.set("preserve_frame_pointers", "true").unwrap();
+    flags.set("enable_verifier", "true").unwrap();
+    flags.set("unwind_info", "false").unwrap();
+    settings::Flags::new(flags)
+}
+
+fn host_isa() -> OwnedTargetIsa {
+    cranelift_native::builder()
+        .unwrap()
+        .finish(shared_flags())
+        .unwrap()
+}
+
+fn aarch64_isa() -> OwnedTargetIsa {
+    cranelift_codegen::isa::lookup_by_name("aarch64-unknown-linux-gnu")
+        .unwrap()
+        .finish(shared_flags())
+        .unwrap()
+}
+
+/// Translates every function of a module for the host (without verifying).
+fn translate(
+    wat: &str,
+    translator: &mut FuncTranslator,
+) -> Result<Vec<ir::Function>, CompileError> {
+    translate_for(wat, translator, &*host_isa())
+}
+
+/// Translates every function of a module for `isa` (without verifying).
+fn translate_for(
+    wat: &str,
+    translator: &mut FuncTranslator,
+    isa: &dyn TargetIsa,
+) -> Result<Vec<ir::Function>, CompileError> {
+    let bytes = wat::parse_str(wat).expect("test module text parses");
+    let mut types: Vec<FuncType> = Vec::new();
+    let mut intern = |ty: &FuncType| {
+        let id = types.iter().position(|t| t == ty).unwrap_or_else(|| {
+            types.push(ty.clone());
+            types.len() - 1
+        });
+        SigId(id as u32 + 100)
+    };
+    let parsed = parse(&bytes, WasmFeatures::default(), &mut intern)?;
+    let offsets = VMOffsets::new(&parsed.info);
+    let tunables = Tunables::default();
+    let env = ModuleEnv {
+        info: &parsed.info,
+        offsets: &offsets,
+        tunables: &tunables,
+        isa,
+    };
+    let mut funcs = Vec::new();
+    for (i, pending) in parsed.functions.into_iter().enumerate() {
+        let mut func = ir::Function::new();
+        translator.translate(&env, DefinedFuncIndex(i as u32), pending, &mut func)?;
+        funcs.push(func);
+    }
+    Ok(funcs)
+}
+
+/// Translates, verifies and compiles every function for the host,
+/// returning the IR.
+fn compile(wat: &str) -> Vec<ir::Function> {
+    compile_for(wat, &*host_isa())
+}
+
+/// Translates, verifies and compiles every function for `isa`.
+fn compile_for(wat: &str, isa: &dyn TargetIsa) -> Vec<ir::Function> {
+    let funcs =
+        translate_for(wat, &mut FuncTranslator::new(), isa).unwrap_or_else(|e| panic!("{e}"));
+    for func in &funcs {
+        if let Err(errors) = verify_function(func, isa) {
+            panic!("verifier errors:\n{errors}\nin\n{}", func.display());
+        }
+        let mut ctx = Context::for_function(func.clone());
+        if let Err(e) = ctx.compile(isa, &mut ControlPlane::default()) {
+            panic!("compile error {:?} in\n{}", e.inner, func.display());
+        }
+    }
+    funcs
+}
+
+/// One function per operator: `(param ty...) (result ty) local.get... op`.
+fn op_module(cases: &[(&str, &str, &str)]) -> String {
+    let mut wat = String::from("(module\n");
+    for (params, result, op) in cases {
+        let mut gets = String::new();
+        for i in 0..params.split_whitespace().count() {
+            write!(gets, "local.get {i} ").unwrap();
+        }
+        writeln!(wat, "(func (param {params}) (result {result}) {gets} {op})").unwrap();
+    }
+    wat.push(')');
+    wat
+}
+
+#[test]
+fn signature_name_and_stack_limit() {
+    let funcs = compile(
+        r#"(module
+            (func (param i32 f64) (result i64) i64.const 1)
+            (func $second (param i64) (result i64 i32 f32 f64 i64 i32 f32 f64)
+                local.get 0 i32.const 1 f32.const 2 f64.const 3
+                local.get 0 i32.const 1 f32.const 2 f64.const 3))"#,
+    );
+    assert_eq!(funcs.len(), 2);
+    assert_eq!(funcs[1].name, UserFuncName::user(0, 1));
+    assert!(funcs.iter().all(|f| f.stack_limit.is_some()));
+    let sig = &funcs[0].signature;
+    assert_eq!(sig.params.len(), 4);
+    assert_eq!(sig.returns.len(), 1);
+    // The eight results go to a return area: vmctx, vmctx, area, param.
+    let sig = &funcs[1].signature;
+    assert_eq!(sig.params.len(), 4);
+    assert!(sig.returns.is_empty());
+}
+
+#[test]
+fn integer_operators() {
+    let mut cases = Vec::new();
+    for ty in ["i32", "i64"] {
+        for op in [
+            "add", "sub", "mul", "div_s", "div_u", "rem_s", "rem_u", "and", "or", "xor", "shl",
+            "shr_s", "shr_u", "rotl", "rotr",
+        ] {
+            cases.push((format!("{ty} {ty}"), ty.to_string(), format!("{ty}.{op}")));
+        }
+        for op in [
+            "eq", "ne", "lt_s", "lt_u", "gt_s", "gt_u", "le_s", "le_u", "ge_s", "ge_u",
+        ] {
+            cases.push((format!("{ty} {ty}"), "i32".into(), format!("{ty}.{op}")));
+        }
+        for op in ["clz", "ctz", "popcnt", "extend8_s", "extend16_s"] {
+            cases.push((ty.into(), ty.into(), format!("{ty}.{op}")));
+        }
+        cases.push((ty.into(), "i32".into(), format!("{ty}.eqz")));
+        cases.push(("".into(), ty.into(), format!("{ty}.const -7")));
+    }
+    cases.push(("i64".into(), "i64".into(), "i64.extend32_s".into()));
+    cases.push(("i64".into(), "i32".into(), "i32.wrap_i64".into()));
+    cases.push(("i32".into(), "i64".into(), "i64.extend_i32_s".into()));
+    cases.push(("i32".into(), "i64".into(), "i64.extend_i32_u".into()));
+    let cases: Vec<_> = cases
+        .iter()
+        .map(|(p, r, o)| (p.as_str(), r.as_str(), o.as_str()))
+        .collect();
+    assert_eq!(compile(&op_module(&cases)).len(), cases.len());
+}
+
+#[test]
+fn float_operators_and_conversions() {
+    let mut cases = Vec::new();
+    for ty in ["f32", "f64"] {
+        for op in ["add", "sub", "mul", "div", "min", "max", "copysign"] {
+            cases.push((format!("{ty} {ty}"), ty.to_string(), format!("{ty}.{op}")));
+        }
+        for op in ["eq", "ne", "lt", "gt", "le", "ge"] {
+            cases.push((format!("{ty} {ty}"), "i32".into(), format!("{ty}.{op}")));
+        }
+        for op in ["abs", "neg", "ceil", "floor", "trunc", "nearest", "sqrt"] {
+            cases.push((ty.into(), ty.into(), format!("{ty}.{op}")));
+        }
+        cases.push(("".into(), ty.into(), format!("{ty}.const -0x1.8p3")));
+        cases.push(("".into(), ty.into(), format!("{ty}.const nan:0x123")));
+        for int in ["i32", "i64"] {
+            for sign in ["s", "u"] {
+                let trunc = format!("{int}.trunc_{ty}_{sign}");
+                cases.push((ty.into(), int.into(), trunc));
+                let sat = format!("{int}.trunc_sat_{ty}_{sign}");
+                cases.push((ty.into(), int.into(), sat));
+                let convert = format!("{ty}.convert_{int}_{sign}");
+                cases.push((int.into(), ty.into(), convert));
+            }
+        }
+    }
+    cases.push(("f64".into(), "f32".into(), "f32.demote_f64".into()));
+    cases.push(("f32".into(), "f64".into(), "f64.promote_f32".into()));
+    cases.push(("f32".into(), "i32".into(), "i32.reinterpret_f32".into()));
+    cases.push(("f64".into(), "i64".into(), "i64.reinterpret_f64".into()));
+    cases.push(("i32".into(), "f32".into(), "f32.reinterpret_i32".into()));
+    cases.push(("i64".into(), "f64".into(), "f64.reinterpret_i64".into()));
+    let cases: Vec<_> = cases
+        .iter()
+        .map(|(p, r, o)| (p.as_str(), r.as_str(), o.as_str()))
+        .collect();
+    let funcs = compile(&op_module(&cases));
+    assert_eq!(funcs.len(), cases.len());
+    let text: String = funcs.iter().map(|f| f.display().to_string()).collect();
+    for inst in [
+        "fcvt_to_sint.i32",
+        "fcvt_to_uint_sat.i64",
+        "nearest",
+        "fcopysign",
+    ] {
+        assert!(text.contains(inst), "{inst} missing");
+    }
+}
+
+#[test]
+fn locals_select_drop_and_globals() {
+    compile(
+        r#"(module
+            (import "env" "g" (global $ig (mut i64)))
+            (import "env" "c" (global $ic f32))
+            (import "env" "r" (global $ir (mut externref)))
+            (global $g (mut i32) (i32.const 1))
+            (global $f f64 (f64.const 2))
+            (global $fr (mut funcref) (ref.null func))
+            (global $v (mut v128) (v128.const i64x2 1 2))
+            (func (param i32 i64) (result i64)
+                (local f32 f64 externref funcref v128 i32)
+                local.get 0 local.set 7
+                local.get 3 local.get 2 f64.promote_f32 f64.add local.set 3
+                local.get 1 local.get 1 local.get 0 select
+                i64.const 3 local.tee 1 drop
+                global.get $ig i64.add global.set $ig
+                global.get $g i32.const 1 i32.add global.set $g
+                global.get $ic drop global.get $f drop
+                global.get $ir local.get 4 i32.const 0 select (result externref) global.set $ir
+                global.get $fr local.get 5 local.get 0 select (result funcref) global.set $fr
+                global.get $v local.get 6 local.get 0 select global.set $v
+                global.get $ig))"#,
+    );
+}
+
+#[test]
+fn v128_values_pass_through_without_simd_operators() {
+    compile(
+        r#"(module
+            (func $f (param v128 i32) (result v128 v128) (local v128)
+                local.get 0 local.get 2 local.get 1 select local.get 2)
+            (func (param v128) (result v128)
+                local.get 0 (block (param v128) (result v128) (br 0))
+                (call $f (local.get 0) (i32.const 1)) drop drop))"#,
+    );
+}
+
+#[test]
+fn blocks_loops_and_ifs_with_multiple_values() {
+    compile(
+        r#"(module
+            (func (param i32 i64) (result i64 i32)
+                local.get 1 local.get 0
+                (block (param i64 i32) (result i64 i32)
+                    (loop (param i64 i32) (result i64 i32)
+                        local.tee 0 i32.eqz (br_if 1 (local.get 0))
+                        drop i64.const 1 i64.sub
+                        local.get 0 i32.const 1 i32.sub
+                        br 0))
+                (if (param i64 i32) (result i64 i32) (local.get 0)
+                    (then drop i64.const 2 i64.add i32.const 7)
+                    (else))
+                (if (param i32) (result i32) (local.get 0) (then i32.const 3 i32.add))
+                (if (result i32) (local.get 0) (then (return (i64.const 9) (i32.const 9)))
+                    (else (br 0 (i32.const 4)) i32.const 5))
+                i32.add)
+            (func (param i32) (result i32)
+                (block (result i32)
+                    (if (local.get 0) (then (br 1 (i32.const 1))))
+                    (if (local.get 0) (then) (else unreachable))
+                    (loop (br_if 0 (local.get 0)))
+                    i32.const 2)))"#,
+    );
+}
+
+#[test]
+fn unreachable_code_is_validated_but_skipped() {
+    let funcs = compile(
+        r#"(module
+            (func (param i32) (result i32)
+                (block (result i32)
+                    (br 0 (i32.const 1))
+                    f32.mul drop i64.add drop
+                    (block (loop (if (i32.const 0) (then unreachable) (else (br 4 (i32.const 9))))))
+                    select)
+                (block
+                    unreachable
+                    (if (result i32) (then i32.const 1) (else i32.const 2)) drop)
+                (if (result i32) (local.get 0)
+                    (then (return (i32.const 3)))
+                    (else i32.const 4))
+                i32.add)
+            (func (result i32) unreachable)
+            (func (result i32) (return (i32.const 1)) (i32.const 2))
+            (func (param i32) (result i32)
+                (block (loop (br_table 0 0 1 (local.get 0)))) (i32.const 7)))"#,
+    );
+    // Nothing of the skipped code may appear.
+    let text = funcs[0].display().to_string();
+    assert!(!text.contains("fmul"), "{text}");
+    assert!(!text.contains("iadd.i64"), "{text}");
+}
+
+#[test]
+fn invalid_unreachable_code_is_rejected() {
+    let err = translate(
+        "(module (func (result i32) unreachable (i64.const 0) (i32.add (i32.const 1))))",
+        &mut FuncTranslator::new(),
+    )
+    .unwrap_err();
+    assert!(matches!(err, CompileError::Invalid { .. }), "{err}");
+}
+
+#[test]
+fn br_table_with_and_without_arguments() {
+    let mut wat = String::from("(module (func (param i32) (result i32)\n");
+    let depth = 1000;
+    for _ in 0..depth {
+        wat.push_str("(block\n");
+    }
+    wat.push_str("(br_table");
+    for i in 0..5000 {
+        write!(wat, " {}", (i * 7919) % depth).unwrap();
+    }
+    wat.push_str(" 0 (local.get 0))\n");
+    for i in 0..depth {
+        writeln!(wat, "(return (i32.const {i})))").unwrap();
+    }
+    wat.push_str("i32.const -1)\n");
+    wat.push_str(
+        r#"(func (param i32) (result i32 i64)
+            (block $a (result i32 i64)
+                (block $b (result i32 i64)
+                    (loop $l (result i32 i64)
+                        (block $c (result i32 i64)
+                            i32.const 1 i64.const 2
+                            (br_table $a $b $c $a $c $b $b (local.get 0))))
+                    (br $a))
+                drop i64.const 5)))"#,
+    );
+    compile(&wat);
+}
+
+#[test]
+fn deeply_nested_blocks_do_not_recurse() {
+    let depth = 10_000;
+    let mut wat = String::from("(module (func (param i32) (result i32)\n");
+    for _ in 0..depth {
+        wat.push_str("block (result i32)\n");
+    }
+    wat.push_str("local.get 0\n");
+    for i in 0..depth {
+        writeln!(wat, "end i32.const {} i32.add", i % 3).unwrap();
+        if i % 1000 == 0 {
+            wat.push_str("local.get 0 br_if 0\n");
+        }
+    }
+    wat.push_str("))");
+    // Translation alone, in a thread with a small stack.
+    let thread_wat = wat.clone();
+    std::thread::Builder::new()
+        .stack_size(256 << 10)
+        .spawn(move || translate(&thread_wat, &mut FuncTranslator::new()).unwrap())
+        .unwrap()
+        .join()
+        .unwrap();
+    compile(&wat);
+}
+
+#[test]
+fn memory_accesses_of_every_width() {
+    let funcs = compile(
+        r#"(module
+            (memory 1)
+            (data "abc")
+            (func (param i32) (result i64)
+                (i32.store offset=4 (local.get 0) (i32.load (local.get 0)))
+                (i64.store offset=8 (local.get 0) (i64.load align=1 (local.get 0)))
+                (f32.store (local.get 0) (f32.load offset=12 (local.get 0)))
+                (f64.store (local.get 0) (f64.load offset=16 (local.get 0)))
+                (i32.store8 (local.get 0) (i32.load8_s (local.get 0)))
+                (i32.store16 (local.get 0) (i32.load8_u (local.get 0)))
+                (i32.store16 (local.get 0) (i32.load16_s (local.get 0)))
+                (i32.store8 (local.get 0) (i32.load16_u (local.get 0)))
+                (i64.store8 (local.get 0) (i64.load8_s (local.get 0)))
+                (i64.store16 (local.get 0) (i64.load8_u (local.get 0)))
+                (i64.store32 (local.get 0) (i64.load16_s (local.get 0)))
+                (i64.store (local.get 0) (i64.load16_u (local.get 0)))
+                (i64.store32 (local.get 0) (i64.load32_s (local.get 0)))
+                (i64.load32_u offset=0xffffffff (local.get 0)))
+            (func (param i32) (result i32)
+                (memory.fill (local.get 0) (i32.const 7) (i32.const 16))
+                (memory.copy (local.get 0) (i32.const 32) (i32.const 16))
+                (memory.init 0 (local.get 0) (i32.const 1) (i32.const 2))
+                data.drop 0
+                (memory.grow (local.get 0))
+                memory.size
+                i32.add))"#,
+    );
+    let text = funcs[1].display().to_string();
+    assert_eq!(text.matches("call_indirect").count(), 5, "{text}");
+    assert_eq!(text.matches("trapnz").count(), 4, "{text}");
+}
+
+#[test]
+fn memory64_and_multiple_memories() {
+    let funcs = compile(
+        r#"(module
+            (memory $a 1)
+            (memory $b i64 1)
+            (func (param i32 i64) (result i64)
+                (i64.store $b offset=0xffffffffffff (local.get 1)
+                    (i64.load $b offset=0xfffffffffffffff8 (local.get 1)))
+                (i32.store8 $a (local.get 0) (i32.load8_u $b (local.get 1)))
+                (memory.copy $a $b (local.get 0) (local.get 1) (i32.const 4))
+                (memory.copy $b $b (local.get 1) (local.get 1) (i64.const 4))
+                (memory.fill $b (local.get 1) (i32.const 0) (i64.const 4))
+                (memory.grow $b (i64.const 1))
+                (memory.size $b) i64.add
+                (i64.extend_i32_u (memory.size $a)) i64.add))"#,
+    );
+    let text = funcs[0].display().to_string();
+    assert!(text.contains("uadd_overflow_trap"), "{text}");
+}
+
+/// A function doing `i32.load` at `offset` from a 32-bit memory, with
+/// its CLIF text.
+fn load_with_offset(offset: u64) -> (ir::Function, String) {
+    let wat = format!(
+        "(module (memory 1) (func (param i32) (result i32) \
+         (i32.load offset={offset} (local.get 0))))"
+    );
+    let func = compile(&wat).remove(0);
+    let text = func.display().to_string();
+    (func, text)
+}
+
+/// The memory flags and immediate offset of the function's `load.i32`.
+fn heap_load(func: &ir::Function) -> (ir::MemFlagsData, i32) {
+    let block = func.layout.entry_block().unwrap();
+    func.layout
+        .block_insts(block)
+        .find_map(|inst| match func.dfg.insts[inst] {
+            ir::InstructionData::Load {
+                opcode: ir::Opcode::Load,
+                flags,
+                offset,
+                ..
+            } if func.dfg.ctrl_typevar(inst) == ir::types::I32 => {
+                Some((func.dfg.mem_flags[flags], offset.into()))
+            }
+            _ => None,
+        })
+        .expect("an i32 load")
+}
+
+#[test]
+fn guarded_loads_have_no_bounds_check() {
+    for offset in [0, 0x7FFF_FFFF] {
+        let (func, text) = load_with_offset(offset);
+        for check in ["icmp", "trapnz", "trapz", "uadd_overflow_trap"] {
+            assert!(!text.contains(check), "offset {offset:#x}:\n{text}");
+        }
+        let (flags, imm) = heap_load(&func);
+        assert_eq!(flags.trap_code(), Some(ir::TrapCode::HEAP_OUT_OF_BOUNDS));
+        assert_eq!(i64::from(imm), offset as i64, "{text}");
+    }
+    // 0x8000_0000 is still inside the guard region (see Tunables), but
+    // does not fit the load's signed 32-bit immediate.
+    let (func, text) = load_with_offset(0x8000_0000);
+    assert!(!text.contains("icmp") && !text.contains("trapnz"), "{text}");
+    assert_eq!(heap_load(&func).1, 0, "{text}");
+    // Beyond the guard region the access is checked against the length.
+    for offset in [0x8001_0000, 0xFFFF_FFFF] {
+        let (func, text) = load_with_offset(offset);
+        assert!(text.contains("icmp ugt"), "offset {offset:#x}:\n{text}");
+        assert!(text.contains("trapnz"), "offset {offset:#x}:\n{text}");
+        let (flags, _) = heap_load(&func);
+        assert_eq!(flags.trap_code(), Some(ir::TrapCode::HEAP_OUT_OF_BOUNDS));
+    }
+}
+
+#[test]
+fn calls_direct_imported_indirect_and_return_areas() {
+    let funcs = compile(
+        r#"(module
+            (type $many (func (param i32) (result i32 i64 f32 f64 i32 i64 f32 f64)))
+            (type $two (func (param i64) (result i64 i32)))
+            (import "env" "imp" (func $imp (type $two)))
+            (import "env" "imp_many" (func $imp_many (type $many)))
+            (table $t 4 funcref)
+            (table $u 1 funcref)
+            (elem (table $t) (i32.const 0) func $many $two $imp)
+            (func $many (type $many)
+                local.get 0 i64.const 1 f32.const 2 f64.const 3
+                local.get 0 i64.const 5 f32.const 6 f64.const 7)
+            (func $two (type $two) (i64.const 1) (i32.const 2))
+            (func (param i32) (result i32 i64 f32 f64 i32 i64 f32 f64)
+                (call $many (local.get 0))
+                drop drop drop drop drop drop drop drop
+                (call $imp_many (local.get 0))
+                drop drop drop drop drop drop drop drop
+                (call $imp (i64.const 3)) drop drop
+                (call $two (i64.const 3)) drop drop
+                (call_indirect $t (type $two) (i64.const 3) (local.get 0)) drop drop
+                (call_indirect $u (type $many) (local.get 0) (local.get 0)))
+            (func (param i32)
+                (call_indirect (local.get 0))))"#,
+    );
+    let text = funcs[2].display().to_string();
+    assert!(text.contains("stack_addr"), "{text}");
+    assert!(text.contains("user1"), "{text}"); // table out of bounds
+    assert!(text.contains("user2"), "{text}"); // null element
+    assert!(text.contains("user3"), "{text}"); // bad signature
+    // The callee with a return area stores its results and returns nothing.
+    let text = funcs[0].display().to_string();
+    assert_eq!(text.matches("store ").count(), 8, "{text}");
+}
+
+#[test]
+fn tables_and_references() {
+    compile(
+        r#"(module
+            (import "env" "f" (func $f))
+            (table $t 2 funcref)
+            (table $e 2 externref)
+            (elem $seg func $f $g)
+            (elem $dropped funcref (ref.func $g))
+            (func $g (param i32 externref) (result i32)
+                (table.set $t (local.get 0) (ref.func $f))
+                (table.set $t (local.get 0) (ref.func $g))
+                (table.set $t (local.get 0) (table.get $t (local.get 0)))
+                (table.set $e (local.get 0) (local.get 1))
+                (drop (table.grow $e (ref.null extern) (local.get 0)))
+                (table.fill $t (local.get 0) (ref.null func) (i32.const 1))
+                (table.copy $t $t (local.get 0) (i32.const 0) (i32.const 1))
+                (table.init $t $seg (local.get 0) (i32.const 0) (i32.const 1))
+                elem.drop $dropped
+                (ref.is_null (table.get $e (local.get 0)))
+                (table.size $e)
+                i32.add))"#,
+    );
+}
+
+#[test]
+fn invalid_body_is_reported_not_panicking() {
+    let mut translator = FuncTranslator::new();
+    let err = translate("(module (func (result i32) i64.const 0))", &mut translator).unwrap_err();
+    assert!(matches!(err, CompileError::Invalid { .. }), "{err}");
+    // The translator is still usable afterwards.
+    let funcs = translate("(module (func (result i32) i32.const 0))", &mut translator).unwrap();
+    assert_eq!(funcs.len(), 1);
+}
+
+#[test]
+fn simd_operators_are_unsupported_but_validated() {
+    let mut translator = FuncTranslator::new();
+    let err = translate(
+        "(module (func (result v128) v128.const i32x4 1 2 3 4))",
+        &mut translator,
+    )
+    .unwrap_err();
+    assert!(matches!(err, CompileError::Unsupported(_)), "{err}");
+    // An invalid body stays invalid even after an unsupported operator.
+    let err = translate(
+        "(module (func (result i32) v128.const i32x4 1 2 3 4 drop f32.const 0))",
+        &mut translator,
+    )
+    .unwrap_err();
+    assert!(matches!(err, CompileError::Invalid { .. }), "{err}");
+    let funcs = translate("(module (func (result i32) i32.const 0))", &mut translator).unwrap();
+    assert_eq!(funcs.len(), 1);
+}
+
+#[test]
+fn many_functions_reuse_one_translator() {
+    let mut wat = String::from("(module (memory 1)\n");
+    for i in 0..50 {
+        writeln!(
+            wat,
+            "(func (param i32) (result i32) (local i64) \
+             (block (result i32) (i32.load offset={i} (local.get 0))))"
+        )
+        .unwrap();
+    }
+    wat.push(')');
+    assert_eq!(compile(&wat).len(), 50);
+}
+
+#[test]
+fn cross_compiles_for_aarch64() {
+    compile_for(
+        r#"(module
+            (type $six (func (result i32 i64 f32 f64 i32 i64)))
+            (type $seven (func (result i32 i64 f32 f64 i32 i64 i32)))
+            (import "env" "f" (func $f (type $seven)))
+            (memory 1)
+            (memory $m64 i64 1)
+            (table 1 funcref)
+            (global $g (mut i64) (i64.const 0))
+            (func $six (type $six)
+                i32.const 1 i64.const 2 f32.const 3 f64.const 4 i32.const 5 i64.const 6)
+            (func (param i32 f64) (result i32)
+                (call $six) drop drop drop drop drop drop
+                (call $f) drop drop drop drop drop drop drop
+                (call_indirect (type $six) (local.get 0)) drop drop drop drop drop drop
+                (global.set $g (i64.trunc_f64_s (local.get 1)))
+                (i32.store offset=0x7fffffff (local.get 0) (i32.const 1))
+                (i64.store $m64 (i64.extend_i32_u (local.get 0)) (global.get $g))
+                (drop (memory.grow (i32.const 1)))
+                (block (result i32)
+                    (br_table 0 0 0 (i32.rem_s (local.get 0) (i32.const -1)) (local.get 0)))
+                (f32.nearest (f32.demote_f64 (local.get 1)))
+                i32.trunc_sat_f32_u
+                i32.add))"#,
+        &*aarch64_isa(),
+    );
+}

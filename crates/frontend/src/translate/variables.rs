@@ -1,0 +1,94 @@
+//! Locals, globals and the parametric operators (`drop`, `select`).
+//!
+//! Locals are frontend `Variable`s, so SSA construction is Cranelift's. A
+//! defined global lives in the vmctx; an imported one is reached through
+//! the pointer the vmctx holds for it. Immutable globals are loaded as
+//! never-changing memory, so repeated reads merge.
+
+use super::env::VALUE;
+use super::{Translation, bug, val_type};
+use crate::abi;
+use crate::error::CompileError;
+use crate::types::GlobalIndex;
+use cranelift_codegen::ir::{InstBuilder, Value};
+use cranelift_frontend::Variable;
+use wasmparser::Operator;
+
+impl Translation<'_> {
+    /// Translates a variable or parametric operator; `false` if `op` is
+    /// not one.
+    pub(super) fn variable_op(&mut self, op: &Operator<'_>) -> Result<bool, CompileError> {
+        match *op {
+            Operator::LocalGet { local_index } => {
+                let var = self.local(local_index)?;
+                let value = self.b.use_var(var);
+                self.push(value);
+            }
+            Operator::LocalSet { local_index } => {
+                let var = self.local(local_index)?;
+                let value = self.pop()?;
+                self.b.def_var(var, value);
+            }
+            Operator::LocalTee { local_index } => {
+                let var = self.local(local_index)?;
+                let value = self.pop()?;
+                self.b.def_var(var, value);
+                self.push(value);
+            }
+            Operator::GlobalGet { global_index } => {
+                let (base, offset) = self.global_location(global_index);
+                let global = &self.env.info.globals[global_index as usize];
+                let ty = abi::clif_type(global.content);
+                let flags = if global.mutable {
+                    VALUE
+                } else {
+                    VALUE.with_readonly()
+                };
+                let value = self.load_at(ty, flags, base, offset);
+                self.push(value);
+            }
+            Operator::GlobalSet { global_index } => {
+                let value = self.pop()?;
+                let (base, offset) = self.global_location(global_index);
+                self.store_at(VALUE, value, base, offset);
+            }
+            Operator::Drop => {
+                self.pop()?;
+            }
+            Operator::Select => self.select()?,
+            Operator::TypedSelect { ty } => {
+                val_type(ty)?;
+                self.select()?;
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    fn local(&self, index: u32) -> Result<Variable, CompileError> {
+        self.st
+            .locals
+            .get(index as usize)
+            .copied()
+            .ok_or_else(|| bug("local index out of range"))
+    }
+
+    /// Base pointer and offset of a global's storage.
+    fn global_location(&mut self, index: u32) -> (Value, u32) {
+        let global = GlobalIndex(index);
+        match self.env.info.defined_global_index(global) {
+            Some(defined) => (self.vmctx, self.env.offsets.defined_global(defined)),
+            None => {
+                let ptr = self.vmctx_ptr(self.env.offsets.imported_global(global));
+                (ptr, 0)
+            }
+        }
+    }
+
+    fn select(&mut self) -> Result<(), CompileError> {
+        let (x, y, cond) = self.pop3()?;
+        let value = self.b.ins().select(cond, x, y);
+        self.push(value);
+        Ok(())
+    }
+}
