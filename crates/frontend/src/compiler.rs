@@ -11,15 +11,16 @@ use crate::error::CompileError;
 use crate::jit::{CodeMemory, CompiledFunction};
 use crate::module_info::ModuleInfo;
 use crate::parse::{PendingFunction, parse};
+use crate::target::Target;
 use crate::trampolines;
 use crate::translate::{FuncTranslator, ModuleEnv};
 use crate::tunables::Tunables;
 use crate::types::{DefinedFuncIndex, FuncType, SigId, TypeIndex};
 use crate::vmoffsets::VMOffsets;
+use cranelift_codegen::Context;
 use cranelift_codegen::control::ControlPlane;
 use cranelift_codegen::isa::{OwnedTargetIsa, TargetIsa};
 use cranelift_codegen::settings::{self, Configurable};
-use cranelift_codegen::Context;
 use cranelift_frontend::FunctionBuilderContext;
 use rayon::prelude::*;
 use std::collections::HashMap;
@@ -137,9 +138,33 @@ impl CompiledModule {
     }
 }
 
+/// The size of one compiled function, for reports on foreign targets.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FunctionReport {
+    /// What was compiled.
+    pub kind: CodeKind,
+    /// Its name from the name section, if any.
+    pub name: Option<String>,
+    /// Bytes of machine code (constant pool included).
+    pub code_size: usize,
+    /// Number of trap sites.
+    pub trap_sites: usize,
+}
+
+/// A module's compiled functions and trampolines before placement.
+struct UnplacedModule {
+    info: ModuleInfo,
+    offsets: VMOffsets,
+    /// Defined functions (batch ids `0..n`), then array-call trampolines.
+    functions: Vec<CompiledFunction>,
+    /// Batch id of the array-call trampoline of each type index.
+    array_call_ids: Vec<Option<usize>>,
+}
+
 /// The engine's compiler.
 pub struct Compiler {
     isa: OwnedTargetIsa,
+    target: Target,
     config: CompilerConfig,
     types: Arc<TypeRegistry>,
 }
@@ -171,7 +196,10 @@ fn shared_flags(config: &CompilerConfig) -> Result<settings::Flags, CompileError
         ("preserve_frame_pointers", "true"),
         // Nothing unwinds through generated code with DWARF.
         ("unwind_info", "false"),
-        ("enable_verifier", if config.verify { "true" } else { "false" }),
+        (
+            "enable_verifier",
+            if config.verify { "true" } else { "false" },
+        ),
     ] {
         b.set(name, value).map_err(setting_error)?;
     }
@@ -181,12 +209,20 @@ fn shared_flags(config: &CompilerConfig) -> Result<settings::Flags, CompileError
 impl Compiler {
     /// A compiler for the host.
     pub fn new(config: CompilerConfig) -> Result<Compiler, CompileError> {
-        let isa_builder = cranelift_native::builder().map_err(setting_error)?;
-        let isa = isa_builder
+        Compiler::for_target(config, Target::Host)
+    }
+
+    /// A compiler for `target`. Only a host compiler can place code
+    /// ([`Compiler::compile`]); others produce reports
+    /// ([`Compiler::compile_report`]).
+    pub fn for_target(config: CompilerConfig, target: Target) -> Result<Compiler, CompileError> {
+        let isa = target
+            .isa_builder()?
             .finish(shared_flags(&config)?)
             .map_err(setting_error)?;
         Ok(Compiler {
             isa,
+            target,
             config,
             types: Arc::default(),
         })
@@ -214,34 +250,20 @@ impl Compiler {
         Ok(())
     }
 
-    /// Validates, compiles and places a module.
+    /// Validates, compiles and places a module (host targets only).
     pub fn compile(&self, bytes: &[u8]) -> Result<CompiledModule, CompileError> {
-        let parsed = parse(bytes, self.config.features, &mut |ty| self.types.intern(ty))?;
-        let info = parsed.info;
-        let offsets = VMOffsets::new(&info);
-        let env = ModuleEnv {
-            info: &info,
-            offsets: &offsets,
-            tunables: &self.config.tunables,
-            isa: &*self.isa,
-        };
-
-        let mut functions = self.compile_functions(&env, parsed.functions)?;
-
-        // One array-call trampoline per type of a defined function.
-        let mut array_call_ids = vec![None; info.types.len()];
-        let mut ctx = Context::new();
-        let mut fctx = FunctionBuilderContext::new();
-        for ty in &info.functions[info.num_imported_funcs as usize..] {
-            if array_call_ids[ty.index()].is_some() {
-                continue;
-            }
-            trampolines::build_array_call(&info.types[ty.index()], &*self.isa, &mut ctx.func, &mut fctx);
-            let id = functions.len() as u32;
-            functions.push(self.compile_context(&mut ctx, id, CodeKind::Trampoline)?);
-            array_call_ids[ty.index()] = Some(id as usize);
+        if !self.target.is_host() {
+            return Err(CompileError::Unsupported(format!(
+                "code for {} cannot run here; use compile_report",
+                self.isa.triple()
+            )));
         }
-
+        let UnplacedModule {
+            info,
+            offsets,
+            functions,
+            array_call_ids,
+        } = self.compile_module_functions(bytes)?;
         let mut code = CodeMemory::place(self.isa.clone(), functions)?;
         code.code_map_mut()
             .set_names(info.name.clone(), info.func_names.clone());
@@ -254,6 +276,67 @@ impl Compiler {
             offsets,
             code,
             array_calls,
+        })
+    }
+
+    /// Validates and compiles a module's functions and array-call
+    /// trampolines for this compiler's target without placing them, and
+    /// reports their sizes.
+    pub fn compile_report(&self, bytes: &[u8]) -> Result<Vec<FunctionReport>, CompileError> {
+        let UnplacedModule {
+            info, functions, ..
+        } = self.compile_module_functions(bytes)?;
+        Ok(functions
+            .iter()
+            .map(|f| FunctionReport {
+                kind: f.kind,
+                name: match f.kind {
+                    CodeKind::Function(index) => info.func_name(index).map(str::to_string),
+                    CodeKind::Trampoline => None,
+                },
+                code_size: f.bytes.len(),
+                trap_sites: f.traps.len(),
+            })
+            .collect())
+    }
+
+    /// Parses and compiles every defined function, then one array-call
+    /// trampoline per type of a defined function; also returns, per type
+    /// index, the batch id of its trampoline.
+    fn compile_module_functions(&self, bytes: &[u8]) -> Result<UnplacedModule, CompileError> {
+        let parsed = parse(bytes, self.config.features, &mut |ty| self.types.intern(ty))?;
+        let info = parsed.info;
+        let offsets = VMOffsets::new(&info);
+        let env = ModuleEnv {
+            info: &info,
+            offsets: &offsets,
+            tunables: &self.config.tunables,
+            isa: &*self.isa,
+        };
+        let mut functions = self.compile_functions(&env, parsed.functions)?;
+
+        let mut array_call_ids = vec![None; info.types.len()];
+        let mut ctx = Context::new();
+        let mut fctx = FunctionBuilderContext::new();
+        for ty in &info.functions[info.num_imported_funcs as usize..] {
+            if array_call_ids[ty.index()].is_some() {
+                continue;
+            }
+            trampolines::build_array_call(
+                &info.types[ty.index()],
+                &*self.isa,
+                &mut ctx.func,
+                &mut fctx,
+            );
+            let id = functions.len() as u32;
+            functions.push(self.compile_context(&mut ctx, id, CodeKind::Trampoline)?);
+            array_call_ids[ty.index()] = Some(id as usize);
+        }
+        Ok(UnplacedModule {
+            info,
+            offsets,
+            functions,
+            array_call_ids,
         })
     }
 
