@@ -58,7 +58,11 @@ impl Func {
                 .zip(values.iter())
                 .map(|(t, raw)| Val::from_raw(*raw, *t, id))
                 .collect();
-            let mut results: Vec<Val> = callback_ty.results().iter().map(|t| Val::default_for(*t)).collect();
+            let mut results: Vec<Val> = callback_ty
+                .results()
+                .iter()
+                .map(|t| Val::default_for(*t))
+                .collect();
             let mut caller = caller;
             f(caller.reborrow(), &params, &mut results)?;
             for ((slot, result), ty) in values.iter_mut().zip(&results).zip(callback_ty.results()) {
@@ -113,7 +117,12 @@ impl Func {
 
     /// Calls the function with `params`, writing its results to `results`.
     /// A trap is returned as [`Error::Trap`]; the store stays usable.
-    pub fn call<T>(&self, mut store: impl AsContextMut<Data = T>, params: &[Val], results: &mut [Val]) -> Result<()> {
+    pub fn call<T>(
+        &self,
+        mut store: impl AsContextMut<Data = T>,
+        params: &[Val],
+        results: &mut [Val],
+    ) -> Result<()> {
         let store = store.as_context_mut().0;
         let ty = self.ty(StoreContext(store))?;
         if params.len() != ty.params().len() || results.len() != ty.results().len() {

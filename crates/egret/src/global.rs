@@ -51,7 +51,11 @@ impl Global {
         let store = store.as_context().0;
         store.check(self.store)?;
         let ty = store.opaque.global_type(self.id);
-        Ok(Val::from_raw(store.opaque.global_get(self.id), ty.content, self.store))
+        Ok(Val::from_raw(
+            store.opaque.global_get(self.id),
+            ty.content,
+            self.store,
+        ))
     }
 
     /// Sets the value; refused for immutable globals and wrong types.

@@ -2,8 +2,8 @@
 //! tables and globals, and its exports.
 
 use crate::store::{AsContext, AsContextMut, StoreContext};
-use crate::{Error, Extern, Func, Global, Memory, Module, Result, Table, TypedFunc};
 use crate::typed::{WasmParams, WasmResults};
+use crate::{Error, Extern, Func, Global, Memory, Module, Result, Table, TypedFunc};
 use egret_frontend::types::EntityIndex;
 use egret_runtime::instance::InstanceId;
 use egret_runtime::store::{InstantiationError, Resolved, StoreId};
@@ -55,10 +55,16 @@ impl Export {
 impl Instance {
     /// Instantiates `module` with `imports`, given in the order of
     /// [`Module::imports`]. Runs the start function, if any.
-    pub fn new<T>(mut store: impl AsContextMut<Data = T>, module: &Module, imports: &[Extern]) -> Result<Instance> {
+    pub fn new<T>(
+        mut store: impl AsContextMut<Data = T>,
+        module: &Module,
+        imports: &[Extern],
+    ) -> Result<Instance> {
         let store = store.as_context_mut().0;
         if !crate::Engine::same(&store.engine, module.engine()) {
-            return Err(Error::misuse("module and store come from different engines"));
+            return Err(Error::misuse(
+                "module and store come from different engines",
+            ));
         }
         let resolved = imports
             .iter()

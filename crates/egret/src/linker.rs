@@ -4,7 +4,9 @@
 
 use crate::store::{AsContext, AsContextMut, StoreInner};
 use crate::typed::RawHostFn;
-use crate::{Caller, Engine, Error, Extern, Func, FuncType, Instance, IntoFunc, Module, Result, Val};
+use crate::{
+    Caller, Engine, Error, Extern, Func, FuncType, Instance, IntoFunc, Module, Result, Val,
+};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -80,7 +82,9 @@ impl<T: 'static> Linker<T> {
     fn insert(&mut self, module: &str, name: &str, definition: Definition<T>) -> Result<&mut Self> {
         let key = (module.to_string(), name.to_string());
         if !self.allow_shadowing && self.definitions.contains_key(&key) {
-            return Err(Error::Link(format!("`{module}::{name}` is already defined")));
+            return Err(Error::Link(format!(
+                "`{module}::{name}` is already defined"
+            )));
         }
         self.definitions.insert(key, definition);
         Ok(self)
@@ -149,7 +153,12 @@ impl<T: 'static> Linker<T> {
     }
 
     /// Defines every export of `instance` under the module name `module`.
-    pub fn instance(&mut self, store: impl AsContext<Data = T>, module: &str, instance: Instance) -> Result<&mut Self> {
+    pub fn instance(
+        &mut self,
+        store: impl AsContext<Data = T>,
+        module: &str,
+        instance: Instance,
+    ) -> Result<&mut Self> {
         let store = store.as_context();
         for export in instance.exports(&store)? {
             let name = export.name().to_string();
@@ -159,15 +168,27 @@ impl<T: 'static> Linker<T> {
     }
 
     /// Instantiates `module` and defines its exports under `name`.
-    pub fn module(&mut self, mut store: impl AsContextMut<Data = T>, name: &str, module: &Module) -> Result<&mut Self> {
+    pub fn module(
+        &mut self,
+        mut store: impl AsContextMut<Data = T>,
+        name: &str,
+        module: &Module,
+    ) -> Result<&mut Self> {
         let instance = self.instantiate(&mut store, module)?;
         self.instance(&store, name, instance)
     }
 
     /// The definition of `module::name`, created in `store` if it is a host
     /// function.
-    pub fn get(&self, mut store: impl AsContextMut<Data = T>, module: &str, name: &str) -> Option<Extern> {
-        let definition = self.definitions.get(&(module.to_string(), name.to_string()))?;
+    pub fn get(
+        &self,
+        mut store: impl AsContextMut<Data = T>,
+        module: &str,
+        name: &str,
+    ) -> Option<Extern> {
+        let definition = self
+            .definitions
+            .get(&(module.to_string(), name.to_string()))?;
         self.materialise(store.as_context_mut().0, definition).ok()
     }
 
@@ -176,13 +197,19 @@ impl<T: 'static> Linker<T> {
             Definition::Extern(e) => *e,
             Definition::HostFunc(ty, f) => {
                 let f = f.clone();
-                Extern::Func(Func::new_raw(store, ty.clone(), move |caller, values| f(caller, values))?)
+                Extern::Func(Func::new_raw(store, ty.clone(), move |caller, values| {
+                    f(caller, values)
+                })?)
             }
         })
     }
 
     /// Instantiates `module`, resolving each import by name.
-    pub fn instantiate(&self, mut store: impl AsContextMut<Data = T>, module: &Module) -> Result<Instance> {
+    pub fn instantiate(
+        &self,
+        mut store: impl AsContextMut<Data = T>,
+        module: &Module,
+    ) -> Result<Instance> {
         let store = store.as_context_mut().0;
         let mut imports = Vec::with_capacity(module.info().imports.len());
         for import in module.imports() {

@@ -68,14 +68,20 @@ impl Memory {
     }
 
     /// The memory's bytes.
-    pub fn data<'a, T: 'a>(&self, store: impl Into<crate::StoreContext<'a, T>>) -> Result<&'a [u8]> {
+    pub fn data<'a, T: 'a>(
+        &self,
+        store: impl Into<crate::StoreContext<'a, T>>,
+    ) -> Result<&'a [u8]> {
         let store = store.into().0;
         store.check(self.store)?;
         Ok(store.opaque.memory(self.id).data())
     }
 
     /// The memory's bytes, mutably.
-    pub fn data_mut<'a, T: 'a>(&self, store: impl Into<crate::StoreContextMut<'a, T>>) -> Result<&'a mut [u8]> {
+    pub fn data_mut<'a, T: 'a>(
+        &self,
+        store: impl Into<crate::StoreContextMut<'a, T>>,
+    ) -> Result<&'a mut [u8]> {
         let store = store.into().0;
         store.check(self.store)?;
         Ok(store.opaque.memory_mut(self.id).data_mut())

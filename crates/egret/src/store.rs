@@ -81,7 +81,9 @@ impl<T> Store<T> {
 
 impl<T> std::fmt::Debug for Store<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Store").field("id", &self.inner.id()).finish()
+        f.debug_struct("Store")
+            .field("id", &self.inner.id())
+            .finish()
     }
 }
 

@@ -20,7 +20,11 @@ pub struct Table {
     pub(crate) id: TableId,
 }
 
-fn element_raw<T>(store: &crate::store::StoreInner<T>, ty: TableType, value: &Val) -> Result<usize> {
+fn element_raw<T>(
+    store: &crate::store::StoreInner<T>,
+    ty: TableType,
+    value: &Val,
+) -> Result<usize> {
     if value.ty() != ty.element {
         return Err(Error::misuse(format!(
             "a {} cannot be stored in a table of {}",
@@ -36,10 +40,9 @@ impl Table {
     pub fn new(mut store: impl AsContextMut, ty: TableType, init: Val) -> Result<Table> {
         let store = store.as_context_mut().0;
         let raw = element_raw(store, ty, &init)?;
-        let id = store
-            .opaque
-            .create_table(ty, raw)
-            .ok_or_else(|| Error::Resource(format!("table of {} elements is too large", ty.minimum)))?;
+        let id = store.opaque.create_table(ty, raw).ok_or_else(|| {
+            Error::Resource(format!("table of {} elements is too large", ty.minimum))
+        })?;
         Ok(Table {
             store: store.id(),
             id,

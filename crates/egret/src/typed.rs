@@ -181,7 +181,9 @@ impl<P, R> Copy for TypedFunc<P, R> {}
 
 impl<P, R> std::fmt::Debug for TypedFunc<P, R> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TypedFunc").field("func", &self.func).finish()
+        f.debug_struct("TypedFunc")
+            .field("func", &self.func)
+            .finish()
     }
 }
 
@@ -218,7 +220,10 @@ impl<P: WasmParams, R: WasmResults> TypedFunc<P, R> {
 impl Func {
     /// This function with a static signature; fails if `P`/`R` do not
     /// match its type.
-    pub fn typed<P: WasmParams, R: WasmResults>(&self, store: impl AsContext) -> Result<TypedFunc<P, R>> {
+    pub fn typed<P: WasmParams, R: WasmResults>(
+        &self,
+        store: impl AsContext,
+    ) -> Result<TypedFunc<P, R>> {
         let ty = self.ty(store)?;
         if ty.params() != P::valtypes().as_slice() || ty.results() != R::valtypes().as_slice() {
             return Err(Error::misuse(format!(
@@ -249,7 +254,9 @@ impl Func {
         func: impl IntoFunc<T, Params, Results>,
     ) -> Result<Func> {
         let (ty, f) = func.into_raw();
-        Func::new_raw(store.as_context_mut().0, ty, move |caller, values| f(caller, values))
+        Func::new_raw(store.as_context_mut().0, ty, move |caller, values| {
+            f(caller, values)
+        })
     }
 }
 

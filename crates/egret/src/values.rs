@@ -53,22 +53,38 @@ impl Val {
 
     /// The `i32`, if this is one.
     pub fn i32(&self) -> Option<i32> {
-        if let Val::I32(v) = self { Some(*v) } else { None }
+        if let Val::I32(v) = self {
+            Some(*v)
+        } else {
+            None
+        }
     }
 
     /// The `i64`, if this is one.
     pub fn i64(&self) -> Option<i64> {
-        if let Val::I64(v) = self { Some(*v) } else { None }
+        if let Val::I64(v) = self {
+            Some(*v)
+        } else {
+            None
+        }
     }
 
     /// The `f32`, if this is one.
     pub fn f32(&self) -> Option<f32> {
-        if let Val::F32(v) = self { Some(f32::from_bits(*v)) } else { None }
+        if let Val::F32(v) = self {
+            Some(f32::from_bits(*v))
+        } else {
+            None
+        }
     }
 
     /// The `f64`, if this is one.
     pub fn f64(&self) -> Option<f64> {
-        if let Val::F64(v) = self { Some(f64::from_bits(*v)) } else { None }
+        if let Val::F64(v) = self {
+            Some(f64::from_bits(*v))
+        } else {
+            None
+        }
     }
 
     /// The raw form generated code uses, checking that references belong
@@ -141,7 +157,10 @@ pub struct ExternRef {
 
 impl ExternRef {
     /// Stores `value` in `store` and returns a reference to it.
-    pub fn new<T>(mut store: impl crate::AsContextMut<Data = T>, value: impl Any + Send + Sync) -> ExternRef {
+    pub fn new<T>(
+        mut store: impl crate::AsContextMut<Data = T>,
+        value: impl Any + Send + Sync,
+    ) -> ExternRef {
         let store = store.as_context_mut().0;
         store.externrefs.push(Box::new(value));
         ExternRef {
@@ -151,7 +170,10 @@ impl ExternRef {
     }
 
     /// The referenced value.
-    pub fn data<'a, T: 'a>(&self, store: impl Into<crate::StoreContext<'a, T>>) -> Result<&'a (dyn Any + Send + Sync)> {
+    pub fn data<'a, T: 'a>(
+        &self,
+        store: impl Into<crate::StoreContext<'a, T>>,
+    ) -> Result<&'a (dyn Any + Send + Sync)> {
         let store = store.into().0;
         store.check(self.store)?;
         store

@@ -32,7 +32,10 @@ fn module_reports_imports_exports_and_name() {
         imports[0].ty(),
         &ExternType::Func(FuncType::new([ValType::I32], [ValType::I64]))
     );
-    assert_eq!(imports[1].ty(), &ExternType::Memory(MemoryType::new(1, Some(2))));
+    assert_eq!(
+        imports[1].ty(),
+        &ExternType::Memory(MemoryType::new(1, Some(2)))
+    );
     assert_eq!(
         imports[2].ty(),
         &ExternType::Global(global_type(ValType::F32, Mutability::Var))
@@ -57,7 +60,10 @@ fn module_from_file_validate_and_binary_forms() {
     let path = dir.join("m.wasm");
     std::fs::write(&path, &binary).unwrap();
     Module::from_file(&engine, &path).unwrap();
-    assert!(matches!(Module::from_file(&engine, dir.join("missing.wasm")), Err(Error::Misuse(_))));
+    assert!(matches!(
+        Module::from_file(&engine, dir.join("missing.wasm")),
+        Err(Error::Misuse(_))
+    ));
 }
 
 #[test]
@@ -73,16 +79,21 @@ fn host_function_calls_back_into_wasm() {
     .unwrap();
     let mut store = Store::new(&engine, None::<Func>);
     // Calls the instance's own `inc` twice through the store's host data.
-    let twice = Func::wrap(&mut store, |mut caller: Caller<'_, Option<Func>>, x: i32| -> Result<i32> {
-        let inc = caller.data().expect("set after instantiation");
-        let inc = inc.typed::<i32, i32>(&caller)?;
-        let once = inc.call(&mut caller, x)?;
-        inc.call(&mut caller, once)
-    })
+    let twice = Func::wrap(
+        &mut store,
+        |mut caller: Caller<'_, Option<Func>>, x: i32| -> Result<i32> {
+            let inc = caller.data().expect("set after instantiation");
+            let inc = inc.typed::<i32, i32>(&caller)?;
+            let once = inc.call(&mut caller, x)?;
+            inc.call(&mut caller, once)
+        },
+    )
     .unwrap();
     let instance = Instance::new(&mut store, &module, &[twice.into()]).unwrap();
     *store.data_mut() = Some(instance.get_func(&mut store, "inc").unwrap());
-    let run = instance.get_typed_func::<i32, i32>(&mut store, "run").unwrap();
+    let run = instance
+        .get_typed_func::<i32, i32>(&mut store, "run")
+        .unwrap();
     assert_eq!(run.call(&mut store, 40).unwrap(), 42);
 }
 
@@ -98,13 +109,22 @@ fn host_error_unwinds_through_wasm_and_store_survives() {
     )
     .unwrap();
     let mut store = Store::new(&engine, 0);
-    let fail = Func::wrap(&mut store, |mut caller: Caller<'_, i32>, x: i32| -> Result<()> {
-        *caller.data_mut() += 1;
-        if x > 0 { Err(Error::msg(format!("refusing {x}"))) } else { Ok(()) }
-    })
+    let fail = Func::wrap(
+        &mut store,
+        |mut caller: Caller<'_, i32>, x: i32| -> Result<()> {
+            *caller.data_mut() += 1;
+            if x > 0 {
+                Err(Error::msg(format!("refusing {x}")))
+            } else {
+                Ok(())
+            }
+        },
+    )
     .unwrap();
     let instance = Instance::new(&mut store, &module, &[fail.into()]).unwrap();
-    let run = instance.get_typed_func::<i32, ()>(&mut store, "run").unwrap();
+    let run = instance
+        .get_typed_func::<i32, ()>(&mut store, "run")
+        .unwrap();
     let err = run.call(&mut store, 7).unwrap_err();
     let trap = err.as_trap().expect("host errors become traps");
     assert_eq!(trap.kind(), TrapKind::HostFunctionFailed);
@@ -125,8 +145,11 @@ fn host_panic_resumes_in_the_embedder() {
     let mut store = Store::new(&engine, ());
     let p = Func::wrap(&mut store, || -> () { panic!("host panic") }).unwrap();
     let instance = Instance::new(&mut store, &module, &[p.into()]).unwrap();
-    let run = instance.get_typed_func::<(), ()>(&mut store, "run").unwrap();
-    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run.call(&mut store, ())));
+    let run = instance
+        .get_typed_func::<(), ()>(&mut store, "run")
+        .unwrap();
+    let outcome =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run.call(&mut store, ())));
     assert!(outcome.is_err());
 }
 
@@ -143,11 +166,15 @@ fn func_new_with_dynamic_types_and_untyped_calls() {
     .unwrap();
     assert_eq!(swap.ty(&store).unwrap(), ty);
     let mut results = [Val::I32(0), Val::I32(0)];
-    swap.call(&mut store, &[Val::I64(3), Val::from(2.5f64)], &mut results).unwrap();
+    swap.call(&mut store, &[Val::I64(3), Val::from(2.5f64)], &mut results)
+        .unwrap();
     assert_eq!(results[0].f64(), Some(2.5));
     assert_eq!(results[1].i64(), Some(3));
     // Wrong argument types and counts are errors, not crashes.
-    assert!(matches!(swap.call(&mut store, &[Val::I32(1)], &mut results), Err(Error::Misuse(_))));
+    assert!(matches!(
+        swap.call(&mut store, &[Val::I32(1)], &mut results),
+        Err(Error::Misuse(_))
+    ));
     assert!(matches!(
         swap.call(&mut store, &[Val::I32(1), Val::F64(0)], &mut results),
         Err(Error::Misuse(_))
@@ -162,11 +189,16 @@ fn linker_defines_wraps_registers_and_reports_missing_imports() {
     let mut store = Store::new(&engine, 0u32);
     let mut linker = Linker::new(&engine);
     linker
-        .func_wrap("env", "bump", |mut caller: Caller<'_, u32>| *caller.data_mut() += 1)
+        .func_wrap("env", "bump", |mut caller: Caller<'_, u32>| {
+            *caller.data_mut() += 1
+        })
         .unwrap();
     let memory = Memory::new(&mut store, MemoryType::new(1, None)).unwrap();
     linker.define(&store, "env", "memory", memory).unwrap();
-    assert!(matches!(linker.define(&store, "env", "memory", memory), Err(Error::Link(_))));
+    assert!(matches!(
+        linker.define(&store, "env", "memory", memory),
+        Err(Error::Link(_))
+    ));
 
     let provider = Module::new(
         &engine,
@@ -195,9 +227,16 @@ fn linker_defines_wraps_registers_and_reports_missing_imports() {
     assert!(matches!(err, Error::Link(_)));
     assert!(err.to_string().contains("nowhere::thing"), "{err}");
 
-    let mistyped = Module::new(&engine, r#"(module (import "env" "bump" (func (param i32))))"#).unwrap();
+    let mistyped = Module::new(
+        &engine,
+        r#"(module (import "env" "bump" (func (param i32))))"#,
+    )
+    .unwrap();
     let err = linker.instantiate(&mut store, &mistyped).unwrap_err();
-    assert!(err.to_string().contains("incompatible import type"), "{err}");
+    assert!(
+        err.to_string().contains("incompatible import type"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -212,17 +251,42 @@ fn memories_globals_and_tables_from_the_host() {
     assert!(memory.read(&store, 65535, &mut [0; 2]).is_err());
     assert_eq!(memory.grow(&mut store, 1).unwrap(), 1);
     assert_eq!(memory.ty(&store).unwrap(), MemoryType::new(2, Some(2)));
-    assert!(matches!(memory.grow(&mut store, 1), Err(Error::Resource(_))));
+    assert!(matches!(
+        memory.grow(&mut store, 1),
+        Err(Error::Resource(_))
+    ));
 
-    let constant = Global::new(&mut store, global_type(ValType::I32, Mutability::Const), Val::I32(1)).unwrap();
+    let constant = Global::new(
+        &mut store,
+        global_type(ValType::I32, Mutability::Const),
+        Val::I32(1),
+    )
+    .unwrap();
     assert!(constant.set(&mut store, Val::I32(2)).is_err());
-    let var = Global::new(&mut store, global_type(ValType::F32, Mutability::Var), Val::from(1.5f32)).unwrap();
+    let var = Global::new(
+        &mut store,
+        global_type(ValType::F32, Mutability::Var),
+        Val::from(1.5f32),
+    )
+    .unwrap();
     assert!(var.set(&mut store, Val::I32(2)).is_err());
     var.set(&mut store, Val::from(2.5f32)).unwrap();
     assert_eq!(var.get(&store).unwrap().f32(), Some(2.5));
-    assert!(Global::new(&mut store, global_type(ValType::I64, Mutability::Const), Val::I32(0)).is_err());
+    assert!(
+        Global::new(
+            &mut store,
+            global_type(ValType::I64, Mutability::Const),
+            Val::I32(0)
+        )
+        .is_err()
+    );
 
-    let table = Table::new(&mut store, TableType::new(ValType::FuncRef, 1, Some(3)), Val::FuncRef(None)).unwrap();
+    let table = Table::new(
+        &mut store,
+        TableType::new(ValType::FuncRef, 1, Some(3)),
+        Val::FuncRef(None),
+    )
+    .unwrap();
     let f = Func::wrap(&mut store, |x: i32| x).unwrap();
     table.set(&mut store, 0, Val::FuncRef(Some(f))).unwrap();
     assert!(matches!(table.get(&store, 0).unwrap(), Val::FuncRef(Some(g)) if g == f));
@@ -245,10 +309,36 @@ fn memories_globals_and_tables_from_the_host() {
             (func (export "call") (param i32) (result i32) (call_indirect (type $id) (local.get 0) (i32.const 0))))"#,
     )
     .unwrap();
-    let instance = Instance::new(&mut store, &module, &[memory.into(), var.into(), table.into()]).unwrap();
-    assert_eq!(instance.get_typed_func::<(), i32>(&mut store, "read").unwrap().call(&mut store, ()).unwrap(), 5);
-    assert_eq!(instance.get_typed_func::<(), f32>(&mut store, "g").unwrap().call(&mut store, ()).unwrap(), 2.5);
-    assert_eq!(instance.get_typed_func::<i32, i32>(&mut store, "call").unwrap().call(&mut store, 9).unwrap(), 9);
+    let instance = Instance::new(
+        &mut store,
+        &module,
+        &[memory.into(), var.into(), table.into()],
+    )
+    .unwrap();
+    assert_eq!(
+        instance
+            .get_typed_func::<(), i32>(&mut store, "read")
+            .unwrap()
+            .call(&mut store, ())
+            .unwrap(),
+        5
+    );
+    assert_eq!(
+        instance
+            .get_typed_func::<(), f32>(&mut store, "g")
+            .unwrap()
+            .call(&mut store, ())
+            .unwrap(),
+        2.5
+    );
+    assert_eq!(
+        instance
+            .get_typed_func::<i32, i32>(&mut store, "call")
+            .unwrap()
+            .call(&mut store, 9)
+            .unwrap(),
+        9
+    );
 }
 
 #[test]
@@ -272,11 +362,23 @@ fn instance_exports_and_lookup_errors() {
     assert!(instance.get_func(&store, "f").is_ok());
     assert!(instance.get_memory(&store, "m").is_ok());
     assert!(instance.get_table(&store, "t").is_ok());
-    assert_eq!(instance.get_global(&store, "g").unwrap().get(&store).unwrap().i32(), Some(3));
+    assert_eq!(
+        instance
+            .get_global(&store, "g")
+            .unwrap()
+            .get(&store)
+            .unwrap()
+            .i32(),
+        Some(3)
+    );
     assert!(instance.get_func(&store, "m").is_err());
     assert!(instance.get_export(&store, "nope").is_err());
     assert!(instance.get_typed_func::<i32, ()>(&store, "f").is_err());
-    let ty = instance.get_export(&store, "m").unwrap().ty(&store).unwrap();
+    let ty = instance
+        .get_export(&store, "m")
+        .unwrap()
+        .ty(&store)
+        .unwrap();
     assert_eq!(ty, ExternType::Memory(MemoryType::new(1, None)));
 }
 
@@ -296,18 +398,35 @@ fn handles_refuse_other_stores() {
     let m = instance.get_memory(&a, "m").unwrap();
     let t = instance.get_table(&a, "t").unwrap();
     let g = instance.get_global(&a, "g").unwrap();
-    assert!(matches!(instance.get_export(&b, "f"), Err(Error::WrongStore)));
-    assert!(matches!(f.call(&mut b, &[], &mut []), Err(Error::WrongStore)));
+    assert!(matches!(
+        instance.get_export(&b, "f"),
+        Err(Error::WrongStore)
+    ));
+    assert!(matches!(
+        f.call(&mut b, &[], &mut []),
+        Err(Error::WrongStore)
+    ));
     assert!(matches!(f.ty(&b), Err(Error::WrongStore)));
     assert!(matches!(m.data(&b), Err(Error::WrongStore)));
     assert!(matches!(m.grow(&mut b, 1), Err(Error::WrongStore)));
     assert!(matches!(t.get(&b, 0), Err(Error::WrongStore)));
     assert!(matches!(g.set(&mut b, Val::I32(1)), Err(Error::WrongStore)));
     // A reference from another store cannot be stored or passed.
-    let t_b = Table::new(&mut b, TableType::new(ValType::FuncRef, 1, None), Val::FuncRef(None)).unwrap();
-    assert!(matches!(t_b.set(&mut b, 0, Val::FuncRef(Some(f))), Err(Error::WrongStore)));
+    let t_b = Table::new(
+        &mut b,
+        TableType::new(ValType::FuncRef, 1, None),
+        Val::FuncRef(None),
+    )
+    .unwrap();
+    assert!(matches!(
+        t_b.set(&mut b, 0, Val::FuncRef(Some(f))),
+        Err(Error::WrongStore)
+    ));
     let importer = Module::new(&engine, r#"(module (import "" "f" (func)))"#).unwrap();
-    assert!(matches!(Instance::new(&mut b, &importer, &[f.into()]), Err(Error::WrongStore)));
+    assert!(matches!(
+        Instance::new(&mut b, &importer, &[f.into()]),
+        Err(Error::WrongStore)
+    ));
     // Both stores keep working.
     f.call(&mut a, &[], &mut []).unwrap();
     Instance::new(&mut b, &module, &[]).unwrap();
@@ -333,15 +452,30 @@ fn engine_and_module_are_shared_across_threads() {
             let (engine, module, done) = (engine.clone(), module.clone(), done.clone());
             s.spawn(move || {
                 // Each thread also compiles its own module with the shared engine.
-                let own = Module::new(&engine, "(module (func (export \"f\") (result i32) i32.const 7))").unwrap();
+                let own = Module::new(
+                    &engine,
+                    "(module (func (export \"f\") (result i32) i32.const 7))",
+                )
+                .unwrap();
                 let mut store = Store::new(&engine, ());
                 let instance = Instance::new(&mut store, &module, &[]).unwrap();
-                let sum = instance.get_typed_func::<i32, i32>(&mut store, "sum").unwrap();
+                let sum = instance
+                    .get_typed_func::<i32, i32>(&mut store, "sum")
+                    .unwrap();
                 for n in 0..200 {
-                    assert_eq!(sum.call(&mut store, n + t).unwrap(), (n + t) * (n + t + 1) / 2);
+                    assert_eq!(
+                        sum.call(&mut store, n + t).unwrap(),
+                        (n + t) * (n + t + 1) / 2
+                    );
                 }
                 let own = Instance::new(&mut store, &own, &[]).unwrap();
-                assert_eq!(own.get_typed_func::<(), i32>(&mut store, "f").unwrap().call(&mut store, ()).unwrap(), 7);
+                assert_eq!(
+                    own.get_typed_func::<(), i32>(&mut store, "f")
+                        .unwrap()
+                        .call(&mut store, ())
+                        .unwrap(),
+                    7
+                );
                 done.fetch_add(1, Ordering::Relaxed);
             });
         }
@@ -353,7 +487,10 @@ fn engine_and_module_are_shared_across_threads() {
 fn modules_from_another_engine_are_refused() {
     let module = Module::new(&engine(), "(module)").unwrap();
     let mut store = Store::new(&engine(), ());
-    assert!(matches!(Instance::new(&mut store, &module, &[]), Err(Error::Misuse(_))));
+    assert!(matches!(
+        Instance::new(&mut store, &module, &[]),
+        Err(Error::Misuse(_))
+    ));
 }
 
 #[test]
@@ -371,7 +508,10 @@ fn externrefs_round_trip_through_wasm() {
         .unwrap();
     let r = ExternRef::new(&mut store, String::from("payload"));
     let back = id.call(&mut store, Some(r)).unwrap().unwrap();
-    assert_eq!(back.data(&store).unwrap().downcast_ref::<String>().unwrap(), "payload");
+    assert_eq!(
+        back.data(&store).unwrap().downcast_ref::<String>().unwrap(),
+        "payload"
+    );
     assert_eq!(id.call(&mut store, None).unwrap(), None);
 }
 
@@ -396,10 +536,24 @@ fn config_options_take_effect() {
         .max_wasm_stack(64 * 1024);
     let engine = Engine::new(&config).unwrap();
     let multi = "(module (func (result i32 i32) i32.const 1 i32.const 2))";
-    assert!(matches!(Module::new(&engine, multi), Err(Error::Compile(_))));
+    assert!(matches!(
+        Module::new(&engine, multi),
+        Err(Error::Compile(_))
+    ));
     assert!(Module::new(&Engine::default(), multi).is_ok());
-    let module = Module::new(&engine, "(module (func (export \"f\") (result i32) i32.const 1))").unwrap();
+    let module = Module::new(
+        &engine,
+        "(module (func (export \"f\") (result i32) i32.const 1))",
+    )
+    .unwrap();
     let mut store = Store::new(&engine, ());
     let instance = Instance::new(&mut store, &module, &[]).unwrap();
-    assert_eq!(instance.get_typed_func::<(), i32>(&mut store, "f").unwrap().call(&mut store, ()).unwrap(), 1);
+    assert_eq!(
+        instance
+            .get_typed_func::<(), i32>(&mut store, "f")
+            .unwrap()
+            .call(&mut store, ())
+            .unwrap(),
+        1
+    );
 }

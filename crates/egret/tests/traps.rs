@@ -28,11 +28,24 @@ fn load_at_the_far_end_of_the_guard_region_traps() {
             (func (export "load64") (param i32) (result i64)
               (i64.load offset=0x7fffffff (local.get 0))))"#,
     );
-    let load = instance.get_typed_func::<u32, i32>(&mut store, "load").unwrap();
-    let load64 = instance.get_typed_func::<u32, i64>(&mut store, "load64").unwrap();
-    assert_eq!(trap_kind(load.call(&mut store, 0xFFFF_FFFF)), TrapKind::MemoryOutOfBounds);
-    assert_eq!(trap_kind(load64.call(&mut store, 0xFFFF_FFFF)), TrapKind::MemoryOutOfBounds);
-    assert_eq!(trap_kind(load.call(&mut store, 0)), TrapKind::MemoryOutOfBounds);
+    let load = instance
+        .get_typed_func::<u32, i32>(&mut store, "load")
+        .unwrap();
+    let load64 = instance
+        .get_typed_func::<u32, i64>(&mut store, "load64")
+        .unwrap();
+    assert_eq!(
+        trap_kind(load.call(&mut store, 0xFFFF_FFFF)),
+        TrapKind::MemoryOutOfBounds
+    );
+    assert_eq!(
+        trap_kind(load64.call(&mut store, 0xFFFF_FFFF)),
+        TrapKind::MemoryOutOfBounds
+    );
+    assert_eq!(
+        trap_kind(load.call(&mut store, 0)),
+        TrapKind::MemoryOutOfBounds
+    );
 }
 
 #[test]
@@ -42,12 +55,22 @@ fn access_just_past_the_end_traps_and_just_inside_works() {
             (func (export "load") (param i32) (result i32) (i32.load (local.get 0)))
             (func (export "store") (param i32) (i32.store8 (local.get 0) (i32.const 9))))"#,
     );
-    let load = instance.get_typed_func::<u32, i32>(&mut store, "load").unwrap();
-    let store_byte = instance.get_typed_func::<u32, ()>(&mut store, "store").unwrap();
+    let load = instance
+        .get_typed_func::<u32, i32>(&mut store, "load")
+        .unwrap();
+    let store_byte = instance
+        .get_typed_func::<u32, ()>(&mut store, "store")
+        .unwrap();
     store_byte.call(&mut store, 65535).unwrap();
     assert_eq!(load.call(&mut store, 65532).unwrap(), 9 << 24);
-    assert_eq!(trap_kind(load.call(&mut store, 65533)), TrapKind::MemoryOutOfBounds);
-    assert_eq!(trap_kind(store_byte.call(&mut store, 65536)), TrapKind::MemoryOutOfBounds);
+    assert_eq!(
+        trap_kind(load.call(&mut store, 65533)),
+        TrapKind::MemoryOutOfBounds
+    );
+    assert_eq!(
+        trap_kind(store_byte.call(&mut store, 65536)),
+        TrapKind::MemoryOutOfBounds
+    );
 }
 
 const RECURSIVE: &str = r#"(module
@@ -60,11 +83,21 @@ const RECURSIVE: &str = r#"(module
 #[test]
 fn ten_million_deep_recursion_traps_and_the_next_call_works() {
     let (mut store, instance) = instance(RECURSIVE);
-    let depth = instance.get_typed_func::<i32, i32>(&mut store, "depth").unwrap();
-    assert_eq!(trap_kind(depth.call(&mut store, 10_000_000)), TrapKind::StackOverflow);
+    let depth = instance
+        .get_typed_func::<i32, i32>(&mut store, "depth")
+        .unwrap();
+    assert_eq!(
+        trap_kind(depth.call(&mut store, 10_000_000)),
+        TrapKind::StackOverflow
+    );
     assert_eq!(depth.call(&mut store, 1000).unwrap(), 1000);
-    let forever = instance.get_typed_func::<(), ()>(&mut store, "forever").unwrap();
-    assert_eq!(trap_kind(forever.call(&mut store, ())), TrapKind::StackOverflow);
+    let forever = instance
+        .get_typed_func::<(), ()>(&mut store, "forever")
+        .unwrap();
+    assert_eq!(
+        trap_kind(forever.call(&mut store, ())),
+        TrapKind::StackOverflow
+    );
     assert_eq!(depth.call(&mut store, 10).unwrap(), 10);
 }
 
@@ -81,18 +114,50 @@ fn every_core_trap_kind_is_reported() {
             (func (export "trunc") (param f32) (result i32) (i32.trunc_f32_s (local.get 0)))
             (func (export "indirect") (param i32) (call_indirect (type $v) (local.get 0))))"#,
     );
-    let unreachable = instance.get_typed_func::<(), ()>(&mut store, "unreachable").unwrap();
-    let div = instance.get_typed_func::<(i32, i32), i32>(&mut store, "div").unwrap();
-    let trunc = instance.get_typed_func::<f32, i32>(&mut store, "trunc").unwrap();
-    let indirect = instance.get_typed_func::<i32, ()>(&mut store, "indirect").unwrap();
-    assert_eq!(trap_kind(unreachable.call(&mut store, ())), TrapKind::UnreachableCodeReached);
-    assert_eq!(trap_kind(div.call(&mut store, (1, 0))), TrapKind::IntegerDivisionByZero);
-    assert_eq!(trap_kind(div.call(&mut store, (i32::MIN, -1))), TrapKind::IntegerOverflow);
-    assert_eq!(trap_kind(trunc.call(&mut store, f32::NAN)), TrapKind::BadConversionToInteger);
-    assert_eq!(trap_kind(trunc.call(&mut store, 3e9)), TrapKind::IntegerOverflow);
-    assert_eq!(trap_kind(indirect.call(&mut store, 0)), TrapKind::IndirectCallToNull);
-    assert_eq!(trap_kind(indirect.call(&mut store, 1)), TrapKind::BadSignature);
-    assert_eq!(trap_kind(indirect.call(&mut store, 2)), TrapKind::TableOutOfBounds);
+    let unreachable = instance
+        .get_typed_func::<(), ()>(&mut store, "unreachable")
+        .unwrap();
+    let div = instance
+        .get_typed_func::<(i32, i32), i32>(&mut store, "div")
+        .unwrap();
+    let trunc = instance
+        .get_typed_func::<f32, i32>(&mut store, "trunc")
+        .unwrap();
+    let indirect = instance
+        .get_typed_func::<i32, ()>(&mut store, "indirect")
+        .unwrap();
+    assert_eq!(
+        trap_kind(unreachable.call(&mut store, ())),
+        TrapKind::UnreachableCodeReached
+    );
+    assert_eq!(
+        trap_kind(div.call(&mut store, (1, 0))),
+        TrapKind::IntegerDivisionByZero
+    );
+    assert_eq!(
+        trap_kind(div.call(&mut store, (i32::MIN, -1))),
+        TrapKind::IntegerOverflow
+    );
+    assert_eq!(
+        trap_kind(trunc.call(&mut store, f32::NAN)),
+        TrapKind::BadConversionToInteger
+    );
+    assert_eq!(
+        trap_kind(trunc.call(&mut store, 3e9)),
+        TrapKind::IntegerOverflow
+    );
+    assert_eq!(
+        trap_kind(indirect.call(&mut store, 0)),
+        TrapKind::IndirectCallToNull
+    );
+    assert_eq!(
+        trap_kind(indirect.call(&mut store, 1)),
+        TrapKind::BadSignature
+    );
+    assert_eq!(
+        trap_kind(indirect.call(&mut store, 2)),
+        TrapKind::TableOutOfBounds
+    );
     assert_eq!(div.call(&mut store, (7, 2)).unwrap(), 3);
 }
 
@@ -103,7 +168,9 @@ fn trap_backtrace_names_the_wasm_frames() {
             (func $inner unreachable)
             (func $outer (export "outer") (call $inner)))"#,
     );
-    let outer = instance.get_typed_func::<(), ()>(&mut store, "outer").unwrap();
+    let outer = instance
+        .get_typed_func::<(), ()>(&mut store, "outer")
+        .unwrap();
     let err = outer.call(&mut store, ()).unwrap_err();
     let trap = err.as_trap().expect("a trap");
     let names: Vec<_> = trap
@@ -113,5 +180,8 @@ fn trap_backtrace_names_the_wasm_frames() {
         .collect();
     assert_eq!(names, ["inner", "outer"]);
     let text = err.to_string();
-    assert!(text.contains("unreachable") && text.contains("demo!inner"), "{text}");
+    assert!(
+        text.contains("unreachable") && text.contains("demo!inner"),
+        "{text}"
+    );
 }

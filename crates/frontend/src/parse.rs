@@ -7,8 +7,7 @@ use crate::module_info::*;
 use crate::types::*;
 use wasmparser::{
     ElementItems, ElementKind, ExternalKind, FuncToValidate, FunctionBody, KnownCustom, Name,
-    Parser, Payload, TableInit, TypeRef, ValidPayload, Validator, ValidatorResources,
-    WasmFeatures,
+    Parser, Payload, TableInit, TypeRef, ValidPayload, Validator, ValidatorResources, WasmFeatures,
 };
 
 /// A function body waiting to be validated and translated.
@@ -32,7 +31,8 @@ fn unsupported(what: &str) -> CompileError {
 }
 
 fn val_type(ty: wasmparser::ValType) -> Result<ValType, CompileError> {
-    ValType::from_wasmparser(ty).ok_or_else(|| unsupported("typed function references and GC types"))
+    ValType::from_wasmparser(ty)
+        .ok_or_else(|| unsupported("typed function references and GC types"))
 }
 
 fn memory_type(ty: wasmparser::MemoryType) -> Result<MemoryType, CompileError> {
@@ -87,8 +87,16 @@ pub fn parse<'a>(
             Payload::TypeSection(reader) => {
                 for ty in reader.into_iter_err_on_gc_types() {
                     let ty = ty?;
-                    let params = ty.params().iter().map(|t| val_type(*t)).collect::<Result<Vec<_>, _>>()?;
-                    let results = ty.results().iter().map(|t| val_type(*t)).collect::<Result<Vec<_>, _>>()?;
+                    let params = ty
+                        .params()
+                        .iter()
+                        .map(|t| val_type(*t))
+                        .collect::<Result<Vec<_>, _>>()?;
+                    let results = ty
+                        .results()
+                        .iter()
+                        .map(|t| val_type(*t))
+                        .collect::<Result<Vec<_>, _>>()?;
                     let ty = FuncType::new(params, results);
                     info.type_ids.push(intern(&ty));
                     info.types.push(ty);
@@ -314,9 +322,14 @@ mod tests {
         let bytes = wat::parse_str("(module (func (result i32) i64.const 0))").unwrap();
         // The body is validated later; the section walk itself succeeds.
         assert!(parse(&bytes, WasmFeatures::default(), &mut |_| SigId(0)).is_ok());
-        let err = parse(b"\0asm\x02\0\0\0", WasmFeatures::default(), &mut |_| SigId(0))
-            .err()
-            .unwrap();
-        assert!(matches!(err, CompileError::Invalid { offset: 4, .. }), "{err}");
+        let err = parse(b"\0asm\x02\0\0\0", WasmFeatures::default(), &mut |_| {
+            SigId(0)
+        })
+        .err()
+        .unwrap();
+        assert!(
+            matches!(err, CompileError::Invalid { offset: 4, .. }),
+            "{err}"
+        );
     }
 }

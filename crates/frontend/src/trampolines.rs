@@ -55,7 +55,10 @@ pub fn build_array_call(
     }
     for (i, param) in ty.params().iter().enumerate() {
         let offset = (i as u32 * VALUE_SLOT_SIZE) as i32;
-        args.push(b.ins().load(clif_type(*param), value_flags(), values, offset));
+        args.push(
+            b.ins()
+                .load(clif_type(*param), value_flags(), values, offset),
+        );
     }
     let call = b.ins().call_indirect(sig_ref, wasm_call, &args);
     if !return_area {
@@ -114,13 +117,14 @@ pub fn build_host_call(
         &[host_ctx_ptr, caller_vmctx, values, len],
     );
     let failed = b.inst_results(call)[0];
-    b.ins()
-        .trapnz(failed, TrapKind::HostFunctionFailed.code());
+    b.ins().trapnz(failed, TrapKind::HostFunctionFailed.code());
 
     let mut results = Vec::with_capacity(ty.results().len());
     for (i, result) in ty.results().iter().enumerate() {
         let offset = (i as u32 * VALUE_SLOT_SIZE) as i32;
-        let v = b.ins().load(clif_type(*result), value_flags(), values, offset);
+        let v = b
+            .ins()
+            .load(clif_type(*result), value_flags(), values, offset);
         results.push(v);
     }
     if return_area {

@@ -55,7 +55,10 @@ impl std::fmt::Debug for EngineInner {
 
 impl EngineInner {
     /// A new engine for the host.
-    pub fn new(compiler: CompilerConfig, runtime: RuntimeConfig) -> Result<Arc<EngineInner>, CompileError> {
+    pub fn new(
+        compiler: CompilerConfig,
+        runtime: RuntimeConfig,
+    ) -> Result<Arc<EngineInner>, CompileError> {
         Ok(Arc::new(EngineInner {
             compiler: Compiler::new(compiler)?,
             runtime,

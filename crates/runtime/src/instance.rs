@@ -122,9 +122,18 @@ pub(crate) fn func_ref(
     }
 }
 
-fn defined_func_ref(vmctx: &VmCtx, offsets: &VMOffsets, func: DefinedFuncIndex) -> *const VMFuncRef {
+fn defined_func_ref(
+    vmctx: &VmCtx,
+    offsets: &VMOffsets,
+    func: DefinedFuncIndex,
+) -> *const VMFuncRef {
     // SAFETY: the offset lies inside the vmctx allocation (VMOffsets).
-    unsafe { vmctx.as_ptr().add(offsets.defined_func_ref(func) as usize).cast() }
+    unsafe {
+        vmctx
+            .as_ptr()
+            .add(offsets.defined_func_ref(func) as usize)
+            .cast()
+    }
 }
 
 /// Where global `global` of the instance lives.
@@ -149,7 +158,12 @@ pub(crate) fn global_ptr(
 /// Evaluates a constant expression in the context of a (partly
 /// initialised) instance: globals it reads are already set, and function
 /// references are addresses in the vmctx. Returns the raw value.
-pub(crate) fn const_eval(vmctx: &VmCtx, info: &ModuleInfo, offsets: &VMOffsets, expr: &ConstExpr) -> u128 {
+pub(crate) fn const_eval(
+    vmctx: &VmCtx,
+    info: &ModuleInfo,
+    offsets: &VMOffsets,
+    expr: &ConstExpr,
+) -> u128 {
     let mut stack: Vec<u128> = Vec::with_capacity(2);
     let pop = |stack: &mut Vec<u128>| stack.pop().unwrap_or(0);
     for op in &expr.0 {
@@ -197,6 +211,11 @@ pub(crate) fn const_eval(vmctx: &VmCtx, info: &ModuleInfo, offsets: &VMOffsets, 
 /// `vmctx` must be the vmctx of a live instance.
 pub unsafe fn instance_id_of(vmctx: *mut u8) -> InstanceId {
     // SAFETY: per the contract; the id sits at a fixed offset (VMOffsets).
-    let id = unsafe { vmctx.add(VMOffsets::INSTANCE_ID as usize).cast::<u64>().read() };
+    let id = unsafe {
+        vmctx
+            .add(VMOffsets::INSTANCE_ID as usize)
+            .cast::<u64>()
+            .read()
+    };
     InstanceId(id as u32)
 }

@@ -31,8 +31,14 @@ unsafe fn caller<'a>(vmctx: *mut u8) -> (&'a mut StoreOpaque, InstanceId) {
             .add(VMOffsets::STORE_CTX as usize)
             .cast::<*mut VMStoreContext>()
             .read();
-        let id = vmctx.add(VMOffsets::INSTANCE_ID as usize).cast::<u64>().read();
-        (&mut *(*context).store.cast::<StoreOpaque>(), InstanceId(id as u32))
+        let id = vmctx
+            .add(VMOffsets::INSTANCE_ID as usize)
+            .cast::<u64>()
+            .read();
+        (
+            &mut *(*context).store.cast::<StoreOpaque>(),
+            InstanceId(id as u32),
+        )
     }
 }
 
@@ -49,7 +55,13 @@ unsafe extern "C" fn memory_grow(vmctx: *mut u8, memory: u32, delta: u64) -> u64
     store.memory_mut(id).grow(delta).unwrap_or(u64::MAX)
 }
 
-unsafe extern "C" fn memory_fill(vmctx: *mut u8, memory: u32, dst: u64, byte: u32, len: u64) -> u32 {
+unsafe extern "C" fn memory_fill(
+    vmctx: *mut u8,
+    memory: u32,
+    dst: u64,
+    byte: u32,
+    len: u64,
+) -> u32 {
     // SAFETY: called from generated code with its own vmctx.
     let (store, instance) = unsafe { caller(vmctx) };
     let id = store.instance(instance).memory(memory);
@@ -93,7 +105,14 @@ unsafe extern "C" fn memory_copy(
     OK
 }
 
-unsafe extern "C" fn memory_init(vmctx: *mut u8, memory: u32, data: u32, dst: u64, src: u32, len: u32) -> u32 {
+unsafe extern "C" fn memory_init(
+    vmctx: *mut u8,
+    memory: u32,
+    data: u32,
+    dst: u64,
+    src: u32,
+    len: u32,
+) -> u32 {
     // SAFETY: called from generated code with its own vmctx.
     let (store, instance) = unsafe { caller(vmctx) };
     let inst = store.instance(instance);
@@ -146,7 +165,14 @@ unsafe extern "C" fn table_fill(vmctx: *mut u8, table: u32, dst: u64, value: u64
     }
 }
 
-unsafe extern "C" fn table_copy(vmctx: *mut u8, dst_table: u32, dst: u64, src_table: u32, src: u64, len: u64) -> u32 {
+unsafe extern "C" fn table_copy(
+    vmctx: *mut u8,
+    dst_table: u32,
+    dst: u64,
+    src_table: u32,
+    src: u64,
+    len: u64,
+) -> u32 {
     // SAFETY: called from generated code with its own vmctx.
     let (store, instance) = unsafe { caller(vmctx) };
     let dst_id = store.instance(instance).table(dst_table);
@@ -158,7 +184,10 @@ unsafe extern "C" fn table_copy(vmctx: *mut u8, dst_table: u32, dst: u64, src_ta
         return TRAP;
     };
     if dst_id == src_id {
-        store.table_mut(dst_id).elements_mut().copy_within(s, d.start);
+        store
+            .table_mut(dst_id)
+            .elements_mut()
+            .copy_within(s, d.start);
     } else {
         let items = store.table(src_id).elements()[s].to_vec();
         store.table_mut(dst_id).elements_mut()[d].copy_from_slice(&items);
@@ -166,7 +195,14 @@ unsafe extern "C" fn table_copy(vmctx: *mut u8, dst_table: u32, dst: u64, src_ta
     OK
 }
 
-unsafe extern "C" fn table_init(vmctx: *mut u8, table: u32, elem: u32, dst: u64, src: u32, len: u32) -> u32 {
+unsafe extern "C" fn table_init(
+    vmctx: *mut u8,
+    table: u32,
+    elem: u32,
+    dst: u64,
+    src: u32,
+    len: u32,
+) -> u32 {
     // SAFETY: called from generated code with its own vmctx.
     let (store, instance) = unsafe { caller(vmctx) };
     let inst = store.instance(instance);

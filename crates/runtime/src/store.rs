@@ -334,11 +334,16 @@ impl StoreOpaque {
         let mut globals = Vec::with_capacity(info.globals.len());
         for (import, resolved) in info.imports.iter().zip(imports) {
             match (import.index, *resolved) {
-                (EntityIndex::Function(f), Resolved::Func(p)) => vmctx.write(offsets.imported_func(f), p),
+                (EntityIndex::Function(f), Resolved::Func(p)) => {
+                    vmctx.write(offsets.imported_func(f), p)
+                }
                 (EntityIndex::Memory(_), Resolved::Memory(m)) => memories.push(m),
                 (EntityIndex::Table(_), Resolved::Table(t)) => tables.push(t),
                 (EntityIndex::Global(g), Resolved::Global(id)) => {
-                    vmctx.write(offsets.imported_global(g), self.globals[id.0 as usize].definition);
+                    vmctx.write(
+                        offsets.imported_global(g),
+                        self.globals[id.0 as usize].definition,
+                    );
                     globals.push(id);
                 }
                 _ => unreachable!("import kinds checked by check_imports"),
@@ -387,17 +392,26 @@ impl StoreOpaque {
             globals.push(self.add_global(ptr, info.globals[global.index()]));
         }
 
-        for (i, ty) in info.tables[info.num_imported_tables as usize..].iter().enumerate() {
+        for (i, ty) in info.tables[info.num_imported_tables as usize..]
+            .iter()
+            .enumerate()
+        {
             let init = info.table_inits[i]
                 .as_ref()
                 .map_or(0, |e| const_eval(&vmctx, info, offsets, e) as usize);
             let id = self.create_table(*ty, init).ok_or_else(|| {
-                InstantiationError::Resource(format!("table of {} elements is too large", ty.minimum))
+                InstantiationError::Resource(format!(
+                    "table of {} elements is too large",
+                    ty.minimum
+                ))
             })?;
             tables.push(id);
         }
         for (i, id) in tables.iter().enumerate() {
-            vmctx.write(offsets.table_definition(TableIndex(i as u32)), self.table(*id).definition());
+            vmctx.write(
+                offsets.table_definition(TableIndex(i as u32)),
+                self.table(*id).definition(),
+            );
         }
 
         let elements = info
@@ -433,7 +447,11 @@ impl StoreOpaque {
         Ok(id)
     }
 
-    fn check_imports(&self, module: &ModuleCode, imports: &[Resolved]) -> Result<(), InstantiationError> {
+    fn check_imports(
+        &self,
+        module: &ModuleCode,
+        imports: &[Resolved],
+    ) -> Result<(), InstantiationError> {
         let info = module.compiled().info();
         for (import, resolved) in info.imports.iter().zip(imports) {
             let matches = match (import.index, *resolved) {
@@ -447,13 +465,19 @@ impl StoreOpaque {
                     let actual = memory.ty();
                     actual.memory64 == expected.memory64
                         && actual.shared == expected.shared
-                        && limits_match((memory.pages(), actual.maximum), (expected.minimum, expected.maximum))
+                        && limits_match(
+                            (memory.pages(), actual.maximum),
+                            (expected.minimum, expected.maximum),
+                        )
                 }
                 (EntityIndex::Table(t), Resolved::Table(id)) => {
                     let expected = info.tables[t.index()];
                     let table = self.table(id);
                     table.ty().element == expected.element
-                        && limits_match((table.size(), table.ty().maximum), (expected.minimum, expected.maximum))
+                        && limits_match(
+                            (table.size(), table.ty().maximum),
+                            (expected.minimum, expected.maximum),
+                        )
                 }
                 (EntityIndex::Global(g), Resolved::Global(id)) => {
                     self.global_type(id) == info.globals[g.index()]
@@ -511,7 +535,8 @@ impl StoreOpaque {
                     return Err(trap(TrapKind::MemoryOutOfBounds));
                 }
                 let start = start as usize;
-                memory.data_mut()[start..start + segment.bytes.len()].copy_from_slice(&segment.bytes);
+                memory.data_mut()[start..start + segment.bytes.len()]
+                    .copy_from_slice(&segment.bytes);
                 self.instance_mut(id).dropped_data[i] = true;
             }
         }
@@ -521,6 +546,11 @@ impl StoreOpaque {
     /// The function reference of an instance's function.
     pub fn instance_func(&self, id: InstanceId, func: FuncIndex) -> *const VMFuncRef {
         let instance = self.instance(id);
-        func_ref(&instance.vmctx, instance.info(), instance.module.compiled().offsets(), func)
+        func_ref(
+            &instance.vmctx,
+            instance.info(),
+            instance.module.compiled().offsets(),
+            func,
+        )
     }
 }

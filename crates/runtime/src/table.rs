@@ -72,7 +72,10 @@ impl Table {
 
     /// Sets element `index`; `false` if out of bounds.
     pub fn set(&mut self, index: u64, value: usize) -> bool {
-        match usize::try_from(index).ok().and_then(|i| self.elements.get_mut(i)) {
+        match usize::try_from(index)
+            .ok()
+            .and_then(|i| self.elements.get_mut(i))
+        {
             Some(slot) => {
                 *slot = value;
                 true
