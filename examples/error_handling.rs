@@ -45,7 +45,10 @@ fn main() -> egret::Result<()> {
     }
 
     // The store is still usable after all of that.
-    let ok = Module::new(&engine, r#"(module (func (export "ok") (result i32) i32.const 1))"#)?;
+    let ok = Module::new(
+        &engine,
+        r#"(module (func (export "ok") (result i32) i32.const 1))"#,
+    )?;
     let ok = Instance::new(&mut store, &ok, &[])?;
     let ok = ok.get_typed_func::<(), i32>(&mut store, "ok")?;
     println!("store still works: ok() = {}", ok.call(&mut store, ())?);

@@ -53,6 +53,9 @@ fn main() -> egret::Result<()> {
     let mut store2 = Store::new(&engine, ());
     let third = Instance::new(&mut store2, &module, &[])?;
     let tick_third = third.get_typed_func::<(), i32>(&mut store2, "tick")?;
-    println!("other store: first tick gives {}", tick_third.call(&mut store2, ())?);
+    println!(
+        "other store: first tick gives {}",
+        tick_third.call(&mut store2, ())?
+    );
     Ok(())
 }

@@ -8,7 +8,10 @@ use egret::{Engine, Error, Instance, Module, Store};
 
 fn main() -> egret::Result<()> {
     let engine = Engine::default();
-    let module = Module::new(&engine, r#"(module (func (export "f")) (memory (export "m") 1))"#)?;
+    let module = Module::new(
+        &engine,
+        r#"(module (func (export "f")) (memory (export "m") 1))"#,
+    )?;
     let mut store1 = Store::new(&engine, ());
     let mut store2 = Store::new(&engine, ());
 
