@@ -25,10 +25,38 @@ use std::collections::BTreeMap;
 use std::ops::Bound;
 use std::sync::{Arc, PoisonError, RwLock};
 
-/// Registered maps, keyed by the end address (one past the last byte) of
-/// the code they cover, so the map that may contain `pc` is the first one
-/// whose key is greater than `pc`.
-static REGISTRY: RwLock<BTreeMap<usize, Arc<CodeMap>>> = RwLock::new(BTreeMap::new());
+/// Registered chunks of code, keyed by their end address (one past the
+/// last byte), each with its start and the map describing it; the chunk
+/// that may contain `pc` is the first one whose key is greater than `pc`.
+///
+/// A module's code need not be contiguous: the JIT places it in as many
+/// page runs as it needs, and another module's pages may lie between them.
+/// So each module registers one chunk per run of its code ranges, merging
+/// only gaps smaller than a page (a foreign page cannot fit in those).
+static REGISTRY: RwLock<BTreeMap<usize, Chunk>> = RwLock::new(BTreeMap::new());
+
+/// Gaps between a module's code ranges below this size are merged into one
+/// chunk. Pages are at least this large on every supported target.
+const MERGE_GAP: usize = 4096;
+
+/// One contiguous run of a module's code.
+#[derive(Debug)]
+struct Chunk {
+    start: usize,
+    map: Arc<CodeMap>,
+}
+
+/// The `(start, end)` runs of `map`'s code ranges.
+fn chunks(map: &CodeMap) -> Vec<(usize, usize)> {
+    let mut runs: Vec<(usize, usize)> = Vec::new();
+    for range in map.ranges() {
+        match runs.last_mut() {
+            Some(last) if range.start < last.1 + MERGE_GAP => last.1 = last.1.max(range.end),
+            _ => runs.push((range.start, range.end)),
+        }
+    }
+    runs
+}
 
 thread_local! {
     /// Whether this thread holds (or is about to take) the registry lock.
@@ -61,13 +89,13 @@ fn with_map_at<R>(pc: usize, f: impl FnOnce(&Arc<CodeMap>) -> Option<R>) -> Opti
     }
     let _in = InRegistry::enter();
     let registry = REGISTRY.read().unwrap_or_else(PoisonError::into_inner);
-    let (_, map) = registry
+    let (_, chunk) = registry
         .range((Bound::Excluded(pc), Bound::Unbounded))
         .next()?;
-    if pc < map.start() {
+    if pc < chunk.start {
         return None;
     }
-    f(map)
+    f(&chunk.map)
 }
 
 /// Keeps a code map registered; unregisters it when dropped.
@@ -77,17 +105,24 @@ fn with_map_at<R>(pc: usize, f: impl FnOnce(&Arc<CodeMap>) -> Option<R>) -> Opti
 #[derive(Debug)]
 #[must_use = "the code is unregistered when the registration is dropped"]
 pub struct CodeRegistration {
-    /// The registered map and its key; `None` for an empty map.
-    entry: Option<(usize, Arc<CodeMap>)>,
+    /// The registered map and the keys of its chunks (none for an empty map).
+    map: Arc<CodeMap>,
+    ends: Vec<usize>,
 }
 
 impl Drop for CodeRegistration {
     fn drop(&mut self) {
-        if let Some((end, map)) = self.entry.take() {
-            let _in = InRegistry::enter();
-            let mut registry = REGISTRY.write().unwrap_or_else(PoisonError::into_inner);
-            if registry.get(&end).is_some_and(|m| Arc::ptr_eq(m, &map)) {
-                registry.remove(&end);
+        if self.ends.is_empty() {
+            return;
+        }
+        let _in = InRegistry::enter();
+        let mut registry = REGISTRY.write().unwrap_or_else(PoisonError::into_inner);
+        for end in &self.ends {
+            if registry
+                .get(end)
+                .is_some_and(|c| Arc::ptr_eq(&c.map, &self.map))
+            {
+                registry.remove(end);
             }
         }
     }
@@ -101,36 +136,42 @@ impl Drop for CodeRegistration {
 /// If the map's address range overlaps code that is already registered,
 /// which means code was freed without being unregistered first.
 pub fn register(map: Arc<CodeMap>) -> CodeRegistration {
-    let (start, end) = (map.start(), map.end());
-    if start >= end {
-        return CodeRegistration { entry: None };
-    }
+    let runs = chunks(&map);
     let overlap = {
         let _in = InRegistry::enter();
         let mut registry = REGISTRY.write().unwrap_or_else(PoisonError::into_inner);
-        let overlap = registry
-            .range((Bound::Excluded(start), Bound::Unbounded))
-            .next()
-            .map(|(_, other)| (other.start(), other.end()))
-            .filter(|&(other_start, _)| other_start < end);
+        let overlap = runs.iter().find_map(|&(start, end)| {
+            registry
+                .range((Bound::Excluded(start), Bound::Unbounded))
+                .next()
+                .filter(|(_, other)| other.start < end)
+                .map(|(other_end, other)| (start, end, other.start, *other_end))
+        });
         if overlap.is_none() {
-            registry.insert(end, Arc::clone(&map));
+            for &(start, end) in &runs {
+                let chunk = Chunk {
+                    start,
+                    map: Arc::clone(&map),
+                };
+                registry.insert(end, chunk);
+            }
         }
         overlap
     };
-    if let Some((other_start, other_end)) = overlap {
+    if let Some((start, end, other_start, other_end)) = overlap {
         panic!(
             "code at {start:#x}..{end:#x} overlaps registered code at \
              {other_start:#x}..{other_end:#x}"
         );
     }
     CodeRegistration {
-        entry: Some((end, map)),
+        ends: runs.iter().map(|&(_, end)| end).collect(),
+        map,
     }
 }
 
 /// The code map of the registered code whose address range contains `pc`
-/// (the range from its lowest to its highest address, gaps included).
+/// (one of its chunks, gaps below a page included).
 pub fn lookup(pc: usize) -> Option<Arc<CodeMap>> {
     with_map_at(pc, |map| Some(Arc::clone(map)))
 }
@@ -197,7 +238,7 @@ mod tests {
     #[test]
     fn empty_maps_are_not_registered() {
         let registration = register(Arc::new(CodeMap::default()));
-        assert!(registration.entry.is_none());
+        assert!(registration.ends.is_empty());
         assert!(lookup(0).is_none());
     }
 
@@ -208,6 +249,32 @@ mod tests {
         let _rb = register(Arc::clone(&b));
         assert!(Arc::ptr_eq(&lookup(0x30ff).unwrap(), &a));
         assert!(Arc::ptr_eq(&lookup(0x3100).unwrap(), &b));
+    }
+
+    #[test]
+    fn another_module_may_sit_in_a_gap() {
+        let gapped = Arc::new(CodeMap::new(
+            vec![
+                CodeRange {
+                    start: 0x10000,
+                    end: 0x10040,
+                    kind: CodeKind::Function(FuncIndex(0)),
+                },
+                CodeRange {
+                    start: 0x14000,
+                    end: 0x14040,
+                    kind: CodeKind::Function(FuncIndex(1)),
+                },
+            ],
+            vec![],
+        ));
+        let _outer = register(Arc::clone(&gapped));
+        let inner = fake_map(0x12000);
+        let _inner = register(Arc::clone(&inner));
+        assert!(Arc::ptr_eq(&lookup(0x12000).unwrap(), &inner));
+        assert!(Arc::ptr_eq(&lookup(0x14000).unwrap(), &gapped));
+        assert!(Arc::ptr_eq(&lookup(0x10000).unwrap(), &gapped));
+        assert!(lookup(0x11000).is_none());
     }
 
     #[test]
