@@ -192,7 +192,7 @@ impl Translation<'_> {
 
     /// The address and immediate offset of a `size`-byte access at
     /// `index + memarg.offset`, after any bounds check it needs.
-    fn heap_address(
+    pub(super) fn heap_address(
         &mut self,
         memarg: &MemArg,
         index: Value,

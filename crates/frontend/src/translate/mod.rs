@@ -8,14 +8,15 @@
 //!
 //! Each area has its own file: `control` (blocks and branches), `numeric`
 //! (arithmetic and conversions), `variables` (locals, globals, `drop`,
-//! `select`), `memory`, `calls`, `tables` (and reference operators) and
-//! `env` (vmctx access and builtin calls).
+//! `select`), `memory`, `calls`, `tables` (and reference operators),
+//! `simd` (`v128` operators) and `env` (vmctx access and builtin calls).
 
 mod calls;
 mod control;
 mod env;
 mod memory;
 mod numeric;
+mod simd;
 mod tables;
 mod variables;
 
@@ -352,7 +353,8 @@ impl<'a> Translation<'a> {
             || self.numeric_op(op)?
             || self.memory_op(op)?
             || self.call_op(op)?
-            || self.table_op(op)?;
+            || self.table_op(op)?
+            || self.simd_op(op)?;
         if handled {
             Ok(())
         } else {

@@ -11,7 +11,8 @@ use cranelift_codegen::control::ControlPlane;
 use cranelift_codegen::ir::{self, UserFuncName};
 use cranelift_codegen::isa::{OwnedTargetIsa, TargetIsa};
 use cranelift_codegen::settings::{self, Configurable};
-use cranelift_codegen::{Context, verify_function};
+use cranelift_codegen::{Context, FinalizedRelocTarget, verify_function};
+use std::collections::HashSet;
 use std::fmt::Write;
 use wasmparser::WasmFeatures;
 
@@ -90,15 +91,29 @@ fn compile_for(wat: &str, isa: &dyn TargetIsa) -> Vec<ir::Function> {
     let funcs =
         translate_for(wat, &mut FuncTranslator::new(), isa).unwrap_or_else(|e| panic!("{e}"));
     for func in &funcs {
-        if let Err(errors) = verify_function(func, isa) {
-            panic!("verifier errors:\n{errors}\nin\n{}", func.display());
-        }
-        let mut ctx = Context::for_function(func.clone());
-        if let Err(e) = ctx.compile(isa, &mut ControlPlane::default()) {
-            panic!("compile error {:?} in\n{}", e.inner, func.display());
-        }
+        verify_and_compile(func, isa);
     }
     funcs
+}
+
+/// Verifies and compiles `func` for `isa`, returning the libcalls its
+/// code uses.
+fn verify_and_compile(func: &ir::Function, isa: &dyn TargetIsa) -> Vec<ir::LibCall> {
+    if let Err(errors) = verify_function(func, isa) {
+        panic!("verifier errors:\n{errors}\nin\n{}", func.display());
+    }
+    let mut ctx = Context::for_function(func.clone());
+    let code = ctx
+        .compile(isa, &mut ControlPlane::default())
+        .unwrap_or_else(|e| panic!("compile error {:?} in\n{}", e.inner, func.display()));
+    code.buffer
+        .relocs()
+        .iter()
+        .filter_map(|r| match r.target {
+            FinalizedRelocTarget::ExternalName(ir::ExternalName::LibCall(lc)) => Some(lc),
+            _ => None,
+        })
+        .collect()
 }
 
 /// One function per operator: `(param ty...) (result ty) local.get... op`.
@@ -564,17 +579,20 @@ fn invalid_body_is_reported_not_panicking() {
 }
 
 #[test]
-fn simd_operators_are_unsupported_but_validated() {
+fn unsupported_operators_are_still_validated() {
+    // Relaxed SIMD is not part of WebAssembly 2.0; Egret does not translate it.
+    let relaxed = "(f32x4.relaxed_madd (v128.const i64x2 0 0) (v128.const i64x2 0 0) \
+                   (v128.const i64x2 0 0))";
     let mut translator = FuncTranslator::new();
     let err = translate(
-        "(module (func (result v128) v128.const i32x4 1 2 3 4))",
+        &format!("(module (func (result v128) {relaxed}))"),
         &mut translator,
     )
     .unwrap_err();
     assert!(matches!(err, CompileError::Unsupported(_)), "{err}");
     // An invalid body stays invalid even after an unsupported operator.
     let err = translate(
-        "(module (func (result i32) v128.const i32x4 1 2 3 4 drop f32.const 0))",
+        &format!("(module (func (result i32) {relaxed} drop f32.const 0))"),
         &mut translator,
     )
     .unwrap_err();
@@ -626,4 +644,263 @@ fn cross_compiles_for_aarch64() {
                 i32.add))"#,
         &*aarch64_isa(),
     );
+}
+
+/// Every SIMD operator of WebAssembly 2.0 except the memory accesses, as
+/// `op_module` cases.
+fn simd_operator_cases() -> Vec<(String, String, String)> {
+    const INT_CMP: &str = "eq ne lt_s lt_u gt_s gt_u le_s le_u ge_s ge_u";
+    const FLOAT_BINARY: &str = "add sub mul div min max pmin pmax eq ne lt gt le ge";
+    const FLOAT_UNARY: &str = "abs neg sqrt ceil floor trunc nearest";
+    let binary = [
+        ("v128", "and or xor andnot"),
+        (
+            "i8x16",
+            "swizzle add add_sat_s add_sat_u sub sub_sat_s sub_sat_u min_s min_u max_s max_u \
+             avgr_u narrow_i16x8_s narrow_i16x8_u",
+        ),
+        ("i8x16", INT_CMP),
+        (
+            "i16x8",
+            "add add_sat_s add_sat_u sub sub_sat_s sub_sat_u mul min_s min_u max_s max_u \
+             avgr_u q15mulr_sat_s narrow_i32x4_s narrow_i32x4_u extmul_low_i8x16_s \
+             extmul_high_i8x16_s extmul_low_i8x16_u extmul_high_i8x16_u",
+        ),
+        ("i16x8", INT_CMP),
+        (
+            "i32x4",
+            "add sub mul min_s min_u max_s max_u dot_i16x8_s extmul_low_i16x8_s \
+             extmul_high_i16x8_s extmul_low_i16x8_u extmul_high_i16x8_u",
+        ),
+        ("i32x4", INT_CMP),
+        (
+            "i64x2",
+            "add sub mul eq ne lt_s gt_s le_s ge_s extmul_low_i32x4_s extmul_high_i32x4_s \
+             extmul_low_i32x4_u extmul_high_i32x4_u",
+        ),
+        ("f32x4", FLOAT_BINARY),
+        ("f64x2", FLOAT_BINARY),
+    ];
+    let unary = [
+        ("v128", "not"),
+        ("i8x16", "abs neg popcnt"),
+        (
+            "i16x8",
+            "abs neg extend_low_i8x16_s extend_high_i8x16_s extend_low_i8x16_u \
+             extend_high_i8x16_u extadd_pairwise_i8x16_s extadd_pairwise_i8x16_u",
+        ),
+        (
+            "i32x4",
+            "abs neg extend_low_i16x8_s extend_high_i16x8_s extend_low_i16x8_u \
+             extend_high_i16x8_u extadd_pairwise_i16x8_s extadd_pairwise_i16x8_u \
+             trunc_sat_f32x4_s trunc_sat_f32x4_u trunc_sat_f64x2_s_zero trunc_sat_f64x2_u_zero",
+        ),
+        (
+            "i64x2",
+            "abs neg extend_low_i32x4_s extend_high_i32x4_s extend_low_i32x4_u \
+             extend_high_i32x4_u",
+        ),
+        ("f32x4", FLOAT_UNARY),
+        ("f32x4", "convert_i32x4_s convert_i32x4_u demote_f64x2_zero"),
+        ("f64x2", FLOAT_UNARY),
+        (
+            "f64x2",
+            "convert_low_i32x4_s convert_low_i32x4_u promote_low_f32x4",
+        ),
+    ];
+    let mut cases = Vec::new();
+    let mut case = |params: &str, result: &str, op: String| {
+        cases.push((params.to_string(), result.to_string(), op));
+    };
+    for (shapes, params) in [(&binary[..], "v128 v128"), (&unary[..], "v128")] {
+        for (shape, ops) in shapes {
+            for op in ops.split_whitespace() {
+                case(params, "v128", format!("{shape}.{op}"));
+            }
+        }
+    }
+    // Shape, scalar type, last lane, extract_lane suffixes.
+    for (shape, scalar, last, extracts) in [
+        ("i8x16", "i32", 15, &["_s", "_u"][..]),
+        ("i16x8", "i32", 7, &["_s", "_u"]),
+        ("i32x4", "i32", 3, &[""]),
+        ("i64x2", "i64", 1, &[""]),
+        ("f32x4", "f32", 3, &[""]),
+        ("f64x2", "f64", 1, &[""]),
+    ] {
+        case(scalar, "v128", format!("{shape}.splat"));
+        for suffix in extracts {
+            case(
+                "v128",
+                scalar,
+                format!("{shape}.extract_lane{suffix} {last}"),
+            );
+        }
+        case(
+            &format!("v128 {scalar}"),
+            "v128",
+            format!("{shape}.replace_lane {last}"),
+        );
+        if shape.starts_with('i') {
+            for op in ["shl", "shr_s", "shr_u"] {
+                case("v128 i32", "v128", format!("{shape}.{op}"));
+            }
+            case("v128", "i32", format!("{shape}.all_true"));
+            case("v128", "i32", format!("{shape}.bitmask"));
+        }
+    }
+    case("v128 v128 v128", "v128", "v128.bitselect".into());
+    case("v128", "i32", "v128.any_true".into());
+    case(
+        "v128 v128",
+        "v128",
+        "i8x16.shuffle 0 17 2 19 4 21 6 23 8 25 10 27 12 29 14 31".into(),
+    );
+    case("", "v128", "v128.const f32x4 1 -0 nan inf".into());
+    cases
+}
+
+/// Every SIMD memory access, on a 32-bit memory (guarded) and a 64-bit
+/// one (checked).
+const SIMD_MEMORY: &str = r#"(module
+    (memory 1)
+    (memory $m64 i64 1)
+    (func (param i32 i64 v128) (result v128)
+        (v128.store offset=0x7fffffff (local.get 0) (v128.load align=1 (local.get 0)))
+        (v128.store $m64 (local.get 1) (v128.load $m64 offset=0xffffffffff (local.get 1)))
+        (local.set 2 (v128.load8x8_s (local.get 0)))
+        (local.set 2 (v128.load8x8_u (local.get 0)))
+        (local.set 2 (v128.load16x4_s (local.get 0)))
+        (local.set 2 (v128.load16x4_u (local.get 0)))
+        (local.set 2 (v128.load32x2_s (local.get 0)))
+        (local.set 2 (v128.load32x2_u offset=3 (local.get 0)))
+        (local.set 2 (v128.load8_splat (local.get 0)))
+        (local.set 2 (v128.load16_splat (local.get 0)))
+        (local.set 2 (v128.load32_splat (local.get 0)))
+        (local.set 2 (v128.load64_splat $m64 (local.get 1)))
+        (local.set 2 (v128.load32_zero (local.get 0)))
+        (local.set 2 (v128.load64_zero (local.get 0)))
+        (local.set 2 (v128.load8_lane 15 (local.get 0) (local.get 2)))
+        (local.set 2 (v128.load16_lane 7 (local.get 0) (local.get 2)))
+        (local.set 2 (v128.load32_lane 3 (local.get 0) (local.get 2)))
+        (local.set 2 (v128.load64_lane $m64 1 (local.get 1) (local.get 2)))
+        (v128.store8_lane 15 (local.get 0) (local.get 2))
+        (v128.store16_lane 7 (local.get 0) (local.get 2))
+        (v128.store32_lane offset=0xffffffff 3 (local.get 0) (local.get 2))
+        (v128.store64_lane $m64 0 (local.get 1) (local.get 2))
+        (local.get 2)))"#;
+
+/// Translates, verifies and compiles every SIMD operator for `isa`, but
+/// those starting with one of `skip`, returning the IR of each function
+/// and the libcalls its code uses.
+fn compile_simd_for(isa: &dyn TargetIsa, skip: &[&str]) -> Vec<(ir::Function, Vec<ir::LibCall>)> {
+    let cases = simd_operator_cases();
+    let cases: Vec<_> = cases
+        .iter()
+        .filter(|(_, _, op)| !skip.iter().any(|s| op.starts_with(s)))
+        .map(|(p, r, o)| (p.as_str(), r.as_str(), o.as_str()))
+        .collect();
+    let mut translator = FuncTranslator::new();
+    let mut funcs = translate_for(&op_module(&cases), &mut translator, isa).unwrap();
+    assert_eq!(funcs.len(), cases.len());
+    funcs.extend(translate_for(SIMD_MEMORY, &mut translator, isa).unwrap());
+    funcs
+        .into_iter()
+        .map(|func| {
+            let libcalls = verify_and_compile(&func, isa);
+            (func, libcalls)
+        })
+        .collect()
+}
+
+/// An x86_64 ISA with exactly the given ISA flags enabled.
+fn x86_64_isa(features: &[&str]) -> OwnedTargetIsa {
+    let mut isa = cranelift_codegen::isa::lookup_by_name("x86_64-unknown-linux-gnu").unwrap();
+    for feature in features {
+        isa.enable(feature).unwrap();
+    }
+    isa.finish(shared_flags()).unwrap()
+}
+
+#[test]
+fn every_simd_operator_compiles_for_the_host() {
+    let funcs = compile_simd_for(&*host_isa(), &[]);
+    // wasmparser lists 236 SIMD operators; the 22 memory accesses are in
+    // one function.
+    assert_eq!(funcs.len(), 236 - 22 + 1);
+    let text: String = funcs.iter().map(|(f, _)| f.display().to_string()).collect();
+    for inst in [
+        "sload8x8",
+        "uload32x2",
+        "scalar_to_vector",
+        "insertlane",
+        "extractlane",
+        "swizzle",
+        "shuffle",
+        "sqmul_round_sat",
+        "iadd_pairwise",
+        "uunarrow",
+        "fvdemote",
+        "fvpromote_low",
+        "vhigh_bits",
+        "vall_true",
+        "bitselect",
+        "uadd_overflow_trap",
+    ] {
+        assert!(text.contains(inst), "{inst} missing");
+    }
+}
+
+#[test]
+fn simd_lane_types_are_bitcasts_of_i8x16() {
+    let funcs = compile(
+        r#"(module (func (param v128 v128) (result v128)
+            (f32x4.pmin (local.get 0) (i32x4.add (local.get 0) (local.get 1)))))"#,
+    );
+    let text = funcs[0].display().to_string();
+    // Operands become lanes, the result goes back to `I8X16`.
+    assert!(text.contains("bitcast.i32x4 little"), "{text}");
+    assert!(text.contains("bitcast.f32x4 little"), "{text}");
+    assert!(text.contains("bitcast.i8x16 little"), "{text}");
+    // pmin is a compare and select, not `fmin`.
+    assert!(text.contains("fcmp lt"), "{text}");
+    assert!(!text.contains("fmin"), "{text}");
+    assert_eq!(funcs[0].signature.returns[0].value_type, ir::types::I8X16);
+}
+
+#[test]
+fn simd_needs_no_libcalls_with_ssse3_and_sse41() {
+    let isa = x86_64_isa(&["has_sse3", "has_ssse3", "has_sse41"]);
+    for (func, libcalls) in compile_simd_for(&*isa, &[]) {
+        assert!(libcalls.is_empty(), "{libcalls:?} in\n{}", func.display());
+    }
+}
+
+#[test]
+fn byte_shuffles_need_ssse3_on_x86_64() {
+    let baseline = x86_64_isa(&[]);
+    for op in [
+        "i8x16.swizzle",
+        "i8x16.shuffle 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 31",
+    ] {
+        let wat = op_module(&[("v128 v128", "v128", op)]);
+        let err = translate_for(&wat, &mut FuncTranslator::new(), &*baseline).unwrap_err();
+        assert!(matches!(err, CompileError::Unsupported(_)), "{op}: {err}");
+    }
+    // Everything else lowers with SSE2 alone; rounding calls the libm
+    // functions `jit.rs` provides.
+    let funcs = compile_simd_for(&*baseline, &["i8x16.swizzle", "i8x16.shuffle"]);
+    assert_eq!(funcs.len(), 236 - 22 + 1 - 2);
+    let libcalls: HashSet<_> = funcs.into_iter().flat_map(|(_, l)| l).collect();
+    use ir::LibCall::*;
+    let libm = [
+        CeilF32, CeilF64, FloorF32, FloorF64, TruncF32, TruncF64, NearestF32, NearestF64,
+    ];
+    assert_eq!(libcalls, HashSet::from(libm));
+}
+
+#[test]
+fn simd_cross_compiles_for_aarch64() {
+    let funcs = compile_simd_for(&*aarch64_isa(), &[]);
+    assert!(funcs.iter().all(|(_, libcalls)| libcalls.is_empty()));
 }
