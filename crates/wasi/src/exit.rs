@@ -1,0 +1,62 @@
+//! `proc_exit`: the error that stops a wasm program with an exit code, and
+//! how an embedder gets the code back out of the trap.
+
+use std::fmt;
+
+/// A guest called `proc_exit(code)`.
+///
+/// The host function returns this as its error, so the call traps and the
+/// trap unwinds the wasm stack back to the embedder. The trap's
+/// [`host_error`](egret::Trap::host_error) holds it; [`exit_code`] finds it.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct I32Exit(pub i32);
+
+impl fmt::Display for I32Exit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "wasm program exited with status {}", self.0)
+    }
+}
+
+impl std::error::Error for I32Exit {}
+
+impl From<I32Exit> for egret::Error {
+    fn from(exit: I32Exit) -> egret::Error {
+        egret::Error::Host(Box::new(exit))
+    }
+}
+
+/// The exit code if `error` is a guest's `proc_exit`, whether it came back
+/// as a trap (the guest called `proc_exit` from wasm) or directly (the host
+/// called the function itself).
+///
+/// ```
+/// let exit: egret::Error = egret_wasi::I32Exit(3).into();
+/// assert_eq!(egret_wasi::exit_code(&exit), Some(3));
+/// assert_eq!(egret_wasi::exit_code(&egret::Error::msg("boom")), None);
+/// ```
+pub fn exit_code(error: &egret::Error) -> Option<i32> {
+    match error {
+        egret::Error::Host(source) => find_exit(source.as_ref()),
+        egret::Error::Trap(trap) => find_exit(trap.host_error()?),
+        _ => None,
+    }
+}
+
+/// Looks through a host error (an `egret::Error` boxed by the runtime, or
+/// the `I32Exit` itself) and its sources.
+fn find_exit(error: &(dyn std::error::Error + Send + Sync + 'static)) -> Option<i32> {
+    if let Some(exit) = error.downcast_ref::<I32Exit>() {
+        return Some(exit.0);
+    }
+    if let Some(inner) = error.downcast_ref::<egret::Error>() {
+        return exit_code(inner);
+    }
+    let mut source = error.source();
+    while let Some(e) = source {
+        if let Some(exit) = e.downcast_ref::<I32Exit>() {
+            return Some(exit.0);
+        }
+        source = e.source();
+    }
+    None
+}
