@@ -56,6 +56,50 @@ impl Error {
     pub(crate) fn misuse(message: impl Into<String>) -> Error {
         Error::Misuse(message.into())
     }
+
+    /// The error a host function hands to the runtime: its own error when
+    /// it returned `Error::Host`, otherwise the whole `Error`.
+    pub(crate) fn into_host_error(self) -> Box<dyn std::error::Error + Send + Sync + 'static> {
+        match self {
+            Error::Host(inner) => inner,
+            other => Box::new(other),
+        }
+    }
+
+    /// The host error of type `E` behind this error: a host error returned
+    /// directly, or one a host function raised under wasm (the source of a
+    /// `HostFunctionFailed` trap).
+    ///
+    /// ```
+    /// use egret::{Engine, Error, Func, Store};
+    /// #[derive(Debug)]
+    /// struct Exit(i32);
+    /// impl std::fmt::Display for Exit {
+    ///     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    ///         write!(f, "exit {}", self.0)
+    ///     }
+    /// }
+    /// impl std::error::Error for Exit {}
+    ///
+    /// let engine = Engine::default();
+    /// let mut store = Store::new(&engine, ());
+    /// let f = Func::wrap(&mut store, || -> egret::Result<()> { Err(Error::Host(Box::new(Exit(3)))) }).unwrap();
+    /// let err = f.call(&mut store, &[], &mut []).unwrap_err();
+    /// assert_eq!(err.downcast_ref::<Exit>().unwrap().0, 3);
+    /// ```
+    pub fn downcast_ref<E: std::error::Error + 'static>(&self) -> Option<&E> {
+        let host = match self {
+            Error::Host(inner) => inner.as_ref(),
+            Error::Trap(trap) => trap.host_error()?,
+            _ => return None,
+        };
+        // A host function that called back into wasm may pass on the
+        // `Error` it got; look inside it.
+        match host.downcast_ref::<Error>() {
+            Some(nested) => nested.downcast_ref(),
+            None => host.downcast_ref(),
+        }
+    }
 }
 
 impl From<anyhow::Error> for Error {

@@ -95,7 +95,7 @@ impl Func {
                 // SAFETY: a non-null caller vmctx is the calling instance's.
                 unsafe { instance_id_of(caller_vmctx) }
             });
-            f(Caller { store, instance }, values).map_err(|e| Box::new(e) as _)
+            f(Caller { store, instance }, values).map_err(Error::into_host_error)
         });
         let func_ref = store
             .opaque

@@ -87,6 +87,28 @@ impl Memory {
         Ok(store.opaque.memory_mut(self.id).data_mut())
     }
 
+    /// The memory's bytes and the store's host data, both mutably, for host
+    /// functions that work on guest memory with their own state.
+    ///
+    /// ```
+    /// use egret::{Engine, Memory, MemoryType, Store};
+    /// let engine = Engine::default();
+    /// let mut store = Store::new(&engine, 0usize);
+    /// let memory = Memory::new(&mut store, MemoryType::new(1, None)).unwrap();
+    /// let (bytes, data) = memory.data_and_store_mut(&mut store).unwrap();
+    /// bytes[0] = 1;
+    /// *data += bytes.len();
+    /// assert_eq!(*store.data(), 65536);
+    /// ```
+    pub fn data_and_store_mut<'a, T: 'a>(
+        &self,
+        store: impl Into<crate::StoreContextMut<'a, T>>,
+    ) -> Result<(&'a mut [u8], &'a mut T)> {
+        let store = store.into().0;
+        store.check(self.store)?;
+        Ok((store.opaque.memory_mut(self.id).data_mut(), &mut store.data))
+    }
+
     /// Grows by `delta` pages; returns the old size in pages.
     pub fn grow(&self, mut store: impl AsContextMut, delta: u64) -> Result<u64> {
         let store = store.as_context_mut().0;

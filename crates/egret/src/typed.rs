@@ -153,6 +153,8 @@ tuple_params!(A 0, B 1, C 2, D 3, E 4, F 5, G 6);
 tuple_params!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7);
 tuple_params!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8);
 tuple_params!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9);
+tuple_params!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10);
+tuple_params!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10, L 11);
 
 /// A function with a static signature: parameters `P`, results `R`.
 ///
@@ -335,3 +337,7 @@ into_func!(A 0, B 1, C 2, D 3, E 4);
 into_func!(A 0, B 1, C 2, D 3, E 4, F2 5);
 into_func!(A 0, B 1, C 2, D 3, E 4, F2 5, G 6);
 into_func!(A 0, B 1, C 2, D 3, E 4, F2 5, G 6, H 7);
+into_func!(A 0, B 1, C 2, D 3, E 4, F2 5, G 6, H 7, I 8);
+into_func!(A 0, B 1, C 2, D 3, E 4, F2 5, G 6, H 7, I 8, J 9);
+into_func!(A 0, B 1, C 2, D 3, E 4, F2 5, G 6, H 7, I 8, J 9, K 10);
+into_func!(A 0, B 1, C 2, D 3, E 4, F2 5, G 6, H 7, I 8, J 9, K 10, L 11);

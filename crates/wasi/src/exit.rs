@@ -35,28 +35,5 @@ impl From<I32Exit> for egret::Error {
 /// assert_eq!(egret_wasi::exit_code(&egret::Error::msg("boom")), None);
 /// ```
 pub fn exit_code(error: &egret::Error) -> Option<i32> {
-    match error {
-        egret::Error::Host(source) => find_exit(source.as_ref()),
-        egret::Error::Trap(trap) => find_exit(trap.host_error()?),
-        _ => None,
-    }
-}
-
-/// Looks through a host error (an `egret::Error` boxed by the runtime, or
-/// the `I32Exit` itself) and its sources.
-fn find_exit(error: &(dyn std::error::Error + Send + Sync + 'static)) -> Option<i32> {
-    if let Some(exit) = error.downcast_ref::<I32Exit>() {
-        return Some(exit.0);
-    }
-    if let Some(inner) = error.downcast_ref::<egret::Error>() {
-        return exit_code(inner);
-    }
-    let mut source = error.source();
-    while let Some(e) = source {
-        if let Some(exit) = e.downcast_ref::<I32Exit>() {
-            return Some(exit.0);
-        }
-        source = e.source();
-    }
-    None
+    error.downcast_ref::<I32Exit>().map(|exit| exit.0)
 }
