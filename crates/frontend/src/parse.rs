@@ -77,7 +77,11 @@ pub fn parse<'a>(
     let mut info = ModuleInfo::default();
     let mut functions = Vec::new();
 
-    for payload in Parser::new(0).parse_all(bytes) {
+    // Decode with the same features we validate with: some encodings (such
+    // as over-long limits) are only well-formed when a proposal is on.
+    let mut parser = Parser::new(0);
+    parser.set_features(features);
+    for payload in parser.parse_all(bytes) {
         let payload = payload?;
         if let ValidPayload::Func(validator, body) = validator.payload(&payload)? {
             functions.push(PendingFunction { body, validator });
@@ -315,6 +319,15 @@ mod tests {
         assert_eq!(info.elements[0].items.len(), 2);
         assert_eq!(&*info.data[0].bytes, b"hi");
         assert_eq!(info.func_name(FuncIndex(1)), Some("main"));
+    }
+
+    #[test]
+    fn decoding_follows_the_enabled_features() {
+        // A memory limit with a 6-byte LEB128 encoding is only well-formed
+        // with 64-bit memories.
+        let bytes = b"\0asm\x01\0\0\0\x05\x08\x01\x00\x82\x80\x80\x80\x80\x00";
+        let err = parse(bytes, WasmFeatures::WASM2, &mut |_| SigId(0)).err().unwrap();
+        assert!(err.to_string().contains("too long"), "{err}");
     }
 
     #[test]
