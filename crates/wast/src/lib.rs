@@ -1,1 +1,141 @@
-//! placeholder
+//! Runs WebAssembly spec scripts (`.wast`) on Egret, through its public
+//! embedding API only.
+//!
+//! Every directive of a script (`module`, `register`, `invoke`, and each
+//! `assert_*`) is one check that passes or fails on its own; a [`Report`]
+//! counts them and lists the failures with their lines.
+//!
+//! ```
+//! let runner = egret_wast::WastRunner::new()?;
+//! let report = runner.run_str("example.wast", r#"
+//!     (module (func (export "id") (param i32) (result i32) local.get 0))
+//!     (assert_invalid (module (func (result i32))) "type mismatch")
+//!     (assert_malformed (module quote "(func") "unexpected end")
+//! "#);
+//! assert_eq!(report.total(), 3);
+//! # Ok::<(), egret::Error>(())
+//! ```
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod script;
+mod spectest;
+mod values;
+
+use anyhow::Context;
+use egret::{Config, Engine};
+use std::fmt;
+use std::path::Path;
+
+/// One failed check of a script.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Failure {
+    /// The 1-based line of the directive in the script.
+    pub line: usize,
+    /// What went wrong.
+    pub message: String,
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "line {}: {}", self.line, self.message)
+    }
+}
+
+/// The outcome of one script.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Report {
+    /// The script's name (its path, for files).
+    pub name: String,
+    /// How many directives passed.
+    pub passed: usize,
+    /// The directives that failed, in script order. A script that does not
+    /// parse has one failure, at the parse error.
+    pub failed: Vec<Failure>,
+}
+
+impl Report {
+    /// How many checks ran.
+    pub fn total(&self) -> usize {
+        self.passed + self.failed.len()
+    }
+
+    /// Whether every check passed.
+    pub fn is_success(&self) -> bool {
+        self.failed.is_empty()
+    }
+}
+
+impl fmt::Display for Report {
+    /// `PASS name (N assertions)`, or `FAIL name: N of M failed` followed
+    /// by one indented line per failure.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.is_success() {
+            return write!(f, "PASS {} ({} assertions)", self.name, self.total());
+        }
+        write!(
+            f,
+            "FAIL {}: {} of {} failed",
+            self.name,
+            self.failed.len(),
+            self.total()
+        )?;
+        for failure in &self.failed {
+            write!(f, "\n  {failure}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Runs scripts on an engine configured for spec testing (Cranelift's IR
+/// verifier on). Each script gets a fresh store with the `spectest` module.
+#[derive(Clone, Debug)]
+pub struct WastRunner {
+    engine: Engine,
+}
+
+impl WastRunner {
+    /// A runner with its own engine.
+    pub fn new() -> egret::Result<WastRunner> {
+        let mut config = Config::new();
+        config.cranelift_debug_verifier(true);
+        Ok(WastRunner {
+            engine: Engine::new(&config)?,
+        })
+    }
+
+    /// Runs the script `text`, called `name` in the report.
+    pub fn run_str(&self, name: &str, text: &str) -> Report {
+        match script::Script::new(&self.engine, text) {
+            Ok(script) => script.run(name),
+            Err(e) => Report {
+                name: name.to_string(),
+                passed: 0,
+                failed: vec![Failure {
+                    line: 1,
+                    message: format!("cannot set up the spectest module: {e}"),
+                }],
+            },
+        }
+    }
+
+    /// Runs the script in the file at `path`; fails only if the file cannot
+    /// be read as UTF-8 text.
+    pub fn run_file(&self, path: impl AsRef<Path>) -> anyhow::Result<Report> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        Ok(self.run_str(&path.display().to_string(), &text))
+    }
+}
+
+/// Runs the script `text` on a new [`WastRunner`].
+pub fn run_str(name: &str, text: &str) -> egret::Result<Report> {
+    Ok(WastRunner::new()?.run_str(name, text))
+}
+
+/// Runs the script in the file at `path` on a new [`WastRunner`].
+pub fn run_file(path: impl AsRef<Path>) -> anyhow::Result<Report> {
+    WastRunner::new()?.run_file(path)
+}

@@ -1,0 +1,241 @@
+//! Runs the built `egret` binary on small modules and scripts written to a
+//! temporary directory, checking its output and exit codes.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+/// The path of a file called `name` in this test binary's temporary
+/// directory.
+fn temp_path(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("egret-cli");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+/// Writes `contents` to a temporary file called `name`.
+fn write(name: &str, contents: &str) -> PathBuf {
+    let path = temp_path(name);
+    std::fs::write(&path, contents).unwrap();
+    path
+}
+
+fn egret(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_egret"))
+        .args(args)
+        .output()
+        .expect("the egret binary runs")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8(output.stdout.clone()).unwrap()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8(output.stderr.clone()).unwrap()
+}
+
+const MODULE: &str = r#"(module
+  (func (export "add") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1)))
+  (func (export "pair") (param i64 f32) (result i64 f32) (local.get 0) (local.get 1))
+  (func (export "half") (param f64) (result f64) (f64.mul (local.get 0) (f64.const 0.5)))
+  (func $fail unreachable)
+  (func (export "boom") (call $fail))
+)"#;
+
+#[test]
+fn wast_prints_pass_lines_and_totals() {
+    let a = write(
+        "pass-a.wast",
+        "(module (func (export \"one\") (result i32) i32.const 1))\n\
+         (assert_return (invoke \"one\") (i32.const 1))\n",
+    );
+    let b = write(
+        "pass-b.wast",
+        "(assert_invalid (module (func (result i32))) \"type mismatch\")\n",
+    );
+    let output = egret(&["wast", a.to_str().unwrap(), b.to_str().unwrap()]);
+    let expected = format!(
+        "PASS {} (2 assertions)\nPASS {} (1 assertions)\n3 passed, 0 failed\n",
+        a.display(),
+        b.display()
+    );
+    assert_eq!(stdout(&output), expected);
+    assert_eq!(output.status.code(), Some(0));
+}
+
+#[test]
+fn wast_lists_failures_and_fails() {
+    let path = write(
+        "fail.wast",
+        "(module (func (export \"one\") (result i32) i32.const 1))\n\
+         (assert_return (invoke \"one\") (i32.const 1))\n\
+         (assert_return (invoke \"one\") (i32.const 2))\n\
+         (assert_trap (invoke \"one\") \"unreachable\")\n",
+    );
+    let missing = temp_path("no-such-file.wast");
+    let output = egret(&["wast", path.to_str().unwrap(), missing.to_str().unwrap()]);
+    let out = stdout(&output);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines[0],
+        format!("FAIL {}: 2 of 4 failed", path.display()),
+        "{out}"
+    );
+    assert_eq!(
+        lines[1], "  line 3: assert_return: expected [i32:2], got [i32:1]",
+        "{out}"
+    );
+    assert!(
+        lines[2].starts_with("  line 4: assert_trap: expected trap \"unreachable\""),
+        "{out}"
+    );
+    assert!(
+        lines[3].starts_with(&format!("FAIL {}: cannot read", missing.display())),
+        "{out}"
+    );
+    assert_eq!(lines[4], "2 passed, 3 failed", "{out}");
+    assert_eq!(lines.len(), 5, "{out}");
+    assert_eq!(output.status.code(), Some(1));
+}
+
+#[test]
+fn wast_needs_a_file() {
+    let output = egret(&["wast"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("<FILES>"), "{}", stderr(&output));
+}
+
+#[test]
+fn run_invoke_prints_results() {
+    let path = write("module.wat", MODULE);
+    let path = path.to_str().unwrap();
+
+    let output = egret(&["run", "--invoke", "add", path, "40", "-3"]);
+    assert_eq!(stdout(&output), "37\n", "{}", stderr(&output));
+    assert_eq!(output.status.code(), Some(0));
+
+    let output = egret(&["run", path, "--invoke", "add", "4294967295", "1"]);
+    assert_eq!(stdout(&output), "0\n", "{}", stderr(&output));
+
+    let output = egret(&["run", "--invoke", "pair", path, "-5", "2.5"]);
+    assert_eq!(stdout(&output), "-5\n2.5\n", "{}", stderr(&output));
+
+    let output = egret(&["run", "--invoke", "half", path, "-inf"]);
+    assert_eq!(stdout(&output), "-inf\n", "{}", stderr(&output));
+}
+
+#[test]
+fn run_accepts_binary_modules() {
+    // (module (func (export "f") (result i32) i32.const 42))
+    let binary: &[u8] = &[
+        0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // header
+        0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7f, // types: [] -> [i32]
+        0x03, 0x02, 0x01, 0x00, // functions: type 0
+        0x07, 0x05, 0x01, 0x01, b'f', 0x00, 0x00, // exports: "f" = func 0
+        0x0a, 0x06, 0x01, 0x04, 0x00, 0x41, 0x2a, 0x0b, // code: i32.const 42
+    ];
+    let path = temp_path("answer.wasm");
+    std::fs::write(&path, binary).unwrap();
+    let output = egret(&["run", "--invoke", "f", path.to_str().unwrap()]);
+    assert_eq!(stdout(&output), "42\n", "{}", stderr(&output));
+    assert_eq!(output.status.code(), Some(0));
+}
+
+#[test]
+fn run_rejects_bad_arguments() {
+    let path = write("args.wat", MODULE);
+    let path = path.to_str().unwrap();
+
+    let output = egret(&["run", "--invoke", "add", path, "1"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("takes 2 arguments, got 1"),
+        "{}",
+        stderr(&output)
+    );
+
+    let output = egret(&["run", "--invoke", "add", path, "1", "one"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("`one` is not a valid i32"),
+        "{}",
+        stderr(&output)
+    );
+
+    let output = egret(&["run", "--invoke", "nope", path]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("nope"), "{}", stderr(&output));
+}
+
+#[test]
+fn run_trap_prints_message_and_backtrace() {
+    let path = write("trap.wat", MODULE);
+    let output = egret(&["run", "--invoke", "boom", path.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(stdout(&output), "");
+    let err = stderr(&output);
+    assert!(err.starts_with("error: wasm trap: unreachable\n"), "{err}");
+    assert!(err.contains("wasm backtrace:"), "{err}");
+    assert!(err.contains("fail"), "{err}");
+}
+
+#[test]
+fn run_calls_start_export() {
+    let path = write(
+        "start.wat",
+        "(module (func (export \"_start\") (unreachable)))",
+    );
+    let output = egret(&["run", path.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("unreachable"),
+        "{}",
+        stderr(&output)
+    );
+
+    let path = write("no-start.wat", "(module (func (export \"f\")))");
+    let output = egret(&["run", path.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(stdout(&output), "");
+}
+
+#[test]
+fn run_names_the_first_missing_import() {
+    let path = write(
+        "imports.wat",
+        r#"(module (import "env" "log" (func (param i32))) (import "env" "mem" (memory 1)))"#,
+    );
+    let output = egret(&["run", path.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2));
+    let err = stderr(&output);
+    assert!(err.contains("`env::log` (a function)"), "{err}");
+    assert!(!err.contains("env::mem"), "{err}");
+}
+
+#[test]
+fn run_reports_compile_errors() {
+    let path = write("invalid.wat", "(module (func (result i32)))");
+    let output = egret(&["run", path.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).starts_with("error: failed to compile module"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn help_lists_the_subcommands() {
+    let output = egret(&["--help"]);
+    assert_eq!(output.status.code(), Some(0));
+    let out = stdout(&output);
+    assert!(out.contains("run") && out.contains("wast"), "{out}");
+
+    let output = egret(&["run", "--help"]);
+    assert_eq!(output.status.code(), Some(0));
+    assert!(
+        stdout(&output).contains("--invoke <NAME>"),
+        "{}",
+        stdout(&output)
+    );
+}
