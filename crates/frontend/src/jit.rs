@@ -13,7 +13,7 @@ use crate::traps::TrapKind;
 use cranelift_codegen::ir::{self, LibCall};
 use cranelift_codegen::isa::OwnedTargetIsa;
 use cranelift_codegen::{Context, FinalizedMachReloc};
-use cranelift_jit::{JITBuilder, JITModule};
+use cranelift_jit::{ArenaMemoryProvider, JITBuilder, JITModule};
 use cranelift_module::{FuncId, Module, ModuleReloc};
 use std::sync::Mutex;
 
@@ -145,6 +145,17 @@ fn module_error(e: cranelift_module::ModuleError) -> CompileError {
     CompileError::Codegen(e.to_string())
 }
 
+/// Bytes to reserve for a batch: every function at its alignment, plus
+/// room for the provider rounding segments up to whole pages (of up to
+/// 64 KiB). Only address space: untouched pages cost nothing.
+fn arena_size(functions: &[CompiledFunction]) -> usize {
+    let code: usize = functions
+        .iter()
+        .map(|f| f.bytes.len().next_multiple_of(f.alignment.max(16) as usize))
+        .sum();
+    code + 2 * 64 * 1024
+}
+
 impl CodeMemory {
     /// Places `functions` (function `i` has id `i`, as used by relocations)
     /// for the host ISA `isa`.
@@ -153,6 +164,12 @@ impl CodeMemory {
         functions: Vec<CompiledFunction>,
     ) -> Result<CodeMemory, CompileError> {
         let mut builder = JITBuilder::with_isa(isa, cranelift_module::default_libcall_names());
+        // One reservation for the whole batch: PC-relative calls between its
+        // functions stay in range (±2 GiB on x86_64), and its code is one
+        // contiguous run for the code registry.
+        let arena = ArenaMemoryProvider::new_with_size(arena_size(&functions))
+            .map_err(|e| CompileError::Codegen(format!("cannot reserve code memory: {e}")))?;
+        builder.memory_provider(Box::new(arena));
         for (name, ptr) in libm_symbols() {
             builder.symbol(name, ptr);
         }
