@@ -326,7 +326,9 @@ mod tests {
         // A memory limit with a 6-byte LEB128 encoding is only well-formed
         // with 64-bit memories.
         let bytes = b"\0asm\x01\0\0\0\x05\x08\x01\x00\x82\x80\x80\x80\x80\x00";
-        let err = parse(bytes, WasmFeatures::WASM2, &mut |_| SigId(0)).err().unwrap();
+        let err = parse(bytes, WasmFeatures::WASM2, &mut |_| SigId(0))
+            .err()
+            .unwrap();
         assert!(err.to_string().contains("too long"), "{err}");
     }
 
