@@ -18,22 +18,14 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run a module: call its `_start` export, or the export given with
-    /// `--invoke`, and print the results.
+    /// Run a WASI program (its `_start` export), or call the export given
+    /// with `--invoke` and print its results.
     ///
-    /// The module gets no imports (WASI is not supported yet). Exits with
-    /// 1 if wasm traps, 2 on any other error.
-    Run {
-        /// Call this export with ARGS instead of `_start`.
-        #[arg(long, value_name = "NAME")]
-        invoke: Option<String>,
-        /// The module: a `.wasm` binary or `.wat` text file.
-        file: PathBuf,
-        /// Arguments for the invoked function, read as its parameter types
-        /// (i32, i64, f32, f64).
-        #[arg(allow_hyphen_values = true, trailing_var_arg = true)]
-        args: Vec<String>,
-    },
+    /// The program gets WASI preview1, sandboxed to the directories given
+    /// with `--dir`. Exits with the program's exit code, 1 if wasm traps
+    /// (the trap and its wasm backtrace go to stderr), 2 on any other
+    /// error.
+    Run(run::RunOptions),
     /// Run WebAssembly spec scripts (`.wast`): one line per file, then the
     /// total. Exits with 1 if any check failed.
     Wast {
@@ -45,7 +37,7 @@ enum Command {
 
 fn main() -> ExitCode {
     match Cli::parse().command {
-        Command::Run { invoke, file, args } => run::run(&file, invoke.as_deref(), &args),
+        Command::Run(options) => run::run(&options),
         Command::Wast { files } => wast(&files),
     }
 }

@@ -1,20 +1,55 @@
-//! `egret run`: compile a module, instantiate it without imports, and call
-//! `_start` or the export named by `--invoke` with command-line arguments.
+//! `egret run`: compile a module, link it with WASI (sandboxed to the
+//! directories given with `--dir`), and call `_start` or the export named by
+//! `--invoke` with command-line arguments.
 
-use anyhow::{anyhow, bail};
-use egret::{Engine, ExternType, Instance, Module, Store, Val, ValType};
-use std::path::Path;
+use anyhow::{Context, anyhow, bail};
+use egret::{Engine, Linker, Module, Store, Val, ValType};
+use egret_wasi::{WasiCtx, WasiCtxBuilder};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-/// Runs the command, printing results to stdout and errors to stderr.
-pub(crate) fn run(file: &Path, invoke: Option<&str>, args: &[String]) -> ExitCode {
-    match run_module(file, invoke, args) {
-        Ok(results) => {
+/// Options of `egret run`.
+#[derive(clap::Args)]
+pub(crate) struct RunOptions {
+    /// Call this export with ARGS instead of running `_start`.
+    #[arg(long, value_name = "NAME")]
+    invoke: Option<String>,
+    /// Give the program a host directory: `HOST` (seen by the guest under
+    /// the same name) or `HOST::GUEST`. It sees nothing else of the host's
+    /// file system.
+    #[arg(long = "dir", value_name = "HOST[::GUEST]")]
+    dirs: Vec<String>,
+    /// Set an environment variable for the program: `NAME=VALUE`, or
+    /// `NAME` to pass on the host's value.
+    #[arg(long = "env", value_name = "NAME[=VALUE]")]
+    envs: Vec<String>,
+    /// The module: a `.wasm` binary or `.wat` text file.
+    file: PathBuf,
+    /// The program's arguments, or with `--invoke` the function's
+    /// arguments, read as its parameter types (i32, i64, f32, f64).
+    #[arg(allow_hyphen_values = true, trailing_var_arg = true)]
+    args: Vec<String>,
+}
+
+/// How a run ended.
+enum Outcome {
+    /// Finished; results of an invoked function, one per line.
+    Results(Vec<String>),
+    /// The program called `proc_exit`.
+    Exit(i32),
+}
+
+/// Runs the command: results on stdout, errors on stderr. The exit code is
+/// the program's `proc_exit` code, 1 if wasm trapped, 2 on other errors.
+pub(crate) fn run(options: &RunOptions) -> ExitCode {
+    match run_module(options) {
+        Ok(Outcome::Results(results)) => {
             for result in results {
                 println!("{result}");
             }
             ExitCode::SUCCESS
         }
+        Ok(Outcome::Exit(code)) => ExitCode::from(code as u8),
         Err(e) => {
             eprintln!("error: {e:#}");
             let trapped = e
@@ -25,36 +60,51 @@ pub(crate) fn run(file: &Path, invoke: Option<&str>, args: &[String]) -> ExitCod
     }
 }
 
-/// The results of the call, rendered one per line.
-fn run_module(file: &Path, invoke: Option<&str>, args: &[String]) -> anyhow::Result<Vec<String>> {
-    let engine = Engine::default();
-    let module = Module::from_file(&engine, file)?;
-    if let Some(import) = module.imports().next() {
-        let kind = match import.ty() {
-            ExternType::Func(_) => "function",
-            ExternType::Global(_) => "global",
-            ExternType::Table(_) => "table",
-            ExternType::Memory(_) => "memory",
-        };
-        bail!(
-            "{}: cannot satisfy the import `{}::{}` (a {kind}): `egret run` provides no imports yet",
-            file.display(),
-            import.module(),
-            import.name()
-        );
+/// The WASI context the options describe.
+fn wasi_context(options: &RunOptions) -> anyhow::Result<WasiCtx> {
+    let mut builder = WasiCtxBuilder::new();
+    builder.inherit_stdio();
+    if options.invoke.is_none() {
+        builder.arg(options.file.display().to_string());
+        builder.args(&options.args);
     }
-    let mut store = Store::new(&engine, ());
-    let instance = Instance::new(&mut store, &module, &[])?;
-    let name = match invoke {
+    for env in &options.envs {
+        match env.split_once('=') {
+            Some((name, value)) => builder.env(name, value),
+            None => {
+                let value = std::env::var(env)
+                    .with_context(|| format!("--env {env}: not set in the host environment"))?;
+                builder.env(env, value)
+            }
+        };
+    }
+    for dir in &options.dirs {
+        let (host, guest) = dir.split_once("::").unwrap_or((dir, dir));
+        builder.preopen_dir(host, guest);
+    }
+    Ok(builder.build()?)
+}
+
+fn run_module(options: &RunOptions) -> anyhow::Result<Outcome> {
+    let engine = Engine::default();
+    let module = Module::from_file(&engine, &options.file)?;
+    let mut linker = Linker::new(&engine);
+    egret_wasi::add_to_linker(&mut linker, |ctx: &mut WasiCtx| ctx)?;
+    let mut store = Store::new(&engine, wasi_context(options)?);
+    let instance = linker.instantiate(&mut store, &module)?;
+
+    let name = match options.invoke.as_deref() {
         Some(name) => name,
-        None if !args.is_empty() => {
-            bail!("arguments need `--invoke NAME` (program arguments need WASI)")
-        }
         None if module.exports().any(|e| e.name() == "_start") => "_start",
-        None => return Ok(Vec::new()),
+        None => return Ok(Outcome::Results(Vec::new())),
     };
     let func = instance.get_func(&store, name)?;
     let ty = func.ty(&store)?;
+    let args: &[String] = if options.invoke.is_some() {
+        &options.args
+    } else {
+        &[]
+    };
     if args.len() != ty.params().len() {
         bail!(
             "`{name}` has type {ty}: it takes {} arguments, got {}",
@@ -69,8 +119,13 @@ fn run_module(file: &Path, invoke: Option<&str>, args: &[String]) -> anyhow::Res
         .map(|(ty, arg)| parse_arg(*ty, arg))
         .collect::<anyhow::Result<Vec<_>>>()?;
     let mut results: Vec<Val> = ty.results().iter().map(|t| Val::default_for(*t)).collect();
-    func.call(&mut store, &params, &mut results)?;
-    Ok(results.iter().map(show).collect())
+    match func.call(&mut store, &params, &mut results) {
+        Ok(()) => Ok(Outcome::Results(results.iter().map(show).collect())),
+        Err(e) => match egret_wasi::exit_code(&e) {
+            Some(code) => Ok(Outcome::Exit(code)),
+            None => Err(e.into()),
+        },
+    }
 }
 
 /// Reads a command-line argument as a value of type `ty`. Integers may be

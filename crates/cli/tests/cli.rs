@@ -208,7 +208,7 @@ fn run_names_the_first_missing_import() {
     let output = egret(&["run", path.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(2));
     let err = stderr(&output);
-    assert!(err.contains("`env::log` (a function)"), "{err}");
+    assert!(err.contains("unknown import: `env::log`"), "{err}");
     assert!(!err.contains("env::mem"), "{err}");
 }
 
@@ -237,5 +237,124 @@ fn help_lists_the_subcommands() {
         stdout(&output).contains("--invoke <NAME>"),
         "{}",
         stdout(&output)
+    );
+}
+
+/// A file of the repository, relative to this crate.
+fn repo_file(path: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(path)
+}
+
+/// A fresh temporary directory called `name`.
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = temp_path(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn run_passes_arguments_and_environment_and_returns_the_exit_code() {
+    let program = repo_file("tests/wasi/bin/args_env.wasm");
+    let output = Command::new(env!("CARGO_BIN_EXE_egret"))
+        .args(["run", "--env", "GREETING=hello", "--env", "FROM_HOST"])
+        .arg(&program)
+        .args(["one", "two words"])
+        .env("FROM_HOST", "passed on")
+        .output()
+        .unwrap();
+    let out = stdout(&output);
+    // args_env exits with its argument count: the program name and two.
+    assert_eq!(output.status.code(), Some(3), "{out}{}", stderr(&output));
+    assert!(out.contains("argv[1]=one\nargv[2]=two words\n"), "{out}");
+    assert!(out.contains("env FROM_HOST=passed on\n"), "{out}");
+    assert!(out.contains("GREETING=hello\n"), "{out}");
+    assert!(out.contains("envc=2\n"), "{out}");
+}
+
+#[test]
+fn run_sorts_a_file_in_a_preopened_directory_like_the_native_program() {
+    let dir = temp_dir("sort");
+    std::fs::copy(
+        repo_file("tests/wasi/data/unsorted.txt"),
+        dir.join("in.txt"),
+    )
+    .unwrap();
+    let mapping = format!("{}::/data", dir.display());
+    let program = repo_file("tests/wasi/bin/sort_lines.wasm");
+    let output = egret(&[
+        "run",
+        "--dir",
+        &mapping,
+        program.to_str().unwrap(),
+        "/data/in.txt",
+        "/data/out.txt",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let sorted = std::fs::read(dir.join("out.txt")).unwrap();
+    // tests/wasi/native.sh wrote this with the same C program built natively.
+    let native = std::fs::read(repo_file("tests/wasi/expected/sorted.txt")).unwrap();
+    assert_eq!(sorted, native);
+}
+
+#[test]
+fn run_keeps_the_program_inside_its_directories() {
+    let dir = temp_dir("sandbox");
+    std::fs::write(dir.join("secret.txt"), "outside").unwrap();
+    let inner = dir.join("inner");
+    std::fs::create_dir(&inner).unwrap();
+    let mapping = format!("{}::/box", inner.display());
+    let program = repo_file("tests/wasi/bin/sort_lines.wasm");
+    for path in [
+        "/box/../secret.txt",
+        "../secret.txt",
+        secret_abs(&dir).as_str(),
+    ] {
+        let output = egret(&[
+            "run",
+            "--dir",
+            &mapping,
+            program.to_str().unwrap(),
+            path,
+            "/box/out.txt",
+        ]);
+        assert_eq!(output.status.code(), Some(1), "{path}: {}", stdout(&output));
+        assert!(!inner.join("out.txt").exists(), "{path} was read");
+    }
+}
+
+fn secret_abs(dir: &std::path::Path) -> String {
+    dir.join("secret.txt").display().to_string()
+}
+
+#[test]
+fn run_hello_example_from_the_readme() {
+    let output = Command::new(env!("CARGO_BIN_EXE_egret"))
+        .current_dir(repo_file(""))
+        .args(["run", "--dir", ".", "examples/hello.wasm", "README.md"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let out = stdout(&output);
+    assert!(
+        out.starts_with("Hello from WebAssembly, running on Egret!\nREADME.md: "),
+        "{out}"
+    );
+}
+
+#[test]
+fn run_reports_a_trap_with_its_backtrace() {
+    let path = write(
+        "trap-start.wat",
+        r#"(module $m (func $deep unreachable) (func (export "_start") (call $deep)))"#,
+    );
+    let output = egret(&["run", path.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    let err = stderr(&output);
+    assert!(
+        err.contains("wasm trap: unreachable") && err.contains("m!deep"),
+        "{err}"
     );
 }
