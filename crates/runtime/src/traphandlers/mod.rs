@@ -2,15 +2,20 @@
 //! chain of wasm activations, and [`invoke_wasm`], the one way the host
 //! calls generated code.
 //!
-//! A call goes through a small assembly stub (per architecture, in the
-//! submodules) that saves the callee-saved registers and records a resume
-//! point (pc, sp, fp) in the thread's innermost `Activation`. When
-//! generated code faults at a trap site, the signal handler records the
-//! trap and a frame-pointer backtrace in that activation, then rewrites the
-//! signal context so that returning from the handler lands on the stub's
-//! resume label, which restores the registers and returns 1. Only generated
-//! code lies between the stub and the fault, so no Rust frame is skipped.
-//! See docs/traps.md.
+//! A call goes through a small assembly stub that saves the callee-saved
+//! registers and records a resume point (pc, sp, fp) in the thread's
+//! innermost `Activation`. When generated code faults at a trap site, the
+//! signal handler records the trap and a frame-pointer backtrace in that
+//! activation, then rewrites the signal context so that returning from the
+//! handler lands on the stub's resume label, which restores the registers
+//! and returns 1. Only generated code lies between the stub and the fault,
+//! so no Rust frame is skipped. See docs/traps.md.
+//!
+//! This module is the same on every target. What is not lives in
+//! submodules: `arch` (the stub per architecture, wrapped in per object
+//! format symbol directives; on aarch64, stripping return-address
+//! signatures) and `context` (signal-context registers per OS and
+//! architecture, and per OS whether a signal reports a fault).
 
 use crate::code_registry;
 use crate::vmcontext::VMStoreContext;
@@ -21,14 +26,10 @@ use std::mem::{self, MaybeUninit};
 use std::ptr;
 use std::sync::{Once, OnceLock};
 
-#[cfg(target_arch = "aarch64")]
-mod aarch64;
-#[cfg(target_arch = "aarch64")]
-use aarch64 as arch;
-#[cfg(target_arch = "x86_64")]
-mod x86_64;
-#[cfg(target_arch = "x86_64")]
-use x86_64 as arch;
+mod arch;
+mod context;
+
+use arch::egret_enter_wasm;
 
 /// Most frames a trap's backtrace records (the faulting pc included).
 pub const MAX_TRAP_FRAMES: usize = 256;
@@ -41,9 +42,17 @@ pub const MAX_TRAP_FRAMES: usize = 256;
 const ALT_STACK_SIZE: usize = 256 * 1024;
 
 /// The signals generated code raises: SIGSEGV and SIGBUS for memory
-/// accesses, SIGILL for explicit traps (`ud2`, `udf`), SIGFPE for x86_64
-/// integer division.
+/// accesses, SIGILL for explicit traps (`ud2`), SIGFPE for integer
+/// division.
+#[cfg(target_arch = "x86_64")]
 const SIGNALS: [c_int; 4] = [libc::SIGSEGV, libc::SIGBUS, libc::SIGILL, libc::SIGFPE];
+/// The signals generated code raises: SIGSEGV and SIGBUS for memory
+/// accesses (on macOS, touching a mapped but inaccessible page, such as a
+/// guard page, is SIGBUS), SIGILL for explicit traps (`udf`). Division
+/// never faults on aarch64: Cranelift checks the operands and traps with
+/// `udf`, so there is no SIGFPE.
+#[cfg(target_arch = "aarch64")]
+const SIGNALS: [c_int; 3] = [libc::SIGSEGV, libc::SIGBUS, libc::SIGILL];
 
 /// A trap caught while running wasm.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -107,21 +116,6 @@ thread_local! {
 
     /// This thread's alternate signal stack, if we installed one.
     static ALT_STACK: OnceCell<Option<AltStack>> = const { OnceCell::new() };
-}
-
-unsafe extern "C" {
-    /// The entry stub (see the per-architecture module): records the
-    /// resume point in `resume`, calls `array_call(callee_vmctx,
-    /// caller_vmctx, wasm_call, values)` and returns 0, or 1 when a trap
-    /// sent execution back to the resume point.
-    fn egret_enter_wasm(
-        resume: *mut ResumePoint,
-        array_call: *const u8,
-        callee_vmctx: *mut u8,
-        caller_vmctx: *mut u8,
-        wasm_call: *const u8,
-        values: *mut u128,
-    ) -> u32;
 }
 
 /// Calls generated code through its array-call trampoline, catching traps.
@@ -301,20 +295,14 @@ unsafe fn catch_trap(
     ctx: *mut libc::ucontext_t,
 ) -> bool {
     let activation = ACTIVATION.get();
-    // Only faults raised by the kernel (positive `si_code`) are traps; a
-    // signal sent with kill() or raise() is never ours.
+    // Only faults are traps; a signal sent with kill() or raise() is never
+    // ours (as far as the OS lets us tell, see `context::is_fault`).
     // SAFETY: `info` is valid.
-    if activation.is_null() || unsafe { (*info).si_code } <= 0 {
+    if activation.is_null() || !context::is_fault(unsafe { &*info }) {
         return false;
     }
     // SAFETY: `ctx` is valid.
-    let (pc, sp, fp) = unsafe {
-        (
-            arch::context_pc(ctx),
-            arch::context_sp(ctx),
-            arch::context_fp(ctx),
-        )
-    };
+    let (pc, sp, fp) = unsafe { (context::pc(ctx), context::sp(ctx), context::fp(ctx)) };
     let Some(kind) = code_registry::trap_at(pc) else {
         return false;
     };
@@ -326,6 +314,9 @@ unsafe fn catch_trap(
     trap.kind = Some(kind);
     trap.pc = pc;
     trap.fault_address = match signal {
+        // The faulting data address (Linux: from the kernel's fault
+        // handling; macOS: the exception state's FAR). `libc` has an
+        // `si_addr()` method on both.
         // SAFETY: `info` is valid, and for these signals `si_addr` is set.
         libc::SIGSEGV | libc::SIGBUS => Some(unsafe { (*info).si_addr() }.addr()),
         _ => None,
@@ -337,7 +328,7 @@ unsafe fn catch_trap(
     unsafe { record_backtrace(trap, pc, sp, fp, resume.fp) };
     // SAFETY: `ctx` is valid; the resume point was recorded by the stub,
     // whose frame is still live below `invoke_wasm`.
-    unsafe { arch::set_resume(ctx, resume.pc, resume.sp, resume.fp) };
+    unsafe { context::set_resume(ctx, resume.pc, resume.sp, resume.fp) };
     true
 }
 
@@ -380,6 +371,9 @@ unsafe fn record_backtrace(
             trap.truncated = true;
             return;
         }
+        // Signed on macOS, where Cranelift signs return addresses.
+        #[cfg(target_arch = "aarch64")]
+        let return_address = arch::strip_pointer_authentication(return_address);
         trap.frames[trap.frame_count].write(return_address);
         trap.frame_count += 1;
         low = fp + 2 * mem::size_of::<usize>();

@@ -1,0 +1,79 @@
+//! Per-architecture code: the entry stub `egret_enter_wasm` (its contract
+//! is declared here, its instructions are in `arch/x86_64.rs` and
+//! `arch/aarch64.rs`) and, on aarch64, reading return addresses that may
+//! be signed.
+//!
+//! The symbol directives around the stub depend only on the object format
+//! (ELF on Linux, Mach-O on macOS) and come from `asm_function!`, so the
+//! per-architecture files contain no per-OS text.
+
+use super::ResumePoint;
+
+/// Defines the global function `$name` in a `global_asm!` block: the
+/// symbol directives of the target's object format around `$line`s, which
+/// may refer to `$operands` (`const` operands only).
+///
+/// ELF: the symbol is `.hidden` (not exported from a shared object) and
+/// carries `.type`/`.size` for debuggers and profilers.
+#[cfg(target_os = "linux")]
+macro_rules! asm_function {
+    ($name:literal, [$($line:literal),* $(,)?], $($operands:tt)*) => {
+        core::arch::global_asm!(
+            ".text",
+            ".p2align 4",
+            concat!(".globl ", $name),
+            concat!(".hidden ", $name),
+            concat!(".type ", $name, ", @function"),
+            concat!($name, ":"),
+            $($line,)*
+            concat!(".size ", $name, ", . - ", $name),
+            $($operands)*
+        );
+    };
+}
+
+/// Defines the global function `$name` in a `global_asm!` block: the
+/// symbol directives of the target's object format around `$line`s, which
+/// may refer to `$operands` (`const` operands only).
+///
+/// Mach-O: C symbols carry a leading underscore (Rust's `extern "C"`
+/// declaration of `egret_enter_wasm` refers to `_egret_enter_wasm`),
+/// `.private_extern` is ELF's `.hidden`, and there is no `.type` or
+/// `.size`. Numeric local labels stay assembler-temporary, so they do not
+/// split the function into separate atoms under `.subsections_via_symbols`.
+#[cfg(target_vendor = "apple")]
+macro_rules! asm_function {
+    ($name:literal, [$($line:literal),* $(,)?], $($operands:tt)*) => {
+        core::arch::global_asm!(
+            ".text",
+            ".p2align 4",
+            concat!(".globl _", $name),
+            concat!(".private_extern _", $name),
+            concat!("_", $name, ":"),
+            $($line,)*
+            $($operands)*
+        );
+    };
+}
+
+#[cfg(target_arch = "aarch64")]
+mod aarch64;
+#[cfg(target_arch = "aarch64")]
+pub(super) use aarch64::strip_pointer_authentication;
+#[cfg(target_arch = "x86_64")]
+mod x86_64;
+
+unsafe extern "C" {
+    /// The entry stub (see the per-architecture module): saves the host's
+    /// callee-saved registers, records the resume point in `resume`, calls
+    /// `array_call(callee_vmctx, caller_vmctx, wasm_call, values)` and
+    /// returns 0, or 1 when a trap sent execution back to the resume point.
+    pub(super) fn egret_enter_wasm(
+        resume: *mut ResumePoint,
+        array_call: *const u8,
+        callee_vmctx: *mut u8,
+        caller_vmctx: *mut u8,
+        wasm_call: *const u8,
+        values: *mut u128,
+    ) -> u32;
+}

@@ -1,0 +1,101 @@
+//! aarch64: the entry stub, and stripping signatures from return
+//! addresses.
+//!
+//! The stub is the same on Linux (AAPCS64) and macOS: where Apple's arm64
+//! ABI departs from AAPCS64 (x18 reserved, packing of stack arguments,
+//! variadic calls, a 128-byte red zone) the stub is unaffected.
+
+use crate::traphandlers::ResumePoint;
+use std::mem::offset_of;
+
+// egret_enter_wasm(resume: x0, array_call: x1, callee_vmctx: x2,
+//                  caller_vmctx: x3, wasm_call: x4, values: x5) -> w0
+//
+// Builds a 160-byte frame holding the frame record (x29, x30), x19-x28 and
+// d8-d15 (the callee-saved registers of AAPCS64; only the low 64 bits of
+// v8-v15 are callee-saved), records the resume point, then calls
+// `array_call(callee_vmctx, caller_vmctx, wasm_call, values)` and returns
+// 0. The signal handler sends a trapped call to the resume label with sp
+// and x29 as recorded here; every saved register, x30 included, is then
+// reloaded from this frame and the stub returns 1.
+//
+// - sp stays 16-byte aligned: it is on entry, and the frame is 160 bytes.
+// - x29 points to the frame record throughout, as both ABIs require, so
+//   the trampoline's frame record links to it and frame walks end here.
+// - Only x9 (a scratch register) is used besides the arguments; x16/x17
+//   and the platform register x18 (reserved on macOS) are never written.
+// - `adr` reaches the resume label PC-relatively: no relocation.
+// - Pointer authentication: the stub neither signs nor authenticates x30;
+//   it saves and reloads it, so a trap, which abandons the generated
+//   frames without running their epilogues (and their `autib`), needs
+//   nothing either. Generated code that signs its own return addresses
+//   (on macOS) signs and authenticates them in its own frames.
+asm_function!(
+    "egret_enter_wasm",
+    [
+        "stp x29, x30, [sp, #-160]!",
+        "mov x29, sp",
+        "stp x19, x20, [sp, #16]",
+        "stp x21, x22, [sp, #32]",
+        "stp x23, x24, [sp, #48]",
+        "stp x25, x26, [sp, #64]",
+        "stp x27, x28, [sp, #80]",
+        "stp d8, d9, [sp, #96]",
+        "stp d10, d11, [sp, #112]",
+        "stp d12, d13, [sp, #128]",
+        "stp d14, d15, [sp, #144]",
+        "adr x9, 3f",
+        "str x9, [x0, #{pc}]",
+        "mov x9, sp",
+        "str x9, [x0, #{sp}]",
+        "str x29, [x0, #{fp}]",
+        "mov x9, x1",
+        "mov x0, x2",
+        "mov x1, x3",
+        "mov x2, x4",
+        "mov x3, x5",
+        "blr x9",
+        "mov w0, #0",
+        "b 4f",
+        // The resume label: entered from the signal handler with sp and x29
+        // as recorded above.
+        "3:",
+        "mov w0, #1",
+        "4:",
+        "ldp d14, d15, [sp, #144]",
+        "ldp d12, d13, [sp, #128]",
+        "ldp d10, d11, [sp, #112]",
+        "ldp d8, d9, [sp, #96]",
+        "ldp x27, x28, [sp, #80]",
+        "ldp x25, x26, [sp, #64]",
+        "ldp x23, x24, [sp, #48]",
+        "ldp x21, x22, [sp, #32]",
+        "ldp x19, x20, [sp, #16]",
+        "ldp x29, x30, [sp], #160",
+        "ret",
+    ],
+    pc = const offset_of!(ResumePoint, pc),
+    sp = const offset_of!(ResumePoint, sp),
+    fp = const offset_of!(ResumePoint, fp),
+);
+
+/// `address` without its pointer authentication code, if it has one.
+///
+/// Generated code may sign the return addresses it saves in its frame
+/// records: `cranelift-native` turns on `sign_return_address` (with the B
+/// key) on macOS, so there they carry a PAC in their upper bits. Other
+/// return addresses pass unchanged. `xpaclri` is in the hint space, so a
+/// CPU without pointer authentication executes it as a no-op.
+pub(in crate::traphandlers) fn strip_pointer_authentication(address: usize) -> usize {
+    let stripped;
+    // SAFETY: `xpaclri` only rewrites x30, which is this asm's operand; it
+    // touches no memory, stack or flags.
+    unsafe {
+        core::arch::asm!(
+            "xpaclri",
+            inout("x30") address => stripped,
+            options(pure, nomem, nostack, preserves_flags),
+        );
+    }
+    stripped
+}
