@@ -2,6 +2,7 @@
 //! rights and enumerations, and the byte layouts of `filestat`, `fdstat`
 //! and `dirent`.
 
+use crate::errno::{Errno, WasiResult};
 use rustix::fs::{FileType, Stat};
 
 /// The import module name of every function.
@@ -49,6 +50,32 @@ pub(crate) mod oflags {
     pub(crate) const DIRECTORY: u16 = 1 << 1;
     pub(crate) const EXCL: u16 = 1 << 2;
     pub(crate) const TRUNC: u16 = 1 << 3;
+}
+
+/// `advice`: what a program says about how it will use a file's data.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Advice {
+    Normal,
+    Sequential,
+    Random,
+    WillNeed,
+    DontNeed,
+    NoReuse,
+}
+
+impl Advice {
+    /// The advice numbered `n` (`EINVAL` for an unknown one).
+    pub(crate) fn from_wasi(n: u32) -> WasiResult<Advice> {
+        Ok(match n {
+            0 => Advice::Normal,
+            1 => Advice::Sequential,
+            2 => Advice::Random,
+            3 => Advice::WillNeed,
+            4 => Advice::DontNeed,
+            5 => Advice::NoReuse,
+            _ => return Err(Errno::Inval),
+        })
+    }
 }
 
 /// `lookupflags`: follow a symlink in the last component.

@@ -104,10 +104,13 @@ impl fmt::Display for Errno {
 
 impl std::error::Error for Errno {}
 
+/// A host errno maps to the WASI errno of the same name, matched through
+/// rustix's constants, so the host's own numbering (Linux's and macOS's
+/// differ) never matters. Errnos with no WASI name are `EIO`.
 impl From<rustix::io::Errno> for Errno {
     fn from(e: rustix::io::Errno) -> Errno {
         use rustix::io::Errno as E;
-        match e {
+        match crate::sys::canonical_errno(e) {
             E::TOOBIG => Errno::TooBig,
             E::ACCESS => Errno::Acces,
             E::ADDRINUSE => Errno::AddrInUse,

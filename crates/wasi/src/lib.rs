@@ -51,6 +51,7 @@ mod guest;
 mod linker;
 pub mod path;
 mod stdio;
+mod sys;
 mod times;
 
 pub use ctx::{WasiCtx, WasiCtxBuilder};

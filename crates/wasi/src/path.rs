@@ -4,12 +4,14 @@
 //! the starting directory can be reached.
 //!
 //! The walk goes component by component. Each directory component is
-//! opened with `openat(O_PATH | O_DIRECTORY | O_NOFOLLOW)` relative to the
-//! directory before it, and the opened directories are kept on a stack:
-//! `.` does nothing, `..` pops the stack (popping past the starting
-//! directory is an escape), and a symlink is read with `readlinkat` and its
-//! contents are walked the same way in its place (an absolute target is an
-//! escape; more than [`MAX_SYMLINK_EXPANSIONS`] expansions is `ELOOP`).
+//! opened with `openat(O_PATH | O_DIRECTORY | O_NOFOLLOW)` (`O_RDONLY` in
+//! place of `O_PATH` on macOS, which has none: `sys::DIR_HANDLE`)
+//! relative to the directory before it, and the opened directories are
+//! kept on a stack: `.` does nothing, `..` pops the stack (popping past
+//! the starting directory is an escape), and a symlink is read with
+//! `readlinkat` and its contents are walked the same way in its place (an
+//! absolute target is an escape; more than [`MAX_SYMLINK_EXPANSIONS`]
+//! expansions is `ELOOP`).
 //! The final component is only expanded when the caller follows symlinks
 //! (or the path ends in `/`); the operation on it must then itself not
 //! follow symlinks (`O_NOFOLLOW`, `AT_SYMLINK_NOFOLLOW`), so a symlink
@@ -26,7 +28,8 @@
 //! ```
 
 use crate::errno::{Errno, WasiResult};
-use rustix::fs::{AtFlags, FileType, Mode, OFlags, openat, readlinkat, statat};
+use crate::sys;
+use rustix::fs::{AtFlags, FileType, Mode, openat, readlinkat, statat};
 use std::ffi::{OsStr, OsString};
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
@@ -147,8 +150,7 @@ impl<'a> Walk<'a> {
     /// Opens directory `name` in the current directory and makes it
     /// current; expands it instead if it is a symlink.
     fn enter(&mut self, name: &OsStr) -> WasiResult<()> {
-        let flags = OFlags::PATH | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
-        match openat(self.current(), name, flags, Mode::empty()) {
+        match openat(self.current(), name, sys::DIR_HANDLE, Mode::empty()) {
             Ok(fd) => {
                 self.opened.push(fd);
                 Ok(())

@@ -226,11 +226,10 @@ fn bad_subscriptions() {
 
 #[test]
 fn a_fifo_is_polled_on_the_host() {
-    use rustix::fs::{FileType, Mode, OFlags};
+    use rustix::fs::{Mode, OFlags};
     let mut p = Poller::new();
     let path = p.dir.path().join("fifo");
-    let cwd = rustix::fs::CWD;
-    rustix::fs::mknodat(cwd, &path, FileType::Fifo, Mode::from_raw_mode(0o600), 0).unwrap();
+    common::make_fifo(&path);
     // The host holds the FIFO open for writing (read-write, so that opening
     // does not wait for a reader).
     let writer = rustix::fs::open(&path, OFlags::RDWR, Mode::empty()).unwrap();

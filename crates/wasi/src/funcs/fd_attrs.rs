@@ -3,14 +3,14 @@
 //! `fd_filestat_set_times`, `fd_advise`, `fd_allocate`, `fd_sync`,
 //! `fd_datasync`.
 
-use crate::abi::{Fdstat, Filestat, Filetype, fdflags, rights};
+use crate::abi::{Advice, Fdstat, Filestat, Filetype, fdflags, rights};
 use crate::ctx::WasiCtx;
 use crate::errno::{Errno, WasiResult};
 use crate::fdtable::Descriptor;
 use crate::guest::GuestMemory;
+use crate::sys;
 use crate::times::timestamps;
-use rustix::fs::{Advice, FallocateFlags, FileType, OFlags, fcntl_getfl, fcntl_setfl, fstat};
-use std::num::NonZeroU64;
+use rustix::fs::{FileType, OFlags, fcntl_getfl, fcntl_setfl, fstat};
 use std::os::fd::{AsFd, BorrowedFd};
 
 pub(crate) fn fd_fdstat_get(
@@ -59,11 +59,19 @@ fn fdflags_of(fd: BorrowedFd) -> WasiResult<u16> {
             flags |= flag;
         }
     }
+    // `SYNC` does everything `DSYNC` does. On Linux `O_SYNC` includes
+    // `O_DSYNC`'s bit (and rustix opens `DSYNC` as `O_SYNC`), so this
+    // changes nothing there; on macOS the two bits are separate, and this
+    // makes a `SYNC` file report both there too.
+    if flags & fdflags::SYNC != 0 {
+        flags |= fdflags::DSYNC;
+    }
     Ok(flags)
 }
 
-/// Host open flags and the WASI `fdflags` for them. On Linux `O_SYNC`
-/// includes `O_DSYNC`'s bit, so a file opened with `SYNC` reports both.
+/// Host open flags and the WASI `fdflags` for them. A file opened with
+/// `SYNC` (or `RSYNC`, which is `O_SYNC` on both hosts) reports `SYNC`
+/// and `DSYNC`.
 const FLAG_PAIRS: [(OFlags, u16); 4] = [
     (OFlags::APPEND, fdflags::APPEND),
     (OFlags::NONBLOCK, fdflags::NONBLOCK),
@@ -146,21 +154,8 @@ pub(crate) fn fd_advise(
     len: u64,
     advice: u32,
 ) -> WasiResult<()> {
-    let advice = match advice {
-        0 => Advice::Normal,
-        1 => Advice::Sequential,
-        2 => Advice::Random,
-        3 => Advice::WillNeed,
-        4 => Advice::DontNeed,
-        5 => Advice::NoReuse,
-        _ => return Err(Errno::Inval),
-    };
-    Ok(rustix::fs::fadvise(
-        file(ctx, fd)?,
-        offset,
-        NonZeroU64::new(len),
-        advice,
-    )?)
+    let advice = Advice::from_wasi(advice)?;
+    sys::advise(file(ctx, fd)?, offset, len, advice)
 }
 
 pub(crate) fn fd_allocate(
@@ -170,25 +165,20 @@ pub(crate) fn fd_allocate(
     offset: u64,
     len: u64,
 ) -> WasiResult<()> {
-    Ok(rustix::fs::fallocate(
-        file(ctx, fd)?,
-        FallocateFlags::empty(),
-        offset,
-        len,
-    )?)
+    sys::allocate(file(ctx, fd)?, offset, len)
 }
 
 pub(crate) fn fd_sync(ctx: &mut WasiCtx, _: &mut GuestMemory, fd: u32) -> WasiResult<()> {
     match ctx.fds.get_mut(fd)? {
         Descriptor::Stream(stream) => stream.flush(),
-        _ => Ok(rustix::fs::fsync(ctx.fds.file_fd(fd)?)?),
+        _ => sys::sync(ctx.fds.file_fd(fd)?),
     }
 }
 
 pub(crate) fn fd_datasync(ctx: &mut WasiCtx, _: &mut GuestMemory, fd: u32) -> WasiResult<()> {
     match ctx.fds.get_mut(fd)? {
         Descriptor::Stream(stream) => stream.flush(),
-        _ => Ok(rustix::fs::fdatasync(ctx.fds.file_fd(fd)?)?),
+        _ => sys::datasync(ctx.fds.file_fd(fd)?),
     }
 }
 

@@ -11,6 +11,7 @@ use crate::errno::{Errno, WasiResult};
 use crate::fdtable::{Descriptor, Dir, File};
 use crate::guest::GuestMemory;
 use crate::path::resolve;
+use crate::sys;
 use rustix::fs::{FileType, Mode, OFlags, fstat, openat};
 
 /// The arguments of `path_open`, as the guest passes them.
@@ -78,7 +79,7 @@ fn host_flags(read: bool, write: bool, wasi_oflags: u32, wasi_fdflags: u32) -> W
         (fdflags::APPEND, OFlags::APPEND),
         (fdflags::DSYNC, OFlags::DSYNC),
         (fdflags::NONBLOCK, OFlags::NONBLOCK),
-        (fdflags::RSYNC, OFlags::RSYNC),
+        (fdflags::RSYNC, sys::RSYNC),
         (fdflags::SYNC, OFlags::SYNC),
     ];
     flags |= translate(wasi_fdflags, &fd_flags)?;

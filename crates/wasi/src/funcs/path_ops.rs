@@ -15,6 +15,7 @@ use crate::ctx::WasiCtx;
 use crate::errno::{Errno, WasiResult};
 use crate::guest::GuestMemory;
 use crate::path::{Resolved, resolve};
+use crate::sys;
 use crate::times::timestamps;
 use rustix::fs::{
     AtFlags, Mode, linkat, mkdirat, readlinkat, renameat, statat, symlinkat, unlinkat, utimensat,
@@ -66,7 +67,7 @@ pub(crate) fn path_unlink_file(
     len: u32,
 ) -> WasiResult<()> {
     let target = resolve_at(ctx, mem, fd, path, len, false)?;
-    Ok(unlinkat(target.dir(), target.name(), AtFlags::empty())?)
+    sys::unlink_file(target.dir(), target.name())
 }
 
 pub(crate) fn path_rename(

@@ -3,15 +3,18 @@
 //!
 //! Regular files are always ready (reads report the bytes left to the
 //! end of the file). Host streams, pipes and devices are polled with the
-//! host's `poll`; embedder-supplied streams are always ready. Clock
-//! deadlines are measured on the monotonic clock; an absolute deadline on
-//! another clock is converted once, when the call starts.
+//! host's `poll` (a device macOS's `poll` cannot watch is ready, like a
+//! regular file: see [`crate::sys::poll_unsupported`]); embedder-supplied
+//! streams are always ready. Clock deadlines are measured on the
+//! monotonic clock; an absolute deadline on another clock is converted
+//! once, when the call starts.
 
 use crate::ctx::WasiCtx;
 use crate::errno::{Errno, WasiResult};
 use crate::fdtable::Descriptor;
 use crate::funcs::clock::{clock, now, timespec};
 use crate::guest::GuestMemory;
+use crate::sys;
 use rustix::event::{PollFd, PollFlags, poll};
 use rustix::fs::{FileType, SeekFrom, fstat, seek};
 use rustix::time::ClockId;
@@ -244,10 +247,14 @@ fn poll_host(
         Ok(_) | Err(rustix::io::Errno::INTR) => {}
         Err(e) => return Err(e.into()),
     }
-    for (pollfd, (sub, _)) in fds.iter().zip(polled) {
+    for (pollfd, (sub, fd)) in fds.iter().zip(polled) {
         let revents = pollfd.revents();
         if revents.contains(PollFlags::NVAL) {
-            fired.push(Event::failed(sub, Errno::Badf));
+            if sys::poll_unsupported(*fd) {
+                fired.push(Event::new(sub));
+            } else {
+                fired.push(Event::failed(sub, Errno::Badf));
+            }
         } else if revents.contains(PollFlags::ERR) {
             fired.push(Event::failed(sub, Errno::Io));
         } else if !revents.is_empty() {

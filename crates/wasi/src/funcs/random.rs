@@ -1,9 +1,10 @@
-//! `random_get`: bytes from the host's cryptographic random source.
+//! `random_get`: bytes from the host's cryptographic random source
+//! (`getrandom` on Linux, `getentropy` on macOS; see [`crate::sys`]).
 
 use crate::ctx::WasiCtx;
 use crate::errno::WasiResult;
 use crate::guest::GuestMemory;
-use rustix::rand::{GetRandomFlags, getrandom};
+use crate::sys;
 
 pub(crate) fn random_get(
     _: &mut WasiCtx,
@@ -11,14 +12,5 @@ pub(crate) fn random_get(
     buf: u32,
     len: u32,
 ) -> WasiResult<()> {
-    let bytes = mem.slice_mut(buf, len)?;
-    let mut filled = 0;
-    while filled < bytes.len() {
-        match getrandom(&mut bytes[filled..], GetRandomFlags::empty()) {
-            Ok(n) => filled += n,
-            Err(rustix::io::Errno::INTR) => {}
-            Err(e) => return Err(e.into()),
-        }
-    }
-    Ok(())
+    sys::fill_random(mem.slice_mut(buf, len)?)
 }

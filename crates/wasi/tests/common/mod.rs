@@ -30,6 +30,20 @@ pub fn exclusive() -> std::sync::MutexGuard<'static, ()> {
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
+/// How many descriptors the process has open, as the host lists them
+/// (`/proc/self/fd` on Linux, `/dev/fd` on macOS; each listing counts the
+/// descriptor it reads the list through, so counts compare).
+pub fn open_fd_count() -> usize {
+    let listing = if cfg!(target_os = "linux") {
+        "/proc/self/fd"
+    } else {
+        "/dev/fd"
+    };
+    std::fs::read_dir(listing)
+        .unwrap_or_else(|e| panic!("{listing}: {e}"))
+        .count()
+}
+
 /// Runs `_start` of test program `name` with `ctx`; returns the exit
 /// code (0 if `_start` returns).
 pub fn exit_status(name: &str, ctx: WasiCtx) -> i32 {
@@ -91,5 +105,25 @@ impl Scratch {
 impl Drop for Scratch {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Makes a FIFO at `path`, readable and writable by its owner.
+pub fn make_fifo(path: &Path) {
+    #[cfg(target_os = "linux")]
+    {
+        use rustix::fs::{CWD, FileType, Mode, mknodat};
+        mknodat(CWD, path, FileType::Fifo, Mode::from_raw_mode(0o600), 0).unwrap();
+    }
+    // rustix has no `mknodat` or `mkfifoat` for macOS; its `mkfifo`
+    // command does the same.
+    #[cfg(not(target_os = "linux"))]
+    {
+        let status = std::process::Command::new("mkfifo")
+            .args(["-m", "600"])
+            .arg(path)
+            .status()
+            .expect("mkfifo runs");
+        assert!(status.success(), "mkfifo {}", path.display());
     }
 }
