@@ -1,5 +1,5 @@
 //! Engine configuration: optimisation, WebAssembly features, compilation
-//! strategy and runtime limits.
+//! strategy, runtime limits, fuel and epoch interruption.
 
 use egret_frontend::compiler::CompilerConfig;
 use egret_runtime::engine::RuntimeConfig;
@@ -51,6 +51,46 @@ impl Config {
     /// [`TrapKind::StackOverflow`](crate::TrapKind::StackOverflow).
     pub fn max_wasm_stack(&mut self, bytes: usize) -> &mut Self {
         self.runtime.max_wasm_stack = bytes;
+        self
+    }
+
+    /// Count the fuel wasm consumes and trap with
+    /// [`TrapKind::OutOfFuel`](crate::TrapKind::OutOfFuel) when a store
+    /// runs out (see [`Store::set_fuel`](crate::Store::set_fuel)). Every
+    /// operator costs one unit except `nop`, `drop`, `block`, `loop`,
+    /// `else`, `end`, `return` and `unreachable`; fuel is checked on
+    /// function entry and at every loop iteration. Off by default; when
+    /// off, the generated code contains no fuel accounting at all.
+    ///
+    /// ```
+    /// let engine = egret::Engine::new(egret::Config::new().consume_fuel(true))?;
+    /// let mut store = egret::Store::new(&engine, ());
+    /// store.set_fuel(1_000)?;
+    /// # Ok::<(), egret::Error>(())
+    /// ```
+    pub fn consume_fuel(&mut self, enable: bool) -> &mut Self {
+        self.compiler.tunables.consume_fuel = enable;
+        self
+    }
+
+    /// Check the store's epoch deadline on function entry and at every
+    /// loop iteration, trapping with
+    /// [`TrapKind::Interrupt`](crate::TrapKind::Interrupt) once
+    /// [`Engine::increment_epoch`](crate::Engine::increment_epoch) has
+    /// reached it (see
+    /// [`Store::set_epoch_deadline`](crate::Store::set_epoch_deadline)).
+    /// Cheaper than fuel; the way to bound wasm's running time from
+    /// another thread. Off by default; when off, the generated code
+    /// contains no epoch checks at all.
+    ///
+    /// ```
+    /// let engine = egret::Engine::new(egret::Config::new().epoch_interruption(true))?;
+    /// let mut store = egret::Store::new(&engine, ());
+    /// store.set_epoch_deadline(1);
+    /// # Ok::<(), egret::Error>(())
+    /// ```
+    pub fn epoch_interruption(&mut self, enable: bool) -> &mut Self {
+        self.compiler.tunables.epoch_interruption = enable;
         self
     }
 

@@ -1,8 +1,10 @@
-//! The engine: compiler and settings shared by modules and stores.
+//! The engine: compiler and settings shared by modules and stores, and
+//! the epoch counter that interrupts them.
 
 use crate::{Config, Error, Result};
 use egret_runtime::engine::EngineInner;
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
 /// Compiles modules and holds what stores made from it share. Cheap to
 /// clone (a reference count) and usable from many threads.
@@ -23,6 +25,23 @@ impl Engine {
         let inner = EngineInner::new(config.compiler.clone(), config.runtime.clone())
             .map_err(Error::Compile)?;
         Ok(Engine { inner })
+    }
+
+    /// Advances the engine's epoch by one tick. Wasm running in any store
+    /// of this engine whose deadline this reaches traps with
+    /// [`TrapKind::Interrupt`](crate::TrapKind::Interrupt) at its next
+    /// check (with [`Config::epoch_interruption`]). Cheap (one atomic
+    /// add) and callable from any thread, for example a timer thread.
+    ///
+    /// ```
+    /// use egret::{Config, Engine};
+    /// let engine = Engine::new(Config::new().epoch_interruption(true))?;
+    /// let timer = engine.clone();
+    /// std::thread::spawn(move || timer.increment_epoch()).join().unwrap();
+    /// # Ok::<(), egret::Error>(())
+    /// ```
+    pub fn increment_epoch(&self) {
+        self.inner.epoch().fetch_add(1, Ordering::Relaxed);
     }
 
     /// Whether two handles refer to the same engine.

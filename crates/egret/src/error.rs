@@ -1,6 +1,7 @@
 //! Egret's error type: compile errors, link errors, traps and misuse, kept
 //! apart so embedders can tell them apart.
 
+use egret_runtime::limits::ResourceError;
 use egret_runtime::trap::Trap as RuntimeTrap;
 use std::fmt;
 
@@ -31,7 +32,10 @@ pub enum Error {
     /// counts, an immutable global set, an index out of range, ...).
     #[error("{0}")]
     Misuse(String),
-    /// A memory or table could not be created or grown.
+    /// A memory or table could not be created or grown (a declared
+    /// maximum, an implementation limit, the operating system, or the
+    /// store's resource limiter refused), or a store's count cap of
+    /// instances, memories or tables was reached.
     #[error("resource limit: {0}")]
     Resource(String),
     /// An error raised by host code.
@@ -63,6 +67,17 @@ impl Error {
         match self {
             Error::Host(inner) => inner,
             other => Box::new(other),
+        }
+    }
+
+    /// The inverse of `into_host_error`: an `Error` that went through the
+    /// runtime as a host error comes back as itself.
+    pub(crate) fn from_host_error(
+        error: Box<dyn std::error::Error + Send + Sync + 'static>,
+    ) -> Error {
+        match error.downcast::<Error>() {
+            Ok(error) => *error,
+            Err(error) => Error::Host(error),
         }
     }
 
@@ -149,6 +164,15 @@ impl fmt::Display for Trap {
 impl std::error::Error for Trap {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         std::error::Error::source(&self.0)
+    }
+}
+
+impl From<ResourceError> for Error {
+    fn from(e: ResourceError) -> Error {
+        match e {
+            ResourceError::Refused(message) => Error::Resource(message),
+            ResourceError::Limiter(error) => Error::from_host_error(error),
+        }
     }
 }
 

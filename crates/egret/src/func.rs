@@ -176,6 +176,56 @@ impl<T> Caller<'_, T> {
         &self.store.engine
     }
 
+    /// The store's fuel left, as of the call to this host function (see
+    /// [`Store::get_fuel`](crate::Store::get_fuel)).
+    ///
+    /// ```
+    /// use egret::{Caller, Config, Engine, Func, Store};
+    /// let engine = Engine::new(Config::new().consume_fuel(true))?;
+    /// let mut store = Store::new(&engine, ());
+    /// store.set_fuel(100)?;
+    /// let fuel = Func::wrap(&mut store, |caller: Caller<'_, ()>| caller.get_fuel().map(|f| f as i64))?;
+    /// assert_eq!(fuel.typed::<(), i64>(&store)?.call(&mut store, ())?, 100);
+    /// # Ok::<(), egret::Error>(())
+    /// ```
+    pub fn get_fuel(&self) -> Result<u64> {
+        self.store.get_fuel()
+    }
+
+    /// Sets the store's fuel left (see
+    /// [`Store::set_fuel`](crate::Store::set_fuel)); the calling wasm
+    /// continues with it when this host function returns.
+    ///
+    /// ```
+    /// use egret::{Caller, Config, Engine, Func, Store};
+    /// let engine = Engine::new(Config::new().consume_fuel(true))?;
+    /// let mut store = Store::new(&engine, ());
+    /// let refuel = Func::wrap(&mut store, |mut caller: Caller<'_, ()>| caller.set_fuel(500))?;
+    /// refuel.typed::<(), ()>(&store)?.call(&mut store, ())?;
+    /// assert_eq!(store.get_fuel()?, 500);
+    /// # Ok::<(), egret::Error>(())
+    /// ```
+    pub fn set_fuel(&mut self, fuel: u64) -> Result<()> {
+        self.store.set_fuel(fuel)
+    }
+
+    /// Sets the store's epoch deadline `ticks_beyond_current` ticks after
+    /// the engine's current epoch (see
+    /// [`Store::set_epoch_deadline`](crate::Store::set_epoch_deadline)),
+    /// for example to give the calling wasm more time.
+    ///
+    /// ```
+    /// use egret::{Caller, Config, Engine, Func, Store};
+    /// let engine = Engine::new(Config::new().epoch_interruption(true))?;
+    /// let mut store = Store::new(&engine, ());
+    /// let extend = Func::wrap(&mut store, |mut caller: Caller<'_, ()>| caller.set_epoch_deadline(10))?;
+    /// extend.typed::<(), ()>(&store)?.call(&mut store, ())?;
+    /// # Ok::<(), egret::Error>(())
+    /// ```
+    pub fn set_epoch_deadline(&mut self, ticks_beyond_current: u64) {
+        self.store.opaque.set_epoch_deadline(ticks_beyond_current);
+    }
+
     /// An export of the calling instance (e.g. its memory); `None` when the
     /// host called this function directly or there is no such export.
     pub fn get_export(&mut self, name: &str) -> Option<Extern> {

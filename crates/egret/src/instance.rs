@@ -76,6 +76,7 @@ impl Instance {
             .map_err(|e| match e {
                 InstantiationError::Link(m) => Error::Link(m),
                 InstantiationError::Resource(m) => Error::Resource(m),
+                InstantiationError::Limiter(e) => Error::from_host_error(e),
                 InstantiationError::Trap(t) => t.into(),
             })?;
         Ok(Instance {

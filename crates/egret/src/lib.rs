@@ -32,6 +32,7 @@ mod externals;
 mod func;
 mod global;
 mod instance;
+mod limits;
 mod linker;
 mod memory;
 mod module;
@@ -48,6 +49,10 @@ pub use externals::Extern;
 pub use func::{Caller, Func};
 pub use global::Global;
 pub use instance::{Export, Instance};
+pub use limits::{
+    DEFAULT_INSTANCE_LIMIT, DEFAULT_MEMORY_LIMIT, DEFAULT_TABLE_LIMIT, ResourceLimiter,
+    StoreLimits, StoreLimitsBuilder,
+};
 pub use linker::Linker;
 pub use memory::{Memory, PAGE_SIZE};
 pub use module::Module;

@@ -29,13 +29,11 @@ pub struct Memory {
 pub const PAGE_SIZE: u64 = WASM_PAGE_SIZE;
 
 impl Memory {
-    /// Creates a memory of type `ty` in the store.
+    /// Creates a memory of type `ty` in the store. Fails if the store's
+    /// [`ResourceLimiter`](crate::ResourceLimiter) refuses it.
     pub fn new(mut store: impl AsContextMut, ty: MemoryType) -> Result<Memory> {
         let store = store.as_context_mut().0;
-        let id = store
-            .opaque
-            .create_memory(ty)
-            .map_err(|e| Error::Resource(e.to_string()))?;
+        let id = store.opaque.create_memory(ty).map_err(Error::from)?;
         Ok(Memory {
             store: store.id(),
             id,
@@ -109,14 +107,17 @@ impl Memory {
         Ok((store.opaque.memory_mut(self.id).data_mut(), &mut store.data))
     }
 
-    /// Grows by `delta` pages; returns the old size in pages.
+    /// Grows by `delta` pages; returns the old size in pages. Fails with
+    /// [`Error::Resource`] beyond the memory's maximum or when the store's
+    /// [`ResourceLimiter`](crate::ResourceLimiter) refuses, or with the
+    /// limiter's own error.
     pub fn grow(&self, mut store: impl AsContextMut, delta: u64) -> Result<u64> {
         let store = store.as_context_mut().0;
         store.check(self.store)?;
         store
             .opaque
-            .memory_mut(self.id)
-            .grow(delta)
+            .grow_memory(self.id, delta)
+            .map_err(Error::from_host_error)?
             .ok_or_else(|| Error::Resource(format!("cannot grow memory by {delta} pages")))
     }
 

@@ -1,10 +1,13 @@
 //! Stores: the owner of all runtime state (instances, memories, tables,
-//! globals, host functions) and of the embedder's data `T`, plus the
-//! context traits that let API calls take a store, a `&mut Store`, or a
-//! host function's `Caller` alike.
+//! globals, host functions) and of the embedder's data `T`, with the
+//! store's fuel, epoch deadline and resource limiter; plus the context
+//! traits that let API calls take a store, a `&mut Store`, or a host
+//! function's `Caller` alike.
 
 use crate::Engine;
+use crate::limits::{LimiterHook, ResourceLimiter};
 use crate::{Error, Result};
+use egret_runtime::limits::CountLimits;
 use egret_runtime::store::{StoreId, StoreOpaque};
 use std::any::Any;
 
@@ -43,6 +46,27 @@ impl<T> StoreInner<T> {
             Err(Error::WrongStore)
         }
     }
+
+    fn check_fuel_enabled(&self) -> Result<()> {
+        if self.engine.inner.compiler().config().tunables.consume_fuel {
+            Ok(())
+        } else {
+            Err(Error::misuse(
+                "fuel is not enabled for this store's engine (see Config::consume_fuel)",
+            ))
+        }
+    }
+
+    pub(crate) fn get_fuel(&self) -> Result<u64> {
+        self.check_fuel_enabled()?;
+        Ok(self.opaque.fuel())
+    }
+
+    pub(crate) fn set_fuel(&mut self, fuel: u64) -> Result<()> {
+        self.check_fuel_enabled()?;
+        self.opaque.set_fuel(fuel);
+        Ok(())
+    }
 }
 
 impl<T> Store<T> {
@@ -76,6 +100,121 @@ impl<T> Store<T> {
     /// The engine this store belongs to.
     pub fn engine(&self) -> &Engine {
         &self.inner.engine
+    }
+
+    /// Sets the fuel left to `fuel` units (replacing what was left; at
+    /// most `i64::MAX`). Most operators cost one unit (see
+    /// [`Config::consume_fuel`](crate::Config::consume_fuel)); wasm traps
+    /// with [`TrapKind::OutOfFuel`](crate::TrapKind::OutOfFuel) when it
+    /// has spent it all. A new store has no fuel. Fails if the engine does
+    /// not count fuel.
+    ///
+    /// ```
+    /// use egret::{Config, Engine, Instance, Module, Store, TrapKind};
+    /// let engine = Engine::new(Config::new().consume_fuel(true))?;
+    /// let module = Module::new(&engine, r#"(module (func (export "spin") (loop br 0)))"#)?;
+    /// let mut store = Store::new(&engine, ());
+    /// store.set_fuel(10_000)?;
+    /// let instance = Instance::new(&mut store, &module, &[])?;
+    /// let spin = instance.get_typed_func::<(), ()>(&mut store, "spin")?;
+    /// let err = spin.call(&mut store, ()).unwrap_err();
+    /// assert_eq!(err.as_trap().unwrap().kind(), TrapKind::OutOfFuel);
+    /// assert_eq!(store.get_fuel()?, 0);
+    /// # Ok::<(), egret::Error>(())
+    /// ```
+    pub fn set_fuel(&mut self, fuel: u64) -> Result<()> {
+        self.inner.set_fuel(fuel)
+    }
+
+    /// The fuel left (0 once wasm ran out). Wasm's consumption is brought
+    /// up to date whenever it calls a function, returns or traps, so a
+    /// host function called from wasm sees what its caller has spent.
+    /// Fails if the engine does not count fuel.
+    ///
+    /// ```
+    /// use egret::{Config, Engine, Store};
+    /// let engine = Engine::new(Config::new().consume_fuel(true))?;
+    /// let mut store = Store::new(&engine, ());
+    /// assert_eq!(store.get_fuel()?, 0);
+    /// store.set_fuel(5)?;
+    /// assert_eq!(store.get_fuel()?, 5);
+    /// // Without fuel counting, asking is an error.
+    /// assert!(Store::new(&Engine::default(), ()).get_fuel().is_err());
+    /// # Ok::<(), egret::Error>(())
+    /// ```
+    pub fn get_fuel(&self) -> Result<u64> {
+        self.inner.get_fuel()
+    }
+
+    /// Sets the epoch deadline `ticks_beyond_current` ticks after the
+    /// engine's current epoch: once
+    /// [`Engine::increment_epoch`](crate::Engine::increment_epoch) has
+    /// been called that many times, wasm running in this store traps with
+    /// [`TrapKind::Interrupt`](crate::TrapKind::Interrupt) at its next
+    /// function entry or loop iteration. Only has an effect with
+    /// [`Config::epoch_interruption`](crate::Config::epoch_interruption).
+    /// A new store's deadline is already reached (as if set 0 ticks
+    /// beyond the current epoch): wasm traps at once until this is called.
+    ///
+    /// ```
+    /// use egret::{Config, Engine, Instance, Module, Store, TrapKind};
+    /// let engine = Engine::new(Config::new().epoch_interruption(true))?;
+    /// let module = Module::new(&engine, r#"(module (func (export "spin") (loop br 0)))"#)?;
+    /// let mut store = Store::new(&engine, ());
+    /// store.set_epoch_deadline(1);
+    /// let instance = Instance::new(&mut store, &module, &[])?;
+    /// let spin = instance.get_typed_func::<(), ()>(&mut store, "spin")?;
+    /// // Another thread ends the epoch while wasm spins.
+    /// let ticker = engine.clone();
+    /// let thread = std::thread::spawn(move || {
+    ///     std::thread::sleep(std::time::Duration::from_millis(10));
+    ///     ticker.increment_epoch();
+    /// });
+    /// let err = spin.call(&mut store, ()).unwrap_err();
+    /// assert_eq!(err.as_trap().unwrap().kind(), TrapKind::Interrupt);
+    /// thread.join().unwrap();
+    /// # Ok::<(), egret::Error>(())
+    /// ```
+    pub fn set_epoch_deadline(&mut self, ticks_beyond_current: u64) {
+        self.inner.opaque.set_epoch_deadline(ticks_beyond_current);
+    }
+}
+
+impl<T: 'static> Store<T> {
+    /// Installs a resource limiter: `limiter` finds it in the store's data
+    /// each time the store creates or grows a memory or table (see
+    /// [`ResourceLimiter`]). Replaces any previous limiter. The caps on
+    /// instances, memories and tables are read from it now and apply to
+    /// what is created from now on. Without a limiter nothing but Egret's
+    /// own implementation limits applies.
+    ///
+    /// ```
+    /// use egret::{Engine, Memory, MemoryType, Store, StoreLimits, StoreLimitsBuilder};
+    /// struct Host { limits: StoreLimits }
+    /// let engine = Engine::default();
+    /// let limits = StoreLimitsBuilder::new().memory_size(2 * 65536).build();
+    /// let mut store = Store::new(&engine, Host { limits });
+    /// store.limiter(|host| &mut host.limits);
+    /// let memory = Memory::new(&mut store, MemoryType::new(1, None))?;
+    /// assert_eq!(memory.grow(&mut store, 1)?, 1);
+    /// assert!(memory.grow(&mut store, 1).is_err());
+    /// # Ok::<(), egret::Error>(())
+    /// ```
+    pub fn limiter(
+        &mut self,
+        mut limiter: impl FnMut(&mut T) -> &mut (dyn ResourceLimiter) + Send + Sync + 'static,
+    ) {
+        let counts = {
+            let l = limiter(&mut self.inner.data);
+            CountLimits {
+                instances: l.instances(),
+                memories: l.memories(),
+                tables: l.tables(),
+            }
+        };
+        let store = std::ptr::from_mut(&mut *self.inner);
+        let hook = LimiterHook::new(store, Box::new(limiter));
+        self.inner.opaque.set_limiter(Box::new(hook), counts);
     }
 }
 

@@ -36,13 +36,12 @@ fn element_raw<T>(
 }
 
 impl Table {
-    /// Creates a table of type `ty` with every element `init`.
+    /// Creates a table of type `ty` with every element `init`. Fails if
+    /// the store's [`ResourceLimiter`](crate::ResourceLimiter) refuses it.
     pub fn new(mut store: impl AsContextMut, ty: TableType, init: Val) -> Result<Table> {
         let store = store.as_context_mut().0;
         let raw = element_raw(store, ty, &init)?;
-        let id = store.opaque.create_table(ty, raw).ok_or_else(|| {
-            Error::Resource(format!("table of {} elements is too large", ty.minimum))
-        })?;
+        let id = store.opaque.create_table(ty, raw).map_err(Error::from)?;
         Ok(Table {
             store: store.id(),
             id,
@@ -92,6 +91,9 @@ impl Table {
     }
 
     /// Grows by `delta` elements set to `init`; returns the old size.
+    /// Fails with [`Error::Resource`] beyond the table's maximum or when
+    /// the store's [`ResourceLimiter`](crate::ResourceLimiter) refuses, or
+    /// with the limiter's own error.
     pub fn grow(&self, mut store: impl AsContextMut, delta: u64, init: Val) -> Result<u64> {
         let store = store.as_context_mut().0;
         store.check(self.store)?;
@@ -99,8 +101,8 @@ impl Table {
         let raw = element_raw(store, ty, &init)?;
         store
             .opaque
-            .table_mut(self.id)
-            .grow(delta, raw)
+            .grow_table(self.id, delta, raw)
+            .map_err(Error::from_host_error)?
             .ok_or_else(|| Error::Resource(format!("cannot grow table by {delta} elements")))
     }
 }

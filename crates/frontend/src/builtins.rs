@@ -12,11 +12,22 @@
 //! signature serves 32- and 64-bit memories; a returned `i32` that is
 //! nonzero means "trap" (the generated code raises the trap kind implied by
 //! the operation: memory out of bounds for memory and data operations,
-//! table out of bounds for table and element operations).
+//! table out of bounds for table and element operations). The grow
+//! builtins return the old size, [`GROW_FAILED`] when the memory or table
+//! cannot grow (wasm sees -1), or [`GROW_TRAP`] when the embedder's
+//! resource limiter failed: the runtime has then recorded the limiter's
+//! error, and the generated code traps with `HostFunctionFailed`.
 
 use cranelift_codegen::ir::types::{I32, I64};
 use cranelift_codegen::ir::{AbiParam, Signature, Type};
 use cranelift_codegen::isa::CallConv;
+
+/// What a grow builtin returns when the memory or table cannot grow.
+pub const GROW_FAILED: i64 = -1;
+
+/// What a grow builtin returns when the embedder's resource limiter
+/// failed: the generated code raises `TrapKind::HostFunctionFailed`.
+pub const GROW_TRAP: i64 = -2;
 
 /// Declares the builtin list once: name, parameters after the vmctx, result.
 macro_rules! builtins {
@@ -50,7 +61,7 @@ macro_rules! builtins {
 }
 
 builtins! {
-    /// `(memory, delta_pages) -> old_pages`, or `-1` if the memory cannot grow.
+    /// `(memory, delta_pages) -> old_pages`, `GROW_FAILED` or `GROW_TRAP`.
     memory_grow(I32, I64) -> I64;
     /// `(memory, dst, byte, len) -> trap?`
     memory_fill(I32, I64, I32, I64) -> I32;
@@ -60,7 +71,7 @@ builtins! {
     memory_init(I32, I32, I64, I32, I32) -> I32;
     /// `(data_segment) -> 0`
     data_drop(I32) -> I32;
-    /// `(table, delta, init_ref) -> old_size`, or `-1` if the table cannot grow.
+    /// `(table, delta, init_ref) -> old_size`, `GROW_FAILED` or `GROW_TRAP`.
     table_grow(I32, I64, I64) -> I64;
     /// `(table, dst, ref, len) -> trap?`
     table_fill(I32, I64, I64, I64) -> I32;

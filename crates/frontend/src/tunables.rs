@@ -7,9 +7,11 @@ pub struct Tunables {
     /// guard region included. Accesses whose static offset plus size fits
     /// in the part beyond 4 GiB need no explicit bounds check.
     pub memory_reservation: u64,
-    /// Count fuel and trap when it runs out.
+    /// Count fuel and trap when it runs out (see `translate/metering.rs`).
+    /// Off: no fuel code at all is generated.
     pub consume_fuel: bool,
     /// Check the epoch deadline at function entries and loop headers.
+    /// Off: no epoch code at all is generated.
     pub epoch_interruption: bool,
 }
 

@@ -6,6 +6,7 @@ pub mod engine;
 pub mod host_func;
 pub mod instance;
 pub mod libcalls;
+pub mod limits;
 pub mod memory;
 pub mod module;
 pub mod store;

@@ -4,13 +4,18 @@
 //!
 //! Bulk operations check bounds before writing anything, as the spec asks,
 //! and report an out-of-bounds operation by returning nonzero; the
-//! generated code then raises the trap.
+//! generated code then raises the trap. The grow builtins consult the
+//! store's resource limiter; when it fails they record its error as a host
+//! failure and return `GROW_TRAP`, and the generated code traps.
 
+use crate::host_func::HostFailure;
 use crate::instance::InstanceId;
 use crate::store::StoreOpaque;
+use crate::trap::HostError;
 use crate::vmcontext::VMStoreContext;
-use egret_frontend::builtins::Builtin;
+use egret_frontend::builtins::{Builtin, GROW_FAILED, GROW_TRAP};
 use egret_frontend::vmoffsets::VMOffsets;
+use std::panic::{self, AssertUnwindSafe};
 use std::sync::LazyLock;
 
 const OK: u32 = 0;
@@ -48,11 +53,29 @@ fn range(start: u64, len: u64, size: u64) -> Option<std::ops::Range<usize>> {
     (end <= size).then_some(start as usize..end as usize)
 }
 
+/// The result of a grow builtin: the old size, `GROW_FAILED` if refused,
+/// or `GROW_TRAP` after recording why the limiter failed (or panicked).
+fn grow_result(
+    store: &mut StoreOpaque,
+    grow: impl FnOnce(&mut StoreOpaque) -> Result<Option<u64>, HostError>,
+) -> u64 {
+    // The limiter is embedder code: a panic must not unwind into generated
+    // code, so it is caught here and resumed when the trap reaches the host.
+    let failure = match panic::catch_unwind(AssertUnwindSafe(|| grow(&mut *store))) {
+        Ok(Ok(Some(old))) => return old,
+        Ok(Ok(None)) => return GROW_FAILED as u64,
+        Ok(Err(error)) => HostFailure::Error(error),
+        Err(payload) => HostFailure::Panic(payload),
+    };
+    store.set_host_failure(failure);
+    GROW_TRAP as u64
+}
+
 unsafe extern "C" fn memory_grow(vmctx: *mut u8, memory: u32, delta: u64) -> u64 {
     // SAFETY: called from generated code with its own vmctx.
     let (store, instance) = unsafe { caller(vmctx) };
     let id = store.instance(instance).memory(memory);
-    store.memory_mut(id).grow(delta).unwrap_or(u64::MAX)
+    grow_result(store, |store| store.grow_memory(id, delta))
 }
 
 unsafe extern "C" fn memory_fill(
@@ -145,10 +168,7 @@ unsafe extern "C" fn table_grow(vmctx: *mut u8, table: u32, delta: u64, init: u6
     // SAFETY: called from generated code with its own vmctx.
     let (store, instance) = unsafe { caller(vmctx) };
     let id = store.instance(instance).table(table);
-    store
-        .table_mut(id)
-        .grow(delta, init as usize)
-        .unwrap_or(u64::MAX)
+    grow_result(store, |store| store.grow_table(id, delta, init as usize))
 }
 
 unsafe extern "C" fn table_fill(vmctx: *mut u8, table: u32, dst: u64, value: u64, len: u64) -> u32 {

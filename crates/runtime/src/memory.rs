@@ -56,11 +56,13 @@ impl LinearMemory {
     /// Reserves `reservation` bytes (at least the memory's maximum size)
     /// and makes the minimum size accessible.
     pub fn new(ty: MemoryType, reservation: u64) -> Result<LinearMemory, MemoryError> {
+        let too_large = MemoryError::TooLarge(ty.minimum);
+        let min_bytes = ty.minimum.checked_mul(WASM_PAGE_SIZE).ok_or(too_large)?;
         let type_max_bytes = ty.max_pages().saturating_mul(WASM_PAGE_SIZE);
         let reservation = if ty.memory64 {
             // 64-bit memories are bounds-checked explicitly; reserve only
             // what the declared maximum (or the minimum) needs.
-            type_max_bytes.min(reservation.max(ty.minimum * WASM_PAGE_SIZE))
+            type_max_bytes.min(reservation.max(min_bytes))
         } else {
             reservation.max(type_max_bytes)
         };
@@ -79,7 +81,7 @@ impl LinearMemory {
             ty,
             max_pages,
         };
-        memory.make_accessible(ty.minimum * WASM_PAGE_SIZE)?;
+        memory.make_accessible(min_bytes)?;
         Ok(memory)
     }
 
@@ -186,6 +188,27 @@ mod tests {
         assert!(m.in_bounds(3 * 65536 - 4, 4));
         assert!(!m.in_bounds(3 * 65536 - 3, 4));
         assert!(!m.in_bounds(u64::MAX, 2));
+    }
+
+    #[test]
+    fn absurd_sizes_are_errors() {
+        let huge = MemoryType {
+            minimum: u64::MAX,
+            maximum: None,
+            memory64: true,
+            shared: false,
+        };
+        assert!(matches!(
+            LinearMemory::new(huge, RESERVATION),
+            Err(MemoryError::TooLarge(_))
+        ));
+        let beyond_address_space = MemoryType {
+            minimum: 1 << 47,
+            ..huge
+        };
+        assert!(LinearMemory::new(beyond_address_space, RESERVATION).is_err());
+        let min_above_max = MemoryType::new(3, Some(2));
+        assert!(LinearMemory::new(min_above_max, RESERVATION).is_err());
     }
 
     #[test]

@@ -11,10 +11,11 @@ use crate::engine::EngineInner;
 use crate::host_func::{HostCallback, HostFailure, HostFunc};
 use crate::instance::{Instance, InstanceId, VmCtx, const_eval, func_ref, global_ptr};
 use crate::libcalls;
-use crate::memory::{LinearMemory, MemoryError};
+use crate::limits::{CountLimits, Limiter, ResourceError};
+use crate::memory::{LinearMemory, WASM_PAGE_SIZE};
 use crate::module::ModuleCode;
 use crate::table::Table;
-use crate::trap::Trap;
+use crate::trap::{HostError, Trap};
 use crate::traphandlers;
 use crate::vmcontext::{VMFuncRef, VMGlobalDefinition, VMStoreContext};
 use egret_frontend::module_info::{DataMode, ElementMode};
@@ -66,9 +67,12 @@ pub enum InstantiationError {
     /// An import does not match what the module expects.
     #[error("{0}")]
     Link(String),
-    /// A memory or table could not be allocated.
+    /// A memory or table could not be allocated, or a count cap was hit.
     #[error("{0}")]
     Resource(String),
+    /// The embedder's resource limiter returned an error.
+    #[error("{0}")]
+    Limiter(HostError),
     /// A segment was out of bounds or the start function trapped. The
     /// instance stays in the store: tables and memories it shares may
     /// already hold its functions and data.
@@ -98,6 +102,8 @@ pub struct StoreOpaque {
     #[expect(clippy::vec_box, reason = "stable addresses")]
     host_funcs: Vec<Box<HostFunc>>,
     host_failure: Option<HostFailure>,
+    limiter: Option<Box<dyn Limiter>>,
+    count_limits: CountLimits,
 }
 
 // SAFETY: every raw pointer a store holds points into memory the store (or
@@ -118,9 +124,15 @@ fn limits_match(actual: (u64, Option<u64>), expected: (u64, Option<u64>)) -> boo
 
 impl StoreOpaque {
     /// A new, empty store. Boxed: libcalls find it through a pointer.
+    ///
+    /// The store starts with no fuel and an epoch deadline of 0, which is
+    /// always reached: with fuel or epoch interruption enabled, wasm traps
+    /// at its first check until the embedder grants fuel or sets a
+    /// deadline (Wasmtime's behaviour).
     pub fn new(engine: Arc<EngineInner>) -> Box<StoreOpaque> {
         let context = Box::new(VMStoreContext {
             epoch_ptr: engine.epoch(),
+            epoch_deadline: 0,
             ..VMStoreContext::default()
         });
         let mut store = Box::new(StoreOpaque {
@@ -134,6 +146,8 @@ impl StoreOpaque {
             host_globals: Vec::new(),
             host_funcs: Vec::new(),
             host_failure: None,
+            limiter: None,
+            count_limits: CountLimits::default(),
         });
         store.context.store = std::ptr::from_mut(&mut *store).cast();
         store
@@ -149,9 +163,35 @@ impl StoreOpaque {
         &self.engine
     }
 
-    /// The context generated code reads (fuel, epochs, stack limit).
-    pub fn context_mut(&mut self) -> &mut VMStoreContext {
-        &mut self.context
+    /// Fuel left: what the last `set_fuel` granted minus what wasm has
+    /// consumed since (as of wasm's last call, return or trap), or 0.
+    pub fn fuel(&self) -> u64 {
+        let consumed = self.context.fuel_consumed;
+        if consumed < 0 {
+            consumed.unsigned_abs()
+        } else {
+            0
+        }
+    }
+
+    /// Grants `fuel` units of fuel, replacing what was left (at most
+    /// `i64::MAX`).
+    pub fn set_fuel(&mut self, fuel: u64) {
+        let fuel = i64::try_from(fuel).unwrap_or(i64::MAX);
+        self.context.fuel_consumed = -fuel;
+    }
+
+    /// Sets the epoch deadline `ticks` beyond the engine's current epoch.
+    pub fn set_epoch_deadline(&mut self, ticks: u64) {
+        let current = self.engine.epoch().load(Ordering::Relaxed);
+        self.context.epoch_deadline = current.saturating_add(ticks);
+    }
+
+    /// Installs the embedder's resource limiter, replacing any previous
+    /// one, with the caps on instances, memories and tables it sets.
+    pub fn set_limiter(&mut self, limiter: Box<dyn Limiter>, counts: CountLimits) {
+        self.limiter = Some(limiter);
+        self.count_limits = counts;
     }
 
     /// An instance.
@@ -200,18 +240,104 @@ impl StoreOpaque {
         unsafe { (*self.globals[id.0 as usize].definition).bytes = value.to_le_bytes() }
     }
 
-    /// Creates a memory owned by the store.
-    pub fn create_memory(&mut self, ty: MemoryType) -> Result<MemoryId, MemoryError> {
+    /// Creates a memory owned by the store, if the memory cap and the
+    /// limiter allow its minimum size.
+    pub fn create_memory(&mut self, ty: MemoryType) -> Result<MemoryId, ResourceError> {
+        check_count("memory", self.memories.len(), 1, self.count_limits.memories)?;
+        if let Some(limiter) = self.limiter.as_deref_mut() {
+            let desired = pages_to_bytes(ty.minimum);
+            let maximum = ty.maximum.map(pages_to_bytes);
+            if !limiter
+                .memory_growing(0, desired, maximum)
+                .map_err(ResourceError::Limiter)?
+            {
+                return Err(ResourceError::Refused(format!(
+                    "memory minimum size of {} pages exceeds memory limits",
+                    ty.minimum
+                )));
+            }
+        }
         let reservation = self.engine.compiler().config().tunables.memory_reservation;
-        let memory = LinearMemory::new(ty, reservation)?;
+        let memory = LinearMemory::new(ty, reservation)
+            .map_err(|e| ResourceError::Refused(e.to_string()))?;
         self.memories.push(memory);
         Ok(MemoryId(self.memories.len() as u32 - 1))
     }
 
-    /// Creates a table owned by the store, every element `init`.
-    pub fn create_table(&mut self, ty: TableType, init: usize) -> Option<TableId> {
-        self.tables.push(Table::new(ty, init)?);
-        Some(TableId(self.tables.len() as u32 - 1))
+    /// Creates a table owned by the store, every element `init`, if the
+    /// table cap and the limiter allow its minimum size.
+    pub fn create_table(&mut self, ty: TableType, init: usize) -> Result<TableId, ResourceError> {
+        check_count("table", self.tables.len(), 1, self.count_limits.tables)?;
+        if let Some(limiter) = self.limiter.as_deref_mut() {
+            let desired = usize::try_from(ty.minimum).unwrap_or(usize::MAX);
+            let maximum = ty.maximum.map(|m| usize::try_from(m).unwrap_or(usize::MAX));
+            if !limiter
+                .table_growing(0, desired, maximum)
+                .map_err(ResourceError::Limiter)?
+            {
+                return Err(ResourceError::Refused(format!(
+                    "table minimum size of {} elements exceeds table limits",
+                    ty.minimum
+                )));
+            }
+        }
+        let table = Table::new(ty, init).ok_or_else(|| {
+            ResourceError::Refused(format!("table of {} elements is too large", ty.minimum))
+        })?;
+        self.tables.push(table);
+        Ok(TableId(self.tables.len() as u32 - 1))
+    }
+
+    /// Grows a memory by `delta` pages if its maximum and the limiter
+    /// allow it; returns the old size in pages, `None` if refused (the
+    /// memory is then unchanged), or the limiter's error.
+    pub fn grow_memory(&mut self, id: MemoryId, delta: u64) -> Result<Option<u64>, HostError> {
+        let memory = &mut self.memories[id.0 as usize];
+        let old_pages = memory.pages();
+        if delta == 0 {
+            return Ok(Some(old_pages));
+        }
+        let Some(new_pages) = old_pages.checked_add(delta) else {
+            return Ok(None);
+        };
+        if let Some(limiter) = self.limiter.as_deref_mut() {
+            let maximum = memory.ty().maximum.map(pages_to_bytes);
+            let current = memory.byte_len();
+            if !limiter.memory_growing(current, pages_to_bytes(new_pages), maximum)? {
+                return Ok(None);
+            }
+        }
+        Ok(memory.grow(delta))
+    }
+
+    /// Grows a table by `delta` elements set to `init` if its maximum and
+    /// the limiter allow it; returns the old size, `None` if refused (the
+    /// table is then unchanged), or the limiter's error.
+    pub fn grow_table(
+        &mut self,
+        id: TableId,
+        delta: u64,
+        init: usize,
+    ) -> Result<Option<u64>, HostError> {
+        let table = &mut self.tables[id.0 as usize];
+        let old = table.size();
+        if delta == 0 {
+            return Ok(Some(old));
+        }
+        let Some(new) = old.checked_add(delta) else {
+            return Ok(None);
+        };
+        if let Some(limiter) = self.limiter.as_deref_mut() {
+            let maximum = table
+                .ty()
+                .maximum
+                .map(|m| usize::try_from(m).unwrap_or(usize::MAX));
+            let desired = usize::try_from(new).unwrap_or(usize::MAX);
+            if !limiter.table_growing(old as usize, desired, maximum)? {
+                return Ok(None);
+            }
+        }
+        Ok(table.grow(delta, init))
     }
 
     /// Creates a global owned by the store.
@@ -322,6 +448,16 @@ impl StoreOpaque {
             )));
         }
         self.check_imports(module, imports)?;
+        let caps = self.count_limits;
+        let refused = |e| match e {
+            ResourceError::Refused(m) => InstantiationError::Resource(m),
+            ResourceError::Limiter(e) => InstantiationError::Limiter(e),
+        };
+        check_count("instance", self.instances.len(), 1, caps.instances).map_err(refused)?;
+        let new_memories = info.memories.len() - info.num_imported_memories as usize;
+        check_count("memory", self.memories.len(), new_memories, caps.memories).map_err(refused)?;
+        let new_tables = info.tables.len() - info.num_imported_tables as usize;
+        check_count("table", self.tables.len(), new_tables, caps.tables).map_err(refused)?;
 
         let mut vmctx = VmCtx::new(offsets.size());
         vmctx.write(VMOffsets::STORE_CTX, std::ptr::from_mut(&mut *self.context));
@@ -370,10 +506,7 @@ impl StoreOpaque {
         }
 
         for ty in &info.memories[info.num_imported_memories as usize..] {
-            let id = self
-                .create_memory(*ty)
-                .map_err(|e| InstantiationError::Resource(e.to_string()))?;
-            memories.push(id);
+            memories.push(self.create_memory(*ty).map_err(refused)?);
         }
         for (i, id) in memories.iter().enumerate() {
             let memory = self.memory(*id);
@@ -399,13 +532,7 @@ impl StoreOpaque {
             let init = info.table_inits[i]
                 .as_ref()
                 .map_or(0, |e| const_eval(&vmctx, info, offsets, e) as usize);
-            let id = self.create_table(*ty, init).ok_or_else(|| {
-                InstantiationError::Resource(format!(
-                    "table of {} elements is too large",
-                    ty.minimum
-                ))
-            })?;
-            tables.push(id);
+            tables.push(self.create_table(*ty, init).map_err(refused)?);
         }
         for (i, id) in tables.iter().enumerate() {
             vmctx.write(
@@ -553,4 +680,24 @@ impl StoreOpaque {
             func,
         )
     }
+}
+
+/// Fails unless `existing + adding` items of `what` fit in `cap`.
+fn check_count(
+    what: &str,
+    existing: usize,
+    adding: usize,
+    cap: usize,
+) -> Result<(), ResourceError> {
+    if adding > 0 && existing.saturating_add(adding) > cap {
+        return Err(ResourceError::Refused(format!(
+            "{what} count too high at {cap}"
+        )));
+    }
+    Ok(())
+}
+
+/// A size in pages as bytes, saturating at `usize::MAX`.
+fn pages_to_bytes(pages: u64) -> usize {
+    usize::try_from(pages.saturating_mul(WASM_PAGE_SIZE)).unwrap_or(usize::MAX)
 }

@@ -33,12 +33,15 @@ impl std::fmt::Debug for Table {
 
 impl Table {
     /// A table of `ty.minimum` elements, all `init`. `None` if the minimum
-    /// exceeds `MAX_TABLE_ELEMENTS`.
+    /// exceeds `MAX_TABLE_ELEMENTS` or the host is out of memory.
     pub fn new(ty: TableType, init: usize) -> Option<Table> {
         if ty.minimum > MAX_TABLE_ELEMENTS {
             return None;
         }
-        let mut elements = vec![init; ty.minimum as usize];
+        let mut elements = Vec::new();
+        // Never aborts on allocation failure, unlike `vec![..]`.
+        elements.try_reserve_exact(ty.minimum as usize).ok()?;
+        elements.resize(ty.minimum as usize, init);
         let definition = Box::new(VMTableDefinition {
             base: elements.as_mut_ptr(),
             current_elements: ty.minimum,
@@ -94,15 +97,27 @@ impl Table {
         &mut self.elements
     }
 
+    /// The most elements this table may ever hold: its declared maximum,
+    /// capped by `MAX_TABLE_ELEMENTS`.
+    fn max_elements(&self) -> u64 {
+        self.ty
+            .maximum
+            .unwrap_or(u64::from(u32::MAX))
+            .min(MAX_TABLE_ELEMENTS)
+    }
+
     /// Grows by `delta` elements set to `init`; returns the old size, or
-    /// `None` if that would exceed the maximum (the table is then unchanged).
+    /// `None` if that would exceed the maximum or the host is out of
+    /// memory (the table is then unchanged).
     pub fn grow(&mut self, delta: u64, init: usize) -> Option<u64> {
         let old = self.size();
         let new = old.checked_add(delta)?;
-        let max = self.ty.maximum.unwrap_or(u64::from(u32::MAX));
-        if new > max || new > MAX_TABLE_ELEMENTS {
+        if new > self.max_elements() {
             return None;
         }
+        // Never aborts on allocation failure, unlike a plain `resize`
+        // (and keeps its amortised growth).
+        self.elements.try_reserve(delta as usize).ok()?;
         self.elements.resize(new as usize, init);
         self.definition.base = self.elements.as_mut_ptr();
         self.definition.current_elements = new;

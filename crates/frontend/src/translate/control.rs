@@ -308,6 +308,7 @@ impl<'a> Translation<'a> {
     /// Returns the top `n` operands (the function's results).
     fn emit_return(&mut self, n: usize) -> Result<(), CompileError> {
         let base = self.base_of(n)?;
+        self.save_fuel();
         if let Some(area) = self.ret_area {
             for i in base..self.st.stack.len() {
                 let value = self.st.stack[i];

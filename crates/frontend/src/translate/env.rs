@@ -11,9 +11,10 @@
 //! - `HEAP`: linear memory accesses, which may fault in a guard page.
 
 use super::Translation;
-use crate::builtins::Builtin;
+use crate::builtins::{Builtin, GROW_TRAP};
 use crate::traps::TrapKind;
 use crate::vmoffsets::VMOffsets;
+use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::types::{I32, I64};
 use cranelift_codegen::ir::{Endianness, InstBuilder, MemFlagsData, TrapCode, Type, Value};
 
@@ -92,6 +93,18 @@ impl Translation<'_> {
         self.st.args.extend_from_slice(args);
         let call = self.b.ins().call_indirect(sig, callee, &self.st.args);
         self.b.inst_results(call)[0]
+    }
+
+    /// Calls `memory_grow` or `table_grow`, trapping with
+    /// `HostFunctionFailed` if it reports a failed resource limiter;
+    /// returns the old size or `GROW_FAILED`.
+    pub(super) fn call_grow_builtin(&mut self, builtin: Builtin, args: &[Value]) -> Value {
+        let old = self.call_builtin(builtin, args);
+        let limiter_failed = self.b.ins().icmp_imm_s(IntCC::Equal, old, GROW_TRAP);
+        self.b
+            .ins()
+            .trapnz(limiter_failed, TrapKind::HostFunctionFailed.code());
+        old
     }
 
     /// Calls a builtin that returns nonzero to request the trap `kind`.

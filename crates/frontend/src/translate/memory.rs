@@ -90,7 +90,7 @@ impl Translation<'_> {
                 let delta = self.pop()?;
                 let delta = self.widen(delta);
                 let mem_index = self.i32_const(mem);
-                let old = self.call_builtin(Builtin::memory_grow, &[mem_index, delta]);
+                let old = self.call_grow_builtin(Builtin::memory_grow, &[mem_index, delta]);
                 let old = self.index_result(mem, old);
                 self.push(old);
             }

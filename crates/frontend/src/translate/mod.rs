@@ -9,12 +9,15 @@
 //! Each area has its own file: `control` (blocks and branches), `numeric`
 //! (arithmetic and conversions), `variables` (locals, globals, `drop`,
 //! `select`), `memory`, `calls`, `tables` (and reference operators),
-//! `simd` (`v128` operators) and `env` (vmctx access and builtin calls).
+//! `simd` (`v128` operators), `env` (vmctx access and builtin calls) and
+//! `metering` (fuel accounting and epoch checks, emitted only when the
+//! tunables ask for them).
 
 mod calls;
 mod control;
 mod env;
 mod memory;
+mod metering;
 mod numeric;
 mod simd;
 mod tables;
@@ -175,6 +178,9 @@ impl FuncTranslator {
                 unsupported = t.declare_locals(count, ty).err();
             }
         }
+        if unsupported.is_none() {
+            t.metering_entry();
+        }
 
         let mut reader = locals.get_binary_reader();
         reader.set_features(*validator.features());
@@ -186,10 +192,17 @@ impl FuncTranslator {
             if unsupported.is_none() {
                 // Module offsets fit in 32 bits (modules are < 4 GiB).
                 t.b.set_srcloc(SourceLoc::new(offset as u32));
+                let reachable = t.st.reachable;
+                if reachable {
+                    t.metering_before_op(&op);
+                }
                 match t.operator(&op) {
                     Ok(()) => {}
                     Err(e @ CompileError::Unsupported(_)) => unsupported = Some(e),
                     Err(e) => return Err(e),
+                }
+                if reachable && unsupported.is_none() {
+                    t.metering_after_op(&op);
                 }
             }
         }
@@ -198,11 +211,6 @@ impl FuncTranslator {
 
         if let Some(e) = unsupported {
             return Err(e);
-        }
-        if env.tunables.consume_fuel || env.tunables.epoch_interruption {
-            return Err(CompileError::Unsupported(
-                "fuel metering and epoch interruption".into(),
-            ));
         }
         if !t.st.control.is_empty() {
             return Err(bug("control frames left after the body"));
@@ -243,6 +251,12 @@ struct Translation<'a> {
     ret_area: Option<Value>,
     /// Return area for calls made by this function, sized for the largest.
     call_ret_slot: Option<StackSlot>,
+    /// The running fuel counter (`VMStoreContext::fuel_consumed`), when
+    /// fuel is metered.
+    fuel: Option<Variable>,
+    /// Fuel of the operators translated since the counter was last
+    /// brought up to date.
+    fuel_pending: i64,
 }
 
 impl<'a> Translation<'a> {
@@ -307,6 +321,7 @@ impl<'a> Translation<'a> {
             reached: false,
         });
 
+        let fuel = env.tunables.consume_fuel.then(|| b.declare_var(I64));
         Translation {
             b,
             st,
@@ -314,6 +329,8 @@ impl<'a> Translation<'a> {
             vmctx,
             ret_area,
             call_ret_slot: None,
+            fuel,
+            fuel_pending: 0,
         }
     }
 

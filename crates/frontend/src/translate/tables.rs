@@ -45,7 +45,7 @@ impl Translation<'_> {
                 let (init, delta) = self.pop2()?;
                 let delta = self.widen(delta);
                 let table = self.i32_const(table);
-                let old = self.call_builtin(Builtin::table_grow, &[table, delta, init]);
+                let old = self.call_grow_builtin(Builtin::table_grow, &[table, delta, init]);
                 let old = self.b.ins().ireduce(I32, old);
                 self.push(old);
             }

@@ -53,6 +53,17 @@ fn translate_for(
     translator: &mut FuncTranslator,
     isa: &dyn TargetIsa,
 ) -> Result<Vec<ir::Function>, CompileError> {
+    translate_with(wat, translator, isa, &Tunables::default())
+}
+
+/// Translates every function of a module for `isa` with `tunables`
+/// (without verifying).
+fn translate_with(
+    wat: &str,
+    translator: &mut FuncTranslator,
+    isa: &dyn TargetIsa,
+    tunables: &Tunables,
+) -> Result<Vec<ir::Function>, CompileError> {
     let bytes = wat::parse_str(wat).expect("test module text parses");
     let mut types: Vec<FuncType> = Vec::new();
     let mut intern = |ty: &FuncType| {
@@ -64,11 +75,10 @@ fn translate_for(
     };
     let parsed = parse(&bytes, WasmFeatures::default(), &mut intern)?;
     let offsets = VMOffsets::new(&parsed.info);
-    let tunables = Tunables::default();
     let env = ModuleEnv {
         info: &parsed.info,
         offsets: &offsets,
-        tunables: &tunables,
+        tunables,
         isa,
     };
     let mut funcs = Vec::new();
@@ -425,7 +435,8 @@ fn memory_accesses_of_every_width() {
     );
     let text = funcs[1].display().to_string();
     assert_eq!(text.matches("call_indirect").count(), 5, "{text}");
-    assert_eq!(text.matches("trapnz").count(), 4, "{text}");
+    // Four bulk operations, and the failed-limiter check after memory.grow.
+    assert_eq!(text.matches("trapnz").count(), 5, "{text}");
 }
 
 #[test]
@@ -903,4 +914,64 @@ fn byte_shuffles_need_ssse3_on_x86_64() {
 fn simd_cross_compiles_for_aarch64() {
     let funcs = compile_simd_for(&*aarch64_isa(), &[]);
     assert!(funcs.iter().all(|(_, libcalls)| libcalls.is_empty()));
+}
+
+/// A function with a loop and a call, for the metering tests.
+const LOOP_AND_CALL: &str = r#"(module
+    (func $f (param i32) (result i32)
+        (loop $l
+            (local.set 0 (i32.sub (local.get 0) (i32.const 1)))
+            (br_if $l (local.get 0)))
+        (call $f (local.get 0))))"#;
+
+fn translate_metered(fuel: bool, epoch: bool) -> String {
+    let tunables = Tunables {
+        consume_fuel: fuel,
+        epoch_interruption: epoch,
+        ..Tunables::default()
+    };
+    let isa = host_isa();
+    let funcs = translate_with(LOOP_AND_CALL, &mut FuncTranslator::new(), &*isa, &tunables)
+        .unwrap_or_else(|e| panic!("{e}"));
+    verify_and_compile(&funcs[0], &*isa);
+    let aarch64 = aarch64_isa();
+    let cross = translate_with(
+        LOOP_AND_CALL,
+        &mut FuncTranslator::new(),
+        &*aarch64,
+        &tunables,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    verify_and_compile(&cross[0], &*aarch64);
+    funcs[0].display().to_string()
+}
+
+#[test]
+fn metering_off_emits_nothing() {
+    let text = translate_metered(false, false);
+    for needle in ["user6", "user7", "atomic_load", "+8]", "+16]", "+24]"] {
+        assert!(!text.contains(needle), "{needle} in\n{text}");
+    }
+}
+
+#[test]
+fn fuel_is_checked_at_entry_and_loop_headers() {
+    let text = translate_metered(true, false);
+    // One trap per check: function entry and the loop header.
+    assert_eq!(text.matches("trap user6").count(), 2, "{text}");
+    assert!(!text.contains("user7"), "{text}");
+    // The loop body's six operators are charged in one add.
+    assert_eq!(text.matches("iconst.i64 6").count(), 1, "{text}");
+}
+
+#[test]
+fn epoch_is_checked_at_entry_and_loop_headers() {
+    let text = translate_metered(false, true);
+    assert_eq!(text.matches("atomic_load").count(), 2, "{text}");
+    assert_eq!(text.matches("user7").count(), 2, "{text}");
+    assert!(!text.contains("user6"), "{text}");
+    // Both together still verify and compile.
+    let both = translate_metered(true, true);
+    assert_eq!(both.matches("trap user6").count(), 2, "{both}");
+    assert_eq!(both.matches("trap user7").count(), 2, "{both}");
 }
