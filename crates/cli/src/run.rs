@@ -1,12 +1,16 @@
 //! `egret run`: compile a module, link it with WASI (sandboxed to the
 //! directories given with `--dir`), and call `_start` or the export named by
-//! `--invoke` with command-line arguments.
+//! `--invoke` with command-line arguments, within the fuel, time, memory and
+//! stack bounds given.
 
 use anyhow::{Context, anyhow, bail};
-use egret::{Engine, Linker, Module, Store, Val, ValType};
+use egret::{
+    Config, Engine, Linker, Module, Store, StoreLimits, StoreLimitsBuilder, TrapKind, Val, ValType,
+};
 use egret_wasi::{WasiCtx, WasiCtxBuilder};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 /// Options of `egret run`.
 #[derive(clap::Args)]
@@ -23,6 +27,19 @@ pub(crate) struct RunOptions {
     /// `NAME` to pass on the host's value.
     #[arg(long = "env", value_name = "NAME[=VALUE]")]
     envs: Vec<String>,
+    /// Stop the program after it executes about N wasm instructions.
+    #[arg(long, value_name = "N")]
+    fuel: Option<u64>,
+    /// Stop the program after this much wall-clock time, e.g. `2s`,
+    /// `500ms`, `1m`.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    timeout: Option<Duration>,
+    /// Most bytes of linear memory the program may have, e.g. `64MiB`.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    max_memory: Option<usize>,
+    /// Most bytes of stack wasm may use, e.g. `1MiB` (default 512KiB).
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    max_wasm_stack: Option<usize>,
     /// The module: a `.wasm` binary or `.wat` text file.
     file: PathBuf,
     /// The program's arguments, or with `--invoke` the function's
@@ -39,10 +56,37 @@ enum Outcome {
     Exit(i32),
 }
 
+/// What the program's store holds.
+struct RunState {
+    wasi: WasiCtx,
+    limits: StoreLimits,
+}
+
+/// Host stack beyond the wasm stack limit, for the runtime and host calls.
+const HOST_STACK: usize = 4 << 20;
+
 /// Runs the command: results on stdout, errors on stderr. The exit code is
-/// the program's `proc_exit` code, 1 if wasm trapped, 2 on other errors.
+/// the program's `proc_exit` code, 1 if wasm trapped (or hit a limit), 2 on
+/// other errors.
 pub(crate) fn run(options: &RunOptions) -> ExitCode {
-    match run_module(options) {
+    // Wasm runs on a thread whose stack fits the wasm stack limit.
+    let stack = options
+        .max_wasm_stack
+        .unwrap_or(512 << 10)
+        .saturating_add(HOST_STACK);
+    let outcome = std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("wasm".into())
+            .stack_size(stack)
+            .spawn_scoped(scope, || run_module(options))
+            .map_err(anyhow::Error::from)
+            .and_then(|thread| {
+                thread
+                    .join()
+                    .unwrap_or_else(|p| std::panic::resume_unwind(p))
+            })
+    });
+    match outcome {
         Ok(Outcome::Results(results)) => {
             for result in results {
                 println!("{result}");
@@ -52,12 +96,80 @@ pub(crate) fn run(options: &RunOptions) -> ExitCode {
         Ok(Outcome::Exit(code)) => ExitCode::from(code as u8),
         Err(e) => {
             eprintln!("error: {e:#}");
-            let trapped = e
-                .downcast_ref::<egret::Error>()
-                .is_some_and(|e| e.as_trap().is_some());
-            ExitCode::from(if trapped { 1 } else { 2 })
+            let trap = e.downcast_ref::<egret::Error>().and_then(|e| e.as_trap());
+            if let Some(hint) = trap.and_then(|t| limit_hint(t.kind(), options)) {
+                eprintln!("{hint}");
+            }
+            let limited = matches!(
+                e.downcast_ref::<egret::Error>(),
+                Some(egret::Error::Resource(_))
+            );
+            ExitCode::from(if trap.is_some() || limited { 1 } else { 2 })
         }
     }
+}
+
+/// Which command-line limit a trap comes from, if any.
+fn limit_hint(kind: TrapKind, options: &RunOptions) -> Option<String> {
+    match kind {
+        TrapKind::OutOfFuel => Some(format!(
+            "the program used up its fuel (--fuel {})",
+            options.fuel.unwrap_or_default()
+        )),
+        TrapKind::Interrupt => Some(format!(
+            "the program ran longer than --timeout {:?}",
+            options.timeout.unwrap_or_default()
+        )),
+        TrapKind::StackOverflow => Some(format!(
+            "the program used more than {} bytes of wasm stack (--max-wasm-stack)",
+            options.max_wasm_stack.unwrap_or(512 << 10)
+        )),
+        _ => None,
+    }
+}
+
+/// Parses `2s`, `500ms`, `1.5m`, `1h`; a bare number is seconds.
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    let split = text
+        .find(|c: char| c.is_ascii_alphabetic())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let value: f64 = number
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a duration like 2s or 500ms"))?;
+    let seconds = match unit {
+        "" | "s" => value,
+        "ms" => value / 1e3,
+        "us" => value / 1e6,
+        "m" => value * 60.0,
+        "h" => value * 3600.0,
+        _ => return Err(format!("unknown unit `{unit}` (use ms, s, m or h)")),
+    };
+    Duration::try_from_secs_f64(seconds).map_err(|e| format!("`{text}`: {e}"))
+}
+
+/// Parses a byte size: `65536`, `64KiB`, `16MiB`, `1GiB` (also K, M, G,
+/// KB, MB, GB, all powers of 1024).
+fn parse_size(text: &str) -> Result<usize, String> {
+    let split = text
+        .find(|c: char| c.is_ascii_alphabetic())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let value: usize = number
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a size like 64MiB"))?;
+    let shift = match unit.to_ascii_lowercase().as_str() {
+        "" | "b" => 0,
+        "k" | "kb" | "kib" => 10,
+        "m" | "mb" | "mib" => 20,
+        "g" | "gb" | "gib" => 30,
+        _ => return Err(format!("unknown unit `{unit}` (use KiB, MiB or GiB)")),
+    };
+    value
+        .checked_mul(1 << shift)
+        .ok_or_else(|| format!("`{text}` is too large"))
 }
 
 /// The WASI context the options describe.
@@ -86,11 +198,39 @@ fn wasi_context(options: &RunOptions) -> anyhow::Result<WasiCtx> {
 }
 
 fn run_module(options: &RunOptions) -> anyhow::Result<Outcome> {
-    let engine = Engine::default();
+    let mut config = Config::new();
+    config
+        .consume_fuel(options.fuel.is_some())
+        .epoch_interruption(options.timeout.is_some());
+    if let Some(bytes) = options.max_wasm_stack {
+        config.max_wasm_stack(bytes);
+    }
+    let engine = Engine::new(&config)?;
     let module = Module::from_file(&engine, &options.file)?;
     let mut linker = Linker::new(&engine);
-    egret_wasi::add_to_linker(&mut linker, |ctx: &mut WasiCtx| ctx)?;
-    let mut store = Store::new(&engine, wasi_context(options)?);
+    egret_wasi::add_to_linker(&mut linker, |state: &mut RunState| &mut state.wasi)?;
+    let mut limits = StoreLimitsBuilder::new();
+    if let Some(bytes) = options.max_memory {
+        limits = limits.memory_size(bytes);
+    }
+    let state = RunState {
+        wasi: wasi_context(options)?,
+        limits: limits.build(),
+    };
+    let mut store = Store::new(&engine, state);
+    store.limiter(|state| &mut state.limits);
+    if let Some(fuel) = options.fuel {
+        store.set_fuel(fuel)?;
+    }
+    if let Some(timeout) = options.timeout {
+        store.set_epoch_deadline(1);
+        let engine = engine.clone();
+        // Detached: the process ends when the program does.
+        std::thread::spawn(move || {
+            std::thread::sleep(timeout);
+            engine.increment_epoch();
+        });
+    }
     let instance = linker.instantiate(&mut store, &module)?;
 
     let name = match options.invoke.as_deref() {

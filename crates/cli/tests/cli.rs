@@ -358,3 +358,96 @@ fn run_reports_a_trap_with_its_backtrace() {
         "{err}"
     );
 }
+
+const SPIN: &str = r#"(module (func (export "_start") (loop $l (br $l))))"#;
+
+#[test]
+fn run_fuel_stops_an_infinite_loop() {
+    let path = write("spin-fuel.wat", SPIN);
+    let output = egret(&["run", "--fuel", "100000", path.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    let err = stderr(&output);
+    assert!(
+        err.contains("all fuel consumed") && err.contains("--fuel 100000"),
+        "{err}"
+    );
+}
+
+#[test]
+fn run_timeout_stops_an_infinite_loop() {
+    let path = write("spin-timeout.wat", SPIN);
+    let started = std::time::Instant::now();
+    let output = egret(&["run", "--timeout", "200ms", path.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(started.elapsed() < std::time::Duration::from_secs(30));
+    let err = stderr(&output);
+    assert!(err.contains("--timeout 200ms"), "{err}");
+}
+
+#[test]
+fn run_max_memory_refuses_a_large_memory() {
+    let path = write(
+        "big-memory.wat",
+        r#"(module (memory 32) (func (export "_start")))"#,
+    );
+    let output = egret(&["run", "--max-memory", "1MiB", path.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("memory"), "{}", stderr(&output));
+    let output = egret(&["run", "--max-memory", "4MiB", path.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+}
+
+#[test]
+fn run_max_wasm_stack_bounds_recursion() {
+    let path = write(
+        "deep.wat",
+        r#"(module
+            (func $down (param i32) (result i32)
+              (if (result i32) (local.get 0)
+                (then (i32.add (i32.const 1) (call $down (i32.sub (local.get 0) (i32.const 1)))))
+                (else (i32.const 0))))
+            (func (export "depth") (param i32) (result i32) (call $down (local.get 0))))"#,
+    );
+    let file = path.to_str().unwrap();
+    let output = egret(&[
+        "run",
+        "--max-wasm-stack",
+        "64KiB",
+        "--invoke",
+        "depth",
+        file,
+        "100000",
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("--max-wasm-stack"),
+        "{}",
+        stderr(&output)
+    );
+    let output = egret(&[
+        "run",
+        "--max-wasm-stack",
+        "64MiB",
+        "--invoke",
+        "depth",
+        file,
+        "100000",
+    ]);
+    assert_eq!(stdout(&output), "100000\n", "{}", stderr(&output));
+}
+
+#[test]
+fn run_rejects_malformed_limits() {
+    let path = write("limits-ok.wat", "(module)");
+    for args in [
+        ["--fuel", "lots"],
+        ["--timeout", "2 fortnights"],
+        ["--max-memory", "9ZiB"],
+    ] {
+        let mut all = vec!["run"];
+        all.extend(args);
+        all.push(path.to_str().unwrap());
+        let output = egret(&all);
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+    }
+}
