@@ -2,6 +2,7 @@
 //! strategy, runtime limits, fuel and epoch interruption.
 
 use egret_frontend::compiler::CompilerConfig;
+use egret_frontend::target::Target;
 use egret_runtime::engine::RuntimeConfig;
 use wasmparser::WasmFeatures;
 
@@ -18,6 +19,7 @@ pub use egret_frontend::compiler::OptLevel;
 #[derive(Clone, Debug, Default)]
 pub struct Config {
     pub(crate) compiler: CompilerConfig,
+    pub(crate) target: Target,
     pub(crate) runtime: RuntimeConfig,
 }
 
@@ -26,6 +28,22 @@ impl Config {
     /// parallel compilation, a 512 KiB wasm stack.
     pub fn new() -> Config {
         Config::default()
+    }
+
+    /// Generate code for another target: `x86_64-baseline` (the lowest
+    /// x86_64 level Egret supports, x86-64-v2), a target triple such as
+    /// `aarch64-unknown-linux-gnu`, or `host` (the default). Code for
+    /// another target cannot run here: an engine for it only produces
+    /// [`Engine::compile_report`](crate::Engine::compile_report)s.
+    ///
+    /// ```
+    /// let mut config = egret::Config::new();
+    /// config.target("aarch64-unknown-linux-gnu").unwrap();
+    /// assert!(config.target("not-a-target!").is_err());
+    /// ```
+    pub fn target(&mut self, name: &str) -> crate::Result<&mut Self> {
+        self.target = Target::parse(name)?;
+        Ok(self)
     }
 
     /// How much Cranelift optimises generated code.

@@ -2,6 +2,7 @@
 //! the epoch counter that interrupts them.
 
 use crate::{Config, Error, Result};
+use egret_frontend::compiler::FunctionReport;
 use egret_runtime::engine::EngineInner;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -22,9 +23,34 @@ pub struct Engine {
 impl Engine {
     /// An engine with `config`.
     pub fn new(config: &Config) -> Result<Engine> {
-        let inner = EngineInner::new(config.compiler.clone(), config.runtime.clone())
-            .map_err(Error::Compile)?;
+        let inner = EngineInner::new(
+            config.compiler.clone(),
+            config.target.clone(),
+            config.runtime.clone(),
+        )
+        .map_err(Error::Compile)?;
         Ok(Engine { inner })
+    }
+
+    /// Compiles a module (binary or text) for this engine's target without
+    /// running it, reporting each function's and trampoline's machine code
+    /// size and trap sites. Works for any [`Config::target`], including
+    /// targets that cannot run here.
+    ///
+    /// ```
+    /// use egret::{Config, Engine};
+    /// let mut config = Config::new();
+    /// config.target("aarch64-unknown-linux-gnu")?;
+    /// let engine = Engine::new(&config)?;
+    /// let report = engine.compile_report(r#"(module (func $f (param i32) (result i32)
+    ///     (i32.div_u (i32.const 1) (local.get 0))))"#)?;
+    /// assert_eq!(report[0].name.as_deref(), Some("f"));
+    /// assert!(report[0].code_size > 0);
+    /// # Ok::<(), egret::Error>(())
+    /// ```
+    pub fn compile_report(&self, bytes: impl AsRef<[u8]>) -> Result<Vec<FunctionReport>> {
+        let binary = crate::module::wat_to_binary(bytes.as_ref())?;
+        Ok(self.inner.compiler().compile_report(&binary)?)
     }
 
     /// Advances the engine's epoch by one tick. Wasm running in any store

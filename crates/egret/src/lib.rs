@@ -43,6 +43,8 @@ mod types;
 mod values;
 
 pub use config::{Config, OptLevel};
+pub use egret_frontend::code::CodeKind;
+pub use egret_frontend::compiler::FunctionReport;
 pub use engine::Engine;
 pub use error::{CompileError, Error, FrameInfo, Result, Trap, TrapKind};
 pub use externals::Extern;

@@ -24,7 +24,7 @@ pub struct Module {
     pub(crate) code: Arc<ModuleCode>,
 }
 
-fn wat_to_binary(bytes: &[u8]) -> Result<std::borrow::Cow<'_, [u8]>> {
+pub(crate) fn wat_to_binary(bytes: &[u8]) -> Result<std::borrow::Cow<'_, [u8]>> {
     wat::parse_bytes(bytes).map_err(|e| {
         Error::Compile(egret_frontend::error::CompileError::Invalid {
             message: e.to_string(),

@@ -15,9 +15,10 @@ use std::str::FromStr;
 use target_lexicon::Triple;
 
 /// A code generation target.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub enum Target {
     /// The machine Egret runs on, with all the CPU features it has.
+    #[default]
     Host,
     /// x86_64 Linux with only the features Egret requires (x86-64-v2).
     X86_64Baseline,

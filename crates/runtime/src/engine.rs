@@ -6,6 +6,7 @@ use crate::code_registry::{self, CodeRegistration};
 use egret_frontend::compiler::{Compiler, CompilerConfig};
 use egret_frontend::error::CompileError;
 use egret_frontend::jit::CodeMemory;
+use egret_frontend::target::Target;
 use egret_frontend::types::{FuncType, SigId};
 use std::collections::HashMap;
 use std::sync::atomic::AtomicU64;
@@ -57,10 +58,11 @@ impl EngineInner {
     /// A new engine for the host.
     pub fn new(
         compiler: CompilerConfig,
+        target: Target,
         runtime: RuntimeConfig,
     ) -> Result<Arc<EngineInner>, CompileError> {
         Ok(Arc::new(EngineInner {
-            compiler: Compiler::new(compiler)?,
+            compiler: Compiler::for_target(compiler, target)?,
             runtime,
             epoch: AtomicU64::new(0),
             host_trampolines: Mutex::default(),

