@@ -26,6 +26,16 @@ enum Command {
     /// (the trap and its wasm backtrace go to stderr), 2 on any other
     /// error.
     Run(run::RunOptions),
+    /// Compile a module for a target without running it, and report the
+    /// machine code size of each function and trampoline.
+    Compile {
+        /// The target: `host`, `x86_64-baseline` (x86-64-v2), or a triple
+        /// such as `aarch64-unknown-linux-gnu`.
+        #[arg(long, default_value = "host")]
+        target: String,
+        /// The module: a `.wasm` binary or `.wat` text file.
+        file: PathBuf,
+    },
     /// Run WebAssembly spec scripts (`.wast`): one line per file, then the
     /// total. Exits with 1 if any check failed.
     Wast {
@@ -39,6 +49,13 @@ fn main() -> ExitCode {
     match Cli::parse().command {
         Command::Run(options) => run::run(&options),
         Command::Wast { files } => wast(&files),
+        Command::Compile { target, file } => match compile(&target, &file) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                ExitCode::from(2)
+            }
+        },
     }
 }
 
@@ -71,4 +88,26 @@ fn wast(files: &[PathBuf]) -> ExitCode {
     } else {
         ExitCode::FAILURE
     }
+}
+
+/// Prints the code size of every function of `file` compiled for `target`.
+fn compile(target: &str, file: &std::path::Path) -> anyhow::Result<()> {
+    let mut config = egret::Config::new();
+    config.target(target)?;
+    let engine = egret::Engine::new(&config)?;
+    let bytes =
+        std::fs::read(file).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
+    let report = engine.compile_report(bytes)?;
+    println!("{:>10}  {:>5}  function", "bytes", "traps");
+    for f in &report {
+        let what = match (f.kind, &f.name) {
+            (egret::CodeKind::Function(index), Some(name)) => format!("{} {name}", index.0),
+            (egret::CodeKind::Function(index), None) => format!("{}", index.0),
+            (egret::CodeKind::Trampoline, _) => "(trampoline)".to_string(),
+        };
+        println!("{:>10}  {:>5}  {what}", f.code_size, f.trap_sites);
+    }
+    let total: usize = report.iter().map(|f| f.code_size).sum();
+    println!("{total:>10}  total for {target}");
+    Ok(())
 }

@@ -451,3 +451,28 @@ fn run_rejects_malformed_limits() {
         assert_eq!(output.status.code(), Some(2), "{args:?}");
     }
 }
+
+#[test]
+fn compile_reports_code_sizes_for_another_target() {
+    let path = write(
+        "compile.wat",
+        r#"(module (memory 1)
+            (func $load (export "load") (param i32) (result i32) (i32.load (local.get 0)))
+            (func $div (param i32 i32) (result i32) (i32.div_s (local.get 0) (local.get 1))))"#,
+    );
+    for target in ["aarch64-unknown-linux-gnu", "x86_64-baseline", "host"] {
+        let output = egret(&["compile", "--target", target, path.to_str().unwrap()]);
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        let out = stdout(&output);
+        assert!(
+            out.contains(" 0 load\n") && out.contains(" 1 div\n"),
+            "{out}"
+        );
+        assert!(
+            out.contains("(trampoline)") && out.contains(&format!("total for {target}")),
+            "{out}"
+        );
+    }
+    let output = egret(&["compile", "--target", "nonsense!", path.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2));
+}
