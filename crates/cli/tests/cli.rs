@@ -476,3 +476,92 @@ fn compile_reports_code_sizes_for_another_target() {
     let output = egret(&["compile", "--target", "nonsense!", path.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(2));
 }
+
+/// The native run's stdout and exit code for a test program: the file in
+/// `tests/wasi/expected/`, whose last line is `exit N`.
+fn native_expected(name: &str) -> (String, i32) {
+    let text = std::fs::read_to_string(repo_file("tests/wasi/expected").join(name)).unwrap();
+    let text = text.trim_end_matches('\n');
+    let (body, status) = text.rsplit_once('\n').unwrap_or(("", text));
+    let code = status.strip_prefix("exit ").unwrap().parse().unwrap();
+    let body = if body.is_empty() {
+        String::new()
+    } else {
+        format!("{body}\n")
+    };
+    (body, code)
+}
+
+#[test]
+fn run_file_io_in_a_preopened_directory_like_the_native_program() {
+    let dir = temp_dir("file-io");
+    let mapping = format!("{}::/sandbox", dir.display());
+    let program = repo_file("tests/wasi/bin/file_io.wasm");
+    let output = egret(&[
+        "run",
+        "--dir",
+        &mapping,
+        program.to_str().unwrap(),
+        "/sandbox",
+    ]);
+    let (expected, code) = native_expected("file_io.txt");
+    assert_eq!(stdout(&output), expected, "{}", stderr(&output));
+    assert_eq!(output.status.code(), Some(code));
+}
+
+#[test]
+fn run_clock_and_random_like_the_native_program() {
+    let program = repo_file("tests/wasi/bin/clock_random.wasm");
+    let output = egret(&["run", program.to_str().unwrap()]);
+    let (expected, code) = native_expected("clock_random.txt");
+    assert_eq!(stdout(&output), expected, "{}", stderr(&output));
+    assert_eq!(output.status.code(), Some(code));
+}
+
+#[test]
+fn run_copies_stdin_to_stdout() {
+    use std::io::Write;
+    let input = std::fs::read(repo_file("tests/wasi/data/cat_input.txt")).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_egret"))
+        .args([
+            "run",
+            repo_file("tests/wasi/bin/cat.wasm").to_str().unwrap(),
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(&input).unwrap();
+    let output = child.wait_with_output().unwrap();
+    let (expected_stderr, code) = native_expected("cat.stderr.txt");
+    assert_eq!(output.stdout, input);
+    assert_eq!(stderr(&output), expected_stderr);
+    assert_eq!(output.status.code(), Some(code));
+}
+
+#[test]
+fn run_sandbox_probe_finds_no_escape() {
+    let dir = temp_dir("probe");
+    let sandbox = dir.join("sandbox");
+    std::fs::create_dir(&sandbox).unwrap();
+    let outside = dir.join("outside");
+    std::fs::create_dir(&outside).unwrap();
+    std::fs::write(outside.join("secret.txt"), "secret").unwrap();
+    let mapping = format!("{}::/sandbox", sandbox.display());
+    let program = repo_file("tests/wasi/bin/sandbox_probe.wasm");
+    let output = egret(&[
+        "run",
+        "--dir",
+        &mapping,
+        program.to_str().unwrap(),
+        outside.to_str().unwrap(),
+    ]);
+    let out = stdout(&output);
+    assert_eq!(output.status.code(), Some(0), "{out}{}", stderr(&output));
+    assert!(out.ends_with("escapes: 0\n"), "{out}");
+    assert_eq!(
+        std::fs::read_to_string(outside.join("secret.txt")).unwrap(),
+        "secret"
+    );
+}
