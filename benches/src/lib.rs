@@ -1,0 +1,28 @@
+//! Egret's benchmark harness (issue 6): what we measure, on which runtime.
+//!
+//! Four kinds of figure, each available for Egret and, with the `compare`
+//! feature, for Wasmtime and wasmi in the same run:
+//!
+//! - **execution**: compute kernels written in C (`kernels/*.c`), compiled
+//!   to wasm32 by clang (the committed `.wasm` files) and, as the native
+//!   floor, by the host C compiler (`build.rs`); see [`kernels`];
+//! - **compile**: compiling a large generated module, and the kernels;
+//!   see [`modules::large_module`];
+//! - **instantiate**: a fresh store plus an instance of a module with a
+//!   memory, a table and 100 functions; see [`modules::instantiate_module`];
+//! - **calls**: host→wasm calls of an empty function and of
+//!   `(i32, i32) -> i32`, and wasm→host calls of a host function; see
+//!   [`modules::calls_module`].
+//!
+//! The Criterion benches (`cargo bench -p egret-benches`) and the `report`
+//! binary (`cargo run --release -p egret-benches --features compare --bin
+//! report`) both use the [`Runtime`] trait and [`report::fixtures`], so
+//! the figures they measure are the same code.
+
+pub mod kernels;
+pub mod modules;
+pub mod report;
+pub mod runtimes;
+pub mod timing;
+
+pub use runtimes::{CallsInstance, KernelInstance, Runtime};

@@ -1,0 +1,166 @@
+//! Checks of the benchmark harness itself (no timings): the committed
+//! kernels are what they claim to be, every runtime computes the native
+//! checksums, and the generated modules are valid and work everywhere.
+
+use egret_benches::kernels::{KERNELS, Kernel};
+use egret_benches::modules;
+use egret_benches::{CallsInstance, KernelInstance, Runtime, each_runtime};
+use wasmparser::{Operator, Parser, Payload, Validator};
+
+/// Every operator of every function body in `wasm`.
+fn operators(wasm: &[u8]) -> Vec<String> {
+    let mut ops = Vec::new();
+    for payload in Parser::new(0).parse_all(wasm) {
+        if let Payload::CodeSectionEntry(body) = payload.expect("parses") {
+            let mut reader = body.get_operators_reader().expect("operators");
+            while !reader.eof() {
+                let op: Operator<'_> = reader.read().expect("operator");
+                let name = format!("{op:?}");
+                let name = name.split([' ', '{', '(']).next().unwrap_or("").to_string();
+                ops.push(name);
+            }
+        }
+    }
+    ops
+}
+
+#[test]
+fn kernels_are_self_contained_and_export_run() {
+    for kernel in KERNELS {
+        Validator::new()
+            .validate_all(kernel.wasm)
+            .unwrap_or_else(|e| panic!("{}: {e}", kernel.name));
+        let mut exports = Vec::new();
+        for payload in Parser::new(0).parse_all(kernel.wasm) {
+            match payload.expect("parses") {
+                Payload::ImportSection(imports) => {
+                    assert_eq!(imports.count(), 0, "{} imports something", kernel.name);
+                }
+                Payload::ExportSection(reader) => {
+                    for export in reader {
+                        exports.push(export.expect("export").name.to_string());
+                    }
+                }
+                _ => {}
+            }
+        }
+        assert!(
+            exports.contains(&"run".to_string()),
+            "{}: {exports:?}",
+            kernel.name
+        );
+    }
+}
+
+#[test]
+fn kernels_contain_the_instructions_they_measure() {
+    let expect = [
+        ("interp", &["BrTable"][..]),
+        ("bulk", &["MemoryCopy", "MemoryFill"][..]),
+        ("indirect", &["CallIndirect"][..]),
+        ("fib", &["Call"][..]),
+        ("nbody", &["F64Sqrt"][..]),
+    ];
+    for (name, wanted) in expect {
+        let kernel = Kernel::by_name(name).expect("kernel exists");
+        let ops = operators(kernel.wasm);
+        for op in wanted {
+            assert!(ops.iter().any(|o| o == op), "{name} has no {op}");
+        }
+    }
+}
+
+fn check_checksums<R: Runtime>() {
+    if cfg!(debug_assertions) && !R::RUNS_KERNELS_WITH_DEBUG_ASSERTIONS {
+        eprintln!(
+            "{}: kernels not run with debug assertions (see Runtime::RUNS_KERNELS_WITH_DEBUG_ASSERTIONS); \
+             `cargo test --release` runs them",
+            R::NAME
+        );
+        return;
+    }
+    let rt = R::new();
+    for kernel in KERNELS {
+        let mut instance = rt.kernel(kernel.wasm);
+        let native = kernel.run_native(kernel.test_n);
+        assert_eq!(
+            instance.run(kernel.test_n),
+            native,
+            "{} on {}",
+            kernel.name,
+            R::NAME
+        );
+        // A second run on the same instance must redo the same work.
+        assert_eq!(instance.run(kernel.test_n), native, "{} rerun", kernel.name);
+    }
+}
+
+#[test]
+fn every_runtime_computes_the_native_checksums() {
+    each_runtime!(check_checksums());
+}
+
+#[test]
+fn native_checksums_depend_on_n() {
+    for kernel in KERNELS {
+        assert_ne!(
+            kernel.run_native(kernel.test_n),
+            kernel.run_native(kernel.test_n + 1),
+            "{}",
+            kernel.name
+        );
+    }
+}
+
+#[test]
+fn generated_modules_are_valid_and_deterministic() {
+    let large = modules::large_module(modules::LARGE_MODULE_FUNCS);
+    Validator::new()
+        .validate_all(&large)
+        .expect("large module is valid");
+    assert_eq!(large, modules::large_module(modules::LARGE_MODULE_FUNCS));
+    let code = modules::code_section_size(&large);
+    assert!(
+        code > 3_000_000,
+        "the large module has {code} bytes of code"
+    );
+    assert!(code < large.len());
+    let ops = operators(&large);
+    for op in [
+        "BrTable",
+        "CallIndirect",
+        "Call",
+        "Loop",
+        "I64Mul",
+        "F64Sqrt",
+        "I32Load",
+    ] {
+        assert!(ops.iter().any(|o| o == op), "large module has no {op}");
+    }
+    Validator::new()
+        .validate_all(&modules::instantiate_module())
+        .expect("instantiate module is valid");
+    Validator::new()
+        .validate_all(&modules::calls_module())
+        .expect("calls module is valid");
+}
+
+fn check_modules<R: Runtime>() {
+    let rt = R::new();
+    // A slice of the large module: every code shape, compiled for real.
+    rt.compile(&modules::large_module(150));
+    let module = rt.compile(&modules::instantiate_module());
+    rt.instantiate(&module);
+    rt.instantiate(&module);
+    let mut calls = rt.calls();
+    calls.empty();
+    assert_eq!(calls.add(2, 3), 5, "{}", R::NAME);
+    assert_eq!(calls.add(i32::MAX, 1), i32::MIN, "{}", R::NAME);
+    assert_eq!(calls.host_loop(100), 100, "{}", R::NAME);
+    assert_eq!(calls.host_loop(0), 0, "{}", R::NAME);
+}
+
+#[test]
+fn generated_modules_work_on_every_runtime() {
+    each_runtime!(check_modules());
+}
