@@ -1,0 +1,167 @@
+//! Running a module on Egret for the oracles: engine settings, dummy
+//! imports, and conversions to the engine-neutral values of `values.rs`.
+
+use crate::values::{Outcome, TrapClass, ValKind, Value};
+use egret::{
+    Engine, Error, Extern, ExternType, Func, Global, Instance, Memory, Module, Store, Table,
+    TrapKind, Val, ValType,
+};
+
+/// The engine the oracles use: WebAssembly 2.0 (the default), Cranelift's
+/// verifier on (a verifier error is a bug worth finding), and serial
+/// compilation (fuzzing runs one case per core instead).
+pub fn engine() -> Engine {
+    let mut config = egret::Config::new();
+    config
+        .cranelift_debug_verifier(true)
+        .parallel_compilation(false);
+    Engine::new(&config).expect("the host CPU is supported")
+}
+
+fn trap_class(kind: TrapKind) -> TrapClass {
+    match kind {
+        TrapKind::StackOverflow => TrapClass::StackExhausted,
+        TrapKind::MemoryOutOfBounds => TrapClass::MemoryOutOfBounds,
+        TrapKind::TableOutOfBounds => TrapClass::TableOutOfBounds,
+        TrapKind::IndirectCallToNull => TrapClass::IndirectCallToNull,
+        TrapKind::BadSignature => TrapClass::BadSignature,
+        TrapKind::IntegerOverflow => TrapClass::IntegerOverflow,
+        TrapKind::IntegerDivisionByZero => TrapClass::IntegerDivisionByZero,
+        TrapKind::BadConversionToInteger => TrapClass::BadConversionToInteger,
+        TrapKind::UnreachableCodeReached => TrapClass::Unreachable,
+        other => TrapClass::Other(format!("{other:?}")),
+    }
+}
+
+fn failure(error: Error) -> Outcome {
+    match error.as_trap() {
+        Some(trap) => Outcome::Trapped(trap_class(trap.kind())),
+        None => Outcome::Failed(error.to_string()),
+    }
+}
+
+fn to_val(value: &Value) -> Val {
+    match *value {
+        Value::I32(v) => Val::I32(v),
+        Value::I64(v) => Val::I64(v),
+        Value::F32(v) => Val::F32(v),
+        Value::F64(v) => Val::F64(v),
+        Value::V128(v) => Val::V128(v),
+        // The host only ever passes null references.
+        Value::FuncRef { .. } => Val::FuncRef(None),
+        Value::ExternRef { .. } => Val::ExternRef(None),
+    }
+}
+
+fn from_val(value: &Val) -> Value {
+    match value {
+        Val::I32(v) => Value::I32(*v),
+        Val::I64(v) => Value::I64(*v),
+        Val::F32(v) => Value::F32(*v),
+        Val::F64(v) => Value::F64(*v),
+        Val::V128(v) => Value::V128(*v),
+        Val::FuncRef(f) => Value::FuncRef { null: f.is_none() },
+        Val::ExternRef(r) => Value::ExternRef { null: r.is_none() },
+    }
+}
+
+fn val_type(kind: ValKind) -> ValType {
+    match kind {
+        ValKind::I32 => ValType::I32,
+        ValKind::I64 => ValType::I64,
+        ValKind::F32 => ValType::F32,
+        ValKind::F64 => ValType::F64,
+        ValKind::V128 => ValType::V128,
+        ValKind::FuncRef => ValType::FuncRef,
+        ValKind::ExternRef => ValType::ExternRef,
+    }
+}
+
+/// An instance of a module in its own store.
+pub struct EgretRun {
+    store: Store<()>,
+    instance: Instance,
+}
+
+/// A dummy for an import: functions return zeros, globals hold zero,
+/// memories and tables are fresh with the import's limits.
+fn dummy_import(store: &mut Store<()>, ty: &ExternType) -> Result<Extern, Error> {
+    Ok(match ty {
+        // `Func::new` hands the closure zeroed results.
+        ExternType::Func(ft) => Func::new(&mut *store, ft.clone(), |_, _, _| Ok(()))?.into(),
+        ExternType::Global(gt) => {
+            Global::new(&mut *store, *gt, Val::default_for(gt.content))?.into()
+        }
+        ExternType::Memory(mt) => Memory::new(&mut *store, *mt)?.into(),
+        ExternType::Table(tt) => Table::new(&mut *store, *tt, Val::default_for(tt.element))?.into(),
+    })
+}
+
+impl EgretRun {
+    /// Instantiates `module` in a new store with dummy imports. A failure
+    /// (link error, trap in a segment or the start function) as an
+    /// [`Outcome`].
+    pub fn new(module: &Module) -> Result<EgretRun, Outcome> {
+        let mut store = Store::new(module.engine(), ());
+        let imports = module
+            .imports()
+            .map(|import| dummy_import(&mut store, import.ty()))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(failure)?;
+        let instance = Instance::new(&mut store, module, &imports).map_err(failure)?;
+        Ok(EgretRun { store, instance })
+    }
+
+    /// Calls the exported function `name`.
+    pub fn call(&mut self, name: &str, args: &[Value], results: &[ValKind]) -> Outcome {
+        let func = match self.instance.get_func(&self.store, name) {
+            Ok(func) => func,
+            Err(e) => return Outcome::Failed(e.to_string()),
+        };
+        let args: Vec<Val> = args.iter().map(to_val).collect();
+        let mut out: Vec<Val> = results
+            .iter()
+            .map(|k| Val::default_for(val_type(*k)))
+            .collect();
+        match func.call(&mut self.store, &args, &mut out) {
+            Ok(()) => Outcome::Returned(out.iter().map(from_val).collect()),
+            Err(e) => failure(e),
+        }
+    }
+
+    /// The bytes of the exported memory `name`.
+    pub fn memory(&self, name: &str) -> Result<&[u8], String> {
+        let memory = self
+            .instance
+            .get_memory(&self.store, name)
+            .map_err(|e| e.to_string())?;
+        memory.data(&self.store).map_err(|e| e.to_string())
+    }
+
+    /// The value of the exported global `name`.
+    pub fn global(&self, name: &str) -> Result<Value, String> {
+        let global = self
+            .instance
+            .get_global(&self.store, name)
+            .map_err(|e| e.to_string())?;
+        global
+            .get(&self.store)
+            .map(|v| from_val(&v))
+            .map_err(|e| e.to_string())
+    }
+
+    /// Which elements of the exported table `name` are null.
+    pub fn table(&self, name: &str) -> Result<Vec<bool>, String> {
+        let table = self
+            .instance
+            .get_table(&self.store, name)
+            .map_err(|e| e.to_string())?;
+        let size = table.size(&self.store).map_err(|e| e.to_string())?;
+        (0..size)
+            .map(|i| match table.get(&self.store, i) {
+                Ok(v) => Ok(matches!(v, Val::FuncRef(None) | Val::ExternRef(None))),
+                Err(e) => Err(e.to_string()),
+            })
+            .collect()
+    }
+}

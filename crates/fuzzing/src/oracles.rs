@@ -1,0 +1,308 @@
+//! The oracles: what must hold for every input. A violated oracle returns
+//! a [`Finding`] describing it; a panic anywhere is also a finding (the
+//! driver and libFuzzer report it).
+
+use crate::egret_side::EgretRun;
+use crate::generators;
+use crate::rng::{Rng, fnv1a};
+use crate::shape::{self, ExportKind};
+use crate::values::{Outcome, Value};
+use crate::wasmi_side::WasmiRun;
+use std::fmt;
+
+/// A violated oracle: a crash-free but wrong behaviour, with what was
+/// expected and what happened.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Finding(pub String);
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Finding {}
+
+fn finding(message: impl Into<String>) -> Finding {
+    Finding(message.into())
+}
+
+/// The engines one worker reuses for all its cases.
+pub struct Engines {
+    /// Egret, configured by [`crate::egret_side::engine`].
+    pub egret: egret::Engine,
+    /// The reference interpreter.
+    pub wasmi: wasmi::Engine,
+}
+
+impl Engines {
+    /// Both engines with the fuzzing configuration.
+    pub fn new() -> Engines {
+        Engines {
+            egret: crate::egret_side::engine(),
+            wasmi: crate::wasmi_side::engine(),
+        }
+    }
+}
+
+impl Default for Engines {
+    fn default() -> Engines {
+        Engines::new()
+    }
+}
+
+/// Oracle (a): compiling any bytes returns (an error or a module) without
+/// panicking, and Egret accepts exactly the modules wasmparser's validator
+/// accepts with WebAssembly 2.0 features: a valid module Egret cannot
+/// compile, an invalid one it accepts, or a code generation error is a
+/// finding.
+pub fn compile(engine: &egret::Engine, wasm: &[u8]) -> Result<(), Finding> {
+    let egret = egret::Module::from_binary(engine, wasm);
+    let reference = wasmparser::Validator::new_with_features(generators::features())
+        .validate_all(wasm)
+        .map(drop);
+    match (egret, reference) {
+        (Err(e @ egret::Error::Compile(egret::CompileError::Codegen(_))), _) => {
+            Err(finding(format!("code generation failed: {e}")))
+        }
+        (Ok(_), Ok(())) | (Err(_), Err(_)) => Ok(()),
+        (Ok(_), Err(e)) => Err(finding(format!("Egret accepted an invalid module: {e}"))),
+        (Err(e), Ok(())) => Err(finding(format!("Egret rejected a valid module: {e}"))),
+    }
+}
+
+/// Oracle (b): a valid module compiles, instantiates (or fails to with an
+/// error) and every exported function, called with zeros, returns or
+/// traps with an error. Execution is bounded by the generator's injected
+/// fuel. Anything but a trap or a link error is a finding.
+pub fn instantiate(engine: &egret::Engine, wasm: &[u8]) -> Result<(), Finding> {
+    let exports = shape::exports(wasm).map_err(finding)?;
+    let module = egret::Module::from_binary(engine, wasm)
+        .map_err(|e| finding(format!("Egret failed to compile a valid module: {e}")))?;
+    let mut run = match EgretRun::new(&module) {
+        Ok(run) => run,
+        Err(Outcome::Failed(e)) => return Err(finding(format!("instantiation failed: {e}"))),
+        Err(_) => return Ok(()),
+    };
+    for export in &exports {
+        if let ExportKind::Func { params, results } = &export.kind {
+            let args: Vec<Value> = params.iter().map(|k| Value::zero(*k)).collect();
+            if let Outcome::Failed(e) = run.call(&export.name, &args, results) {
+                return Err(finding(format!("calling `{}` failed: {e}", export.name)));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// What a differential case came to, for statistics.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Both engines instantiated the module.
+    pub instantiated: bool,
+    /// Both engines agreed that instantiation fails.
+    pub instantiation_failed: bool,
+    /// Calls whose outcomes were compared.
+    pub calls: u64,
+    /// Compared calls that trapped (in both engines, identically).
+    pub traps: u64,
+    /// A resource trap (stack exhaustion) in either engine ended the
+    /// comparison early.
+    pub inconclusive: bool,
+    /// wasmi panicked (a bug in the oracle, see [`oracle_guard`]), which
+    /// ended the comparison early.
+    pub oracle_panicked: bool,
+    /// The module uses something wasmi gets wrong (see `wasmi_side.rs`),
+    /// so it was not run.
+    pub oracle_unsupported: bool,
+}
+
+/// Runs a step of the reference engine, `None` if it panics. wasmi 2.0.0
+/// has translator panics on valid modules (an `unreachable!()` in
+/// `choose_store_op_vt`, reached by some `i32.store`s); they are bugs of
+/// the oracle, not findings about Egret, so the case is abandoned and
+/// counted instead. (Under cargo-fuzz, libFuzzer's panic hook aborts
+/// first, so there they still show up as crashes inside wasmi.)
+pub fn oracle_guard<R>(step: impl FnOnce() -> R) -> Option<R> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(step)).ok()
+}
+
+/// How many times each exported function is called: once with zeros,
+/// then with interesting values.
+pub const CALLS_PER_EXPORT: usize = 3;
+
+/// Oracle (c): Egret and wasmi agree on `wasm`. Both must compile it
+/// (it is valid); instantiation must fail in both or in neither (with the
+/// same trap class when both trap); every exported function, called
+/// [`CALLS_PER_EXPORT`] times in export order with arguments seeded by a
+/// hash of `wasm` (so a saved module replays exactly), must return the
+/// same values (NaN bits normalised, see [`Value::agrees_with`]) or trap
+/// the same way; afterwards every exported memory must be byte-equal,
+/// every exported global equal (NaN-normalised) and every exported table
+/// equally long with the same null elements.
+/// Stack exhaustion in either engine makes the rest of the case
+/// inconclusive, since the engines' stack sizes differ.
+pub fn differential(engines: &Engines, wasm: &[u8]) -> Result<Stats, Finding> {
+    differential_with_args(engines, wasm, fnv1a(wasm))
+}
+
+/// [`differential`] with arguments from `arg_seed` instead of the module's
+/// hash: minimising a finding changes the module, and this keeps the
+/// arguments that showed it (the finding message gives the seed).
+pub fn differential_with_args(
+    engines: &Engines,
+    wasm: &[u8],
+    arg_seed: u64,
+) -> Result<Stats, Finding> {
+    let mut stats = Stats::default();
+    let exports = shape::exports(wasm).map_err(finding)?;
+    let egret_module = egret::Module::from_binary(&engines.egret, wasm)
+        .map_err(|e| finding(format!("Egret failed to compile a valid module: {e}")))?;
+    let Some(for_wasmi) = crate::wasmi_side::for_wasmi(wasm).map_err(finding)? else {
+        stats.oracle_unsupported = true;
+        return Ok(stats);
+    };
+    let wasmi_module = match oracle_guard(|| wasmi::Module::new(&engines.wasmi, &for_wasmi)) {
+        Some(module) => {
+            module.map_err(|e| finding(format!("wasmi failed to compile a valid module: {e}")))?
+        }
+        None => {
+            stats.oracle_panicked = true;
+            return Ok(stats);
+        }
+    };
+    let Some(wasmi_run) = oracle_guard(|| WasmiRun::new(&engines.wasmi, &wasmi_module)) else {
+        stats.oracle_panicked = true;
+        return Ok(stats);
+    };
+    let (mut egret, mut wasmi) = match (EgretRun::new(&egret_module), wasmi_run) {
+        (Ok(e), Ok(w)) => (e, w),
+        (Err(e), _) | (_, Err(e)) if e.is_resource() => {
+            stats.inconclusive = true;
+            return Ok(stats);
+        }
+        (Err(e), Err(w)) => {
+            return match (&e, &w) {
+                (Outcome::Trapped(a), Outcome::Trapped(b)) if a != b => Err(finding(format!(
+                    "instantiation trapped differently: Egret {e}, wasmi {w}"
+                ))),
+                _ => {
+                    stats.instantiation_failed = true;
+                    Ok(stats)
+                }
+            };
+        }
+        (Err(e), Ok(_)) => {
+            return Err(finding(format!(
+                "instantiation: Egret {e}, wasmi succeeded"
+            )));
+        }
+        (Ok(_), Err(w)) => {
+            return Err(finding(format!(
+                "instantiation: Egret succeeded, wasmi {w}"
+            )));
+        }
+    };
+    stats.instantiated = true;
+
+    let mut rng = Rng::new(arg_seed);
+    for export in &exports {
+        let ExportKind::Func { params, results } = &export.kind else {
+            continue;
+        };
+        for call in 0..CALLS_PER_EXPORT {
+            let args: Vec<Value> = params
+                .iter()
+                .map(|k| {
+                    if call == 0 {
+                        Value::zero(*k)
+                    } else {
+                        Value::interesting(*k, &mut rng)
+                    }
+                })
+                .collect();
+            let Some(expected) = oracle_guard(|| wasmi.call(&export.name, &args, results)) else {
+                stats.oracle_panicked = true;
+                return Ok(stats);
+            };
+            let actual = egret.call(&export.name, &args, results);
+            if expected.is_resource() || actual.is_resource() {
+                stats.inconclusive = true;
+                return Ok(stats);
+            }
+            if !actual.agrees_with(&expected) {
+                let args: Vec<String> = args.iter().map(Value::to_string).collect();
+                return Err(finding(format!(
+                    "call {} of export `{}` with args [{}] (arg seed {arg_seed:#x}):\n  \
+                     wasmi: {expected}\n  Egret: {actual}",
+                    stats.calls,
+                    export.name,
+                    args.join(", ")
+                )));
+            }
+            stats.calls += 1;
+            if matches!(actual, Outcome::Trapped(_)) {
+                stats.traps += 1;
+            }
+        }
+    }
+
+    for export in &exports {
+        let name = &export.name;
+        match export.kind {
+            ExportKind::Func { .. } => {}
+            ExportKind::Memory => {
+                let (e, w) = (
+                    egret.memory(name).map_err(finding)?,
+                    wasmi.memory(name).map_err(finding)?,
+                );
+                if e != w {
+                    let first = e.iter().zip(w).position(|(a, b)| a != b);
+                    return Err(finding(format!(
+                        "final memory `{name}` differs: Egret {} bytes, wasmi {} bytes, first difference at {first:?}{}",
+                        e.len(),
+                        w.len(),
+                        first
+                            .map(|i| format!(" (Egret {:#04x}, wasmi {:#04x})", e[i], w[i]))
+                            .unwrap_or_default()
+                    )));
+                }
+            }
+            ExportKind::Global => {
+                let (e, w) = (
+                    egret.global(name).map_err(finding)?,
+                    wasmi.global(name).map_err(finding)?,
+                );
+                if !e.agrees_with(&w) {
+                    return Err(finding(format!(
+                        "final global `{name}` differs: Egret {e}, wasmi {w}"
+                    )));
+                }
+            }
+            ExportKind::Table => {
+                let (e, w) = (
+                    egret.table(name).map_err(finding)?,
+                    wasmi.table(name).map_err(finding)?,
+                );
+                if e != w {
+                    return Err(finding(format!(
+                        "final table `{name}` differs: Egret {} elements, null at {:?}; wasmi {} elements, null at {:?}",
+                        e.len(),
+                        nulls(&e),
+                        w.len(),
+                        nulls(&w)
+                    )));
+                }
+            }
+        }
+    }
+    Ok(stats)
+}
+
+fn nulls(elements: &[bool]) -> Vec<usize> {
+    elements
+        .iter()
+        .enumerate()
+        .filter_map(|(i, null)| null.then_some(i))
+        .collect()
+}
