@@ -92,6 +92,8 @@ impl WasmTy for Option<ExternRef> {
 
 /// A list of wasm values as a Rust type: `()`, one `WasmTy`, or a tuple.
 pub trait WasmParams: Send + Sized {
+    /// How many values.
+    const COUNT: usize;
     /// The wasm types, in order.
     fn valtypes() -> Vec<ValType>;
     #[doc(hidden)]
@@ -105,6 +107,7 @@ pub trait WasmResults: WasmParams {
 }
 
 impl<A: WasmTy> WasmParams for A {
+    const COUNT: usize = 1;
     fn valtypes() -> Vec<ValType> {
         vec![A::valtype()]
     }
@@ -123,6 +126,7 @@ impl<A: WasmTy> WasmResults for A {
 macro_rules! tuple_params {
     ($($name:ident $index:tt),*) => {
         impl<$($name: WasmTy),*> WasmParams for ($($name,)*) {
+            const COUNT: usize = <[&str]>::len(&[$(stringify!($name)),*]);
             fn valtypes() -> Vec<ValType> {
                 vec![$($name::valtype()),*]
             }
@@ -204,7 +208,7 @@ impl<P: WasmParams, R: WasmResults> TypedFunc<P, R> {
         store.check(self.func.store)?;
         let mut inline = [0u128; INLINE_SLOTS];
         let mut heap = Vec::new();
-        let slots = P::valtypes().len().max(R::valtypes().len()).max(1);
+        let slots = P::COUNT.max(R::COUNT).max(1);
         let values: &mut [u128] = if slots <= INLINE_SLOTS {
             &mut inline[..slots]
         } else {
