@@ -3,11 +3,13 @@
 //! `Caller` a host function receives.
 
 use crate::store::{AsContext, AsContextMut, StoreContext, StoreContextMut, StoreInner};
+use crate::typed::RawHostFn;
 use crate::{Error, Extern, FuncType, Result, Val};
 use egret_runtime::host_func::HostCallback;
 use egret_runtime::instance::{InstanceId, instance_id_of};
 use egret_runtime::store::StoreId;
 use egret_runtime::vmcontext::VMFuncRef;
+use std::sync::Arc;
 
 /// A function: a wasm function of some instance, or a host function. A
 /// handle into its store; using it with another store gives
@@ -48,33 +50,9 @@ impl Func {
         ty: FuncType,
         f: impl Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<()> + Send + Sync + 'static,
     ) -> Result<Func> {
-        let store = store.as_context_mut().0;
-        let callback_ty = ty.clone();
-        Func::new_raw(store, ty, move |caller, values| {
-            let id = caller.store.id();
-            let params: Vec<Val> = callback_ty
-                .params()
-                .iter()
-                .zip(values.iter())
-                .map(|(t, raw)| Val::from_raw(*raw, *t, id))
-                .collect();
-            let mut results: Vec<Val> = callback_ty
-                .results()
-                .iter()
-                .map(|t| Val::default_for(*t))
-                .collect();
-            let mut caller = caller;
-            f(caller.reborrow(), &params, &mut results)?;
-            for ((slot, result), ty) in values.iter_mut().zip(&results).zip(callback_ty.results()) {
-                if result.ty() != *ty {
-                    return Err(Error::misuse(format!(
-                        "host function returned a {} where its type says {ty}",
-                        result.ty()
-                    )));
-                }
-                *slot = result.to_raw(caller.store)?;
-            }
-            Ok(())
+        let f = dynamic_host_fn(ty.clone(), f);
+        Func::new_raw(store.as_context_mut().0, ty, move |caller, values| {
+            f(caller, values)
         })
     }
 
@@ -151,6 +129,36 @@ impl Func {
         }
         Ok(())
     }
+}
+
+/// Adapts a host function over `Val`s (see [`Func::new`]) to raw value
+/// slots: reads the arguments, checks the results against `ty` and stores
+/// them.
+pub(crate) fn dynamic_host_fn<T: 'static>(
+    ty: FuncType,
+    f: impl Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<()> + Send + Sync + 'static,
+) -> RawHostFn<T> {
+    Arc::new(move |mut caller: Caller<'_, T>, values: &mut [u128]| {
+        let id = caller.store.id();
+        let params: Vec<Val> = ty
+            .params()
+            .iter()
+            .zip(values.iter())
+            .map(|(t, raw)| Val::from_raw(*raw, *t, id))
+            .collect();
+        let mut results: Vec<Val> = ty.results().iter().map(|t| Val::default_for(*t)).collect();
+        f(caller.reborrow(), &params, &mut results)?;
+        for ((slot, result), ty) in values.iter_mut().zip(&results).zip(ty.results()) {
+            if result.ty() != *ty {
+                return Err(Error::misuse(format!(
+                    "host function returned a {} where its type says {ty}",
+                    result.ty()
+                )));
+            }
+            *slot = result.to_raw(caller.store)?;
+        }
+        Ok(())
+    })
 }
 
 /// What a host function receives about its caller: the store (host data

@@ -8,7 +8,6 @@ use crate::{
     Caller, Engine, Error, Extern, Func, FuncType, Instance, IntoFunc, Module, Result, Val,
 };
 use std::collections::HashMap;
-use std::sync::Arc;
 
 enum Definition<T> {
     Extern(Extern),
@@ -124,31 +123,7 @@ impl<T: 'static> Linker<T> {
         ty: FuncType,
         func: impl Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<()> + Send + Sync + 'static,
     ) -> Result<&mut Self> {
-        let func = Arc::new(func);
-        let callback_ty = ty.clone();
-        let raw: RawHostFn<T> = Arc::new(move |mut caller: Caller<'_, T>, values: &mut [u128]| {
-            let f = func.clone();
-            let ty = callback_ty.clone();
-            let store = caller.as_context_mut().0.id();
-            let params: Vec<Val> = ty
-                .params()
-                .iter()
-                .zip(values.iter())
-                .map(|(t, raw)| Val::from_raw(*raw, *t, store))
-                .collect();
-            let mut results: Vec<Val> = ty.results().iter().map(|t| Val::default_for(*t)).collect();
-            f(caller.reborrow(), &params, &mut results)?;
-            for ((slot, result), ty) in values.iter_mut().zip(&results).zip(ty.results()) {
-                if result.ty() != *ty {
-                    return Err(Error::misuse(format!(
-                        "host function returned a {} where its type says {ty}",
-                        result.ty()
-                    )));
-                }
-                *slot = result.to_raw(caller.store)?;
-            }
-            Ok(())
-        });
+        let raw = crate::func::dynamic_host_fn(ty.clone(), func);
         self.insert(module, name, Definition::HostFunc(ty, raw))
     }
 
