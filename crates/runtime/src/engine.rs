@@ -1,8 +1,10 @@
 //! State shared by everything made from one engine: the compiler (with the
 //! type registry), host trampolines compiled per signature, the epoch
-//! counter and the limits every store starts with.
+//! counter, the pool of linear-memory reservations and the limits every
+//! store starts with.
 
 use crate::code_registry::{self, CodeRegistration};
+use crate::memory_pool::MemoryPool;
 use egret_frontend::compiler::{Compiler, CompilerConfig};
 use egret_frontend::error::CompileError;
 use egret_frontend::jit::CodeMemory;
@@ -43,6 +45,7 @@ pub struct EngineInner {
     runtime: RuntimeConfig,
     epoch: AtomicU64,
     host_trampolines: Mutex<HashMap<SigId, HostTrampoline>>,
+    memory_pool: Arc<MemoryPool>,
 }
 
 impl std::fmt::Debug for EngineInner {
@@ -61,11 +64,17 @@ impl EngineInner {
         target: Target,
         runtime: RuntimeConfig,
     ) -> Result<Arc<EngineInner>, CompileError> {
+        let compiler = Compiler::for_target(compiler, target)?;
+        let reservation = compiler.config().tunables.memory_reservation;
+        let memory_pool = Arc::new(MemoryPool::new(
+            usize::try_from(reservation).unwrap_or(usize::MAX),
+        ));
         Ok(Arc::new(EngineInner {
-            compiler: Compiler::for_target(compiler, target)?,
+            compiler,
             runtime,
             epoch: AtomicU64::new(0),
             host_trampolines: Mutex::default(),
+            memory_pool,
         }))
     }
 
@@ -77,6 +86,11 @@ impl EngineInner {
     /// Runtime settings.
     pub fn runtime_config(&self) -> &RuntimeConfig {
         &self.runtime
+    }
+
+    /// The idle linear-memory reservations of this engine's stores.
+    pub fn memory_pool(&self) -> &Arc<MemoryPool> {
+        &self.memory_pool
     }
 
     /// The epoch counter.

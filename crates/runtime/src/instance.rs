@@ -62,8 +62,10 @@ pub struct Instance {
     pub(crate) memories: Vec<MemoryId>,
     pub(crate) tables: Vec<TableId>,
     pub(crate) globals: Vec<GlobalId>,
-    /// Evaluated items of each element segment; `None` once dropped.
-    pub(crate) elements: Vec<Option<Box<[usize]>>>,
+    /// Whether each element segment has been dropped. Items of the others
+    /// are evaluated when used (they only read immutable globals and
+    /// function references, so the result never changes).
+    pub(crate) dropped_elements: Vec<bool>,
     /// Whether each data segment has been dropped.
     pub(crate) dropped_data: Vec<bool>,
 }
@@ -164,10 +166,8 @@ pub(crate) fn const_eval(
     offsets: &VMOffsets,
     expr: &ConstExpr,
 ) -> u128 {
-    let mut stack: Vec<u128> = Vec::with_capacity(2);
-    let pop = |stack: &mut Vec<u128>| stack.pop().unwrap_or(0);
-    for op in &expr.0 {
-        let value = match op {
+    let leaf = |op: &ConstOp| -> Option<u128> {
+        Some(match op {
             ConstOp::I32(v) => u128::from(*v as u32),
             ConstOp::I64(v) => u128::from(*v as u64),
             ConstOp::F32(bits) => u128::from(*bits),
@@ -181,6 +181,20 @@ pub(crate) fn const_eval(
                 // and defined ones into this vmctx.
                 u128::from_le_bytes(unsafe { (*ptr).bytes })
             }
+            _ => return None,
+        })
+    };
+    // Almost every expression is one constant, reference or global read.
+    if let [op] = expr.0.as_slice()
+        && let Some(value) = leaf(op)
+    {
+        return value;
+    }
+    // Extended constant expressions: a small stack machine.
+    let mut stack: Vec<u128> = Vec::with_capacity(4);
+    let pop = |stack: &mut Vec<u128>| stack.pop().unwrap_or(0);
+    for op in &expr.0 {
+        let value = match op {
             ConstOp::I32Add | ConstOp::I32Sub | ConstOp::I32Mul => {
                 let b = pop(&mut stack) as u32;
                 let a = pop(&mut stack) as u32;
@@ -199,6 +213,7 @@ pub(crate) fn const_eval(
                     _ => a.wrapping_mul(b),
                 })
             }
+            leaf_op => leaf(leaf_op).unwrap_or(0),
         };
         stack.push(value);
     }

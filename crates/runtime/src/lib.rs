@@ -8,6 +8,8 @@ pub mod instance;
 pub mod libcalls;
 pub mod limits;
 pub mod memory;
+pub mod memory_image;
+pub mod memory_pool;
 pub mod module;
 pub mod store;
 pub mod table;

@@ -225,24 +225,16 @@ unsafe extern "C" fn table_init(
 ) -> u32 {
     // SAFETY: called from generated code with its own vmctx.
     let (store, instance) = unsafe { caller(vmctx) };
-    let inst = store.instance(instance);
-    let id = inst.table(table);
-    let items = inst.elements[elem as usize].clone().unwrap_or_default();
-    let table = store.table_mut(id);
-    let (Some(d), Some(s)) = (
-        range(dst, u64::from(len), table.size()),
-        range(u64::from(src), u64::from(len), items.len() as u64),
-    ) else {
-        return TRAP;
-    };
-    table.elements_mut()[d].copy_from_slice(&items[s]);
-    OK
+    match store.init_table(instance, table, elem, dst, src.into(), len.into()) {
+        Ok(()) => OK,
+        Err(_) => TRAP,
+    }
 }
 
 unsafe extern "C" fn elem_drop(vmctx: *mut u8, elem: u32) -> u32 {
     // SAFETY: called from generated code with its own vmctx.
     let (store, instance) = unsafe { caller(vmctx) };
-    store.instance_mut(instance).elements[elem as usize] = None;
+    store.instance_mut(instance).dropped_elements[elem as usize] = true;
     OK
 }
 

@@ -1,5 +1,6 @@
-//! Linear memories: one address-space reservation per memory, made
-//! accessible page by page as the memory grows, and never moved.
+//! Linear memories: one address-space reservation per memory (taken from
+//! the engine's pool when it has the standard size), made accessible page
+//! by page as the memory grows, and never moved.
 //!
 //! Subtle: generated code does no bounds check for 32-bit accesses whose
 //! static offset the guard covers (see `Tunables::guard_covers`); it relies
@@ -7,8 +8,11 @@
 //! inaccessible. `grow` therefore only ever changes protection in place,
 //! and the reservation is at least `Tunables::memory_reservation` bytes.
 
+use crate::memory_image::MemoryImage;
+use crate::memory_pool::{MemoryPool, Slot};
 use crate::vmcontext::VMMemoryDefinition;
 use egret_frontend::types::MemoryType;
+use std::sync::Arc;
 
 /// Size of a wasm page.
 pub const WASM_PAGE_SIZE: u64 = 64 * 1024;
@@ -18,7 +22,7 @@ pub const WASM_PAGE_SIZE: u64 = 64 * 1024;
 pub enum MemoryError {
     /// The operating system refused the reservation or protection change.
     #[error("cannot allocate linear memory: {0}")]
-    Os(#[from] region::Error),
+    Os(#[from] std::io::Error),
     /// The memory's declared size exceeds what Egret supports.
     #[error("memory size {0} pages exceeds the supported maximum")]
     TooLarge(u64),
@@ -28,8 +32,10 @@ pub enum MemoryError {
 pub struct LinearMemory {
     // Heap-allocated so its address, which vmctxs hold, never changes.
     definition: Box<VMMemoryDefinition>,
-    // Owns the mapping: dropping it unmaps the memory.
-    _reservation: region::Allocation,
+    // Owns the mapping. Taken on drop: given back to `pool` if there is
+    // one, else unmapped.
+    slot: Option<Slot>,
+    pool: Option<Arc<MemoryPool>>,
     ty: MemoryType,
     /// Largest size in pages the memory may reach (type maximum, capped by
     /// what the reservation covers).
@@ -53,9 +59,16 @@ impl std::fmt::Debug for LinearMemory {
 }
 
 impl LinearMemory {
-    /// Reserves `reservation` bytes (at least the memory's maximum size)
-    /// and makes the minimum size accessible.
-    pub fn new(ty: MemoryType, reservation: u64) -> Result<LinearMemory, MemoryError> {
+    /// A memory of type `ty` in a reservation of at least `reservation`
+    /// bytes (and at least its maximum size), holding `image` (zeros
+    /// elsewhere). The reservation comes from `pool` when it has the
+    /// pool's size.
+    pub fn new(
+        ty: MemoryType,
+        reservation: u64,
+        image: Option<&Arc<MemoryImage>>,
+        pool: Option<&Arc<MemoryPool>>,
+    ) -> Result<LinearMemory, MemoryError> {
         let too_large = MemoryError::TooLarge(ty.minimum);
         let min_bytes = ty.minimum.checked_mul(WASM_PAGE_SIZE).ok_or(too_large)?;
         let type_max_bytes = ty.max_pages().saturating_mul(WASM_PAGE_SIZE);
@@ -71,18 +84,35 @@ impl LinearMemory {
             return Err(MemoryError::TooLarge(ty.minimum));
         }
         let size = usize::try_from(reservation).map_err(|_| MemoryError::TooLarge(ty.minimum))?;
-        let reservation = region::alloc(size.max(1), region::Protection::NONE)?;
-        let mut memory = LinearMemory {
+        let min_bytes = min_bytes as usize;
+        let pool = pool.filter(|pool| pool.reservation() == size);
+        let slot = match pool {
+            Some(pool) => pool.acquire(min_bytes, image)?,
+            None => {
+                let mut slot = Slot::reserve(size).map_err(std::io::Error::other)?;
+                slot.prepare(min_bytes, image)?;
+                slot
+            }
+        };
+        Ok(LinearMemory {
             definition: Box::new(VMMemoryDefinition {
-                base: reservation.as_ptr::<u8>().cast_mut(),
-                current_length: 0,
+                base: slot.base(),
+                current_length: min_bytes,
             }),
-            _reservation: reservation,
+            slot: Some(slot),
+            pool: pool.cloned(),
             ty,
             max_pages,
-        };
-        memory.make_accessible(min_bytes)?;
-        Ok(memory)
+        })
+    }
+
+    /// Replaces the initial image, if any, by zeros: for an instance whose
+    /// initialisation stopped before its data segments were applied.
+    pub fn discard_image(&mut self) -> Result<(), MemoryError> {
+        match self.slot.as_mut() {
+            Some(slot) => Ok(slot.discard_image()?),
+            None => Ok(()),
+        }
     }
 
     /// The memory's type (its minimum is the size at creation).
@@ -141,19 +171,13 @@ impl LinearMemory {
     }
 
     fn make_accessible(&mut self, new_len: u64) -> Result<(), MemoryError> {
-        let old_len = self.byte_len();
-        let new_len = new_len as usize;
-        if new_len > old_len {
-            // SAFETY: the range lies inside our reservation (checked against
-            // `max_pages`, which the reservation covers), and nothing else
-            // maps it.
-            unsafe {
-                region::protect(
-                    self.base().add(old_len),
-                    new_len - old_len,
-                    region::Protection::READ_WRITE,
-                )?;
-            }
+        let new_len = usize::try_from(new_len).map_err(|_| MemoryError::TooLarge(new_len))?;
+        if let Some(slot) = self.slot.as_mut()
+            && new_len > slot.accessible()
+        {
+            // Within the reservation: `grow` checked `max_pages`, which the
+            // reservation covers.
+            slot.set_accessible(new_len)?;
         }
         self.definition.current_length = new_len;
         Ok(())
@@ -167,6 +191,14 @@ impl LinearMemory {
     }
 }
 
+impl Drop for LinearMemory {
+    fn drop(&mut self) {
+        if let (Some(slot), Some(pool)) = (self.slot.take(), &self.pool) {
+            pool.release(slot);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -175,7 +207,8 @@ mod tests {
 
     #[test]
     fn grows_in_place_up_to_the_maximum() {
-        let mut m = LinearMemory::new(MemoryType::new(1, Some(3)), RESERVATION).unwrap();
+        let mut m =
+            LinearMemory::new(MemoryType::new(1, Some(3)), RESERVATION, None, None).unwrap();
         let base = m.base();
         m.data_mut()[65535] = 7;
         assert_eq!(m.grow(2), Some(1));
@@ -199,21 +232,21 @@ mod tests {
             shared: false,
         };
         assert!(matches!(
-            LinearMemory::new(huge, RESERVATION),
+            LinearMemory::new(huge, RESERVATION, None, None),
             Err(MemoryError::TooLarge(_))
         ));
         let beyond_address_space = MemoryType {
             minimum: 1 << 47,
             ..huge
         };
-        assert!(LinearMemory::new(beyond_address_space, RESERVATION).is_err());
+        assert!(LinearMemory::new(beyond_address_space, RESERVATION, None, None).is_err());
         let min_above_max = MemoryType::new(3, Some(2));
-        assert!(LinearMemory::new(min_above_max, RESERVATION).is_err());
+        assert!(LinearMemory::new(min_above_max, RESERVATION, None, None).is_err());
     }
 
     #[test]
     fn unbounded_memory_stops_at_four_gib() {
-        let mut m = LinearMemory::new(MemoryType::new(0, None), RESERVATION).unwrap();
+        let mut m = LinearMemory::new(MemoryType::new(0, None), RESERVATION, None, None).unwrap();
         assert_eq!(m.max_pages(), 65536);
         assert_eq!(m.grow(65537), None);
         assert_eq!(m.pages(), 0);

@@ -13,6 +13,7 @@ use crate::instance::{Instance, InstanceId, VmCtx, const_eval, func_ref, global_
 use crate::libcalls;
 use crate::limits::{CountLimits, Limiter, ResourceError};
 use crate::memory::{LinearMemory, WASM_PAGE_SIZE};
+use crate::memory_image::MemoryImage;
 use crate::module::ModuleCode;
 use crate::table::Table;
 use crate::trap::{HostError, Trap};
@@ -243,6 +244,16 @@ impl StoreOpaque {
     /// Creates a memory owned by the store, if the memory cap and the
     /// limiter allow its minimum size.
     pub fn create_memory(&mut self, ty: MemoryType) -> Result<MemoryId, ResourceError> {
+        self.create_memory_with_image(ty, None)
+    }
+
+    /// Creates a memory holding `image` (zeros elsewhere), as
+    /// `create_memory` does.
+    fn create_memory_with_image(
+        &mut self,
+        ty: MemoryType,
+        image: Option<&Arc<MemoryImage>>,
+    ) -> Result<MemoryId, ResourceError> {
         check_count("memory", self.memories.len(), 1, self.count_limits.memories)?;
         if let Some(limiter) = self.limiter.as_deref_mut() {
             let desired = pages_to_bytes(ty.minimum);
@@ -258,7 +269,8 @@ impl StoreOpaque {
             }
         }
         let reservation = self.engine.compiler().config().tunables.memory_reservation;
-        let memory = LinearMemory::new(ty, reservation)
+        let pool = self.engine.memory_pool();
+        let memory = LinearMemory::new(ty, reservation, image, Some(pool))
             .map_err(|e| ResourceError::Refused(e.to_string()))?;
         self.memories.push(memory);
         Ok(MemoryId(self.memories.len() as u32 - 1))
@@ -505,8 +517,13 @@ impl StoreOpaque {
             );
         }
 
-        for ty in &info.memories[info.num_imported_memories as usize..] {
-            memories.push(self.create_memory(*ty).map_err(refused)?);
+        let images = module.memory_images();
+        for (i, ty) in info.memories[info.num_imported_memories as usize..]
+            .iter()
+            .enumerate()
+        {
+            let memory = self.create_memory_with_image(*ty, images.get(i));
+            memories.push(memory.map_err(refused)?);
         }
         for (i, id) in memories.iter().enumerate() {
             let memory = self.memory(*id);
@@ -541,26 +558,13 @@ impl StoreOpaque {
             );
         }
 
-        let elements = info
-            .elements
-            .iter()
-            .map(|segment| {
-                let items = segment
-                    .items
-                    .iter()
-                    .map(|e| const_eval(&vmctx, info, offsets, e) as usize)
-                    .collect();
-                Some(items)
-            })
-            .collect();
-
         self.instances.push(Instance {
             module: module.clone(),
             vmctx,
             memories,
             tables,
             globals,
-            elements,
+            dropped_elements: vec![false; info.elements.len()],
             dropped_data: vec![false; info.data.len()],
         });
         self.initialize_segments(id)?;
@@ -623,49 +627,101 @@ impl StoreOpaque {
 
     /// Applies active element then data segments in order, then drops
     /// active and declared segments. Stops at the first out-of-bounds one.
+    /// Data segments of memories created from the module's image are
+    /// already in place (none of them can trap); if an element segment
+    /// traps first, those images are wiped, as the segments never ran.
     fn initialize_segments(&mut self, id: InstanceId) -> Result<(), InstantiationError> {
         let module = self.instance(id).module.clone();
         let info = module.compiled().info();
         let offsets = module.compiled().offsets();
+        let images = module.memory_images();
         let trap = |kind| InstantiationError::Trap(Trap::new(kind, &[], None));
         for (i, segment) in info.elements.iter().enumerate() {
             match &segment.mode {
                 ElementMode::Active { table, offset } => {
                     let instance = self.instance(id);
                     let start = const_eval(&instance.vmctx, info, offsets, offset) as u32;
-                    let table_id = instance.table(table.0);
-                    let items = instance.elements[i].clone().unwrap_or_default();
-                    let table = self.table_mut(table_id);
-                    let end = u64::from(start) + items.len() as u64;
-                    if end > table.size() {
-                        return Err(trap(TrapKind::TableOutOfBounds));
+                    let len = segment.items.len() as u64;
+                    if let Err(kind) = self.init_table(id, table.0, i as u32, start.into(), 0, len)
+                    {
+                        self.discard_images(id);
+                        return Err(trap(kind));
                     }
-                    table.elements_mut()[start as usize..end as usize].copy_from_slice(&items);
-                    self.instance_mut(id).elements[i] = None;
+                    self.instance_mut(id).dropped_elements[i] = true;
                 }
-                ElementMode::Declared => self.instance_mut(id).elements[i] = None,
+                ElementMode::Declared => self.instance_mut(id).dropped_elements[i] = true,
                 ElementMode::Passive => {}
             }
         }
         for (i, segment) in info.data.iter().enumerate() {
-            if let DataMode::Active { memory, offset } = &segment.mode {
-                let instance = self.instance(id);
-                let raw = const_eval(&instance.vmctx, info, offsets, offset);
-                let memory_id = instance.memory(memory.0);
-                let start = if info.memories[memory.index()].memory64 {
-                    raw as u64
-                } else {
-                    u64::from(raw as u32)
-                };
-                let memory = self.memory_mut(memory_id);
-                if !memory.in_bounds(start, segment.bytes.len() as u64) {
-                    return Err(trap(TrapKind::MemoryOutOfBounds));
-                }
-                let start = start as usize;
-                memory.data_mut()[start..start + segment.bytes.len()]
-                    .copy_from_slice(&segment.bytes);
+            let DataMode::Active { memory, offset } = &segment.mode else {
+                continue;
+            };
+            let defined = memory.0.checked_sub(info.num_imported_memories);
+            if defined.is_some_and(|d| images.get(d as usize).is_some()) {
                 self.instance_mut(id).dropped_data[i] = true;
+                continue;
             }
+            let instance = self.instance(id);
+            let raw = const_eval(&instance.vmctx, info, offsets, offset);
+            let memory_id = instance.memory(memory.0);
+            let start = if info.memories[memory.index()].memory64 {
+                raw as u64
+            } else {
+                u64::from(raw as u32)
+            };
+            let memory = self.memory_mut(memory_id);
+            if !memory.in_bounds(start, segment.bytes.len() as u64) {
+                return Err(trap(TrapKind::MemoryOutOfBounds));
+            }
+            let start = start as usize;
+            memory.data_mut()[start..start + segment.bytes.len()].copy_from_slice(&segment.bytes);
+            self.instance_mut(id).dropped_data[i] = true;
+        }
+        Ok(())
+    }
+
+    /// Wipes the images of the memories instance `id` defines.
+    fn discard_images(&mut self, id: InstanceId) {
+        let instance = &self.instances[id.0 as usize];
+        let imported = instance.info().num_imported_memories as usize;
+        for memory in &instance.memories[imported..] {
+            // A failure leaves the data in place; the instance failed to
+            // instantiate and is unreachable except through functions an
+            // earlier segment stored in a shared table.
+            let _ = self.memories[memory.0 as usize].discard_image();
+        }
+    }
+
+    /// `table.init`: copies items `src..src + len` of element segment
+    /// `segment` of instance `id`, evaluated now, to elements
+    /// `dst..dst + len` of the instance's table `table`. A dropped segment
+    /// has no items.
+    pub(crate) fn init_table(
+        &mut self,
+        id: InstanceId,
+        table: u32,
+        segment: u32,
+        dst: u64,
+        src: u64,
+        len: u64,
+    ) -> Result<(), TrapKind> {
+        let instance = &self.instances[id.0 as usize];
+        let compiled = instance.module.compiled();
+        let (info, offsets) = (compiled.info(), compiled.offsets());
+        let items = match instance.dropped_elements[segment as usize] {
+            true => &[][..],
+            false => &info.elements[segment as usize].items[..],
+        };
+        let table = &mut self.tables[instance.tables[table as usize].0 as usize];
+        let (Some(dst), Some(src)) = (
+            index_range(dst, len, table.size()),
+            index_range(src, len, items.len() as u64),
+        ) else {
+            return Err(TrapKind::TableOutOfBounds);
+        };
+        for (element, item) in table.elements_mut()[dst].iter_mut().zip(&items[src]) {
+            *element = const_eval(&instance.vmctx, info, offsets, item) as usize;
         }
         Ok(())
     }
@@ -695,6 +751,12 @@ fn check_count(
         )));
     }
     Ok(())
+}
+
+/// `start..start + len` if it fits in `0..size`.
+fn index_range(start: u64, len: u64, size: u64) -> Option<std::ops::Range<usize>> {
+    let end = start.checked_add(len)?;
+    (end <= size).then_some(start as usize..end as usize)
 }
 
 /// A size in pages as bytes, saturating at `usize::MAX`.
