@@ -145,13 +145,18 @@ fn module_error(e: cranelift_module::ModuleError) -> CompileError {
     CompileError::Codegen(e.to_string())
 }
 
-/// Bytes to reserve for a batch: every function at its alignment, plus
-/// room for the provider rounding segments up to whole pages (of up to
-/// 64 KiB). Only address space: untouched pages cost nothing.
-fn arena_size(functions: &[CompiledFunction]) -> usize {
+/// Bytes to reserve for a batch: every function at its alignment (at
+/// least `alignment`), plus room for the provider rounding segments up to
+/// whole pages (of up to 64 KiB). Only address space: untouched pages cost
+/// nothing.
+fn arena_size(functions: &[CompiledFunction], alignment: u64) -> usize {
     let code: usize = functions
         .iter()
-        .map(|f| f.bytes.len().next_multiple_of(f.alignment.max(16) as usize))
+        .map(|f| {
+            f.bytes
+                .len()
+                .next_multiple_of(f.alignment.max(alignment) as usize)
+        })
         .sum();
     code + 2 * 64 * 1024
 }
@@ -163,11 +168,16 @@ impl CodeMemory {
         isa: OwnedTargetIsa,
         functions: Vec<CompiledFunction>,
     ) -> Result<CodeMemory, CompileError> {
+        // Every function starts at the ISA's preferred alignment (32 bytes
+        // on x86_64), as an ahead-of-time linker would place it: the
+        // minimum (1 byte) lets hot loops straddle fetch blocks and makes
+        // run times depend on where a function happened to land.
+        let alignment = u64::from(isa.function_alignment().preferred).max(16);
         let mut builder = JITBuilder::with_isa(isa, cranelift_module::default_libcall_names());
         // One reservation for the whole batch: PC-relative calls between its
         // functions stay in range (±2 GiB on x86_64), and its code is one
         // contiguous run for the code registry.
-        let arena = ArenaMemoryProvider::new_with_size(arena_size(&functions))
+        let arena = ArenaMemoryProvider::new_with_size(arena_size(&functions, alignment))
             .map_err(|e| CompileError::Codegen(format!("cannot reserve code memory: {e}")))?;
         builder.memory_provider(Box::new(arena));
         for (name, ptr) in libm_symbols() {
@@ -206,7 +216,7 @@ impl CodeMemory {
                 }
             }
             module
-                .define_function_bytes(*id, f.alignment, &f.bytes, &f.relocs)
+                .define_function_bytes(*id, f.alignment.max(alignment), &f.bytes, &f.relocs)
                 .map_err(module_error)?;
         }
         module.finalize_definitions().map_err(module_error)?;
