@@ -145,8 +145,33 @@ pub struct ElementSegment {
     pub mode: ElementMode,
     /// The element type (`FuncRef` or `ExternRef`).
     pub ty: ValType,
+    /// The elements.
+    pub items: ElementItems,
+}
+
+/// The items of an element segment.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ElementItems {
+    /// Function references (`None` for a null reference): the common
+    /// case, resolved without evaluating anything.
+    Functions(Vec<Option<FuncIndex>>),
     /// One constant expression per element.
-    pub items: Vec<ConstExpr>,
+    Expressions(Vec<ConstExpr>),
+}
+
+impl ElementItems {
+    /// Number of elements.
+    pub fn len(&self) -> usize {
+        match self {
+            ElementItems::Functions(funcs) => funcs.len(),
+            ElementItems::Expressions(exprs) => exprs.len(),
+        }
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
 }
 
 /// How a data segment is used.

@@ -3,7 +3,7 @@
 //! function validator) for parallel translation.
 
 use crate::error::CompileError;
-use crate::module_info::*;
+use crate::module_info::{self, *};
 use crate::types::*;
 use wasmparser::{
     ElementItems, ElementKind, ExternalKind, FuncToValidate, FunctionBody, KnownCustom, Name,
@@ -237,23 +237,43 @@ fn element_segment(element: wasmparser::Element<'_>) -> Result<ElementSegment, C
     };
     let (ty, items) = match element.items {
         ElementItems::Functions(funcs) => {
-            let items = funcs
+            let funcs = funcs
                 .into_iter()
-                .map(|f| Ok(ConstExpr(vec![ConstOp::RefFunc(FuncIndex(f?))])))
+                .map(|f| Ok(Some(FuncIndex(f?))))
                 .collect::<Result<Vec<_>, CompileError>>()?;
-            (ValType::FuncRef, items)
+            (
+                ValType::FuncRef,
+                module_info::ElementItems::Functions(funcs),
+            )
         }
         ElementItems::Expressions(ty, exprs) => {
             let ty = ValType::from_ref_type(ty)
                 .ok_or_else(|| unsupported("typed function references and GC types"))?;
-            let items = exprs
+            let exprs = exprs
                 .into_iter()
                 .map(|e| ConstExpr::parse(&e?))
                 .collect::<Result<Vec<_>, CompileError>>()?;
-            (ty, items)
+            (
+                ty,
+                function_items(&exprs).unwrap_or(module_info::ElementItems::Expressions(exprs)),
+            )
         }
     };
     Ok(ElementSegment { mode, ty, items })
+}
+
+/// `exprs` as plain function references, if each is one `ref.func` or
+/// `ref.null func`.
+fn function_items(exprs: &[ConstExpr]) -> Option<module_info::ElementItems> {
+    let funcs = exprs
+        .iter()
+        .map(|e| match e.0.as_slice() {
+            [ConstOp::RefFunc(f)] => Some(Some(*f)),
+            [ConstOp::RefNull(ValType::FuncRef)] => Some(None),
+            _ => None,
+        })
+        .collect::<Option<Vec<_>>>()?;
+    Some(module_info::ElementItems::Functions(funcs))
 }
 
 fn read_names(

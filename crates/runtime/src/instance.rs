@@ -45,6 +45,24 @@ impl VmCtx {
         unsafe { self.as_ptr().add(offset as usize).cast::<T>().write(value) }
     }
 
+    /// The `count` function references stored from byte `offset` on.
+    pub fn func_refs_mut(&mut self, offset: u32, count: u32) -> &mut [VMFuncRef] {
+        let end = offset as usize + count as usize * size_of::<VMFuncRef>();
+        assert!(
+            end <= self.words.len() * 16
+                && (offset as usize).is_multiple_of(align_of::<VMFuncRef>())
+        );
+        // SAFETY: in bounds and aligned (checked above); `VMFuncRef` is
+        // plain data for which any bytes (zeroed at allocation) are valid,
+        // and `&mut self` makes the borrow exclusive.
+        unsafe {
+            std::slice::from_raw_parts_mut(
+                self.as_ptr().add(offset as usize).cast::<VMFuncRef>(),
+                count as usize,
+            )
+        }
+    }
+
     /// Reads a `T` at byte `offset`.
     pub fn read<T: Copy>(&self, offset: u32) -> T {
         let end = offset as usize + size_of::<T>();
@@ -166,27 +184,9 @@ pub(crate) fn const_eval(
     offsets: &VMOffsets,
     expr: &ConstExpr,
 ) -> u128 {
-    let leaf = |op: &ConstOp| -> Option<u128> {
-        Some(match op {
-            ConstOp::I32(v) => u128::from(*v as u32),
-            ConstOp::I64(v) => u128::from(*v as u64),
-            ConstOp::F32(bits) => u128::from(*bits),
-            ConstOp::F64(bits) => u128::from(*bits),
-            ConstOp::V128(bits) => *bits,
-            ConstOp::RefNull(_) => 0,
-            ConstOp::RefFunc(f) => func_ref(vmctx, info, offsets, *f) as usize as u128,
-            ConstOp::GlobalGet(g) => {
-                let ptr = global_ptr(vmctx, info, offsets, *g);
-                // SAFETY: imported globals point to live store-owned storage
-                // and defined ones into this vmctx.
-                u128::from_le_bytes(unsafe { (*ptr).bytes })
-            }
-            _ => return None,
-        })
-    };
     // Almost every expression is one constant, reference or global read.
     if let [op] = expr.0.as_slice()
-        && let Some(value) = leaf(op)
+        && let Some(value) = eval_leaf(vmctx, info, offsets, op)
     {
         return value;
     }
@@ -213,11 +213,37 @@ pub(crate) fn const_eval(
                     _ => a.wrapping_mul(b),
                 })
             }
-            leaf_op => leaf(leaf_op).unwrap_or(0),
+            leaf => eval_leaf(vmctx, info, offsets, leaf).unwrap_or(0),
         };
         stack.push(value);
     }
     stack.pop().unwrap_or(0)
+}
+
+/// The value of an operator that takes no operands; `None` for arithmetic.
+#[inline]
+fn eval_leaf(vmctx: &VmCtx, info: &ModuleInfo, offsets: &VMOffsets, op: &ConstOp) -> Option<u128> {
+    Some(match op {
+        ConstOp::I32(v) => u128::from(*v as u32),
+        ConstOp::I64(v) => u128::from(*v as u64),
+        ConstOp::F32(bits) => u128::from(*bits),
+        ConstOp::F64(bits) => u128::from(*bits),
+        ConstOp::V128(bits) => *bits,
+        ConstOp::RefNull(_) => 0,
+        ConstOp::RefFunc(f) => func_ref(vmctx, info, offsets, *f) as usize as u128,
+        ConstOp::GlobalGet(g) => {
+            let ptr = global_ptr(vmctx, info, offsets, *g);
+            // SAFETY: imported globals point to live store-owned storage
+            // and defined ones into this vmctx.
+            u128::from_le_bytes(unsafe { (*ptr).bytes })
+        }
+        ConstOp::I32Add
+        | ConstOp::I32Sub
+        | ConstOp::I32Mul
+        | ConstOp::I64Add
+        | ConstOp::I64Sub
+        | ConstOp::I64Mul => return None,
+    })
 }
 
 /// The id of the instance whose vmctx is `vmctx`.

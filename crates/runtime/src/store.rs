@@ -19,7 +19,7 @@ use crate::table::Table;
 use crate::trap::{HostError, Trap};
 use crate::traphandlers;
 use crate::vmcontext::{VMFuncRef, VMGlobalDefinition, VMStoreContext};
-use egret_frontend::module_info::{DataMode, ElementMode};
+use egret_frontend::module_info::{DataMode, ElementItems, ElementMode};
 use egret_frontend::traps::TrapKind;
 use egret_frontend::types::*;
 use egret_frontend::vmoffsets::VMOffsets;
@@ -501,20 +501,21 @@ impl StoreOpaque {
         // Defined functions: their references point into this vmctx.
         let vmctx_ptr = vmctx.as_ptr();
         let compiled = module.compiled();
-        for i in 0..info.num_defined_funcs() {
-            let defined = DefinedFuncIndex(i);
-            let func = info.func_index(defined);
-            let ty = info.functions[func.index()];
-            vmctx.write(
-                offsets.defined_func_ref(defined),
-                VMFuncRef {
+        let defined_funcs = info.num_defined_funcs();
+        if defined_funcs > 0 {
+            let first = offsets.defined_func_ref(DefinedFuncIndex(0));
+            let func_refs = vmctx.func_refs_mut(first, defined_funcs);
+            for (i, func_ref) in func_refs.iter_mut().enumerate() {
+                let defined = DefinedFuncIndex(i as u32);
+                let ty = info.functions[info.func_index(defined).index()];
+                *func_ref = VMFuncRef {
                     wasm_call: compiled.function_address(defined) as *const u8,
                     vmctx: vmctx_ptr,
                     array_call: compiled.array_call_address(ty) as *const u8,
                     type_id: info.type_ids[ty.index()].0,
                     _pad: 0,
-                },
-            );
+                };
+            }
         }
 
         let images = module.memory_images();
@@ -709,19 +710,29 @@ impl StoreOpaque {
         let instance = &self.instances[id.0 as usize];
         let compiled = instance.module.compiled();
         let (info, offsets) = (compiled.info(), compiled.offsets());
-        let items = match instance.dropped_elements[segment as usize] {
-            true => &[][..],
-            false => &info.elements[segment as usize].items[..],
-        };
+        let dropped = instance.dropped_elements[segment as usize];
+        let items = &info.elements[segment as usize].items;
+        let available = if dropped { 0 } else { items.len() as u64 };
         let table = &mut self.tables[instance.tables[table as usize].0 as usize];
         let (Some(dst), Some(src)) = (
             index_range(dst, len, table.size()),
-            index_range(src, len, items.len() as u64),
+            index_range(src, len, available),
         ) else {
             return Err(TrapKind::TableOutOfBounds);
         };
-        for (element, item) in table.elements_mut()[dst].iter_mut().zip(&items[src]) {
-            *element = const_eval(&instance.vmctx, info, offsets, item) as usize;
+        let elements = &mut table.elements_mut()[dst];
+        let vmctx = &instance.vmctx;
+        match items {
+            ElementItems::Functions(funcs) => {
+                for (element, func) in elements.iter_mut().zip(&funcs[src]) {
+                    *element = func.map_or(0, |f| func_ref(vmctx, info, offsets, f) as usize);
+                }
+            }
+            ElementItems::Expressions(exprs) => {
+                for (element, expr) in elements.iter_mut().zip(&exprs[src]) {
+                    *element = const_eval(vmctx, info, offsets, expr) as usize;
+                }
+            }
         }
         Ok(())
     }
