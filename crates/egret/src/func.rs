@@ -1,14 +1,26 @@
 //! Functions: wasm functions exported by instances and host functions
 //! defined by the embedder, called with dynamically typed `Val`s; and the
 //! `Caller` a host function receives.
+//!
+//! Every host function (`Func::wrap`, `Func::new`, `Linker::func_wrap`,
+//! `Linker::func_new`) becomes a `HostFnDef`: its type, the closure over
+//! raw value slots (behind an `Arc`, so a linker can create it in many
+//! stores) and `entry::<T, G>`, an `extern "C"` function compiled for that
+//! closure's type `G`. The runtime stores the entry first in the
+//! `HostFunc`, and the host trampoline calls it directly: it builds the
+//! `Caller` (the store and the calling instance's vmctx, whose instance is
+//! looked up only by `Caller::get_export`) and calls the closure inside
+//! `HostFunc::run`, which catches a panic and records a failure. No other
+//! dynamic call lies between wasm and the embedder's closure: the closures
+//! `IntoFunc` builds read their arguments and write their results inline.
 
 use crate::store::{AsContext, AsContextMut, StoreContext, StoreContextMut, StoreInner};
-use crate::typed::RawHostFn;
 use crate::{Error, Extern, FuncType, Result, Val};
-use egret_runtime::host_func::HostCallback;
+use egret_runtime::host_func::{HostCallback, HostFunc};
 use egret_runtime::instance::{InstanceId, instance_id_of};
 use egret_runtime::store::StoreId;
 use egret_runtime::vmcontext::VMFuncRef;
+use std::marker::PhantomData;
 use std::sync::Arc;
 
 /// A function: a wasm function of some instance, or a host function. A
@@ -50,39 +62,7 @@ impl Func {
         ty: FuncType,
         f: impl Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<()> + Send + Sync + 'static,
     ) -> Result<Func> {
-        let f = dynamic_host_fn(ty.clone(), f);
-        Func::new_raw(store.as_context_mut().0, ty, move |caller, values| {
-            f(caller, values)
-        })
-    }
-
-    /// Defines a host function over raw value slots (used by `new` and
-    /// `wrap`).
-    pub(crate) fn new_raw<T: 'static>(
-        store: &mut StoreInner<T>,
-        ty: FuncType,
-        f: impl Fn(Caller<'_, T>, &mut [u128]) -> Result<()> + Send + Sync + 'static,
-    ) -> Result<Func> {
-        let embedder = std::ptr::from_mut(store).cast::<u8>();
-        let callback: HostCallback = Box::new(move |store_ptr, caller_vmctx, values| {
-            // SAFETY: `store_ptr` is the `StoreInner<T>` this function was
-            // created in (its address is stable: it is boxed), and the store
-            // is alive while any of its functions runs.
-            let store = unsafe { &mut *store_ptr.cast::<StoreInner<T>>() };
-            let instance = (!caller_vmctx.is_null()).then(|| {
-                // SAFETY: a non-null caller vmctx is the calling instance's.
-                unsafe { instance_id_of(caller_vmctx) }
-            });
-            f(Caller { store, instance }, values).map_err(Error::into_host_error)
-        });
-        let func_ref = store
-            .opaque
-            .create_host_func(ty, embedder, callback)
-            .map_err(Error::Compile)?;
-        Ok(Func {
-            store: store.id(),
-            func_ref: func_ref as usize,
-        })
+        dynamic_host_fn(ty, f).into_func(store.as_context_mut().0)
     }
 
     /// The function's type.
@@ -131,42 +111,161 @@ impl Func {
     }
 }
 
+/// A host function's definition, independent of any store: its type, and
+/// its entry paired with the closure the entry calls (see
+/// [`host_fn`]). Cloning shares the closure: a [`Linker`](crate::Linker)
+/// keeps one and creates the function in every store it instantiates into.
+#[doc(hidden)]
+pub struct HostFnDef<T> {
+    ty: FuncType,
+    callback: HostCallback,
+    // The closure takes a `Caller<'_, T>`; invariant in `T`, as the
+    // closure's own type would be.
+    _store: PhantomData<fn(T) -> T>,
+}
+
+impl<T> Clone for HostFnDef<T> {
+    fn clone(&self) -> Self {
+        HostFnDef {
+            ty: self.ty.clone(),
+            callback: self.callback.clone(),
+            _store: PhantomData,
+        }
+    }
+}
+
+impl<T: 'static> HostFnDef<T> {
+    /// Creates the function in `store`.
+    pub(crate) fn into_func(self, store: &mut StoreInner<T>) -> Result<Func> {
+        let embedder = std::ptr::from_mut(store).cast::<u8>();
+        let func_ref = store
+            .opaque
+            .create_host_func(self.ty, embedder, self.callback)
+            .map_err(Error::Compile)?;
+        Ok(Func {
+            store: store.id(),
+            func_ref: func_ref as usize,
+        })
+    }
+}
+
+/// A host function of type `ty` over raw value slots: `g` reads its
+/// arguments from the slots and writes its results there (one 16-byte slot
+/// each, at least `max(params, results)` slots). Wasm calls
+/// `entry::<T, G>`, the one entry compiled for `g`'s type.
+pub(crate) fn host_fn<T: 'static, G>(ty: FuncType, g: G) -> HostFnDef<T>
+where
+    G: Fn(Caller<'_, T>, &mut [u128]) -> Result<()> + Send + Sync + 'static,
+{
+    HostFnDef {
+        ty,
+        callback: HostCallback {
+            entry: entry::<T, G>,
+            closure: Arc::new(g),
+        },
+        _store: PhantomData,
+    }
+}
+
+/// The entry of host functions whose closure is a `G` (see
+/// [`HostEntry`](egret_runtime::host_func::HostEntry)): builds the
+/// [`Caller`] and calls the closure, inside `HostFunc::run`, which catches
+/// a panic and records a failure.
+///
+/// # Safety
+/// `func` must be a live `HostFunc` created from [`host_fn`]`::<T, G>` in
+/// a `StoreInner<T>` that is not otherwise borrowed during the call, and
+/// `values` must point to `len` 16-byte slots (the host trampoline and
+/// `HostFunc::call_from_host` guarantee both).
+unsafe extern "C" fn entry<T: 'static, G>(
+    func: *const HostFunc,
+    caller_vmctx: *mut u8,
+    values: *mut u128,
+    len: u64,
+) -> u32
+where
+    G: Fn(Caller<'_, T>, &mut [u128]) -> Result<()> + Send + Sync + 'static,
+{
+    // SAFETY: per this function's contract.
+    let (func, values) = unsafe { (&*func, std::slice::from_raw_parts_mut(values, len as usize)) };
+    func.run(caller_vmctx, || {
+        // SAFETY: `host_fn` paired this entry with a closure of type `G`.
+        let g = unsafe { func.closure::<G>() };
+        // SAFETY: the embedder store is the `StoreInner<T>` the function
+        // was created in (`HostFnDef::into_func`); it is boxed, alive while
+        // its functions run, and lent to this call alone.
+        let store = unsafe { &mut *func.embedder_store().cast::<StoreInner<T>>() };
+        let caller = Caller {
+            store,
+            vmctx: CallerVmctx(caller_vmctx),
+        };
+        g(caller, values).map_err(Error::into_host_error)
+    })
+}
+
 /// Adapts a host function over `Val`s (see [`Func::new`]) to raw value
 /// slots: reads the arguments, checks the results against `ty` and stores
 /// them.
 pub(crate) fn dynamic_host_fn<T: 'static>(
     ty: FuncType,
     f: impl Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<()> + Send + Sync + 'static,
-) -> RawHostFn<T> {
-    Arc::new(move |mut caller: Caller<'_, T>, values: &mut [u128]| {
+) -> HostFnDef<T> {
+    let closure_ty = ty.clone();
+    host_fn(ty, move |mut caller: Caller<'_, T>, values: &mut [u128]| {
+        let ty = &closure_ty;
         let id = caller.store.id();
-        let params: Vec<Val> = ty
-            .params()
-            .iter()
-            .zip(values.iter())
-            .map(|(t, raw)| Val::from_raw(*raw, *t, id))
-            .collect();
-        let mut results: Vec<Val> = ty.results().iter().map(|t| Val::default_for(*t)).collect();
-        f(caller.reborrow(), &params, &mut results)?;
-        for ((slot, result), ty) in values.iter_mut().zip(&results).zip(ty.results()) {
-            if result.ty() != *ty {
-                return Err(Error::misuse(format!(
-                    "host function returned a {} where its type says {ty}",
-                    result.ty()
-                )));
-            }
-            *slot = result.to_raw(caller.store)?;
-        }
-        Ok(())
+        // Arguments then results, in the store's scratch vector (taken, so
+        // a nested call uses its own; put back for the next call).
+        let mut vals = std::mem::take(&mut caller.store.host_vals);
+        vals.clear();
+        let params = ty.params().iter().zip(values.iter());
+        vals.extend(params.map(|(t, raw)| Val::from_raw(*raw, *t, id)));
+        vals.extend(ty.results().iter().map(|t| Val::default_for(*t)));
+        let (params, results) = vals.split_at_mut(ty.params().len());
+        let outcome = f(caller.reborrow(), params, results)
+            .and_then(|()| store_results(caller.store, ty, results, values));
+        caller.store.host_vals = vals;
+        outcome
     })
+}
+
+/// Checks `results` against the types `ty` says and stores them in `values`.
+fn store_results<T>(
+    store: &StoreInner<T>,
+    ty: &FuncType,
+    results: &[Val],
+    values: &mut [u128],
+) -> Result<()> {
+    for ((slot, result), ty) in values.iter_mut().zip(results).zip(ty.results()) {
+        if result.ty() != *ty {
+            return Err(Error::misuse(format!(
+                "host function returned a {} where its type says {ty}",
+                result.ty()
+            )));
+        }
+        *slot = result.to_raw(store)?;
+    }
+    Ok(())
 }
 
 /// What a host function receives about its caller: the store (host data
 /// included) and, when called from wasm, the calling instance's exports.
 pub struct Caller<'a, T> {
     pub(crate) store: &'a mut StoreInner<T>,
-    pub(crate) instance: Option<InstanceId>,
+    vmctx: CallerVmctx,
 }
+
+/// The calling instance's vmctx, null when the host called. Only read (for
+/// the instance's id) while the `Caller` borrows the store that owns it.
+#[derive(Copy, Clone)]
+struct CallerVmctx(*mut u8);
+
+// SAFETY: the pointer is only dereferenced through `Caller::instance`,
+// with the store that owns the instance borrowed; it is as thread-safe as
+// that borrow.
+unsafe impl Send for CallerVmctx {}
+// SAFETY: as for `Send`.
+unsafe impl Sync for CallerVmctx {}
 
 impl<T> Caller<'_, T> {
     /// The host data.
@@ -239,15 +338,23 @@ impl<T> Caller<'_, T> {
     pub fn get_export(&mut self, name: &str) -> Option<Extern> {
         let instance = crate::Instance {
             store: self.store.id(),
-            id: self.instance?,
+            id: self.instance()?,
         };
         instance.get_export(StoreContextMut(self.store), name).ok()
+    }
+
+    /// The calling instance, `None` when the host called.
+    fn instance(&self) -> Option<InstanceId> {
+        let vmctx = self.vmctx.0;
+        // SAFETY: a non-null caller vmctx is the calling instance's, owned
+        // by the store this `Caller` borrows, so still alive.
+        (!vmctx.is_null()).then(|| unsafe { instance_id_of(vmctx) })
     }
 
     pub(crate) fn reborrow(&mut self) -> Caller<'_, T> {
         Caller {
             store: self.store,
-            instance: self.instance,
+            vmctx: self.vmctx,
         }
     }
 }

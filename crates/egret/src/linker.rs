@@ -2,25 +2,23 @@
 //! tables, other instances' exports) that satisfy modules' imports by
 //! module and item name.
 
+use crate::func::HostFnDef;
 use crate::store::{AsContext, AsContextMut, StoreInner};
-use crate::typed::RawHostFn;
-use crate::{
-    Caller, Engine, Error, Extern, Func, FuncType, Instance, IntoFunc, Module, Result, Val,
-};
+use crate::{Caller, Engine, Error, Extern, FuncType, Instance, IntoFunc, Module, Result, Val};
 use std::collections::HashMap;
 
 enum Definition<T> {
     Extern(Extern),
     // Host functions are defined once and created in each store that
     // instantiates through the linker.
-    HostFunc(FuncType, RawHostFn<T>),
+    HostFunc(HostFnDef<T>),
 }
 
 impl<T> Clone for Definition<T> {
     fn clone(&self) -> Self {
         match self {
             Definition::Extern(e) => Definition::Extern(*e),
-            Definition::HostFunc(ty, f) => Definition::HostFunc(ty.clone(), f.clone()),
+            Definition::HostFunc(f) => Definition::HostFunc(f.clone()),
         }
     }
 }
@@ -103,19 +101,18 @@ impl<T: 'static> Linker<T> {
     }
 
     /// Defines `module::name` as a host function written as a Rust
-    /// closure (see [`Func::wrap`]).
+    /// closure (see [`Func::wrap`](crate::Func::wrap)).
     pub fn func_wrap<Params, Results>(
         &mut self,
         module: &str,
         name: &str,
         func: impl IntoFunc<T, Params, Results>,
     ) -> Result<&mut Self> {
-        let (ty, f) = func.into_raw();
-        self.insert(module, name, Definition::HostFunc(ty, f))
+        self.insert(module, name, Definition::HostFunc(func.into_host_fn()))
     }
 
     /// Defines `module::name` as a host function of a dynamic type (see
-    /// [`Func::new`]).
+    /// [`Func::new`](crate::Func::new)).
     pub fn func_new(
         &mut self,
         module: &str,
@@ -123,8 +120,8 @@ impl<T: 'static> Linker<T> {
         ty: FuncType,
         func: impl Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<()> + Send + Sync + 'static,
     ) -> Result<&mut Self> {
-        let raw = crate::func::dynamic_host_fn(ty.clone(), func);
-        self.insert(module, name, Definition::HostFunc(ty, raw))
+        let f = crate::func::dynamic_host_fn(ty, func);
+        self.insert(module, name, Definition::HostFunc(f))
     }
 
     /// Defines every export of `instance` under the module name `module`.
@@ -170,12 +167,7 @@ impl<T: 'static> Linker<T> {
     fn materialise(&self, store: &mut StoreInner<T>, definition: &Definition<T>) -> Result<Extern> {
         Ok(match definition {
             Definition::Extern(e) => *e,
-            Definition::HostFunc(ty, f) => {
-                let f = f.clone();
-                Extern::Func(Func::new_raw(store, ty.clone(), move |caller, values| {
-                    f(caller, values)
-                })?)
-            }
+            Definition::HostFunc(f) => Extern::Func(f.clone().into_func(store)?),
         })
     }
 

@@ -6,7 +6,7 @@
 
 use crate::Engine;
 use crate::limits::{LimiterHook, ResourceLimiter};
-use crate::{Error, Result};
+use crate::{Error, Result, Val};
 use egret_runtime::limits::CountLimits;
 use egret_runtime::store::{StoreId, StoreOpaque};
 use std::any::Any;
@@ -30,6 +30,9 @@ pub struct StoreInner<T> {
     pub(crate) opaque: Box<StoreOpaque>,
     pub(crate) engine: Engine,
     pub(crate) externrefs: Vec<Box<dyn Any + Send + Sync>>,
+    // Scratch space for the arguments and results of host functions over
+    // `Val`s (`Func::new`), kept between calls to save an allocation.
+    pub(crate) host_vals: Vec<Val>,
     pub(crate) data: T,
 }
 
@@ -77,6 +80,7 @@ impl<T> Store<T> {
                 opaque: StoreOpaque::new(engine.inner.clone()),
                 engine: engine.clone(),
                 externrefs: Vec::new(),
+                host_vals: Vec::new(),
                 data,
             }),
         }

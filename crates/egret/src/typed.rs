@@ -2,14 +2,11 @@
 //! calls with Rust tuples, and `Func::wrap` for host functions written as
 //! plain Rust closures.
 
+use crate::func::{HostFnDef, host_fn};
 use crate::store::{AsContext, AsContextMut, StoreInner};
 use crate::{Caller, Error, ExternRef, Func, Result, ValType};
 use egret_runtime::store::StoreId;
 use std::marker::PhantomData;
-use std::sync::Arc;
-
-/// A host function over raw value slots, shareable between stores.
-pub(crate) type RawHostFn<T> = Arc<dyn Fn(Caller<'_, T>, &mut [u128]) -> Result<()> + Send + Sync>;
 
 /// A Rust type that is a WebAssembly value type.
 pub trait WasmTy: Send + Sync + Sized + 'static {
@@ -259,10 +256,7 @@ impl Func {
         mut store: impl AsContextMut<Data = T>,
         func: impl IntoFunc<T, Params, Results>,
     ) -> Result<Func> {
-        let (ty, f) = func.into_raw();
-        Func::new_raw(store.as_context_mut().0, ty, move |caller, values| {
-            f(caller, values)
-        })
+        func.into_host_fn().into_func(store.as_context_mut().0)
     }
 }
 
@@ -291,7 +285,7 @@ impl<R: WasmResults> WasmRet for Result<R> {
 /// A closure that can become a host function; see [`Func::wrap`].
 pub trait IntoFunc<T, Params, Results>: Send + Sync + 'static {
     #[doc(hidden)]
-    fn into_raw(self) -> (crate::FuncType, RawHostFn<T>);
+    fn into_host_fn(self) -> HostFnDef<T>;
 }
 
 macro_rules! into_func {
@@ -302,8 +296,8 @@ macro_rules! into_func {
             R: WasmRet,
         {
             #[allow(non_snake_case)]
-            fn into_raw(self) -> (crate::FuncType, RawHostFn<T>) {
-                (move |_: Caller<'_, T>, $($name: $name),*| self($($name),*)).into_raw()
+            fn into_host_fn(self) -> HostFnDef<T> {
+                (move |_: Caller<'_, T>, $($name: $name),*| self($($name),*)).into_host_fn()
             }
         }
 
@@ -313,12 +307,17 @@ macro_rules! into_func {
             R: WasmRet,
         {
             #[allow(non_snake_case, unused_variables)]
-            fn into_raw(self) -> (crate::FuncType, RawHostFn<T>) {
+            fn into_host_fn(self) -> HostFnDef<T> {
                 let ty = crate::FuncType::new(
                     <($($name,)*) as WasmParams>::valtypes(),
                     <R::Results as WasmParams>::valtypes(),
                 );
-                (ty, Arc::new(move |caller: Caller<'_, T>, values: &mut [u128]| {
+                host_fn(ty, move |caller: Caller<'_, T>, values: &mut [u128]| {
+                    // The slots the type needs (the caller provides them):
+                    // one length check here, none for the accesses below.
+                    let slots = <($($name,)*) as WasmParams>::COUNT
+                        .max(<R::Results as WasmParams>::COUNT);
+                    let values = &mut values[..slots];
                     let id = caller.store.id();
                     $(let $name = $name::from_raw(values[$index], id);)*
                     let store: *const StoreInner<T> = caller.store;
@@ -326,7 +325,7 @@ macro_rules! into_func {
                     // SAFETY: the caller's borrow of the store ended with
                     // the call; the store is alive (it is running us).
                     results.store_raw(unsafe { &*store }, values)
-                }))
+                })
             }
         }
     };

@@ -557,3 +557,206 @@ fn config_options_take_effect() {
         1
     );
 }
+
+#[test]
+fn host_functions_called_from_the_host_return_errors_and_resume_panics() {
+    let engine = engine();
+    let mut store = Store::new(&engine, 0u32);
+    let fail = Func::wrap(
+        &mut store,
+        |mut caller: Caller<'_, u32>, x: i32| -> Result<i32> {
+            *caller.data_mut() += 1;
+            match x {
+                0 => Ok(1),
+                1 => Err(Error::msg("refusing 1")),
+                _ => panic!("host panic {x}"),
+            }
+        },
+    )
+    .unwrap();
+    let typed = fail.typed::<i32, i32>(&store).unwrap();
+    assert_eq!(typed.call(&mut store, 0).unwrap(), 1);
+    let err = typed.call(&mut store, 1).unwrap_err();
+    let trap = err.as_trap().expect("a failed host call is a trap");
+    assert_eq!(trap.kind(), TrapKind::HostFunctionFailed);
+    assert_eq!(trap.host_error().unwrap().to_string(), "refusing 1");
+    let payload =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| typed.call(&mut store, 2)))
+            .unwrap_err();
+    assert_eq!(payload.downcast_ref::<String>().unwrap(), "host panic 2");
+    // Untyped calls take the same path.
+    let mut out = [Val::I32(0)];
+    assert!(fail.call(&mut store, &[Val::I32(1)], &mut out).is_err());
+    fail.call(&mut store, &[Val::I32(0)], &mut out).unwrap();
+    assert_eq!(out[0].i32(), Some(1));
+    assert_eq!(*store.data(), 5);
+
+    // No failure is left behind for the next trap to pick up.
+    let module = Module::new(&engine, r#"(module (func (export "boom") unreachable))"#).unwrap();
+    let instance = Instance::new(&mut store, &module, &[]).unwrap();
+    let boom = instance
+        .get_typed_func::<(), ()>(&mut store, "boom")
+        .unwrap();
+    let err = boom.call(&mut store, ()).unwrap_err();
+    let trap = err.as_trap().unwrap();
+    assert_eq!(trap.kind(), TrapKind::UnreachableCodeReached);
+    assert!(trap.host_error().is_none());
+}
+
+#[test]
+fn nested_host_failures_reach_the_right_caller() {
+    let engine = engine();
+    let module = Module::new(
+        &engine,
+        r#"(module
+            (import "host" "fail" (func $fail (param i32) (result i32)))
+            (func (export "run") (param i32) (result i32) (call $fail (local.get 0))))"#,
+    )
+    .unwrap();
+    let mut store = Store::new(&engine, None::<Func>);
+    let fail = Func::wrap(&mut store, |x: i32| -> Result<i32> {
+        Err(Error::msg(format!("inner {x}")))
+    })
+    .unwrap();
+    let instance = Instance::new(&mut store, &module, &[fail.into()]).unwrap();
+    *store.data_mut() = instance.get_func(&mut store, "run").ok();
+    // Called from the host, calls wasm, which calls a failing host function.
+    let outer = Func::wrap(
+        &mut store,
+        |mut caller: Caller<'_, Option<Func>>, x: i32| -> Result<i32> {
+            let run = caller.data().unwrap().typed::<i32, i32>(&caller)?;
+            let err = run.call(&mut caller, x).unwrap_err();
+            let inner = err.as_trap().unwrap().host_error().unwrap().to_string();
+            Err(Error::msg(format!("outer saw {inner}")))
+        },
+    )
+    .unwrap();
+    let err = outer
+        .typed::<i32, i32>(&store)
+        .unwrap()
+        .call(&mut store, 3)
+        .unwrap_err();
+    assert_eq!(
+        err.as_trap().unwrap().host_error().unwrap().to_string(),
+        "outer saw inner 3"
+    );
+}
+
+#[test]
+fn caller_finds_the_calling_instance_exports() {
+    let engine = engine();
+    let module = Module::new(
+        &engine,
+        r#"(module
+            (import "host" "peek" (func $peek (param i32) (result i32)))
+            (memory (export "mem") 1)
+            (data (i32.const 8) "\2a")
+            (func (export "run") (param i32) (result i32) (call $peek (local.get 0))))"#,
+    )
+    .unwrap();
+    let mut store = Store::new(&engine, ());
+    let peek = Func::wrap(&mut store, |mut caller: Caller<'_, ()>, at: i32| -> i32 {
+        match caller.get_export("mem").and_then(Extern::into_memory) {
+            Some(memory) => {
+                let mut byte = [0u8];
+                memory.read(&caller, at as usize, &mut byte).unwrap();
+                i32::from(byte[0])
+            }
+            None => -1,
+        }
+    })
+    .unwrap();
+    let instance = Instance::new(&mut store, &module, &[peek.into()]).unwrap();
+    let run = instance
+        .get_typed_func::<i32, i32>(&mut store, "run")
+        .unwrap();
+    assert_eq!(run.call(&mut store, 8).unwrap(), 42);
+    // Called by the host there is no calling instance.
+    let peek = peek.typed::<i32, i32>(&store).unwrap();
+    assert_eq!(peek.call(&mut store, 8).unwrap(), -1);
+
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Caller<'static, u32>>();
+}
+
+#[test]
+fn linker_host_functions_share_one_closure_across_stores() {
+    let engine = engine();
+    let calls = Arc::new(AtomicUsize::new(0));
+    let mut linker = Linker::new(&engine);
+    let counter = calls.clone();
+    linker
+        .func_wrap("host", "inc", move |x: i32| {
+            counter.fetch_add(1, Ordering::Relaxed);
+            x + 1
+        })
+        .unwrap();
+    let ty = FuncType::new([ValType::I32, ValType::I64], [ValType::I64]);
+    linker
+        .func_new("host", "add", ty, |_, params, results| {
+            let sum = i64::from(params[0].i32().unwrap()) + params[1].i64().unwrap();
+            results[0] = Val::I64(sum);
+            Ok(())
+        })
+        .unwrap();
+    let module = Module::new(
+        &engine,
+        r#"(module
+            (import "host" "inc" (func $inc (param i32) (result i32)))
+            (import "host" "add" (func $add (param i32 i64) (result i64)))
+            (func (export "run") (param i32) (result i64)
+              (call $add (call $inc (local.get 0)) (i64.const 100))))"#,
+    )
+    .unwrap();
+    for i in 0..3 {
+        let mut store = Store::new(&engine, ());
+        let instance = linker.instantiate(&mut store, &module).unwrap();
+        let run = instance
+            .get_typed_func::<i32, i64>(&mut store, "run")
+            .unwrap();
+        assert_eq!(run.call(&mut store, i).unwrap(), 101 + i64::from(i));
+    }
+    assert_eq!(calls.load(Ordering::Relaxed), 3);
+}
+
+#[test]
+fn host_functions_with_many_parameters_and_results() {
+    let engine = engine();
+    let module = Module::new(
+        &engine,
+        r#"(module
+            (import "host" "spread" (func $spread (param i32 i64 f32 f64)
+              (result f64 f32 i64 i32 i32 i32 i32)))
+            (import "host" "sum" (func $sum (param i32 i32 i32 i32 i32 i32 i32 i32) (result i64)))
+            (func (export "run") (result i64)
+              (local $f64 f64) (local $f32 f32) (local $i64 i64)
+              (local $a i32) (local $b i32) (local $c i32) (local $d i32)
+              (call $spread (i32.const 1) (i64.const 2) (f32.const 3) (f64.const 4))
+              (local.set $d) (local.set $c) (local.set $b) (local.set $a)
+              (local.set $i64) (local.set $f32) (local.set $f64)
+              (call $sum
+                (i32.trunc_f64_s (local.get $f64)) (i32.trunc_f32_s (local.get $f32))
+                (i32.wrap_i64 (local.get $i64)) (local.get $a) (local.get $b)
+                (local.get $c) (local.get $d) (i32.const 1000))))"#,
+    )
+    .unwrap();
+    let mut store = Store::new(&engine, ());
+    let spread = Func::wrap(&mut store, |a: i32, b: i64, c: f32, d: f64| {
+        (d, c, b, a, 10, 20, 30)
+    })
+    .unwrap();
+    let ty = FuncType::new([ValType::I32; 8], [ValType::I64]);
+    let sum = Func::new(&mut store, ty, |_, params, results| {
+        results[0] = Val::I64(params.iter().map(|p| i64::from(p.i32().unwrap())).sum());
+        Ok(())
+    })
+    .unwrap();
+    let instance = Instance::new(&mut store, &module, &[spread.into(), sum.into()]).unwrap();
+    let run = instance
+        .get_typed_func::<(), i64>(&mut store, "run")
+        .unwrap();
+    assert_eq!(
+        run.call(&mut store, ()).unwrap(),
+        4 + 3 + 2 + 1 + 10 + 20 + 30 + 1000
+    );
+}

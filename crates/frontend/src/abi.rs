@@ -12,9 +12,10 @@
 //!   written back to it, each in a 16-byte slot.
 //! - Wasm calls the host through a per-signature *host* trampoline with the
 //!   wasm convention, which spills arguments to a stack array and calls the
-//!   host context's dispatcher (`CallConv::SystemV`): `(host_ctx,
-//!   caller_vmctx, values, len) -> i32`, nonzero meaning the call failed and
-//!   the trampoline raises `TrapKind::HostFunctionFailed`.
+//!   host function's entry, found at offset 0 of its context
+//!   (`CallConv::SystemV`): `(host_ctx, caller_vmctx, values, len) -> i32`,
+//!   nonzero meaning the call failed and the trampoline raises
+//!   `TrapKind::HostFunctionFailed`.
 
 use crate::types::{FuncType, ValType};
 use cranelift_codegen::ir::{self, AbiParam, ArgumentPurpose, Signature, types};
@@ -77,8 +78,8 @@ pub fn array_call_signature(host: CallConv) -> Signature {
     sig
 }
 
-/// The signature of a host function's dispatcher.
-pub fn host_dispatch_signature(host: CallConv) -> Signature {
+/// The signature of a host function's entry.
+pub fn host_entry_signature(host: CallConv) -> Signature {
     let mut sig = Signature::new(host);
     sig.params.extend([AbiParam::new(types::I64); 4]);
     sig.returns.push(AbiParam::new(types::I32));

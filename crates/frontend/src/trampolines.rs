@@ -5,8 +5,8 @@
 //!   same array);
 //! - the *host* trampoline lets wasm call a host function as if it were a
 //!   wasm function: it spills the arguments to a stack array, calls the host
-//!   context's dispatcher and raises `HostFunctionFailed` if that reports an
-//!   error.
+//!   function's entry (at offset 0 of its context) and raises
+//!   `HostFunctionFailed` if that reports a failure.
 //!
 //! The conventions are described in `abi.rs`.
 
@@ -83,7 +83,7 @@ pub fn build_host_call(
     func.name = UserFuncName::user(1, 1);
     func.signature = abi::wasm_signature(ty);
     let mut b = FunctionBuilder::new(func, fctx);
-    let dispatch_sig = b.import_signature(abi::host_dispatch_signature(isa.default_call_conv()));
+    let entry_sig = b.import_signature(abi::host_entry_signature(isa.default_call_conv()));
     let entry = b.create_block();
     b.append_block_params_for_function_params(entry);
     b.switch_to_block(entry);
@@ -104,16 +104,16 @@ pub fn build_host_call(
         let offset = (i as u32 * VALUE_SLOT_SIZE) as i32;
         b.ins().store(value_flags(), *v, values, offset);
     }
-    let dispatch = b.ins().load(
+    let host_entry = b.ins().load(
         types::I64,
         value_flags(),
         host_ctx_ptr,
-        host_ctx::DISPATCH as i32,
+        host_ctx::ENTRY as i32,
     );
     let len = b.ins().iconst(types::I64, i64::from(slots));
     let call = b.ins().call_indirect(
-        dispatch_sig,
-        dispatch,
+        entry_sig,
+        host_entry,
         &[host_ctx_ptr, caller_vmctx, values, len],
     );
     let failed = b.inst_results(call)[0];

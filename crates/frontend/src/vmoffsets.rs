@@ -84,8 +84,9 @@ pub mod store_ctx {
 /// Layout of a host function's context, which stands where an instance's
 /// vmctx would for a wasm function (`VMFuncRef::vmctx` of a host function).
 pub mod host_ctx {
-    /// The dispatcher the host trampoline calls (see `abi.rs`).
-    pub const DISPATCH: u32 = 0;
+    /// The host function's entry, which the host trampoline calls (see
+    /// `abi.rs`).
+    pub const ENTRY: u32 = 0;
 }
 
 /// Size of a global's storage (large enough for `v128`).
