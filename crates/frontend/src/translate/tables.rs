@@ -126,7 +126,10 @@ impl Translation<'_> {
     }
 
     /// The address of element `index` (an `i32`) of a table, trapping with
-    /// `TableOutOfBounds` unless `index < length`.
+    /// `TableOutOfBounds` unless `index < length`. If the processor
+    /// mispredicts the check and runs ahead, it reads element 0 rather
+    /// than an address the index chose (a Spectre-v1 guard, as Wasmtime
+    /// has by default: one conditional move).
     pub(super) fn table_elem_addr(&mut self, table: TableIndex, index: Value) -> Value {
         let def = self.table_definition(table);
         let len = self.load_at(I64, MUTABLE, def, table_def::CURRENT_ELEMENTS);
@@ -138,6 +141,7 @@ impl Translation<'_> {
         self.b.ins().trapnz(oob, TrapKind::TableOutOfBounds.code());
         let base = self.load_at(I64, MUTABLE, def, table_def::BASE);
         let byte_offset = self.b.ins().ishl_imm_u(index, 3);
-        self.b.ins().iadd(base, byte_offset)
+        let addr = self.b.ins().iadd(base, byte_offset);
+        self.b.ins().select_spectre_guard(oob, base, addr)
     }
 }

@@ -549,6 +549,8 @@ fn calls_direct_imported_indirect_and_return_areas() {
     assert!(text.contains("user1"), "{text}"); // table out of bounds
     assert!(text.contains("user2"), "{text}"); // null element
     assert!(text.contains("user3"), "{text}"); // bad signature
+    // Both table reads are guarded against a mispredicted bounds check.
+    assert_eq!(text.matches("select_spectre_guard").count(), 2, "{text}");
     // The callee with a return area stores its results and returns nothing.
     let text = funcs[0].display().to_string();
     assert_eq!(text.matches("store ").count(), 8, "{text}");
