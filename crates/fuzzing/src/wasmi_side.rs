@@ -43,9 +43,11 @@ pub fn engine() -> Engine {
 ///    returns the wrong operand. wasm-smith emits exactly this to guard
 ///    divisors. An empty `block` before every `select` stops the fusion and
 ///    changes nothing else.
-/// 2. A `br_table` carrying two or more values, with other values below
-///    them on the stack, delivers them shifted by a slot. There is no cheap
-///    rewrite, so such modules are reported as unsupported by the oracle.
+/// 2. A `br_table` carrying two or more of wasmi's 64-bit cells (two or
+///    more values, or one `v128`, which takes two cells), with other values
+///    below them on the stack, delivers them shifted by a cell. There is no
+///    cheap rewrite, so such modules are reported as unsupported by the
+///    oracle.
 ///
 /// (Reproducers: `tests/regressions.rs`.)
 struct WasmiWorkarounds {
@@ -55,24 +57,42 @@ struct WasmiWorkarounds {
     defined: Vec<u32>,
     /// How many function bodies have been rewritten.
     next: usize,
-    /// Whether a `br_table` carries two or more values.
+    /// Whether a `br_table` carries two or more cells.
     multi_value_br_table: bool,
 }
 
 impl WasmiWorkarounds {
-    fn arity(&self, block: wasmparser::BlockType, loop_: bool) -> usize {
+    /// How many of wasmi's 64-bit cells the values a branch to a label of
+    /// this block type carries occupy (a `v128` takes two).
+    fn branch_cells(&self, block: wasmparser::BlockType, loop_: bool) -> usize {
         match block {
+            // A branch to a loop carries its parameters: none here.
+            wasmparser::BlockType::Empty | wasmparser::BlockType::Type(_) if loop_ => 0,
             wasmparser::BlockType::Empty => 0,
-            wasmparser::BlockType::Type(_) => usize::from(!loop_),
+            wasmparser::BlockType::Type(t) => cells(&[t]),
             wasmparser::BlockType::FuncType(t) => self.types.get(t as usize).map_or(0, |ty| {
                 if loop_ {
-                    ty.params().len()
+                    cells(ty.params())
                 } else {
-                    ty.results().len()
+                    cells(ty.results())
                 }
             }),
         }
     }
+}
+
+/// wasmi's cells for values of these types.
+fn cells(types: &[wasmparser::ValType]) -> usize {
+    types
+        .iter()
+        .map(|t| {
+            if *t == wasmparser::ValType::V128 {
+                2
+            } else {
+                1
+            }
+        })
+        .sum()
 }
 
 impl Reencode for WasmiWorkarounds {
@@ -88,9 +108,10 @@ impl Reencode for WasmiWorkarounds {
             .defined
             .get(self.next)
             .and_then(|t| self.types.get(*t as usize))
-            .map_or(0, |ty| ty.results().len());
+            .map_or(0, |ty| cells(ty.results()));
         self.next += 1;
-        // The arity of each enclosing label, innermost last.
+        // The cells a branch to each enclosing label carries, innermost
+        // last.
         let mut labels = vec![results];
         let mut function = self.new_function_with_parsed_locals(&func)?;
         let mut reader = func.get_operators_reader()?;
@@ -104,16 +125,16 @@ impl Reencode for WasmiWorkarounds {
                     function.instruction(&wasm_encoder::Instruction::End);
                 }
                 Operator::Block { blockty } | Operator::If { blockty } => {
-                    labels.push(self.arity(*blockty, false));
+                    labels.push(self.branch_cells(*blockty, false));
                 }
-                Operator::Loop { blockty } => labels.push(self.arity(*blockty, true)),
+                Operator::Loop { blockty } => labels.push(self.branch_cells(*blockty, true)),
                 Operator::End => {
                     labels.pop();
                 }
                 Operator::BrTable { targets } => {
                     let depth = targets.default() as usize;
-                    let arity = labels.len().checked_sub(depth + 1).map_or(0, |i| labels[i]);
-                    self.multi_value_br_table |= arity >= 2;
+                    let carried = labels.len().checked_sub(depth + 1).map_or(0, |i| labels[i]);
+                    self.multi_value_br_table |= carried >= 2;
                 }
                 _ => {}
             }
