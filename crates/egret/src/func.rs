@@ -159,10 +159,11 @@ where
 {
     HostFnDef {
         ty,
-        callback: HostCallback {
-            entry: entry::<T, G>,
-            closure: Arc::new(g),
-        },
+        // SAFETY: `entry::<T, G>` expects a closure of type `G`, which this
+        // is, and a `StoreInner<T>` as the embedder store, which is what
+        // `HostFnDef::into_func` passes (a `HostFnDef<T>` only goes into
+        // stores of `T`).
+        callback: unsafe { HostCallback::new(entry::<T, G>, Arc::new(g)) },
         _store: PhantomData,
     }
 }
@@ -188,7 +189,7 @@ where
 {
     // SAFETY: per this function's contract.
     let (func, values) = unsafe { (&*func, std::slice::from_raw_parts_mut(values, len as usize)) };
-    func.run(caller_vmctx, || {
+    let call = || {
         // SAFETY: `host_fn` paired this entry with a closure of type `G`.
         let g = unsafe { func.closure::<G>() };
         // SAFETY: the embedder store is the `StoreInner<T>` the function
@@ -200,7 +201,10 @@ where
             vmctx: CallerVmctx(caller_vmctx),
         };
         g(caller, values).map_err(Error::into_host_error)
-    })
+    };
+    // SAFETY: `caller_vmctx` is what the trampoline (a wasm caller in this
+    // function's store) or `call_from_host` (null) passed.
+    unsafe { func.run(caller_vmctx, call) }
 }
 
 /// Adapts a host function over `Val`s (see [`Func::new`]) to raw value

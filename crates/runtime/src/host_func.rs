@@ -45,10 +45,24 @@ pub type HostEntry = unsafe extern "C" fn(
 /// created in many stores.
 #[derive(Clone)]
 pub struct HostCallback {
-    /// Called by the trampoline; knows the closure's concrete type.
-    pub entry: HostEntry,
-    /// The closure, of the type `entry` expects.
-    pub closure: Arc<dyn Any + Send + Sync>,
+    // Called by the trampoline; knows the closure's concrete type.
+    entry: HostEntry,
+    // The closure, of the type `entry` expects.
+    closure: Arc<dyn Any + Send + Sync>,
+}
+
+impl HostCallback {
+    /// Pairs an entry with the closure it calls.
+    ///
+    /// # Safety
+    /// `entry` must be sound to call, with the arguments `HostEntry`
+    /// describes, on any `HostFunc` made from this callback: it may assume
+    /// the closure has the type it expects and that the embedder store
+    /// pointer is whatever every store creating such functions passes to
+    /// `StoreOpaque::create_host_func`.
+    pub unsafe fn new(entry: HostEntry, closure: Arc<dyn Any + Send + Sync>) -> HostCallback {
+        HostCallback { entry, closure }
+    }
 }
 
 /// Why a host call failed, kept in the store until the trap reaches the
@@ -145,8 +159,17 @@ impl HostFunc {
     /// result: 0 if `body` succeeds; 1 if it fails or panics (the panic is
     /// caught: it must not unwind into generated code), after recording why
     /// where the caller will look for it.
+    ///
+    /// # Safety
+    /// `caller_vmctx` must be what the entry received: null when the host
+    /// called, else the vmctx of wasm running in this function's store
+    /// (a failure is then recorded in that store).
     #[inline(always)]
-    pub fn run(&self, caller_vmctx: *mut u8, body: impl FnOnce() -> Result<(), HostError>) -> u32 {
+    pub unsafe fn run(
+        &self,
+        caller_vmctx: *mut u8,
+        body: impl FnOnce() -> Result<(), HostError>,
+    ) -> u32 {
         let failure = match panic::catch_unwind(AssertUnwindSafe(body)) {
             Ok(Ok(())) => return 0,
             Ok(Err(error)) => HostFailure::Error(error),

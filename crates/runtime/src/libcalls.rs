@@ -47,8 +47,8 @@ unsafe fn caller<'a>(vmctx: *mut u8) -> (&'a mut StoreOpaque, InstanceId) {
     }
 }
 
-/// `end` of `[start, start+len)` if it fits within `size`.
-fn range(start: u64, len: u64, size: u64) -> Option<std::ops::Range<usize>> {
+/// `[start, start+len)` as indices, if it fits within `size`.
+pub(crate) fn range(start: u64, len: u64, size: u64) -> Option<std::ops::Range<usize>> {
     let end = start.checked_add(len)?;
     (end <= size).then_some(start as usize..end as usize)
 }

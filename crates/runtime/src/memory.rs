@@ -108,10 +108,9 @@ impl LinearMemory {
 
     /// Replaces the initial image, if any, by zeros: for an instance whose
     /// initialisation stopped before its data segments were applied.
-    pub fn discard_image(&mut self) -> Result<(), MemoryError> {
-        match self.slot.as_mut() {
-            Some(slot) => Ok(slot.discard_image()?),
-            None => Ok(()),
+    pub fn discard_image(&mut self) {
+        if let Some(slot) = self.slot.as_mut() {
+            slot.discard_image();
         }
     }
 

@@ -7,8 +7,9 @@
 //! instead reset in place — its pages dropped (`madvise(MADV_DONTNEED)`
 //! on Linux), so it reads as zeros again, or as its memory image if one is
 //! still mapped — and kept for the next memory of the same size. A memory
-//! of the same module then needs no system call at all: the image is
-//! already mapped and the accessible prefix already has the right length.
+//! of the same module then needs no system call unless the previous one
+//! grew: the image is already mapped and the accessible prefix already has
+//! the right length.
 //!
 //! Subtle: generated code relies on every byte past a memory's current
 //! length being inaccessible. A slot therefore always records exactly how
@@ -128,15 +129,31 @@ impl Slot {
         Ok(())
     }
 
-    /// Replaces the mapped image, if any, by zeros (the memory's contents
-    /// when its data segments were never applied).
-    pub fn discard_image(&mut self) -> std::io::Result<()> {
-        if let Some(image) = self.image.take() {
-            // SAFETY: the image range is inside the accessible prefix of
-            // our reservation; the caller holds the slot exclusively.
-            unsafe { sys::map_zeros(self.base().add(image.offset()), image.len(), true)? };
+    /// Makes the mapped image's range, if any, read as zeros (the memory's
+    /// contents when its data segments were never applied).
+    pub fn discard_image(&mut self) {
+        let Some(image) = self.image.take() else {
+            return;
+        };
+        // SAFETY: the image range is inside the accessible prefix of our
+        // reservation; the caller holds the slot exclusively.
+        let start = unsafe { self.base().add(image.offset()) };
+        // SAFETY: as above.
+        if unsafe { sys::map_zeros(start, image.len(), true) }.is_err() {
+            // The file stays mapped: overwrite its private copy instead,
+            // and keep the image recorded, since a reset would bring its
+            // contents back.
+            // SAFETY: the range is read-write and exclusively ours.
+            unsafe { start.write_bytes(0, image.len()) };
+            self.image = Some(image);
         }
-        Ok(())
+    }
+
+    /// Whether the slot maps an image no module holds any more.
+    fn holds_orphan_image(&self) -> bool {
+        self.image
+            .as_ref()
+            .is_some_and(|image| Arc::strong_count(image) == 1)
     }
 
     /// Drops every page's contents so the slot reads as zeros again (or
@@ -195,6 +212,9 @@ impl MemoryPool {
     ) -> std::io::Result<Slot> {
         let idle = {
             let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
+            // Slots still mapping the image of a module that is gone can
+            // never match again: unmap them.
+            idle.retain(|slot| !slot.holds_orphan_image());
             let matching = idle.iter().rposition(|slot| match (&slot.image, image) {
                 (Some(a), Some(b)) => Arc::ptr_eq(a, b),
                 (None, None) => true,
@@ -216,7 +236,10 @@ impl MemoryPool {
     /// Takes back a slot of this pool's size: reset and kept for reuse,
     /// or unmapped if the pool is full or the slot cannot be reset.
     pub fn release(&self, mut slot: Slot) {
-        if slot.size() != self.reservation || slot.accessible > MAX_POOLED_ACCESSIBLE {
+        if slot.size() != self.reservation
+            || slot.accessible > MAX_POOLED_ACCESSIBLE
+            || slot.holds_orphan_image()
+        {
             return;
         }
         if !slot.reset() {
@@ -305,6 +328,41 @@ mod tests {
         // SAFETY: five pages are read-write again.
         let bytes = unsafe { std::slice::from_raw_parts(base, 5 * 65536) };
         assert!(bytes.iter().all(|b| *b == 0), "no data survives reuse");
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn images_map_on_reuse_and_die_with_their_module() {
+        use crate::memory_image::MemoryImages;
+        use egret_frontend::compiler::{Compiler, CompilerConfig};
+        let compiler = Compiler::new(CompilerConfig::default()).unwrap();
+        let wasm = wat::parse_str(r#"(module (memory 1) (data (i32.const 5) "abc"))"#).unwrap();
+        let images = MemoryImages::build(compiler.compile(&wasm).unwrap().info());
+        let image = images.get(0).unwrap();
+        let pool = MemoryPool::new(SIZE);
+        let read = |slot: &Slot| {
+            // SAFETY: the first page of a prepared slot is read-write.
+            unsafe { std::slice::from_raw_parts(slot.base(), 8).to_vec() }
+        };
+
+        let slot = pool.acquire(65536, Some(image)).unwrap();
+        assert_eq!(read(&slot), b"\0\0\0\0\0abc");
+        // SAFETY: as above.
+        unsafe { slot.base().add(5).write(b'X') };
+        pool.release(slot);
+        let mut slot = pool.acquire(65536, Some(image)).unwrap();
+        assert_eq!(read(&slot), b"\0\0\0\0\0abc", "the image again, not the write");
+        slot.discard_image();
+        assert_eq!(read(&slot), [0; 8]);
+        pool.release(slot);
+
+        let slot = pool.acquire(65536, Some(image)).unwrap();
+        drop(images);
+        pool.release(slot);
+        assert!(
+            pool.idle.lock().unwrap().is_empty(),
+            "a slot mapping the image of a dropped module is not kept"
+        );
     }
 
     #[test]

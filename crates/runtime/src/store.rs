@@ -687,10 +687,7 @@ impl StoreOpaque {
         let instance = &self.instances[id.0 as usize];
         let imported = instance.info().num_imported_memories as usize;
         for memory in &instance.memories[imported..] {
-            // A failure leaves the data in place; the instance failed to
-            // instantiate and is unreachable except through functions an
-            // earlier segment stored in a shared table.
-            let _ = self.memories[memory.0 as usize].discard_image();
+            self.memories[memory.0 as usize].discard_image();
         }
     }
 
@@ -715,8 +712,8 @@ impl StoreOpaque {
         let available = if dropped { 0 } else { items.len() as u64 };
         let table = &mut self.tables[instance.tables[table as usize].0 as usize];
         let (Some(dst), Some(src)) = (
-            index_range(dst, len, table.size()),
-            index_range(src, len, available),
+            libcalls::range(dst, len, table.size()),
+            libcalls::range(src, len, available),
         ) else {
             return Err(TrapKind::TableOutOfBounds);
         };
@@ -762,12 +759,6 @@ fn check_count(
         )));
     }
     Ok(())
-}
-
-/// `start..start + len` if it fits in `0..size`.
-fn index_range(start: u64, len: u64, size: u64) -> Option<std::ops::Range<usize>> {
-    let end = start.checked_add(len)?;
-    (end <= size).then_some(start as usize..end as usize)
 }
 
 /// A size in pages as bytes, saturating at `usize::MAX`.
