@@ -351,7 +351,11 @@ mod tests {
         unsafe { slot.base().add(5).write(b'X') };
         pool.release(slot);
         let mut slot = pool.acquire(65536, Some(image)).unwrap();
-        assert_eq!(read(&slot), b"\0\0\0\0\0abc", "the image again, not the write");
+        assert_eq!(
+            read(&slot),
+            b"\0\0\0\0\0abc",
+            "the image again, not the write"
+        );
         slot.discard_image();
         assert_eq!(read(&slot), [0; 8]);
         pool.release(slot);
