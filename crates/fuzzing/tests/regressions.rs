@@ -12,6 +12,15 @@ fn wasm(text: &str) -> Vec<u8> {
     wat::parse_str(text).unwrap()
 }
 
+/// An Egret instance of `wasm`, which has no imports, in a fresh store.
+fn instantiate(wasm: &[u8]) -> (Store<()>, Instance) {
+    let engine = Engine::default();
+    let module = Module::new(&engine, wasm).unwrap();
+    let mut store = Store::new(&engine, ());
+    let instance = Instance::new(&mut store, &module, &[]).unwrap();
+    (store, instance)
+}
+
 /// wasmi 2.0.0 fuses `i32.eqz x` into a following `select` but, when `x`
 /// is a local, tests a stale register: here it returns 1 for (5, 7). The
 /// differential oracle must not report it (wasmi's copy of the module gets
@@ -27,10 +36,7 @@ fn wasmi_select_of_eqz_local() {
     let stats = oracles::differential(&Engines::new(), &wasm).unwrap();
     assert_eq!(stats.calls, oracles::CALLS_PER_EXPORT as u64);
 
-    let engine = Engine::default();
-    let module = Module::new(&engine, &wasm).unwrap();
-    let mut store = Store::new(&engine, ());
-    let instance = Instance::new(&mut store, &module, &[]).unwrap();
+    let (mut store, instance) = instantiate(&wasm);
     let f = instance
         .get_typed_func::<(i32, i32), i32>(&mut store, "f")
         .unwrap();
@@ -54,10 +60,7 @@ fn wasmi_store_translator_panic() {
     let stats = oracles::differential(&Engines::new(), &wasm).unwrap();
     assert!(stats.oracle_panicked, "{stats:?}");
 
-    let engine = Engine::default();
-    let module = Module::new(&engine, &wasm).unwrap();
-    let mut store = Store::new(&engine, ());
-    let instance = Instance::new(&mut store, &module, &[]).unwrap();
+    let (mut store, instance) = instantiate(&wasm);
     let f = instance.get_typed_func::<i32, ()>(&mut store, "f").unwrap();
     let err = f.call(&mut store, 0).unwrap_err();
     assert_eq!(err.as_trap().unwrap().kind(), TrapKind::MemoryOutOfBounds);
@@ -82,10 +85,7 @@ fn wasmi_multi_value_br_table() {
     let stats = oracles::differential(&Engines::new(), &wasm).unwrap();
     assert!(stats.oracle_unsupported, "{stats:?}");
 
-    let engine = Engine::default();
-    let module = Module::new(&engine, &wasm).unwrap();
-    let mut store = Store::new(&engine, ());
-    let instance = Instance::new(&mut store, &module, &[]).unwrap();
+    let (mut store, instance) = instantiate(&wasm);
     let f = instance
         .get_typed_func::<i32, (i64, i64)>(&mut store, "f")
         .unwrap();
@@ -111,10 +111,7 @@ fn wasmi_v128_br_table() {
     let stats = oracles::differential(&Engines::new(), &wasm).unwrap();
     assert!(stats.oracle_unsupported, "{stats:?}");
 
-    let engine = Engine::default();
-    let module = Module::new(&engine, &wasm).unwrap();
-    let mut store = Store::new(&engine, ());
-    let instance = Instance::new(&mut store, &module, &[]).unwrap();
+    let (mut store, instance) = instantiate(&wasm);
     let f = instance.get_func(&store, "f").unwrap();
     for arg in [0, 1, 2] {
         let mut out = [egret::Val::V128(0)];
