@@ -191,6 +191,12 @@ impl VMOffsets {
         self.defined_globals + global.0 * GLOBAL_SIZE
     }
 
+    /// Offset of the defined functions' `VMFuncRef`s, one after another in
+    /// function order.
+    pub fn defined_func_refs(&self) -> u32 {
+        self.defined_funcs
+    }
+
     /// Offset of a defined function's `VMFuncRef`.
     pub fn defined_func_ref(&self, func: DefinedFuncIndex) -> u32 {
         assert!(func.0 < self.num_defined_funcs);

@@ -501,21 +501,17 @@ impl StoreOpaque {
         // Defined functions: their references point into this vmctx.
         let vmctx_ptr = vmctx.as_ptr();
         let compiled = module.compiled();
-        let defined_funcs = info.num_defined_funcs();
-        if defined_funcs > 0 {
-            let first = offsets.defined_func_ref(DefinedFuncIndex(0));
-            let func_refs = vmctx.func_refs_mut(first, defined_funcs);
-            for (i, func_ref) in func_refs.iter_mut().enumerate() {
-                let defined = DefinedFuncIndex(i as u32);
-                let ty = info.functions[info.func_index(defined).index()];
-                *func_ref = VMFuncRef {
-                    wasm_call: compiled.function_address(defined) as *const u8,
-                    vmctx: vmctx_ptr,
-                    array_call: compiled.array_call_address(ty) as *const u8,
-                    type_id: info.type_ids[ty.index()].0,
-                    _pad: 0,
-                };
-            }
+        let func_refs = vmctx.func_refs_mut(offsets.defined_func_refs(), info.num_defined_funcs());
+        for (i, func_ref) in func_refs.iter_mut().enumerate() {
+            let defined = DefinedFuncIndex(i as u32);
+            let ty = info.functions[info.func_index(defined).index()];
+            *func_ref = VMFuncRef {
+                wasm_call: compiled.function_address(defined) as *const u8,
+                vmctx: vmctx_ptr,
+                array_call: compiled.array_call_address(ty) as *const u8,
+                type_id: info.type_ids[ty.index()].0,
+                _pad: 0,
+            };
         }
 
         let images = module.memory_images();
