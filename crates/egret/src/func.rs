@@ -102,7 +102,7 @@ impl Func {
         }
         // SAFETY: the funcref belongs to this store (checked by `ty`) and the
         // slots hold arguments of its parameter types (checked above).
-        unsafe { store.opaque.call(self.vm_func_ref(), &mut values) }?;
+        unsafe { store.vm().call(self.vm_func_ref(), &mut values) }?;
         let id = store.id();
         for ((result, raw), ty) in results.iter_mut().zip(values).zip(ty.results()) {
             *result = Val::from_raw(raw, *ty, id);
@@ -137,10 +137,9 @@ impl<T> Clone for HostFnDef<T> {
 impl<T: 'static> HostFnDef<T> {
     /// Creates the function in `store`.
     pub(crate) fn into_func(self, store: &mut StoreInner<T>) -> Result<Func> {
-        let embedder = std::ptr::from_mut(store).cast::<u8>();
         let func_ref = store
             .opaque
-            .create_host_func(self.ty, embedder, self.callback)
+            .create_host_func(self.ty, self.callback)
             .map_err(Error::Compile)?;
         Ok(Func {
             store: store.id(),
@@ -160,9 +159,8 @@ where
     HostFnDef {
         ty,
         // SAFETY: `entry::<T, G>` expects a closure of type `G`, which this
-        // is, and a `StoreInner<T>` as the embedder store, which is what
-        // `HostFnDef::into_func` passes (a `HostFnDef<T>` only goes into
-        // stores of `T`).
+        // is, and to run in a `StoreInner<T>`: `HostFnDef::into_func` only
+        // creates a `HostFnDef<T>` in stores of `T`.
         callback: unsafe { HostCallback::new(entry::<T, G>, Arc::new(g)) },
         _store: PhantomData,
     }
@@ -175,9 +173,9 @@ where
 ///
 /// # Safety
 /// `func` must be a live `HostFunc` created from [`host_fn`]`::<T, G>` in
-/// a `StoreInner<T>` that is not otherwise borrowed during the call, and
-/// `values` must point to `len` 16-byte slots (the host trampoline and
-/// `HostFunc::call_from_host` guarantee both).
+/// a `StoreInner<T>`, called while a call into that store has lent it (see
+/// `VMStore::call`), and `values` must point to `len` 16-byte slots (the
+/// host trampoline and `HostFunc::call_from_host` guarantee all three).
 unsafe extern "C" fn entry<T: 'static, G>(
     func: *const HostFunc,
     caller_vmctx: *mut u8,
@@ -192,10 +190,14 @@ where
     let call = || {
         // SAFETY: `host_fn` paired this entry with a closure of type `G`.
         let g = unsafe { func.closure::<G>() };
-        // SAFETY: the embedder store is the `StoreInner<T>` the function
-        // was created in (`HostFnDef::into_func`); it is boxed, alive while
-        // its functions run, and lent to this call alone.
-        let store = unsafe { &mut *func.embedder_store().cast::<StoreInner<T>>() };
+        let store = func
+            .store()
+            .expect("host functions run only while a call has lent their store");
+        // SAFETY: the lent store is the `StoreInner<T>` the function was
+        // created in (`HostFnDef::into_func`); the call that lent it uses it
+        // only through this pointer until the entry returns, so this is
+        // the only borrow, and it ends when the closure returns.
+        let store = unsafe { &mut *store.as_ptr().cast::<StoreInner<T>>() };
         let caller = Caller {
             store,
             vmctx: CallerVmctx(caller_vmctx),

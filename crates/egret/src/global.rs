@@ -32,7 +32,9 @@ impl Global {
             )));
         }
         let raw = value.to_raw(store)?;
-        let id = store.opaque.create_global(ty, raw);
+        // SAFETY: `raw` is a value of the global's type (checked above);
+        // `to_raw` accepts only references owned by this store.
+        let id = unsafe { store.opaque.create_global(ty, raw) };
         Ok(Global {
             store: store.id(),
             id,
@@ -74,7 +76,8 @@ impl Global {
             )));
         }
         let raw = value.to_raw(store)?;
-        store.opaque.global_set(self.id, raw);
+        // SAFETY: as in `Global::new`.
+        unsafe { store.opaque.global_set(self.id, raw) };
         Ok(())
     }
 }

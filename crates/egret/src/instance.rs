@@ -70,10 +70,9 @@ impl Instance {
             .iter()
             .map(|item| item.resolve(store.id()))
             .collect::<Result<Vec<_>>>()?;
-        let id = store
-            .opaque
-            .instantiate(&module.code, &resolved)
-            .map_err(|e| match e {
+        // SAFETY: `resolve` checked that every import belongs to this store.
+        let id =
+            unsafe { store.vm().instantiate(&module.code, &resolved) }.map_err(|e| match e {
                 InstantiationError::Link(m) => Error::Link(m),
                 InstantiationError::Resource(m) => Error::Resource(m),
                 InstantiationError::Limiter(e) => Error::from_host_error(e),

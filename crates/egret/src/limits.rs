@@ -5,9 +5,6 @@
 //! [`Store::limiter`](crate::Store::limiter).
 
 use crate::Result;
-use crate::store::StoreInner;
-use egret_runtime::limits::Limiter;
-use egret_runtime::trap::HostError;
 
 /// The instance cap of a [`ResourceLimiter`] that does not choose one.
 ///
@@ -280,63 +277,3 @@ impl StoreLimitsBuilder {
 /// The closure that finds the embedder's limiter in the store's data.
 pub(crate) type LimiterAccessor<T> =
     Box<dyn FnMut(&mut T) -> &mut (dyn ResourceLimiter) + Send + Sync>;
-
-/// The runtime's view of an embedder's limiter: reaches the store data
-/// `T` through the store's stable address and asks the limiter the
-/// accessor finds there.
-pub(crate) struct LimiterHook<T> {
-    store: *mut StoreInner<T>,
-    accessor: LimiterAccessor<T>,
-}
-
-// SAFETY: the pointer is only dereferenced by the runtime while it works
-// on this store, on the thread that has exclusive use of the store; the
-// store and its data move between threads only as a whole, which
-// `Store<T>`'s own `Send`/`Sync` (following `T`) governs.
-unsafe impl<T> Send for LimiterHook<T> {}
-// SAFETY: as above; a shared `LimiterHook` gives no access at all.
-unsafe impl<T> Sync for LimiterHook<T> {}
-
-impl<T> LimiterHook<T> {
-    /// A hook for the store at `store` (the boxed `StoreInner`, whose
-    /// address never changes).
-    pub(crate) fn new(store: *mut StoreInner<T>, accessor: LimiterAccessor<T>) -> LimiterHook<T> {
-        LimiterHook { store, accessor }
-    }
-
-    fn limiter(&mut self) -> &mut dyn ResourceLimiter {
-        // SAFETY: the store outlives the hook (the hook lives in the
-        // store's `StoreOpaque`). Only the `data` field is borrowed: it is
-        // disjoint from the `StoreOpaque` box the runtime is working in,
-        // and while the runtime grows or creates something no other
-        // reference to the data is in use (the embedding API borrows the
-        // store's runtime part only, and a host function cannot hold its
-        // `Caller`'s data across a call back into wasm).
-        let data = unsafe { &mut (*self.store).data };
-        (self.accessor)(data)
-    }
-}
-
-impl<T> Limiter for LimiterHook<T> {
-    fn memory_growing(
-        &mut self,
-        current: usize,
-        desired: usize,
-        maximum: Option<usize>,
-    ) -> Result<bool, HostError> {
-        self.limiter()
-            .memory_growing(current, desired, maximum)
-            .map_err(crate::Error::into_host_error)
-    }
-
-    fn table_growing(
-        &mut self,
-        current: usize,
-        desired: usize,
-        maximum: Option<usize>,
-    ) -> Result<bool, HostError> {
-        self.limiter()
-            .table_growing(current, desired, maximum)
-            .map_err(crate::Error::into_host_error)
-    }
-}

@@ -33,7 +33,7 @@ impl Memory {
     /// [`ResourceLimiter`](crate::ResourceLimiter) refuses it.
     pub fn new(mut store: impl AsContextMut, ty: MemoryType) -> Result<Memory> {
         let store = store.as_context_mut().0;
-        let id = store.opaque.create_memory(ty).map_err(Error::from)?;
+        let id = store.vm().create_memory(ty).map_err(Error::from)?;
         Ok(Memory {
             store: store.id(),
             id,
@@ -115,7 +115,7 @@ impl Memory {
         let store = store.as_context_mut().0;
         store.check(self.store)?;
         store
-            .opaque
+            .vm()
             .grow_memory(self.id, delta)
             .map_err(Error::from_host_error)?
             .ok_or_else(|| Error::Resource(format!("cannot grow memory by {delta} pages")))

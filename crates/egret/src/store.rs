@@ -5,10 +5,11 @@
 //! function's `Caller` alike.
 
 use crate::Engine;
-use crate::limits::{LimiterHook, ResourceLimiter};
+use crate::limits::{LimiterAccessor, ResourceLimiter};
 use crate::{Error, Result, Val};
 use egret_runtime::limits::CountLimits;
-use egret_runtime::store::{StoreId, StoreOpaque};
+use egret_runtime::store::{StoreId, StoreOpaque, VMStore};
+use egret_runtime::trap::HostError;
 use std::any::Any;
 
 /// A collection of instances and the host data `T` they run with.
@@ -21,24 +22,73 @@ use std::any::Any;
 /// assert_eq!(*store.data(), 42);
 /// ```
 pub struct Store<T> {
-    // Boxed so host functions can find it at a stable address.
+    // Boxed so that moving a store moves one pointer.
     pub(crate) inner: Box<StoreInner<T>>,
 }
 
-/// The store's state behind its stable address.
+/// The store's state. Calls into wasm lend it to the code they run as a
+/// `*mut dyn VMStore` (see `VMStore::call`); nothing keeps a pointer to it
+/// beyond that.
 pub struct StoreInner<T> {
-    pub(crate) opaque: Box<StoreOpaque>,
+    pub(crate) opaque: StoreOpaque,
     pub(crate) engine: Engine,
     pub(crate) externrefs: Vec<Box<dyn Any + Send + Sync>>,
     // Scratch space for the arguments and results of host functions over
     // `Val`s (`Func::new`), kept between calls to save an allocation.
     pub(crate) host_vals: Vec<Val>,
+    // Finds the embedder's resource limiter in `data`.
+    limiter: Option<LimiterAccessor<T>>,
     pub(crate) data: T,
+}
+
+// SAFETY: `opaque` always returns the same field.
+unsafe impl<T> VMStore for StoreInner<T> {
+    fn opaque(&self) -> &StoreOpaque {
+        &self.opaque
+    }
+
+    fn opaque_mut(&mut self) -> &mut StoreOpaque {
+        &mut self.opaque
+    }
+
+    fn memory_growing(
+        &mut self,
+        current: usize,
+        desired: usize,
+        maximum: Option<usize>,
+    ) -> Result<bool, HostError> {
+        match self.limiter.as_mut() {
+            Some(limiter) => limiter(&mut self.data)
+                .memory_growing(current, desired, maximum)
+                .map_err(Error::into_host_error),
+            None => Ok(true),
+        }
+    }
+
+    fn table_growing(
+        &mut self,
+        current: usize,
+        desired: usize,
+        maximum: Option<usize>,
+    ) -> Result<bool, HostError> {
+        match self.limiter.as_mut() {
+            Some(limiter) => limiter(&mut self.data)
+                .table_growing(current, desired, maximum)
+                .map_err(Error::into_host_error),
+            None => Ok(true),
+        }
+    }
 }
 
 impl<T> StoreInner<T> {
     pub(crate) fn id(&self) -> StoreId {
         self.opaque.id()
+    }
+
+    /// The store as the runtime takes it for calls, instantiation and
+    /// anything the resource limiter decides.
+    pub(crate) fn vm(&mut self) -> &mut dyn VMStore {
+        self
     }
 
     /// Fails with [`Error::WrongStore`] unless `id` is this store's.
@@ -81,6 +131,7 @@ impl<T> Store<T> {
                 engine: engine.clone(),
                 externrefs: Vec::new(),
                 host_vals: Vec::new(),
+                limiter: None,
                 data,
             }),
         }
@@ -216,9 +267,8 @@ impl<T: 'static> Store<T> {
                 tables: l.tables(),
             }
         };
-        let store = std::ptr::from_mut(&mut *self.inner);
-        let hook = LimiterHook::new(store, Box::new(limiter));
-        self.inner.opaque.set_limiter(Box::new(hook), counts);
+        self.inner.limiter = Some(Box::new(limiter));
+        self.inner.opaque.set_count_limits(counts);
     }
 }
 

@@ -41,7 +41,9 @@ impl Table {
     pub fn new(mut store: impl AsContextMut, ty: TableType, init: Val) -> Result<Table> {
         let store = store.as_context_mut().0;
         let raw = element_raw(store, ty, &init)?;
-        let id = store.opaque.create_table(ty, raw).map_err(Error::from)?;
+        // SAFETY: `element_raw` gives null or a reference of the table's
+        // type owned by this store.
+        let id = unsafe { store.vm().create_table(ty, raw) }.map_err(Error::from)?;
         Ok(Table {
             store: store.id(),
             id,
@@ -83,7 +85,8 @@ impl Table {
         store.check(self.store)?;
         let ty = store.opaque.table(self.id).ty();
         let raw = element_raw(store, ty, &value)?;
-        if store.opaque.table_mut(self.id).set(index, raw) {
+        // SAFETY: as in `Table::new`.
+        if unsafe { store.opaque.table_mut(self.id).set(index, raw) } {
             Ok(())
         } else {
             Err(Error::misuse(format!("table index {index} out of bounds")))
@@ -99,9 +102,8 @@ impl Table {
         store.check(self.store)?;
         let ty = store.opaque.table(self.id).ty();
         let raw = element_raw(store, ty, &init)?;
-        store
-            .opaque
-            .grow_table(self.id, delta, raw)
+        // SAFETY: as in `Table::new`.
+        unsafe { store.vm().grow_table(self.id, delta, raw) }
             .map_err(Error::from_host_error)?
             .ok_or_else(|| Error::Resource(format!("cannot grow table by {delta} elements")))
     }

@@ -215,7 +215,7 @@ impl<P: WasmParams, R: WasmResults> TypedFunc<P, R> {
         params.store_raw(store, values)?;
         // SAFETY: the funcref belongs to this store (checked above) and its
         // type was checked against `P` and `R` when this was created.
-        unsafe { store.opaque.call(self.func.vm_func_ref(), values) }?;
+        unsafe { store.vm().call(self.func.vm_func_ref(), values) }?;
         Ok(R::load_raw(values, store.id()))
     }
 }

@@ -1,6 +1,8 @@
 //! Instantiation's fast paths keep the spec's semantics: memories created
 //! from a module's copy-on-write image, linear-memory reservations reused
-//! across instances and stores, and element segments evaluated on use.
+//! across instances and stores, and element segments evaluated on use; and
+//! an instantiation that fails before its instance exists leaves the store
+//! as it was.
 
 use egret::*;
 
@@ -212,4 +214,48 @@ fn passive_element_segments_are_evaluated_when_used() {
         .unwrap();
     assert!(init.call(&mut store, (0, 0, 1)).is_err());
     init.call(&mut store, (0, 0, 0)).unwrap();
+}
+
+#[test]
+fn a_failed_instantiation_leaves_the_store_as_it_was() {
+    let engine = Engine::default();
+    let limits = StoreLimitsBuilder::new()
+        .memories(1)
+        .tables(1)
+        .table_elements(10)
+        .build();
+    let mut store = Store::new(&engine, limits);
+    store.limiter(|limits| limits);
+    // The memory and the global are created before the table is refused.
+    let too_big = Module::new(
+        &engine,
+        "(module (memory 1) (global (mut i32) (i32.const 7)) (table 100 funcref))",
+    )
+    .unwrap();
+    for _ in 0..3 {
+        match Instance::new(&mut store, &too_big, &[]) {
+            Err(Error::Resource(message)) => assert!(message.contains("table"), "{message}"),
+            other => panic!("expected a resource error, got {other:?}"),
+        }
+    }
+    // Nothing of the failed attempts counts: the store's one memory and
+    // one table are still to be had, and work.
+    let fits = Module::new(
+        &engine,
+        r#"(module (memory (export "memory") 1) (table 10 funcref)
+            (global $g (mut i32) (i32.const 5))
+            (func (export "bump") (result i32)
+                (global.set $g (i32.add (global.get $g) (i32.const 1)))
+                (global.get $g)))"#,
+    )
+    .unwrap();
+    let instance = Instance::new(&mut store, &fits, &[]).unwrap();
+    let bump = instance
+        .get_typed_func::<(), i32>(&mut store, "bump")
+        .unwrap();
+    assert_eq!(bump.call(&mut store, ()).unwrap(), 6);
+    let memory = instance.get_memory(&mut store, "memory").unwrap();
+    memory.write(&mut store, 0, b"ok").unwrap();
+    // And now the caps are reached.
+    assert!(Memory::new(&mut store, MemoryType::new(1, None)).is_err());
 }

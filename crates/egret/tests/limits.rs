@@ -525,6 +525,173 @@ fn max_wasm_stack_is_honoured() {
     assert_eq!(depth_with_stack(16 << 10, 10).unwrap(), 10);
 }
 
+/// Recursion whose every frame keeps `values` i64s alive across the
+/// recursive call, so each frame spills them: with 1,000 values a frame is
+/// larger than two guard pages.
+fn big_frames(values: usize) -> String {
+    let mut wat = String::from(
+        "(module (memory 1)
+           (func $deep (export \"deep\") (param $n i32) (result i64)",
+    );
+    for i in 0..values {
+        write!(wat, " (i64.load offset={} (i32.const 0))", i * 8 % 60_000).unwrap();
+    }
+    wat.push_str(" (call $deep (i32.add (local.get $n) (i32.const 1)))");
+    for _ in 0..values {
+        wat.push_str(" i64.add");
+    }
+    wat.push_str("))");
+    wat
+}
+
+#[test]
+fn frames_larger_than_the_guard_page_trap_instead_of_jumping_over_it() {
+    let engine = Engine::default();
+    let module = Module::new(&engine, big_frames(1_000)).unwrap();
+    // A thread with less stack than the configured maximum (512 KiB): the
+    // limit is clamped into its own stack.
+    let kind = std::thread::Builder::new()
+        .stack_size(256 << 10)
+        .spawn(move || {
+            let mut store = Store::new(module.engine(), ());
+            let instance = Instance::new(&mut store, &module, &[]).unwrap();
+            let deep = instance
+                .get_typed_func::<i32, i64>(&mut store, "deep")
+                .unwrap();
+            let kind = trap_kind(deep.call(&mut store, 0));
+            // The store is usable afterwards.
+            assert_eq!(trap_kind(deep.call(&mut store, 0)), TrapKind::StackOverflow);
+            kind
+        })
+        .unwrap()
+        .join()
+        .unwrap();
+    assert_eq!(kind, TrapKind::StackOverflow);
+}
+
+/// A module whose `run` calls the host, which re-enters `depth` (a
+/// recursion `n` deep, practically unbounded for negative `n`) from
+/// another thread.
+const REENTER: &str = r#"(module
+    (import "host" "reenter" (func $reenter (result i32)))
+    (func $depth (export "depth") (param $n i32) (result i32)
+        (if (result i32) (i32.eqz (local.get $n))
+            (then (i32.const 0))
+            (else (i32.add (i32.const 1) (call $depth (i32.sub (local.get $n) (i32.const 1)))))))
+    (func (export "add") (param i32 i32) (result i32)
+        (i32.add (local.get 0) (local.get 1)))
+    (func (export "run") (result i32) (call $reenter)))"#;
+
+/// Calls `depth` through `caller` on a scoped thread with `stack` bytes
+/// of stack: 1,000 deep, which must work, then unbounded, which must trap.
+fn recurse_on_thread(caller: &mut Caller<'_, ()>, stack: usize) -> Result<(i32, TrapKind)> {
+    let depth = caller
+        .get_export("depth")
+        .and_then(Extern::into_func)
+        .expect("depth is exported")
+        .typed::<i32, i32>(&*caller)?;
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .stack_size(stack)
+            .spawn_scoped(scope, || {
+                let finite = depth.call(&mut *caller, 1_000)?;
+                Ok((finite, trap_kind(depth.call(caller, -1))))
+            })
+            .unwrap()
+            .join()
+            .unwrap()
+    })
+}
+
+#[test]
+fn wasm_reentered_from_another_thread_gets_a_stack_limit_for_that_thread() {
+    for stack in [2 << 20, 256 << 10] {
+        let engine = Engine::default();
+        let module = Module::new(&engine, REENTER).unwrap();
+        let mut store = Store::new(&engine, ());
+        let reenter = Func::wrap(&mut store, move |mut caller: Caller<'_, ()>| {
+            let (finite, kind) = recurse_on_thread(&mut caller, stack)?;
+            Ok(i32::from(
+                finite == 1_000 && kind == TrapKind::StackOverflow,
+            ))
+        });
+        let reenter = reenter.unwrap();
+        let instance = Instance::new(&mut store, &module, &[reenter.into()]).unwrap();
+        let run = instance
+            .get_typed_func::<(), i32>(&mut store, "run")
+            .unwrap();
+        assert_eq!(run.call(&mut store, ()).unwrap(), 1, "thread stack {stack}");
+        // The outer call's limit was restored: deep recursion on this
+        // thread still traps, and the store is usable.
+        let depth = instance
+            .get_typed_func::<i32, i32>(&mut store, "depth")
+            .unwrap();
+        assert_eq!(
+            trap_kind(depth.call(&mut store, -1)),
+            TrapKind::StackOverflow
+        );
+        assert_eq!(depth.call(&mut store, 1_000).unwrap(), 1_000);
+        let add = instance
+            .get_typed_func::<(i32, i32), i32>(&mut store, "add")
+            .unwrap();
+        assert_eq!(add.call(&mut store, (2, 3)).unwrap(), 5);
+    }
+}
+
+#[test]
+fn reentry_on_the_same_thread_shares_the_outer_stack_budget() {
+    // Host -> wasm -> host -> wasm on one thread: the nested call keeps
+    // the outer limit, so a budget of 64 KiB bounds the whole chain.
+    let engine = engine_with(|c| _ = c.max_wasm_stack(64 << 10));
+    let module = Module::new(
+        &engine,
+        r#"(module
+            (import "host" "again" (func $again (param i32) (result i32)))
+            (func (export "down") (param $n i32) (result i32)
+                (if (result i32) (i32.eqz (local.get $n))
+                    (then (i32.const 0))
+                    (else (call $again (i32.sub (local.get $n) (i32.const 1)))))))"#,
+    )
+    .unwrap();
+    let mut store = Store::new(&engine, ());
+    let again = Func::wrap(
+        &mut store,
+        |mut caller: Caller<'_, ()>, n: i32| -> Result<i32> {
+            let down = caller
+                .get_export("down")
+                .and_then(Extern::into_func)
+                .expect("down is exported")
+                .typed::<i32, i32>(&caller)?;
+            down.call(&mut caller, n)
+        },
+    )
+    .unwrap();
+    let instance = Instance::new(&mut store, &module, &[again.into()]).unwrap();
+    let down = instance
+        .get_typed_func::<i32, i32>(&mut store, "down")
+        .unwrap();
+    assert_eq!(down.call(&mut store, 10).unwrap(), 0);
+    // Each round trip costs far more than 64 KiB / 10,000 of stack (host
+    // frames included), so the chain exhausts the outer budget.
+    let error = down.call(&mut store, 10_000).unwrap_err();
+    assert_eq!(innermost_trap(&error), TrapKind::StackOverflow, "{error:?}");
+    assert_eq!(down.call(&mut store, 10).unwrap(), 0);
+}
+
+/// The kind of the innermost trap in `error`'s chain (a trap in wasm
+/// called by a failing host function is the source of the outer trap).
+fn innermost_trap(error: &Error) -> TrapKind {
+    let mut kind = error.as_trap().expect("a trap").kind();
+    let mut source = std::error::Error::source(error);
+    while let Some(inner) = source {
+        if let Some(trap) = inner.downcast_ref::<Error>().and_then(Error::as_trap) {
+            kind = trap.kind();
+        }
+        source = inner.source();
+    }
+    kind
+}
+
 // ---------------------------------------------------------- robustness
 
 #[test]

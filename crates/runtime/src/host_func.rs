@@ -17,13 +17,20 @@
 //! traps `HostFunctionFailed` and `StoreOpaque::call` picks the failure up),
 //! or in the `HostFunc` when the host called (`call_from_host` returns the
 //! error or resumes the panic).
+//!
+//! The entry finds the embedder's store through [`HostFunc::store`]: the
+//! pointer that the entry into wasm (or the host's direct call) currently
+//! running in the store has lent (see `store::call`), never one saved when
+//! the function was created.
 
-use crate::store::StoreOpaque;
+use crate::store::VMStore;
 use crate::trap::HostError;
-use crate::vmcontext::VMFuncRef;
+use crate::vm_box::VmBox;
+use crate::vmcontext::{VMFuncRef, VMStoreContext};
 use egret_frontend::types::{FuncType, SigId};
 use std::any::Any;
 use std::panic::{self, AssertUnwindSafe};
+use std::ptr::NonNull;
 use std::sync::{Arc, Mutex, PoisonError};
 
 /// A host function's entry, called by the host trampoline with the
@@ -57,9 +64,8 @@ impl HostCallback {
     /// # Safety
     /// `entry` must be sound to call, with the arguments `HostEntry`
     /// describes, on any `HostFunc` made from this callback: it may assume
-    /// the closure has the type it expects and that the embedder store
-    /// pointer is whatever every store creating such functions passes to
-    /// `StoreOpaque::create_host_func`.
+    /// the closure has the type it expects and that [`HostFunc::store`] is
+    /// the store this callback was given to (`StoreOpaque::create_host_func`).
     pub unsafe fn new(entry: HostEntry, closure: Arc<dyn Any + Send + Sync>) -> HostCallback {
         HostCallback { entry, closure }
     }
@@ -84,8 +90,8 @@ pub struct HostFunc {
     // (going through the `Arc<dyn Any>` would read the vtable for the
     // data's alignment).
     closure_data: *const (),
-    store: *mut StoreOpaque,
-    embedder_store: *mut u8,
+    // The owning store's context, which outlives this function.
+    store_ctx: *mut VMStoreContext,
     closure: Arc<dyn Any + Send + Sync>,
     // A failure of a call from the host, for `call_from_host` to report.
     host_call_failure: Mutex<Option<HostFailure>>,
@@ -94,19 +100,17 @@ pub struct HostFunc {
 
 impl HostFunc {
     /// A host function of type `ty` whose wasm entry is `trampoline` (the
-    /// engine's host trampoline for `ty`, id `sig`), created in `store`;
-    /// `embedder_store` is the embedder's view of that store, for the entry
-    /// (see [`HostFunc::embedder_store`]).
-    pub fn new(
+    /// engine's host trampoline for `ty`, id `sig`), created in the store
+    /// whose context is `store_ctx`.
+    pub(crate) fn new(
         ty: FuncType,
         sig: SigId,
         trampoline: usize,
-        store: *mut StoreOpaque,
-        embedder_store: *mut u8,
+        store_ctx: *mut VMStoreContext,
         callback: HostCallback,
-    ) -> Box<HostFunc> {
+    ) -> VmBox<HostFunc> {
         let HostCallback { entry, closure } = callback;
-        let mut func = Box::new(HostFunc {
+        let func = VmBox::new(HostFunc {
             entry,
             func_ref: VMFuncRef {
                 wasm_call: trampoline as *const u8,
@@ -116,13 +120,15 @@ impl HostFunc {
                 _pad: 0,
             },
             closure_data: Arc::as_ptr(&closure).cast(),
-            store,
-            embedder_store,
+            store_ctx,
             closure,
             host_call_failure: Mutex::new(None),
             ty,
         });
-        func.func_ref.vmctx = std::ptr::from_mut(&mut *func).cast();
+        let ptr = func.as_ptr();
+        // SAFETY: `ptr` is the fresh, live allocation; no reference to it
+        // exists yet.
+        unsafe { (*ptr).func_ref.vmctx = ptr.cast() };
         func
     }
 
@@ -136,9 +142,14 @@ impl HostFunc {
         &self.ty
     }
 
-    /// The embedder's store pointer given to [`HostFunc::new`].
-    pub fn embedder_store(&self) -> *mut u8 {
-        self.embedder_store
+    /// The store this function runs in, as lent by the call in progress
+    /// (see `store::call`); `None` when no call is in progress. The entry
+    /// may turn it into an exclusive borrow for the duration of its call:
+    /// the lending call uses the store only through this pointer until the
+    /// entry returns.
+    pub fn store(&self) -> Option<NonNull<dyn VMStore>> {
+        // SAFETY: the owning store's context outlives its functions.
+        unsafe { (*self.store_ctx).store }
     }
 
     /// The closure, for the entry.
@@ -181,13 +192,14 @@ impl HostFunc {
 
     #[cold]
     fn record_failure(&self, caller_vmctx: *mut u8, failure: HostFailure) {
-        if caller_vmctx.is_null() {
-            *self.host_call_failure() = Some(failure);
-        } else {
-            // SAFETY: the store owns this host function and outlives every
-            // call of it; wasm is running in it, and the closure's borrow of
-            // it ended when the closure returned.
-            unsafe { (*self.store).set_host_failure(failure) };
+        match self.store() {
+            Some(store) if !caller_vmctx.is_null() => {
+                // SAFETY: wasm is running in the store, which lent this
+                // pointer for the call; the closure's borrow of the store
+                // ended when it returned.
+                unsafe { (*store.as_ptr()).opaque_mut().set_host_failure(failure) };
+            }
+            _ => *self.host_call_failure() = Some(failure),
         }
     }
 
@@ -198,9 +210,10 @@ impl HostFunc {
             .unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Calls the function directly from the host: an error it returns is
-    /// returned, a panic resumes here.
-    pub fn call_from_host(&self, values: &mut [u128]) -> Result<(), HostError> {
+    /// Calls the function directly from the host, with the store lent as
+    /// [`HostFunc::store`] says: an error it returns is returned, a panic
+    /// resumes here.
+    pub(crate) fn call_from_host(&self, values: &mut [u128]) -> Result<(), HostError> {
         // SAFETY: the entry was made for this function's closure; `values`
         // is `values.len()` live slots, which the caller sized for the
         // function's type (see `StoreOpaque::call`); the null caller vmctx

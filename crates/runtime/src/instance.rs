@@ -1,13 +1,16 @@
 //! Instances: the vmctx allocation of one instantiated module and the ids
 //! of the store-owned memories, tables and globals it uses.
 //!
-//! Subtle: the vmctx is written here at the offsets `VMOffsets` gives, and
-//! generated code trusts every field. `init_vmctx` is the one place that
-//! fills it; `const_eval` is the one place that reads globals and function
-//! references out of it on the host side.
+//! Subtle: the vmctx is written at the offsets `VMOffsets` gives, and
+//! generated code trusts every field. Instantiation (`store.rs`) is the one
+//! place that fills it; `const_eval` is the one place that reads globals
+//! and function references out of it on the host side. Generated code
+//! writes it too (defined globals), so it is owned through a [`VmBox`] and
+//! only ever accessed through that box's pointer.
 
 use crate::module::ModuleCode;
 use crate::store::{GlobalId, MemoryId, TableId};
+use crate::vm_box::VmBox;
 use crate::vmcontext::{VMFuncRef, VMGlobalDefinition};
 use egret_frontend::module_info::{ConstExpr, ConstOp, ModuleInfo};
 use egret_frontend::types::{DefinedFuncIndex, FuncIndex, GlobalIndex};
@@ -20,38 +23,39 @@ pub struct InstanceId(pub u32);
 
 /// An instance's vmctx: zeroed, 16-byte aligned, never moved.
 pub struct VmCtx {
-    words: Box<[u128]>,
+    words: VmBox<[u128]>,
+    len: usize,
 }
 
 impl VmCtx {
     /// A zeroed vmctx of `size` bytes (a multiple of 16).
-    pub fn new(size: u32) -> VmCtx {
+    pub(crate) fn new(size: u32) -> VmCtx {
+        let words = vec![0u128; size as usize / 16].into_boxed_slice();
         VmCtx {
-            words: vec![0u128; size as usize / 16].into_boxed_slice(),
+            len: words.len() * 16,
+            words: VmBox::from_box(words),
         }
     }
 
-    /// The address generated code receives.
+    /// The address generated code receives, valid for reads and writes
+    /// for as long as the instance lives.
     pub fn as_ptr(&self) -> *mut u8 {
-        self.words.as_ptr().cast_mut().cast()
+        self.words.as_ptr().cast()
     }
 
     /// Writes `value` at byte `offset`.
-    pub fn write<T: Copy>(&mut self, offset: u32, value: T) {
+    pub(crate) fn write<T: Copy>(&mut self, offset: u32, value: T) {
         let end = offset as usize + size_of::<T>();
-        assert!(end <= self.words.len() * 16 && (offset as usize).is_multiple_of(align_of::<T>()));
+        assert!(end <= self.len && (offset as usize).is_multiple_of(align_of::<T>()));
         // SAFETY: in bounds and aligned (checked above); the allocation is
         // plain memory owned by `self`.
         unsafe { self.as_ptr().add(offset as usize).cast::<T>().write(value) }
     }
 
     /// The `count` function references stored from byte `offset` on.
-    pub fn func_refs_mut(&mut self, offset: u32, count: u32) -> &mut [VMFuncRef] {
+    pub(crate) fn func_refs_mut(&mut self, offset: u32, count: u32) -> &mut [VMFuncRef] {
         let end = offset as usize + count as usize * size_of::<VMFuncRef>();
-        assert!(
-            end <= self.words.len() * 16
-                && (offset as usize).is_multiple_of(align_of::<VMFuncRef>())
-        );
+        assert!(end <= self.len && (offset as usize).is_multiple_of(align_of::<VMFuncRef>()));
         // SAFETY: in bounds and aligned (checked above); `VMFuncRef` is
         // plain data for which any bytes (zeroed at allocation) are valid,
         // and `&mut self` makes the borrow exclusive.
@@ -64,9 +68,9 @@ impl VmCtx {
     }
 
     /// Reads a `T` at byte `offset`.
-    pub fn read<T: Copy>(&self, offset: u32) -> T {
+    pub(crate) fn read<T: Copy>(&self, offset: u32) -> T {
         let end = offset as usize + size_of::<T>();
-        assert!(end <= self.words.len() * 16 && (offset as usize).is_multiple_of(align_of::<T>()));
+        assert!(end <= self.len && (offset as usize).is_multiple_of(align_of::<T>()));
         // SAFETY: in bounds and aligned (checked above); every field was
         // initialised (zeroed at allocation).
         unsafe { self.as_ptr().add(offset as usize).cast::<T>().read() }

@@ -10,7 +10,7 @@
 
 use crate::host_func::HostFailure;
 use crate::instance::InstanceId;
-use crate::store::StoreOpaque;
+use crate::store::VMStore;
 use crate::trap::HostError;
 use crate::vmcontext::VMStoreContext;
 use egret_frontend::builtins::{Builtin, GROW_FAILED, GROW_TRAP};
@@ -21,30 +21,35 @@ use std::sync::LazyLock;
 const OK: u32 = 0;
 const TRAP: u32 = 1;
 
-/// Finds the store and instance of the calling wasm code.
+/// Finds the store and instance of the calling wasm code: the store as
+/// lent by the call into wasm in progress (see `VMStore::call`).
 ///
 /// # Safety
 /// `vmctx` must be the vmctx of an instance of a live store that is
-/// currently running wasm (true for every call from generated code); no
-/// other reference to the store may be in use.
-unsafe fn caller<'a>(vmctx: *mut u8) -> (&'a mut StoreOpaque, InstanceId) {
+/// currently running wasm (true for every call from generated code). The
+/// borrow must end before the libcall returns.
+unsafe fn caller<'a>(vmctx: *mut u8) -> (&'a mut dyn VMStore, InstanceId) {
     // SAFETY: per the contract, the vmctx header holds the store context
-    // pointer and the instance id (VMOffsets), and the store context holds
-    // the store's address.
-    unsafe {
-        let context = vmctx
-            .add(VMOffsets::STORE_CTX as usize)
-            .cast::<*mut VMStoreContext>()
-            .read();
-        let id = vmctx
-            .add(VMOffsets::INSTANCE_ID as usize)
-            .cast::<u64>()
-            .read();
+    // pointer and the instance id (VMOffsets).
+    let (context, id) = unsafe {
         (
-            &mut *(*context).store.cast::<StoreOpaque>(),
-            InstanceId(id as u32),
+            vmctx
+                .add(VMOffsets::STORE_CTX as usize)
+                .cast::<*mut VMStoreContext>()
+                .read(),
+            vmctx
+                .add(VMOffsets::INSTANCE_ID as usize)
+                .cast::<u64>()
+                .read(),
         )
-    }
+    };
+    // SAFETY: the context lives as long as its store; wasm runs only
+    // inside `VMStore::call`, which lent the store there.
+    let store = unsafe { (*context).store }
+        .expect("wasm runs only while a call has lent its store to the store context");
+    // SAFETY: the lending call does not use the store until wasm returns,
+    // and generated code holds no reference to it: this is the only borrow.
+    (unsafe { &mut *store.as_ptr() }, InstanceId(id as u32))
 }
 
 /// `[start, start+len)` as indices, if it fits within `size`.
@@ -56,8 +61,8 @@ pub(crate) fn range(start: u64, len: u64, size: u64) -> Option<std::ops::Range<u
 /// The result of a grow builtin: the old size, `GROW_FAILED` if refused,
 /// or `GROW_TRAP` after recording why the limiter failed (or panicked).
 fn grow_result(
-    store: &mut StoreOpaque,
-    grow: impl FnOnce(&mut StoreOpaque) -> Result<Option<u64>, HostError>,
+    store: &mut dyn VMStore,
+    grow: impl FnOnce(&mut dyn VMStore) -> Result<Option<u64>, HostError>,
 ) -> u64 {
     // The limiter is embedder code: a panic must not unwind into generated
     // code, so it is caught here and resumed when the trap reaches the host.
@@ -67,14 +72,14 @@ fn grow_result(
         Ok(Err(error)) => HostFailure::Error(error),
         Err(payload) => HostFailure::Panic(payload),
     };
-    store.set_host_failure(failure);
+    store.opaque_mut().set_host_failure(failure);
     GROW_TRAP as u64
 }
 
 unsafe extern "C" fn memory_grow(vmctx: *mut u8, memory: u32, delta: u64) -> u64 {
     // SAFETY: called from generated code with its own vmctx.
     let (store, instance) = unsafe { caller(vmctx) };
-    let id = store.instance(instance).memory(memory);
+    let id = store.opaque().instance(instance).memory(memory);
     grow_result(store, |store| store.grow_memory(id, delta))
 }
 
@@ -87,6 +92,7 @@ unsafe extern "C" fn memory_fill(
 ) -> u32 {
     // SAFETY: called from generated code with its own vmctx.
     let (store, instance) = unsafe { caller(vmctx) };
+    let store = store.opaque_mut();
     let id = store.instance(instance).memory(memory);
     let memory = store.memory_mut(id);
     match range(dst, len, memory.byte_len() as u64) {
@@ -108,6 +114,7 @@ unsafe extern "C" fn memory_copy(
 ) -> u32 {
     // SAFETY: called from generated code with its own vmctx.
     let (store, instance) = unsafe { caller(vmctx) };
+    let store = store.opaque();
     let dst_memory = store.memory(store.instance(instance).memory(dst_memory));
     let src_memory = store.memory(store.instance(instance).memory(src_memory));
     let (Some(d), Some(s)) = (
@@ -138,6 +145,7 @@ unsafe extern "C" fn memory_init(
 ) -> u32 {
     // SAFETY: called from generated code with its own vmctx.
     let (store, instance) = unsafe { caller(vmctx) };
+    let store = store.opaque_mut();
     let inst = store.instance(instance);
     let module = inst.module().clone();
     let bytes: &[u8] = if inst.dropped_data[data as usize] {
@@ -160,20 +168,25 @@ unsafe extern "C" fn memory_init(
 unsafe extern "C" fn data_drop(vmctx: *mut u8, data: u32) -> u32 {
     // SAFETY: called from generated code with its own vmctx.
     let (store, instance) = unsafe { caller(vmctx) };
-    store.instance_mut(instance).dropped_data[data as usize] = true;
+    store.opaque_mut().instance_mut(instance).dropped_data[data as usize] = true;
     OK
 }
 
 unsafe extern "C" fn table_grow(vmctx: *mut u8, table: u32, delta: u64, init: u64) -> u64 {
     // SAFETY: called from generated code with its own vmctx.
     let (store, instance) = unsafe { caller(vmctx) };
-    let id = store.instance(instance).table(table);
-    grow_result(store, |store| store.grow_table(id, delta, init as usize))
+    let id = store.opaque().instance(instance).table(table);
+    // SAFETY: `init` is a value of the table's type (validated), made by
+    // wasm running in this store.
+    grow_result(store, |store| unsafe {
+        store.grow_table(id, delta, init as usize)
+    })
 }
 
 unsafe extern "C" fn table_fill(vmctx: *mut u8, table: u32, dst: u64, value: u64, len: u64) -> u32 {
     // SAFETY: called from generated code with its own vmctx.
     let (store, instance) = unsafe { caller(vmctx) };
+    let store = store.opaque_mut();
     let id = store.instance(instance).table(table);
     let table = store.table_mut(id);
     match range(dst, len, table.size()) {
@@ -195,6 +208,7 @@ unsafe extern "C" fn table_copy(
 ) -> u32 {
     // SAFETY: called from generated code with its own vmctx.
     let (store, instance) = unsafe { caller(vmctx) };
+    let store = store.opaque_mut();
     let dst_id = store.instance(instance).table(dst_table);
     let src_id = store.instance(instance).table(src_table);
     let Some(s) = range(src, len, store.table(src_id).size()) else {
@@ -225,7 +239,10 @@ unsafe extern "C" fn table_init(
 ) -> u32 {
     // SAFETY: called from generated code with its own vmctx.
     let (store, instance) = unsafe { caller(vmctx) };
-    match store.init_table(instance, table, elem, dst, src.into(), len.into()) {
+    match store
+        .opaque_mut()
+        .init_table(instance, table, elem, dst, src.into(), len.into())
+    {
         Ok(()) => OK,
         Err(_) => TRAP,
     }
@@ -234,7 +251,7 @@ unsafe extern "C" fn table_init(
 unsafe extern "C" fn elem_drop(vmctx: *mut u8, elem: u32) -> u32 {
     // SAFETY: called from generated code with its own vmctx.
     let (store, instance) = unsafe { caller(vmctx) };
-    store.instance_mut(instance).dropped_elements[elem as usize] = true;
+    store.opaque_mut().instance_mut(instance).dropped_elements[elem as usize] = true;
     OK
 }
 

@@ -10,6 +10,7 @@
 
 use crate::memory_image::MemoryImage;
 use crate::memory_pool::{MemoryPool, Slot};
+use crate::vm_box::VmBox;
 use crate::vmcontext::VMMemoryDefinition;
 use egret_frontend::types::MemoryType;
 use std::sync::Arc;
@@ -30,8 +31,9 @@ pub enum MemoryError {
 
 /// A linear memory.
 pub struct LinearMemory {
-    // Heap-allocated so its address, which vmctxs hold, never changes.
-    definition: Box<VMMemoryDefinition>,
+    // Its address, which vmctxs hold, never changes; read by generated
+    // code, written here only.
+    definition: VmBox<VMMemoryDefinition>,
     // Owns the mapping. Taken on drop: given back to `pool` if there is
     // one, else unmapped.
     slot: Option<Slot>,
@@ -95,7 +97,7 @@ impl LinearMemory {
             }
         };
         Ok(LinearMemory {
-            definition: Box::new(VMMemoryDefinition {
+            definition: VmBox::new(VMMemoryDefinition {
                 base: slot.base(),
                 current_length: min_bytes,
             }),
@@ -126,7 +128,9 @@ impl LinearMemory {
 
     /// Current size in bytes.
     pub fn byte_len(&self) -> usize {
-        self.definition.current_length
+        // SAFETY: the definition is live while `self` is; generated code
+        // only reads it.
+        unsafe { (*self.definition.as_ptr()).current_length }
     }
 
     /// Largest size in pages this memory may grow to.
@@ -136,12 +140,13 @@ impl LinearMemory {
 
     /// The definition generated code reads (stable address).
     pub fn definition(&self) -> *mut VMMemoryDefinition {
-        std::ptr::from_ref(&*self.definition).cast_mut()
+        self.definition.as_ptr()
     }
 
     /// Base address.
     pub fn base(&self) -> *mut u8 {
-        self.definition.base
+        // SAFETY: as in `byte_len`.
+        unsafe { (*self.definition.as_ptr()).base }
     }
 
     /// The accessible bytes.
@@ -178,7 +183,9 @@ impl LinearMemory {
             // reservation covers.
             slot.set_accessible(new_len)?;
         }
-        self.definition.current_length = new_len;
+        // SAFETY: the definition is live; generated code does not run
+        // while `&mut self` is held.
+        unsafe { (*self.definition.as_ptr()).current_length = new_len };
         Ok(())
     }
 

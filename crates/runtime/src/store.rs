@@ -3,26 +3,40 @@
 //! are instantiated and functions called.
 //!
 //! Everything a store owns is referred to by ids (indices into its arenas)
-//! or by addresses of boxed, never-moving structures; nothing a store owns
-//! points into another store. Handles carry the store's `StoreId`, which
-//! the embedding API checks before every use.
+//! or by addresses of never-moving structures owned through `VmBox`es;
+//! nothing a store owns points into another store. Handles carry the
+//! store's `StoreId`, which the embedding API checks before every use.
+//!
+//! Subtle: the store crosses the wasm boundary as a raw pointer. The
+//! embedder's store implements [`VMStore`]; every call into wasm goes
+//! through [`VMStore::call`] (an inherent method of `dyn VMStore`), which
+//! lends the store to the code it runs by putting a pointer derived from
+//! its own `&mut` into the store context, and touches the store again only
+//! after the call returns. Host functions and libcalls turn that pointer
+//! back into a borrow for as long as they run; nothing keeps a pointer to
+//! the store beyond the call that lent it. Operations that consult the
+//! embedder's resource limiter are methods of `dyn VMStore` too, so that
+//! the limiter and the runtime state are borrowed one after the other,
+//! never at once.
 
 use crate::engine::EngineInner;
 use crate::host_func::{HostCallback, HostFailure, HostFunc};
 use crate::instance::{Instance, InstanceId, VmCtx, const_eval, func_ref, global_ptr};
 use crate::libcalls;
-use crate::limits::{CountLimits, Limiter, ResourceError};
+use crate::limits::{CountLimits, ResourceError};
 use crate::memory::{LinearMemory, WASM_PAGE_SIZE};
 use crate::memory_image::MemoryImage;
 use crate::module::ModuleCode;
 use crate::table::Table;
 use crate::trap::{HostError, Trap};
-use crate::traphandlers;
+use crate::traphandlers::{self, TrapRecord};
+use crate::vm_box::VmBox;
 use crate::vmcontext::{VMFuncRef, VMGlobalDefinition, VMStoreContext};
 use egret_frontend::module_info::{DataMode, ElementItems, ElementMode};
 use egret_frontend::traps::TrapKind;
 use egret_frontend::types::*;
 use egret_frontend::vmoffsets::VMOffsets;
+use std::ptr::NonNull;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -86,31 +100,65 @@ struct GlobalEntry {
     ty: GlobalType,
 }
 
+/// What the runtime needs of the embedder's store: the [`StoreOpaque`] it
+/// owns, and its resource limiter. Entries into wasm lend the store to
+/// generated code as a `*mut dyn VMStore` (see [`VMStore::call`]), through
+/// which host functions and libcalls reach it.
+///
+/// # Safety
+/// `opaque` and `opaque_mut` must always return the same `StoreOpaque`,
+/// owned by `self`: generated code running in that store finds the store
+/// through the context of that `StoreOpaque`.
+pub unsafe trait VMStore {
+    /// The runtime part of the store.
+    fn opaque(&self) -> &StoreOpaque;
+
+    /// The runtime part of the store, mutably.
+    fn opaque_mut(&mut self) -> &mut StoreOpaque;
+
+    /// Whether a memory may grow from `current` to `desired` bytes (its
+    /// declared maximum is `maximum`); creation asks for growth from 0.
+    /// `Ok(false)` refuses (wasm's `memory.grow` returns -1); an error
+    /// stops the operation (wasm traps with the error as host error).
+    fn memory_growing(
+        &mut self,
+        current: usize,
+        desired: usize,
+        maximum: Option<usize>,
+    ) -> Result<bool, HostError>;
+
+    /// Whether a table may grow from `current` to `desired` elements; like
+    /// [`VMStore::memory_growing`].
+    fn table_growing(
+        &mut self,
+        current: usize,
+        desired: usize,
+        maximum: Option<usize>,
+    ) -> Result<bool, HostError>;
+}
+
 /// A store's untyped state.
 pub struct StoreOpaque {
     id: StoreId,
     engine: Arc<EngineInner>,
-    // Boxed: generated code holds its address.
-    context: Box<VMStoreContext>,
+    // Read and written by generated code (stack limit, fuel, epoch).
+    context: VmBox<VMStoreContext>,
     instances: Vec<Instance>,
     memories: Vec<LinearMemory>,
     tables: Vec<Table>,
     globals: Vec<GlobalEntry>,
-    // Boxed: generated code and vmctxs hold their addresses, which must
-    // not change when the vectors grow.
-    #[expect(clippy::vec_box, reason = "stable addresses")]
-    host_globals: Vec<Box<VMGlobalDefinition>>,
-    #[expect(clippy::vec_box, reason = "stable addresses")]
-    host_funcs: Vec<Box<HostFunc>>,
+    // Read and written by generated code through the addresses in `globals`.
+    host_globals: Vec<VmBox<VMGlobalDefinition>>,
+    // Called by generated code through their function references.
+    host_funcs: Vec<VmBox<HostFunc>>,
     host_failure: Option<HostFailure>,
-    limiter: Option<Box<dyn Limiter>>,
     count_limits: CountLimits,
 }
 
 // SAFETY: every raw pointer a store holds points into memory the store (or
 // its engine, which is `Sync`) owns; moving the store to another thread
 // moves that ownership with it, and a store is used by one thread at a time
-// (`&mut` access).
+// (`&mut` access, lent to at most one call into wasm at a time).
 unsafe impl Send for StoreOpaque {}
 // SAFETY: shared references to a store give read-only access only.
 unsafe impl Sync for StoreOpaque {}
@@ -123,20 +171,28 @@ fn limits_match(actual: (u64, Option<u64>), expected: (u64, Option<u64>)) -> boo
         }
 }
 
+/// How many items of each kind a store held before an instantiation, so
+/// that a failed one can be undone.
+struct Mark {
+    memories: usize,
+    tables: usize,
+    globals: usize,
+}
+
 impl StoreOpaque {
-    /// A new, empty store. Boxed: libcalls find it through a pointer.
+    /// A new, empty store.
     ///
     /// The store starts with no fuel and an epoch deadline of 0, which is
     /// always reached: with fuel or epoch interruption enabled, wasm traps
     /// at its first check until the embedder grants fuel or sets a
     /// deadline (Wasmtime's behaviour).
-    pub fn new(engine: Arc<EngineInner>) -> Box<StoreOpaque> {
-        let context = Box::new(VMStoreContext {
+    pub fn new(engine: Arc<EngineInner>) -> StoreOpaque {
+        let context = VmBox::new(VMStoreContext {
             epoch_ptr: engine.epoch(),
             epoch_deadline: 0,
             ..VMStoreContext::default()
         });
-        let mut store = Box::new(StoreOpaque {
+        StoreOpaque {
             id: StoreId::fresh(),
             engine,
             context,
@@ -147,11 +203,8 @@ impl StoreOpaque {
             host_globals: Vec::new(),
             host_funcs: Vec::new(),
             host_failure: None,
-            limiter: None,
             count_limits: CountLimits::default(),
-        });
-        store.context.store = std::ptr::from_mut(&mut *store).cast();
-        store
+        }
     }
 
     /// The store's id.
@@ -167,7 +220,9 @@ impl StoreOpaque {
     /// Fuel left: what the last `set_fuel` granted minus what wasm has
     /// consumed since (as of wasm's last call, return or trap), or 0.
     pub fn fuel(&self) -> u64 {
-        let consumed = self.context.fuel_consumed;
+        // SAFETY: the context lives as long as the store; no reference to
+        // it exists (generated code writes it only while the store is lent).
+        let consumed = unsafe { (*self.context.as_ptr()).fuel_consumed };
         if consumed < 0 {
             consumed.unsigned_abs()
         } else {
@@ -179,19 +234,20 @@ impl StoreOpaque {
     /// `i64::MAX`).
     pub fn set_fuel(&mut self, fuel: u64) {
         let fuel = i64::try_from(fuel).unwrap_or(i64::MAX);
-        self.context.fuel_consumed = -fuel;
+        // SAFETY: as in `fuel`.
+        unsafe { (*self.context.as_ptr()).fuel_consumed = -fuel };
     }
 
     /// Sets the epoch deadline `ticks` beyond the engine's current epoch.
     pub fn set_epoch_deadline(&mut self, ticks: u64) {
         let current = self.engine.epoch().load(Ordering::Relaxed);
-        self.context.epoch_deadline = current.saturating_add(ticks);
+        // SAFETY: as in `fuel`.
+        unsafe { (*self.context.as_ptr()).epoch_deadline = current.saturating_add(ticks) };
     }
 
-    /// Installs the embedder's resource limiter, replacing any previous
-    /// one, with the caps on instances, memories and tables it sets.
-    pub fn set_limiter(&mut self, limiter: Box<dyn Limiter>, counts: CountLimits) {
-        self.limiter = Some(limiter);
+    /// Sets the caps on instances, memories and tables, which apply to
+    /// what is created from now on.
+    pub fn set_count_limits(&mut self, counts: CountLimits) {
         self.count_limits = counts;
     }
 
@@ -231,133 +287,30 @@ impl StoreOpaque {
 
     /// A global's raw value (little-endian, as generated code stores it).
     pub fn global_get(&self, id: GlobalId) -> u128 {
-        // SAFETY: global definitions live as long as the store.
+        // SAFETY: global definitions live as long as the store and are
+        // only accessed through their raw addresses.
         u128::from_le_bytes(unsafe { (*self.globals[id.0 as usize].definition).bytes })
     }
 
     /// Sets a global's raw value (mutability is the caller's to check).
-    pub fn global_set(&mut self, id: GlobalId, value: u128) {
+    ///
+    /// # Safety
+    /// `value` must be a valid value of the global's type; for a reference
+    /// type, null or a reference owned by this store.
+    pub unsafe fn global_set(&mut self, id: GlobalId, value: u128) {
         // SAFETY: as in `global_get`, with exclusive access to the store.
         unsafe { (*self.globals[id.0 as usize].definition).bytes = value.to_le_bytes() }
     }
 
-    /// Creates a memory owned by the store, if the memory cap and the
-    /// limiter allow its minimum size.
-    pub fn create_memory(&mut self, ty: MemoryType) -> Result<MemoryId, ResourceError> {
-        self.create_memory_with_image(ty, None)
-    }
-
-    /// Creates a memory holding `image` (zeros elsewhere), as
-    /// `create_memory` does.
-    fn create_memory_with_image(
-        &mut self,
-        ty: MemoryType,
-        image: Option<&Arc<MemoryImage>>,
-    ) -> Result<MemoryId, ResourceError> {
-        check_count("memory", self.memories.len(), 1, self.count_limits.memories)?;
-        if let Some(limiter) = self.limiter.as_deref_mut() {
-            let desired = pages_to_bytes(ty.minimum);
-            let maximum = ty.maximum.map(pages_to_bytes);
-            if !limiter
-                .memory_growing(0, desired, maximum)
-                .map_err(ResourceError::Limiter)?
-            {
-                return Err(ResourceError::Refused(format!(
-                    "memory minimum size of {} pages exceeds memory limits",
-                    ty.minimum
-                )));
-            }
-        }
-        let reservation = self.engine.compiler().config().tunables.memory_reservation;
-        let pool = self.engine.memory_pool();
-        let memory = LinearMemory::new(ty, reservation, image, Some(pool))
-            .map_err(|e| ResourceError::Refused(e.to_string()))?;
-        self.memories.push(memory);
-        Ok(MemoryId(self.memories.len() as u32 - 1))
-    }
-
-    /// Creates a table owned by the store, every element `init`, if the
-    /// table cap and the limiter allow its minimum size.
-    pub fn create_table(&mut self, ty: TableType, init: usize) -> Result<TableId, ResourceError> {
-        check_count("table", self.tables.len(), 1, self.count_limits.tables)?;
-        if let Some(limiter) = self.limiter.as_deref_mut() {
-            let desired = usize::try_from(ty.minimum).unwrap_or(usize::MAX);
-            let maximum = ty.maximum.map(|m| usize::try_from(m).unwrap_or(usize::MAX));
-            if !limiter
-                .table_growing(0, desired, maximum)
-                .map_err(ResourceError::Limiter)?
-            {
-                return Err(ResourceError::Refused(format!(
-                    "table minimum size of {} elements exceeds table limits",
-                    ty.minimum
-                )));
-            }
-        }
-        let table = Table::new(ty, init).ok_or_else(|| {
-            ResourceError::Refused(format!("table of {} elements is too large", ty.minimum))
-        })?;
-        self.tables.push(table);
-        Ok(TableId(self.tables.len() as u32 - 1))
-    }
-
-    /// Grows a memory by `delta` pages if its maximum and the limiter
-    /// allow it; returns the old size in pages, `None` if refused (the
-    /// memory is then unchanged), or the limiter's error.
-    pub fn grow_memory(&mut self, id: MemoryId, delta: u64) -> Result<Option<u64>, HostError> {
-        let memory = &mut self.memories[id.0 as usize];
-        let old_pages = memory.pages();
-        if delta == 0 {
-            return Ok(Some(old_pages));
-        }
-        let Some(new_pages) = old_pages.checked_add(delta) else {
-            return Ok(None);
-        };
-        if let Some(limiter) = self.limiter.as_deref_mut() {
-            let maximum = memory.ty().maximum.map(pages_to_bytes);
-            let current = memory.byte_len();
-            if !limiter.memory_growing(current, pages_to_bytes(new_pages), maximum)? {
-                return Ok(None);
-            }
-        }
-        Ok(memory.grow(delta))
-    }
-
-    /// Grows a table by `delta` elements set to `init` if its maximum and
-    /// the limiter allow it; returns the old size, `None` if refused (the
-    /// table is then unchanged), or the limiter's error.
-    pub fn grow_table(
-        &mut self,
-        id: TableId,
-        delta: u64,
-        init: usize,
-    ) -> Result<Option<u64>, HostError> {
-        let table = &mut self.tables[id.0 as usize];
-        let old = table.size();
-        if delta == 0 {
-            return Ok(Some(old));
-        }
-        let Some(new) = old.checked_add(delta) else {
-            return Ok(None);
-        };
-        if let Some(limiter) = self.limiter.as_deref_mut() {
-            let maximum = table
-                .ty()
-                .maximum
-                .map(|m| usize::try_from(m).unwrap_or(usize::MAX));
-            let desired = usize::try_from(new).unwrap_or(usize::MAX);
-            if !limiter.table_growing(old as usize, desired, maximum)? {
-                return Ok(None);
-            }
-        }
-        Ok(table.grow(delta, init))
-    }
-
     /// Creates a global owned by the store.
-    pub fn create_global(&mut self, ty: GlobalType, value: u128) -> GlobalId {
-        let mut storage = Box::new(VMGlobalDefinition {
+    ///
+    /// # Safety
+    /// As for [`StoreOpaque::global_set`].
+    pub unsafe fn create_global(&mut self, ty: GlobalType, value: u128) -> GlobalId {
+        let storage = VmBox::new(VMGlobalDefinition {
             bytes: value.to_le_bytes(),
         });
-        let definition = std::ptr::from_mut(&mut *storage);
+        let definition = storage.as_ptr();
         self.host_globals.push(storage);
         self.add_global(definition, ty)
     }
@@ -371,14 +324,13 @@ impl StoreOpaque {
     pub fn create_host_func(
         &mut self,
         ty: FuncType,
-        embedder_store: *mut u8,
         callback: HostCallback,
     ) -> Result<*const VMFuncRef, egret_frontend::error::CompileError> {
         let trampoline = self.engine.host_trampoline(&ty)?;
         let sig = self.engine.sig_id(&ty);
-        let store = std::ptr::from_mut(self);
-        let func = HostFunc::new(ty, sig, trampoline, store, embedder_store, callback);
-        let func_ref = func.func_ref();
+        let func = HostFunc::new(ty, sig, trampoline, self.context.as_ptr(), callback);
+        // SAFETY: the function was just created and is owned here.
+        let func_ref = unsafe { (*func.as_ptr()).func_ref() };
         self.host_funcs.push(func);
         Ok(func_ref)
     }
@@ -397,61 +349,273 @@ impl StoreOpaque {
         self.host_failure = Some(failure);
     }
 
+    fn mark(&self) -> Mark {
+        Mark {
+            memories: self.memories.len(),
+            tables: self.tables.len(),
+            globals: self.globals.len(),
+        }
+    }
+
+    /// Drops every memory, table and global created since `mark` (by an
+    /// instantiation that failed before its instance existed): memories go
+    /// back to the engine's pool, and nothing is left pointing into the
+    /// failed instance's vmctx.
+    fn rollback(&mut self, mark: Mark) {
+        self.memories.truncate(mark.memories);
+        self.tables.truncate(mark.tables);
+        self.globals.truncate(mark.globals);
+    }
+}
+
+impl dyn VMStore + '_ {
     /// Calls `func` with arguments in `values` (one 16-byte slot each);
     /// results are written back to `values`, which must have room for
     /// the larger of the parameter and result counts.
+    ///
+    /// For the duration of the call the store is lent to the code that
+    /// runs: a pointer derived from `self` goes into the store context,
+    /// where host functions and libcalls find it, and `self` is not used
+    /// until the call returns and the previous pointer is back.
     ///
     /// # Safety
     /// `func` must be a function reference owned by this store, and the
     /// argument slots must hold values of its parameter types.
     pub unsafe fn call(&mut self, func: *const VMFuncRef, values: &mut [u128]) -> Result<(), Trap> {
+        let opaque = self.opaque();
+        let context = opaque.context.as_ptr();
+        let max_stack = opaque.engine.runtime_config().max_wasm_stack;
+        let lent = NonNull::from(&mut *self);
+        // SAFETY: only the lifetime is erased; the pointer leaves the
+        // context again before this function returns, so it is never used
+        // after the borrow it came from ends.
+        let lent =
+            unsafe { std::mem::transmute::<NonNull<dyn VMStore + '_>, NonNull<dyn VMStore>>(lent) };
+        // SAFETY: the context lives as long as the store; no reference to
+        // it is live.
+        let previous = unsafe { (*context).store.replace(lent) };
         // SAFETY: per the contract, `func` is live.
         let f = unsafe { &*func };
-        if f.array_call.is_null() {
+        let outcome = if f.array_call.is_null() {
             // A host function: no wasm, no trap handling needed.
             // SAFETY: a funcref without an array-call entry belongs to a
             // `HostFunc`, and its vmctx points at it.
             let host = unsafe { &*f.vmctx.cast::<HostFunc>() };
-            return host
-                .call_from_host(values)
-                .map_err(|e| Trap::new(TrapKind::HostFunctionFailed, &[], Some(e)));
+            host.call_from_host(values).map_err(CallFailure::Host)
+        } else {
+            // SAFETY: the funcref's code, trampoline and vmctx are live
+            // (owned by this store or its modules), `values` has room for
+            // the arguments and results, and the context is this store's.
+            unsafe {
+                traphandlers::invoke_wasm(
+                    context,
+                    max_stack,
+                    f.array_call,
+                    f.vmctx,
+                    f.vmctx,
+                    f.wasm_call,
+                    values.as_mut_ptr(),
+                )
+            }
+            .map_err(CallFailure::Wasm)
+        };
+        // SAFETY: as above; the lent pointer is no longer in use.
+        unsafe { (*context).store = previous };
+        match outcome {
+            Ok(()) => Ok(()),
+            Err(CallFailure::Host(e)) => Err(Trap::new(TrapKind::HostFunctionFailed, &[], Some(e))),
+            Err(CallFailure::Wasm(record)) => {
+                let source = match self.opaque_mut().host_failure.take() {
+                    Some(HostFailure::Panic(payload)) => std::panic::resume_unwind(payload),
+                    Some(HostFailure::Error(e)) if record.kind == TrapKind::HostFunctionFailed => {
+                        Some(e)
+                    }
+                    _ => None,
+                };
+                Err(Trap::new(record.kind, &record.frames, source))
+            }
         }
-        let max_stack = self.engine.runtime_config().max_wasm_stack;
-        // SAFETY: the funcref's code, trampoline and vmctx are live (owned
-        // by this store or its modules), and `values` has room for the
-        // arguments and results.
-        let outcome = unsafe {
-            traphandlers::invoke_wasm(
-                &mut *self.context,
-                max_stack,
-                f.array_call,
-                f.vmctx,
-                f.vmctx,
-                f.wasm_call,
-                values.as_mut_ptr(),
-            )
+    }
+
+    /// Creates a memory owned by the store, if the memory cap and the
+    /// limiter allow its minimum size.
+    pub fn create_memory(&mut self, ty: MemoryType) -> Result<MemoryId, ResourceError> {
+        self.create_memory_with_image(ty, None)
+    }
+
+    /// Creates a memory holding `image` (zeros elsewhere), as
+    /// `create_memory` does.
+    fn create_memory_with_image(
+        &mut self,
+        ty: MemoryType,
+        image: Option<&Arc<MemoryImage>>,
+    ) -> Result<MemoryId, ResourceError> {
+        let opaque = self.opaque();
+        check_count(
+            "memory",
+            opaque.memories.len(),
+            1,
+            opaque.count_limits.memories,
+        )?;
+        let desired = pages_to_bytes(ty.minimum);
+        let maximum = ty.maximum.map(pages_to_bytes);
+        if !self
+            .memory_growing(0, desired, maximum)
+            .map_err(ResourceError::Limiter)?
+        {
+            return Err(ResourceError::Refused(format!(
+                "memory minimum size of {} pages exceeds memory limits",
+                ty.minimum
+            )));
+        }
+        let opaque = self.opaque_mut();
+        let reservation = opaque
+            .engine
+            .compiler()
+            .config()
+            .tunables
+            .memory_reservation;
+        let pool = opaque.engine.memory_pool();
+        let memory = LinearMemory::new(ty, reservation, image, Some(pool))
+            .map_err(|e| ResourceError::Refused(e.to_string()))?;
+        opaque.memories.push(memory);
+        Ok(MemoryId(opaque.memories.len() as u32 - 1))
+    }
+
+    /// Creates a table owned by the store, every element `init`, if the
+    /// table cap and the limiter allow its minimum size.
+    ///
+    /// # Safety
+    /// `init` must be null or a reference of the table's element type
+    /// owned by this store.
+    pub unsafe fn create_table(
+        &mut self,
+        ty: TableType,
+        init: usize,
+    ) -> Result<TableId, ResourceError> {
+        let opaque = self.opaque();
+        check_count("table", opaque.tables.len(), 1, opaque.count_limits.tables)?;
+        let desired = usize::try_from(ty.minimum).unwrap_or(usize::MAX);
+        let maximum = ty.maximum.map(|m| usize::try_from(m).unwrap_or(usize::MAX));
+        if !self
+            .table_growing(0, desired, maximum)
+            .map_err(ResourceError::Limiter)?
+        {
+            return Err(ResourceError::Refused(format!(
+                "table minimum size of {} elements exceeds table limits",
+                ty.minimum
+            )));
+        }
+        let table = Table::new(ty, init).ok_or_else(|| {
+            ResourceError::Refused(format!("table of {} elements is too large", ty.minimum))
+        })?;
+        let tables = &mut self.opaque_mut().tables;
+        tables.push(table);
+        Ok(TableId(tables.len() as u32 - 1))
+    }
+
+    /// Grows a memory by `delta` pages if its maximum and the limiter
+    /// allow it; returns the old size in pages, `None` if refused (the
+    /// memory is then unchanged), or the limiter's error.
+    pub fn grow_memory(&mut self, id: MemoryId, delta: u64) -> Result<Option<u64>, HostError> {
+        let memory = self.opaque().memory(id);
+        let old_pages = memory.pages();
+        if delta == 0 {
+            return Ok(Some(old_pages));
+        }
+        let Some(new_pages) = old_pages.checked_add(delta) else {
+            return Ok(None);
         };
-        let record = match outcome {
-            Ok(()) => return Ok(()),
-            Err(record) => record,
+        let maximum = memory.ty().maximum.map(pages_to_bytes);
+        let current = memory.byte_len();
+        if !self.memory_growing(current, pages_to_bytes(new_pages), maximum)? {
+            return Ok(None);
+        }
+        Ok(self.opaque_mut().memory_mut(id).grow(delta))
+    }
+
+    /// Grows a table by `delta` elements set to `init` if its maximum and
+    /// the limiter allow it; returns the old size, `None` if refused (the
+    /// table is then unchanged), or the limiter's error.
+    ///
+    /// # Safety
+    /// As for [`create_table`](Self::create_table).
+    pub unsafe fn grow_table(
+        &mut self,
+        id: TableId,
+        delta: u64,
+        init: usize,
+    ) -> Result<Option<u64>, HostError> {
+        let table = self.opaque().table(id);
+        let old = table.size();
+        if delta == 0 {
+            return Ok(Some(old));
+        }
+        let Some(new) = old.checked_add(delta) else {
+            return Ok(None);
         };
-        let source = match self.host_failure.take() {
-            Some(HostFailure::Panic(payload)) => std::panic::resume_unwind(payload),
-            Some(HostFailure::Error(e)) if record.kind == TrapKind::HostFunctionFailed => Some(e),
-            _ => None,
-        };
-        Err(Trap::new(record.kind, &record.frames, source))
+        let maximum = table
+            .ty()
+            .maximum
+            .map(|m| usize::try_from(m).unwrap_or(usize::MAX));
+        let desired = usize::try_from(new).unwrap_or(usize::MAX);
+        if !self.table_growing(old as usize, desired, maximum)? {
+            return Ok(None);
+        }
+        Ok(self.opaque_mut().table_mut(id).grow(delta, init))
     }
 
     /// Instantiates `module` with `imports` (one per module import, in
     /// order), initialising segments and running the start function.
-    pub fn instantiate(
+    ///
+    /// If it fails before the instance exists (a link error, a limit, the
+    /// limiter), the store is left holding exactly what it held before. If
+    /// a segment or the start function traps, the instance stays in the
+    /// store: tables and memories it shares may already hold its functions
+    /// and data.
+    ///
+    /// # Safety
+    /// Every [`Resolved::Func`] in `imports` must be a function reference
+    /// owned by this store.
+    pub unsafe fn instantiate(
+        &mut self,
+        module: &Arc<ModuleCode>,
+        imports: &[Resolved],
+    ) -> Result<InstanceId, InstantiationError> {
+        let mark = self.opaque().mark();
+        // SAFETY: per the contract.
+        let id = match unsafe { self.allocate_instance(module, imports) } {
+            Ok(id) => id,
+            Err(e) => {
+                self.opaque_mut().rollback(mark);
+                return Err(e);
+            }
+        };
+        self.opaque_mut().initialize_segments(id)?;
+        if let Some(start) = module.compiled().info().start {
+            let func = self.opaque().instance(id).func_ref(start);
+            let mut values = [0u128; 1];
+            // SAFETY: the start function belongs to this store's instance
+            // and takes no arguments (validated).
+            unsafe { self.call(func, &mut values) }.map_err(InstantiationError::Trap)?;
+        }
+        Ok(id)
+    }
+
+    /// Builds the instance's vmctx and creates its memories, globals and
+    /// tables, then adds the instance to the store. On an error, items
+    /// already created stay in the store for [`StoreOpaque::rollback`].
+    ///
+    /// # Safety
+    /// As for [`instantiate`](Self::instantiate).
+    unsafe fn allocate_instance(
         &mut self,
         module: &Arc<ModuleCode>,
         imports: &[Resolved],
     ) -> Result<InstanceId, InstantiationError> {
         let info = module.compiled().info();
         let offsets = module.compiled().offsets();
+        let opaque = self.opaque_mut();
         if imports.len() != info.imports.len() {
             return Err(InstantiationError::Link(format!(
                 "expected {} imports, found {}",
@@ -459,22 +623,19 @@ impl StoreOpaque {
                 imports.len()
             )));
         }
-        self.check_imports(module, imports)?;
-        let caps = self.count_limits;
-        let refused = |e| match e {
-            ResourceError::Refused(m) => InstantiationError::Resource(m),
-            ResourceError::Limiter(e) => InstantiationError::Limiter(e),
-        };
-        check_count("instance", self.instances.len(), 1, caps.instances).map_err(refused)?;
+        opaque.check_imports(module, imports)?;
+        let caps = opaque.count_limits;
+        check_count("instance", opaque.instances.len(), 1, caps.instances).map_err(refused)?;
         let new_memories = info.memories.len() - info.num_imported_memories as usize;
-        check_count("memory", self.memories.len(), new_memories, caps.memories).map_err(refused)?;
+        check_count("memory", opaque.memories.len(), new_memories, caps.memories)
+            .map_err(refused)?;
         let new_tables = info.tables.len() - info.num_imported_tables as usize;
-        check_count("table", self.tables.len(), new_tables, caps.tables).map_err(refused)?;
+        check_count("table", opaque.tables.len(), new_tables, caps.tables).map_err(refused)?;
 
         let mut vmctx = VmCtx::new(offsets.size());
-        vmctx.write(VMOffsets::STORE_CTX, std::ptr::from_mut(&mut *self.context));
+        vmctx.write(VMOffsets::STORE_CTX, opaque.context.as_ptr());
         vmctx.write(VMOffsets::BUILTINS, libcalls::table());
-        let id = InstanceId(self.instances.len() as u32);
+        let id = InstanceId(opaque.instances.len() as u32);
         vmctx.write(VMOffsets::INSTANCE_ID, u64::from(id.0));
 
         let mut memories = Vec::with_capacity(info.memories.len());
@@ -490,7 +651,7 @@ impl StoreOpaque {
                 (EntityIndex::Global(g), Resolved::Global(id)) => {
                     vmctx.write(
                         offsets.imported_global(g),
-                        self.globals[id.0 as usize].definition,
+                        opaque.globals[id.0 as usize].definition,
                     );
                     globals.push(id);
                 }
@@ -522,8 +683,9 @@ impl StoreOpaque {
             let memory = self.create_memory_with_image(*ty, images.get(i));
             memories.push(memory.map_err(refused)?);
         }
+        let opaque = self.opaque_mut();
         for (i, id) in memories.iter().enumerate() {
-            let memory = self.memory(*id);
+            let memory = opaque.memory(*id);
             let index = MemoryIndex(i as u32);
             vmctx.write(offsets.memory_base(index), memory.base());
             vmctx.write(offsets.memory_definition(index), memory.definition());
@@ -536,7 +698,7 @@ impl StoreOpaque {
             let ptr = global_ptr(&vmctx, info, offsets, global);
             // SAFETY: `ptr` is this global's storage inside the vmctx.
             unsafe { (*ptr).bytes = value.to_le_bytes() };
-            globals.push(self.add_global(ptr, info.globals[global.index()]));
+            globals.push(opaque.add_global(ptr, info.globals[global.index()]));
         }
 
         for (i, ty) in info.tables[info.num_imported_tables as usize..]
@@ -546,16 +708,20 @@ impl StoreOpaque {
             let init = info.table_inits[i]
                 .as_ref()
                 .map_or(0, |e| const_eval(&vmctx, info, offsets, e) as usize);
-            tables.push(self.create_table(*ty, init).map_err(refused)?);
+            // SAFETY: a validated initialiser evaluates to null or a
+            // reference of the table's type made from this instance and
+            // its imports, all owned by this store.
+            tables.push(unsafe { self.create_table(*ty, init) }.map_err(refused)?);
         }
+        let opaque = self.opaque_mut();
         for (i, id) in tables.iter().enumerate() {
             vmctx.write(
                 offsets.table_definition(TableIndex(i as u32)),
-                self.table(*id).definition(),
+                opaque.table(*id).definition(),
             );
         }
 
-        self.instances.push(Instance {
+        opaque.instances.push(Instance {
             module: module.clone(),
             vmctx,
             memories,
@@ -564,17 +730,27 @@ impl StoreOpaque {
             dropped_elements: vec![false; info.elements.len()],
             dropped_data: vec![false; info.data.len()],
         });
-        self.initialize_segments(id)?;
-        if let Some(start) = info.start {
-            let func = self.instance(id).func_ref(start);
-            let mut values = [0u128; 1];
-            // SAFETY: the start function belongs to this store's instance
-            // and takes no arguments (validated).
-            unsafe { self.call(func, &mut values) }.map_err(InstantiationError::Trap)?;
-        }
         Ok(id)
     }
+}
 
+/// The instantiation error for a memory or table that was not created.
+fn refused(error: ResourceError) -> InstantiationError {
+    match error {
+        ResourceError::Refused(m) => InstantiationError::Resource(m),
+        ResourceError::Limiter(e) => InstantiationError::Limiter(e),
+    }
+}
+
+/// Why a call failed, before the store is available to say more.
+enum CallFailure {
+    /// A host function called directly returned an error.
+    Host(HostError),
+    /// Wasm trapped.
+    Wasm(Box<TrapRecord>),
+}
+
+impl StoreOpaque {
     fn check_imports(
         &self,
         module: &ModuleCode,

@@ -1,6 +1,15 @@
 //! Tables: growable arrays of references (funcref or externref), stored as
 //! pointer-sized words with 0 for null.
+//!
+//! Subtle: generated code reads and writes elements through the
+//! definition's `base`, which is the element vector's own pointer
+//! (`Vec::as_mut_ptr`, which creates no reference); host-side slices of
+//! the elements are made only while the owning store is borrowed, so no
+//! wasm runs while they live. Every element is null or a valid reference
+//! of the table's type owned by the table's store: writing anything else
+//! is `unsafe` ([`Table::set`]).
 
+use crate::vm_box::VmBox;
 use crate::vmcontext::VMTableDefinition;
 use egret_frontend::types::TableType;
 
@@ -10,8 +19,9 @@ pub const MAX_TABLE_ELEMENTS: u64 = 10_000_000;
 
 /// A table.
 pub struct Table {
-    // Heap-allocated so its address, which vmctxs hold, never changes.
-    definition: Box<VMTableDefinition>,
+    // Its address, which vmctxs hold, never changes; read by generated
+    // code, written here only.
+    definition: VmBox<VMTableDefinition>,
     elements: Vec<usize>,
     ty: TableType,
 }
@@ -32,9 +42,10 @@ impl std::fmt::Debug for Table {
 }
 
 impl Table {
-    /// A table of `ty.minimum` elements, all `init`. `None` if the minimum
+    /// A table of `ty.minimum` elements, all `init` (null or a reference
+    /// of the table's type owned by its store). `None` if the minimum
     /// exceeds `MAX_TABLE_ELEMENTS` or the host is out of memory.
-    pub fn new(ty: TableType, init: usize) -> Option<Table> {
+    pub(crate) fn new(ty: TableType, init: usize) -> Option<Table> {
         if ty.minimum > MAX_TABLE_ELEMENTS {
             return None;
         }
@@ -42,7 +53,7 @@ impl Table {
         // Never aborts on allocation failure, unlike `vec![..]`.
         elements.try_reserve_exact(ty.minimum as usize).ok()?;
         elements.resize(ty.minimum as usize, init);
-        let definition = Box::new(VMTableDefinition {
+        let definition = VmBox::new(VMTableDefinition {
             base: elements.as_mut_ptr(),
             current_elements: ty.minimum,
         });
@@ -65,7 +76,7 @@ impl Table {
 
     /// The definition generated code reads (stable address).
     pub fn definition(&self) -> *mut VMTableDefinition {
-        std::ptr::from_ref(&*self.definition).cast_mut()
+        self.definition.as_ptr()
     }
 
     /// Element `index`, if in bounds.
@@ -74,7 +85,12 @@ impl Table {
     }
 
     /// Sets element `index`; `false` if out of bounds.
-    pub fn set(&mut self, index: u64, value: usize) -> bool {
+    ///
+    /// # Safety
+    /// `value` must be 0 (null) or a reference of the table's element type
+    /// owned by the table's store: generated code calls and dereferences
+    /// what it finds in tables.
+    pub unsafe fn set(&mut self, index: u64, value: usize) -> bool {
         match usize::try_from(index)
             .ok()
             .and_then(|i| self.elements.get_mut(i))
@@ -92,8 +108,9 @@ impl Table {
         &self.elements
     }
 
-    /// All elements, mutably.
-    pub fn elements_mut(&mut self) -> &mut [usize] {
+    /// All elements, mutably; what the caller writes must be valid
+    /// elements (see [`Table::set`]).
+    pub(crate) fn elements_mut(&mut self) -> &mut [usize] {
         &mut self.elements
     }
 
@@ -106,10 +123,10 @@ impl Table {
             .min(MAX_TABLE_ELEMENTS)
     }
 
-    /// Grows by `delta` elements set to `init`; returns the old size, or
-    /// `None` if that would exceed the maximum or the host is out of
-    /// memory (the table is then unchanged).
-    pub fn grow(&mut self, delta: u64, init: usize) -> Option<u64> {
+    /// Grows by `delta` elements set to `init` (a valid element); returns
+    /// the old size, or `None` if that would exceed the maximum or the host
+    /// is out of memory (the table is then unchanged).
+    pub(crate) fn grow(&mut self, delta: u64, init: usize) -> Option<u64> {
         let old = self.size();
         let new = old.checked_add(delta)?;
         if new > self.max_elements() {
@@ -119,8 +136,13 @@ impl Table {
         // (and keeps its amortised growth).
         self.elements.try_reserve(delta as usize).ok()?;
         self.elements.resize(new as usize, init);
-        self.definition.base = self.elements.as_mut_ptr();
-        self.definition.current_elements = new;
+        let definition = self.definition.as_ptr();
+        // SAFETY: the definition is live; generated code does not run
+        // while `&mut self` is held.
+        unsafe {
+            (*definition).base = self.elements.as_mut_ptr();
+            (*definition).current_elements = new;
+        }
         Some(old)
     }
 }
@@ -140,6 +162,7 @@ mod tests {
         assert_eq!(def.base, t.elements_mut().as_mut_ptr());
         assert_eq!(t.get(2), Some(9));
         assert_eq!(t.grow(2, 0), None);
-        assert!(!t.set(3, 1));
+        // SAFETY: out of bounds, so nothing is written.
+        assert!(!unsafe { t.set(3, 1) });
     }
 }

@@ -2,9 +2,12 @@
 //! the layout in `egret_frontend::vmoffsets` (checked by the tests below).
 //!
 //! Subtle: every field offset here is baked into generated code. The
-//! structures are owned by the store (boxed, so their addresses are
-//! stable) and live as long as it does.
+//! structures are owned by the store through [`VmBox`](crate::vm_box::VmBox)es
+//! (stable addresses, written by generated code and the host alike) and
+//! live as long as it does.
 
+use crate::store::VMStore;
+use std::ptr::NonNull;
 use std::sync::atomic::AtomicU64;
 
 /// A function reference: what a funcref value, a table element and an
@@ -64,8 +67,12 @@ pub struct VMStoreContext {
     pub epoch_deadline: u64,
     /// The engine's epoch counter.
     pub epoch_ptr: *const AtomicU64,
-    /// The owning store (`*mut StoreOpaque`); not read by generated code.
-    pub store: *mut u8,
+    /// The embedder's store while wasm runs in it, set by every entry into
+    /// wasm (`store::call`) from the exclusive borrow that entry holds and
+    /// restored when it returns; `None` while no call is in progress. Host
+    /// functions and libcalls reach the store through it. Not read by
+    /// generated code.
+    pub store: Option<NonNull<dyn VMStore>>,
 }
 
 impl Default for VMStoreContext {
@@ -75,7 +82,7 @@ impl Default for VMStoreContext {
             fuel_consumed: 0,
             epoch_deadline: u64::MAX,
             epoch_ptr: std::ptr::null(),
-            store: std::ptr::null_mut(),
+            store: None,
         }
     }
 }

@@ -18,6 +18,7 @@
 //! architecture, and per OS whether a signal reports a fault).
 
 use crate::code_registry;
+use crate::stack_limit;
 use crate::vmcontext::VMStoreContext;
 use egret_frontend::traps::TrapKind;
 use std::cell::{Cell, OnceCell};
@@ -105,6 +106,8 @@ struct TrapState {
 struct Activation {
     resume: ResumePoint,
     prev: *mut Activation,
+    /// The context of the store the call runs in.
+    store_ctx: *mut VMStoreContext,
     trap: TrapState,
 }
 
@@ -122,11 +125,13 @@ thread_local! {
 ///
 /// `array_call` is called as `array_call(callee_vmctx, caller_vmctx,
 /// wasm_call, values)` with the host's C calling convention (see
-/// `egret_frontend::abi`). If this is the outermost wasm activation of the
-/// store (its stack limit is 0), the store's stack limit is set to
-/// `max_wasm_stack` bytes below the current stack pointer for the duration
-/// of the call; nested calls (a host function calling back into wasm)
-/// share the outer limit.
+/// `egret_frontend::abi`). A call nested in an earlier call into the same
+/// store *on this thread* (a host function calling back into wasm) keeps
+/// the store's stack limit, so nesting does not extend wasm's stack budget;
+/// any other call (the outermost one, or one made from another thread by a
+/// host function that lent its `Caller` there) sets a fresh limit for this
+/// thread's stack (see [`stack_limit`]). Either way the store's previous
+/// limit is back in place when the call returns.
 ///
 /// # Safety
 ///
@@ -138,9 +143,6 @@ thread_local! {
 /// - All generated code that may run is registered in
 ///   [`code_registry`] and keeps frame pointers; host functions it calls
 ///   do not unwind into it.
-/// - The thread has at least `max_wasm_stack` bytes of stack left (plus
-///   room for host calls), so that wasm hits the stack limit before the
-///   thread's guard page.
 pub unsafe fn invoke_wasm(
     store_ctx: *mut VMStoreContext,
     max_wasm_stack: usize,
@@ -154,11 +156,12 @@ pub unsafe fn invoke_wasm(
     ensure_alt_stack();
 
     // SAFETY: the caller guarantees `store_ctx` is valid and ours.
-    let limit = unsafe { &mut (*store_ctx).stack_limit };
-    let outermost = *limit == 0;
-    if outermost {
-        // Never 0, which means "no wasm running".
-        *limit = approximate_sp().saturating_sub(max_wasm_stack).max(1);
+    let previous_limit = unsafe { (*store_ctx).stack_limit };
+    // SAFETY: the chain holds live activations of this thread.
+    let nested_here = previous_limit != 0 && unsafe { thread_runs_store(store_ctx) };
+    if !nested_here {
+        // SAFETY: as above.
+        unsafe { (*store_ctx).stack_limit = stack_limit::for_new_entry(max_wasm_stack) };
     }
 
     let mut activation = Activation {
@@ -168,6 +171,7 @@ pub unsafe fn invoke_wasm(
             fp: 0,
         },
         prev: ACTIVATION.get(),
+        store_ctx,
         trap: TrapState {
             kind: None,
             pc: 0,
@@ -195,10 +199,8 @@ pub unsafe fn invoke_wasm(
         )
     };
     ACTIVATION.set(activation.prev);
-    if outermost {
-        // SAFETY: as above; no reference to the store context is live.
-        unsafe { (*store_ctx).stack_limit = 0 };
-    }
+    // SAFETY: as above; no reference to the store context is live.
+    unsafe { (*store_ctx).stack_limit = previous_limit };
 
     if trapped == 0 {
         return Ok(());
@@ -220,11 +222,23 @@ pub unsafe fn invoke_wasm(
     }))
 }
 
-/// An address in the current stack frame, close enough to the stack
-/// pointer for setting the stack limit.
-fn approximate_sp() -> usize {
-    let marker = 0u8;
-    std::hint::black_box(&raw const marker).addr()
+/// Whether wasm of the store whose context is `store_ctx` is running on
+/// this thread, below the current point.
+///
+/// # Safety
+/// Every activation on this thread's chain is live (true: each lives in a
+/// suspended `invoke_wasm` frame below this one).
+unsafe fn thread_runs_store(store_ctx: *mut VMStoreContext) -> bool {
+    let mut activation = ACTIVATION.get();
+    while !activation.is_null() {
+        // SAFETY: per the contract.
+        let (store, prev) = unsafe { ((*activation).store_ctx, (*activation).prev) };
+        if store == store_ctx {
+            return true;
+        }
+        activation = prev;
+    }
+    false
 }
 
 /// The signal actions in place before ours, in `SIGNALS` order.

@@ -1,0 +1,145 @@
+//! Where wasm's stack ends: the limit an entry into wasm sets for the
+//! thread it runs on.
+//!
+//! Generated code compares the stack pointer, less its frame size, with
+//! the store's stack limit in every prologue (Cranelift's `stack_limit`),
+//! so a frame of any size traps with `StackOverflow` before it is
+//! allocated. The limit must therefore lie inside the stack of the thread
+//! that runs the code, with room to spare below it for host functions that
+//! wasm calls at its deepest point. An entry that is not nested in an
+//! earlier entry of the same store on the same thread computes a fresh
+//! limit here: `max_wasm_stack` below the current stack pointer, but never
+//! closer than [`HOST_STACK_RESERVE`] to the thread's guard page. A thread
+//! whose stack is smaller than the configured maximum thus gets the stack
+//! it has (a clamp, not an error), and a thread with less than the reserve
+//! left traps at once instead of crashing.
+
+use std::cell::Cell;
+
+/// Stack kept free below the wasm limit for host functions called from
+/// wasm's deepest frame (and the entry path itself).
+pub const HOST_STACK_RESERVE: usize = 64 * 1024;
+
+thread_local! {
+    /// The lowest address of this thread's usable stack (above its guard),
+    /// once looked up; 0 if unknown or not yet looked up.
+    static STACK_FLOOR: Cell<Option<usize>> = const { Cell::new(None) };
+}
+
+/// The limit for an entry into wasm on this thread that is not nested in
+/// another entry of the same store here: `max_wasm_stack` bytes below the
+/// current stack pointer, raised to keep [`HOST_STACK_RESERVE`] bytes above
+/// the thread's stack floor. Never 0 (which means "no wasm running").
+pub fn for_new_entry(max_wasm_stack: usize) -> usize {
+    let floor = STACK_FLOOR.with(|cached| match cached.get() {
+        Some(floor) => floor,
+        None => {
+            let floor = thread_stack_floor();
+            cached.set(Some(floor));
+            floor
+        }
+    });
+    approximate_sp()
+        .saturating_sub(max_wasm_stack)
+        .max(floor.saturating_add(HOST_STACK_RESERVE))
+        .max(1)
+}
+
+/// An address in the current stack frame, close enough to the stack
+/// pointer for setting the stack limit.
+#[inline(never)]
+fn approximate_sp() -> usize {
+    let marker = 0u8;
+    std::hint::black_box(&raw const marker).addr()
+}
+
+/// The lowest usable address of the calling thread's stack: above the
+/// guard area. 0 where the platform cannot tell.
+#[cfg(target_os = "linux")]
+fn thread_stack_floor() -> usize {
+    use std::mem::MaybeUninit;
+    let mut attr = MaybeUninit::<libc::pthread_attr_t>::uninit();
+    // SAFETY: `attr` is writable; on success it is initialised and must be
+    // destroyed, which happens below on every path.
+    if unsafe { libc::pthread_getattr_np(libc::pthread_self(), attr.as_mut_ptr()) } != 0 {
+        return 0;
+    }
+    let mut low = std::ptr::null_mut();
+    let mut size = 0;
+    let mut guard = 0;
+    // SAFETY: `attr` was initialised by `pthread_getattr_np`; the out
+    // parameters are writable.
+    unsafe {
+        let ok = libc::pthread_attr_getstack(attr.as_ptr(), &mut low, &mut size) == 0
+            && libc::pthread_attr_getguardsize(attr.as_ptr(), &mut guard) == 0;
+        libc::pthread_attr_destroy(attr.as_mut_ptr());
+        // Older glibc counts the guard inside the reported stack, newer
+        // glibc below it: skipping it is right either way, at worst
+        // conservative by one guard size.
+        if ok {
+            low.addr().saturating_add(guard)
+        } else {
+            0
+        }
+    }
+}
+
+/// The lowest usable address of the calling thread's stack: above the
+/// guard page. 0 where the platform cannot tell.
+#[cfg(target_os = "macos")]
+fn thread_stack_floor() -> usize {
+    // SAFETY: both functions only read the calling thread's attributes.
+    let (top, size) = unsafe {
+        let thread = libc::pthread_self();
+        (
+            libc::pthread_get_stackaddr_np(thread).addr(),
+            libc::pthread_get_stacksize_np(thread),
+        )
+    };
+    top.saturating_sub(size)
+        .saturating_add(region::page::size())
+}
+
+/// The lowest usable address of the calling thread's stack: unknown here,
+/// so only `max_wasm_stack` limits wasm.
+#[cfg(not(any(target_os = "linux", target_os = "macos")))]
+fn thread_stack_floor() -> usize {
+    0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_floor_lies_below_the_current_frame() {
+        let floor = thread_stack_floor();
+        assert!(floor > 0 && floor < approximate_sp());
+    }
+
+    #[test]
+    fn a_small_thread_clamps_the_limit_into_its_own_stack() {
+        let (limit, sp, floor) = std::thread::Builder::new()
+            .stack_size(256 * 1024)
+            .spawn(|| {
+                (
+                    for_new_entry(8 << 20),
+                    approximate_sp(),
+                    thread_stack_floor(),
+                )
+            })
+            .unwrap()
+            .join()
+            .unwrap();
+        assert!(limit < sp);
+        assert_eq!(limit, floor + HOST_STACK_RESERVE);
+    }
+
+    #[test]
+    fn a_large_thread_gets_the_configured_maximum() {
+        let limit = for_new_entry(64 * 1024);
+        let sp = approximate_sp();
+        assert!(sp - limit <= 64 * 1024 + 4096, "{sp:#x} {limit:#x}");
+        assert!(limit > thread_stack_floor());
+    }
+}
