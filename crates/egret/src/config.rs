@@ -65,8 +65,15 @@ impl Config {
         self
     }
 
-    /// The most stack, in bytes, wasm may use; running past it traps with
-    /// [`TrapKind::StackOverflow`](crate::TrapKind::StackOverflow).
+    /// The most stack, in bytes, wasm may use (512 KiB by default);
+    /// running past it traps with
+    /// [`TrapKind::StackOverflow`](crate::TrapKind::StackOverflow). The
+    /// budget counts from where the host enters wasm, on the thread that
+    /// enters it; wasm re-entered by a host function on the same thread
+    /// shares the outer call's budget. On a thread with less stack left
+    /// than this, wasm gets what the thread has, less 64 KiB kept for host
+    /// functions, so it traps instead of running into the thread's guard
+    /// page. [`Engine::new`](crate::Engine::new) refuses 0.
     pub fn max_wasm_stack(&mut self, bytes: usize) -> &mut Self {
         self.runtime.max_wasm_stack = bytes;
         self

@@ -23,6 +23,9 @@ pub struct Engine {
 impl Engine {
     /// An engine with `config`.
     pub fn new(config: &Config) -> Result<Engine> {
+        if config.runtime.max_wasm_stack == 0 {
+            return Err(Error::misuse("max_wasm_stack cannot be zero"));
+        }
         let inner = EngineInner::new(
             config.compiler.clone(),
             config.target.clone(),

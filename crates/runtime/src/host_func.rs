@@ -14,7 +14,7 @@
 //! the closure inside [`HostFunc::run`], which catches a panic (nothing may
 //! unwind into generated code) and records an error or panic where the
 //! caller will look for it: in the store when wasm called (the trampoline
-//! traps `HostFunctionFailed` and `StoreOpaque::call` picks the failure up),
+//! traps `HostFunctionFailed` and `VMStore::call` picks the failure up),
 //! or in the `HostFunc` when the host called (`call_from_host` returns the
 //! error or resumes the panic).
 //!
@@ -216,7 +216,7 @@ impl HostFunc {
     pub(crate) fn call_from_host(&self, values: &mut [u128]) -> Result<(), HostError> {
         // SAFETY: the entry was made for this function's closure; `values`
         // is `values.len()` live slots, which the caller sized for the
-        // function's type (see `StoreOpaque::call`); the null caller vmctx
+        // function's type (see `VMStore::call`); the null caller vmctx
         // tells the entry that the host is calling.
         let failed = unsafe {
             (self.entry)(
