@@ -9,14 +9,15 @@
 //! provides the table, in this order, in `egret_runtime::libcalls`.
 //!
 //! Conventions: indices and lengths are passed widened to `i64` so one
-//! signature serves 32- and 64-bit memories; a returned `i32` that is
-//! nonzero means "trap" (the generated code raises the trap kind implied by
-//! the operation: memory out of bounds for memory and data operations,
-//! table out of bounds for table and element operations). The grow
-//! builtins return the old size, [`GROW_FAILED`] when the memory or table
-//! cannot grow (wasm sees -1), or [`GROW_TRAP`] when the embedder's
-//! resource limiter failed: the runtime has then recorded the limiter's
-//! error, and the generated code traps with `HostFunctionFailed`.
+//! signature serves 32- and 64-bit memories; the bulk operations return an
+//! `i32` that is nonzero to mean "trap" (the generated code raises the trap
+//! kind implied by the operation: memory out of bounds for memory
+//! operations, table out of bounds for table operations). Dropping a
+//! segment cannot fail and returns nothing. The grow builtins return the
+//! old size, [`GROW_FAILED`] when the memory or table cannot grow (wasm
+//! sees -1), or [`GROW_TRAP`] when the embedder's resource limiter failed:
+//! the runtime has then recorded the limiter's error, and the generated
+//! code traps with `HostFunctionFailed`.
 
 use cranelift_codegen::ir::types::{I32, I64};
 use cranelift_codegen::ir::{AbiParam, Signature, Type};
@@ -29,9 +30,12 @@ pub const GROW_FAILED: i64 = -1;
 /// failed: the generated code raises `TrapKind::HostFunctionFailed`.
 pub const GROW_TRAP: i64 = -2;
 
-/// Declares the builtin list once: name, parameters after the vmctx, result.
+/// Declares the builtin list once: name, parameters after the vmctx, and
+/// the result if there is one.
 macro_rules! builtins {
-    ($($(#[$doc:meta])* $name:ident ( $($param:ident),* ) -> $ret:ident;)*) => {
+    (@result) => { None };
+    (@result $ret:ident) => { Some($ret) };
+    ($($(#[$doc:meta])* $name:ident ( $($param:ident),* ) $(-> $ret:ident)?;)*) => {
         /// A runtime function callable from generated code.
         #[derive(Copy, Clone, Debug, PartialEq, Eq)]
         #[allow(non_camel_case_types)]
@@ -50,10 +54,10 @@ macro_rules! builtins {
                 }
             }
 
-            /// The result type.
-            pub fn result(self) -> Type {
+            /// The result type, if the builtin returns a value.
+            pub fn result(self) -> Option<Type> {
                 match self {
-                    $(Builtin::$name => $ret,)*
+                    $(Builtin::$name => builtins!(@result $($ret)?),)*
                 }
             }
         }
@@ -69,8 +73,8 @@ builtins! {
     memory_copy(I32, I64, I32, I64, I64) -> I32;
     /// `(memory, data_segment, dst, src, len) -> trap?`
     memory_init(I32, I32, I64, I32, I32) -> I32;
-    /// `(data_segment) -> 0`
-    data_drop(I32) -> I32;
+    /// `(data_segment)`
+    data_drop(I32);
     /// `(table, delta, init_ref) -> old_size`, `GROW_FAILED` or `GROW_TRAP`.
     table_grow(I32, I64, I64) -> I64;
     /// `(table, dst, ref, len) -> trap?`
@@ -79,8 +83,8 @@ builtins! {
     table_copy(I32, I64, I32, I64, I64) -> I32;
     /// `(table, elem_segment, dst, src, len) -> trap?`
     table_init(I32, I32, I64, I32, I32) -> I32;
-    /// `(elem_segment) -> 0`
-    elem_drop(I32) -> I32;
+    /// `(elem_segment)`
+    elem_drop(I32);
 }
 
 impl Builtin {
@@ -103,7 +107,7 @@ impl Builtin {
         sig.params.push(AbiParam::new(I64));
         sig.params
             .extend(self.params().iter().map(|t| AbiParam::new(*t)));
-        sig.returns.push(AbiParam::new(self.result()));
+        sig.returns.extend(self.result().map(AbiParam::new));
         sig
     }
 }

@@ -25,37 +25,21 @@ use std::collections::BTreeMap;
 use std::ops::Bound;
 use std::sync::{Arc, PoisonError, RwLock};
 
-/// Registered chunks of code, keyed by their end address (one past the
-/// last byte), each with its start and the map describing it; the chunk
-/// that may contain `pc` is the first one whose key is greater than `pc`.
+/// Registered code, keyed by its end address (one past the last byte),
+/// each with its start and the map describing it; the code that may
+/// contain `pc` is the first entry whose key is greater than `pc`.
 ///
-/// A module's code need not be contiguous: the JIT places it in as many
-/// page runs as it needs, and another module's pages may lie between them.
-/// So each module registers one chunk per run of its code ranges, merging
-/// only gaps smaller than a page (a foreign page cannot fit in those).
-static REGISTRY: RwLock<BTreeMap<usize, Chunk>> = RwLock::new(BTreeMap::new());
+/// A map's code is one range, from its first function or trampoline to the
+/// end of its last: `CodeMemory::place` puts a module's (or a trampoline
+/// batch's) code in one reservation of its own, so the padding between
+/// its functions never holds another map's code.
+static REGISTRY: RwLock<BTreeMap<usize, Entry>> = RwLock::new(BTreeMap::new());
 
-/// Gaps between a module's code ranges below this size are merged into one
-/// chunk. Pages are at least this large on every supported target.
-const MERGE_GAP: usize = 4096;
-
-/// One contiguous run of a module's code.
+/// The code of one registered map.
 #[derive(Debug)]
-struct Chunk {
+struct Entry {
     start: usize,
     map: Arc<CodeMap>,
-}
-
-/// The `(start, end)` runs of `map`'s code ranges.
-fn chunks(map: &CodeMap) -> Vec<(usize, usize)> {
-    let mut runs: Vec<(usize, usize)> = Vec::new();
-    for range in map.ranges() {
-        match runs.last_mut() {
-            Some(last) if range.start < last.1 + MERGE_GAP => last.1 = last.1.max(range.end),
-            _ => runs.push((range.start, range.end)),
-        }
-    }
-    runs
 }
 
 thread_local! {
@@ -89,13 +73,13 @@ fn with_map_at<R>(pc: usize, f: impl FnOnce(&Arc<CodeMap>) -> Option<R>) -> Opti
     }
     let _in = InRegistry::enter();
     let registry = REGISTRY.read().unwrap_or_else(PoisonError::into_inner);
-    let (_, chunk) = registry
+    let (_, entry) = registry
         .range((Bound::Excluded(pc), Bound::Unbounded))
         .next()?;
-    if pc < chunk.start {
+    if pc < entry.start {
         return None;
     }
-    f(&chunk.map)
+    f(&entry.map)
 }
 
 /// Keeps a code map registered; unregisters it when dropped.
@@ -105,73 +89,74 @@ fn with_map_at<R>(pc: usize, f: impl FnOnce(&Arc<CodeMap>) -> Option<R>) -> Opti
 #[derive(Debug)]
 #[must_use = "the code is unregistered when the registration is dropped"]
 pub struct CodeRegistration {
-    /// The registered map and the keys of its chunks (none for an empty map).
+    /// The registered map and the key of its entry (`None` for an empty
+    /// map, which is not registered).
     map: Arc<CodeMap>,
-    ends: Vec<usize>,
+    end: Option<usize>,
 }
 
 impl Drop for CodeRegistration {
     fn drop(&mut self) {
-        if self.ends.is_empty() {
+        let Some(end) = self.end else {
             return;
-        }
+        };
         let _in = InRegistry::enter();
         let mut registry = REGISTRY.write().unwrap_or_else(PoisonError::into_inner);
-        for end in &self.ends {
-            if registry
-                .get(end)
-                .is_some_and(|c| Arc::ptr_eq(&c.map, &self.map))
-            {
-                registry.remove(end);
-            }
+        if registry
+            .get(&end)
+            .is_some_and(|e| Arc::ptr_eq(&e.map, &self.map))
+        {
+            registry.remove(&end);
         }
     }
 }
 
 /// Registers the code described by `map` until the returned registration
-/// is dropped. Registering a map that covers no code does nothing.
+/// is dropped: everything from its first code range to the end of its
+/// last, which must hold no other map's code (`CodeMemory::place`
+/// gives each batch of code a reservation of its own).
+/// Registering a map that covers no code does nothing.
 ///
 /// # Panics
 ///
 /// If the map's address range overlaps code that is already registered,
 /// which means code was freed without being unregistered first.
 pub fn register(map: Arc<CodeMap>) -> CodeRegistration {
-    let runs = chunks(&map);
+    let (start, end) = (map.start(), map.end());
+    if start == end {
+        return CodeRegistration { map, end: None };
+    }
     let overlap = {
         let _in = InRegistry::enter();
         let mut registry = REGISTRY.write().unwrap_or_else(PoisonError::into_inner);
-        let overlap = runs.iter().find_map(|&(start, end)| {
-            registry
-                .range((Bound::Excluded(start), Bound::Unbounded))
-                .next()
-                .filter(|(_, other)| other.start < end)
-                .map(|(other_end, other)| (start, end, other.start, *other_end))
-        });
+        let overlap = registry
+            .range((Bound::Excluded(start), Bound::Unbounded))
+            .next()
+            .filter(|(_, other)| other.start < end)
+            .map(|(other_end, other)| (other.start, *other_end));
         if overlap.is_none() {
-            for &(start, end) in &runs {
-                let chunk = Chunk {
-                    start,
-                    map: Arc::clone(&map),
-                };
-                registry.insert(end, chunk);
-            }
+            let entry = Entry {
+                start,
+                map: Arc::clone(&map),
+            };
+            registry.insert(end, entry);
         }
         overlap
     };
-    if let Some((start, end, other_start, other_end)) = overlap {
+    if let Some((other_start, other_end)) = overlap {
         panic!(
             "code at {start:#x}..{end:#x} overlaps registered code at \
              {other_start:#x}..{other_end:#x}"
         );
     }
     CodeRegistration {
-        ends: runs.iter().map(|&(_, end)| end).collect(),
         map,
+        end: Some(end),
     }
 }
 
 /// The code map of the registered code whose address range contains `pc`
-/// (one of its chunks, gaps below a page included).
+/// (the padding between its functions included).
 pub fn lookup(pc: usize) -> Option<Arc<CodeMap>> {
     with_map_at(pc, |map| Some(Arc::clone(map)))
 }
@@ -238,7 +223,7 @@ mod tests {
     #[test]
     fn empty_maps_are_not_registered() {
         let registration = register(Arc::new(CodeMap::default()));
-        assert!(registration.ends.is_empty());
+        assert!(registration.end.is_none());
         assert!(lookup(0).is_none());
     }
 
@@ -249,32 +234,6 @@ mod tests {
         let _rb = register(Arc::clone(&b));
         assert!(Arc::ptr_eq(&lookup(0x30ff).unwrap(), &a));
         assert!(Arc::ptr_eq(&lookup(0x3100).unwrap(), &b));
-    }
-
-    #[test]
-    fn another_module_may_sit_in_a_gap() {
-        let gapped = Arc::new(CodeMap::new(
-            vec![
-                CodeRange {
-                    start: 0x10000,
-                    end: 0x10040,
-                    kind: CodeKind::Function(FuncIndex(0)),
-                },
-                CodeRange {
-                    start: 0x14000,
-                    end: 0x14040,
-                    kind: CodeKind::Function(FuncIndex(1)),
-                },
-            ],
-            vec![],
-        ));
-        let _outer = register(Arc::clone(&gapped));
-        let inner = fake_map(0x12000);
-        let _inner = register(Arc::clone(&inner));
-        assert!(Arc::ptr_eq(&lookup(0x12000).unwrap(), &inner));
-        assert!(Arc::ptr_eq(&lookup(0x14000).unwrap(), &gapped));
-        assert!(Arc::ptr_eq(&lookup(0x10000).unwrap(), &gapped));
-        assert!(lookup(0x11000).is_none());
     }
 
     #[test]

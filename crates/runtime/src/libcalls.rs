@@ -165,11 +165,10 @@ unsafe extern "C" fn memory_init(
     OK
 }
 
-unsafe extern "C" fn data_drop(vmctx: *mut u8, data: u32) -> u32 {
+unsafe extern "C" fn data_drop(vmctx: *mut u8, data: u32) {
     // SAFETY: called from generated code with its own vmctx.
     let (store, instance) = unsafe { caller(vmctx) };
     store.opaque_mut().instance_mut(instance).dropped_data[data as usize] = true;
-    OK
 }
 
 unsafe extern "C" fn table_grow(vmctx: *mut u8, table: u32, delta: u64, init: u64) -> u64 {
@@ -248,11 +247,10 @@ unsafe extern "C" fn table_init(
     }
 }
 
-unsafe extern "C" fn elem_drop(vmctx: *mut u8, elem: u32) -> u32 {
+unsafe extern "C" fn elem_drop(vmctx: *mut u8, elem: u32) {
     // SAFETY: called from generated code with its own vmctx.
     let (store, instance) = unsafe { caller(vmctx) };
     store.opaque_mut().instance_mut(instance).dropped_elements[elem as usize] = true;
-    OK
 }
 
 /// The address of a builtin's implementation. The match is exhaustive, so

@@ -9,7 +9,7 @@ use cranelift_codegen::ir::{
 use cranelift_codegen::isa::CallConv;
 use cranelift_codegen::{Context, settings, settings::Configurable};
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
-use cranelift_jit::{JITBuilder, JITModule};
+use cranelift_jit::{ArenaMemoryProvider, JITBuilder, JITModule};
 use cranelift_module::{FuncId, Linkage, Module, default_libcall_names};
 use egret_frontend::abi::{WASM_CALL_CONV, array_call_signature};
 use egret_frontend::code::{CodeKind, CodeMap, CodeRange, TrapSite};
@@ -93,7 +93,13 @@ impl Compiler {
             .unwrap()
             .finish(settings::Flags::new(flags))
             .unwrap();
-        let module = JITModule::new(JITBuilder::with_isa(isa, default_libcall_names()));
+        let mut builder = JITBuilder::with_isa(isa, default_libcall_names());
+        // All the code in one reservation, as `CodeMemory::place` does: the
+        // code registry takes a map's code to be one range.
+        builder.memory_provider(Box::new(
+            ArenaMemoryProvider::new_with_size(1 << 20).unwrap(),
+        ));
+        let module = JITModule::new(builder);
         let ctx = module.make_context();
         Compiler {
             module,

@@ -16,7 +16,7 @@ use crate::traps::TrapKind;
 use crate::vmoffsets::VMOffsets;
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::types::{I32, I64};
-use cranelift_codegen::ir::{Endianness, InstBuilder, MemFlagsData, TrapCode, Type, Value};
+use cranelift_codegen::ir::{Endianness, Inst, InstBuilder, MemFlagsData, TrapCode, Type, Value};
 
 /// Loads of fields that never change.
 pub(super) const FIXED: MemFlagsData = MemFlagsData::trusted().with_readonly().with_can_move();
@@ -71,8 +71,9 @@ impl Translation<'_> {
         }
     }
 
-    /// Calls a builtin with the vmctx and `args`, returning its result.
-    pub(super) fn call_builtin(&mut self, builtin: Builtin, args: &[Value]) -> Value {
+    /// Calls a builtin with the vmctx and `args`; returns the call, whose
+    /// result (if the builtin has one) is the builtin's.
+    pub(super) fn call_builtin(&mut self, builtin: Builtin, args: &[Value]) -> Inst {
         let index = builtin.index();
         if self.st.builtin_sigs.len() <= index {
             self.st.builtin_sigs.resize(index + 1, None);
@@ -91,7 +92,12 @@ impl Translation<'_> {
         self.st.args.clear();
         self.st.args.push(self.vmctx);
         self.st.args.extend_from_slice(args);
-        let call = self.b.ins().call_indirect(sig, callee, &self.st.args);
+        self.b.ins().call_indirect(sig, callee, &self.st.args)
+    }
+
+    /// Calls a builtin that returns a value, returning it.
+    fn call_builtin_for_value(&mut self, builtin: Builtin, args: &[Value]) -> Value {
+        let call = self.call_builtin(builtin, args);
         self.b.inst_results(call)[0]
     }
 
@@ -99,7 +105,7 @@ impl Translation<'_> {
     /// `HostFunctionFailed` if it reports a failed resource limiter;
     /// returns the old size or `GROW_FAILED`.
     pub(super) fn call_grow_builtin(&mut self, builtin: Builtin, args: &[Value]) -> Value {
-        let old = self.call_builtin(builtin, args);
+        let old = self.call_builtin_for_value(builtin, args);
         let limiter_failed = self.b.ins().icmp_imm_s(IntCC::Equal, old, GROW_TRAP);
         self.b
             .ins()
@@ -114,7 +120,7 @@ impl Translation<'_> {
         args: &[Value],
         kind: TrapKind,
     ) {
-        let failed = self.call_builtin(builtin, args);
+        let failed = self.call_builtin_for_value(builtin, args);
         self.b.ins().trapnz(failed, kind.code());
     }
 }

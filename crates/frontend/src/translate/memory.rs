@@ -7,7 +7,19 @@
 //! lands in never-accessible pages and faults: no explicit check is
 //! emitted, the access itself carries the `HEAP_OUT_OF_BOUNDS` trap code.
 //! Otherwise (a huge static offset, or a 64-bit memory) the end of the
-//! access is compared with the memory's current length first.
+//! access is compared with the memory's current length first, and an
+//! out-of-bounds access traps there.
+//!
+//! Subtle: a processor may mispredict that trap and run the access ahead
+//! anyway, with an address the wasm chose (Spectre v1). So an explicitly
+//! checked access does not use the address it computed directly: a
+//! `select_spectre_guard` (a conditional move, which is not predicted)
+//! replaces it by 0 when the check failed, and the access then reads or
+//! writes at null, which can leak nothing. Hence the static offset is
+//! added before that select, never left in the load's immediate: null
+//! plus a large offset would be an address again. If the null access ever
+//! ran for real it would fault at a trap site with `HEAP_OUT_OF_BOUNDS`,
+//! the same trap as the explicit check's.
 //!
 //! The base is loaded as a never-changing field (memories do not move),
 //! so Cranelift merges and hoists it; the length is reloaded, since
@@ -128,7 +140,7 @@ impl Translation<'_> {
             }
             O::DataDrop { data_index } => {
                 let data = self.i32_const(data_index);
-                self.call_checked_builtin(Builtin::data_drop, &[data], TrapKind::MemoryOutOfBounds);
+                self.call_builtin(Builtin::data_drop, &[data]);
             }
             _ => return Ok(false),
         }
@@ -210,37 +222,47 @@ impl Translation<'_> {
         let base = self.vmctx_ptr(self.env.offsets.memory_base(mem_index(mem)));
         let index = self.widen(index);
 
-        let guarded = !memory64 && self.env.tunables.guard_covers(offset, size);
-        if !guarded {
-            let len = self.memory_length(mem);
-            let end = if memory64 {
-                // index + offset + size may wrap: trap if it does.
-                let oob = TrapCode::HEAP_OUT_OF_BOUNDS;
-                match offset.checked_add(size) {
-                    Some(bound) => {
-                        let bound = self.b.ins().iconst(I64, bound as i64);
-                        self.b.ins().uadd_overflow_trap(index, bound, oob)
-                    }
-                    None => {
-                        let offset = self.b.ins().iconst(I64, offset as i64);
-                        let start = self.b.ins().uadd_overflow_trap(index, offset, oob);
-                        let size = self.b.ins().iconst(I64, size as i64);
-                        self.b.ins().uadd_overflow_trap(start, size, oob)
-                    }
-                }
-            } else {
-                // index < 2^32 and offset < 2^32: no wrap in 64 bits.
-                self.b.ins().iadd_imm_u(index, (offset + size) as i64)
-            };
-            let oob = self.b.ins().icmp(IntCC::UnsignedGreaterThan, end, len);
-            self.b.ins().trapnz(oob, TrapCode::HEAP_OUT_OF_BOUNDS);
+        if !memory64 && self.env.tunables.guard_covers(offset, size) {
+            // The guard region catches any out-of-bounds access.
+            let addr = self.b.ins().iadd(base, index);
+            return Ok(match i32::try_from(offset) {
+                Ok(offset) => (addr, offset),
+                Err(_) => (self.b.ins().iadd_imm_u(addr, offset as i64), 0),
+            });
         }
 
+        let len = self.memory_length(mem);
+        let end = if memory64 {
+            // index + offset + size may wrap: trap if it does.
+            let oob = TrapCode::HEAP_OUT_OF_BOUNDS;
+            match offset.checked_add(size) {
+                Some(bound) => {
+                    let bound = self.b.ins().iconst(I64, bound as i64);
+                    self.b.ins().uadd_overflow_trap(index, bound, oob)
+                }
+                None => {
+                    let offset = self.b.ins().iconst(I64, offset as i64);
+                    let start = self.b.ins().uadd_overflow_trap(index, offset, oob);
+                    let size = self.b.ins().iconst(I64, size as i64);
+                    self.b.ins().uadd_overflow_trap(start, size, oob)
+                }
+            }
+        } else {
+            // index < 2^32 and offset < 2^32: no wrap in 64 bits.
+            self.b.ins().iadd_imm_u(index, (offset + size) as i64)
+        };
+        let oob = self.b.ins().icmp(IntCC::UnsignedGreaterThan, end, len);
+        self.b.ins().trapnz(oob, TrapCode::HEAP_OUT_OF_BOUNDS);
+        // The Spectre guard (see the module documentation): the whole
+        // address, offset included, becomes null when out of bounds.
         let addr = self.b.ins().iadd(base, index);
-        Ok(match i32::try_from(offset) {
-            Ok(offset) => (addr, offset),
-            Err(_) => (self.b.ins().iadd_imm_u(addr, offset as i64), 0),
-        })
+        let addr = match offset {
+            0 => addr,
+            _ => self.b.ins().iadd_imm_u(addr, offset as i64),
+        };
+        let null = self.b.ins().iconst(I64, 0);
+        let addr = self.b.ins().select_spectre_guard(oob, null, addr);
+        Ok((addr, 0))
     }
 }
 

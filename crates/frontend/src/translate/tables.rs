@@ -86,7 +86,7 @@ impl Translation<'_> {
             }
             Operator::ElemDrop { elem_index } => {
                 let elem = self.i32_const(elem_index);
-                self.call_checked_builtin(Builtin::elem_drop, &[elem], TrapKind::TableOutOfBounds);
+                self.call_builtin(Builtin::elem_drop, &[elem]);
             }
             Operator::RefNull { hty } => {
                 if RefType::new(true, hty)
