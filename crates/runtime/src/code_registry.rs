@@ -121,7 +121,15 @@ impl Drop for CodeRegistration {
 ///
 /// If the map's address range overlaps code that is already registered,
 /// which means code was freed without being unregistered first.
-pub fn register(map: Arc<CodeMap>) -> CodeRegistration {
+///
+/// # Safety
+///
+/// The map must describe generated code that stays mapped until the
+/// registration drops, keeps frame pointers, and faults only at its trap
+/// sites as they say: the signal handler resumes a fault at a registered
+/// trap site at the entry point that called wasm, skipping every frame in
+/// between, which is sound only if those frames are this code's.
+pub unsafe fn register(map: Arc<CodeMap>) -> CodeRegistration {
     let (start, end) = (map.start(), map.end());
     if start == end {
         return CodeRegistration { map, end: None };
@@ -205,7 +213,8 @@ mod tests {
     #[test]
     fn lookups_see_registered_code_until_it_is_dropped() {
         let map = fake_map(0x1000);
-        let registration = register(Arc::clone(&map));
+        // SAFETY: made-up addresses that no code runs at.
+        let registration = unsafe { register(Arc::clone(&map)) };
         assert!(Arc::ptr_eq(&lookup(0x1000).unwrap(), &map));
         assert!(Arc::ptr_eq(&lookup(0x10ff).unwrap(), &map));
         assert!(lookup(0x1100).is_none());
@@ -222,7 +231,8 @@ mod tests {
 
     #[test]
     fn empty_maps_are_not_registered() {
-        let registration = register(Arc::new(CodeMap::default()));
+        // SAFETY: an empty map registers nothing.
+        let registration = unsafe { register(Arc::new(CodeMap::default())) };
         assert!(registration.end.is_none());
         assert!(lookup(0).is_none());
     }
@@ -230,8 +240,10 @@ mod tests {
     #[test]
     fn adjacent_maps_are_told_apart() {
         let (a, b) = (fake_map(0x3000), fake_map(0x3100));
-        let _ra = register(Arc::clone(&a));
-        let _rb = register(Arc::clone(&b));
+        // SAFETY: made-up addresses that no code runs at.
+        let _ra = unsafe { register(Arc::clone(&a)) };
+        // SAFETY: as above.
+        let _rb = unsafe { register(Arc::clone(&b)) };
         assert!(Arc::ptr_eq(&lookup(0x30ff).unwrap(), &a));
         assert!(Arc::ptr_eq(&lookup(0x3100).unwrap(), &b));
     }
@@ -239,7 +251,9 @@ mod tests {
     #[test]
     #[should_panic(expected = "overlaps registered code")]
     fn overlapping_code_is_rejected() {
-        let _first = register(fake_map(0x5000));
-        let _second = register(fake_map(0x5080));
+        // SAFETY: made-up addresses that no code runs at.
+        let _first = unsafe { register(fake_map(0x5000)) };
+        // SAFETY: as above.
+        let _second = unsafe { register(fake_map(0x5080)) };
     }
 }

@@ -122,7 +122,9 @@ impl EngineInner {
             return Ok(t.code.address(0));
         }
         let code = self.compiler.compile_host_trampoline(ty)?;
-        let registration = code_registry::register(Arc::new(code.code_map().clone()));
+        // SAFETY: the trampoline's code map, from the compiler; the code
+        // stays mapped as long as the registration (see `HostTrampoline`).
+        let registration = unsafe { code_registry::register(Arc::new(code.code_map().clone())) };
         let address = code.address(0);
         map.insert(
             id,

@@ -20,7 +20,10 @@ pub struct ModuleCode {
 impl ModuleCode {
     /// Registers `compiled`'s code so its traps are recognised.
     pub fn new(compiled: CompiledModule) -> Arc<ModuleCode> {
-        let registration = code_registry::register(Arc::new(compiled.code().code_map().clone()));
+        // SAFETY: the module's code map, from the compiler; the code stays
+        // mapped as long as the registration (declared first, dropped first).
+        let registration =
+            unsafe { code_registry::register(Arc::new(compiled.code().code_map().clone())) };
         Arc::new(ModuleCode {
             _registration: registration,
             compiled,

@@ -320,7 +320,9 @@ fn compile() -> Jit {
         recurse: addr(recurse),
         calls_host: addr(calls_host),
         trampoline: addr(trampoline),
-        _registration: code_registry::register(Arc::clone(&map)),
+        // SAFETY: the map describes the functions just compiled, which keep
+        // frame pointers and live for the rest of the process.
+        _registration: unsafe { code_registry::register(Arc::clone(&map)) },
         map,
     };
     // Dropping a JITModule leaves its code in place; the code lives for
