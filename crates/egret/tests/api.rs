@@ -154,6 +154,49 @@ fn host_panic_resumes_in_the_embedder() {
 }
 
 #[test]
+fn a_panic_in_a_nested_host_call_unwinds_to_the_embedder_and_the_store_stays_usable() {
+    // wasm -> `outer` (host) -> `inner` (host, called directly) panics: the
+    // panic crosses `outer`'s call of `inner`, is caught at the wasm
+    // boundary and resumes at the embedder's call.
+    let engine = engine();
+    let module = Module::new(
+        &engine,
+        r#"(module (import "host" "outer" (func $outer (param i32) (result i32)))
+            (func (export "run") (param i32) (result i32) (call $outer (local.get 0))))"#,
+    )
+    .unwrap();
+    let mut store = Store::new(&engine, 0u32);
+    let inner = Func::wrap(&mut store, |mut caller: Caller<'_, u32>, x: i32| -> i32 {
+        *caller.data_mut() += 1;
+        if x < 0 {
+            panic!("inner panic");
+        }
+        x * 2
+    })
+    .unwrap();
+    let outer = Func::wrap(
+        &mut store,
+        move |mut caller: Caller<'_, u32>, x: i32| -> Result<i32> {
+            let doubled = inner.typed::<i32, i32>(&caller)?.call(&mut caller, x)?;
+            *caller.data_mut() += 10;
+            Ok(doubled + 1)
+        },
+    )
+    .unwrap();
+    let instance = Instance::new(&mut store, &module, &[outer.into()]).unwrap();
+    let run = instance
+        .get_typed_func::<i32, i32>(&mut store, "run")
+        .unwrap();
+    assert_eq!(run.call(&mut store, 4).unwrap(), 9);
+    let payload =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run.call(&mut store, -1)))
+            .unwrap_err();
+    assert_eq!(payload.downcast_ref::<&str>(), Some(&"inner panic"));
+    assert_eq!(run.call(&mut store, 5).unwrap(), 11);
+    assert_eq!(*store.data(), 23);
+}
+
+#[test]
 fn func_new_with_dynamic_types_and_untyped_calls() {
     let engine = engine();
     let mut store = Store::new(&engine, ());

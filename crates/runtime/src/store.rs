@@ -387,13 +387,14 @@ impl dyn VMStore + '_ {
         let max_stack = opaque.engine.runtime_config().max_wasm_stack;
         let lent = NonNull::from(&mut *self);
         // SAFETY: only the lifetime is erased; the pointer leaves the
-        // context again before this function returns, so it is never used
-        // after the borrow it came from ends.
+        // context again before this function returns or unwinds (see
+        // `Lending`), so it is never used after the borrow it came from
+        // ends.
         let lent =
             unsafe { std::mem::transmute::<NonNull<dyn VMStore + '_>, NonNull<dyn VMStore>>(lent) };
-        // SAFETY: the context lives as long as the store; no reference to
-        // it is live.
-        let previous = unsafe { (*context).store.replace(lent) };
+        // SAFETY: the context lives as long as the store, and the guard
+        // drops before this function returns.
+        let lending = unsafe { Lending::start(context, lent) };
         // SAFETY: per the contract, `func` is live.
         let f = unsafe { &*func };
         let outcome = if f.array_call.is_null() {
@@ -419,8 +420,7 @@ impl dyn VMStore + '_ {
             }
             .map_err(CallFailure::Wasm)
         };
-        // SAFETY: as above; the lent pointer is no longer in use.
-        unsafe { (*context).store = previous };
+        drop(lending);
         match outcome {
             Ok(()) => Ok(()),
             Err(CallFailure::Host(e)) => Err(Trap::new(TrapKind::HostFunctionFailed, &[], Some(e))),
@@ -739,6 +739,35 @@ fn refused(error: ResourceError) -> InstantiationError {
     match error {
         ResourceError::Refused(m) => InstantiationError::Resource(m),
         ResourceError::Limiter(e) => InstantiationError::Limiter(e),
+    }
+}
+
+/// A store lent to the code a call runs: while it lives, the store
+/// context holds the lent pointer; dropping it (however the call ends, a
+/// panic resumed from a host function included) puts back the pointer of
+/// the enclosing call, if any.
+struct Lending {
+    context: *mut VMStoreContext,
+    previous: Option<NonNull<dyn VMStore>>,
+}
+
+impl Lending {
+    /// Puts `lent` into `context`.
+    ///
+    /// # Safety
+    /// `context` must be a live store context that outlives the guard, and
+    /// no reference to it may be live while the guard is created or dropped.
+    unsafe fn start(context: *mut VMStoreContext, lent: NonNull<dyn VMStore>) -> Lending {
+        // SAFETY: per the contract.
+        let previous = unsafe { (*context).store.replace(lent) };
+        Lending { context, previous }
+    }
+}
+
+impl Drop for Lending {
+    fn drop(&mut self) {
+        // SAFETY: per `start`'s contract.
+        unsafe { (*self.context).store = self.previous };
     }
 }
 
