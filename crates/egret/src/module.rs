@@ -45,7 +45,7 @@ impl Module {
         let compiled = engine.inner.compiler().compile(binary)?;
         Ok(Module {
             engine: engine.clone(),
-            code: ModuleCode::new(compiled),
+            code: ModuleCode::new(compiled).map_err(|e| Error::Resource(e.to_string()))?,
         })
     }
 

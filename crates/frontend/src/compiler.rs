@@ -1,14 +1,16 @@
 //! The compiler an engine owns: the target ISA, the engine-wide function
-//! type registry, and the pipeline from module bytes to placed code.
+//! type registry, and the pipeline from module bytes to position-independent
+//! code.
 //!
 //! Pipeline: `parse` walks the sections (validating them) and sets the
 //! bodies aside; each body is validated, translated and compiled on a rayon
-//! worker with its own Cranelift context; the main thread then places all
-//! functions and the array-call trampolines in one `CodeMemory`.
+//! worker with its own Cranelift context; the main thread then links all
+//! functions and the array-call trampolines into one `CodeImage`, which the
+//! runtime loads.
 
 use crate::code::CodeKind;
 use crate::error::CompileError;
-use crate::jit::{CodeMemory, CompiledFunction};
+use crate::image::{CodeImage, CompiledFunction};
 use crate::module_info::ModuleInfo;
 use crate::parse::{PendingFunction, parse};
 use crate::target::Target;
@@ -99,15 +101,15 @@ impl TypeRegistry {
     }
 }
 
-/// A module compiled and placed in executable memory.
+/// A compiled module: its description, vmctx layout and linked code.
 #[derive(Debug)]
 pub struct CompiledModule {
     info: ModuleInfo,
     offsets: VMOffsets,
-    code: CodeMemory,
-    /// Array-call trampoline address per type index (0: no defined
-    /// function has that type).
-    array_calls: Vec<usize>,
+    image: CodeImage,
+    /// Position in the image of the array-call trampoline of each type
+    /// index (`None`: no defined function has that type).
+    array_calls: Vec<Option<u32>>,
 }
 
 impl CompiledModule {
@@ -121,20 +123,21 @@ impl CompiledModule {
         &self.offsets
     }
 
-    /// The placed code (for the code registry).
-    pub fn code(&self) -> &CodeMemory {
-        &self.code
+    /// The linked code: defined functions first (image position = defined
+    /// index), then array-call trampolines.
+    pub fn image(&self) -> &CodeImage {
+        &self.image
     }
 
-    /// Address of a defined function's code (wasm calling convention).
-    pub fn function_address(&self, index: DefinedFuncIndex) -> usize {
-        self.code.address(index.index())
+    /// The image position of a defined function (wasm calling convention).
+    pub fn function_position(&self, index: DefinedFuncIndex) -> usize {
+        index.index()
     }
 
-    /// Address of the array-call trampoline for a type used by a defined
-    /// function.
-    pub fn array_call_address(&self, ty: TypeIndex) -> usize {
-        self.array_calls[ty.index()]
+    /// The image position of the array-call trampoline for a type, if a
+    /// defined function has that type.
+    pub fn array_call_position(&self, ty: TypeIndex) -> Option<usize> {
+        self.array_calls[ty.index()].map(|p| p as usize)
     }
 }
 
@@ -151,14 +154,14 @@ pub struct FunctionReport {
     pub trap_sites: usize,
 }
 
-/// A module's compiled functions and trampolines before placement.
-struct UnplacedModule {
+/// A module's compiled functions and trampolines before linking.
+struct UnlinkedModule {
     info: ModuleInfo,
     offsets: VMOffsets,
     /// Defined functions (batch ids `0..n`), then array-call trampolines.
     functions: Vec<CompiledFunction>,
     /// Batch id of the array-call trampoline of each type index.
-    array_call_ids: Vec<Option<usize>>,
+    array_call_ids: Vec<Option<u32>>,
 }
 
 /// The engine's compiler.
@@ -212,7 +215,7 @@ impl Compiler {
         Compiler::for_target(config, Target::Host)
     }
 
-    /// A compiler for `target`. Only a host compiler can place code
+    /// A compiler for `target`. Only a host compiler compiles modules
     /// ([`Compiler::compile`]); others produce reports
     /// ([`Compiler::compile_report`]).
     pub fn for_target(config: CompilerConfig, target: Target) -> Result<Compiler, CompileError> {
@@ -250,7 +253,7 @@ impl Compiler {
         Ok(())
     }
 
-    /// Validates, compiles and places a module (host targets only).
+    /// Validates, compiles and links a module (host targets only).
     pub fn compile(&self, bytes: &[u8]) -> Result<CompiledModule, CompileError> {
         if !self.target.is_host() {
             return Err(CompileError::Unsupported(format!(
@@ -258,34 +261,30 @@ impl Compiler {
                 self.isa.triple()
             )));
         }
-        let UnplacedModule {
+        let UnlinkedModule {
             info,
             offsets,
             functions,
             array_call_ids,
         } = self.compile_module_functions(bytes)?;
-        let mut code = CodeMemory::place(self.isa.clone(), functions)?;
-        code.code_map_mut()
-            .set_names(info.name.clone(), info.func_names.clone());
-        let array_calls = array_call_ids
-            .iter()
-            .map(|id| id.map_or(0, |id| code.address(id)))
-            .collect();
+        let image = CodeImage::link(&*self.isa, &functions)?;
         Ok(CompiledModule {
             info,
             offsets,
-            code,
-            array_calls,
+            image,
+            array_calls: array_call_ids,
         })
     }
 
-    /// Validates and compiles a module's functions and array-call
-    /// trampolines for this compiler's target without placing them, and
-    /// reports their sizes.
+    /// Validates, compiles and links a module's functions and array-call
+    /// trampolines for this compiler's target, and reports their sizes.
+    /// Linking is what a loader on that target would rely on, so a report
+    /// also proves the code links there.
     pub fn compile_report(&self, bytes: &[u8]) -> Result<Vec<FunctionReport>, CompileError> {
-        let UnplacedModule {
+        let UnlinkedModule {
             info, functions, ..
         } = self.compile_module_functions(bytes)?;
+        CodeImage::link(&*self.isa, &functions)?;
         Ok(functions
             .iter()
             .map(|f| FunctionReport {
@@ -303,7 +302,7 @@ impl Compiler {
     /// Parses and compiles every defined function, then one array-call
     /// trampoline per type of a defined function; also returns, per type
     /// index, the batch id of its trampoline.
-    fn compile_module_functions(&self, bytes: &[u8]) -> Result<UnplacedModule, CompileError> {
+    fn compile_module_functions(&self, bytes: &[u8]) -> Result<UnlinkedModule, CompileError> {
         let parsed = parse(bytes, self.config.features, &mut |ty| self.types.intern(ty))?;
         let info = parsed.info;
         let offsets = VMOffsets::new(&info);
@@ -329,10 +328,10 @@ impl Compiler {
                 &mut fctx,
             );
             let id = functions.len() as u32;
-            functions.push(self.compile_context(&mut ctx, id, CodeKind::Trampoline)?);
-            array_call_ids[ty.index()] = Some(id as usize);
+            functions.push(self.compile_context(&mut ctx, CodeKind::Trampoline)?);
+            array_call_ids[ty.index()] = Some(id);
         }
-        Ok(UnplacedModule {
+        Ok(UnlinkedModule {
             info,
             offsets,
             functions,
@@ -357,7 +356,7 @@ impl Compiler {
             let index = DefinedFuncIndex(i as u32);
             w.translator.translate(env, index, f, &mut w.ctx.func)?;
             let kind = CodeKind::Function(env.info.func_index(index));
-            self.compile_context(&mut w.ctx, i as u32, kind)
+            self.compile_context(&mut w.ctx, kind)
         };
         if self.config.parallel {
             pending
@@ -375,26 +374,26 @@ impl Compiler {
         }
     }
 
-    /// Compiles the function in `ctx.func` as batch member `id`.
+    /// Compiles the function in `ctx.func`.
     fn compile_context(
         &self,
         ctx: &mut Context,
-        id: u32,
         kind: CodeKind,
     ) -> Result<CompiledFunction, CompileError> {
         ctx.compile(&*self.isa, &mut ControlPlane::default())
             .map_err(|e| CompileError::Codegen(format!("{:?}", e.inner)))?;
-        let compiled = CompiledFunction::from_context(ctx, id, kind);
+        let compiled = CompiledFunction::from_context(ctx, kind);
         ctx.clear();
         compiled
     }
 
-    /// Compiles and places the host trampoline for functions of type `ty`.
-    pub fn compile_host_trampoline(&self, ty: &FuncType) -> Result<CodeMemory, CompileError> {
+    /// Compiles the host trampoline for functions of type `ty`, alone in
+    /// its image.
+    pub fn compile_host_trampoline(&self, ty: &FuncType) -> Result<CodeImage, CompileError> {
         let mut ctx = Context::new();
         let mut fctx = FunctionBuilderContext::new();
         trampolines::build_host_call(ty, &*self.isa, &mut ctx.func, &mut fctx);
-        let function = self.compile_context(&mut ctx, 0, CodeKind::Trampoline)?;
-        CodeMemory::place(self.isa.clone(), vec![function])
+        let function = self.compile_context(&mut ctx, CodeKind::Trampoline)?;
+        CodeImage::link(&*self.isa, &[function])
     }
 }

@@ -1,13 +1,14 @@
 //! Egret's frontend: validates WebAssembly, translates each function to
-//! Cranelift IR, compiles it for the host (or another) ISA and places the
-//! code in executable memory, keeping the metadata the runtime needs.
+//! Cranelift IR, compiles it for the host (or another) ISA and links the
+//! code into a position-independent image, keeping the metadata the
+//! runtime needs to load and run it.
 
 pub mod abi;
 pub mod builtins;
 pub mod code;
 pub mod compiler;
 pub mod error;
-pub mod jit;
+pub mod image;
 pub mod module_info;
 pub mod parse;
 pub mod target;

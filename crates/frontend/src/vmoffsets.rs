@@ -12,7 +12,7 @@
 //! 0   *mut VMStoreContext   store-wide state: stack limit, fuel, epochs
 //! 8   *const Builtins       table of runtime functions (see builtins.rs)
 //! 16  u64                   the instance's id in its store (for libcalls)
-//! 24  (reserved)
+//! 24  *const u32            the module's engine type ids, one per type index
 //! 32  imported functions    *const VMFuncRef each (the exporter's funcref)
 //!     memories              { base: *mut u8, definition: *const VMMemoryDefinition } each
 //!     tables                *mut VMTableDefinition each
@@ -117,6 +117,10 @@ impl VMOffsets {
     pub const BUILTINS: u32 = 8;
     /// Offset of the instance's id in its store (`u64`).
     pub const INSTANCE_ID: u32 = 16;
+    /// Offset of the pointer to the module's engine type ids: `u32`s, one
+    /// per type index, filled when the module is loaded into an engine
+    /// (code never holds engine ids as immediates).
+    pub const TYPE_IDS: u32 = 24;
 
     /// Computes the layout for a module.
     pub fn new(module: &ModuleInfo) -> VMOffsets {

@@ -30,9 +30,9 @@ use std::sync::{Arc, PoisonError, RwLock};
 /// contain `pc` is the first entry whose key is greater than `pc`.
 ///
 /// A map's code is one range, from its first function or trampoline to the
-/// end of its last: `CodeMemory::place` puts a module's (or a trampoline
-/// batch's) code in one reservation of its own, so the padding between
-/// its functions never holds another map's code.
+/// end of its last: `CodeMemory::load` puts a module's (or a trampoline's)
+/// code in one mapping of its own, so the padding between its functions
+/// never holds another map's code.
 static REGISTRY: RwLock<BTreeMap<usize, Entry>> = RwLock::new(BTreeMap::new());
 
 /// The code of one registered map.
@@ -113,8 +113,8 @@ impl Drop for CodeRegistration {
 
 /// Registers the code described by `map` until the returned registration
 /// is dropped: everything from its first code range to the end of its
-/// last, which must hold no other map's code (`CodeMemory::place`
-/// gives each batch of code a reservation of its own).
+/// last, which must hold no other map's code (`CodeMemory::load`
+/// gives each image a mapping of its own).
 /// Registering a map that covers no code does nothing.
 ///
 /// # Panics

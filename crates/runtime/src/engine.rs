@@ -3,11 +3,11 @@
 //! counter, the pool of linear-memory reservations and the limits every
 //! store starts with.
 
+use crate::code_memory::CodeMemory;
 use crate::code_registry::{self, CodeRegistration};
 use crate::memory_pool::MemoryPool;
 use egret_frontend::compiler::{Compiler, CompilerConfig};
 use egret_frontend::error::CompileError;
-use egret_frontend::jit::CodeMemory;
 use egret_frontend::target::Target;
 use egret_frontend::types::{FuncType, SigId};
 use std::collections::HashMap;
@@ -121,9 +121,10 @@ impl EngineInner {
         if let Some(t) = map.get(&id) {
             return Ok(t.code.address(0));
         }
-        let code = self.compiler.compile_host_trampoline(ty)?;
-        // SAFETY: the trampoline's code map, from the compiler; the code
-        // stays mapped as long as the registration (see `HostTrampoline`).
+        let image = self.compiler.compile_host_trampoline(ty)?;
+        let code = CodeMemory::load(&image).map_err(|e| CompileError::Codegen(e.to_string()))?;
+        // SAFETY: the code map of the trampoline just loaded from the
+        // compiler's image; the code stays mapped as long as the registration (see `HostTrampoline`).
         let registration = unsafe { code_registry::register(Arc::new(code.code_map().clone())) };
         let address = code.address(0);
         map.insert(

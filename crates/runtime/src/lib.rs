@@ -1,6 +1,7 @@
 //! Egret's runtime: stores, instances, linear memories, tables, globals,
 //! trap handling and the libcalls generated code relies on.
 
+pub mod code_memory;
 pub mod code_registry;
 pub mod engine;
 pub mod host_func;

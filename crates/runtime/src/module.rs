@@ -1,34 +1,67 @@
-//! A compiled module as the runtime holds it: the placed code plus its
-//! registration in the process-wide code registry (so traps in it are
-//! recognised) for as long as any module handle or instance needs it, and
-//! the copy-on-write images of its memories, built on first instantiation.
+//! A compiled module as the runtime holds it: its code loaded into
+//! executable memory and registered in the process-wide code registry (so
+//! traps in it are recognised) for as long as any module handle or instance
+//! needs it, and the copy-on-write images of its memories, built on first
+//! instantiation.
 
+use crate::code_memory::{CodeMemory, LoadError};
 use crate::code_registry::{self, CodeRegistration};
 use crate::memory_image::MemoryImages;
 use egret_frontend::compiler::CompiledModule;
+use egret_frontend::types::{DefinedFuncIndex, TypeIndex};
 use std::sync::{Arc, OnceLock};
 
-/// A compiled, registered module.
+/// A compiled, loaded, registered module.
 #[derive(Debug)]
 pub struct ModuleCode {
     // Declared first: unregistered before the code is freed.
     _registration: CodeRegistration,
+    code: CodeMemory,
+    // The engine's id of each of the module's types, which generated code
+    // reads through the vmctx (`VMOffsets::TYPE_IDS`).
+    type_ids: Box<[u32]>,
     compiled: CompiledModule,
     memory_images: OnceLock<MemoryImages>,
 }
 
 impl ModuleCode {
-    /// Registers `compiled`'s code so its traps are recognised.
-    pub fn new(compiled: CompiledModule) -> Arc<ModuleCode> {
-        // SAFETY: the module's code map, from the compiler; the code stays
-        // mapped as long as the registration (declared first, dropped first).
-        let registration =
-            unsafe { code_registry::register(Arc::new(compiled.code().code_map().clone())) };
-        Arc::new(ModuleCode {
+    /// Loads `compiled`'s code and registers it so its traps are
+    /// recognised.
+    pub fn new(compiled: CompiledModule) -> Result<Arc<ModuleCode>, LoadError> {
+        let mut code = CodeMemory::load(compiled.image())?;
+        let info = compiled.info();
+        code.code_map_mut()
+            .set_names(info.name.clone(), info.func_names.clone());
+        // SAFETY: the code map of the code just loaded from the compiler's
+        // image; it stays mapped as long as the registration (declared
+        // first, dropped first).
+        let registration = unsafe { code_registry::register(Arc::new(code.code_map().clone())) };
+        let type_ids = info.type_ids.iter().map(|id| id.0).collect();
+        Ok(Arc::new(ModuleCode {
             _registration: registration,
+            code,
+            type_ids,
             compiled,
             memory_images: OnceLock::new(),
-        })
+        }))
+    }
+
+    /// The engine's id of each of the module's types, by type index.
+    pub fn type_ids(&self) -> &[u32] {
+        &self.type_ids
+    }
+
+    /// Address of a defined function's code (wasm calling convention).
+    pub fn function_address(&self, index: DefinedFuncIndex) -> usize {
+        self.code.address(self.compiled.function_position(index))
+    }
+
+    /// Address of the array-call trampoline for a type used by a defined
+    /// function; 0 if no defined function has that type.
+    pub fn array_call_address(&self, ty: TypeIndex) -> usize {
+        self.compiled
+            .array_call_position(ty)
+            .map_or(0, |p| self.code.address(p))
     }
 
     /// The compiled module.

@@ -637,6 +637,7 @@ impl dyn VMStore + '_ {
         vmctx.write(VMOffsets::BUILTINS, libcalls::table());
         let id = InstanceId(opaque.instances.len() as u32);
         vmctx.write(VMOffsets::INSTANCE_ID, u64::from(id.0));
+        vmctx.write(VMOffsets::TYPE_IDS, module.type_ids().as_ptr());
 
         let mut memories = Vec::with_capacity(info.memories.len());
         let mut tables = Vec::with_capacity(info.tables.len());
@@ -661,16 +662,15 @@ impl dyn VMStore + '_ {
 
         // Defined functions: their references point into this vmctx.
         let vmctx_ptr = vmctx.as_ptr();
-        let compiled = module.compiled();
         let func_refs = vmctx.func_refs_mut(offsets.defined_func_refs(), info.num_defined_funcs());
         for (i, func_ref) in func_refs.iter_mut().enumerate() {
             let defined = DefinedFuncIndex(i as u32);
             let ty = info.functions[info.func_index(defined).index()];
             *func_ref = VMFuncRef {
-                wasm_call: compiled.function_address(defined) as *const u8,
+                wasm_call: module.function_address(defined) as *const u8,
                 vmctx: vmctx_ptr,
-                array_call: compiled.array_call_address(ty) as *const u8,
-                type_id: info.type_ids[ty.index()].0,
+                array_call: module.array_call_address(ty) as *const u8,
+                type_id: module.type_ids()[ty.index()],
                 _pad: 0,
             };
         }

@@ -20,7 +20,7 @@ use crate::abi;
 use crate::error::CompileError;
 use crate::traps::TrapKind;
 use crate::types::{FuncIndex, TableIndex, TypeIndex};
-use crate::vmoffsets::func_ref;
+use crate::vmoffsets::{VMOffsets, func_ref};
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::types::{I32, I64};
 use cranelift_codegen::ir::{
@@ -75,11 +75,9 @@ impl Translation<'_> {
         let null_check =
             MemFlagsData::new().with_trap_code(Some(TrapKind::IndirectCallToNull.code()));
         let actual = self.load_at(I32, null_check, elem, func_ref::TYPE_ID);
-        let expected = self.env.info.type_ids[type_index as usize].0;
-        let mismatch = self
-            .b
-            .ins()
-            .icmp_imm_u(IntCC::NotEqual, actual, i64::from(expected));
+        let type_ids = self.vmctx_ptr(VMOffsets::TYPE_IDS);
+        let expected = self.load_at(I32, FIXED, type_ids, type_index * 4);
+        let mismatch = self.b.ins().icmp(IntCC::NotEqual, actual, expected);
         self.b.ins().trapnz(mismatch, TrapKind::BadSignature.code());
 
         // Only valid once the element is known to be non-null: not `can_move`.
