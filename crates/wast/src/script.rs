@@ -353,9 +353,9 @@ impl std::fmt::Display for Encode {
 }
 
 /// `assert_invalid` and `assert_malformed`: the module must be rejected
-/// before instantiation, either by the text parser or as invalid by
-/// Egret's compiler (not as unsupported, and not by a code generator
-/// failure).
+/// before instantiation, either by the text parser or as malformed or
+/// invalid by Egret's compiler (not as unsupported, and not by a code
+/// generator failure).
 fn expect_invalid(
     what: &str,
     binary: Result<Vec<u8>, Encode>,
@@ -368,7 +368,9 @@ fn expect_invalid(
         Err(e @ Encode::Component) => return Err(format!("{what}: {e}")),
     };
     match Module::from_binary(engine, &binary) {
-        Err(Error::Compile(CompileError::Invalid { .. })) => Ok(()),
+        Err(Error::Compile(CompileError::Malformed { .. } | CompileError::Invalid { .. })) => {
+            Ok(())
+        }
         Err(e) => Err(format!(
             "{what}: expected \"{message}\", got a different error: {e}"
         )),
