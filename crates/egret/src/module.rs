@@ -26,10 +26,10 @@ pub struct Module {
 
 pub(crate) fn wat_to_binary(bytes: &[u8]) -> Result<std::borrow::Cow<'_, [u8]>> {
     wat::parse_bytes(bytes).map_err(|e| {
-        Error::Compile(egret_frontend::error::CompileError::Invalid {
-            message: e.to_string(),
-            offset: 0,
-        })
+        Error::Compile(egret_frontend::error::CompileError::malformed(
+            e.to_string(),
+            0,
+        ))
     })
 }
 

@@ -67,6 +67,29 @@ fn module_from_file_validate_and_binary_forms() {
 }
 
 #[test]
+fn compile_errors_tell_malformed_from_invalid() {
+    let engine = engine();
+    let malformed =
+        |r: Result<()>| matches!(r, Err(Error::Compile(CompileError::Malformed { .. })));
+    let invalid = |r: Result<()>| matches!(r, Err(Error::Compile(CompileError::Invalid { .. })));
+    let truncated = b"\0asm\x01\0\0\0\x01";
+    assert!(malformed(Module::from_binary(&engine, truncated).map(drop)));
+    assert!(malformed(Module::validate(&engine, truncated)));
+    assert!(malformed(Module::new(&engine, "(module (func").map(drop)));
+    let mistyped = wat::parse_str("(module (func (result i32)))").unwrap();
+    assert!(invalid(Module::from_binary(&engine, &mistyped).map(drop)));
+    assert!(invalid(Module::validate(&engine, &mistyped)));
+    // Invalid (two memories), then malformed (section id 14): the whole
+    // module is decoded before it is judged invalid, as the spec has it.
+    let both = [
+        wat::parse_str("(module (memory 1) (memory 1))").unwrap(),
+        b"\x0e\x00".to_vec(),
+    ]
+    .concat();
+    assert!(malformed(Module::from_binary(&engine, &both).map(drop)));
+}
+
+#[test]
 fn host_function_calls_back_into_wasm() {
     let engine = engine();
     let module = Module::new(

@@ -156,7 +156,7 @@ fn every_core_trap_kind_is_reported() {
     );
     assert_eq!(
         trap_kind(indirect.call(&mut store, 2)),
-        TrapKind::TableOutOfBounds
+        TrapKind::IndirectCallOutOfBounds
     );
     assert_eq!(div.call(&mut store, (7, 2)).unwrap(), 3);
 }

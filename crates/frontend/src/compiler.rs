@@ -6,9 +6,12 @@
 //! bodies aside; each body is validated, translated and compiled on a rayon
 //! worker with its own Cranelift context; the main thread then links all
 //! functions and the array-call trampolines into one `CodeImage`, which the
-//! runtime loads.
+//! runtime loads. A module rejected on the way is decoded again on its own
+//! (`decode::check`) to report it as malformed rather than invalid when it
+//! does not decode.
 
 use crate::code::CodeKind;
+use crate::decode;
 use crate::error::CompileError;
 use crate::image::{CodeImage, CompiledFunction};
 use crate::module_info::ModuleInfo;
@@ -249,8 +252,24 @@ impl Compiler {
     /// Validates `bytes` without compiling.
     pub fn validate(&self, bytes: &[u8]) -> Result<(), CompileError> {
         let mut validator = wasmparser::Validator::new_with_features(self.config.features);
-        validator.validate_all(bytes)?;
+        validator
+            .validate_all(bytes)
+            .map_err(|e| self.rejection(bytes, e.into()))?;
         Ok(())
+    }
+
+    /// Why `bytes` were rejected: `Malformed` if they do not decode,
+    /// otherwise `error` (from the pass that decodes and validates at
+    /// once, which cannot tell). Code generation failures stay as they are.
+    fn rejection(&self, bytes: &[u8], error: CompileError) -> CompileError {
+        match error {
+            CompileError::Invalid { .. } | CompileError::Unsupported(_) => {
+                decode::check(bytes, self.config.features)
+                    .err()
+                    .unwrap_or(error)
+            }
+            CompileError::Malformed { .. } | CompileError::Codegen(_) => error,
+        }
     }
 
     /// Validates, compiles and links a module (host targets only).
@@ -303,7 +322,8 @@ impl Compiler {
     /// trampoline per type of a defined function; also returns, per type
     /// index, the batch id of its trampoline.
     fn compile_module_functions(&self, bytes: &[u8]) -> Result<UnlinkedModule, CompileError> {
-        let parsed = parse(bytes, self.config.features, &mut |ty| self.types.intern(ty))?;
+        let parsed = parse(bytes, self.config.features, &mut |ty| self.types.intern(ty))
+            .map_err(|e| self.rejection(bytes, e))?;
         let info = parsed.info;
         let offsets = VMOffsets::new(&info);
         let env = ModuleEnv {
@@ -312,7 +332,9 @@ impl Compiler {
             tunables: &self.config.tunables,
             isa: &*self.isa,
         };
-        let mut functions = self.compile_functions(&env, parsed.functions)?;
+        let mut functions = self
+            .compile_functions(&env, parsed.functions)
+            .map_err(|e| self.rejection(bytes, e))?;
 
         let mut array_call_ids = vec![None; info.types.len()];
         let mut ctx = Context::new();

@@ -5,7 +5,16 @@ use thiserror::Error;
 /// Why a module could not be compiled.
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
 pub enum CompileError {
-    /// The bytes are not a valid WebAssembly module (malformed or invalid).
+    /// The bytes do not decode as a WebAssembly module (or the text does
+    /// not parse): the spec's *malformed*.
+    #[error("{message} (at offset {offset:#x})")]
+    Malformed {
+        /// What is wrong.
+        message: String,
+        /// Byte offset in the module where it was found.
+        offset: u64,
+    },
+    /// The module decodes but does not validate: the spec's *invalid*.
     #[error("{message} (at offset {offset:#x})")]
     Invalid {
         /// What is wrong.
@@ -22,6 +31,14 @@ pub enum CompileError {
 }
 
 impl CompileError {
+    /// A `Malformed` error at `offset`.
+    pub fn malformed(message: impl Into<String>, offset: u64) -> CompileError {
+        CompileError::Malformed {
+            message: message.into(),
+            offset,
+        }
+    }
+
     /// An `Invalid` error at `offset`.
     pub fn invalid(message: impl Into<String>, offset: u64) -> CompileError {
         CompileError::Invalid {
@@ -31,6 +48,8 @@ impl CompileError {
     }
 }
 
+/// An error of the pass that decodes and validates at once: `Invalid`, until
+/// `decode::check` finds the module malformed (see `Compiler`).
 impl From<wasmparser::BinaryReaderError> for CompileError {
     fn from(e: wasmparser::BinaryReaderError) -> Self {
         CompileError::Invalid {

@@ -7,6 +7,7 @@ pub mod abi;
 pub mod builtins;
 pub mod code;
 pub mod compiler;
+pub mod decode;
 pub mod error;
 pub mod image;
 pub mod module_info;

@@ -22,7 +22,11 @@ fn trap_class(kind: TrapKind) -> TrapClass {
     match kind {
         TrapKind::StackOverflow => TrapClass::StackExhausted,
         TrapKind::MemoryOutOfBounds => TrapClass::MemoryOutOfBounds,
-        TrapKind::TableOutOfBounds => TrapClass::TableOutOfBounds,
+        // wasmi does not tell a `call_indirect` past the table's end from
+        // other table accesses out of bounds.
+        TrapKind::TableOutOfBounds | TrapKind::IndirectCallOutOfBounds => {
+            TrapClass::TableOutOfBounds
+        }
         TrapKind::IndirectCallToNull => TrapClass::IndirectCallToNull,
         TrapKind::BadSignature => TrapClass::BadSignature,
         TrapKind::IntegerOverflow => TrapClass::IntegerOverflow,

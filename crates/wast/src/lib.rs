@@ -5,6 +5,16 @@
 //! `assert_*`) is one check that passes or fails on its own; a [`Report`]
 //! counts them and lists the failures with their lines.
 //!
+//! Assertions hold only as they would in the reference interpreter's
+//! harness: `assert_malformed` needs a module whose text does not parse or
+//! whose binary does not decode, `assert_invalid` one that decodes but
+//! does not validate, `assert_unlinkable` one that compiles but fails to
+//! link (with the expected message), and `assert_trap` on a module one
+//! that links and then traps. A trap's expected text, for `assert_trap`
+//! and `assert_exhaustion` (which needs a stack overflow), must be a
+//! prefix of Egret's message, short of the element index the reference
+//! interpreter appends to its element traps.
+//!
 //! ```
 //! let runner = egret_wast::WastRunner::new()?;
 //! let report = runner.run_str("example.wast", r#"

@@ -132,6 +132,160 @@ fn wrong_expectations_fail_with_their_lines() {
     assert_eq!(failed_lines(&report), expected, "{report}");
 }
 
+/// Assertions about where a module fails, and trap messages, judged as
+/// the reference interpreter's harness judges them: (directive, `None` if
+/// it must pass, or a part of its failure message).
+const STRICT_CASES: &[(&str, Option<&str>)] = &[
+    // Malformed: the text does not parse or the binary does not decode.
+    (
+        r#"(assert_malformed (module quote "(func") "unexpected end")"#,
+        None,
+    ),
+    (
+        r#"(assert_malformed (module binary "\00asm\01\00\00\00\0e\00") "malformed section id")"#,
+        None,
+    ),
+    (
+        r#"(assert_malformed (module quote "(func (result i32))") "type mismatch")"#,
+        Some("but it is an invalid"),
+    ),
+    (
+        r#"(assert_malformed (module binary "\00asm\01\00\00\00\01\05\01\60\00\01\7f\03\02\01\00\0a\04\01\02\00\0b") "type mismatch")"#,
+        Some("but it is an invalid"),
+    ),
+    // Invalid: it decodes, but does not validate.
+    (
+        r#"(assert_invalid (module (func (result i32))) "type mismatch")"#,
+        None,
+    ),
+    (
+        r#"(assert_invalid (module binary "\00asm\01\00\00\00\01\05\01\60\00\01\7f\03\02\01\00\0a\04\01\02\00\0b") "type mismatch")"#,
+        None,
+    ),
+    (
+        r#"(assert_invalid (module quote "(func") "type mismatch")"#,
+        Some("but it is a malformed"),
+    ),
+    (
+        r#"(assert_invalid (module binary "\00asm\01\00\00\00\0e\00") "type mismatch")"#,
+        Some("but it is a malformed"),
+    ),
+    // Unlinkable: imports missing or mismatched, with the spec's message.
+    (
+        r#"(assert_unlinkable (module (import "spectest" "nope" (func))) "unknown import")"#,
+        None,
+    ),
+    (
+        r#"(assert_unlinkable (module (import "spectest" "global_i32" (global i64))) "incompatible import type")"#,
+        None,
+    ),
+    (
+        r#"(assert_unlinkable (module (import "spectest" "nope" (func))) "incompatible import type")"#,
+        Some("got \"unknown import"),
+    ),
+    (
+        r#"(assert_unlinkable (module (func unreachable) (start 0)) "unreachable")"#,
+        Some("but it is an uninstantiable"),
+    ),
+    (
+        r#"(assert_unlinkable (module (memory 0) (data (i32.const 1) "a")) "out of bounds memory access")"#,
+        Some("but it is an uninstantiable"),
+    ),
+    (
+        r#"(assert_unlinkable (module (import "spectest" "nope" (func)) (func (result i32))) "unknown import")"#,
+        Some("but it is an invalid"),
+    ),
+    // Uninstantiable: it links, then a segment or the start function traps.
+    (
+        r#"(assert_trap (module (func unreachable) (start 0)) "unreachable")"#,
+        None,
+    ),
+    (
+        r#"(assert_trap (module (memory 0) (data (i32.const 1) "a")) "out of bounds memory access")"#,
+        None,
+    ),
+    (
+        r#"(assert_trap (module (table 0 funcref) (elem (i32.const 1) func)) "out of bounds table access")"#,
+        None,
+    ),
+    (
+        r#"(assert_trap (module (import "spectest" "nope" (func)) (func unreachable) (start 1)) "unreachable")"#,
+        Some("got error: failed to link"),
+    ),
+    (
+        r#"(assert_trap (module (memory 0) (data (i32.const 1) "a")) "out of bounds table access")"#,
+        Some("got trap \"out of bounds memory access\""),
+    ),
+    // Traps: the expected text must be a prefix of Egret's message.
+    (r#"(assert_trap (invoke "trap") "unreachable")"#, None),
+    (r#"(assert_trap (invoke "trap") "unreach")"#, None),
+    (
+        r#"(assert_trap (invoke "trap") "unreachable executed")"#,
+        Some("got trap \"unreachable\""),
+    ),
+    (
+        r#"(assert_trap (invoke "call" (i32.const 5)) "undefined element")"#,
+        None,
+    ),
+    (
+        r#"(assert_trap (invoke "call" (i32.const 5)) "out of bounds table access")"#,
+        Some("got trap \"undefined element\""),
+    ),
+    (
+        r#"(assert_trap (invoke "call" (i32.const 0)) "uninitialized element 0")"#,
+        None,
+    ),
+    (
+        r#"(assert_trap (invoke "call" (i32.const 0)) "undefined element")"#,
+        Some("got trap \"uninitialized element\""),
+    ),
+    (
+        r#"(assert_trap (invoke "get" (i32.const 5)) "out of bounds table access")"#,
+        None,
+    ),
+    (
+        r#"(assert_trap (invoke "get" (i32.const 5)) "undefined element")"#,
+        Some("got trap \"out of bounds table access\""),
+    ),
+    // Exhaustion: a stack overflow, with its message.
+    (
+        r#"(assert_exhaustion (invoke "loop") "call stack exhausted")"#,
+        None,
+    ),
+    (
+        r#"(assert_exhaustion (invoke "loop") "call stack exhausted!")"#,
+        Some("got trap \"call stack exhausted\""),
+    ),
+    (
+        r#"(assert_exhaustion (invoke "trap") "unreachable")"#,
+        Some("got trap \"unreachable\" (UnreachableCodeReached)"),
+    ),
+];
+
+#[test]
+fn assertions_are_as_strict_as_the_reference_harness() {
+    let module = r#"(module
+  (table 1 funcref)
+  (func (export "trap") unreachable)
+  (func (export "call") (param i32) (call_indirect (local.get 0)))
+  (func (export "get") (param i32) (drop (table.get (local.get 0))))
+  (func $loop (export "loop") (call $loop)))"#;
+    let script: Vec<&str> = std::iter::once(module)
+        .chain(STRICT_CASES.iter().map(|(directive, _)| *directive))
+        .collect();
+    let report = run(&script.join("\n"));
+    let first = module.lines().count() + 1;
+    for (i, (directive, expected)) in STRICT_CASES.iter().enumerate() {
+        let failure = report.failed.iter().find(|f| f.line == first + i);
+        match (expected, failure) {
+            (None, None) => {}
+            (Some(part), Some(failure)) if failure.message.contains(part) => {}
+            _ => panic!("{directive}\nexpected {expected:?}, got {failure:?}"),
+        }
+    }
+    assert_eq!(report.total(), 1 + STRICT_CASES.len(), "{report}");
+}
+
 #[test]
 fn failed_module_is_named_by_later_failures() {
     let report = run(

@@ -9,7 +9,7 @@
 //! aligned stack slot and loads the results from it after the call.
 //!
 //! `call_indirect` checks the index against the table length
-//! (`TableOutOfBounds`), then loads the element's signature id with a
+//! (`IndirectCallOutOfBounds`), then loads the element's signature id with a
 //! trapping load: a null element faults in the unmapped zero page and the
 //! trap table reports `IndirectCallToNull`. The id is compared with the
 //! engine-wide id of the expected type (`BadSignature`).
@@ -69,7 +69,11 @@ impl Translation<'_> {
 
     fn call_indirect(&mut self, type_index: u32, table_index: u32) -> Result<(), CompileError> {
         let index = self.pop()?;
-        let elem_addr = self.table_elem_addr(TableIndex(table_index), index);
+        let elem_addr = self.table_elem_addr(
+            TableIndex(table_index),
+            index,
+            TrapKind::IndirectCallOutOfBounds,
+        );
         let elem = self.load_at(I64, super::env::MUTABLE, elem_addr, 0);
 
         let null_check =

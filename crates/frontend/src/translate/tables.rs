@@ -26,13 +26,15 @@ impl Translation<'_> {
         match *op {
             Operator::TableGet { table } => {
                 let index = self.pop()?;
-                let addr = self.table_elem_addr(TableIndex(table), index);
+                let addr =
+                    self.table_elem_addr(TableIndex(table), index, TrapKind::TableOutOfBounds);
                 let value = self.load_at(I64, MUTABLE, addr, 0);
                 self.push(value);
             }
             Operator::TableSet { table } => {
                 let (index, value) = self.pop2()?;
-                let addr = self.table_elem_addr(TableIndex(table), index);
+                let addr =
+                    self.table_elem_addr(TableIndex(table), index, TrapKind::TableOutOfBounds);
                 self.store_at(MUTABLE, value, addr, 0);
             }
             Operator::TableSize { table } => {
@@ -126,11 +128,16 @@ impl Translation<'_> {
     }
 
     /// The address of element `index` (an `i32`) of a table, trapping with
-    /// `TableOutOfBounds` unless `index < length`. If the processor
+    /// `trap` unless `index < length`. If the processor
     /// mispredicts the check and runs ahead, it reads element 0 rather
     /// than an address the index chose (a Spectre-v1 guard, as Wasmtime
     /// has by default: one conditional move).
-    pub(super) fn table_elem_addr(&mut self, table: TableIndex, index: Value) -> Value {
+    pub(super) fn table_elem_addr(
+        &mut self,
+        table: TableIndex,
+        index: Value,
+        trap: TrapKind,
+    ) -> Value {
         let def = self.table_definition(table);
         let len = self.load_at(I64, MUTABLE, def, table_def::CURRENT_ELEMENTS);
         let index = self.widen(index);
@@ -138,7 +145,7 @@ impl Translation<'_> {
             .b
             .ins()
             .icmp(IntCC::UnsignedGreaterThanOrEqual, index, len);
-        self.b.ins().trapnz(oob, TrapKind::TableOutOfBounds.code());
+        self.b.ins().trapnz(oob, trap.code());
         let base = self.load_at(I64, MUTABLE, def, table_def::BASE);
         let byte_offset = self.b.ins().ishl_imm_u(index, 3);
         let addr = self.b.ins().iadd(base, byte_offset);
