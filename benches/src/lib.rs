@@ -16,8 +16,8 @@
 //!
 //! The Criterion benches (`cargo bench -p egret-benches`) and the `report`
 //! binary (`cargo run --release -p egret-benches --features compare --bin
-//! report`) both use the [`Runtime`] trait and [`report::fixtures`], so
-//! the figures they measure are the same code.
+//! report`) both use the [`Runtime`] trait, the [`kernels`] and the
+//! [`modules`], so the figures they measure are the same code.
 
 pub mod kernels;
 pub mod modules;

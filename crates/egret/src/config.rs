@@ -24,8 +24,9 @@ pub struct Config {
 }
 
 impl Config {
-    /// The default configuration: WebAssembly 2.0, optimised code,
-    /// parallel compilation, a 512 KiB wasm stack.
+    /// The default configuration: WebAssembly 2.0 plus extended constant
+    /// expressions, optimised code, parallel compilation, a 512 KiB wasm
+    /// stack.
     pub fn new() -> Config {
         Config::default()
     }
@@ -158,5 +159,21 @@ impl Config {
     /// default, since 2.0 modules must not declare more than one).
     pub fn wasm_multi_memory(&mut self, enable: bool) -> &mut Self {
         self.feature(WasmFeatures::MULTI_MEMORY, enable)
+    }
+
+    /// Extended constant expressions: `i32`/`i64` `add`, `sub` and `mul`
+    /// in global initialisers and segment offsets (a WebAssembly 3.0
+    /// feature; on by default, as in Wasmtime).
+    ///
+    /// ```
+    /// let wat = "(module (global i32 (i32.add (i32.const 1) (i32.const 2))))";
+    /// let engine = egret::Engine::default();
+    /// assert!(egret::Module::new(&engine, wat).is_ok());
+    /// let engine = egret::Engine::new(egret::Config::new().wasm_extended_const(false))?;
+    /// assert!(egret::Module::new(&engine, wat).is_err());
+    /// # Ok::<(), egret::Error>(())
+    /// ```
+    pub fn wasm_extended_const(&mut self, enable: bool) -> &mut Self {
+        self.feature(WasmFeatures::EXTENDED_CONST, enable)
     }
 }

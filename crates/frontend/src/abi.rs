@@ -7,7 +7,7 @@
 //!   every target can return in registers, a pointer to a caller-owned
 //!   return area is passed and all results are stored there, 16 bytes apart.
 //! - The host enters wasm through a per-signature *array-call* trampoline
-//!   (`CallConv::SystemV`): `(callee_vmctx, caller_vmctx, wasm_call_fn,
+//!   (`CallConv::SystemV`): `(callee_vmctx, caller_vmctx, wasm_call,
 //!   values: *mut [u128])`. Arguments are read from `values` and results
 //!   written back to it, each in a 16-byte slot.
 //! - Wasm calls the host through a per-signature *host* trampoline with the

@@ -53,7 +53,9 @@ pub struct CompilerConfig {
     pub parallel: bool,
     /// Run Cranelift's IR verifier on every function (slower; for tests).
     pub verify: bool,
-    /// WebAssembly features accepted.
+    /// WebAssembly features accepted. Default: WebAssembly 2.0 plus
+    /// extended constant expressions (a 3.0 feature Wasmtime also enables
+    /// by default).
     pub features: WasmFeatures,
     /// Code-shaping settings.
     pub tunables: Tunables,
@@ -65,7 +67,7 @@ impl Default for CompilerConfig {
             opt_level: OptLevel::Speed,
             parallel: true,
             verify: cfg!(debug_assertions),
-            features: WasmFeatures::WASM2,
+            features: WasmFeatures::WASM2.union(WasmFeatures::EXTENDED_CONST),
             tunables: Tunables::default(),
         }
     }

@@ -2,7 +2,7 @@
 //! into plain data the compiler and the instantiator read without parsing
 //! again.
 //!
-//! `ModuleInfo` is filled in by `crate::compile` while it walks the module's
+//! `ModuleInfo` is filled in by `parse::parse` while it walks the module's
 //! payloads with the validator; function bodies are kept aside for the
 //! parallel translation step.
 

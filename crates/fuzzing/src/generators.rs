@@ -1,6 +1,7 @@
 //! Test-case generators: wasm-smith configured for what Egret supports
-//! (WebAssembly 2.0) with bounded sizes, "swarm" choices of features and
-//! instruction kinds per case, and bounded execution.
+//! by default (WebAssembly 2.0 and extended constant expressions) with
+//! bounded sizes, "swarm" choices of features and instruction kinds per
+//! case, and bounded execution.
 
 use arbitrary::{Result, Unstructured};
 use wasm_smith::{Config, InstructionKind, InstructionKinds, Module};
@@ -18,12 +19,13 @@ pub const FUEL: u32 = 2_000;
 /// any time) and final memories stay cheap to compare.
 pub const MAX_MEMORY_BYTES: u64 = 16 * 65536;
 
-/// A WebAssembly 2.0 configuration whose sizes and features are chosen
-/// from `u` (swarm testing: each case leaves out different things, which
-/// makes the remaining ones deeper).
+/// A configuration of Egret's default features whose sizes and features
+/// are chosen from `u` (swarm testing: each case leaves out different
+/// things, which makes the remaining ones deeper).
 pub fn config(u: &mut Unstructured<'_>) -> Result<Config> {
     let mut config = Config {
-        // WebAssembly 2.0 and nothing after it.
+        // WebAssembly 2.0 and, of what came after it, only extended
+        // constant expressions (below).
         threads_enabled: false,
         shared_everything_threads_enabled: false,
         gc_enabled: false,
@@ -31,7 +33,6 @@ pub fn config(u: &mut Unstructured<'_>) -> Result<Config> {
         tail_call_enabled: false,
         memory64_enabled: false,
         relaxed_simd_enabled: false,
-        extended_const_enabled: false,
         wide_arithmetic_enabled: false,
         custom_page_sizes_enabled: false,
         custom_descriptors_enabled: false,
@@ -39,13 +40,14 @@ pub fn config(u: &mut Unstructured<'_>) -> Result<Config> {
         multibyte_array_access_enabled: false,
         acquire_release_atomics_enabled: false,
         max_memories: 1,
-        // Swarm choices among what 2.0 has.
+        // Swarm choices among those.
         simd_enabled: u.ratio(3, 4)?,
         bulk_memory_enabled: u.ratio(7, 8)?,
         reference_types_enabled: u.ratio(7, 8)?,
         multi_value_enabled: u.ratio(7, 8)?,
         sign_extension_ops_enabled: u.ratio(7, 8)?,
         saturating_float_to_int_enabled: u.ratio(7, 8)?,
+        extended_const_enabled: u.ratio(1, 2)?,
         allow_floats: u.ratio(7, 8)?,
         disallow_traps: u.ratio(1, 4)?,
         // Bounded sizes.
@@ -90,9 +92,9 @@ pub fn config(u: &mut Unstructured<'_>) -> Result<Config> {
 }
 
 /// The features every generated module is validated against (Egret's
-/// default: WebAssembly 2.0).
+/// default: WebAssembly 2.0 and extended constant expressions).
 pub fn features() -> wasmparser::WasmFeatures {
-    wasmparser::WasmFeatures::WASM2
+    wasmparser::WasmFeatures::WASM2.union(wasmparser::WasmFeatures::EXTENDED_CONST)
 }
 
 fn bounded(config: Config, u: &mut Unstructured<'_>) -> Result<Vec<u8>> {
@@ -155,10 +157,10 @@ mod tests {
     use crate::rng::Rng;
 
     #[test]
-    fn generated_modules_are_wasm_2_0() {
+    fn generated_modules_use_only_the_default_features() {
         let mut validator = wasmparser::Validator::new_with_features(features());
-        let mut generated = 0;
-        for case in 0..50 {
+        let (mut generated, mut extended) = (0, 0);
+        for case in 0..300 {
             let data = Rng::for_case(1, case).input_bytes();
             let Ok(wasm) = differential_module(&mut Unstructured::new(&data)) else {
                 continue;
@@ -168,10 +170,39 @@ mod tests {
             validator
                 .validate_all(&wasm)
                 .unwrap_or_else(|e| panic!("case {case}: {e}"));
+            extended += usize::from(has_extended_global_init(&wasm));
         }
         assert!(
-            generated >= 45,
-            "only {generated} of 50 cases made a module"
+            generated >= 270,
+            "only {generated} of 300 cases made a module"
         );
+        // The runtime's constant-expression arithmetic gets exercised.
+        assert!(extended >= 5, "only {extended} modules use extended-const");
+    }
+
+    /// Whether a global initialiser of `wasm` is an extended constant
+    /// expression (does arithmetic).
+    fn has_extended_global_init(wasm: &[u8]) -> bool {
+        use wasmparser::{Operator, Parser, Payload};
+        Parser::new(0).parse_all(wasm).any(|payload| {
+            let Ok(Payload::GlobalSection(globals)) = payload else {
+                return false;
+            };
+            globals.into_iter().any(|global| {
+                let global = global.unwrap();
+                let mut ops = global.init_expr.get_operators_reader();
+                std::iter::from_fn(|| ops.read().ok()).any(|op| {
+                    matches!(
+                        op,
+                        Operator::I32Add
+                            | Operator::I32Sub
+                            | Operator::I32Mul
+                            | Operator::I64Add
+                            | Operator::I64Sub
+                            | Operator::I64Mul
+                    )
+                })
+            })
+        })
     }
 }

@@ -1,7 +1,8 @@
 //! Fuzzing for Egret: generators, oracles and a stable driver.
 //!
-//! - [`generators`]: wasm-smith configured for WebAssembly 2.0 with
-//!   bounded sizes and execution, fed from `arbitrary` bytes.
+//! - [`generators`]: wasm-smith configured for Egret's default features
+//!   (WebAssembly 2.0 and extended constant expressions) with bounded
+//!   sizes and execution, fed from `arbitrary` bytes.
 //! - [`oracles`]: (a) [`oracles::compile`]: any bytes compile or fail
 //!   cleanly, exactly as wasmparser validates them; (b)
 //!   [`oracles::instantiate`]: valid modules instantiate and run without

@@ -53,7 +53,8 @@ impl Default for Engines {
 
 /// Oracle (a): compiling any bytes returns (an error or a module) without
 /// panicking, and Egret accepts exactly the modules wasmparser's validator
-/// accepts with WebAssembly 2.0 features: a valid module Egret cannot
+/// accepts with Egret's default features (`generators::features`): a
+/// valid module Egret cannot
 /// compile, an invalid one it accepts, or a code generation error is a
 /// finding.
 pub fn compile(engine: &egret::Engine, wasm: &[u8]) -> Result<(), Finding> {

@@ -94,7 +94,7 @@ impl Compiler {
             .finish(settings::Flags::new(flags))
             .unwrap();
         let mut builder = JITBuilder::with_isa(isa, default_libcall_names());
-        // All the code in one reservation, as `CodeMemory::place` does: the
+        // All the code in one reservation, as `CodeMemory::load` maps it: the
         // code registry takes a map's code to be one range.
         builder.memory_provider(Box::new(
             ArenaMemoryProvider::new_with_size(1 << 20).unwrap(),

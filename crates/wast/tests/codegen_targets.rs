@@ -113,6 +113,7 @@ targets! {
     V2 => v2;
     Simd => simd;
     MultiMemory => multi_memory;
+    ExtendedConst => extended_const;
 }
 
 #[test]

