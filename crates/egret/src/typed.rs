@@ -312,7 +312,7 @@ macro_rules! into_func {
                     <($($name,)*) as WasmParams>::valtypes(),
                     <R::Results as WasmParams>::valtypes(),
                 );
-                host_fn(ty, move |caller: Caller<'_, T>, values: &mut [u128]| {
+                host_fn(ty, move |mut caller: Caller<'_, T>, values: &mut [u128]| {
                     // The slots the type needs (the caller provides them):
                     // one length check here, none for the accesses below.
                     let slots = <($($name,)*) as WasmParams>::COUNT
@@ -320,11 +320,8 @@ macro_rules! into_func {
                     let values = &mut values[..slots];
                     let id = caller.store.id();
                     $(let $name = $name::from_raw(values[$index], id);)*
-                    let store: *const StoreInner<T> = caller.store;
-                    let results = self(caller, $($name),*).into_result()?;
-                    // SAFETY: the caller's borrow of the store ended with
-                    // the call; the store is alive (it is running us).
-                    results.store_raw(unsafe { &*store }, values)
+                    let results = self(caller.reborrow(), $($name),*).into_result()?;
+                    results.store_raw(caller.store, values)
                 })
             }
         }

@@ -259,3 +259,38 @@ fn a_failed_instantiation_leaves_the_store_as_it_was() {
     // And now the caps are reached.
     assert!(Memory::new(&mut store, MemoryType::new(1, None)).is_err());
 }
+
+/// Lets memories be created and panics when asked for a table.
+struct PanicsOnTables;
+
+impl ResourceLimiter for PanicsOnTables {
+    fn memory_growing(&mut self, _: usize, _: usize, _: Option<usize>) -> Result<bool> {
+        Ok(true)
+    }
+    fn table_growing(&mut self, _: usize, _: usize, _: Option<usize>) -> Result<bool> {
+        panic!("no tables today")
+    }
+    fn memories(&self) -> usize {
+        1
+    }
+}
+
+#[test]
+fn an_instantiation_interrupted_by_a_panicking_limiter_is_undone_too() {
+    let engine = Engine::default();
+    let mut store = Store::new(&engine, PanicsOnTables);
+    store.limiter(|limits| limits);
+    let module = Module::new(
+        &engine,
+        "(module (memory 1) (global (mut i32) (i32.const 7)) (table 1 funcref))",
+    )
+    .unwrap();
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        Instance::new(&mut store, &module, &[])
+    }));
+    assert!(outcome.is_err(), "the limiter's panic reaches the embedder");
+    // The memory created before the panic is gone: the cap of one allows
+    // a new one.
+    Memory::new(&mut store, MemoryType::new(1, None)).unwrap();
+    assert!(Memory::new(&mut store, MemoryType::new(1, None)).is_err());
+}

@@ -6,13 +6,16 @@
 //! so a frame of any size traps with `StackOverflow` before it is
 //! allocated. The limit must therefore lie inside the stack of the thread
 //! that runs the code, with room to spare below it for host functions that
-//! wasm calls at its deepest point. An entry that is not nested in an
-//! earlier entry of the same store on the same thread computes a fresh
-//! limit here: `max_wasm_stack` below the current stack pointer, but never
-//! closer than [`HOST_STACK_RESERVE`] to the thread's guard page. A thread
-//! whose stack is smaller than the configured maximum thus gets the stack
-//! it has (a clamp, not an error), and a thread with less than the reserve
-//! left traps at once instead of crashing.
+//! wasm calls at its deepest point. A store remembers which thread its
+//! limit belongs to ([`current_thread`]); an entry on any other thread, or
+//! the outermost entry, computes a fresh limit here: `max_wasm_stack`
+//! below the current stack pointer, but never closer than
+//! [`HOST_STACK_RESERVE`] to the thread's guard page. A thread whose stack
+//! is smaller than the configured maximum thus gets the stack it has (a
+//! clamp, not an error), and a thread with less than the reserve left
+//! traps at once instead of crashing. Code running on a stack the thread
+//! library does not know about (a fiber, a coroutine, a segment of a
+//! growable stack) is not clamped: there only `max_wasm_stack` applies.
 
 use std::cell::Cell;
 
@@ -21,28 +24,40 @@ use std::cell::Cell;
 pub const HOST_STACK_RESERVE: usize = 64 * 1024;
 
 thread_local! {
-    /// The lowest address of this thread's usable stack (above its guard),
-    /// once looked up; 0 if unknown or not yet looked up.
-    static STACK_FLOOR: Cell<Option<usize>> = const { Cell::new(None) };
+    /// This thread's stack as the thread library knows it: its lowest
+    /// usable address (above the guard) and one past its highest; `None`
+    /// until looked up, `(0, 0)` where the platform cannot tell.
+    static STACK_BOUNDS: Cell<Option<(usize, usize)>> = const { Cell::new(None) };
 }
 
-/// The limit for an entry into wasm on this thread that is not nested in
-/// another entry of the same store here: `max_wasm_stack` bytes below the
-/// current stack pointer, raised to keep [`HOST_STACK_RESERVE`] bytes above
-/// the thread's stack floor. Never 0 (which means "no wasm running").
+/// An id of the calling thread, unique among the threads alive: the
+/// address of one of its thread-locals. Never 0.
+pub fn current_thread() -> usize {
+    STACK_BOUNDS.with(|bounds| std::ptr::from_ref(bounds).addr())
+}
+
+/// The limit for an entry into wasm on this thread whose store has no
+/// limit for this thread yet: `max_wasm_stack` bytes below the current
+/// stack pointer, raised to keep [`HOST_STACK_RESERVE`] bytes above the
+/// floor of the thread's stack if that is the stack we run on. Never 0
+/// (which means "no wasm running").
 pub fn for_new_entry(max_wasm_stack: usize) -> usize {
-    let floor = STACK_FLOOR.with(|cached| match cached.get() {
-        Some(floor) => floor,
+    let (floor, top) = STACK_BOUNDS.with(|cached| match cached.get() {
+        Some(bounds) => bounds,
         None => {
-            let floor = thread_stack_floor();
-            cached.set(Some(floor));
-            floor
+            let bounds = thread_stack_bounds();
+            cached.set(Some(bounds));
+            bounds
         }
     });
-    approximate_sp()
-        .saturating_sub(max_wasm_stack)
-        .max(floor.saturating_add(HOST_STACK_RESERVE))
-        .max(1)
+    let sp = approximate_sp();
+    let limit = sp.saturating_sub(max_wasm_stack);
+    let on_thread_stack = floor <= sp && sp < top;
+    if on_thread_stack {
+        limit.max(floor.saturating_add(HOST_STACK_RESERVE)).max(1)
+    } else {
+        limit.max(1)
+    }
 }
 
 /// An address in the current stack frame, close enough to the stack
@@ -53,16 +68,16 @@ fn approximate_sp() -> usize {
     std::hint::black_box(&raw const marker).addr()
 }
 
-/// The lowest usable address of the calling thread's stack: above the
-/// guard area. 0 where the platform cannot tell.
+/// The calling thread's stack: its lowest usable address (above the guard
+/// area) and one past its highest. `(0, 0)` where the platform cannot tell.
 #[cfg(target_os = "linux")]
-fn thread_stack_floor() -> usize {
+fn thread_stack_bounds() -> (usize, usize) {
     use std::mem::MaybeUninit;
     let mut attr = MaybeUninit::<libc::pthread_attr_t>::uninit();
     // SAFETY: `attr` is writable; on success it is initialised and must be
     // destroyed, which happens below on every path.
     if unsafe { libc::pthread_getattr_np(libc::pthread_self(), attr.as_mut_ptr()) } != 0 {
-        return 0;
+        return (0, 0);
     }
     let mut low = std::ptr::null_mut();
     let mut size = 0;
@@ -77,17 +92,20 @@ fn thread_stack_floor() -> usize {
         // glibc below it: skipping it is right either way, at worst
         // conservative by one guard size.
         if ok {
-            low.addr().saturating_add(guard)
+            (
+                low.addr().saturating_add(guard),
+                low.addr().saturating_add(size),
+            )
         } else {
-            0
+            (0, 0)
         }
     }
 }
 
-/// The lowest usable address of the calling thread's stack: above the
-/// guard page. 0 where the platform cannot tell.
+/// The calling thread's stack: its lowest usable address (above the guard
+/// page) and one past its highest.
 #[cfg(target_os = "macos")]
-fn thread_stack_floor() -> usize {
+fn thread_stack_bounds() -> (usize, usize) {
     // SAFETY: both functions only read the calling thread's attributes.
     let (top, size) = unsafe {
         let thread = libc::pthread_self();
@@ -100,11 +118,11 @@ fn thread_stack_floor() -> usize {
         .saturating_add(region::page::size())
 }
 
-/// The lowest usable address of the calling thread's stack: unknown here,
-/// so only `max_wasm_stack` limits wasm.
+/// The calling thread's stack: unknown here, so only `max_wasm_stack`
+/// limits wasm.
 #[cfg(not(any(target_os = "linux", target_os = "macos")))]
-fn thread_stack_floor() -> usize {
-    0
+fn thread_stack_bounds() -> (usize, usize) {
+    (0, 0)
 }
 
 #[cfg(test)]
@@ -112,9 +130,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_floor_lies_below_the_current_frame() {
-        let floor = thread_stack_floor();
-        assert!(floor > 0 && floor < approximate_sp());
+    fn the_current_frame_lies_within_the_bounds() {
+        let (floor, top) = thread_stack_bounds();
+        let sp = approximate_sp();
+        assert!(
+            floor > 0 && floor < sp && sp < top,
+            "{floor:#x} {sp:#x} {top:#x}"
+        );
+    }
+
+    #[test]
+    fn threads_have_distinct_ids() {
+        let here = current_thread();
+        let there = std::thread::spawn(current_thread).join().unwrap();
+        assert!(here != 0 && here != there);
+        assert_eq!(here, current_thread());
     }
 
     #[test]
@@ -125,7 +155,7 @@ mod tests {
                 (
                     for_new_entry(8 << 20),
                     approximate_sp(),
-                    thread_stack_floor(),
+                    thread_stack_bounds().0,
                 )
             })
             .unwrap()
@@ -140,6 +170,6 @@ mod tests {
         let limit = for_new_entry(64 * 1024);
         let sp = approximate_sp();
         assert!(sp - limit <= 64 * 1024 + 4096, "{sp:#x} {limit:#x}");
-        assert!(limit > thread_stack_floor());
+        assert!(limit > thread_stack_bounds().0);
     }
 }

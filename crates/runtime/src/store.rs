@@ -569,7 +569,8 @@ impl dyn VMStore + '_ {
     /// order), initialising segments and running the start function.
     ///
     /// If it fails before the instance exists (a link error, a limit, the
-    /// limiter), the store is left holding exactly what it held before. If
+    /// limiter's refusal, error or panic), the store is left holding
+    /// exactly the instances, memories, tables and globals it held before. If
     /// a segment or the start function traps, the instance stays in the
     /// store: tables and memories it shares may already hold its functions
     /// and data.
@@ -583,12 +584,22 @@ impl dyn VMStore + '_ {
         imports: &[Resolved],
     ) -> Result<InstanceId, InstantiationError> {
         let mark = self.opaque().mark();
-        // SAFETY: per the contract.
-        let id = match unsafe { self.allocate_instance(module, imports) } {
-            Ok(id) => id,
-            Err(e) => {
+        // The embedder's limiter may panic half way: undo then too, before
+        // the panic goes on (the vmctx that store-held globals point into
+        // is gone by then).
+        let allocated = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            // SAFETY: per the contract.
+            unsafe { self.allocate_instance(module, imports) }
+        }));
+        let id = match allocated {
+            Ok(Ok(id)) => id,
+            Ok(Err(e)) => {
                 self.opaque_mut().rollback(mark);
                 return Err(e);
+            }
+            Err(payload) => {
+                self.opaque_mut().rollback(mark);
+                std::panic::resume_unwind(payload);
             }
         };
         self.opaque_mut().initialize_segments(id)?;

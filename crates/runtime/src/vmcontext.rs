@@ -73,6 +73,10 @@ pub struct VMStoreContext {
     /// functions and libcalls reach the store through it. Not read by
     /// generated code.
     pub store: Option<NonNull<dyn VMStore>>,
+    /// The thread whose stack `stack_limit` lies in
+    /// (`stack_limit::current_thread`); meaningless while the limit is 0.
+    /// Not read by generated code.
+    pub stack_limit_owner: usize,
 }
 
 impl Default for VMStoreContext {
@@ -83,6 +87,7 @@ impl Default for VMStoreContext {
             epoch_deadline: u64::MAX,
             epoch_ptr: std::ptr::null(),
             store: None,
+            stack_limit_owner: 0,
         }
     }
 }

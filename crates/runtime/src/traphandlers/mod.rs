@@ -106,8 +106,6 @@ struct TrapState {
 struct Activation {
     resume: ResumePoint,
     prev: *mut Activation,
-    /// The context of the store the call runs in.
-    store_ctx: *mut VMStoreContext,
     trap: TrapState,
 }
 
@@ -125,18 +123,20 @@ thread_local! {
 ///
 /// `array_call` is called as `array_call(callee_vmctx, caller_vmctx,
 /// wasm_call, values)` with the host's C calling convention (see
-/// `egret_frontend::abi`). A call nested in an earlier call into the same
-/// store *on this thread* (a host function calling back into wasm) keeps
-/// the store's stack limit, so nesting does not extend wasm's stack budget;
-/// any other call (the outermost one, or one made from another thread by a
-/// host function that lent its `Caller` there) sets a fresh limit for this
-/// thread's stack (see [`stack_limit`]). Either way the store's previous
-/// limit is back in place when the call returns.
+/// `egret_frontend::abi`). If the store's current stack limit was set on
+/// this thread (a host function called from wasm calling back in), the call
+/// keeps it, so nesting does not extend wasm's stack budget; any other call
+/// (the outermost one, or one made on another thread by a host function
+/// that sent its `Caller` there) sets a fresh limit for this thread's stack
+/// (see [`stack_limit`]). Either way the store's previous limit is back in
+/// place when the call returns.
 ///
 /// # Safety
 ///
 /// - `store_ctx` is valid for reads and writes and is not used by another
-///   thread during the call.
+///   thread during the call, and its store is lent there
+///   (`VMStoreContext::store`, see `VMStore::call`): libcalls and host
+///   functions find the store through it.
 /// - `array_call`, `callee_vmctx`, `caller_vmctx`, `wasm_call` and `values`
 ///   satisfy the trampoline's contract (matching signature, a values array
 ///   large enough for the parameters and results).
@@ -156,12 +156,15 @@ pub unsafe fn invoke_wasm(
     ensure_alt_stack();
 
     // SAFETY: the caller guarantees `store_ctx` is valid and ours.
-    let previous_limit = unsafe { (*store_ctx).stack_limit };
-    // SAFETY: the chain holds live activations of this thread.
-    let nested_here = previous_limit != 0 && unsafe { thread_runs_store(store_ctx) };
+    let previous = unsafe { ((*store_ctx).stack_limit, (*store_ctx).stack_limit_owner) };
+    let this_thread = stack_limit::current_thread();
+    let nested_here = previous.0 != 0 && previous.1 == this_thread;
     if !nested_here {
         // SAFETY: as above.
-        unsafe { (*store_ctx).stack_limit = stack_limit::for_new_entry(max_wasm_stack) };
+        unsafe {
+            (*store_ctx).stack_limit = stack_limit::for_new_entry(max_wasm_stack);
+            (*store_ctx).stack_limit_owner = this_thread;
+        }
     }
 
     let mut activation = Activation {
@@ -171,7 +174,6 @@ pub unsafe fn invoke_wasm(
             fp: 0,
         },
         prev: ACTIVATION.get(),
-        store_ctx,
         trap: TrapState {
             kind: None,
             pc: 0,
@@ -200,7 +202,7 @@ pub unsafe fn invoke_wasm(
     };
     ACTIVATION.set(activation.prev);
     // SAFETY: as above; no reference to the store context is live.
-    unsafe { (*store_ctx).stack_limit = previous_limit };
+    unsafe { ((*store_ctx).stack_limit, (*store_ctx).stack_limit_owner) = previous };
 
     if trapped == 0 {
         return Ok(());
@@ -220,25 +222,6 @@ pub unsafe fn invoke_wasm(
         frames,
         truncated: trap.truncated,
     }))
-}
-
-/// Whether wasm of the store whose context is `store_ctx` is running on
-/// this thread, below the current point.
-///
-/// # Safety
-/// Every activation on this thread's chain is live (true: each lives in a
-/// suspended `invoke_wasm` frame below this one).
-unsafe fn thread_runs_store(store_ctx: *mut VMStoreContext) -> bool {
-    let mut activation = ACTIVATION.get();
-    while !activation.is_null() {
-        // SAFETY: per the contract.
-        let (store, prev) = unsafe { ((*activation).store_ctx, (*activation).prev) };
-        if store == store_ctx {
-            return true;
-        }
-        activation = prev;
-    }
-    false
 }
 
 /// The signal actions in place before ours, in `SIGNALS` order.
