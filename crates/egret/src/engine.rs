@@ -20,6 +20,15 @@ pub struct Engine {
     pub(crate) inner: Arc<EngineInner>,
 }
 
+/// What [`Engine::detect_precompiled`] found.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Precompiled {
+    /// A precompiled core module.
+    Module,
+    /// A precompiled component (Egret does not make these).
+    Component,
+}
+
 impl Engine {
     /// An engine with `config`.
     pub fn new(config: &Config) -> Result<Engine> {
@@ -71,6 +80,30 @@ impl Engine {
     /// ```
     pub fn increment_epoch(&self) {
         self.inner.epoch().fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Compiles `bytes` (binary or text) to the form
+    /// [`Module::deserialize`](crate::Module::deserialize) loads, without
+    /// loading it here: what `egret compile -o` writes.
+    pub fn precompile_module(&self, bytes: &[u8]) -> Result<Vec<u8>> {
+        let binary = crate::module::wat_to_binary(bytes)?;
+        let compiled = self.inner.compiler().compile(&binary)?;
+        Ok(self.inner.compiler().serialize(&compiled))
+    }
+
+    /// Whether `bytes` look like a precompiled module (only the first
+    /// bytes are checked), and of which kind.
+    ///
+    /// ```
+    /// use egret::{Engine, Precompiled};
+    /// let engine = Engine::default();
+    /// let artifact = engine.precompile_module(b"(module)")?;
+    /// assert_eq!(Engine::detect_precompiled(&artifact), Some(Precompiled::Module));
+    /// assert_eq!(Engine::detect_precompiled(b"\0asm\x01\0\0\0"), None);
+    /// # Ok::<(), egret::Error>(())
+    /// ```
+    pub fn detect_precompiled(bytes: &[u8]) -> Option<Precompiled> {
+        egret_frontend::artifact::is_artifact(bytes).then_some(Precompiled::Module)
     }
 
     /// Whether two handles refer to the same engine.

@@ -5,6 +5,7 @@ use egret_runtime::limits::ResourceError;
 use egret_runtime::trap::Trap as RuntimeTrap;
 use std::fmt;
 
+pub use egret_frontend::artifact::ArtifactError;
 pub use egret_frontend::error::CompileError;
 pub use egret_frontend::traps::TrapKind;
 pub use egret_runtime::trap::FrameInfo;
@@ -38,6 +39,10 @@ pub enum Error {
     /// instances, memories or tables was reached.
     #[error("resource limit: {0}")]
     Resource(String),
+    /// Bytes given as a precompiled module could not be loaded: not an
+    /// artifact, damaged, or made by an engine with other settings.
+    #[error("cannot load precompiled module: {0}")]
+    Artifact(#[from] ArtifactError),
     /// An error raised by host code.
     #[error(transparent)]
     Host(Box<dyn std::error::Error + Send + Sync + 'static>),

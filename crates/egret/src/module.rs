@@ -57,6 +57,66 @@ impl Module {
         Module::new(engine, bytes)
     }
 
+    /// The module's compiled form, for [`Module::deserialize`] in a
+    /// process whose engine has the same configuration: what it was
+    /// compiled for (Egret's version, target, CPU features, settings) is
+    /// recorded and checked when it is loaded.
+    ///
+    /// ```
+    /// use egret::{Engine, Instance, Module, Store};
+    /// let engine = Engine::default();
+    /// let module = Module::new(&engine, r#"(module (func (export "seven") (result i32) i32.const 7))"#)?;
+    /// let bytes = module.serialize()?;
+    /// // SAFETY: the bytes were just made by `serialize`.
+    /// let module = unsafe { Module::deserialize(&engine, &bytes)? };
+    /// let mut store = Store::new(&engine, ());
+    /// let instance = Instance::new(&mut store, &module, &[])?;
+    /// let seven = instance.get_typed_func::<(), i32>(&mut store, "seven")?;
+    /// assert_eq!(seven.call(&mut store, ())?, 7);
+    /// # Ok::<(), egret::Error>(())
+    /// ```
+    pub fn serialize(&self) -> Result<Vec<u8>> {
+        Ok(self.engine.inner.compiler().serialize(self.code.compiled()))
+    }
+
+    /// Loads a module from [`Module::serialize`]'s or
+    /// [`Engine::precompile_module`]'s output, without compiling.
+    ///
+    /// Fails with [`Error::Artifact`] for bytes that are not such an
+    /// artifact, are truncated or damaged (a checksum covers them), or
+    /// were made by another version of Egret or for another target, other
+    /// CPU features or other code-shaping settings.
+    ///
+    /// # Safety
+    /// The artifact's machine code runs as it is: only bytes made by
+    /// Egret, and not tampered with, may be loaded. The checks above catch
+    /// accidents, not forgeries.
+    pub unsafe fn deserialize(engine: &Engine, bytes: impl AsRef<[u8]>) -> Result<Module> {
+        let compiled = engine.inner.compiler().deserialize(bytes.as_ref())?;
+        Ok(Module {
+            engine: engine.clone(),
+            code: ModuleCode::new(compiled).map_err(|e| Error::Resource(e.to_string()))?,
+        })
+    }
+
+    /// [`Module::deserialize`] of a file, which is mapped into memory
+    /// rather than read.
+    ///
+    /// # Safety
+    /// As for [`Module::deserialize`]; in addition the file must not
+    /// change while it is being loaded.
+    pub unsafe fn deserialize_file(engine: &Engine, path: impl AsRef<Path>) -> Result<Module> {
+        let path = path.as_ref();
+        let file = std::fs::File::open(path)
+            .map_err(|e| Error::misuse(format!("cannot open {}: {e}", path.display())))?;
+        // SAFETY: the caller promises the file does not change while
+        // mapped; the mapping is dropped before this function returns.
+        let map = unsafe { memmap2::Mmap::map(&file) }
+            .map_err(|e| Error::misuse(format!("cannot map {}: {e}", path.display())))?;
+        // SAFETY: per this function's contract.
+        unsafe { Module::deserialize(engine, &map[..]) }
+    }
+
     /// Checks that `bytes` (binary form) is a valid module, without
     /// compiling it.
     pub fn validate(engine: &Engine, bytes: &[u8]) -> Result<()> {

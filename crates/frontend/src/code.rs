@@ -11,7 +11,7 @@ use crate::types::FuncIndex;
 use std::collections::HashMap;
 
 /// What a code range holds.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum CodeKind {
     /// The body of a wasm function.
     Function(FuncIndex),

@@ -10,6 +10,7 @@
 //! (`decode::check`) to report it as malformed rather than invalid when it
 //! does not decode.
 
+use crate::artifact::{self, ArtifactError, Fingerprint};
 use crate::code::CodeKind;
 use crate::decode;
 use crate::error::CompileError;
@@ -134,6 +135,11 @@ impl CompiledModule {
         &self.image
     }
 
+    /// The image position of each type's array-call trampoline.
+    pub fn array_calls(&self) -> &[Option<u32>] {
+        &self.array_calls
+    }
+
     /// The image position of a defined function (wasm calling convention).
     pub fn function_position(&self, index: DefinedFuncIndex) -> usize {
         index.index()
@@ -249,6 +255,42 @@ impl Compiler {
     /// The engine-wide type registry.
     pub fn types(&self) -> &TypeRegistry {
         &self.types
+    }
+
+    /// What produced this compiler's code: everything a precompiled module
+    /// must share with the engine that loads it.
+    pub fn fingerprint(&self) -> Fingerprint {
+        let isa_flags: Vec<String> = self.isa.isa_flags().iter().map(|v| v.to_string()).collect();
+        Fingerprint {
+            egret_version: env!("CARGO_PKG_VERSION").to_string(),
+            target: self.isa.triple().to_string(),
+            isa_flags: isa_flags.join(","),
+            settings: format!(
+                "{:?}; {:?}; {}",
+                self.config.features,
+                self.config.tunables,
+                self.isa.flags()
+            ),
+        }
+    }
+
+    /// Serializes a module this compiler compiled (see `artifact.rs`).
+    pub fn serialize(&self, module: &CompiledModule) -> Vec<u8> {
+        artifact::write(&self.fingerprint(), module)
+    }
+
+    /// Reads a serialized module for this compiler's engine, assigning the
+    /// engine's type ids to its types.
+    pub fn deserialize(&self, bytes: &[u8]) -> Result<CompiledModule, ArtifactError> {
+        let (mut info, image, array_calls) = artifact::read(&self.fingerprint(), bytes)?;
+        info.type_ids = info.types.iter().map(|ty| self.types.intern(ty)).collect();
+        let offsets = VMOffsets::new(&info);
+        Ok(CompiledModule {
+            info,
+            offsets,
+            image,
+            array_calls,
+        })
     }
 
     /// Validates `bytes` without compiling.

@@ -19,11 +19,12 @@ use cranelift_codegen::control::ControlPlane;
 use cranelift_codegen::ir::{ExternalName, LibCall};
 use cranelift_codegen::isa::TargetIsa;
 use cranelift_codegen::{Context, FinalizedRelocTarget};
+use serde::{Deserialize, Serialize};
 
 /// A host function generated code may call directly: scalar math that
 /// Cranelift lowers to a call on targets without the matching instruction
 /// (rounding without SSE4.1, fused multiply-add). The loader supplies each.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum HostSymbol {
     /// `f32::ceil`.
     CeilF32,
@@ -153,7 +154,7 @@ impl CompiledFunction {
 }
 
 /// A function's place in a [`CodeImage`].
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FunctionLoc {
     /// What the code is.
     pub kind: CodeKind,
@@ -164,7 +165,7 @@ pub struct FunctionLoc {
 }
 
 /// How the loader patches the text for a host symbol.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum HostRelocKind {
     /// Write the symbol's absolute address plus the addend, 8 bytes,
     /// little-endian.
@@ -173,7 +174,7 @@ pub enum HostRelocKind {
 
 /// A relocation the loader applies: `text[offset..]` gets the address of
 /// `symbol` plus `addend`, as `kind` says.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HostReloc {
     /// Offset in the text.
     pub offset: u32,
@@ -186,7 +187,7 @@ pub struct HostReloc {
 }
 
 /// A batch of functions linked into one position-independent text section.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct CodeImage {
     /// The machine code of every function, at its offset.
     pub text: Vec<u8>,

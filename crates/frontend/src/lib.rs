@@ -4,6 +4,7 @@
 //! runtime needs to load and run it.
 
 pub mod abi;
+pub mod artifact;
 pub mod builtins;
 pub mod code;
 pub mod compiler;

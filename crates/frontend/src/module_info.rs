@@ -13,7 +13,7 @@ use wasmparser::Operator;
 
 /// One operation of a constant expression (global initialisers, segment
 /// offsets, element items). Extended-constant arithmetic is included.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum ConstOp {
     /// `i32.const`.
     I32(i32),
@@ -46,7 +46,7 @@ pub enum ConstOp {
 }
 
 /// A constant expression: a short stack program.
-#[derive(Clone, Debug, PartialEq, Default)]
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ConstExpr(pub Vec<ConstOp>);
 
 impl ConstExpr {
@@ -103,7 +103,7 @@ impl ConstExpr {
 }
 
 /// One import, in declaration order.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Import {
     /// The module name.
     pub module: String,
@@ -114,7 +114,7 @@ pub struct Import {
 }
 
 /// One export, in declaration order.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Export {
     /// The export name.
     pub name: String,
@@ -123,7 +123,7 @@ pub struct Export {
 }
 
 /// How an element segment is used.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub enum ElementMode {
     /// Copied into a table at instantiation, then dropped.
     Active {
@@ -139,7 +139,7 @@ pub enum ElementMode {
 }
 
 /// An element segment.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct ElementSegment {
     /// Active, passive or declared.
     pub mode: ElementMode,
@@ -150,7 +150,7 @@ pub struct ElementSegment {
 }
 
 /// The items of an element segment.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum ElementItems {
     /// Function references (`None` for a null reference): the common
     /// case, resolved without evaluating anything.
@@ -175,7 +175,7 @@ impl ElementItems {
 }
 
 /// How a data segment is used.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub enum DataMode {
     /// Copied into a memory at instantiation, then dropped.
     Active {
@@ -189,7 +189,7 @@ pub enum DataMode {
 }
 
 /// A data segment.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct DataSegment {
     /// Active or passive.
     pub mode: DataMode,
@@ -198,11 +198,13 @@ pub struct DataSegment {
 }
 
 /// Everything about a module except its code.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct ModuleInfo {
     /// The type section (function types).
     pub types: Vec<FuncType>,
-    /// Engine-wide ids of `types`, index for index.
+    /// Engine-wide ids of `types`, index for index. Not serialized: an
+    /// engine assigns its own when it reads a precompiled module.
+    #[serde(skip)]
     pub type_ids: Vec<SigId>,
     /// Imports in declaration order.
     pub imports: Vec<Import>,

@@ -5,7 +5,7 @@ use cranelift_codegen::ir::TrapCode;
 use std::fmt;
 
 /// Why wasm execution stopped abnormally.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub enum TrapKind {
     /// The wasm stack limit was reached (deep or infinite recursion).

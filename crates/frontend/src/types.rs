@@ -11,7 +11,10 @@ use std::fmt;
 macro_rules! index_type {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
-        #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+        #[derive(
+            Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default,
+            serde::Serialize, serde::Deserialize,
+        )]
         pub struct $name(pub u32);
 
         impl $name {
@@ -66,7 +69,7 @@ index_type!(
 );
 
 /// The type of a WebAssembly value.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum ValType {
     /// 32-bit integer.
     I32,
@@ -134,7 +137,7 @@ impl fmt::Display for ValType {
 }
 
 /// The type of a function: its parameters and results.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct FuncType {
     params: Box<[ValType]>,
     results: Box<[ValType]>,
@@ -183,7 +186,7 @@ impl fmt::Display for FuncType {
 }
 
 /// The type of a linear memory. Sizes are in 64 KiB pages.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct MemoryType {
     /// Initial size in pages.
     pub minimum: u64,
@@ -214,7 +217,7 @@ impl MemoryType {
 }
 
 /// The type of a table.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct TableType {
     /// The element type: `FuncRef` or `ExternRef`.
     pub element: ValType,
@@ -236,7 +239,7 @@ impl TableType {
 }
 
 /// The type of a global.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct GlobalType {
     /// The type of the value held.
     pub content: ValType,
@@ -246,7 +249,7 @@ pub struct GlobalType {
 
 /// The type of an importable or exportable entity, with function types
 /// given by type index into the module's type section.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum EntityIndex {
     /// A function, by function index.
     Function(FuncIndex),

@@ -26,7 +26,9 @@
 //! # Ok::<(), egret::Error>(())
 //! ```
 
-#![forbid(unsafe_code)]
+// The one exception: loading the runner's own artifacts in precompiled
+// mode (`Script::load`).
+#![deny(unsafe_code)]
 #![deny(missing_docs)]
 
 mod script;
@@ -103,6 +105,10 @@ impl fmt::Display for Report {
 #[derive(Clone, Debug)]
 pub struct WastRunner {
     engine: Engine,
+    /// In precompiled mode, the engine that compiles every module before it
+    /// is serialized and loaded into `engine` (see
+    /// [`WastRunner::precompiled`]).
+    compiler: Option<Engine>,
 }
 
 impl WastRunner {
@@ -117,12 +123,23 @@ impl WastRunner {
         config.cranelift_debug_verifier(true);
         Ok(WastRunner {
             engine: Engine::new(&config)?,
+            compiler: None,
         })
+    }
+
+    /// A runner that checks precompiled modules: every module is compiled
+    /// by one engine, serialized, and loaded with `Module::deserialize`
+    /// into another engine of the same configuration, which runs the
+    /// script. What the script asserts must hold of the loaded modules.
+    pub fn precompiled(config: Config) -> egret::Result<WastRunner> {
+        let mut runner = WastRunner::with_config(config.clone())?;
+        runner.compiler = Some(WastRunner::with_config(config)?.engine);
+        Ok(runner)
     }
 
     /// Runs the script `text`, called `name` in the report.
     pub fn run_str(&self, name: &str, text: &str) -> Report {
-        match script::Script::new(&self.engine, text) {
+        match script::Script::new(&self.engine, self.compiler.as_ref(), text) {
             Ok(script) => script.run(name),
             Err(e) => Report {
                 name: name.to_string(),

@@ -20,6 +20,9 @@ type Slot = Result<Instance, usize>;
 pub(crate) struct Script<'t> {
     text: &'t str,
     engine: Engine,
+    /// The engine that compiles modules for `engine`, through a
+    /// serialized artifact, in precompiled mode.
+    compiler: Option<Engine>,
     store: Store<()>,
     linker: Linker<()>,
     externs: ExternRefs,
@@ -34,7 +37,11 @@ pub(crate) struct Script<'t> {
 }
 
 impl<'t> Script<'t> {
-    pub(crate) fn new(engine: &Engine, text: &'t str) -> egret::Result<Script<'t>> {
+    pub(crate) fn new(
+        engine: &Engine,
+        compiler: Option<&Engine>,
+        text: &'t str,
+    ) -> egret::Result<Script<'t>> {
         let mut store = Store::new(engine, ());
         let mut linker = Linker::new(engine);
         linker.allow_shadowing(true);
@@ -42,6 +49,7 @@ impl<'t> Script<'t> {
         Ok(Script {
             text,
             engine: engine.clone(),
+            compiler: compiler.cloned(),
             store,
             linker,
             externs: ExternRefs::default(),
@@ -226,7 +234,20 @@ impl<'t> Script<'t> {
 
     fn compile(&self, module: &mut QuoteWat<'_>) -> Result<Module, String> {
         let binary = self.encode(module).map_err(|e| e.to_string())?;
-        Module::from_binary(&self.engine, &binary).map_err(|e| e.to_string())
+        self.load(&binary).map_err(|e| e.to_string())
+    }
+
+    /// Compiles `binary` for the script's engine: directly, or in
+    /// precompiled mode through a serialized artifact.
+    #[allow(unsafe_code, reason = "loads the artifact it just serialized")]
+    fn load(&self, binary: &[u8]) -> egret::Result<Module> {
+        let Some(compiler) = &self.compiler else {
+            return Module::from_binary(&self.engine, binary);
+        };
+        let artifact = Module::from_binary(compiler, binary)?.serialize()?;
+        // SAFETY: the artifact was made just now by `serialize`, by an
+        // engine of the same configuration.
+        unsafe { Module::deserialize(&self.engine, artifact) }
     }
 
     /// `assert_malformed`, `assert_invalid` and `assert_unlinkable`: the
@@ -286,7 +307,7 @@ impl<'t> Script<'t> {
             }
             Err(e @ Encode::Component) => return Err(e.to_string()),
         };
-        let compiled = Module::from_binary(&self.engine, &binary);
+        let compiled = self.load(&binary);
         let result = match compiled {
             Ok(module) if last == Stage::Unlinkable => self.instantiate(&module).map(drop),
             other => other.map(drop),

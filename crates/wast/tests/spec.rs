@@ -2,7 +2,7 @@
 //! (`wasm-v1`, `wasm-v2`, and the SIMD, multi-memory and extended-const
 //! proposals): one test per `.wast` file, named after it (`cargo test -p
 //! egret-wast v1::address`). Assertions that do not pass are listed with
-//! their reason in [`FAILING`]; the list can only shrink, because a listed
+//! their reason in `suites::FAILING`; the list can only shrink, because a listed
 //! assertion that passes fails its file's test, as does any other that
 //! fails.
 
@@ -10,28 +10,8 @@ mod suites;
 
 use suites::Suite;
 
-/// The assertions known to fail: (suite, file, their lines, the concrete
-/// reason). Empty would mean every assertion of every suite passes.
-const FAILING: &[(Suite, &str, &[usize], &str)] = &[(
-    Suite::Simd,
-    "simd_address.wast",
-    &[143, 151],
-    "the SIMD scripts follow WebAssembly 3.0, where a memory offset is a 64-bit number and \
-     `offset=4294967296` on a 32-bit memory is invalid (\"offset out of range\"); in the 2.0 \
-     format Egret implements the offset is 32-bit and such a module is malformed, as the \
-     wasm-v1 and wasm-v2 address.wast scripts assert of the same text (\"i32 constant\")",
-)];
-
-/// The lines of a file's assertions known to fail, and why.
-fn expected_failures(suite: Suite, file: &str) -> Option<(&'static [usize], &'static str)> {
-    FAILING
-        .iter()
-        .find(|(s, f, _, _)| *s == suite && *f == file)
-        .map(|&(_, _, lines, reason)| (lines, reason))
-}
-
 /// Runs one file of a suite and checks that exactly the assertions
-/// [`expected_failures`] lists fail.
+/// [`suites::FAILING`] lists fail.
 fn run(suite: Suite, file: &str) {
     let test = suite
         .files()
@@ -42,18 +22,8 @@ fn run(suite: Suite, file: &str) {
     let runner = egret_wast::WastRunner::with_config(suite.config())
         .expect("the spec-test engine can be created");
     let report = runner.run_str(&name, test.raw());
-    let (listed, reason) = expected_failures(suite, file).unwrap_or((&[], ""));
-    let failed: Vec<usize> = report.failed.iter().map(|f| f.line).collect();
-    let unexpected = failed.iter().any(|line| !listed.contains(line));
-    let passing: Vec<&usize> = listed.iter().filter(|l| !failed.contains(l)).collect();
-    assert!(!unexpected, "{report}");
-    assert!(
-        passing.is_empty(),
-        "{name}: the assertions at lines {passing:?} pass now: remove them from FAILING \
-         (listed as: {reason})"
-    );
-    if !listed.is_empty() {
-        println!("expected failures ({reason}):\n{report}");
+    if let Err(problem) = suite.check(file, &report) {
+        panic!("{problem}");
     }
 }
 

@@ -1,0 +1,236 @@
+//! Precompiled modules: `Module::serialize` / `Module::deserialize`,
+//! `Engine::precompile_module`, and the loader's answer to bytes that do
+//! not fit the engine (another version, target, CPU features or settings)
+//! or are not intact (truncated, damaged, not an artifact), including a
+//! seeded run of mutated artifacts.
+
+use egret::*;
+
+const MODULE: &str = r#"(module
+    (import "host" "double" (func $double (param i32) (result i32)))
+    (memory (export "memory") 1)
+    (data (i32.const 16) "precompiled")
+    (table 2 funcref)
+    (elem (i32.const 0) $inc $trap)
+    (global $counter (mut i32) (i32.const 0))
+    (func $inc (param i32) (result i32) (i32.add (local.get 0) (i32.const 1)))
+    (func $trap (param i32) (result i32) unreachable)
+    (func (export "run") (param i32) (result i32)
+        (global.set $counter (i32.add (global.get $counter) (i32.const 1)))
+        (call $double (call_indirect (param i32) (result i32) (local.get 0) (i32.const 0))))
+    (func (export "trap") (result i32) (call_indirect (param i32) (result i32) (i32.const 0) (i32.const 1)))
+    (func (export "floor") (param f64) (result f64) (f64.floor (local.get 0)))
+    (func (export "load") (param i32) (result i32) (i32.load8_u (local.get 0))))"#;
+
+fn artifact(engine: &Engine) -> Vec<u8> {
+    engine.precompile_module(MODULE.as_bytes()).unwrap()
+}
+
+/// Instantiates `module` in a fresh store and exercises it.
+fn exercise(module: &Module) {
+    let engine = module.engine();
+    let mut store = Store::new(engine, ());
+    let double = Func::wrap(&mut store, |x: i32| x * 2).unwrap();
+    let instance = Instance::new(&mut store, module, &[double.into()]).unwrap();
+    let run = instance
+        .get_typed_func::<i32, i32>(&mut store, "run")
+        .unwrap();
+    assert_eq!(run.call(&mut store, 20).unwrap(), 42);
+    let trap = instance
+        .get_typed_func::<(), i32>(&mut store, "trap")
+        .unwrap();
+    let error = trap.call(&mut store, ()).unwrap_err();
+    let trap = error.as_trap().expect("a trap");
+    assert_eq!(trap.kind(), TrapKind::UnreachableCodeReached);
+    assert!(!trap.backtrace().is_empty(), "{error:?}");
+    let floor = instance
+        .get_typed_func::<f64, f64>(&mut store, "floor")
+        .unwrap();
+    assert_eq!(floor.call(&mut store, -1.5).unwrap(), -2.0);
+    let load = instance
+        .get_typed_func::<i32, i32>(&mut store, "load")
+        .unwrap();
+    assert_eq!(load.call(&mut store, 16).unwrap(), i32::from(b'p'));
+    let error = load.call(&mut store, 65536).unwrap_err();
+    assert_eq!(error.as_trap().unwrap().kind(), TrapKind::MemoryOutOfBounds);
+}
+
+#[test]
+fn a_deserialized_module_runs_in_another_engine() {
+    let bytes = artifact(&Engine::default());
+    assert_eq!(
+        Engine::detect_precompiled(&bytes),
+        Some(Precompiled::Module)
+    );
+    let other = Engine::default();
+    // SAFETY: made by `precompile_module` above.
+    let module = unsafe { Module::deserialize(&other, &bytes) }.unwrap();
+    exercise(&module);
+    // And round trips again.
+    let again = module.serialize().unwrap();
+    // SAFETY: made by `serialize` above.
+    let module = unsafe { Module::deserialize(&Engine::default(), again) }.unwrap();
+    exercise(&module);
+}
+
+#[test]
+fn a_serialized_file_is_mapped_and_loaded() {
+    let engine = Engine::default();
+    let module = Module::new(&engine, MODULE).unwrap();
+    let path = std::env::temp_dir().join(format!("egret-precompiled-{}.cwasm", std::process::id()));
+    std::fs::write(&path, module.serialize().unwrap()).unwrap();
+    // SAFETY: written above from `serialize`, not changed while loading.
+    let loaded = unsafe { Module::deserialize_file(&engine, &path) };
+    std::fs::remove_file(&path).unwrap();
+    exercise(&loaded.unwrap());
+}
+
+fn load_error(engine: &Engine, bytes: &[u8]) -> ArtifactError {
+    // SAFETY: the loader must refuse these bytes before running anything.
+    match unsafe { Module::deserialize(engine, bytes) } {
+        Err(Error::Artifact(e)) => e,
+        other => panic!("expected an artifact error, got {other:?}"),
+    }
+}
+
+#[test]
+fn mismatched_engines_are_refused_with_their_own_error() {
+    let bytes = artifact(&Engine::default());
+
+    let mut config = Config::new();
+    config.target("aarch64-unknown-linux-gnu").unwrap();
+    let aarch64 = Engine::new(&config).unwrap();
+    assert!(matches!(
+        load_error(&aarch64, &bytes),
+        ArtifactError::Target { .. }
+    ));
+
+    let fuel = Engine::new(Config::new().consume_fuel(true)).unwrap();
+    let error = load_error(&fuel, &bytes);
+    assert!(matches!(error, ArtifactError::Settings { .. }), "{error}");
+
+    let unoptimised = Engine::new(Config::new().cranelift_opt_level(OptLevel::None)).unwrap();
+    assert!(matches!(
+        load_error(&unoptimised, &bytes),
+        ArtifactError::Settings { .. }
+    ));
+
+    // Another Egret version: same length, so only the version differs
+    // (the checksum is made again, as that version would have).
+    let version = env!("CARGO_PKG_VERSION").as_bytes();
+    let at = bytes
+        .windows(version.len())
+        .position(|w| w == version)
+        .expect("the version is recorded");
+    let mut other_version = bytes.clone();
+    other_version[at..at + version.len()].fill(b'9');
+    reseal(&mut other_version);
+    let error = load_error(&Engine::default(), &other_version);
+    assert!(
+        matches!(error, ArtifactError::EgretVersion { .. }),
+        "{error}"
+    );
+    assert!(error.to_string().contains("compiled by Egret 9"), "{error}");
+}
+
+#[test]
+fn damaged_bytes_are_refused_with_their_own_error() {
+    let engine = Engine::default();
+    let bytes = artifact(&engine);
+    let wasm = wat::parse_str(MODULE).unwrap();
+    assert_eq!(load_error(&engine, &wasm), ArtifactError::NotAnArtifact);
+    assert_eq!(load_error(&engine, b""), ArtifactError::NotAnArtifact);
+    assert!(matches!(
+        load_error(&engine, &bytes[..bytes.len() - 1]),
+        ArtifactError::Truncated { .. }
+    ));
+    assert!(matches!(
+        load_error(&engine, &bytes[..10]),
+        ArtifactError::Truncated { .. }
+    ));
+    let mut flipped = bytes.clone();
+    let middle = flipped.len() / 2;
+    flipped[middle] ^= 0x40;
+    assert!(matches!(
+        load_error(&engine, &flipped),
+        ArtifactError::Corrupted(_)
+    ));
+    let mut newer = bytes.clone();
+    newer[8] = 2;
+    assert_eq!(
+        load_error(&engine, &newer),
+        ArtifactError::FormatVersion { found: 2 }
+    );
+}
+
+/// Makes the checksum at the end of an artifact match its payload again.
+fn reseal(bytes: &mut [u8]) {
+    let end = bytes.len() - 4;
+    let checksum = crc32(&bytes[20..end]);
+    bytes[end..].copy_from_slice(&checksum.to_le_bytes());
+}
+
+/// CRC-32 (IEEE), bit by bit: the checksum artifacts carry.
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &byte in bytes {
+        crc ^= u32::from(byte);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
+/// A small deterministic generator for the mutation run.
+struct XorShift(u64);
+
+impl XorShift {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+#[test]
+fn mutated_artifacts_are_refused_or_loaded_never_a_crash() {
+    let engine = Engine::default();
+    let bytes = artifact(&engine);
+    let mut rng = XorShift(0x5eed_cafe_f00d_0001);
+    let (mut refused, mut loaded) = (0, 0);
+    for case in 0..3_000 {
+        let mut mutated = bytes.clone();
+        for _ in 0..1 + rng.below(4) {
+            let at = rng.below(mutated.len());
+            match rng.below(4) {
+                0 => mutated[at] ^= 1 << rng.below(8),
+                1 => mutated[at] = rng.next() as u8,
+                2 => mutated.truncate(at.max(1)),
+                _ => mutated.insert(at, rng.next() as u8),
+            }
+        }
+        // Half the cases get past the checksum, to reach the decoder and
+        // the offset checks behind it.
+        if case % 2 == 0 && mutated.len() >= 24 {
+            reseal(&mut mutated);
+        }
+        // SAFETY: the property under test: bad artifacts give errors. A
+        // loaded one is not run.
+        match unsafe { Module::deserialize(&engine, &mutated) } {
+            Ok(_) => loaded += 1,
+            Err(Error::Artifact(_)) => refused += 1,
+            Err(other) => panic!("case {case}: unexpected error {other:?}"),
+        }
+    }
+    assert!(refused > 2_500, "{refused} refused, {loaded} loaded");
+}
