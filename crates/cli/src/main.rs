@@ -1,6 +1,8 @@
 //! The `egret` command: run WebAssembly modules and spec scripts.
 
-#![forbid(unsafe_code)]
+// The one exception: loading a precompiled module the user vouched for
+// (`run::load_module`, `--allow-precompiled`).
+#![deny(unsafe_code)]
 
 mod run;
 
@@ -26,13 +28,21 @@ enum Command {
     /// (the trap and its wasm backtrace go to stderr), 2 on any other
     /// error.
     Run(run::RunOptions),
-    /// Compile a module for a target without running it, and report the
-    /// machine code size of each function and trampoline.
+    /// Compile a module ahead of time: write it as a precompiled module
+    /// (`-o FILE.cwasm`, which `egret run --allow-precompiled` runs), or
+    /// report the machine code size of each function and trampoline
+    /// (`--report`, the default without `-o`).
     Compile {
         /// The target: `host`, `x86_64-baseline` (x86-64-v2), or a triple
         /// such as `aarch64-unknown-linux-gnu`.
         #[arg(long, default_value = "host")]
         target: String,
+        /// Where to write the precompiled module.
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Print the size report (also when writing with `-o`).
+        #[arg(long)]
+        report: bool,
         /// The module: a `.wasm` binary or `.wat` text file.
         file: PathBuf,
     },
@@ -49,7 +59,12 @@ fn main() -> ExitCode {
     match Cli::parse().command {
         Command::Run(options) => run::run(&options),
         Command::Wast { files } => wast(&files),
-        Command::Compile { target, file } => match compile(&target, &file) {
+        Command::Compile {
+            target,
+            output,
+            report,
+            file,
+        } => match compile(&target, output.as_deref(), report, &file) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("error: {e:#}");
@@ -90,13 +105,28 @@ fn wast(files: &[PathBuf]) -> ExitCode {
     }
 }
 
-/// Prints the code size of every function of `file` compiled for `target`.
-fn compile(target: &str, file: &std::path::Path) -> anyhow::Result<()> {
+/// Compiles `file` for `target`: writes the precompiled module to
+/// `output` if given, and prints the code size of every function if
+/// `report` is set or nothing is written.
+fn compile(
+    target: &str,
+    output: Option<&std::path::Path>,
+    report: bool,
+    file: &std::path::Path,
+) -> anyhow::Result<()> {
     let mut config = egret::Config::new();
     config.target(target)?;
     let engine = egret::Engine::new(&config)?;
     let bytes =
         std::fs::read(file).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
+    if let Some(output) = output {
+        let artifact = engine.precompile_module(&bytes)?;
+        std::fs::write(output, artifact)
+            .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", output.display()))?;
+        if !report {
+            return Ok(());
+        }
+    }
     let report = engine.compile_report(bytes)?;
     println!("{:>10}  {:>5}  function", "bytes", "traps");
     for f in &report {

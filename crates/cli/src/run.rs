@@ -40,6 +40,11 @@ pub(crate) struct RunOptions {
     /// Most bytes of stack wasm may use, e.g. `1MiB` (default 512KiB).
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     max_wasm_stack: Option<usize>,
+    /// Accept a precompiled module (from `egret compile -o`) as FILE. Its
+    /// machine code runs as it is, so only run precompiled modules you
+    /// made yourself or trust.
+    #[arg(long)]
+    allow_precompiled: bool,
     /// The module: a `.wasm` binary or `.wat` text file.
     file: PathBuf,
     /// The program's arguments, or with `--invoke` the function's
@@ -197,6 +202,29 @@ fn wasi_context(options: &RunOptions) -> anyhow::Result<WasiCtx> {
     Ok(builder.build()?)
 }
 
+/// Compiles FILE, or loads it if it is a precompiled module and
+/// `--allow-precompiled` was given.
+fn load_module(engine: &Engine, options: &RunOptions) -> anyhow::Result<Module> {
+    let path = &options.file;
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    if Engine::detect_precompiled(&bytes).is_none() {
+        return Ok(Module::new(engine, bytes)?);
+    }
+    if !options.allow_precompiled {
+        anyhow::bail!(
+            "{} is a precompiled module: running one trusts its machine code, \
+             so pass --allow-precompiled to run it",
+            path.display()
+        );
+    }
+    // SAFETY: the user vouched for the file with --allow-precompiled;
+    // bytes that are not an intact artifact of this engine's configuration
+    // are refused with an error.
+    #[allow(unsafe_code, reason = "--allow-precompiled: the user trusts the file")]
+    let module = unsafe { Module::deserialize(engine, &bytes) }?;
+    Ok(module)
+}
+
 fn run_module(options: &RunOptions) -> anyhow::Result<Outcome> {
     let mut config = Config::new();
     config
@@ -206,7 +234,7 @@ fn run_module(options: &RunOptions) -> anyhow::Result<Outcome> {
         config.max_wasm_stack(bytes);
     }
     let engine = Engine::new(&config)?;
-    let module = Module::from_file(&engine, &options.file)?;
+    let module = load_module(&engine, options)?;
     let mut linker = Linker::new(&engine);
     egret_wasi::add_to_linker(&mut linker, |state: &mut RunState| &mut state.wasi)?;
     let mut limits = StoreLimitsBuilder::new();

@@ -565,3 +565,99 @@ fn run_sandbox_probe_finds_no_escape() {
         "secret"
     );
 }
+
+#[test]
+fn compile_writes_a_precompiled_module_that_run_loads_only_when_allowed() {
+    let source = write("precompiled.wat", MODULE);
+    let artifact = temp_path("precompiled.cwasm");
+    let output = egret(&[
+        "compile",
+        source.to_str().unwrap(),
+        "-o",
+        artifact.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(stdout(&output), "", "no report unless asked");
+    let artifact = artifact.to_str().unwrap();
+
+    let refused = egret(&["run", "--invoke", "add", artifact, "2", "3"]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        stderr(&refused).contains("--allow-precompiled"),
+        "{}",
+        stderr(&refused)
+    );
+
+    let run = egret(&[
+        "run",
+        "--allow-precompiled",
+        "--invoke",
+        "add",
+        artifact,
+        "2",
+        "3",
+    ]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    assert_eq!(stdout(&run), "5\n");
+
+    // Traps keep their backtraces in precompiled code.
+    let boom = egret(&["run", "--allow-precompiled", "--invoke", "boom", artifact]);
+    assert_eq!(boom.status.code(), Some(1));
+    assert!(stderr(&boom).contains("unreachable"), "{}", stderr(&boom));
+
+    // An engine with other settings names the one that differs.
+    let fuel = egret(&[
+        "run",
+        "--allow-precompiled",
+        "--fuel",
+        "1000",
+        "--invoke",
+        "add",
+        artifact,
+        "1",
+        "1",
+    ]);
+    assert_eq!(fuel.status.code(), Some(2));
+    assert!(
+        stderr(&fuel).contains("consume_fuel=false, this engine has consume_fuel=true"),
+        "{}",
+        stderr(&fuel)
+    );
+}
+
+#[test]
+fn compile_for_another_target_writes_an_artifact_this_machine_refuses() {
+    let source = write("cross.wat", MODULE);
+    let artifact = temp_path("cross.cwasm");
+    let other = if cfg!(target_arch = "aarch64") {
+        "x86_64-unknown-linux-gnu"
+    } else {
+        "aarch64-unknown-linux-gnu"
+    };
+    let output = egret(&[
+        "compile",
+        "--target",
+        other,
+        "--report",
+        source.to_str().unwrap(),
+        "-o",
+        artifact.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stdout(&output).contains(&format!("total for {other}")));
+    let run = egret(&[
+        "run",
+        "--allow-precompiled",
+        "--invoke",
+        "add",
+        artifact.to_str().unwrap(),
+        "1",
+        "2",
+    ]);
+    assert_eq!(run.status.code(), Some(2));
+    assert!(
+        stderr(&run).contains(&format!("compiled for {other}")),
+        "{}",
+        stderr(&run)
+    );
+}

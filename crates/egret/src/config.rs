@@ -34,7 +34,10 @@ impl Config {
     /// Generate code for another target: `x86_64-baseline` (the lowest
     /// x86_64 level Egret supports, x86-64-v2), a target triple such as
     /// `aarch64-unknown-linux-gnu`, or `host` (the default). Code for
-    /// another target cannot run here: an engine for it only produces
+    /// another target cannot run here: an engine for it produces
+    /// precompiled modules
+    /// ([`Engine::precompile_module`](crate::Engine::precompile_module))
+    /// for an engine of that target, and
     /// [`Engine::compile_report`](crate::Engine::compile_report)s.
     ///
     /// ```

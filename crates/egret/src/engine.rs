@@ -82,9 +82,25 @@ impl Engine {
         self.inner.epoch().fetch_add(1, Ordering::Relaxed);
     }
 
+    /// Fails unless this engine's code can run on this machine (its
+    /// [`Config::target`] is the host).
+    pub(crate) fn check_runs_here(&self) -> Result<()> {
+        if self.inner.compiler().targets_host() {
+            Ok(())
+        } else {
+            Err(Error::misuse(format!(
+                "this engine compiles for {}, whose code cannot run here; \
+                 use Engine::precompile_module or Engine::compile_report",
+                self.inner.compiler().isa().triple()
+            )))
+        }
+    }
+
     /// Compiles `bytes` (binary or text) to the form
     /// [`Module::deserialize`](crate::Module::deserialize) loads, without
-    /// loading it here: what `egret compile -o` writes.
+    /// loading it here: what `egret compile -o` writes. The engine may
+    /// target another machine ([`Config::target`]): the artifact then loads
+    /// in an engine there with the same configuration.
     pub fn precompile_module(&self, bytes: &[u8]) -> Result<Vec<u8>> {
         let binary = crate::module::wat_to_binary(bytes)?;
         let compiled = self.inner.compiler().compile(&binary)?;

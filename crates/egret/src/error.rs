@@ -41,7 +41,7 @@ pub enum Error {
     Resource(String),
     /// Bytes given as a precompiled module could not be loaded: not an
     /// artifact, damaged, or made by an engine with other settings.
-    #[error("cannot load precompiled module: {0}")]
+    #[error(transparent)]
     Artifact(#[from] ArtifactError),
     /// An error raised by host code.
     #[error(transparent)]

@@ -42,6 +42,7 @@ impl Module {
 
     /// Compiles a module from its binary form.
     pub fn from_binary(engine: &Engine, binary: &[u8]) -> Result<Module> {
+        engine.check_runs_here()?;
         let compiled = engine.inner.compiler().compile(binary)?;
         Ok(Module {
             engine: engine.clone(),
@@ -92,6 +93,7 @@ impl Module {
     /// Egret, and not tampered with, may be loaded. The checks above catch
     /// accidents, not forgeries.
     pub unsafe fn deserialize(engine: &Engine, bytes: impl AsRef<[u8]>) -> Result<Module> {
+        engine.check_runs_here()?;
         let compiled = engine.inner.compiler().deserialize(bytes.as_ref())?;
         Ok(Module {
             engine: engine.clone(),

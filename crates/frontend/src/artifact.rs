@@ -52,8 +52,8 @@ pub struct Fingerprint {
     /// The ISA flags, as Cranelift prints them.
     pub isa_flags: String,
     /// WebAssembly features, code-shaping tunables and Cranelift's shared
-    /// settings (optimisation level included).
-    pub settings: String,
+    /// settings (optimisation level included), as `name=value` each.
+    pub settings: Vec<String>,
 }
 
 /// The module itself.
@@ -115,12 +115,10 @@ pub enum ArtifactError {
         /// This engine's.
         engine: String,
     },
-    /// Compiled with other settings.
-    #[error(
-        "precompiled module was compiled with other settings ({artifact}) than this engine's ({engine})"
-    )]
+    /// Compiled with another value of a setting.
+    #[error("precompiled module was compiled with {artifact}, this engine has {engine}")]
     Settings {
-        /// The artifact's.
+        /// The artifact's setting, as `name=value`.
         artifact: String,
         /// This engine's.
         engine: String,
@@ -217,7 +215,19 @@ fn check_fingerprint(artifact: &Fingerprint, engine: &Fingerprint) -> Result<(),
         return Err(ArtifactError::IsaFlags { artifact, engine });
     }
     if artifact.settings != engine.settings {
-        let (artifact, engine) = pair(&artifact.settings, &engine.settings);
+        let missing = || "(no such setting)".to_string();
+        let differing = artifact
+            .settings
+            .iter()
+            .zip(&engine.settings)
+            .find(|(a, e)| a != e);
+        let (artifact, engine) = match differing {
+            Some((a, e)) => (a.clone(), e.clone()),
+            None if artifact.settings.len() > engine.settings.len() => {
+                (artifact.settings[engine.settings.len()].clone(), missing())
+            }
+            None => (missing(), engine.settings[artifact.settings.len()].clone()),
+        };
         return Err(ArtifactError::Settings { artifact, engine });
     }
     Ok(())

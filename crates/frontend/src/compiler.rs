@@ -226,9 +226,9 @@ impl Compiler {
         Compiler::for_target(config, Target::Host)
     }
 
-    /// A compiler for `target`. Only a host compiler compiles modules
-    /// ([`Compiler::compile`]); others produce reports
-    /// ([`Compiler::compile_report`]).
+    /// A compiler for `target`. Code for a target other than the host can
+    /// be serialized ([`Compiler::serialize`]) or reported on
+    /// ([`Compiler::compile_report`]), not run here.
     pub fn for_target(config: CompilerConfig, target: Target) -> Result<Compiler, CompileError> {
         let isa = target
             .isa_builder()?
@@ -240,6 +240,11 @@ impl Compiler {
             config,
             types: Arc::default(),
         })
+    }
+
+    /// Whether this compiler's code can run on this machine.
+    pub fn targets_host(&self) -> bool {
+        self.target.is_host()
     }
 
     /// The target ISA.
@@ -261,16 +266,31 @@ impl Compiler {
     /// must share with the engine that loads it.
     pub fn fingerprint(&self) -> Fingerprint {
         let isa_flags: Vec<String> = self.isa.isa_flags().iter().map(|v| v.to_string()).collect();
+        let Tunables {
+            memory_reservation,
+            consume_fuel,
+            epoch_interruption,
+        } = &self.config.tunables;
+        let mut settings = vec![
+            format!("features={:?}", self.config.features),
+            format!("memory_reservation={memory_reservation}"),
+            format!("consume_fuel={consume_fuel}"),
+            format!("epoch_interruption={epoch_interruption}"),
+        ];
+        // Cranelift's shared settings, except the verifier's, which checks
+        // code without changing it.
+        settings.extend(
+            self.isa
+                .flags()
+                .iter()
+                .filter(|v| v.name != "enable_verifier")
+                .map(|v| format!("{}={}", v.name, v.value_string())),
+        );
         Fingerprint {
             egret_version: env!("CARGO_PKG_VERSION").to_string(),
             target: self.isa.triple().to_string(),
             isa_flags: isa_flags.join(","),
-            settings: format!(
-                "{:?}; {:?}; {}",
-                self.config.features,
-                self.config.tunables,
-                self.isa.flags()
-            ),
+            settings,
         }
     }
 
@@ -316,14 +336,9 @@ impl Compiler {
         }
     }
 
-    /// Validates, compiles and links a module (host targets only).
+    /// Validates, compiles and links a module for this compiler's target
+    /// (which may not be the host: then the module can only be serialized).
     pub fn compile(&self, bytes: &[u8]) -> Result<CompiledModule, CompileError> {
-        if !self.target.is_host() {
-            return Err(CompileError::Unsupported(format!(
-                "code for {} cannot run here; use compile_report",
-                self.isa.triple()
-            )));
-        }
         let UnlinkedModule {
             info,
             offsets,
