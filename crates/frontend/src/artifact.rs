@@ -49,8 +49,9 @@ pub struct Fingerprint {
     pub egret_version: String,
     /// The target triple.
     pub target: String,
-    /// The ISA flags, as Cranelift prints them.
-    pub isa_flags: String,
+    /// The ISA flags (CPU features the code may use and other
+    /// target-specific settings), as `name=value` each.
+    pub isa_flags: Vec<String>,
     /// WebAssembly features, code-shaping tunables and Cranelift's shared
     /// settings (optimisation level included), as `name=value` each.
     pub settings: Vec<String>,
@@ -105,12 +106,11 @@ pub enum ArtifactError {
         /// This engine's.
         engine: String,
     },
-    /// Compiled for other CPU features.
-    #[error(
-        "precompiled module was compiled for other CPU features ({artifact}) than this engine's ({engine})"
-    )]
+    /// Compiled for a CPU feature (or another target setting) this engine
+    /// does not have.
+    #[error("precompiled module was compiled with {artifact}, this engine has {engine}")]
     IsaFlags {
-        /// The artifact's.
+        /// The artifact's flag, as `name=value`.
         artifact: String,
         /// This engine's.
         engine: String,
@@ -210,27 +210,46 @@ fn check_fingerprint(artifact: &Fingerprint, engine: &Fingerprint) -> Result<(),
         let (artifact, engine) = pair(&artifact.target, &engine.target);
         return Err(ArtifactError::Target { artifact, engine });
     }
-    if artifact.isa_flags != engine.isa_flags {
-        let (artifact, engine) = pair(&artifact.isa_flags, &engine.isa_flags);
+    // Code that does not use a CPU feature (Cranelift's `has_*` flags) runs
+    // where it is present: such a flag off in the artifact may be on here;
+    // any other difference counts.
+    let unused_feature = |a: &str, e: &str| {
+        a.strip_suffix("=false")
+            .is_some_and(|name| name.starts_with("has_") && e.strip_suffix("=true") == Some(name))
+    };
+    if let Some((artifact, engine)) =
+        first_difference(&artifact.isa_flags, &engine.isa_flags, unused_feature)
+    {
         return Err(ArtifactError::IsaFlags { artifact, engine });
     }
-    if artifact.settings != engine.settings {
-        let missing = || "(no such setting)".to_string();
-        let differing = artifact
-            .settings
-            .iter()
-            .zip(&engine.settings)
-            .find(|(a, e)| a != e);
-        let (artifact, engine) = match differing {
-            Some((a, e)) => (a.clone(), e.clone()),
-            None if artifact.settings.len() > engine.settings.len() => {
-                (artifact.settings[engine.settings.len()].clone(), missing())
-            }
-            None => (missing(), engine.settings[artifact.settings.len()].clone()),
-        };
+    if let Some((artifact, engine)) =
+        first_difference(&artifact.settings, &engine.settings, |_, _| false)
+    {
         return Err(ArtifactError::Settings { artifact, engine });
     }
     Ok(())
+}
+
+/// The first pair of `name=value` entries that differ, unless `allowed`
+/// accepts the difference; a missing entry shows as "(no such setting)".
+fn first_difference(
+    artifact: &[String],
+    engine: &[String],
+    allowed: impl Fn(&str, &str) -> bool,
+) -> Option<(String, String)> {
+    let missing = || "(no such setting)".to_string();
+    if let Some((a, e)) = artifact
+        .iter()
+        .zip(engine)
+        .find(|(a, e)| a != e && !allowed(a, e))
+    {
+        return Some((a.clone(), e.clone()));
+    }
+    match artifact.len().cmp(&engine.len()) {
+        std::cmp::Ordering::Equal => None,
+        std::cmp::Ordering::Greater => Some((artifact[engine.len()].clone(), missing())),
+        std::cmp::Ordering::Less => Some((missing(), engine[artifact.len()].clone())),
+    }
 }
 
 /// Checks that the body's offsets and indices stay inside what they index.
@@ -291,4 +310,34 @@ fn check_body(body: &Body) -> Result<(), String> {
         return Err("more items than a module can hold".into());
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fingerprint(isa_flags: &[&str]) -> Fingerprint {
+        Fingerprint {
+            egret_version: "1".into(),
+            target: "t".into(),
+            isa_flags: isa_flags.iter().map(|s| s.to_string()).collect(),
+            settings: vec!["opt_level=speed".into()],
+        }
+    }
+
+    #[test]
+    fn code_without_a_cpu_feature_loads_where_it_is_present_but_not_the_reverse() {
+        let without = fingerprint(&["has_avx=false", "sign_return_address=false"]);
+        let with = fingerprint(&["has_avx=true", "sign_return_address=false"]);
+        assert_eq!(check_fingerprint(&without, &with), Ok(()));
+        assert_eq!(
+            check_fingerprint(&with, &without),
+            Err(ArtifactError::IsaFlags {
+                artifact: "has_avx=true".into(),
+                engine: "has_avx=false".into()
+            })
+        );
+        let other = fingerprint(&["has_avx=false", "sign_return_address=true"]);
+        assert!(check_fingerprint(&without, &other).is_err());
+    }
 }

@@ -265,7 +265,12 @@ impl Compiler {
     /// What produced this compiler's code: everything a precompiled module
     /// must share with the engine that loads it.
     pub fn fingerprint(&self) -> Fingerprint {
-        let isa_flags: Vec<String> = self.isa.isa_flags().iter().map(|v| v.to_string()).collect();
+        let isa_flags = self
+            .isa
+            .isa_flags()
+            .iter()
+            .map(|v| format!("{}={}", v.name, v.value_string()))
+            .collect();
         let Tunables {
             memory_reservation,
             consume_fuel,
@@ -289,7 +294,7 @@ impl Compiler {
         Fingerprint {
             egret_version: env!("CARGO_PKG_VERSION").to_string(),
             target: self.isa.triple().to_string(),
-            isa_flags: isa_flags.join(","),
+            isa_flags,
             settings,
         }
     }
