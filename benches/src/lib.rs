@@ -25,4 +25,4 @@ pub mod report;
 pub mod runtimes;
 pub mod timing;
 
-pub use runtimes::{CallsInstance, KernelInstance, Runtime};
+pub use runtimes::{CallsInstance, KernelInstance, Precompiling, Runtime};

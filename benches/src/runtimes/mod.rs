@@ -47,6 +47,15 @@ pub trait Runtime: Sized + 'static {
     fn calls(&self) -> Self::Calls;
 }
 
+/// A runtime that can save compiled modules and load them again.
+pub trait Precompiling: Runtime {
+    /// The compiled form of `module`.
+    fn serialize(&self, module: &Self::Module) -> Vec<u8>;
+
+    /// Loads a module from [`Precompiling::serialize`]'s output.
+    fn deserialize(&self, bytes: &[u8]) -> Self::Module;
+}
+
 /// An instantiated kernel.
 pub trait KernelInstance {
     /// Calls the kernel's `run(n)` and returns its checksum.

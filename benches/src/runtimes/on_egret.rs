@@ -1,7 +1,7 @@
 //! Egret with its default configuration (`Engine::default()`: optimised
 //! code, parallel compilation).
 
-use super::{CallsInstance, KernelInstance, Runtime};
+use super::{CallsInstance, KernelInstance, Precompiling, Runtime};
 use egret::{Engine, Func, Instance, Module, Store, TypedFunc};
 use std::hint::black_box;
 
@@ -97,5 +97,16 @@ impl CallsInstance for EgretCalls {
         self.host_loop
             .call(&mut self.store, n)
             .expect("host_loop runs")
+    }
+}
+
+impl Precompiling for Egret {
+    fn serialize(&self, module: &Module) -> Vec<u8> {
+        module.serialize().expect("Egret serializes the module")
+    }
+
+    fn deserialize(&self, bytes: &[u8]) -> Module {
+        // SAFETY: the bytes come from `serialize` on the same engine.
+        unsafe { Module::deserialize(&self.engine, bytes) }.expect("Egret loads its artifact")
     }
 }

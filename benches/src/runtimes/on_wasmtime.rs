@@ -2,7 +2,7 @@
 //! parallel compilation, signal-based bounds checks with guard pages,
 //! copy-on-write memory initialisation, on-demand instance allocation).
 
-use super::{CallsInstance, KernelInstance, Runtime};
+use super::{CallsInstance, KernelInstance, Precompiling, Runtime};
 use std::hint::black_box;
 use wasmtime::{Config, Engine, Func, Instance, Module, Store, TypedFunc};
 
@@ -97,5 +97,16 @@ impl CallsInstance for WasmtimeCalls {
         self.host_loop
             .call(&mut self.store, n)
             .expect("host_loop runs")
+    }
+}
+
+impl Precompiling for Wasmtime {
+    fn serialize(&self, module: &Module) -> Vec<u8> {
+        module.serialize().expect("Wasmtime serializes the module")
+    }
+
+    fn deserialize(&self, bytes: &[u8]) -> Module {
+        // SAFETY: the bytes come from `serialize` on the same engine.
+        unsafe { Module::deserialize(&self.engine, bytes) }.expect("Wasmtime loads its artifact")
     }
 }
