@@ -57,12 +57,7 @@ unsafe impl<T> VMStore for StoreInner<T> {
         desired: usize,
         maximum: Option<usize>,
     ) -> Result<bool, HostError> {
-        match self.limiter.as_mut() {
-            Some(limiter) => limiter(&mut self.data)
-                .memory_growing(current, desired, maximum)
-                .map_err(Error::into_host_error),
-            None => Ok(true),
-        }
+        self.ask_limiter(|l| l.memory_growing(current, desired, maximum))
     }
 
     fn table_growing(
@@ -71,16 +66,22 @@ unsafe impl<T> VMStore for StoreInner<T> {
         desired: usize,
         maximum: Option<usize>,
     ) -> Result<bool, HostError> {
-        match self.limiter.as_mut() {
-            Some(limiter) => limiter(&mut self.data)
-                .table_growing(current, desired, maximum)
-                .map_err(Error::into_host_error),
-            None => Ok(true),
-        }
+        self.ask_limiter(|l| l.table_growing(current, desired, maximum))
     }
 }
 
 impl<T> StoreInner<T> {
+    /// The embedder's limiter's answer to `ask`; yes without a limiter.
+    fn ask_limiter(
+        &mut self,
+        ask: impl FnOnce(&mut dyn ResourceLimiter) -> Result<bool>,
+    ) -> Result<bool, HostError> {
+        match self.limiter.as_mut() {
+            Some(limiter) => ask(limiter(&mut self.data)).map_err(Error::into_host_error),
+            None => Ok(true),
+        }
+    }
+
     pub(crate) fn id(&self) -> StoreId {
         self.opaque.id()
     }
