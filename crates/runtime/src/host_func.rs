@@ -85,7 +85,7 @@ pub enum HostFailure {
 pub struct HostFunc {
     // Must stay first: the host trampoline loads it at offset 0.
     entry: HostEntry,
-    func_ref: VMFuncRef,
+    pub(crate) func_ref: VMFuncRef,
     // The data of `closure`, so that the entry reaches it with one load
     // (going through the `Arc<dyn Any>` would read the vtable for the
     // data's alignment).
@@ -130,11 +130,6 @@ impl HostFunc {
         // exists yet.
         unsafe { (*ptr).func_ref.vmctx = ptr.cast() };
         func
-    }
-
-    /// The function reference wasm calls through (stable address).
-    pub fn func_ref(&self) -> *const VMFuncRef {
-        &self.func_ref
     }
 
     /// The function's type.

@@ -329,8 +329,9 @@ impl StoreOpaque {
         let trampoline = self.engine.host_trampoline(&ty)?;
         let sig = self.engine.sig_id(&ty);
         let func = HostFunc::new(ty, sig, trampoline, self.context.as_ptr(), callback);
-        // SAFETY: the function was just created and is owned here.
-        let func_ref = unsafe { (*func.as_ptr()).func_ref() };
+        // SAFETY: the function was just created and is owned here; the
+        // address is taken without making a reference.
+        let func_ref = unsafe { &raw const (*func.as_ptr()).func_ref };
         self.host_funcs.push(func);
         Ok(func_ref)
     }

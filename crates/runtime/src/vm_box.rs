@@ -14,6 +14,8 @@
 //! drop. Every read and write on the host side goes through the pointer
 //! too, one field at a time, so host accesses and generated code's
 //! accesses all derive from the same root and never invalidate each other.
+//! (A host function's context is the one structure borrowed shared for a
+//! whole call: after creation nothing writes it but its `Mutex`.)
 //! docs/architecture.md ("Ownership and aliasing") states the rules.
 
 use std::ptr::NonNull;
