@@ -26,7 +26,8 @@
 //! On x86_64 `swizzle` and `shuffle` need SSSE3's `pshufb`: without it
 //! Cranelift would call a helper that Egret does not provide, so they are
 //! reported as unsupported. Everything else lowers with the host's features
-//! (rounding without SSE4.1 calls the libm functions `jit.rs` supplies).
+//! (rounding without SSE4.1 calls libm functions, `image::HostSymbol`,
+//! which the runtime supplies when it loads the code).
 
 use super::Translation;
 use super::env::HEAP;

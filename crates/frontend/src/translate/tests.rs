@@ -953,7 +953,7 @@ fn byte_shuffles_need_ssse3_on_x86_64() {
         assert!(matches!(err, CompileError::Unsupported(_)), "{op}: {err}");
     }
     // Everything else lowers with SSE2 alone; rounding calls the libm
-    // functions `jit.rs` provides.
+    // functions the runtime supplies (`image::HostSymbol`).
     let funcs = compile_simd_for(&*baseline, &["i8x16.swizzle", "i8x16.shuffle"]);
     assert_eq!(funcs.len(), 236 - 22 + 1 - 2);
     let libcalls: HashSet<_> = funcs.into_iter().flat_map(|(_, l)| l).collect();
