@@ -171,3 +171,47 @@ mod libm {
         a.mul_add(b, c)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use egret_frontend::code::CodeKind;
+    use egret_frontend::image::{FunctionLoc, HostReloc};
+
+    fn image_with_reloc(offset: u32, addend: i64) -> CodeImage {
+        CodeImage {
+            text: vec![0xcc; 32],
+            functions: vec![FunctionLoc {
+                kind: CodeKind::Trampoline,
+                start: 0,
+                len: 32,
+            }],
+            traps: Vec::new(),
+            host_relocs: vec![HostReloc {
+                offset,
+                kind: HostRelocKind::Abs8,
+                symbol: HostSymbol::FloorF64,
+                addend,
+            }],
+        }
+    }
+
+    #[test]
+    fn host_symbol_relocations_are_patched_at_load() {
+        let code = CodeMemory::load(&image_with_reloc(8, 16)).unwrap();
+        let at = code.address(0) + 8;
+        // SAFETY: the loaded code is 32 readable bytes; 8..16 holds the
+        // patched address.
+        let patched = unsafe { (at as *const u64).read_unaligned() };
+        assert_eq!(patched, host_symbol(HostSymbol::FloorF64) as u64 + 16);
+        // The bytes around it are the image's.
+        // SAFETY: as above.
+        assert_eq!(unsafe { *(code.address(0) as *const u8) }, 0xcc);
+    }
+
+    #[test]
+    fn relocations_outside_the_text_are_refused() {
+        assert!(CodeMemory::load(&image_with_reloc(28, 0)).is_err());
+        assert!(CodeMemory::load(&image_with_reloc(u32::MAX, 0)).is_err());
+    }
+}
