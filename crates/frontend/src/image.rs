@@ -189,7 +189,10 @@ pub struct HostReloc {
 /// A batch of functions linked into one position-independent text section.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct CodeImage {
-    /// The machine code of every function, at its offset.
+    /// The machine code of every function, at its offset. Encoded as one
+    /// byte string (not a sequence of numbers), so reading an artifact
+    /// copies it in one go.
+    #[serde(with = "serde_bytes")]
     pub text: Vec<u8>,
     /// Each function's place, in batch order.
     pub functions: Vec<FunctionLoc>,
