@@ -20,7 +20,7 @@
 //!
 //! The entry finds the embedder's store through [`HostFunc::store`]: the
 //! pointer that the entry into wasm (or the host's direct call) currently
-//! running in the store has lent (see `store::call`), never one saved when
+//! running in the store has lent (see `VMStore::call`), never one saved when
 //! the function was created.
 
 use crate::store::VMStore;
@@ -138,7 +138,7 @@ impl HostFunc {
     }
 
     /// The store this function runs in, as lent by the call in progress
-    /// (see `store::call`); `None` when no call is in progress. The entry
+    /// (see `VMStore::call`); `None` when no call is in progress. The entry
     /// may turn it into an exclusive borrow for the duration of its call:
     /// the lending call uses the store only through this pointer until the
     /// entry returns.

@@ -68,7 +68,7 @@ pub struct VMStoreContext {
     /// The engine's epoch counter.
     pub epoch_ptr: *const AtomicU64,
     /// The embedder's store while wasm runs in it, set by every entry into
-    /// wasm (`store::call`) from the exclusive borrow that entry holds and
+    /// wasm (`VMStore::call`) from the exclusive borrow that entry holds and
     /// restored when it returns; `None` while no call is in progress. Host
     /// functions and libcalls reach the store through it. Not read by
     /// generated code.
