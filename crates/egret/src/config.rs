@@ -1,12 +1,12 @@
 //! Engine configuration: optimisation, WebAssembly features, compilation
 //! strategy, runtime limits, fuel and epoch interruption.
 
-use egret_frontend::compiler::CompilerConfig;
+use egret_frontend::config::CompilerConfig;
 use egret_frontend::target::Target;
 use egret_runtime::engine::RuntimeConfig;
 use wasmparser::WasmFeatures;
 
-pub use egret_frontend::compiler::OptLevel;
+pub use egret_frontend::config::OptLevel;
 
 /// Settings for an [`Engine`](crate::Engine).
 ///

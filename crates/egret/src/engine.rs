@@ -2,6 +2,8 @@
 //! the epoch counter that interrupts them.
 
 use crate::{Config, Error, Result};
+use egret_frontend::compiled::CompiledModule;
+#[cfg(feature = "compiler")]
 use egret_frontend::compiler::FunctionReport;
 use egret_runtime::engine::EngineInner;
 use std::sync::Arc;
@@ -60,6 +62,7 @@ impl Engine {
     /// assert!(report[0].code_size > 0);
     /// # Ok::<(), egret::Error>(())
     /// ```
+    #[cfg(feature = "compiler")]
     pub fn compile_report(&self, bytes: impl AsRef<[u8]>) -> Result<Vec<FunctionReport>> {
         let binary = crate::module::wat_to_binary(bytes.as_ref())?;
         Ok(self.inner.compiler().compile_report(&binary)?)
@@ -85,13 +88,13 @@ impl Engine {
     /// Fails unless this engine's code can run on this machine (its
     /// [`Config::target`] is the host).
     pub(crate) fn check_runs_here(&self) -> Result<()> {
-        if self.inner.compiler().targets_host() {
+        if self.inner.targets_host() {
             Ok(())
         } else {
             Err(Error::misuse(format!(
                 "this engine compiles for {}, whose code cannot run here; \
                  use Engine::precompile_module or Engine::compile_report",
-                self.inner.compiler().isa().triple()
+                self.inner.target_triple()
             )))
         }
     }
@@ -101,10 +104,23 @@ impl Engine {
     /// loading it here: what `egret compile -o` writes. The engine may
     /// target another machine ([`Config::target`]): the artifact then loads
     /// in an engine there with the same configuration.
+    ///
+    /// Fails in a build without the `compiler` feature.
     pub fn precompile_module(&self, bytes: &[u8]) -> Result<Vec<u8>> {
         let binary = crate::module::wat_to_binary(bytes)?;
-        let compiled = self.inner.compiler().compile(&binary)?;
-        Ok(self.inner.compiler().serialize(&compiled))
+        let compiled = self.compile(&binary)?;
+        Ok(self.inner.serialize(&compiled))
+    }
+
+    /// Compiles a module's binary form for this engine's target.
+    #[cfg(feature = "compiler")]
+    pub(crate) fn compile(&self, binary: &[u8]) -> Result<CompiledModule> {
+        Ok(self.inner.compiler().compile(binary)?)
+    }
+
+    #[cfg(not(feature = "compiler"))]
+    pub(crate) fn compile(&self, _binary: &[u8]) -> Result<CompiledModule> {
+        Err(no_compiler())
     }
 
     /// Whether `bytes` look like a precompiled module (only the first
@@ -126,6 +142,16 @@ impl Engine {
     pub fn same(a: &Engine, b: &Engine) -> bool {
         Arc::ptr_eq(&a.inner, &b.inner)
     }
+}
+
+/// The error of what needs the compiler, in a build without it.
+#[cfg(not(feature = "compiler"))]
+pub(crate) fn no_compiler() -> Error {
+    Error::Compile(egret_frontend::error::CompileError::Unsupported(
+        "this Egret is built without the `compiler` feature: it cannot compile \
+         wasm, only load precompiled modules (Module::deserialize)"
+            .into(),
+    ))
 }
 
 impl Default for Engine {

@@ -44,6 +44,7 @@ mod values;
 
 pub use config::{Config, OptLevel};
 pub use egret_frontend::code::CodeKind;
+#[cfg(feature = "compiler")]
 pub use egret_frontend::compiler::FunctionReport;
 pub use engine::{Engine, Precompiled};
 pub use error::{ArtifactError, CompileError, Error, FrameInfo, Result, Trap, TrapKind};

@@ -3,6 +3,7 @@
 
 use crate::types::{ExportType, ExternType, ImportType};
 use crate::{Engine, Error, Result};
+use egret_frontend::compiled::CompiledModule;
 use egret_frontend::module_info::ModuleInfo;
 use egret_frontend::types::EntityIndex;
 use egret_runtime::module::ModuleCode;
@@ -41,12 +42,22 @@ impl Module {
     }
 
     /// Compiles a module from its binary form.
+    ///
+    /// Fails in a build without the `compiler` feature, which runs only
+    /// precompiled modules ([`Module::deserialize`]).
     pub fn from_binary(engine: &Engine, binary: &[u8]) -> Result<Module> {
         engine.check_runs_here()?;
-        let compiled = engine.inner.compiler().compile(binary)?;
+        let compiled = engine.compile(binary)?;
+        Module::load(engine, compiled)
+    }
+
+    /// Loads compiled code into executable memory.
+    fn load(engine: &Engine, compiled: CompiledModule) -> Result<Module> {
+        let code =
+            ModuleCode::new(compiled, &engine.inner).map_err(|e| Error::Resource(e.to_string()))?;
         Ok(Module {
             engine: engine.clone(),
-            code: ModuleCode::new(compiled).map_err(|e| Error::Resource(e.to_string()))?,
+            code,
         })
     }
 
@@ -77,7 +88,7 @@ impl Module {
     /// # Ok::<(), egret::Error>(())
     /// ```
     pub fn serialize(&self) -> Result<Vec<u8>> {
-        Ok(self.engine.inner.compiler().serialize(self.code.compiled()))
+        Ok(self.engine.inner.serialize(self.code.compiled()))
     }
 
     /// Loads a module from [`Module::serialize`]'s or
@@ -94,11 +105,8 @@ impl Module {
     /// accidents, not forgeries.
     pub unsafe fn deserialize(engine: &Engine, bytes: impl AsRef<[u8]>) -> Result<Module> {
         engine.check_runs_here()?;
-        let compiled = engine.inner.compiler().deserialize(bytes.as_ref())?;
-        Ok(Module {
-            engine: engine.clone(),
-            code: ModuleCode::new(compiled).map_err(|e| Error::Resource(e.to_string()))?,
-        })
+        let compiled = engine.inner.deserialize(bytes.as_ref())?;
+        Module::load(engine, compiled)
     }
 
     /// [`Module::deserialize`] of a file, which is mapped into memory
@@ -120,9 +128,15 @@ impl Module {
     }
 
     /// Checks that `bytes` (binary form) is a valid module, without
-    /// compiling it.
+    /// compiling it. Fails in a build without the `compiler` feature.
     pub fn validate(engine: &Engine, bytes: &[u8]) -> Result<()> {
-        Ok(engine.inner.compiler().validate(bytes)?)
+        #[cfg(feature = "compiler")]
+        return Ok(engine.inner.compiler().validate(bytes)?);
+        #[cfg(not(feature = "compiler"))]
+        {
+            let _ = (engine, bytes);
+            Err(crate::engine::no_compiler())
+        }
     }
 
     /// The engine that compiled this module.

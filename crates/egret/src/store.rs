@@ -102,7 +102,7 @@ impl<T> StoreInner<T> {
     }
 
     fn check_fuel_enabled(&self) -> Result<()> {
-        if self.engine.inner.compiler().config().tunables.consume_fuel {
+        if self.engine.inner.config().tunables.consume_fuel {
             Ok(())
         } else {
             Err(Error::misuse(

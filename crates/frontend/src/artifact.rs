@@ -27,7 +27,9 @@
 //! the code image's offsets are checked against its text. They do not make
 //! a deliberately forged artifact safe.
 
-use crate::compiler::CompiledModule;
+use crate::compiled::{CompiledModule, Trampolines};
+use crate::config::CompilerConfig;
+use crate::host_cpu;
 use crate::image::CodeImage;
 use crate::module_info::ModuleInfo;
 use serde::{Deserialize, Serialize};
@@ -35,7 +37,7 @@ use serde::{Deserialize, Serialize};
 /// The first bytes of every artifact.
 pub const MAGIC: [u8; 8] = *b"\0egret-m";
 /// The version of this layout and of the payload's encoding.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 /// Bytes before the payload: magic, format version, payload length.
 const PREFIX: usize = 8 + 4 + 8;
 /// Bytes after the payload: its checksum.
@@ -52,9 +54,35 @@ pub struct Fingerprint {
     /// The ISA flags (CPU features the code may use and other
     /// target-specific settings), as `name=value` each.
     pub isa_flags: Vec<String>,
-    /// WebAssembly features, code-shaping tunables and Cranelift's shared
-    /// settings (optimisation level included), as `name=value` each.
+    /// WebAssembly features and code-shaping tunables, as `name=value`
+    /// each.
     pub settings: Vec<String>,
+    /// Cranelift's shared settings (optimisation level included), as
+    /// `name=value` each.
+    pub codegen: Vec<String>,
+}
+
+/// The Cranelift settings the runtime relies on, which a runtime built
+/// without the compiler checks an artifact for (backtraces walk frame
+/// pointers).
+pub const REQUIRED_CODEGEN: &[&str] = &["preserve_frame_pointers=true"];
+
+/// What an engine accepts: its own fingerprint, and how much of it it
+/// knows.
+#[derive(Clone, Debug)]
+pub struct Expected {
+    /// The engine's fingerprint. Without a compiler its `isa_flags` are
+    /// the CPU features detected on this machine and its `codegen` is
+    /// empty.
+    pub fingerprint: Fingerprint,
+    /// Whether the engine has a compiler, and so knows every ISA flag and
+    /// Cranelift setting its own code would be made with: then they must
+    /// match. Without one, an artifact's `has_*` flags must be detected
+    /// here, its other ISA flags (such as aarch64's return-address
+    /// signing, whose instructions run as no-ops where unsupported) are
+    /// accepted, and of its Cranelift settings those in
+    /// [`REQUIRED_CODEGEN`] must be present.
+    pub with_compiler: bool,
 }
 
 /// The module itself.
@@ -62,7 +90,25 @@ pub struct Fingerprint {
 struct Body {
     info: ModuleInfo,
     image: CodeImage,
-    array_calls: Vec<Option<u32>>,
+    trampolines: Trampolines,
+}
+
+impl Expected {
+    /// What a runtime without a compiler accepts on this machine: an
+    /// artifact for this build's Egret and the host triple, made with the
+    /// settings in `config`, needing only CPU features detected here.
+    pub fn runtime_only(config: &CompilerConfig) -> Expected {
+        Expected {
+            fingerprint: Fingerprint {
+                egret_version: env!("CARGO_PKG_VERSION").to_string(),
+                target: target_lexicon::HOST.to_string(),
+                isa_flags: host_cpu::detected_isa_flags(),
+                settings: config.code_settings(),
+                codegen: Vec::new(),
+            },
+            with_compiler: false,
+        }
+    }
 }
 
 /// Why bytes could not be read as an artifact for this engine.
@@ -135,7 +181,7 @@ pub fn write(fingerprint: &Fingerprint, module: &CompiledModule) -> Vec<u8> {
     let body = Body {
         info: module.info().clone(),
         image: module.image().clone(),
-        array_calls: module.array_calls().to_vec(),
+        trampolines: module.trampolines().clone(),
     };
     let mut payload = postcard::to_allocvec(fingerprint).expect("a fingerprint encodes");
     payload.extend(postcard::to_allocvec(&body).expect("a module encodes"));
@@ -148,13 +194,20 @@ pub fn write(fingerprint: &Fingerprint, module: &CompiledModule) -> Vec<u8> {
     out
 }
 
-/// Reads an artifact for an engine with `fingerprint`: the module's
-/// description (without engine type ids), its code image, and the image
-/// position of each type's array-call trampoline.
-pub fn read(
-    fingerprint: &Fingerprint,
-    bytes: &[u8],
-) -> Result<(ModuleInfo, CodeImage, Vec<Option<u32>>), ArtifactError> {
+/// An artifact's contents.
+pub struct Contents {
+    /// What made it.
+    pub fingerprint: Fingerprint,
+    /// The module's description, without engine type ids.
+    pub info: ModuleInfo,
+    /// Its code.
+    pub image: CodeImage,
+    /// Where its trampolines are.
+    pub trampolines: Trampolines,
+}
+
+/// Reads an artifact for an engine that expects `engine`.
+pub fn read(engine: &Expected, bytes: &[u8]) -> Result<Contents, ArtifactError> {
     if !is_artifact(bytes) {
         return Err(ArtifactError::NotAnArtifact);
     }
@@ -187,7 +240,7 @@ pub fn read(
     }
     let corrupted = |e: postcard::Error| ArtifactError::Corrupted(e.to_string());
     let (found, rest) = postcard::take_from_bytes::<Fingerprint>(payload).map_err(corrupted)?;
-    check_fingerprint(&found, fingerprint)?;
+    check_fingerprint(&found, engine)?;
     let (body, rest) = postcard::take_from_bytes::<Body>(rest).map_err(corrupted)?;
     if !rest.is_empty() {
         return Err(ArtifactError::Corrupted(format!(
@@ -196,11 +249,17 @@ pub fn read(
         )));
     }
     check_body(&body).map_err(ArtifactError::Corrupted)?;
-    Ok((body.info, body.image, body.array_calls))
+    Ok(Contents {
+        fingerprint: found,
+        info: body.info,
+        image: body.image,
+        trampolines: body.trampolines,
+    })
 }
 
 /// Compares what produced the artifact with this engine, field by field.
-fn check_fingerprint(artifact: &Fingerprint, engine: &Fingerprint) -> Result<(), ArtifactError> {
+fn check_fingerprint(artifact: &Fingerprint, expected: &Expected) -> Result<(), ArtifactError> {
+    let engine = &expected.fingerprint;
     let pair = |a: &String, e: &String| (a.clone(), e.clone());
     if artifact.egret_version != engine.egret_version {
         let (artifact, engine) = pair(&artifact.egret_version, &engine.egret_version);
@@ -210,16 +269,7 @@ fn check_fingerprint(artifact: &Fingerprint, engine: &Fingerprint) -> Result<(),
         let (artifact, engine) = pair(&artifact.target, &engine.target);
         return Err(ArtifactError::Target { artifact, engine });
     }
-    // Code that does not use a CPU feature (Cranelift's `has_*` flags) runs
-    // where it is present: such a flag off in the artifact may be on here;
-    // any other difference counts.
-    let unused_feature = |a: &str, e: &str| {
-        a.strip_suffix("=false")
-            .is_some_and(|name| name.starts_with("has_") && e.strip_suffix("=true") == Some(name))
-    };
-    if let Some((artifact, engine)) =
-        first_difference(&artifact.isa_flags, &engine.isa_flags, unused_feature)
-    {
+    if let Some((artifact, engine)) = isa_flag_mismatch(artifact, expected) {
         return Err(ArtifactError::IsaFlags { artifact, engine });
     }
     if let Some((artifact, engine)) =
@@ -227,7 +277,58 @@ fn check_fingerprint(artifact: &Fingerprint, engine: &Fingerprint) -> Result<(),
     {
         return Err(ArtifactError::Settings { artifact, engine });
     }
+    let codegen = if expected.with_compiler {
+        first_difference(&artifact.codegen, &engine.codegen, |_, _| false)
+    } else {
+        REQUIRED_CODEGEN
+            .iter()
+            .find(|required| !artifact.codegen.iter().any(|s| s == *required))
+            .map(|required| {
+                let name = required.split('=').next().unwrap_or(required);
+                let found = artifact.codegen.iter().find(|s| s.starts_with(name));
+                let missing = || format!("{name} unset");
+                (found.cloned().unwrap_or_else(missing), required.to_string())
+            })
+    };
+    if let Some((artifact, engine)) = codegen {
+        return Err(ArtifactError::Settings { artifact, engine });
+    }
     Ok(())
+}
+
+/// The first ISA flag of the artifact this engine cannot run, as
+/// (artifact's, engine's). Code that does not use a CPU feature (a `has_*`
+/// flag off) runs where it is present; a feature it uses must be here.
+/// Other flags must be equal, if the engine knows them (see [`Expected`]).
+fn isa_flag_mismatch(artifact: &Fingerprint, expected: &Expected) -> Option<(String, String)> {
+    let engine = &expected.fingerprint.isa_flags;
+    for flag in &artifact.isa_flags {
+        let (name, value) = split(flag);
+        let here = engine.iter().find(|e| split(e).0 == name);
+        let feature = name.starts_with("has_");
+        let ok = match here {
+            Some(here) => (feature && value == "false") || here == flag,
+            None if expected.with_compiler => false,
+            None => !feature || value == "false",
+        };
+        if !ok {
+            let missing = || format!("{name} not detected");
+            return Some((flag.clone(), here.cloned().unwrap_or_else(missing)));
+        }
+    }
+    if expected.with_compiler
+        && let Some(extra) = engine
+            .iter()
+            .find(|e| !artifact.isa_flags.iter().any(|a| split(a).0 == split(e).0))
+    {
+        return Some(("(no such flag)".to_string(), extra.clone()));
+    }
+    None
+}
+
+/// A `name=value` entry's name and value.
+fn split(entry: &str) -> (&str, &str) {
+    entry.split_once('=').unwrap_or((entry, ""))
 }
 
 /// The first pair of `name=value` entries that differ, unless `allowed`
@@ -283,14 +384,23 @@ fn check_body(body: &Body) -> Result<(), String> {
             reloc.offset
         ));
     }
-    if body.array_calls.len() != body.info.types.len() {
-        return Err("array-call table does not match the type section".into());
+    let Trampolines {
+        array_calls,
+        host_calls,
+    } = &body.trampolines;
+    let types = body.info.types.len();
+    if array_calls.len() != types || host_calls.len() != types {
+        return Err("trampoline table does not match the type section".into());
     }
     let positions = image.functions.len() as u32;
-    if body.array_calls.iter().flatten().any(|&p| p >= positions) {
-        return Err("array-call trampoline outside the code".into());
+    if array_calls
+        .iter()
+        .chain(host_calls)
+        .flatten()
+        .any(|&p| p >= positions)
+    {
+        return Err("trampoline outside the code".into());
     }
-    let types = body.info.types.len();
     if body.info.functions.iter().any(|t| t.index() >= types) {
         return Err("function of an unknown type".into());
     }
@@ -316,28 +426,93 @@ fn check_body(body: &Body) -> Result<(), String> {
 mod tests {
     use super::*;
 
-    fn fingerprint(isa_flags: &[&str]) -> Fingerprint {
+    fn fingerprint(isa_flags: &[&str], codegen: &[&str]) -> Fingerprint {
+        let strings = |list: &[&str]| list.iter().map(|s| s.to_string()).collect();
         Fingerprint {
             egret_version: "1".into(),
             target: "t".into(),
-            isa_flags: isa_flags.iter().map(|s| s.to_string()).collect(),
-            settings: vec!["opt_level=speed".into()],
+            isa_flags: strings(isa_flags),
+            settings: vec!["consume_fuel=false".into()],
+            codegen: strings(codegen),
         }
     }
 
+    fn compiler(fingerprint: Fingerprint) -> Expected {
+        Expected {
+            fingerprint,
+            with_compiler: true,
+        }
+    }
+
+    fn runtime_only(isa_flags: &[&str]) -> Expected {
+        Expected {
+            fingerprint: fingerprint(isa_flags, &[]),
+            with_compiler: false,
+        }
+    }
+
+    const CODEGEN: &[&str] = &["opt_level=speed", "preserve_frame_pointers=true"];
+
     #[test]
     fn code_without_a_cpu_feature_loads_where_it_is_present_but_not_the_reverse() {
-        let without = fingerprint(&["has_avx=false", "sign_return_address=false"]);
-        let with = fingerprint(&["has_avx=true", "sign_return_address=false"]);
-        assert_eq!(check_fingerprint(&without, &with), Ok(()));
+        let without = fingerprint(&["has_avx=false", "sign_return_address=false"], CODEGEN);
+        let with = fingerprint(&["has_avx=true", "sign_return_address=false"], CODEGEN);
+        assert_eq!(check_fingerprint(&without, &compiler(with.clone())), Ok(()));
         assert_eq!(
-            check_fingerprint(&with, &without),
+            check_fingerprint(&with, &compiler(without.clone())),
             Err(ArtifactError::IsaFlags {
                 artifact: "has_avx=true".into(),
                 engine: "has_avx=false".into()
             })
         );
-        let other = fingerprint(&["has_avx=false", "sign_return_address=true"]);
-        assert!(check_fingerprint(&without, &other).is_err());
+        let other = fingerprint(&["has_avx=false", "sign_return_address=true"], CODEGEN);
+        assert!(check_fingerprint(&without, &compiler(other)).is_err());
+    }
+
+    #[test]
+    fn an_engine_with_a_compiler_wants_every_setting_equal() {
+        let artifact = fingerprint(&["has_avx=false"], CODEGEN);
+        let engine = fingerprint(&["has_avx=false"], &["opt_level=none", CODEGEN[1]]);
+        assert_eq!(
+            check_fingerprint(&artifact, &compiler(engine)),
+            Err(ArtifactError::Settings {
+                artifact: "opt_level=speed".into(),
+                engine: "opt_level=none".into()
+            })
+        );
+        let newer = fingerprint(&["has_avx=false", "has_apx=false"], CODEGEN);
+        assert!(check_fingerprint(&artifact, &compiler(newer)).is_err());
+    }
+
+    #[test]
+    fn a_runtime_without_compiler_checks_detected_features_and_required_settings() {
+        let artifact = fingerprint(&["has_avx=true", "has_apx=false", "use_bti=true"], CODEGEN);
+        assert_eq!(
+            check_fingerprint(&artifact, &runtime_only(&["has_avx=true"])),
+            Ok(())
+        );
+        assert_eq!(
+            check_fingerprint(&artifact, &runtime_only(&["has_avx=false"])),
+            Err(ArtifactError::IsaFlags {
+                artifact: "has_avx=true".into(),
+                engine: "has_avx=false".into()
+            })
+        );
+        let unknown = fingerprint(&["has_apx=true"], CODEGEN);
+        assert_eq!(
+            check_fingerprint(&unknown, &runtime_only(&["has_avx=true"])),
+            Err(ArtifactError::IsaFlags {
+                artifact: "has_apx=true".into(),
+                engine: "has_apx not detected".into()
+            })
+        );
+        let no_frame_pointers = fingerprint(&[], &["preserve_frame_pointers=false"]);
+        assert_eq!(
+            check_fingerprint(&no_frame_pointers, &runtime_only(&[])),
+            Err(ArtifactError::Settings {
+                artifact: "preserve_frame_pointers=false".into(),
+                engine: "preserve_frame_pointers=true".into()
+            })
+        );
     }
 }

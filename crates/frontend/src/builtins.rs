@@ -19,8 +19,11 @@
 //! the runtime has then recorded the limiter's error, and the generated
 //! code traps with `HostFunctionFailed`.
 
+#[cfg(feature = "compiler")]
 use cranelift_codegen::ir::types::{I32, I64};
+#[cfg(feature = "compiler")]
 use cranelift_codegen::ir::{AbiParam, Signature, Type};
+#[cfg(feature = "compiler")]
 use cranelift_codegen::isa::CallConv;
 
 /// What a grow builtin returns when the memory or table cannot grow.
@@ -48,6 +51,7 @@ macro_rules! builtins {
             pub const ALL: &'static [Builtin] = &[$(Builtin::$name,)*];
 
             /// Parameter types after the leading vmctx pointer.
+            #[cfg(feature = "compiler")]
             pub fn params(self) -> &'static [Type] {
                 match self {
                     $(Builtin::$name => &[$($param),*],)*
@@ -55,6 +59,7 @@ macro_rules! builtins {
             }
 
             /// The result type, if the builtin returns a value.
+            #[cfg(feature = "compiler")]
             pub fn result(self) -> Option<Type> {
                 match self {
                     $(Builtin::$name => builtins!(@result $($ret)?),)*
@@ -102,6 +107,7 @@ impl Builtin {
     }
 
     /// The Cranelift signature: vmctx, then `params()`, returning `result()`.
+    #[cfg(feature = "compiler")]
     pub fn signature(self, call_conv: CallConv) -> Signature {
         let mut sig = Signature::new(call_conv);
         sig.params.push(AbiParam::new(I64));

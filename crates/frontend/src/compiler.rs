@@ -10,18 +10,21 @@
 //! (`decode::check`) to report it as malformed rather than invalid when it
 //! does not decode.
 
-use crate::artifact::{self, ArtifactError, Fingerprint};
+use crate::artifact::{Expected, Fingerprint};
 use crate::code::CodeKind;
+use crate::compiled::{CompiledModule, Trampolines};
+use crate::config::{CompilerConfig, OptLevel};
 use crate::decode;
 use crate::error::CompileError;
-use crate::image::{CodeImage, CompiledFunction};
+use crate::image::CodeImage;
+use crate::link::CompiledFunction;
 use crate::module_info::ModuleInfo;
 use crate::parse::{PendingFunction, parse};
+use crate::registry::TypeRegistry;
 use crate::target::Target;
 use crate::trampolines;
 use crate::translate::{FuncTranslator, ModuleEnv};
-use crate::tunables::Tunables;
-use crate::types::{DefinedFuncIndex, FuncType, SigId, TypeIndex};
+use crate::types::{DefinedFuncIndex, FuncType};
 use crate::vmoffsets::VMOffsets;
 use cranelift_codegen::Context;
 use cranelift_codegen::control::ControlPlane;
@@ -30,127 +33,8 @@ use cranelift_codegen::settings::{self, Configurable};
 use cranelift_frontend::FunctionBuilderContext;
 use rayon::prelude::*;
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use wasmparser::WasmFeatures;
-
-/// How much Cranelift optimises.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Default)]
-pub enum OptLevel {
-    /// No optimisation: fastest compile.
-    None,
-    /// Optimise for speed (the default).
-    #[default]
-    Speed,
-    /// Optimise for speed and code size.
-    SpeedAndSize,
-}
-
-/// Settings for a `Compiler`.
-#[derive(Clone, Debug)]
-pub struct CompilerConfig {
-    /// Cranelift optimisation level.
-    pub opt_level: OptLevel,
-    /// Compile function bodies on all cores.
-    pub parallel: bool,
-    /// Run Cranelift's IR verifier on every function (slower; for tests).
-    pub verify: bool,
-    /// WebAssembly features accepted. Default: WebAssembly 2.0 plus
-    /// extended constant expressions (a 3.0 feature Wasmtime also enables
-    /// by default).
-    pub features: WasmFeatures,
-    /// Code-shaping settings.
-    pub tunables: Tunables,
-}
-
-impl Default for CompilerConfig {
-    fn default() -> Self {
-        CompilerConfig {
-            opt_level: OptLevel::Speed,
-            parallel: true,
-            verify: cfg!(debug_assertions),
-            features: WasmFeatures::WASM2.union(WasmFeatures::EXTENDED_CONST),
-            tunables: Tunables::default(),
-        }
-    }
-}
-
-/// Interns function types engine-wide: equal types get equal `SigId`s.
-/// Ids are never reused; the registry lives as long as the engine.
-#[derive(Debug, Default)]
-pub struct TypeRegistry {
-    inner: Mutex<TypeRegistryInner>,
-}
-
-#[derive(Debug, Default)]
-struct TypeRegistryInner {
-    ids: HashMap<FuncType, SigId>,
-    types: Vec<FuncType>,
-}
-
-impl TypeRegistry {
-    /// The id of `ty`, registering it on first sight.
-    pub fn intern(&self, ty: &FuncType) -> SigId {
-        let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(id) = inner.ids.get(ty) {
-            return *id;
-        }
-        let id = SigId(inner.types.len() as u32);
-        inner.types.push(ty.clone());
-        inner.ids.insert(ty.clone(), id);
-        id
-    }
-
-    /// The type with id `id`.
-    pub fn get(&self, id: SigId) -> Option<FuncType> {
-        let inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        inner.types.get(id.index()).cloned()
-    }
-}
-
-/// A compiled module: its description, vmctx layout and linked code.
-#[derive(Debug)]
-pub struct CompiledModule {
-    info: ModuleInfo,
-    offsets: VMOffsets,
-    image: CodeImage,
-    /// Position in the image of the array-call trampoline of each type
-    /// index (`None`: no defined function has that type).
-    array_calls: Vec<Option<u32>>,
-}
-
-impl CompiledModule {
-    /// The module's description.
-    pub fn info(&self) -> &ModuleInfo {
-        &self.info
-    }
-
-    /// Its vmctx layout.
-    pub fn offsets(&self) -> &VMOffsets {
-        &self.offsets
-    }
-
-    /// The linked code: defined functions first (image position = defined
-    /// index), then array-call trampolines.
-    pub fn image(&self) -> &CodeImage {
-        &self.image
-    }
-
-    /// The image position of each type's array-call trampoline.
-    pub fn array_calls(&self) -> &[Option<u32>] {
-        &self.array_calls
-    }
-
-    /// The image position of a defined function (wasm calling convention).
-    pub fn function_position(&self, index: DefinedFuncIndex) -> usize {
-        index.index()
-    }
-
-    /// The image position of the array-call trampoline for a type, if a
-    /// defined function has that type.
-    pub fn array_call_position(&self, ty: TypeIndex) -> Option<usize> {
-        self.array_calls[ty.index()].map(|p| p as usize)
-    }
-}
+use std::collections::hash_map::Entry;
+use std::sync::Arc;
 
 /// The size of one compiled function, for reports on foreign targets.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -168,11 +52,10 @@ pub struct FunctionReport {
 /// A module's compiled functions and trampolines before linking.
 struct UnlinkedModule {
     info: ModuleInfo,
-    offsets: VMOffsets,
-    /// Defined functions (batch ids `0..n`), then array-call trampolines.
+    /// Defined functions (batch ids `0..n`), then trampolines.
     functions: Vec<CompiledFunction>,
-    /// Batch id of the array-call trampoline of each type index.
-    array_call_ids: Vec<Option<u32>>,
+    /// Batch ids of each type's trampolines.
+    trampolines: Trampolines,
 }
 
 /// The engine's compiler.
@@ -221,15 +104,20 @@ fn shared_flags(config: &CompilerConfig) -> Result<settings::Flags, CompileError
 }
 
 impl Compiler {
-    /// A compiler for the host.
+    /// A compiler for the host, with a type registry of its own.
     pub fn new(config: CompilerConfig) -> Result<Compiler, CompileError> {
-        Compiler::for_target(config, Target::Host)
+        Compiler::for_target(config, Target::Host, Arc::default())
     }
 
     /// A compiler for `target`. Code for a target other than the host can
     /// be serialized ([`Compiler::serialize`]) or reported on
-    /// ([`Compiler::compile_report`]), not run here.
-    pub fn for_target(config: CompilerConfig, target: Target) -> Result<Compiler, CompileError> {
+    /// ([`Compiler::compile_report`]), not run here. Module types get ids
+    /// from `types`, the engine's registry.
+    pub fn for_target(
+        config: CompilerConfig,
+        target: Target,
+        types: Arc<TypeRegistry>,
+    ) -> Result<Compiler, CompileError> {
         let isa = target
             .isa_builder()?
             .finish(shared_flags(&config)?)
@@ -238,7 +126,7 @@ impl Compiler {
             isa,
             target,
             config,
-            types: Arc::default(),
+            types,
         })
     }
 
@@ -271,51 +159,32 @@ impl Compiler {
             .iter()
             .map(|v| format!("{}={}", v.name, v.value_string()))
             .collect();
-        let Tunables {
-            memory_reservation,
-            consume_fuel,
-            epoch_interruption,
-        } = &self.config.tunables;
-        let mut settings = vec![
-            format!("features={:?}", self.config.features),
-            format!("memory_reservation={memory_reservation}"),
-            format!("consume_fuel={consume_fuel}"),
-            format!("epoch_interruption={epoch_interruption}"),
-        ];
+        let settings = self.config.code_settings();
         // Cranelift's shared settings, except the verifier's, which checks
         // code without changing it.
-        settings.extend(
-            self.isa
-                .flags()
-                .iter()
-                .filter(|v| v.name != "enable_verifier")
-                .map(|v| format!("{}={}", v.name, v.value_string())),
-        );
+        let codegen = self
+            .isa
+            .flags()
+            .iter()
+            .filter(|v| v.name != "enable_verifier")
+            .map(|v| format!("{}={}", v.name, v.value_string()))
+            .collect();
         Fingerprint {
             egret_version: env!("CARGO_PKG_VERSION").to_string(),
             target: self.isa.triple().to_string(),
             isa_flags,
             settings,
+            codegen,
         }
     }
 
-    /// Serializes a module this compiler compiled (see `artifact.rs`).
-    pub fn serialize(&self, module: &CompiledModule) -> Vec<u8> {
-        artifact::write(&self.fingerprint(), module)
-    }
-
-    /// Reads a serialized module for this compiler's engine, assigning the
-    /// engine's type ids to its types.
-    pub fn deserialize(&self, bytes: &[u8]) -> Result<CompiledModule, ArtifactError> {
-        let (mut info, image, array_calls) = artifact::read(&self.fingerprint(), bytes)?;
-        info.type_ids = info.types.iter().map(|ty| self.types.intern(ty)).collect();
-        let offsets = VMOffsets::new(&info);
-        Ok(CompiledModule {
-            info,
-            offsets,
-            image,
-            array_calls,
-        })
+    /// What this compiler's engine accepts from an artifact: exactly its
+    /// own fingerprint.
+    pub fn expected(&self) -> Expected {
+        Expected {
+            fingerprint: self.fingerprint(),
+            with_compiler: true,
+        }
     }
 
     /// Validates `bytes` without compiling.
@@ -346,17 +215,11 @@ impl Compiler {
     pub fn compile(&self, bytes: &[u8]) -> Result<CompiledModule, CompileError> {
         let UnlinkedModule {
             info,
-            offsets,
             functions,
-            array_call_ids,
+            trampolines,
         } = self.compile_module_functions(bytes)?;
         let image = CodeImage::link(&*self.isa, &functions)?;
-        Ok(CompiledModule {
-            info,
-            offsets,
-            image,
-            array_calls: array_call_ids,
-        })
+        Ok(CompiledModule::new(info, image, trampolines))
     }
 
     /// Validates, compiles and links a module's functions and array-call
@@ -383,8 +246,9 @@ impl Compiler {
     }
 
     /// Parses and compiles every defined function, then one array-call
-    /// trampoline per type of a defined function; also returns, per type
-    /// index, the batch id of its trampoline.
+    /// trampoline per type of a defined function and one host-call
+    /// trampoline per distinct function type; also returns, per type
+    /// index, the batch ids of its trampolines.
     fn compile_module_functions(&self, bytes: &[u8]) -> Result<UnlinkedModule, CompileError> {
         let parsed = parse(bytes, self.config.features, &mut |ty| self.types.intern(ty))
             .map_err(|e| self.rejection(bytes, e))?;
@@ -417,11 +281,27 @@ impl Compiler {
             functions.push(self.compile_context(&mut ctx, CodeKind::Trampoline)?);
             array_call_ids[ty.index()] = Some(id);
         }
+        let mut host_call_ids = vec![None; info.types.len()];
+        let mut by_signature = HashMap::new();
+        for (index, ty) in info.types.iter().enumerate() {
+            let id = match by_signature.entry(info.type_ids[index]) {
+                Entry::Occupied(e) => *e.get(),
+                Entry::Vacant(e) => {
+                    trampolines::build_host_call(ty, &*self.isa, &mut ctx.func, &mut fctx);
+                    let id = functions.len() as u32;
+                    functions.push(self.compile_context(&mut ctx, CodeKind::Trampoline)?);
+                    *e.insert(id)
+                }
+            };
+            host_call_ids[index] = Some(id);
+        }
         Ok(UnlinkedModule {
             info,
-            offsets,
             functions,
-            array_call_ids,
+            trampolines: Trampolines {
+                array_calls: array_call_ids,
+                host_calls: host_call_ids,
+            },
         })
     }
 

@@ -2,23 +2,41 @@
 //! Cranelift IR, compiles it for the host (or another) ISA and links the
 //! code into a position-independent image, keeping the metadata the
 //! runtime needs to load and run it.
+//!
+//! Without the `compiler` feature (on by default) only the second half
+//! remains: module descriptions, the artifact format and its checks, vmctx
+//! layout and trap kinds, which is what a runtime that only loads
+//! precompiled modules needs.
 
+#[cfg(feature = "compiler")]
 pub mod abi;
 pub mod artifact;
 pub mod builtins;
 pub mod code;
+pub mod compiled;
+#[cfg(feature = "compiler")]
 pub mod compiler;
+pub mod config;
+#[cfg(feature = "compiler")]
 pub mod decode;
 pub mod error;
+pub mod host_cpu;
 pub mod image;
+#[cfg(feature = "compiler")]
+pub mod link;
 pub mod module_info;
+#[cfg(feature = "compiler")]
 pub mod parse;
+pub mod registry;
 pub mod target;
+#[cfg(feature = "compiler")]
 pub mod trampolines;
+#[cfg(feature = "compiler")]
 pub mod translate;
 pub mod traps;
 pub mod tunables;
 pub mod types;
 pub mod vmoffsets;
 
+#[cfg(feature = "compiler")]
 pub use cranelift_codegen::ir::TrapCode;

@@ -9,7 +9,9 @@
 //! keeps both out of generated code.
 
 use crate::error::CompileError;
+#[cfg(feature = "compiler")]
 use cranelift_codegen::isa;
+#[cfg(feature = "compiler")]
 use cranelift_codegen::settings::Configurable;
 use std::str::FromStr;
 use target_lexicon::Triple;
@@ -27,6 +29,7 @@ pub enum Target {
 }
 
 /// The x86_64 ISA flags Egret requires.
+#[cfg(feature = "compiler")]
 const X86_64_REQUIRED: &[&str] = &[
     "has_sse3",
     "has_ssse3",
@@ -35,6 +38,7 @@ const X86_64_REQUIRED: &[&str] = &[
     "has_popcnt",
 ];
 
+#[cfg(feature = "compiler")]
 fn setting_error(e: impl std::fmt::Display) -> CompileError {
     CompileError::Unsupported(format!("cannot configure the target: {e}"))
 }
@@ -60,6 +64,7 @@ impl Target {
     }
 
     /// A Cranelift ISA builder for this target.
+    #[cfg(feature = "compiler")]
     pub fn isa_builder(&self) -> Result<isa::Builder, CompileError> {
         match self {
             Target::Host => {
@@ -78,13 +83,14 @@ impl Target {
     }
 }
 
+#[cfg(feature = "compiler")]
 fn lookup(triple: &str) -> Result<isa::Builder, CompileError> {
     let parsed = Triple::from_str(triple)
         .map_err(|e| CompileError::Unsupported(format!("unknown target `{triple}`: {e}")))?;
     isa::lookup(parsed).map_err(|e| CompileError::Unsupported(format!("target `{triple}`: {e}")))
 }
 
-#[cfg(target_arch = "x86_64")]
+#[cfg(all(feature = "compiler", target_arch = "x86_64"))]
 fn check_host_features() -> Result<(), CompileError> {
     let present = [
         std::arch::is_x86_feature_detected!("sse3"),
@@ -103,12 +109,12 @@ fn check_host_features() -> Result<(), CompileError> {
     }
 }
 
-#[cfg(not(target_arch = "x86_64"))]
+#[cfg(all(feature = "compiler", not(target_arch = "x86_64")))]
 fn check_host_features() -> Result<(), CompileError> {
     Ok(())
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "compiler"))]
 mod tests {
     use super::*;
 

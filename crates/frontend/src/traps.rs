@@ -1,6 +1,7 @@
 //! The kinds of trap wasm code can raise, and their encoding as Cranelift
 //! trap codes in generated code and in the trap table.
 
+#[cfg(feature = "compiler")]
 use cranelift_codegen::ir::TrapCode;
 use std::fmt;
 
@@ -55,6 +56,7 @@ impl TrapKind {
     ];
 
     /// The trap code generated code uses for this kind.
+    #[cfg(feature = "compiler")]
     pub const fn code(self) -> TrapCode {
         match self {
             TrapKind::StackOverflow => TrapCode::STACK_OVERFLOW,
@@ -74,6 +76,7 @@ impl TrapKind {
     }
 
     /// The kind a trap code stands for; `None` for codes Egret never emits.
+    #[cfg(feature = "compiler")]
     pub fn from_code(code: TrapCode) -> Option<TrapKind> {
         TrapKind::ALL.iter().copied().find(|k| k.code() == code)
     }
@@ -106,7 +109,7 @@ impl fmt::Display for TrapKind {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "compiler"))]
 mod tests {
     use super::*;
 

@@ -23,6 +23,7 @@
 //! running in the store has lent (see `VMStore::call`), never one saved when
 //! the function was created.
 
+use crate::engine::TrampolineOwner;
 use crate::store::VMStore;
 use crate::trap::HostError;
 use crate::vm_box::VmBox;
@@ -96,16 +97,19 @@ pub struct HostFunc {
     // A failure of a call from the host, for `call_from_host` to report.
     host_call_failure: Mutex<Option<HostFailure>>,
     ty: FuncType,
+    // Keeps the code of the trampoline at `func_ref.wasm_call` mapped.
+    _trampoline_code: TrampolineOwner,
 }
 
 impl HostFunc {
-    /// A host function of type `ty` whose wasm entry is `trampoline` (the
-    /// engine's host trampoline for `ty`, id `sig`), created in the store
-    /// whose context is `store_ctx`.
+    /// A host function of type `ty` whose wasm entry is `trampoline` (a
+    /// host trampoline for `ty`, id `sig`, whose code `trampoline_code`
+    /// keeps mapped), created in the store whose context is `store_ctx`.
     pub(crate) fn new(
         ty: FuncType,
         sig: SigId,
         trampoline: usize,
+        trampoline_code: TrampolineOwner,
         store_ctx: *mut VMStoreContext,
         callback: HostCallback,
     ) -> VmBox<HostFunc> {
@@ -124,6 +128,7 @@ impl HostFunc {
             closure,
             host_call_failure: Mutex::new(None),
             ty,
+            _trampoline_code: trampoline_code,
         });
         let ptr = func.as_ptr();
         // SAFETY: `ptr` is the fresh, live allocation; no reference to it

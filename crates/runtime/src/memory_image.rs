@@ -215,7 +215,8 @@ mod tests {
     use super::*;
 
     fn info_of(wat: &str) -> ModuleInfo {
-        use egret_frontend::compiler::{Compiler, CompilerConfig};
+        use egret_frontend::compiler::Compiler;
+        use egret_frontend::config::CompilerConfig;
         let mut config = CompilerConfig::default();
         config.features |= wasmparser::WasmFeatures::MULTI_MEMORY;
         let compiler = Compiler::new(config).unwrap();

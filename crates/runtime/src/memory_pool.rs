@@ -334,7 +334,8 @@ mod tests {
     #[test]
     fn images_map_on_reuse_and_die_with_their_module() {
         use crate::memory_image::MemoryImages;
-        use egret_frontend::compiler::{Compiler, CompilerConfig};
+        use egret_frontend::compiler::Compiler;
+        use egret_frontend::config::CompilerConfig;
         let compiler = Compiler::new(CompilerConfig::default()).unwrap();
         let wasm = wat::parse_str(r#"(module (memory 1) (data (i32.const 5) "abc"))"#).unwrap();
         let images = MemoryImages::build(compiler.compile(&wasm).unwrap().info());

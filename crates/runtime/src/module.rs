@@ -6,8 +6,9 @@
 
 use crate::code_memory::{CodeMemory, LoadError};
 use crate::code_registry::{self, CodeRegistration};
+use crate::engine::EngineInner;
 use crate::memory_image::MemoryImages;
-use egret_frontend::compiler::CompiledModule;
+use egret_frontend::compiled::CompiledModule;
 use egret_frontend::types::{DefinedFuncIndex, TypeIndex};
 use std::sync::{Arc, OnceLock};
 
@@ -26,8 +27,12 @@ pub struct ModuleCode {
 
 impl ModuleCode {
     /// Loads `compiled`'s code and registers it so its traps are
-    /// recognised.
-    pub fn new(compiled: CompiledModule) -> Result<Arc<ModuleCode>, LoadError> {
+    /// recognised, and offers its host trampolines to `engine` (whose type
+    /// ids `compiled` has).
+    pub fn new(
+        compiled: CompiledModule,
+        engine: &EngineInner,
+    ) -> Result<Arc<ModuleCode>, LoadError> {
         let mut code = CodeMemory::load(compiled.image())?;
         let info = compiled.info();
         code.code_map_mut()
@@ -37,13 +42,15 @@ impl ModuleCode {
         // first, dropped first).
         let registration = unsafe { code_registry::register(Arc::new(code.code_map().clone())) };
         let type_ids = info.type_ids.iter().map(|id| id.0).collect();
-        Ok(Arc::new(ModuleCode {
+        let module = Arc::new(ModuleCode {
             _registration: registration,
             code,
             type_ids,
             compiled,
             memory_images: OnceLock::new(),
-        }))
+        });
+        engine.add_module_trampolines(&module);
+        Ok(module)
     }
 
     /// The engine's id of each of the module's types, by type index.
@@ -62,6 +69,14 @@ impl ModuleCode {
         self.compiled
             .array_call_position(ty)
             .map_or(0, |p| self.code.address(p))
+    }
+
+    /// Address of the host-call trampoline for a type, if it is a function
+    /// type.
+    pub fn host_call_address(&self, ty: TypeIndex) -> Option<usize> {
+        self.compiled
+            .host_call_position(ty)
+            .map(|p| self.code.address(p))
     }
 
     /// The compiled module.

@@ -326,9 +326,9 @@ impl StoreOpaque {
         ty: FuncType,
         callback: HostCallback,
     ) -> Result<*const VMFuncRef, egret_frontend::error::CompileError> {
-        let trampoline = self.engine.host_trampoline(&ty)?;
+        let (trampoline, code) = self.engine.host_trampoline(&ty)?;
         let sig = self.engine.sig_id(&ty);
-        let func = HostFunc::new(ty, sig, trampoline, self.context.as_ptr(), callback);
+        let func = HostFunc::new(ty, sig, trampoline, code, self.context.as_ptr(), callback);
         // SAFETY: the function was just created and is owned here; the
         // address is taken without making a reference.
         let func_ref = unsafe { &raw const (*func.as_ptr()).func_ref };
@@ -470,12 +470,7 @@ impl dyn VMStore + '_ {
             )));
         }
         let opaque = self.opaque_mut();
-        let reservation = opaque
-            .engine
-            .compiler()
-            .config()
-            .tunables
-            .memory_reservation;
+        let reservation = opaque.engine.config().tunables.memory_reservation;
         let pool = opaque.engine.memory_pool();
         let memory = LinearMemory::new(ty, reservation, image, Some(pool))
             .map_err(|e| ResourceError::Refused(e.to_string()))?;

@@ -1,0 +1,66 @@
+//! What an engine's compiler is asked to do: optimisation level, accepted
+//! WebAssembly features and code-shaping tunables. Kept apart from the
+//! compiler so a runtime without it can still compare these settings with
+//! those a precompiled module was made with.
+
+use crate::tunables::Tunables;
+use wasmparser::WasmFeatures;
+
+/// How much Cranelift optimises.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Default)]
+pub enum OptLevel {
+    /// No optimisation: fastest compile.
+    None,
+    /// Optimise for speed (the default).
+    #[default]
+    Speed,
+    /// Optimise for speed and code size.
+    SpeedAndSize,
+}
+
+/// Settings for a `Compiler`.
+#[derive(Clone, Debug)]
+pub struct CompilerConfig {
+    /// Cranelift optimisation level.
+    pub opt_level: OptLevel,
+    /// Compile function bodies on all cores.
+    pub parallel: bool,
+    /// Run Cranelift's IR verifier on every function (slower; for tests).
+    pub verify: bool,
+    /// WebAssembly features accepted. Default: WebAssembly 2.0 plus
+    /// extended constant expressions (a 3.0 feature Wasmtime also enables
+    /// by default).
+    pub features: WasmFeatures,
+    /// Code-shaping settings.
+    pub tunables: Tunables,
+}
+
+impl Default for CompilerConfig {
+    fn default() -> Self {
+        CompilerConfig {
+            opt_level: OptLevel::Speed,
+            parallel: true,
+            verify: cfg!(debug_assertions),
+            features: WasmFeatures::WASM2.union(WasmFeatures::EXTENDED_CONST),
+            tunables: Tunables::default(),
+        }
+    }
+}
+
+impl CompilerConfig {
+    /// The settings that change generated code apart from Cranelift's,
+    /// as `name=value` each, for a precompiled module's fingerprint.
+    pub fn code_settings(&self) -> Vec<String> {
+        let Tunables {
+            memory_reservation,
+            consume_fuel,
+            epoch_interruption,
+        } = &self.tunables;
+        vec![
+            format!("features={:?}", self.features),
+            format!("memory_reservation={memory_reservation}"),
+            format!("consume_fuel={consume_fuel}"),
+            format!("epoch_interruption={epoch_interruption}"),
+        ]
+    }
+}

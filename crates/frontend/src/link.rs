@@ -1,0 +1,192 @@
+//! Linking a batch of compiled functions into a [`CodeImage`]: calls
+//! between the batch's functions are PC-relative and resolved by
+//! Cranelift's text section builder (which also inserts veneers where a
+//! call could not reach); calls to host symbols become relocations for the
+//! loader.
+
+use crate::code::CodeKind;
+use crate::error::CompileError;
+use crate::image::{CodeImage, FunctionLoc, HostReloc, HostRelocKind, HostSymbol};
+use crate::traps::TrapKind;
+use cranelift_codegen::binemit::Reloc;
+use cranelift_codegen::control::ControlPlane;
+use cranelift_codegen::ir::{ExternalName, LibCall};
+use cranelift_codegen::isa::TargetIsa;
+use cranelift_codegen::{Context, FinalizedRelocTarget};
+
+/// The symbol for a Cranelift libcall, if it is one Egret supplies.
+fn host_symbol(libcall: LibCall) -> Option<HostSymbol> {
+    Some(match libcall {
+        LibCall::CeilF32 => HostSymbol::CeilF32,
+        LibCall::CeilF64 => HostSymbol::CeilF64,
+        LibCall::FloorF32 => HostSymbol::FloorF32,
+        LibCall::FloorF64 => HostSymbol::FloorF64,
+        LibCall::TruncF32 => HostSymbol::TruncF32,
+        LibCall::TruncF64 => HostSymbol::TruncF64,
+        LibCall::NearestF32 => HostSymbol::NearestF32,
+        LibCall::NearestF64 => HostSymbol::NearestF64,
+        LibCall::FmaF32 => HostSymbol::FmaF32,
+        LibCall::FmaF64 => HostSymbol::FmaF64,
+        _ => return None,
+    })
+}
+
+/// Where a relocation points.
+#[derive(Copy, Clone, Debug)]
+enum RelocTarget {
+    /// Another function of the batch, by its position in it.
+    Function(u32),
+    /// A host function.
+    Host(HostSymbol),
+}
+
+/// One relocation, at an offset from the start of its function.
+#[derive(Copy, Clone, Debug)]
+struct FunctionReloc {
+    offset: u32,
+    kind: Reloc,
+    target: RelocTarget,
+    addend: i64,
+}
+
+/// One function's machine code, ready to be linked.
+pub struct CompiledFunction {
+    /// What the code is.
+    pub kind: CodeKind,
+    /// Machine code, constant pool included.
+    pub bytes: Vec<u8>,
+    /// Required alignment of the first byte.
+    pub alignment: u32,
+    /// Trap sites as (offset from the start, kind).
+    pub traps: Vec<(u32, TrapKind)>,
+    relocs: Vec<FunctionReloc>,
+}
+
+impl CompiledFunction {
+    /// Takes the result of `Context::compile` out of `ctx`. Calls to other
+    /// functions of the batch name them as `UserExternalName(0, position)`.
+    pub fn from_context(ctx: &Context, kind: CodeKind) -> Result<CompiledFunction, CompileError> {
+        let code = ctx
+            .compiled_code()
+            .ok_or_else(|| CompileError::Codegen("no code after compile".into()))?;
+        let relocs = code
+            .buffer
+            .relocs()
+            .iter()
+            .map(|r| {
+                let target = match &r.target {
+                    FinalizedRelocTarget::ExternalName(ExternalName::User(name)) => {
+                        RelocTarget::Function(ctx.func.params.user_named_funcs()[*name].index)
+                    }
+                    FinalizedRelocTarget::ExternalName(ExternalName::LibCall(libcall)) => {
+                        RelocTarget::Host(host_symbol(*libcall).ok_or_else(|| {
+                            CompileError::Codegen(format!("unsupported libcall {libcall}"))
+                        })?)
+                    }
+                    other => {
+                        return Err(CompileError::Codegen(format!(
+                            "unsupported relocation target {other:?}"
+                        )));
+                    }
+                };
+                Ok(FunctionReloc {
+                    offset: r.offset,
+                    kind: r.kind,
+                    target,
+                    addend: r.addend,
+                })
+            })
+            .collect::<Result<_, _>>()?;
+        let traps = code
+            .buffer
+            .traps()
+            .iter()
+            .map(|t| {
+                TrapKind::from_code(t.code)
+                    .map(|kind| (t.offset, kind))
+                    .ok_or_else(|| CompileError::Codegen(format!("unknown trap code {}", t.code)))
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(CompiledFunction {
+            kind,
+            bytes: code.code_buffer().to_vec(),
+            alignment: code.buffer.alignment,
+            relocs,
+            traps,
+        })
+    }
+}
+
+impl CodeImage {
+    /// Links `functions` (function `i` is batch member `i`, as relocations
+    /// name it) for `isa`. Every function starts at the ISA's preferred
+    /// alignment (32 bytes on x86_64), as an ahead-of-time linker would
+    /// place it: the minimum (1 byte) lets hot loops straddle fetch blocks
+    /// and makes run times depend on where a function happened to land.
+    pub fn link(
+        isa: &dyn TargetIsa,
+        functions: &[CompiledFunction],
+    ) -> Result<CodeImage, CompileError> {
+        let preferred = isa.function_alignment().preferred.max(16);
+        let mut builder = isa.text_section_builder(functions.len());
+        let mut ctrl = ControlPlane::default();
+        let mut image = CodeImage::default();
+        for f in functions {
+            let start = builder.append(true, &f.bytes, f.alignment.max(preferred), &mut ctrl);
+            let start = u32::try_from(start).map_err(|_| too_large())?;
+            let len = u32::try_from(f.bytes.len()).map_err(|_| too_large())?;
+            image.functions.push(FunctionLoc {
+                kind: f.kind,
+                start,
+                len,
+            });
+            image
+                .traps
+                .extend(f.traps.iter().map(|(offset, kind)| (start + offset, *kind)));
+            for reloc in &f.relocs {
+                let offset = start + reloc.offset;
+                match reloc.target {
+                    RelocTarget::Function(target) => {
+                        let resolved = (target as usize) < functions.len()
+                            && builder.resolve_reloc(
+                                offset.into(),
+                                reloc.kind,
+                                reloc.addend,
+                                target as usize,
+                            );
+                        if !resolved {
+                            return Err(CompileError::Codegen(format!(
+                                "cannot link a {} call to function {target}",
+                                reloc.kind
+                            )));
+                        }
+                    }
+                    RelocTarget::Host(symbol) => {
+                        let kind = match reloc.kind {
+                            Reloc::Abs8 => HostRelocKind::Abs8,
+                            other => {
+                                return Err(CompileError::Codegen(format!(
+                                    "unsupported relocation {other} to {symbol:?}"
+                                )));
+                            }
+                        };
+                        image.host_relocs.push(HostReloc {
+                            offset,
+                            kind,
+                            symbol,
+                            addend: reloc.addend,
+                        });
+                    }
+                }
+            }
+        }
+        image.text = builder.finish(&mut ctrl);
+        u32::try_from(image.text.len()).map_err(|_| too_large())?;
+        image.traps.sort_unstable_by_key(|(offset, _)| *offset);
+        Ok(image)
+    }
+}
+
+fn too_large() -> CompileError {
+    CompileError::Unsupported("more than 4 GiB of machine code in one module".into())
+}
