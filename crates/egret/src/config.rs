@@ -1,6 +1,7 @@
 //! Engine configuration: optimisation, WebAssembly features, compilation
 //! strategy, runtime limits, fuel and epoch interruption.
 
+use crate::Cache;
 use egret_frontend::config::CompilerConfig;
 use egret_frontend::target::Target;
 use egret_runtime::engine::RuntimeConfig;
@@ -21,6 +22,7 @@ pub struct Config {
     pub(crate) compiler: CompilerConfig,
     pub(crate) target: Target,
     pub(crate) runtime: RuntimeConfig,
+    pub(crate) cache: Option<Cache>,
 }
 
 impl Config {
@@ -48,6 +50,26 @@ impl Config {
     pub fn target(&mut self, name: &str) -> crate::Result<&mut Self> {
         self.target = Target::parse(name)?;
         Ok(self)
+    }
+
+    /// Keep compiled modules in `cache` (or no cache with `None`, the
+    /// default): [`Module::new`](crate::Module::new) and
+    /// [`Module::from_binary`](crate::Module::from_binary) then load a
+    /// module compiled before, by any process, from the same wasm bytes
+    /// with an engine of the same code-shaping settings, and write what
+    /// they compile. A damaged or unusable entry is compiled again; the
+    /// cache never makes compiling fail. Its directory is trusted like a
+    /// precompiled module: whoever can write there chooses the code that
+    /// runs.
+    ///
+    /// ```no_run
+    /// let mut config = egret::Config::new();
+    /// config.cache(Some(egret::Cache::from_file(None)?));
+    /// # Ok::<(), egret::Error>(())
+    /// ```
+    pub fn cache(&mut self, cache: Option<Cache>) -> &mut Self {
+        self.cache = cache;
+        self
     }
 
     /// How much Cranelift optimises generated code.

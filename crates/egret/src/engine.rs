@@ -1,6 +1,7 @@
 //! The engine: compiler and settings shared by modules and stores, and
 //! the epoch counter that interrupts them.
 
+use crate::cache::EngineCache;
 use crate::{Config, Error, Result};
 use egret_frontend::compiled::CompiledModule;
 #[cfg(feature = "compiler")]
@@ -20,6 +21,8 @@ use std::sync::atomic::Ordering;
 #[derive(Clone, Debug)]
 pub struct Engine {
     pub(crate) inner: Arc<EngineInner>,
+    /// The compilation cache, keyed for this engine ([`Config::cache`]).
+    pub(crate) cache: Option<EngineCache>,
 }
 
 /// What [`Engine::detect_precompiled`] found.
@@ -43,7 +46,11 @@ impl Engine {
             config.runtime.clone(),
         )
         .map_err(Error::Compile)?;
-        Ok(Engine { inner })
+        let cache = config
+            .cache
+            .as_ref()
+            .map(|c| c.for_engine(inner.fingerprint()));
+        Ok(Engine { inner, cache })
     }
 
     /// Compiles a module (binary or text) for this engine's target without

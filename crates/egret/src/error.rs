@@ -43,6 +43,11 @@ pub enum Error {
     /// artifact, damaged, or made by an engine with other settings.
     #[error(transparent)]
     Artifact(#[from] ArtifactError),
+    /// A compilation cache could not be set up: its configuration file
+    /// could not be read or has an unknown key or a bad value, or its
+    /// directory could not be created.
+    #[error("compilation cache: {0}")]
+    Cache(String),
     /// An error raised by host code.
     #[error(transparent)]
     Host(Box<dyn std::error::Error + Send + Sync + 'static>),

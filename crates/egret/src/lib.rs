@@ -25,6 +25,7 @@
 
 #![deny(missing_docs)]
 
+mod cache;
 mod config;
 mod engine;
 mod error;
@@ -42,6 +43,7 @@ mod typed;
 mod types;
 mod values;
 
+pub use cache::{Cache, CacheConfig};
 pub use config::{Config, OptLevel};
 pub use egret_frontend::code::CodeKind;
 #[cfg(feature = "compiler")]

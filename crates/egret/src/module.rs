@@ -41,13 +41,34 @@ impl Module {
         Module::from_binary(engine, &binary)
     }
 
-    /// Compiles a module from its binary form.
+    /// Compiles a module from its binary form (or, with
+    /// [`Config::cache`](crate::Config::cache), loads it from the cache).
     ///
     /// Fails in a build without the `compiler` feature, which runs only
-    /// precompiled modules ([`Module::deserialize`]).
+    /// precompiled modules ([`Module::deserialize`]), unless the module is
+    /// in the cache.
     pub fn from_binary(engine: &Engine, binary: &[u8]) -> Result<Module> {
         engine.check_runs_here()?;
+        let Some(cache) = &engine.cache else {
+            let compiled = engine.compile(binary)?;
+            return Module::load(engine, compiled);
+        };
+        let entry = cache.entry(binary);
+        if let Some(artifact) = entry.read() {
+            // SAFETY: the entry is an artifact from the cache directory,
+            // which the embedder trusts by enabling the cache (as
+            // Wasmtime's cache does): Egret wrote it with `serialize`, and
+            // nobody else may write there. Damage short of tampering (a
+            // torn write, a full disk, another build's entry) is caught by
+            // `deserialize`'s length, checksum, fingerprint and bounds
+            // checks, and is a miss.
+            if let Ok(module) = unsafe { Module::deserialize(engine, &artifact) } {
+                entry.hit();
+                return Ok(module);
+            }
+        }
         let compiled = engine.compile(binary)?;
+        entry.miss(&engine.inner.serialize(&compiled));
         Module::load(engine, compiled)
     }
 

@@ -16,7 +16,7 @@ use crate::code_memory::CodeMemory;
 use crate::code_registry::{self, CodeRegistration};
 use crate::memory_pool::MemoryPool;
 use crate::module::ModuleCode;
-use egret_frontend::artifact::{ArtifactError, Expected};
+use egret_frontend::artifact::{ArtifactError, Expected, Fingerprint};
 use egret_frontend::compiled::CompiledModule;
 #[cfg(feature = "compiler")]
 use egret_frontend::compiler::Compiler;
@@ -153,6 +153,12 @@ impl EngineInner {
         return self.compiler.targets_host();
         #[cfg(not(feature = "compiler"))]
         true
+    }
+
+    /// What this engine's code is made with (with a compiler) or what it
+    /// loads (without one): the compilation cache keys entries by it.
+    pub fn fingerprint(&self) -> &Fingerprint {
+        &self.expected.fingerprint
     }
 
     /// The target triple this engine's code is for.
