@@ -228,3 +228,13 @@ fn mutated_artifacts_are_refused_or_loaded_never_a_crash() {
     }
     assert!(refused > 2_500, "{refused} refused, {loaded} loaded");
 }
+
+#[test]
+fn the_same_module_serializes_to_the_same_bytes() {
+    // The compilation cache and reproducible builds rely on it; the name
+    // section (a map) once came out in hash order.
+    let first = artifact(&Engine::default());
+    for _ in 0..4 {
+        assert!(artifact(&Engine::default()) == first);
+    }
+}

@@ -8,7 +8,7 @@
 
 use crate::traps::TrapKind;
 use crate::types::FuncIndex;
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 /// What a code range holds.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -45,7 +45,7 @@ pub struct CodeMap {
     ranges: Vec<CodeRange>,
     traps: Vec<TrapSite>,
     module_name: Option<String>,
-    func_names: HashMap<FuncIndex, String>,
+    func_names: BTreeMap<FuncIndex, String>,
 }
 
 impl CodeMap {
@@ -57,12 +57,12 @@ impl CodeMap {
             ranges,
             traps,
             module_name: None,
-            func_names: HashMap::new(),
+            func_names: BTreeMap::new(),
         }
     }
 
     /// Attaches the names backtraces show (from the name section).
-    pub fn set_names(&mut self, module: Option<String>, funcs: HashMap<FuncIndex, String>) {
+    pub fn set_names(&mut self, module: Option<String>, funcs: BTreeMap<FuncIndex, String>) {
         self.module_name = module;
         self.func_names = funcs;
     }

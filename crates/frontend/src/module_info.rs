@@ -8,7 +8,7 @@
 
 use crate::error::CompileError;
 use crate::types::*;
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use wasmparser::Operator;
 
 /// One operation of a constant expression (global initialisers, segment
@@ -238,8 +238,9 @@ pub struct ModuleInfo {
     pub data: Vec<DataSegment>,
     /// The module's name from the name section.
     pub name: Option<String>,
-    /// Function names from the name section.
-    pub func_names: HashMap<FuncIndex, String>,
+    /// Function names from the name section (ordered, so that a
+    /// serialized module is the same bytes every time).
+    pub func_names: BTreeMap<FuncIndex, String>,
 }
 
 impl ModuleInfo {
