@@ -4,6 +4,7 @@
 // (`run::load_module`, `--allow-precompiled`).
 #![deny(unsafe_code)]
 
+mod codegen;
 mod run;
 
 use clap::{Parser, Subcommand};

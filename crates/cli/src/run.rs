@@ -3,6 +3,7 @@
 //! `--invoke` with command-line arguments, within the fuel, time, memory and
 //! stack bounds given.
 
+use crate::codegen::{self, Codegen};
 use anyhow::{Context, anyhow, bail};
 use egret::{
     Config, Engine, Linker, Module, Store, StoreLimits, StoreLimitsBuilder, TrapKind, Val, ValType,
@@ -45,6 +46,13 @@ pub(crate) struct RunOptions {
     /// made yourself or trust.
     #[arg(long)]
     allow_precompiled: bool,
+    /// Code generation options: `cache[=y|n]`, `cache-config=FILE` (more
+    /// with --help).
+    #[arg(short = 'C', value_name = "KEY[=VALUE]", long_help = codegen::HELP)]
+    codegen: Vec<String>,
+    /// Use the compilation cache: the same as `-C cache=y`.
+    #[arg(long)]
+    cache: bool,
     /// The module: a `.wasm` binary or `.wat` text file.
     file: PathBuf,
     /// The program's arguments, or with `--invoke` the function's
@@ -226,7 +234,9 @@ fn load_module(engine: &Engine, options: &RunOptions) -> anyhow::Result<Module> 
 }
 
 fn run_module(options: &RunOptions) -> anyhow::Result<Outcome> {
+    let codegen = Codegen::parse(&options.codegen, options.cache)?;
     let mut config = Config::new();
+    config.cache(codegen.cache()?);
     config
         .consume_fuel(options.fuel.is_some())
         .epoch_interruption(options.timeout.is_some());

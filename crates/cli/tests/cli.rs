@@ -659,3 +659,197 @@ fn compile_for_another_target_writes_an_artifact_this_machine_refuses() {
         stderr(&run)
     );
 }
+
+/// The entries (`*.cwasm`) in a compilation cache directory.
+fn cache_entries(cache_dir: &std::path::Path) -> Vec<PathBuf> {
+    match std::fs::read_dir(cache_dir.join("modules")) {
+        Ok(listing) => listing
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|x| x == "cwasm"))
+            .collect(),
+        Err(_) => Vec::new(),
+    }
+}
+
+/// `egret` with the platform's cache and configuration directories
+/// pointed into `home`, so that the user's own are never touched.
+fn egret_at_home(home: &std::path::Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_egret"))
+        .args(args)
+        .env("HOME", home)
+        .env("XDG_CACHE_HOME", home.join("cache"))
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .output()
+        .expect("the egret binary runs")
+}
+
+#[test]
+fn run_cache_writes_one_entry_and_the_second_run_loads_it() {
+    use std::os::unix::fs::MetadataExt;
+    let home = temp_dir("cache-home");
+    let cache_dir = home.join("the-cache");
+    let config = home.join("cache.toml");
+    std::fs::write(
+        &config,
+        format!("[cache]\ndirectory = '{}'\n", cache_dir.display()),
+    )
+    .unwrap();
+    let config_flag = format!("cache-config={}", config.display());
+    let module = write("cached.wat", MODULE);
+    let run = |extra: &[&str]| {
+        let mut args = vec!["run", "-C", &config_flag];
+        args.extend_from_slice(extra);
+        args.extend([module.to_str().unwrap(), "--invoke", "add", "40", "2"]);
+        let output = egret_at_home(&home, &args);
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        assert_eq!(stdout(&output), "42\n");
+    };
+
+    run(&["--cache"]);
+    let entries = cache_entries(&cache_dir);
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    let entry = &entries[0];
+    let written = std::fs::metadata(entry).unwrap();
+    let long_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(24 * 3600);
+    std::fs::File::options()
+        .write(true)
+        .open(entry)
+        .unwrap()
+        .set_modified(long_ago)
+        .unwrap();
+
+    // A hit: the same file (a miss would rename a new one over it), marked
+    // as just used.
+    run(&["--cache"]);
+    let read = std::fs::metadata(entry).unwrap();
+    assert_eq!(read.ino(), written.ino());
+    assert!(read.modified().unwrap() > long_ago);
+    assert_eq!(cache_entries(&cache_dir).len(), 1);
+
+    // What runs is the entry's code: another module's artifact put in its
+    // place runs instead (which is why the cache directory is trusted).
+    let other = write(
+        "cached-other.wat",
+        &MODULE.replace(
+            "(i32.add (local.get 0) (local.get 1))",
+            "(i32.sub (local.get 0) (local.get 1))",
+        ),
+    );
+    let output = egret(&[
+        "compile",
+        other.to_str().unwrap(),
+        "-o",
+        entry.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let args = [
+        "run",
+        "-C",
+        &config_flag,
+        module.to_str().unwrap(),
+        "--invoke",
+        "add",
+        "40",
+        "2",
+    ];
+    let output = egret_at_home(&home, &args);
+    assert_eq!(stdout(&output), "38\n", "{}", stderr(&output));
+
+    // Without the cache nothing is read: the module is compiled.
+    let output = egret_at_home(
+        &home,
+        &[
+            "run",
+            "-C",
+            &format!("{config_flag},cache=n"),
+            module.to_str().unwrap(),
+            "--invoke",
+            "add",
+            "40",
+            "2",
+        ],
+    );
+    assert_eq!(stdout(&output), "42\n", "{}", stderr(&output));
+}
+
+#[test]
+fn run_cache_defaults_to_the_platform_directories() {
+    let home = temp_dir("cache-default-home");
+    let module = write("cached-default.wat", MODULE);
+    let args = [
+        "run",
+        "-C",
+        "cache",
+        module.to_str().unwrap(),
+        "--invoke",
+        "add",
+        "1",
+        "2",
+    ];
+    let output = egret_at_home(&home, &args);
+    assert_eq!(stdout(&output), "3\n", "{}", stderr(&output));
+    assert_eq!(cache_entries(&home.join("cache/egret")).len(), 1);
+
+    // The default configuration file, when there is one, is read.
+    let elsewhere = home.join("elsewhere");
+    std::fs::create_dir_all(home.join("config/egret")).unwrap();
+    std::fs::write(
+        home.join("config/egret/config.toml"),
+        format!("[cache]\ndirectory = '{}'\n", elsewhere.display()),
+    )
+    .unwrap();
+    let output = egret_at_home(&home, &args);
+    assert_eq!(stdout(&output), "3\n", "{}", stderr(&output));
+    assert_eq!(cache_entries(&elsewhere).len(), 1);
+
+    // Off by default.
+    let fresh = temp_dir("cache-off-home");
+    let output = egret_at_home(
+        &fresh,
+        &["run", module.to_str().unwrap(), "--invoke", "add", "1", "2"],
+    );
+    assert_eq!(stdout(&output), "3\n");
+    assert!(!fresh.join("cache").exists());
+}
+
+#[test]
+fn run_cache_errors_are_reported() {
+    let home = temp_dir("cache-error-home");
+    let module = write("cached-error.wat", MODULE);
+    let bad = home.join("bad.toml");
+    std::fs::write(&bad, "[cache]\nfiles-total-size-soft-limit = \"lots\"\n").unwrap();
+    let cases = [
+        (
+            vec!["-C".to_string(), format!("cache-config={}", bad.display())],
+            "lots",
+        ),
+        (
+            vec!["-C".to_string(), "cache=perhaps".to_string()],
+            "not y or n",
+        ),
+        (
+            vec!["-C".to_string(), "nope".to_string()],
+            "unknown option `nope`",
+        ),
+        (
+            vec![
+                "--cache".to_string(),
+                "-C".to_string(),
+                "cache=n".to_string(),
+            ],
+            "contradicts",
+        ),
+    ];
+    for (flags, message) in cases {
+        let mut args = vec!["run"];
+        args.extend(flags.iter().map(String::as_str));
+        args.extend([module.to_str().unwrap(), "--invoke", "add", "1", "2"]);
+        let output = egret_at_home(&home, &args);
+        assert_eq!(output.status.code(), Some(2), "{flags:?}");
+        assert!(
+            stderr(&output).contains(message),
+            "{flags:?}: {}",
+            stderr(&output)
+        );
+    }
+}
