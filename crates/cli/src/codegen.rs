@@ -28,8 +28,11 @@ pub(crate) struct Codegen {
     pub cache_config: Option<PathBuf>,
 }
 
+/// What a `-C` key does with its value (`None` when given without `=`).
+type Setter = fn(&mut Codegen, Option<&str>) -> anyhow::Result<()>;
+
 /// The `-C` keys, each with what it sets.
-const KEYS: &[(&str, fn(&mut Codegen, Option<&str>) -> anyhow::Result<()>)] = &[
+const KEYS: &[(&str, Setter)] = &[
     ("cache", |c, value| {
         c.cache = Some(yes_or_no(value)?);
         Ok(())
