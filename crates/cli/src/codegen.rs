@@ -85,7 +85,7 @@ impl Codegen {
 }
 
 /// A boolean option's value: absent (yes), `y`/`yes`/`true`, `n`/`no`/`false`.
-fn yes_or_no(value: Option<&str>) -> anyhow::Result<bool> {
+pub(crate) fn yes_or_no(value: Option<&str>) -> anyhow::Result<bool> {
     match value {
         None | Some("y" | "yes" | "true") => Ok(true),
         Some("n" | "no" | "false") => Ok(false),

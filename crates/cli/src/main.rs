@@ -6,6 +6,7 @@
 
 mod codegen;
 mod run;
+mod wasm_options;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -44,6 +45,11 @@ enum Command {
         /// Print the size report (also when writing with `-o`).
         #[arg(long)]
         report: bool,
+        /// WebAssembly options that shape the code: `fuel=N`,
+        /// `epoch-interruption`, proposals (more with --help). Give the
+        /// same to `egret run` when running the output.
+        #[arg(short = 'W', value_name = "KEY[=VALUE]", long_help = wasm_options::HELP)]
+        wasm: Vec<String>,
         /// The module: a `.wasm` binary or `.wat` text file.
         file: PathBuf,
     },
@@ -64,8 +70,9 @@ fn main() -> ExitCode {
             target,
             output,
             report,
+            wasm,
             file,
-        } => match compile(&target, output.as_deref(), report, &file) {
+        } => match compile(&target, output.as_deref(), report, &wasm, &file) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("error: {e:#}");
@@ -106,17 +113,19 @@ fn wast(files: &[PathBuf]) -> ExitCode {
     }
 }
 
-/// Compiles `file` for `target`: writes the precompiled module to
-/// `output` if given, and prints the code size of every function if
-/// `report` is set or nothing is written.
+/// Compiles `file` for `target`, with the `-W` options `wasm`: writes the
+/// precompiled module to `output` if given, and prints the code size of
+/// every function if `report` is set or nothing is written.
 fn compile(
     target: &str,
     output: Option<&std::path::Path>,
     report: bool,
+    wasm: &[String],
     file: &std::path::Path,
 ) -> anyhow::Result<()> {
     let mut config = egret::Config::new();
     config.target(target)?;
+    wasm_options::WasmOptions::parse(wasm)?.configure(&mut config);
     let engine = egret::Engine::new(&config)?;
     let bytes =
         std::fs::read(file).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;

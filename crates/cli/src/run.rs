@@ -4,6 +4,7 @@
 //! stack bounds given.
 
 use crate::codegen::{self, Codegen};
+use crate::wasm_options::{self, WasmOptions, parse_duration, parse_size};
 use anyhow::{Context, anyhow, bail};
 use egret::{
     Config, Engine, Linker, Module, Store, StoreLimits, StoreLimitsBuilder, TrapKind, Val, ValType,
@@ -53,6 +54,10 @@ pub(crate) struct RunOptions {
     /// Use the compilation cache: the same as `-C cache=y`.
     #[arg(long)]
     cache: bool,
+    /// WebAssembly options: `fuel=N`, `timeout=DURATION`, proposals such
+    /// as `simd=n` (more with --help).
+    #[arg(short = 'W', value_name = "KEY[=VALUE]", long_help = wasm_options::HELP)]
+    wasm: Vec<String>,
     /// The module: a `.wasm` binary or `.wat` text file.
     file: PathBuf,
     /// The program's arguments, or with `--invoke` the function's
@@ -82,8 +87,15 @@ const HOST_STACK: usize = 4 << 20;
 /// the program's `proc_exit` code, 1 if wasm trapped (or hit a limit), 2 on
 /// other errors.
 pub(crate) fn run(options: &RunOptions) -> ExitCode {
+    let wasm = match options.wasm_options() {
+        Ok(wasm) => wasm,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            return ExitCode::from(2);
+        }
+    };
     // Wasm runs on a thread whose stack fits the wasm stack limit.
-    let stack = options
+    let stack = wasm
         .max_wasm_stack
         .unwrap_or(512 << 10)
         .saturating_add(HOST_STACK);
@@ -91,7 +103,7 @@ pub(crate) fn run(options: &RunOptions) -> ExitCode {
         std::thread::Builder::new()
             .name("wasm".into())
             .stack_size(stack)
-            .spawn_scoped(scope, || run_module(options))
+            .spawn_scoped(scope, || run_module(options, &wasm))
             .map_err(anyhow::Error::from)
             .and_then(|thread| {
                 thread
@@ -110,7 +122,7 @@ pub(crate) fn run(options: &RunOptions) -> ExitCode {
         Err(e) => {
             eprintln!("error: {e:#}");
             let trap = e.downcast_ref::<egret::Error>().and_then(|e| e.as_trap());
-            if let Some(hint) = trap.and_then(|t| limit_hint(t.kind(), options)) {
+            if let Some(hint) = trap.and_then(|t| limit_hint(t.kind(), &wasm)) {
                 eprintln!("{hint}");
             }
             let limited = matches!(
@@ -123,66 +135,22 @@ pub(crate) fn run(options: &RunOptions) -> ExitCode {
 }
 
 /// Which command-line limit a trap comes from, if any.
-fn limit_hint(kind: TrapKind, options: &RunOptions) -> Option<String> {
+fn limit_hint(kind: TrapKind, options: &WasmOptions) -> Option<String> {
     match kind {
         TrapKind::OutOfFuel => Some(format!(
-            "the program used up its fuel (--fuel {})",
+            "the program used up its fuel (fuel={})",
             options.fuel.unwrap_or_default()
         )),
         TrapKind::Interrupt => Some(format!(
-            "the program ran longer than --timeout {:?}",
+            "the program ran longer than timeout={:?}",
             options.timeout.unwrap_or_default()
         )),
         TrapKind::StackOverflow => Some(format!(
-            "the program used more than {} bytes of wasm stack (--max-wasm-stack)",
+            "the program used more than {} bytes of wasm stack (max-wasm-stack)",
             options.max_wasm_stack.unwrap_or(512 << 10)
         )),
         _ => None,
     }
-}
-
-/// Parses `2s`, `500ms`, `1.5m`, `1h`; a bare number is seconds.
-fn parse_duration(text: &str) -> Result<Duration, String> {
-    let split = text
-        .find(|c: char| c.is_ascii_alphabetic())
-        .unwrap_or(text.len());
-    let (number, unit) = text.split_at(split);
-    let value: f64 = number
-        .trim()
-        .parse()
-        .map_err(|_| format!("`{text}` is not a duration like 2s or 500ms"))?;
-    let seconds = match unit {
-        "" | "s" => value,
-        "ms" => value / 1e3,
-        "us" => value / 1e6,
-        "m" => value * 60.0,
-        "h" => value * 3600.0,
-        _ => return Err(format!("unknown unit `{unit}` (use ms, s, m or h)")),
-    };
-    Duration::try_from_secs_f64(seconds).map_err(|e| format!("`{text}`: {e}"))
-}
-
-/// Parses a byte size: `65536`, `64KiB`, `16MiB`, `1GiB` (also K, M, G,
-/// KB, MB, GB, all powers of 1024).
-fn parse_size(text: &str) -> Result<usize, String> {
-    let split = text
-        .find(|c: char| c.is_ascii_alphabetic())
-        .unwrap_or(text.len());
-    let (number, unit) = text.split_at(split);
-    let value: usize = number
-        .trim()
-        .parse()
-        .map_err(|_| format!("`{text}` is not a size like 64MiB"))?;
-    let shift = match unit.to_ascii_lowercase().as_str() {
-        "" | "b" => 0,
-        "k" | "kb" | "kib" => 10,
-        "m" | "mb" | "mib" => 20,
-        "g" | "gb" | "gib" => 30,
-        _ => return Err(format!("unknown unit `{unit}` (use KiB, MiB or GiB)")),
-    };
-    value
-        .checked_mul(1 << shift)
-        .ok_or_else(|| format!("`{text}` is too large"))
 }
 
 /// The WASI context the options describe.
@@ -233,22 +201,30 @@ fn load_module(engine: &Engine, options: &RunOptions) -> anyhow::Result<Module> 
     Ok(module)
 }
 
-fn run_module(options: &RunOptions) -> anyhow::Result<Outcome> {
+impl RunOptions {
+    /// The `-W` options, with those also spelt as flags (`--fuel`, ...)
+    /// folded in; a flag wins over `-W`.
+    fn wasm_options(&self) -> anyhow::Result<WasmOptions> {
+        let mut wasm = WasmOptions::parse(&self.wasm)?;
+        wasm.fuel = self.fuel.or(wasm.fuel);
+        wasm.timeout = self.timeout.or(wasm.timeout);
+        wasm.max_memory_size = self.max_memory.or(wasm.max_memory_size);
+        wasm.max_wasm_stack = self.max_wasm_stack.or(wasm.max_wasm_stack);
+        Ok(wasm)
+    }
+}
+
+fn run_module(options: &RunOptions, wasm: &WasmOptions) -> anyhow::Result<Outcome> {
     let codegen = Codegen::parse(&options.codegen, options.cache)?;
     let mut config = Config::new();
     config.cache(codegen.cache()?);
-    config
-        .consume_fuel(options.fuel.is_some())
-        .epoch_interruption(options.timeout.is_some());
-    if let Some(bytes) = options.max_wasm_stack {
-        config.max_wasm_stack(bytes);
-    }
+    wasm.configure(&mut config);
     let engine = Engine::new(&config)?;
     let module = load_module(&engine, options)?;
     let mut linker = Linker::new(&engine);
     egret_wasi::add_to_linker(&mut linker, |state: &mut RunState| &mut state.wasi)?;
     let mut limits = StoreLimitsBuilder::new();
-    if let Some(bytes) = options.max_memory {
+    if let Some(bytes) = wasm.max_memory_size {
         limits = limits.memory_size(bytes);
     }
     let state = RunState {
@@ -257,10 +233,10 @@ fn run_module(options: &RunOptions) -> anyhow::Result<Outcome> {
     };
     let mut store = Store::new(&engine, state);
     store.limiter(|state| &mut state.limits);
-    if let Some(fuel) = options.fuel {
+    if let Some(fuel) = wasm.fuel {
         store.set_fuel(fuel)?;
     }
-    if let Some(timeout) = options.timeout {
+    if let Some(timeout) = wasm.timeout {
         store.set_epoch_deadline(1);
         let engine = engine.clone();
         // Detached: the process ends when the program does.

@@ -368,7 +368,7 @@ fn run_fuel_stops_an_infinite_loop() {
     assert_eq!(output.status.code(), Some(1));
     let err = stderr(&output);
     assert!(
-        err.contains("all fuel consumed") && err.contains("--fuel 100000"),
+        err.contains("all fuel consumed") && err.contains("fuel=100000"),
         "{err}"
     );
 }
@@ -381,7 +381,31 @@ fn run_timeout_stops_an_infinite_loop() {
     assert_eq!(output.status.code(), Some(1));
     assert!(started.elapsed() < std::time::Duration::from_secs(30));
     let err = stderr(&output);
-    assert!(err.contains("--timeout 200ms"), "{err}");
+    assert!(err.contains("timeout=200ms"), "{err}");
+}
+
+#[test]
+fn run_takes_wasmtimes_w_options() {
+    let path = write("spin-w.wat", SPIN);
+    let output = egret(&["run", "-W", "fuel=5000", path.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("fuel=5000"), "{}", stderr(&output));
+
+    let simd = write(
+        "simd-w.wat",
+        r#"(module (func (export "_start") (drop (v128.const i64x2 0 0))))"#,
+    );
+    let simd = simd.to_str().unwrap();
+    assert!(egret(&["run", simd]).status.success());
+    let off = egret(&["run", "-W", "simd=n", simd]);
+    assert_eq!(off.status.code(), Some(2));
+    let bad = egret(&["run", "-W", "fuel", simd]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        stderr(&bad).contains("-W fuel: expects a value"),
+        "{}",
+        stderr(&bad)
+    );
 }
 
 #[test]
@@ -420,7 +444,7 @@ fn run_max_wasm_stack_bounds_recursion() {
     ]);
     assert_eq!(output.status.code(), Some(1));
     assert!(
-        stderr(&output).contains("--max-wasm-stack"),
+        stderr(&output).contains("65536 bytes of wasm stack (max-wasm-stack)"),
         "{}",
         stderr(&output)
     );
@@ -622,6 +646,34 @@ fn compile_writes_a_precompiled_module_that_run_loads_only_when_allowed() {
         stderr(&fuel).contains("consume_fuel=false, this engine has consume_fuel=true"),
         "{}",
         stderr(&fuel)
+    );
+}
+
+#[test]
+fn compile_takes_the_w_options_run_needs_for_fuel() {
+    let source = write("precompiled-fuel.wat", SPIN);
+    let artifact = temp_path("precompiled-fuel.cwasm");
+    let output = egret(&[
+        "compile",
+        "-W",
+        "fuel=1",
+        source.to_str().unwrap(),
+        "-o",
+        artifact.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let run = egret(&[
+        "run",
+        "--allow-precompiled",
+        "-W",
+        "fuel=20000",
+        artifact.to_str().unwrap(),
+    ]);
+    assert_eq!(run.status.code(), Some(1), "{}", stderr(&run));
+    assert!(
+        stderr(&run).contains("all fuel consumed"),
+        "{}",
+        stderr(&run)
     );
 }
 
