@@ -56,6 +56,11 @@ enum Command {
     /// Run WebAssembly spec scripts (`.wast`): one line per file, then the
     /// total. Exits with 1 if any check failed.
     Wast {
+        /// WebAssembly options (`-W memory64`, `-W simd=n`, ...; more with
+        /// --help): the engine runs the scripts with Egret's defaults plus
+        /// these.
+        #[arg(short = 'W', value_name = "KEY[=VALUE]", long_help = wasm_options::HELP)]
+        wasm: Vec<String>,
         /// The scripts.
         #[arg(required = true)]
         files: Vec<PathBuf>,
@@ -65,7 +70,7 @@ enum Command {
 fn main() -> ExitCode {
     match Cli::parse().command {
         Command::Run(options) => run::run(&options),
-        Command::Wast { files } => wast(&files),
+        Command::Wast { wasm, files } => wast(&wasm, &files),
         Command::Compile {
             target,
             output,
@@ -82,9 +87,17 @@ fn main() -> ExitCode {
     }
 }
 
-/// Runs each script, printing its report, then the assertion totals.
-fn wast(files: &[PathBuf]) -> ExitCode {
-    let runner = match egret_wast::WastRunner::new() {
+/// Runs each script with the `-W` options `wasm`, printing its report,
+/// then the assertion totals.
+fn wast(wasm: &[String], files: &[PathBuf]) -> ExitCode {
+    let runner = wasm_options::WasmOptions::parse(wasm)
+        .map(|options| {
+            let mut config = egret::Config::new();
+            options.configure(&mut config);
+            config
+        })
+        .and_then(|config| Ok(egret_wast::WastRunner::with_config(config)?));
+    let runner = match runner {
         Ok(runner) => runner,
         Err(e) => {
             eprintln!("error: {e}");

@@ -1,5 +1,5 @@
 //! `-W` options (WebAssembly features and runtime bounds, in Wasmtime's
-//! `-W KEY[=VALUE]` form), shared by `egret run` and `egret compile`.
+//! `-W KEY[=VALUE]` form), shared by `egret run`, `compile` and `wast`.
 //! Those that change generated code (fuel, epoch interruption, proposals)
 //! must be given alike to `egret compile` and to the `egret run
 //! --allow-precompiled` of the artifact it writes; the others (the fuel
@@ -23,7 +23,10 @@ instructions (also --fuel)
 --max-memory)
   max-wasm-stack=SIZE    most bytes of wasm stack (also --max-wasm-stack)
   simd, bulk-memory, reference-types, multi-value, multi-memory, \
-extended-const [=y|n]  turn a WebAssembly proposal on or off
+extended-const, memory64, tail-call, function-references, relaxed-simd, \
+wide-arithmetic, custom-page-sizes, gc, exceptions [=y|n]  turn a \
+WebAssembly proposal on or off (see docs/features.md for what Egret \
+implements)
 Fuel, epoch-interruption, timeout and the proposals change the code: give \
 them to `egret compile` too when running its output.";
 
@@ -55,6 +58,14 @@ const PROPOSALS: &[(&str, Proposal)] = &[
     ("multi-value", Config::wasm_multi_value),
     ("multi-memory", Config::wasm_multi_memory),
     ("extended-const", Config::wasm_extended_const),
+    ("memory64", Config::wasm_memory64),
+    ("tail-call", Config::wasm_tail_call),
+    ("function-references", Config::wasm_function_references),
+    ("relaxed-simd", Config::wasm_relaxed_simd),
+    ("wide-arithmetic", Config::wasm_wide_arithmetic),
+    ("custom-page-sizes", Config::wasm_custom_page_sizes),
+    ("gc", Config::wasm_gc),
+    ("exceptions", Config::wasm_exceptions),
 ];
 
 /// What a `-W` key does with its value (`None` when given without `=`).
@@ -208,7 +219,7 @@ mod tests {
         let error = |flags: &[&str]| format!("{:#}", parse(flags).unwrap_err());
         assert!(error(&["fuel"]).contains("expects a value: fuel=N"));
         assert!(error(&["fuel=lots"]).contains("`lots` is not a number"));
-        assert!(error(&["gc=y"]).contains("unknown option `gc` (known: fuel,"));
+        assert!(error(&["threads=y"]).contains("unknown option `threads` (known: fuel,"));
         assert!(error(&["simd=maybe"]).contains("`maybe` is not y or n"));
         assert!(error(&["timeout=3 weeks"]).contains("unknown unit"));
     }

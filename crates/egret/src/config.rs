@@ -201,4 +201,62 @@ impl Config {
     pub fn wasm_extended_const(&mut self, enable: bool) -> &mut Self {
         self.feature(WasmFeatures::EXTENDED_CONST, enable)
     }
+
+    /// 64-bit memories and tables (`i64` addresses and indices; a
+    /// WebAssembly 3.0 feature). Off by default until Egret implements all
+    /// of it (issue #14).
+    pub fn wasm_memory64(&mut self, enable: bool) -> &mut Self {
+        self.feature(WasmFeatures::MEMORY64, enable)
+    }
+
+    /// Tail calls (`return_call`, `return_call_indirect`; a WebAssembly
+    /// 3.0 feature). Off by default until Egret implements it (issue #14):
+    /// modules using an operator not yet translated are refused with
+    /// [`CompileError::Unsupported`](crate::CompileError::Unsupported).
+    pub fn wasm_tail_call(&mut self, enable: bool) -> &mut Self {
+        self.feature(WasmFeatures::TAIL_CALL, enable)
+    }
+
+    /// Typed function references (`(ref $t)`, `call_ref`, `br_on_null`,
+    /// ...; a WebAssembly 3.0 feature). Off by default until Egret
+    /// implements it (issue #14), as [`Config::wasm_tail_call`].
+    pub fn wasm_function_references(&mut self, enable: bool) -> &mut Self {
+        self.feature(WasmFeatures::FUNCTION_REFERENCES, enable)
+    }
+
+    /// Relaxed SIMD (a WebAssembly 3.0 feature). Off by default until
+    /// Egret implements it (issue #14), as [`Config::wasm_tail_call`].
+    pub fn wasm_relaxed_simd(&mut self, enable: bool) -> &mut Self {
+        self.feature(WasmFeatures::RELAXED_SIMD, enable)
+    }
+
+    /// Wide arithmetic (`i64.add128`, `i64.mul_wide_s`, ...). Off by
+    /// default until Egret implements it (issue #14), as
+    /// [`Config::wasm_tail_call`].
+    pub fn wasm_wide_arithmetic(&mut self, enable: bool) -> &mut Self {
+        self.feature(WasmFeatures::WIDE_ARITHMETIC, enable)
+    }
+
+    /// Custom page sizes (memories of 1-byte pages). Off by default, as in
+    /// Wasmtime; until Egret implements it (issue #14), as
+    /// [`Config::wasm_tail_call`].
+    pub fn wasm_custom_page_sizes(&mut self, enable: bool) -> &mut Self {
+        self.feature(WasmFeatures::CUSTOM_PAGE_SIZES, enable)
+    }
+
+    /// Garbage-collected structs, arrays, `i31` and recursion groups (a
+    /// WebAssembly 3.0 feature). Off by default until Egret implements it
+    /// (issue #16): validation accepts it, but modules using a GC type or
+    /// operator are refused with
+    /// [`CompileError::Unsupported`](crate::CompileError::Unsupported).
+    pub fn wasm_gc(&mut self, enable: bool) -> &mut Self {
+        self.feature(WasmFeatures::GC, enable)
+    }
+
+    /// Exception handling (tags, `throw`, `try_table`; a WebAssembly 3.0
+    /// feature). Off by default until Egret implements it (issue #15), as
+    /// [`Config::wasm_gc`].
+    pub fn wasm_exceptions(&mut self, enable: bool) -> &mut Self {
+        self.feature(WasmFeatures::EXCEPTIONS, enable)
+    }
 }

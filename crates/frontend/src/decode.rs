@@ -103,7 +103,7 @@ pub fn check(bytes: &[u8], features: WasmFeatures) -> Result<(), CompileError> {
             }
             Payload::DataCountSection { .. } => has_data_count = true,
             Payload::DataSection(reader) => items(reader, |_| None)?,
-            Payload::CodeSectionEntry(body) => function_body(&body, has_data_count)?,
+            Payload::CodeSectionEntry(body) => function_body(&body, has_data_count, features)?,
             // Headers, the start section and the code section's count are
             // decoded by the parser itself; custom sections' contents are
             // not part of the format.
@@ -150,8 +150,17 @@ fn table_type(ty: &TableType, features: WasmFeatures) -> Option<Rule> {
     stray.then_some(Rule::LimitsFlags)
 }
 
-/// Reads a body's locals, then its operators up to its final `end`.
-fn function_body(body: &FunctionBody<'_>, has_data_count: bool) -> Result<(), CompileError> {
+/// Reads a body's locals, then its operators up to its final `end`. With
+/// multi-memory a memory access's flags have WebAssembly 3.0's encoding
+/// (bit 6 says a memory index follows), where any alignment exponent below
+/// 64 decodes and one of 32 or more is left to validation to refuse; in
+/// the 2.0 encoding it is malformed.
+fn function_body(
+    body: &FunctionBody<'_>,
+    has_data_count: bool,
+    features: WasmFeatures,
+) -> Result<(), CompileError> {
+    let max_align = if features.multi_memory() { 64 } else { 32 };
     for local in body.get_locals_reader().map_err(malformed)? {
         local.map_err(malformed)?;
     }
@@ -163,7 +172,7 @@ fn function_body(body: &FunctionBody<'_>, has_data_count: bool) -> Result<(), Co
                 (!has_data_count).then_some(Rule::DataCount)
             }
             _ => memarg(&operator)
-                .filter(|memarg| memarg.align >= 32)
+                .filter(|memarg| memarg.align >= max_align)
                 .map(|_| Rule::MemopFlags),
         };
         if let Some(rule) = broken {

@@ -373,3 +373,197 @@ mod extended_const {
         global => "global.wast",
     }
 }
+
+/// WebAssembly 3.0 (without the GC and exception files, which live in `proposals/gc` and `proposals/exceptions`).
+mod v3 {
+    spec_suite! { V3:
+        address => "address.wast",
+        align => "align.wast",
+        annotations => "annotations.wast",
+        binary_leb128 => "binary-leb128.wast",
+        binary => "binary.wast",
+        block => "block.wast",
+        br_ => "br.wast",
+        br_if => "br_if.wast",
+        br_on_non_null => "br_on_non_null.wast",
+        br_on_null => "br_on_null.wast",
+        br_table => "br_table.wast",
+        call => "call.wast",
+        call_indirect => "call_indirect.wast",
+        call_ref => "call_ref.wast",
+        comments => "comments.wast",
+        const_ => "const.wast",
+        conversions => "conversions.wast",
+        custom => "custom.wast",
+        data => "data.wast",
+        elem => "elem.wast",
+        endianness => "endianness.wast",
+        exports => "exports.wast",
+        f32 => "f32.wast",
+        f32_bitwise => "f32_bitwise.wast",
+        f32_cmp => "f32_cmp.wast",
+        f64 => "f64.wast",
+        f64_bitwise => "f64_bitwise.wast",
+        f64_cmp => "f64_cmp.wast",
+        fac => "fac.wast",
+        float_exprs => "float_exprs.wast",
+        float_literals => "float_literals.wast",
+        float_memory => "float_memory.wast",
+        float_misc => "float_misc.wast",
+        forward => "forward.wast",
+        func => "func.wast",
+        func_ptrs => "func_ptrs.wast",
+        global => "global.wast",
+        i32 => "i32.wast",
+        i64 => "i64.wast",
+        id => "id.wast",
+        if_ => "if.wast",
+        imports => "imports.wast",
+        inline_module => "inline-module.wast",
+        instance => "instance.wast",
+        int_exprs => "int_exprs.wast",
+        int_literals => "int_literals.wast",
+        labels => "labels.wast",
+        left_to_right => "left-to-right.wast",
+        linking => "linking.wast",
+        load => "load.wast",
+        local_get => "local_get.wast",
+        local_init => "local_init.wast",
+        local_set => "local_set.wast",
+        local_tee => "local_tee.wast",
+        loop_ => "loop.wast",
+        memory => "memory.wast",
+        memory_grow => "memory_grow.wast",
+        memory_redundancy => "memory_redundancy.wast",
+        memory_size => "memory_size.wast",
+        memory_trap => "memory_trap.wast",
+        names => "names.wast",
+        nop => "nop.wast",
+        obsolete_keywords => "obsolete-keywords.wast",
+        ref_ => "ref.wast",
+        ref_as_non_null => "ref_as_non_null.wast",
+        ref_func => "ref_func.wast",
+        ref_is_null => "ref_is_null.wast",
+        ref_null => "ref_null.wast",
+        return_ => "return.wast",
+        return_call => "return_call.wast",
+        return_call_indirect => "return_call_indirect.wast",
+        return_call_ref => "return_call_ref.wast",
+        select => "select.wast",
+        skip_stack_guard_page => "skip-stack-guard-page.wast",
+        stack => "stack.wast",
+        start => "start.wast",
+        store => "store.wast",
+        switch => "switch.wast",
+        table => "table.wast",
+        table_get => "table_get.wast",
+        table_grow => "table_grow.wast",
+        table_set => "table_set.wast",
+        table_size => "table_size.wast",
+        token => "token.wast",
+        traps => "traps.wast",
+        type_canon => "type-canon.wast",
+        type_equivalence => "type-equivalence.wast",
+        type_rec => "type-rec.wast",
+        type_ => "type.wast",
+        unreachable => "unreachable.wast",
+        unreached_invalid => "unreached-invalid.wast",
+        unreached_valid => "unreached-valid.wast",
+        unwind => "unwind.wast",
+        utf8_custom_section_id => "utf8-custom-section-id.wast",
+        utf8_import_field => "utf8-import-field.wast",
+        utf8_import_module => "utf8-import-module.wast",
+        utf8_invalid_encoding => "utf8-invalid-encoding.wast",
+    }
+}
+
+/// The typed function references proposal (WebAssembly 3.0).
+mod function_references {
+    spec_suite! { FunctionReferences:
+        binary => "binary.wast",
+        br_on_non_null => "br_on_non_null.wast",
+        br_on_null => "br_on_null.wast",
+        br_table => "br_table.wast",
+        call_ref => "call_ref.wast",
+        data => "data.wast",
+        elem => "elem.wast",
+        func => "func.wast",
+        global => "global.wast",
+        if_ => "if.wast",
+        linking => "linking.wast",
+        local_get => "local_get.wast",
+        local_init => "local_init.wast",
+        ref_ => "ref.wast",
+        ref_as_non_null => "ref_as_non_null.wast",
+        ref_is_null => "ref_is_null.wast",
+        ref_null => "ref_null.wast",
+        return_call => "return_call.wast",
+        return_call_indirect => "return_call_indirect.wast",
+        return_call_ref => "return_call_ref.wast",
+        select => "select.wast",
+        table_sub => "table-sub.wast",
+        table => "table.wast",
+        type_equivalence => "type-equivalence.wast",
+        unreached_invalid => "unreached-invalid.wast",
+        unreached_valid => "unreached-valid.wast",
+    }
+}
+
+/// The tail call proposal (WebAssembly 3.0).
+mod tail_call {
+    spec_suite! { TailCall:
+        return_call => "return_call.wast",
+        return_call_indirect => "return_call_indirect.wast",
+    }
+}
+
+/// The memory64 proposal (WebAssembly 3.0): 64-bit memories and tables.
+mod memory64 {
+    spec_suite! { Memory64:
+        address => "address.wast",
+        address64 => "address64.wast",
+        align64 => "align64.wast",
+        binary_leb128 => "binary-leb128.wast",
+        binary => "binary.wast",
+        endianness64 => "endianness64.wast",
+        float_memory64 => "float_memory64.wast",
+        load64 => "load64.wast",
+        memory => "memory.wast",
+        memory64 => "memory64.wast",
+        memory_grow64 => "memory_grow64.wast",
+        memory_redundancy64 => "memory_redundancy64.wast",
+        memory_trap64 => "memory_trap64.wast",
+        simd_address => "simd_address.wast",
+    }
+}
+
+/// The relaxed SIMD proposal (WebAssembly 3.0).
+mod relaxed_simd {
+    spec_suite! { RelaxedSimd:
+        i16x8_relaxed_q15mulr_s => "i16x8_relaxed_q15mulr_s.wast",
+        i32x4_relaxed_trunc => "i32x4_relaxed_trunc.wast",
+        i8x16_relaxed_swizzle => "i8x16_relaxed_swizzle.wast",
+        relaxed_dot_product => "relaxed_dot_product.wast",
+        relaxed_laneselect => "relaxed_laneselect.wast",
+        relaxed_madd_nmadd => "relaxed_madd_nmadd.wast",
+        relaxed_min_max => "relaxed_min_max.wast",
+    }
+}
+
+/// The wide arithmetic proposal (on by default in Wasmtime 48).
+mod wide_arithmetic {
+    spec_suite! { WideArithmetic:
+        wide_arithmetic => "wide-arithmetic.wast",
+    }
+}
+
+/// The custom page sizes proposal (off by default).
+mod custom_page_sizes {
+    spec_suite! { CustomPageSizes:
+        binary => "binary.wast",
+        custom_page_sizes_invalid => "custom-page-sizes-invalid.wast",
+        custom_page_sizes => "custom-page-sizes.wast",
+        memory_max => "memory_max.wast",
+        memory_max_i64 => "memory_max_i64.wast",
+    }
+}
