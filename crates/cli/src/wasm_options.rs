@@ -137,6 +137,21 @@ impl WasmOptions {
         Ok(options)
     }
 
+    /// Fails if an option that only `run` can honour was given to
+    /// `command` (fuel, epochs and limits need a store that sets them).
+    pub(crate) fn refuse_run_options(&self, command: &str) -> anyhow::Result<()> {
+        let given = [
+            ("fuel", self.fuel.is_some()),
+            ("epoch-interruption", self.epoch_interruption),
+            ("timeout", self.timeout.is_some()),
+            ("max-memory-size", self.max_memory_size.is_some()),
+        ];
+        match given.iter().find(|(_, given)| *given) {
+            Some((name, _)) => bail!("-W {name} applies to `egret run`, not `egret {command}`"),
+            None => Ok(()),
+        }
+    }
+
     /// Applies what shapes the engine (code and stack) to `config`.
     pub(crate) fn configure(&self, config: &mut Config) {
         config
@@ -222,6 +237,24 @@ mod tests {
         assert!(error(&["threads=y"]).contains("unknown option `threads` (known: fuel,"));
         assert!(error(&["simd=maybe"]).contains("`maybe` is not y or n"));
         assert!(error(&["timeout=3 weeks"]).contains("unknown unit"));
+    }
+
+    #[test]
+    fn run_options_are_refused_elsewhere() {
+        assert!(
+            parse(&["simd=n,max-wasm-stack=1MiB"])
+                .unwrap()
+                .refuse_run_options("wast")
+                .is_ok()
+        );
+        let error = parse(&["fuel=10"])
+            .unwrap()
+            .refuse_run_options("wast")
+            .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "-W fuel applies to `egret run`, not `egret wast`"
+        );
     }
 
     #[test]
