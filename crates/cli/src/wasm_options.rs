@@ -166,13 +166,20 @@ impl WasmOptions {
     }
 }
 
-/// Parses `2s`, `500ms`, `1.5m`, `1h`; a bare number is seconds.
-pub(crate) fn parse_duration(text: &str) -> anyhow::Result<Duration> {
+/// Splits `500ms` into `500` and `ms`: the number (trimmed), then the unit
+/// from the first letter on.
+fn number_and_unit(text: &str) -> (&str, &str) {
     let split = text
         .find(|c: char| c.is_ascii_alphabetic())
         .unwrap_or(text.len());
     let (number, unit) = text.split_at(split);
-    let Ok(value) = number.trim().parse::<f64>() else {
+    (number.trim(), unit)
+}
+
+/// Parses `2s`, `500ms`, `1.5m`, `1h`; a bare number is seconds.
+pub(crate) fn parse_duration(text: &str) -> anyhow::Result<Duration> {
+    let (number, unit) = number_and_unit(text);
+    let Ok(value) = number.parse::<f64>() else {
         bail!("`{text}` is not a duration like 2s or 500ms");
     };
     let seconds = match unit {
@@ -189,11 +196,8 @@ pub(crate) fn parse_duration(text: &str) -> anyhow::Result<Duration> {
 /// Parses a byte size: `65536`, `64KiB`, `16MiB`, `1GiB` (also K, M, G,
 /// KB, MB, GB, all powers of 1024).
 pub(crate) fn parse_size(text: &str) -> anyhow::Result<usize> {
-    let split = text
-        .find(|c: char| c.is_ascii_alphabetic())
-        .unwrap_or(text.len());
-    let (number, unit) = text.split_at(split);
-    let Ok(value) = number.trim().parse::<usize>() else {
+    let (number, unit) = number_and_unit(text);
+    let Ok(value) = number.parse::<usize>() else {
         bail!("`{text}` is not a size like 64MiB");
     };
     let shift = match unit.to_ascii_lowercase().as_str() {
