@@ -1,5 +1,7 @@
 //! Numeric operators: constants, integer and float arithmetic, comparisons,
-//! conversions (trapping and saturating), sign extension, reinterpretation.
+//! conversions (trapping and saturating), sign extension, reinterpretation,
+//! and wide arithmetic (128-bit add and subtract on `i64` pairs, widening
+//! 64-bit multiplies), done on Cranelift `i128` values.
 //!
 //! Cranelift's instructions already have wasm's semantics: shift counts
 //! are taken modulo the width; `sdiv`/`udiv`/`srem`/`urem` trap on a zero
@@ -14,7 +16,7 @@ use super::Translation;
 use crate::error::CompileError;
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::immediates::{Ieee32, Ieee64};
-use cranelift_codegen::ir::types::{F32, F64, I8, I16, I32, I64};
+use cranelift_codegen::ir::types::{F32, F64, I8, I16, I32, I64, I128};
 use cranelift_codegen::ir::{InstBuilder, MemFlagsData, Type, Value};
 use cranelift_frontend::FunctionBuilder;
 use wasmparser::Operator;
@@ -137,6 +139,11 @@ impl Translation<'_> {
             O::I32Extend8S | O::I64Extend8S => self.sign_extend(I8)?,
             O::I32Extend16S | O::I64Extend16S => self.sign_extend(I16)?,
             O::I64Extend32S => self.sign_extend(I32)?,
+
+            O::I64Add128 => self.wide_binary(|b, x, y| b.ins().iadd(x, y))?,
+            O::I64Sub128 => self.wide_binary(|b, x, y| b.ins().isub(x, y))?,
+            O::I64MulWideS => self.mul_wide(|b, x| b.ins().sextend(I128, x))?,
+            O::I64MulWideU => self.mul_wide(|b, x| b.ins().uextend(I128, x))?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -160,6 +167,44 @@ impl Translation<'_> {
         let result = f(&mut self.b, x, y);
         self.push(result);
         Ok(())
+    }
+
+    /// A 128-bit operation on two `(low, high)` pairs of `i64`s, giving
+    /// one such pair.
+    fn wide_binary(
+        &mut self,
+        f: impl FnOnce(&mut FunctionBuilder<'_>, Value, Value) -> Value,
+    ) -> Result<(), CompileError> {
+        let (x_high, y_low, y_high) = self.pop3()?;
+        let x_low = self.pop()?;
+        let x = self.b.ins().iconcat(x_low, x_high);
+        let y = self.b.ins().iconcat(y_low, y_high);
+        let result = f(&mut self.b, x, y);
+        self.push_split(result);
+        Ok(())
+    }
+
+    /// The full 128-bit product of two `i64`s, as `(low, high)`. Cranelift
+    /// matches a multiplication of two extended 64-bit values and emits one
+    /// widening multiply (x86_64 `mul`/`imul`, aarch64 `mul` with
+    /// `umulh`/`smulh`).
+    fn mul_wide(
+        &mut self,
+        extend: impl Fn(&mut FunctionBuilder<'_>, Value) -> Value,
+    ) -> Result<(), CompileError> {
+        let (x, y) = self.pop2()?;
+        let x = extend(&mut self.b, x);
+        let y = extend(&mut self.b, y);
+        let product = self.b.ins().imul(x, y);
+        self.push_split(product);
+        Ok(())
+    }
+
+    /// Pushes the low then the high half of an `i128`.
+    fn push_split(&mut self, value: Value) {
+        let (low, high) = self.b.ins().isplit(value);
+        self.push(low);
+        self.push(high);
     }
 
     fn icmp(&mut self, cc: IntCC) -> Result<(), CompileError> {

@@ -232,11 +232,6 @@ pub const FAILING_FILES: &[(Suite, &str, &str)] = &[
     (Suite::V3, "type-equivalence.wast", TYPE_SYSTEM),
     (Suite::V3, "type-rec.wast", TYPE_SYSTEM),
     (Suite::V3, "unreached-valid.wast", TYPED_REFERENCES),
-    (
-        Suite::WideArithmetic,
-        "wide-arithmetic.wast",
-        WIDE_ARITHMETIC,
-    ),
 ];
 
 const TYPED_REFERENCES: &str = "typed function references ((ref $t) types, call_ref, \
@@ -248,7 +243,6 @@ const TAIL_CALLS: &str = "return_call and return_call_indirect are not translate
 const EXCEPTIONS: &str = "the script's modules import or export tags, and exception handling \
      (issue #15) is not implemented yet: the frontend refuses tags as unsupported";
 const RELAXED_SIMD: &str = "relaxed SIMD operators are not translated yet";
-const WIDE_ARITHMETIC: &str = "wide-arithmetic operators (i64.add128, ...) are not translated yet";
 const CUSTOM_PAGE_SIZES: &str = "memories with custom page sizes are refused as unsupported";
 
 /// The lines of a file's assertions known to fail, and why.
