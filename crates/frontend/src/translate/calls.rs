@@ -1,4 +1,5 @@
-//! Calls: `call` to defined and imported functions, and `call_indirect`.
+//! Calls: `call` to defined and imported functions, `call_indirect`, and
+//! their tail-call forms `return_call` and `return_call_indirect`.
 //!
 //! Every wasm call passes `(callee_vmctx, caller_vmctx, [return area],
 //! args...)` (see `abi`). A defined function is called directly by name
@@ -13,9 +14,19 @@
 //! trapping load: a null element faults in the unmapped zero page and the
 //! trap table reports `IndirectCallToNull`. The id is compared with the
 //! engine-wide id of the expected type (`BadSignature`).
+//!
+//! A tail call makes the same checks and passes the same arguments, but
+//! with Cranelift's `return_call`/`return_call_indirect`: the caller's
+//! frame is replaced by the callee's, which then returns to the caller's
+//! caller. That needs every function that can be tail-called to use
+//! `CallConv::Tail`: wasm functions and host trampolines do (`abi`). A
+//! tail callee returns exactly the caller's result types (validation
+//! checks it), so a callee with a return area gets the caller's own.
+//! The current instance stays the callee's caller (`caller_vmctx`), which
+//! is what a host function sees as its `Caller`.
 
-use super::Translation;
 use super::env::{FIXED, VALUE};
+use super::{Translation, bug};
 use crate::abi;
 use crate::error::CompileError;
 use crate::traps::TrapKind;
@@ -28,6 +39,16 @@ use cranelift_codegen::ir::{
     StackSlotKind, UserExternalName, Value,
 };
 use wasmparser::Operator;
+
+/// Whether a call returns to this function or replaces its frame.
+#[derive(Copy, Clone, PartialEq, Eq)]
+enum CallKind {
+    /// `call`, `call_indirect`: the results come back here.
+    Plain,
+    /// `return_call`, `return_call_indirect`: the callee returns to this
+    /// function's caller.
+    Tail,
+}
 
 /// Where a call goes.
 #[derive(Copy, Clone)]
@@ -42,17 +63,22 @@ impl Translation<'_> {
     /// Translates a call operator; `false` if `op` is not one.
     pub(super) fn call_op(&mut self, op: &Operator<'_>) -> Result<bool, CompileError> {
         match *op {
-            Operator::Call { function_index } => self.call(function_index)?,
+            Operator::Call { function_index } => self.call(function_index, CallKind::Plain)?,
             Operator::CallIndirect {
                 type_index,
                 table_index,
-            } => self.call_indirect(type_index, table_index)?,
+            } => self.call_indirect(type_index, table_index, CallKind::Plain)?,
+            Operator::ReturnCall { function_index } => self.call(function_index, CallKind::Tail)?,
+            Operator::ReturnCallIndirect {
+                type_index,
+                table_index,
+            } => self.call_indirect(type_index, table_index, CallKind::Tail)?,
             _ => return Ok(false),
         }
         Ok(true)
     }
 
-    fn call(&mut self, function_index: u32) -> Result<(), CompileError> {
+    fn call(&mut self, function_index: u32, kind: CallKind) -> Result<(), CompileError> {
         let func = FuncIndex(function_index);
         let ty = self.env.info.functions[func.index()];
         let callee = match self.env.info.defined_func_index(func) {
@@ -64,10 +90,15 @@ impl Translation<'_> {
                 Callee::Indirect { code, vmctx }
             }
         };
-        self.emit_call(ty, callee)
+        self.emit_call(ty, callee, kind)
     }
 
-    fn call_indirect(&mut self, type_index: u32, table_index: u32) -> Result<(), CompileError> {
+    fn call_indirect(
+        &mut self,
+        type_index: u32,
+        table_index: u32,
+        kind: CallKind,
+    ) -> Result<(), CompileError> {
         let index = self.pop()?;
         let elem_addr = self.table_elem_addr(
             TableIndex(table_index),
@@ -88,7 +119,11 @@ impl Translation<'_> {
         let fixed_here = MemFlagsData::trusted().with_readonly();
         let code = self.load_at(I64, fixed_here, elem, func_ref::WASM_CALL);
         let vmctx = self.load_at(I64, fixed_here, elem, func_ref::VMCTX);
-        self.emit_call(TypeIndex(type_index), Callee::Indirect { code, vmctx })
+        self.emit_call(
+            TypeIndex(type_index),
+            Callee::Indirect { code, vmctx },
+            kind,
+        )
     }
 
     /// The imported signature of a wasm type.
@@ -103,18 +138,30 @@ impl Translation<'_> {
         sig
     }
 
-    /// Calls `callee` of type `ty` with the arguments on top of the stack,
-    /// replacing them with the results.
-    fn emit_call(&mut self, ty: TypeIndex, callee: Callee) -> Result<(), CompileError> {
+    /// Calls `callee` of type `ty` with the arguments on top of the stack.
+    /// A plain call replaces them with the results; a tail call ends the
+    /// function, leaving the code that follows unreachable.
+    fn emit_call(
+        &mut self,
+        ty: TypeIndex,
+        callee: Callee,
+        kind: CallKind,
+    ) -> Result<(), CompileError> {
         let env = self.env;
         let func_ty = &env.info.types[ty.index()];
         let sig = self.sig_ref(ty);
         let base = self.base_of(func_ty.params().len())?;
 
-        let ret_area = abi::uses_return_area(func_ty).then(|| {
+        let ret_area = if !abi::uses_return_area(func_ty) {
+            None
+        } else if kind == CallKind::Tail {
+            // Same results as this function: it has a return area too.
+            let area = self.ret_area;
+            Some(area.ok_or_else(|| bug("tail call needs a return area its caller lacks"))?)
+        } else {
             let size = func_ty.results().len() as u32 * abi::VALUE_SLOT_SIZE;
-            self.call_return_area(size)
-        });
+            Some(self.call_return_area(size))
+        };
 
         self.st.args.clear();
         match callee {
@@ -123,6 +170,20 @@ impl Translation<'_> {
         }
         self.st.args.extend(ret_area);
         self.st.args.extend_from_slice(&self.st.stack[base..]);
+        if kind == CallKind::Tail {
+            match callee {
+                Callee::Defined(defined) => {
+                    let func = self.defined_func_ref(defined, sig);
+                    self.b.ins().return_call(func, &self.st.args);
+                }
+                Callee::Indirect { code, .. } => {
+                    self.b.ins().return_call_indirect(sig, code, &self.st.args);
+                }
+            }
+            self.st.stack.truncate(base);
+            self.st.reachable = false;
+            return Ok(());
+        }
         let call: Inst = match callee {
             Callee::Defined(defined) => {
                 let func = self.defined_func_ref(defined, sig);

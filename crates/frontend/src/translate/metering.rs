@@ -10,9 +10,9 @@
 //! `iadd` before every operator that transfers control (branches, `if`,
 //! `else`, `end`, `loop`), so a straight-line run of operators costs one
 //! add. The variable is written back to the store context before calls
-//! (the callee, or a host function, reads it there), before `unreachable`
-//! and at the return, and reloaded after calls (a host function may have
-//! changed it). At function entry and at every loop header, a counter that
+//! and tail calls (the callee, or a host function, reads it there), before
+//! `unreachable` and at the return, and reloaded after calls (a host
+//! function may have changed it). At function entry and at every loop header, a counter that
 //! is no longer negative traps with `TrapKind::OutOfFuel`, after saving
 //! the counter so the store sees the fuel as spent.
 //!
@@ -73,7 +73,11 @@ impl Translation<'_> {
         }
         self.fuel_pending += fuel_cost(op);
         match op {
-            Operator::Call { .. } | Operator::CallIndirect { .. } | Operator::Unreachable => {
+            Operator::Call { .. }
+            | Operator::CallIndirect { .. }
+            | Operator::ReturnCall { .. }
+            | Operator::ReturnCallIndirect { .. }
+            | Operator::Unreachable => {
                 self.flush_fuel();
                 self.save_fuel();
             }

@@ -167,12 +167,6 @@ pub const FAILING_FILES: &[(Suite, &str, &str)] = &[
         TYPED_REFERENCES,
     ),
     (Suite::FunctionReferences, "ref_null.wast", TYPED_REFERENCES),
-    (Suite::FunctionReferences, "return_call.wast", TAIL_CALLS),
-    (
-        Suite::FunctionReferences,
-        "return_call_indirect.wast",
-        TAIL_CALLS,
-    ),
     (
         Suite::FunctionReferences,
         "return_call_ref.wast",
@@ -205,8 +199,6 @@ pub const FAILING_FILES: &[(Suite, &str, &str)] = &[
     (Suite::RelaxedSimd, "relaxed_laneselect.wast", RELAXED_SIMD),
     (Suite::RelaxedSimd, "relaxed_madd_nmadd.wast", RELAXED_SIMD),
     (Suite::RelaxedSimd, "relaxed_min_max.wast", RELAXED_SIMD),
-    (Suite::TailCall, "return_call.wast", TAIL_CALLS),
-    (Suite::TailCall, "return_call_indirect.wast", TAIL_CALLS),
     (Suite::V3, "br_if.wast", TYPED_REFERENCES),
     (Suite::V3, "br_on_non_null.wast", TYPED_REFERENCES),
     (Suite::V3, "br_on_null.wast", TYPED_REFERENCES),
@@ -223,8 +215,6 @@ pub const FAILING_FILES: &[(Suite, &str, &str)] = &[
     (Suite::V3, "ref_as_non_null.wast", TYPED_REFERENCES),
     (Suite::V3, "ref_is_null.wast", TYPED_REFERENCES),
     (Suite::V3, "ref_null.wast", TYPED_REFERENCES),
-    (Suite::V3, "return_call.wast", TAIL_CALLS),
-    (Suite::V3, "return_call_indirect.wast", TAIL_CALLS),
     (Suite::V3, "return_call_ref.wast", TYPED_REFERENCES),
     (Suite::V3, "select.wast", TYPED_REFERENCES),
     (Suite::V3, "table.wast", TYPED_REFERENCES),
@@ -239,7 +229,6 @@ const TYPED_REFERENCES: &str = "typed function references ((ref $t) types, call_
      them as unsupported";
 const TYPE_SYSTEM: &str = "recursion groups, declared subtyping and iso-recursive \
      canonicalisation (the 3.0 type registry) are not implemented yet";
-const TAIL_CALLS: &str = "return_call and return_call_indirect are not translated yet";
 const EXCEPTIONS: &str = "the script's modules import or export tags, and exception handling \
      (issue #15) is not implemented yet: the frontend refuses tags as unsupported";
 const RELAXED_SIMD: &str = "relaxed SIMD operators are not translated yet";
