@@ -27,8 +27,8 @@ pub struct Config {
 
 impl Config {
     /// The default configuration: WebAssembly 2.0 plus extended constant
-    /// expressions, optimised code, parallel compilation, a 512 KiB wasm
-    /// stack.
+    /// expressions, tail calls and wide arithmetic, optimised code,
+    /// parallel compilation, a 512 KiB wasm stack.
     pub fn new() -> Config {
         Config::default()
     }
@@ -209,37 +209,56 @@ impl Config {
         self.feature(WasmFeatures::MEMORY64, enable)
     }
 
-    /// Tail calls (`return_call`, `return_call_indirect`; a WebAssembly
-    /// 3.0 feature). Off by default until Egret implements it (issue #14):
-    /// modules using an operator not yet translated are refused with
-    /// [`CompileError::Unsupported`](crate::CompileError::Unsupported).
+    /// Tail calls (`return_call`, `return_call_indirect`, and with
+    /// [`Config::wasm_function_references`] `return_call_ref`; a
+    /// WebAssembly 3.0 feature). On by default, as in Wasmtime. A tail
+    /// call replaces the caller's frame, so tail-recursive code runs in
+    /// constant stack.
+    ///
+    /// ```
+    /// let wat = r#"(module (func $loop (export "loop") (param i64)
+    ///     (if (i64.ne (local.get 0) (i64.const 0))
+    ///       (then (return_call $loop (i64.sub (local.get 0) (i64.const 1)))))))"#;
+    /// let engine = egret::Engine::default();
+    /// let module = egret::Module::new(&engine, wat)?;
+    /// let mut store = egret::Store::new(&engine, ());
+    /// let instance = egret::Instance::new(&mut store, &module, &[])?;
+    /// let run = instance.get_typed_func::<i64, ()>(&mut store, "loop")?;
+    /// run.call(&mut store, 10_000_000)?; // far deeper than any stack
+    /// let engine = egret::Engine::new(egret::Config::new().wasm_tail_call(false))?;
+    /// assert!(egret::Module::new(&engine, wat).is_err());
+    /// # Ok::<(), egret::Error>(())
+    /// ```
     pub fn wasm_tail_call(&mut self, enable: bool) -> &mut Self {
         self.feature(WasmFeatures::TAIL_CALL, enable)
     }
 
     /// Typed function references (`(ref $t)`, `call_ref`, `br_on_null`,
     /// ...; a WebAssembly 3.0 feature). Off by default until Egret
-    /// implements it (issue #14), as [`Config::wasm_tail_call`].
+    /// implements it (issue #14): validation accepts it, but modules using
+    /// an operator or type not yet translated are refused with
+    /// [`CompileError::Unsupported`](crate::CompileError::Unsupported).
     pub fn wasm_function_references(&mut self, enable: bool) -> &mut Self {
         self.feature(WasmFeatures::FUNCTION_REFERENCES, enable)
     }
 
     /// Relaxed SIMD (a WebAssembly 3.0 feature). Off by default until
-    /// Egret implements it (issue #14), as [`Config::wasm_tail_call`].
+    /// Egret implements it (issue #14), as
+    /// [`Config::wasm_function_references`].
     pub fn wasm_relaxed_simd(&mut self, enable: bool) -> &mut Self {
         self.feature(WasmFeatures::RELAXED_SIMD, enable)
     }
 
-    /// Wide arithmetic (`i64.add128`, `i64.mul_wide_s`, ...). Off by
-    /// default until Egret implements it (issue #14), as
-    /// [`Config::wasm_tail_call`].
+    /// Wide arithmetic (`i64.add128`, `i64.sub128`, `i64.mul_wide_s`,
+    /// `i64.mul_wide_u`: 128-bit results as pairs of `i64`s). On by
+    /// default, as in Wasmtime.
     pub fn wasm_wide_arithmetic(&mut self, enable: bool) -> &mut Self {
         self.feature(WasmFeatures::WIDE_ARITHMETIC, enable)
     }
 
     /// Custom page sizes (memories of 1-byte pages). Off by default, as in
     /// Wasmtime; until Egret implements it (issue #14), as
-    /// [`Config::wasm_tail_call`].
+    /// [`Config::wasm_function_references`].
     pub fn wasm_custom_page_sizes(&mut self, enable: bool) -> &mut Self {
         self.feature(WasmFeatures::CUSTOM_PAGE_SIZES, enable)
     }

@@ -27,9 +27,10 @@ pub struct CompilerConfig {
     pub parallel: bool,
     /// Run Cranelift's IR verifier on every function (slower; for tests).
     pub verify: bool,
-    /// WebAssembly features accepted. Default: WebAssembly 2.0 plus
-    /// extended constant expressions (a 3.0 feature Wasmtime also enables
-    /// by default).
+    /// WebAssembly features accepted. Default: WebAssembly 2.0 plus, as
+    /// Wasmtime 48 enables them by default, the 3.0 features Egret
+    /// implements completely (extended constant expressions, tail calls)
+    /// and wide arithmetic.
     pub features: WasmFeatures,
     /// Code-shaping settings.
     pub tunables: Tunables,
@@ -41,7 +42,10 @@ impl Default for CompilerConfig {
             opt_level: OptLevel::Speed,
             parallel: true,
             verify: cfg!(debug_assertions),
-            features: WasmFeatures::WASM2.union(WasmFeatures::EXTENDED_CONST),
+            features: WasmFeatures::WASM2
+                .union(WasmFeatures::EXTENDED_CONST)
+                .union(WasmFeatures::TAIL_CALL)
+                .union(WasmFeatures::WIDE_ARITHMETIC),
             tunables: Tunables::default(),
         }
     }

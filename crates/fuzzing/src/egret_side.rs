@@ -7,8 +7,8 @@ use egret::{
     TrapKind, Val, ValType,
 };
 
-/// The engine the oracles use: the default features (WebAssembly 2.0 and
-/// extended constant expressions), Cranelift's
+/// The engine the oracles use: the default features (WebAssembly 2.0,
+/// extended constant expressions, tail calls and wide arithmetic), Cranelift's
 /// verifier on (a verifier error is a bug worth finding), and serial
 /// compilation (fuzzing runs one case per core instead).
 pub fn engine() -> Engine {

@@ -1,6 +1,6 @@
 //! Test-case generators: wasm-smith configured for what Egret supports
-//! by default (WebAssembly 2.0 and extended constant expressions) with
-//! bounded sizes, "swarm" choices of features and instruction kinds per
+//! by default (WebAssembly 2.0, extended constant expressions, tail calls
+//! and wide arithmetic) with bounded sizes, "swarm" choices of features and instruction kinds per
 //! case, and bounded execution.
 
 use arbitrary::{Result, Unstructured};
@@ -25,15 +25,13 @@ pub const MAX_MEMORY_BYTES: u64 = 16 * 65536;
 pub fn config(u: &mut Unstructured<'_>) -> Result<Config> {
     let mut config = Config {
         // WebAssembly 2.0 and, of what came after it, only extended
-        // constant expressions (below).
+        // constant expressions, tail calls and wide arithmetic (below).
         threads_enabled: false,
         shared_everything_threads_enabled: false,
         gc_enabled: false,
         exceptions_enabled: false,
-        tail_call_enabled: false,
         memory64_enabled: false,
         relaxed_simd_enabled: false,
-        wide_arithmetic_enabled: false,
         custom_page_sizes_enabled: false,
         custom_descriptors_enabled: false,
         compact_imports_enabled: false,
@@ -48,6 +46,8 @@ pub fn config(u: &mut Unstructured<'_>) -> Result<Config> {
         sign_extension_ops_enabled: u.ratio(7, 8)?,
         saturating_float_to_int_enabled: u.ratio(7, 8)?,
         extended_const_enabled: u.ratio(1, 2)?,
+        tail_call_enabled: u.ratio(1, 2)?,
+        wide_arithmetic_enabled: u.ratio(1, 2)?,
         allow_floats: u.ratio(7, 8)?,
         disallow_traps: u.ratio(1, 4)?,
         // Bounded sizes.
@@ -92,9 +92,14 @@ pub fn config(u: &mut Unstructured<'_>) -> Result<Config> {
 }
 
 /// The features every generated module is validated against (Egret's
-/// default: WebAssembly 2.0 and extended constant expressions).
+/// default: WebAssembly 2.0, extended constant expressions, tail calls and
+/// wide arithmetic).
 pub fn features() -> wasmparser::WasmFeatures {
-    wasmparser::WasmFeatures::WASM2.union(wasmparser::WasmFeatures::EXTENDED_CONST)
+    use wasmparser::WasmFeatures as F;
+    F::WASM2
+        .union(F::EXTENDED_CONST)
+        .union(F::TAIL_CALL)
+        .union(F::WIDE_ARITHMETIC)
 }
 
 fn bounded(config: Config, u: &mut Unstructured<'_>) -> Result<Vec<u8>> {
@@ -155,11 +160,12 @@ pub fn compile_input(u: &mut Unstructured<'_>) -> Result<Vec<u8>> {
 mod tests {
     use super::*;
     use crate::rng::Rng;
+    use wasmparser::Operator;
 
     #[test]
     fn generated_modules_use_only_the_default_features() {
         let mut validator = wasmparser::Validator::new_with_features(features());
-        let (mut generated, mut extended) = (0, 0);
+        let (mut generated, mut extended, mut tail_calls, mut wide) = (0, 0, 0, 0);
         for case in 0..300 {
             let data = Rng::for_case(1, case).input_bytes();
             let Ok(wasm) = differential_module(&mut Unstructured::new(&data)) else {
@@ -171,6 +177,21 @@ mod tests {
                 .validate_all(&wasm)
                 .unwrap_or_else(|e| panic!("case {case}: {e}"));
             extended += usize::from(has_extended_global_init(&wasm));
+            tail_calls += usize::from(has_operator(&wasm, |op| {
+                matches!(
+                    op,
+                    Operator::ReturnCall { .. } | Operator::ReturnCallIndirect { .. }
+                )
+            }));
+            wide += usize::from(has_operator(&wasm, |op| {
+                matches!(
+                    op,
+                    Operator::I64Add128
+                        | Operator::I64Sub128
+                        | Operator::I64MulWideS
+                        | Operator::I64MulWideU
+                )
+            }));
         }
         assert!(
             generated >= 270,
@@ -178,6 +199,21 @@ mod tests {
         );
         // The runtime's constant-expression arithmetic gets exercised.
         assert!(extended >= 5, "only {extended} modules use extended-const");
+        // So do tail calls and wide arithmetic.
+        assert!(tail_calls >= 5, "only {tail_calls} modules make tail calls");
+        assert!(wide >= 5, "only {wide} modules use wide arithmetic");
+    }
+
+    /// Whether a function body of `wasm` has an operator `pick` accepts.
+    fn has_operator(wasm: &[u8], pick: impl Fn(&Operator<'_>) -> bool) -> bool {
+        use wasmparser::{Parser, Payload};
+        Parser::new(0).parse_all(wasm).any(|payload| {
+            let Ok(Payload::CodeSectionEntry(body)) = payload else {
+                return false;
+            };
+            let mut ops = body.get_operators_reader().unwrap();
+            std::iter::from_fn(|| ops.read().ok()).any(|op| pick(&op))
+        })
     }
 
     /// Whether a global initialiser of `wasm` is an extended constant

@@ -1,8 +1,9 @@
 //! Fuzzing for Egret: generators, oracles and a stable driver.
 //!
 //! - [`generators`]: wasm-smith configured for Egret's default features
-//!   (WebAssembly 2.0 and extended constant expressions) with bounded
-//!   sizes and execution, fed from `arbitrary` bytes.
+//!   (WebAssembly 2.0, extended constant expressions, tail calls and wide
+//!   arithmetic) with bounded sizes and execution, fed from `arbitrary`
+//!   bytes.
 //! - [`oracles`]: (a) [`oracles::compile`]: any bytes compile or fail
 //!   cleanly, exactly as wasmparser validates them; (b)
 //!   [`oracles::instantiate`]: valid modules instantiate and run without

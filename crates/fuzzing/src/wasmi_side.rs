@@ -10,8 +10,8 @@ use wasmi::{
 };
 use wasmi::{F32, F64, TrapCode, V128};
 
-/// A wasmi engine accepting exactly WebAssembly 2.0 and extended constant
-/// expressions, like Egret's default.
+/// A wasmi engine accepting exactly WebAssembly 2.0, extended constant
+/// expressions, tail calls and wide arithmetic, like Egret's default.
 pub fn engine() -> Engine {
     let mut config = wasmi::Config::default();
     config
@@ -23,11 +23,11 @@ pub fn engine() -> Engine {
         .wasm_reference_types(true)
         .wasm_simd(true)
         .wasm_multi_memory(false)
-        .wasm_tail_call(false)
+        .wasm_tail_call(true)
         .wasm_extended_const(true)
         .wasm_custom_page_sizes(false)
         .wasm_memory64(false)
-        .wasm_wide_arithmetic(false)
+        .wasm_wide_arithmetic(true)
         .wasm_relaxed_simd(false)
         // Translate everything in `Module::new`, so a translator panic
         // (see `oracles::differential`) happens before anything runs.

@@ -57,10 +57,10 @@ impl Suite {
     }
 
     /// The engine configuration the suite's scripts imply: Egret's
-    /// default (WebAssembly 2.0 and extended constant expressions) for the
-    /// 2.0 suites; multi-memory (and, for SIMD, memory64) where the
-    /// scripts use 3.0's binary format; every 3.0 switch for `wasm-v3`;
-    /// and for a proposal suite, its proposal alone.
+    /// default (WebAssembly 2.0, extended constant expressions, tail calls
+    /// and wide arithmetic) for the 2.0 suites; multi-memory (and, for
+    /// SIMD, memory64) where the scripts use 3.0's binary format; every 3.0
+    /// switch for `wasm-v3`; and for a proposal suite, its proposal alone.
     pub fn config(self) -> Config {
         let mut config = Config::new();
         match self {
