@@ -224,10 +224,36 @@ impl Config {
         self.feature(WasmFeatures::FUNCTION_REFERENCES, enable)
     }
 
-    /// Relaxed SIMD (a WebAssembly 3.0 feature). Off by default until
-    /// Egret implements it (issue #14), as [`Config::wasm_tail_call`].
+    /// Relaxed SIMD (a WebAssembly 3.0 feature; on by default, as in
+    /// Wasmtime): vector operators whose result may differ between
+    /// machines within bounds the specification sets, so each compiles to
+    /// the host's fastest instruction. See
+    /// [`Config::relaxed_simd_deterministic`].
     pub fn wasm_relaxed_simd(&mut self, enable: bool) -> &mut Self {
         self.feature(WasmFeatures::RELAXED_SIMD, enable)
+    }
+
+    /// Give relaxed SIMD operators the same result on every machine: that
+    /// of their non-relaxed counterparts (`i8x16.swizzle` for
+    /// `i8x16.relaxed_swizzle`, the saturating truncations, `fmin`/`fmax`,
+    /// `bitselect` for the lane selects, a fused multiply-add for
+    /// `madd`/`nmadd`, signed bytes and wrapping sums for the dot
+    /// products). Off by default, as in Wasmtime: each operator then uses
+    /// the host's fastest permitted instruction, which on x86_64 may give a
+    /// different (but permitted) result than on aarch64. Part of the
+    /// settings a precompiled module must match.
+    ///
+    /// ```
+    /// let wat = r#"(module (func (export "f") (param v128 v128) (result v128)
+    ///     (i8x16.relaxed_swizzle (local.get 0) (local.get 1))))"#;
+    /// let engine = egret::Engine::new(egret::Config::new().relaxed_simd_deterministic(true))?;
+    /// let module = egret::Module::new(&engine, wat)?;
+    /// # drop(module);
+    /// # Ok::<(), egret::Error>(())
+    /// ```
+    pub fn relaxed_simd_deterministic(&mut self, enable: bool) -> &mut Self {
+        self.compiler.tunables.relaxed_simd_deterministic = enable;
+        self
     }
 
     /// Wide arithmetic (`i64.add128`, `i64.mul_wide_s`, ...). Off by

@@ -27,9 +27,9 @@ pub struct CompilerConfig {
     pub parallel: bool,
     /// Run Cranelift's IR verifier on every function (slower; for tests).
     pub verify: bool,
-    /// WebAssembly features accepted. Default: WebAssembly 2.0 plus
-    /// extended constant expressions (a 3.0 feature Wasmtime also enables
-    /// by default).
+    /// WebAssembly features accepted. Default: WebAssembly 2.0 plus the
+    /// 3.0 features Egret implements and Wasmtime enables by default
+    /// (extended constant expressions, relaxed SIMD).
     pub features: WasmFeatures,
     /// Code-shaping settings.
     pub tunables: Tunables,
@@ -41,7 +41,9 @@ impl Default for CompilerConfig {
             opt_level: OptLevel::Speed,
             parallel: true,
             verify: cfg!(debug_assertions),
-            features: WasmFeatures::WASM2.union(WasmFeatures::EXTENDED_CONST),
+            features: WasmFeatures::WASM2
+                .union(WasmFeatures::EXTENDED_CONST)
+                .union(WasmFeatures::RELAXED_SIMD),
             tunables: Tunables::default(),
         }
     }
@@ -55,12 +57,14 @@ impl CompilerConfig {
             memory_reservation,
             consume_fuel,
             epoch_interruption,
+            relaxed_simd_deterministic,
         } = &self.tunables;
         vec![
             format!("features={:?}", self.features),
             format!("memory_reservation={memory_reservation}"),
             format!("consume_fuel={consume_fuel}"),
             format!("epoch_interruption={epoch_interruption}"),
+            format!("relaxed_simd_deterministic={relaxed_simd_deterministic}"),
         ]
     }
 }

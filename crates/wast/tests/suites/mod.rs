@@ -31,6 +31,8 @@ pub enum Suite {
     Memory64,
     /// `proposals/relaxed-simd`.
     RelaxedSimd,
+    /// `proposals/relaxed-simd` with `Config::relaxed_simd_deterministic`.
+    RelaxedSimdDeterministic,
     /// `proposals/wide-arithmetic`.
     WideArithmetic,
     /// `proposals/custom-page-sizes`.
@@ -50,7 +52,9 @@ impl Suite {
             Suite::FunctionReferences => proposal(Proposal::FunctionReferences).collect(),
             Suite::TailCall => proposal(Proposal::TailCall).collect(),
             Suite::Memory64 => proposal(Proposal::Memory64).collect(),
-            Suite::RelaxedSimd => proposal(Proposal::RelaxedSimd).collect(),
+            Suite::RelaxedSimd | Suite::RelaxedSimdDeterministic => {
+                proposal(Proposal::RelaxedSimd).collect()
+            }
             Suite::WideArithmetic => proposal(Proposal::WideArithmetic).collect(),
             Suite::CustomPageSizes => proposal(Proposal::CustomPageSizes).collect(),
         }
@@ -96,6 +100,11 @@ impl Suite {
             }
             Suite::RelaxedSimd => {
                 config.wasm_relaxed_simd(true);
+            }
+            Suite::RelaxedSimdDeterministic => {
+                config
+                    .wasm_relaxed_simd(true)
+                    .relaxed_simd_deterministic(true);
             }
             Suite::WideArithmetic => {
                 config.wasm_wide_arithmetic(true);
@@ -190,21 +199,6 @@ pub const FAILING_FILES: &[(Suite, &str, &str)] = &[
         "type-equivalence.wast",
         TYPE_SYSTEM,
     ),
-    (
-        Suite::RelaxedSimd,
-        "i16x8_relaxed_q15mulr_s.wast",
-        RELAXED_SIMD,
-    ),
-    (Suite::RelaxedSimd, "i32x4_relaxed_trunc.wast", RELAXED_SIMD),
-    (
-        Suite::RelaxedSimd,
-        "i8x16_relaxed_swizzle.wast",
-        RELAXED_SIMD,
-    ),
-    (Suite::RelaxedSimd, "relaxed_dot_product.wast", RELAXED_SIMD),
-    (Suite::RelaxedSimd, "relaxed_laneselect.wast", RELAXED_SIMD),
-    (Suite::RelaxedSimd, "relaxed_madd_nmadd.wast", RELAXED_SIMD),
-    (Suite::RelaxedSimd, "relaxed_min_max.wast", RELAXED_SIMD),
     (Suite::TailCall, "return_call.wast", TAIL_CALLS),
     (Suite::TailCall, "return_call_indirect.wast", TAIL_CALLS),
     (Suite::V3, "br_if.wast", TYPED_REFERENCES),
@@ -247,7 +241,6 @@ const TYPE_SYSTEM: &str = "recursion groups, declared subtyping and iso-recursiv
 const TAIL_CALLS: &str = "return_call and return_call_indirect are not translated yet";
 const EXCEPTIONS: &str = "the script's modules import or export tags, and exception handling \
      (issue #15) is not implemented yet: the frontend refuses tags as unsupported";
-const RELAXED_SIMD: &str = "relaxed SIMD operators are not translated yet";
 const WIDE_ARITHMETIC: &str = "wide-arithmetic operators (i64.add128, ...) are not translated yet";
 const CUSTOM_PAGE_SIZES: &str = "memories with custom page sizes are refused as unsupported";
 
