@@ -48,14 +48,12 @@ fn memory_type(ty: wasmparser::MemoryType) -> Result<MemoryType, CompileError> {
 }
 
 fn table_type(ty: wasmparser::TableType) -> Result<TableType, CompileError> {
-    if ty.table64 {
-        return Err(unsupported("64-bit tables"));
-    }
     Ok(TableType {
         element: ValType::from_ref_type(ty.element_type)
             .ok_or_else(|| unsupported("typed function references and GC types"))?,
         minimum: ty.initial,
         maximum: ty.maximum,
+        table64: ty.table64,
     })
 }
 

@@ -225,6 +225,8 @@ pub struct TableType {
     pub minimum: u64,
     /// Maximum number of elements, if declared.
     pub maximum: Option<u64>,
+    /// Whether indices are 64-bit (memory64 proposal).
+    pub table64: bool,
 }
 
 impl TableType {
@@ -234,6 +236,7 @@ impl TableType {
             element,
             minimum: minimum.into(),
             maximum: maximum.map(Into::into),
+            table64: false,
         }
     }
 }

@@ -814,6 +814,7 @@ impl StoreOpaque {
                     let expected = info.tables[t.index()];
                     let table = self.table(id);
                     table.ty().element == expected.element
+                        && table.ty().table64 == expected.table64
                         && limits_match(
                             (table.size(), table.ty().maximum),
                             (expected.minimum, expected.maximum),
@@ -849,10 +850,14 @@ impl StoreOpaque {
             match &segment.mode {
                 ElementMode::Active { table, offset } => {
                     let instance = self.instance(id);
-                    let start = const_eval(&instance.vmctx, info, offsets, offset) as u32;
+                    let raw = const_eval(&instance.vmctx, info, offsets, offset);
+                    let start = if info.tables[table.index()].table64 {
+                        raw as u64
+                    } else {
+                        u64::from(raw as u32)
+                    };
                     let len = segment.items.len() as u64;
-                    if let Err(kind) = self.init_table(id, table.0, i as u32, start.into(), 0, len)
-                    {
+                    if let Err(kind) = self.init_table(id, table.0, i as u32, start, 0, len) {
                         self.discard_images(id);
                         return Err(trap(kind));
                     }
