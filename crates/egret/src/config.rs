@@ -27,8 +27,9 @@ pub struct Config {
 
 impl Config {
     /// The default configuration: WebAssembly 2.0 plus extended constant
-    /// expressions, optimised code, parallel compilation, a 512 KiB wasm
-    /// stack.
+    /// expressions, multi-memory, memory64 and relaxed SIMD (as in
+    /// Wasmtime 48, but for the 3.0 features Egret does not implement
+    /// yet), optimised code, parallel compilation, a 512 KiB wasm stack.
     pub fn new() -> Config {
         Config::default()
     }
@@ -180,8 +181,16 @@ impl Config {
         self.feature(WasmFeatures::SATURATING_FLOAT_TO_INT, enable)
     }
 
-    /// Several memories per module (a WebAssembly 3.0 feature; off by
-    /// default, since 2.0 modules must not declare more than one).
+    /// Several memories per module (a WebAssembly 3.0 feature; on by
+    /// default, as in Wasmtime).
+    ///
+    /// ```
+    /// let wat = "(module (memory 1) (memory 1))";
+    /// assert!(egret::Module::new(&egret::Engine::default(), wat).is_ok());
+    /// let engine = egret::Engine::new(egret::Config::new().wasm_multi_memory(false))?;
+    /// assert!(egret::Module::new(&engine, wat).is_err());
+    /// # Ok::<(), egret::Error>(())
+    /// ```
     pub fn wasm_multi_memory(&mut self, enable: bool) -> &mut Self {
         self.feature(WasmFeatures::MULTI_MEMORY, enable)
     }
@@ -203,8 +212,19 @@ impl Config {
     }
 
     /// 64-bit memories and tables (`i64` addresses and indices; a
-    /// WebAssembly 3.0 feature). Off by default until Egret implements all
-    /// of it (issue #14).
+    /// WebAssembly 3.0 feature; on by default, as in Wasmtime). Every
+    /// access to a 64-bit memory is bounds-checked explicitly (with a
+    /// guard against speculative out-of-bounds reads), and such a memory
+    /// can grow past 4 GiB up to its declared maximum, the resource
+    /// limiter's bound, and the engine's reservation (6 GiB by default).
+    ///
+    /// ```
+    /// let wat = "(module (memory i64 1) (table i64 1 funcref))";
+    /// assert!(egret::Module::new(&egret::Engine::default(), wat).is_ok());
+    /// let engine = egret::Engine::new(egret::Config::new().wasm_memory64(false))?;
+    /// assert!(egret::Module::new(&engine, wat).is_err());
+    /// # Ok::<(), egret::Error>(())
+    /// ```
     pub fn wasm_memory64(&mut self, enable: bool) -> &mut Self {
         self.feature(WasmFeatures::MEMORY64, enable)
     }

@@ -29,7 +29,8 @@ pub struct CompilerConfig {
     pub verify: bool,
     /// WebAssembly features accepted. Default: WebAssembly 2.0 plus the
     /// 3.0 features Egret implements and Wasmtime enables by default
-    /// (extended constant expressions, relaxed SIMD).
+    /// (extended constant expressions, multi-memory, 64-bit memories and
+    /// tables, relaxed SIMD).
     pub features: WasmFeatures,
     /// Code-shaping settings.
     pub tunables: Tunables,
@@ -43,6 +44,8 @@ impl Default for CompilerConfig {
             verify: cfg!(debug_assertions),
             features: WasmFeatures::WASM2
                 .union(WasmFeatures::EXTENDED_CONST)
+                .union(WasmFeatures::MULTI_MEMORY)
+                .union(WasmFeatures::MEMORY64)
                 .union(WasmFeatures::RELAXED_SIMD),
             tunables: Tunables::default(),
         }
