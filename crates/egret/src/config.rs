@@ -283,9 +283,18 @@ impl Config {
         self.feature(WasmFeatures::WIDE_ARITHMETIC, enable)
     }
 
-    /// Custom page sizes (memories of 1-byte pages). Off by default, as in
-    /// Wasmtime; until Egret implements it (issue #14), as
-    /// [`Config::wasm_tail_call`].
+    /// Custom page sizes: memories of one-byte pages (`(pagesize 1)`),
+    /// whose sizes, limits, `memory.size` and `memory.grow` count bytes.
+    /// Every access to such a memory is bounds-checked explicitly. Off by
+    /// default, as in Wasmtime.
+    ///
+    /// ```
+    /// let wat = "(module (memory 10 (pagesize 1)))";
+    /// assert!(egret::Module::new(&egret::Engine::default(), wat).is_err());
+    /// let engine = egret::Engine::new(egret::Config::new().wasm_custom_page_sizes(true))?;
+    /// assert!(egret::Module::new(&engine, wat).is_ok());
+    /// # Ok::<(), egret::Error>(())
+    /// ```
     pub fn wasm_custom_page_sizes(&mut self, enable: bool) -> &mut Self {
         self.feature(WasmFeatures::CUSTOM_PAGE_SIZES, enable)
     }

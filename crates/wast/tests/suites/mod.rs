@@ -135,22 +135,6 @@ pub const FAILING: &[(Suite, &str, &[usize], &str)] = &[];
 /// list.
 pub const FAILING_FILES: &[(Suite, &str, &str)] = &[
     (
-        Suite::CustomPageSizes,
-        "custom-page-sizes-invalid.wast",
-        CUSTOM_PAGE_SIZES,
-    ),
-    (
-        Suite::CustomPageSizes,
-        "custom-page-sizes.wast",
-        CUSTOM_PAGE_SIZES,
-    ),
-    (Suite::CustomPageSizes, "memory_max.wast", CUSTOM_PAGE_SIZES),
-    (
-        Suite::CustomPageSizes,
-        "memory_max_i64.wast",
-        CUSTOM_PAGE_SIZES,
-    ),
-    (
         Suite::FunctionReferences,
         "br_on_non_null.wast",
         TYPED_REFERENCES,
@@ -247,7 +231,6 @@ const TAIL_CALLS: &str = "return_call and return_call_indirect are not translate
 const EXCEPTIONS: &str = "the script's modules import or export tags, and exception handling \
      (issue #15) is not implemented yet: the frontend refuses tags as unsupported";
 const WIDE_ARITHMETIC: &str = "wide-arithmetic operators (i64.add128, ...) are not translated yet";
-const CUSTOM_PAGE_SIZES: &str = "memories with custom page sizes are refused as unsupported";
 
 /// The lines of a file's assertions known to fail, and why.
 fn expected_failures(suite: Suite, file: &str) -> Option<(&'static [usize], &'static str)> {
