@@ -12,7 +12,9 @@
 //!   memory, a table and 100 functions; see [`modules::instantiate_module`];
 //! - **calls**: host→wasm calls of an empty function and of
 //!   `(i32, i32) -> i32`, and wasm→host calls of a host function; see
-//!   [`modules::calls_module`].
+//!   [`modules::calls_module`];
+//! - **memory64**: one kernel built for a 32-bit and for a 64-bit memory,
+//!   on Egret; see [`memory64`].
 //!
 //! The Criterion benches (`cargo bench -p egret-benches`) and the `report`
 //! binary (`cargo run --release -p egret-benches --features compare --bin
@@ -20,6 +22,7 @@
 //! [`modules`], so the figures they measure are the same code.
 
 pub mod kernels;
+pub mod memory64;
 pub mod modules;
 pub mod report;
 pub mod runtimes;

@@ -164,3 +164,24 @@ fn check_modules<R: Runtime>() {
 fn generated_modules_work_on_every_runtime() {
     each_runtime!(check_modules());
 }
+
+#[test]
+fn the_memory64_kernel_computes_the_same_checksum_on_both_memories() {
+    use egret_benches::memory64::{IndexType, matmul_checksum, matmul_wat};
+    let engine = egret::Engine::default();
+    for index in [IndexType::I32, IndexType::I64] {
+        let module = egret::Module::new(&engine, matmul_wat(index)).unwrap();
+        let mut store = egret::Store::new(&engine, ());
+        let instance = egret::Instance::new(&mut store, &module, &[]).unwrap();
+        let run = instance
+            .get_typed_func::<u32, u32>(&mut store, "run")
+            .unwrap();
+        for n in [1, 7, 20] {
+            assert_eq!(
+                run.call(&mut store, n).unwrap(),
+                matmul_checksum(n),
+                "{index:?} n={n}"
+            );
+        }
+    }
+}

@@ -27,7 +27,10 @@ extended-const, memory64, tail-call, function-references, relaxed-simd, \
 wide-arithmetic, custom-page-sizes, gc, exceptions [=y|n]  turn a \
 WebAssembly proposal on or off (see docs/features.md for what Egret \
 implements)
-Fuel, epoch-interruption, timeout and the proposals change the code: give \
+  relaxed-simd-deterministic[=y|n]  give relaxed SIMD operators the same \
+results on every machine
+Fuel, epoch-interruption, timeout, the proposals and \
+relaxed-simd-deterministic change the code: give \
 them to `egret compile` too when running its output.";
 
 /// The `-W` options given.
@@ -50,7 +53,8 @@ pub(crate) struct WasmOptions {
 /// Turns a proposal on or off in a configuration.
 type Proposal = fn(&mut Config, bool) -> &mut Config;
 
-/// The proposals `-W` knows, by name.
+/// The proposals `-W` knows, by name, and the one switch that changes
+/// how a proposal is compiled.
 const PROPOSALS: &[(&str, Proposal)] = &[
     ("simd", Config::wasm_simd),
     ("bulk-memory", Config::wasm_bulk_memory),
@@ -62,6 +66,10 @@ const PROPOSALS: &[(&str, Proposal)] = &[
     ("tail-call", Config::wasm_tail_call),
     ("function-references", Config::wasm_function_references),
     ("relaxed-simd", Config::wasm_relaxed_simd),
+    (
+        "relaxed-simd-deterministic",
+        Config::relaxed_simd_deterministic,
+    ),
     ("wide-arithmetic", Config::wasm_wide_arithmetic),
     ("custom-page-sizes", Config::wasm_custom_page_sizes),
     ("gc", Config::wasm_gc),

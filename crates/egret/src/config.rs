@@ -27,8 +27,10 @@ pub struct Config {
 
 impl Config {
     /// The default configuration: WebAssembly 2.0 plus extended constant
-    /// expressions, tail calls and wide arithmetic, optimised code,
-    /// parallel compilation, a 512 KiB wasm stack.
+    /// expressions, tail calls, wide arithmetic, multi-memory, memory64
+    /// and relaxed SIMD (as in Wasmtime 48, but for the 3.0 features Egret
+    /// does not implement yet), optimised code, parallel compilation, a
+    /// 512 KiB wasm stack.
     pub fn new() -> Config {
         Config::default()
     }
@@ -180,8 +182,16 @@ impl Config {
         self.feature(WasmFeatures::SATURATING_FLOAT_TO_INT, enable)
     }
 
-    /// Several memories per module (a WebAssembly 3.0 feature; off by
-    /// default, since 2.0 modules must not declare more than one).
+    /// Several memories per module (a WebAssembly 3.0 feature; on by
+    /// default, as in Wasmtime).
+    ///
+    /// ```
+    /// let wat = "(module (memory 1) (memory 1))";
+    /// assert!(egret::Module::new(&egret::Engine::default(), wat).is_ok());
+    /// let engine = egret::Engine::new(egret::Config::new().wasm_multi_memory(false))?;
+    /// assert!(egret::Module::new(&engine, wat).is_err());
+    /// # Ok::<(), egret::Error>(())
+    /// ```
     pub fn wasm_multi_memory(&mut self, enable: bool) -> &mut Self {
         self.feature(WasmFeatures::MULTI_MEMORY, enable)
     }
@@ -203,8 +213,19 @@ impl Config {
     }
 
     /// 64-bit memories and tables (`i64` addresses and indices; a
-    /// WebAssembly 3.0 feature). Off by default until Egret implements all
-    /// of it (issue #14).
+    /// WebAssembly 3.0 feature; on by default, as in Wasmtime). Every
+    /// access to a 64-bit memory is bounds-checked explicitly (with a
+    /// guard against speculative out-of-bounds reads), and such a memory
+    /// can grow past 4 GiB up to its declared maximum, the resource
+    /// limiter's bound, and the engine's reservation (6 GiB by default).
+    ///
+    /// ```
+    /// let wat = "(module (memory i64 1) (table i64 1 funcref))";
+    /// assert!(egret::Module::new(&egret::Engine::default(), wat).is_ok());
+    /// let engine = egret::Engine::new(egret::Config::new().wasm_memory64(false))?;
+    /// assert!(egret::Module::new(&engine, wat).is_err());
+    /// # Ok::<(), egret::Error>(())
+    /// ```
     pub fn wasm_memory64(&mut self, enable: bool) -> &mut Self {
         self.feature(WasmFeatures::MEMORY64, enable)
     }
@@ -242,11 +263,36 @@ impl Config {
         self.feature(WasmFeatures::FUNCTION_REFERENCES, enable)
     }
 
-    /// Relaxed SIMD (a WebAssembly 3.0 feature). Off by default until
-    /// Egret implements it (issue #14), as
-    /// [`Config::wasm_function_references`].
+    /// Relaxed SIMD (a WebAssembly 3.0 feature; on by default, as in
+    /// Wasmtime): vector operators whose result may differ between
+    /// machines within bounds the specification sets, so each compiles to
+    /// the host's fastest instruction. See
+    /// [`Config::relaxed_simd_deterministic`].
     pub fn wasm_relaxed_simd(&mut self, enable: bool) -> &mut Self {
         self.feature(WasmFeatures::RELAXED_SIMD, enable)
+    }
+
+    /// Give relaxed SIMD operators the same result on every machine: that
+    /// of their non-relaxed counterparts (`i8x16.swizzle` for
+    /// `i8x16.relaxed_swizzle`, the saturating truncations, `fmin`/`fmax`,
+    /// `bitselect` for the lane selects, a fused multiply-add for
+    /// `madd`/`nmadd`, signed bytes and wrapping sums for the dot
+    /// products). Off by default, as in Wasmtime: each operator then uses
+    /// the host's fastest permitted instruction, which on x86_64 may give a
+    /// different (but permitted) result than on aarch64. Part of the
+    /// settings a precompiled module must match.
+    ///
+    /// ```
+    /// let wat = r#"(module (func (export "f") (param v128 v128) (result v128)
+    ///     (i8x16.relaxed_swizzle (local.get 0) (local.get 1))))"#;
+    /// let engine = egret::Engine::new(egret::Config::new().relaxed_simd_deterministic(true))?;
+    /// let module = egret::Module::new(&engine, wat)?;
+    /// # drop(module);
+    /// # Ok::<(), egret::Error>(())
+    /// ```
+    pub fn relaxed_simd_deterministic(&mut self, enable: bool) -> &mut Self {
+        self.compiler.tunables.relaxed_simd_deterministic = enable;
+        self
     }
 
     /// Wide arithmetic (`i64.add128`, `i64.sub128`, `i64.mul_wide_s`,
@@ -256,9 +302,18 @@ impl Config {
         self.feature(WasmFeatures::WIDE_ARITHMETIC, enable)
     }
 
-    /// Custom page sizes (memories of 1-byte pages). Off by default, as in
-    /// Wasmtime; until Egret implements it (issue #14), as
-    /// [`Config::wasm_function_references`].
+    /// Custom page sizes: memories of one-byte pages (`(pagesize 1)`),
+    /// whose sizes, limits, `memory.size` and `memory.grow` count bytes.
+    /// Every access to such a memory is bounds-checked explicitly. Off by
+    /// default, as in Wasmtime.
+    ///
+    /// ```
+    /// let wat = "(module (memory 10 (pagesize 1)))";
+    /// assert!(egret::Module::new(&egret::Engine::default(), wat).is_err());
+    /// let engine = egret::Engine::new(egret::Config::new().wasm_custom_page_sizes(true))?;
+    /// assert!(egret::Module::new(&engine, wat).is_ok());
+    /// # Ok::<(), egret::Error>(())
+    /// ```
     pub fn wasm_custom_page_sizes(&mut self, enable: bool) -> &mut Self {
         self.feature(WasmFeatures::CUSTOM_PAGE_SIZES, enable)
     }

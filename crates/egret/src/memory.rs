@@ -25,7 +25,8 @@ pub struct Memory {
     pub(crate) id: MemoryId,
 }
 
-/// The page size of WebAssembly memories, in bytes.
+/// The default page size of WebAssembly memories, in bytes (a memory may
+/// declare one-byte pages: see `MemoryType::page_size_log2`).
 pub const PAGE_SIZE: u64 = WASM_PAGE_SIZE;
 
 impl Memory {

@@ -79,13 +79,13 @@ fn compile_errors_tell_malformed_from_invalid() {
     let mistyped = wat::parse_str("(module (func (result i32)))").unwrap();
     assert!(invalid(Module::from_binary(&engine, &mistyped).map(drop)));
     assert!(invalid(Module::validate(&engine, &mistyped)));
-    // Invalid (two memories), then malformed (section id 14): the whole
-    // module is decoded before it is judged invalid, as the spec has it.
-    let both = [
-        wat::parse_str("(module (memory 1) (memory 1))").unwrap(),
-        b"\x0e\x00".to_vec(),
-    ]
-    .concat();
+    // Invalid (two memories, without multi-memory), then malformed
+    // (section id 14): the whole module is decoded before it is judged
+    // invalid, as the spec has it.
+    let engine = Engine::new(Config::new().wasm_multi_memory(false)).unwrap();
+    let two_memories = wat::parse_str("(module (memory 1) (memory 1))").unwrap();
+    assert!(invalid(Module::validate(&engine, &two_memories)));
+    let both = [two_memories, b"\x0e\x00".to_vec()].concat();
     assert!(malformed(Module::from_binary(&engine, &both).map(drop)));
 }
 

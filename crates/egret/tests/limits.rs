@@ -713,6 +713,7 @@ fn huge_declarations_are_errors() {
             maximum: None,
             memory64: true,
             shared: false,
+            page_size_log2: 16,
         };
         assert!(matches!(
             Memory::new(&mut store, ty),

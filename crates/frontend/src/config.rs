@@ -29,8 +29,9 @@ pub struct CompilerConfig {
     pub verify: bool,
     /// WebAssembly features accepted. Default: WebAssembly 2.0 plus, as
     /// Wasmtime 48 enables them by default, the 3.0 features Egret
-    /// implements completely (extended constant expressions, tail calls)
-    /// and wide arithmetic.
+    /// implements completely (extended constant expressions, tail calls,
+    /// multi-memory, 64-bit memories and tables, relaxed SIMD) and wide
+    /// arithmetic.
     pub features: WasmFeatures,
     /// Code-shaping settings.
     pub tunables: Tunables,
@@ -45,7 +46,10 @@ impl Default for CompilerConfig {
             features: WasmFeatures::WASM2
                 .union(WasmFeatures::EXTENDED_CONST)
                 .union(WasmFeatures::TAIL_CALL)
-                .union(WasmFeatures::WIDE_ARITHMETIC),
+                .union(WasmFeatures::WIDE_ARITHMETIC)
+                .union(WasmFeatures::MULTI_MEMORY)
+                .union(WasmFeatures::MEMORY64)
+                .union(WasmFeatures::RELAXED_SIMD),
             tunables: Tunables::default(),
         }
     }
@@ -59,12 +63,14 @@ impl CompilerConfig {
             memory_reservation,
             consume_fuel,
             epoch_interruption,
+            relaxed_simd_deterministic,
         } = &self.tunables;
         vec![
             format!("features={:?}", self.features),
             format!("memory_reservation={memory_reservation}"),
             format!("consume_fuel={consume_fuel}"),
             format!("epoch_interruption={epoch_interruption}"),
+            format!("relaxed_simd_deterministic={relaxed_simd_deterministic}"),
         ]
     }
 }

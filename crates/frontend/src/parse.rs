@@ -36,26 +36,25 @@ fn val_type(ty: wasmparser::ValType) -> Result<ValType, CompileError> {
 }
 
 fn memory_type(ty: wasmparser::MemoryType) -> Result<MemoryType, CompileError> {
-    if ty.page_size_log2.is_some() {
-        return Err(unsupported("custom page sizes"));
-    }
+    // Validation allows only 1 and 65536 (0 and 16).
+    let page_size_log2 = u8::try_from(ty.page_size_log2())
+        .map_err(|_| unsupported("a page size of 2^32 bytes or more"))?;
     Ok(MemoryType {
         minimum: ty.initial,
         maximum: ty.maximum,
         memory64: ty.memory64,
         shared: ty.shared,
+        page_size_log2,
     })
 }
 
 fn table_type(ty: wasmparser::TableType) -> Result<TableType, CompileError> {
-    if ty.table64 {
-        return Err(unsupported("64-bit tables"));
-    }
     Ok(TableType {
         element: ValType::from_ref_type(ty.element_type)
             .ok_or_else(|| unsupported("typed function references and GC types"))?,
         minimum: ty.initial,
         maximum: ty.maximum,
+        table64: ty.table64,
     })
 }
 

@@ -13,6 +13,10 @@ pub struct Tunables {
     /// Check the epoch deadline at function entries and loop headers.
     /// Off: no epoch code at all is generated.
     pub epoch_interruption: bool,
+    /// Give relaxed SIMD operators the results of their non-relaxed
+    /// counterparts on every machine (`translate/simd.rs`). Off: each uses
+    /// the host's fastest instruction among those the specification allows.
+    pub relaxed_simd_deterministic: bool,
 }
 
 impl Default for Tunables {
@@ -24,6 +28,7 @@ impl Default for Tunables {
             memory_reservation: (6 << 30) + (64 << 10),
             consume_fuel: false,
             epoch_interruption: false,
+            relaxed_simd_deterministic: false,
         }
     }
 }

@@ -185,7 +185,9 @@ impl fmt::Display for FuncType {
     }
 }
 
-/// The type of a linear memory. Sizes are in 64 KiB pages.
+/// The type of a linear memory. Sizes are in pages of
+/// `1 << page_size_log2` bytes (64 KiB unless the custom page sizes
+/// proposal says otherwise).
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct MemoryType {
     /// Initial size in pages.
@@ -196,22 +198,43 @@ pub struct MemoryType {
     pub memory64: bool,
     /// Whether the memory is shared between threads.
     pub shared: bool,
+    /// The page size's base-2 logarithm: 16 (64 KiB, the default) or, with
+    /// custom page sizes, 0 (one byte).
+    pub page_size_log2: u8,
 }
 
+/// The base-2 logarithm of the default page size, 64 KiB.
+pub const DEFAULT_PAGE_SIZE_LOG2: u8 = 16;
+
 impl MemoryType {
-    /// A 32-bit, unshared memory type.
+    /// A 32-bit, unshared memory type of 64 KiB pages.
     pub fn new(minimum: u32, maximum: Option<u32>) -> MemoryType {
         MemoryType {
             minimum: minimum.into(),
             maximum: maximum.map(Into::into),
             memory64: false,
             shared: false,
+            page_size_log2: DEFAULT_PAGE_SIZE_LOG2,
         }
     }
 
-    /// The largest size in pages this memory may ever have.
+    /// Bytes per page.
+    pub fn page_size(&self) -> u64 {
+        1 << self.page_size_log2
+    }
+
+    /// `pages` pages in bytes, if that fits in 64 bits.
+    pub fn pages_to_bytes(&self, pages: u64) -> Option<u64> {
+        pages.checked_mul(self.page_size())
+    }
+
+    /// The largest size in pages this memory may ever have: its maximum,
+    /// capped by the address space (all of it but the last byte for
+    /// one-byte pages, so the size stays representable).
     pub fn max_pages(&self) -> u64 {
-        let limit = if self.memory64 { 1 << 48 } else { 1 << 16 };
+        let address_bits = if self.memory64 { 64 } else { 32 };
+        let whole_space = 1u128 << address_bits;
+        let limit = (whole_space >> self.page_size_log2).min(whole_space - 1) as u64;
         self.maximum.unwrap_or(limit).min(limit)
     }
 }
@@ -225,6 +248,8 @@ pub struct TableType {
     pub minimum: u64,
     /// Maximum number of elements, if declared.
     pub maximum: Option<u64>,
+    /// Whether indices are 64-bit (memory64 proposal).
+    pub table64: bool,
 }
 
 impl TableType {
@@ -234,6 +259,7 @@ impl TableType {
             element,
             minimum: minimum.into(),
             maximum: maximum.map(Into::into),
+            table64: false,
         }
     }
 }

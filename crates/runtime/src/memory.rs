@@ -7,6 +7,12 @@
 //! on every byte of the reservation past the current length being
 //! inaccessible. `grow` therefore only ever changes protection in place,
 //! and the reservation is at least `Tunables::memory_reservation` bytes.
+//!
+//! Page protection works in host pages, so a memory whose size is not a
+//! whole number of them (custom page sizes: one-byte pages) has the rest
+//! of its last host page accessible too. Generated code checks every
+//! access to such a memory explicitly against the exact length, so those
+//! bytes are never reached.
 
 use crate::memory_image::MemoryImage;
 use crate::memory_pool::{MemoryPool, Slot};
@@ -15,7 +21,7 @@ use crate::vmcontext::VMMemoryDefinition;
 use egret_frontend::types::MemoryType;
 use std::sync::Arc;
 
-/// Size of a wasm page.
+/// Size of a wasm page (unless the memory declares a custom page size).
 pub const WASM_PAGE_SIZE: u64 = 64 * 1024;
 
 /// Why a memory could not be created.
@@ -72,8 +78,8 @@ impl LinearMemory {
         pool: Option<&Arc<MemoryPool>>,
     ) -> Result<LinearMemory, MemoryError> {
         let too_large = MemoryError::TooLarge(ty.minimum);
-        let min_bytes = ty.minimum.checked_mul(WASM_PAGE_SIZE).ok_or(too_large)?;
-        let type_max_bytes = ty.max_pages().saturating_mul(WASM_PAGE_SIZE);
+        let min_bytes = ty.pages_to_bytes(ty.minimum).ok_or(too_large)?;
+        let type_max_bytes = ty.pages_to_bytes(ty.max_pages()).unwrap_or(u64::MAX);
         let reservation = if ty.memory64 {
             // 64-bit memories are bounds-checked explicitly; reserve only
             // what the declared maximum (or the minimum) needs.
@@ -81,18 +87,19 @@ impl LinearMemory {
         } else {
             reservation.max(type_max_bytes)
         };
-        let max_pages = ty.max_pages().min(reservation / WASM_PAGE_SIZE);
+        let max_pages = ty.max_pages().min(reservation >> ty.page_size_log2);
         if ty.minimum > max_pages {
             return Err(MemoryError::TooLarge(ty.minimum));
         }
         let size = usize::try_from(reservation).map_err(|_| MemoryError::TooLarge(ty.minimum))?;
         let min_bytes = min_bytes as usize;
+        let accessible = host_pages(min_bytes).min(size);
         let pool = pool.filter(|pool| pool.reservation() == size);
         let slot = match pool {
-            Some(pool) => pool.acquire(min_bytes, image)?,
+            Some(pool) => pool.acquire(accessible, image)?,
             None => {
                 let mut slot = Slot::reserve(size).map_err(std::io::Error::other)?;
-                slot.prepare(min_bytes, image)?;
+                slot.prepare(accessible, image)?;
                 slot
             }
         };
@@ -123,7 +130,7 @@ impl LinearMemory {
 
     /// Current size in pages.
     pub fn pages(&self) -> u64 {
-        self.byte_len() as u64 / WASM_PAGE_SIZE
+        self.byte_len() as u64 >> self.ty.page_size_log2
     }
 
     /// Current size in bytes.
@@ -170,7 +177,7 @@ impl LinearMemory {
         if new > self.max_pages {
             return None;
         }
-        self.make_accessible(new * WASM_PAGE_SIZE).ok()?;
+        self.make_accessible(new << self.ty.page_size_log2).ok()?;
         Some(old)
     }
 
@@ -180,8 +187,8 @@ impl LinearMemory {
             && new_len > slot.accessible()
         {
             // Within the reservation: `grow` checked `max_pages`, which the
-            // reservation covers.
-            slot.set_accessible(new_len)?;
+            // reservation covers (and the reservation is whole host pages).
+            slot.set_accessible(host_pages(new_len).min(slot.size()))?;
         }
         // SAFETY: the definition is live; generated code does not run
         // while `&mut self` is held.
@@ -195,6 +202,12 @@ impl LinearMemory {
             .checked_add(len)
             .is_some_and(|end| end <= self.byte_len() as u64)
     }
+}
+
+/// `bytes` rounded up to whole host pages (saturating).
+fn host_pages(bytes: usize) -> usize {
+    let page = region::page::size();
+    bytes.div_ceil(page).saturating_mul(page)
 }
 
 impl Drop for LinearMemory {
@@ -236,6 +249,7 @@ mod tests {
             maximum: None,
             memory64: true,
             shared: false,
+            page_size_log2: 16,
         };
         assert!(matches!(
             LinearMemory::new(huge, RESERVATION, None, None),

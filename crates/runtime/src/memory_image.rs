@@ -82,7 +82,7 @@ fn placed_segments(info: &ModuleInfo) -> Option<Vec<(usize, usize, &[u8])>> {
         };
         let ty = info.memories[memory.index()];
         let end = start.checked_add(segment.bytes.len() as u64)?;
-        if ty.shared || end > ty.minimum.checked_mul(crate::memory::WASM_PAGE_SIZE)? {
+        if ty.shared || end > ty.pages_to_bytes(ty.minimum)? {
             return None;
         }
         placed.push((defined, usize::try_from(start).ok()?, &segment.bytes[..]));

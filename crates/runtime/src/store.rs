@@ -24,7 +24,7 @@ use crate::host_func::{HostCallback, HostFailure, HostFunc};
 use crate::instance::{Instance, InstanceId, VmCtx, const_eval, func_ref, global_ptr};
 use crate::libcalls;
 use crate::limits::{CountLimits, ResourceError};
-use crate::memory::{LinearMemory, WASM_PAGE_SIZE};
+use crate::memory::LinearMemory;
 use crate::memory_image::MemoryImage;
 use crate::module::ModuleCode;
 use crate::table::Table;
@@ -458,8 +458,8 @@ impl dyn VMStore + '_ {
             1,
             opaque.count_limits.memories,
         )?;
-        let desired = pages_to_bytes(ty.minimum);
-        let maximum = ty.maximum.map(pages_to_bytes);
+        let desired = pages_to_bytes(&ty, ty.minimum);
+        let maximum = ty.maximum.map(|max| pages_to_bytes(&ty, max));
         if !self
             .memory_growing(0, desired, maximum)
             .map_err(ResourceError::Limiter)?
@@ -522,9 +522,10 @@ impl dyn VMStore + '_ {
         let Some(new_pages) = old_pages.checked_add(delta) else {
             return Ok(None);
         };
-        let maximum = memory.ty().maximum.map(pages_to_bytes);
+        let ty = memory.ty();
+        let maximum = ty.maximum.map(|max| pages_to_bytes(&ty, max));
         let current = memory.byte_len();
-        if !self.memory_growing(current, pages_to_bytes(new_pages), maximum)? {
+        if !self.memory_growing(current, pages_to_bytes(&ty, new_pages), maximum)? {
             return Ok(None);
         }
         Ok(self.opaque_mut().memory_mut(id).grow(delta))
@@ -805,6 +806,7 @@ impl StoreOpaque {
                     let actual = memory.ty();
                     actual.memory64 == expected.memory64
                         && actual.shared == expected.shared
+                        && actual.page_size_log2 == expected.page_size_log2
                         && limits_match(
                             (memory.pages(), actual.maximum),
                             (expected.minimum, expected.maximum),
@@ -814,6 +816,7 @@ impl StoreOpaque {
                     let expected = info.tables[t.index()];
                     let table = self.table(id);
                     table.ty().element == expected.element
+                        && table.ty().table64 == expected.table64
                         && limits_match(
                             (table.size(), table.ty().maximum),
                             (expected.minimum, expected.maximum),
@@ -849,10 +852,14 @@ impl StoreOpaque {
             match &segment.mode {
                 ElementMode::Active { table, offset } => {
                     let instance = self.instance(id);
-                    let start = const_eval(&instance.vmctx, info, offsets, offset) as u32;
+                    let raw = const_eval(&instance.vmctx, info, offsets, offset);
+                    let start = if info.tables[table.index()].table64 {
+                        raw as u64
+                    } else {
+                        u64::from(raw as u32)
+                    };
                     let len = segment.items.len() as u64;
-                    if let Err(kind) = self.init_table(id, table.0, i as u32, start.into(), 0, len)
-                    {
+                    if let Err(kind) = self.init_table(id, table.0, i as u32, start, 0, len) {
                         self.discard_images(id);
                         return Err(trap(kind));
                     }
@@ -970,6 +977,7 @@ fn check_count(
 }
 
 /// A size in pages as bytes, saturating at `usize::MAX`.
-fn pages_to_bytes(pages: u64) -> usize {
-    usize::try_from(pages.saturating_mul(WASM_PAGE_SIZE)).unwrap_or(usize::MAX)
+fn pages_to_bytes(ty: &MemoryType, pages: u64) -> usize {
+    let bytes = ty.pages_to_bytes(pages).unwrap_or(u64::MAX);
+    usize::try_from(bytes).unwrap_or(usize::MAX)
 }

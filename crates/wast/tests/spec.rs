@@ -553,6 +553,20 @@ mod relaxed_simd {
     }
 }
 
+/// The relaxed SIMD proposal again, with every relaxed operator giving its
+/// deterministic result (`Config::relaxed_simd_deterministic`).
+mod relaxed_simd_deterministic {
+    spec_suite! { RelaxedSimdDeterministic:
+        i16x8_relaxed_q15mulr_s => "i16x8_relaxed_q15mulr_s.wast",
+        i32x4_relaxed_trunc => "i32x4_relaxed_trunc.wast",
+        i8x16_relaxed_swizzle => "i8x16_relaxed_swizzle.wast",
+        relaxed_dot_product => "relaxed_dot_product.wast",
+        relaxed_laneselect => "relaxed_laneselect.wast",
+        relaxed_madd_nmadd => "relaxed_madd_nmadd.wast",
+        relaxed_min_max => "relaxed_min_max.wast",
+    }
+}
+
 /// The wide arithmetic proposal (on by default in Wasmtime 48).
 mod wide_arithmetic {
     spec_suite! { WideArithmetic:

@@ -6,9 +6,11 @@
 //! when `Tunables::guard_covers(offset, size)`, any out-of-bounds access
 //! lands in never-accessible pages and faults: no explicit check is
 //! emitted, the access itself carries the `HEAP_OUT_OF_BOUNDS` trap code.
-//! Otherwise (a huge static offset, or a 64-bit memory) the end of the
-//! access is compared with the memory's current length first, and an
-//! out-of-bounds access traps there.
+//! Otherwise (a huge static offset, a 64-bit memory, or a memory of
+//! one-byte pages, whose end need not be a host page boundary where
+//! protection could stop an access) the end of the access is compared with
+//! the memory's current length first, and an out-of-bounds access traps
+//! there.
 //!
 //! Subtle: a processor may mispredict that trap and run the access ahead
 //! anyway, with an address the wasm chose (Spectre v1). So an explicitly
@@ -30,7 +32,7 @@ use super::env::{HEAP, MUTABLE};
 use crate::builtins::Builtin;
 use crate::error::CompileError;
 use crate::traps::TrapKind;
-use crate::types::MemoryType;
+use crate::types::{DEFAULT_PAGE_SIZE_LOG2, MemoryType};
 use crate::vmoffsets::memory_def;
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::types::{F32, F64, I32, I64};
@@ -94,7 +96,8 @@ impl Translation<'_> {
             O::I64Store32 { memarg } => self.store(&memarg, Some(4))?,
             O::MemorySize { mem } => {
                 let len = self.memory_length(mem);
-                let pages = self.b.ins().ushr_imm_u(len, 16);
+                let page_size_log2 = self.memory_type(mem).page_size_log2;
+                let pages = self.b.ins().ushr_imm_u(len, i64::from(page_size_log2));
                 let pages = self.index_result(mem, pages);
                 self.push(pages);
             }
@@ -216,13 +219,17 @@ impl Translation<'_> {
                 return Err(CompileError::Unsupported("GC array accesses".into()));
             }
         };
-        let memory64 = self.memory_type(mem).memory64;
+        let ty = *self.memory_type(mem);
+        let memory64 = ty.memory64;
         let offset = memarg.offset;
         let size = u64::from(size);
         let base = self.vmctx_ptr(self.env.offsets.memory_base(mem_index(mem)));
         let index = self.widen(index);
 
-        if !memory64 && self.env.tunables.guard_covers(offset, size) {
+        // Page protection ends a memory only at a host page boundary, which
+        // 64 KiB pages always are and one-byte pages need not be.
+        let whole_host_pages = ty.page_size_log2 == DEFAULT_PAGE_SIZE_LOG2;
+        if !memory64 && whole_host_pages && self.env.tunables.guard_covers(offset, size) {
             // The guard region catches any out-of-bounds access.
             let addr = self.b.ins().iadd(base, index);
             return Ok(match i32::try_from(offset) {

@@ -446,9 +446,166 @@ impl Translation<'_> {
             })?,
             O::F32x4DemoteF64x2Zero => self.map_v128(F64X2, |b, x| b.ins().fvdemote(x))?,
             O::F64x2PromoteLowF32x4 => self.map_v128(F32X4, |b, x| b.ins().fvpromote_low(x))?,
+            _ => return self.relaxed_op(op),
+        }
+        Ok(true)
+    }
+
+    /// Translates a relaxed SIMD operator; `false` if `op` is not one.
+    ///
+    /// Each has a deterministic form, the result of its non-relaxed
+    /// counterpart (or, for `madd`/`nmadd`, a fused multiply-add), used when
+    /// `Tunables::relaxed_simd_deterministic` is set or the target has no
+    /// faster instruction. Otherwise the x86_64 instruction the operator
+    /// was designed around is used: each gives one of the results the
+    /// specification permits (`pshufb` for `swizzle`, `cvttps2dq` for the
+    /// signed truncations, `blendv*` for `laneselect`, `minps`/`maxps` for
+    /// `min`/`max`, `pmulhrsw` for `q15mulr`, `pmaddubsw` for the dot
+    /// products), and `madd`/`nmadd` are an unfused multiply and add where
+    /// the CPU has no FMA (instead of a call per lane).
+    fn relaxed_op(&mut self, op: &Operator<'_>) -> Result<bool, CompileError> {
+        use Operator as O;
+        let isa = self.env.isa;
+        let native = !self.env.tunables.relaxed_simd_deterministic;
+        let x86 = native && isa.triple().architecture == Architecture::X86_64;
+        match *op {
+            O::I8x16RelaxedSwizzle => {
+                self.require_byte_shuffle()?;
+                let (x, indices) = self.pop2_lanes(I8X16)?;
+                let v = if native && isa.has_x86_pshufb_lowering() {
+                    self.b.ins().x86_pshufb(x, indices)
+                } else {
+                    self.b.ins().swizzle(x, indices)
+                };
+                self.push_v128(v);
+            }
+            O::I32x4RelaxedTruncF32x4S => self.map_v128(F32X4, |b, x| {
+                if x86 {
+                    b.ins().x86_cvtt2dq(I32X4, x)
+                } else {
+                    b.ins().fcvt_to_sint_sat(I32X4, x)
+                }
+            })?,
+            O::I32x4RelaxedTruncF64x2SZero => self.map_v128(F64X2, |b, x| {
+                // Recognised by x86_64 as one `cvttpd2dq`.
+                let wide = if x86 {
+                    b.ins().x86_cvtt2dq(I64X2, x)
+                } else {
+                    b.ins().fcvt_to_sint_sat(I64X2, x)
+                };
+                let zero = vector_const(b, I64X2, &[0; 16]);
+                b.ins().snarrow(wide, zero)
+            })?,
+            // x86_64 has no unsigned conversion to do better with.
+            O::I32x4RelaxedTruncF32x4U => {
+                self.simd_op(&O::I32x4TruncSatF32x4U)?;
+            }
+            O::I32x4RelaxedTruncF64x2UZero => {
+                self.simd_op(&O::I32x4TruncSatF64x2UZero)?;
+            }
+            O::F32x4RelaxedMadd => self.multiply_add(F32X4, false)?,
+            O::F32x4RelaxedNmadd => self.multiply_add(F32X4, true)?,
+            O::F64x2RelaxedMadd => self.multiply_add(F64X2, false)?,
+            O::F64x2RelaxedNmadd => self.multiply_add(F64X2, true)?,
+            O::I8x16RelaxedLaneselect => self.lane_select(I8X16)?,
+            O::I16x8RelaxedLaneselect => self.lane_select(I16X8)?,
+            O::I32x4RelaxedLaneselect => self.lane_select(I32X4)?,
+            O::I64x2RelaxedLaneselect => self.lane_select(I64X2)?,
+            O::F32x4RelaxedMin if x86 => self.pseudo_min_max(F32X4, false)?,
+            O::F32x4RelaxedMax if x86 => self.pseudo_min_max(F32X4, true)?,
+            O::F64x2RelaxedMin if x86 => self.pseudo_min_max(F64X2, false)?,
+            O::F64x2RelaxedMax if x86 => self.pseudo_min_max(F64X2, true)?,
+            O::F32x4RelaxedMin => {
+                self.simd_op(&O::F32x4Min)?;
+            }
+            O::F32x4RelaxedMax => {
+                self.simd_op(&O::F32x4Max)?;
+            }
+            O::F64x2RelaxedMin => {
+                self.simd_op(&O::F64x2Min)?;
+            }
+            O::F64x2RelaxedMax => {
+                self.simd_op(&O::F64x2Max)?;
+            }
+            O::I16x8RelaxedQ15mulrS => {
+                let (x, y) = self.pop2_lanes(I16X8)?;
+                let v = if native && isa.has_x86_pmulhrsw_lowering() {
+                    self.b.ins().x86_pmulhrsw(x, y)
+                } else {
+                    self.b.ins().sqmul_round_sat(x, y)
+                };
+                self.push_v128(v);
+            }
+            O::I16x8RelaxedDotI8x16I7x16S => {
+                let (x, y) = self.pop2_lanes(I8X16)?;
+                let v = self.dot_i8x16(x, y);
+                self.push_v128(v);
+            }
+            O::I32x4RelaxedDotI8x16I7x16AddS => {
+                let accumulator = self.pop_lanes(I32X4)?;
+                let (x, y) = self.pop2_lanes(I8X16)?;
+                let dot16 = self.dot_i8x16(x, y);
+                let b = &mut self.b;
+                let (low, high) = (b.ins().swiden_low(dot16), b.ins().swiden_high(dot16));
+                let dot32 = b.ins().iadd_pairwise(low, high);
+                let v = b.ins().iadd(dot32, accumulator);
+                self.push_v128(v);
+            }
             _ => return Ok(false),
         }
         Ok(true)
+    }
+
+    /// `a * b + c` (`a` negated first for `nmadd`) on vectors of type `ty`:
+    /// fused where the target has FMA or determinism is asked for, else a
+    /// multiply and an add.
+    fn multiply_add(&mut self, ty: Type, negate: bool) -> Result<(), CompileError> {
+        let c = self.pop_lanes(ty)?;
+        let (a, b) = self.pop2_lanes(ty)?;
+        let a = if negate { self.b.ins().fneg(a) } else { a };
+        let fused = self.env.tunables.relaxed_simd_deterministic || self.env.isa.has_native_fma();
+        let v = if fused {
+            self.b.ins().fma(a, b, c)
+        } else {
+            let product = self.b.ins().fmul(a, b);
+            self.b.ins().fadd(product, c)
+        };
+        self.push_v128(v);
+        Ok(())
+    }
+
+    /// `relaxed_laneselect` on lanes of type `ty`: the bits of the first
+    /// operand where the mask's are set, the second's elsewhere. Natively,
+    /// x86_64's `blendv*` looks only at each mask lane's top bit, which the
+    /// specification permits.
+    fn lane_select(&mut self, ty: Type) -> Result<(), CompileError> {
+        let mask = self.pop_lanes(ty)?;
+        let (x, y) = self.pop2_lanes(ty)?;
+        let native = !self.env.tunables.relaxed_simd_deterministic;
+        let v = if native && self.env.isa.has_blendv_lowering(ty) {
+            self.b.ins().blendv(mask, x, y)
+        } else {
+            self.b.ins().bitselect(mask, x, y)
+        };
+        self.push_v128(v);
+        Ok(())
+    }
+
+    /// The `I16X8` pairwise dot product of signed bytes `x` with bytes `y`
+    /// of which the specification fixes only the values below 128.
+    /// Deterministically `y` is signed and the sums wrap; natively
+    /// `pmaddubsw` takes `y` as unsigned and saturates the sums.
+    fn dot_i8x16(&mut self, x: Value, y: Value) -> Value {
+        let native = !self.env.tunables.relaxed_simd_deterministic;
+        let b = &mut self.b;
+        if native && self.env.isa.has_x86_pmaddubsw_lowering() {
+            return b.ins().x86_pmaddubsw(x, y);
+        }
+        let (x_low, y_low) = (b.ins().swiden_low(x), b.ins().swiden_low(y));
+        let (x_high, y_high) = (b.ins().swiden_high(x), b.ins().swiden_high(y));
+        let low = b.ins().imul(x_low, y_low);
+        let high = b.ins().imul(x_high, y_high);
+        b.ins().iadd_pairwise(low, high)
     }
 
     fn emit_form(&mut self, form: Form) -> Result<(), CompileError> {

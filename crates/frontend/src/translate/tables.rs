@@ -40,15 +40,15 @@ impl Translation<'_> {
             Operator::TableSize { table } => {
                 let def = self.table_definition(TableIndex(table));
                 let len = self.load_at(I64, MUTABLE, def, table_def::CURRENT_ELEMENTS);
-                let len = self.b.ins().ireduce(I32, len);
+                let len = self.table_index_result(TableIndex(table), len);
                 self.push(len);
             }
             Operator::TableGrow { table } => {
                 let (init, delta) = self.pop2()?;
                 let delta = self.widen(delta);
-                let table = self.i32_const(table);
-                let old = self.call_grow_builtin(Builtin::table_grow, &[table, delta, init]);
-                let old = self.b.ins().ireduce(I32, old);
+                let table_index = self.i32_const(table);
+                let old = self.call_grow_builtin(Builtin::table_grow, &[table_index, delta, init]);
+                let old = self.table_index_result(TableIndex(table), old);
                 self.push(old);
             }
             Operator::TableFill { table } => {
@@ -122,12 +122,22 @@ impl Translation<'_> {
         Ok(true)
     }
 
+    /// Reduces an element count (`i64`) to the table's index type.
+    fn table_index_result(&mut self, table: TableIndex, count: Value) -> Value {
+        if self.env.info.tables[table.index()].table64 {
+            count
+        } else {
+            self.b.ins().ireduce(I32, count)
+        }
+    }
+
     /// The table's `VMTableDefinition` pointer.
     fn table_definition(&mut self, table: TableIndex) -> Value {
         self.vmctx_ptr(self.env.offsets.table_definition(table))
     }
 
-    /// The address of element `index` (an `i32`) of a table, trapping with
+    /// The address of element `index` (an `i32`, or an `i64` of a 64-bit
+    /// table) of a table, trapping with
     /// `trap` unless `index < length`. If the processor
     /// mispredicts the check and runs ahead, it reads element 0 rather
     /// than an address the index chose (a Spectre-v1 guard, as Wasmtime

@@ -645,19 +645,14 @@ fn invalid_body_is_reported_not_panicking() {
 
 #[test]
 fn unsupported_operators_are_still_validated() {
-    // Relaxed SIMD is not part of WebAssembly 2.0; Egret does not translate it.
-    let relaxed = "(f32x4.relaxed_madd (v128.const i64x2 0 0) (v128.const i64x2 0 0) \
-                   (v128.const i64x2 0 0))";
+    // GC (issue #16) is not translated yet.
+    let gc = "(drop (ref.i31 (i32.const 0)))";
     let mut translator = FuncTranslator::new();
-    let err = translate(
-        &format!("(module (func (result v128) {relaxed}))"),
-        &mut translator,
-    )
-    .unwrap_err();
+    let err = translate(&format!("(module (func {gc}))"), &mut translator).unwrap_err();
     assert!(matches!(err, CompileError::Unsupported(_)), "{err}");
     // An invalid body stays invalid even after an unsupported operator.
     let err = translate(
-        &format!("(module (func (result i32) {relaxed} drop f32.const 0))"),
+        &format!("(module (func (result i32) {gc} f32.const 0))"),
         &mut translator,
     )
     .unwrap_err();
@@ -1028,4 +1023,126 @@ fn epoch_is_checked_at_entry_and_loop_headers() {
     let both = translate_metered(true, true);
     assert_eq!(both.matches("trap user6").count(), 2, "{both}");
     assert_eq!(both.matches("trap user7").count(), 2, "{both}");
+}
+
+/// Every relaxed SIMD operator, as (parameters, result, operator).
+const RELAXED_SIMD: [(&str, &str, &str); 20] = [
+    ("v128 v128", "v128", "i8x16.relaxed_swizzle"),
+    ("v128", "v128", "i32x4.relaxed_trunc_f32x4_s"),
+    ("v128", "v128", "i32x4.relaxed_trunc_f32x4_u"),
+    ("v128", "v128", "i32x4.relaxed_trunc_f64x2_s_zero"),
+    ("v128", "v128", "i32x4.relaxed_trunc_f64x2_u_zero"),
+    ("v128 v128 v128", "v128", "f32x4.relaxed_madd"),
+    ("v128 v128 v128", "v128", "f32x4.relaxed_nmadd"),
+    ("v128 v128 v128", "v128", "f64x2.relaxed_madd"),
+    ("v128 v128 v128", "v128", "f64x2.relaxed_nmadd"),
+    ("v128 v128 v128", "v128", "i8x16.relaxed_laneselect"),
+    ("v128 v128 v128", "v128", "i16x8.relaxed_laneselect"),
+    ("v128 v128 v128", "v128", "i32x4.relaxed_laneselect"),
+    ("v128 v128 v128", "v128", "i64x2.relaxed_laneselect"),
+    ("v128 v128", "v128", "f32x4.relaxed_min"),
+    ("v128 v128", "v128", "f32x4.relaxed_max"),
+    ("v128 v128", "v128", "f64x2.relaxed_min"),
+    ("v128 v128", "v128", "f64x2.relaxed_max"),
+    ("v128 v128", "v128", "i16x8.relaxed_q15mulr_s"),
+    ("v128 v128", "v128", "i16x8.relaxed_dot_i8x16_i7x16_s"),
+    (
+        "v128 v128 v128",
+        "v128",
+        "i32x4.relaxed_dot_i8x16_i7x16_add_s",
+    ),
+];
+
+/// Translates, verifies and compiles every relaxed SIMD operator but
+/// those starting with one of `skip`; returns the functions' text and
+/// the library functions they call.
+fn compile_relaxed(
+    isa: &dyn TargetIsa,
+    deterministic: bool,
+    skip: &[&str],
+) -> (String, HashSet<ir::LibCall>) {
+    let tunables = Tunables {
+        relaxed_simd_deterministic: deterministic,
+        ..Tunables::default()
+    };
+    let cases: Vec<_> = RELAXED_SIMD
+        .into_iter()
+        .filter(|(_, _, op)| !skip.iter().any(|s| op.starts_with(s)))
+        .collect();
+    let funcs = translate_with(
+        &op_module(&cases),
+        &mut FuncTranslator::new(),
+        isa,
+        &tunables,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(funcs.len(), cases.len());
+    let mut libcalls = HashSet::new();
+    let mut text = String::new();
+    for func in &funcs {
+        libcalls.extend(verify_and_compile(func, isa));
+        text.push_str(&func.display().to_string());
+    }
+    (text, libcalls)
+}
+
+#[test]
+fn relaxed_simd_uses_x86_instructions_unless_deterministic() {
+    let isa = x86_64_isa(&["has_sse3", "has_ssse3", "has_sse41", "has_avx", "has_fma"]);
+    let x86_only = [
+        "x86_pshufb",
+        "x86_cvtt2dq",
+        "blendv",
+        "x86_pmulhrsw",
+        "x86_pmaddubsw",
+    ];
+    let (native, libcalls) = compile_relaxed(&*isa, false, &[]);
+    assert!(libcalls.is_empty(), "{libcalls:?}");
+    for inst in x86_only {
+        assert!(native.contains(inst), "{inst} missing in\n{native}");
+    }
+    // FMA where the CPU has it; min and max are `minps`/`maxps` patterns.
+    assert_eq!(native.matches(" fma ").count(), 4, "{native}");
+    assert!(
+        !native.contains("fmin") && !native.contains("fmax"),
+        "{native}"
+    );
+    // Deterministic: the non-relaxed operators' results everywhere.
+    let (deterministic, libcalls) = compile_relaxed(&*isa, true, &[]);
+    assert!(libcalls.is_empty(), "{libcalls:?}");
+    for inst in x86_only {
+        assert!(!deterministic.contains(inst), "{inst} in\n{deterministic}");
+    }
+    for inst in [
+        "swizzle",
+        "fcvt_to_sint_sat",
+        "sqmul_round_sat",
+        "fmin",
+        "fmax",
+    ] {
+        assert!(deterministic.contains(inst), "{inst} missing");
+    }
+    assert_eq!(deterministic.matches(" fma ").count(), 4);
+}
+
+#[test]
+fn relaxed_madd_is_unfused_without_fma_unless_deterministic() {
+    // SSE4.1 without FMA: a multiply and an add, no call per lane.
+    let isa = x86_64_isa(&["has_sse3", "has_ssse3", "has_sse41"]);
+    let (native, libcalls) = compile_relaxed(&*isa, false, &[]);
+    assert!(libcalls.is_empty(), "{libcalls:?}");
+    assert!(!native.contains(" fma "), "{native}");
+    // Deterministic results are fused, through the libm function.
+    let (_, libcalls) = compile_relaxed(&*isa, true, &[]);
+    assert!(libcalls.contains(&ir::LibCall::FmaF32), "{libcalls:?}");
+}
+
+#[test]
+fn relaxed_simd_cross_compiles_for_aarch64() {
+    let isa = aarch64_isa();
+    for deterministic in [false, true] {
+        let (text, libcalls) = compile_relaxed(&*isa, deterministic, &[]);
+        assert!(libcalls.is_empty(), "{libcalls:?}");
+        assert!(!text.contains("x86_") && !text.contains("blendv"), "{text}");
+    }
 }
