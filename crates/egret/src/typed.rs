@@ -62,7 +62,7 @@ impl WasmTy for f64 {
 
 impl WasmTy for Option<Func> {
     fn valtype() -> ValType {
-        ValType::FuncRef
+        ValType::FUNCREF
     }
     fn to_raw<T>(self, store: &StoreInner<T>) -> Result<u128> {
         crate::Val::FuncRef(self).to_raw(store)
@@ -74,13 +74,13 @@ impl WasmTy for Option<Func> {
 
 impl WasmTy for Option<ExternRef> {
     fn valtype() -> ValType {
-        ValType::ExternRef
+        ValType::EXTERNREF
     }
     fn to_raw<T>(self, store: &StoreInner<T>) -> Result<u128> {
         crate::Val::ExternRef(self).to_raw(store)
     }
     fn from_raw(raw: u128, store: StoreId) -> Self {
-        match crate::Val::from_raw(raw, ValType::ExternRef, store) {
+        match crate::Val::from_raw(raw, ValType::EXTERNREF, store) {
             crate::Val::ExternRef(r) => r,
             _ => None,
         }

@@ -389,6 +389,14 @@ fn check_body(body: &Body) -> Result<(), String> {
         host_calls,
     } = &body.trampolines;
     let types = body.info.types.len();
+    let groups = &body.info.rec_groups;
+    if groups.first().is_some_and(|g| g.0 != 0)
+        || (groups.is_empty() && types != 0)
+        || groups.windows(2).any(|w| w[0] >= w[1])
+        || groups.last().is_some_and(|g| g.index() >= types)
+    {
+        return Err("recursion groups do not match the type section".into());
+    }
     if array_calls.len() != types || host_calls.len() != types {
         return Err("trampoline table does not match the type section".into());
     }

@@ -31,8 +31,39 @@ fn unsupported(what: &str) -> CompileError {
 }
 
 fn val_type(ty: wasmparser::ValType) -> Result<ValType, CompileError> {
-    ValType::from_wasmparser(ty)
-        .ok_or_else(|| unsupported("typed function references and GC types"))
+    ValType::from_wasmparser(ty).ok_or_else(|| unsupported("GC and exception reference types"))
+}
+
+fn ref_type(ty: wasmparser::RefType) -> Result<RefType, CompileError> {
+    RefType::from_wasmparser(ty).ok_or_else(|| unsupported("GC and exception reference types"))
+}
+
+/// A declared type, its references the module's type indices.
+fn sub_type(ty: &wasmparser::SubType) -> Result<SubType, CompileError> {
+    let wasmparser::CompositeInnerType::Func(func) = &ty.composite_type.inner else {
+        return Err(unsupported("GC struct, array and continuation types"));
+    };
+    if ty.composite_type.shared {
+        return Err(unsupported("shared types"));
+    }
+    let list = |tys: &[wasmparser::ValType]| {
+        tys.iter()
+            .map(|t| val_type(*t))
+            .collect::<Result<Vec<_>, _>>()
+    };
+    let supertype = match ty.supertype_idxs.as_slice() {
+        [] => None,
+        [one] => Some(crate::types::TypeRef::Module(TypeIndex(
+            one.as_module_index()
+                .ok_or_else(|| unsupported("canonicalised supertype index"))?,
+        ))),
+        _ => return Err(unsupported("more than one supertype")),
+    };
+    Ok(SubType {
+        is_final: ty.is_final,
+        supertype,
+        composite: CompositeType::Func(FuncType::new(list(func.params())?, list(func.results())?)),
+    })
 }
 
 fn memory_type(ty: wasmparser::MemoryType) -> Result<MemoryType, CompileError> {
@@ -52,8 +83,7 @@ fn table_type(ty: wasmparser::TableType) -> Result<TableType, CompileError> {
         return Err(unsupported("64-bit tables"));
     }
     Ok(TableType {
-        element: ValType::from_ref_type(ty.element_type)
-            .ok_or_else(|| unsupported("typed function references and GC types"))?,
+        element: ref_type(ty.element_type)?,
         minimum: ty.initial,
         maximum: ty.maximum,
     })
@@ -71,7 +101,7 @@ fn global_type(ty: wasmparser::GlobalType) -> Result<GlobalType, CompileError> {
 pub fn parse<'a>(
     bytes: &'a [u8],
     features: WasmFeatures,
-    intern: &mut dyn FnMut(&FuncType) -> SigId,
+    register_group: &mut dyn FnMut(&[SigId], &[SubType]) -> Vec<SigId>,
 ) -> Result<ParsedModule<'a>, CompileError> {
     let mut validator = Validator::new_with_features(features);
     let mut info = ModuleInfo::default();
@@ -89,21 +119,13 @@ pub fn parse<'a>(
         }
         match payload {
             Payload::TypeSection(reader) => {
-                for ty in reader.into_iter_err_on_gc_types() {
-                    let ty = ty?;
-                    let params = ty
-                        .params()
-                        .iter()
-                        .map(|t| val_type(*t))
-                        .collect::<Result<Vec<_>, _>>()?;
-                    let results = ty
-                        .results()
-                        .iter()
-                        .map(|t| val_type(*t))
-                        .collect::<Result<Vec<_>, _>>()?;
-                    let ty = FuncType::new(params, results);
-                    info.type_ids.push(intern(&ty));
-                    info.types.push(ty);
+                for group in reader {
+                    let group = group?;
+                    let start = TypeIndex(info.types.len() as u32);
+                    let types = group.types().map(sub_type).collect::<Result<Vec<_>, _>>()?;
+                    info.type_ids.extend(register_group(&info.type_ids, &types));
+                    info.rec_groups.push(start);
+                    info.types.extend(types);
                 }
             }
             Payload::ImportSection(reader) => {
@@ -242,13 +264,12 @@ fn element_segment(element: wasmparser::Element<'_>) -> Result<ElementSegment, C
                 .map(|f| Ok(Some(FuncIndex(f?))))
                 .collect::<Result<Vec<_>, CompileError>>()?;
             (
-                ValType::FuncRef,
+                RefType::FUNCREF,
                 module_info::ElementItems::Functions(funcs),
             )
         }
         ElementItems::Expressions(ty, exprs) => {
-            let ty = ValType::from_ref_type(ty)
-                .ok_or_else(|| unsupported("typed function references and GC types"))?;
+            let ty = ref_type(ty)?;
             let exprs = exprs
                 .into_iter()
                 .map(|e| ConstExpr::parse(&e?))
@@ -269,7 +290,7 @@ fn function_items(exprs: &[ConstExpr]) -> Option<module_info::ElementItems> {
         .iter()
         .map(|e| match e.0.as_slice() {
             [ConstOp::RefFunc(f)] => Some(Some(*f)),
-            [ConstOp::RefNull(ValType::FuncRef)] => Some(None),
+            [ConstOp::RefNull(ValType::Ref(r))] if r.is_func() => Some(None),
             _ => None,
         })
         .collect::<Option<Vec<_>>>()?;
@@ -302,10 +323,9 @@ mod tests {
 
     fn parse_wat(text: &str) -> ModuleInfo {
         let bytes = wat::parse_str(text).unwrap();
-        let mut next = 0;
-        let parsed = parse(&bytes, WasmFeatures::default(), &mut |_| {
-            next += 1;
-            SigId(next - 1)
+        let registry = crate::registry::TypeRegistry::default();
+        let parsed = parse(&bytes, WasmFeatures::default(), &mut |earlier, group| {
+            registry.register_group(earlier, group)
         })
         .unwrap();
         let info = parsed.info;
@@ -346,9 +366,11 @@ mod tests {
         // A memory limit with a 6-byte LEB128 encoding is only well-formed
         // with 64-bit memories.
         let bytes = b"\0asm\x01\0\0\0\x05\x08\x01\x00\x82\x80\x80\x80\x80\x00";
-        let err = parse(bytes, WasmFeatures::WASM2, &mut |_| SigId(0))
-            .err()
-            .unwrap();
+        let err = parse(bytes, WasmFeatures::WASM2, &mut |_, group| {
+            vec![SigId(0); group.len()]
+        })
+        .err()
+        .unwrap();
         assert!(err.to_string().contains("too long"), "{err}");
     }
 
@@ -356,10 +378,22 @@ mod tests {
     fn invalid_module_reports_offset() {
         let bytes = wat::parse_str("(module (func (result i32) i64.const 0))").unwrap();
         // The body is validated later; the section walk itself succeeds.
-        assert!(parse(&bytes, WasmFeatures::default(), &mut |_| SigId(0)).is_ok());
-        let err = parse(b"\0asm\x02\0\0\0", WasmFeatures::default(), &mut |_| {
-            SigId(0)
-        })
+        assert!(
+            parse(&bytes, WasmFeatures::default(), &mut |_, group| vec![
+                SigId(
+                    0
+                );
+                group
+                    .len(
+                    )
+            ])
+            .is_ok()
+        );
+        let err = parse(
+            b"\0asm\x02\0\0\0",
+            WasmFeatures::default(),
+            &mut |_, group| vec![SigId(0); group.len()],
+        )
         .err()
         .unwrap();
         assert!(

@@ -73,7 +73,10 @@ impl Translation<'_> {
         }
         self.fuel_pending += fuel_cost(op);
         match op {
-            Operator::Call { .. } | Operator::CallIndirect { .. } | Operator::Unreachable => {
+            Operator::Call { .. }
+            | Operator::CallIndirect { .. }
+            | Operator::CallRef { .. }
+            | Operator::Unreachable => {
                 self.flush_fuel();
                 self.save_fuel();
             }
@@ -83,6 +86,8 @@ impl Translation<'_> {
             | Operator::End
             | Operator::Br { .. }
             | Operator::BrIf { .. }
+            | Operator::BrOnNull { .. }
+            | Operator::BrOnNonNull { .. }
             | Operator::BrTable { .. }
             | Operator::Return => self.flush_fuel(),
             _ => {}
@@ -93,7 +98,7 @@ impl Translation<'_> {
     /// after a call, checks at a loop header.
     pub(super) fn metering_after_op(&mut self, op: &Operator<'_>) {
         match op {
-            Operator::Call { .. } | Operator::CallIndirect { .. } => {
+            Operator::Call { .. } | Operator::CallIndirect { .. } | Operator::CallRef { .. } => {
                 if let Some(var) = self.fuel {
                     let ctx = self.vmctx_ptr(VMOffsets::STORE_CTX);
                     let fuel = self.load_at(I64, MUTABLE, ctx, store_ctx::FUEL_CONSUMED);

@@ -5,7 +5,7 @@ use super::{FuncTranslator, ModuleEnv};
 use crate::error::CompileError;
 use crate::parse::parse;
 use crate::tunables::Tunables;
-use crate::types::{DefinedFuncIndex, FuncType, SigId};
+use crate::types::{DefinedFuncIndex, SigId, SubType};
 use crate::vmoffsets::VMOffsets;
 use cranelift_codegen::control::ControlPlane;
 use cranelift_codegen::ir::{self, UserFuncName};
@@ -65,15 +65,10 @@ fn translate_with(
     tunables: &Tunables,
 ) -> Result<Vec<ir::Function>, CompileError> {
     let bytes = wat::parse_str(wat).expect("test module text parses");
-    let mut types: Vec<FuncType> = Vec::new();
-    let mut intern = |ty: &FuncType| {
-        let id = types.iter().position(|t| t == ty).unwrap_or_else(|| {
-            types.push(ty.clone());
-            types.len() - 1
-        });
-        SigId(id as u32 + 100)
-    };
-    let parsed = parse(&bytes, WasmFeatures::default(), &mut intern)?;
+    let registry = crate::registry::TypeRegistry::default();
+    let mut register =
+        |earlier: &[SigId], group: &[SubType]| registry.register_group(earlier, group);
+    let parsed = parse(&bytes, WasmFeatures::default(), &mut register)?;
     let offsets = VMOffsets::new(&parsed.info);
     let env = ModuleEnv {
         info: &parsed.info,
