@@ -1024,3 +1024,34 @@ fn epoch_is_checked_at_entry_and_loop_headers() {
     assert_eq!(both.matches("trap user6").count(), 2, "{both}");
     assert_eq!(both.matches("trap user7").count(), 2, "{both}");
 }
+
+#[test]
+fn call_indirect_asks_the_registry_only_for_open_types() {
+    let mut translator = FuncTranslator::new();
+    let funcs = translate(
+        r#"(module
+            (type $closed (func))
+            (type $open (sub (func)))
+            (table 1 funcref)
+            (func (param i32) (call_indirect (type $closed) (local.get 0)))
+            (func (param i32) (call_indirect (type $open) (local.get 0)))
+            (func (param (ref $open)) (call_ref $open (local.get 0))))"#,
+        &mut translator,
+    )
+    .unwrap();
+    let count = |i: usize| {
+        let text = funcs[i].display().to_string();
+        (text.matches("call_indirect").count(), text)
+    };
+    // The wasm call alone: a final type's id must be equal.
+    let (closed, text) = count(0);
+    assert_eq!(closed, 1, "{text}");
+    // The wasm call and, on a mismatch, the `is_subtype` builtin.
+    let (open, text) = count(1);
+    assert_eq!(open, 2, "{text}");
+    assert!(text.contains("cold"), "{text}");
+    // `call_ref` checks nothing but null, with its load.
+    let (by_ref, text) = count(2);
+    assert_eq!(by_ref, 1, "{text}");
+    assert!(!text.contains("trapnz"), "{text}");
+}
