@@ -90,13 +90,12 @@ fn main() -> ExitCode {
 /// Runs each script with the `-W` options `wasm`, printing its report,
 /// then the assertion totals.
 fn wast(wasm: &[String], files: &[PathBuf]) -> ExitCode {
-    let runner = wasm_options::WasmOptions::parse(wasm)
-        .map(|options| {
-            let mut config = egret::Config::new();
-            options.configure(&mut config);
-            config
-        })
-        .and_then(|config| Ok(egret_wast::WastRunner::with_config(config)?));
+    let runner = wasm_options::WasmOptions::parse(wasm).and_then(|options| {
+        options.refuse_run_options("wast")?;
+        let mut config = egret::Config::new();
+        options.configure(&mut config);
+        Ok(egret_wast::WastRunner::with_config(config)?)
+    });
     let runner = match runner {
         Ok(runner) => runner,
         Err(e) => {

@@ -141,10 +141,9 @@ fn limit_hint(kind: TrapKind, options: &WasmOptions) -> Option<String> {
             "the program used up its fuel (fuel={})",
             options.fuel.unwrap_or_default()
         )),
-        TrapKind::Interrupt => Some(format!(
-            "the program ran longer than timeout={:?}",
-            options.timeout.unwrap_or_default()
-        )),
+        TrapKind::Interrupt => options
+            .timeout
+            .map(|timeout| format!("the program ran longer than timeout={timeout:?}")),
         TrapKind::StackOverflow => Some(format!(
             "the program used more than {} bytes of wasm stack (max-wasm-stack)",
             options.max_wasm_stack.unwrap_or(512 << 10)
@@ -235,6 +234,11 @@ fn run_module(options: &RunOptions, wasm: &WasmOptions) -> anyhow::Result<Outcom
     store.limiter(|state| &mut state.limits);
     if let Some(fuel) = wasm.fuel {
         store.set_fuel(fuel)?;
+    }
+    if wasm.epoch_interruption && wasm.timeout.is_none() {
+        // Epoch checks compiled in (for an artifact made with them) but no
+        // timeout asked for: nothing interrupts the program.
+        store.set_epoch_deadline(u64::MAX);
     }
     if let Some(timeout) = wasm.timeout {
         store.set_epoch_deadline(1);

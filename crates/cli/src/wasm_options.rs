@@ -137,6 +137,21 @@ impl WasmOptions {
         Ok(options)
     }
 
+    /// Fails if an option that only `run` can honour was given to
+    /// `command` (fuel, epochs and limits need a store that sets them).
+    pub(crate) fn refuse_run_options(&self, command: &str) -> anyhow::Result<()> {
+        let given = [
+            ("fuel", self.fuel.is_some()),
+            ("epoch-interruption", self.epoch_interruption),
+            ("timeout", self.timeout.is_some()),
+            ("max-memory-size", self.max_memory_size.is_some()),
+        ];
+        match given.iter().find(|(_, given)| *given) {
+            Some((name, _)) => bail!("-W {name} applies to `egret run`, not `egret {command}`"),
+            None => Ok(()),
+        }
+    }
+
     /// Applies what shapes the engine (code and stack) to `config`.
     pub(crate) fn configure(&self, config: &mut Config) {
         config
@@ -151,13 +166,20 @@ impl WasmOptions {
     }
 }
 
-/// Parses `2s`, `500ms`, `1.5m`, `1h`; a bare number is seconds.
-pub(crate) fn parse_duration(text: &str) -> anyhow::Result<Duration> {
+/// Splits `500ms` into `500` and `ms`: the number (trimmed), then the unit
+/// from the first letter on.
+fn number_and_unit(text: &str) -> (&str, &str) {
     let split = text
         .find(|c: char| c.is_ascii_alphabetic())
         .unwrap_or(text.len());
     let (number, unit) = text.split_at(split);
-    let Ok(value) = number.trim().parse::<f64>() else {
+    (number.trim(), unit)
+}
+
+/// Parses `2s`, `500ms`, `1.5m`, `1h`; a bare number is seconds.
+pub(crate) fn parse_duration(text: &str) -> anyhow::Result<Duration> {
+    let (number, unit) = number_and_unit(text);
+    let Ok(value) = number.parse::<f64>() else {
         bail!("`{text}` is not a duration like 2s or 500ms");
     };
     let seconds = match unit {
@@ -174,11 +196,8 @@ pub(crate) fn parse_duration(text: &str) -> anyhow::Result<Duration> {
 /// Parses a byte size: `65536`, `64KiB`, `16MiB`, `1GiB` (also K, M, G,
 /// KB, MB, GB, all powers of 1024).
 pub(crate) fn parse_size(text: &str) -> anyhow::Result<usize> {
-    let split = text
-        .find(|c: char| c.is_ascii_alphabetic())
-        .unwrap_or(text.len());
-    let (number, unit) = text.split_at(split);
-    let Ok(value) = number.trim().parse::<usize>() else {
+    let (number, unit) = number_and_unit(text);
+    let Ok(value) = number.parse::<usize>() else {
         bail!("`{text}` is not a size like 64MiB");
     };
     let shift = match unit.to_ascii_lowercase().as_str() {
@@ -222,6 +241,24 @@ mod tests {
         assert!(error(&["threads=y"]).contains("unknown option `threads` (known: fuel,"));
         assert!(error(&["simd=maybe"]).contains("`maybe` is not y or n"));
         assert!(error(&["timeout=3 weeks"]).contains("unknown unit"));
+    }
+
+    #[test]
+    fn run_options_are_refused_elsewhere() {
+        assert!(
+            parse(&["simd=n,max-wasm-stack=1MiB"])
+                .unwrap()
+                .refuse_run_options("wast")
+                .is_ok()
+        );
+        let error = parse(&["fuel=10"])
+            .unwrap()
+            .refuse_run_options("wast")
+            .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "-W fuel applies to `egret run`, not `egret wast`"
+        );
     }
 
     #[test]

@@ -677,6 +677,35 @@ fn compile_takes_the_w_options_run_needs_for_fuel() {
     );
 }
 
+#[test]
+fn epoch_interruption_without_a_timeout_does_not_interrupt() {
+    let source = write("epochs.wat", MODULE);
+    let artifact = temp_path("epochs.cwasm");
+    let artifact = artifact.to_str().unwrap();
+    let compile = egret(&[
+        "compile",
+        "-W",
+        "epoch-interruption",
+        source.to_str().unwrap(),
+        "-o",
+        artifact,
+    ]);
+    assert!(compile.status.success(), "{}", stderr(&compile));
+    let run = egret(&[
+        "run",
+        "--allow-precompiled",
+        "-W",
+        "epoch-interruption",
+        "--invoke",
+        "add",
+        artifact,
+        "2",
+        "3",
+    ]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    assert_eq!(stdout(&run), "5\n");
+}
+
 /// Only x86_64 builds have another backend (aarch64) to compile for.
 #[cfg(target_arch = "x86_64")]
 #[test]

@@ -428,7 +428,6 @@ impl Cache {
         let mut hasher = Sha256::new();
         field(&mut hasher, b"egret compilation cache, key version 1");
         field(&mut hasher, env!("CARGO_PKG_VERSION").as_bytes());
-        field(&mut hasher, build_identity().as_bytes());
         let Fingerprint {
             egret_version,
             target,
@@ -456,22 +455,6 @@ impl Cache {
 fn field(hasher: &mut Sha256, bytes: &[u8]) {
     hasher.update((bytes.len() as u64).to_le_bytes());
     hasher.update(bytes);
-}
-
-/// What else tells builds apart. Release builds are told apart by
-/// version; a debug build is a work in progress whose code generation may
-/// change without a version change, so its entries are also keyed by the
-/// executable's modification time.
-fn build_identity() -> String {
-    if !cfg!(debug_assertions) {
-        return String::new();
-    }
-    std::env::current_exe()
-        .and_then(|exe| fs::metadata(exe)?.modified())
-        .ok()
-        .and_then(|time| time.duration_since(SystemTime::UNIX_EPOCH).ok())
-        .map(|since| format!("debug build {}", since.as_nanos()))
-        .unwrap_or_else(|| "debug build".into())
 }
 
 /// A [`Cache`] as one engine uses it: entries are keyed by the engine's

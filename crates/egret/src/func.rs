@@ -135,6 +135,11 @@ impl<T> Clone for HostFnDef<T> {
 }
 
 impl<T: 'static> HostFnDef<T> {
+    /// The function's type.
+    pub(crate) fn ty(&self) -> &FuncType {
+        &self.ty
+    }
+
     /// Creates the function in `store`.
     pub(crate) fn into_func(self, store: &mut StoreInner<T>) -> Result<Func> {
         let func_ref = store

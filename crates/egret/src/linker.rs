@@ -4,7 +4,9 @@
 
 use crate::func::HostFnDef;
 use crate::store::{AsContext, AsContextMut, StoreInner};
-use crate::{Caller, Engine, Error, Extern, FuncType, Instance, IntoFunc, Module, Result, Val};
+use crate::{
+    Caller, Engine, Error, Extern, ExternType, FuncType, Instance, IntoFunc, Module, Result, Val,
+};
 use std::collections::HashMap;
 
 enum Definition<T> {
@@ -188,6 +190,18 @@ impl<T: 'static> Linker<T> {
                     import.name()
                 ))
             })?;
+            // A host function is checked before it is created: creating
+            // one of a type no module has may itself fail (without the
+            // compiler), which is not what a mismatch should report.
+            if let Definition::HostFunc(f) = definition
+                && !matches!(import.ty(), ExternType::Func(ty) if ty == f.ty())
+            {
+                return Err(Error::Link(format!(
+                    "incompatible import type for `{}::{}`",
+                    import.module(),
+                    import.name()
+                )));
+            }
             imports.push(self.materialise(store, definition)?);
         }
         Instance::new(crate::StoreContextMut(store), module, &imports)

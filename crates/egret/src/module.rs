@@ -45,8 +45,7 @@ impl Module {
     /// [`Config::cache`](crate::Config::cache), loads it from the cache).
     ///
     /// Fails in a build without the `compiler` feature, which runs only
-    /// precompiled modules ([`Module::deserialize`]), unless the module is
-    /// in the cache.
+    /// precompiled modules ([`Module::deserialize`]).
     pub fn from_binary(engine: &Engine, binary: &[u8]) -> Result<Module> {
         engine.check_runs_here()?;
         let Some(cache) = &engine.cache else {
@@ -59,7 +58,8 @@ impl Module {
             // which the embedder trusts by enabling the cache (as
             // Wasmtime's cache does): Egret wrote it with `serialize`, and
             // nobody else may write there. Damage short of tampering (a
-            // torn write, a full disk, another build's entry) is caught by
+            // torn write, a full disk, an entry of another build or source
+            // revision: see `artifact::EGRET_BUILD`) is caught by
             // `deserialize`'s length, checksum, fingerprint and bounds
             // checks, and is a miss.
             if let Ok(module) = unsafe { Module::deserialize(engine, &artifact) } {

@@ -141,6 +141,21 @@ fn mismatched_engines_are_refused_with_their_own_error() {
         "{error}"
     );
     assert!(error.to_string().contains("compiled by Egret 9"), "{error}");
+
+    // The same version built from other source: refused too.
+    let at = bytes
+        .windows(5)
+        .position(|w| w == b"+src.")
+        .expect("the source hash is recorded")
+        + 5;
+    let mut other_source = bytes.clone();
+    other_source[at] = if other_source[at] == b'0' { b'1' } else { b'0' };
+    reseal(&mut other_source);
+    let error = load_error(&Engine::default(), &other_source);
+    assert!(
+        matches!(error, ArtifactError::EgretVersion { .. }),
+        "{error}"
+    );
 }
 
 #[test]
@@ -237,4 +252,38 @@ fn the_same_module_serializes_to_the_same_bytes() {
     for _ in 0..4 {
         assert!(artifact(&Engine::default()) == first);
     }
+}
+
+#[test]
+fn a_host_function_keeps_the_module_code_of_its_trampoline_alive() {
+    let engine = Engine::default();
+    let mut store = Store::new(&engine, ());
+    // The host function of this type takes its wasm entry from the only
+    // module that has the type, which is then dropped.
+    let only_module_with_the_type =
+        Module::new(&engine, "(module (type (func (param i64) (result i64))))").unwrap();
+    let ty = FuncType::new([ValType::I64], [ValType::I64]);
+    let triple = Func::new(&mut store, ty, |_, args, results| {
+        results[0] = Val::I64(args[0].i64().unwrap() * 3);
+        Ok(())
+    })
+    .unwrap();
+    drop(only_module_with_the_type);
+    // Load and drop others so freed code would be reused or unmapped.
+    for _ in 0..8 {
+        drop(Module::new(&engine, MODULE).unwrap());
+    }
+    let caller = Module::new(
+        &engine,
+        r#"(module
+            (import "host" "triple" (func $triple (param i64) (result i64)))
+            (func (export "run") (param i64) (result i64)
+                (call $triple (local.get 0))))"#,
+    )
+    .unwrap();
+    let instance = Instance::new(&mut store, &caller, &[triple.into()]).unwrap();
+    let run = instance
+        .get_typed_func::<i64, i64>(&mut store, "run")
+        .unwrap();
+    assert_eq!(run.call(&mut store, 14).unwrap(), 42);
 }

@@ -35,6 +35,15 @@ use crate::module_info::ModuleInfo;
 use crate::types::TypeIndex;
 use serde::{Deserialize, Serialize};
 
+/// Egret's version and the hash of the source its code generation and
+/// runtime were built from (`build.rs`): what an artifact's
+/// `egret_version` must equal.
+pub const EGRET_BUILD: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    "+src.",
+    env!("EGRET_SOURCE_HASH")
+);
+
 /// The first bytes of every artifact.
 pub const MAGIC: [u8; 8] = *b"\0egret-m";
 /// The version of this layout and of the payload's encoding.
@@ -48,7 +57,7 @@ const SUFFIX: usize = 4;
 /// engine that loads it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Fingerprint {
-    /// Egret's version.
+    /// Egret's version and source hash ([`EGRET_BUILD`]).
     pub egret_version: String,
     /// The target triple.
     pub target: String,
@@ -101,7 +110,7 @@ impl Expected {
     pub fn runtime_only(config: &CompilerConfig) -> Expected {
         Expected {
             fingerprint: Fingerprint {
-                egret_version: env!("CARGO_PKG_VERSION").to_string(),
+                egret_version: EGRET_BUILD.to_string(),
                 target: target_lexicon::HOST.to_string(),
                 isa_flags: host_cpu::detected_isa_flags(),
                 settings: config.code_settings(),

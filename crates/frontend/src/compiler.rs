@@ -4,13 +4,14 @@
 //!
 //! Pipeline: `parse` walks the sections (validating them) and sets the
 //! bodies aside; each body is validated, translated and compiled on a rayon
-//! worker with its own Cranelift context; the main thread then links all
-//! functions and the array-call trampolines into one `CodeImage`, which the
-//! runtime loads. A module rejected on the way is decoded again on its own
+//! worker with its own Cranelift context; the main thread then compiles the
+//! trampolines (array-call per type of a defined function, host-call per
+//! distinct function type) and links everything into one `CodeImage`
+//! (`link.rs`), which the runtime loads. A module rejected on the way is decoded again on its own
 //! (`decode::check`) to report it as malformed rather than invalid when it
 //! does not decode.
 
-use crate::artifact::{Expected, Fingerprint};
+use crate::artifact::{self, Expected, Fingerprint};
 use crate::code::CodeKind;
 use crate::compiled::{CompiledModule, Trampolines};
 use crate::config::{CompilerConfig, OptLevel};
@@ -170,7 +171,7 @@ impl Compiler {
             .map(|v| format!("{}={}", v.name, v.value_string()))
             .collect();
         Fingerprint {
-            egret_version: env!("CARGO_PKG_VERSION").to_string(),
+            egret_version: artifact::EGRET_BUILD.to_string(),
             target: self.isa.triple().to_string(),
             isa_flags,
             settings,

@@ -210,7 +210,7 @@ mod sys {
     }
 }
 
-#[cfg(all(test, target_os = "linux"))]
+#[cfg(all(test, feature = "compiler", target_os = "linux"))]
 mod tests {
     use super::*;
 

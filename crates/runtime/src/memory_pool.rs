@@ -330,7 +330,7 @@ mod tests {
         assert!(bytes.iter().all(|b| *b == 0), "no data survives reuse");
     }
 
-    #[cfg(target_os = "linux")]
+    #[cfg(all(feature = "compiler", target_os = "linux"))]
     #[test]
     fn images_map_on_reuse_and_die_with_their_module() {
         use crate::memory_image::MemoryImages;

@@ -1,5 +1,8 @@
 //! Trap handling end to end: small functions compiled with cranelift-jit,
 //! registered in the code registry and entered through `invoke_wasm`.
+//! They use the frontend's ABI and trap codes, which exist only with the
+//! `compiler` feature.
+#![cfg(feature = "compiler")]
 
 use cranelift_codegen::ir::immediates::Offset32;
 use cranelift_codegen::ir::{

@@ -3,7 +3,8 @@
 //! `Module::deserialize` into a fresh engine of the same configuration,
 //! and the file's assertions run against the loaded modules
 //! (`WastRunner::precompiled`). Each file must fail exactly the assertions
-//! it fails when compiled directly (`suites::FAILING`).
+//! it fails when compiled directly (`suites::FAILING`, and the whole files
+//! of `suites::FAILING_FILES` while WebAssembly 3.0 is in progress).
 
 mod suites;
 
@@ -50,4 +51,39 @@ fn multi_memory_through_artifacts() {
 #[test]
 fn extended_const_through_artifacts() {
     run_precompiled(Suite::ExtendedConst);
+}
+
+#[test]
+fn v3_through_artifacts() {
+    run_precompiled(Suite::V3);
+}
+
+#[test]
+fn function_references_through_artifacts() {
+    run_precompiled(Suite::FunctionReferences);
+}
+
+#[test]
+fn tail_call_through_artifacts() {
+    run_precompiled(Suite::TailCall);
+}
+
+#[test]
+fn memory64_through_artifacts() {
+    run_precompiled(Suite::Memory64);
+}
+
+#[test]
+fn relaxed_simd_through_artifacts() {
+    run_precompiled(Suite::RelaxedSimd);
+}
+
+#[test]
+fn wide_arithmetic_through_artifacts() {
+    run_precompiled(Suite::WideArithmetic);
+}
+
+#[test]
+fn custom_page_sizes_through_artifacts() {
+    run_precompiled(Suite::CustomPageSizes);
 }

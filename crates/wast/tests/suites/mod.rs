@@ -56,11 +56,11 @@ impl Suite {
         }
     }
 
-    /// The engine configuration: Egret's default (WebAssembly 2.0 and
-    /// extended constant expressions), plus multi-memory where the suite
-    /// uses it (`simd_memory-multi.wast` too); for the 3.0 suites, all of
-    /// WebAssembly 3.0 but GC and exceptions (their issues' suites), plus
-    /// the proposal a non-3.0 suite is about.
+    /// The engine configuration the suite's scripts imply: Egret's
+    /// default (WebAssembly 2.0 and extended constant expressions) for the
+    /// 2.0 suites; multi-memory (and, for SIMD, memory64) where the
+    /// scripts use 3.0's binary format; every 3.0 switch for `wasm-v3`;
+    /// and for a proposal suite, its proposal alone.
     pub fn config(self) -> Config {
         let mut config = Config::new();
         match self {
