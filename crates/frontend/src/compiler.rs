@@ -251,10 +251,8 @@ impl Compiler {
     /// trampoline per distinct function type; also returns, per type
     /// index, the batch ids of its trampolines.
     fn compile_module_functions(&self, bytes: &[u8]) -> Result<UnlinkedModule, CompileError> {
-        let parsed = parse(bytes, self.config.features, &mut |earlier, group| {
-            self.types.register_group(earlier, group)
-        })
-        .map_err(|e| self.rejection(bytes, e))?;
+        let parsed = parse(bytes, self.config.features, &self.types)
+            .map_err(|e| self.rejection(bytes, e))?;
         let info = parsed.info;
         let offsets = VMOffsets::new(&info);
         let env = ModuleEnv {

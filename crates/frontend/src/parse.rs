@@ -4,6 +4,7 @@
 
 use crate::error::CompileError;
 use crate::module_info::{self, *};
+use crate::registry::TypeRegistry;
 use crate::types::*;
 use wasmparser::{
     ElementItems, ElementKind, ExternalKind, FuncToValidate, FunctionBody, KnownCustom, Name,
@@ -101,7 +102,7 @@ fn global_type(ty: wasmparser::GlobalType) -> Result<GlobalType, CompileError> {
 pub fn parse<'a>(
     bytes: &'a [u8],
     features: WasmFeatures,
-    register_group: &mut dyn FnMut(&[SigId], &[SubType]) -> Vec<SigId>,
+    registry: &TypeRegistry,
 ) -> Result<ParsedModule<'a>, CompileError> {
     let mut validator = Validator::new_with_features(features);
     let mut info = ModuleInfo::default();
@@ -123,7 +124,8 @@ pub fn parse<'a>(
                     let group = group?;
                     let start = TypeIndex(info.types.len() as u32);
                     let types = group.types().map(sub_type).collect::<Result<Vec<_>, _>>()?;
-                    info.type_ids.extend(register_group(&info.type_ids, &types));
+                    let ids = registry.register_group(&info.type_ids, &types);
+                    info.type_ids.extend(ids);
                     info.rec_groups.push(start);
                     info.types.extend(types);
                 }
@@ -323,11 +325,7 @@ mod tests {
 
     fn parse_wat(text: &str) -> ModuleInfo {
         let bytes = wat::parse_str(text).unwrap();
-        let registry = crate::registry::TypeRegistry::default();
-        let parsed = parse(&bytes, WasmFeatures::default(), &mut |earlier, group| {
-            registry.register_group(earlier, group)
-        })
-        .unwrap();
+        let parsed = parse(&bytes, WasmFeatures::default(), &TypeRegistry::default()).unwrap();
         let info = parsed.info;
         assert_eq!(parsed.functions.len() as u32, info.num_defined_funcs());
         info
@@ -366,11 +364,9 @@ mod tests {
         // A memory limit with a 6-byte LEB128 encoding is only well-formed
         // with 64-bit memories.
         let bytes = b"\0asm\x01\0\0\0\x05\x08\x01\x00\x82\x80\x80\x80\x80\x00";
-        let err = parse(bytes, WasmFeatures::WASM2, &mut |_, group| {
-            vec![SigId(0); group.len()]
-        })
-        .err()
-        .unwrap();
+        let err = parse(bytes, WasmFeatures::WASM2, &TypeRegistry::default())
+            .err()
+            .unwrap();
         assert!(err.to_string().contains("too long"), "{err}");
     }
 
@@ -378,21 +374,11 @@ mod tests {
     fn invalid_module_reports_offset() {
         let bytes = wat::parse_str("(module (func (result i32) i64.const 0))").unwrap();
         // The body is validated later; the section walk itself succeeds.
-        assert!(
-            parse(&bytes, WasmFeatures::default(), &mut |_, group| vec![
-                SigId(
-                    0
-                );
-                group
-                    .len(
-                    )
-            ])
-            .is_ok()
-        );
+        assert!(parse(&bytes, WasmFeatures::default(), &TypeRegistry::default()).is_ok());
         let err = parse(
             b"\0asm\x02\0\0\0",
             WasmFeatures::default(),
-            &mut |_, group| vec![SigId(0); group.len()],
+            &TypeRegistry::default(),
         )
         .err()
         .unwrap();

@@ -5,7 +5,7 @@ use super::{FuncTranslator, ModuleEnv};
 use crate::error::CompileError;
 use crate::parse::parse;
 use crate::tunables::Tunables;
-use crate::types::{DefinedFuncIndex, SigId, SubType};
+use crate::types::DefinedFuncIndex;
 use crate::vmoffsets::VMOffsets;
 use cranelift_codegen::control::ControlPlane;
 use cranelift_codegen::ir::{self, UserFuncName};
@@ -66,9 +66,7 @@ fn translate_with(
 ) -> Result<Vec<ir::Function>, CompileError> {
     let bytes = wat::parse_str(wat).expect("test module text parses");
     let registry = crate::registry::TypeRegistry::default();
-    let mut register =
-        |earlier: &[SigId], group: &[SubType]| registry.register_group(earlier, group);
-    let parsed = parse(&bytes, WasmFeatures::default(), &mut register)?;
+    let parsed = parse(&bytes, WasmFeatures::default(), &registry)?;
     let offsets = VMOffsets::new(&parsed.info);
     let env = ModuleEnv {
         info: &parsed.info,
