@@ -259,3 +259,39 @@ fn typed_globals_and_tables_cross_modules() {
     let right = table.get(&mut store, 1).unwrap();
     assert!(table.set(&mut store, 0, right).is_ok());
 }
+
+#[test]
+fn typed_func_results_may_be_typed_references() {
+    let engine = engine();
+    let module = Module::new(
+        &engine,
+        r#"(module
+            (type $t (func (result i32)))
+            (func $f (type $t) (i32.const 3))
+            (elem declare func $f)
+            (func (export "get") (result (ref $t)) (ref.func $f))
+            (func (export "take") (param (ref null $t)) (result i32)
+              (call_ref $t (local.get 0))))"#,
+    )
+    .unwrap();
+    let mut store = Store::new(&engine, ());
+    let instance = Instance::new(&mut store, &module, &[]).unwrap();
+    let get = instance
+        .get_typed_func::<(), Option<egret::Func>>(&mut store, "get")
+        .unwrap();
+    let f = get.call(&mut store, ()).unwrap().expect("not null");
+    let f = f.typed::<(), i32>(&store).unwrap();
+    assert_eq!(f.call(&mut store, ()).unwrap(), 3);
+    // A typed parameter would need a check of every argument: refused.
+    assert!(
+        instance
+            .get_typed_func::<Option<egret::Func>, i32>(&mut store, "take")
+            .is_err()
+    );
+    // The dynamic API checks the argument's type instead.
+    let take = instance.get_func(&mut store, "take").unwrap();
+    let mut result = [Val::I32(0)];
+    take.call(&mut store, &[Val::FuncRef(Some(*f.func()))], &mut result)
+        .unwrap();
+    assert_eq!(result[0].i32(), Some(3));
+}
