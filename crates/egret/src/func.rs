@@ -92,7 +92,7 @@ impl Func {
         }
         let mut values = vec![0u128; params.len().max(results.len()).max(1)];
         for ((slot, param), expected) in values.iter_mut().zip(params).zip(ty.params()) {
-            if param.ty() != *expected {
+            if !param.matches(store, *expected)? {
                 return Err(Error::misuse(format!(
                     "argument of type {} where {expected} was expected",
                     param.ty()
@@ -248,7 +248,7 @@ fn store_results<T>(
     values: &mut [u128],
 ) -> Result<()> {
     for ((slot, result), ty) in values.iter_mut().zip(results).zip(ty.results()) {
-        if result.ty() != *ty {
+        if !result.matches(store, *ty)? {
             return Err(Error::misuse(format!(
                 "host function returned a {} where its type says {ty}",
                 result.ty()

@@ -24,7 +24,7 @@ impl Global {
     /// Creates a global of type `ty` holding `value`.
     pub fn new(mut store: impl AsContextMut, ty: GlobalType, value: Val) -> Result<Global> {
         let store = store.as_context_mut().0;
-        if value.ty() != ty.content {
+        if !value.matches(store, ty.content)? {
             return Err(Error::misuse(format!(
                 "global of type {} initialised with a {}",
                 ty.content,
@@ -68,7 +68,7 @@ impl Global {
         if !ty.mutable {
             return Err(Error::misuse("cannot set an immutable global"));
         }
-        if value.ty() != ty.content {
+        if !value.matches(store, ty.content)? {
             return Err(Error::misuse(format!(
                 "global of type {} set to a {}",
                 ty.content,

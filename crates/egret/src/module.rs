@@ -177,10 +177,14 @@ impl Module {
     pub(crate) fn entity_type(&self, index: EntityIndex) -> ExternType {
         let info = self.info();
         match index {
-            EntityIndex::Function(f) => ExternType::Func(info.func_type(f).clone()),
-            EntityIndex::Table(t) => ExternType::Table(info.tables[t.index()]),
+            EntityIndex::Function(f) => ExternType::Func(info.engine_func_type(info.func_type(f))),
+            EntityIndex::Table(t) => {
+                ExternType::Table(info.engine_table_type(info.tables[t.index()]))
+            }
             EntityIndex::Memory(m) => ExternType::Memory(info.memories[m.index()]),
-            EntityIndex::Global(g) => ExternType::Global(info.globals[g.index()]),
+            EntityIndex::Global(g) => {
+                ExternType::Global(info.engine_global_type(info.globals[g.index()]))
+            }
         }
     }
 

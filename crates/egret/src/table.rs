@@ -1,16 +1,16 @@
 //! Tables as the host sees them: size, growth, element access.
 
 use crate::store::{AsContext, AsContextMut};
-use crate::{Error, Result, TableType, Val};
+use crate::{Error, Result, TableType, Val, ValType};
 use egret_runtime::store::{StoreId, TableId};
 
 /// A table of references, owned by a store.
 ///
 /// ```
-/// use egret::{Engine, Store, Table, TableType, Val, ValType};
+/// use egret::{Engine, RefType, Store, Table, TableType, Val};
 /// let engine = Engine::default();
 /// let mut store = Store::new(&engine, ());
-/// let t = Table::new(&mut store, TableType::new(ValType::FuncRef, 2, None), Val::FuncRef(None)).unwrap();
+/// let t = Table::new(&mut store, TableType::new(RefType::FUNCREF, 2, None), Val::FuncRef(None)).unwrap();
 /// assert_eq!(t.grow(&mut store, 3, Val::FuncRef(None)).unwrap(), 2);
 /// assert_eq!(t.size(&store).unwrap(), 5);
 /// ```
@@ -25,7 +25,7 @@ fn element_raw<T>(
     ty: TableType,
     value: &Val,
 ) -> Result<usize> {
-    if value.ty() != ty.element {
+    if !value.matches(store, ValType::Ref(ty.element))? {
         return Err(Error::misuse(format!(
             "a {} cannot be stored in a table of {}",
             value.ty(),
@@ -76,7 +76,11 @@ impl Table {
         let raw = table
             .get(index)
             .ok_or_else(|| Error::misuse(format!("table index {index} out of bounds")))?;
-        Ok(Val::from_raw(raw as u128, table.ty().element, self.store))
+        Ok(Val::from_raw(
+            raw as u128,
+            ValType::Ref(table.ty().element),
+            self.store,
+        ))
     }
 
     /// Sets element `index`.

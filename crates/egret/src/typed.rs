@@ -62,7 +62,7 @@ impl WasmTy for f64 {
 
 impl WasmTy for Option<Func> {
     fn valtype() -> ValType {
-        ValType::FuncRef
+        ValType::FUNCREF
     }
     fn to_raw<T>(self, store: &StoreInner<T>) -> Result<u128> {
         crate::Val::FuncRef(self).to_raw(store)
@@ -74,13 +74,13 @@ impl WasmTy for Option<Func> {
 
 impl WasmTy for Option<ExternRef> {
     fn valtype() -> ValType {
-        ValType::ExternRef
+        ValType::EXTERNREF
     }
     fn to_raw<T>(self, store: &StoreInner<T>) -> Result<u128> {
         crate::Val::ExternRef(self).to_raw(store)
     }
     fn from_raw(raw: u128, store: StoreId) -> Self {
-        match crate::Val::from_raw(raw, ValType::ExternRef, store) {
+        match crate::Val::from_raw(raw, ValType::EXTERNREF, store) {
             crate::Val::ExternRef(r) => r,
             _ => None,
         }
@@ -222,13 +222,24 @@ impl<P: WasmParams, R: WasmResults> TypedFunc<P, R> {
 
 impl Func {
     /// This function with a static signature; fails if `P`/`R` do not
-    /// match its type.
+    /// match its type. Parameters must be of exactly the Rust types' wasm
+    /// types; a result may be of a subtype (a function returning
+    /// `(ref null $t)` may be typed as returning `Option<Func>`).
     pub fn typed<P: WasmParams, R: WasmResults>(
         &self,
         store: impl AsContext,
     ) -> Result<TypedFunc<P, R>> {
-        let ty = self.ty(store)?;
-        if ty.params() != P::valtypes().as_slice() || ty.results() != R::valtypes().as_slice() {
+        let store = store.as_context();
+        let ty = self.ty(&store)?;
+        let registry = store.0.opaque.engine().types();
+        let results = R::valtypes();
+        let results_match = ty.results().len() == results.len()
+            && ty
+                .results()
+                .iter()
+                .zip(&results)
+                .all(|(wasm, rust)| registry.is_val_subtype(*wasm, *rust));
+        if ty.params() != P::valtypes().as_slice() || !results_match {
             return Err(Error::misuse(format!(
                 "type mismatch: function has type {ty}, not ({:?}) -> ({:?})",
                 P::valtypes(),

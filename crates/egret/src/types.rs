@@ -1,6 +1,8 @@
 //! Types of WebAssembly values and of the things modules import and export.
 
-pub use egret_frontend::types::{FuncType, GlobalType, MemoryType, TableType, ValType};
+pub use egret_frontend::types::{
+    FuncType, GlobalType, HeapType, MemoryType, RefType, TableType, ValType,
+};
 
 /// Whether a global may be changed after creation.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]

@@ -2,6 +2,7 @@
 
 use crate::store::StoreInner;
 use crate::{Error, Func, Result, ValType};
+use egret_frontend::types::HeapType;
 use egret_runtime::store::StoreId;
 use std::any::Any;
 
@@ -33,8 +34,8 @@ impl Val {
             Val::F32(_) => ValType::F32,
             Val::F64(_) => ValType::F64,
             Val::V128(_) => ValType::V128,
-            Val::FuncRef(_) => ValType::FuncRef,
-            Val::ExternRef(_) => ValType::ExternRef,
+            Val::FuncRef(_) => ValType::FUNCREF,
+            Val::ExternRef(_) => ValType::EXTERNREF,
         }
     }
 
@@ -46,9 +47,28 @@ impl Val {
             ValType::F32 => Val::F32(0),
             ValType::F64 => Val::F64(0),
             ValType::V128 => Val::V128(0),
-            ValType::FuncRef => Val::FuncRef(None),
-            ValType::ExternRef => Val::ExternRef(None),
+            ValType::Ref(r) if r.is_func() => Val::FuncRef(None),
+            ValType::Ref(_) => Val::ExternRef(None),
         }
+    }
+
+    /// Whether the value is one of type `ty` (in engine form): a function
+    /// reference matches its function's type and every supertype of it,
+    /// null every nullable reference type of its kind.
+    pub(crate) fn matches<T>(&self, store: &StoreInner<T>, ty: ValType) -> Result<bool> {
+        let ValType::Ref(r) = ty else {
+            return Ok(self.ty() == ty);
+        };
+        Ok(match self {
+            Val::FuncRef(None) => r.nullable && r.is_func(),
+            Val::FuncRef(Some(f)) => {
+                store.check(f.store)?;
+                // SAFETY: the function belongs to this store (checked).
+                r.is_func() && unsafe { store.opaque.func_matches(f.vm_func_ref(), r) }
+            }
+            Val::ExternRef(value) => r.heap == HeapType::Extern && (r.nullable || value.is_some()),
+            _ => false,
+        })
     }
 
     /// The `i32`, if this is one.
@@ -116,8 +136,8 @@ impl Val {
             ValType::F32 => Val::F32(raw as u32),
             ValType::F64 => Val::F64(raw as u64),
             ValType::V128 => Val::V128(raw),
-            ValType::FuncRef => Val::FuncRef(Func::from_raw(store, raw as usize)),
-            ValType::ExternRef => Val::ExternRef(ExternRef::from_raw(store, raw as u64)),
+            ValType::Ref(r) if r.is_func() => Val::FuncRef(Func::from_raw(store, raw as usize)),
+            ValType::Ref(_) => Val::ExternRef(ExternRef::from_raw(store, raw as u64)),
         }
     }
 }

@@ -42,7 +42,7 @@ fn module_reports_imports_exports_and_name() {
     );
     assert_eq!(
         imports[3].ty(),
-        &ExternType::Table(TableType::new(ValType::FuncRef, 3, None))
+        &ExternType::Table(TableType::new(RefType::FUNCREF, 3, None))
     );
     let exports: Vec<_> = module.exports().map(|e| e.name().to_string()).collect();
     assert_eq!(exports, ["run", "answer"]);
@@ -349,7 +349,7 @@ fn memories_globals_and_tables_from_the_host() {
 
     let table = Table::new(
         &mut store,
-        TableType::new(ValType::FuncRef, 1, Some(3)),
+        TableType::new(RefType::FUNCREF, 1, Some(3)),
         Val::FuncRef(None),
     )
     .unwrap();
@@ -480,7 +480,7 @@ fn handles_refuse_other_stores() {
     // A reference from another store cannot be stored or passed.
     let t_b = Table::new(
         &mut b,
-        TableType::new(ValType::FuncRef, 1, None),
+        TableType::new(RefType::FUNCREF, 1, None),
         Val::FuncRef(None),
     )
     .unwrap();

@@ -132,7 +132,7 @@ fn data_is_not_applied_when_an_element_segment_traps_first() {
     let mut store = Store::new(&engine, ());
     let table = Table::new(
         &mut store,
-        TableType::new(ValType::FuncRef, 2, None),
+        TableType::new(RefType::FUNCREF, 2, None),
         Val::FuncRef(None),
     )
     .unwrap();

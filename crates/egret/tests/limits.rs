@@ -342,7 +342,7 @@ fn a_limiter_refuses_table_growth() {
     assert!(
         Table::new(
             &mut store,
-            TableType::new(ValType::FuncRef, 11, None),
+            TableType::new(RefType::FUNCREF, 11, None),
             Val::FuncRef(None)
         )
         .is_err()
@@ -704,7 +704,7 @@ fn huge_declarations_are_errors() {
         Instance::new(&mut store, &table, &[]),
         Err(Error::Resource(_))
     ));
-    let host_table = TableType::new(ValType::FuncRef, u32::MAX, None);
+    let host_table = TableType::new(RefType::FUNCREF, u32::MAX, None);
     assert!(Table::new(&mut store, host_table, Val::FuncRef(None)).is_err());
     // A 64-bit memory of 2^64 bytes or more, made by the host.
     for minimum in [1 << 48, u64::MAX] {

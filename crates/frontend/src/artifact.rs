@@ -32,6 +32,7 @@ use crate::config::CompilerConfig;
 use crate::host_cpu;
 use crate::image::CodeImage;
 use crate::module_info::ModuleInfo;
+use crate::types::TypeIndex;
 use serde::{Deserialize, Serialize};
 
 /// Egret's version and the hash of the source its code generation and
@@ -363,6 +364,17 @@ fn first_difference(
 }
 
 /// Checks that the body's offsets and indices stay inside what they index.
+/// Whether recursion groups starting at `starts` cut `0..types` into
+/// non-empty consecutive ranges.
+fn rec_groups_partition(starts: &[TypeIndex], types: usize) -> bool {
+    match (starts.first(), starts.last()) {
+        (None, _) | (_, None) => types == 0,
+        (Some(first), Some(last)) => {
+            first.0 == 0 && last.index() < types && starts.windows(2).all(|w| w[0] < w[1])
+        }
+    }
+}
+
 fn check_body(body: &Body) -> Result<(), String> {
     let image = &body.image;
     let text = image.text.len() as u64;
@@ -398,6 +410,9 @@ fn check_body(body: &Body) -> Result<(), String> {
         host_calls,
     } = &body.trampolines;
     let types = body.info.types.len();
+    if !rec_groups_partition(&body.info.rec_groups, types) {
+        return Err("recursion groups do not match the type section".into());
+    }
     if array_calls.len() != types || host_calls.len() != types {
         return Err("trampoline table does not match the type section".into());
     }
@@ -461,6 +476,18 @@ mod tests {
     }
 
     const CODEGEN: &[&str] = &["opt_level=speed", "preserve_frame_pointers=true"];
+
+    #[test]
+    fn recursion_groups_must_partition_the_types() {
+        let starts = |s: &[u32]| s.iter().map(|&i| TypeIndex(i)).collect::<Vec<_>>();
+        assert!(rec_groups_partition(&[], 0));
+        assert!(rec_groups_partition(&starts(&[0, 2, 3]), 4));
+        assert!(!rec_groups_partition(&[], 1));
+        assert!(!rec_groups_partition(&starts(&[1]), 2));
+        assert!(!rec_groups_partition(&starts(&[0, 2, 2]), 4));
+        assert!(!rec_groups_partition(&starts(&[0, 3, 2]), 4));
+        assert!(!rec_groups_partition(&starts(&[0, 4]), 4));
+    }
 
     #[test]
     fn code_without_a_cpu_feature_loads_where_it_is_present_but_not_the_reverse() {

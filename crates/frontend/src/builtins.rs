@@ -90,6 +90,9 @@ builtins! {
     table_init(I32, I32, I64, I32, I32) -> I32;
     /// `(elem_segment)`
     elem_drop(I32);
+    /// `(actual_type_id, expected_type_id) -> is_subtype`: 1 when the
+    /// first engine type is the second or declared as its subtype.
+    is_subtype(I32, I32) -> I32;
 }
 
 impl Builtin {

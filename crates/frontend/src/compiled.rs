@@ -6,7 +6,7 @@ use crate::artifact::{self, ArtifactError, Contents, Expected, Fingerprint};
 use crate::image::CodeImage;
 use crate::module_info::ModuleInfo;
 use crate::registry::TypeRegistry;
-use crate::types::{DefinedFuncIndex, TypeIndex};
+use crate::types::{DefinedFuncIndex, SigId, TypeIndex};
 use crate::vmoffsets::VMOffsets;
 use serde::{Deserialize, Serialize};
 
@@ -61,7 +61,7 @@ impl CompiledModule {
             image,
             trampolines,
         } = artifact::read(expected, bytes)?;
-        info.type_ids = info.types.iter().map(|ty| registry.intern(ty)).collect();
+        info.type_ids = register_types(&info, registry);
         let mut module = CompiledModule::new(info, image, trampolines);
         module.made_by = Some(fingerprint);
         Ok(module)
@@ -139,4 +139,15 @@ mod tests {
             .unwrap_err();
         assert!(matches!(error, ArtifactError::Settings { .. }), "{error}");
     }
+}
+
+/// Registers a module's recursion groups in order, returning the engine
+/// ids of its types.
+pub fn register_types(info: &ModuleInfo, registry: &TypeRegistry) -> Vec<SigId> {
+    let mut ids = Vec::with_capacity(info.types.len());
+    for (_, group) in info.rec_group_types() {
+        let group_ids = registry.register_group(&ids, group);
+        ids.extend(group_ids);
+    }
+    ids
 }

@@ -251,7 +251,7 @@ impl Compiler {
     /// trampoline per distinct function type; also returns, per type
     /// index, the batch ids of its trampolines.
     fn compile_module_functions(&self, bytes: &[u8]) -> Result<UnlinkedModule, CompileError> {
-        let parsed = parse(bytes, self.config.features, &mut |ty| self.types.intern(ty))
+        let parsed = parse(bytes, self.config.features, &self.types)
             .map_err(|e| self.rejection(bytes, e))?;
         let info = parsed.info;
         let offsets = VMOffsets::new(&info);
@@ -273,7 +273,7 @@ impl Compiler {
                 continue;
             }
             trampolines::build_array_call(
-                &info.types[ty.index()],
+                info.func_type_at(*ty),
                 &*self.isa,
                 &mut ctx.func,
                 &mut fctx,
@@ -285,6 +285,7 @@ impl Compiler {
         let mut host_call_ids = vec![None; info.types.len()];
         let mut by_signature = HashMap::new();
         for (index, ty) in info.types.iter().enumerate() {
+            let Some(ty) = ty.as_func() else { continue };
             let id = match by_signature.entry(info.type_ids[index]) {
                 Entry::Occupied(e) => *e.get(),
                 Entry::Vacant(e) => {

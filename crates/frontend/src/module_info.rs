@@ -64,11 +64,11 @@ impl ConstExpr {
                 Operator::V128Const { value } => ConstOp::V128(value.i128() as u128),
                 Operator::RefNull { hty } => {
                     let ty = wasmparser::RefType::new(true, hty)
-                        .and_then(ValType::from_ref_type)
+                        .and_then(RefType::from_wasmparser)
                         .ok_or_else(|| {
-                            CompileError::invalid("unsupported reference type", offset)
+                            CompileError::Unsupported(format!("reference type {hty:?}"))
                         })?;
-                    ConstOp::RefNull(ty)
+                    ConstOp::RefNull(ValType::Ref(ty))
                 }
                 Operator::RefFunc { function_index } => ConstOp::RefFunc(FuncIndex(function_index)),
                 Operator::GlobalGet { global_index } => {
@@ -143,8 +143,8 @@ pub enum ElementMode {
 pub struct ElementSegment {
     /// Active, passive or declared.
     pub mode: ElementMode,
-    /// The element type (`FuncRef` or `ExternRef`).
-    pub ty: ValType,
+    /// The element type.
+    pub ty: RefType,
     /// The elements.
     pub items: ElementItems,
 }
@@ -200,8 +200,11 @@ pub struct DataSegment {
 /// Everything about a module except its code.
 #[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct ModuleInfo {
-    /// The type section (function types).
-    pub types: Vec<FuncType>,
+    /// The type section: every declared type, in index order.
+    pub types: Vec<SubType>,
+    /// Index of the first type of each recursion group, in order (a type
+    /// outside any `rec` is a group of its own).
+    pub rec_groups: Vec<TypeIndex>,
     /// Engine-wide ids of `types`, index for index. Not serialized: an
     /// engine assigns its own when it reads a precompiled module.
     #[serde(skip)]
@@ -246,7 +249,63 @@ pub struct ModuleInfo {
 impl ModuleInfo {
     /// The type of a function.
     pub fn func_type(&self, func: FuncIndex) -> &FuncType {
-        &self.types[self.functions[func.index()].index()]
+        self.func_type_at(self.functions[func.index()])
+    }
+
+    /// The function type at a type index that validation says is one.
+    pub fn func_type_at(&self, ty: TypeIndex) -> &FuncType {
+        match &self.types[ty.index()].composite {
+            CompositeType::Func(f) => f,
+        }
+    }
+
+    /// The recursion groups: for each, its first type index and its types.
+    pub fn rec_group_types(&self) -> impl Iterator<Item = (TypeIndex, &[SubType])> {
+        self.rec_groups.iter().enumerate().map(|(i, start)| {
+            let end = self
+                .rec_groups
+                .get(i + 1)
+                .map_or(self.types.len(), |next| next.index());
+            (*start, &self.types[start.index()..end])
+        })
+    }
+
+    /// Rewrites the module's type references (`TypeRef::Module`) to the
+    /// engine ids in `type_ids`, which must be assigned.
+    pub fn to_engine_ref(&self, r: TypeRef) -> TypeRef {
+        match r {
+            TypeRef::Module(i) => self
+                .type_ids
+                .get(i.index())
+                .map_or(r, |id| TypeRef::Engine(*id)),
+            other => other,
+        }
+    }
+
+    /// A value type of this module in engine form.
+    pub fn engine_val_type(&self, ty: ValType) -> ValType {
+        ty.map_refs(&mut |r| self.to_engine_ref(r))
+    }
+
+    /// A global type of this module in engine form.
+    pub fn engine_global_type(&self, ty: GlobalType) -> GlobalType {
+        GlobalType {
+            content: self.engine_val_type(ty.content),
+            ..ty
+        }
+    }
+
+    /// A table type of this module in engine form.
+    pub fn engine_table_type(&self, ty: TableType) -> TableType {
+        TableType {
+            element: ty.element.map_refs(&mut |r| self.to_engine_ref(r)),
+            ..ty
+        }
+    }
+
+    /// A function type of this module in engine form.
+    pub fn engine_func_type(&self, ty: &FuncType) -> FuncType {
+        ty.map_refs(&mut |r| self.to_engine_ref(r))
     }
 
     /// The engine-wide signature id of a function.

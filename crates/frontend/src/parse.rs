@@ -4,6 +4,7 @@
 
 use crate::error::CompileError;
 use crate::module_info::{self, *};
+use crate::registry::TypeRegistry;
 use crate::types::*;
 use wasmparser::{
     ElementItems, ElementKind, ExternalKind, FuncToValidate, FunctionBody, KnownCustom, Name,
@@ -31,8 +32,39 @@ fn unsupported(what: &str) -> CompileError {
 }
 
 fn val_type(ty: wasmparser::ValType) -> Result<ValType, CompileError> {
-    ValType::from_wasmparser(ty)
-        .ok_or_else(|| unsupported("typed function references and GC types"))
+    ValType::from_wasmparser(ty).ok_or_else(|| unsupported("GC and exception reference types"))
+}
+
+fn ref_type(ty: wasmparser::RefType) -> Result<RefType, CompileError> {
+    RefType::from_wasmparser(ty).ok_or_else(|| unsupported("GC and exception reference types"))
+}
+
+/// A declared type, its references the module's type indices.
+fn sub_type(ty: &wasmparser::SubType) -> Result<SubType, CompileError> {
+    let wasmparser::CompositeInnerType::Func(func) = &ty.composite_type.inner else {
+        return Err(unsupported("GC struct, array and continuation types"));
+    };
+    if ty.composite_type.shared {
+        return Err(unsupported("shared types"));
+    }
+    let list = |tys: &[wasmparser::ValType]| {
+        tys.iter()
+            .map(|t| val_type(*t))
+            .collect::<Result<Vec<_>, _>>()
+    };
+    let supertype = match ty.supertype_idxs.as_slice() {
+        [] => None,
+        [one] => Some(crate::types::TypeRef::Module(TypeIndex(
+            one.as_module_index()
+                .ok_or_else(|| unsupported("canonicalised supertype index"))?,
+        ))),
+        _ => return Err(unsupported("more than one supertype")),
+    };
+    Ok(SubType {
+        is_final: ty.is_final,
+        supertype,
+        composite: CompositeType::Func(FuncType::new(list(func.params())?, list(func.results())?)),
+    })
 }
 
 fn memory_type(ty: wasmparser::MemoryType) -> Result<MemoryType, CompileError> {
@@ -50,8 +82,7 @@ fn memory_type(ty: wasmparser::MemoryType) -> Result<MemoryType, CompileError> {
 
 fn table_type(ty: wasmparser::TableType) -> Result<TableType, CompileError> {
     Ok(TableType {
-        element: ValType::from_ref_type(ty.element_type)
-            .ok_or_else(|| unsupported("typed function references and GC types"))?,
+        element: ref_type(ty.element_type)?,
         minimum: ty.initial,
         maximum: ty.maximum,
         table64: ty.table64,
@@ -70,7 +101,7 @@ fn global_type(ty: wasmparser::GlobalType) -> Result<GlobalType, CompileError> {
 pub fn parse<'a>(
     bytes: &'a [u8],
     features: WasmFeatures,
-    intern: &mut dyn FnMut(&FuncType) -> SigId,
+    registry: &TypeRegistry,
 ) -> Result<ParsedModule<'a>, CompileError> {
     let mut validator = Validator::new_with_features(features);
     let mut info = ModuleInfo::default();
@@ -88,21 +119,14 @@ pub fn parse<'a>(
         }
         match payload {
             Payload::TypeSection(reader) => {
-                for ty in reader.into_iter_err_on_gc_types() {
-                    let ty = ty?;
-                    let params = ty
-                        .params()
-                        .iter()
-                        .map(|t| val_type(*t))
-                        .collect::<Result<Vec<_>, _>>()?;
-                    let results = ty
-                        .results()
-                        .iter()
-                        .map(|t| val_type(*t))
-                        .collect::<Result<Vec<_>, _>>()?;
-                    let ty = FuncType::new(params, results);
-                    info.type_ids.push(intern(&ty));
-                    info.types.push(ty);
+                for group in reader {
+                    let group = group?;
+                    let start = TypeIndex(info.types.len() as u32);
+                    let types = group.types().map(sub_type).collect::<Result<Vec<_>, _>>()?;
+                    let ids = registry.register_group(&info.type_ids, &types);
+                    info.type_ids.extend(ids);
+                    info.rec_groups.push(start);
+                    info.types.extend(types);
                 }
             }
             Payload::ImportSection(reader) => {
@@ -241,13 +265,12 @@ fn element_segment(element: wasmparser::Element<'_>) -> Result<ElementSegment, C
                 .map(|f| Ok(Some(FuncIndex(f?))))
                 .collect::<Result<Vec<_>, CompileError>>()?;
             (
-                ValType::FuncRef,
+                RefType::FUNCREF,
                 module_info::ElementItems::Functions(funcs),
             )
         }
         ElementItems::Expressions(ty, exprs) => {
-            let ty = ValType::from_ref_type(ty)
-                .ok_or_else(|| unsupported("typed function references and GC types"))?;
+            let ty = ref_type(ty)?;
             let exprs = exprs
                 .into_iter()
                 .map(|e| ConstExpr::parse(&e?))
@@ -268,7 +291,7 @@ fn function_items(exprs: &[ConstExpr]) -> Option<module_info::ElementItems> {
         .iter()
         .map(|e| match e.0.as_slice() {
             [ConstOp::RefFunc(f)] => Some(Some(*f)),
-            [ConstOp::RefNull(ValType::FuncRef)] => Some(None),
+            [ConstOp::RefNull(ValType::Ref(r))] if r.is_func() => Some(None),
             _ => None,
         })
         .collect::<Option<Vec<_>>>()?;
@@ -301,12 +324,7 @@ mod tests {
 
     fn parse_wat(text: &str) -> ModuleInfo {
         let bytes = wat::parse_str(text).unwrap();
-        let mut next = 0;
-        let parsed = parse(&bytes, WasmFeatures::default(), &mut |_| {
-            next += 1;
-            SigId(next - 1)
-        })
-        .unwrap();
+        let parsed = parse(&bytes, WasmFeatures::default(), &TypeRegistry::default()).unwrap();
         let info = parsed.info;
         assert_eq!(parsed.functions.len() as u32, info.num_defined_funcs());
         info
@@ -345,7 +363,7 @@ mod tests {
         // A memory limit with a 6-byte LEB128 encoding is only well-formed
         // with 64-bit memories.
         let bytes = b"\0asm\x01\0\0\0\x05\x08\x01\x00\x82\x80\x80\x80\x80\x00";
-        let err = parse(bytes, WasmFeatures::WASM2, &mut |_| SigId(0))
+        let err = parse(bytes, WasmFeatures::WASM2, &TypeRegistry::default())
             .err()
             .unwrap();
         assert!(err.to_string().contains("too long"), "{err}");
@@ -355,10 +373,12 @@ mod tests {
     fn invalid_module_reports_offset() {
         let bytes = wat::parse_str("(module (func (result i32) i64.const 0))").unwrap();
         // The body is validated later; the section walk itself succeeds.
-        assert!(parse(&bytes, WasmFeatures::default(), &mut |_| SigId(0)).is_ok());
-        let err = parse(b"\0asm\x02\0\0\0", WasmFeatures::default(), &mut |_| {
-            SigId(0)
-        })
+        assert!(parse(&bytes, WasmFeatures::default(), &TypeRegistry::default()).is_ok());
+        let err = parse(
+            b"\0asm\x02\0\0\0",
+            WasmFeatures::default(),
+            &TypeRegistry::default(),
+        )
         .err()
         .unwrap();
         assert!(

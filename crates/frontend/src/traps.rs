@@ -35,6 +35,10 @@ pub enum TrapKind {
     OutOfFuel,
     /// The epoch deadline was reached.
     Interrupt,
+    /// `call_ref` (or `return_call_ref`) was given a null reference.
+    NullFunctionReference,
+    /// `ref.as_non_null` was given a null reference.
+    NullReference,
 }
 
 impl TrapKind {
@@ -53,6 +57,8 @@ impl TrapKind {
         TrapKind::HostFunctionFailed,
         TrapKind::OutOfFuel,
         TrapKind::Interrupt,
+        TrapKind::NullFunctionReference,
+        TrapKind::NullReference,
     ];
 
     /// The trap code generated code uses for this kind.
@@ -72,6 +78,8 @@ impl TrapKind {
             TrapKind::OutOfFuel => TrapCode::unwrap_user(6),
             TrapKind::Interrupt => TrapCode::unwrap_user(7),
             TrapKind::IndirectCallOutOfBounds => TrapCode::unwrap_user(8),
+            TrapKind::NullFunctionReference => TrapCode::unwrap_user(9),
+            TrapKind::NullReference => TrapCode::unwrap_user(10),
         }
     }
 
@@ -99,6 +107,8 @@ impl TrapKind {
             TrapKind::HostFunctionFailed => "host function failed",
             TrapKind::OutOfFuel => "all fuel consumed",
             TrapKind::Interrupt => "interrupted: epoch deadline reached",
+            TrapKind::NullFunctionReference => "null function reference",
+            TrapKind::NullReference => "null reference",
         }
     }
 }

@@ -81,20 +81,61 @@ pub enum ValType {
     F64,
     /// 128-bit vector.
     V128,
-    /// Nullable reference to a function.
-    FuncRef,
-    /// Nullable reference to a host value.
-    ExternRef,
+    /// A reference: `(ref null? heap_type)`.
+    Ref(RefType),
+}
+
+/// A reference type: a heap type and whether null is a value of it.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub struct RefType {
+    /// Whether `null` belongs to the type.
+    pub nullable: bool,
+    /// What the reference points to.
+    pub heap: HeapType,
+}
+
+/// What a reference points to. The GC proposal's abstract heap types
+/// (`any`, `eq`, `i31`, `struct`, `array`, `none`, `nofunc`, `noextern`,
+/// `exn`) are to be added here as further variants.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub enum HeapType {
+    /// Any function (`func`): a `*const VMFuncRef`, null being 0.
+    Func,
+    /// A host value (`extern`): an index into the store's externref table,
+    /// null being 0.
+    Extern,
+    /// A function of one declared type.
+    Concrete(TypeRef),
+}
+
+/// A declared type, named in one of three index spaces. A module's types
+/// name each other by [`TypeRef::Module`]; the engine's registry stores
+/// them with [`TypeRef::Engine`] ids, and while it canonicalises a
+/// recursion group, refers to the group's own members by
+/// [`TypeRef::RecGroup`].
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub enum TypeRef {
+    /// An index into the module's type section.
+    Module(TypeIndex),
+    /// An engine-wide id.
+    Engine(SigId),
+    /// A member of the recursion group being canonicalised, by position.
+    RecGroup(u32),
 }
 
 impl ValType {
+    /// `funcref`, that is `(ref null func)`.
+    pub const FUNCREF: ValType = ValType::Ref(RefType::FUNCREF);
+    /// `externref`, that is `(ref null extern)`.
+    pub const EXTERNREF: ValType = ValType::Ref(RefType::EXTERNREF);
+
     /// Whether this is a reference type.
     pub fn is_ref(self) -> bool {
-        matches!(self, ValType::FuncRef | ValType::ExternRef)
+        matches!(self, ValType::Ref(_))
     }
 
-    /// Converts a `wasmparser` value type; `None` for types Egret does not
-    /// support (typed function references, GC types).
+    /// Converts a `wasmparser` value type whose type indices are the
+    /// module's; `None` for types Egret does not support (GC types).
     pub fn from_wasmparser(ty: wasmparser::ValType) -> Option<ValType> {
         use wasmparser::ValType as W;
         Some(match ty {
@@ -103,36 +144,152 @@ impl ValType {
             W::F32 => ValType::F32,
             W::F64 => ValType::F64,
             W::V128 => ValType::V128,
-            W::Ref(r) => Self::from_ref_type(r)?,
+            W::Ref(r) => ValType::Ref(RefType::from_wasmparser(r)?),
         })
     }
 
-    /// Converts a `wasmparser` reference type (funcref or externref only).
-    pub fn from_ref_type(r: wasmparser::RefType) -> Option<ValType> {
-        if !r.is_nullable() {
-            return None;
+    /// The same type with every type reference rewritten by `f`.
+    pub fn map_refs(self, f: &mut impl FnMut(TypeRef) -> TypeRef) -> ValType {
+        match self {
+            ValType::Ref(r) => ValType::Ref(r.map_refs(f)),
+            other => other,
         }
-        if r.is_func_ref() {
-            Some(ValType::FuncRef)
-        } else if r.is_extern_ref() {
-            Some(ValType::ExternRef)
-        } else {
-            None
-        }
+    }
+}
+
+impl RefType {
+    /// `funcref`.
+    pub const FUNCREF: RefType = RefType {
+        nullable: true,
+        heap: HeapType::Func,
+    };
+    /// `externref`.
+    pub const EXTERNREF: RefType = RefType {
+        nullable: true,
+        heap: HeapType::Extern,
+    };
+
+    /// Converts a `wasmparser` reference type whose type indices are the
+    /// module's; `None` for heap types Egret does not support yet (GC and
+    /// exception handling's).
+    pub fn from_wasmparser(r: wasmparser::RefType) -> Option<RefType> {
+        use wasmparser::{AbstractHeapType as A, HeapType as H, UnpackedIndex};
+        let heap = match r.heap_type() {
+            H::Abstract {
+                shared: false,
+                ty: A::Func,
+            } => HeapType::Func,
+            H::Abstract {
+                shared: false,
+                ty: A::Extern,
+            } => HeapType::Extern,
+            H::Concrete(UnpackedIndex::Module(i)) => {
+                HeapType::Concrete(TypeRef::Module(TypeIndex(i)))
+            }
+            _ => return None,
+        };
+        Some(RefType {
+            nullable: r.is_nullable(),
+            heap,
+        })
+    }
+
+    /// The same type with its type reference, if any, rewritten by `f`.
+    pub fn map_refs(self, f: &mut impl FnMut(TypeRef) -> TypeRef) -> RefType {
+        let heap = match self.heap {
+            HeapType::Concrete(t) => HeapType::Concrete(f(t)),
+            other => other,
+        };
+        RefType { heap, ..self }
+    }
+
+    /// Whether values of this type are function references (as opposed to
+    /// host references): what decides their representation.
+    pub fn is_func(self) -> bool {
+        matches!(self.heap, HeapType::Func | HeapType::Concrete(_))
     }
 }
 
 impl fmt::Display for ValType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            ValType::I32 => "i32",
-            ValType::I64 => "i64",
-            ValType::F32 => "f32",
-            ValType::F64 => "f64",
-            ValType::V128 => "v128",
-            ValType::FuncRef => "funcref",
-            ValType::ExternRef => "externref",
-        })
+        match self {
+            ValType::I32 => f.write_str("i32"),
+            ValType::I64 => f.write_str("i64"),
+            ValType::F32 => f.write_str("f32"),
+            ValType::F64 => f.write_str("f64"),
+            ValType::V128 => f.write_str("v128"),
+            ValType::Ref(r) => write!(f, "{r}"),
+        }
+    }
+}
+
+impl fmt::Display for RefType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.nullable, self.heap) {
+            (true, HeapType::Func) => f.write_str("funcref"),
+            (true, HeapType::Extern) => f.write_str("externref"),
+            (nullable, heap) => {
+                f.write_str(if nullable { "(ref null " } else { "(ref " })?;
+                match heap {
+                    HeapType::Func => f.write_str("func")?,
+                    HeapType::Extern => f.write_str("extern")?,
+                    HeapType::Concrete(TypeRef::Module(i)) => write!(f, "{}", i.0)?,
+                    HeapType::Concrete(TypeRef::Engine(id)) => write!(f, "engine-type-{}", id.0)?,
+                    HeapType::Concrete(TypeRef::RecGroup(i)) => write!(f, "rec-group-{i}")?,
+                }
+                f.write_str(")")
+            }
+        }
+    }
+}
+
+/// A declared type: what it is, and where it sits in the subtype
+/// hierarchy. GC adds struct and array types as further
+/// [`CompositeType`]s.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub struct SubType {
+    /// Whether no type may declare this one as its supertype.
+    pub is_final: bool,
+    /// The declared supertype.
+    pub supertype: Option<TypeRef>,
+    /// The type itself.
+    pub composite: CompositeType,
+}
+
+/// The structure of a declared type.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub enum CompositeType {
+    /// A function type.
+    Func(FuncType),
+}
+
+impl SubType {
+    /// A final function type with no supertype: what a type written
+    /// without `sub` declares.
+    pub fn final_func(ty: FuncType) -> SubType {
+        SubType {
+            is_final: true,
+            supertype: None,
+            composite: CompositeType::Func(ty),
+        }
+    }
+
+    /// The function type, when this is one.
+    pub fn as_func(&self) -> Option<&FuncType> {
+        match &self.composite {
+            CompositeType::Func(f) => Some(f),
+        }
+    }
+
+    /// The same type with every type reference rewritten by `f`.
+    pub fn map_refs(&self, f: &mut impl FnMut(TypeRef) -> TypeRef) -> SubType {
+        SubType {
+            is_final: self.is_final,
+            supertype: self.supertype.map(&mut *f),
+            composite: match &self.composite {
+                CompositeType::Func(ty) => CompositeType::Func(ty.map_refs(f)),
+            },
+        }
     }
 }
 
@@ -163,6 +320,14 @@ impl FuncType {
     /// The result types.
     pub fn results(&self) -> &[ValType] {
         &self.results
+    }
+
+    /// The same type with every type reference rewritten by `f`.
+    pub fn map_refs(&self, f: &mut impl FnMut(TypeRef) -> TypeRef) -> FuncType {
+        FuncType {
+            params: self.params.iter().map(|t| t.map_refs(f)).collect(),
+            results: self.results.iter().map(|t| t.map_refs(f)).collect(),
+        }
     }
 }
 
@@ -242,8 +407,8 @@ impl MemoryType {
 /// The type of a table.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct TableType {
-    /// The element type: `FuncRef` or `ExternRef`.
-    pub element: ValType,
+    /// The element type.
+    pub element: RefType,
     /// Initial number of elements.
     pub minimum: u64,
     /// Maximum number of elements, if declared.
@@ -254,7 +419,7 @@ pub struct TableType {
 
 impl TableType {
     /// A table type with the given element type and limits.
-    pub fn new(element: ValType, minimum: u32, maximum: Option<u32>) -> TableType {
+    pub fn new(element: RefType, minimum: u32, maximum: Option<u32>) -> TableType {
         TableType {
             element,
             minimum: minimum.into(),

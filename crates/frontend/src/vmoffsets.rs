@@ -221,7 +221,7 @@ mod tests {
         };
         module.functions = vec![TypeIndex(0); 5];
         module.memories = vec![MemoryType::new(1, None)];
-        module.tables = vec![TableType::new(ValType::FuncRef, 0, None); 2];
+        module.tables = vec![TableType::new(RefType::FUNCREF, 0, None); 2];
         let g = GlobalType {
             content: ValType::I32,
             mutable: true,

@@ -77,8 +77,8 @@ fn val_type(kind: ValKind) -> ValType {
         ValKind::F32 => ValType::F32,
         ValKind::F64 => ValType::F64,
         ValKind::V128 => ValType::V128,
-        ValKind::FuncRef => ValType::FuncRef,
-        ValKind::ExternRef => ValType::ExternRef,
+        ValKind::FuncRef => ValType::FUNCREF,
+        ValKind::ExternRef => ValType::EXTERNREF,
     }
 }
 
@@ -98,7 +98,9 @@ fn dummy_import(store: &mut Store<()>, ty: &ExternType) -> Result<Extern, Error>
             Global::new(&mut *store, *gt, Val::default_for(gt.content))?.into()
         }
         ExternType::Memory(mt) => Memory::new(&mut *store, *mt)?.into(),
-        ExternType::Table(tt) => Table::new(&mut *store, *tt, Val::default_for(tt.element))?.into(),
+        ExternType::Table(tt) => {
+            Table::new(&mut *store, *tt, Val::default_for(ValType::Ref(tt.element)))?.into()
+        }
     })
 }
 

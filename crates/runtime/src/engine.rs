@@ -191,6 +191,11 @@ impl EngineInner {
         &self.epoch
     }
 
+    /// The engine-wide type registry.
+    pub fn types(&self) -> &TypeRegistry {
+        &self.types
+    }
+
     /// The engine-wide id of a function type.
     pub fn sig_id(&self, ty: &FuncType) -> SigId {
         self.types.intern(ty)
@@ -317,7 +322,12 @@ mod tests {
         );
         let (address, owner) = engine.host_trampoline(&i32_to_i32()).unwrap();
         let types = &module.compiled().info().types;
-        let index = TypeIndex(types.iter().position(|t| *t == i32_to_i32()).unwrap() as u32);
+        let index = TypeIndex(
+            types
+                .iter()
+                .position(|t| t.as_func() == Some(&i32_to_i32()))
+                .unwrap() as u32,
+        );
         assert_eq!(Some(address), module.host_call_address(index));
         let owner = owner.downcast::<ModuleCode>().expect("the module's code");
         assert!(Arc::ptr_eq(&owner, &module));

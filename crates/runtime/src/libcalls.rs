@@ -14,6 +14,7 @@ use crate::store::VMStore;
 use crate::trap::HostError;
 use crate::vmcontext::VMStoreContext;
 use egret_frontend::builtins::{Builtin, GROW_FAILED, GROW_TRAP};
+use egret_frontend::types::SigId;
 use egret_frontend::vmoffsets::VMOffsets;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::LazyLock;
@@ -253,6 +254,13 @@ unsafe extern "C" fn elem_drop(vmctx: *mut u8, elem: u32) {
     store.opaque_mut().instance_mut(instance).dropped_elements[elem as usize] = true;
 }
 
+unsafe extern "C" fn is_subtype(vmctx: *mut u8, actual: u32, expected: u32) -> u32 {
+    // SAFETY: called from generated code with its own vmctx.
+    let (store, _) = unsafe { caller(vmctx) };
+    let types = store.opaque().engine().types();
+    u32::from(types.is_subtype(SigId(actual), SigId(expected)))
+}
+
 /// The address of a builtin's implementation. The match is exhaustive, so
 /// a builtin added to the frontend's list without an implementation here
 /// does not compile.
@@ -268,6 +276,7 @@ fn address(builtin: Builtin) -> *const u8 {
         Builtin::table_copy => table_copy as *const u8,
         Builtin::table_init => table_init as *const u8,
         Builtin::elem_drop => elem_drop as *const u8,
+        Builtin::is_subtype => is_subtype as *const u8,
     }
 }
 

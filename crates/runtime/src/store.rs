@@ -346,6 +346,21 @@ impl StoreOpaque {
         self.engine.func_type(SigId(sig))
     }
 
+    /// Whether the function behind `func` may be used where a reference
+    /// of type `ty` (in engine form) is expected.
+    ///
+    /// # Safety
+    /// `func` must be a function reference owned by this store.
+    pub unsafe fn func_matches(&self, func: *const VMFuncRef, ty: RefType) -> bool {
+        // SAFETY: per the contract.
+        let sig = SigId(unsafe { (*func).type_id });
+        let actual = RefType {
+            nullable: false,
+            heap: HeapType::Concrete(TypeRef::Engine(sig)),
+        };
+        self.engine.types().is_ref_subtype(actual, ty)
+    }
+
     pub(crate) fn set_host_failure(&mut self, failure: HostFailure) {
         self.host_failure = Some(failure);
     }
@@ -706,7 +721,8 @@ impl dyn VMStore + '_ {
             let ptr = global_ptr(&vmctx, info, offsets, global);
             // SAFETY: `ptr` is this global's storage inside the vmctx.
             unsafe { (*ptr).bytes = value.to_le_bytes() };
-            globals.push(opaque.add_global(ptr, info.globals[global.index()]));
+            let ty = info.engine_global_type(info.globals[global.index()]);
+            globals.push(opaque.add_global(ptr, ty));
         }
 
         for (i, ty) in info.tables[info.num_imported_tables as usize..]
@@ -719,7 +735,8 @@ impl dyn VMStore + '_ {
             // SAFETY: a validated initialiser evaluates to null or a
             // reference of the table's type made from this instance and
             // its imports, all owned by this store.
-            tables.push(unsafe { self.create_table(*ty, init) }.map_err(refused)?);
+            let ty = info.engine_table_type(*ty);
+            tables.push(unsafe { self.create_table(ty, init) }.map_err(refused)?);
         }
         let opaque = self.opaque_mut();
         for (i, id) in tables.iter().enumerate() {
@@ -798,7 +815,8 @@ impl StoreOpaque {
             let matches = match (import.index, *resolved) {
                 (EntityIndex::Function(f), Resolved::Func(p)) => {
                     // SAFETY: resolved function references are live store items.
-                    unsafe { (*p).type_id == info.func_sig_id(f).0 }
+                    let actual = SigId(unsafe { (*p).type_id });
+                    self.engine.types().is_subtype(actual, info.func_sig_id(f))
                 }
                 (EntityIndex::Memory(m), Resolved::Memory(id)) => {
                     let expected = info.memories[m.index()];
@@ -813,7 +831,7 @@ impl StoreOpaque {
                         )
                 }
                 (EntityIndex::Table(t), Resolved::Table(id)) => {
-                    let expected = info.tables[t.index()];
+                    let expected = info.engine_table_type(info.tables[t.index()]);
                     let table = self.table(id);
                     table.ty().element == expected.element
                         && table.ty().table64 == expected.table64
@@ -823,7 +841,16 @@ impl StoreOpaque {
                         )
                 }
                 (EntityIndex::Global(g), Resolved::Global(id)) => {
-                    self.global_type(id) == info.globals[g.index()]
+                    let expected = info.engine_global_type(info.globals[g.index()]);
+                    let actual = self.global_type(id);
+                    actual.mutable == expected.mutable
+                        && if expected.mutable {
+                            actual.content == expected.content
+                        } else {
+                            self.engine
+                                .types()
+                                .is_val_subtype(actual.content, expected.content)
+                        }
                 }
                 _ => false,
             };

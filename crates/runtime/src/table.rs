@@ -150,11 +150,11 @@ impl Table {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use egret_frontend::types::ValType;
+    use egret_frontend::types::RefType;
 
     #[test]
     fn grow_keeps_definition_current() {
-        let mut t = Table::new(TableType::new(ValType::FuncRef, 1, Some(4)), 0).unwrap();
+        let mut t = Table::new(TableType::new(RefType::FUNCREF, 1, Some(4)), 0).unwrap();
         assert_eq!(t.grow(2, 9), Some(1));
         // SAFETY: reading the definition the table keeps current.
         let def = unsafe { &*t.definition() };

@@ -3,8 +3,8 @@
 //! table of 10..20 elements and a memory of 1..2 pages.
 
 use egret::{
-    FuncType, Global, Linker, Memory, MemoryType, Mutability, Store, Table, TableType, Val,
-    ValType, global_type,
+    FuncType, Global, Linker, Memory, MemoryType, Mutability, RefType, Store, Table, TableType,
+    Val, ValType, global_type,
 };
 
 /// Defines the `spectest` module in `linker`, creating its table, memory
@@ -37,7 +37,7 @@ pub(crate) fn define(linker: &mut Linker<()>, store: &mut Store<()>) -> egret::R
         linker.define(&*store, "spectest", name, global)?;
     }
 
-    let table_ty = TableType::new(ValType::FuncRef, 10, Some(20));
+    let table_ty = TableType::new(RefType::FUNCREF, 10, Some(20));
     let table = Table::new(&mut *store, table_ty, Val::FuncRef(None))?;
     linker.define(&*store, "spectest", "table", table)?;
 

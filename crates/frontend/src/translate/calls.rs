@@ -1,5 +1,6 @@
-//! Calls: `call` to defined and imported functions, `call_indirect`, and
-//! their tail-call forms `return_call` and `return_call_indirect`.
+//! Calls: `call` to defined and imported functions, `call_indirect`,
+//! `call_ref`, and the tail-call forms `return_call` and
+//! `return_call_indirect`.
 //!
 //! Every wasm call passes `(callee_vmctx, caller_vmctx, [return area],
 //! args...)` (see `abi`). A defined function is called directly by name
@@ -13,7 +14,9 @@
 //! (`IndirectCallOutOfBounds`), then loads the element's signature id with a
 //! trapping load: a null element faults in the unmapped zero page and the
 //! trap table reports `IndirectCallToNull`. The id is compared with the
-//! engine-wide id of the expected type (`BadSignature`).
+//! engine-wide id of the expected type (`BadSignature`); when that type is
+//! not final, a different id may be one of its subtypes, and a mismatch
+//! asks the `is_subtype` builtin before trapping.
 //!
 //! A tail call makes the same checks and passes the same arguments, but
 //! with Cranelift's `return_call`/`return_call_indirect`: the caller's
@@ -28,6 +31,7 @@
 use super::env::{FIXED, VALUE};
 use super::{Translation, bug};
 use crate::abi;
+use crate::builtins::Builtin;
 use crate::error::CompileError;
 use crate::traps::TrapKind;
 use crate::types::{FuncIndex, TableIndex, TypeIndex};
@@ -73,6 +77,8 @@ impl Translation<'_> {
                 type_index,
                 table_index,
             } => self.call_indirect(type_index, table_index, CallKind::Tail)?,
+            Operator::CallRef { type_index } => self.call_ref(type_index, CallKind::Plain)?,
+            Operator::ReturnCallRef { type_index } => self.call_ref(type_index, CallKind::Tail)?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -113,12 +119,49 @@ impl Translation<'_> {
         let type_ids = self.vmctx_ptr(VMOffsets::TYPE_IDS);
         let expected = self.load_at(I32, FIXED, type_ids, type_index * 4);
         let mismatch = self.b.ins().icmp(IntCC::NotEqual, actual, expected);
-        self.b.ins().trapnz(mismatch, TrapKind::BadSignature.code());
+        if self.env.info.types[type_index as usize].is_final {
+            // No other type is a subtype of a final one.
+            self.b.ins().trapnz(mismatch, TrapKind::BadSignature.code());
+        } else {
+            // A different id may still be a declared subtype: ask the
+            // engine's registry, off the path of an exact match.
+            let check = self.b.create_block();
+            let matched = self.b.create_block();
+            self.b.set_cold_block(check);
+            self.b.ins().brif(mismatch, check, &[], matched, &[]);
+            self.b.seal_block(check);
+            self.b.switch_to_block(check);
+            let is_subtype = self.call_builtin_for_value(Builtin::is_subtype, &[actual, expected]);
+            self.b
+                .ins()
+                .trapz(is_subtype, TrapKind::BadSignature.code());
+            self.b.ins().jump(matched, &[]);
+            self.b.seal_block(matched);
+            self.b.switch_to_block(matched);
+        }
 
         // Only valid once the element is known to be non-null: not `can_move`.
         let fixed_here = MemFlagsData::trusted().with_readonly();
         let code = self.load_at(I64, fixed_here, elem, func_ref::WASM_CALL);
         let vmctx = self.load_at(I64, fixed_here, elem, func_ref::VMCTX);
+        self.emit_call(
+            TypeIndex(type_index),
+            Callee::Indirect { code, vmctx },
+            kind,
+        )
+    }
+
+    /// `call_ref`: the reference's type is the callee's type or a subtype
+    /// of it (validated), so the only check is for null: the code pointer's
+    /// load faults in the unmapped zero page, and its trap site says
+    /// `NullFunctionReference`. `return_call_ref` is its tail-call form.
+    fn call_ref(&mut self, type_index: u32, kind: CallKind) -> Result<(), CompileError> {
+        let func_ref = self.pop()?;
+        let null_check =
+            MemFlagsData::new().with_trap_code(Some(TrapKind::NullFunctionReference.code()));
+        let code = self.load_at(I64, null_check, func_ref, func_ref::WASM_CALL);
+        let fixed_here = MemFlagsData::trusted().with_readonly();
+        let vmctx = self.load_at(I64, fixed_here, func_ref, func_ref::VMCTX);
         self.emit_call(
             TypeIndex(type_index),
             Callee::Indirect { code, vmctx },
@@ -133,7 +176,7 @@ impl Translation<'_> {
         }
         let sig = self
             .b
-            .import_signature(abi::wasm_signature(&self.env.info.types[ty.index()]));
+            .import_signature(abi::wasm_signature(self.env.info.func_type_at(ty)));
         self.st.sig_refs.insert(ty.0, sig);
         sig
     }
@@ -148,7 +191,7 @@ impl Translation<'_> {
         kind: CallKind,
     ) -> Result<(), CompileError> {
         let env = self.env;
-        let func_ty = &env.info.types[ty.index()];
+        let func_ty = env.info.func_type_at(ty);
         let sig = self.sig_ref(ty);
         let base = self.base_of(func_ty.params().len())?;
 

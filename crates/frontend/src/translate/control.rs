@@ -1,5 +1,6 @@
 //! Structured control flow: `block`, `loop`, `if`/`else`/`end`, `br`,
-//! `br_if`, `br_table`, `return`, `unreachable`, with multi-value block
+//! `br_if`, `br_on_null`, `br_on_non_null`, `br_table`, `return`,
+//! `unreachable`, with multi-value block
 //! parameters and results, and the skipping of unreachable code.
 //!
 //! Every frame has a destination block whose parameters are the frame's
@@ -60,7 +61,10 @@ impl Frame {
     }
 }
 
-/// A one-element slice of the given type, for single-result block types.
+/// A one-element slice standing for a single-result block type. Block
+/// types matter to translation only through their Cranelift types, so a
+/// reference type is represented by `funcref` (every reference is an
+/// `i64`), which lets the slice be static.
 fn single(ty: ValType) -> &'static [ValType] {
     match ty {
         ValType::I32 => &[ValType::I32],
@@ -68,8 +72,7 @@ fn single(ty: ValType) -> &'static [ValType] {
         ValType::F32 => &[ValType::F32],
         ValType::F64 => &[ValType::F64],
         ValType::V128 => &[ValType::V128],
-        ValType::FuncRef => &[ValType::FuncRef],
-        ValType::ExternRef => &[ValType::ExternRef],
+        ValType::Ref(_) => &[ValType::FUNCREF],
     }
 }
 
@@ -90,6 +93,8 @@ impl<'a> Translation<'a> {
             Operator::Br { relative_depth } => self.br(*relative_depth)?,
             Operator::BrIf { relative_depth } => self.br_if(*relative_depth)?,
             Operator::BrTable { targets } => self.br_table(targets)?,
+            Operator::BrOnNull { relative_depth } => self.br_on_null(*relative_depth)?,
+            Operator::BrOnNonNull { relative_depth } => self.br_on_non_null(*relative_depth)?,
             Operator::Return => {
                 let depth = self.st.control.len().saturating_sub(1);
                 self.br(depth as u32)?;
@@ -127,6 +132,7 @@ impl<'a> Translation<'a> {
                     .info
                     .types
                     .get(i as usize)
+                    .and_then(|t| t.as_func())
                     .ok_or_else(|| bug("block type index out of range"))?;
                 (f.params(), f.results())
             }
@@ -355,6 +361,42 @@ impl<'a> Translation<'a> {
             .brif(cond, target, &self.st.block_args, next, &[]);
         self.b.seal_block(next);
         self.b.switch_to_block(next);
+        Ok(())
+    }
+
+    /// `br_on_null`: branches with the operands below the reference when
+    /// it is null, else continues with the reference on the stack.
+    fn br_on_null(&mut self, depth: u32) -> Result<(), CompileError> {
+        let reference = self.pop()?;
+        let (target, n) = self.branch_target(depth)?;
+        self.top_as_block_args(n)?;
+        let next = self.b.create_block();
+        self.b
+            .ins()
+            .brif(reference, next, &[], target, &self.st.block_args);
+        self.b.seal_block(next);
+        self.b.switch_to_block(next);
+        self.push(reference);
+        Ok(())
+    }
+
+    /// `br_on_non_null`: branches with the operands and the reference
+    /// when it is not null, else drops it and continues.
+    fn br_on_non_null(&mut self, depth: u32) -> Result<(), CompileError> {
+        let reference = *self
+            .st
+            .stack
+            .last()
+            .ok_or_else(|| bug("operand stack underflow"))?;
+        let (target, n) = self.branch_target(depth)?;
+        self.top_as_block_args(n)?;
+        let next = self.b.create_block();
+        self.b
+            .ins()
+            .brif(reference, target, &self.st.block_args, next, &[]);
+        self.b.seal_block(next);
+        self.b.switch_to_block(next);
+        self.pop()?;
         Ok(())
     }
 

@@ -96,7 +96,7 @@ impl Translation<'_> {
     }
 
     /// Calls a builtin that returns a value, returning it.
-    fn call_builtin_for_value(&mut self, builtin: Builtin, args: &[Value]) -> Value {
+    pub(super) fn call_builtin_for_value(&mut self, builtin: Builtin, args: &[Value]) -> Value {
         let call = self.call_builtin(builtin, args);
         self.b.inst_results(call)[0]
     }

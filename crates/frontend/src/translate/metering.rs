@@ -77,6 +77,8 @@ impl Translation<'_> {
             | Operator::CallIndirect { .. }
             | Operator::ReturnCall { .. }
             | Operator::ReturnCallIndirect { .. }
+            | Operator::CallRef { .. }
+            | Operator::ReturnCallRef { .. }
             | Operator::Unreachable => {
                 self.flush_fuel();
                 self.save_fuel();
@@ -87,6 +89,8 @@ impl Translation<'_> {
             | Operator::End
             | Operator::Br { .. }
             | Operator::BrIf { .. }
+            | Operator::BrOnNull { .. }
+            | Operator::BrOnNonNull { .. }
             | Operator::BrTable { .. }
             | Operator::Return => self.flush_fuel(),
             _ => {}
@@ -97,7 +101,7 @@ impl Translation<'_> {
     /// after a call, checks at a loop header.
     pub(super) fn metering_after_op(&mut self, op: &Operator<'_>) {
         match op {
-            Operator::Call { .. } | Operator::CallIndirect { .. } => {
+            Operator::Call { .. } | Operator::CallIndirect { .. } | Operator::CallRef { .. } => {
                 if let Some(var) = self.fuel {
                     let ctx = self.vmctx_ptr(VMOffsets::STORE_CTX);
                     let fuel = self.load_at(I64, MUTABLE, ctx, store_ctx::FUEL_CONSUMED);

@@ -234,7 +234,7 @@ fn unsupported_op(op: &Operator<'_>) -> CompileError {
 }
 
 /// Converts a `wasmparser` value type, rejecting those Egret does not
-/// support (typed function references, GC types).
+/// support (GC and exception references).
 fn val_type(ty: wasmparser::ValType) -> Result<ValType, CompileError> {
     ValType::from_wasmparser(ty)
         .ok_or_else(|| CompileError::Unsupported(format!("value type {ty}")))

@@ -1,5 +1,5 @@
 //! Tables and references: `table.get/set/size/grow/fill/copy/init`,
-//! `elem.drop`, `ref.null`, `ref.is_null`, `ref.func`.
+//! `elem.drop`, `ref.null`, `ref.is_null`, `ref.as_non_null`, `ref.func`.
 //!
 //! A reference is an `i64` pointer, null being 0: a funcref points to a
 //! `VMFuncRef`. Table elements are such pointers, 8 bytes apart, in the
@@ -13,7 +13,7 @@ use super::env::MUTABLE;
 use crate::builtins::Builtin;
 use crate::error::CompileError;
 use crate::traps::TrapKind;
-use crate::types::{FuncIndex, TableIndex, ValType};
+use crate::types::{FuncIndex, TableIndex};
 use crate::vmoffsets::table_def;
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::types::{I32, I64};
@@ -92,13 +92,21 @@ impl Translation<'_> {
             }
             Operator::RefNull { hty } => {
                 if RefType::new(true, hty)
-                    .and_then(ValType::from_ref_type)
+                    .and_then(crate::types::RefType::from_wasmparser)
                     .is_none()
                 {
                     return Err(CompileError::Unsupported(format!("reference type {hty:?}")));
                 }
                 let null = self.b.ins().iconst(I64, 0);
                 self.push(null);
+            }
+            Operator::RefAsNonNull => {
+                let value = *self
+                    .st
+                    .stack
+                    .last()
+                    .ok_or_else(|| super::bug("operand stack underflow"))?;
+                self.b.ins().trapz(value, TrapKind::NullReference.code());
             }
             Operator::RefIsNull => {
                 let value = self.pop()?;

@@ -5,7 +5,7 @@ use super::{FuncTranslator, ModuleEnv};
 use crate::error::CompileError;
 use crate::parse::parse;
 use crate::tunables::Tunables;
-use crate::types::{DefinedFuncIndex, FuncType, SigId};
+use crate::types::DefinedFuncIndex;
 use crate::vmoffsets::VMOffsets;
 use cranelift_codegen::control::ControlPlane;
 use cranelift_codegen::ir::{self, UserFuncName};
@@ -65,15 +65,8 @@ fn translate_with(
     tunables: &Tunables,
 ) -> Result<Vec<ir::Function>, CompileError> {
     let bytes = wat::parse_str(wat).expect("test module text parses");
-    let mut types: Vec<FuncType> = Vec::new();
-    let mut intern = |ty: &FuncType| {
-        let id = types.iter().position(|t| t == ty).unwrap_or_else(|| {
-            types.push(ty.clone());
-            types.len() - 1
-        });
-        SigId(id as u32 + 100)
-    };
-    let parsed = parse(&bytes, WasmFeatures::default(), &mut intern)?;
+    let registry = crate::registry::TypeRegistry::default();
+    let parsed = parse(&bytes, WasmFeatures::default(), &registry)?;
     let offsets = VMOffsets::new(&parsed.info);
     let env = ModuleEnv {
         info: &parsed.info,
@@ -1145,4 +1138,35 @@ fn relaxed_simd_cross_compiles_for_aarch64() {
         assert!(libcalls.is_empty(), "{libcalls:?}");
         assert!(!text.contains("x86_") && !text.contains("blendv"), "{text}");
     }
+}
+
+#[test]
+fn call_indirect_asks_the_registry_only_for_open_types() {
+    let mut translator = FuncTranslator::new();
+    let funcs = translate(
+        r#"(module
+            (type $closed (func))
+            (type $open (sub (func)))
+            (table 1 funcref)
+            (func (param i32) (call_indirect (type $closed) (local.get 0)))
+            (func (param i32) (call_indirect (type $open) (local.get 0)))
+            (func (param (ref $open)) (call_ref $open (local.get 0))))"#,
+        &mut translator,
+    )
+    .unwrap();
+    let count = |i: usize| {
+        let text = funcs[i].display().to_string();
+        (text.matches("call_indirect").count(), text)
+    };
+    // The wasm call alone: a final type's id must be equal.
+    let (closed, text) = count(0);
+    assert_eq!(closed, 1, "{text}");
+    // The wasm call and, on a mismatch, the `is_subtype` builtin.
+    let (open, text) = count(1);
+    assert_eq!(open, 2, "{text}");
+    assert!(text.contains("cold"), "{text}");
+    // `call_ref` checks nothing but null, with its load.
+    let (by_ref, text) = count(2);
+    assert_eq!(by_ref, 1, "{text}");
+    assert!(!text.contains("trapnz"), "{text}");
 }
