@@ -4,9 +4,8 @@
 
 use crate::func::HostFnDef;
 use crate::store::{AsContext, AsContextMut, StoreInner};
-use crate::{
-    Caller, Engine, Error, Extern, ExternType, FuncType, Instance, IntoFunc, Module, Result, Val,
-};
+use crate::{Caller, Engine, Error, Extern, FuncType, Instance, IntoFunc, Module, Result, Val};
+use egret_frontend::types::EntityIndex;
 use std::collections::HashMap;
 
 enum Definition<T> {
@@ -181,7 +180,8 @@ impl<T: 'static> Linker<T> {
     ) -> Result<Instance> {
         let store = store.as_context_mut().0;
         let mut imports = Vec::with_capacity(module.info().imports.len());
-        for import in module.imports() {
+        let info = module.info();
+        for (import, entity) in module.imports().zip(&info.imports) {
             let key = (import.module().to_string(), import.name().to_string());
             let definition = self.definitions.get(&key).ok_or_else(|| {
                 Error::Link(format!(
@@ -190,11 +190,20 @@ impl<T: 'static> Linker<T> {
                     import.name()
                 ))
             })?;
-            // A host function is checked before it is created: creating
-            // one of a type no module has may itself fail (without the
-            // compiler), which is not what a mismatch should report.
+            // A host function is checked before it is created (creating
+            // one of a type no module has may itself fail without the
+            // compiler, which is not what a mismatch should report), with
+            // the same engine-wide subtype check instantiation makes.
             if let Definition::HostFunc(f) = definition
-                && !matches!(import.ty(), ExternType::Func(ty) if ty == f.ty())
+                && !match entity.index {
+                    EntityIndex::Function(func) => {
+                        let engine = &module.engine().inner;
+                        engine
+                            .types()
+                            .is_subtype(engine.sig_id(f.ty()), info.func_sig_id(func))
+                    }
+                    _ => false,
+                }
             {
                 return Err(Error::Link(format!(
                     "incompatible import type for `{}::{}`",
