@@ -272,11 +272,16 @@ fn run_module(options: &RunOptions, wasm: &WasmOptions) -> anyhow::Result<Outcom
     }
     let params = ty
         .params()
-        .iter()
         .zip(args)
-        .map(|(ty, arg)| parse_arg(*ty, arg))
+        .map(|(ty, arg)| parse_arg(ty, arg))
         .collect::<anyhow::Result<Vec<_>>>()?;
-    let mut results: Vec<Val> = ty.results().iter().map(|t| Val::default_for(*t)).collect();
+    let mut results = Vec::with_capacity(ty.results().len());
+    for result in ty.results() {
+        let slot = result
+            .default_value()
+            .ok_or_else(|| anyhow!("`{name}` returns a {result}, which `--invoke` cannot hold"))?;
+        results.push(slot);
+    }
     match func.call(&mut store, &params, &mut results) {
         Ok(()) => Ok(Outcome::Results(results.iter().map(show).collect())),
         Err(e) => match egret_wasi::exit_code(&e) {

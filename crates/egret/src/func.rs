@@ -15,7 +15,8 @@
 //! `IntoFunc` builds read their arguments and write their results inline.
 
 use crate::store::{AsContext, AsContextMut, StoreContext, StoreContextMut, StoreInner};
-use crate::{Error, Extern, FuncType, Result, Val};
+use crate::types::engine_form::{self, SigId};
+use crate::{Engine, Error, Extern, FuncType, Result, Val};
 use egret_runtime::host_func::{HostCallback, HostFunc};
 use egret_runtime::instance::{InstanceId, instance_id_of};
 use egret_runtime::store::StoreId;
@@ -31,7 +32,7 @@ use std::sync::Arc;
 /// use egret::{Engine, Func, FuncType, Store, Val, ValType};
 /// let engine = Engine::default();
 /// let mut store = Store::new(&engine, ());
-/// let ty = FuncType::new([ValType::I32], [ValType::I32]);
+/// let ty = FuncType::new(&engine, [ValType::I32], [ValType::I32]);
 /// let double = Func::new(&mut store, ty, |_caller, params, results| {
 ///     results[0] = Val::I32(params[0].i32().unwrap() * 2);
 ///     Ok(())
@@ -56,7 +57,8 @@ impl Func {
     }
 
     /// Defines a host function of type `ty`. `f` receives the arguments
-    /// and writes the results; an error it returns becomes a trap.
+    /// and writes the results; an error it returns becomes a trap. Fails
+    /// if `ty` belongs to another engine than the store's.
     pub fn new<T: 'static>(
         mut store: impl AsContextMut<Data = T>,
         ty: FuncType,
@@ -70,7 +72,8 @@ impl Func {
         let store = store.as_context().0;
         store.check(self.store)?;
         // SAFETY: the store check proves the funcref belongs to this live store.
-        Ok(unsafe { store.opaque.func_type(self.vm_func_ref()) })
+        let id = unsafe { store.opaque.func_sig_id(self.vm_func_ref()) };
+        Ok(FuncType::from_engine(&store.engine, id))
     }
 
     /// Calls the function with `params`, writing its results to `results`.
@@ -82,7 +85,9 @@ impl Func {
         results: &mut [Val],
     ) -> Result<()> {
         let store = store.as_context_mut().0;
-        let ty = self.ty(StoreContext(store))?;
+        store.check(self.store)?;
+        // SAFETY: the store check proves the funcref belongs to this live store.
+        let ty = unsafe { store.opaque.func_type(self.vm_func_ref()) };
         if params.len() != ty.params().len() || results.len() != ty.results().len() {
             return Err(Error::misuse(format!(
                 "function of type {ty} called with {} arguments and room for {} results",
@@ -100,7 +105,7 @@ impl Func {
             }
             *slot = param.to_raw(store)?;
         }
-        // SAFETY: the funcref belongs to this store (checked by `ty`) and the
+        // SAFETY: the funcref belongs to this store (checked above) and the
         // slots hold arguments of its parameter types (checked above).
         unsafe { store.vm().call(self.vm_func_ref(), &mut values) }?;
         let id = store.id();
@@ -117,7 +122,13 @@ impl Func {
 /// keeps one and creates the function in every store it instantiates into.
 #[doc(hidden)]
 pub struct HostFnDef<T> {
-    ty: FuncType,
+    /// The type in engine form.
+    ty: engine_form::FuncType,
+    /// For a type built as a [`FuncType`]: its engine (the function may
+    /// only be created in that engine's stores) and its id there, which
+    /// keeps its finality and declared supertype. Otherwise the type is
+    /// interned as a final type in the store's engine.
+    declared: Option<(Engine, SigId)>,
     callback: HostCallback,
     // The closure takes a `Caller<'_, T>`; invariant in `T`, as the
     // closure's own type would be.
@@ -128,6 +139,7 @@ impl<T> Clone for HostFnDef<T> {
     fn clone(&self) -> Self {
         HostFnDef {
             ty: self.ty.clone(),
+            declared: self.declared.clone(),
             callback: self.callback.clone(),
             _store: PhantomData,
         }
@@ -135,16 +147,24 @@ impl<T> Clone for HostFnDef<T> {
 }
 
 impl<T: 'static> HostFnDef<T> {
-    /// The function's type.
-    pub(crate) fn ty(&self) -> &FuncType {
-        &self.ty
+    /// The function's engine-wide type id in `engine`; fails if its type
+    /// belongs to another engine.
+    pub(crate) fn sig_id(&self, engine: &Engine) -> Result<SigId> {
+        match &self.declared {
+            Some((home, id)) if Engine::same(home, engine) => Ok(*id),
+            Some(_) => Err(Error::misuse(
+                "the host function's type belongs to another engine than the store's",
+            )),
+            None => Ok(engine.inner.sig_id(&self.ty)),
+        }
     }
 
     /// Creates the function in `store`.
     pub(crate) fn into_func(self, store: &mut StoreInner<T>) -> Result<Func> {
+        let sig = self.sig_id(&store.engine)?;
         let func_ref = store
             .opaque
-            .create_host_func(self.ty, self.callback)
+            .create_host_func(self.ty, sig, self.callback)
             .map_err(Error::Compile)?;
         Ok(Func {
             store: store.id(),
@@ -157,12 +177,17 @@ impl<T: 'static> HostFnDef<T> {
 /// arguments from the slots and writes its results there (one 16-byte slot
 /// each, at least `max(params, results)` slots). Wasm calls
 /// `entry::<T, G>`, the one entry compiled for `g`'s type.
-pub(crate) fn host_fn<T: 'static, G>(ty: FuncType, g: G) -> HostFnDef<T>
+pub(crate) fn host_fn<T: 'static, G>(
+    ty: engine_form::FuncType,
+    declared: Option<(Engine, SigId)>,
+    g: G,
+) -> HostFnDef<T>
 where
     G: Fn(Caller<'_, T>, &mut [u128]) -> Result<()> + Send + Sync + 'static,
 {
     HostFnDef {
         ty,
+        declared,
         // SAFETY: `entry::<T, G>` expects a closure of type `G`, which this
         // is, and to run in a `StoreInner<T>`: `HostFnDef::into_func` only
         // creates a `HostFnDef<T>` in stores of `T`.
@@ -221,29 +246,35 @@ pub(crate) fn dynamic_host_fn<T: 'static>(
     ty: FuncType,
     f: impl Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<()> + Send + Sync + 'static,
 ) -> HostFnDef<T> {
+    let declared = (ty.engine().clone(), ty.id());
+    let ty = ty.engine_type().clone();
     let closure_ty = ty.clone();
-    host_fn(ty, move |mut caller: Caller<'_, T>, values: &mut [u128]| {
-        let ty = &closure_ty;
-        let id = caller.store.id();
-        // Arguments then results, in the store's scratch vector (taken, so
-        // a nested call uses its own; put back for the next call).
-        let mut vals = std::mem::take(&mut caller.store.host_vals);
-        vals.clear();
-        let params = ty.params().iter().zip(values.iter());
-        vals.extend(params.map(|(t, raw)| Val::from_raw(*raw, *t, id)));
-        vals.extend(ty.results().iter().map(|t| Val::default_for(*t)));
-        let (params, results) = vals.split_at_mut(ty.params().len());
-        let outcome = f(caller.reborrow(), params, results)
-            .and_then(|()| store_results(caller.store, ty, results, values));
-        caller.store.host_vals = vals;
-        outcome
-    })
+    host_fn(
+        ty,
+        Some(declared),
+        move |mut caller: Caller<'_, T>, values: &mut [u128]| {
+            let ty = &closure_ty;
+            let id = caller.store.id();
+            // Arguments then results, in the store's scratch vector (taken, so
+            // a nested call uses its own; put back for the next call).
+            let mut vals = std::mem::take(&mut caller.store.host_vals);
+            vals.clear();
+            let params = ty.params().iter().zip(values.iter());
+            vals.extend(params.map(|(t, raw)| Val::from_raw(*raw, *t, id)));
+            vals.extend(ty.results().iter().map(|t| Val::default_for(*t)));
+            let (params, results) = vals.split_at_mut(ty.params().len());
+            let outcome = f(caller.reborrow(), params, results)
+                .and_then(|()| store_results(caller.store, ty, results, values));
+            caller.store.host_vals = vals;
+            outcome
+        },
+    )
 }
 
 /// Checks `results` against the types `ty` says and stores them in `values`.
 fn store_results<T>(
     store: &StoreInner<T>,
-    ty: &FuncType,
+    ty: &engine_form::FuncType,
     results: &[Val],
     values: &mut [u128],
 ) -> Result<()> {

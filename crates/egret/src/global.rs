@@ -7,10 +7,10 @@ use egret_runtime::store::{GlobalId, StoreId};
 /// A global, owned by a store.
 ///
 /// ```
-/// use egret::{Engine, Global, Mutability, Store, Val, ValType, global_type};
+/// use egret::{Engine, Global, GlobalType, Mutability, Store, Val, ValType};
 /// let engine = Engine::default();
 /// let mut store = Store::new(&engine, ());
-/// let g = Global::new(&mut store, global_type(ValType::I64, Mutability::Var), Val::I64(1)).unwrap();
+/// let g = Global::new(&mut store, GlobalType::new(ValType::I64, Mutability::Var), Val::I64(1)).unwrap();
 /// g.set(&mut store, Val::I64(2)).unwrap();
 /// assert_eq!(g.get(&mut store).unwrap().i64(), Some(2));
 /// ```
@@ -24,6 +24,7 @@ impl Global {
     /// Creates a global of type `ty` holding `value`.
     pub fn new(mut store: impl AsContextMut, ty: GlobalType, value: Val) -> Result<Global> {
         let store = store.as_context_mut().0;
+        let ty = ty.to_engine(&store.engine)?;
         if !value.matches(store, ty.content)? {
             return Err(Error::misuse(format!(
                 "global of type {} initialised with a {}",
@@ -45,7 +46,10 @@ impl Global {
     pub fn ty(&self, store: impl AsContext) -> Result<GlobalType> {
         let store = store.as_context().0;
         store.check(self.store)?;
-        Ok(store.opaque.global_type(self.id))
+        Ok(GlobalType::from_engine(
+            &store.engine,
+            store.opaque.global_type(self.id),
+        ))
     }
 
     /// The current value.

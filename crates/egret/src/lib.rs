@@ -65,7 +65,7 @@ pub use store::{AsContext, AsContextMut, Store, StoreContext, StoreContextMut};
 pub use table::Table;
 pub use typed::{IntoFunc, TypedFunc, WasmParams, WasmResults, WasmRet, WasmTy};
 pub use types::{
-    ExportType, ExternType, FuncType, GlobalType, HeapType, ImportType, MemoryType, Mutability,
-    RefType, TableType, ValType, global_type,
+    ExportType, ExternType, Finality, FuncType, GlobalType, HeapType, ImportType, MemoryType,
+    MemoryTypeBuilder, Mutability, RefType, TableType, ValType,
 };
 pub use values::{ExternRef, Val};

@@ -196,12 +196,11 @@ impl<T: 'static> Linker<T> {
             // the same engine-wide subtype check instantiation makes.
             if let Definition::HostFunc(f) = definition
                 && !match entity.index {
-                    EntityIndex::Function(func) => {
-                        let engine = &module.engine().inner;
-                        engine
-                            .types()
-                            .is_subtype(engine.sig_id(f.ty()), info.func_sig_id(func))
-                    }
+                    EntityIndex::Function(func) => module
+                        .engine()
+                        .inner
+                        .types()
+                        .is_subtype(f.sig_id(module.engine())?, info.func_sig_id(func)),
                     _ => false,
                 }
             {

@@ -1,6 +1,7 @@
 //! Linear memories as the host sees them: size, growth, and byte access.
 
 use crate::store::{AsContext, AsContextMut};
+use crate::types::engine_form;
 use crate::{Error, MemoryType, Result};
 use egret_runtime::memory::WASM_PAGE_SIZE;
 use egret_runtime::store::{MemoryId, StoreId};
@@ -34,7 +35,10 @@ impl Memory {
     /// [`ResourceLimiter`](crate::ResourceLimiter) refuses it.
     pub fn new(mut store: impl AsContextMut, ty: MemoryType) -> Result<Memory> {
         let store = store.as_context_mut().0;
-        let id = store.vm().create_memory(ty).map_err(Error::from)?;
+        let id = store
+            .vm()
+            .create_memory(ty.engine_form())
+            .map_err(Error::from)?;
         Ok(Memory {
             store: store.id(),
             id,
@@ -46,10 +50,10 @@ impl Memory {
         let store = store.as_context().0;
         store.check(self.store)?;
         let memory = store.opaque.memory(self.id);
-        Ok(MemoryType {
+        Ok(MemoryType::from_engine(engine_form::MemoryType {
             minimum: memory.pages(),
             ..memory.ty()
-        })
+        }))
     }
 
     /// Current size in pages.

@@ -1,7 +1,9 @@
 //! Modules: compiled WebAssembly code, ready to be instantiated in any
 //! store of the engine that compiled it.
 
-use crate::types::{ExportType, ExternType, ImportType};
+use crate::types::{
+    ExportType, ExternType, FuncType, GlobalType, ImportType, MemoryType, TableType,
+};
 use crate::{Engine, Error, Result};
 use egret_frontend::compiled::CompiledModule;
 use egret_frontend::module_info::ModuleInfo;
@@ -176,31 +178,38 @@ impl Module {
 
     pub(crate) fn entity_type(&self, index: EntityIndex) -> ExternType {
         let info = self.info();
+        let engine = &self.engine;
         match index {
-            EntityIndex::Function(f) => ExternType::Func(info.engine_func_type(info.func_type(f))),
-            EntityIndex::Table(t) => {
-                ExternType::Table(info.engine_table_type(info.tables[t.index()]))
+            EntityIndex::Function(f) => {
+                ExternType::Func(FuncType::from_engine(engine, info.func_sig_id(f)))
             }
-            EntityIndex::Memory(m) => ExternType::Memory(info.memories[m.index()]),
-            EntityIndex::Global(g) => {
-                ExternType::Global(info.engine_global_type(info.globals[g.index()]))
+            EntityIndex::Table(t) => ExternType::Table(TableType::from_engine(
+                engine,
+                info.engine_table_type(info.tables[t.index()]),
+            )),
+            EntityIndex::Memory(m) => {
+                ExternType::Memory(MemoryType::from_engine(info.memories[m.index()]))
             }
+            EntityIndex::Global(g) => ExternType::Global(GlobalType::from_engine(
+                engine,
+                info.engine_global_type(info.globals[g.index()]),
+            )),
         }
     }
 
     /// The imports, in order.
-    pub fn imports(&self) -> impl ExactSizeIterator<Item = ImportType> + '_ {
+    pub fn imports(&self) -> impl ExactSizeIterator<Item = ImportType<'_>> + '_ {
         self.info().imports.iter().map(|i| ImportType {
-            module: i.module.clone(),
-            name: i.name.clone(),
+            module: &i.module,
+            name: &i.name,
             ty: self.entity_type(i.index),
         })
     }
 
     /// The exports, in order.
-    pub fn exports(&self) -> impl ExactSizeIterator<Item = ExportType> + '_ {
+    pub fn exports(&self) -> impl ExactSizeIterator<Item = ExportType<'_>> + '_ {
         self.info().exports.iter().map(|e| ExportType {
-            name: e.name.clone(),
+            name: &e.name,
             ty: self.entity_type(e.index),
         })
     }

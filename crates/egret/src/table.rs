@@ -1,7 +1,8 @@
 //! Tables as the host sees them: size, growth, element access.
 
 use crate::store::{AsContext, AsContextMut};
-use crate::{Error, Result, TableType, Val, ValType};
+use crate::types::engine_form;
+use crate::{Error, Result, TableType, Val};
 use egret_runtime::store::{StoreId, TableId};
 
 /// A table of references, owned by a store.
@@ -22,10 +23,10 @@ pub struct Table {
 
 fn element_raw<T>(
     store: &crate::store::StoreInner<T>,
-    ty: TableType,
+    ty: engine_form::TableType,
     value: &Val,
 ) -> Result<usize> {
-    if !value.matches(store, ValType::Ref(ty.element))? {
+    if !value.matches(store, engine_form::ValType::Ref(ty.element))? {
         return Err(Error::misuse(format!(
             "a {} cannot be stored in a table of {}",
             value.ty(),
@@ -40,6 +41,7 @@ impl Table {
     /// the store's [`ResourceLimiter`](crate::ResourceLimiter) refuses it.
     pub fn new(mut store: impl AsContextMut, ty: TableType, init: Val) -> Result<Table> {
         let store = store.as_context_mut().0;
+        let ty = ty.to_engine(&store.engine)?;
         let raw = element_raw(store, ty, &init)?;
         // SAFETY: `element_raw` gives null or a reference of the table's
         // type owned by this store.
@@ -55,10 +57,13 @@ impl Table {
         let store = store.as_context().0;
         store.check(self.store)?;
         let table = store.opaque.table(self.id);
-        Ok(TableType {
-            minimum: table.size(),
-            ..table.ty()
-        })
+        Ok(TableType::from_engine(
+            &store.engine,
+            engine_form::TableType {
+                minimum: table.size(),
+                ..table.ty()
+            },
+        ))
     }
 
     /// Current number of elements.
@@ -78,7 +83,7 @@ impl Table {
             .ok_or_else(|| Error::misuse(format!("table index {index} out of bounds")))?;
         Ok(Val::from_raw(
             raw as u128,
-            ValType::Ref(table.ty().element),
+            engine_form::ValType::Ref(table.ty().element),
             self.store,
         ))
     }

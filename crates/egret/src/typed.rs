@@ -4,13 +4,14 @@
 
 use crate::func::{HostFnDef, host_fn};
 use crate::store::{AsContext, AsContextMut, StoreInner};
-use crate::{Caller, Error, ExternRef, Func, Result, ValType};
+use crate::types::engine_form::{self, ValType};
+use crate::{Caller, Error, ExternRef, Func, Result};
 use egret_runtime::store::StoreId;
 use std::marker::PhantomData;
 
 /// A Rust type that is a WebAssembly value type.
 pub trait WasmTy: Send + Sync + Sized + 'static {
-    /// The wasm type.
+    #[doc(hidden)]
     fn valtype() -> ValType;
     #[doc(hidden)]
     fn to_raw<T>(self, store: &StoreInner<T>) -> Result<u128>;
@@ -91,7 +92,7 @@ impl WasmTy for Option<ExternRef> {
 pub trait WasmParams: Send + Sized {
     /// How many values.
     const COUNT: usize;
-    /// The wasm types, in order.
+    #[doc(hidden)]
     fn valtypes() -> Vec<ValType>;
     #[doc(hidden)]
     fn store_raw<T>(self, store: &StoreInner<T>, values: &mut [u128]) -> Result<()>;
@@ -230,7 +231,9 @@ impl Func {
         store: impl AsContext,
     ) -> Result<TypedFunc<P, R>> {
         let store = store.as_context();
-        let ty = self.ty(&store)?;
+        store.0.check(self.store)?;
+        // SAFETY: the store check proves the funcref belongs to this live store.
+        let ty = unsafe { store.0.opaque.func_type(self.vm_func_ref()) };
         let registry = store.0.opaque.engine().types();
         let results = R::valtypes();
         let results_match = ty.results().len() == results.len()
@@ -319,11 +322,11 @@ macro_rules! into_func {
         {
             #[allow(non_snake_case, unused_variables)]
             fn into_host_fn(self) -> HostFnDef<T> {
-                let ty = crate::FuncType::new(
+                let ty = engine_form::FuncType::new(
                     <($($name,)*) as WasmParams>::valtypes(),
                     <R::Results as WasmParams>::valtypes(),
                 );
-                host_fn(ty, move |mut caller: Caller<'_, T>, values: &mut [u128]| {
+                host_fn(ty, None, move |mut caller: Caller<'_, T>, values: &mut [u128]| {
                     // The slots the type needs (the caller provides them):
                     // one length check here, none for the accesses below.
                     let slots = <($($name,)*) as WasmParams>::COUNT

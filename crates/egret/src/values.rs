@@ -1,8 +1,8 @@
 //! Values passed between the host and wasm, and their raw 16-byte form.
 
 use crate::store::StoreInner;
+use crate::types::engine_form;
 use crate::{Error, Func, Result, ValType};
-use egret_frontend::types::HeapType;
 use egret_runtime::store::StoreId;
 use std::any::Any;
 
@@ -39,25 +39,39 @@ impl Val {
         }
     }
 
-    /// The zero value (null for references) of a type.
-    pub fn default_for(ty: ValType) -> Val {
+    /// The zero value (null for references) of an engine-form type: what
+    /// result slots hold before a host function writes them.
+    pub(crate) fn default_for(ty: engine_form::ValType) -> Val {
+        use engine_form::ValType as E;
         match ty {
-            ValType::I32 => Val::I32(0),
-            ValType::I64 => Val::I64(0),
-            ValType::F32 => Val::F32(0),
-            ValType::F64 => Val::F64(0),
-            ValType::V128 => Val::V128(0),
-            ValType::Ref(r) if r.is_func() => Val::FuncRef(None),
-            ValType::Ref(_) => Val::ExternRef(None),
+            E::I32 => Val::I32(0),
+            E::I64 => Val::I64(0),
+            E::F32 => Val::F32(0),
+            E::F64 => Val::F64(0),
+            E::V128 => Val::V128(0),
+            E::Ref(r) if r.is_func() => Val::FuncRef(None),
+            E::Ref(_) => Val::ExternRef(None),
         }
     }
 
     /// Whether the value is one of type `ty` (in engine form): a function
     /// reference matches its function's type and every supertype of it,
     /// null every nullable reference type of its kind.
-    pub(crate) fn matches<T>(&self, store: &StoreInner<T>, ty: ValType) -> Result<bool> {
-        let ValType::Ref(r) = ty else {
-            return Ok(self.ty() == ty);
+    pub(crate) fn matches<T>(
+        &self,
+        store: &StoreInner<T>,
+        ty: engine_form::ValType,
+    ) -> Result<bool> {
+        use engine_form::ValType as E;
+        let E::Ref(r) = ty else {
+            return Ok(matches!(
+                (self, ty),
+                (Val::I32(_), E::I32)
+                    | (Val::I64(_), E::I64)
+                    | (Val::F32(_), E::F32)
+                    | (Val::F64(_), E::F64)
+                    | (Val::V128(_), E::V128)
+            ));
         };
         Ok(match self {
             Val::FuncRef(None) => r.nullable && r.is_func(),
@@ -66,7 +80,9 @@ impl Val {
                 // SAFETY: the function belongs to this store (checked).
                 r.is_func() && unsafe { store.opaque.func_matches(f.vm_func_ref(), r) }
             }
-            Val::ExternRef(value) => r.heap == HeapType::Extern && (r.nullable || value.is_some()),
+            Val::ExternRef(value) => {
+                r.heap == engine_form::HeapType::Extern && (r.nullable || value.is_some())
+            }
             _ => false,
         })
     }
@@ -129,15 +145,16 @@ impl Val {
     }
 
     /// Reads a raw value of type `ty` produced by generated code.
-    pub(crate) fn from_raw(raw: u128, ty: ValType, store: StoreId) -> Val {
+    pub(crate) fn from_raw(raw: u128, ty: engine_form::ValType, store: StoreId) -> Val {
+        use engine_form::ValType as E;
         match ty {
-            ValType::I32 => Val::I32(raw as u32 as i32),
-            ValType::I64 => Val::I64(raw as u64 as i64),
-            ValType::F32 => Val::F32(raw as u32),
-            ValType::F64 => Val::F64(raw as u64),
-            ValType::V128 => Val::V128(raw),
-            ValType::Ref(r) if r.is_func() => Val::FuncRef(Func::from_raw(store, raw as usize)),
-            ValType::Ref(_) => Val::ExternRef(ExternRef::from_raw(store, raw as u64)),
+            E::I32 => Val::I32(raw as u32 as i32),
+            E::I64 => Val::I64(raw as u64 as i64),
+            E::F32 => Val::F32(raw as u32),
+            E::F64 => Val::F64(raw as u64),
+            E::V128 => Val::V128(raw),
+            E::Ref(r) if r.is_func() => Val::FuncRef(Func::from_raw(store, raw as usize)),
+            E::Ref(_) => Val::ExternRef(ExternRef::from_raw(store, raw as u64)),
         }
     }
 }

@@ -28,21 +28,19 @@ fn module_reports_imports_exports_and_name() {
     let imports: Vec<_> = module.imports().collect();
     assert_eq!(imports.len(), 4);
     assert_eq!((imports[0].module(), imports[0].name()), ("env", "f"));
+    let expected = FuncType::new(&engine, [ValType::I32], [ValType::I64]);
+    assert!(FuncType::eq(imports[0].ty().unwrap_func(), &expected));
     assert_eq!(
-        imports[0].ty(),
-        &ExternType::Func(FuncType::new([ValType::I32], [ValType::I64]))
+        *imports[1].ty().unwrap_memory(),
+        MemoryType::new(1, Some(2))
     );
+    let global = imports[2].ty().unwrap_global().clone();
+    assert!(global.content().is_f32() && global.mutability() == Mutability::Var);
+    let table = imports[3].ty().unwrap_table().clone();
+    assert!(RefType::eq(table.element(), &RefType::FUNCREF));
     assert_eq!(
-        imports[1].ty(),
-        &ExternType::Memory(MemoryType::new(1, Some(2)))
-    );
-    assert_eq!(
-        imports[2].ty(),
-        &ExternType::Global(global_type(ValType::F32, Mutability::Var))
-    );
-    assert_eq!(
-        imports[3].ty(),
-        &ExternType::Table(TableType::new(RefType::FUNCREF, 3, None))
+        (table.minimum(), table.maximum(), table.is_64()),
+        (3, None, false)
     );
     let exports: Vec<_> = module.exports().map(|e| e.name().to_string()).collect();
     assert_eq!(exports, ["run", "answer"]);
@@ -223,14 +221,18 @@ fn a_panic_in_a_nested_host_call_unwinds_to_the_embedder_and_the_store_stays_usa
 fn func_new_with_dynamic_types_and_untyped_calls() {
     let engine = engine();
     let mut store = Store::new(&engine, ());
-    let ty = FuncType::new([ValType::I64, ValType::F64], [ValType::F64, ValType::I64]);
+    let ty = FuncType::new(
+        &engine,
+        [ValType::I64, ValType::F64],
+        [ValType::F64, ValType::I64],
+    );
     let swap = Func::new(&mut store, ty.clone(), |_, params, results| {
         results[0] = params[1].clone();
         results[1] = params[0].clone();
         Ok(())
     })
     .unwrap();
-    assert_eq!(swap.ty(&store).unwrap(), ty);
+    assert!(FuncType::eq(&swap.ty(&store).unwrap(), &ty));
     let mut results = [Val::I32(0), Val::I32(0)];
     swap.call(&mut store, &[Val::I64(3), Val::from(2.5f64)], &mut results)
         .unwrap();
@@ -324,14 +326,14 @@ fn memories_globals_and_tables_from_the_host() {
 
     let constant = Global::new(
         &mut store,
-        global_type(ValType::I32, Mutability::Const),
+        GlobalType::new(ValType::I32, Mutability::Const),
         Val::I32(1),
     )
     .unwrap();
     assert!(constant.set(&mut store, Val::I32(2)).is_err());
     let var = Global::new(
         &mut store,
-        global_type(ValType::F32, Mutability::Var),
+        GlobalType::new(ValType::F32, Mutability::Var),
         Val::from(1.5f32),
     )
     .unwrap();
@@ -341,7 +343,7 @@ fn memories_globals_and_tables_from_the_host() {
     assert!(
         Global::new(
             &mut store,
-            global_type(ValType::I64, Mutability::Const),
+            GlobalType::new(ValType::I64, Mutability::Const),
             Val::I32(0)
         )
         .is_err()
@@ -360,7 +362,7 @@ fn memories_globals_and_tables_from_the_host() {
     assert!(table.grow(&mut store, 1, Val::FuncRef(None)).is_err());
     assert!(table.set(&mut store, 3, Val::FuncRef(None)).is_err());
     assert!(table.set(&mut store, 0, Val::I32(0)).is_err());
-    assert_eq!(table.ty(&store).unwrap().minimum, 3);
+    assert_eq!(table.ty(&store).unwrap().minimum(), 3);
 
     // Host-made items imported and used by wasm.
     let module = Module::new(
@@ -445,7 +447,7 @@ fn instance_exports_and_lookup_errors() {
         .unwrap()
         .ty(&store)
         .unwrap();
-    assert_eq!(ty, ExternType::Memory(MemoryType::new(1, None)));
+    assert_eq!(*ty.unwrap_memory(), MemoryType::new(1, None));
 }
 
 #[test]
@@ -757,7 +759,7 @@ fn linker_host_functions_share_one_closure_across_stores() {
             x + 1
         })
         .unwrap();
-    let ty = FuncType::new([ValType::I32, ValType::I64], [ValType::I64]);
+    let ty = FuncType::new(&engine, [ValType::I32, ValType::I64], [ValType::I64]);
     linker
         .func_new("host", "add", ty, |_, params, results| {
             let sum = i64::from(params[0].i32().unwrap()) + params[1].i64().unwrap();
@@ -811,7 +813,7 @@ fn host_functions_with_many_parameters_and_results() {
         (d, c, b, a, 10, 20, 30)
     })
     .unwrap();
-    let ty = FuncType::new([ValType::I32; 8], [ValType::I64]);
+    let ty = FuncType::new(&engine, vec![ValType::I32; 8], [ValType::I64]);
     let sum = Func::new(&mut store, ty, |_, params, results| {
         results[0] = Val::I64(params.iter().map(|p| i64::from(p.i32().unwrap())).sum());
         Ok(())

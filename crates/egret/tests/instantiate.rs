@@ -181,10 +181,7 @@ fn passive_element_segments_are_evaluated_when_used() {
     .unwrap();
     let base = Global::new(
         &mut store,
-        GlobalType {
-            content: ValType::I32,
-            mutable: false,
-        },
+        GlobalType::new(ValType::I32, Mutability::Const),
         Val::I32(7),
     )
     .unwrap();

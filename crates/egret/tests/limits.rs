@@ -708,13 +708,7 @@ fn huge_declarations_are_errors() {
     assert!(Table::new(&mut store, host_table, Val::FuncRef(None)).is_err());
     // A 64-bit memory of 2^64 bytes or more, made by the host.
     for minimum in [1 << 48, u64::MAX] {
-        let ty = MemoryType {
-            minimum,
-            maximum: None,
-            memory64: true,
-            shared: false,
-            page_size_log2: 16,
-        };
+        let ty = MemoryType::new64(minimum, None);
         assert!(matches!(
             Memory::new(&mut store, ty),
             Err(Error::Resource(_))

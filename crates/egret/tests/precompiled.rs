@@ -262,7 +262,7 @@ fn a_host_function_keeps_the_module_code_of_its_trampoline_alive() {
     // module that has the type, which is then dropped.
     let only_module_with_the_type =
         Module::new(&engine, "(module (type (func (param i64) (result i64))))").unwrap();
-    let ty = FuncType::new([ValType::I64], [ValType::I64]);
+    let ty = FuncType::new(&engine, [ValType::I64], [ValType::I64]);
     let triple = Func::new(&mut store, ty, |_, args, results| {
         results[0] = Val::I64(args[0].i64().unwrap() * 3);
         Ok(())

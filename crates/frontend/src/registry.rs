@@ -110,6 +110,12 @@ impl TypeRegistry {
             .and_then(|t| t.ty.as_func().cloned())
     }
 
+    /// The declared type with id `id`, its references engine ids.
+    pub fn sub_type(&self, id: SigId) -> Option<SubType> {
+        let inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        inner.types.get(id.index()).map(|t| t.ty.clone())
+    }
+
     /// Whether the type `id` is final (no type can be its proper subtype).
     pub fn is_final(&self, id: SigId) -> bool {
         let inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());

@@ -90,16 +90,22 @@ pub struct EgretRun {
 
 /// A dummy for an import: functions return zeros, globals hold zero,
 /// memories and tables are fresh with the import's limits.
-fn dummy_import(store: &mut Store<()>, ty: &ExternType) -> Result<Extern, Error> {
+fn dummy_import(store: &mut Store<()>, ty: ExternType) -> Result<Extern, Error> {
+    let zero = |ty: ValType| {
+        ty.default_value()
+            .ok_or_else(|| Error::msg(format!("no default value of type {ty}")))
+    };
     Ok(match ty {
         // `Func::new` hands the closure zeroed results.
-        ExternType::Func(ft) => Func::new(&mut *store, ft.clone(), |_, _, _| Ok(()))?.into(),
+        ExternType::Func(ft) => Func::new(&mut *store, ft, |_, _, _| Ok(()))?.into(),
         ExternType::Global(gt) => {
-            Global::new(&mut *store, *gt, Val::default_for(gt.content))?.into()
+            let value = zero(gt.content().clone())?;
+            Global::new(&mut *store, gt, value)?.into()
         }
-        ExternType::Memory(mt) => Memory::new(&mut *store, *mt)?.into(),
+        ExternType::Memory(mt) => Memory::new(&mut *store, mt)?.into(),
         ExternType::Table(tt) => {
-            Table::new(&mut *store, *tt, Val::default_for(ValType::Ref(tt.element)))?.into()
+            let value = zero(ValType::Ref(tt.element().clone()))?;
+            Table::new(&mut *store, tt, value)?.into()
         }
     })
 }
@@ -128,7 +134,7 @@ impl EgretRun {
         let args: Vec<Val> = args.iter().map(to_val).collect();
         let mut out: Vec<Val> = results
             .iter()
-            .map(|k| Val::default_for(val_type(*k)))
+            .map(|k| val_type(*k).default_value().unwrap_or(Val::I32(0)))
             .collect();
         match func.call(&mut self.store, &args, &mut out) {
             Ok(()) => Outcome::Returned(out.iter().map(from_val).collect()),

@@ -320,20 +320,31 @@ impl StoreOpaque {
         GlobalId(self.globals.len() as u32 - 1)
     }
 
-    /// Creates a host function; returns its function reference.
+    /// Creates a host function of type `ty`, whose engine-wide id is
+    /// `sig` (the interned `ty`, or a declared subtype of the same shape);
+    /// returns its function reference.
     pub fn create_host_func(
         &mut self,
         ty: FuncType,
+        sig: SigId,
         callback: HostCallback,
     ) -> Result<*const VMFuncRef, egret_frontend::error::CompileError> {
         let (trampoline, code) = self.engine.host_trampoline(&ty)?;
-        let sig = self.engine.sig_id(&ty);
         let func = HostFunc::new(ty, sig, trampoline, code, self.context.as_ptr(), callback);
         // SAFETY: the function was just created and is owned here; the
         // address is taken without making a reference.
         let func_ref = unsafe { &raw const (*func.as_ptr()).func_ref };
         self.host_funcs.push(func);
         Ok(func_ref)
+    }
+
+    /// The engine-wide type id of the function behind `func`.
+    ///
+    /// # Safety
+    /// `func` must be a function reference owned by this store.
+    pub unsafe fn func_sig_id(&self, func: *const VMFuncRef) -> SigId {
+        // SAFETY: per the contract.
+        SigId(unsafe { (*func).type_id })
     }
 
     /// The type of the function behind `func`.

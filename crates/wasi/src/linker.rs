@@ -117,7 +117,11 @@ fn define_path_open<T: 'static>(
     get: impl Fn(&mut T) -> &mut WasiCtx + Send + Sync + Copy + 'static,
 ) -> egret::Result<()> {
     use ValType::{I32, I64};
-    let ty = FuncType::new([I32, I32, I32, I32, I32, I64, I64, I32, I32], [I32]);
+    let ty = FuncType::new(
+        linker.engine(),
+        [I32, I32, I32, I32, I32, I64, I64, I32, I32],
+        [I32],
+    );
     linker.func_new(
         MODULE,
         "path_open",

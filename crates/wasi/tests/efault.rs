@@ -245,7 +245,7 @@ const CASES: &[Case] = &[
 ];
 
 fn wat_type(t: &ValType) -> &'static str {
-    if *t == I64 { "i64" } else { "i32" }
+    if t.is_i64() { "i64" } else { "i32" }
 }
 
 /// A module that imports every function of `CASES` and re-exports it
@@ -321,7 +321,7 @@ impl Fixture {
             .iter()
             .zip(args)
             .map(|(t, v)| {
-                if *t == I64 {
+                if t.is_i64() {
                     Val::I64(*v)
                 } else {
                     Val::I32(*v as i32)

@@ -57,7 +57,7 @@ const EVENTS: usize = 0x800;
 const BUF: usize = 0x1000;
 
 fn wat_type(t: &ValType) -> &'static str {
-    if *t == I64 { "i64" } else { "i32" }
+    if t.is_i64() { "i64" } else { "i32" }
 }
 
 struct Fixture {
@@ -118,7 +118,7 @@ impl Fixture {
             .iter()
             .zip(args)
             .map(|(t, &v)| {
-                if *t == I64 {
+                if t.is_i64() {
                     Val::I64(v)
                 } else {
                     Val::I32(v as i32)

@@ -421,8 +421,7 @@ fn call(
     let mut results: Vec<Val> = func
         .ty(&*store)?
         .results()
-        .iter()
-        .map(|t| Val::default_for(*t))
+        .map(|t| t.default_value().unwrap_or(Val::FuncRef(None)))
         .collect();
     func.call(store, args, &mut results)?;
     Ok(results)

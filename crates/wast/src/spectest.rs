@@ -3,8 +3,8 @@
 //! table of 10..20 elements and a memory of 1..2 pages.
 
 use egret::{
-    FuncType, Global, Linker, Memory, MemoryType, Mutability, RefType, Store, Table, TableType,
-    Val, ValType, global_type,
+    FuncType, Global, GlobalType, Linker, Memory, MemoryType, Mutability, RefType, Store, Table,
+    TableType, Val, ValType,
 };
 
 /// Defines the `spectest` module in `linker`, creating its table, memory
@@ -21,7 +21,7 @@ pub(crate) fn define(linker: &mut Linker<()>, store: &mut Store<()>) -> egret::R
         ("print_f64_f64", &[F64, F64]),
     ];
     for (name, params) in prints {
-        let ty = FuncType::new(params.iter().copied(), []);
+        let ty = FuncType::new(store.engine(), params.iter().cloned(), []);
         linker.func_new("spectest", name, ty, |_, _, _| Ok(()))?;
     }
 
@@ -32,7 +32,7 @@ pub(crate) fn define(linker: &mut Linker<()>, store: &mut Store<()>) -> egret::R
         ("global_f64", Val::from(666.6f64)),
     ];
     for (name, value) in globals {
-        let ty = global_type(value.ty(), Mutability::Const);
+        let ty = GlobalType::new(value.ty(), Mutability::Const);
         let global = Global::new(&mut *store, ty, value)?;
         linker.define(&*store, "spectest", name, global)?;
     }

@@ -2,7 +2,7 @@
 //! results against `assert_return` patterns (NaN patterns, v128 lanes,
 //! references), with readable renderings of both for failure messages.
 
-use egret::{ExternRef, Store, Val};
+use egret::{ExternRef, Store, Val, ValType};
 use std::collections::HashMap;
 use wast::core::{AbstractHeapType, HeapType, NanPattern, V128Pattern, WastArgCore, WastRetCore};
 use wast::token::{F32, F64};
@@ -118,7 +118,7 @@ fn core_matches(store: &Store<()>, actual: &Val, expected: &WastRetCore<'_>) -> 
         (WastRetCore::V128(e), Val::V128(a)) => v128_matches(*a, e),
         (WastRetCore::RefNull(None), Val::FuncRef(None) | Val::ExternRef(None)) => true,
         (WastRetCore::RefNull(Some(heap)), a) => match null_of(heap) {
-            Ok(null) => null.ty() == a.ty() && is_null(a),
+            Ok(null) => ValType::eq(&null.ty(), &a.ty()) && is_null(a),
             Err(_) => false,
         },
         (WastRetCore::RefExtern(None), Val::ExternRef(Some(_))) => true,

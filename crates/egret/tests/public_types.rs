@@ -1,0 +1,218 @@
+//! The public type API (`ValType`, `RefType`, `HeapType`, `FuncType` with
+//! finality and supertype, `GlobalType`, `TableType`, `MemoryType`,
+//! `ExternType`) with Wasmtime's shapes: what modules report, what the
+//! host builds, and that host-built and module-declared types are one
+//! type engine-wide.
+
+use egret::*;
+
+/// An engine with typed function references and declared subtyping (which
+/// wasm validates as part of GC).
+fn engine() -> Engine {
+    let mut config = Config::new();
+    config.wasm_function_references(true).wasm_gc(true);
+    Engine::new(&config).expect("engine")
+}
+
+#[test]
+fn module_types_name_concrete_function_types_of_the_engine() {
+    let engine = engine();
+    let module = Module::new(
+        &engine,
+        r#"(module
+            (type $t (func (param i32)))
+            (import "env" "f" (func (param (ref null $t)) (result (ref $t))))
+            (table (export "table") 2 (ref null $t))
+            (global (export "g") (mut funcref) (ref.null func)))"#,
+    )
+    .unwrap();
+    let t = FuncType::new(&engine, [ValType::I32], []);
+
+    let import = module.imports().next().unwrap();
+    let f = import.ty().unwrap_func().clone();
+    let param = f.param(0).unwrap();
+    let param = param.unwrap_ref();
+    assert!(param.is_nullable());
+    assert!(FuncType::eq(param.heap_type().unwrap_concrete_func(), &t));
+    let result = f.result(0).unwrap();
+    assert!(!result.unwrap_ref().is_nullable());
+    assert_eq!(
+        f.to_string(),
+        "(func (param (ref null (func (param i32)))) (result (ref (func (param i32)))))"
+    );
+
+    let exports: Vec<ExportType<'_>> = module.exports().collect();
+    let table = exports[0].ty().unwrap_table().clone();
+    assert!(table.element().heap_type().is_concrete_func());
+    assert_eq!((table.minimum(), table.maximum()), (2, None));
+    let global = exports[1].ty().unwrap_global().clone();
+    assert!(global.content().is_funcref() && global.mutability().is_var());
+}
+
+#[test]
+fn a_host_function_of_a_declared_subtype_satisfies_a_supertype_import() {
+    let engine = engine();
+    let base = FuncType::with_finality_and_supertype(
+        &engine,
+        Finality::NonFinal,
+        None,
+        [],
+        [ValType::I32],
+    )
+    .unwrap();
+    let derived = FuncType::with_finality_and_supertype(
+        &engine,
+        Finality::Final,
+        Some(&base),
+        [],
+        [ValType::I32],
+    )
+    .unwrap();
+    assert!(derived.matches(&base) && !base.matches(&derived));
+    assert!(FuncType::eq(&derived.supertype().unwrap(), &base));
+
+    // The module declares the same `sub` type: canonicalised to `base`.
+    let module = Module::new(
+        &engine,
+        r#"(module
+            (type $base (sub (func (result i32))))
+            (import "env" "f" (func $f (type $base)))
+            (func (export "run") (result i32) (call $f)))"#,
+    )
+    .unwrap();
+    let mut store = Store::new(&engine, ());
+    let host = Func::new(&mut store, derived.clone(), |_, _, results| {
+        results[0] = Val::I32(5);
+        Ok(())
+    })
+    .unwrap();
+    assert!(FuncType::eq(&host.ty(&store).unwrap(), &derived));
+    let instance = Instance::new(&mut store, &module, &[host.into()]).unwrap();
+    let run = instance
+        .get_typed_func::<(), i32>(&mut store, "run")
+        .unwrap();
+    assert_eq!(run.call(&mut store, ()).unwrap(), 5);
+
+    // A host function of an unrelated type with the same shape is not a
+    // subtype of `base`: refused at link time.
+    let unrelated = FuncType::new(&engine, [], [ValType::I32]);
+    let other = Func::new(&mut store, unrelated, |_, _, r| {
+        r[0] = Val::I32(0);
+        Ok(())
+    })
+    .unwrap();
+    assert!(Instance::new(&mut store, &module, &[other.into()]).is_err());
+}
+
+#[test]
+fn subtype_declarations_are_checked() {
+    let engine = Engine::default();
+    let open = |params: Vec<ValType>, results: Vec<ValType>| {
+        FuncType::with_finality_and_supertype(&engine, Finality::NonFinal, None, params, results)
+            .unwrap()
+    };
+    let sup = open(vec![ValType::I32], vec![ValType::FUNCREF]);
+    let sub = |params: Vec<ValType>, results: Vec<ValType>| {
+        FuncType::with_finality_and_supertype(&engine, Finality::Final, Some(&sup), params, results)
+    };
+    let non_null_func = ValType::Ref(RefType::new(false, HeapType::Func));
+    assert!(
+        sub(vec![ValType::I32], vec![non_null_func]).is_ok(),
+        "results may narrow"
+    );
+    assert!(sub(vec![ValType::I64], vec![ValType::FUNCREF]).is_err());
+    assert!(sub(vec![ValType::I32], vec![ValType::EXTERNREF]).is_err());
+    assert!(sub(vec![ValType::I32], vec![]).is_err());
+}
+
+#[test]
+fn types_of_another_engine_are_errors_not_undefined_behaviour() {
+    let engine = Engine::default();
+    let other_engine = Engine::default();
+    let mut store = Store::new(&engine, ());
+    let foreign = FuncType::new(&other_engine, [], []);
+    let err = Func::new(&mut store, foreign.clone(), |_, _, _| Ok(())).unwrap_err();
+    assert!(err.to_string().contains("another engine"), "{err}");
+
+    let foreign_ref = RefType::new(true, HeapType::ConcreteFunc(foreign));
+    let table = TableType::new(foreign_ref.clone(), 1, None);
+    assert!(Table::new(&mut store, table, Val::FuncRef(None)).is_err());
+    let global = GlobalType::new(ValType::Ref(foreign_ref), Mutability::Const);
+    assert!(Global::new(&mut store, global, Val::FuncRef(None)).is_err());
+    // The store is still usable.
+    let fine = FuncType::new(&engine, [], []);
+    assert!(Func::new(&mut store, fine, |_, _, _| Ok(())).is_ok());
+}
+
+#[test]
+fn a_typed_table_from_the_host_holds_only_functions_of_its_type() {
+    let engine = Engine::default();
+    let mut store = Store::new(&engine, ());
+    let unary = FuncType::new(&engine, [ValType::I32], [ValType::I32]);
+    let nullary = FuncType::new(&engine, [], [ValType::I32]);
+    let element = RefType::new(true, HeapType::ConcreteFunc(unary.clone()));
+    let table = Table::new(
+        &mut store,
+        TableType::new(element, 2, None),
+        Val::FuncRef(None),
+    )
+    .unwrap();
+    let double = Func::new(&mut store, unary, |_, p, r| {
+        r[0] = Val::I32(p[0].i32().unwrap() * 2);
+        Ok(())
+    })
+    .unwrap();
+    let seven = Func::new(&mut store, nullary, |_, _, r| {
+        r[0] = Val::I32(7);
+        Ok(())
+    })
+    .unwrap();
+    table.set(&mut store, 0, double.into()).unwrap();
+    assert!(table.set(&mut store, 1, seven.into()).is_err());
+    let ty = table.ty(&store).unwrap();
+    assert!(ty.element().heap_type().is_concrete_func());
+}
+
+#[test]
+fn gc_and_exception_reference_types_are_refused_cleanly_for_now() {
+    let engine = Engine::default();
+    let mut store = Store::new(&engine, ());
+    for ty in [
+        ValType::ANYREF,
+        ValType::EXNREF,
+        ValType::I31REF,
+        ValType::NULLREF,
+    ] {
+        assert!(ty.is_ref() && ty.default_value().is_none(), "{ty}");
+        let global = GlobalType::new(ty.clone(), Mutability::Const);
+        assert!(
+            Global::new(&mut store, global, Val::ExternRef(None)).is_err(),
+            "{ty}"
+        );
+    }
+    assert!(ValType::NULLFUNCREF.matches(&ValType::FUNCREF));
+    assert!(ValType::I31REF.matches(&ValType::ANYREF));
+    assert!(!ValType::ANYREF.matches(&ValType::EXTERNREF));
+}
+
+#[test]
+fn memory_types_are_built_and_checked() {
+    let ty = MemoryType::builder()
+        .memory64(true)
+        .min(1)
+        .max(Some(1 << 40))
+        .build()
+        .unwrap();
+    assert!(ty.is_64() && ty.maximum() == Some(1 << 40));
+    assert!(
+        MemoryType::builder().min(1 << 17).build().is_err(),
+        "past 4 GiB of 32-bit space"
+    );
+    assert!(MemoryType::builder().page_size_log2(12).build().is_err());
+    assert!(MemoryType::shared(1, 2).is_shared());
+    let engine = Engine::default();
+    let mut store = Store::new(&engine, ());
+    let memory = Memory::new(&mut store, MemoryType::new64(2, Some(3))).unwrap();
+    let ty = memory.ty(&store).unwrap();
+    assert!(ty.is_64() && ty.minimum() == 2 && ty.maximum() == Some(3));
+}
