@@ -324,5 +324,9 @@ fn show(value: &Val) -> String {
         Val::FuncRef(Some(_)) => "ref.func".into(),
         Val::ExternRef(None) => "ref.null extern".into(),
         Val::ExternRef(Some(_)) => "ref.extern".into(),
+        Val::AnyRef(None) => "ref.null any".into(),
+        Val::AnyRef(Some(_)) => "anyref".into(),
+        Val::ExnRef(None) => "ref.null exn".into(),
+        Val::ExnRef(Some(_)) => "exnref".into(),
     }
 }

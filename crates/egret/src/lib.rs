@@ -68,4 +68,4 @@ pub use types::{
     ExportType, ExternType, Finality, FuncType, GlobalType, HeapType, ImportType, MemoryType,
     MemoryTypeBuilder, Mutability, RefType, TableType, ValType,
 };
-pub use values::{ExternRef, Val};
+pub use values::{AnyRef, ExnRef, ExternRef, Val};

@@ -23,6 +23,11 @@ pub enum Val {
     FuncRef(Option<Func>),
     /// An `externref` (`None` is null).
     ExternRef(Option<ExternRef>),
+    /// A reference in the `any` hierarchy (`anyref`, `eqref`, `i31ref`,
+    /// struct and array references; `None` is null).
+    AnyRef(Option<AnyRef>),
+    /// An exception reference (`exnref`; `None` is null).
+    ExnRef(Option<ExnRef>),
 }
 
 impl Val {
@@ -36,6 +41,8 @@ impl Val {
             Val::V128(_) => ValType::V128,
             Val::FuncRef(_) => ValType::FUNCREF,
             Val::ExternRef(_) => ValType::EXTERNREF,
+            Val::AnyRef(_) => ValType::ANYREF,
+            Val::ExnRef(_) => ValType::EXNREF,
         }
     }
 
@@ -49,8 +56,12 @@ impl Val {
             E::F32 => Val::F32(0),
             E::F64 => Val::F64(0),
             E::V128 => Val::V128(0),
-            E::Ref(r) if r.is_func() => Val::FuncRef(None),
-            E::Ref(_) => Val::ExternRef(None),
+            E::Ref(r) => match r.heap.top() {
+                engine_form::HeapType::Func => Val::FuncRef(None),
+                engine_form::HeapType::Any => Val::AnyRef(None),
+                engine_form::HeapType::Exn => Val::ExnRef(None),
+                _ => Val::ExternRef(None),
+            },
         }
     }
 
@@ -80,9 +91,12 @@ impl Val {
                 // SAFETY: the function belongs to this store (checked).
                 r.is_func() && unsafe { store.opaque.func_matches(f.vm_func_ref(), r) }
             }
-            Val::ExternRef(value) => {
-                r.heap == engine_form::HeapType::Extern && (r.nullable || value.is_some())
-            }
+            Val::ExternRef(None) => r.nullable && r.heap.top() == engine_form::HeapType::Extern,
+            Val::ExternRef(Some(_)) => r.heap == engine_form::HeapType::Extern,
+            Val::AnyRef(None) => r.nullable && r.heap.top() == engine_form::HeapType::Any,
+            Val::ExnRef(None) => r.nullable && r.heap.top() == engine_form::HeapType::Exn,
+            Val::AnyRef(Some(never)) => match never.0 {},
+            Val::ExnRef(Some(never)) => match never.0 {},
             _ => false,
         })
     }
@@ -132,7 +146,9 @@ impl Val {
             Val::F32(v) => u128::from(*v),
             Val::F64(v) => u128::from(*v),
             Val::V128(v) => *v,
-            Val::FuncRef(None) | Val::ExternRef(None) => 0,
+            Val::FuncRef(None) | Val::ExternRef(None) | Val::AnyRef(None) | Val::ExnRef(None) => 0,
+            Val::AnyRef(Some(never)) => match never.0 {},
+            Val::ExnRef(Some(never)) => match never.0 {},
             Val::FuncRef(Some(f)) => {
                 store.check(f.store)?;
                 f.func_ref as u128
@@ -153,8 +169,14 @@ impl Val {
             E::F32 => Val::F32(raw as u32),
             E::F64 => Val::F64(raw as u64),
             E::V128 => Val::V128(raw),
-            E::Ref(r) if r.is_func() => Val::FuncRef(Func::from_raw(store, raw as usize)),
-            E::Ref(_) => Val::ExternRef(ExternRef::from_raw(store, raw as u64)),
+            E::Ref(r) => match r.heap.top() {
+                engine_form::HeapType::Func => Val::FuncRef(Func::from_raw(store, raw as usize)),
+                // No operator that makes a GC object or an exception is
+                // translated yet (#15, #16), so these are null.
+                engine_form::HeapType::Any => Val::AnyRef(None),
+                engine_form::HeapType::Exn => Val::ExnRef(None),
+                _ => Val::ExternRef(ExternRef::from_raw(store, raw as u64)),
+            },
         }
     }
 }
@@ -176,6 +198,22 @@ impl From<Func> for Val {
         Val::FuncRef(Some(f))
     }
 }
+
+/// A reference to a GC object or an `i31` (`anyref`). Egret does not
+/// allocate GC objects yet (issue #16), so no value of this type exists:
+/// `Val::AnyRef` is always null for now.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub struct AnyRef(Never);
+
+/// A reference to a wasm exception (`exnref`). Egret does not throw
+/// exceptions yet (issue #15), so no value of this type exists:
+/// `Val::ExnRef` is always null for now.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ExnRef(Never);
+
+/// The type of values that cannot exist yet.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+enum Never {}
 
 /// A reference to a host value, passed through wasm as an `externref`.
 /// The value lives as long as the store that holds it.

@@ -40,6 +40,10 @@ pub fn clif_type(ty: ValType) -> ir::Type {
         ValType::F32 => types::F32,
         ValType::F64 => types::F64,
         ValType::V128 => types::I8X16,
+        // Function references are pointers, host references indices;
+        // GC and exception references are 32-bit offsets into the store's
+        // GC heap.
+        ValType::Ref(r) if r.is_gc() => types::I32,
         ValType::Ref(_) => types::I64,
     }
 }

@@ -50,8 +50,12 @@ pub enum ConstOp {
 pub struct ConstExpr(pub Vec<ConstOp>);
 
 impl ConstExpr {
-    /// Decodes a `wasmparser` constant expression (already validated).
-    pub fn parse(expr: &wasmparser::ConstExpr<'_>) -> Result<ConstExpr, CompileError> {
+    /// Decodes a `wasmparser` constant expression (already validated);
+    /// `kind` tells what the module's declared types are.
+    pub fn parse(
+        expr: &wasmparser::ConstExpr<'_>,
+        kind: &impl Fn(u32) -> ConcreteKind,
+    ) -> Result<ConstExpr, CompileError> {
         let mut ops = Vec::new();
         let mut reader = expr.get_operators_reader();
         while !reader.eof() {
@@ -64,7 +68,7 @@ impl ConstExpr {
                 Operator::V128Const { value } => ConstOp::V128(value.i128() as u128),
                 Operator::RefNull { hty } => {
                     let ty = wasmparser::RefType::new(true, hty)
-                        .and_then(RefType::from_wasmparser)
+                        .and_then(|r| RefType::from_wasmparser(r, kind))
                         .ok_or_else(|| {
                             CompileError::Unsupported(format!("reference type {hty:?}"))
                         })?;
@@ -256,7 +260,16 @@ impl ModuleInfo {
     pub fn func_type_at(&self, ty: TypeIndex) -> &FuncType {
         match &self.types[ty.index()].composite {
             CompositeType::Func(f) => f,
+            _ => unreachable!("validation: type {} is a function type", ty.0),
         }
+    }
+
+    /// The kind of the declared type at `index` (function, struct or
+    /// array); a function for an index validation would refuse.
+    pub fn type_kind(&self, index: u32) -> ConcreteKind {
+        self.types
+            .get(index as usize)
+            .map_or(ConcreteKind::Func, |t| t.composite.kind())
     }
 
     /// The recursion groups: for each, its first type index and its types.

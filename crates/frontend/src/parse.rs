@@ -31,26 +31,74 @@ fn unsupported(what: &str) -> CompileError {
     CompileError::Unsupported(what.to_string())
 }
 
-fn val_type(ty: wasmparser::ValType) -> Result<ValType, CompileError> {
-    ValType::from_wasmparser(ty).ok_or_else(|| unsupported("GC and exception reference types"))
+/// The kinds of the module's declared types so far, by type index.
+struct Kinds(Vec<ConcreteKind>);
+
+impl Kinds {
+    /// The kind of type `index`; validation guarantees it exists.
+    fn of(&self, index: u32) -> ConcreteKind {
+        self.0
+            .get(index as usize)
+            .copied()
+            .unwrap_or(ConcreteKind::Func)
+    }
 }
 
-fn ref_type(ty: wasmparser::RefType) -> Result<RefType, CompileError> {
-    RefType::from_wasmparser(ty).ok_or_else(|| unsupported("GC and exception reference types"))
+fn val_type(ty: wasmparser::ValType, kinds: &Kinds) -> Result<ValType, CompileError> {
+    ValType::from_wasmparser(ty, &|i| kinds.of(i))
+        .ok_or_else(|| unsupported("shared references and continuations"))
+}
+
+fn ref_type(ty: wasmparser::RefType, kinds: &Kinds) -> Result<RefType, CompileError> {
+    RefType::from_wasmparser(ty, &|i| kinds.of(i))
+        .ok_or_else(|| unsupported("shared references and continuations"))
+}
+
+fn field_type(ty: wasmparser::FieldType, kinds: &Kinds) -> Result<FieldType, CompileError> {
+    Ok(FieldType {
+        storage: match ty.element_type {
+            wasmparser::StorageType::I8 => StorageType::I8,
+            wasmparser::StorageType::I16 => StorageType::I16,
+            wasmparser::StorageType::Val(v) => StorageType::Val(val_type(v, kinds)?),
+        },
+        mutable: ty.mutable,
+    })
+}
+
+/// The kind of a declared type, before its fields are converted.
+fn composite_kind(ty: &wasmparser::SubType) -> Result<ConcreteKind, CompileError> {
+    use wasmparser::CompositeInnerType as C;
+    match &ty.composite_type.inner {
+        C::Func(_) => Ok(ConcreteKind::Func),
+        C::Struct(_) => Ok(ConcreteKind::Struct),
+        C::Array(_) => Ok(ConcreteKind::Array),
+        C::Cont(_) => Err(unsupported("continuation types (stack switching)")),
+    }
 }
 
 /// A declared type, its references the module's type indices.
-fn sub_type(ty: &wasmparser::SubType) -> Result<SubType, CompileError> {
-    let wasmparser::CompositeInnerType::Func(func) = &ty.composite_type.inner else {
-        return Err(unsupported("GC struct, array and continuation types"));
-    };
+fn sub_type(ty: &wasmparser::SubType, kinds: &Kinds) -> Result<SubType, CompileError> {
+    use wasmparser::CompositeInnerType as C;
     if ty.composite_type.shared {
         return Err(unsupported("shared types"));
     }
     let list = |tys: &[wasmparser::ValType]| {
         tys.iter()
-            .map(|t| val_type(*t))
+            .map(|t| val_type(*t, kinds))
             .collect::<Result<Vec<_>, _>>()
+    };
+    let composite = match &ty.composite_type.inner {
+        C::Func(func) => {
+            CompositeType::Func(FuncType::new(list(func.params())?, list(func.results())?))
+        }
+        C::Struct(st) => CompositeType::Struct(
+            st.fields
+                .iter()
+                .map(|f| field_type(*f, kinds))
+                .collect::<Result<_, _>>()?,
+        ),
+        C::Array(array) => CompositeType::Array(field_type(array.0, kinds)?),
+        C::Cont(_) => return Err(unsupported("continuation types (stack switching)")),
     };
     let supertype = match ty.supertype_idxs.as_slice() {
         [] => None,
@@ -63,7 +111,7 @@ fn sub_type(ty: &wasmparser::SubType) -> Result<SubType, CompileError> {
     Ok(SubType {
         is_final: ty.is_final,
         supertype,
-        composite: CompositeType::Func(FuncType::new(list(func.params())?, list(func.results())?)),
+        composite,
     })
 }
 
@@ -80,18 +128,24 @@ fn memory_type(ty: wasmparser::MemoryType) -> Result<MemoryType, CompileError> {
     })
 }
 
-fn table_type(ty: wasmparser::TableType) -> Result<TableType, CompileError> {
+fn table_type(ty: wasmparser::TableType, kinds: &Kinds) -> Result<TableType, CompileError> {
+    let element = ref_type(ty.element_type, kinds)?;
+    if element.is_gc() {
+        return Err(unsupported(
+            "tables of GC or exception references (issue #16)",
+        ));
+    }
     Ok(TableType {
-        element: ref_type(ty.element_type)?,
+        element,
         minimum: ty.initial,
         maximum: ty.maximum,
         table64: ty.table64,
     })
 }
 
-fn global_type(ty: wasmparser::GlobalType) -> Result<GlobalType, CompileError> {
+fn global_type(ty: wasmparser::GlobalType, kinds: &Kinds) -> Result<GlobalType, CompileError> {
     Ok(GlobalType {
-        content: val_type(ty.content_type)?,
+        content: val_type(ty.content_type, kinds)?,
         mutable: ty.mutable,
     })
 }
@@ -106,6 +160,7 @@ pub fn parse<'a>(
     let mut validator = Validator::new_with_features(features);
     let mut info = ModuleInfo::default();
     let mut functions = Vec::new();
+    let mut kinds = Kinds(Vec::new());
 
     // Decode with the same features we validate with: some encodings (such
     // as over-long limits) are only well-formed when a proposal is on.
@@ -121,8 +176,20 @@ pub fn parse<'a>(
             Payload::TypeSection(reader) => {
                 for group in reader {
                     let group = group?;
+                    if group.types().len() == 0 {
+                        // `(rec)` declares nothing; recording it would give
+                        // two groups the same start.
+                        continue;
+                    }
                     let start = TypeIndex(info.types.len() as u32);
-                    let types = group.types().map(sub_type).collect::<Result<Vec<_>, _>>()?;
+                    // Members may name each other: their kinds first.
+                    for ty in group.types() {
+                        kinds.0.push(composite_kind(ty)?);
+                    }
+                    let types = group
+                        .types()
+                        .map(|t| sub_type(t, &kinds))
+                        .collect::<Result<Vec<_>, _>>()?;
                     let ids = registry.register_group(&info.type_ids, &types);
                     info.type_ids.extend(ids);
                     info.rec_groups.push(start);
@@ -139,7 +206,7 @@ pub fn parse<'a>(
                             EntityIndex::Function(FuncIndex(info.functions.len() as u32 - 1))
                         }
                         TypeRef::Table(ty) => {
-                            info.tables.push(table_type(ty)?);
+                            info.tables.push(table_type(ty, &kinds)?);
                             info.num_imported_tables += 1;
                             EntityIndex::Table(TableIndex(info.tables.len() as u32 - 1))
                         }
@@ -149,7 +216,7 @@ pub fn parse<'a>(
                             EntityIndex::Memory(MemoryIndex(info.memories.len() as u32 - 1))
                         }
                         TypeRef::Global(ty) => {
-                            info.globals.push(global_type(ty)?);
+                            info.globals.push(global_type(ty, &kinds)?);
                             info.num_imported_globals += 1;
                             EntityIndex::Global(GlobalIndex(info.globals.len() as u32 - 1))
                         }
@@ -170,10 +237,10 @@ pub fn parse<'a>(
             Payload::TableSection(reader) => {
                 for table in reader {
                     let table = table?;
-                    info.tables.push(table_type(table.ty)?);
+                    info.tables.push(table_type(table.ty, &kinds)?);
                     info.table_inits.push(match table.init {
                         TableInit::RefNull => None,
-                        TableInit::Expr(expr) => Some(ConstExpr::parse(&expr)?),
+                        TableInit::Expr(expr) => Some(ConstExpr::parse(&expr, &|i| kinds.of(i))?),
                     });
                 }
             }
@@ -186,8 +253,9 @@ pub fn parse<'a>(
             Payload::GlobalSection(reader) => {
                 for global in reader {
                     let global = global?;
-                    info.globals.push(global_type(global.ty)?);
-                    info.global_inits.push(ConstExpr::parse(&global.init_expr)?);
+                    info.globals.push(global_type(global.ty, &kinds)?);
+                    info.global_inits
+                        .push(ConstExpr::parse(&global.init_expr, &|i| kinds.of(i))?);
                 }
             }
             Payload::ExportSection(reader) => {
@@ -211,7 +279,7 @@ pub fn parse<'a>(
             Payload::StartSection { func, .. } => info.start = Some(FuncIndex(func)),
             Payload::ElementSection(reader) => {
                 for element in reader {
-                    info.elements.push(element_segment(element?)?);
+                    info.elements.push(element_segment(element?, &kinds)?);
                 }
             }
             Payload::DataSection(reader) => {
@@ -224,7 +292,7 @@ pub fn parse<'a>(
                             offset_expr,
                         } => DataMode::Active {
                             memory: MemoryIndex(memory_index),
-                            offset: ConstExpr::parse(&offset_expr)?,
+                            offset: ConstExpr::parse(&offset_expr, &|i| kinds.of(i))?,
                         },
                     };
                     info.data.push(DataSegment {
@@ -246,7 +314,10 @@ pub fn parse<'a>(
     Ok(ParsedModule { info, functions })
 }
 
-fn element_segment(element: wasmparser::Element<'_>) -> Result<ElementSegment, CompileError> {
+fn element_segment(
+    element: wasmparser::Element<'_>,
+    kinds: &Kinds,
+) -> Result<ElementSegment, CompileError> {
     let mode = match element.kind {
         ElementKind::Passive => ElementMode::Passive,
         ElementKind::Declared => ElementMode::Declared,
@@ -255,7 +326,7 @@ fn element_segment(element: wasmparser::Element<'_>) -> Result<ElementSegment, C
             offset_expr,
         } => ElementMode::Active {
             table: TableIndex(table_index.unwrap_or(0)),
-            offset: ConstExpr::parse(&offset_expr)?,
+            offset: ConstExpr::parse(&offset_expr, &|i| kinds.of(i))?,
         },
     };
     let (ty, items) = match element.items {
@@ -270,10 +341,10 @@ fn element_segment(element: wasmparser::Element<'_>) -> Result<ElementSegment, C
             )
         }
         ElementItems::Expressions(ty, exprs) => {
-            let ty = ref_type(ty)?;
+            let ty = ref_type(ty, kinds)?;
             let exprs = exprs
                 .into_iter()
-                .map(|e| ConstExpr::parse(&e?))
+                .map(|e| ConstExpr::parse(&e?, &|i| kinds.of(i)))
                 .collect::<Result<Vec<_>, CompileError>>()?;
             (
                 ty,

@@ -145,12 +145,35 @@ impl TypeRegistry {
         if sub.nullable && !sup.nullable {
             return false;
         }
-        match (sub.heap, sup.heap) {
-            (HeapType::Concrete(TypeRef::Engine(a)), HeapType::Concrete(TypeRef::Engine(b))) => {
+        self.is_heap_subtype(sub.heap, sup.heap)
+    }
+
+    /// Whether `sub` is `sup` or below it in the same hierarchy: the
+    /// bottom is below everything, everything below the top; `i31`,
+    /// structs and arrays below `eq`; a declared type below its declared
+    /// supertypes and its kind's abstract type.
+    pub fn is_heap_subtype(&self, sub: HeapType, sup: HeapType) -> bool {
+        use HeapType as H;
+        if sub == sup {
+            return true;
+        }
+        if sub.top() != sup.top() {
+            return false;
+        }
+        if sub.is_bottom() || sup == sup.top() {
+            return true;
+        }
+        match (sub, sup) {
+            (H::ConcreteFunc(TypeRef::Engine(a)), H::ConcreteFunc(TypeRef::Engine(b)))
+            | (H::ConcreteStruct(TypeRef::Engine(a)), H::ConcreteStruct(TypeRef::Engine(b)))
+            | (H::ConcreteArray(TypeRef::Engine(a)), H::ConcreteArray(TypeRef::Engine(b))) => {
                 self.is_subtype(a, b)
             }
-            (HeapType::Concrete(_), HeapType::Func) => true,
-            (a, b) => a == b,
+            (H::ConcreteStruct(_), H::Struct) | (H::ConcreteArray(_), H::Array) => true,
+            (H::I31 | H::Struct | H::Array | H::ConcreteStruct(_) | H::ConcreteArray(_), H::Eq) => {
+                true
+            }
+            _ => false,
         }
     }
 }
@@ -178,7 +201,7 @@ mod tests {
     fn module_ref(i: u32) -> ValType {
         ValType::Ref(RefType {
             nullable: true,
-            heap: HeapType::Concrete(TypeRef::Module(TypeIndex(i))),
+            heap: HeapType::ConcreteFunc(TypeRef::Module(TypeIndex(i))),
         })
     }
 
@@ -240,12 +263,60 @@ mod tests {
         let t = registry.intern(&func(&[]));
         let concrete = |nullable| RefType {
             nullable,
-            heap: HeapType::Concrete(TypeRef::Engine(t)),
+            heap: HeapType::ConcreteFunc(TypeRef::Engine(t)),
         };
         assert!(registry.is_ref_subtype(concrete(false), RefType::FUNCREF));
         assert!(registry.is_ref_subtype(concrete(false), concrete(true)));
         assert!(!registry.is_ref_subtype(concrete(true), concrete(false)));
         assert!(!registry.is_ref_subtype(RefType::FUNCREF, concrete(true)));
         assert!(!registry.is_ref_subtype(RefType::EXTERNREF, RefType::FUNCREF));
+    }
+
+    #[test]
+    fn struct_types_canonicalise_and_sit_below_eq() {
+        use crate::types::{ConcreteKind, FieldType, StorageType};
+        let registry = TypeRegistry::default();
+        let field = |storage| FieldType {
+            storage,
+            mutable: true,
+        };
+        let point = || SubType {
+            is_final: true,
+            supertype: None,
+            composite: CompositeType::Struct(
+                [
+                    field(StorageType::I16),
+                    field(StorageType::Val(ValType::I32)),
+                ]
+                .into(),
+            ),
+        };
+        let a = registry.register_group(&[], &[point()]);
+        let b = registry.register_group(&[], &[point()]);
+        assert_eq!(a, b, "identical struct types are one type");
+        let packed_differently = SubType {
+            composite: CompositeType::Struct(
+                [
+                    field(StorageType::I8),
+                    field(StorageType::Val(ValType::I32)),
+                ]
+                .into(),
+            ),
+            ..point()
+        };
+        assert_ne!(registry.register_group(&[], &[packed_differently]), a);
+        assert_eq!(point().composite.kind(), ConcreteKind::Struct);
+
+        let s = HeapType::ConcreteStruct(TypeRef::Engine(a[0]));
+        for above in [HeapType::Struct, HeapType::Eq, HeapType::Any] {
+            assert!(registry.is_heap_subtype(s, above), "{s} <: {above}");
+            assert!(registry.is_heap_subtype(HeapType::None, above));
+        }
+        assert!(registry.is_heap_subtype(HeapType::I31, HeapType::Eq));
+        assert!(!registry.is_heap_subtype(s, HeapType::Array));
+        assert!(!registry.is_heap_subtype(HeapType::Eq, HeapType::I31));
+        assert!(!registry.is_heap_subtype(HeapType::Any, HeapType::Func));
+        assert!(registry.is_heap_subtype(HeapType::NoExn, HeapType::Exn));
+        assert!(!registry.is_heap_subtype(HeapType::NoExn, HeapType::Extern));
     }
 }

@@ -94,18 +94,55 @@ pub struct RefType {
     pub heap: HeapType,
 }
 
-/// What a reference points to. The GC proposal's abstract heap types
-/// (`any`, `eq`, `i31`, `struct`, `array`, `none`, `nofunc`, `noextern`,
-/// `exn`) are to be added here as further variants.
+/// What a reference points to: one of the four hierarchies of
+/// WebAssembly 3.0 (functions, host references, GC objects, exceptions),
+/// each with an abstract top and bottom, and declared (concrete) types
+/// tagged with their kind, which decides their representation.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum HeapType {
     /// Any function (`func`): a `*const VMFuncRef`, null being 0.
     Func,
+    /// No function (`nofunc`): only null.
+    NoFunc,
     /// A host value (`extern`): an index into the store's externref table,
     /// null being 0.
     Extern,
-    /// A function of one declared type.
-    Concrete(TypeRef),
+    /// No host value (`noextern`): only null.
+    NoExtern,
+    /// Any GC object or `i31` (`any`): a 32-bit GC reference, null being 0.
+    Any,
+    /// What `ref.eq` compares (`eq`).
+    Eq,
+    /// An unboxed 31-bit integer (`i31`).
+    I31,
+    /// Any struct (`struct`).
+    Struct,
+    /// Any array (`array`).
+    Array,
+    /// No GC object (`none`): only null.
+    None,
+    /// Any exception (`exn`): a 32-bit GC reference, null being 0.
+    Exn,
+    /// No exception (`noexn`): only null.
+    NoExn,
+    /// A function of one declared type (or a subtype).
+    ConcreteFunc(TypeRef),
+    /// A struct of one declared type (or a subtype).
+    ConcreteStruct(TypeRef),
+    /// An array of one declared type (or a subtype).
+    ConcreteArray(TypeRef),
+}
+
+/// The kind of a declared type, which a reference to it needs to know
+/// its hierarchy and representation.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum ConcreteKind {
+    /// A function type.
+    Func,
+    /// A struct type.
+    Struct,
+    /// An array type.
+    Array,
 }
 
 /// A declared type, named in one of three index spaces. A module's types
@@ -128,6 +165,11 @@ impl ValType {
     pub const FUNCREF: ValType = ValType::Ref(RefType::FUNCREF);
     /// `externref`, that is `(ref null extern)`.
     pub const EXTERNREF: ValType = ValType::Ref(RefType::EXTERNREF);
+    /// `anyref`, that is `(ref null any)`.
+    pub const ANYREF: ValType = ValType::Ref(RefType {
+        nullable: true,
+        heap: HeapType::Any,
+    });
 
     /// Whether this is a reference type.
     pub fn is_ref(self) -> bool {
@@ -135,8 +177,12 @@ impl ValType {
     }
 
     /// Converts a `wasmparser` value type whose type indices are the
-    /// module's; `None` for types Egret does not support (GC types).
-    pub fn from_wasmparser(ty: wasmparser::ValType) -> Option<ValType> {
+    /// module's; `kind` tells what the declared type of an index is.
+    /// `None` for shared references, which Egret does not support.
+    pub fn from_wasmparser(
+        ty: wasmparser::ValType,
+        kind: &impl Fn(u32) -> ConcreteKind,
+    ) -> Option<ValType> {
         use wasmparser::ValType as W;
         Some(match ty {
             W::I32 => ValType::I32,
@@ -144,7 +190,7 @@ impl ValType {
             W::F32 => ValType::F32,
             W::F64 => ValType::F64,
             W::V128 => ValType::V128,
-            W::Ref(r) => ValType::Ref(RefType::from_wasmparser(r)?),
+            W::Ref(r) => ValType::Ref(RefType::from_wasmparser(r, kind)?),
         })
     }
 
@@ -170,21 +216,37 @@ impl RefType {
     };
 
     /// Converts a `wasmparser` reference type whose type indices are the
-    /// module's; `None` for heap types Egret does not support yet (GC and
-    /// exception handling's).
-    pub fn from_wasmparser(r: wasmparser::RefType) -> Option<RefType> {
+    /// module's (see [`ValType::from_wasmparser`]); `None` for shared
+    /// references and stack switching's continuations.
+    pub fn from_wasmparser(
+        r: wasmparser::RefType,
+        kind: &impl Fn(u32) -> ConcreteKind,
+    ) -> Option<RefType> {
         use wasmparser::{AbstractHeapType as A, HeapType as H, UnpackedIndex};
         let heap = match r.heap_type() {
-            H::Abstract {
-                shared: false,
-                ty: A::Func,
-            } => HeapType::Func,
-            H::Abstract {
-                shared: false,
-                ty: A::Extern,
-            } => HeapType::Extern,
-            H::Concrete(UnpackedIndex::Module(i)) => {
-                HeapType::Concrete(TypeRef::Module(TypeIndex(i)))
+            H::Abstract { shared: true, .. } => return None,
+            H::Abstract { shared: false, ty } => match ty {
+                A::Func => HeapType::Func,
+                A::NoFunc => HeapType::NoFunc,
+                A::Extern => HeapType::Extern,
+                A::NoExtern => HeapType::NoExtern,
+                A::Any => HeapType::Any,
+                A::Eq => HeapType::Eq,
+                A::I31 => HeapType::I31,
+                A::Struct => HeapType::Struct,
+                A::Array => HeapType::Array,
+                A::None => HeapType::None,
+                A::Exn => HeapType::Exn,
+                A::NoExn => HeapType::NoExn,
+                A::Cont | A::NoCont => return None,
+            },
+            H::Concrete(UnpackedIndex::Module(i)) | H::Exact(UnpackedIndex::Module(i)) => {
+                let t = TypeRef::Module(TypeIndex(i));
+                match kind(i) {
+                    ConcreteKind::Func => HeapType::ConcreteFunc(t),
+                    ConcreteKind::Struct => HeapType::ConcreteStruct(t),
+                    ConcreteKind::Array => HeapType::ConcreteArray(t),
+                }
             }
             _ => return None,
         };
@@ -196,17 +258,69 @@ impl RefType {
 
     /// The same type with its type reference, if any, rewritten by `f`.
     pub fn map_refs(self, f: &mut impl FnMut(TypeRef) -> TypeRef) -> RefType {
-        let heap = match self.heap {
-            HeapType::Concrete(t) => HeapType::Concrete(f(t)),
-            other => other,
-        };
-        RefType { heap, ..self }
+        RefType {
+            heap: self.heap.map_refs(f),
+            ..self
+        }
     }
 
-    /// Whether values of this type are function references (as opposed to
-    /// host references): what decides their representation.
+    /// Whether values of this type are function references.
     pub fn is_func(self) -> bool {
-        matches!(self.heap, HeapType::Func | HeapType::Concrete(_))
+        self.heap.top() == HeapType::Func
+    }
+
+    /// Whether values of this type are 32-bit GC references (the `any`
+    /// and `exn` hierarchies).
+    pub fn is_gc(self) -> bool {
+        matches!(self.heap.top(), HeapType::Any | HeapType::Exn)
+    }
+}
+
+impl HeapType {
+    /// The top of this type's hierarchy: `func`, `extern`, `any` or `exn`.
+    pub fn top(self) -> HeapType {
+        use HeapType as H;
+        match self {
+            H::Func | H::NoFunc | H::ConcreteFunc(_) => H::Func,
+            H::Extern | H::NoExtern => H::Extern,
+            H::Any
+            | H::Eq
+            | H::I31
+            | H::Struct
+            | H::Array
+            | H::None
+            | H::ConcreteStruct(_)
+            | H::ConcreteArray(_) => H::Any,
+            H::Exn | H::NoExn => H::Exn,
+        }
+    }
+
+    /// Whether this is the bottom of its hierarchy (only null).
+    pub fn is_bottom(self) -> bool {
+        matches!(
+            self,
+            HeapType::NoFunc | HeapType::NoExtern | HeapType::None | HeapType::NoExn
+        )
+    }
+
+    /// The declared type this names, if it is concrete.
+    pub fn concrete(self) -> Option<TypeRef> {
+        match self {
+            HeapType::ConcreteFunc(t)
+            | HeapType::ConcreteStruct(t)
+            | HeapType::ConcreteArray(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// The same heap type with its type reference, if any, rewritten.
+    pub fn map_refs(self, f: &mut impl FnMut(TypeRef) -> TypeRef) -> HeapType {
+        match self {
+            HeapType::ConcreteFunc(t) => HeapType::ConcreteFunc(f(t)),
+            HeapType::ConcreteStruct(t) => HeapType::ConcreteStruct(f(t)),
+            HeapType::ConcreteArray(t) => HeapType::ConcreteArray(f(t)),
+            other => other,
+        }
     }
 }
 
@@ -228,24 +342,46 @@ impl fmt::Display for RefType {
         match (self.nullable, self.heap) {
             (true, HeapType::Func) => f.write_str("funcref"),
             (true, HeapType::Extern) => f.write_str("externref"),
+            (true, HeapType::Any) => f.write_str("anyref"),
+            (true, HeapType::Exn) => f.write_str("exnref"),
             (nullable, heap) => {
                 f.write_str(if nullable { "(ref null " } else { "(ref " })?;
-                match heap {
-                    HeapType::Func => f.write_str("func")?,
-                    HeapType::Extern => f.write_str("extern")?,
-                    HeapType::Concrete(TypeRef::Module(i)) => write!(f, "{}", i.0)?,
-                    HeapType::Concrete(TypeRef::Engine(id)) => write!(f, "engine-type-{}", id.0)?,
-                    HeapType::Concrete(TypeRef::RecGroup(i)) => write!(f, "rec-group-{i}")?,
-                }
-                f.write_str(")")
+                write!(f, "{heap})")
             }
         }
     }
 }
 
+impl fmt::Display for HeapType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use HeapType as H;
+        let name = match self {
+            H::Func => "func",
+            H::NoFunc => "nofunc",
+            H::Extern => "extern",
+            H::NoExtern => "noextern",
+            H::Any => "any",
+            H::Eq => "eq",
+            H::I31 => "i31",
+            H::Struct => "struct",
+            H::Array => "array",
+            H::None => "none",
+            H::Exn => "exn",
+            H::NoExn => "noexn",
+            H::ConcreteFunc(t) | H::ConcreteStruct(t) | H::ConcreteArray(t) => {
+                return match t {
+                    TypeRef::Module(i) => write!(f, "{}", i.0),
+                    TypeRef::Engine(id) => write!(f, "engine-type-{}", id.0),
+                    TypeRef::RecGroup(i) => write!(f, "rec-group-{i}"),
+                };
+            }
+        };
+        f.write_str(name)
+    }
+}
+
 /// A declared type: what it is, and where it sits in the subtype
-/// hierarchy. GC adds struct and array types as further
-/// [`CompositeType`]s.
+/// hierarchy.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct SubType {
     /// Whether no type may declare this one as its supertype.
@@ -261,6 +397,53 @@ pub struct SubType {
 pub enum CompositeType {
     /// A function type.
     Func(FuncType),
+    /// A struct type: its fields, in order.
+    Struct(Box<[FieldType]>),
+    /// An array type: its element.
+    Array(FieldType),
+}
+
+/// A field of a struct, or an array's element.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub struct FieldType {
+    /// What the field stores.
+    pub storage: StorageType,
+    /// Whether `struct.set` / `array.set` may change it.
+    pub mutable: bool,
+}
+
+/// What a field stores: a packed integer or a value.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub enum StorageType {
+    /// An 8-bit integer, read as `i32`.
+    I8,
+    /// A 16-bit integer, read as `i32`.
+    I16,
+    /// A value.
+    Val(ValType),
+}
+
+impl FieldType {
+    fn map_refs(self, f: &mut impl FnMut(TypeRef) -> TypeRef) -> FieldType {
+        FieldType {
+            storage: match self.storage {
+                StorageType::Val(v) => StorageType::Val(v.map_refs(f)),
+                packed => packed,
+            },
+            ..self
+        }
+    }
+}
+
+impl CompositeType {
+    /// What kind of declared type this is.
+    pub fn kind(&self) -> ConcreteKind {
+        match self {
+            CompositeType::Func(_) => ConcreteKind::Func,
+            CompositeType::Struct(_) => ConcreteKind::Struct,
+            CompositeType::Array(_) => ConcreteKind::Array,
+        }
+    }
 }
 
 impl SubType {
@@ -278,6 +461,7 @@ impl SubType {
     pub fn as_func(&self) -> Option<&FuncType> {
         match &self.composite {
             CompositeType::Func(f) => Some(f),
+            _ => None,
         }
     }
 
@@ -288,6 +472,10 @@ impl SubType {
             supertype: self.supertype.map(&mut *f),
             composite: match &self.composite {
                 CompositeType::Func(ty) => CompositeType::Func(ty.map_refs(f)),
+                CompositeType::Struct(fields) => {
+                    CompositeType::Struct(fields.iter().map(|field| field.map_refs(f)).collect())
+                }
+                CompositeType::Array(element) => CompositeType::Array(element.map_refs(f)),
             },
         }
     }

@@ -367,7 +367,7 @@ impl StoreOpaque {
         let sig = SigId(unsafe { (*func).type_id });
         let actual = RefType {
             nullable: false,
-            heap: HeapType::Concrete(TypeRef::Engine(sig)),
+            heap: HeapType::ConcreteFunc(TypeRef::Engine(sig)),
         };
         self.engine.types().is_ref_subtype(actual, ty)
     }

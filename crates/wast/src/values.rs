@@ -39,6 +39,20 @@ fn null_of(heap: &HeapType<'_>) -> Result<Val, String> {
             shared: false,
             ty: AbstractHeapType::Extern | AbstractHeapType::NoExtern,
         } => Ok(Val::ExternRef(None)),
+        HeapType::Abstract {
+            shared: false,
+            ty:
+                AbstractHeapType::Any
+                | AbstractHeapType::Eq
+                | AbstractHeapType::I31
+                | AbstractHeapType::Struct
+                | AbstractHeapType::Array
+                | AbstractHeapType::None,
+        } => Ok(Val::AnyRef(None)),
+        HeapType::Abstract {
+            shared: false,
+            ty: AbstractHeapType::Exn | AbstractHeapType::NoExn,
+        } => Ok(Val::ExnRef(None)),
         other => Err(format!("unsupported reference type {other:?}")),
     }
 }
@@ -116,7 +130,7 @@ fn core_matches(store: &Store<()>, actual: &Val, expected: &WastRetCore<'_>) -> 
         (WastRetCore::F32(e), Val::F32(a)) => f32_matches(*a, e),
         (WastRetCore::F64(e), Val::F64(a)) => f64_matches(*a, e),
         (WastRetCore::V128(e), Val::V128(a)) => v128_matches(*a, e),
-        (WastRetCore::RefNull(None), Val::FuncRef(None) | Val::ExternRef(None)) => true,
+        (WastRetCore::RefNull(None), a) => is_null(a),
         (WastRetCore::RefNull(Some(heap)), a) => match null_of(heap) {
             Ok(null) => ValType::eq(&null.ty(), &a.ty()) && is_null(a),
             Err(_) => false,
@@ -134,7 +148,10 @@ fn core_matches(store: &Store<()>, actual: &Val, expected: &WastRetCore<'_>) -> 
 }
 
 fn is_null(v: &Val) -> bool {
-    matches!(v, Val::FuncRef(None) | Val::ExternRef(None))
+    matches!(
+        v,
+        Val::FuncRef(None) | Val::ExternRef(None) | Val::AnyRef(None) | Val::ExnRef(None)
+    )
 }
 
 /// A value for failure messages, e.g. `i32:-1` or `f32:nan (0x7fc00000)`.
@@ -152,6 +169,10 @@ pub(crate) fn show(store: &Store<()>, v: &Val) -> String {
             Some(n) => format!("ref.extern {n}"),
             None => "ref.extern <foreign>".into(),
         },
+        Val::AnyRef(None) => "ref.null any".into(),
+        Val::AnyRef(Some(_)) => "anyref".into(),
+        Val::ExnRef(None) => "ref.null exn".into(),
+        Val::ExnRef(Some(_)) => "exnref".into(),
     }
 }
 

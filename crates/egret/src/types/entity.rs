@@ -76,7 +76,7 @@ impl GlobalType {
             return Err(Error::misuse("the global's type belongs to another engine"));
         }
         Ok(engine_form::GlobalType {
-            content: self.content.to_engine()?,
+            content: self.content.to_engine(),
             mutable: self.mutability.is_var(),
         })
     }
@@ -156,7 +156,7 @@ impl TableType {
             return Err(Error::misuse("table limits exceed the index type's range"));
         }
         Ok(engine_form::TableType {
-            element: self.element.to_engine()?,
+            element: self.element.to_engine(),
             minimum: self.minimum,
             maximum: self.maximum,
             table64: self.is_64,

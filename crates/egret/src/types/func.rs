@@ -91,7 +91,7 @@ impl FuncType {
                         "the type {t} belongs to another engine"
                     )));
                 }
-                t.to_engine()
+                Ok(t.to_engine())
             })
             .collect::<Result<Vec<_>>>()
         };
@@ -161,6 +161,7 @@ impl FuncType {
     pub(crate) fn engine_type(&self) -> &engine_form::FuncType {
         match &self.declared.composite {
             CompositeType::Func(f) => f,
+            _ => unreachable!("a FuncType is made only from a function type's id"),
         }
     }
 

@@ -4,7 +4,7 @@
 
 use super::engine_form;
 use super::func::FuncType;
-use crate::{Engine, Error, Result, Val};
+use crate::{Engine, Val};
 use std::fmt;
 
 /// The type of a WebAssembly value.
@@ -212,18 +212,17 @@ impl ValType {
     }
 
     /// The engine form of this type, valid in the engine of its concrete
-    /// types (see [`ValType::belongs_to`]). Fails for heap types Egret
-    /// cannot hold values of yet.
-    pub(crate) fn to_engine(&self) -> Result<engine_form::ValType> {
+    /// types (see [`ValType::belongs_to`]).
+    pub(crate) fn to_engine(&self) -> engine_form::ValType {
         use engine_form::ValType as E;
-        Ok(match self {
+        match self {
             ValType::I32 => E::I32,
             ValType::I64 => E::I64,
             ValType::F32 => E::F32,
             ValType::F64 => E::F64,
             ValType::V128 => E::V128,
-            ValType::Ref(r) => E::Ref(r.to_engine()?),
-        })
+            ValType::Ref(r) => E::Ref(r.to_engine()),
+        }
     }
 
     /// Whether every concrete type this type names is registered with
@@ -300,52 +299,69 @@ impl RefType {
         a.is_nullable == b.is_nullable && HeapType::eq(&a.heap_type, &b.heap_type)
     }
 
-    /// Null as a [`Val`] of this type; `None` if the type excludes null
-    /// or Egret has no value form for its hierarchy yet.
+    /// Null as a [`Val`] of this type; `None` if the type excludes null.
     fn null_value(&self) -> Option<Val> {
         if !self.is_nullable {
             return None;
         }
-        match self.heap_type.top() {
-            HeapType::Func => Some(Val::FuncRef(None)),
-            HeapType::Extern => Some(Val::ExternRef(None)),
-            _ => None,
-        }
+        Some(match self.heap_type.top() {
+            HeapType::Func => Val::FuncRef(None),
+            HeapType::Extern => Val::ExternRef(None),
+            HeapType::Any => Val::AnyRef(None),
+            _ => Val::ExnRef(None),
+        })
     }
 
     pub(crate) fn from_engine(engine: &Engine, ty: engine_form::RefType) -> RefType {
         use engine_form::{HeapType as E, TypeRef};
         let heap_type = match ty.heap {
             E::Func => HeapType::Func,
+            E::NoFunc => HeapType::NoFunc,
             E::Extern => HeapType::Extern,
-            E::Concrete(TypeRef::Engine(id)) => {
+            E::NoExtern => HeapType::NoExtern,
+            E::Any => HeapType::Any,
+            E::Eq => HeapType::Eq,
+            E::I31 => HeapType::I31,
+            E::Struct => HeapType::Struct,
+            E::Array => HeapType::Array,
+            E::None => HeapType::None,
+            E::Exn => HeapType::Exn,
+            E::NoExn => HeapType::NoExn,
+            E::ConcreteFunc(TypeRef::Engine(id)) => {
                 HeapType::ConcreteFunc(FuncType::from_engine(engine, id))
             }
             // Engine-form types name concrete types by engine id only.
-            E::Concrete(TypeRef::Module(_) | TypeRef::RecGroup(_)) => HeapType::Func,
+            E::ConcreteFunc(_) => HeapType::Func,
+            // The public struct and array types arrive with GC (#16);
+            // until then a declared struct or array type shows as its
+            // abstract supertype.
+            E::ConcreteStruct(_) => HeapType::Struct,
+            E::ConcreteArray(_) => HeapType::Array,
         };
         RefType::new(ty.nullable, heap_type)
     }
 
-    pub(crate) fn to_engine(&self) -> Result<engine_form::RefType> {
+    pub(crate) fn to_engine(&self) -> engine_form::RefType {
         use engine_form::{HeapType as E, TypeRef};
         let heap = match &self.heap_type {
             HeapType::Func => E::Func,
+            HeapType::NoFunc => E::NoFunc,
             HeapType::Extern => E::Extern,
-            HeapType::ConcreteFunc(f) => E::Concrete(TypeRef::Engine(f.id())),
-            other => {
-                return Err(Error::Compile(
-                    egret_frontend::error::CompileError::Unsupported(format!(
-                        "references to `{other}` (GC and exception references are \
-                         not supported yet)"
-                    )),
-                ));
-            }
+            HeapType::NoExtern => E::NoExtern,
+            HeapType::Any => E::Any,
+            HeapType::Eq => E::Eq,
+            HeapType::I31 => E::I31,
+            HeapType::Struct => E::Struct,
+            HeapType::Array => E::Array,
+            HeapType::None => E::None,
+            HeapType::Exn => E::Exn,
+            HeapType::NoExn => E::NoExn,
+            HeapType::ConcreteFunc(f) => E::ConcreteFunc(TypeRef::Engine(f.id())),
         };
-        Ok(engine_form::RefType {
+        engine_form::RefType {
             nullable: self.is_nullable,
             heap,
-        })
+        }
     }
 
     pub(crate) fn belongs_to(&self, engine: &Engine) -> bool {

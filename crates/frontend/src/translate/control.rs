@@ -63,8 +63,9 @@ impl Frame {
 
 /// A one-element slice standing for a single-result block type. Block
 /// types matter to translation only through their Cranelift types, so a
-/// reference type is represented by `funcref` (every reference is an
-/// `i64`), which lets the slice be static.
+/// reference type is represented by `anyref` (an `i32` GC reference) or
+/// `funcref` (function and host references are `i64`s), which lets the
+/// slice be static.
 fn single(ty: ValType) -> &'static [ValType] {
     match ty {
         ValType::I32 => &[ValType::I32],
@@ -72,6 +73,7 @@ fn single(ty: ValType) -> &'static [ValType] {
         ValType::F32 => &[ValType::F32],
         ValType::F64 => &[ValType::F64],
         ValType::V128 => &[ValType::V128],
+        ValType::Ref(r) if r.is_gc() => &[ValType::ANYREF],
         ValType::Ref(_) => &[ValType::FUNCREF],
     }
 }
@@ -126,7 +128,7 @@ impl<'a> Translation<'a> {
         let env: &'a super::ModuleEnv<'a> = self.env;
         Ok(match ty {
             BlockType::Empty => (&[], &[]),
-            BlockType::Type(t) => (&[], single(super::val_type(t)?)),
+            BlockType::Type(t) => (&[], single(super::val_type(t, self.env.info)?)),
             BlockType::FuncType(i) => {
                 let f = env
                     .info

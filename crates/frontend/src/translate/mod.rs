@@ -233,10 +233,10 @@ fn unsupported_op(op: &Operator<'_>) -> CompileError {
     CompileError::Unsupported(format!("operator {name}"))
 }
 
-/// Converts a `wasmparser` value type, rejecting those Egret does not
-/// support (GC and exception references).
-fn val_type(ty: wasmparser::ValType) -> Result<ValType, CompileError> {
-    ValType::from_wasmparser(ty)
+/// Converts a `wasmparser` value type of the module `info`, rejecting
+/// those Egret does not support (shared references, continuations).
+fn val_type(ty: wasmparser::ValType, info: &ModuleInfo) -> Result<ValType, CompileError> {
+    ValType::from_wasmparser(ty, &|i| info.type_kind(i))
         .ok_or_else(|| CompileError::Unsupported(format!("value type {ty}")))
 }
 
@@ -336,7 +336,7 @@ impl<'a> Translation<'a> {
 
     /// Declares `count` zero-initialised locals of type `ty`.
     fn declare_locals(&mut self, count: u32, ty: wasmparser::ValType) -> Result<(), CompileError> {
-        let ty = abi::clif_type(val_type(ty)?);
+        let ty = abi::clif_type(val_type(ty, self.env.info)?);
         let zero = self.zero(ty);
         for _ in 0..count {
             let var = self.b.declare_var(ty);

@@ -10,6 +10,7 @@
 
 use super::Translation;
 use super::env::MUTABLE;
+use crate::abi;
 use crate::builtins::Builtin;
 use crate::error::CompileError;
 use crate::traps::TrapKind;
@@ -91,13 +92,16 @@ impl Translation<'_> {
                 self.call_builtin(Builtin::elem_drop, &[elem]);
             }
             Operator::RefNull { hty } => {
-                if RefType::new(true, hty)
-                    .and_then(crate::types::RefType::from_wasmparser)
-                    .is_none()
-                {
+                let info = self.env.info;
+                let Some(ty) = RefType::new(true, hty).and_then(|r| {
+                    crate::types::RefType::from_wasmparser(r, &|i| info.type_kind(i))
+                }) else {
                     return Err(CompileError::Unsupported(format!("reference type {hty:?}")));
-                }
-                let null = self.b.ins().iconst(I64, 0);
+                };
+                let null = self
+                    .b
+                    .ins()
+                    .iconst(abi::clif_type(crate::types::ValType::Ref(ty)), 0);
                 self.push(null);
             }
             Operator::RefAsNonNull => {

@@ -57,7 +57,7 @@ impl Translation<'_> {
             }
             Operator::Select => self.select()?,
             Operator::TypedSelect { ty } => {
-                val_type(ty)?;
+                val_type(ty, self.env.info)?;
                 self.select()?;
             }
             _ => return Ok(false),

@@ -138,12 +138,8 @@ pub const FAILING_FILES: &[(Suite, &str, &str)] = &[
     (Suite::V3, "exports.wast", EXCEPTIONS),
     (Suite::V3, "imports.wast", EXCEPTIONS),
     (Suite::V3, "instance.wast", EXCEPTIONS),
-    (Suite::V3, "ref_null.wast", GC_TYPES),
-    (Suite::V3, "type-rec.wast", GC_TYPES),
 ];
 
-const GC_TYPES: &str = "the script uses GC's heap types (any, eq, none, ...) or struct and \
-     array types, which come with GC (issue #16): the frontend refuses them as unsupported";
 const EXCEPTIONS: &str = "the script's modules import or export tags, and exception handling \
      (issue #15) is not implemented yet: the frontend refuses tags as unsupported";
 
