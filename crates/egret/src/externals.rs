@@ -2,9 +2,9 @@
 
 use crate::store::AsContext;
 use crate::types::ExternType;
-use crate::{Func, Global, Memory, Result, Table};
+use crate::{Func, Global, Memory, Result, Table, Tag};
 
-/// A function, memory, table or global.
+/// A function, memory, table, global or tag.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Extern {
     /// A function.
@@ -15,6 +15,8 @@ pub enum Extern {
     Table(Table),
     /// A global.
     Global(Global),
+    /// A tag.
+    Tag(Tag),
 }
 
 impl Extern {
@@ -54,6 +56,15 @@ impl Extern {
         }
     }
 
+    /// The tag, if this is one.
+    pub fn into_tag(self) -> Option<Tag> {
+        if let Extern::Tag(t) = self {
+            Some(t)
+        } else {
+            None
+        }
+    }
+
     /// The item's type.
     pub fn ty(&self, store: impl AsContext) -> Result<ExternType> {
         Ok(match self {
@@ -61,6 +72,7 @@ impl Extern {
             Extern::Memory(m) => ExternType::Memory(m.ty(store)?),
             Extern::Table(t) => ExternType::Table(t.ty(store)?),
             Extern::Global(g) => ExternType::Global(g.ty(store)?),
+            Extern::Tag(t) => ExternType::Tag(t.ty(store)?),
         })
     }
 }
@@ -75,4 +87,4 @@ macro_rules! from_item {
     )*};
 }
 
-from_item!(Func, Memory, Table, Global);
+from_item!(Func, Memory, Table, Global, Tag);

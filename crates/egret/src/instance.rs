@@ -3,7 +3,7 @@
 
 use crate::store::{AsContext, AsContextMut, StoreContext};
 use crate::typed::{WasmParams, WasmResults};
-use crate::{Error, Extern, Func, Global, Memory, Module, Result, Table, TypedFunc};
+use crate::{Error, Extern, Func, Global, Memory, Module, Result, Table, Tag, TypedFunc};
 use egret_frontend::types::EntityIndex;
 use egret_runtime::instance::InstanceId;
 use egret_runtime::store::{InstantiationError, Resolved, StoreId};
@@ -104,6 +104,10 @@ impl Instance {
                 store: self.store,
                 id: instance.global(g.0),
             }),
+            EntityIndex::Tag(t) => Extern::Tag(Tag {
+                store: self.store,
+                id: instance.tag(t.0),
+            }),
         }
     }
 
@@ -183,6 +187,7 @@ impl Extern {
             Extern::Memory(m) => (m.store, Resolved::Memory(m.id)),
             Extern::Table(t) => (t.store, Resolved::Table(t.id)),
             Extern::Global(g) => (g.store, Resolved::Global(g.id)),
+            Extern::Tag(t) => (t.store, Resolved::Tag(t.id)),
         };
         if owner == store {
             Ok(resolved)

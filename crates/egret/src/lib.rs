@@ -39,6 +39,7 @@ mod memory;
 mod module;
 mod store;
 mod table;
+mod tag;
 mod typed;
 mod types;
 mod values;
@@ -63,9 +64,10 @@ pub use memory::{Memory, PAGE_SIZE};
 pub use module::Module;
 pub use store::{AsContext, AsContextMut, Store, StoreContext, StoreContextMut};
 pub use table::Table;
+pub use tag::Tag;
 pub use typed::{IntoFunc, TypedFunc, WasmParams, WasmResults, WasmRet, WasmTy};
 pub use types::{
     ExportType, ExternType, Finality, FuncType, GlobalType, HeapType, ImportType, MemoryType,
-    MemoryTypeBuilder, Mutability, RefType, TableType, ValType,
+    MemoryTypeBuilder, Mutability, RefType, TableType, TagType, ValType,
 };
 pub use values::{AnyRef, ExnRef, ExternRef, Val};

@@ -2,7 +2,7 @@
 //! store of the engine that compiled it.
 
 use crate::types::{
-    ExportType, ExternType, FuncType, GlobalType, ImportType, MemoryType, TableType,
+    ExportType, ExternType, FuncType, GlobalType, ImportType, MemoryType, TableType, TagType,
 };
 use crate::{Engine, Error, Result};
 use egret_frontend::compiled::CompiledModule;
@@ -194,6 +194,10 @@ impl Module {
                 engine,
                 info.engine_global_type(info.globals[g.index()]),
             )),
+            EntityIndex::Tag(t) => ExternType::Tag(TagType::new(FuncType::from_engine(
+                engine,
+                info.type_ids[info.tags[t.index()].index()],
+            ))),
         }
     }
 

@@ -255,3 +255,61 @@ fn memory_types_are_built_and_checked() {
     let ty = memory.ty(&store).unwrap();
     assert!(ty.is_64() && ty.minimum() == 2 && ty.maximum() == Some(3));
 }
+
+#[test]
+fn tags_are_defined_imported_and_exported_by_identity() {
+    let engine = engine();
+    let mut store = Store::new(&engine, ());
+    let exporter = Module::new(
+        &engine,
+        r#"(module (tag (export "a") (param i32)) (tag (export "b") (param i32)))"#,
+    )
+    .unwrap();
+    let ty = exporter.exports().next().unwrap().ty();
+    let ty = ty.unwrap_tag().ty();
+    assert!(ty.param(0).unwrap().is_i32() && ty.results().len() == 0);
+
+    let first = Instance::new(&mut store, &exporter, &[]).unwrap();
+    let a = first.get_export(&store, "a").unwrap().into_tag().unwrap();
+    let b = first.get_export(&store, "b").unwrap().into_tag().unwrap();
+    assert!(!Tag::eq(&a, &b, &store), "two definitions are two tags");
+    let second = Instance::new(&mut store, &exporter, &[]).unwrap();
+    let a2 = second.get_export(&store, "a").unwrap().into_tag().unwrap();
+    assert!(!Tag::eq(&a, &a2, &store), "each instance defines its own");
+
+    // A module that imports a tag and re-exports it: the same identity.
+    let importer = Module::new(
+        &engine,
+        r#"(module (import "m" "t" (tag $t (param i32))) (export "t" (tag $t)))"#,
+    )
+    .unwrap();
+    let third = Instance::new(&mut store, &importer, &[a.into()]).unwrap();
+    let again = third.get_export(&store, "t").unwrap().into_tag().unwrap();
+    assert!(Tag::eq(&a, &again, &store));
+
+    // Tag types are invariant: a tag of another type does not link, and
+    // neither does a different kind of item.
+    let f32_tag = Tag::new(
+        &mut store,
+        &TagType::new(FuncType::new(&engine, [ValType::F32], [])),
+    )
+    .unwrap();
+    assert!(matches!(
+        Instance::new(&mut store, &importer, &[f32_tag.into()]),
+        Err(Error::Link(_))
+    ));
+    let func = Func::wrap(&mut store, |_: i32| {}).unwrap();
+    assert!(Instance::new(&mut store, &importer, &[func.into()]).is_err());
+    // A host tag of the right type links.
+    let host = Tag::new(
+        &mut store,
+        &TagType::new(FuncType::new(&engine, [ValType::I32], [])),
+    )
+    .unwrap();
+    let fourth = Instance::new(&mut store, &importer, &[host.into()]).unwrap();
+    let exported = fourth.get_export(&store, "t").unwrap().into_tag().unwrap();
+    assert!(Tag::eq(&host, &exported, &store));
+    // A tag type with results is refused.
+    let with_result = TagType::new(FuncType::new(&engine, [], [ValType::I32]));
+    assert!(Tag::new(&mut store, &with_result).is_err());
+}

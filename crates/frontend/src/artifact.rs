@@ -47,7 +47,7 @@ pub const EGRET_BUILD: &str = concat!(
 /// The first bytes of every artifact.
 pub const MAGIC: [u8; 8] = *b"\0egret-m";
 /// The version of this layout and of the payload's encoding.
-pub const FORMAT_VERSION: u32 = 3;
+pub const FORMAT_VERSION: u32 = 4;
 /// Bytes before the payload: magic, format version, payload length.
 const PREFIX: usize = 8 + 4 + 8;
 /// Bytes after the payload: its checksum.
@@ -428,11 +428,15 @@ fn check_body(body: &Body) -> Result<(), String> {
     if body.info.functions.iter().any(|t| t.index() >= types) {
         return Err("function of an unknown type".into());
     }
+    if body.info.tags.iter().any(|t| t.index() >= types) {
+        return Err("tag of an unknown type".into());
+    }
     let info = &body.info;
     let imported_within = [
         (info.num_imported_tables, info.tables.len()),
         (info.num_imported_memories, info.memories.len()),
         (info.num_imported_globals, info.globals.len()),
+        (info.num_imported_tags, info.tags.len()),
     ];
     if imported_within.iter().any(|&(n, len)| n as usize > len) {
         return Err("more imports of a kind than items of that kind".into());

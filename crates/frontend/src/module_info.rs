@@ -235,6 +235,11 @@ pub struct ModuleInfo {
     pub global_inits: Vec<ConstExpr>,
     /// How many of `globals` are imported.
     pub num_imported_globals: u32,
+    /// The function type of every tag (its parameters are the
+    /// exception's fields), imported ones first.
+    pub tags: Vec<TypeIndex>,
+    /// How many of `tags` are imported.
+    pub num_imported_tags: u32,
     /// Exports in declaration order.
     pub exports: Vec<Export>,
     /// The start function.

@@ -220,7 +220,11 @@ pub fn parse<'a>(
                             info.num_imported_globals += 1;
                             EntityIndex::Global(GlobalIndex(info.globals.len() as u32 - 1))
                         }
-                        TypeRef::Tag(_) => return Err(unsupported("exception handling")),
+                        TypeRef::Tag(tag) => {
+                            info.tags.push(TypeIndex(tag.func_type_idx));
+                            info.num_imported_tags += 1;
+                            EntityIndex::Tag(TagIndex(info.tags.len() as u32 - 1))
+                        }
                     };
                     info.imports.push(Import {
                         module: import.module.to_string(),
@@ -249,7 +253,11 @@ pub fn parse<'a>(
                     info.memories.push(memory_type(memory?)?);
                 }
             }
-            Payload::TagSection(_) => return Err(unsupported("exception handling")),
+            Payload::TagSection(reader) => {
+                for tag in reader {
+                    info.tags.push(TypeIndex(tag?.func_type_idx));
+                }
+            }
             Payload::GlobalSection(reader) => {
                 for global in reader {
                     let global = global?;
@@ -268,7 +276,7 @@ pub fn parse<'a>(
                         ExternalKind::Table => EntityIndex::Table(TableIndex(export.index)),
                         ExternalKind::Memory => EntityIndex::Memory(MemoryIndex(export.index)),
                         ExternalKind::Global => EntityIndex::Global(GlobalIndex(export.index)),
-                        ExternalKind::Tag => return Err(unsupported("exception handling")),
+                        ExternalKind::Tag => EntityIndex::Tag(TagIndex(export.index)),
                     };
                     info.exports.push(Export {
                         name: export.name.to_string(),

@@ -55,6 +55,10 @@ index_type!(
     DefinedGlobalIndex
 );
 index_type!(
+    /// Index into the tag index space (imported tags first).
+    TagIndex
+);
+index_type!(
     /// Index of an element segment.
     ElemIndex
 );
@@ -638,4 +642,6 @@ pub enum EntityIndex {
     Memory(MemoryIndex),
     /// A global, by global index.
     Global(GlobalIndex),
+    /// A tag (exception handling), by tag index.
+    Tag(TagIndex),
 }

@@ -3,7 +3,7 @@
 
 use crate::values::{Outcome, TrapClass, ValKind, Value};
 use egret::{
-    Engine, Error, Extern, ExternType, Func, Global, Instance, Memory, Module, Store, Table,
+    Engine, Error, Extern, ExternType, Func, Global, Instance, Memory, Module, Store, Table, Tag,
     TrapKind, Val, ValType,
 };
 
@@ -110,6 +110,7 @@ fn dummy_import(store: &mut Store<()>, ty: ExternType) -> Result<Extern, Error> 
             let value = zero(ValType::Ref(tt.element().clone()))?;
             Table::new(&mut *store, tt, value)?.into()
         }
+        ExternType::Tag(tt) => Tag::new(&mut *store, &tt)?.into(),
     })
 }
 

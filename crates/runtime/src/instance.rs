@@ -9,7 +9,7 @@
 //! only ever accessed through that box's pointer.
 
 use crate::module::ModuleCode;
-use crate::store::{GlobalId, MemoryId, TableId};
+use crate::store::{GlobalId, MemoryId, TableId, TagId};
 use crate::vm_box::VmBox;
 use crate::vmcontext::{VMFuncRef, VMGlobalDefinition};
 use egret_frontend::module_info::{ConstExpr, ConstOp, ModuleInfo};
@@ -84,6 +84,7 @@ pub struct Instance {
     pub(crate) memories: Vec<MemoryId>,
     pub(crate) tables: Vec<TableId>,
     pub(crate) globals: Vec<GlobalId>,
+    pub(crate) tags: Vec<TagId>,
     /// Whether each element segment has been dropped. Items of the others
     /// are evaluated when used (they only read immutable globals and
     /// function references, so the result never changes).
@@ -130,6 +131,11 @@ impl Instance {
     /// The store id of global `index`.
     pub fn global(&self, index: u32) -> GlobalId {
         self.globals[index as usize]
+    }
+
+    /// The store id of tag `index`.
+    pub fn tag(&self, index: u32) -> TagId {
+        self.tags[index as usize]
     }
 }
 

@@ -63,6 +63,12 @@ pub struct TableId(pub u32);
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
 pub struct GlobalId(pub u32);
 
+/// A tag's id in its store. A tag is an identity (two tags of the same
+/// type are different tags) with a function type whose parameters are
+/// the fields of the exceptions thrown with it.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub struct TagId(pub u32);
+
 /// An import resolved to something the store owns.
 #[derive(Copy, Clone, Debug)]
 pub enum Resolved {
@@ -74,6 +80,8 @@ pub enum Resolved {
     Table(TableId),
     /// A global.
     Global(GlobalId),
+    /// A tag.
+    Tag(TagId),
 }
 
 /// Why instantiation failed.
@@ -147,6 +155,8 @@ pub struct StoreOpaque {
     memories: Vec<LinearMemory>,
     tables: Vec<Table>,
     globals: Vec<GlobalEntry>,
+    // The type of each tag, by `TagId`.
+    tags: Vec<SigId>,
     // Read and written by generated code through the addresses in `globals`.
     host_globals: Vec<VmBox<VMGlobalDefinition>>,
     // Called by generated code through their function references.
@@ -177,6 +187,7 @@ struct Mark {
     memories: usize,
     tables: usize,
     globals: usize,
+    tags: usize,
 }
 
 impl StoreOpaque {
@@ -200,6 +211,7 @@ impl StoreOpaque {
             memories: Vec::new(),
             tables: Vec::new(),
             globals: Vec::new(),
+            tags: Vec::new(),
             host_globals: Vec::new(),
             host_funcs: Vec::new(),
             host_failure: None,
@@ -315,6 +327,17 @@ impl StoreOpaque {
         self.add_global(definition, ty)
     }
 
+    /// Creates a tag of the function type `ty`, a new identity.
+    pub fn create_tag(&mut self, ty: SigId) -> TagId {
+        self.tags.push(ty);
+        TagId(self.tags.len() as u32 - 1)
+    }
+
+    /// The function type of tag `id`.
+    pub fn tag_type(&self, id: TagId) -> SigId {
+        self.tags[id.0 as usize]
+    }
+
     fn add_global(&mut self, definition: *mut VMGlobalDefinition, ty: GlobalType) -> GlobalId {
         self.globals.push(GlobalEntry { definition, ty });
         GlobalId(self.globals.len() as u32 - 1)
@@ -381,6 +404,7 @@ impl StoreOpaque {
             memories: self.memories.len(),
             tables: self.tables.len(),
             globals: self.globals.len(),
+            tags: self.tags.len(),
         }
     }
 
@@ -392,6 +416,7 @@ impl StoreOpaque {
         self.memories.truncate(mark.memories);
         self.tables.truncate(mark.tables);
         self.globals.truncate(mark.globals);
+        self.tags.truncate(mark.tags);
     }
 }
 
@@ -676,6 +701,7 @@ impl dyn VMStore + '_ {
         let mut memories = Vec::with_capacity(info.memories.len());
         let mut tables = Vec::with_capacity(info.tables.len());
         let mut globals = Vec::with_capacity(info.globals.len());
+        let mut tags = Vec::with_capacity(info.tags.len());
         for (import, resolved) in info.imports.iter().zip(imports) {
             match (import.index, *resolved) {
                 (EntityIndex::Function(f), Resolved::Func(p)) => {
@@ -690,6 +716,7 @@ impl dyn VMStore + '_ {
                     );
                     globals.push(id);
                 }
+                (EntityIndex::Tag(_), Resolved::Tag(id)) => tags.push(id),
                 _ => unreachable!("import kinds checked by check_imports"),
             }
         }
@@ -757,12 +784,17 @@ impl dyn VMStore + '_ {
             );
         }
 
+        for ty in &info.tags[info.num_imported_tags as usize..] {
+            tags.push(opaque.create_tag(SigId(module.type_ids()[ty.index()])));
+        }
+
         opaque.instances.push(Instance {
             module: module.clone(),
             vmctx,
             memories,
             tables,
             globals,
+            tags,
             dropped_elements: vec![false; info.elements.len()],
             dropped_data: vec![false; info.data.len()],
         });
@@ -862,6 +894,10 @@ impl StoreOpaque {
                                 .types()
                                 .is_val_subtype(actual.content, expected.content)
                         }
+                }
+                // Tag types are invariant: the same canonical type.
+                (EntityIndex::Tag(t), Resolved::Tag(id)) => {
+                    self.tag_type(id) == SigId(module.type_ids()[info.tags[t.index()].index()])
                 }
                 _ => false,
             };

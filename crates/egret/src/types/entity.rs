@@ -1,5 +1,5 @@
 //! The types of what modules import and export (functions, globals,
-//! tables, memories), and of one import or export.
+//! tables, memories, tags), and of one import or export.
 
 use super::engine_form;
 use super::func::FuncType;
@@ -342,6 +342,25 @@ impl MemoryTypeBuilder {
     }
 }
 
+/// The type of a tag: a function type without results, whose parameters
+/// are the fields of the exceptions thrown with the tag.
+#[derive(Clone, Debug, Hash)]
+pub struct TagType {
+    ty: FuncType,
+}
+
+impl TagType {
+    /// The tag type of function type `ty`.
+    pub fn new(ty: FuncType) -> TagType {
+        TagType { ty }
+    }
+
+    /// The function type.
+    pub fn ty(&self) -> &FuncType {
+        &self.ty
+    }
+}
+
 /// The type of an import or export.
 #[derive(Clone, Debug)]
 pub enum ExternType {
@@ -353,6 +372,8 @@ pub enum ExternType {
     Table(TableType),
     /// A memory.
     Memory(MemoryType),
+    /// A tag.
+    Tag(TagType),
 }
 
 macro_rules! extern_type_accessors {
@@ -378,6 +399,7 @@ impl ExternType {
         Global GlobalType global unwrap_global;
         Table TableType table unwrap_table;
         Memory MemoryType memory unwrap_memory;
+        Tag TagType tag unwrap_tag;
     }
 }
 
@@ -402,6 +424,12 @@ impl From<TableType> for ExternType {
 impl From<MemoryType> for ExternType {
     fn from(ty: MemoryType) -> ExternType {
         ExternType::Memory(ty)
+    }
+}
+
+impl From<TagType> for ExternType {
+    fn from(ty: TagType) -> ExternType {
+        ExternType::Tag(ty)
     }
 }
 

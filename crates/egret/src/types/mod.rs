@@ -15,7 +15,7 @@ mod val;
 
 pub use entity::{
     ExportType, ExternType, GlobalType, ImportType, MemoryType, MemoryTypeBuilder, Mutability,
-    TableType,
+    TableType, TagType,
 };
 pub use func::{Finality, FuncType};
 pub use val::{HeapType, RefType, ValType};
