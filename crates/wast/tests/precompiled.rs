@@ -3,8 +3,7 @@
 //! `Module::deserialize` into a fresh engine of the same configuration,
 //! and the file's assertions run against the loaded modules
 //! (`WastRunner::precompiled`). Each file must fail exactly the assertions
-//! it fails when compiled directly (`suites::FAILING`, and the whole files
-//! of `suites::FAILING_FILES` while WebAssembly 3.0 is in progress).
+//! it fails when compiled directly (`suites::FAILING`).
 
 mod suites;
 

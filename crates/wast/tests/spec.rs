@@ -3,18 +3,16 @@
 //! extended-const, function-references, tail-call, memory64, relaxed-simd,
 //! wide-arithmetic and custom-page-sizes proposals): one test per `.wast`
 //! file, named after it (`cargo test -p egret-wast v1::address`).
-//! Assertions that do not pass are listed with their reason in
-//! `suites::FAILING`, and files that do not pass yet (while WebAssembly 3.0
-//! is in progress) in `suites::FAILING_FILES`; the lists can only shrink,
-//! because a listed assertion or file that passes fails its test, as does
-//! any other failure.
+//! Assertions that do not pass are listed, by line, with their reason in
+//! `suites::FAILING`; the list can only shrink, because a listed assertion
+//! that passes fails its test, as does any other failure.
 
 mod suites;
 
 use suites::Suite;
 
 /// Runs one file of a suite and checks that exactly what
-/// [`suites::FAILING`] and [`suites::FAILING_FILES`] list fails.
+/// [`suites::FAILING`] lists fails.
 fn run(suite: Suite, file: &str) {
     let test = suite
         .files()
