@@ -3,7 +3,10 @@
 //! exact length, though the host page it ends in is accessible; imports
 //! match only the same page size.
 
-use egret::{Config, Engine, Error, Extern, Instance, Module, Store, TrapKind};
+mod common;
+
+use common::trap_kind;
+use egret::{Config, Engine, Extern, Instance, Module, Store, TrapKind};
 
 const BYTE_PAGES: &str = r#"(module
     (memory (export "memory") 3 10 (pagesize 1))
@@ -17,13 +20,6 @@ const BYTE_PAGES: &str = r#"(module
 
 fn engine() -> Engine {
     Engine::new(Config::new().wasm_custom_page_sizes(true)).unwrap()
-}
-
-fn trap_kind(result: egret::Result<impl std::fmt::Debug>) -> TrapKind {
-    match result {
-        Err(Error::Trap(trap)) => trap.kind(),
-        other => panic!("expected a trap, got {other:?}"),
-    }
 }
 
 #[test]

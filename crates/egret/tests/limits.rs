@@ -2,6 +2,9 @@
 //! robustness against huge declarations and huge or deeply nested code,
 //! through the public API.
 
+mod common;
+
+use common::trap_kind;
 use egret::*;
 use std::fmt::Write;
 use std::sync::Arc;
@@ -12,13 +15,6 @@ fn engine_with(configure: impl FnOnce(&mut Config)) -> Engine {
     let mut config = Config::new();
     configure(&mut config);
     Engine::new(&config).expect("engine")
-}
-
-fn trap_kind<R: std::fmt::Debug>(result: Result<R>) -> TrapKind {
-    match result {
-        Err(Error::Trap(trap)) => trap.kind(),
-        other => panic!("expected a trap, got {other:?}"),
-    }
 }
 
 /// An infinite loop, an infinite recursion, an exponential call tree with

@@ -3,9 +3,10 @@
 //! 4 GiB (committing only the pages it touches) as far as the limiter
 //! allows, and tables take `i64` indices.
 
-use egret::{
-    Engine, Error, Extern, Instance, Module, Store, StoreLimits, StoreLimitsBuilder, TrapKind,
-};
+mod common;
+
+use common::trap_kind;
+use egret::{Engine, Extern, Instance, Module, Store, StoreLimits, StoreLimitsBuilder, TrapKind};
 
 fn instance(text: &str) -> (Store<StoreLimits>, Instance) {
     instance_limited(text, StoreLimits::default())
@@ -18,13 +19,6 @@ fn instance_limited(text: &str, limits: StoreLimits) -> (Store<StoreLimits>, Ins
     store.limiter(|limits| limits);
     let instance = Instance::new(&mut store, &module, &[]).expect("module instantiates");
     (store, instance)
-}
-
-fn trap_kind(result: egret::Result<impl std::fmt::Debug>) -> TrapKind {
-    match result {
-        Err(Error::Trap(trap)) => trap.kind(),
-        other => panic!("expected a trap, got {other:?}"),
-    }
 }
 
 const ACCESSES: &str = r#"(module

@@ -3,6 +3,9 @@
 //! and to host functions, `call_indirect`'s traps, fuel and epochs in
 //! tail-call loops, and what a trap's backtrace shows of them.
 
+mod common;
+
+use common::trap_kind;
 use egret::{Caller, Config, Engine, Error, Extern, Func, Instance, Module, Store, TrapKind};
 
 fn engine_with(configure: impl FnOnce(&mut Config)) -> Engine {
@@ -17,13 +20,6 @@ fn instance(engine: &Engine, text: &str) -> (Store<()>, Instance) {
     let mut store = Store::new(engine, ());
     let instance = Instance::new(&mut store, &module, &[]).expect("module instantiates");
     (store, instance)
-}
-
-fn trap_kind(result: egret::Result<impl std::fmt::Debug>) -> TrapKind {
-    match result {
-        Err(Error::Trap(trap)) => trap.kind(),
-        other => panic!("expected a trap, got {other:?}"),
-    }
 }
 
 /// `$even`/`$odd` decide the parity of `n` by calling each other `n`

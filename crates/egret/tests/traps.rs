@@ -2,7 +2,10 @@
 //! guard-page bounds checks at the edge of the reservation, stack
 //! exhaustion, and the store staying usable afterwards.
 
-use egret::{Engine, Error, Instance, Module, Store, TrapKind};
+mod common;
+
+use common::trap_kind;
+use egret::{Engine, Instance, Module, Store, TrapKind};
 
 fn instance(text: &str) -> (Store<()>, Instance) {
     let engine = Engine::default();
@@ -10,13 +13,6 @@ fn instance(text: &str) -> (Store<()>, Instance) {
     let mut store = Store::new(&engine, ());
     let instance = Instance::new(&mut store, &module, &[]).expect("module instantiates");
     (store, instance)
-}
-
-fn trap_kind(result: egret::Result<impl std::fmt::Debug>) -> TrapKind {
-    match result {
-        Err(Error::Trap(trap)) => trap.kind(),
-        other => panic!("expected a trap, got {other:?}"),
-    }
 }
 
 #[test]

@@ -3,7 +3,10 @@
 //! refusing anything else), typed globals and tables across modules, and
 //! host values checked against typed references.
 
-use egret::{Config, Engine, Error, Instance, Linker, Module, Store, TrapKind, Val};
+mod common;
+
+use common::trap_kind;
+use egret::{Config, Engine, Instance, Linker, Module, Store, TrapKind, Val};
 
 /// An engine with typed function references and declared subtyping (which
 /// wasm validates as part of GC).
@@ -11,13 +14,6 @@ fn engine() -> Engine {
     let mut config = Config::new();
     config.wasm_function_references(true).wasm_gc(true);
     Engine::new(&config).expect("engine")
-}
-
-fn trap_kind(result: egret::Result<impl std::fmt::Debug>) -> TrapKind {
-    match result {
-        Err(Error::Trap(trap)) => trap.kind(),
-        other => panic!("expected a trap, got {other:?}"),
-    }
 }
 
 /// `$base` is open; `$derived` declares it as supertype; `$other` has the

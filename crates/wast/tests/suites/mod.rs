@@ -135,7 +135,9 @@ pub const FAILING: &[(Suite, &str, &[usize], &str)] = &[(
     "instance.wast",
     // Three modules throw and catch tags; the rest are the assertions
     // on those modules.
-    &[15, 54, 55, 56, 57, 62, 101, 102, 103, 104, 128, 167, 168, 169, 170],
+    &[
+        15, 54, 55, 56, 57, 62, 101, 102, 103, 104, 128, 167, 168, 169, 170,
+    ],
     "a module of the script throws and catches (`throw`, `try_table`), which exception \
      handling (issue #15) adds: the translator refuses them as unsupported",
 )];
