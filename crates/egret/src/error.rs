@@ -14,7 +14,11 @@ pub use egret_runtime::trap::FrameInfo;
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Everything that can go wrong.
-#[derive(Debug, thiserror::Error)]
+///
+/// `Debug` prints what `Display` does followed by the chain of causes, as
+/// Wasmtime's and `anyhow`'s errors do, so that `fn main() -> Result<()>`
+/// shows the message (and a trap's wasm backtrace) rather than a struct.
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// The module is malformed or invalid, or uses an unsupported feature.
@@ -127,6 +131,23 @@ impl Error {
     }
 }
 
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{self}")?;
+        let mut cause = std::error::Error::source(self);
+        if cause.is_some() {
+            f.write_str("\n\nCaused by:")?;
+        }
+        let mut i = 0;
+        while let Some(error) = cause {
+            write!(f, "\n    {i}: {error}")?;
+            i += 1;
+            cause = error.source();
+        }
+        Ok(())
+    }
+}
+
 impl From<anyhow::Error> for Error {
     fn from(e: anyhow::Error) -> Error {
         Error::Host(e.into())
@@ -195,6 +216,28 @@ impl From<RuntimeTrap> for Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn debug_prints_the_message_and_its_causes() {
+        #[derive(Debug)]
+        struct Inner;
+        impl fmt::Display for Inner {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("disk on fire")
+            }
+        }
+        impl std::error::Error for Inner {}
+        let link = Error::Link("unknown import: `env::f`".into());
+        assert_eq!(
+            format!("{link:?}"),
+            "failed to link module: unknown import: `env::f`"
+        );
+        let host = Error::from(anyhow::Error::new(Inner).context("saving the game"));
+        assert_eq!(
+            format!("{host:?}"),
+            "saving the game\n\nCaused by:\n    0: disk on fire"
+        );
+    }
 
     #[test]
     fn errors_are_send_sync_and_small() {

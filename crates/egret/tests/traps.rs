@@ -181,3 +181,19 @@ fn trap_backtrace_names_the_wasm_frames() {
         "{text}"
     );
 }
+
+#[test]
+fn a_trap_printed_with_debug_reads_as_its_message_and_backtrace() {
+    let (mut store, instance) = instance(
+        r#"(module $m (memory 1)
+            (func $load (export "load") (param i32) (result i32) (i32.load (local.get 0))))"#,
+    );
+    let load = instance
+        .get_typed_func::<i32, i32>(&mut store, "load")
+        .unwrap();
+    let err = load.call(&mut store, 1 << 20).unwrap_err();
+    let printed = format!("{err:?}");
+    assert!(printed.contains("out of bounds memory access"), "{printed}");
+    assert!(printed.contains("wasm backtrace:"), "{printed}");
+    assert!(printed.contains("load"), "{printed}");
+}
