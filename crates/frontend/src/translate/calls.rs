@@ -42,7 +42,6 @@ use cranelift_codegen::ir::{
     ExtFuncData, ExternalName, Inst, InstBuilder, MemFlagsData, SigRef, StackSlotData,
     StackSlotKind, UserExternalName, Value,
 };
-use wasmparser::Operator;
 
 /// Whether a call returns to this function or replaces its frame.
 #[derive(Copy, Clone, PartialEq, Eq)]
@@ -64,24 +63,15 @@ enum Callee {
 }
 
 impl Translation<'_> {
-    /// Translates a call operator; `false` if `op` is not one.
-    pub(super) fn call_op(&mut self, op: &Operator<'_>) -> Result<bool, CompileError> {
-        match *op {
-            Operator::Call { function_index } => self.call(function_index, CallKind::Plain)?,
-            Operator::CallIndirect {
-                type_index,
-                table_index,
-            } => self.call_indirect(type_index, table_index, CallKind::Plain)?,
-            Operator::ReturnCall { function_index } => self.call(function_index, CallKind::Tail)?,
-            Operator::ReturnCallIndirect {
-                type_index,
-                table_index,
-            } => self.call_indirect(type_index, table_index, CallKind::Tail)?,
-            Operator::CallRef { type_index } => self.call_ref(type_index, CallKind::Plain)?,
-            Operator::ReturnCallRef { type_index } => self.call_ref(type_index, CallKind::Tail)?,
-            _ => return Ok(false),
-        }
-        Ok(true)
+    operator_handlers! { self;
+        visit_call(function_index: u32) => self.call(function_index, CallKind::Plain)?,
+        visit_call_indirect(type_index: u32, table_index: u32) =>
+            self.call_indirect(type_index, table_index, CallKind::Plain)?,
+        visit_return_call(function_index: u32) => self.call(function_index, CallKind::Tail)?,
+        visit_return_call_indirect(type_index: u32, table_index: u32) =>
+            self.call_indirect(type_index, table_index, CallKind::Tail)?,
+        visit_call_ref(type_index: u32) => self.call_ref(type_index, CallKind::Plain)?,
+        visit_return_call_ref(type_index: u32) => self.call_ref(type_index, CallKind::Tail)?,
     }
 
     fn call(&mut self, function_index: u32, kind: CallKind) -> Result<(), CompileError> {

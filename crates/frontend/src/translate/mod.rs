@@ -6,12 +6,41 @@
 //! and structured control flow is a stack of frames (see `control`). The
 //! walk is iterative, so deeply nested bodies do not use host stack.
 //!
-//! Each area has its own file: `control` (blocks and branches), `numeric`
+//! Which operators are translated is said in one place, `operators`: a
+//! `wasmparser::VisitOperator` implementation, generated per proposal,
+//! that sends each operator to the `Translation` method of the same name
+//! (`visit_i32_add`) or refuses it as unsupported. Those methods live in
+//! the file of their area: `control` (blocks and branches), `numeric`
 //! (arithmetic and conversions), `variables` (locals, globals, `drop`,
 //! `select`), `memory`, `calls`, `tables` (and reference operators),
 //! `simd` (`v128` operators), `env` (vmctx access and builtin calls) and
 //! `metering` (fuel accounting and epoch checks, emitted only when the
 //! tunables ask for them).
+
+/// Defines operator handlers, methods of `Translation` named after
+/// `wasmparser::VisitOperator`'s (`visit_i32_add`), which the table in
+/// `operators` dispatches to. An entry `visit_a | visit_b => body,` (for
+/// operators without immediates) or `visit_c(arg: Type, ...) => body,`
+/// (with the immediates of its `visit_*` method, in order) defines one
+/// method per name that runs `body`, an expression or block that may use
+/// `?`, and returns `Ok(())`. Longer handlers are written out as ordinary
+/// methods of the same name and signature.
+macro_rules! operator_handlers {
+    ($this:ident; $(
+        $($visit:ident)|+ $(($($arg:ident: $ty:ty),*))? => $body:expr
+    ),* $(,)?) => {
+        $( operator_handlers!(@each $this [$($($arg: $ty),*)?] [$body] $($visit)+); )*
+    };
+    (@each $this:ident $args:tt $body:tt $($visit:ident)+) => {
+        $( operator_handlers!(@one $this $visit $args $body); )+
+    };
+    (@one $this:ident $visit:ident [$($arg:ident: $ty:ty),*] [$body:expr]) => {
+        pub(super) fn $visit(&mut $this $(, $arg: $ty)*) -> Result<(), CompileError> {
+            $body;
+            Ok(())
+        }
+    };
+}
 
 mod calls;
 mod control;
@@ -19,6 +48,7 @@ mod env;
 mod memory;
 mod metering;
 mod numeric;
+mod operators;
 mod simd;
 mod tables;
 mod variables;
@@ -360,22 +390,14 @@ impl<'a> Translation<'a> {
         }
     }
 
-    /// Translates one validated operator.
+    /// Translates one validated operator: in reachable code, with its
+    /// handler (`operators` has the table); in unreachable code, only
+    /// block nesting is followed (`skip_unreachable`).
     fn operator(&mut self, op: &Operator<'_>) -> Result<(), CompileError> {
-        if !self.st.reachable {
-            return self.skip_unreachable(op);
-        }
-        let handled = self.control_op(op)?
-            || self.variable_op(op)?
-            || self.numeric_op(op)?
-            || self.memory_op(op)?
-            || self.call_op(op)?
-            || self.table_op(op)?
-            || self.simd_op(op)?;
-        if handled {
-            Ok(())
+        if self.st.reachable {
+            operators::translate(self, op)
         } else {
-            Err(unsupported_op(op))
+            self.skip_unreachable(op)
         }
     }
 
