@@ -318,7 +318,7 @@ impl<'a> Translation<'a> {
             for i in base..self.st.stack.len() {
                 let value = self.st.stack[i];
                 let offset = ((i - base) as u32) * abi::VALUE_SLOT_SIZE;
-                self.store_at(super::env::VALUE, value, area, offset);
+                self.store_at(super::runtime::VALUE, value, area, offset);
             }
             self.b.ins().return_(&[]);
         } else {

@@ -28,12 +28,9 @@
 //! `memory.grow` changes it.
 
 use super::Translation;
-use super::env::{HEAP, MUTABLE};
-use crate::builtins::Builtin;
+use super::runtime::HEAP;
 use crate::error::CompileError;
-use crate::traps::TrapKind;
 use crate::types::{DEFAULT_PAGE_SIZE_LOG2, MemoryType};
-use crate::vmoffsets::memory_def;
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::types::{F32, F64, I32, I64};
 use cranelift_codegen::ir::{InstBuilder, TrapCode, Type, Value};
@@ -108,9 +105,7 @@ impl Translation<'_> {
 
     pub(super) fn visit_memory_grow(&mut self, mem: u32) -> Result<(), CompileError> {
         let delta = self.pop()?;
-        let delta = self.widen(delta);
-        let mem_index = self.i32_const(mem);
-        let old = self.call_grow_builtin(Builtin::memory_grow, &[mem_index, delta]);
+        let old = self.memory_grow(mem, delta);
         let old = self.index_result(mem, old);
         self.push(old);
         Ok(())
@@ -118,13 +113,7 @@ impl Translation<'_> {
 
     pub(super) fn visit_memory_fill(&mut self, mem: u32) -> Result<(), CompileError> {
         let (dst, byte, len) = self.pop3()?;
-        let (dst, len) = (self.widen(dst), self.widen(len));
-        let mem = self.i32_const(mem);
-        self.call_checked_builtin(
-            Builtin::memory_fill,
-            &[mem, dst, byte, len],
-            TrapKind::MemoryOutOfBounds,
-        );
+        self.memory_fill(mem, dst, byte, len);
         Ok(())
     }
 
@@ -134,14 +123,7 @@ impl Translation<'_> {
         src_mem: u32,
     ) -> Result<(), CompileError> {
         let (dst, src, len) = self.pop3()?;
-        let (dst, src, len) = (self.widen(dst), self.widen(src), self.widen(len));
-        let dst_mem = self.i32_const(dst_mem);
-        let src_mem = self.i32_const(src_mem);
-        self.call_checked_builtin(
-            Builtin::memory_copy,
-            &[dst_mem, dst, src_mem, src, len],
-            TrapKind::MemoryOutOfBounds,
-        );
+        self.memory_copy((dst_mem, dst), (src_mem, src), len);
         Ok(())
     }
 
@@ -151,20 +133,12 @@ impl Translation<'_> {
         mem: u32,
     ) -> Result<(), CompileError> {
         let (dst, src, len) = self.pop3()?;
-        let dst = self.widen(dst);
-        let mem = self.i32_const(mem);
-        let data = self.i32_const(data_index);
-        self.call_checked_builtin(
-            Builtin::memory_init,
-            &[mem, data, dst, src, len],
-            TrapKind::MemoryOutOfBounds,
-        );
+        self.memory_init(mem, data_index, dst, src, len);
         Ok(())
     }
 
     pub(super) fn visit_data_drop(&mut self, data_index: u32) -> Result<(), CompileError> {
-        let data = self.i32_const(data_index);
-        self.call_builtin(Builtin::data_drop, &[data]);
+        self.data_drop(data_index);
         Ok(())
     }
 
@@ -179,13 +153,6 @@ impl Translation<'_> {
         } else {
             self.b.ins().ireduce(I32, pages)
         }
-    }
-
-    /// The memory's current length in bytes.
-    fn memory_length(&mut self, mem: u32) -> Value {
-        let offset = self.env.offsets.memory_definition(mem_index(mem));
-        let def = self.vmctx_ptr(offset);
-        self.load_at(I64, MUTABLE, def, memory_def::CURRENT_LENGTH)
     }
 
     fn load(&mut self, memarg: &MemArg, ty: Type, kind: Load) -> Result<(), CompileError> {
@@ -241,7 +208,7 @@ impl Translation<'_> {
         let memory64 = ty.memory64;
         let offset = memarg.offset;
         let size = u64::from(size);
-        let base = self.vmctx_ptr(self.env.offsets.memory_base(mem_index(mem)));
+        let base = self.memory_base(mem);
         let index = self.widen(index);
 
         // Page protection ends a memory only at a host page boundary, which
@@ -289,8 +256,4 @@ impl Translation<'_> {
         let addr = self.b.ins().select_spectre_guard(oob, null, addr);
         Ok((addr, 0))
     }
-}
-
-fn mem_index(mem: u32) -> crate::types::MemoryIndex {
-    crate::types::MemoryIndex(mem)
 }

@@ -13,9 +13,11 @@
 //! the file of their area: `control` (blocks and branches), `numeric`
 //! (arithmetic and conversions), `variables` (locals, globals, `drop`,
 //! `select`), `memory`, `calls`, `tables` (and reference operators),
-//! `simd` (`v128` operators), `env` (vmctx access and builtin calls) and
-//! `metering` (fuel accounting and epoch checks, emitted only when the
-//! tunables ask for them).
+//! `simd` (`v128` operators) and `metering` (fuel accounting and epoch
+//! checks, emitted only when the tunables ask for them). How the runtime
+//! represents its state (vmctx offsets, memory, table and function
+//! reference layouts, builtins) is known to `runtime` alone, the seam the
+//! operator files ask.
 
 /// Defines operator handlers, methods of `Translation` named after
 /// `wasmparser::VisitOperator`'s (`visit_i32_add`), which the table in
@@ -44,11 +46,11 @@ macro_rules! operator_handlers {
 
 mod calls;
 mod control;
-mod env;
 mod memory;
 mod metering;
 mod numeric;
 mod operators;
+mod runtime;
 mod simd;
 mod tables;
 mod variables;
@@ -62,13 +64,13 @@ use crate::module_info::ModuleInfo;
 use crate::parse::PendingFunction;
 use crate::tunables::Tunables;
 use crate::types::{DefinedFuncIndex, FuncType, ValType};
-use crate::vmoffsets::{VMOffsets, store_ctx};
+use crate::vmoffsets::VMOffsets;
 use control::{Frame, FrameKind};
-use cranelift_codegen::ir::immediates::{Ieee32, Ieee64, Offset32};
+use cranelift_codegen::ir::immediates::{Ieee32, Ieee64};
 use cranelift_codegen::ir::types::{F32, F64, I8X16, I32, I64};
 use cranelift_codegen::ir::{
-    self, Block, BlockArg, BlockCall, ConstantData, FuncRef, GlobalValueData, InstBuilder,
-    MemFlagsData, SigRef, SourceLoc, StackSlot, Type, UserFuncName, Value,
+    self, Block, BlockArg, BlockCall, ConstantData, FuncRef, InstBuilder, SigRef, SourceLoc,
+    StackSlot, Type, UserFuncName, Value,
 };
 use cranelift_codegen::isa::TargetIsa;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
@@ -301,26 +303,7 @@ impl<'a> Translation<'a> {
     ) -> Translation<'a> {
         let mut b = FunctionBuilder::new(func, ctx);
 
-        // Stack limit: vmctx -> VMStoreContext -> stack_limit.
-        let vmctx_gv = b.create_global_value(GlobalValueData::VMContext);
-        let flags = b
-            .func
-            .dfg
-            .mem_flags
-            .insert_unchecked(MemFlagsData::trusted().with_readonly());
-        let store = b.create_global_value(GlobalValueData::Load {
-            base: vmctx_gv,
-            offset: Offset32::new(VMOffsets::STORE_CTX as i32),
-            global_type: I64,
-            flags,
-        });
-        let limit = b.create_global_value(GlobalValueData::Load {
-            base: store,
-            offset: Offset32::new(store_ctx::STACK_LIMIT as i32),
-            global_type: I64,
-            flags,
-        });
-        b.func.stack_limit = Some(limit);
+        b.func.stack_limit = Some(runtime::stack_limit(&mut b));
 
         let entry = b.create_block();
         b.append_block_params_for_function_params(entry);

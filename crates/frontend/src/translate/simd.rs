@@ -30,7 +30,7 @@
 //! which the runtime supplies when it loads the code).
 
 use super::Translation;
-use super::env::HEAP;
+use super::runtime::HEAP;
 use crate::error::CompileError;
 use Form::{Binary, Fcmp, Icmp, Shift, Unary};
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};

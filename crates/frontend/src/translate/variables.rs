@@ -5,12 +5,11 @@
 //! the pointer the vmctx holds for it. Immutable globals are loaded as
 //! never-changing memory, so repeated reads merge.
 
-use super::env::VALUE;
+use super::runtime::VALUE;
 use super::{Translation, bug, val_type};
 use crate::abi;
 use crate::error::CompileError;
-use crate::types::GlobalIndex;
-use cranelift_codegen::ir::{InstBuilder, Value};
+use cranelift_codegen::ir::InstBuilder;
 use cranelift_frontend::Variable;
 
 impl Translation<'_> {
@@ -81,18 +80,6 @@ impl Translation<'_> {
             .get(index as usize)
             .copied()
             .ok_or_else(|| bug("local index out of range"))
-    }
-
-    /// Base pointer and offset of a global's storage.
-    fn global_location(&mut self, index: u32) -> (Value, u32) {
-        let global = GlobalIndex(index);
-        match self.env.info.defined_global_index(global) {
-            Some(defined) => (self.vmctx, self.env.offsets.defined_global(defined)),
-            None => {
-                let ptr = self.vmctx_ptr(self.env.offsets.imported_global(global));
-                (ptr, 0)
-            }
-        }
     }
 
     fn select(&mut self) -> Result<(), CompileError> {
