@@ -12,7 +12,7 @@
 //! as soon as all their predecessors exist: a destination at `end`, a loop
 //! header at its `end`, every other block when created.
 
-use super::{Translation, bug, unsupported_op};
+use super::{Translation, bug};
 use crate::abi;
 use crate::error::CompileError;
 use crate::traps::TrapKind;
@@ -114,7 +114,11 @@ impl<'a> Translation<'a> {
             Operator::End if self.st.unreachable_depth == 0 => self.end()?,
             Operator::End => self.st.unreachable_depth -= 1,
             // Other block-opening operators would throw the depth count off.
-            Operator::TryTable { .. } | Operator::Try { .. } => return Err(unsupported_op(op)),
+            Operator::TryTable { .. } | Operator::Try { .. } => {
+                return Err(CompileError::Unsupported(
+                    "exception handling (issue #15), even in unreachable code".into(),
+                ));
+            }
             _ => {}
         }
         Ok(())

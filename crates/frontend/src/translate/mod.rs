@@ -258,13 +258,6 @@ fn bug(what: &str) -> CompileError {
     CompileError::Codegen(format!("wasm translation: {what}"))
 }
 
-/// The error for a valid operator Egret does not translate yet.
-fn unsupported_op(op: &Operator<'_>) -> CompileError {
-    let mut name = format!("{op:?}");
-    name.truncate(80);
-    CompileError::Unsupported(format!("operator {name}"))
-}
-
 /// Converts a `wasmparser` value type, rejecting those Egret does not
 /// support (GC and exception references).
 fn val_type(ty: wasmparser::ValType) -> Result<ValType, CompileError> {

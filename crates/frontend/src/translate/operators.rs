@@ -94,7 +94,9 @@ macro_rules! dispatch {
 
     // The entry point: one operator at a time. (Last, so that the internal
     // forms above are tried first.)
-    ($( @$proposal:ident $op:ident $({ $($arg:ident: $argty:ty),* })? => $visit:ident $ann:tt )*) => {
+    ($(
+        @$proposal:ident $op:ident $({ $($arg:ident: $argty:ty),* })? => $visit:ident $ann:tt
+    )*) => {
         $( dispatch!(one @$proposal $op $({ $($arg: $argty),* })? => $visit $ann); )*
     };
 }

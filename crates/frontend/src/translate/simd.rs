@@ -7,8 +7,8 @@
 //! `I8X16`. The bitcasts are little-endian, so lane `i` is always bytes
 //! `i * size ..` as in wasm, and they cost nothing in registers.
 //!
-//! Most operators are one Cranelift instruction and are listed in `form`,
-//! a table from operator to lane type and instruction. The others are
+//! Most operators are one Cranelift instruction and are listed in one
+//! table, from operator to lane type and instruction (`Form`). The others are
 //! small compositions, written the way Cranelift's backends recognise them
 //! as single machine instructions where one exists (`pmaddwd` for `dot`,
 //! `minps` for `pmin`, ...).
@@ -45,7 +45,7 @@ use wasmparser::{MemArg, V128};
 /// Flags of the bitcasts between `I8X16` and the lane types.
 const LANES: MemFlagsData = MemFlagsData::new().with_endianness(Endianness::Little);
 
-/// How an operator of the `form` table is emitted. The type is the lane
+/// How an operator of the one-instruction table is emitted. The type is the lane
 /// type of the operands, which is also the instruction's controlling type.
 #[derive(Copy, Clone, Debug)]
 enum Form {
