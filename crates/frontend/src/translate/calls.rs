@@ -28,21 +28,18 @@
 //! The current instance stays the callee's caller (`caller_vmctx`), which
 //! is what a host function sees as its `Caller`.
 
-use super::env::{FIXED, VALUE};
+use super::runtime::VALUE;
 use super::{Translation, bug};
 use crate::abi;
-use crate::builtins::Builtin;
 use crate::error::CompileError;
 use crate::traps::TrapKind;
 use crate::types::{FuncIndex, TableIndex, TypeIndex};
-use crate::vmoffsets::{VMOffsets, func_ref};
 use cranelift_codegen::ir::condcodes::IntCC;
-use cranelift_codegen::ir::types::{I32, I64};
+use cranelift_codegen::ir::types::I64;
 use cranelift_codegen::ir::{
-    ExtFuncData, ExternalName, Inst, InstBuilder, MemFlagsData, SigRef, StackSlotData,
-    StackSlotKind, UserExternalName, Value,
+    ExtFuncData, ExternalName, Inst, InstBuilder, SigRef, StackSlotData, StackSlotKind,
+    UserExternalName, Value,
 };
-use wasmparser::Operator;
 
 /// Whether a call returns to this function or replaces its frame.
 #[derive(Copy, Clone, PartialEq, Eq)]
@@ -64,24 +61,15 @@ enum Callee {
 }
 
 impl Translation<'_> {
-    /// Translates a call operator; `false` if `op` is not one.
-    pub(super) fn call_op(&mut self, op: &Operator<'_>) -> Result<bool, CompileError> {
-        match *op {
-            Operator::Call { function_index } => self.call(function_index, CallKind::Plain)?,
-            Operator::CallIndirect {
-                type_index,
-                table_index,
-            } => self.call_indirect(type_index, table_index, CallKind::Plain)?,
-            Operator::ReturnCall { function_index } => self.call(function_index, CallKind::Tail)?,
-            Operator::ReturnCallIndirect {
-                type_index,
-                table_index,
-            } => self.call_indirect(type_index, table_index, CallKind::Tail)?,
-            Operator::CallRef { type_index } => self.call_ref(type_index, CallKind::Plain)?,
-            Operator::ReturnCallRef { type_index } => self.call_ref(type_index, CallKind::Tail)?,
-            _ => return Ok(false),
-        }
-        Ok(true)
+    operator_handlers! { self;
+        visit_call(function_index: u32) => self.call(function_index, CallKind::Plain)?,
+        visit_call_indirect(type_index: u32, table_index: u32) =>
+            self.call_indirect(type_index, table_index, CallKind::Plain)?,
+        visit_return_call(function_index: u32) => self.call(function_index, CallKind::Tail)?,
+        visit_return_call_indirect(type_index: u32, table_index: u32) =>
+            self.call_indirect(type_index, table_index, CallKind::Tail)?,
+        visit_call_ref(type_index: u32) => self.call_ref(type_index, CallKind::Plain)?,
+        visit_return_call_ref(type_index: u32) => self.call_ref(type_index, CallKind::Tail)?,
     }
 
     fn call(&mut self, function_index: u32, kind: CallKind) -> Result<(), CompileError> {
@@ -90,9 +78,7 @@ impl Translation<'_> {
         let callee = match self.env.info.defined_func_index(func) {
             Some(defined) => Callee::Defined(defined.0),
             None => {
-                let ptr = self.vmctx_ptr(self.env.offsets.imported_func(func));
-                let code = self.load_at(I64, FIXED, ptr, func_ref::WASM_CALL);
-                let vmctx = self.load_at(I64, FIXED, ptr, func_ref::VMCTX);
+                let (code, vmctx) = self.imported_callee(func);
                 Callee::Indirect { code, vmctx }
             }
         };
@@ -106,18 +92,13 @@ impl Translation<'_> {
         kind: CallKind,
     ) -> Result<(), CompileError> {
         let index = self.pop()?;
-        let elem_addr = self.table_elem_addr(
+        let elem = self.table_get(
             TableIndex(table_index),
             index,
             TrapKind::IndirectCallOutOfBounds,
         );
-        let elem = self.load_at(I64, super::env::MUTABLE, elem_addr, 0);
-
-        let null_check =
-            MemFlagsData::new().with_trap_code(Some(TrapKind::IndirectCallToNull.code()));
-        let actual = self.load_at(I32, null_check, elem, func_ref::TYPE_ID);
-        let type_ids = self.vmctx_ptr(VMOffsets::TYPE_IDS);
-        let expected = self.load_at(I32, FIXED, type_ids, type_index * 4);
+        let actual = self.func_ref_type_id(elem, TrapKind::IndirectCallToNull);
+        let expected = self.engine_type_id(type_index);
         let mismatch = self.b.ins().icmp(IntCC::NotEqual, actual, expected);
         if self.env.info.types[type_index as usize].is_final {
             // No other type is a subtype of a final one.
@@ -131,7 +112,7 @@ impl Translation<'_> {
             self.b.ins().brif(mismatch, check, &[], matched, &[]);
             self.b.seal_block(check);
             self.b.switch_to_block(check);
-            let is_subtype = self.call_builtin_for_value(Builtin::is_subtype, &[actual, expected]);
+            let is_subtype = self.is_subtype(actual, expected);
             self.b
                 .ins()
                 .trapz(is_subtype, TrapKind::BadSignature.code());
@@ -140,10 +121,8 @@ impl Translation<'_> {
             self.b.switch_to_block(matched);
         }
 
-        // Only valid once the element is known to be non-null: not `can_move`.
-        let fixed_here = MemFlagsData::trusted().with_readonly();
-        let code = self.load_at(I64, fixed_here, elem, func_ref::WASM_CALL);
-        let vmctx = self.load_at(I64, fixed_here, elem, func_ref::VMCTX);
+        // The type id's load has trapped on a null element.
+        let (code, vmctx) = self.func_ref_callee(elem, None);
         self.emit_call(
             TypeIndex(type_index),
             Callee::Indirect { code, vmctx },
@@ -156,12 +135,8 @@ impl Translation<'_> {
     /// load faults in the unmapped zero page, and its trap site says
     /// `NullFunctionReference`. `return_call_ref` is its tail-call form.
     fn call_ref(&mut self, type_index: u32, kind: CallKind) -> Result<(), CompileError> {
-        let func_ref = self.pop()?;
-        let null_check =
-            MemFlagsData::new().with_trap_code(Some(TrapKind::NullFunctionReference.code()));
-        let code = self.load_at(I64, null_check, func_ref, func_ref::WASM_CALL);
-        let fixed_here = MemFlagsData::trusted().with_readonly();
-        let vmctx = self.load_at(I64, fixed_here, func_ref, func_ref::VMCTX);
+        let reference = self.pop()?;
+        let (code, vmctx) = self.func_ref_callee(reference, Some(TrapKind::NullFunctionReference));
         self.emit_call(
             TypeIndex(type_index),
             Callee::Indirect { code, vmctx },

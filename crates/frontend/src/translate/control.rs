@@ -12,7 +12,7 @@
 //! as soon as all their predecessors exist: a destination at `end`, a loop
 //! header at its `end`, every other block when created.
 
-use super::{Translation, bug, unsupported_op};
+use super::{Translation, bug};
 use crate::abi;
 use crate::error::CompileError;
 use crate::traps::TrapKind;
@@ -79,31 +79,30 @@ fn single(ty: ValType) -> &'static [ValType] {
 }
 
 impl<'a> Translation<'a> {
-    /// Translates a control operator; `false` if `op` is not one.
-    pub(super) fn control_op(&mut self, op: &Operator<'_>) -> Result<bool, CompileError> {
-        match op {
-            Operator::Nop => {}
-            Operator::Unreachable => {
-                self.b.ins().trap(TrapKind::UnreachableCodeReached.code());
-                self.st.reachable = false;
-            }
-            Operator::Block { blockty } => self.block(*blockty)?,
-            Operator::Loop { blockty } => self.loop_(*blockty)?,
-            Operator::If { blockty } => self.if_(*blockty)?,
-            Operator::Else => self.else_()?,
-            Operator::End => self.end()?,
-            Operator::Br { relative_depth } => self.br(*relative_depth)?,
-            Operator::BrIf { relative_depth } => self.br_if(*relative_depth)?,
-            Operator::BrTable { targets } => self.br_table(targets)?,
-            Operator::BrOnNull { relative_depth } => self.br_on_null(*relative_depth)?,
-            Operator::BrOnNonNull { relative_depth } => self.br_on_non_null(*relative_depth)?,
-            Operator::Return => {
-                let depth = self.st.control.len().saturating_sub(1);
-                self.br(depth as u32)?;
-            }
-            _ => return Ok(false),
-        }
-        Ok(true)
+    operator_handlers! { self;
+        visit_nop => {},
+        visit_block(blockty: BlockType) => self.block(blockty)?,
+        visit_loop(blockty: BlockType) => self.loop_(blockty)?,
+        visit_if(blockty: BlockType) => self.if_(blockty)?,
+        visit_else => self.else_()?,
+        visit_end => self.end()?,
+        visit_br(relative_depth: u32) => self.br(relative_depth)?,
+        visit_br_if(relative_depth: u32) => self.br_if(relative_depth)?,
+        visit_br_table(targets: BrTable<'_>) => self.br_table(&targets)?,
+        visit_br_on_null(relative_depth: u32) => self.br_on_null(relative_depth)?,
+        visit_br_on_non_null(relative_depth: u32) => self.br_on_non_null(relative_depth)?,
+    }
+
+    pub(super) fn visit_unreachable(&mut self) -> Result<(), CompileError> {
+        self.b.ins().trap(TrapKind::UnreachableCodeReached.code());
+        self.st.reachable = false;
+        Ok(())
+    }
+
+    pub(super) fn visit_return(&mut self) -> Result<(), CompileError> {
+        let depth = self.st.control.len().saturating_sub(1);
+        self.br(depth as u32)?;
+        Ok(())
     }
 
     /// Handles an operator in unreachable code: only nesting is tracked,
@@ -117,7 +116,11 @@ impl<'a> Translation<'a> {
             Operator::End if self.st.unreachable_depth == 0 => self.end()?,
             Operator::End => self.st.unreachable_depth -= 1,
             // Other block-opening operators would throw the depth count off.
-            Operator::TryTable { .. } | Operator::Try { .. } => return Err(unsupported_op(op)),
+            Operator::TryTable { .. } | Operator::Try { .. } => {
+                return Err(CompileError::Unsupported(
+                    "exception handling (issue #15), even in unreachable code".into(),
+                ));
+            }
             _ => {}
         }
         Ok(())
@@ -321,7 +324,7 @@ impl<'a> Translation<'a> {
             for i in base..self.st.stack.len() {
                 let value = self.st.stack[i];
                 let offset = ((i - base) as u32) * abi::VALUE_SLOT_SIZE;
-                self.store_at(super::env::VALUE, value, area, offset);
+                self.store_at(super::runtime::VALUE, value, area, offset);
             }
             self.b.ins().return_(&[]);
         } else {

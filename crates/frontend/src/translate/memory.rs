@@ -28,16 +28,13 @@
 //! `memory.grow` changes it.
 
 use super::Translation;
-use super::env::{HEAP, MUTABLE};
-use crate::builtins::Builtin;
+use super::runtime::HEAP;
 use crate::error::CompileError;
-use crate::traps::TrapKind;
 use crate::types::{DEFAULT_PAGE_SIZE_LOG2, MemoryType};
-use crate::vmoffsets::memory_def;
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::types::{F32, F64, I32, I64};
 use cranelift_codegen::ir::{InstBuilder, TrapCode, Type, Value};
-use wasmparser::{MemArg, MemArgTarget, Operator};
+use wasmparser::{MemArg, MemArgTarget};
 
 /// How a load extends what it reads.
 #[derive(Copy, Clone)]
@@ -71,83 +68,78 @@ impl Load {
 }
 
 impl Translation<'_> {
-    /// Translates a memory operator; `false` if `op` is not one.
-    pub(super) fn memory_op(&mut self, op: &Operator<'_>) -> Result<bool, CompileError> {
-        use Operator as O;
-        match *op {
-            O::I32Load { memarg } => self.load(&memarg, I32, Load::Full)?,
-            O::I64Load { memarg } => self.load(&memarg, I64, Load::Full)?,
-            O::F32Load { memarg } => self.load(&memarg, F32, Load::Full)?,
-            O::F64Load { memarg } => self.load(&memarg, F64, Load::Full)?,
-            O::I32Load8S { memarg } => self.load(&memarg, I32, Load::S8)?,
-            O::I32Load8U { memarg } => self.load(&memarg, I32, Load::U8)?,
-            O::I32Load16S { memarg } => self.load(&memarg, I32, Load::S16)?,
-            O::I32Load16U { memarg } => self.load(&memarg, I32, Load::U16)?,
-            O::I64Load8S { memarg } => self.load(&memarg, I64, Load::S8)?,
-            O::I64Load8U { memarg } => self.load(&memarg, I64, Load::U8)?,
-            O::I64Load16S { memarg } => self.load(&memarg, I64, Load::S16)?,
-            O::I64Load16U { memarg } => self.load(&memarg, I64, Load::U16)?,
-            O::I64Load32S { memarg } => self.load(&memarg, I64, Load::S32)?,
-            O::I64Load32U { memarg } => self.load(&memarg, I64, Load::U32)?,
-            O::I32Store { memarg } | O::I64Store { memarg } => self.store(&memarg, None)?,
-            O::F32Store { memarg } | O::F64Store { memarg } => self.store(&memarg, None)?,
-            O::I32Store8 { memarg } | O::I64Store8 { memarg } => self.store(&memarg, Some(1))?,
-            O::I32Store16 { memarg } | O::I64Store16 { memarg } => self.store(&memarg, Some(2))?,
-            O::I64Store32 { memarg } => self.store(&memarg, Some(4))?,
-            O::MemorySize { mem } => {
-                let len = self.memory_length(mem);
-                let page_size_log2 = self.memory_type(mem).page_size_log2;
-                let pages = self.b.ins().ushr_imm_u(len, i64::from(page_size_log2));
-                let pages = self.index_result(mem, pages);
-                self.push(pages);
-            }
-            O::MemoryGrow { mem } => {
-                let delta = self.pop()?;
-                let delta = self.widen(delta);
-                let mem_index = self.i32_const(mem);
-                let old = self.call_grow_builtin(Builtin::memory_grow, &[mem_index, delta]);
-                let old = self.index_result(mem, old);
-                self.push(old);
-            }
-            O::MemoryFill { mem } => {
-                let (dst, byte, len) = self.pop3()?;
-                let (dst, len) = (self.widen(dst), self.widen(len));
-                let mem = self.i32_const(mem);
-                self.call_checked_builtin(
-                    Builtin::memory_fill,
-                    &[mem, dst, byte, len],
-                    TrapKind::MemoryOutOfBounds,
-                );
-            }
-            O::MemoryCopy { dst_mem, src_mem } => {
-                let (dst, src, len) = self.pop3()?;
-                let (dst, src, len) = (self.widen(dst), self.widen(src), self.widen(len));
-                let dst_mem = self.i32_const(dst_mem);
-                let src_mem = self.i32_const(src_mem);
-                self.call_checked_builtin(
-                    Builtin::memory_copy,
-                    &[dst_mem, dst, src_mem, src, len],
-                    TrapKind::MemoryOutOfBounds,
-                );
-            }
-            O::MemoryInit { data_index, mem } => {
-                let (dst, src, len) = self.pop3()?;
-                let dst = self.widen(dst);
-                let mem = self.i32_const(mem);
-                let data = self.i32_const(data_index);
-                self.call_checked_builtin(
-                    Builtin::memory_init,
-                    &[mem, data, dst, src, len],
-                    TrapKind::MemoryOutOfBounds,
-                );
-            }
-            O::DataDrop { data_index } => {
-                let data = self.i32_const(data_index);
-                self.call_builtin(Builtin::data_drop, &[data]);
-            }
-            _ => return Ok(false),
-        }
-        Ok(true)
+    operator_handlers! { self;
+        visit_i32_load(memarg: MemArg) => self.load(&memarg, I32, Load::Full)?,
+        visit_i64_load(memarg: MemArg) => self.load(&memarg, I64, Load::Full)?,
+        visit_f32_load(memarg: MemArg) => self.load(&memarg, F32, Load::Full)?,
+        visit_f64_load(memarg: MemArg) => self.load(&memarg, F64, Load::Full)?,
+        visit_i32_load8_s(memarg: MemArg) => self.load(&memarg, I32, Load::S8)?,
+        visit_i32_load8_u(memarg: MemArg) => self.load(&memarg, I32, Load::U8)?,
+        visit_i32_load16_s(memarg: MemArg) => self.load(&memarg, I32, Load::S16)?,
+        visit_i32_load16_u(memarg: MemArg) => self.load(&memarg, I32, Load::U16)?,
+        visit_i64_load8_s(memarg: MemArg) => self.load(&memarg, I64, Load::S8)?,
+        visit_i64_load8_u(memarg: MemArg) => self.load(&memarg, I64, Load::U8)?,
+        visit_i64_load16_s(memarg: MemArg) => self.load(&memarg, I64, Load::S16)?,
+        visit_i64_load16_u(memarg: MemArg) => self.load(&memarg, I64, Load::U16)?,
+        visit_i64_load32_s(memarg: MemArg) => self.load(&memarg, I64, Load::S32)?,
+        visit_i64_load32_u(memarg: MemArg) => self.load(&memarg, I64, Load::U32)?,
+        visit_i32_store(memarg: MemArg) => self.store(&memarg, None)?,
+        visit_i64_store(memarg: MemArg) => self.store(&memarg, None)?,
+        visit_f32_store(memarg: MemArg) => self.store(&memarg, None)?,
+        visit_f64_store(memarg: MemArg) => self.store(&memarg, None)?,
+        visit_i32_store8(memarg: MemArg) => self.store(&memarg, Some(1))?,
+        visit_i64_store8(memarg: MemArg) => self.store(&memarg, Some(1))?,
+        visit_i32_store16(memarg: MemArg) => self.store(&memarg, Some(2))?,
+        visit_i64_store16(memarg: MemArg) => self.store(&memarg, Some(2))?,
+        visit_i64_store32(memarg: MemArg) => self.store(&memarg, Some(4))?,
+    }
+
+    pub(super) fn visit_memory_size(&mut self, mem: u32) -> Result<(), CompileError> {
+        let len = self.memory_length(mem);
+        let page_size_log2 = self.memory_type(mem).page_size_log2;
+        let pages = self.b.ins().ushr_imm_u(len, i64::from(page_size_log2));
+        let pages = self.index_result(mem, pages);
+        self.push(pages);
+        Ok(())
+    }
+
+    pub(super) fn visit_memory_grow(&mut self, mem: u32) -> Result<(), CompileError> {
+        let delta = self.pop()?;
+        let old = self.memory_grow(mem, delta);
+        let old = self.index_result(mem, old);
+        self.push(old);
+        Ok(())
+    }
+
+    pub(super) fn visit_memory_fill(&mut self, mem: u32) -> Result<(), CompileError> {
+        let (dst, byte, len) = self.pop3()?;
+        self.memory_fill(mem, dst, byte, len);
+        Ok(())
+    }
+
+    pub(super) fn visit_memory_copy(
+        &mut self,
+        dst_mem: u32,
+        src_mem: u32,
+    ) -> Result<(), CompileError> {
+        let (dst, src, len) = self.pop3()?;
+        self.memory_copy((dst_mem, dst), (src_mem, src), len);
+        Ok(())
+    }
+
+    pub(super) fn visit_memory_init(
+        &mut self,
+        data_index: u32,
+        mem: u32,
+    ) -> Result<(), CompileError> {
+        let (dst, src, len) = self.pop3()?;
+        self.memory_init(mem, data_index, dst, src, len);
+        Ok(())
+    }
+
+    pub(super) fn visit_data_drop(&mut self, data_index: u32) -> Result<(), CompileError> {
+        self.data_drop(data_index);
+        Ok(())
     }
 
     fn memory_type(&self, mem: u32) -> &MemoryType {
@@ -161,13 +153,6 @@ impl Translation<'_> {
         } else {
             self.b.ins().ireduce(I32, pages)
         }
-    }
-
-    /// The memory's current length in bytes.
-    fn memory_length(&mut self, mem: u32) -> Value {
-        let offset = self.env.offsets.memory_definition(mem_index(mem));
-        let def = self.vmctx_ptr(offset);
-        self.load_at(I64, MUTABLE, def, memory_def::CURRENT_LENGTH)
     }
 
     fn load(&mut self, memarg: &MemArg, ty: Type, kind: Load) -> Result<(), CompileError> {
@@ -223,7 +208,7 @@ impl Translation<'_> {
         let memory64 = ty.memory64;
         let offset = memarg.offset;
         let size = u64::from(size);
-        let base = self.vmctx_ptr(self.env.offsets.memory_base(mem_index(mem)));
+        let base = self.memory_base(mem);
         let index = self.widen(index);
 
         // Page protection ends a memory only at a host page boundary, which
@@ -271,8 +256,4 @@ impl Translation<'_> {
         let addr = self.b.ins().select_spectre_guard(oob, null, addr);
         Ok((addr, 0))
     }
-}
-
-fn mem_index(mem: u32) -> crate::types::MemoryIndex {
-    crate::types::MemoryIndex(mem)
 }

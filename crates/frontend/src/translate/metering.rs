@@ -31,11 +31,8 @@
 //! one function body.
 
 use super::Translation;
-use super::env::{FIXED, MUTABLE};
 use crate::traps::TrapKind;
-use crate::vmoffsets::{VMOffsets, store_ctx};
 use cranelift_codegen::ir::condcodes::IntCC;
-use cranelift_codegen::ir::types::I64;
 use cranelift_codegen::ir::{InstBuilder, Value};
 use wasmparser::Operator;
 
@@ -58,8 +55,7 @@ impl Translation<'_> {
     /// Function entry: loads the fuel counter and checks fuel and epoch.
     pub(super) fn metering_entry(&mut self) {
         if let Some(var) = self.fuel {
-            let ctx = self.vmctx_ptr(VMOffsets::STORE_CTX);
-            let fuel = self.load_at(I64, MUTABLE, ctx, store_ctx::FUEL_CONSUMED);
+            let fuel = self.load_fuel_consumed();
             self.b.def_var(var, fuel);
         }
         self.interruption_checks();
@@ -103,8 +99,7 @@ impl Translation<'_> {
         match op {
             Operator::Call { .. } | Operator::CallIndirect { .. } | Operator::CallRef { .. } => {
                 if let Some(var) = self.fuel {
-                    let ctx = self.vmctx_ptr(VMOffsets::STORE_CTX);
-                    let fuel = self.load_at(I64, MUTABLE, ctx, store_ctx::FUEL_CONSUMED);
+                    let fuel = self.load_fuel_consumed();
                     self.b.def_var(var, fuel);
                 }
             }
@@ -133,8 +128,7 @@ impl Translation<'_> {
     }
 
     fn store_fuel(&mut self, fuel: Value) {
-        let ctx = self.vmctx_ptr(VMOffsets::STORE_CTX);
-        self.store_at(MUTABLE, fuel, ctx, store_ctx::FUEL_CONSUMED);
+        self.store_fuel_consumed(fuel);
     }
 
     /// The checks at function entry and loop headers: fuel, then epoch.
@@ -148,14 +142,7 @@ impl Translation<'_> {
             self.trap_if(exhausted, TrapKind::OutOfFuel);
         }
         if self.env.tunables.epoch_interruption {
-            let ctx = self.vmctx_ptr(VMOffsets::STORE_CTX);
-            let epoch_ptr = self.load_at(I64, FIXED, ctx, store_ctx::EPOCH_PTR);
-            let epoch = self.b.ins().atomic_load(I64, MUTABLE, epoch_ptr);
-            let deadline = self.load_at(I64, MUTABLE, ctx, store_ctx::EPOCH_DEADLINE);
-            let reached = self
-                .b
-                .ins()
-                .icmp(IntCC::UnsignedGreaterThanOrEqual, epoch, deadline);
+            let reached = self.epoch_deadline_reached();
             self.trap_if(reached, TrapKind::Interrupt);
         }
     }

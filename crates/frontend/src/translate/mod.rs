@@ -6,19 +6,51 @@
 //! and structured control flow is a stack of frames (see `control`). The
 //! walk is iterative, so deeply nested bodies do not use host stack.
 //!
-//! Each area has its own file: `control` (blocks and branches), `numeric`
+//! Which operators are translated is said in one place, `operators`: a
+//! `wasmparser::VisitOperator` implementation, generated per proposal,
+//! that sends each operator to the `Translation` method of the same name
+//! (`visit_i32_add`) or refuses it as unsupported. Those methods live in
+//! the file of their area: `control` (blocks and branches), `numeric`
 //! (arithmetic and conversions), `variables` (locals, globals, `drop`,
 //! `select`), `memory`, `calls`, `tables` (and reference operators),
-//! `simd` (`v128` operators), `env` (vmctx access and builtin calls) and
-//! `metering` (fuel accounting and epoch checks, emitted only when the
-//! tunables ask for them).
+//! `simd` (`v128` operators) and `metering` (fuel accounting and epoch
+//! checks, emitted only when the tunables ask for them). How the runtime
+//! represents its state (vmctx offsets, memory, table and function
+//! reference layouts, builtins) is known to `runtime` alone, the seam the
+//! operator files ask.
+
+/// Defines operator handlers, methods of `Translation` named after
+/// `wasmparser::VisitOperator`'s (`visit_i32_add`), which the table in
+/// `operators` dispatches to. An entry `visit_a | visit_b => body,` (for
+/// operators without immediates) or `visit_c(arg: Type, ...) => body,`
+/// (with the immediates of its `visit_*` method, in order) defines one
+/// method per name that runs `body`, an expression or block that may use
+/// `?`, and returns `Ok(())`. Longer handlers are written out as ordinary
+/// methods of the same name and signature.
+macro_rules! operator_handlers {
+    ($this:ident; $(
+        $($visit:ident)|+ $(($($arg:ident: $ty:ty),*))? => $body:expr
+    ),* $(,)?) => {
+        $( operator_handlers!(@each $this [$($($arg: $ty),*)?] [$body] $($visit)+); )*
+    };
+    (@each $this:ident $args:tt $body:tt $($visit:ident)+) => {
+        $( operator_handlers!(@one $this $visit $args $body); )+
+    };
+    (@one $this:ident $visit:ident [$($arg:ident: $ty:ty),*] [$body:expr]) => {
+        pub(super) fn $visit(&mut $this $(, $arg: $ty)*) -> Result<(), CompileError> {
+            $body;
+            Ok(())
+        }
+    };
+}
 
 mod calls;
 mod control;
-mod env;
 mod memory;
 mod metering;
 mod numeric;
+mod operators;
+mod runtime;
 mod simd;
 mod tables;
 mod variables;
@@ -32,13 +64,13 @@ use crate::module_info::ModuleInfo;
 use crate::parse::PendingFunction;
 use crate::tunables::Tunables;
 use crate::types::{DefinedFuncIndex, FuncType, ValType};
-use crate::vmoffsets::{VMOffsets, store_ctx};
+use crate::vmoffsets::VMOffsets;
 use control::{Frame, FrameKind};
-use cranelift_codegen::ir::immediates::{Ieee32, Ieee64, Offset32};
+use cranelift_codegen::ir::immediates::{Ieee32, Ieee64};
 use cranelift_codegen::ir::types::{F32, F64, I8X16, I32, I64};
 use cranelift_codegen::ir::{
-    self, Block, BlockArg, BlockCall, ConstantData, FuncRef, GlobalValueData, InstBuilder,
-    MemFlagsData, SigRef, SourceLoc, StackSlot, Type, UserFuncName, Value,
+    self, Block, BlockArg, BlockCall, ConstantData, FuncRef, InstBuilder, SigRef, SourceLoc,
+    StackSlot, Type, UserFuncName, Value,
 };
 use cranelift_codegen::isa::TargetIsa;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
@@ -226,13 +258,6 @@ fn bug(what: &str) -> CompileError {
     CompileError::Codegen(format!("wasm translation: {what}"))
 }
 
-/// The error for a valid operator Egret does not translate yet.
-fn unsupported_op(op: &Operator<'_>) -> CompileError {
-    let mut name = format!("{op:?}");
-    name.truncate(80);
-    CompileError::Unsupported(format!("operator {name}"))
-}
-
 /// Converts a `wasmparser` value type of the module `info`, rejecting
 /// those Egret does not support (shared references, continuations).
 fn val_type(ty: wasmparser::ValType, info: &ModuleInfo) -> Result<ValType, CompileError> {
@@ -271,26 +296,7 @@ impl<'a> Translation<'a> {
     ) -> Translation<'a> {
         let mut b = FunctionBuilder::new(func, ctx);
 
-        // Stack limit: vmctx -> VMStoreContext -> stack_limit.
-        let vmctx_gv = b.create_global_value(GlobalValueData::VMContext);
-        let flags = b
-            .func
-            .dfg
-            .mem_flags
-            .insert_unchecked(MemFlagsData::trusted().with_readonly());
-        let store = b.create_global_value(GlobalValueData::Load {
-            base: vmctx_gv,
-            offset: Offset32::new(VMOffsets::STORE_CTX as i32),
-            global_type: I64,
-            flags,
-        });
-        let limit = b.create_global_value(GlobalValueData::Load {
-            base: store,
-            offset: Offset32::new(store_ctx::STACK_LIMIT as i32),
-            global_type: I64,
-            flags,
-        });
-        b.func.stack_limit = Some(limit);
+        b.func.stack_limit = Some(runtime::stack_limit(&mut b));
 
         let entry = b.create_block();
         b.append_block_params_for_function_params(entry);
@@ -360,22 +366,14 @@ impl<'a> Translation<'a> {
         }
     }
 
-    /// Translates one validated operator.
+    /// Translates one validated operator: in reachable code, with its
+    /// handler (`operators` has the table); in unreachable code, only
+    /// block nesting is followed (`skip_unreachable`).
     fn operator(&mut self, op: &Operator<'_>) -> Result<(), CompileError> {
-        if !self.st.reachable {
-            return self.skip_unreachable(op);
-        }
-        let handled = self.control_op(op)?
-            || self.variable_op(op)?
-            || self.numeric_op(op)?
-            || self.memory_op(op)?
-            || self.call_op(op)?
-            || self.table_op(op)?
-            || self.simd_op(op)?;
-        if handled {
-            Ok(())
+        if self.st.reachable {
+            operators::translate(self, op)
         } else {
-            Err(unsupported_op(op))
+            self.skip_unreachable(op)
         }
     }
 

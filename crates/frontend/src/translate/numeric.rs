@@ -19,134 +19,134 @@ use cranelift_codegen::ir::immediates::{Ieee32, Ieee64};
 use cranelift_codegen::ir::types::{F32, F64, I8, I16, I32, I64, I128};
 use cranelift_codegen::ir::{InstBuilder, MemFlagsData, Type, Value};
 use cranelift_frontend::FunctionBuilder;
-use wasmparser::Operator;
 
 impl Translation<'_> {
-    /// Translates a numeric operator; `false` if `op` is not one.
-    pub(super) fn numeric_op(&mut self, op: &Operator<'_>) -> Result<bool, CompileError> {
-        use Operator as O;
-        match *op {
-            O::I32Const { value } => {
-                let v = self.i32_const(value as u32);
-                self.push(v);
-            }
-            O::I64Const { value } => {
-                let v = self.b.ins().iconst(I64, value);
-                self.push(v);
-            }
-            O::F32Const { value } => {
-                let v = self.b.ins().f32const(Ieee32::with_bits(value.bits()));
-                self.push(v);
-            }
-            O::F64Const { value } => {
-                let v = self.b.ins().f64const(Ieee64::with_bits(value.bits()));
-                self.push(v);
-            }
+    operator_handlers! { self;
+        visit_i32_eqz | visit_i64_eqz => self.eqz()?,
+        visit_i32_eq | visit_i64_eq => self.icmp(IntCC::Equal)?,
+        visit_i32_ne | visit_i64_ne => self.icmp(IntCC::NotEqual)?,
+        visit_i32_lt_s | visit_i64_lt_s => self.icmp(IntCC::SignedLessThan)?,
+        visit_i32_lt_u | visit_i64_lt_u => self.icmp(IntCC::UnsignedLessThan)?,
+        visit_i32_gt_s | visit_i64_gt_s => self.icmp(IntCC::SignedGreaterThan)?,
+        visit_i32_gt_u | visit_i64_gt_u => self.icmp(IntCC::UnsignedGreaterThan)?,
+        visit_i32_le_s | visit_i64_le_s => self.icmp(IntCC::SignedLessThanOrEqual)?,
+        visit_i32_le_u | visit_i64_le_u => self.icmp(IntCC::UnsignedLessThanOrEqual)?,
+        visit_i32_ge_s | visit_i64_ge_s => self.icmp(IntCC::SignedGreaterThanOrEqual)?,
+        visit_i32_ge_u | visit_i64_ge_u => self.icmp(IntCC::UnsignedGreaterThanOrEqual)?,
+        visit_f32_eq | visit_f64_eq => self.fcmp(FloatCC::Equal)?,
+        visit_f32_ne | visit_f64_ne => self.fcmp(FloatCC::NotEqual)?,
+        visit_f32_lt | visit_f64_lt => self.fcmp(FloatCC::LessThan)?,
+        visit_f32_gt | visit_f64_gt => self.fcmp(FloatCC::GreaterThan)?,
+        visit_f32_le | visit_f64_le => self.fcmp(FloatCC::LessThanOrEqual)?,
+        visit_f32_ge | visit_f64_ge => self.fcmp(FloatCC::GreaterThanOrEqual)?,
 
-            O::I32Eqz | O::I64Eqz => self.unary(|b, x| {
-                let c = b.ins().icmp_imm_u(IntCC::Equal, x, 0);
-                b.ins().uextend(I32, c)
-            })?,
-            O::I32Eq | O::I64Eq => self.icmp(IntCC::Equal)?,
-            O::I32Ne | O::I64Ne => self.icmp(IntCC::NotEqual)?,
-            O::I32LtS | O::I64LtS => self.icmp(IntCC::SignedLessThan)?,
-            O::I32LtU | O::I64LtU => self.icmp(IntCC::UnsignedLessThan)?,
-            O::I32GtS | O::I64GtS => self.icmp(IntCC::SignedGreaterThan)?,
-            O::I32GtU | O::I64GtU => self.icmp(IntCC::UnsignedGreaterThan)?,
-            O::I32LeS | O::I64LeS => self.icmp(IntCC::SignedLessThanOrEqual)?,
-            O::I32LeU | O::I64LeU => self.icmp(IntCC::UnsignedLessThanOrEqual)?,
-            O::I32GeS | O::I64GeS => self.icmp(IntCC::SignedGreaterThanOrEqual)?,
-            O::I32GeU | O::I64GeU => self.icmp(IntCC::UnsignedGreaterThanOrEqual)?,
-            O::F32Eq | O::F64Eq => self.fcmp(FloatCC::Equal)?,
-            O::F32Ne | O::F64Ne => self.fcmp(FloatCC::NotEqual)?,
-            O::F32Lt | O::F64Lt => self.fcmp(FloatCC::LessThan)?,
-            O::F32Gt | O::F64Gt => self.fcmp(FloatCC::GreaterThan)?,
-            O::F32Le | O::F64Le => self.fcmp(FloatCC::LessThanOrEqual)?,
-            O::F32Ge | O::F64Ge => self.fcmp(FloatCC::GreaterThanOrEqual)?,
+        visit_i32_clz | visit_i64_clz => self.unary(|b, x| b.ins().clz(x))?,
+        visit_i32_ctz | visit_i64_ctz => self.unary(|b, x| b.ins().ctz(x))?,
+        visit_i32_popcnt | visit_i64_popcnt => self.unary(|b, x| b.ins().popcnt(x))?,
+        visit_i32_add | visit_i64_add => self.binary(|b, x, y| b.ins().iadd(x, y))?,
+        visit_i32_sub | visit_i64_sub => self.binary(|b, x, y| b.ins().isub(x, y))?,
+        visit_i32_mul | visit_i64_mul => self.binary(|b, x, y| b.ins().imul(x, y))?,
+        visit_i32_div_s | visit_i64_div_s => self.binary(|b, x, y| b.ins().sdiv(x, y))?,
+        visit_i32_div_u | visit_i64_div_u => self.binary(|b, x, y| b.ins().udiv(x, y))?,
+        visit_i32_rem_s | visit_i64_rem_s => self.binary(|b, x, y| b.ins().srem(x, y))?,
+        visit_i32_rem_u | visit_i64_rem_u => self.binary(|b, x, y| b.ins().urem(x, y))?,
+        visit_i32_and | visit_i64_and => self.binary(|b, x, y| b.ins().band(x, y))?,
+        visit_i32_or | visit_i64_or => self.binary(|b, x, y| b.ins().bor(x, y))?,
+        visit_i32_xor | visit_i64_xor => self.binary(|b, x, y| b.ins().bxor(x, y))?,
+        visit_i32_shl | visit_i64_shl => self.binary(|b, x, y| b.ins().ishl(x, y))?,
+        visit_i32_shr_s | visit_i64_shr_s => self.binary(|b, x, y| b.ins().sshr(x, y))?,
+        visit_i32_shr_u | visit_i64_shr_u => self.binary(|b, x, y| b.ins().ushr(x, y))?,
+        visit_i32_rotl | visit_i64_rotl => self.binary(|b, x, y| b.ins().rotl(x, y))?,
+        visit_i32_rotr | visit_i64_rotr => self.binary(|b, x, y| b.ins().rotr(x, y))?,
 
-            O::I32Clz | O::I64Clz => self.unary(|b, x| b.ins().clz(x))?,
-            O::I32Ctz | O::I64Ctz => self.unary(|b, x| b.ins().ctz(x))?,
-            O::I32Popcnt | O::I64Popcnt => self.unary(|b, x| b.ins().popcnt(x))?,
-            O::I32Add | O::I64Add => self.binary(|b, x, y| b.ins().iadd(x, y))?,
-            O::I32Sub | O::I64Sub => self.binary(|b, x, y| b.ins().isub(x, y))?,
-            O::I32Mul | O::I64Mul => self.binary(|b, x, y| b.ins().imul(x, y))?,
-            O::I32DivS | O::I64DivS => self.binary(|b, x, y| b.ins().sdiv(x, y))?,
-            O::I32DivU | O::I64DivU => self.binary(|b, x, y| b.ins().udiv(x, y))?,
-            O::I32RemS | O::I64RemS => self.binary(|b, x, y| b.ins().srem(x, y))?,
-            O::I32RemU | O::I64RemU => self.binary(|b, x, y| b.ins().urem(x, y))?,
-            O::I32And | O::I64And => self.binary(|b, x, y| b.ins().band(x, y))?,
-            O::I32Or | O::I64Or => self.binary(|b, x, y| b.ins().bor(x, y))?,
-            O::I32Xor | O::I64Xor => self.binary(|b, x, y| b.ins().bxor(x, y))?,
-            O::I32Shl | O::I64Shl => self.binary(|b, x, y| b.ins().ishl(x, y))?,
-            O::I32ShrS | O::I64ShrS => self.binary(|b, x, y| b.ins().sshr(x, y))?,
-            O::I32ShrU | O::I64ShrU => self.binary(|b, x, y| b.ins().ushr(x, y))?,
-            O::I32Rotl | O::I64Rotl => self.binary(|b, x, y| b.ins().rotl(x, y))?,
-            O::I32Rotr | O::I64Rotr => self.binary(|b, x, y| b.ins().rotr(x, y))?,
+        visit_f32_abs | visit_f64_abs => self.unary(|b, x| b.ins().fabs(x))?,
+        visit_f32_neg | visit_f64_neg => self.unary(|b, x| b.ins().fneg(x))?,
+        visit_f32_ceil | visit_f64_ceil => self.unary(|b, x| b.ins().ceil(x))?,
+        visit_f32_floor | visit_f64_floor => self.unary(|b, x| b.ins().floor(x))?,
+        visit_f32_trunc | visit_f64_trunc => self.unary(|b, x| b.ins().trunc(x))?,
+        visit_f32_nearest | visit_f64_nearest => self.unary(|b, x| b.ins().nearest(x))?,
+        visit_f32_sqrt | visit_f64_sqrt => self.unary(|b, x| b.ins().sqrt(x))?,
+        visit_f32_add | visit_f64_add => self.binary(|b, x, y| b.ins().fadd(x, y))?,
+        visit_f32_sub | visit_f64_sub => self.binary(|b, x, y| b.ins().fsub(x, y))?,
+        visit_f32_mul | visit_f64_mul => self.binary(|b, x, y| b.ins().fmul(x, y))?,
+        visit_f32_div | visit_f64_div => self.binary(|b, x, y| b.ins().fdiv(x, y))?,
+        visit_f32_min | visit_f64_min => self.binary(|b, x, y| b.ins().fmin(x, y))?,
+        visit_f32_max | visit_f64_max => self.binary(|b, x, y| b.ins().fmax(x, y))?,
+        visit_f32_copysign | visit_f64_copysign =>
+            self.binary(|b, x, y| b.ins().fcopysign(x, y))?,
 
-            O::F32Abs | O::F64Abs => self.unary(|b, x| b.ins().fabs(x))?,
-            O::F32Neg | O::F64Neg => self.unary(|b, x| b.ins().fneg(x))?,
-            O::F32Ceil | O::F64Ceil => self.unary(|b, x| b.ins().ceil(x))?,
-            O::F32Floor | O::F64Floor => self.unary(|b, x| b.ins().floor(x))?,
-            O::F32Trunc | O::F64Trunc => self.unary(|b, x| b.ins().trunc(x))?,
-            O::F32Nearest | O::F64Nearest => self.unary(|b, x| b.ins().nearest(x))?,
-            O::F32Sqrt | O::F64Sqrt => self.unary(|b, x| b.ins().sqrt(x))?,
-            O::F32Add | O::F64Add => self.binary(|b, x, y| b.ins().fadd(x, y))?,
-            O::F32Sub | O::F64Sub => self.binary(|b, x, y| b.ins().fsub(x, y))?,
-            O::F32Mul | O::F64Mul => self.binary(|b, x, y| b.ins().fmul(x, y))?,
-            O::F32Div | O::F64Div => self.binary(|b, x, y| b.ins().fdiv(x, y))?,
-            O::F32Min | O::F64Min => self.binary(|b, x, y| b.ins().fmin(x, y))?,
-            O::F32Max | O::F64Max => self.binary(|b, x, y| b.ins().fmax(x, y))?,
-            O::F32Copysign | O::F64Copysign => self.binary(|b, x, y| b.ins().fcopysign(x, y))?,
+        visit_i32_wrap_i64 => self.unary(|b, x| b.ins().ireduce(I32, x))?,
+        visit_i64_extend_i32_s => self.unary(|b, x| b.ins().sextend(I64, x))?,
+        visit_i64_extend_i32_u => self.unary(|b, x| b.ins().uextend(I64, x))?,
+        visit_i32_trunc_f32_s | visit_i32_trunc_f64_s =>
+            self.unary(|b, x| b.ins().fcvt_to_sint(I32, x))?,
+        visit_i32_trunc_f32_u | visit_i32_trunc_f64_u =>
+            self.unary(|b, x| b.ins().fcvt_to_uint(I32, x))?,
+        visit_i64_trunc_f32_s | visit_i64_trunc_f64_s =>
+            self.unary(|b, x| b.ins().fcvt_to_sint(I64, x))?,
+        visit_i64_trunc_f32_u | visit_i64_trunc_f64_u =>
+            self.unary(|b, x| b.ins().fcvt_to_uint(I64, x))?,
+        visit_i32_trunc_sat_f32_s | visit_i32_trunc_sat_f64_s =>
+            self.unary(|b, x| b.ins().fcvt_to_sint_sat(I32, x))?,
+        visit_i32_trunc_sat_f32_u | visit_i32_trunc_sat_f64_u =>
+            self.unary(|b, x| b.ins().fcvt_to_uint_sat(I32, x))?,
+        visit_i64_trunc_sat_f32_s | visit_i64_trunc_sat_f64_s =>
+            self.unary(|b, x| b.ins().fcvt_to_sint_sat(I64, x))?,
+        visit_i64_trunc_sat_f32_u | visit_i64_trunc_sat_f64_u =>
+            self.unary(|b, x| b.ins().fcvt_to_uint_sat(I64, x))?,
+        visit_f32_convert_i32_s | visit_f32_convert_i64_s =>
+            self.unary(|b, x| b.ins().fcvt_from_sint(F32, x))?,
+        visit_f32_convert_i32_u | visit_f32_convert_i64_u =>
+            self.unary(|b, x| b.ins().fcvt_from_uint(F32, x))?,
+        visit_f64_convert_i32_s | visit_f64_convert_i64_s =>
+            self.unary(|b, x| b.ins().fcvt_from_sint(F64, x))?,
+        visit_f64_convert_i32_u | visit_f64_convert_i64_u =>
+            self.unary(|b, x| b.ins().fcvt_from_uint(F64, x))?,
+        visit_f32_demote_f64 => self.unary(|b, x| b.ins().fdemote(F32, x))?,
+        visit_f64_promote_f32 => self.unary(|b, x| b.ins().fpromote(F64, x))?,
+        visit_i32_reinterpret_f32 => self.reinterpret(I32)?,
+        visit_i64_reinterpret_f64 => self.reinterpret(I64)?,
+        visit_f32_reinterpret_i32 => self.reinterpret(F32)?,
+        visit_f64_reinterpret_i64 => self.reinterpret(F64)?,
 
-            O::I32WrapI64 => self.unary(|b, x| b.ins().ireduce(I32, x))?,
-            O::I64ExtendI32S => self.unary(|b, x| b.ins().sextend(I64, x))?,
-            O::I64ExtendI32U => self.unary(|b, x| b.ins().uextend(I64, x))?,
-            O::I32TruncF32S | O::I32TruncF64S => self.unary(|b, x| b.ins().fcvt_to_sint(I32, x))?,
-            O::I32TruncF32U | O::I32TruncF64U => self.unary(|b, x| b.ins().fcvt_to_uint(I32, x))?,
-            O::I64TruncF32S | O::I64TruncF64S => self.unary(|b, x| b.ins().fcvt_to_sint(I64, x))?,
-            O::I64TruncF32U | O::I64TruncF64U => self.unary(|b, x| b.ins().fcvt_to_uint(I64, x))?,
-            O::I32TruncSatF32S | O::I32TruncSatF64S => {
-                self.unary(|b, x| b.ins().fcvt_to_sint_sat(I32, x))?
-            }
-            O::I32TruncSatF32U | O::I32TruncSatF64U => {
-                self.unary(|b, x| b.ins().fcvt_to_uint_sat(I32, x))?
-            }
-            O::I64TruncSatF32S | O::I64TruncSatF64S => {
-                self.unary(|b, x| b.ins().fcvt_to_sint_sat(I64, x))?
-            }
-            O::I64TruncSatF32U | O::I64TruncSatF64U => {
-                self.unary(|b, x| b.ins().fcvt_to_uint_sat(I64, x))?
-            }
-            O::F32ConvertI32S | O::F32ConvertI64S => {
-                self.unary(|b, x| b.ins().fcvt_from_sint(F32, x))?
-            }
-            O::F32ConvertI32U | O::F32ConvertI64U => {
-                self.unary(|b, x| b.ins().fcvt_from_uint(F32, x))?
-            }
-            O::F64ConvertI32S | O::F64ConvertI64S => {
-                self.unary(|b, x| b.ins().fcvt_from_sint(F64, x))?
-            }
-            O::F64ConvertI32U | O::F64ConvertI64U => {
-                self.unary(|b, x| b.ins().fcvt_from_uint(F64, x))?
-            }
-            O::F32DemoteF64 => self.unary(|b, x| b.ins().fdemote(F32, x))?,
-            O::F64PromoteF32 => self.unary(|b, x| b.ins().fpromote(F64, x))?,
-            O::I32ReinterpretF32 => self.reinterpret(I32)?,
-            O::I64ReinterpretF64 => self.reinterpret(I64)?,
-            O::F32ReinterpretI32 => self.reinterpret(F32)?,
-            O::F64ReinterpretI64 => self.reinterpret(F64)?,
+        visit_i32_extend8_s | visit_i64_extend8_s => self.sign_extend(I8)?,
+        visit_i32_extend16_s | visit_i64_extend16_s => self.sign_extend(I16)?,
+        visit_i64_extend32_s => self.sign_extend(I32)?,
 
-            O::I32Extend8S | O::I64Extend8S => self.sign_extend(I8)?,
-            O::I32Extend16S | O::I64Extend16S => self.sign_extend(I16)?,
-            O::I64Extend32S => self.sign_extend(I32)?,
+        visit_i64_add128 => self.wide_binary(|b, x, y| b.ins().iadd(x, y))?,
+        visit_i64_sub128 => self.wide_binary(|b, x, y| b.ins().isub(x, y))?,
+        visit_i64_mul_wide_s => self.mul_wide(|b, x| b.ins().sextend(I128, x))?,
+        visit_i64_mul_wide_u => self.mul_wide(|b, x| b.ins().uextend(I128, x))?,
+    }
 
-            O::I64Add128 => self.wide_binary(|b, x, y| b.ins().iadd(x, y))?,
-            O::I64Sub128 => self.wide_binary(|b, x, y| b.ins().isub(x, y))?,
-            O::I64MulWideS => self.mul_wide(|b, x| b.ins().sextend(I128, x))?,
-            O::I64MulWideU => self.mul_wide(|b, x| b.ins().uextend(I128, x))?,
-            _ => return Ok(false),
-        }
-        Ok(true)
+    pub(super) fn visit_i32_const(&mut self, value: i32) -> Result<(), CompileError> {
+        let v = self.i32_const(value as u32);
+        self.push(v);
+        Ok(())
+    }
+
+    pub(super) fn visit_i64_const(&mut self, value: i64) -> Result<(), CompileError> {
+        let v = self.b.ins().iconst(I64, value);
+        self.push(v);
+        Ok(())
+    }
+
+    pub(super) fn visit_f32_const(
+        &mut self,
+        value: wasmparser::Ieee32,
+    ) -> Result<(), CompileError> {
+        let v = self.b.ins().f32const(Ieee32::with_bits(value.bits()));
+        self.push(v);
+        Ok(())
+    }
+
+    pub(super) fn visit_f64_const(
+        &mut self,
+        value: wasmparser::Ieee64,
+    ) -> Result<(), CompileError> {
+        let v = self.b.ins().f64const(Ieee64::with_bits(value.bits()));
+        self.push(v);
+        Ok(())
     }
 
     fn unary(
@@ -205,6 +205,13 @@ impl Translation<'_> {
         let (low, high) = self.b.ins().isplit(value);
         self.push(low);
         self.push(high);
+    }
+
+    fn eqz(&mut self) -> Result<(), CompileError> {
+        self.unary(|b, x| {
+            let c = b.ins().icmp_imm_u(IntCC::Equal, x, 0);
+            b.ins().uextend(I32, c)
+        })
     }
 
     fn icmp(&mut self, cc: IntCC) -> Result<(), CompileError> {

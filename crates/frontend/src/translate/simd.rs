@@ -7,8 +7,8 @@
 //! `I8X16`. The bitcasts are little-endian, so lane `i` is always bytes
 //! `i * size ..` as in wasm, and they cost nothing in registers.
 //!
-//! Most operators are one Cranelift instruction and are listed in `form`,
-//! a table from operator to lane type and instruction. The others are
+//! Most operators are one Cranelift instruction and are listed in one
+//! table, from operator to lane type and instruction (`Form`). The others are
 //! small compositions, written the way Cranelift's backends recognise them
 //! as single machine instructions where one exists (`pmaddwd` for `dot`,
 //! `minps` for `pmin`, ...).
@@ -30,8 +30,9 @@
 //! which the runtime supplies when it loads the code).
 
 use super::Translation;
-use super::env::HEAP;
+use super::runtime::HEAP;
 use crate::error::CompileError;
+use Form::{Binary, Fcmp, Icmp, Shift, Unary};
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::types::{F32X4, F64X2, I8, I8X16, I16, I16X8, I32, I32X4, I64X2};
 use cranelift_codegen::ir::{
@@ -39,12 +40,12 @@ use cranelift_codegen::ir::{
 };
 use cranelift_frontend::FunctionBuilder;
 use target_lexicon::Architecture;
-use wasmparser::{MemArg, Operator};
+use wasmparser::{MemArg, V128};
 
 /// Flags of the bitcasts between `I8X16` and the lane types.
 const LANES: MemFlagsData = MemFlagsData::new().with_endianness(Endianness::Little);
 
-/// How an operator of the `form` table is emitted. The type is the lane
+/// How an operator of the one-instruction table is emitted. The type is the lane
 /// type of the operands, which is also the instruction's controlling type.
 #[derive(Copy, Clone, Debug)]
 enum Form {
@@ -58,172 +59,6 @@ enum Form {
     Icmp(Type, IntCC),
     /// A float lane comparison (all-ones lanes where true).
     Fcmp(Type, FloatCC),
-}
-
-/// The operators that are one Cranelift instruction.
-fn form(op: &Operator<'_>) -> Option<Form> {
-    use Form::{Binary, Fcmp, Icmp, Shift, Unary};
-    use Opcode as C;
-    use Operator as O;
-    Some(match *op {
-        O::V128Not => Unary(I8X16, C::Bnot),
-        O::V128And => Binary(I8X16, C::Band),
-        O::V128Or => Binary(I8X16, C::Bor),
-        O::V128Xor => Binary(I8X16, C::Bxor),
-
-        O::I8x16Abs => Unary(I8X16, C::Iabs),
-        O::I8x16Neg => Unary(I8X16, C::Ineg),
-        O::I8x16Popcnt => Unary(I8X16, C::Popcnt),
-        O::I8x16Add => Binary(I8X16, C::Iadd),
-        O::I8x16AddSatS => Binary(I8X16, C::SaddSat),
-        O::I8x16AddSatU => Binary(I8X16, C::UaddSat),
-        O::I8x16Sub => Binary(I8X16, C::Isub),
-        O::I8x16SubSatS => Binary(I8X16, C::SsubSat),
-        O::I8x16SubSatU => Binary(I8X16, C::UsubSat),
-        O::I8x16MinS => Binary(I8X16, C::Smin),
-        O::I8x16MinU => Binary(I8X16, C::Umin),
-        O::I8x16MaxS => Binary(I8X16, C::Smax),
-        O::I8x16MaxU => Binary(I8X16, C::Umax),
-        O::I8x16AvgrU => Binary(I8X16, C::AvgRound),
-        O::I8x16NarrowI16x8S => Binary(I16X8, C::Snarrow),
-        O::I8x16NarrowI16x8U => Binary(I16X8, C::Unarrow),
-        O::I8x16Shl => Shift(I8X16, C::Ishl),
-        O::I8x16ShrS => Shift(I8X16, C::Sshr),
-        O::I8x16ShrU => Shift(I8X16, C::Ushr),
-
-        O::I16x8Abs => Unary(I16X8, C::Iabs),
-        O::I16x8Neg => Unary(I16X8, C::Ineg),
-        O::I16x8Add => Binary(I16X8, C::Iadd),
-        O::I16x8AddSatS => Binary(I16X8, C::SaddSat),
-        O::I16x8AddSatU => Binary(I16X8, C::UaddSat),
-        O::I16x8Sub => Binary(I16X8, C::Isub),
-        O::I16x8SubSatS => Binary(I16X8, C::SsubSat),
-        O::I16x8SubSatU => Binary(I16X8, C::UsubSat),
-        O::I16x8Mul => Binary(I16X8, C::Imul),
-        O::I16x8MinS => Binary(I16X8, C::Smin),
-        O::I16x8MinU => Binary(I16X8, C::Umin),
-        O::I16x8MaxS => Binary(I16X8, C::Smax),
-        O::I16x8MaxU => Binary(I16X8, C::Umax),
-        O::I16x8AvgrU => Binary(I16X8, C::AvgRound),
-        O::I16x8Q15MulrSatS => Binary(I16X8, C::SqmulRoundSat),
-        O::I16x8NarrowI32x4S => Binary(I32X4, C::Snarrow),
-        O::I16x8NarrowI32x4U => Binary(I32X4, C::Unarrow),
-        O::I16x8ExtendLowI8x16S => Unary(I8X16, C::SwidenLow),
-        O::I16x8ExtendHighI8x16S => Unary(I8X16, C::SwidenHigh),
-        O::I16x8ExtendLowI8x16U => Unary(I8X16, C::UwidenLow),
-        O::I16x8ExtendHighI8x16U => Unary(I8X16, C::UwidenHigh),
-        O::I16x8Shl => Shift(I16X8, C::Ishl),
-        O::I16x8ShrS => Shift(I16X8, C::Sshr),
-        O::I16x8ShrU => Shift(I16X8, C::Ushr),
-
-        O::I32x4Abs => Unary(I32X4, C::Iabs),
-        O::I32x4Neg => Unary(I32X4, C::Ineg),
-        O::I32x4Add => Binary(I32X4, C::Iadd),
-        O::I32x4Sub => Binary(I32X4, C::Isub),
-        O::I32x4Mul => Binary(I32X4, C::Imul),
-        O::I32x4MinS => Binary(I32X4, C::Smin),
-        O::I32x4MinU => Binary(I32X4, C::Umin),
-        O::I32x4MaxS => Binary(I32X4, C::Smax),
-        O::I32x4MaxU => Binary(I32X4, C::Umax),
-        O::I32x4ExtendLowI16x8S => Unary(I16X8, C::SwidenLow),
-        O::I32x4ExtendHighI16x8S => Unary(I16X8, C::SwidenHigh),
-        O::I32x4ExtendLowI16x8U => Unary(I16X8, C::UwidenLow),
-        O::I32x4ExtendHighI16x8U => Unary(I16X8, C::UwidenHigh),
-        O::I32x4Shl => Shift(I32X4, C::Ishl),
-        O::I32x4ShrS => Shift(I32X4, C::Sshr),
-        O::I32x4ShrU => Shift(I32X4, C::Ushr),
-
-        O::I64x2Abs => Unary(I64X2, C::Iabs),
-        O::I64x2Neg => Unary(I64X2, C::Ineg),
-        O::I64x2Add => Binary(I64X2, C::Iadd),
-        O::I64x2Sub => Binary(I64X2, C::Isub),
-        O::I64x2Mul => Binary(I64X2, C::Imul),
-        O::I64x2ExtendLowI32x4S => Unary(I32X4, C::SwidenLow),
-        O::I64x2ExtendHighI32x4S => Unary(I32X4, C::SwidenHigh),
-        O::I64x2ExtendLowI32x4U => Unary(I32X4, C::UwidenLow),
-        O::I64x2ExtendHighI32x4U => Unary(I32X4, C::UwidenHigh),
-        O::I64x2Shl => Shift(I64X2, C::Ishl),
-        O::I64x2ShrS => Shift(I64X2, C::Sshr),
-        O::I64x2ShrU => Shift(I64X2, C::Ushr),
-
-        O::F32x4Abs => Unary(F32X4, C::Fabs),
-        O::F32x4Neg => Unary(F32X4, C::Fneg),
-        O::F32x4Sqrt => Unary(F32X4, C::Sqrt),
-        O::F32x4Ceil => Unary(F32X4, C::Ceil),
-        O::F32x4Floor => Unary(F32X4, C::Floor),
-        O::F32x4Trunc => Unary(F32X4, C::Trunc),
-        O::F32x4Nearest => Unary(F32X4, C::Nearest),
-        O::F32x4Add => Binary(F32X4, C::Fadd),
-        O::F32x4Sub => Binary(F32X4, C::Fsub),
-        O::F32x4Mul => Binary(F32X4, C::Fmul),
-        O::F32x4Div => Binary(F32X4, C::Fdiv),
-        O::F32x4Min => Binary(F32X4, C::Fmin),
-        O::F32x4Max => Binary(F32X4, C::Fmax),
-
-        O::F64x2Abs => Unary(F64X2, C::Fabs),
-        O::F64x2Neg => Unary(F64X2, C::Fneg),
-        O::F64x2Sqrt => Unary(F64X2, C::Sqrt),
-        O::F64x2Ceil => Unary(F64X2, C::Ceil),
-        O::F64x2Floor => Unary(F64X2, C::Floor),
-        O::F64x2Trunc => Unary(F64X2, C::Trunc),
-        O::F64x2Nearest => Unary(F64X2, C::Nearest),
-        O::F64x2Add => Binary(F64X2, C::Fadd),
-        O::F64x2Sub => Binary(F64X2, C::Fsub),
-        O::F64x2Mul => Binary(F64X2, C::Fmul),
-        O::F64x2Div => Binary(F64X2, C::Fdiv),
-        O::F64x2Min => Binary(F64X2, C::Fmin),
-        O::F64x2Max => Binary(F64X2, C::Fmax),
-
-        O::I8x16Eq => Icmp(I8X16, IntCC::Equal),
-        O::I8x16Ne => Icmp(I8X16, IntCC::NotEqual),
-        O::I8x16LtS => Icmp(I8X16, IntCC::SignedLessThan),
-        O::I8x16LtU => Icmp(I8X16, IntCC::UnsignedLessThan),
-        O::I8x16GtS => Icmp(I8X16, IntCC::SignedGreaterThan),
-        O::I8x16GtU => Icmp(I8X16, IntCC::UnsignedGreaterThan),
-        O::I8x16LeS => Icmp(I8X16, IntCC::SignedLessThanOrEqual),
-        O::I8x16LeU => Icmp(I8X16, IntCC::UnsignedLessThanOrEqual),
-        O::I8x16GeS => Icmp(I8X16, IntCC::SignedGreaterThanOrEqual),
-        O::I8x16GeU => Icmp(I8X16, IntCC::UnsignedGreaterThanOrEqual),
-        O::I16x8Eq => Icmp(I16X8, IntCC::Equal),
-        O::I16x8Ne => Icmp(I16X8, IntCC::NotEqual),
-        O::I16x8LtS => Icmp(I16X8, IntCC::SignedLessThan),
-        O::I16x8LtU => Icmp(I16X8, IntCC::UnsignedLessThan),
-        O::I16x8GtS => Icmp(I16X8, IntCC::SignedGreaterThan),
-        O::I16x8GtU => Icmp(I16X8, IntCC::UnsignedGreaterThan),
-        O::I16x8LeS => Icmp(I16X8, IntCC::SignedLessThanOrEqual),
-        O::I16x8LeU => Icmp(I16X8, IntCC::UnsignedLessThanOrEqual),
-        O::I16x8GeS => Icmp(I16X8, IntCC::SignedGreaterThanOrEqual),
-        O::I16x8GeU => Icmp(I16X8, IntCC::UnsignedGreaterThanOrEqual),
-        O::I32x4Eq => Icmp(I32X4, IntCC::Equal),
-        O::I32x4Ne => Icmp(I32X4, IntCC::NotEqual),
-        O::I32x4LtS => Icmp(I32X4, IntCC::SignedLessThan),
-        O::I32x4LtU => Icmp(I32X4, IntCC::UnsignedLessThan),
-        O::I32x4GtS => Icmp(I32X4, IntCC::SignedGreaterThan),
-        O::I32x4GtU => Icmp(I32X4, IntCC::UnsignedGreaterThan),
-        O::I32x4LeS => Icmp(I32X4, IntCC::SignedLessThanOrEqual),
-        O::I32x4LeU => Icmp(I32X4, IntCC::UnsignedLessThanOrEqual),
-        O::I32x4GeS => Icmp(I32X4, IntCC::SignedGreaterThanOrEqual),
-        O::I32x4GeU => Icmp(I32X4, IntCC::UnsignedGreaterThanOrEqual),
-        O::I64x2Eq => Icmp(I64X2, IntCC::Equal),
-        O::I64x2Ne => Icmp(I64X2, IntCC::NotEqual),
-        O::I64x2LtS => Icmp(I64X2, IntCC::SignedLessThan),
-        O::I64x2GtS => Icmp(I64X2, IntCC::SignedGreaterThan),
-        O::I64x2LeS => Icmp(I64X2, IntCC::SignedLessThanOrEqual),
-        O::I64x2GeS => Icmp(I64X2, IntCC::SignedGreaterThanOrEqual),
-        O::F32x4Eq => Fcmp(F32X4, FloatCC::Equal),
-        O::F32x4Ne => Fcmp(F32X4, FloatCC::NotEqual),
-        O::F32x4Lt => Fcmp(F32X4, FloatCC::LessThan),
-        O::F32x4Gt => Fcmp(F32X4, FloatCC::GreaterThan),
-        O::F32x4Le => Fcmp(F32X4, FloatCC::LessThanOrEqual),
-        O::F32x4Ge => Fcmp(F32X4, FloatCC::GreaterThanOrEqual),
-        O::F64x2Eq => Fcmp(F64X2, FloatCC::Equal),
-        O::F64x2Ne => Fcmp(F64X2, FloatCC::NotEqual),
-        O::F64x2Lt => Fcmp(F64X2, FloatCC::LessThan),
-        O::F64x2Gt => Fcmp(F64X2, FloatCC::GreaterThan),
-        O::F64x2Le => Fcmp(F64X2, FloatCC::LessThanOrEqual),
-        O::F64x2Ge => Fcmp(F64X2, FloatCC::GreaterThanOrEqual),
-        _ => return None,
-    })
 }
 
 /// How a `v128` load fills the vector.
@@ -272,288 +107,489 @@ impl VectorLoad {
 }
 
 impl Translation<'_> {
-    /// Translates a SIMD operator; `false` if `op` is not one.
-    pub(super) fn simd_op(&mut self, op: &Operator<'_>) -> Result<bool, CompileError> {
-        if let Some(form) = form(op) {
-            self.emit_form(form)?;
-            return Ok(true);
-        }
-        use Opcode as C;
-        use Operator as O;
-        match *op {
-            O::V128Load { memarg } => self.vector_load(&memarg, VectorLoad::Full)?,
-            O::V128Load8x8S { memarg } => self.vector_load(&memarg, VectorLoad::S8x8)?,
-            O::V128Load8x8U { memarg } => self.vector_load(&memarg, VectorLoad::U8x8)?,
-            O::V128Load16x4S { memarg } => self.vector_load(&memarg, VectorLoad::S16x4)?,
-            O::V128Load16x4U { memarg } => self.vector_load(&memarg, VectorLoad::U16x4)?,
-            O::V128Load32x2S { memarg } => self.vector_load(&memarg, VectorLoad::S32x2)?,
-            O::V128Load32x2U { memarg } => self.vector_load(&memarg, VectorLoad::U32x2)?,
-            O::V128Load8Splat { memarg } => self.vector_load(&memarg, VectorLoad::Splat(I8X16))?,
-            O::V128Load16Splat { memarg } => self.vector_load(&memarg, VectorLoad::Splat(I16X8))?,
-            O::V128Load32Splat { memarg } => self.vector_load(&memarg, VectorLoad::Splat(I32X4))?,
-            O::V128Load64Splat { memarg } => self.vector_load(&memarg, VectorLoad::Splat(I64X2))?,
-            O::V128Load32Zero { memarg } => self.vector_load(&memarg, VectorLoad::Zero(I32X4))?,
-            O::V128Load64Zero { memarg } => self.vector_load(&memarg, VectorLoad::Zero(I64X2))?,
-            O::V128Load8Lane { memarg, lane } => self.load_lane(&memarg, I8X16, lane)?,
-            O::V128Load16Lane { memarg, lane } => self.load_lane(&memarg, I16X8, lane)?,
-            O::V128Load32Lane { memarg, lane } => self.load_lane(&memarg, I32X4, lane)?,
-            O::V128Load64Lane { memarg, lane } => self.load_lane(&memarg, I64X2, lane)?,
-            O::V128Store { memarg } => {
-                let (index, value) = self.pop2()?;
-                let (addr, offset) = self.heap_address(&memarg, index, 16)?;
-                self.b.ins().store(HEAP, value, addr, offset);
-            }
-            O::V128Store8Lane { memarg, lane } => self.store_lane(&memarg, I8X16, lane)?,
-            O::V128Store16Lane { memarg, lane } => self.store_lane(&memarg, I16X8, lane)?,
-            O::V128Store32Lane { memarg, lane } => self.store_lane(&memarg, I32X4, lane)?,
-            O::V128Store64Lane { memarg, lane } => self.store_lane(&memarg, I64X2, lane)?,
+    // The operators that are one Cranelift instruction (see `Form`).
+    operator_handlers! { self;
+        visit_v128_not => self.emit_form(Unary(I8X16, Opcode::Bnot))?,
+        visit_v128_and => self.emit_form(Binary(I8X16, Opcode::Band))?,
+        visit_v128_or => self.emit_form(Binary(I8X16, Opcode::Bor))?,
+        visit_v128_xor => self.emit_form(Binary(I8X16, Opcode::Bxor))?,
 
-            O::V128Const { value } => {
-                let v = vector_const(&mut self.b, I8X16, value.bytes());
-                self.push(v);
-            }
-            O::I8x16Shuffle { lanes } => {
-                self.require_byte_shuffle()?;
-                let (x, y) = self.pop2()?;
-                let mask = self
-                    .b
-                    .func
-                    .dfg
-                    .immediates
-                    .push(ConstantData::from(&lanes[..]));
-                let v = self.b.ins().shuffle(x, y, mask);
-                self.push(v);
-            }
-            O::I8x16Swizzle => {
-                self.require_byte_shuffle()?;
-                let (x, indices) = self.pop2()?;
-                let v = self.b.ins().swizzle(x, indices);
-                self.push(v);
-            }
+        visit_i8x16_abs => self.emit_form(Unary(I8X16, Opcode::Iabs))?,
+        visit_i8x16_neg => self.emit_form(Unary(I8X16, Opcode::Ineg))?,
+        visit_i8x16_popcnt => self.emit_form(Unary(I8X16, Opcode::Popcnt))?,
+        visit_i8x16_add => self.emit_form(Binary(I8X16, Opcode::Iadd))?,
+        visit_i8x16_add_sat_s => self.emit_form(Binary(I8X16, Opcode::SaddSat))?,
+        visit_i8x16_add_sat_u => self.emit_form(Binary(I8X16, Opcode::UaddSat))?,
+        visit_i8x16_sub => self.emit_form(Binary(I8X16, Opcode::Isub))?,
+        visit_i8x16_sub_sat_s => self.emit_form(Binary(I8X16, Opcode::SsubSat))?,
+        visit_i8x16_sub_sat_u => self.emit_form(Binary(I8X16, Opcode::UsubSat))?,
+        visit_i8x16_min_s => self.emit_form(Binary(I8X16, Opcode::Smin))?,
+        visit_i8x16_min_u => self.emit_form(Binary(I8X16, Opcode::Umin))?,
+        visit_i8x16_max_s => self.emit_form(Binary(I8X16, Opcode::Smax))?,
+        visit_i8x16_max_u => self.emit_form(Binary(I8X16, Opcode::Umax))?,
+        visit_i8x16_avgr_u => self.emit_form(Binary(I8X16, Opcode::AvgRound))?,
+        visit_i8x16_narrow_i16x8_s => self.emit_form(Binary(I16X8, Opcode::Snarrow))?,
+        visit_i8x16_narrow_i16x8_u => self.emit_form(Binary(I16X8, Opcode::Unarrow))?,
+        visit_i8x16_shl => self.emit_form(Shift(I8X16, Opcode::Ishl))?,
+        visit_i8x16_shr_s => self.emit_form(Shift(I8X16, Opcode::Sshr))?,
+        visit_i8x16_shr_u => self.emit_form(Shift(I8X16, Opcode::Ushr))?,
 
-            O::I8x16Splat => self.splat(I8X16)?,
-            O::I16x8Splat => self.splat(I16X8)?,
-            O::I32x4Splat => self.splat(I32X4)?,
-            O::I64x2Splat => self.splat(I64X2)?,
-            O::F32x4Splat => self.splat(F32X4)?,
-            O::F64x2Splat => self.splat(F64X2)?,
-            O::I8x16ExtractLaneS { lane } => self.extract_lane(I8X16, lane, true)?,
-            O::I8x16ExtractLaneU { lane } => self.extract_lane(I8X16, lane, false)?,
-            O::I16x8ExtractLaneS { lane } => self.extract_lane(I16X8, lane, true)?,
-            O::I16x8ExtractLaneU { lane } => self.extract_lane(I16X8, lane, false)?,
-            O::I32x4ExtractLane { lane } => self.extract_lane(I32X4, lane, false)?,
-            O::I64x2ExtractLane { lane } => self.extract_lane(I64X2, lane, false)?,
-            O::F32x4ExtractLane { lane } => self.extract_lane(F32X4, lane, false)?,
-            O::F64x2ExtractLane { lane } => self.extract_lane(F64X2, lane, false)?,
-            O::I8x16ReplaceLane { lane } => self.replace_lane(I8X16, lane)?,
-            O::I16x8ReplaceLane { lane } => self.replace_lane(I16X8, lane)?,
-            O::I32x4ReplaceLane { lane } => self.replace_lane(I32X4, lane)?,
-            O::I64x2ReplaceLane { lane } => self.replace_lane(I64X2, lane)?,
-            O::F32x4ReplaceLane { lane } => self.replace_lane(F32X4, lane)?,
-            O::F64x2ReplaceLane { lane } => self.replace_lane(F64X2, lane)?,
+        visit_i16x8_abs => self.emit_form(Unary(I16X8, Opcode::Iabs))?,
+        visit_i16x8_neg => self.emit_form(Unary(I16X8, Opcode::Ineg))?,
+        visit_i16x8_add => self.emit_form(Binary(I16X8, Opcode::Iadd))?,
+        visit_i16x8_add_sat_s => self.emit_form(Binary(I16X8, Opcode::SaddSat))?,
+        visit_i16x8_add_sat_u => self.emit_form(Binary(I16X8, Opcode::UaddSat))?,
+        visit_i16x8_sub => self.emit_form(Binary(I16X8, Opcode::Isub))?,
+        visit_i16x8_sub_sat_s => self.emit_form(Binary(I16X8, Opcode::SsubSat))?,
+        visit_i16x8_sub_sat_u => self.emit_form(Binary(I16X8, Opcode::UsubSat))?,
+        visit_i16x8_mul => self.emit_form(Binary(I16X8, Opcode::Imul))?,
+        visit_i16x8_min_s => self.emit_form(Binary(I16X8, Opcode::Smin))?,
+        visit_i16x8_min_u => self.emit_form(Binary(I16X8, Opcode::Umin))?,
+        visit_i16x8_max_s => self.emit_form(Binary(I16X8, Opcode::Smax))?,
+        visit_i16x8_max_u => self.emit_form(Binary(I16X8, Opcode::Umax))?,
+        visit_i16x8_avgr_u => self.emit_form(Binary(I16X8, Opcode::AvgRound))?,
+        visit_i16x8_q15mulr_sat_s => self.emit_form(Binary(I16X8, Opcode::SqmulRoundSat))?,
+        visit_i16x8_narrow_i32x4_s => self.emit_form(Binary(I32X4, Opcode::Snarrow))?,
+        visit_i16x8_narrow_i32x4_u => self.emit_form(Binary(I32X4, Opcode::Unarrow))?,
+        visit_i16x8_extend_low_i8x16_s => self.emit_form(Unary(I8X16, Opcode::SwidenLow))?,
+        visit_i16x8_extend_high_i8x16_s => self.emit_form(Unary(I8X16, Opcode::SwidenHigh))?,
+        visit_i16x8_extend_low_i8x16_u => self.emit_form(Unary(I8X16, Opcode::UwidenLow))?,
+        visit_i16x8_extend_high_i8x16_u => self.emit_form(Unary(I8X16, Opcode::UwidenHigh))?,
+        visit_i16x8_shl => self.emit_form(Shift(I16X8, Opcode::Ishl))?,
+        visit_i16x8_shr_s => self.emit_form(Shift(I16X8, Opcode::Sshr))?,
+        visit_i16x8_shr_u => self.emit_form(Shift(I16X8, Opcode::Ushr))?,
 
-            O::V128AndNot => {
-                let (x, y) = self.pop2()?;
-                let not_y = self.b.ins().bnot(y);
-                let v = self.b.ins().band(x, not_y);
-                self.push(v);
-            }
-            O::V128Bitselect => {
-                let (x, y, mask) = self.pop3()?;
-                let v = self.b.ins().bitselect(mask, x, y);
-                self.push(v);
-            }
-            O::V128AnyTrue => {
-                let x = self.pop()?;
-                let any = self.b.ins().vany_true(x);
-                let any = self.b.ins().uextend(I32, any);
-                self.push(any);
-            }
-            O::I8x16AllTrue => self.all_true(I8X16)?,
-            O::I16x8AllTrue => self.all_true(I16X8)?,
-            O::I32x4AllTrue => self.all_true(I32X4)?,
-            O::I64x2AllTrue => self.all_true(I64X2)?,
-            O::I8x16Bitmask => self.bitmask(I8X16)?,
-            O::I16x8Bitmask => self.bitmask(I16X8)?,
-            O::I32x4Bitmask => self.bitmask(I32X4)?,
-            O::I64x2Bitmask => self.bitmask(I64X2)?,
+        visit_i32x4_abs => self.emit_form(Unary(I32X4, Opcode::Iabs))?,
+        visit_i32x4_neg => self.emit_form(Unary(I32X4, Opcode::Ineg))?,
+        visit_i32x4_add => self.emit_form(Binary(I32X4, Opcode::Iadd))?,
+        visit_i32x4_sub => self.emit_form(Binary(I32X4, Opcode::Isub))?,
+        visit_i32x4_mul => self.emit_form(Binary(I32X4, Opcode::Imul))?,
+        visit_i32x4_min_s => self.emit_form(Binary(I32X4, Opcode::Smin))?,
+        visit_i32x4_min_u => self.emit_form(Binary(I32X4, Opcode::Umin))?,
+        visit_i32x4_max_s => self.emit_form(Binary(I32X4, Opcode::Smax))?,
+        visit_i32x4_max_u => self.emit_form(Binary(I32X4, Opcode::Umax))?,
+        visit_i32x4_extend_low_i16x8_s => self.emit_form(Unary(I16X8, Opcode::SwidenLow))?,
+        visit_i32x4_extend_high_i16x8_s => self.emit_form(Unary(I16X8, Opcode::SwidenHigh))?,
+        visit_i32x4_extend_low_i16x8_u => self.emit_form(Unary(I16X8, Opcode::UwidenLow))?,
+        visit_i32x4_extend_high_i16x8_u => self.emit_form(Unary(I16X8, Opcode::UwidenHigh))?,
+        visit_i32x4_shl => self.emit_form(Shift(I32X4, Opcode::Ishl))?,
+        visit_i32x4_shr_s => self.emit_form(Shift(I32X4, Opcode::Sshr))?,
+        visit_i32x4_shr_u => self.emit_form(Shift(I32X4, Opcode::Ushr))?,
 
-            O::I16x8ExtMulLowI8x16S => self.extmul(I8X16, C::SwidenLow)?,
-            O::I16x8ExtMulHighI8x16S => self.extmul(I8X16, C::SwidenHigh)?,
-            O::I16x8ExtMulLowI8x16U => self.extmul(I8X16, C::UwidenLow)?,
-            O::I16x8ExtMulHighI8x16U => self.extmul(I8X16, C::UwidenHigh)?,
-            O::I32x4ExtMulLowI16x8S => self.extmul(I16X8, C::SwidenLow)?,
-            O::I32x4ExtMulHighI16x8S => self.extmul(I16X8, C::SwidenHigh)?,
-            O::I32x4ExtMulLowI16x8U => self.extmul(I16X8, C::UwidenLow)?,
-            O::I32x4ExtMulHighI16x8U => self.extmul(I16X8, C::UwidenHigh)?,
-            O::I64x2ExtMulLowI32x4S => self.extmul(I32X4, C::SwidenLow)?,
-            O::I64x2ExtMulHighI32x4S => self.extmul(I32X4, C::SwidenHigh)?,
-            O::I64x2ExtMulLowI32x4U => self.extmul(I32X4, C::UwidenLow)?,
-            O::I64x2ExtMulHighI32x4U => self.extmul(I32X4, C::UwidenHigh)?,
-            O::I16x8ExtAddPairwiseI8x16S => self.extadd_pairwise(I8X16, true)?,
-            O::I16x8ExtAddPairwiseI8x16U => self.extadd_pairwise(I8X16, false)?,
-            O::I32x4ExtAddPairwiseI16x8S => self.extadd_pairwise(I16X8, true)?,
-            O::I32x4ExtAddPairwiseI16x8U => self.extadd_pairwise(I16X8, false)?,
-            O::I32x4DotI16x8S => {
-                let (x, y) = self.pop2_lanes(I16X8)?;
-                // Recognised by x86_64 as `pmaddwd`.
-                let b = &mut self.b;
-                let (x_low, y_low) = (b.ins().swiden_low(x), b.ins().swiden_low(y));
-                let (x_high, y_high) = (b.ins().swiden_high(x), b.ins().swiden_high(y));
-                let low = b.ins().imul(x_low, y_low);
-                let high = b.ins().imul(x_high, y_high);
-                let v = b.ins().iadd_pairwise(low, high);
-                self.push_v128(v);
-            }
+        visit_i64x2_abs => self.emit_form(Unary(I64X2, Opcode::Iabs))?,
+        visit_i64x2_neg => self.emit_form(Unary(I64X2, Opcode::Ineg))?,
+        visit_i64x2_add => self.emit_form(Binary(I64X2, Opcode::Iadd))?,
+        visit_i64x2_sub => self.emit_form(Binary(I64X2, Opcode::Isub))?,
+        visit_i64x2_mul => self.emit_form(Binary(I64X2, Opcode::Imul))?,
+        visit_i64x2_extend_low_i32x4_s => self.emit_form(Unary(I32X4, Opcode::SwidenLow))?,
+        visit_i64x2_extend_high_i32x4_s => self.emit_form(Unary(I32X4, Opcode::SwidenHigh))?,
+        visit_i64x2_extend_low_i32x4_u => self.emit_form(Unary(I32X4, Opcode::UwidenLow))?,
+        visit_i64x2_extend_high_i32x4_u => self.emit_form(Unary(I32X4, Opcode::UwidenHigh))?,
+        visit_i64x2_shl => self.emit_form(Shift(I64X2, Opcode::Ishl))?,
+        visit_i64x2_shr_s => self.emit_form(Shift(I64X2, Opcode::Sshr))?,
+        visit_i64x2_shr_u => self.emit_form(Shift(I64X2, Opcode::Ushr))?,
 
-            O::F32x4PMin => self.pseudo_min_max(F32X4, false)?,
-            O::F32x4PMax => self.pseudo_min_max(F32X4, true)?,
-            O::F64x2PMin => self.pseudo_min_max(F64X2, false)?,
-            O::F64x2PMax => self.pseudo_min_max(F64X2, true)?,
+        visit_f32x4_abs => self.emit_form(Unary(F32X4, Opcode::Fabs))?,
+        visit_f32x4_neg => self.emit_form(Unary(F32X4, Opcode::Fneg))?,
+        visit_f32x4_sqrt => self.emit_form(Unary(F32X4, Opcode::Sqrt))?,
+        visit_f32x4_ceil => self.emit_form(Unary(F32X4, Opcode::Ceil))?,
+        visit_f32x4_floor => self.emit_form(Unary(F32X4, Opcode::Floor))?,
+        visit_f32x4_trunc => self.emit_form(Unary(F32X4, Opcode::Trunc))?,
+        visit_f32x4_nearest => self.emit_form(Unary(F32X4, Opcode::Nearest))?,
+        visit_f32x4_add => self.emit_form(Binary(F32X4, Opcode::Fadd))?,
+        visit_f32x4_sub => self.emit_form(Binary(F32X4, Opcode::Fsub))?,
+        visit_f32x4_mul => self.emit_form(Binary(F32X4, Opcode::Fmul))?,
+        visit_f32x4_div => self.emit_form(Binary(F32X4, Opcode::Fdiv))?,
+        visit_f32x4_min => self.emit_form(Binary(F32X4, Opcode::Fmin))?,
+        visit_f32x4_max => self.emit_form(Binary(F32X4, Opcode::Fmax))?,
 
-            O::I32x4TruncSatF32x4S => {
-                self.map_v128(F32X4, |b, x| b.ins().fcvt_to_sint_sat(I32X4, x))?
-            }
-            O::I32x4TruncSatF32x4U => {
-                self.map_v128(F32X4, |b, x| b.ins().fcvt_to_uint_sat(I32X4, x))?
-            }
-            // Saturated to 64-bit lanes, then narrowed next to zeros: the
-            // x86_64 backend only lowers this pattern of `snarrow` and
-            // `uunarrow` on `I64X2`.
-            O::I32x4TruncSatF64x2SZero => self.map_v128(F64X2, |b, x| {
-                let wide = b.ins().fcvt_to_sint_sat(I64X2, x);
-                let zero = vector_const(b, I64X2, &[0; 16]);
-                b.ins().snarrow(wide, zero)
-            })?,
-            O::I32x4TruncSatF64x2UZero => self.map_v128(F64X2, |b, x| {
-                let wide = b.ins().fcvt_to_uint_sat(I64X2, x);
-                let zero = vector_const(b, I64X2, &[0; 16]);
-                b.ins().uunarrow(wide, zero)
-            })?,
-            O::F32x4ConvertI32x4S => {
-                self.map_v128(I32X4, |b, x| b.ins().fcvt_from_sint(F32X4, x))?
-            }
-            O::F32x4ConvertI32x4U => {
-                self.map_v128(I32X4, |b, x| b.ins().fcvt_from_uint(F32X4, x))?
-            }
-            O::F64x2ConvertLowI32x4S => self.map_v128(I32X4, |b, x| {
-                let wide = b.ins().swiden_low(x);
-                b.ins().fcvt_from_sint(F64X2, wide)
-            })?,
-            O::F64x2ConvertLowI32x4U => self.map_v128(I32X4, |b, x| {
-                let wide = b.ins().uwiden_low(x);
-                b.ins().fcvt_from_uint(F64X2, wide)
-            })?,
-            O::F32x4DemoteF64x2Zero => self.map_v128(F64X2, |b, x| b.ins().fvdemote(x))?,
-            O::F64x2PromoteLowF32x4 => self.map_v128(F32X4, |b, x| b.ins().fvpromote_low(x))?,
-            _ => return self.relaxed_op(op),
-        }
-        Ok(true)
+        visit_f64x2_abs => self.emit_form(Unary(F64X2, Opcode::Fabs))?,
+        visit_f64x2_neg => self.emit_form(Unary(F64X2, Opcode::Fneg))?,
+        visit_f64x2_sqrt => self.emit_form(Unary(F64X2, Opcode::Sqrt))?,
+        visit_f64x2_ceil => self.emit_form(Unary(F64X2, Opcode::Ceil))?,
+        visit_f64x2_floor => self.emit_form(Unary(F64X2, Opcode::Floor))?,
+        visit_f64x2_trunc => self.emit_form(Unary(F64X2, Opcode::Trunc))?,
+        visit_f64x2_nearest => self.emit_form(Unary(F64X2, Opcode::Nearest))?,
+        visit_f64x2_add => self.emit_form(Binary(F64X2, Opcode::Fadd))?,
+        visit_f64x2_sub => self.emit_form(Binary(F64X2, Opcode::Fsub))?,
+        visit_f64x2_mul => self.emit_form(Binary(F64X2, Opcode::Fmul))?,
+        visit_f64x2_div => self.emit_form(Binary(F64X2, Opcode::Fdiv))?,
+        visit_f64x2_min => self.emit_form(Binary(F64X2, Opcode::Fmin))?,
+        visit_f64x2_max => self.emit_form(Binary(F64X2, Opcode::Fmax))?,
+
+        visit_i8x16_eq => self.emit_form(Icmp(I8X16, IntCC::Equal))?,
+        visit_i8x16_ne => self.emit_form(Icmp(I8X16, IntCC::NotEqual))?,
+        visit_i8x16_lt_s => self.emit_form(Icmp(I8X16, IntCC::SignedLessThan))?,
+        visit_i8x16_lt_u => self.emit_form(Icmp(I8X16, IntCC::UnsignedLessThan))?,
+        visit_i8x16_gt_s => self.emit_form(Icmp(I8X16, IntCC::SignedGreaterThan))?,
+        visit_i8x16_gt_u => self.emit_form(Icmp(I8X16, IntCC::UnsignedGreaterThan))?,
+        visit_i8x16_le_s => self.emit_form(Icmp(I8X16, IntCC::SignedLessThanOrEqual))?,
+        visit_i8x16_le_u => self.emit_form(Icmp(I8X16, IntCC::UnsignedLessThanOrEqual))?,
+        visit_i8x16_ge_s => self.emit_form(Icmp(I8X16, IntCC::SignedGreaterThanOrEqual))?,
+        visit_i8x16_ge_u => self.emit_form(Icmp(I8X16, IntCC::UnsignedGreaterThanOrEqual))?,
+        visit_i16x8_eq => self.emit_form(Icmp(I16X8, IntCC::Equal))?,
+        visit_i16x8_ne => self.emit_form(Icmp(I16X8, IntCC::NotEqual))?,
+        visit_i16x8_lt_s => self.emit_form(Icmp(I16X8, IntCC::SignedLessThan))?,
+        visit_i16x8_lt_u => self.emit_form(Icmp(I16X8, IntCC::UnsignedLessThan))?,
+        visit_i16x8_gt_s => self.emit_form(Icmp(I16X8, IntCC::SignedGreaterThan))?,
+        visit_i16x8_gt_u => self.emit_form(Icmp(I16X8, IntCC::UnsignedGreaterThan))?,
+        visit_i16x8_le_s => self.emit_form(Icmp(I16X8, IntCC::SignedLessThanOrEqual))?,
+        visit_i16x8_le_u => self.emit_form(Icmp(I16X8, IntCC::UnsignedLessThanOrEqual))?,
+        visit_i16x8_ge_s => self.emit_form(Icmp(I16X8, IntCC::SignedGreaterThanOrEqual))?,
+        visit_i16x8_ge_u => self.emit_form(Icmp(I16X8, IntCC::UnsignedGreaterThanOrEqual))?,
+        visit_i32x4_eq => self.emit_form(Icmp(I32X4, IntCC::Equal))?,
+        visit_i32x4_ne => self.emit_form(Icmp(I32X4, IntCC::NotEqual))?,
+        visit_i32x4_lt_s => self.emit_form(Icmp(I32X4, IntCC::SignedLessThan))?,
+        visit_i32x4_lt_u => self.emit_form(Icmp(I32X4, IntCC::UnsignedLessThan))?,
+        visit_i32x4_gt_s => self.emit_form(Icmp(I32X4, IntCC::SignedGreaterThan))?,
+        visit_i32x4_gt_u => self.emit_form(Icmp(I32X4, IntCC::UnsignedGreaterThan))?,
+        visit_i32x4_le_s => self.emit_form(Icmp(I32X4, IntCC::SignedLessThanOrEqual))?,
+        visit_i32x4_le_u => self.emit_form(Icmp(I32X4, IntCC::UnsignedLessThanOrEqual))?,
+        visit_i32x4_ge_s => self.emit_form(Icmp(I32X4, IntCC::SignedGreaterThanOrEqual))?,
+        visit_i32x4_ge_u => self.emit_form(Icmp(I32X4, IntCC::UnsignedGreaterThanOrEqual))?,
+        visit_i64x2_eq => self.emit_form(Icmp(I64X2, IntCC::Equal))?,
+        visit_i64x2_ne => self.emit_form(Icmp(I64X2, IntCC::NotEqual))?,
+        visit_i64x2_lt_s => self.emit_form(Icmp(I64X2, IntCC::SignedLessThan))?,
+        visit_i64x2_gt_s => self.emit_form(Icmp(I64X2, IntCC::SignedGreaterThan))?,
+        visit_i64x2_le_s => self.emit_form(Icmp(I64X2, IntCC::SignedLessThanOrEqual))?,
+        visit_i64x2_ge_s => self.emit_form(Icmp(I64X2, IntCC::SignedGreaterThanOrEqual))?,
+        visit_f32x4_eq => self.emit_form(Fcmp(F32X4, FloatCC::Equal))?,
+        visit_f32x4_ne => self.emit_form(Fcmp(F32X4, FloatCC::NotEqual))?,
+        visit_f32x4_lt => self.emit_form(Fcmp(F32X4, FloatCC::LessThan))?,
+        visit_f32x4_gt => self.emit_form(Fcmp(F32X4, FloatCC::GreaterThan))?,
+        visit_f32x4_le => self.emit_form(Fcmp(F32X4, FloatCC::LessThanOrEqual))?,
+        visit_f32x4_ge => self.emit_form(Fcmp(F32X4, FloatCC::GreaterThanOrEqual))?,
+        visit_f64x2_eq => self.emit_form(Fcmp(F64X2, FloatCC::Equal))?,
+        visit_f64x2_ne => self.emit_form(Fcmp(F64X2, FloatCC::NotEqual))?,
+        visit_f64x2_lt => self.emit_form(Fcmp(F64X2, FloatCC::LessThan))?,
+        visit_f64x2_gt => self.emit_form(Fcmp(F64X2, FloatCC::GreaterThan))?,
+        visit_f64x2_le => self.emit_form(Fcmp(F64X2, FloatCC::LessThanOrEqual))?,
+        visit_f64x2_ge => self.emit_form(Fcmp(F64X2, FloatCC::GreaterThanOrEqual))?,
     }
 
-    /// Translates a relaxed SIMD operator; `false` if `op` is not one.
-    ///
-    /// Each has a deterministic form, the result of its non-relaxed
-    /// counterpart (or, for `madd`/`nmadd`, a fused multiply-add), used when
-    /// `Tunables::relaxed_simd_deterministic` is set or the target has no
-    /// faster instruction. Otherwise the x86_64 instruction the operator
-    /// was designed around is used: each gives one of the results the
-    /// specification permits (`pshufb` for `swizzle`, `cvttps2dq` for the
-    /// signed truncations, `blendv*` for `laneselect`, `minps`/`maxps` for
-    /// `min`/`max`, `pmulhrsw` for `q15mulr`, `pmaddubsw` for the dot
-    /// products), and `madd`/`nmadd` are an unfused multiply and add where
-    /// the CPU has no FMA (instead of a call per lane).
-    fn relaxed_op(&mut self, op: &Operator<'_>) -> Result<bool, CompileError> {
-        use Operator as O;
-        let isa = self.env.isa;
-        let native = !self.env.tunables.relaxed_simd_deterministic;
-        let x86 = native && isa.triple().architecture == Architecture::X86_64;
-        match *op {
-            O::I8x16RelaxedSwizzle => {
-                self.require_byte_shuffle()?;
-                let (x, indices) = self.pop2_lanes(I8X16)?;
-                let v = if native && isa.has_x86_pshufb_lowering() {
-                    self.b.ins().x86_pshufb(x, indices)
-                } else {
-                    self.b.ins().swizzle(x, indices)
-                };
-                self.push_v128(v);
+    operator_handlers! { self;
+        visit_v128_load(memarg: MemArg) => self.vector_load(&memarg, VectorLoad::Full)?,
+        visit_v128_load8x8_s(memarg: MemArg) => self.vector_load(&memarg, VectorLoad::S8x8)?,
+        visit_v128_load8x8_u(memarg: MemArg) => self.vector_load(&memarg, VectorLoad::U8x8)?,
+        visit_v128_load16x4_s(memarg: MemArg) => self.vector_load(&memarg, VectorLoad::S16x4)?,
+        visit_v128_load16x4_u(memarg: MemArg) => self.vector_load(&memarg, VectorLoad::U16x4)?,
+        visit_v128_load32x2_s(memarg: MemArg) => self.vector_load(&memarg, VectorLoad::S32x2)?,
+        visit_v128_load32x2_u(memarg: MemArg) => self.vector_load(&memarg, VectorLoad::U32x2)?,
+        visit_v128_load8_splat(memarg: MemArg) =>
+            self.vector_load(&memarg, VectorLoad::Splat(I8X16))?,
+        visit_v128_load16_splat(memarg: MemArg) =>
+            self.vector_load(&memarg, VectorLoad::Splat(I16X8))?,
+        visit_v128_load32_splat(memarg: MemArg) =>
+            self.vector_load(&memarg, VectorLoad::Splat(I32X4))?,
+        visit_v128_load64_splat(memarg: MemArg) =>
+            self.vector_load(&memarg, VectorLoad::Splat(I64X2))?,
+        visit_v128_load32_zero(memarg: MemArg) =>
+            self.vector_load(&memarg, VectorLoad::Zero(I32X4))?,
+        visit_v128_load64_zero(memarg: MemArg) =>
+            self.vector_load(&memarg, VectorLoad::Zero(I64X2))?,
+        visit_v128_load8_lane(memarg: MemArg, lane: u8) =>
+            self.load_lane(&memarg, I8X16, lane)?,
+        visit_v128_load16_lane(memarg: MemArg, lane: u8) =>
+            self.load_lane(&memarg, I16X8, lane)?,
+        visit_v128_load32_lane(memarg: MemArg, lane: u8) =>
+            self.load_lane(&memarg, I32X4, lane)?,
+        visit_v128_load64_lane(memarg: MemArg, lane: u8) =>
+            self.load_lane(&memarg, I64X2, lane)?,
+        visit_v128_store8_lane(memarg: MemArg, lane: u8) =>
+            self.store_lane(&memarg, I8X16, lane)?,
+        visit_v128_store16_lane(memarg: MemArg, lane: u8) =>
+            self.store_lane(&memarg, I16X8, lane)?,
+        visit_v128_store32_lane(memarg: MemArg, lane: u8) =>
+            self.store_lane(&memarg, I32X4, lane)?,
+        visit_v128_store64_lane(memarg: MemArg, lane: u8) =>
+            self.store_lane(&memarg, I64X2, lane)?,
+
+        visit_i8x16_splat => self.splat(I8X16)?,
+        visit_i16x8_splat => self.splat(I16X8)?,
+        visit_i32x4_splat => self.splat(I32X4)?,
+        visit_i64x2_splat => self.splat(I64X2)?,
+        visit_f32x4_splat => self.splat(F32X4)?,
+        visit_f64x2_splat => self.splat(F64X2)?,
+        visit_i8x16_extract_lane_s(lane: u8) => self.extract_lane(I8X16, lane, true)?,
+        visit_i8x16_extract_lane_u(lane: u8) => self.extract_lane(I8X16, lane, false)?,
+        visit_i16x8_extract_lane_s(lane: u8) => self.extract_lane(I16X8, lane, true)?,
+        visit_i16x8_extract_lane_u(lane: u8) => self.extract_lane(I16X8, lane, false)?,
+        visit_i32x4_extract_lane(lane: u8) => self.extract_lane(I32X4, lane, false)?,
+        visit_i64x2_extract_lane(lane: u8) => self.extract_lane(I64X2, lane, false)?,
+        visit_f32x4_extract_lane(lane: u8) => self.extract_lane(F32X4, lane, false)?,
+        visit_f64x2_extract_lane(lane: u8) => self.extract_lane(F64X2, lane, false)?,
+        visit_i8x16_replace_lane(lane: u8) => self.replace_lane(I8X16, lane)?,
+        visit_i16x8_replace_lane(lane: u8) => self.replace_lane(I16X8, lane)?,
+        visit_i32x4_replace_lane(lane: u8) => self.replace_lane(I32X4, lane)?,
+        visit_i64x2_replace_lane(lane: u8) => self.replace_lane(I64X2, lane)?,
+        visit_f32x4_replace_lane(lane: u8) => self.replace_lane(F32X4, lane)?,
+        visit_f64x2_replace_lane(lane: u8) => self.replace_lane(F64X2, lane)?,
+
+        visit_i8x16_all_true => self.all_true(I8X16)?,
+        visit_i16x8_all_true => self.all_true(I16X8)?,
+        visit_i32x4_all_true => self.all_true(I32X4)?,
+        visit_i64x2_all_true => self.all_true(I64X2)?,
+        visit_i8x16_bitmask => self.bitmask(I8X16)?,
+        visit_i16x8_bitmask => self.bitmask(I16X8)?,
+        visit_i32x4_bitmask => self.bitmask(I32X4)?,
+        visit_i64x2_bitmask => self.bitmask(I64X2)?,
+
+        visit_i16x8_extmul_low_i8x16_s => self.extmul(I8X16, Opcode::SwidenLow)?,
+        visit_i16x8_extmul_high_i8x16_s => self.extmul(I8X16, Opcode::SwidenHigh)?,
+        visit_i16x8_extmul_low_i8x16_u => self.extmul(I8X16, Opcode::UwidenLow)?,
+        visit_i16x8_extmul_high_i8x16_u => self.extmul(I8X16, Opcode::UwidenHigh)?,
+        visit_i32x4_extmul_low_i16x8_s => self.extmul(I16X8, Opcode::SwidenLow)?,
+        visit_i32x4_extmul_high_i16x8_s => self.extmul(I16X8, Opcode::SwidenHigh)?,
+        visit_i32x4_extmul_low_i16x8_u => self.extmul(I16X8, Opcode::UwidenLow)?,
+        visit_i32x4_extmul_high_i16x8_u => self.extmul(I16X8, Opcode::UwidenHigh)?,
+        visit_i64x2_extmul_low_i32x4_s => self.extmul(I32X4, Opcode::SwidenLow)?,
+        visit_i64x2_extmul_high_i32x4_s => self.extmul(I32X4, Opcode::SwidenHigh)?,
+        visit_i64x2_extmul_low_i32x4_u => self.extmul(I32X4, Opcode::UwidenLow)?,
+        visit_i64x2_extmul_high_i32x4_u => self.extmul(I32X4, Opcode::UwidenHigh)?,
+        visit_i16x8_extadd_pairwise_i8x16_s => self.extadd_pairwise(I8X16, true)?,
+        visit_i16x8_extadd_pairwise_i8x16_u => self.extadd_pairwise(I8X16, false)?,
+        visit_i32x4_extadd_pairwise_i16x8_s => self.extadd_pairwise(I16X8, true)?,
+        visit_i32x4_extadd_pairwise_i16x8_u => self.extadd_pairwise(I16X8, false)?,
+
+        visit_f32x4_pmin => self.pseudo_min_max(F32X4, false)?,
+        visit_f32x4_pmax => self.pseudo_min_max(F32X4, true)?,
+        visit_f64x2_pmin => self.pseudo_min_max(F64X2, false)?,
+        visit_f64x2_pmax => self.pseudo_min_max(F64X2, true)?,
+
+        visit_i32x4_trunc_sat_f32x4_s =>
+            self.map_v128(F32X4, |b, x| b.ins().fcvt_to_sint_sat(I32X4, x))?,
+        visit_i32x4_trunc_sat_f32x4_u =>
+            self.map_v128(F32X4, |b, x| b.ins().fcvt_to_uint_sat(I32X4, x))?,
+        visit_f32x4_convert_i32x4_s =>
+            self.map_v128(I32X4, |b, x| b.ins().fcvt_from_sint(F32X4, x))?,
+        visit_f32x4_convert_i32x4_u =>
+            self.map_v128(I32X4, |b, x| b.ins().fcvt_from_uint(F32X4, x))?,
+        visit_f32x4_demote_f64x2_zero => self.map_v128(F64X2, |b, x| b.ins().fvdemote(x))?,
+        visit_f64x2_promote_low_f32x4 => self.map_v128(F32X4, |b, x| b.ins().fvpromote_low(x))?,
+    }
+
+    pub(super) fn visit_v128_store(&mut self, memarg: MemArg) -> Result<(), CompileError> {
+        let (index, value) = self.pop2()?;
+        let (addr, offset) = self.heap_address(&memarg, index, 16)?;
+        self.b.ins().store(HEAP, value, addr, offset);
+        Ok(())
+    }
+
+    pub(super) fn visit_v128_const(&mut self, value: V128) -> Result<(), CompileError> {
+        let v = vector_const(&mut self.b, I8X16, value.bytes());
+        self.push(v);
+        Ok(())
+    }
+
+    pub(super) fn visit_i8x16_shuffle(&mut self, lanes: [u8; 16]) -> Result<(), CompileError> {
+        self.require_byte_shuffle()?;
+        let (x, y) = self.pop2()?;
+        let mask = self
+            .b
+            .func
+            .dfg
+            .immediates
+            .push(ConstantData::from(&lanes[..]));
+        let v = self.b.ins().shuffle(x, y, mask);
+        self.push(v);
+        Ok(())
+    }
+
+    pub(super) fn visit_i8x16_swizzle(&mut self) -> Result<(), CompileError> {
+        self.require_byte_shuffle()?;
+        let (x, indices) = self.pop2()?;
+        let v = self.b.ins().swizzle(x, indices);
+        self.push(v);
+        Ok(())
+    }
+
+    pub(super) fn visit_v128_andnot(&mut self) -> Result<(), CompileError> {
+        let (x, y) = self.pop2()?;
+        let not_y = self.b.ins().bnot(y);
+        let v = self.b.ins().band(x, not_y);
+        self.push(v);
+        Ok(())
+    }
+
+    pub(super) fn visit_v128_bitselect(&mut self) -> Result<(), CompileError> {
+        let (x, y, mask) = self.pop3()?;
+        let v = self.b.ins().bitselect(mask, x, y);
+        self.push(v);
+        Ok(())
+    }
+
+    pub(super) fn visit_v128_any_true(&mut self) -> Result<(), CompileError> {
+        let x = self.pop()?;
+        let any = self.b.ins().vany_true(x);
+        let any = self.b.ins().uextend(I32, any);
+        self.push(any);
+        Ok(())
+    }
+
+    pub(super) fn visit_i32x4_dot_i16x8_s(&mut self) -> Result<(), CompileError> {
+        let (x, y) = self.pop2_lanes(I16X8)?;
+        // Recognised by x86_64 as `pmaddwd`.
+        let b = &mut self.b;
+        let (x_low, y_low) = (b.ins().swiden_low(x), b.ins().swiden_low(y));
+        let (x_high, y_high) = (b.ins().swiden_high(x), b.ins().swiden_high(y));
+        let low = b.ins().imul(x_low, y_low);
+        let high = b.ins().imul(x_high, y_high);
+        let v = b.ins().iadd_pairwise(low, high);
+        self.push_v128(v);
+        Ok(())
+    }
+
+    pub(super) fn visit_i32x4_trunc_sat_f64x2_s_zero(&mut self) -> Result<(), CompileError> {
+        // Saturated to 64-bit lanes, then narrowed next to zeros: the
+        // x86_64 backend only lowers this pattern of `snarrow` and
+        // `uunarrow` on `I64X2`.
+        self.map_v128(F64X2, |b, x| {
+            let wide = b.ins().fcvt_to_sint_sat(I64X2, x);
+            let zero = vector_const(b, I64X2, &[0; 16]);
+            b.ins().snarrow(wide, zero)
+        })?;
+        Ok(())
+    }
+
+    pub(super) fn visit_i32x4_trunc_sat_f64x2_u_zero(&mut self) -> Result<(), CompileError> {
+        self.map_v128(F64X2, |b, x| {
+            let wide = b.ins().fcvt_to_uint_sat(I64X2, x);
+            let zero = vector_const(b, I64X2, &[0; 16]);
+            b.ins().uunarrow(wide, zero)
+        })?;
+        Ok(())
+    }
+
+    pub(super) fn visit_f64x2_convert_low_i32x4_s(&mut self) -> Result<(), CompileError> {
+        self.map_v128(I32X4, |b, x| {
+            let wide = b.ins().swiden_low(x);
+            b.ins().fcvt_from_sint(F64X2, wide)
+        })?;
+        Ok(())
+    }
+
+    pub(super) fn visit_f64x2_convert_low_i32x4_u(&mut self) -> Result<(), CompileError> {
+        self.map_v128(I32X4, |b, x| {
+            let wide = b.ins().uwiden_low(x);
+            b.ins().fcvt_from_uint(F64X2, wide)
+        })?;
+        Ok(())
+    }
+
+    // Relaxed SIMD. Each operator has a deterministic form, the result of
+    // its non-relaxed counterpart (or, for `madd`/`nmadd`, a fused
+    // multiply-add), used when `Tunables::relaxed_simd_deterministic` is
+    // set or the target has no faster instruction. Otherwise the x86_64
+    // instruction the operator was designed around is used: each gives one
+    // of the results the specification permits (`pshufb` for `swizzle`,
+    // `cvttps2dq` for the signed truncations, `blendv*` for `laneselect`,
+    // `minps`/`maxps` for `min`/`max`, `pmulhrsw` for `q15mulr`,
+    // `pmaddubsw` for the dot products), and `madd`/`nmadd` are an unfused
+    // multiply and add where the CPU has no FMA (instead of a call per
+    // lane).
+    operator_handlers! { self;
+        // x86_64 has no unsigned conversion to do better with.
+        visit_i32x4_relaxed_trunc_f32x4_u => self.visit_i32x4_trunc_sat_f32x4_u()?,
+        visit_i32x4_relaxed_trunc_f64x2_u_zero => self.visit_i32x4_trunc_sat_f64x2_u_zero()?,
+        visit_f32x4_relaxed_madd => self.multiply_add(F32X4, false)?,
+        visit_f32x4_relaxed_nmadd => self.multiply_add(F32X4, true)?,
+        visit_f64x2_relaxed_madd => self.multiply_add(F64X2, false)?,
+        visit_f64x2_relaxed_nmadd => self.multiply_add(F64X2, true)?,
+        visit_i8x16_relaxed_laneselect => self.lane_select(I8X16)?,
+        visit_i16x8_relaxed_laneselect => self.lane_select(I16X8)?,
+        visit_i32x4_relaxed_laneselect => self.lane_select(I32X4)?,
+        visit_i64x2_relaxed_laneselect => self.lane_select(I64X2)?,
+        visit_f32x4_relaxed_min => self.relaxed_min_max(F32X4, false)?,
+        visit_f32x4_relaxed_max => self.relaxed_min_max(F32X4, true)?,
+        visit_f64x2_relaxed_min => self.relaxed_min_max(F64X2, false)?,
+        visit_f64x2_relaxed_max => self.relaxed_min_max(F64X2, true)?,
+    }
+
+    /// Whether relaxed operators may use the target's own instructions.
+    fn relaxed_native(&self) -> bool {
+        !self.env.tunables.relaxed_simd_deterministic
+    }
+
+    /// Whether relaxed operators may use x86_64's own instructions.
+    fn relaxed_x86(&self) -> bool {
+        self.relaxed_native() && self.env.isa.triple().architecture == Architecture::X86_64
+    }
+
+    pub(super) fn visit_i8x16_relaxed_swizzle(&mut self) -> Result<(), CompileError> {
+        self.require_byte_shuffle()?;
+        let (x, indices) = self.pop2_lanes(I8X16)?;
+        let v = if self.relaxed_native() && self.env.isa.has_x86_pshufb_lowering() {
+            self.b.ins().x86_pshufb(x, indices)
+        } else {
+            self.b.ins().swizzle(x, indices)
+        };
+        self.push_v128(v);
+        Ok(())
+    }
+
+    pub(super) fn visit_i32x4_relaxed_trunc_f32x4_s(&mut self) -> Result<(), CompileError> {
+        let x86 = self.relaxed_x86();
+        self.map_v128(F32X4, |b, x| {
+            if x86 {
+                b.ins().x86_cvtt2dq(I32X4, x)
+            } else {
+                b.ins().fcvt_to_sint_sat(I32X4, x)
             }
-            O::I32x4RelaxedTruncF32x4S => self.map_v128(F32X4, |b, x| {
-                if x86 {
-                    b.ins().x86_cvtt2dq(I32X4, x)
-                } else {
-                    b.ins().fcvt_to_sint_sat(I32X4, x)
-                }
-            })?,
-            O::I32x4RelaxedTruncF64x2SZero => self.map_v128(F64X2, |b, x| {
-                // Recognised by x86_64 as one `cvttpd2dq`.
-                let wide = if x86 {
-                    b.ins().x86_cvtt2dq(I64X2, x)
-                } else {
-                    b.ins().fcvt_to_sint_sat(I64X2, x)
-                };
-                let zero = vector_const(b, I64X2, &[0; 16]);
-                b.ins().snarrow(wide, zero)
-            })?,
-            // x86_64 has no unsigned conversion to do better with.
-            O::I32x4RelaxedTruncF32x4U => {
-                self.simd_op(&O::I32x4TruncSatF32x4U)?;
-            }
-            O::I32x4RelaxedTruncF64x2UZero => {
-                self.simd_op(&O::I32x4TruncSatF64x2UZero)?;
-            }
-            O::F32x4RelaxedMadd => self.multiply_add(F32X4, false)?,
-            O::F32x4RelaxedNmadd => self.multiply_add(F32X4, true)?,
-            O::F64x2RelaxedMadd => self.multiply_add(F64X2, false)?,
-            O::F64x2RelaxedNmadd => self.multiply_add(F64X2, true)?,
-            O::I8x16RelaxedLaneselect => self.lane_select(I8X16)?,
-            O::I16x8RelaxedLaneselect => self.lane_select(I16X8)?,
-            O::I32x4RelaxedLaneselect => self.lane_select(I32X4)?,
-            O::I64x2RelaxedLaneselect => self.lane_select(I64X2)?,
-            O::F32x4RelaxedMin if x86 => self.pseudo_min_max(F32X4, false)?,
-            O::F32x4RelaxedMax if x86 => self.pseudo_min_max(F32X4, true)?,
-            O::F64x2RelaxedMin if x86 => self.pseudo_min_max(F64X2, false)?,
-            O::F64x2RelaxedMax if x86 => self.pseudo_min_max(F64X2, true)?,
-            O::F32x4RelaxedMin => {
-                self.simd_op(&O::F32x4Min)?;
-            }
-            O::F32x4RelaxedMax => {
-                self.simd_op(&O::F32x4Max)?;
-            }
-            O::F64x2RelaxedMin => {
-                self.simd_op(&O::F64x2Min)?;
-            }
-            O::F64x2RelaxedMax => {
-                self.simd_op(&O::F64x2Max)?;
-            }
-            O::I16x8RelaxedQ15mulrS => {
-                let (x, y) = self.pop2_lanes(I16X8)?;
-                let v = if native && isa.has_x86_pmulhrsw_lowering() {
-                    self.b.ins().x86_pmulhrsw(x, y)
-                } else {
-                    self.b.ins().sqmul_round_sat(x, y)
-                };
-                self.push_v128(v);
-            }
-            O::I16x8RelaxedDotI8x16I7x16S => {
-                let (x, y) = self.pop2_lanes(I8X16)?;
-                let v = self.dot_i8x16(x, y);
-                self.push_v128(v);
-            }
-            O::I32x4RelaxedDotI8x16I7x16AddS => {
-                let accumulator = self.pop_lanes(I32X4)?;
-                let (x, y) = self.pop2_lanes(I8X16)?;
-                let dot16 = self.dot_i8x16(x, y);
-                let b = &mut self.b;
-                let (low, high) = (b.ins().swiden_low(dot16), b.ins().swiden_high(dot16));
-                let dot32 = b.ins().iadd_pairwise(low, high);
-                let v = b.ins().iadd(dot32, accumulator);
-                self.push_v128(v);
-            }
-            _ => return Ok(false),
+        })
+    }
+
+    pub(super) fn visit_i32x4_relaxed_trunc_f64x2_s_zero(&mut self) -> Result<(), CompileError> {
+        let x86 = self.relaxed_x86();
+        self.map_v128(F64X2, |b, x| {
+            // Recognised by x86_64 as one `cvttpd2dq`.
+            let wide = if x86 {
+                b.ins().x86_cvtt2dq(I64X2, x)
+            } else {
+                b.ins().fcvt_to_sint_sat(I64X2, x)
+            };
+            let zero = vector_const(b, I64X2, &[0; 16]);
+            b.ins().snarrow(wide, zero)
+        })
+    }
+
+    /// Relaxed `min`/`max` on vectors of type `ty`: x86_64's `minp*`/`maxp*`
+    /// (the `pmin`/`pmax` pattern), else the non-relaxed `min`/`max`.
+    fn relaxed_min_max(&mut self, ty: Type, max: bool) -> Result<(), CompileError> {
+        if self.relaxed_x86() {
+            return self.pseudo_min_max(ty, max);
         }
-        Ok(true)
+        let opcode = if max { Opcode::Fmax } else { Opcode::Fmin };
+        self.emit_form(Form::Binary(ty, opcode))
+    }
+
+    pub(super) fn visit_i16x8_relaxed_q15mulr_s(&mut self) -> Result<(), CompileError> {
+        let (x, y) = self.pop2_lanes(I16X8)?;
+        let v = if self.relaxed_native() && self.env.isa.has_x86_pmulhrsw_lowering() {
+            self.b.ins().x86_pmulhrsw(x, y)
+        } else {
+            self.b.ins().sqmul_round_sat(x, y)
+        };
+        self.push_v128(v);
+        Ok(())
+    }
+
+    pub(super) fn visit_i16x8_relaxed_dot_i8x16_i7x16_s(&mut self) -> Result<(), CompileError> {
+        let (x, y) = self.pop2_lanes(I8X16)?;
+        let v = self.dot_i8x16(x, y);
+        self.push_v128(v);
+        Ok(())
+    }
+
+    pub(super) fn visit_i32x4_relaxed_dot_i8x16_i7x16_add_s(&mut self) -> Result<(), CompileError> {
+        let accumulator = self.pop_lanes(I32X4)?;
+        let (x, y) = self.pop2_lanes(I8X16)?;
+        let dot16 = self.dot_i8x16(x, y);
+        let b = &mut self.b;
+        let (low, high) = (b.ins().swiden_low(dot16), b.ins().swiden_high(dot16));
+        let dot32 = b.ins().iadd_pairwise(low, high);
+        let v = b.ins().iadd(dot32, accumulator);
+        self.push_v128(v);
+        Ok(())
     }
 
     /// `a * b + c` (`a` negated first for `nmadd`) on vectors of type `ty`:

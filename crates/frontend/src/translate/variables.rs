@@ -5,64 +5,73 @@
 //! the pointer the vmctx holds for it. Immutable globals are loaded as
 //! never-changing memory, so repeated reads merge.
 
-use super::env::VALUE;
+use super::runtime::VALUE;
 use super::{Translation, bug, val_type};
 use crate::abi;
 use crate::error::CompileError;
-use crate::types::GlobalIndex;
-use cranelift_codegen::ir::{InstBuilder, Value};
+use cranelift_codegen::ir::InstBuilder;
 use cranelift_frontend::Variable;
-use wasmparser::Operator;
 
 impl Translation<'_> {
-    /// Translates a variable or parametric operator; `false` if `op` is
-    /// not one.
-    pub(super) fn variable_op(&mut self, op: &Operator<'_>) -> Result<bool, CompileError> {
-        match *op {
-            Operator::LocalGet { local_index } => {
-                let var = self.local(local_index)?;
-                let value = self.b.use_var(var);
-                self.push(value);
-            }
-            Operator::LocalSet { local_index } => {
-                let var = self.local(local_index)?;
-                let value = self.pop()?;
-                self.b.def_var(var, value);
-            }
-            Operator::LocalTee { local_index } => {
-                let var = self.local(local_index)?;
-                let value = self.pop()?;
-                self.b.def_var(var, value);
-                self.push(value);
-            }
-            Operator::GlobalGet { global_index } => {
-                let (base, offset) = self.global_location(global_index);
-                let global = &self.env.info.globals[global_index as usize];
-                let ty = abi::clif_type(global.content);
-                let flags = if global.mutable {
-                    VALUE
-                } else {
-                    VALUE.with_readonly()
-                };
-                let value = self.load_at(ty, flags, base, offset);
-                self.push(value);
-            }
-            Operator::GlobalSet { global_index } => {
-                let value = self.pop()?;
-                let (base, offset) = self.global_location(global_index);
-                self.store_at(VALUE, value, base, offset);
-            }
-            Operator::Drop => {
-                self.pop()?;
-            }
-            Operator::Select => self.select()?,
-            Operator::TypedSelect { ty } => {
-                val_type(ty, self.env.info)?;
-                self.select()?;
-            }
-            _ => return Ok(false),
-        }
-        Ok(true)
+    operator_handlers! { self;
+        visit_select => self.select()?,
+    }
+
+    pub(super) fn visit_local_get(&mut self, local_index: u32) -> Result<(), CompileError> {
+        let var = self.local(local_index)?;
+        let value = self.b.use_var(var);
+        self.push(value);
+        Ok(())
+    }
+
+    pub(super) fn visit_local_set(&mut self, local_index: u32) -> Result<(), CompileError> {
+        let var = self.local(local_index)?;
+        let value = self.pop()?;
+        self.b.def_var(var, value);
+        Ok(())
+    }
+
+    pub(super) fn visit_local_tee(&mut self, local_index: u32) -> Result<(), CompileError> {
+        let var = self.local(local_index)?;
+        let value = self.pop()?;
+        self.b.def_var(var, value);
+        self.push(value);
+        Ok(())
+    }
+
+    pub(super) fn visit_global_get(&mut self, global_index: u32) -> Result<(), CompileError> {
+        let (base, offset) = self.global_location(global_index);
+        let global = &self.env.info.globals[global_index as usize];
+        let ty = abi::clif_type(global.content);
+        let flags = if global.mutable {
+            VALUE
+        } else {
+            VALUE.with_readonly()
+        };
+        let value = self.load_at(ty, flags, base, offset);
+        self.push(value);
+        Ok(())
+    }
+
+    pub(super) fn visit_global_set(&mut self, global_index: u32) -> Result<(), CompileError> {
+        let value = self.pop()?;
+        let (base, offset) = self.global_location(global_index);
+        self.store_at(VALUE, value, base, offset);
+        Ok(())
+    }
+
+    pub(super) fn visit_drop(&mut self) -> Result<(), CompileError> {
+        self.pop()?;
+        Ok(())
+    }
+
+    pub(super) fn visit_typed_select(
+        &mut self,
+        ty: wasmparser::ValType,
+    ) -> Result<(), CompileError> {
+        val_type(ty, self.env.info)?;
+        self.select()?;
+        Ok(())
     }
 
     fn local(&self, index: u32) -> Result<Variable, CompileError> {
@@ -71,18 +80,6 @@ impl Translation<'_> {
             .get(index as usize)
             .copied()
             .ok_or_else(|| bug("local index out of range"))
-    }
-
-    /// Base pointer and offset of a global's storage.
-    fn global_location(&mut self, index: u32) -> (Value, u32) {
-        let global = GlobalIndex(index);
-        match self.env.info.defined_global_index(global) {
-            Some(defined) => (self.vmctx, self.env.offsets.defined_global(defined)),
-            None => {
-                let ptr = self.vmctx_ptr(self.env.offsets.imported_global(global));
-                (ptr, 0)
-            }
-        }
     }
 
     fn select(&mut self) -> Result<(), CompileError> {

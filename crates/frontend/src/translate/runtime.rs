@@ -1,0 +1,442 @@
+//! The seam between wasm semantics and the runtime's representation.
+//!
+//! This is the only translator file that knows how the runtime lays out
+//! its state: the vmctx fields (`vmoffsets`), the `VMMemoryDefinition`,
+//! `VMTableDefinition`, `VMFuncRef` and `VMStoreContext` structures, the
+//! builtins table and the builtins' signatures (`builtins`), and the trap
+//! codes tied to them (a failed resource limiter, a null `VMFuncRef`
+//! faulting in the zero page). The operator files ask it semantic
+//! questions ("the base of memory 0", "the address of element `i` of
+//! table 1", "call `memory.fill`", "the callee of this function
+//! reference") and never compute a vmctx offset themselves. A change of
+//! representation, or a new runtime structure (exception tags and the
+//! exception object for #15, the GC heap and its type information for
+//! #16), belongs here, next to the layout it depends on.
+//!
+//! Memory flags used for the accesses made here:
+//! - `FIXED`: fields that never change while the instance lives (the
+//!   pointers in the vmctx, memory bases, imported `VMFuncRef`s). Such loads
+//!   are pure, so Cranelift may merge them and hoist them out of loops.
+//! - `MUTABLE`: runtime-owned fields that may change (lengths, table
+//!   element arrays, table elements, the fuel counter).
+//! - `VALUE`: wasm values in globals and return areas (little-endian).
+//! - `HEAP`: linear memory accesses, which may fault in a guard page.
+
+use super::Translation;
+use crate::builtins::{Builtin, GROW_TRAP};
+use crate::traps::TrapKind;
+use crate::types::{FuncIndex, GlobalIndex, MemoryIndex, TableIndex};
+use crate::vmoffsets::{VMOffsets, func_ref, memory_def, store_ctx, table_def};
+use cranelift_codegen::ir::condcodes::IntCC;
+use cranelift_codegen::ir::immediates::Offset32;
+use cranelift_codegen::ir::types::{I32, I64};
+use cranelift_codegen::ir::{
+    Endianness, GlobalValue, GlobalValueData, Inst, InstBuilder, MemFlagsData, TrapCode, Type,
+    Value,
+};
+use cranelift_frontend::FunctionBuilder;
+
+/// Loads of fields that never change.
+const FIXED: MemFlagsData = MemFlagsData::trusted().with_readonly().with_can_move();
+/// Loads and stores of runtime fields that may change.
+const MUTABLE: MemFlagsData = MemFlagsData::trusted();
+/// Loads and stores of wasm values kept outside linear memory.
+pub(super) const VALUE: MemFlagsData = MemFlagsData::trusted().with_endianness(Endianness::Little);
+/// Linear memory accesses.
+pub(super) const HEAP: MemFlagsData = MemFlagsData::new()
+    .with_trap_code(Some(TrapCode::HEAP_OUT_OF_BOUNDS))
+    .with_endianness(Endianness::Little);
+
+/// The stack limit as a global value, for `Function::stack_limit`:
+/// vmctx -> `VMStoreContext` -> `stack_limit`.
+pub(super) fn stack_limit(b: &mut FunctionBuilder<'_>) -> GlobalValue {
+    let vmctx = b.create_global_value(GlobalValueData::VMContext);
+    let flags = b
+        .func
+        .dfg
+        .mem_flags
+        .insert_unchecked(MemFlagsData::trusted().with_readonly());
+    let store = b.create_global_value(GlobalValueData::Load {
+        base: vmctx,
+        offset: Offset32::new(VMOffsets::STORE_CTX as i32),
+        global_type: I64,
+        flags,
+    });
+    b.create_global_value(GlobalValueData::Load {
+        base: store,
+        offset: Offset32::new(store_ctx::STACK_LIMIT as i32),
+        global_type: I64,
+        flags,
+    })
+}
+
+impl Translation<'_> {
+    /// `base + offset` as an address and a load/store immediate.
+    fn address(&mut self, base: Value, offset: u32) -> (Value, i32) {
+        match i32::try_from(offset) {
+            Ok(offset) => (base, offset),
+            Err(_) => (self.b.ins().iadd_imm_u(base, i64::from(offset)), 0),
+        }
+    }
+
+    /// Loads a `ty` at `base + offset`.
+    pub(super) fn load_at(
+        &mut self,
+        ty: Type,
+        flags: MemFlagsData,
+        base: Value,
+        offset: u32,
+    ) -> Value {
+        let (addr, offset) = self.address(base, offset);
+        self.b.ins().load(ty, flags, addr, offset)
+    }
+
+    /// Stores `value` at `base + offset`.
+    pub(super) fn store_at(&mut self, flags: MemFlagsData, value: Value, base: Value, offset: u32) {
+        let (addr, offset) = self.address(base, offset);
+        self.b.ins().store(flags, value, addr, offset);
+    }
+
+    /// Loads the pointer at `vmctx + offset`, a field fixed for the
+    /// instance's life.
+    fn vmctx_ptr(&mut self, offset: u32) -> Value {
+        self.load_at(I64, FIXED, self.vmctx, offset)
+    }
+
+    /// Zero-extends an `i32` index or length to `i64`; `i64`s pass through.
+    pub(super) fn widen(&mut self, value: Value) -> Value {
+        if self.b.func.dfg.value_type(value) == I32 {
+            self.b.ins().uextend(I64, value)
+        } else {
+            value
+        }
+    }
+
+    // Globals.
+
+    /// Base pointer and offset of a global's storage: in the vmctx for a
+    /// defined global, behind the pointer the vmctx holds for an imported
+    /// one. The value there is accessed with `VALUE`.
+    pub(super) fn global_location(&mut self, index: u32) -> (Value, u32) {
+        let global = GlobalIndex(index);
+        match self.env.info.defined_global_index(global) {
+            Some(defined) => (self.vmctx, self.env.offsets.defined_global(defined)),
+            None => {
+                let ptr = self.vmctx_ptr(self.env.offsets.imported_global(global));
+                (ptr, 0)
+            }
+        }
+    }
+
+    // Linear memories.
+
+    /// The base address of memory `mem`, which never moves.
+    pub(super) fn memory_base(&mut self, mem: u32) -> Value {
+        self.vmctx_ptr(self.env.offsets.memory_base(MemoryIndex(mem)))
+    }
+
+    /// The current length in bytes of memory `mem` (an `i64`), reloaded
+    /// at every use since `memory.grow` changes it.
+    pub(super) fn memory_length(&mut self, mem: u32) -> Value {
+        let offset = self.env.offsets.memory_definition(MemoryIndex(mem));
+        let def = self.vmctx_ptr(offset);
+        self.load_at(I64, MUTABLE, def, memory_def::CURRENT_LENGTH)
+    }
+
+    /// `memory.grow`: the old size in pages (an `i64`) or `GROW_FAILED`.
+    pub(super) fn memory_grow(&mut self, mem: u32, delta: Value) -> Value {
+        let delta = self.widen(delta);
+        let mem = self.i32_const(mem);
+        self.call_grow_builtin(Builtin::memory_grow, &[mem, delta])
+    }
+
+    /// `memory.fill`, trapping when out of bounds.
+    pub(super) fn memory_fill(&mut self, mem: u32, dst: Value, byte: Value, len: Value) {
+        let (dst, len) = (self.widen(dst), self.widen(len));
+        let mem = self.i32_const(mem);
+        self.call_checked_builtin(
+            Builtin::memory_fill,
+            &[mem, dst, byte, len],
+            TrapKind::MemoryOutOfBounds,
+        );
+    }
+
+    /// `memory.copy`, trapping when out of bounds.
+    pub(super) fn memory_copy(
+        &mut self,
+        (dst_mem, dst): (u32, Value),
+        (src_mem, src): (u32, Value),
+        len: Value,
+    ) {
+        let (dst, src, len) = (self.widen(dst), self.widen(src), self.widen(len));
+        let dst_mem = self.i32_const(dst_mem);
+        let src_mem = self.i32_const(src_mem);
+        self.call_checked_builtin(
+            Builtin::memory_copy,
+            &[dst_mem, dst, src_mem, src, len],
+            TrapKind::MemoryOutOfBounds,
+        );
+    }
+
+    /// `memory.init`, trapping when out of bounds.
+    pub(super) fn memory_init(&mut self, mem: u32, data: u32, dst: Value, src: Value, len: Value) {
+        let dst = self.widen(dst);
+        let mem = self.i32_const(mem);
+        let data = self.i32_const(data);
+        self.call_checked_builtin(
+            Builtin::memory_init,
+            &[mem, data, dst, src, len],
+            TrapKind::MemoryOutOfBounds,
+        );
+    }
+
+    /// `data.drop`.
+    pub(super) fn data_drop(&mut self, data: u32) {
+        let data = self.i32_const(data);
+        self.call_builtin(Builtin::data_drop, &[data]);
+    }
+
+    // Tables. A table's elements are 8-byte references in the array its
+    // `VMTableDefinition` points to, which `table.grow` may move, so both
+    // the array and the length are reloaded at every access.
+
+    /// The table's `VMTableDefinition` pointer.
+    fn table_definition(&mut self, table: TableIndex) -> Value {
+        self.vmctx_ptr(self.env.offsets.table_definition(table))
+    }
+
+    /// The current number of elements of a table (an `i64`).
+    pub(super) fn table_length(&mut self, table: TableIndex) -> Value {
+        let def = self.table_definition(table);
+        self.load_at(I64, MUTABLE, def, table_def::CURRENT_ELEMENTS)
+    }
+
+    /// The address of element `index` (an `i32`, or an `i64` of a 64-bit
+    /// table) of a table, trapping with `trap` unless `index < length`. If
+    /// the processor mispredicts the check and runs ahead, it reads
+    /// element 0 rather than an address the index chose (a Spectre-v1
+    /// guard, as Wasmtime has by default: one conditional move).
+    fn table_elem_addr(&mut self, table: TableIndex, index: Value, trap: TrapKind) -> Value {
+        let def = self.table_definition(table);
+        let len = self.load_at(I64, MUTABLE, def, table_def::CURRENT_ELEMENTS);
+        let index = self.widen(index);
+        let oob = self
+            .b
+            .ins()
+            .icmp(IntCC::UnsignedGreaterThanOrEqual, index, len);
+        self.b.ins().trapnz(oob, trap.code());
+        let base = self.load_at(I64, MUTABLE, def, table_def::BASE);
+        let byte_offset = self.b.ins().ishl_imm_u(index, 3);
+        let addr = self.b.ins().iadd(base, byte_offset);
+        self.b.ins().select_spectre_guard(oob, base, addr)
+    }
+
+    /// Element `index` of a table, trapping with `trap` when out of bounds.
+    pub(super) fn table_get(&mut self, table: TableIndex, index: Value, trap: TrapKind) -> Value {
+        let addr = self.table_elem_addr(table, index, trap);
+        self.load_at(I64, MUTABLE, addr, 0)
+    }
+
+    /// Sets element `index` of a table, trapping with `TableOutOfBounds`
+    /// when out of bounds.
+    pub(super) fn table_set(&mut self, table: TableIndex, index: Value, value: Value) {
+        let addr = self.table_elem_addr(table, index, TrapKind::TableOutOfBounds);
+        self.store_at(MUTABLE, value, addr, 0);
+    }
+
+    /// `table.grow`: the old size (an `i64`) or `GROW_FAILED`.
+    pub(super) fn table_grow(&mut self, table: u32, init: Value, delta: Value) -> Value {
+        let delta = self.widen(delta);
+        let table = self.i32_const(table);
+        self.call_grow_builtin(Builtin::table_grow, &[table, delta, init])
+    }
+
+    /// `table.fill`, trapping when out of bounds.
+    pub(super) fn table_fill(&mut self, table: u32, dst: Value, value: Value, len: Value) {
+        let (dst, len) = (self.widen(dst), self.widen(len));
+        let table = self.i32_const(table);
+        self.call_checked_builtin(
+            Builtin::table_fill,
+            &[table, dst, value, len],
+            TrapKind::TableOutOfBounds,
+        );
+    }
+
+    /// `table.copy`, trapping when out of bounds.
+    pub(super) fn table_copy(
+        &mut self,
+        (dst_table, dst): (u32, Value),
+        (src_table, src): (u32, Value),
+        len: Value,
+    ) {
+        let (dst, src, len) = (self.widen(dst), self.widen(src), self.widen(len));
+        let dst_table = self.i32_const(dst_table);
+        let src_table = self.i32_const(src_table);
+        self.call_checked_builtin(
+            Builtin::table_copy,
+            &[dst_table, dst, src_table, src, len],
+            TrapKind::TableOutOfBounds,
+        );
+    }
+
+    /// `table.init`, trapping when out of bounds.
+    pub(super) fn table_init(&mut self, table: u32, elem: u32, dst: Value, src: Value, len: Value) {
+        let dst = self.widen(dst);
+        let table = self.i32_const(table);
+        let elem = self.i32_const(elem);
+        self.call_checked_builtin(
+            Builtin::table_init,
+            &[table, elem, dst, src, len],
+            TrapKind::TableOutOfBounds,
+        );
+    }
+
+    /// `elem.drop`.
+    pub(super) fn elem_drop(&mut self, elem: u32) {
+        let elem = self.i32_const(elem);
+        self.call_builtin(Builtin::elem_drop, &[elem]);
+    }
+
+    // Function references. A funcref is a pointer to a `VMFuncRef` (code
+    // pointer, callee vmctx, engine type id), null being 0; a defined
+    // function's lives in the vmctx, an imported one's is pointed to.
+
+    /// The reference of function `func`, as `ref.func` gives it.
+    pub(super) fn func_ref(&mut self, func: FuncIndex) -> Value {
+        match self.env.info.defined_func_index(func) {
+            Some(defined) => {
+                let offset = self.env.offsets.defined_func_ref(defined);
+                self.b.ins().iadd_imm_u(self.vmctx, i64::from(offset))
+            }
+            None => self.vmctx_ptr(self.env.offsets.imported_func(func)),
+        }
+    }
+
+    /// The code pointer and vmctx to call imported function `func` with.
+    pub(super) fn imported_callee(&mut self, func: FuncIndex) -> (Value, Value) {
+        let ptr = self.vmctx_ptr(self.env.offsets.imported_func(func));
+        let code = self.load_at(I64, FIXED, ptr, func_ref::WASM_CALL);
+        let vmctx = self.load_at(I64, FIXED, ptr, func_ref::VMCTX);
+        (code, vmctx)
+    }
+
+    /// The code pointer and vmctx to call a function reference with. With
+    /// `null_trap`, a null reference traps with it (the load faults in
+    /// the unmapped zero page); without, the caller has already found the
+    /// reference non-null.
+    pub(super) fn func_ref_callee(
+        &mut self,
+        reference: Value,
+        null_trap: Option<TrapKind>,
+    ) -> (Value, Value) {
+        // Only valid once the reference is known to be non-null: not
+        // `can_move`.
+        let fixed_here = MemFlagsData::trusted().with_readonly();
+        let code_flags = match null_trap {
+            Some(kind) => MemFlagsData::new().with_trap_code(Some(kind.code())),
+            None => fixed_here,
+        };
+        let code = self.load_at(I64, code_flags, reference, func_ref::WASM_CALL);
+        let vmctx = self.load_at(I64, fixed_here, reference, func_ref::VMCTX);
+        (code, vmctx)
+    }
+
+    /// The engine type id (an `i32`) of a function reference; a null one
+    /// traps with `null_trap` (the load faults in the zero page).
+    pub(super) fn func_ref_type_id(&mut self, reference: Value, null_trap: TrapKind) -> Value {
+        let flags = MemFlagsData::new().with_trap_code(Some(null_trap.code()));
+        self.load_at(I32, flags, reference, func_ref::TYPE_ID)
+    }
+
+    /// The engine type id (an `i32`) of the module's type `type_index`.
+    pub(super) fn engine_type_id(&mut self, type_index: u32) -> Value {
+        let type_ids = self.vmctx_ptr(VMOffsets::TYPE_IDS);
+        self.load_at(I32, FIXED, type_ids, type_index * 4)
+    }
+
+    /// Whether engine type `actual` is `expected` or declared as its
+    /// subtype (a nonzero `i32`), asked of the engine's registry.
+    pub(super) fn is_subtype(&mut self, actual: Value, expected: Value) -> Value {
+        self.call_builtin_for_value(Builtin::is_subtype, &[actual, expected])
+    }
+
+    // The store context: fuel and epochs.
+
+    /// The store's fuel counter (`VMStoreContext::fuel_consumed`).
+    pub(super) fn load_fuel_consumed(&mut self) -> Value {
+        let ctx = self.vmctx_ptr(VMOffsets::STORE_CTX);
+        self.load_at(I64, MUTABLE, ctx, store_ctx::FUEL_CONSUMED)
+    }
+
+    /// Writes the store's fuel counter.
+    pub(super) fn store_fuel_consumed(&mut self, fuel: Value) {
+        let ctx = self.vmctx_ptr(VMOffsets::STORE_CTX);
+        self.store_at(MUTABLE, fuel, ctx, store_ctx::FUEL_CONSUMED);
+    }
+
+    /// Whether the engine's epoch has reached the store's deadline (an
+    /// `i8` condition). The epoch is read with an atomic load: another
+    /// thread changes it, and an ordinary load in a loop without stores
+    /// would be merged with the one before the loop by Cranelift's
+    /// redundant-load elimination. The deadline is reloaded at every check,
+    /// since a host function may move it.
+    pub(super) fn epoch_deadline_reached(&mut self) -> Value {
+        let ctx = self.vmctx_ptr(VMOffsets::STORE_CTX);
+        let epoch_ptr = self.load_at(I64, FIXED, ctx, store_ctx::EPOCH_PTR);
+        let epoch = self.b.ins().atomic_load(I64, MUTABLE, epoch_ptr);
+        let deadline = self.load_at(I64, MUTABLE, ctx, store_ctx::EPOCH_DEADLINE);
+        self.b
+            .ins()
+            .icmp(IntCC::UnsignedGreaterThanOrEqual, epoch, deadline)
+    }
+
+    // Builtins.
+
+    /// Calls a builtin with the vmctx and `args`; returns the call, whose
+    /// result (if the builtin has one) is the builtin's.
+    fn call_builtin(&mut self, builtin: Builtin, args: &[Value]) -> Inst {
+        let index = builtin.index();
+        if self.st.builtin_sigs.len() <= index {
+            self.st.builtin_sigs.resize(index + 1, None);
+        }
+        let sig = match self.st.builtin_sigs[index] {
+            Some(sig) => sig,
+            None => {
+                let conv = self.env.isa.default_call_conv();
+                let sig = self.b.import_signature(builtin.signature(conv));
+                self.st.builtin_sigs[index] = Some(sig);
+                sig
+            }
+        };
+        let table = self.vmctx_ptr(VMOffsets::BUILTINS);
+        let callee = self.b.ins().load(I64, FIXED, table, builtin.table_offset());
+        self.st.args.clear();
+        self.st.args.push(self.vmctx);
+        self.st.args.extend_from_slice(args);
+        self.b.ins().call_indirect(sig, callee, &self.st.args)
+    }
+
+    /// Calls a builtin that returns a value, returning it.
+    fn call_builtin_for_value(&mut self, builtin: Builtin, args: &[Value]) -> Value {
+        let call = self.call_builtin(builtin, args);
+        self.b.inst_results(call)[0]
+    }
+
+    /// Calls `memory_grow` or `table_grow`, trapping with
+    /// `HostFunctionFailed` if it reports a failed resource limiter;
+    /// returns the old size or `GROW_FAILED`.
+    fn call_grow_builtin(&mut self, builtin: Builtin, args: &[Value]) -> Value {
+        let old = self.call_builtin_for_value(builtin, args);
+        let limiter_failed = self.b.ins().icmp_imm_s(IntCC::Equal, old, GROW_TRAP);
+        self.b
+            .ins()
+            .trapnz(limiter_failed, TrapKind::HostFunctionFailed.code());
+        old
+    }
+
+    /// Calls a builtin that returns nonzero to request the trap `kind`.
+    fn call_checked_builtin(&mut self, builtin: Builtin, args: &[Value], kind: TrapKind) {
+        let failed = self.call_builtin_for_value(builtin, args);
+        self.b.ins().trapnz(failed, kind.code());
+    }
+}
