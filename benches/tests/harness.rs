@@ -4,7 +4,9 @@
 
 use egret_benches::kernels::{KERNELS, Kernel};
 use egret_benches::modules;
-use egret_benches::{CallsInstance, KernelInstance, Runtime, Wasm3, call_kinds, each_runtime, if_compare};
+use egret_benches::{
+    CallsInstance, KernelInstance, Runtime, Wasm3, call_kinds, each_runtime, if_compare,
+};
 use wasmparser::{Operator, Parser, Payload, Validator};
 
 /// Every operator of every function body in `wasm`.
@@ -223,7 +225,10 @@ fn every_call_kind_makes_its_calls() {
         .expect("the call-kinds module is valid");
     let ops = operators(&wasm);
     for op in ["Call", "CallIndirect", "CallRef"] {
-        assert!(ops.iter().any(|o| o == op), "the call-kinds module has no {op}");
+        assert!(
+            ops.iter().any(|o| o == op),
+            "the call-kinds module has no {op}"
+        );
     }
     check_call_kinds::<egret_benches::runtimes::Egret>();
     if_compare! {

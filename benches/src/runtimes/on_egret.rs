@@ -1,7 +1,7 @@
 //! Egret with its default configuration (`Engine::default()`: optimised
 //! code, parallel compilation).
 
-use super::{CallsInstance, Wasm3, KernelInstance, Precompiling, Runtime};
+use super::{CallsInstance, KernelInstance, Precompiling, Runtime, Wasm3};
 use egret::{Config, Engine, Func, Instance, Module, Store, TypedFunc};
 use std::hint::black_box;
 

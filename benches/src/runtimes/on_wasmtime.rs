@@ -2,7 +2,7 @@
 //! parallel compilation, signal-based bounds checks with guard pages,
 //! copy-on-write memory initialisation, on-demand instance allocation).
 
-use super::{CallsInstance, Wasm3, KernelInstance, Precompiling, Runtime};
+use super::{CallsInstance, KernelInstance, Precompiling, Runtime, Wasm3};
 use std::hint::black_box;
 use wasmtime::{Config, Engine, Func, Instance, Module, Store, TypedFunc};
 
