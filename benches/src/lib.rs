@@ -18,6 +18,9 @@
 //! - **memory64**: kernels built for a 32-bit and for a 64-bit memory;
 //!   see [`memory64`].
 //!
+//! The last two compare Egret with Wasmtime only (issue #14's target),
+//! both configured alike by [`Wasm3::with_wasm3`].
+//!
 //! The Criterion benches (`cargo bench -p egret-benches`) and the `report`
 //! binary (`cargo run --release -p egret-benches --features compare --bin
 //! report`) both use the [`Runtime`] trait, the [`kernels`] and the
