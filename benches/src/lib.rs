@@ -1,6 +1,6 @@
 //! Egret's benchmark harness (issue 6): what we measure, on which runtime.
 //!
-//! Four kinds of figure, each available for Egret and, with the `compare`
+//! The figures, each available for Egret and, with the `compare`
 //! feature, for Wasmtime and wasmi in the same run:
 //!
 //! - **execution**: compute kernels written in C (`kernels/*.c`), compiled
@@ -13,14 +13,20 @@
 //! - **calls**: host→wasm calls of an empty function and of
 //!   `(i32, i32) -> i32`, and wasm→host calls of a host function; see
 //!   [`modules::calls_module`];
-//! - **memory64**: one kernel built for a 32-bit and for a 64-bit memory,
-//!   on Egret; see [`memory64`].
+//! - **call kinds**: wasm→wasm calls made with `call`, `call_indirect`
+//!   (exact type and declared subtype) and `call_ref`; see [`call_kinds`];
+//! - **memory64**: kernels built for a 32-bit and for a 64-bit memory;
+//!   see [`memory64`].
+//!
+//! The last two compare Egret with Wasmtime only (issue #14's target),
+//! both configured alike by [`Wasm3::with_wasm3`].
 //!
 //! The Criterion benches (`cargo bench -p egret-benches`) and the `report`
 //! binary (`cargo run --release -p egret-benches --features compare --bin
 //! report`) both use the [`Runtime`] trait, the [`kernels`] and the
 //! [`modules`], so the figures they measure are the same code.
 
+pub mod call_kinds;
 pub mod kernels;
 pub mod memory64;
 pub mod modules;
@@ -28,4 +34,4 @@ pub mod report;
 pub mod runtimes;
 pub mod timing;
 
-pub use runtimes::{CallsInstance, KernelInstance, Precompiling, Runtime};
+pub use runtimes::{CallsInstance, KernelInstance, Precompiling, Runtime, Wasm3};

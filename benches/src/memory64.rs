@@ -1,8 +1,13 @@
-//! One kernel built twice, for a 32-bit and for a 64-bit memory: an
-//! integer matrix multiply whose addresses are computed in the memory's
-//! index type, as a compiler targeting wasm32 or wasm64 would emit it. It
-//! measures what 64-bit addressing costs (explicit bounds checks instead
-//! of the guard region); both builds compute the same checksum.
+//! Kernels built twice, for a 32-bit and for a 64-bit memory, whose
+//! addresses are computed in the memory's index type, as a compiler
+//! targeting wasm32 or wasm64 would emit them. They measure what 64-bit
+//! addressing costs (explicit bounds checks instead of the guard region);
+//! both builds of a kernel compute the same checksum. Two kernels:
+//!
+//! - `matmul`: an integer matrix multiply, arithmetic around its loads;
+//! - `bytes`: byte-wise fill, reversed copy and FNV-1a hash of a buffer,
+//!   almost nothing but one-byte loads and stores, so the bounds check is
+//!   a large part of every step.
 
 /// The index type of the kernel's memory.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -13,13 +18,52 @@ pub enum IndexType {
     I64,
 }
 
-/// The problem size the benchmark uses (a 128×128 multiply).
-pub const N: u32 = 128;
+/// A kernel built for either index type.
+pub struct Kernel64 {
+    /// Its name in tables.
+    pub name: &'static str,
+    /// The `n` the benchmark passes to `run(n)`.
+    pub n: u32,
+    /// Its module text for a memory of that index type.
+    pub wat: fn(IndexType) -> String,
+    /// What `run(n)` returns, computed in Rust.
+    pub checksum: fn(u32) -> u32,
+}
+
+/// The kernels, in table order.
+pub const KERNELS: [Kernel64; 2] = [
+    Kernel64 {
+        name: "matmul",
+        n: 128,
+        wat: matmul_wat,
+        checksum: matmul_checksum,
+    },
+    Kernel64 {
+        name: "bytes",
+        n: 256 << 10,
+        wat: bytes_wat,
+        checksum: bytes_checksum,
+    },
+];
+
+/// The text of a kernel's module for a memory of `index` type: `IDX` is
+/// the index type, `EXTEND` turns an `i32` into it and `WRAP` back.
+fn for_index_type(template: &str, index: IndexType) -> String {
+    let (idx, extend, wrap) = match index {
+        // A block around the operand: the same text, nothing to convert.
+        IndexType::I32 => ("i32", "block (result i32)", "block (result i32)"),
+        IndexType::I64 => ("i64", "i64.extend_i32_u", "i32.wrap_i64"),
+    };
+    template
+        .replace("IDX", idx)
+        .replace("EXTEND", extend)
+        .replace("WRAP", wrap)
+}
 
 /// `run(n) -> checksum`: fills two `n`×`n` `i32` matrices, multiplies
 /// them (i-j-k order) and folds the product into a checksum. `n` may be
 /// at most 200 (three matrices in 16 pages).
-const TEMPLATE: &str = r#"(module
+const MATMUL: &str = r#"(module
   (memory (export "memory") IDX 16)
   (func (export "run") (param $n32 i32) (result i32)
     (local $n IDX) (local $nn IDX) (local $b IDX) (local $c IDX)
@@ -76,20 +120,12 @@ const TEMPLATE: &str = r#"(module
       (br $fold)))
     (local.get $check)))"#;
 
-/// The kernel's module text for a memory of `index` type.
+/// The matrix multiply's module text for a memory of `index` type.
 pub fn matmul_wat(index: IndexType) -> String {
-    let (idx, extend, wrap) = match index {
-        // A block around the operand: the same text, nothing to convert.
-        IndexType::I32 => ("i32", "block (result i32)", "block (result i32)"),
-        IndexType::I64 => ("i64", "i64.extend_i32_u", "i32.wrap_i64"),
-    };
-    TEMPLATE
-        .replace("IDX", idx)
-        .replace("EXTEND", extend)
-        .replace("WRAP", wrap)
+    for_index_type(MATMUL, index)
 }
 
-/// The checksum `run(n)` computes, in Rust.
+/// The checksum the matrix multiply's `run(n)` computes, in Rust.
 pub fn matmul_checksum(n: u32) -> u32 {
     let n = n as usize;
     let a: Vec<u32> = (0..n * n).map(|i| (i as u32).wrapping_mul(7) + 1).collect();
@@ -104,4 +140,59 @@ pub fn matmul_checksum(n: u32) -> u32 {
         }
     }
     check
+}
+
+/// `run(n) -> hash`: fills `n` bytes at 0 from a linear congruential
+/// generator, copies them in reverse order to `n..2n`, and returns the
+/// FNV-1a hash of the copy. `n` may be at most 512 KiB (16 pages).
+const BYTES: &str = r#"(module
+  (memory (export "memory") IDX 16)
+  (func (export "run") (param $n32 i32) (result i32)
+    (local $n IDX) (local $end IDX) (local $i IDX) (local $x i32) (local $hash i32)
+    (local.set $n (EXTEND (local.get $n32)))
+    (local.set $end (IDX.shl (local.get $n) (IDX.const 1)))
+    (local.set $x (i32.const 1))
+    (local.set $i (IDX.const 0))
+    (block $filled (loop $fill
+      (br_if $filled (IDX.ge_u (local.get $i) (local.get $n)))
+      (local.set $x (i32.add (i32.mul (local.get $x) (i32.const 1103515245)) (i32.const 12345)))
+      (i32.store8 (local.get $i) (i32.shr_u (local.get $x) (i32.const 16)))
+      (local.set $i (IDX.add (local.get $i) (IDX.const 1)))
+      (br $fill)))
+    ;; B[n - 1 - i] = A[i], B at n: the byte at 2n - 1 - i.
+    (local.set $i (IDX.const 0))
+    (block $copied (loop $copy
+      (br_if $copied (IDX.ge_u (local.get $i) (local.get $n)))
+      (i32.store8 (IDX.sub (local.get $end) (IDX.add (local.get $i) (IDX.const 1)))
+        (i32.load8_u (local.get $i)))
+      (local.set $i (IDX.add (local.get $i) (IDX.const 1)))
+      (br $copy)))
+    (local.set $hash (i32.const 0x811c9dc5))
+    (local.set $i (local.get $n))
+    (block $hashed (loop $hash_next
+      (br_if $hashed (IDX.ge_u (local.get $i) (local.get $end)))
+      (local.set $hash (i32.mul
+        (i32.xor (local.get $hash) (i32.load8_u (local.get $i)))
+        (i32.const 16777619)))
+      (local.set $i (IDX.add (local.get $i) (IDX.const 1)))
+      (br $hash_next)))
+    (local.get $hash)))"#;
+
+/// The byte kernel's module text for a memory of `index` type.
+pub fn bytes_wat(index: IndexType) -> String {
+    for_index_type(BYTES, index)
+}
+
+/// The hash the byte kernel's `run(n)` computes, in Rust.
+pub fn bytes_checksum(n: u32) -> u32 {
+    let mut x = 1u32;
+    let filled: Vec<u8> = (0..n)
+        .map(|_| {
+            x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            (x >> 16) as u8
+        })
+        .collect();
+    filled.iter().rev().fold(0x811c_9dc5u32, |hash, &byte| {
+        (hash ^ u32::from(byte)).wrapping_mul(16_777_619)
+    })
 }

@@ -4,7 +4,9 @@
 
 use egret_benches::kernels::{KERNELS, Kernel};
 use egret_benches::modules;
-use egret_benches::{CallsInstance, KernelInstance, Runtime, each_runtime};
+use egret_benches::{
+    CallsInstance, KernelInstance, Runtime, Wasm3, call_kinds, each_runtime, if_compare,
+};
 use wasmparser::{Operator, Parser, Payload, Validator};
 
 /// Every operator of every function body in `wasm`.
@@ -165,23 +167,71 @@ fn generated_modules_work_on_every_runtime() {
     each_runtime!(check_modules());
 }
 
-#[test]
-fn the_memory64_kernel_computes_the_same_checksum_on_both_memories() {
-    use egret_benches::memory64::{IndexType, matmul_checksum, matmul_wat};
-    let engine = egret::Engine::default();
-    for index in [IndexType::I32, IndexType::I64] {
-        let module = egret::Module::new(&engine, matmul_wat(index)).unwrap();
-        let mut store = egret::Store::new(&engine, ());
-        let instance = egret::Instance::new(&mut store, &module, &[]).unwrap();
-        let run = instance
-            .get_typed_func::<u32, u32>(&mut store, "run")
-            .unwrap();
-        for n in [1, 7, 20] {
-            assert_eq!(
-                run.call(&mut store, n).unwrap(),
-                matmul_checksum(n),
-                "{index:?} n={n}"
-            );
+fn check_memory64_kernels<R: Wasm3>() {
+    use egret_benches::memory64::{IndexType, KERNELS};
+    let rt = R::with_wasm3();
+    for kernel in &KERNELS {
+        for index in [IndexType::I32, IndexType::I64] {
+            let wasm = wat::parse_str((kernel.wat)(index)).expect("valid text");
+            let mut instance = rt.kernel(&wasm);
+            for n in [1, 7, 20] {
+                assert_eq!(
+                    instance.run(n),
+                    (kernel.checksum)(n),
+                    "{} {index:?} n={n} on {}",
+                    kernel.name,
+                    R::NAME
+                );
+            }
         }
+    }
+}
+
+#[test]
+fn the_memory64_kernels_compute_the_same_checksum_on_both_memories() {
+    use egret_benches::memory64::KERNELS;
+    for kernel in &KERNELS {
+        assert_ne!(
+            (kernel.checksum)(20),
+            (kernel.checksum)(21),
+            "{}",
+            kernel.name
+        );
+    }
+    check_memory64_kernels::<egret_benches::runtimes::Egret>();
+    if_compare! {
+        check_memory64_kernels::<egret_benches::runtimes::Wasmtime>();
+    }
+}
+
+fn check_call_kinds<R: Wasm3>() {
+    let wasm = call_kinds::call_kinds_module();
+    let rt = R::with_wasm3();
+    for kind in call_kinds::CallKind::ALL {
+        let mut calls = rt.export(&wasm, kind.export());
+        for n in [0, 1, 1000] {
+            assert_eq!(calls.run(n), n, "{kind:?} n={n} on {}", R::NAME);
+        }
+    }
+}
+
+#[test]
+fn every_call_kind_makes_its_calls() {
+    let wasm = call_kinds::call_kinds_module();
+    let mut features = wasmparser::WasmFeatures::default();
+    features.insert(wasmparser::WasmFeatures::GC);
+    wasmparser::Validator::new_with_features(features)
+        .validate_all(&wasm)
+        .expect("the call-kinds module is valid");
+    let ops = operators(&wasm);
+    for op in ["Call", "CallIndirect", "CallRef"] {
+        assert!(
+            ops.iter().any(|o| o == op),
+            "the call-kinds module has no {op}"
+        );
+    }
+    check_call_kinds::<egret_benches::runtimes::Egret>();
+    if_compare! {
+        check_call_kinds::<egret_benches::runtimes::Wasmtime>();
     }
 }

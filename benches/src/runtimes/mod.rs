@@ -40,11 +40,27 @@ pub trait Runtime: Sized + 'static {
     fn instantiate(&self, module: &Self::Module);
 
     /// Compiles and instantiates a kernel in a store of its own.
-    fn kernel(&self, wasm: &[u8]) -> Self::Kernel;
+    fn kernel(&self, wasm: &[u8]) -> Self::Kernel {
+        self.export(wasm, "run")
+    }
+
+    /// Compiles and instantiates `wasm` (which has no imports) in a store
+    /// of its own, ready to call its export `name: (i32) -> i32`.
+    fn export(&self, wasm: &[u8], name: &str) -> Self::Kernel;
 
     /// Compiles and instantiates the calls module in a store of its own,
     /// with `host.inc(x) = x + 1`.
     fn calls(&self) -> Self::Calls;
+}
+
+/// A runtime that also runs the WebAssembly 3.0 code of the call-kinds
+/// and memory64 figures: typed function references (`call_ref`), declared
+/// function subtypes and 64-bit memories (Egret and Wasmtime).
+pub trait Wasm3: Runtime {
+    /// An engine with [`Runtime::new`]'s configuration plus typed function
+    /// references, GC types (declared subtypes are part of the GC
+    /// proposal) and memory64, the same on every runtime.
+    fn with_wasm3() -> Self;
 }
 
 /// A runtime that can save compiled modules and load them again.
@@ -56,9 +72,10 @@ pub trait Precompiling: Runtime {
     fn deserialize(&self, bytes: &[u8]) -> Self::Module;
 }
 
-/// An instantiated kernel.
+/// An instantiated kernel (or another `(i32) -> i32` export, see
+/// [`Runtime::export`]).
 pub trait KernelInstance {
-    /// Calls the kernel's `run(n)` and returns its checksum.
+    /// Calls the kernel's `run(n)` (or the export) and returns its result.
     fn run(&mut self, n: u32) -> u32;
 }
 

@@ -1,8 +1,8 @@
 //! Egret with its default configuration (`Engine::default()`: optimised
 //! code, parallel compilation).
 
-use super::{CallsInstance, KernelInstance, Precompiling, Runtime};
-use egret::{Engine, Func, Instance, Module, Store, TypedFunc};
+use super::{CallsInstance, KernelInstance, Precompiling, Runtime, Wasm3};
+use egret::{Config, Engine, Func, Instance, Module, Store, TypedFunc};
 use std::hint::black_box;
 
 /// Egret, the runtime under test.
@@ -46,13 +46,13 @@ impl Runtime for Egret {
         black_box(instance);
     }
 
-    fn kernel(&self, wasm: &[u8]) -> EgretKernel {
+    fn export(&self, wasm: &[u8], name: &str) -> EgretKernel {
         let module = self.compile(wasm);
         let mut store = Store::new(&self.engine, ());
         let instance = Instance::new(&mut store, &module, &[]).expect("Egret instantiates");
         let run = instance
-            .get_typed_func(&mut store, "run")
-            .expect("the kernel exports run");
+            .get_typed_func(&mut store, name)
+            .unwrap_or_else(|e| panic!("the module exports `{name}: (i32) -> i32`: {e}"));
         EgretKernel { store, run }
     }
 
@@ -97,6 +97,19 @@ impl CallsInstance for EgretCalls {
         self.host_loop
             .call(&mut self.store, n)
             .expect("host_loop runs")
+    }
+}
+
+impl Wasm3 for Egret {
+    fn with_wasm3() -> Egret {
+        let mut config = Config::new();
+        config
+            .wasm_function_references(true)
+            .wasm_gc(true)
+            .wasm_memory64(true);
+        Egret {
+            engine: Engine::new(&config).expect("Egret supports this host"),
+        }
     }
 }
 

@@ -56,13 +56,13 @@ impl Runtime for Wasmi {
         black_box(instance);
     }
 
-    fn kernel(&self, wasm: &[u8]) -> WasmiKernel {
+    fn export(&self, wasm: &[u8], name: &str) -> WasmiKernel {
         let module = self.compile(wasm);
         let mut store = Store::new(&self.engine, ());
         let instance = Instance::new(&mut store, &module, &[]).expect("wasmi instantiates");
         let run = instance
-            .get_typed_func(&mut store, "run")
-            .expect("the kernel exports run");
+            .get_typed_func(&mut store, name)
+            .unwrap_or_else(|e| panic!("the module exports `{name}: (i32) -> i32`: {e}"));
         WasmiKernel { store, run }
     }
 

@@ -2,7 +2,7 @@
 //! parallel compilation, signal-based bounds checks with guard pages,
 //! copy-on-write memory initialisation, on-demand instance allocation).
 
-use super::{CallsInstance, KernelInstance, Precompiling, Runtime};
+use super::{CallsInstance, KernelInstance, Precompiling, Runtime, Wasm3};
 use std::hint::black_box;
 use wasmtime::{Config, Engine, Func, Instance, Module, Store, TypedFunc};
 
@@ -46,13 +46,13 @@ impl Runtime for Wasmtime {
         black_box(instance);
     }
 
-    fn kernel(&self, wasm: &[u8]) -> WasmtimeKernel {
+    fn export(&self, wasm: &[u8], name: &str) -> WasmtimeKernel {
         let module = self.compile(wasm);
         let mut store = Store::new(&self.engine, ());
         let instance = Instance::new(&mut store, &module, &[]).expect("Wasmtime instantiates");
         let run = instance
-            .get_typed_func(&mut store, "run")
-            .expect("the kernel exports run");
+            .get_typed_func(&mut store, name)
+            .unwrap_or_else(|e| panic!("the module exports `{name}: (i32) -> i32`: {e}"));
         WasmtimeKernel { store, run }
     }
 
@@ -97,6 +97,18 @@ impl CallsInstance for WasmtimeCalls {
         self.host_loop
             .call(&mut self.store, n)
             .expect("host_loop runs")
+    }
+}
+
+impl Wasm3 for Wasmtime {
+    fn with_wasm3() -> Wasmtime {
+        let mut config = Config::new();
+        config
+            .wasm_function_references(true)
+            .wasm_gc(true)
+            .wasm_memory64(true);
+        let engine = Engine::new(&config).expect("Wasmtime supports this host");
+        Wasmtime { engine }
     }
 }
 

@@ -80,6 +80,68 @@ fn accesses_near_two_to_the_64_trap_without_wrapping() {
     assert_eq!(load.call(&mut store, 8).unwrap(), 0);
 }
 
+/// Accesses whose offset plus size fit in the declared minimum compare
+/// the index with `length - (offset + size)` (one-byte ones with
+/// `index >= length`): the last bytes of the current length are in
+/// bounds, one byte further traps, and the limit follows `memory.grow`
+/// and the real length of an imported memory larger than declared.
+const EDGES: &str = r#"(module
+    (import "env" "memory" (memory i64 1))
+    (func (export "load") (param i64) (result i64) (i64.load (local.get 0)))
+    (func (export "load_at_8") (param i64) (result i64)
+        (i64.load offset=8 (local.get 0)))
+    (func (export "load8") (param i64) (result i32) (i32.load8_u (local.get 0)))
+    (func (export "store8") (param i64) (i32.store8 (local.get 0) (i32.const 7)))
+    (func (export "grow") (result i64) (memory.grow (i64.const 1))))"#;
+
+#[test]
+fn accesses_end_exactly_at_the_current_length() {
+    let engine = Engine::default();
+    let module = Module::new(&engine, EDGES).expect("module compiles");
+    let mut store = Store::new(&engine, ());
+    // Two pages where the module declares one.
+    let exporter = Module::new(&engine, r#"(module (memory (export "m") i64 2))"#).unwrap();
+    let exporter = Instance::new(&mut store, &exporter, &[]).expect("instantiates");
+    let memory = exporter.get_export(&mut store, "m").expect("exports m");
+    let instance = Instance::new(&mut store, &module, &[memory]).expect("instantiates");
+    let func = |store: &mut Store<()>, name| {
+        instance
+            .get_typed_func::<i64, i64>(&mut *store, name)
+            .unwrap()
+    };
+    let (load, load_at_8) = (func(&mut store, "load"), func(&mut store, "load_at_8"));
+    let load8 = instance
+        .get_typed_func::<i64, i32>(&mut store, "load8")
+        .unwrap();
+    let store8 = instance
+        .get_typed_func::<i64, ()>(&mut store, "store8")
+        .unwrap();
+    let grow = instance
+        .get_typed_func::<(), i64>(&mut store, "grow")
+        .unwrap();
+    let oob = TrapKind::MemoryOutOfBounds;
+    for len in [2 * 65536, 3 * 65536] {
+        store8.call(&mut store, len - 1).unwrap();
+        assert_eq!(load8.call(&mut store, len - 1).unwrap(), 7, "len {len}");
+        assert_eq!(
+            load.call(&mut store, len - 8).unwrap(),
+            7 << 56,
+            "len {len}"
+        );
+        assert_eq!(load_at_8.call(&mut store, len - 16).unwrap(), 7 << 56);
+        assert_eq!(trap_kind(load8.call(&mut store, len)), oob, "len {len}");
+        assert_eq!(trap_kind(store8.call(&mut store, len)), oob, "len {len}");
+        assert_eq!(trap_kind(load.call(&mut store, len - 7)), oob, "len {len}");
+        assert_eq!(trap_kind(load_at_8.call(&mut store, len - 15)), oob);
+        for index in [-1i64, -8, -16, i64::MIN] {
+            assert_eq!(trap_kind(load.call(&mut store, index)), oob);
+            assert_eq!(trap_kind(load_at_8.call(&mut store, index)), oob);
+            assert_eq!(trap_kind(load8.call(&mut store, index)), oob);
+        }
+        assert_eq!(grow.call(&mut store, ()).unwrap(), len / 65536);
+    }
+}
+
 #[test]
 fn bulk_operations_near_two_to_the_64_trap() {
     let (mut store, instance) = instance(ACCESSES);

@@ -8,20 +8,22 @@
 //! emitted, the access itself carries the `HEAP_OUT_OF_BOUNDS` trap code.
 //! Otherwise (a huge static offset, a 64-bit memory, or a memory of
 //! one-byte pages, whose end need not be a host page boundary where
-//! protection could stop an access) the end of the access is compared with
-//! the memory's current length first, and an out-of-bounds access traps
-//! there.
+//! protection could stop an access) the access is compared with the
+//! memory's current length first (`out_of_bounds`): when its offset plus
+//! size fit in the declared minimum, which the length never drops below,
+//! the index alone is compared with `length - (offset + size)`, so no
+//! addition can wrap; otherwise `index + offset + size` is computed, and
+//! for a 64-bit memory that addition traps if it wraps around 2^64.
 //!
-//! Subtle: a processor may mispredict that trap and run the access ahead
-//! anyway, with an address the wasm chose (Spectre v1). So an explicitly
-//! checked access does not use the address it computed directly: a
-//! `select_spectre_guard` (a conditional move, which is not predicted)
-//! replaces it by 0 when the check failed, and the access then reads or
-//! writes at null, which can leak nothing. Hence the static offset is
-//! added before that select, never left in the load's immediate: null
-//! plus a large offset would be an address again. If the null access ever
-//! ran for real it would fault at a trap site with `HEAP_OUT_OF_BOUNDS`,
-//! the same trap as the explicit check's.
+//! Subtle: the compare does not branch to a trap. Its result selects the
+//! address with a `select_spectre_guard` (a conditional move, which the
+//! processor does not predict): 0 when out of bounds, and the access then
+//! reads or writes at null, which faults at a trap site with
+//! `HEAP_OUT_OF_BOUNDS` (every heap access carries it), the page at 0
+//! never being mapped. So the one compare is both the bounds check and
+//! the guard against a mispredicted one (Spectre v1), as in Wasmtime.
+//! Hence the static offset is added before that select, never left in the
+//! load's immediate: null plus a large offset would be an address again.
 //!
 //! The base is loaded as a never-changing field (memories do not move),
 //! so Cranelift merges and hoists it; the length is reloaded, since
@@ -224,29 +226,10 @@ impl Translation<'_> {
         }
 
         let len = self.memory_length(mem);
-        let end = if memory64 {
-            // index + offset + size may wrap: trap if it does.
-            let oob = TrapCode::HEAP_OUT_OF_BOUNDS;
-            match offset.checked_add(size) {
-                Some(bound) => {
-                    let bound = self.b.ins().iconst(I64, bound as i64);
-                    self.b.ins().uadd_overflow_trap(index, bound, oob)
-                }
-                None => {
-                    let offset = self.b.ins().iconst(I64, offset as i64);
-                    let start = self.b.ins().uadd_overflow_trap(index, offset, oob);
-                    let size = self.b.ins().iconst(I64, size as i64);
-                    self.b.ins().uadd_overflow_trap(start, size, oob)
-                }
-            }
-        } else {
-            // index < 2^32 and offset < 2^32: no wrap in 64 bits.
-            self.b.ins().iadd_imm_u(index, (offset + size) as i64)
-        };
-        let oob = self.b.ins().icmp(IntCC::UnsignedGreaterThan, end, len);
-        self.b.ins().trapnz(oob, TrapCode::HEAP_OUT_OF_BOUNDS);
-        // The Spectre guard (see the module documentation): the whole
-        // address, offset included, becomes null when out of bounds.
+        let oob = self.out_of_bounds(&ty, index, offset, size, len);
+        // No `trapnz`: the Spectre guard is the check (see the module
+        // documentation). The whole address, offset included, becomes
+        // null when out of bounds, and the access then faults.
         let addr = self.b.ins().iadd(base, index);
         let addr = match offset {
             0 => addr,
@@ -255,5 +238,56 @@ impl Translation<'_> {
         let null = self.b.ins().iconst(I64, 0);
         let addr = self.b.ins().select_spectre_guard(oob, null, addr);
         Ok((addr, 0))
+    }
+
+    /// Whether a `size`-byte access at `index + offset` (`index` widened to
+    /// `i64`) would end beyond `len`, the memory's current length: an `i8`
+    /// condition, nonzero when out of bounds.
+    fn out_of_bounds(
+        &mut self,
+        ty: &MemoryType,
+        index: Value,
+        offset: u64,
+        size: u64,
+        len: Value,
+    ) -> Value {
+        let oob = TrapCode::HEAP_OUT_OF_BOUNDS;
+        let Some(bound) = offset.checked_add(size) else {
+            // Only a 64-bit memory has offsets this large: add in two
+            // steps, trapping if either wraps.
+            let offset = self.b.ins().iconst(I64, offset as i64);
+            let start = self.b.ins().uadd_overflow_trap(index, offset, oob);
+            let size = self.b.ins().iconst(I64, size as i64);
+            let end = self.b.ins().uadd_overflow_trap(start, size, oob);
+            return self.b.ins().icmp(IntCC::UnsignedGreaterThan, end, len);
+        };
+        if bound == 1 {
+            // A one-byte access at offset 0: `index + 1 > len` is
+            // `index >= len`, and cannot wrap.
+            return self
+                .b
+                .ins()
+                .icmp(IntCC::UnsignedGreaterThanOrEqual, index, len);
+        }
+        let min_bytes = ty.pages_to_bytes(ty.minimum).unwrap_or(0);
+        if bound <= min_bytes {
+            // A memory never shrinks, and an imported one is at least the
+            // minimum this module declares, so `len >= min_bytes >= bound`
+            // and `len - bound` cannot wrap: comparing the index with it
+            // needs no overflow check, and accesses of the same `bound`
+            // share the subtraction (as they share the length load).
+            let bound = self.b.ins().iconst(I64, bound as i64);
+            let limit = self.b.ins().isub(len, bound);
+            return self.b.ins().icmp(IntCC::UnsignedGreaterThan, index, limit);
+        }
+        let end = if ty.memory64 {
+            // index + bound may wrap: trap if it does.
+            let bound = self.b.ins().iconst(I64, bound as i64);
+            self.b.ins().uadd_overflow_trap(index, bound, oob)
+        } else {
+            // index < 2^32 and bound < 2^33: no wrap in 64 bits.
+            self.b.ins().iadd_imm_u(index, bound as i64)
+        };
+        self.b.ins().icmp(IntCC::UnsignedGreaterThan, end, len)
     }
 }

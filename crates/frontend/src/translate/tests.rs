@@ -503,14 +503,50 @@ fn guarded_loads_have_no_bounds_check() {
     let (func, text) = load_with_offset(0x8000_0000);
     assert!(!text.contains("icmp") && !text.contains("trapnz"), "{text}");
     assert_eq!(heap_load(&func).2, 0, "{text}");
-    // Beyond the guard region the access is checked against the length.
+    // Beyond the guard region the access is checked against the length;
+    // an out-of-bounds one goes to null and faults there (no `trapnz`).
     for offset in [0x8001_0000, 0xFFFF_FFFF] {
         let (func, text) = load_with_offset(offset);
         assert!(text.contains("icmp ugt"), "offset {offset:#x}:\n{text}");
-        assert!(text.contains("trapnz"), "offset {offset:#x}:\n{text}");
+        assert!(!text.contains("trapnz"), "offset {offset:#x}:\n{text}");
         let (flags, _, _) = heap_load(&func);
         assert_eq!(flags.trap_code(), Some(ir::TrapCode::HEAP_OUT_OF_BOUNDS));
     }
+}
+
+#[test]
+fn memory64_accesses_within_the_minimum_compare_the_index_alone() {
+    // 1 page: 65,536 bytes at least. An access whose offset plus size fit
+    // in that compares the index with `length - (offset + size)`, which
+    // cannot wrap: no overflow-checked add. A one-byte access at offset 0
+    // compares `index >= length`. Larger offsets keep the overflow check.
+    let text = |access: &str| {
+        let wat = format!(
+            "(module (memory i64 1) (func (param i64) (result i64) ({access} (local.get 0))))"
+        );
+        compile(&wat).remove(0).display().to_string()
+    };
+    let within = text("i64.load offset=65528");
+    assert!(!within.contains("uadd_overflow_trap"), "{within}");
+    assert!(
+        within.contains("isub") && within.contains("icmp ugt"),
+        "{within}"
+    );
+    assert!(!within.contains("trapnz"), "{within}");
+    assert_eq!(
+        within.matches("select_spectre_guard").count(),
+        1,
+        "{within}"
+    );
+    let byte = text("i64.load8_u");
+    assert!(byte.contains("icmp uge"), "{byte}");
+    assert!(
+        !byte.contains("uadd_overflow_trap") && !byte.contains("isub"),
+        "{byte}"
+    );
+    let beyond = text("i64.load offset=65529");
+    assert!(beyond.contains("uadd_overflow_trap"), "{beyond}");
+    assert!(beyond.contains("icmp ugt"), "{beyond}");
 }
 
 #[test]
@@ -544,7 +580,7 @@ fn checked_accesses_are_guarded_against_misspeculation() {
             ),
             "{text}"
         );
-        // The condition is the one the explicit check traps on.
+        // The condition is the bounds check's compare.
         let compare = func.dfg.value_def(*oob).unwrap_inst();
         assert_eq!(func.dfg.insts[compare].opcode(), ir::Opcode::Icmp, "{text}");
     }
