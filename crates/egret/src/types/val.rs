@@ -525,12 +525,10 @@ impl From<FuncType> for HeapType {
 impl fmt::Display for ValType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ValType::I32 => f.write_str("i32"),
-            ValType::I64 => f.write_str("i64"),
-            ValType::F32 => f.write_str("f32"),
-            ValType::F64 => f.write_str("f64"),
-            ValType::V128 => f.write_str("v128"),
+            // A concrete type prints as its structure, which only the
+            // public form knows.
             ValType::Ref(r) => write!(f, "{r}"),
+            number => write!(f, "{}", number.to_engine()),
         }
     }
 }
