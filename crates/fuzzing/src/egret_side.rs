@@ -26,6 +26,7 @@ fn config() -> egret::Config {
 /// The engine compared with Wasmtime: [`engine`] with custom page sizes
 /// on (`generators::wasmtime_features`) and relaxed SIMD deterministic,
 /// as Wasmtime is configured.
+#[cfg(feature = "wasmtime")]
 pub fn wasmtime_peer_engine() -> Engine {
     let mut config = config();
     config

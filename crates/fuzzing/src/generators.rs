@@ -1,6 +1,7 @@
-//! Test-case generators: wasm-smith configured for what the differential
-//! peer runs (a [`Profile`]) with bounded sizes, "swarm" choices of
-//! features and instruction kinds per case, and bounded execution.
+//! Test-case generators: wasm-smith configured for each oracle's set of
+//! features (Egret's defaults, what wasmi runs, what Egret and Wasmtime
+//! share) with bounded sizes, "swarm" choices of features and
+//! instruction kinds per case, and bounded execution.
 
 use arbitrary::{Result, Unstructured};
 use wasm_smith::{Config, InstructionKind, InstructionKinds, Module};
@@ -13,8 +14,9 @@ use wasmparser::WasmFeatures;
 /// works on any engine and counts the same on both).
 pub const FUEL: u32 = 2_000;
 
-/// The largest memory (initial and maximum) a module declares: 16 pages
-/// (in bytes, whatever the page size). Every memory must declare a
+/// The largest memory (initial and maximum) a module declares, in bytes:
+/// 16 pages of 64 KiB, for 32- and 64-bit memories and memories of
+/// one-byte pages alike. Every memory must declare a
 /// maximum, so `memory.grow` fails or succeeds deterministically (the
 /// spec lets an unbounded grow fail at any time) and final memories stay
 /// cheap to compare.
