@@ -281,7 +281,7 @@ impl Reencode for Lowering {
                         continue;
                     };
                     self.calls += 1;
-                    if self.calls % 2 == 0 {
+                    if self.calls.is_multiple_of(2) {
                         body.push(Instruction::ReturnCall(function_index));
                     } else {
                         body.extend([
