@@ -27,8 +27,8 @@ pub struct Config {
 
 impl Config {
     /// The default configuration: WebAssembly 2.0 plus extended constant
-    /// expressions, tail calls, wide arithmetic, multi-memory, memory64
-    /// and relaxed SIMD (as in Wasmtime 48, but for the 3.0 features Egret
+    /// expressions, tail calls, typed function references, wide
+    /// arithmetic, multi-memory, memory64 and relaxed SIMD (as in Wasmtime 48, but for the 3.0 features Egret
     /// does not implement yet), optimised code, parallel compilation, a
     /// 512 KiB wasm stack.
     pub fn new() -> Config {
@@ -255,10 +255,16 @@ impl Config {
     }
 
     /// Typed function references (`(ref $t)`, `call_ref`, `br_on_null`,
-    /// ...; a WebAssembly 3.0 feature). Off by default until Egret
-    /// implements it (issue #14): validation accepts it, but modules using
-    /// an operator or type not yet translated are refused with
-    /// [`CompileError::Unsupported`](crate::CompileError::Unsupported).
+    /// non-nullable locals, typed tables; a WebAssembly 3.0 feature). On
+    /// by default, as in Wasmtime.
+    ///
+    /// ```
+    /// let wat = r#"(module (type $t (func)) (func (param (ref $t)) (call_ref $t (local.get 0))))"#;
+    /// assert!(egret::Module::new(&egret::Engine::default(), wat).is_ok());
+    /// let engine = egret::Engine::new(egret::Config::new().wasm_function_references(false))?;
+    /// assert!(egret::Module::new(&engine, wat).is_err());
+    /// # Ok::<(), egret::Error>(())
+    /// ```
     pub fn wasm_function_references(&mut self, enable: bool) -> &mut Self {
         self.feature(WasmFeatures::FUNCTION_REFERENCES, enable)
     }

@@ -30,8 +30,8 @@ pub struct CompilerConfig {
     /// WebAssembly features accepted. Default: WebAssembly 2.0 plus, as
     /// Wasmtime 48 enables them by default, the 3.0 features Egret
     /// implements completely (extended constant expressions, tail calls,
-    /// multi-memory, 64-bit memories and tables, relaxed SIMD) and wide
-    /// arithmetic.
+    /// typed function references, multi-memory, 64-bit memories and
+    /// tables, relaxed SIMD) and wide arithmetic.
     pub features: WasmFeatures,
     /// Code-shaping settings.
     pub tunables: Tunables,
@@ -46,6 +46,7 @@ impl Default for CompilerConfig {
             features: WasmFeatures::WASM2
                 .union(WasmFeatures::EXTENDED_CONST)
                 .union(WasmFeatures::TAIL_CALL)
+                .union(WasmFeatures::FUNCTION_REFERENCES)
                 .union(WasmFeatures::WIDE_ARITHMETIC)
                 .union(WasmFeatures::MULTI_MEMORY)
                 .union(WasmFeatures::MEMORY64)

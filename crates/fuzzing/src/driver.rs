@@ -26,6 +26,11 @@ pub enum Target {
     Instantiate,
     /// [`oracles::differential`] on [`generators::differential_module`].
     Differential,
+    /// `oracles::differential_wasmtime` on
+    /// [`generators::wasmtime_differential_module`] (cargo feature
+    /// `wasmtime`).
+    #[cfg(feature = "wasmtime")]
+    DifferentialWasmtime,
 }
 
 impl Target {
@@ -34,6 +39,8 @@ impl Target {
             Target::Compile => "compile",
             Target::Instantiate => "instantiate",
             Target::Differential => "differential",
+            #[cfg(feature = "wasmtime")]
+            Target::DifferentialWasmtime => "differential-wasmtime",
         }
     }
 
@@ -46,6 +53,8 @@ impl Target {
             Target::Compile => generators::compile_input(&mut u),
             Target::Instantiate => generators::instantiate_module(&mut u),
             Target::Differential => generators::differential_module(&mut u),
+            #[cfg(feature = "wasmtime")]
+            Target::DifferentialWasmtime => generators::wasmtime_differential_module(&mut u),
         }
         .ok()
     }
@@ -58,6 +67,8 @@ impl Target {
                 oracles::instantiate(&engines.egret, wasm).map(|()| Stats::default())
             }
             Target::Differential => oracles::differential(engines, wasm),
+            #[cfg(feature = "wasmtime")]
+            Target::DifferentialWasmtime => oracles::differential_wasmtime(engines, wasm),
         }
     }
 }
@@ -118,6 +129,9 @@ pub struct Summary {
     pub traps: u64,
     /// Cases cut short by stack exhaustion.
     pub inconclusive: u64,
+    /// Exported functions not called (a non-nullable reference
+    /// parameter).
+    pub uncallable: u64,
     /// Cases abandoned because wasmi panicked.
     pub oracle_panicked: u64,
     /// Cases skipped because they use what wasmi gets wrong.
@@ -132,6 +146,7 @@ impl Summary {
         self.calls += stats.calls;
         self.traps += stats.traps;
         self.inconclusive += u64::from(stats.inconclusive);
+        self.uncallable += stats.uncallable;
         self.oracle_panicked += u64::from(stats.oracle_panicked);
         self.oracle_unsupported += u64::from(stats.oracle_unsupported);
     }
@@ -144,6 +159,7 @@ impl Summary {
         self.calls += other.calls;
         self.traps += other.traps;
         self.inconclusive += other.inconclusive;
+        self.uncallable += other.uncallable;
         self.oracle_panicked += other.oracle_panicked;
         self.oracle_unsupported += other.oracle_unsupported;
     }
@@ -155,6 +171,7 @@ impl std::fmt::Display for Summary {
             f,
             "{} cases ({} not generated), {} instantiated, {} failed to instantiate alike, \
              {} calls compared, {} traps alike, {} inconclusive (stack exhausted), \
+             {} functions uncallable (non-null reference parameter), \
              {} abandoned (wasmi panicked), {} skipped (wasmi gets them wrong)",
             self.cases,
             self.not_generated,
@@ -163,6 +180,7 @@ impl std::fmt::Display for Summary {
             self.calls,
             self.traps,
             self.inconclusive,
+            self.uncallable,
             self.oracle_panicked,
             self.oracle_unsupported
         )
@@ -321,6 +339,10 @@ pub fn main(target: Target) {
         let check = || match (target, options.arg_seed) {
             (Target::Differential, Some(seed)) => {
                 oracles::differential_with_args(&engines, &wasm, seed)
+            }
+            #[cfg(feature = "wasmtime")]
+            (Target::DifferentialWasmtime, Some(seed)) => {
+                oracles::differential_wasmtime_with_args(&engines, &wasm, seed)
             }
             _ => target.check(&engines, &wasm),
         };

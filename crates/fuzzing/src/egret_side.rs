@@ -1,21 +1,37 @@
 //! Running a module on Egret for the oracles: engine settings, dummy
 //! imports, and conversions to the engine-neutral values of `values.rs`.
 
-use crate::values::{Outcome, TrapClass, ValKind, Value};
+use crate::values::{DUMMY_REFUSED, Outcome, TrapClass, ValKind, Value};
 use egret::{
     Engine, Error, Extern, ExternType, Func, Global, Instance, Memory, Module, Store, Table, Tag,
     TrapKind, Val, ValType,
 };
 
-/// The engine the oracles use: the default features (WebAssembly 2.0,
-/// extended constant expressions, tail calls and wide arithmetic), Cranelift's
-/// verifier on (a verifier error is a bug worth finding), and serial
-/// compilation (fuzzing runs one case per core instead).
+/// The engine the oracles use: the default features
+/// (`generators::features`), Cranelift's verifier on (a verifier error is
+/// a bug worth finding), and serial compilation (fuzzing runs one case
+/// per core instead).
 pub fn engine() -> Engine {
+    Engine::new(&config()).expect("the host CPU is supported")
+}
+
+fn config() -> egret::Config {
     let mut config = egret::Config::new();
     config
         .cranelift_debug_verifier(true)
         .parallel_compilation(false);
+    config
+}
+
+/// The engine compared with Wasmtime: [`engine`] with custom page sizes
+/// on (`generators::wasmtime_features`) and relaxed SIMD deterministic,
+/// as Wasmtime is configured.
+#[cfg(feature = "wasmtime")]
+pub fn wasmtime_peer_engine() -> Engine {
+    let mut config = config();
+    config
+        .wasm_custom_page_sizes(true)
+        .relaxed_simd_deterministic(true);
     Engine::new(&config).expect("the host CPU is supported")
 }
 
@@ -34,6 +50,10 @@ fn trap_class(kind: TrapKind) -> TrapClass {
         TrapKind::IntegerDivisionByZero => TrapClass::IntegerDivisionByZero,
         TrapKind::BadConversionToInteger => TrapClass::BadConversionToInteger,
         TrapKind::UnreachableCodeReached => TrapClass::Unreachable,
+        // Wasmtime has one trap for both.
+        TrapKind::NullFunctionReference | TrapKind::NullReference => TrapClass::NullReference,
+        // Only a dummy import fails, when it has no reference to return.
+        TrapKind::HostFunctionFailed => TrapClass::HostFunctionFailed,
         other => TrapClass::Other(format!("{other:?}")),
     }
 }
@@ -82,6 +102,8 @@ fn val_type(kind: ValKind) -> ValType {
         ValKind::V128 => ValType::V128,
         ValKind::FuncRef => ValType::FUNCREF,
         ValKind::ExternRef => ValType::EXTERNREF,
+        // Only for result slots, which a call overwrites.
+        ValKind::NonNullRef => ValType::FUNCREF,
     }
 }
 
@@ -91,16 +113,28 @@ pub struct EgretRun {
     instance: Instance,
 }
 
-/// A dummy for an import: functions return zeros, globals hold zero,
-/// memories and tables are fresh with the import's limits.
+/// A dummy for an import: functions return zeros (or fail with
+/// [`DUMMY_REFUSED`] when they would have to return a non-null
+/// reference), globals hold zero, memories and tables are fresh with the
+/// import's limits.
 fn dummy_import(store: &mut Store<()>, ty: ExternType) -> Result<Extern, Error> {
     let zero = |ty: ValType| {
         ty.default_value()
             .ok_or_else(|| Error::msg(format!("no default value of type {ty}")))
     };
     Ok(match ty {
-        // `Func::new` hands the closure zeroed results.
-        ExternType::Func(ft) => Func::new(&mut *store, ft, |_, _, _| Ok(()))?.into(),
+        ExternType::Func(ft) => {
+            let refuses = ft.results().any(|t| t.default_value().is_none());
+            // `Func::new` hands the closure zeroed results.
+            Func::new(&mut *store, ft, move |_, _, _| {
+                if refuses {
+                    Err(Error::msg(DUMMY_REFUSED))
+                } else {
+                    Ok(())
+                }
+            })?
+            .into()
+        }
         ExternType::Global(gt) => {
             let value = zero(gt.content().clone())?;
             Global::new(&mut *store, gt, value)?.into()

@@ -6,8 +6,10 @@ use crate::egret_side::EgretRun;
 use crate::generators;
 use crate::rng::{Rng, fnv1a};
 use crate::shape::{self, ExportKind};
-use crate::values::{Outcome, Value};
+use crate::values::{Outcome, ValKind, Value};
 use crate::wasmi_side::WasmiRun;
+#[cfg(feature = "wasmtime")]
+use crate::wasmtime_side::WasmtimeRun;
 use std::fmt;
 
 /// A violated oracle: a crash-free but wrong behaviour, with what was
@@ -33,14 +35,25 @@ pub struct Engines {
     pub egret: egret::Engine,
     /// The reference interpreter.
     pub wasmi: wasmi::Engine,
+    /// Egret configured like [`Engines::wasmtime`]
+    /// ([`crate::egret_side::wasmtime_peer_engine`]).
+    #[cfg(feature = "wasmtime")]
+    pub egret_for_wasmtime: egret::Engine,
+    /// Wasmtime 48, the peer of the WebAssembly 3.0 differential.
+    #[cfg(feature = "wasmtime")]
+    pub wasmtime: wasmtime::Engine,
 }
 
 impl Engines {
-    /// Both engines with the fuzzing configuration.
+    /// Every engine with the fuzzing configuration.
     pub fn new() -> Engines {
         Engines {
             egret: crate::egret_side::engine(),
             wasmi: crate::wasmi_side::engine(),
+            #[cfg(feature = "wasmtime")]
+            egret_for_wasmtime: crate::egret_side::wasmtime_peer_engine(),
+            #[cfg(feature = "wasmtime")]
+            wasmtime: crate::wasmtime_side::engine(),
         }
     }
 }
@@ -87,7 +100,14 @@ pub fn instantiate(engine: &egret::Engine, wasm: &[u8]) -> Result<(), Finding> {
     };
     for export in &exports {
         if let ExportKind::Func { params, results } = &export.kind {
-            let args: Vec<Value> = params.iter().map(|k| Value::zero(*k)).collect();
+            // A non-nullable reference parameter: the host has no value.
+            let Some(args) = params
+                .iter()
+                .map(|k| Value::zero(*k))
+                .collect::<Option<Vec<_>>>()
+            else {
+                continue;
+            };
             if let Outcome::Failed(e) = run.call(&export.name, &args, results) {
                 return Err(finding(format!("calling `{}` failed: {e}", export.name)));
             }
@@ -110,6 +130,9 @@ pub struct Stats {
     /// A resource trap (stack exhaustion) in either engine ended the
     /// comparison early.
     pub inconclusive: bool,
+    /// Exported functions not called: a parameter is a non-nullable
+    /// reference, and the host has none to pass.
+    pub uncallable: u64,
     /// wasmi panicked (a bug in the oracle, see [`oracle_guard`]), which
     /// ended the comparison early.
     pub oracle_panicked: bool,
@@ -176,16 +199,138 @@ pub fn differential_with_args(
         stats.oracle_panicked = true;
         return Ok(stats);
     };
-    let (mut egret, mut wasmi) = match (EgretRun::new(&egret_module), wasmi_run) {
-        (Ok(e), Ok(w)) => (e, w),
+    compare(
+        EgretRun::new(&egret_module),
+        wasmi_run,
+        &exports,
+        arg_seed,
+        stats,
+    )
+}
+
+/// Oracle (d): Egret and Wasmtime 48 agree on `wasm`, a module of
+/// WebAssembly 3.0 features (`generators::wasmtime_features`), by the
+/// rules of [`differential`].
+#[cfg(feature = "wasmtime")]
+pub fn differential_wasmtime(engines: &Engines, wasm: &[u8]) -> Result<Stats, Finding> {
+    differential_wasmtime_with_args(engines, wasm, fnv1a(wasm))
+}
+
+/// [`differential_wasmtime`] with arguments from `arg_seed` (see
+/// [`differential_with_args`]).
+#[cfg(feature = "wasmtime")]
+pub fn differential_wasmtime_with_args(
+    engines: &Engines,
+    wasm: &[u8],
+    arg_seed: u64,
+) -> Result<Stats, Finding> {
+    let exports = shape::exports(wasm).map_err(finding)?;
+    let egret_module = egret::Module::from_binary(&engines.egret_for_wasmtime, wasm)
+        .map_err(|e| finding(format!("Egret failed to compile a valid module: {e}")))?;
+    let wasmtime_module = wasmtime::Module::new(&engines.wasmtime, wasm)
+        .map_err(|e| finding(format!("Wasmtime failed to compile a valid module: {e:?}")))?;
+    compare(
+        EgretRun::new(&egret_module),
+        WasmtimeRun::new(&engines.wasmtime, &wasmtime_module),
+        &exports,
+        arg_seed,
+        Stats::default(),
+    )
+}
+
+/// The engine Egret is compared with, as [`compare`] uses it: an
+/// instance of the module.
+trait Peer {
+    /// The engine's name, for findings.
+    const NAME: &'static str;
+    /// Calls the exported function `name`; `None` if the engine panicked
+    /// (an oracle bug, see [`oracle_guard`]).
+    fn call(&mut self, name: &str, args: &[Value], results: &[ValKind]) -> Option<Outcome>;
+    /// The bytes of the exported memory `name`.
+    fn memory(&mut self, name: &str) -> Result<Vec<u8>, String>;
+    /// The value of the exported global `name`.
+    fn global(&mut self, name: &str) -> Result<Value, String>;
+    /// Which elements of the exported table `name` are null.
+    fn table(&mut self, name: &str) -> Result<Vec<bool>, String>;
+}
+
+impl Peer for WasmiRun {
+    const NAME: &'static str = "wasmi";
+
+    fn call(&mut self, name: &str, args: &[Value], results: &[ValKind]) -> Option<Outcome> {
+        oracle_guard(|| WasmiRun::call(self, name, args, results))
+    }
+
+    fn memory(&mut self, name: &str) -> Result<Vec<u8>, String> {
+        WasmiRun::memory(self, name).map(<[u8]>::to_vec)
+    }
+
+    fn global(&mut self, name: &str) -> Result<Value, String> {
+        WasmiRun::global(self, name)
+    }
+
+    fn table(&mut self, name: &str) -> Result<Vec<bool>, String> {
+        WasmiRun::table(self, name)
+    }
+}
+
+#[cfg(feature = "wasmtime")]
+impl Peer for WasmtimeRun {
+    const NAME: &'static str = "Wasmtime";
+
+    fn call(&mut self, name: &str, args: &[Value], results: &[ValKind]) -> Option<Outcome> {
+        Some(WasmtimeRun::call(self, name, args, results))
+    }
+
+    fn memory(&mut self, name: &str) -> Result<Vec<u8>, String> {
+        WasmtimeRun::memory(self, name).map(<[u8]>::to_vec)
+    }
+
+    fn global(&mut self, name: &str) -> Result<Value, String> {
+        WasmtimeRun::global(self, name)
+    }
+
+    fn table(&mut self, name: &str) -> Result<Vec<bool>, String> {
+        WasmtimeRun::table(self, name)
+    }
+}
+
+/// The arguments of call number `call` to a function taking `params`:
+/// zeros the first time, then interesting values; `None` when a
+/// parameter is a non-nullable reference (the host has none).
+fn arguments(params: &[ValKind], call: usize, rng: &mut Rng) -> Option<Vec<Value>> {
+    params
+        .iter()
+        .map(|k| {
+            if call == 0 {
+                Value::zero(*k)
+            } else {
+                Value::interesting(*k, rng)
+            }
+        })
+        .collect()
+}
+
+/// The comparison behind the differential oracles, once both engines
+/// have compiled the module and tried to instantiate it.
+fn compare<P: Peer>(
+    egret: Result<EgretRun, Outcome>,
+    peer: Result<P, Outcome>,
+    exports: &[shape::Export],
+    arg_seed: u64,
+    mut stats: Stats,
+) -> Result<Stats, Finding> {
+    let peer_name = P::NAME;
+    let (mut egret, mut peer) = match (egret, peer) {
+        (Ok(e), Ok(p)) => (e, p),
         (Err(e), _) | (_, Err(e)) if e.is_resource() => {
             stats.inconclusive = true;
             return Ok(stats);
         }
-        (Err(e), Err(w)) => {
-            return match (&e, &w) {
+        (Err(e), Err(p)) => {
+            return match (&e, &p) {
                 (Outcome::Trapped(a), Outcome::Trapped(b)) if a != b => Err(finding(format!(
-                    "instantiation trapped differently: Egret {e}, wasmi {w}"
+                    "instantiation trapped differently: Egret {e}, {peer_name} {p}"
                 ))),
                 _ => {
                     stats.instantiation_failed = true;
@@ -195,34 +340,28 @@ pub fn differential_with_args(
         }
         (Err(e), Ok(_)) => {
             return Err(finding(format!(
-                "instantiation: Egret {e}, wasmi succeeded"
+                "instantiation: Egret {e}, {peer_name} succeeded"
             )));
         }
-        (Ok(_), Err(w)) => {
+        (Ok(_), Err(p)) => {
             return Err(finding(format!(
-                "instantiation: Egret succeeded, wasmi {w}"
+                "instantiation: Egret succeeded, {peer_name} {p}"
             )));
         }
     };
     stats.instantiated = true;
 
     let mut rng = Rng::new(arg_seed);
-    for export in &exports {
+    for export in exports {
         let ExportKind::Func { params, results } = &export.kind else {
             continue;
         };
         for call in 0..CALLS_PER_EXPORT {
-            let args: Vec<Value> = params
-                .iter()
-                .map(|k| {
-                    if call == 0 {
-                        Value::zero(*k)
-                    } else {
-                        Value::interesting(*k, &mut rng)
-                    }
-                })
-                .collect();
-            let Some(expected) = oracle_guard(|| wasmi.call(&export.name, &args, results)) else {
+            let Some(args) = arguments(params, call, &mut rng) else {
+                stats.uncallable += 1;
+                break;
+            };
+            let Some(expected) = peer.call(&export.name, &args, results) else {
                 stats.oracle_panicked = true;
                 return Ok(stats);
             };
@@ -235,7 +374,7 @@ pub fn differential_with_args(
                 let args: Vec<String> = args.iter().map(Value::to_string).collect();
                 return Err(finding(format!(
                     "call {} of export `{}` with args [{}] (arg seed {arg_seed:#x}):\n  \
-                     wasmi: {expected}\n  Egret: {actual}",
+                     {peer_name}: {expected}\n  Egret: {actual}",
                     stats.calls,
                     export.name,
                     args.join(", ")
@@ -248,50 +387,50 @@ pub fn differential_with_args(
         }
     }
 
-    for export in &exports {
+    for export in exports {
         let name = &export.name;
         match export.kind {
             ExportKind::Func { .. } => {}
             ExportKind::Memory => {
-                let (e, w) = (
+                let (e, p) = (
                     egret.memory(name).map_err(finding)?,
-                    wasmi.memory(name).map_err(finding)?,
+                    peer.memory(name).map_err(finding)?,
                 );
-                if e != w {
-                    let first = e.iter().zip(w).position(|(a, b)| a != b);
+                if e != p {
+                    let first = e.iter().zip(&p).position(|(a, b)| a != b);
                     return Err(finding(format!(
-                        "final memory `{name}` differs: Egret {} bytes, wasmi {} bytes, first difference at {first:?}{}",
+                        "final memory `{name}` differs: Egret {} bytes, {peer_name} {} bytes, first difference at {first:?}{}",
                         e.len(),
-                        w.len(),
+                        p.len(),
                         first
-                            .map(|i| format!(" (Egret {:#04x}, wasmi {:#04x})", e[i], w[i]))
+                            .map(|i| format!(" (Egret {:#04x}, {peer_name} {:#04x})", e[i], p[i]))
                             .unwrap_or_default()
                     )));
                 }
             }
             ExportKind::Global => {
-                let (e, w) = (
+                let (e, p) = (
                     egret.global(name).map_err(finding)?,
-                    wasmi.global(name).map_err(finding)?,
+                    peer.global(name).map_err(finding)?,
                 );
-                if !e.agrees_with(&w) {
+                if !e.agrees_with(&p) {
                     return Err(finding(format!(
-                        "final global `{name}` differs: Egret {e}, wasmi {w}"
+                        "final global `{name}` differs: Egret {e}, {peer_name} {p}"
                     )));
                 }
             }
             ExportKind::Table => {
-                let (e, w) = (
+                let (e, p) = (
                     egret.table(name).map_err(finding)?,
-                    wasmi.table(name).map_err(finding)?,
+                    peer.table(name).map_err(finding)?,
                 );
-                if e != w {
+                if e != p {
                     return Err(finding(format!(
-                        "final table `{name}` differs: Egret {} elements, null at {:?}; wasmi {} elements, null at {:?}",
+                        "final table `{name}` differs: Egret {} elements, null at {:?}; {peer_name} {} elements, null at {:?}",
                         e.len(),
                         nulls(&e),
-                        w.len(),
-                        nulls(&w)
+                        p.len(),
+                        nulls(&p)
                     )));
                 }
             }

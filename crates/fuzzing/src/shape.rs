@@ -33,7 +33,10 @@ pub enum ExportKind {
 fn kinds(types: &[wasmparser::ValType]) -> Result<Vec<ValKind>, String> {
     types
         .iter()
-        .map(|t| ValKind::from_wasmparser(*t).ok_or_else(|| format!("type {t} is not wasm 2.0")))
+        .map(|t| {
+            ValKind::from_wasmparser(*t)
+                .ok_or_else(|| format!("type {t} is not one the oracles handle (GC or exceptions)"))
+        })
         .collect()
 }
 

@@ -4,7 +4,10 @@
 use crate::rng::Rng;
 use std::fmt;
 
-/// The value types of WebAssembly 2.0.
+/// The value types the oracles pass and compare: WebAssembly 2.0's, and
+/// the references of typed function references by hierarchy and
+/// nullability (the host has only null references, so it can pass
+/// arguments of nullable reference types only).
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum ValKind {
     /// `i32`
@@ -17,25 +20,46 @@ pub enum ValKind {
     F64,
     /// `v128`
     V128,
-    /// `funcref`
+    /// A nullable reference to a function: `funcref`, `(ref null $t)`.
     FuncRef,
-    /// `externref`
+    /// A nullable external reference: `externref`.
     ExternRef,
+    /// A non-nullable reference (`(ref $t)`, `(ref func)`,
+    /// `(ref extern)`): results only, the host has none to pass.
+    NonNullRef,
 }
 
 impl ValKind {
-    /// The kind of a wasmparser value type; `None` outside WebAssembly 2.0.
+    /// The kind of a wasmparser value type; `None` for the references of
+    /// GC and exceptions.
     pub fn from_wasmparser(ty: wasmparser::ValType) -> Option<ValKind> {
-        use wasmparser::{RefType, ValType};
+        use wasmparser::{AbstractHeapType, HeapType, ValType};
         Some(match ty {
             ValType::I32 => ValKind::I32,
             ValType::I64 => ValKind::I64,
             ValType::F32 => ValKind::F32,
             ValType::F64 => ValKind::F64,
             ValType::V128 => ValKind::V128,
-            ValType::Ref(r) if r == RefType::FUNCREF => ValKind::FuncRef,
-            ValType::Ref(r) if r == RefType::EXTERNREF => ValKind::ExternRef,
-            ValType::Ref(_) => return None,
+            ValType::Ref(r) => {
+                let func = match r.heap_type() {
+                    HeapType::Abstract {
+                        shared: false,
+                        ty: AbstractHeapType::Func,
+                    }
+                    // Without GC, every defined type is a function type.
+                    | HeapType::Concrete(_) => true,
+                    HeapType::Abstract {
+                        shared: false,
+                        ty: AbstractHeapType::Extern,
+                    } => false,
+                    _ => return None,
+                };
+                match (r.is_nullable(), func) {
+                    (false, _) => ValKind::NonNullRef,
+                    (true, true) => ValKind::FuncRef,
+                    (true, false) => ValKind::ExternRef,
+                }
+            }
         })
     }
 }
@@ -87,9 +111,10 @@ fn v128_halves_agree(a: u64, b: u64) -> bool {
 }
 
 impl Value {
-    /// The zero (or null) value of `kind`.
-    pub fn zero(kind: ValKind) -> Value {
-        match kind {
+    /// The zero (or null) value of `kind`; `None` for a non-nullable
+    /// reference (the host has none).
+    pub fn zero(kind: ValKind) -> Option<Value> {
+        Some(match kind {
             ValKind::I32 => Value::I32(0),
             ValKind::I64 => Value::I64(0),
             ValKind::F32 => Value::F32(0),
@@ -97,16 +122,18 @@ impl Value {
             ValKind::V128 => Value::V128(0),
             ValKind::FuncRef => Value::FuncRef { null: true },
             ValKind::ExternRef => Value::ExternRef { null: true },
-        }
+            ValKind::NonNullRef => return None,
+        })
     }
 
     /// A deterministic "interesting" value of `kind`: edge cases (zero,
     /// one, minus one, extremes, infinities, NaNs with odd payloads) or
-    /// random bits. References are always null: the host has no others.
-    pub fn interesting(kind: ValKind, rng: &mut Rng) -> Value {
+    /// random bits. References are always null: the host has no others,
+    /// so there is none of a non-nullable reference type.
+    pub fn interesting(kind: ValKind, rng: &mut Rng) -> Option<Value> {
         let bits = rng.next_u64();
         let pick = rng.below(8);
-        match kind {
+        Some(match kind {
             ValKind::I32 => Value::I32(
                 [0, 1, -1, i32::MIN, i32::MAX, 0x10000, 65535][..]
                     .get(pick as usize)
@@ -148,8 +175,10 @@ impl Value {
                     .unwrap_or(bits),
             ),
             ValKind::V128 => Value::V128(u128::from(bits) << 64 | u128::from(rng.next_u64())),
-            ValKind::FuncRef | ValKind::ExternRef => Value::zero(kind),
-        }
+            ValKind::FuncRef | ValKind::ExternRef | ValKind::NonNullRef => {
+                return Value::zero(kind);
+            }
+        })
     }
 
     /// Whether `self` (from one engine) and `other` (from the other) are
@@ -209,6 +238,12 @@ pub enum TrapClass {
     IntegerDivisionByZero,
     /// Float-to-int conversion of NaN or an out-of-range value.
     BadConversionToInteger,
+    /// `call_ref`, `return_call_ref` or `ref.as_non_null` of a null
+    /// reference.
+    NullReference,
+    /// A dummy import refused to run: one returning a non-nullable
+    /// reference has none to return (see [`DUMMY_REFUSED`]).
+    HostFunctionFailed,
     /// Call stack exhausted: a resource limit, not a semantic outcome.
     /// Stack sizes differ between engines, so its presence is not compared.
     StackExhausted,
@@ -223,6 +258,11 @@ impl TrapClass {
         matches!(self, TrapClass::StackExhausted)
     }
 }
+
+/// The error message of a dummy imported function whose results include
+/// a non-nullable reference: the host has no reference to return, so it
+/// fails (identically in every engine) instead.
+pub const DUMMY_REFUSED: &str = "dummy import cannot return a non-null reference";
 
 /// What calling a function (or instantiating a module) came to.
 #[derive(Clone, Debug, PartialEq)]

@@ -231,7 +231,8 @@ fn val_type(kind: ValKind) -> wasmi::ValType {
         ValKind::F32 => ValType::F32,
         ValKind::F64 => ValType::F64,
         ValKind::V128 => ValType::V128,
-        ValKind::FuncRef => ValType::FuncRef,
+        // wasmi runs no typed references: only result slots get here.
+        ValKind::FuncRef | ValKind::NonNullRef => ValType::FuncRef,
         ValKind::ExternRef => ValType::ExternRef,
     }
 }

@@ -95,3 +95,89 @@ fn differential_oracle_treats_stack_exhaustion_as_inconclusive() {
     let stats = oracles::differential(&engines, &wasm).unwrap();
     assert!(stats.inconclusive);
 }
+
+/// `generators::features` (what the compile oracle validates with) is
+/// exactly Egret's default: a module using one feature compiles with
+/// `egret::Config::new` exactly when the set has the feature.
+#[test]
+fn compile_oracle_features_are_egrets_defaults() {
+    use wasmparser::WasmFeatures as F;
+    let engine = egret::Engine::default();
+    let features = egret_fuzzing::generators::features();
+    let modules = [
+        (
+            F::EXTENDED_CONST,
+            "(module (global i32 (i32.add (i32.const 1) (i32.const 2))))",
+        ),
+        (F::TAIL_CALL, "(module (func $f (return_call $f)))"),
+        (
+            F::WIDE_ARITHMETIC,
+            "(module (func (result i64 i64) (i64.add128 (i64.const 1) (i64.const 2) (i64.const 3) (i64.const 4))))",
+        ),
+        (
+            F::FUNCTION_REFERENCES,
+            "(module (type $t (func)) (func (param (ref $t)) (call_ref $t (local.get 0))))",
+        ),
+        (F::MEMORY64, "(module (memory i64 1))"),
+        (F::MULTI_MEMORY, "(module (memory 1) (memory 1))"),
+        (
+            F::RELAXED_SIMD,
+            "(module (func (param v128) (result v128) (i8x16.relaxed_swizzle (local.get 0) (local.get 0))))",
+        ),
+        (F::CUSTOM_PAGE_SIZES, "(module (memory 1 (pagesize 1)))"),
+        (F::GC, "(module (type (struct)))"),
+        (F::EXCEPTIONS, "(module (tag))"),
+        (F::THREADS, "(module (memory 1 1 shared))"),
+    ];
+    for (feature, text) in modules {
+        let accepted = egret::Module::new(&engine, text).is_ok();
+        assert_eq!(accepted, features.contains(feature), "{feature:?}: {text}");
+        let wasm = wat(text);
+        assert_eq!(
+            wasmparser::Validator::new_with_features(features)
+                .validate_all(&wasm)
+                .is_ok(),
+            accepted,
+            "{feature:?}"
+        );
+        oracles::compile(&engine, &wasm).unwrap();
+    }
+}
+
+#[cfg(feature = "wasmtime")]
+mod with_wasmtime {
+    use super::*;
+
+    #[test]
+    fn differential_wasmtime_seeded_cases_agree() {
+        let summary = run(Target::DifferentialWasmtime, 300, 0x3e9e7);
+        assert!(summary.instantiated >= 150, "{summary}");
+        assert!(summary.calls >= 600, "{summary}");
+    }
+
+    #[test]
+    fn differential_wasmtime_compares_typed_references_and_null_traps() {
+        let engines = Engines::new();
+        let wasm = wat(r#"(module
+            (type $t (func (result i32)))
+            (table $tab (export "tab") 2 2 (ref null $t))
+            (memory (export "m") i64 1 1)
+            (global $g (export "g") (mut (ref null $t)) (ref.null $t))
+            (elem declare func $seven)
+            (func $seven (type $t) (i32.const 7))
+            (func (export "call") (param (ref null $t)) (result i32)
+                (call_ref $t (local.get 0)))
+            (func (export "nonnull") (result (ref $t)) (ref.func $seven))
+            (func (export "uncallable") (param (ref $t)) (result i32)
+                (call_ref $t (local.get 0)))
+            (func (export "set") (param i64 i32)
+                (i32.store (local.get 0) (local.get 1))
+                (table.set $tab (i32.const 1) (ref.func $seven))
+                (global.set $g (ref.func $seven))))"#);
+        let stats = oracles::differential_wasmtime(&engines, &wasm).unwrap();
+        assert!(stats.instantiated);
+        // `call` traps on its null argument in both engines alike.
+        assert!(stats.traps >= 3, "{stats:?}");
+        assert_eq!(stats.uncallable, 1, "{stats:?}");
+    }
+}

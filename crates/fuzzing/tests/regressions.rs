@@ -167,3 +167,48 @@ fn wasmi_v128_nondeterminism() {
         );
     }
 }
+
+/// Egret bug found by the Wasmtime differential (seed 1, case 165087 of
+/// `fuzz-differential-wasmtime`): a 64-bit memory of one-byte pages whose
+/// maximum (2774 bytes) is not a multiple of the host page got a
+/// reservation of exactly that many bytes, smaller than the host page its
+/// copy-on-write data image (and accessible prefix) is rounded up to, so
+/// instantiation failed with "memory image beyond the memory's size"
+/// (and growing such a memory to its maximum would have failed for the
+/// same reason). Wasmtime (and the spec) instantiate and grow it.
+#[test]
+fn memory64_byte_pages_with_data_image() {
+    let engine = Engine::new(egret::Config::new().wasm_custom_page_sizes(true)).unwrap();
+    let wasm = wasm(
+        r#"(module
+            (memory (export "m") i64 2703 2774 (pagesize 1))
+            (data (i64.const 335) "l")
+            (func (export "load") (param i64) (result i32)
+                (i32.load8_u (local.get 0)))
+            (func (export "grow") (param i64) (result i64)
+                (memory.grow (local.get 0))))"#,
+    );
+    let module = Module::new(&engine, &wasm).unwrap();
+    let mut store = Store::new(&engine, ());
+    let instance = Instance::new(&mut store, &module, &[]).unwrap();
+    let memory = instance.get_memory(&store, "m").unwrap();
+    assert_eq!(memory.data(&store).unwrap().len(), 2703);
+    let load = instance
+        .get_typed_func::<i64, i32>(&mut store, "load")
+        .unwrap();
+    assert_eq!(load.call(&mut store, 335).unwrap(), i32::from(b'l'));
+    // The bytes past the minimum, inside the image's host page, are
+    // still out of bounds.
+    let trap = load.call(&mut store, 2703).unwrap_err();
+    assert_eq!(trap.as_trap().unwrap().kind(), TrapKind::MemoryOutOfBounds);
+    // Growing to the maximum works, one byte past it does not.
+    let grow = instance
+        .get_typed_func::<i64, i64>(&mut store, "grow")
+        .unwrap();
+    assert_eq!(grow.call(&mut store, 71).unwrap(), 2703);
+    assert_eq!(load.call(&mut store, 2773).unwrap(), 0);
+    assert_eq!(grow.call(&mut store, 1).unwrap(), -1);
+    // And the whole case agrees with Wasmtime.
+    #[cfg(feature = "wasmtime")]
+    oracles::differential_wasmtime(&Engines::new(), &wasm).unwrap();
+}

@@ -91,7 +91,12 @@ impl LinearMemory {
         if ty.minimum > max_pages {
             return Err(MemoryError::TooLarge(ty.minimum));
         }
-        let size = usize::try_from(reservation).map_err(|_| MemoryError::TooLarge(ty.minimum))?;
+        // In whole host pages: a memory of one-byte pages may declare a
+        // maximum that is not a multiple of one, and the accessible prefix
+        // (with any data image mapped over it) is rounded up to one.
+        let size = host_pages(
+            usize::try_from(reservation).map_err(|_| MemoryError::TooLarge(ty.minimum))?,
+        );
         let min_bytes = min_bytes as usize;
         let accessible = host_pages(min_bytes).min(size);
         let pool = pool.filter(|pool| pool.reservation() == size);

@@ -62,7 +62,7 @@ impl Suite {
 
     /// The engine configuration the suite's scripts imply: WebAssembly 2.0
     /// and extended constant expressions (Egret's default without its
-    /// other 3.0 features) for the 2.0 suites; multi-memory (and, for SIMD,
+    /// other 3.0 features and wide arithmetic) for the 2.0 suites; multi-memory (and, for SIMD,
     /// memory64) where the scripts use 3.0's binary format; every 3.0
     /// switch for `wasm-v3`; and for a proposal suite, its proposal alone.
     pub fn config(self) -> Config {
@@ -72,6 +72,7 @@ impl Suite {
             .wasm_memory64(false)
             .wasm_relaxed_simd(false)
             .wasm_tail_call(false)
+            .wasm_function_references(false)
             .wasm_wide_arithmetic(false);
         match self {
             Suite::V1 | Suite::V2 | Suite::ExtendedConst => {}
