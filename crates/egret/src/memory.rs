@@ -31,10 +31,16 @@ pub struct Memory {
 pub const PAGE_SIZE: u64 = WASM_PAGE_SIZE;
 
 impl Memory {
-    /// Creates a memory of type `ty` in the store. Fails if the store's
+    /// Creates a memory of type `ty` in the store. Fails if the type is
+    /// shared (Egret has no threads), or the store's
     /// [`ResourceLimiter`](crate::ResourceLimiter) refuses it.
     pub fn new(mut store: impl AsContextMut, ty: MemoryType) -> Result<Memory> {
         let store = store.as_context_mut().0;
+        if ty.is_shared() {
+            return Err(Error::misuse(
+                "shared memories (the threads proposal) are not supported by Egret",
+            ));
+        }
         let id = store
             .vm()
             .create_memory(ty.engine_form())

@@ -254,6 +254,12 @@ fn memory_types_are_built_and_checked() {
     let memory = Memory::new(&mut store, MemoryType::new64(2, Some(3))).unwrap();
     let ty = memory.ty(&store).unwrap();
     assert!(ty.is_64() && ty.minimum() == 2 && ty.maximum() == Some(3));
+    // Egret has no threads: a shared memory is refused, not faked.
+    let err = Memory::new(&mut store, MemoryType::shared(1, 2)).unwrap_err();
+    assert!(err.to_string().contains("shared"), "{err}");
+    // Inconsistent table limits are refused too.
+    let backwards = TableType::new(RefType::FUNCREF, 5, Some(2));
+    assert!(Table::new(&mut store, backwards, Val::FuncRef(None)).is_err());
 }
 
 #[test]

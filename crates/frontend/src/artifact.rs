@@ -425,11 +425,17 @@ fn check_body(body: &Body) -> Result<(), String> {
     {
         return Err("trampoline outside the code".into());
     }
-    if body.info.functions.iter().any(|t| t.index() >= types) {
-        return Err("function of an unknown type".into());
+    let is_func_type = |t: &TypeIndex| {
+        body.info
+            .types
+            .get(t.index())
+            .is_some_and(|ty| ty.as_func().is_some())
+    };
+    if !body.info.functions.iter().all(is_func_type) {
+        return Err("function of an unknown or non-function type".into());
     }
-    if body.info.tags.iter().any(|t| t.index() >= types) {
-        return Err("tag of an unknown type".into());
+    if !body.info.tags.iter().all(is_func_type) {
+        return Err("tag of an unknown or non-function type".into());
     }
     let info = &body.info;
     let imported_within = [

@@ -85,11 +85,15 @@ impl ConstExpr {
                 Operator::I64Sub => ConstOp::I64Sub,
                 Operator::I64Mul => ConstOp::I64Mul,
                 Operator::End => continue,
-                _ => {
-                    return Err(CompileError::invalid(
-                        "constant expression required",
-                        offset,
-                    ));
+                // The validator has accepted the expression, so any other
+                // operator is a valid one Egret cannot evaluate yet: GC's
+                // allocating constants.
+                other => {
+                    let mut name = format!("{other:?}");
+                    name.truncate(60);
+                    return Err(CompileError::Unsupported(format!(
+                        "constant expression operator {name} at offset {offset} (GC, issue #16)"
+                    )));
                 }
             };
             ops.push(op);

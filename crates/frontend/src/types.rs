@@ -307,16 +307,6 @@ impl HeapType {
         )
     }
 
-    /// The declared type this names, if it is concrete.
-    pub fn concrete(self) -> Option<TypeRef> {
-        match self {
-            HeapType::ConcreteFunc(t)
-            | HeapType::ConcreteStruct(t)
-            | HeapType::ConcreteArray(t) => Some(t),
-            _ => None,
-        }
-    }
-
     /// The same heap type with its type reference, if any, rewritten.
     pub fn map_refs(self, f: &mut impl FnMut(TypeRef) -> TypeRef) -> HeapType {
         match self {

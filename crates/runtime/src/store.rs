@@ -618,7 +618,8 @@ impl dyn VMStore + '_ {
     ///
     /// If it fails before the instance exists (a link error, a limit, the
     /// limiter's refusal, error or panic), the store is left holding
-    /// exactly the instances, memories, tables and globals it held before. If
+    /// exactly the instances, memories, tables, globals and tags it held
+    /// before. If
     /// a segment or the start function traps, the instance stays in the
     /// store: tables and memories it shares may already hold its functions
     /// and data.

@@ -155,6 +155,9 @@ impl TableType {
         if self.minimum > address_limit || self.maximum.is_some_and(|m| m > address_limit) {
             return Err(Error::misuse("table limits exceed the index type's range"));
         }
+        if self.maximum.is_some_and(|m| m < self.minimum) {
+            return Err(Error::misuse("table maximum below its minimum"));
+        }
         Ok(engine_form::TableType {
             element: self.element.to_engine(),
             minimum: self.minimum,
@@ -199,7 +202,7 @@ impl MemoryType {
     }
 
     /// A shared 32-bit memory (the threads proposal; Egret creates no
-    /// shared memories: using this type fails with an error).
+    /// shared memories: `Memory::new` refuses this type with an error).
     pub fn shared(minimum: u32, maximum: u32) -> MemoryType {
         MemoryType {
             ty: engine_form::MemoryType {

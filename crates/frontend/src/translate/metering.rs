@@ -124,10 +124,6 @@ impl Translation<'_> {
     pub(super) fn save_fuel(&mut self) {
         let Some(var) = self.fuel else { return };
         let fuel = self.b.use_var(var);
-        self.store_fuel(fuel);
-    }
-
-    fn store_fuel(&mut self, fuel: Value) {
         self.store_fuel_consumed(fuel);
     }
 
@@ -163,7 +159,7 @@ impl Translation<'_> {
         self.b.seal_block(next);
         self.b.switch_to_block(trap);
         let fuel = self.b.use_var(var);
-        self.store_fuel(fuel);
+        self.store_fuel_consumed(fuel);
         self.b.ins().trap(kind.code());
         self.b.switch_to_block(next);
     }

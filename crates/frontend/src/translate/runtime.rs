@@ -42,7 +42,11 @@ const FIXED: MemFlagsData = MemFlagsData::trusted().with_readonly().with_can_mov
 const MUTABLE: MemFlagsData = MemFlagsData::trusted();
 /// Loads and stores of wasm values kept outside linear memory.
 pub(super) const VALUE: MemFlagsData = MemFlagsData::trusted().with_endianness(Endianness::Little);
-/// Linear memory accesses.
+/// Linear memory accesses. The trap code is what keeps an out-of-bounds
+/// access in the code when its result is unused: the bounds check is the
+/// access faulting at the null address the Spectre-guard select gives it
+/// (`memory::heap_address`), so without the trap code Cranelift could
+/// delete an unused load, and its check with it.
 pub(super) const HEAP: MemFlagsData = MemFlagsData::new()
     .with_trap_code(Some(TrapCode::HEAP_OUT_OF_BOUNDS))
     .with_endianness(Endianness::Little);

@@ -3,10 +3,11 @@
 //!
 //! A function or host reference is an `i64` (a funcref points to a
 //! `VMFuncRef`), a GC or exception reference an `i32`; null is 0 in every
-//! case (`abi::clif_type`), so null checks need not know which. Where table elements live and how they are reached is the
-//! runtime seam's (`runtime`): `table.get`/`table.set` (and
-//! `call_indirect`) check the index inline there; the other operations
-//! call builtins.
+//! case (`abi::clif_type`), so null checks need not know which.
+//!
+//! Where table elements live and how they are reached is the runtime
+//! seam's (`runtime`): `table.get`/`table.set` (and `call_indirect`)
+//! check the index inline there; the other operations call builtins.
 
 use super::Translation;
 use crate::abi;
