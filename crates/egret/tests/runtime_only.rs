@@ -113,14 +113,14 @@ fn traps_carry_their_kind_and_a_backtrace() {
 fn host_functions_need_a_loaded_module_with_their_type() {
     let engine = Engine::default();
     let mut store = Store::new(&engine, ());
-    let f64_to_f64 = FuncType::new([ValType::F64], [ValType::F64]);
+    let f64_to_f64 = FuncType::new(&engine, [ValType::F64], [ValType::F64]);
     let no_module_has_it = Func::new(&mut store, f64_to_f64.clone(), |_, _, _| Ok(()));
     let error = no_module_has_it.unwrap_err();
     assert!(error.to_string().contains("without a compiler"), "{error}");
 
     // With the module loaded, its types are available.
     let _module = load(&engine);
-    let i32_to_i32 = FuncType::new([ValType::I32], [ValType::I32]);
+    let i32_to_i32 = FuncType::new(&engine, [ValType::I32], [ValType::I32]);
     let double = Func::new(&mut store, i32_to_i32, |_, args, results| {
         results[0] = egret::Val::I32(args[0].i32().unwrap() * 2);
         Ok(())
