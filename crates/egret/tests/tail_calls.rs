@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::trap_kind;
+use common::{backtrace_names, trap_kind};
 use egret::{Caller, Config, Engine, Error, Extern, Func, Instance, Module, Store, TrapKind};
 
 fn engine_with(configure: impl FnOnce(&mut Config)) -> Engine {
@@ -327,12 +327,7 @@ fn a_trap_backtrace_skips_the_frames_tail_calls_replaced() {
         .get_typed_func::<(), ()>(&mut store, "outer")
         .unwrap();
     let err = outer.call(&mut store, ()).unwrap_err();
-    let trap = err.as_trap().expect("a trap");
-    let names: Vec<_> = trap
-        .backtrace()
-        .iter()
-        .map(|f| f.func_name.clone().unwrap_or_default())
-        .collect();
+    let names = backtrace_names(&err);
     // `$middle`'s frame became `$inner`'s: `$inner` returns to `$outer`.
     assert_eq!(names, ["inner", "outer"]);
 }

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::trap_kind;
+use common::{backtrace_names, trap_kind};
 use egret::{Engine, Instance, Module, Store, TrapKind};
 
 fn instance(text: &str) -> (Store<()>, Instance) {
@@ -168,12 +168,7 @@ fn trap_backtrace_names_the_wasm_frames() {
         .get_typed_func::<(), ()>(&mut store, "outer")
         .unwrap();
     let err = outer.call(&mut store, ()).unwrap_err();
-    let trap = err.as_trap().expect("a trap");
-    let names: Vec<_> = trap
-        .backtrace()
-        .iter()
-        .map(|f| f.func_name.clone().unwrap_or_default())
-        .collect();
+    let names = backtrace_names(&err);
     assert_eq!(names, ["inner", "outer"]);
     let text = err.to_string();
     assert!(

@@ -538,31 +538,30 @@ mod memory64 {
     }
 }
 
+/// The relaxed SIMD proposal's files, which run in both of its modes.
+macro_rules! relaxed_simd_suite {
+    ($suite:ident) => {
+        spec_suite! { $suite:
+            i16x8_relaxed_q15mulr_s => "i16x8_relaxed_q15mulr_s.wast",
+            i32x4_relaxed_trunc => "i32x4_relaxed_trunc.wast",
+            i8x16_relaxed_swizzle => "i8x16_relaxed_swizzle.wast",
+            relaxed_dot_product => "relaxed_dot_product.wast",
+            relaxed_laneselect => "relaxed_laneselect.wast",
+            relaxed_madd_nmadd => "relaxed_madd_nmadd.wast",
+            relaxed_min_max => "relaxed_min_max.wast",
+        }
+    };
+}
+
 /// The relaxed SIMD proposal (WebAssembly 3.0).
 mod relaxed_simd {
-    spec_suite! { RelaxedSimd:
-        i16x8_relaxed_q15mulr_s => "i16x8_relaxed_q15mulr_s.wast",
-        i32x4_relaxed_trunc => "i32x4_relaxed_trunc.wast",
-        i8x16_relaxed_swizzle => "i8x16_relaxed_swizzle.wast",
-        relaxed_dot_product => "relaxed_dot_product.wast",
-        relaxed_laneselect => "relaxed_laneselect.wast",
-        relaxed_madd_nmadd => "relaxed_madd_nmadd.wast",
-        relaxed_min_max => "relaxed_min_max.wast",
-    }
+    relaxed_simd_suite!(RelaxedSimd);
 }
 
 /// The relaxed SIMD proposal again, with every relaxed operator giving its
 /// deterministic result (`Config::relaxed_simd_deterministic`).
 mod relaxed_simd_deterministic {
-    spec_suite! { RelaxedSimdDeterministic:
-        i16x8_relaxed_q15mulr_s => "i16x8_relaxed_q15mulr_s.wast",
-        i32x4_relaxed_trunc => "i32x4_relaxed_trunc.wast",
-        i8x16_relaxed_swizzle => "i8x16_relaxed_swizzle.wast",
-        relaxed_dot_product => "relaxed_dot_product.wast",
-        relaxed_laneselect => "relaxed_laneselect.wast",
-        relaxed_madd_nmadd => "relaxed_madd_nmadd.wast",
-        relaxed_min_max => "relaxed_min_max.wast",
-    }
+    relaxed_simd_suite!(RelaxedSimdDeterministic);
 }
 
 /// The wide arithmetic proposal (on by default in Wasmtime 48).

@@ -1,4 +1,6 @@
-//! Helpers shared by the integration tests.
+//! Helpers shared by the integration tests. Each test binary uses some of
+//! them, hence `dead_code` is allowed.
+#![allow(dead_code)]
 
 use egret::{Error, TrapKind};
 
@@ -9,4 +11,16 @@ pub fn trap_kind<R: std::fmt::Debug>(result: egret::Result<R>) -> TrapKind {
         Err(Error::Trap(trap)) => trap.kind(),
         other => panic!("expected a trap, got {other:?}"),
     }
+}
+
+/// The function names of a trap's wasm backtrace, innermost first ("" for
+/// a nameless frame); panics if `error` is not a trap.
+pub fn backtrace_names(error: &Error) -> Vec<String> {
+    error
+        .as_trap()
+        .expect("a trap")
+        .backtrace()
+        .iter()
+        .map(|f| f.func_name.clone().unwrap_or_default())
+        .collect()
 }
