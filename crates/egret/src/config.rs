@@ -333,9 +333,9 @@ impl Config {
         self.feature(WasmFeatures::GC, enable)
     }
 
-    /// Exception handling (tags, `throw`, `try_table`; a WebAssembly 3.0
-    /// feature). Off by default until Egret implements it (issue #15), as
-    /// [`Config::wasm_gc`].
+    /// Exception handling (tags, `throw`, `throw_ref`, `try_table`,
+    /// `exnref`; a WebAssembly 3.0 feature). On by default, as in
+    /// Wasmtime 48.
     pub fn wasm_exceptions(&mut self, enable: bool) -> &mut Self {
         self.feature(WasmFeatures::EXCEPTIONS, enable)
     }

@@ -8,6 +8,7 @@ use std::fmt;
 pub use egret_frontend::artifact::ArtifactError;
 pub use egret_frontend::error::CompileError;
 pub use egret_frontend::traps::TrapKind;
+pub use egret_runtime::exception::ThrownException;
 pub use egret_runtime::trap::FrameInfo;
 
 /// The result type of Egret's API.
@@ -30,6 +31,13 @@ pub enum Error {
     /// Wasm trapped (including a host function failing under wasm).
     #[error(transparent)]
     Trap(#[from] Trap),
+    /// A wasm exception was thrown and not caught: it is pending in the
+    /// store ([`Store::take_pending_exception`](crate::Store::take_pending_exception)).
+    /// A host function returning this error (as
+    /// [`Store::throw`](crate::Store::throw) makes) throws the pending
+    /// exception into the wasm that called it.
+    #[error(transparent)]
+    Exception(#[from] ThrownException),
     /// A handle was used with a store it does not belong to.
     #[error("object used with the wrong store")]
     WrongStore,
@@ -80,6 +88,8 @@ impl Error {
     pub(crate) fn into_host_error(self) -> Box<dyn std::error::Error + Send + Sync + 'static> {
         match self {
             Error::Host(inner) => inner,
+            // As itself, so the runtime sees a thrown exception.
+            Error::Exception(thrown) => Box::new(thrown),
             other => Box::new(other),
         }
     }
@@ -91,7 +101,10 @@ impl Error {
     ) -> Error {
         match error.downcast::<Error>() {
             Ok(error) => *error,
-            Err(error) => Error::Host(error),
+            Err(error) => match error.downcast::<ThrownException>() {
+                Ok(thrown) => Error::Exception(*thrown),
+                Err(error) => Error::Host(error),
+            },
         }
     }
 
@@ -120,6 +133,7 @@ impl Error {
         let host = match self {
             Error::Host(inner) => inner.as_ref(),
             Error::Trap(trap) => trap.host_error()?,
+            Error::Exception(thrown) => return (thrown as &dyn std::error::Error).downcast_ref(),
             _ => return None,
         };
         // A host function that called back into wasm may pass on the
@@ -208,7 +222,14 @@ impl From<ResourceError> for Error {
 }
 
 impl From<RuntimeTrap> for Error {
-    fn from(t: RuntimeTrap) -> Error {
+    /// A trap, or the uncaught exception (or the exception a host function
+    /// called from the host threw) it stands for.
+    fn from(mut t: RuntimeTrap) -> Error {
+        if t.source.as_ref().is_some_and(|s| s.is::<ThrownException>())
+            && let Some(Ok(thrown)) = t.source.take().map(|s| s.downcast::<ThrownException>())
+        {
+            return Error::Exception(*thrown);
+        }
         Error::Trap(Trap(t))
     }
 }

@@ -215,8 +215,9 @@ unsafe extern "C" fn entry<T: 'static, G>(
 where
     G: Fn(Caller<'_, T>, &mut [u128]) -> Result<()> + Send + Sync + 'static,
 {
+    let slots = values;
     // SAFETY: per this function's contract.
-    let (func, values) = unsafe { (&*func, std::slice::from_raw_parts_mut(values, len as usize)) };
+    let (func, values) = unsafe { (&*func, std::slice::from_raw_parts_mut(slots, len as usize)) };
     let call = || {
         // SAFETY: `host_fn` paired this entry with a closure of type `G`.
         let g = unsafe { func.closure::<G>() };
@@ -235,8 +236,9 @@ where
         g(caller, values).map_err(Error::into_host_error)
     };
     // SAFETY: `caller_vmctx` is what the trampoline (a wasm caller in this
-    // function's store) or `call_from_host` (null) passed.
-    unsafe { func.run(caller_vmctx, call) }
+    // function's store) or `call_from_host` (null) passed; `slots` has at
+    // least one slot, and the closure's borrow of it ends when it returns.
+    unsafe { func.run(caller_vmctx, slots, call) }
 }
 
 /// Adapts a host function over `Val`s (see [`Func::new`]) to raw value

@@ -29,6 +29,7 @@ mod cache;
 mod config;
 mod engine;
 mod error;
+mod exn;
 mod externals;
 mod func;
 mod global;
@@ -50,7 +51,10 @@ pub use egret_frontend::code::CodeKind;
 #[cfg(feature = "compiler")]
 pub use egret_frontend::compiler::FunctionReport;
 pub use engine::{Engine, Precompiled};
-pub use error::{ArtifactError, CompileError, Error, FrameInfo, Result, Trap, TrapKind};
+pub use error::{
+    ArtifactError, CompileError, Error, FrameInfo, Result, ThrownException, Trap, TrapKind,
+};
+pub use exn::{ExnRef, ExnRefPre, ExnType};
 pub use externals::Extern;
 pub use func::{Caller, Func};
 pub use global::Global;
@@ -70,4 +74,4 @@ pub use types::{
     ExportType, ExternType, Finality, FuncType, GlobalType, HeapType, ImportType, MemoryType,
     MemoryTypeBuilder, Mutability, RefType, TableType, TagType, ValType,
 };
-pub use values::{AnyRef, ExnRef, ExternRef, Val};
+pub use values::{AnyRef, ExternRef, Val};

@@ -6,7 +6,7 @@
 
 use crate::Engine;
 use crate::limits::{LimiterAccessor, ResourceLimiter};
-use crate::{Error, Result, Val};
+use crate::{Error, ExnRef, Result, Val};
 use egret_runtime::limits::CountLimits;
 use egret_runtime::store::{StoreId, StoreOpaque, VMStore};
 use egret_runtime::trap::HostError;
@@ -236,6 +236,42 @@ impl<T> Store<T> {
     }
 }
 
+impl<T> Store<T> {
+    /// Throws `exception`: makes it the store's pending exception and
+    /// returns the error that carries it on. A host function called by
+    /// wasm that returns this error throws the exception in its caller,
+    /// where `try_table` may catch it; called from the host, it is this
+    /// error. Always `Err`.
+    ///
+    /// ```
+    /// use egret::{Engine, ExnRef, ExnRefPre, ExnType, FuncType, Store, Tag, TagType, Val, ValType};
+    /// let engine = Engine::default();
+    /// let mut store = Store::new(&engine, ());
+    /// let ty = TagType::new(FuncType::new(&engine, [ValType::I32], []));
+    /// let tag = Tag::new(&mut store, &ty).unwrap();
+    /// let pre = ExnRefPre::new(&mut store, ExnType::from_tag_type(&ty).unwrap());
+    /// let exn = ExnRef::new(&mut store, &pre, &tag, &[Val::I32(1)]).unwrap();
+    /// let err = store.throw::<()>(exn).unwrap_err();
+    /// assert!(err.downcast_ref::<egret::ThrownException>().is_some());
+    /// assert_eq!(store.take_pending_exception(), Some(exn));
+    /// ```
+    pub fn throw<R>(&mut self, exception: ExnRef) -> Result<R> {
+        self.inner.throw(exception)
+    }
+
+    /// Takes the pending exception: the one an uncaught wasm exception (an
+    /// [`Error::Exception`](crate::Error::Exception)) or
+    /// [`Store::throw`] left.
+    pub fn take_pending_exception(&mut self) -> Option<ExnRef> {
+        self.inner.take_pending_exception()
+    }
+
+    /// Whether an exception is pending.
+    pub fn has_pending_exception(&self) -> bool {
+        self.inner.has_pending_exception()
+    }
+}
+
 impl<T: 'static> Store<T> {
     /// Installs a resource limiter: `limiter` finds it in the store's data
     /// each time the store creates or grows a memory or table (see
@@ -295,6 +331,22 @@ impl<T> StoreContext<'_, T> {
 }
 
 impl<T> StoreContextMut<'_, T> {
+    /// [`Store::throw`], for host functions (through
+    /// `caller.as_context_mut()`).
+    pub fn throw<R>(&mut self, exception: ExnRef) -> Result<R> {
+        self.0.throw(exception)
+    }
+
+    /// [`Store::take_pending_exception`].
+    pub fn take_pending_exception(&mut self) -> Option<ExnRef> {
+        self.0.take_pending_exception()
+    }
+
+    /// [`Store::has_pending_exception`].
+    pub fn has_pending_exception(&self) -> bool {
+        self.0.has_pending_exception()
+    }
+
     /// The host data.
     pub fn data(&self) -> &T {
         &self.0.data

@@ -40,7 +40,8 @@ impl Tag {
                 "a tag's type has no results, not {func}"
             )));
         }
-        let id = store.opaque.create_tag(func.id());
+        let label = format!("tag {func} created by the host");
+        let id = store.opaque.create_tag(func.id(), label);
         Ok(Tag {
             store: store.id(),
             id,

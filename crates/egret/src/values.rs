@@ -2,7 +2,7 @@
 
 use crate::store::StoreInner;
 use crate::types::engine_form;
-use crate::{Error, Func, Result, ValType};
+use crate::{Error, ExnRef, Func, Result, ValType};
 use egret_runtime::store::StoreId;
 use std::any::Any;
 
@@ -95,8 +95,11 @@ impl Val {
             Val::ExternRef(Some(_)) => r.heap == engine_form::HeapType::Extern,
             Val::AnyRef(None) => r.nullable && r.heap.top() == engine_form::HeapType::Any,
             Val::ExnRef(None) => r.nullable && r.heap.top() == engine_form::HeapType::Exn,
+            Val::ExnRef(Some(e)) => {
+                store.check(e.store)?;
+                r.heap == engine_form::HeapType::Exn
+            }
             Val::AnyRef(Some(never)) => match never.0 {},
-            Val::ExnRef(Some(never)) => match never.0 {},
             _ => false,
         })
     }
@@ -148,7 +151,10 @@ impl Val {
             Val::V128(v) => *v,
             Val::FuncRef(None) | Val::ExternRef(None) | Val::AnyRef(None) | Val::ExnRef(None) => 0,
             Val::AnyRef(Some(never)) => match never.0 {},
-            Val::ExnRef(Some(never)) => match never.0 {},
+            Val::ExnRef(Some(e)) => {
+                store.check(e.store)?;
+                u128::from(e.to_raw())
+            }
             Val::FuncRef(Some(f)) => {
                 store.check(f.store)?;
                 f.func_ref as u128
@@ -171,10 +177,10 @@ impl Val {
             E::V128 => Val::V128(raw),
             E::Ref(r) => match r.heap.top() {
                 engine_form::HeapType::Func => Val::FuncRef(Func::from_raw(store, raw as usize)),
-                // No operator that makes a GC object or an exception is
-                // translated yet (#15, #16), so these are null.
+                // No operator that makes a GC object is translated yet
+                // (#16), so this is null.
                 engine_form::HeapType::Any => Val::AnyRef(None),
-                engine_form::HeapType::Exn => Val::ExnRef(None),
+                engine_form::HeapType::Exn => Val::ExnRef(ExnRef::from_raw(store, raw as u32)),
                 _ => Val::ExternRef(ExternRef::from_raw(store, raw as u64)),
             },
         }
@@ -204,12 +210,6 @@ impl From<Func> for Val {
 /// `Val::AnyRef` is always null for now.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
 pub struct AnyRef(Never);
-
-/// A reference to a wasm exception (`exnref`). Egret does not throw
-/// exceptions yet (issue #15), so no value of this type exists:
-/// `Val::ExnRef` is always null for now.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
-pub struct ExnRef(Never);
 
 /// The type of values that cannot exist yet.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]

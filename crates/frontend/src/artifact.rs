@@ -47,7 +47,7 @@ pub const EGRET_BUILD: &str = concat!(
 /// The first bytes of every artifact.
 pub const MAGIC: [u8; 8] = *b"\0egret-m";
 /// The version of this layout and of the payload's encoding.
-pub const FORMAT_VERSION: u32 = 4;
+pub const FORMAT_VERSION: u32 = 5;
 /// Bytes before the payload: magic, format version, payload length.
 const PREFIX: usize = 8 + 4 + 8;
 /// Bytes after the payload: its checksum.
@@ -394,6 +394,22 @@ fn check_body(body: &Body) -> Result<(), String> {
     }
     if !image.traps.is_sorted_by_key(|(o, _)| *o) {
         return Err("trap sites out of order".into());
+    }
+    if !image.handler_sites.is_sorted_by_key(|site| site.ret_addr) {
+        return Err("exception handler sites out of order".into());
+    }
+    let tags = body.info.tags.len() as u64;
+    for site in &image.handler_sites {
+        let outside = u64::from(site.ret_addr) > text
+            || site.handlers.iter().any(|h| {
+                u64::from(h.offset) >= text || h.tag.is_some_and(|t| u64::from(t) >= tags)
+            });
+        if outside {
+            return Err(format!(
+                "exception handlers of the call returning to {:#x} outside the code or the tags",
+                site.ret_addr
+            ));
+        }
     }
     if let Some(reloc) = image
         .host_relocs

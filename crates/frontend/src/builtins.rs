@@ -1,11 +1,13 @@
 //! Runtime functions ("builtins") that generated code calls for work it
 //! does not inline: growing memories and tables, bulk memory and table
-//! operations, dropping segments.
+//! operations, dropping segments, creating, reading and throwing
+//! exceptions.
 //!
 //! Generated code finds them through the table whose address sits at
 //! `VMOffsets::BUILTINS` in every vmctx, so compiled code needs no
 //! relocations to the runtime. Each is an `extern "C"` function (the host's
-//! default calling convention) taking the caller's vmctx first. The runtime
+//! default calling convention) taking the caller's vmctx first, except
+//! `throw_ref`, an assembly stub with wasm's own convention. The runtime
 //! provides the table, in this order, in `egret_runtime::libcalls`.
 //!
 //! Conventions: indices and lengths are passed widened to `i64` so one
@@ -93,6 +95,19 @@ builtins! {
     /// `(actual_type_id, expected_type_id) -> is_subtype`: 1 when the
     /// first engine type is the second or declared as its subtype.
     is_subtype(I32, I32) -> I32;
+    /// `(tag, fields, count) -> exnref`: a new exception of the caller's
+    /// tag `tag` (a tag index of its module), its `count` fields (as many
+    /// as the tag's type has parameters) read from an array of 16-byte
+    /// value slots.
+    exn_new(I32, I64, I32) -> I32;
+    /// `(exnref, fields)`: writes the exception's fields to an array of
+    /// 16-byte value slots.
+    exn_fields(I32, I64);
+    /// `(exnref)`: throws the (non-null) exception. Never returns: it
+    /// resumes at the handler that catches it, or at the host's entry into
+    /// wasm. The one builtin with the `Tail` convention (see
+    /// [`Builtin::call_conv`]).
+    throw_ref(I32);
 }
 
 impl Builtin {
@@ -109,10 +124,24 @@ impl Builtin {
         (self.index() * 8) as i32
     }
 
-    /// The Cranelift signature: vmctx, then `params()`, returning `result()`.
+    /// The calling convention of the builtin, given the host's. `throw_ref`
+    /// is an assembly stub with wasm's `Tail` convention: it is called with
+    /// `try_call` inside `try_table`, and a `try_call` to a `Tail` callee
+    /// assumes every register clobbered on the exceptional edge, which is
+    /// what resuming at a handler (without restoring any register) needs.
     #[cfg(feature = "compiler")]
-    pub fn signature(self, call_conv: CallConv) -> Signature {
-        let mut sig = Signature::new(call_conv);
+    pub fn call_conv(self, host: CallConv) -> CallConv {
+        match self {
+            Builtin::throw_ref => CallConv::Tail,
+            _ => host,
+        }
+    }
+
+    /// The Cranelift signature: vmctx, then `params()`, returning
+    /// `result()`, in the builtin's convention given the host's.
+    #[cfg(feature = "compiler")]
+    pub fn signature(self, host: CallConv) -> Signature {
+        let mut sig = Signature::new(self.call_conv(host));
         sig.params.push(AbiParam::new(I64));
         sig.params
             .extend(self.params().iter().map(|t| AbiParam::new(*t)));

@@ -1,11 +1,13 @@
 //! Where a compiled module's machine code lies and what it means: the
-//! address range of every function and trampoline, and the trap table.
+//! address range of every function and trampoline, the trap table, and the
+//! exception handlers of calls inside `try_table`.
 //!
 //! The runtime registers one `CodeMap` per module in its global code
 //! registry; the signal handler asks it "is this pc a trap site, and of
 //! which kind?" and backtraces ask "which wasm function holds this pc?".
 //! Both are binary searches over sorted vectors: no locks, no allocation.
 
+use crate::image::HandlerSite;
 use crate::traps::TrapKind;
 use crate::types::FuncIndex;
 use std::collections::BTreeMap;
@@ -44,6 +46,9 @@ pub struct TrapSite {
 pub struct CodeMap {
     ranges: Vec<CodeRange>,
     traps: Vec<TrapSite>,
+    /// Where the text whose offsets `handler_sites` holds was loaded.
+    text_base: usize,
+    handler_sites: Vec<HandlerSite>,
     module_name: Option<String>,
     func_names: BTreeMap<FuncIndex, String>,
 }
@@ -56,9 +61,34 @@ impl CodeMap {
         CodeMap {
             ranges,
             traps,
+            text_base: 0,
+            handler_sites: Vec::new(),
             module_name: None,
             func_names: BTreeMap::new(),
         }
+    }
+
+    /// Attaches the exception handlers of a text loaded at `text_base`
+    /// (`handler_sites` sorted by return address, as in a `CodeImage`).
+    pub fn set_handler_sites(&mut self, text_base: usize, handler_sites: Vec<HandlerSite>) {
+        self.text_base = text_base;
+        self.handler_sites = handler_sites;
+    }
+
+    /// The handlers of the call returning to `return_address`, if it was
+    /// made inside `try_table`; their offsets are relative to
+    /// [`CodeMap::text_base`].
+    pub fn handler_site(&self, return_address: usize) -> Option<&HandlerSite> {
+        let offset = u32::try_from(return_address.checked_sub(self.text_base)?).ok()?;
+        self.handler_sites
+            .binary_search_by_key(&offset, |site| site.ret_addr)
+            .ok()
+            .map(|i| &self.handler_sites[i])
+    }
+
+    /// The address the offsets of handler sites are relative to.
+    pub fn text_base(&self) -> usize {
+        self.text_base
     }
 
     /// Attaches the names backtraces show (from the name section).

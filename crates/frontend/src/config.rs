@@ -31,7 +31,7 @@ pub struct CompilerConfig {
     /// Wasmtime 48 enables them by default, the 3.0 features Egret
     /// implements completely (extended constant expressions, tail calls,
     /// typed function references, multi-memory, 64-bit memories and
-    /// tables, relaxed SIMD) and wide arithmetic.
+    /// tables, relaxed SIMD, exception handling) and wide arithmetic.
     pub features: WasmFeatures,
     /// Code-shaping settings.
     pub tunables: Tunables,
@@ -50,7 +50,8 @@ impl Default for CompilerConfig {
                 .union(WasmFeatures::WIDE_ARITHMETIC)
                 .union(WasmFeatures::MULTI_MEMORY)
                 .union(WasmFeatures::MEMORY64)
-                .union(WasmFeatures::RELAXED_SIMD),
+                .union(WasmFeatures::RELAXED_SIMD)
+                .union(WasmFeatures::EXCEPTIONS),
             tunables: Tunables::default(),
         }
     }

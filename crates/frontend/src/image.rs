@@ -6,7 +6,7 @@
 //! code is loaded: calls between the batch's functions are PC-relative and
 //! resolved then. What is left for the loader are the relocations against
 //! [`HostSymbol`]s (the few math functions Cranelift may call), and every
-//! other fact about the code (function ranges, trap sites) is an offset
+//! other fact about the code (function ranges, trap sites, exception handlers) is an offset
 //! into the text. So the same image can be loaded at any address, now or
 //! after being written to disk.
 
@@ -74,6 +74,33 @@ pub struct HostReloc {
     pub addend: i64,
 }
 
+/// A call made inside `try_table` (including a `throw`'s call of the
+/// `throw_ref` builtin): where the unwinder finds the caller's state and
+/// handlers when an exception comes back through it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HandlerSite {
+    /// Offset in the text of the call's return address.
+    pub ret_addr: u32,
+    /// The caller's frame pointer minus its stack pointer at the call: a
+    /// handler runs with the stack pointer restored to that.
+    pub frame_offset: u32,
+    /// Where the caller's vmctx is saved, as an offset from its stack
+    /// pointer at the call: the instance whose tags the handlers name.
+    pub vmctx_offset: u32,
+    /// The handlers, in the order they are tried.
+    pub handlers: Vec<Handler>,
+}
+
+/// One handler of a [`HandlerSite`].
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Handler {
+    /// The tag it catches, as a tag index of the caller's module; `None`
+    /// catches every exception (`catch_all`, `catch_all_ref`).
+    pub tag: Option<u32>,
+    /// Offset in the text of the handler's first instruction.
+    pub offset: u32,
+}
+
 /// A batch of functions linked into one position-independent text section.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct CodeImage {
@@ -88,6 +115,8 @@ pub struct CodeImage {
     pub traps: Vec<(u32, TrapKind)>,
     /// Relocations against host symbols, for the loader.
     pub host_relocs: Vec<HostReloc>,
+    /// Calls with exception handlers, sorted by return address.
+    pub handler_sites: Vec<HandlerSite>,
 }
 
 impl CodeImage {

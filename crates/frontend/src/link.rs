@@ -6,13 +6,18 @@
 
 use crate::code::CodeKind;
 use crate::error::CompileError;
-use crate::image::{CodeImage, FunctionLoc, HostReloc, HostRelocKind, HostSymbol};
+use crate::image::{
+    CodeImage, FunctionLoc, Handler, HandlerSite, HostReloc, HostRelocKind, HostSymbol,
+};
 use crate::traps::TrapKind;
 use cranelift_codegen::binemit::Reloc;
 use cranelift_codegen::control::ControlPlane;
 use cranelift_codegen::ir::{ExternalName, LibCall};
 use cranelift_codegen::isa::TargetIsa;
-use cranelift_codegen::{Context, FinalizedRelocTarget};
+use cranelift_codegen::{
+    Context, ExceptionContextLoc, FinalizedMachCallSite, FinalizedMachExceptionHandler,
+    FinalizedRelocTarget,
+};
 
 /// The symbol for a Cranelift libcall, if it is one Egret supplies.
 fn host_symbol(libcall: LibCall) -> Option<HostSymbol> {
@@ -59,7 +64,51 @@ pub struct CompiledFunction {
     pub alignment: u32,
     /// Trap sites as (offset from the start, kind).
     pub traps: Vec<(u32, TrapKind)>,
+    /// Calls with exception handlers, offsets from the start.
+    pub handler_sites: Vec<HandlerSite>,
     relocs: Vec<FunctionReloc>,
+}
+
+/// The handler site of a call with exception handlers, `None` for a call
+/// without. The translator gives every call inside `try_table` the caller's
+/// vmctx as the exception context before its tags, and Cranelift must have
+/// saved it in the frame (a call to a `Tail` callee clobbers every
+/// register).
+fn handler_site(call: &FinalizedMachCallSite<'_>) -> Result<Option<HandlerSite>, CompileError> {
+    if call.exception_handlers.is_empty() {
+        return Ok(None);
+    }
+    let unexpected = |what: &str| CompileError::Codegen(format!("exception handlers: {what}"));
+    let frame_offset = call
+        .frame_offset
+        .ok_or_else(|| unexpected("no frame offset"))?;
+    let mut vmctx_offset = None;
+    let mut handlers = Vec::new();
+    for handler in call.exception_handlers {
+        match *handler {
+            FinalizedMachExceptionHandler::Context(ExceptionContextLoc::SPOffset(offset)) => {
+                vmctx_offset = Some(offset);
+            }
+            FinalizedMachExceptionHandler::Context(ExceptionContextLoc::GPR(_)) => {
+                return Err(unexpected("the vmctx is in a register"));
+            }
+            FinalizedMachExceptionHandler::Tag(tag, offset) => {
+                handlers.push(Handler {
+                    tag: Some(tag.as_u32()),
+                    offset,
+                });
+            }
+            FinalizedMachExceptionHandler::Default(offset) => {
+                handlers.push(Handler { tag: None, offset });
+            }
+        }
+    }
+    Ok(Some(HandlerSite {
+        ret_addr: call.ret_addr,
+        frame_offset,
+        vmctx_offset: vmctx_offset.ok_or_else(|| unexpected("no vmctx"))?,
+        handlers,
+    }))
 }
 
 impl CompiledFunction {
@@ -107,12 +156,17 @@ impl CompiledFunction {
                     .ok_or_else(|| CompileError::Codegen(format!("unknown trap code {}", t.code)))
             })
             .collect::<Result<_, _>>()?;
+        let mut handler_sites = Vec::new();
+        for call in code.buffer.call_sites() {
+            handler_sites.extend(handler_site(&call)?);
+        }
         Ok(CompiledFunction {
             kind,
             bytes: code.code_buffer().to_vec(),
             alignment: code.buffer.alignment,
             relocs,
             traps,
+            handler_sites,
         })
     }
 }
@@ -143,6 +197,16 @@ impl CodeImage {
             image
                 .traps
                 .extend(f.traps.iter().map(|(offset, kind)| (start + offset, *kind)));
+            image
+                .handler_sites
+                .extend(f.handler_sites.iter().map(|site| {
+                    let mut site = site.clone();
+                    site.ret_addr += start;
+                    for handler in &mut site.handlers {
+                        handler.offset += start;
+                    }
+                    site
+                }));
             for reloc in &f.relocs {
                 let offset = start + reloc.offset;
                 match reloc.target {
@@ -183,6 +247,9 @@ impl CodeImage {
         image.text = builder.finish(&mut ctrl);
         u32::try_from(image.text.len()).map_err(|_| too_large())?;
         image.traps.sort_unstable_by_key(|(offset, _)| *offset);
+        image
+            .handler_sites
+            .sort_unstable_by_key(|site| site.ret_addr);
         Ok(image)
     }
 }

@@ -130,10 +130,8 @@ fn memory_type(ty: wasmparser::MemoryType) -> Result<MemoryType, CompileError> {
 
 fn table_type(ty: wasmparser::TableType, kinds: &Kinds) -> Result<TableType, CompileError> {
     let element = ref_type(ty.element_type, kinds)?;
-    if element.is_gc() {
-        return Err(unsupported(
-            "tables of GC or exception references (issue #16)",
-        ));
+    if element.heap.top() == HeapType::Any {
+        return Err(unsupported("tables of GC references (issue #16)"));
     }
     Ok(TableType {
         element,

@@ -6,14 +6,17 @@
 //! - the *host* trampoline lets wasm call a host function as if it were a
 //!   wasm function: it spills the arguments to a stack array, calls the host
 //!   function's entry (at offset 0 of its context) and raises
-//!   `HostFunctionFailed` if that reports a failure.
+//!   `HostFunctionFailed` if that reports a failure, or throws the wasm
+//!   exception it reports.
 //!
 //! The conventions are described in `abi.rs`.
 
 use crate::abi::{self, VALUE_SLOT_SIZE, clif_type, uses_return_area};
+use crate::builtins::Builtin;
 use crate::traps::TrapKind;
 use crate::types::FuncType;
-use crate::vmoffsets::host_ctx;
+use crate::vmoffsets::{VMOffsets, host_ctx};
+use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{
     self, InstBuilder, MemFlagsData, StackSlotData, StackSlotKind, UserFuncName, types,
 };
@@ -117,7 +120,41 @@ pub fn build_host_call(
         &[host_ctx_ptr, caller_vmctx, values, len],
     );
     let failed = b.inst_results(call)[0];
-    b.ins().trapnz(failed, TrapKind::HostFunctionFailed.code());
+    let failure = b.create_block();
+    let success = b.create_block();
+    b.set_cold_block(failure);
+    b.ins().brif(failed, failure, &[], success, &[]);
+    b.seal_block(failure);
+    b.seal_block(success);
+
+    // A failure is a trap, unless the function threw a wasm exception:
+    // then its reference is in the first slot, and the `throw_ref`
+    // builtin (reached through the caller's vmctx, never null when wasm
+    // calls) throws it from here, as if this frame had thrown it.
+    b.switch_to_block(failure);
+    let threw = b
+        .ins()
+        .icmp_imm_s(IntCC::Equal, failed, i64::from(host_ctx::THREW));
+    b.ins().trapz(threw, TrapKind::HostFunctionFailed.code());
+    let exn = b.ins().load(types::I32, value_flags(), values, 0);
+    let throw_sig = b.import_signature(Builtin::throw_ref.signature(isa.default_call_conv()));
+    let builtins = b.ins().load(
+        types::I64,
+        value_flags(),
+        caller_vmctx,
+        VMOffsets::BUILTINS as i32,
+    );
+    let throw = b.ins().load(
+        types::I64,
+        value_flags(),
+        builtins,
+        Builtin::throw_ref.table_offset(),
+    );
+    b.ins()
+        .call_indirect(throw_sig, throw, &[caller_vmctx, exn]);
+    b.ins().trap(TrapKind::UnreachableCodeReached.code());
+
+    b.switch_to_block(success);
 
     let mut results = Vec::with_capacity(ty.results().len());
     for (i, result) in ty.results().iter().enumerate() {

@@ -39,6 +39,10 @@ pub enum TrapKind {
     NullFunctionReference,
     /// `ref.as_non_null` was given a null reference.
     NullReference,
+    /// An exception thrown by wasm reached the host uncaught. Not a trap of
+    /// generated code: the unwinder reports it this way, and the exception
+    /// is left pending in the store.
+    UncaughtException,
 }
 
 impl TrapKind {
@@ -59,6 +63,7 @@ impl TrapKind {
         TrapKind::Interrupt,
         TrapKind::NullFunctionReference,
         TrapKind::NullReference,
+        TrapKind::UncaughtException,
     ];
 
     /// The trap code generated code uses for this kind.
@@ -80,6 +85,7 @@ impl TrapKind {
             TrapKind::IndirectCallOutOfBounds => TrapCode::unwrap_user(8),
             TrapKind::NullFunctionReference => TrapCode::unwrap_user(9),
             TrapKind::NullReference => TrapCode::unwrap_user(10),
+            TrapKind::UncaughtException => TrapCode::unwrap_user(11),
         }
     }
 
@@ -109,6 +115,7 @@ impl TrapKind {
             TrapKind::Interrupt => "interrupted: epoch deadline reached",
             TrapKind::NullFunctionReference => "null function reference",
             TrapKind::NullReference => "null reference",
+            TrapKind::UncaughtException => "uncaught exception",
         }
     }
 }

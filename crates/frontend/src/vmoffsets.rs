@@ -87,6 +87,15 @@ pub mod host_ctx {
     /// The host function's entry, which the host trampoline calls (see
     /// `abi.rs`).
     pub const ENTRY: u32 = 0;
+
+    /// What the entry returns when the function failed: the trampoline
+    /// traps with `HostFunctionFailed` (0 is success).
+    pub const FAILED: u32 = 1;
+
+    /// What the entry returns when the function threw a wasm exception:
+    /// the first value slot holds the exception reference, which the
+    /// trampoline throws with the `throw_ref` builtin.
+    pub const THREW: u32 = 2;
 }
 
 /// Size of a global's storage (large enough for `v128`).

@@ -98,10 +98,12 @@ impl CodeMemory {
                 kind,
             })
             .collect();
+        let mut map = CodeMap::new(ranges, traps);
+        map.set_handler_sites(base, image.handler_sites.clone());
         Ok(CodeMemory {
             _allocation: allocation,
             starts,
-            map: CodeMap::new(ranges, traps),
+            map,
         })
     }
 
@@ -193,6 +195,7 @@ mod tests {
                 symbol: HostSymbol::FloorF64,
                 addend,
             }],
+            handler_sites: Vec::new(),
         }
     }
 

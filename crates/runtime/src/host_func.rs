@@ -16,7 +16,9 @@
 //! caller will look for it: in the store when wasm called (the trampoline
 //! traps `HostFunctionFailed` and `VMStore::call` picks the failure up),
 //! or in the `HostFunc` when the host called (`call_from_host` returns the
-//! error or resumes the panic).
+//! error or resumes the panic). A function that fails with a wasm
+//! exception pending in its store ([`ThrownException`]) makes the
+//! trampoline throw that exception in the calling wasm instead.
 //!
 //! The entry finds the embedder's store through [`HostFunc::store`]: the
 //! pointer that the entry into wasm (or the host's direct call) currently
@@ -24,11 +26,13 @@
 //! the function was created.
 
 use crate::engine::TrampolineOwner;
+use crate::exception::{ExnId, ThrownException};
 use crate::store::VMStore;
 use crate::trap::HostError;
 use crate::vm_box::VmBox;
 use crate::vmcontext::{VMFuncRef, VMStoreContext};
 use egret_frontend::types::{FuncType, SigId};
+use egret_frontend::vmoffsets::host_ctx;
 use std::any::Any;
 use std::panic::{self, AssertUnwindSafe};
 use std::ptr::NonNull;
@@ -39,8 +43,9 @@ use std::sync::{Arc, Mutex, PoisonError};
 /// [`HostFunc::call_from_host`]) and the values array: `len` 16-byte slots
 /// holding the arguments on entry and the results on return (`len` is at
 /// least the larger of the parameter and result counts).
-/// Returns 0 on success; nonzero only from [`HostFunc::run`], after it
-/// recorded why the call failed.
+/// Returns what [`HostFunc::run`] returns: 0 on success, `host_ctx::FAILED`
+/// after recording why the call failed, `host_ctx::THREW` with an exception
+/// to throw in the first slot.
 pub type HostEntry = unsafe extern "C" fn(
     func: *const HostFunc,
     caller_vmctx: *mut u8,
@@ -166,28 +171,62 @@ impl HostFunc {
     }
 
     /// Runs `body` (the entry's call of the closure) for the entry, which
-    /// passes on the `caller_vmctx` it received. Returns the entry's
-    /// result: 0 if `body` succeeds; 1 if it fails or panics (the panic is
-    /// caught: it must not unwind into generated code), after recording why
-    /// where the caller will look for it.
+    /// passes on the `caller_vmctx` and `values` it received. Returns the
+    /// entry's result: 0 if `body` succeeds; `host_ctx::THREW` if wasm called
+    /// and `body` failed with [`ThrownException`] while the store has a
+    /// pending exception (taken, its reference written to the first value
+    /// slot); otherwise `host_ctx::FAILED` if it fails or panics (the panic is
+    /// caught: it must not unwind into generated code), after recording
+    /// why where the caller will look for it.
     ///
     /// # Safety
     /// `caller_vmctx` must be what the entry received: null when the host
     /// called, else the vmctx of wasm running in this function's store
-    /// (a failure is then recorded in that store).
+    /// (a failure is then recorded in that store); `values` is the entry's
+    /// array of at least one slot, which `body` no longer uses on return.
     #[inline(always)]
     pub unsafe fn run(
         &self,
         caller_vmctx: *mut u8,
+        values: *mut u128,
         body: impl FnOnce() -> Result<(), HostError>,
     ) -> u32 {
         let failure = match panic::catch_unwind(AssertUnwindSafe(body)) {
             Ok(Ok(())) => return 0,
-            Ok(Err(error)) => HostFailure::Error(error),
+            Ok(Err(error)) => {
+                if error.is::<ThrownException>() && !caller_vmctx.is_null() {
+                    // SAFETY: per the contract.
+                    if let Some(exn) = unsafe { self.take_pending_exception() } {
+                        // SAFETY: `values` has a slot `body` is done with.
+                        unsafe { values.write(u128::from(exn.to_raw())) };
+                        return host_ctx::THREW;
+                    }
+                }
+                HostFailure::Error(error)
+            }
             Err(payload) => HostFailure::Panic(payload),
         };
         self.record_failure(caller_vmctx, failure);
-        1
+        host_ctx::FAILED
+    }
+
+    /// Takes the store's pending exception, to throw it into the calling
+    /// wasm.
+    ///
+    /// # Safety
+    /// Wasm of this function's store is running (it called), and the
+    /// closure's borrow of the store has ended.
+    #[cold]
+    unsafe fn take_pending_exception(&self) -> Option<ExnId> {
+        let store = self.store()?;
+        // SAFETY: per the contract, the lent pointer is the only way to
+        // the store now.
+        unsafe {
+            (*store.as_ptr())
+                .opaque_mut()
+                .exceptions_mut()
+                .take_pending()
+        }
     }
 
     #[cold]

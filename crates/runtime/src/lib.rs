@@ -4,6 +4,7 @@
 pub mod code_memory;
 pub mod code_registry;
 pub mod engine;
+pub mod exception;
 pub mod host_func;
 pub mod instance;
 pub mod libcalls;

@@ -1,6 +1,7 @@
 //! The builtins generated code calls (see `egret_frontend::builtins`):
 //! growing memories and tables, bulk memory and table operations, dropping
-//! segments. Each finds its store and instance through the caller's vmctx.
+//! segments, creating and reading exceptions (throwing is
+//! `traphandlers::throw`). Each finds its store and instance through the caller's vmctx.
 //!
 //! Bulk operations check bounds before writing anything, as the spec asks,
 //! and report an out-of-bounds operation by returning nonzero; the
@@ -8,10 +9,12 @@
 //! store's resource limiter; when it fails they record its error as a host
 //! failure and return `GROW_TRAP`, and the generated code traps.
 
+use crate::exception::{ExceptionObject, ExnId};
 use crate::host_func::HostFailure;
 use crate::instance::InstanceId;
 use crate::store::VMStore;
 use crate::trap::HostError;
+use crate::traphandlers;
 use crate::vmcontext::VMStoreContext;
 use egret_frontend::builtins::{Builtin, GROW_FAILED, GROW_TRAP};
 use egret_frontend::types::SigId;
@@ -261,6 +264,37 @@ unsafe extern "C" fn is_subtype(vmctx: *mut u8, actual: u32, expected: u32) -> u
     u32::from(types.is_subtype(SigId(actual), SigId(expected)))
 }
 
+unsafe extern "C" fn exn_new(vmctx: *mut u8, tag: u32, fields: *const u128, count: u32) -> u32 {
+    // SAFETY: called from generated code with its own vmctx.
+    let (store, instance) = unsafe { caller(vmctx) };
+    let store = store.opaque_mut();
+    let tag = store.instance(instance).tag(tag);
+    // SAFETY: generated code passes `count` slots, one per field of the
+    // tag's type.
+    let fields = unsafe { std::slice::from_raw_parts(fields, count as usize) }.into();
+    match store
+        .exceptions_mut()
+        .create(ExceptionObject { tag, fields })
+    {
+        Some(id) => id.to_raw(),
+        // 2^32 - 1 exceptions in one store: wasm cannot observe this
+        // reference as anything but a null one, which traps when thrown.
+        None => 0,
+    }
+}
+
+unsafe extern "C" fn exn_fields(vmctx: *mut u8, exn: u32, fields: *mut u128) {
+    // SAFETY: called from generated code with its own vmctx.
+    let (store, _) = unsafe { caller(vmctx) };
+    let Some(object) = ExnId::from_raw(exn).and_then(|id| store.opaque().exceptions().get(id))
+    else {
+        return;
+    };
+    // SAFETY: generated code passes one slot per field of the exception's
+    // tag type (it caught it by that tag).
+    unsafe { std::ptr::copy_nonoverlapping(object.fields.as_ptr(), fields, object.fields.len()) };
+}
+
 /// The address of a builtin's implementation. The match is exhaustive, so
 /// a builtin added to the frontend's list without an implementation here
 /// does not compile.
@@ -277,6 +311,9 @@ fn address(builtin: Builtin) -> *const u8 {
         Builtin::table_init => table_init as *const u8,
         Builtin::elem_drop => elem_drop as *const u8,
         Builtin::is_subtype => is_subtype as *const u8,
+        Builtin::exn_new => exn_new as *const u8,
+        Builtin::exn_fields => exn_fields as *const u8,
+        Builtin::throw_ref => traphandlers::throw_ref_builtin(),
     }
 }
 

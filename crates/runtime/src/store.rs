@@ -20,6 +20,7 @@
 //! never at once.
 
 use crate::engine::EngineInner;
+use crate::exception::{Exceptions, ThrownException};
 use crate::host_func::{HostCallback, HostFailure, HostFunc};
 use crate::instance::{Instance, InstanceId, VmCtx, const_eval, func_ref, global_ptr};
 use crate::libcalls;
@@ -32,7 +33,7 @@ use crate::trap::{HostError, Trap};
 use crate::traphandlers::{self, TrapRecord};
 use crate::vm_box::VmBox;
 use crate::vmcontext::{VMFuncRef, VMGlobalDefinition, VMStoreContext};
-use egret_frontend::module_info::{DataMode, ElementItems, ElementMode};
+use egret_frontend::module_info::{DataMode, ElementItems, ElementMode, ModuleInfo};
 use egret_frontend::traps::TrapKind;
 use egret_frontend::types::*;
 use egret_frontend::vmoffsets::VMOffsets;
@@ -68,6 +69,12 @@ pub struct GlobalId(pub u32);
 /// the fields of the exceptions thrown with it.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
 pub struct TagId(pub u32);
+
+/// A tag: its type and, for messages, where it comes from.
+struct TagEntry {
+    ty: SigId,
+    label: String,
+}
 
 /// An import resolved to something the store owns.
 #[derive(Copy, Clone, Debug)]
@@ -155,8 +162,9 @@ pub struct StoreOpaque {
     memories: Vec<LinearMemory>,
     tables: Vec<Table>,
     globals: Vec<GlobalEntry>,
-    // The type of each tag, by `TagId`.
-    tags: Vec<SigId>,
+    // Each tag, by `TagId`.
+    tags: Vec<TagEntry>,
+    exceptions: Exceptions,
     // Read and written by generated code through the addresses in `globals`.
     host_globals: Vec<VmBox<VMGlobalDefinition>>,
     // Called by generated code through their function references.
@@ -172,6 +180,20 @@ pub struct StoreOpaque {
 unsafe impl Send for StoreOpaque {}
 // SAFETY: shared references to a store give read-only access only.
 unsafe impl Sync for StoreOpaque {}
+
+/// How messages name tag `index` of a module: by its export name if it
+/// has one, else by index, with the module's name if it has one.
+fn tag_label(info: &ModuleInfo, index: TagIndex) -> String {
+    let module = info.name.as_deref().unwrap_or("<module>");
+    let export = info
+        .exports
+        .iter()
+        .find(|e| e.index == EntityIndex::Tag(index));
+    match export {
+        Some(e) => format!("tag `{}` exported by {module}", e.name),
+        None => format!("tag {} of {module}", index.0),
+    }
+}
 
 fn limits_match(actual: (u64, Option<u64>), expected: (u64, Option<u64>)) -> bool {
     actual.0 >= expected.0
@@ -212,6 +234,7 @@ impl StoreOpaque {
             tables: Vec::new(),
             globals: Vec::new(),
             tags: Vec::new(),
+            exceptions: Exceptions::default(),
             host_globals: Vec::new(),
             host_funcs: Vec::new(),
             host_failure: None,
@@ -327,15 +350,43 @@ impl StoreOpaque {
         self.add_global(definition, ty)
     }
 
-    /// Creates a tag of the function type `ty`, a new identity.
-    pub fn create_tag(&mut self, ty: SigId) -> TagId {
-        self.tags.push(ty);
+    /// Creates a tag of the function type `ty`, a new identity; `label`
+    /// says where it comes from, for messages.
+    pub fn create_tag(&mut self, ty: SigId, label: String) -> TagId {
+        self.tags.push(TagEntry { ty, label });
         TagId(self.tags.len() as u32 - 1)
     }
 
     /// The function type of tag `id`.
     pub fn tag_type(&self, id: TagId) -> SigId {
-        self.tags[id.0 as usize]
+        self.tags[id.0 as usize].ty
+    }
+
+    /// Where tag `id` comes from, for messages.
+    pub fn tag_label(&self, id: TagId) -> &str {
+        &self.tags[id.0 as usize].label
+    }
+
+    /// The store's exceptions.
+    pub fn exceptions(&self) -> &Exceptions {
+        &self.exceptions
+    }
+
+    /// The store's exceptions, to create one or take the pending one.
+    pub fn exceptions_mut(&mut self) -> &mut Exceptions {
+        &mut self.exceptions
+    }
+
+    /// The error for the pending exception (see [`ThrownException`]).
+    pub fn thrown_exception(&self) -> ThrownException {
+        let tag = self
+            .exceptions
+            .pending()
+            .and_then(|id| self.exceptions.get(id))
+            .map_or("no exception is pending", |e| self.tag_label(e.tag));
+        ThrownException {
+            tag: tag.to_string(),
+        }
     }
 
     fn add_global(&mut self, definition: *mut VMGlobalDefinition, ty: GlobalType) -> GlobalId {
@@ -481,6 +532,9 @@ impl dyn VMStore + '_ {
                     Some(HostFailure::Panic(payload)) => std::panic::resume_unwind(payload),
                     Some(HostFailure::Error(e)) if record.kind == TrapKind::HostFunctionFailed => {
                         Some(e)
+                    }
+                    _ if record.kind == TrapKind::UncaughtException => {
+                        Some(Box::new(self.opaque().thrown_exception()) as HostError)
                     }
                     _ => None,
                 };
@@ -785,8 +839,14 @@ impl dyn VMStore + '_ {
             );
         }
 
-        for ty in &info.tags[info.num_imported_tags as usize..] {
-            tags.push(opaque.create_tag(SigId(module.type_ids()[ty.index()])));
+        for (i, ty) in info
+            .tags
+            .iter()
+            .enumerate()
+            .skip(info.num_imported_tags as usize)
+        {
+            let label = tag_label(info, TagIndex(i as u32));
+            tags.push(opaque.create_tag(SigId(module.type_ids()[ty.index()]), label));
         }
 
         opaque.instances.push(Instance {

@@ -196,6 +196,26 @@ impl<'t> Script<'t> {
                     Some(TrapKind::StackOverflow),
                 )
             }
+            WastDirective::AssertException { exec, .. } => match self.execute(exec)? {
+                Err(Error::Exception(_)) => {
+                    // The script goes on with a store that has none pending.
+                    self.store.take_pending_exception();
+                    Ok(())
+                }
+                Err(e) => Err(format!(
+                    "assert_exception: expected an exception, got error: {e}"
+                )),
+                Ok(results) => {
+                    let results: Vec<String> = results
+                        .iter()
+                        .map(|v| values::show(&self.store, v))
+                        .collect();
+                    Err(format!(
+                        "assert_exception: expected an exception, returned [{}]",
+                        results.join(", ")
+                    ))
+                }
+            },
             WastDirective::AssertMalformed {
                 mut module,
                 message,

@@ -571,6 +571,16 @@ mod wide_arithmetic {
     }
 }
 
+/// The exception handling proposal (on by default).
+mod exceptions {
+    spec_suite! { Exceptions:
+        tag => "tag.wast",
+        throw => "throw.wast",
+        throw_ref => "throw_ref.wast",
+        try_table => "try_table.wast",
+    }
+}
+
 /// The custom page sizes proposal (off by default).
 mod custom_page_sizes {
     spec_suite! { CustomPageSizes:

@@ -27,7 +27,12 @@
 //! checks it), so a callee with a return area gets the caller's own.
 //! The current instance stays the callee's caller (`caller_vmctx`), which
 //! is what a host function sees as its `Caller`.
+//!
+//! Inside `try_table`, a plain call is a `try_call` carrying the open
+//! catch clauses (`exceptions::emit_call_inst`); a tail call is not: it
+//! leaves this frame, and with it the `try_table`.
 
+use super::exceptions::{CallResults, CallTarget};
 use super::runtime::VALUE;
 use super::{Translation, bug};
 use crate::abi;
@@ -37,8 +42,8 @@ use crate::types::{FuncIndex, TableIndex, TypeIndex};
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::types::I64;
 use cranelift_codegen::ir::{
-    ExtFuncData, ExternalName, Inst, InstBuilder, SigRef, StackSlotData, StackSlotKind,
-    UserExternalName, Value,
+    ExtFuncData, ExternalName, InstBuilder, SigRef, StackSlotData, StackSlotKind, UserExternalName,
+    Value,
 };
 
 /// Whether a call returns to this function or replaces its frame.
@@ -202,13 +207,11 @@ impl Translation<'_> {
             self.st.reachable = false;
             return Ok(());
         }
-        let call: Inst = match callee {
-            Callee::Defined(defined) => {
-                let func = self.defined_func_ref(defined, sig);
-                self.b.ins().call(func, &self.st.args)
-            }
-            Callee::Indirect { code, .. } => self.b.ins().call_indirect(sig, code, &self.st.args),
+        let target = match callee {
+            Callee::Defined(defined) => CallTarget::Direct(self.defined_func_ref(defined, sig)),
+            Callee::Indirect { code, .. } => CallTarget::Indirect(code),
         };
+        let results = self.emit_call_inst(sig, target);
         self.st.stack.truncate(base);
 
         match ret_area {
@@ -219,7 +222,13 @@ impl Translation<'_> {
                     self.push(value);
                 }
             }
-            None => self.st.stack.extend_from_slice(self.b.inst_results(call)),
+            None => {
+                let values = match results {
+                    CallResults::Inst(inst) => self.b.inst_results(inst),
+                    CallResults::Block(block) => self.b.block_params(block),
+                };
+                self.st.stack.extend_from_slice(values);
+            }
         }
         Ok(())
     }

@@ -1,7 +1,8 @@
-//! Structured control flow: `block`, `loop`, `if`/`else`/`end`, `br`,
-//! `br_if`, `br_on_null`, `br_on_non_null`, `br_table`, `return`,
-//! `unreachable`, with multi-value block
-//! parameters and results, and the skipping of unreachable code.
+//! Structured control flow: `block`, `loop`, `if`/`else`/`end`,
+//! `try_table` (a block whose catch clauses `exceptions` turns into
+//! handlers), `br`, `br_if`, `br_on_null`, `br_on_non_null`, `br_table`,
+//! `return`, `unreachable`, with multi-value block parameters and results,
+//! and the skipping of unreachable code.
 //!
 //! Every frame has a destination block whose parameters are the frame's
 //! results; `end` and branches to a block or `if` jump there with the top
@@ -18,7 +19,7 @@ use crate::error::CompileError;
 use crate::traps::TrapKind;
 use crate::types::ValType;
 use cranelift_codegen::ir::{Block, BlockArg, InstBuilder, JumpTableData};
-use wasmparser::{BlockType, BrTable, Operator};
+use wasmparser::{BlockType, BrTable, Operator, TryTable};
 
 /// What kind of construct a frame is.
 #[derive(Copy, Clone, Debug)]
@@ -30,6 +31,9 @@ pub(super) enum FrameKind {
     /// An `if`; `else_block` starts the else arm, which falls through to the
     /// destination with the saved parameters unless an `else` was seen.
     If { else_block: Block, has_else: bool },
+    /// A `try_table`, a block whose catch clauses are
+    /// `State::clauses[first_clause..]` (up to the next open `try_table`'s).
+    TryTable { first_clause: usize },
 }
 
 /// One open block.
@@ -84,6 +88,7 @@ impl<'a> Translation<'a> {
         visit_block(blockty: BlockType) => self.block(blockty)?,
         visit_loop(blockty: BlockType) => self.loop_(blockty)?,
         visit_if(blockty: BlockType) => self.if_(blockty)?,
+        visit_try_table(try_table: TryTable) => self.try_table(&try_table)?,
         visit_else => self.else_()?,
         visit_end => self.end()?,
         visit_br(relative_depth: u32) => self.br(relative_depth)?,
@@ -109,16 +114,20 @@ impl<'a> Translation<'a> {
     /// until the `else` or `end` of the frame that became unreachable.
     pub(super) fn skip_unreachable(&mut self, op: &Operator<'_>) -> Result<(), CompileError> {
         match op {
-            Operator::Block { .. } | Operator::Loop { .. } | Operator::If { .. } => {
+            Operator::Block { .. }
+            | Operator::Loop { .. }
+            | Operator::If { .. }
+            | Operator::TryTable { .. } => {
                 self.st.unreachable_depth += 1;
             }
             Operator::Else if self.st.unreachable_depth == 0 => self.else_()?,
             Operator::End if self.st.unreachable_depth == 0 => self.end()?,
             Operator::End => self.st.unreachable_depth -= 1,
-            // Other block-opening operators would throw the depth count off.
-            Operator::TryTable { .. } | Operator::Try { .. } => {
+            // Legacy exception handling's blocks would throw the depth count
+            // off; its operators are refused in reachable code anyway.
+            Operator::Try { .. } => {
                 return Err(CompileError::Unsupported(
-                    "exception handling (issue #15), even in unreachable code".into(),
+                    "legacy exception handling, even in unreachable code".into(),
                 ));
             }
             _ => {}
@@ -218,6 +227,24 @@ impl<'a> Translation<'a> {
         Ok(())
     }
 
+    /// `try_table`: a block, plus the handlers of its catch clauses for the
+    /// calls inside it.
+    fn try_table(&mut self, table: &TryTable) -> Result<(), CompileError> {
+        let (params, results) = self.block_sig(table.ty)?;
+        let dest = self.block_with_params(results);
+        let base = self.base_of(params.len())?;
+        let first_clause = self.st.clauses.len();
+        self.open_clauses(&table.catches);
+        self.push_frame(
+            FrameKind::TryTable { first_clause },
+            dest,
+            base,
+            params.len(),
+            results.len(),
+        );
+        Ok(())
+    }
+
     fn if_(&mut self, ty: BlockType) -> Result<(), CompileError> {
         let cond = self.pop()?;
         let (params, results) = self.block_sig(ty)?;
@@ -298,6 +325,7 @@ impl<'a> Translation<'a> {
                 reached = true;
             }
             FrameKind::Loop { header } => self.b.seal_block(header),
+            FrameKind::TryTable { first_clause } => self.close_clauses(first_clause)?,
             _ => {}
         }
         self.st.stack.truncate(frame.base);
@@ -337,7 +365,7 @@ impl<'a> Translation<'a> {
 
     /// The branch target of the frame `depth` levels out, marking its
     /// destination as reached.
-    fn branch_target(&mut self, depth: u32) -> Result<(Block, usize), CompileError> {
+    pub(super) fn branch_target(&mut self, depth: u32) -> Result<(Block, usize), CompileError> {
         let len = self.st.control.len();
         let i = len
             .checked_sub(1 + depth as usize)

@@ -11,8 +11,9 @@
 //! `else`, `end`, `loop`), so a straight-line run of operators costs one
 //! add. The variable is written back to the store context before calls
 //! and tail calls (the callee, or a host function, reads it there), before
-//! `unreachable` and at the return, and reloaded after calls (a host
-//! function may have changed it). At function entry and at every loop header, a counter that
+//! `throw`, `throw_ref`, `unreachable` and at the return, and reloaded
+//! after calls and at the start of exception handlers (a host function
+//! may have changed it). At function entry and at every loop header, a counter that
 //! is no longer negative traps with `TrapKind::OutOfFuel`, after saving
 //! the counter so the store sees the fuel as spent.
 //!
@@ -75,6 +76,8 @@ impl Translation<'_> {
             | Operator::ReturnCallIndirect { .. }
             | Operator::CallRef { .. }
             | Operator::ReturnCallRef { .. }
+            | Operator::Throw { .. }
+            | Operator::ThrowRef
             | Operator::Unreachable => {
                 self.flush_fuel();
                 self.save_fuel();
@@ -98,14 +101,20 @@ impl Translation<'_> {
     pub(super) fn metering_after_op(&mut self, op: &Operator<'_>) {
         match op {
             Operator::Call { .. } | Operator::CallIndirect { .. } | Operator::CallRef { .. } => {
-                if let Some(var) = self.fuel {
-                    let fuel = self.load_fuel_consumed();
-                    self.b.def_var(var, fuel);
-                }
+                self.reload_fuel();
             }
             // `loop_` left the builder in the loop header.
             Operator::Loop { .. } => self.interruption_checks(),
             _ => {}
+        }
+    }
+
+    /// Reloads the counter from the store context, after code elsewhere
+    /// (a callee, a host function, a thrower) may have spent fuel.
+    pub(super) fn reload_fuel(&mut self) {
+        if let Some(var) = self.fuel {
+            let fuel = self.load_fuel_consumed();
+            self.b.def_var(var, fuel);
         }
     }
 

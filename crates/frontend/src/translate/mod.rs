@@ -12,7 +12,8 @@
 //! (`visit_i32_add`) or refuses it as unsupported. Those methods live in
 //! the file of their area: `control` (blocks and branches), `numeric`
 //! (arithmetic and conversions), `variables` (locals, globals, `drop`,
-//! `select`), `memory`, `calls`, `tables` (and reference operators),
+//! `select`), `memory`, `calls`, `exceptions` (`throw`, `throw_ref`, the
+//! handlers of `try_table`), `tables` (and reference operators),
 //! `simd` (`v128` operators) and `metering` (fuel accounting and epoch
 //! checks, emitted only when the tunables ask for them). How the runtime
 //! represents its state (vmctx offsets, memory, table and function
@@ -46,6 +47,7 @@ macro_rules! operator_handlers {
 
 mod calls;
 mod control;
+mod exceptions;
 mod memory;
 mod metering;
 mod numeric;
@@ -130,6 +132,8 @@ struct State {
     sig_refs: HashMap<u32, SigRef>,
     /// Imported signature of each builtin, by `Builtin::index`.
     builtin_sigs: Vec<Option<SigRef>>,
+    /// Catch clauses of the open `try_table`s, outermost first.
+    clauses: Vec<exceptions::Clause>,
     /// Whether the current position can be executed. When false, operators
     /// are validated but emit nothing until the enclosing frame ends.
     reachable: bool,
@@ -142,6 +146,7 @@ impl State {
         self.stack.clear();
         self.control.clear();
         self.saved.clear();
+        self.clauses.clear();
         self.locals.clear();
         self.func_refs.clear();
         self.sig_refs.clear();

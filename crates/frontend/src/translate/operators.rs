@@ -54,11 +54,9 @@ macro_rules! dispatch {
     (one @wide_arithmetic $($rest:tt)*) => { dispatch!(translate $($rest)*); };
     (one @simd $($rest:tt)*) => { dispatch!(translate $($rest)*); };
     (one @relaxed_simd $($rest:tt)*) => { dispatch!(translate $($rest)*); };
+    (one @exceptions $($rest:tt)*) => { dispatch!(translate $($rest)*); };
 
     // Not translated (yet).
-    (one @exceptions $($rest:tt)*) => {
-        dispatch!(refuse "exception handling is issue #15" $($rest)*);
-    };
     (one @legacy_exceptions $($rest:tt)*) => {
         dispatch!(refuse "legacy exception handling is not planned" $($rest)*);
     };

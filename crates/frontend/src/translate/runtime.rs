@@ -8,10 +8,10 @@
 //! faulting in the zero page). The operator files ask it semantic
 //! questions ("the base of memory 0", "the address of element `i` of
 //! table 1", "call `memory.fill`", "the callee of this function
-//! reference") and never compute a vmctx offset themselves. A change of
-//! representation, or a new runtime structure (exception tags and the
-//! exception object for #15, the GC heap and its type information for
-//! #16), belongs here, next to the layout it depends on.
+//! reference", "make an exception") and never compute a vmctx offset
+//! themselves. A change of representation, or a new runtime structure
+//! (the GC heap and its type information for #16), belongs here, next to
+//! the layout it depends on.
 //!
 //! Memory flags used for the accesses made here:
 //! - `FIXED`: fields that never change while the instance lives (the
@@ -23,16 +23,17 @@
 //! - `HEAP`: linear memory accesses, which may fault in a guard page.
 
 use super::Translation;
+use crate::abi;
 use crate::builtins::{Builtin, GROW_TRAP};
 use crate::traps::TrapKind;
-use crate::types::{FuncIndex, GlobalIndex, MemoryIndex, TableIndex};
+use crate::types::{FuncIndex, GlobalIndex, MemoryIndex, TableIndex, ValType};
 use crate::vmoffsets::{VMOffsets, func_ref, memory_def, store_ctx, table_def};
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::immediates::Offset32;
 use cranelift_codegen::ir::types::{I32, I64};
 use cranelift_codegen::ir::{
-    Endianness, GlobalValue, GlobalValueData, Inst, InstBuilder, MemFlagsData, TrapCode, Type,
-    Value,
+    Endianness, GlobalValue, GlobalValueData, Inst, InstBuilder, MemFlagsData, SigRef, TrapCode,
+    Type, Value,
 };
 use cranelift_frontend::FunctionBuilder;
 
@@ -238,19 +239,35 @@ impl Translation<'_> {
     /// Element `index` of a table, trapping with `trap` when out of bounds.
     pub(super) fn table_get(&mut self, table: TableIndex, index: Value, trap: TrapKind) -> Value {
         let addr = self.table_elem_addr(table, index, trap);
-        self.load_at(I64, MUTABLE, addr, 0)
+        let element = self.load_at(I64, MUTABLE, addr, 0);
+        let ty = self.env.info.tables[table.index()].element;
+        match abi::clif_type(ValType::Ref(ty)) {
+            I32 => self.b.ins().ireduce(I32, element),
+            _ => element,
+        }
+    }
+
+    /// A reference as a table element: every element is 64 bits wide, and
+    /// an `i32` reference (an exception's) is stored zero-extended.
+    fn as_table_element(&mut self, value: Value) -> Value {
+        match self.b.func.dfg.value_type(value) {
+            I32 => self.b.ins().uextend(I64, value),
+            _ => value,
+        }
     }
 
     /// Sets element `index` of a table, trapping with `TableOutOfBounds`
     /// when out of bounds.
     pub(super) fn table_set(&mut self, table: TableIndex, index: Value, value: Value) {
         let addr = self.table_elem_addr(table, index, TrapKind::TableOutOfBounds);
+        let value = self.as_table_element(value);
         self.store_at(MUTABLE, value, addr, 0);
     }
 
     /// `table.grow`: the old size (an `i64`) or `GROW_FAILED`.
     pub(super) fn table_grow(&mut self, table: u32, init: Value, delta: Value) -> Value {
         let delta = self.widen(delta);
+        let init = self.as_table_element(init);
         let table = self.i32_const(table);
         self.call_grow_builtin(Builtin::table_grow, &[table, delta, init])
     }
@@ -258,6 +275,7 @@ impl Translation<'_> {
     /// `table.fill`, trapping when out of bounds.
     pub(super) fn table_fill(&mut self, table: u32, dst: Value, value: Value, len: Value) {
         let (dst, len) = (self.widen(dst), self.widen(len));
+        let value = self.as_table_element(value);
         let table = self.i32_const(table);
         self.call_checked_builtin(
             Builtin::table_fill,
@@ -396,9 +414,9 @@ impl Translation<'_> {
 
     // Builtins.
 
-    /// Calls a builtin with the vmctx and `args`; returns the call, whose
-    /// result (if the builtin has one) is the builtin's.
-    fn call_builtin(&mut self, builtin: Builtin, args: &[Value]) -> Inst {
+    /// A builtin's imported signature and its address, loaded from the
+    /// builtins table.
+    pub(super) fn builtin_callee(&mut self, builtin: Builtin) -> (SigRef, Value) {
         let index = builtin.index();
         if self.st.builtin_sigs.len() <= index {
             self.st.builtin_sigs.resize(index + 1, None);
@@ -414,6 +432,13 @@ impl Translation<'_> {
         };
         let table = self.vmctx_ptr(VMOffsets::BUILTINS);
         let callee = self.b.ins().load(I64, FIXED, table, builtin.table_offset());
+        (sig, callee)
+    }
+
+    /// Calls a builtin with the vmctx and `args`; returns the call, whose
+    /// result (if the builtin has one) is the builtin's.
+    fn call_builtin(&mut self, builtin: Builtin, args: &[Value]) -> Inst {
+        let (sig, callee) = self.builtin_callee(builtin);
         self.st.args.clear();
         self.st.args.push(self.vmctx);
         self.st.args.extend_from_slice(args);
@@ -436,6 +461,20 @@ impl Translation<'_> {
             .ins()
             .trapnz(limiter_failed, TrapKind::HostFunctionFailed.code());
         old
+    }
+
+    /// A new exception of this module's tag `tag` whose `count` fields
+    /// are the 16-byte slots at `fields`.
+    pub(super) fn new_exception(&mut self, tag: u32, fields: Value, count: usize) -> Value {
+        let tag = self.i32_const(tag);
+        let count = self.i32_const(count as u32);
+        self.call_builtin_for_value(Builtin::exn_new, &[tag, fields, count])
+    }
+
+    /// Writes the fields of the exception `exn` to the 16-byte slots at
+    /// `fields`.
+    pub(super) fn read_exception_fields(&mut self, exn: Value, fields: Value) {
+        self.call_builtin(Builtin::exn_fields, &[exn, fields]);
     }
 
     /// Calls a builtin that returns nonzero to request the trap `kind`.

@@ -1,5 +1,6 @@
-//! Per-architecture code: the entry stub `egret_enter_wasm` (its contract
-//! is declared here, its instructions are in `arch/x86_64.rs` and
+//! Per-architecture code: the entry stub `egret_enter_wasm`, the throw
+//! stub `egret_throw_ref` and `egret_resume` (their contracts are declared
+//! here, their instructions are in `arch/x86_64.rs` and
 //! `arch/aarch64.rs`) and, on aarch64, reading return addresses that may
 //! be signed.
 //!
@@ -76,4 +77,13 @@ unsafe extern "C" {
         wasm_call: *const u8,
         values: *mut u128,
     ) -> u32;
+
+    /// The `throw_ref` builtin (see the per-architecture module), called by
+    /// generated code with Cranelift's `tail` convention: passes the
+    /// exception and the caller's frame record to `throw::throw_from_wasm`.
+    pub(super) fn egret_throw_ref(vmctx: *mut u8, exn: u32);
+
+    /// Continues at `pc` with stack pointer `sp` and frame pointer `fp`,
+    /// `payload` in the first exception payload register.
+    pub(super) fn egret_resume(pc: usize, sp: usize, fp: usize, payload: usize) -> !;
 }

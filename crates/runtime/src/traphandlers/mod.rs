@@ -9,7 +9,9 @@
 //! activation, then rewrites the signal context so that returning from the
 //! handler lands on the stub's resume label, which restores the registers
 //! and returns 1. Only generated code lies between the stub and the fault,
-//! so no Rust frame is skipped. See docs/traps.md.
+//! so no Rust frame is skipped. See docs/traps.md. A wasm exception
+//! travels the same way, without a signal: `throw` finds its handler by
+//! walking the same frames, and continues there or at the resume label.
 //!
 //! This module is the same on every target. What is not lives in
 //! submodules: `arch` (the stub per architecture, wrapped in per object
@@ -29,6 +31,7 @@ use std::sync::{Once, OnceLock};
 
 mod arch;
 mod context;
+mod throw;
 
 use arch::egret_enter_wasm;
 
@@ -222,6 +225,12 @@ pub unsafe fn invoke_wasm(
         frames,
         truncated: trap.truncated,
     }))
+}
+
+/// The address of the `throw_ref` builtin, a stub that generated code
+/// calls with Cranelift's `tail` convention (see `throw`).
+pub fn throw_ref_builtin() -> *const u8 {
+    arch::egret_throw_ref as *const u8
 }
 
 /// The signal actions in place before ours, in `SIGNALS` order.

@@ -37,6 +37,8 @@ pub enum Suite {
     WideArithmetic,
     /// `proposals/custom-page-sizes`.
     CustomPageSizes,
+    /// `proposals/exceptions`.
+    Exceptions,
 }
 
 impl Suite {
@@ -57,6 +59,7 @@ impl Suite {
             }
             Suite::WideArithmetic => proposal(Proposal::WideArithmetic).collect(),
             Suite::CustomPageSizes => proposal(Proposal::CustomPageSizes).collect(),
+            Suite::Exceptions => proposal(Proposal::ExceptionHandling).collect(),
         }
     }
 
@@ -73,7 +76,8 @@ impl Suite {
             .wasm_relaxed_simd(false)
             .wasm_tail_call(false)
             .wasm_function_references(false)
-            .wasm_wide_arithmetic(false);
+            .wasm_wide_arithmetic(false)
+            .wasm_exceptions(false);
         match self {
             Suite::V1 | Suite::V2 | Suite::ExtendedConst => {}
             // The SIMD scripts follow WebAssembly 3.0, where memory offsets
@@ -116,6 +120,15 @@ impl Suite {
             Suite::WideArithmetic => {
                 config.wasm_wide_arithmetic(true);
             }
+            // The scripts use typed references and, in `tag.wast`,
+            // recursion groups (which need the GC proposal's switch).
+            Suite::Exceptions => {
+                config
+                    .wasm_exceptions(true)
+                    .wasm_function_references(true)
+                    .wasm_tail_call(true)
+                    .wasm_gc(true);
+            }
             Suite::CustomPageSizes => {
                 config
                     .wasm_custom_page_sizes(true)
@@ -131,17 +144,7 @@ impl Suite {
 /// reason). Empty would mean every assertion of every suite passes; a
 /// listed assertion that passes fails the harness, so the list can only
 /// shrink.
-pub const FAILING: &[(Suite, &str, &[usize], &str)] = &[(
-    Suite::V3,
-    "instance.wast",
-    // Three modules throw and catch tags; the rest are the assertions
-    // on those modules.
-    &[
-        15, 54, 55, 56, 57, 62, 101, 102, 103, 104, 128, 167, 168, 169, 170,
-    ],
-    "a module of the script throws and catches (`throw`, `try_table`), which exception \
-     handling (issue #15) adds: the translator refuses them as unsupported",
-)];
+pub const FAILING: &[(Suite, &str, &[usize], &str)] = &[];
 
 /// The lines of a file's assertions known to fail, and why.
 fn expected_failures(suite: Suite, file: &str) -> Option<(&'static [usize], &'static str)> {

@@ -1,11 +1,12 @@
-//! aarch64: the entry stub, and stripping signatures from return
-//! addresses.
+//! aarch64: the stubs for entering wasm, throwing from wasm and resuming
+//! at a handler, and stripping signatures from return addresses.
 //!
 //! The stub is the same on Linux (AAPCS64) and macOS: where Apple's arm64
 //! ABI departs from AAPCS64 (x18 reserved, packing of stack arguments,
 //! variadic calls, a 128-byte red zone) the stub is unaffected.
 
 use crate::traphandlers::ResumePoint;
+use crate::traphandlers::throw::throw_from_wasm;
 use std::mem::offset_of;
 
 // egret_enter_wasm(resume: x0, array_call: x1, callee_vmctx: x2,
@@ -77,6 +78,46 @@ asm_function!(
     pc = const offset_of!(ResumePoint, pc),
     sp = const offset_of!(ResumePoint, sp),
     fp = const offset_of!(ResumePoint, fp),
+);
+
+// egret_throw_ref(vmctx: x2, exn: w3), called by generated code with
+// Cranelift's `tail` convention (arguments from x2: x0 and x1 are
+// reserved; every register clobbered).
+//
+// Pushes a frame record (x29, x30), so that `[x29]` is the caller's frame
+// pointer and `[x29 + 8]` the return address into the caller (unsigned:
+// `blr` does not sign it), and passes its address to
+// `throw_from_wasm(vmctx, exn, record)`, which does not return.
+asm_function!(
+    "egret_throw_ref",
+    [
+        "stp x29, x30, [sp, #-16]!",
+        "mov x29, sp",
+        "mov x0, x2",
+        "mov w1, w3",
+        "mov x2, x29",
+        "bl {throw}",
+        "brk #0",
+    ],
+    throw = sym throw_from_wasm,
+);
+
+// egret_resume(pc: x0, sp: x1, fp: x2, payload: x3) -> !
+//
+// Continues at `pc` with the given stack and frame pointers: a handler
+// with the exception reference in x0 (its first payload register; the
+// second, x1, is zeroed), or the entry stub's resume label. x16 is the
+// intra-procedure-call scratch register.
+asm_function!(
+    "egret_resume",
+    [
+        "mov x16, x0",
+        "mov sp, x1",
+        "mov x29, x2",
+        "mov x0, x3",
+        "mov x1, xzr",
+        "br x16",
+    ],
 );
 
 /// `address` without its pointer authentication code, if it has one.

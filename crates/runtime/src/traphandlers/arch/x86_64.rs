@@ -1,6 +1,8 @@
-//! The x86_64 entry stub (System V ABI).
+//! The x86_64 stubs: entering wasm (System V ABI), throwing from wasm
+//! (Cranelift's `tail` convention), resuming at a handler.
 
 use crate::traphandlers::ResumePoint;
+use crate::traphandlers::throw::throw_from_wasm;
 use std::mem::offset_of;
 
 // egret_enter_wasm(resume: rdi, array_call: rsi, callee_vmctx: rdx,
@@ -54,4 +56,40 @@ asm_function!(
     pc = const offset_of!(ResumePoint, pc),
     sp = const offset_of!(ResumePoint, sp),
     fp = const offset_of!(ResumePoint, fp),
+);
+
+// egret_throw_ref(vmctx: rdi, exn: esi), called by generated code with
+// Cranelift's `tail` convention (the first arguments in the System V
+// registers, every register clobbered).
+//
+// Pushes a frame record, so that `[rbp]` is the caller's frame pointer and
+// `[rbp + 8]` the return address into the caller, and passes its address
+// to `throw_from_wasm(vmctx, exn, record)`, which does not return. The
+// record push leaves rsp 16-byte aligned for the call.
+asm_function!(
+    "egret_throw_ref",
+    [
+        "push rbp",
+        "mov rbp, rsp",
+        "mov rdx, rbp",
+        "call {throw}",
+        "ud2",
+    ],
+    throw = sym throw_from_wasm,
+);
+
+// egret_resume(pc: rdi, sp: rsi, fp: rdx, payload: rcx) -> !
+//
+// Continues at `pc` with the given stack and frame pointers: a handler
+// with the exception reference in rax (its first payload register; the
+// second, rdx, is zeroed), or the entry stub's resume label.
+asm_function!(
+    "egret_resume",
+    [
+        "mov rsp, rsi",
+        "mov rbp, rdx",
+        "mov rax, rcx",
+        "xor edx, edx",
+        "jmp rdi",
+    ],
 );

@@ -1,0 +1,228 @@
+//! Wasm exceptions on the host side: exception references ([`ExnRef`]),
+//! their types ([`ExnType`]), creating them ([`ExnRefPre`]), and throwing
+//! one into wasm or taking the one that came out of it
+//! ([`Store::throw`](crate::Store::throw),
+//! [`Store::take_pending_exception`](crate::Store::take_pending_exception)).
+//!
+//! An exception is a [`Tag`] and the values of its fields (the parameters
+//! of the tag's type). Exceptions live in their store until it is dropped
+//! (Egret has no collector yet, issue #16). Wasmtime hands out
+//! `Rooted<ExnRef>`; Egret's `ExnRef` is a plain handle that stays valid
+//! as long as its store, so it needs no rooting.
+
+use crate::store::{AsContext, AsContextMut, StoreInner};
+use crate::values::Val;
+use crate::{Engine, Error, FuncType, Result, Tag, TagType, ValType};
+use egret_runtime::exception::{ExceptionObject, ExnId};
+use egret_runtime::store::StoreId;
+
+/// The type of an exception: the types of its fields.
+#[derive(Clone, Debug)]
+pub struct ExnType {
+    func: FuncType,
+}
+
+impl ExnType {
+    /// The type of exceptions with fields of the given types.
+    pub fn new(engine: &Engine, fields: impl IntoIterator<Item = ValType>) -> Result<ExnType> {
+        Ok(ExnType {
+            func: FuncType::new(engine, fields, []),
+        })
+    }
+
+    /// The type of the exceptions thrown with tags of type `ty`.
+    pub fn from_tag_type(ty: &TagType) -> Result<ExnType> {
+        Ok(ExnType {
+            func: ty.ty().clone(),
+        })
+    }
+
+    /// The engine the type belongs to.
+    pub fn engine(&self) -> &Engine {
+        self.func.engine()
+    }
+
+    /// The types of the fields.
+    pub fn fields(&self) -> impl ExactSizeIterator<Item = ValType> + '_ {
+        self.func.params()
+    }
+}
+
+/// What [`ExnRef::new`] allocates with: a type's exceptions in a store.
+#[derive(Clone, Debug)]
+pub struct ExnRefPre {
+    store: StoreId,
+    ty: ExnType,
+}
+
+impl ExnRefPre {
+    /// An allocator of exceptions of type `ty` in `store`.
+    pub fn new(store: impl AsContextMut, ty: ExnType) -> ExnRefPre {
+        let mut store = store;
+        ExnRefPre {
+            store: store.as_context_mut().0.id(),
+            ty,
+        }
+    }
+}
+
+/// A reference to a wasm exception (an `exnref`), valid as long as its
+/// store.
+///
+/// ```
+/// use egret::{Engine, ExnRef, ExnRefPre, ExnType, FuncType, Store, Tag, TagType, Val, ValType};
+/// let engine = Engine::default();
+/// let mut store = Store::new(&engine, ());
+/// let ty = TagType::new(FuncType::new(&engine, [ValType::I32], []));
+/// let tag = Tag::new(&mut store, &ty).unwrap();
+/// let pre = ExnRefPre::new(&mut store, ExnType::from_tag_type(&ty).unwrap());
+/// let exn = ExnRef::new(&mut store, &pre, &tag, &[Val::I32(7)]).unwrap();
+/// assert!(Tag::eq(&exn.tag(&store).unwrap(), &tag, &store));
+/// assert_eq!(exn.field(&store, 0).unwrap().i32(), Some(7));
+/// ```
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ExnRef {
+    pub(crate) store: StoreId,
+    pub(crate) id: ExnId,
+}
+
+impl ExnRef {
+    /// A new exception of `tag` with the given field values, which must
+    /// match the tag's type (and `allocator`'s).
+    pub fn new(
+        mut store: impl AsContextMut,
+        allocator: &ExnRefPre,
+        tag: &Tag,
+        fields: &[Val],
+    ) -> Result<ExnRef> {
+        let store = store.as_context_mut().0;
+        store.check(allocator.store)?;
+        store.check(tag.store)?;
+        let tag_type = store.opaque.tag_type(tag.id);
+        let func = FuncType::from_engine(&store.engine, tag_type);
+        let types = func.engine_type().params();
+        if allocator.ty.func.id() != tag_type || !Engine::same(allocator.ty.engine(), &store.engine)
+        {
+            return Err(Error::misuse(
+                "the allocator's exception type is not the tag's",
+            ));
+        }
+        if types.len() != fields.len() {
+            return Err(Error::misuse(format!(
+                "the tag's exceptions have {} fields, {} given",
+                types.len(),
+                fields.len()
+            )));
+        }
+        let mut raw = Vec::with_capacity(fields.len());
+        for (value, &ty) in fields.iter().zip(types) {
+            if !value.matches(store, ty)? {
+                return Err(Error::misuse(format!(
+                    "a field of type {ty} cannot hold {:?}",
+                    value.ty()
+                )));
+            }
+            raw.push(value.to_raw(store)?);
+        }
+        let id = store
+            .opaque
+            .exceptions_mut()
+            .create(ExceptionObject {
+                tag: tag.id,
+                fields: raw.into(),
+            })
+            .ok_or_else(|| Error::Resource("too many exceptions in one store".into()))?;
+        Ok(ExnRef {
+            store: store.id(),
+            id,
+        })
+    }
+
+    fn object<'s, T>(&self, store: &'s StoreInner<T>) -> Result<&'s ExceptionObject> {
+        store.check(self.store)?;
+        store
+            .opaque
+            .exceptions()
+            .get(self.id)
+            .ok_or_else(|| Error::misuse("an exception reference of no exception"))
+    }
+
+    /// The exception's tag.
+    pub fn tag(&self, store: impl AsContext) -> Result<Tag> {
+        let store = store.as_context().0;
+        let object = self.object(store)?;
+        Ok(Tag {
+            store: store.id(),
+            id: object.tag,
+        })
+    }
+
+    /// The exception's type (its tag's, as an exception type).
+    pub fn ty(&self, store: impl AsContext) -> Result<ExnType> {
+        let tag = self.tag(&store)?;
+        ExnType::from_tag_type(&tag.ty(&store)?)
+    }
+
+    /// The value of field `index`.
+    pub fn field(&self, store: impl AsContext, index: usize) -> Result<Val> {
+        let store = store.as_context().0;
+        let object = self.object(store)?;
+        let func = FuncType::from_engine(&store.engine, store.opaque.tag_type(object.tag));
+        let types = func.engine_type().params();
+        let (Some(&raw), Some(&ty)) = (object.fields.get(index), types.get(index)) else {
+            return Err(Error::misuse(format!(
+                "field {index} of an exception with {} fields",
+                object.fields.len()
+            )));
+        };
+        Ok(Val::from_raw(raw, ty, store.id()))
+    }
+
+    /// The values of all fields, in order.
+    pub fn fields(&self, store: impl AsContext) -> Result<impl ExactSizeIterator<Item = Val>> {
+        let store = store.as_context().0;
+        let object = self.object(store)?;
+        let func = FuncType::from_engine(&store.engine, store.opaque.tag_type(object.tag));
+        let values: Vec<Val> = object
+            .fields
+            .iter()
+            .zip(func.engine_type().params())
+            .map(|(&raw, &ty)| Val::from_raw(raw, ty, store.id()))
+            .collect();
+        Ok(values.into_iter())
+    }
+
+    /// The raw reference generated code uses (never 0).
+    pub(crate) fn to_raw(self) -> u32 {
+        self.id.to_raw()
+    }
+
+    /// The exception of a raw reference of `store`; `None` for null.
+    pub(crate) fn from_raw(store: StoreId, raw: u32) -> Option<ExnRef> {
+        ExnId::from_raw(raw).map(|id| ExnRef { store, id })
+    }
+}
+
+impl<T> StoreInner<T> {
+    /// Makes `exn` the pending exception and returns the error that throws
+    /// it (see [`Store::throw`](crate::Store::throw)).
+    pub(crate) fn throw<R>(&mut self, exn: ExnRef) -> Result<R> {
+        self.check(exn.store)?;
+        self.opaque.exceptions_mut().set_pending(exn.id);
+        Err(Error::Exception(self.opaque.thrown_exception()))
+    }
+
+    /// Takes the pending exception.
+    pub(crate) fn take_pending_exception(&mut self) -> Option<ExnRef> {
+        let id = self.opaque.exceptions_mut().take_pending()?;
+        Some(ExnRef {
+            store: self.id(),
+            id,
+        })
+    }
+
+    /// Whether an exception is pending.
+    pub(crate) fn has_pending_exception(&self) -> bool {
+        self.opaque.exceptions().pending().is_some()
+    }
+}

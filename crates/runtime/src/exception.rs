@@ -1,0 +1,99 @@
+//! Exception objects, what an `exnref` refers to, and the error a thrown
+//! exception is while it travels through the host.
+//!
+//! An exception is a tag and the values of its fields, created by wasm's
+//! `throw` or by the host. A store keeps its exceptions in a list
+//! ([`Exceptions`]) and an `exnref` is an [`ExnId`], its position plus one,
+//! so 0 is the null reference. Nothing is freed before the store is
+//! dropped (as with Wasmtime's null collector): without a collector
+//! (issue #16) the runtime cannot tell when wasm no longer holds an
+//! `exnref`. The fields are raw 16-byte value slots of the tag's parameter
+//! types.
+//!
+//! When an exception leaves wasm uncaught, the runtime leaves it *pending*
+//! in the store and the call fails with [`ThrownException`]; a host
+//! function rethrows the pending exception into its wasm caller by
+//! returning that error.
+
+use crate::store::TagId;
+use std::fmt;
+
+/// An exception's reference: its position in the store's list plus one.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ExnId(pub std::num::NonZeroU32);
+
+impl ExnId {
+    /// The reference generated code sees (never 0, which is null).
+    pub fn to_raw(self) -> u32 {
+        self.0.get()
+    }
+
+    /// The exception of a raw reference; `None` for null.
+    pub fn from_raw(raw: u32) -> Option<ExnId> {
+        std::num::NonZeroU32::new(raw).map(ExnId)
+    }
+}
+
+/// One exception: its tag and field values.
+#[derive(Clone, Debug)]
+pub struct ExceptionObject {
+    /// The tag it was thrown or created with.
+    pub tag: TagId,
+    /// One 16-byte value slot per parameter of the tag's type.
+    pub fields: Box<[u128]>,
+}
+
+/// A store's exceptions, and the one that left wasm uncaught, if any.
+#[derive(Default)]
+pub struct Exceptions {
+    objects: Vec<ExceptionObject>,
+    pending: Option<ExnId>,
+}
+
+impl Exceptions {
+    /// Adds an exception; `None` if the store holds `u32::MAX - 1` already.
+    pub fn create(&mut self, object: ExceptionObject) -> Option<ExnId> {
+        let raw = u32::try_from(self.objects.len() + 1).ok()?;
+        let id = ExnId::from_raw(raw)?;
+        self.objects.push(object);
+        Some(id)
+    }
+
+    /// The exception `id` refers to, if it is one of this store's.
+    pub fn get(&self, id: ExnId) -> Option<&ExceptionObject> {
+        self.objects.get(id.0.get() as usize - 1)
+    }
+
+    /// Makes `id` the pending exception, replacing any other.
+    pub fn set_pending(&mut self, id: ExnId) {
+        self.pending = Some(id);
+    }
+
+    /// The pending exception, left in place.
+    pub fn pending(&self) -> Option<ExnId> {
+        self.pending
+    }
+
+    /// Takes the pending exception.
+    pub fn take_pending(&mut self) -> Option<ExnId> {
+        self.pending.take()
+    }
+}
+
+/// The error of a call that ended with a wasm exception: the exception
+/// is pending in the store (see [`Exceptions::pending`]). A host function
+/// that returns this error while its store has a pending exception throws
+/// that exception into the wasm that called it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ThrownException {
+    /// Which tag the exception has, for the message.
+    pub tag: String,
+}
+
+impl fmt::Display for ThrownException {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "uncaught wasm exception ({})", self.tag)
+    }
+}
+
+impl std::error::Error for ThrownException {}
