@@ -127,10 +127,7 @@ impl ExnRef {
         let id = store
             .opaque
             .exceptions_mut()
-            .create(ExceptionObject {
-                tag: tag.id,
-                fields: raw.into(),
-            })
+            .create(tag.id, &raw)
             .ok_or_else(|| Error::Resource("too many exceptions in one store".into()))?;
         Ok(ExnRef {
             store: store.id(),
@@ -138,7 +135,7 @@ impl ExnRef {
         })
     }
 
-    fn object<'s, T>(&self, store: &'s StoreInner<T>) -> Result<&'s ExceptionObject> {
+    fn object<'s, T>(&self, store: &'s StoreInner<T>) -> Result<ExceptionObject<'s>> {
         store.check(self.store)?;
         store
             .opaque

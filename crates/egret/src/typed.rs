@@ -5,7 +5,7 @@
 use crate::func::{HostFnDef, host_fn};
 use crate::store::{AsContext, AsContextMut, StoreInner};
 use crate::types::engine_form::{self, ValType};
-use crate::{Caller, Error, ExternRef, Func, Result};
+use crate::{Caller, Error, ExnRef, ExternRef, Func, Result};
 use egret_runtime::store::StoreId;
 use std::marker::PhantomData;
 
@@ -85,6 +85,18 @@ impl WasmTy for Option<ExternRef> {
             crate::Val::ExternRef(r) => r,
             _ => None,
         }
+    }
+}
+
+impl WasmTy for Option<ExnRef> {
+    fn valtype() -> ValType {
+        ValType::EXNREF
+    }
+    fn to_raw<T>(self, store: &StoreInner<T>) -> Result<u128> {
+        crate::Val::ExnRef(self).to_raw(store)
+    }
+    fn from_raw(raw: u128, store: StoreId) -> Self {
+        ExnRef::from_raw(store, raw as u32)
     }
 }
 

@@ -212,6 +212,24 @@ fn exnref_values_cross_the_boundary_and_live_in_globals() {
     };
     assert_eq!(back, exn);
 
+    // Typed functions take and return exception references too.
+    let catch_ref = instance
+        .get_typed_func::<(), Option<ExnRef>>(&mut store, "catch_ref")
+        .unwrap();
+    let typed = catch_ref
+        .call(&mut store, ())
+        .unwrap()
+        .expect("an exception");
+    assert_eq!(typed.field(&store, 0).unwrap().i32(), Some(5));
+    let rethrow = instance
+        .get_typed_func::<Option<ExnRef>, ()>(&mut store, "rethrow")
+        .unwrap();
+    assert!(matches!(
+        rethrow.call(&mut store, Some(typed)),
+        Err(Error::Exception(_))
+    ));
+    assert_eq!(store.take_pending_exception(), Some(typed));
+
     // Thrown again by wasm, it is the same exception.
     let err = call(&mut store, instance, "rethrow", &[Val::ExnRef(Some(exn))]).unwrap_err();
     assert!(matches!(err, Error::Exception(_)));

@@ -174,6 +174,11 @@ impl ValType {
         nullable: true,
         heap: HeapType::Any,
     });
+    /// `exnref`, that is `(ref null exn)`.
+    pub const EXNREF: ValType = ValType::Ref(RefType {
+        nullable: true,
+        heap: HeapType::Exn,
+    });
 
     /// Whether this is a reference type.
     pub fn is_ref(self) -> bool {

@@ -8,7 +8,7 @@
 //! dropped (as with Wasmtime's null collector): without a collector
 //! (issue #16) the runtime cannot tell when wasm no longer holds an
 //! `exnref`. The fields are raw 16-byte value slots of the tag's parameter
-//! types.
+//! types; an exception costs its fields and 24 bytes.
 //!
 //! When an exception leaves wasm uncaught, the runtime leaves it *pending*
 //! in the store and the call fails with [`ThrownException`]; a host
@@ -35,33 +35,56 @@ impl ExnId {
 }
 
 /// One exception: its tag and field values.
-#[derive(Clone, Debug)]
-pub struct ExceptionObject {
+#[derive(Copy, Clone, Debug)]
+pub struct ExceptionObject<'a> {
     /// The tag it was thrown or created with.
     pub tag: TagId,
     /// One 16-byte value slot per parameter of the tag's type.
-    pub fields: Box<[u128]>,
+    pub fields: &'a [u128],
+}
+
+/// Where an exception's parts are in [`Exceptions`].
+#[derive(Copy, Clone, Debug)]
+struct Header {
+    tag: TagId,
+    /// Its first field in `Exceptions::fields`.
+    start: usize,
+    len: u32,
 }
 
 /// A store's exceptions, and the one that left wasm uncaught, if any.
+/// The fields of all exceptions share one vector, so creating one
+/// allocates nothing most of the time.
 #[derive(Default)]
 pub struct Exceptions {
-    objects: Vec<ExceptionObject>,
+    headers: Vec<Header>,
+    fields: Vec<u128>,
     pending: Option<ExnId>,
 }
 
 impl Exceptions {
-    /// Adds an exception; `None` if the store holds `u32::MAX - 1` already.
-    pub fn create(&mut self, object: ExceptionObject) -> Option<ExnId> {
-        let raw = u32::try_from(self.objects.len() + 1).ok()?;
+    /// Adds an exception of `tag` with `fields`; `None` if the store holds
+    /// `u32::MAX - 1` already.
+    pub fn create(&mut self, tag: TagId, fields: &[u128]) -> Option<ExnId> {
+        let raw = u32::try_from(self.headers.len() + 1).ok()?;
         let id = ExnId::from_raw(raw)?;
-        self.objects.push(object);
+        let len = u32::try_from(fields.len()).ok()?;
+        self.headers.push(Header {
+            tag,
+            start: self.fields.len(),
+            len,
+        });
+        self.fields.extend_from_slice(fields);
         Some(id)
     }
 
     /// The exception `id` refers to, if it is one of this store's.
-    pub fn get(&self, id: ExnId) -> Option<&ExceptionObject> {
-        self.objects.get(id.0.get() as usize - 1)
+    pub fn get(&self, id: ExnId) -> Option<ExceptionObject<'_>> {
+        let header = self.headers.get(id.0.get() as usize - 1)?;
+        Some(ExceptionObject {
+            tag: header.tag,
+            fields: &self.fields[header.start..header.start + header.len as usize],
+        })
     }
 
     /// Makes `id` the pending exception, replacing any other.

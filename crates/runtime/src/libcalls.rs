@@ -9,7 +9,7 @@
 //! store's resource limiter; when it fails they record its error as a host
 //! failure and return `GROW_TRAP`, and the generated code traps.
 
-use crate::exception::{ExceptionObject, ExnId};
+use crate::exception::ExnId;
 use crate::host_func::HostFailure;
 use crate::instance::InstanceId;
 use crate::store::VMStore;
@@ -271,11 +271,8 @@ unsafe extern "C" fn exn_new(vmctx: *mut u8, tag: u32, fields: *const u128, coun
     let tag = store.instance(instance).tag(tag);
     // SAFETY: generated code passes `count` slots, one per field of the
     // tag's type.
-    let fields = unsafe { std::slice::from_raw_parts(fields, count as usize) }.into();
-    match store
-        .exceptions_mut()
-        .create(ExceptionObject { tag, fields })
-    {
+    let fields = unsafe { std::slice::from_raw_parts(fields, count as usize) };
+    match store.exceptions_mut().create(tag, fields) {
         Some(id) => id.to_raw(),
         // 2^32 - 1 exceptions in one store: wasm cannot observe this
         // reference as anything but a null one, which traps when thrown.
