@@ -24,7 +24,9 @@ fn main() -> egret::Result<()> {
     // A handle used with the wrong store.
     let module = Module::new(&engine, r#"(module (func (export "boom") unreachable))"#)?;
     let instance = Instance::new(&mut store, &module, &[])?;
-    let boom = instance.get_func(&mut store, "boom")?;
+    let boom = instance
+        .get_func(&mut store, "boom")
+        .expect("`boom` is exported");
     let mut other_store = Store::new(&engine, ());
     match boom.call(&mut other_store, &[], &mut []) {
         Err(e @ Error::WrongStore) => println!("wrong store: {e}"),

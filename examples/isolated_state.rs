@@ -32,11 +32,15 @@ fn main() -> egret::Result<()> {
     tick_second.call(&mut store, ())?;
 
     let count = |instance: Instance, store: &mut Store<()>| -> egret::Result<i32> {
-        let global = instance.get_global(&mut *store, "count")?;
+        let global = instance
+            .get_global(&mut *store, "count")
+            .ok_or_else(|| egret::Error::msg("no global `count`"))?;
         Ok(global.get(&*store)?.i32().unwrap_or_default())
     };
     let memory_word = |instance: Instance, store: &mut Store<()>| -> egret::Result<u32> {
-        let memory = instance.get_memory(&mut *store, "memory")?;
+        let memory = instance
+            .get_memory(&mut *store, "memory")
+            .ok_or_else(|| egret::Error::msg("no memory `memory`"))?;
         let mut word = [0; 4];
         memory.read(&*store, 0, &mut word)?;
         Ok(u32::from_le_bytes(word))

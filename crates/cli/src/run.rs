@@ -256,7 +256,7 @@ fn run_module(options: &RunOptions, wasm: &WasmOptions) -> anyhow::Result<Outcom
         None if module.exports().any(|e| e.name() == "_start") => "_start",
         None => return Ok(Outcome::Results(Vec::new())),
     };
-    let func = instance.get_func(&store, name)?;
+    let func = instance.try_get_func(&store, name)?;
     let ty = func.ty(&store)?;
     let args: &[String] = if options.invoke.is_some() {
         &options.args

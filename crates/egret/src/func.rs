@@ -384,7 +384,7 @@ impl<T> Caller<'_, T> {
             store: self.store.id(),
             id: self.instance()?,
         };
-        instance.get_export(StoreContextMut(self.store), name).ok()
+        instance.get_export(StoreContextMut(self.store), name)
     }
 
     /// The calling instance, `None` when the host called.

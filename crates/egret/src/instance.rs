@@ -52,6 +52,24 @@ impl Export {
     }
 }
 
+/// Defines, per kind of export, the getter Wasmtime has (an `Option`) and
+/// its `try_` twin (a `Result` saying why there is none).
+macro_rules! getters {
+    ($($get:ident, $try_get:ident, $into:ident, $ty:ident, $what:literal;)*) => {$(
+        #[doc = concat!("The exported ", $what, " called `name`; `None` if there is no such export, or if `store` is not the instance's ([`Instance::", stringify!($try_get), "`] says which).")]
+        pub fn $get(&self, store: impl AsContext, name: &str) -> Option<$ty> {
+            self.$try_get(store, name).ok()
+        }
+
+        #[doc = concat!("The exported ", $what, " called `name`, or why there is none: an unknown name, an export of another kind, or [`Error::WrongStore`].")]
+        pub fn $try_get(&self, store: impl AsContext, name: &str) -> Result<$ty> {
+            self.try_get_export(store, name)?
+                .$into()
+                .ok_or_else(|| Error::misuse(format!(concat!("export `{}` is not ", $what), name)))
+        }
+    )*};
+}
+
 impl Instance {
     /// Instantiates `module` with `imports`, given in the order of
     /// [`Module::imports`]. Runs the start function, if any.
@@ -111,8 +129,15 @@ impl Instance {
         }
     }
 
-    /// The export called `name`.
-    pub fn get_export(&self, store: impl AsContext, name: &str) -> Result<Extern> {
+    /// The export called `name`; `None` if there is none, or if `store`
+    /// is not the instance's ([`Instance::try_get_export`] says which).
+    pub fn get_export(&self, store: impl AsContext, name: &str) -> Option<Extern> {
+        self.try_get_export(store, name).ok()
+    }
+
+    /// The export called `name`, or why there is none: an unknown name, or
+    /// [`Error::WrongStore`].
+    pub fn try_get_export(&self, store: impl AsContext, name: &str) -> Result<Extern> {
         let store = store.as_context();
         store.0.check(self.store)?;
         let info = store.0.opaque.instance(self.id).info();
@@ -140,42 +165,24 @@ impl Instance {
             .collect())
     }
 
-    /// The exported function called `name`.
-    pub fn get_func(&self, store: impl AsContext, name: &str) -> Result<Func> {
-        self.get_export(store, name)?
-            .into_func()
-            .ok_or_else(|| Error::misuse(format!("export `{name}` is not a function")))
-    }
-
-    /// The exported function called `name`, with a static signature.
+    /// The exported function called `name`, with a static signature. Fails
+    /// if there is none, if its type is not `P -> R`, or if `store` is not
+    /// the instance's.
     pub fn get_typed_func<P: WasmParams, R: WasmResults>(
         &self,
         store: impl AsContext,
         name: &str,
     ) -> Result<TypedFunc<P, R>> {
         let store = store.as_context();
-        self.get_func(StoreContext(store.0), name)?.typed(store)
+        self.try_get_func(StoreContext(store.0), name)?.typed(store)
     }
 
-    /// The exported memory called `name`.
-    pub fn get_memory(&self, store: impl AsContext, name: &str) -> Result<Memory> {
-        self.get_export(store, name)?
-            .into_memory()
-            .ok_or_else(|| Error::misuse(format!("export `{name}` is not a memory")))
-    }
-
-    /// The exported global called `name`.
-    pub fn get_global(&self, store: impl AsContext, name: &str) -> Result<Global> {
-        self.get_export(store, name)?
-            .into_global()
-            .ok_or_else(|| Error::misuse(format!("export `{name}` is not a global")))
-    }
-
-    /// The exported table called `name`.
-    pub fn get_table(&self, store: impl AsContext, name: &str) -> Result<Table> {
-        self.get_export(store, name)?
-            .into_table()
-            .ok_or_else(|| Error::misuse(format!("export `{name}` is not a table")))
+    getters! {
+        get_func, try_get_func, into_func, Func, "a function";
+        get_memory, try_get_memory, into_memory, Memory, "a memory";
+        get_global, try_get_global, into_global, Global, "a global";
+        get_table, try_get_table, into_table, Table, "a table";
+        get_tag, try_get_tag, into_tag, Tag, "a tag";
     }
 }
 

@@ -427,9 +427,9 @@ fn instance_exports_and_lookup_errors() {
         .map(|e| e.name().to_string())
         .collect();
     assert_eq!(names, ["f", "m", "t", "g"]);
-    assert!(instance.get_func(&store, "f").is_ok());
-    assert!(instance.get_memory(&store, "m").is_ok());
-    assert!(instance.get_table(&store, "t").is_ok());
+    assert!(instance.get_func(&store, "f").is_some());
+    assert!(instance.get_memory(&store, "m").is_some());
+    assert!(instance.get_table(&store, "t").is_some());
     assert_eq!(
         instance
             .get_global(&store, "g")
@@ -439,8 +439,13 @@ fn instance_exports_and_lookup_errors() {
             .i32(),
         Some(3)
     );
-    assert!(instance.get_func(&store, "m").is_err());
-    assert!(instance.get_export(&store, "nope").is_err());
+    // Wasmtime's getters say `None`; their `try_` twins say why.
+    assert!(instance.get_func(&store, "m").is_none());
+    let err = instance.try_get_func(&store, "m").unwrap_err();
+    assert!(err.to_string().contains("not a function"), "{err}");
+    assert!(instance.get_export(&store, "nope").is_none());
+    let err = instance.try_get_export(&store, "nope").unwrap_err();
+    assert!(err.to_string().contains("unknown export"), "{err}");
     assert!(instance.get_typed_func::<i32, ()>(&store, "f").is_err());
     let ty = instance
         .get_export(&store, "m")
@@ -466,8 +471,9 @@ fn handles_refuse_other_stores() {
     let m = instance.get_memory(&a, "m").unwrap();
     let t = instance.get_table(&a, "t").unwrap();
     let g = instance.get_global(&a, "g").unwrap();
+    assert!(instance.get_export(&b, "f").is_none());
     assert!(matches!(
-        instance.get_export(&b, "f"),
+        instance.try_get_export(&b, "f"),
         Err(Error::WrongStore)
     ));
     assert!(matches!(
@@ -687,7 +693,7 @@ fn nested_host_failures_reach_the_right_caller() {
     })
     .unwrap();
     let instance = Instance::new(&mut store, &module, &[fail.into()]).unwrap();
-    *store.data_mut() = instance.get_func(&mut store, "run").ok();
+    *store.data_mut() = instance.get_func(&mut store, "run");
     // Called from the host, calls wasm, which calls a failing host function.
     let outer = Func::wrap(
         &mut store,

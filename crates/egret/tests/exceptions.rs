@@ -50,7 +50,7 @@ fn call(
     name: &str,
     params: &[Val],
 ) -> egret::Result<Vec<Val>> {
-    let func = instance.get_func(&mut *store, name)?;
+    let func = instance.try_get_func(&mut *store, name)?;
     let ty = func.ty(&mut *store)?;
     let mut results = vec![Val::I32(0); ty.results().len()];
     func.call(&mut *store, params, &mut results)?;

@@ -165,7 +165,7 @@ impl EgretRun {
 
     /// Calls the exported function `name`.
     pub fn call(&mut self, name: &str, args: &[Value], results: &[ValKind]) -> Outcome {
-        let func = match self.instance.get_func(&self.store, name) {
+        let func = match self.instance.try_get_func(&self.store, name) {
             Ok(func) => func,
             Err(e) => return Outcome::Failed(e.to_string()),
         };
@@ -184,7 +184,7 @@ impl EgretRun {
     pub fn memory(&self, name: &str) -> Result<&[u8], String> {
         let memory = self
             .instance
-            .get_memory(&self.store, name)
+            .try_get_memory(&self.store, name)
             .map_err(|e| e.to_string())?;
         memory.data(&self.store).map_err(|e| e.to_string())
     }
@@ -193,7 +193,7 @@ impl EgretRun {
     pub fn global(&self, name: &str) -> Result<Value, String> {
         let global = self
             .instance
-            .get_global(&self.store, name)
+            .try_get_global(&self.store, name)
             .map_err(|e| e.to_string())?;
         global
             .get(&self.store)
@@ -205,7 +205,7 @@ impl EgretRun {
     pub fn table(&self, name: &str) -> Result<Vec<bool>, String> {
         let table = self
             .instance
-            .get_table(&self.store, name)
+            .try_get_table(&self.store, name)
             .map_err(|e| e.to_string())?;
         let size = table.size(&self.store).map_err(|e| e.to_string())?;
         (0..size)

@@ -380,7 +380,7 @@ impl<'t> Script<'t> {
             WastExecute::Get { module, global, .. } => {
                 let instance = self.instance(module.map(|id| id.name()))?;
                 Ok(instance
-                    .get_global(&self.store, global)
+                    .try_get_global(&self.store, global)
                     .and_then(|g| g.get(&self.store))
                     .map(|v| vec![v]))
             }
@@ -437,7 +437,7 @@ fn call(
     name: &str,
     args: &[Val],
 ) -> egret::Result<Vec<Val>> {
-    let func = instance.get_func(&*store, name)?;
+    let func = instance.try_get_func(&*store, name)?;
     let mut results: Vec<Val> = func
         .ty(&*store)?
         .results()
