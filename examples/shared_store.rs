@@ -38,7 +38,7 @@ fn main() -> egret::Result<()> {
     let memory = Memory::new(&mut store, MemoryType::new(1, None))?;
     let note = Func::wrap(&mut store, |mut caller: Caller<'_, Log>, n: i32| {
         caller.data_mut().notes.push(n);
-    })?;
+    });
 
     let writer = Module::new(&engine, WRITER)?;
     let reader = Module::new(&engine, READER)?;

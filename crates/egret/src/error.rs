@@ -125,7 +125,7 @@ impl Error {
     ///
     /// let engine = Engine::default();
     /// let mut store = Store::new(&engine, ());
-    /// let f = Func::wrap(&mut store, || -> egret::Result<()> { Err(Error::Host(Box::new(Exit(3)))) }).unwrap();
+    /// let f = Func::wrap(&mut store, || -> egret::Result<()> { Err(Error::Host(Box::new(Exit(3)))) });
     /// let err = f.call(&mut store, &[], &mut []).unwrap_err();
     /// assert_eq!(err.downcast_ref::<Exit>().unwrap().0, 3);
     /// ```

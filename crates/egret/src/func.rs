@@ -36,7 +36,7 @@ use std::sync::Arc;
 /// let double = Func::new(&mut store, ty, |_caller, params, results| {
 ///     results[0] = Val::I32(params[0].i32().unwrap() * 2);
 ///     Ok(())
-/// }).unwrap();
+/// });
 /// let mut out = [Val::I32(0)];
 /// double.call(&mut store, &[Val::I32(21)], &mut out).unwrap();
 /// assert_eq!(out[0].i32(), Some(42));
@@ -57,9 +57,23 @@ impl Func {
     }
 
     /// Defines a host function of type `ty`. `f` receives the arguments
-    /// and writes the results; an error it returns becomes a trap. Fails
-    /// if `ty` belongs to another engine than the store's.
+    /// and writes the results; an error it returns becomes a trap.
+    ///
+    /// # Panics
+    /// As Wasmtime's, if `ty` belongs to another engine than the store's;
+    /// also if the function's trampoline cannot be made (a build without
+    /// the `compiler` feature and no loaded module of that type).
+    /// [`Func::try_new`] returns those as errors.
     pub fn new<T: 'static>(
+        store: impl AsContextMut<Data = T>,
+        ty: FuncType,
+        f: impl Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<()> + Send + Sync + 'static,
+    ) -> Func {
+        Func::try_new(store, ty, f).unwrap_or_else(|e| panic!("Func::new: {e}"))
+    }
+
+    /// [`Func::new`], with its failures as errors.
+    pub fn try_new<T: 'static>(
         mut store: impl AsContextMut<Data = T>,
         ty: FuncType,
         f: impl Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<()> + Send + Sync + 'static,
@@ -335,7 +349,7 @@ impl<T> Caller<'_, T> {
     /// let engine = Engine::new(Config::new().consume_fuel(true))?;
     /// let mut store = Store::new(&engine, ());
     /// store.set_fuel(100)?;
-    /// let fuel = Func::wrap(&mut store, |caller: Caller<'_, ()>| caller.get_fuel().map(|f| f as i64))?;
+    /// let fuel = Func::wrap(&mut store, |caller: Caller<'_, ()>| caller.get_fuel().map(|f| f as i64));
     /// assert_eq!(fuel.typed::<(), i64>(&store)?.call(&mut store, ())?, 100);
     /// # Ok::<(), egret::Error>(())
     /// ```
@@ -351,7 +365,7 @@ impl<T> Caller<'_, T> {
     /// use egret::{Caller, Config, Engine, Func, Store};
     /// let engine = Engine::new(Config::new().consume_fuel(true))?;
     /// let mut store = Store::new(&engine, ());
-    /// let refuel = Func::wrap(&mut store, |mut caller: Caller<'_, ()>| caller.set_fuel(500))?;
+    /// let refuel = Func::wrap(&mut store, |mut caller: Caller<'_, ()>| caller.set_fuel(500));
     /// refuel.typed::<(), ()>(&store)?.call(&mut store, ())?;
     /// assert_eq!(store.get_fuel()?, 500);
     /// # Ok::<(), egret::Error>(())
@@ -369,7 +383,7 @@ impl<T> Caller<'_, T> {
     /// use egret::{Caller, Config, Engine, Func, Store};
     /// let engine = Engine::new(Config::new().epoch_interruption(true))?;
     /// let mut store = Store::new(&engine, ());
-    /// let extend = Func::wrap(&mut store, |mut caller: Caller<'_, ()>| caller.set_epoch_deadline(10))?;
+    /// let extend = Func::wrap(&mut store, |mut caller: Caller<'_, ()>| caller.set_epoch_deadline(10));
     /// extend.typed::<(), ()>(&store)?.call(&mut store, ())?;
     /// # Ok::<(), egret::Error>(())
     /// ```

@@ -15,7 +15,7 @@
 //! let mut store = Store::new(&engine, Vec::new());
 //! let log = Func::wrap(&mut store, |mut caller: Caller<'_, Vec<i32>>, x: i32| {
 //!     caller.data_mut().push(x);
-//! })?;
+//! });
 //! let instance = Instance::new(&mut store, &module, &[log.into()])?;
 //! let run = instance.get_typed_func::<i32, i32>(&mut store, "run")?;
 //! assert_eq!(run.call(&mut store, 21)?, 42);

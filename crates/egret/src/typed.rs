@@ -274,11 +274,24 @@ impl Func {
     /// use egret::{Caller, Engine, Func, Store};
     /// let engine = Engine::default();
     /// let mut store = Store::new(&engine, 10);
-    /// let add = Func::wrap(&mut store, |caller: Caller<'_, i32>, x: i32| x + *caller.data()).unwrap();
+    /// let add = Func::wrap(&mut store, |caller: Caller<'_, i32>, x: i32| x + *caller.data());
     /// let add = add.typed::<i32, i32>(&store).unwrap();
     /// assert_eq!(add.call(&mut store, 5).unwrap(), 15);
     /// ```
+    ///
+    /// # Panics
+    /// If the function's trampoline cannot be made (a build without the
+    /// `compiler` feature and no loaded module of that type);
+    /// [`Func::try_wrap`] returns that as an error.
     pub fn wrap<T: 'static, Params, Results>(
+        store: impl AsContextMut<Data = T>,
+        func: impl IntoFunc<T, Params, Results>,
+    ) -> Func {
+        Func::try_wrap(store, func).unwrap_or_else(|e| panic!("Func::wrap: {e}"))
+    }
+
+    /// [`Func::wrap`], with its failure as an error.
+    pub fn try_wrap<T: 'static, Params, Results>(
         mut store: impl AsContextMut<Data = T>,
         func: impl IntoFunc<T, Params, Results>,
     ) -> Result<Func> {

@@ -108,8 +108,7 @@ fn host_function_calls_back_into_wasm() {
             let once = inc.call(&mut caller, x)?;
             inc.call(&mut caller, once)
         },
-    )
-    .unwrap();
+    );
     let instance = Instance::new(&mut store, &module, &[twice.into()]).unwrap();
     *store.data_mut() = Some(instance.get_func(&mut store, "inc").unwrap());
     let run = instance
@@ -140,8 +139,7 @@ fn host_error_unwinds_through_wasm_and_store_survives() {
                 Ok(())
             }
         },
-    )
-    .unwrap();
+    );
     let instance = Instance::new(&mut store, &module, &[fail.into()]).unwrap();
     let run = instance
         .get_typed_func::<i32, ()>(&mut store, "run")
@@ -164,7 +162,7 @@ fn host_panic_resumes_in_the_embedder() {
     )
     .unwrap();
     let mut store = Store::new(&engine, ());
-    let p = Func::wrap(&mut store, || -> () { panic!("host panic") }).unwrap();
+    let p = Func::wrap(&mut store, || -> () { panic!("host panic") });
     let instance = Instance::new(&mut store, &module, &[p.into()]).unwrap();
     let run = instance
         .get_typed_func::<(), ()>(&mut store, "run")
@@ -193,8 +191,7 @@ fn a_panic_in_a_nested_host_call_unwinds_to_the_embedder_and_the_store_stays_usa
             panic!("inner panic");
         }
         x * 2
-    })
-    .unwrap();
+    });
     let outer = Func::wrap(
         &mut store,
         move |mut caller: Caller<'_, u32>, x: i32| -> Result<i32> {
@@ -202,8 +199,7 @@ fn a_panic_in_a_nested_host_call_unwinds_to_the_embedder_and_the_store_stays_usa
             *caller.data_mut() += 10;
             Ok(doubled + 1)
         },
-    )
-    .unwrap();
+    );
     let instance = Instance::new(&mut store, &module, &[outer.into()]).unwrap();
     let run = instance
         .get_typed_func::<i32, i32>(&mut store, "run")
@@ -230,8 +226,7 @@ fn func_new_with_dynamic_types_and_untyped_calls() {
         results[0] = params[1].clone();
         results[1] = params[0].clone();
         Ok(())
-    })
-    .unwrap();
+    });
     assert!(FuncType::eq(&swap.ty(&store).unwrap(), &ty));
     let mut results = [Val::I32(0), Val::I32(0)];
     swap.call(&mut store, &[Val::I64(3), Val::from(2.5f64)], &mut results)
@@ -355,7 +350,7 @@ fn memories_globals_and_tables_from_the_host() {
         Val::FuncRef(None),
     )
     .unwrap();
-    let f = Func::wrap(&mut store, |x: i32| x).unwrap();
+    let f = Func::wrap(&mut store, |x: i32| x);
     table.set(&mut store, 0, Val::FuncRef(Some(f))).unwrap();
     assert!(matches!(table.get(&store, 0).unwrap(), Val::FuncRef(Some(g)) if g == f));
     assert_eq!(table.grow(&mut store, 2, Val::FuncRef(None)).unwrap(), 1);
@@ -646,8 +641,7 @@ fn host_functions_called_from_the_host_return_errors_and_resume_panics() {
                 _ => panic!("host panic {x}"),
             }
         },
-    )
-    .unwrap();
+    );
     let typed = fail.typed::<i32, i32>(&store).unwrap();
     assert_eq!(typed.call(&mut store, 0).unwrap(), 1);
     let err = typed.call(&mut store, 1).unwrap_err();
@@ -690,8 +684,7 @@ fn nested_host_failures_reach_the_right_caller() {
     let mut store = Store::new(&engine, None::<Func>);
     let fail = Func::wrap(&mut store, |x: i32| -> Result<i32> {
         Err(Error::msg(format!("inner {x}")))
-    })
-    .unwrap();
+    });
     let instance = Instance::new(&mut store, &module, &[fail.into()]).unwrap();
     *store.data_mut() = instance.get_func(&mut store, "run");
     // Called from the host, calls wasm, which calls a failing host function.
@@ -703,8 +696,7 @@ fn nested_host_failures_reach_the_right_caller() {
             let inner = err.as_trap().unwrap().host_error().unwrap().to_string();
             Err(Error::msg(format!("outer saw {inner}")))
         },
-    )
-    .unwrap();
+    );
     let err = outer
         .typed::<i32, i32>(&store)
         .unwrap()
@@ -738,8 +730,7 @@ fn caller_finds_the_calling_instance_exports() {
             }
             None => -1,
         }
-    })
-    .unwrap();
+    });
     let instance = Instance::new(&mut store, &module, &[peek.into()]).unwrap();
     let run = instance
         .get_typed_func::<i32, i32>(&mut store, "run")
@@ -817,14 +808,12 @@ fn host_functions_with_many_parameters_and_results() {
     let mut store = Store::new(&engine, ());
     let spread = Func::wrap(&mut store, |a: i32, b: i64, c: f32, d: f64| {
         (d, c, b, a, 10, 20, 30)
-    })
-    .unwrap();
+    });
     let ty = FuncType::new(&engine, vec![ValType::I32; 8], [ValType::I64]);
     let sum = Func::new(&mut store, ty, |_, params, results| {
         results[0] = Val::I64(params.iter().map(|p| i64::from(p.i32().unwrap())).sum());
         Ok(())
-    })
-    .unwrap();
+    });
     let instance = Instance::new(&mut store, &module, &[spread.into(), sum.into()]).unwrap();
     let run = instance
         .get_typed_func::<(), i64>(&mut store, "run")

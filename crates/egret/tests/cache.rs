@@ -82,7 +82,7 @@ fn exercise(module: &Module) {
     // For engines with fuel or epochs; harmless for others.
     let _ = store.set_fuel(1_000_000);
     store.set_epoch_deadline(1_000_000);
-    let double = Func::wrap(&mut store, |x: i32| x * 2).unwrap();
+    let double = Func::wrap(&mut store, |x: i32| x * 2);
     let instance = Instance::new(&mut store, module, &[double.into()]).unwrap();
     let run = instance
         .get_typed_func::<i32, i32>(&mut store, "run")

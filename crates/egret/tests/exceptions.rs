@@ -105,8 +105,7 @@ fn the_host_throws_and_wasm_catches() {
             let exn = ExnRef::new(&mut caller, &pre, &tag, &[Val::I32(3), Val::I64(4)])?;
             caller.as_context_mut().throw(exn)
         },
-    )
-    .unwrap();
+    );
     let results = call(
         &mut store,
         instance,
@@ -125,8 +124,7 @@ fn a_host_error_that_is_not_an_exception_is_a_trap_not_caught_by_wasm() {
     let instance = instantiate(&mut store, THROWER);
     let thunk = Func::wrap(&mut store, || -> egret::Result<()> {
         Err(Error::msg("no"))
-    })
-    .unwrap();
+    });
     let err = call(
         &mut store,
         instance,
@@ -154,8 +152,7 @@ fn an_exception_crosses_host_frames_between_wasm_frames() {
             assert!(matches!(err, Error::Exception(_)));
             Err(err)
         },
-    )
-    .unwrap();
+    );
     let results = call(
         &mut store,
         instance,
@@ -172,8 +169,7 @@ fn an_exception_crosses_host_frames_between_wasm_frames() {
         move |mut caller: Caller<'_, ()>| -> egret::Result<()> {
             thunk.call(&mut caller, &[], &mut [])
         },
-    )
-    .unwrap();
+    );
     let err = outer.call(&mut store, &[], &mut []).unwrap_err();
     assert!(matches!(err, Error::Exception(_)), "{err:?}");
     let exn = store.take_pending_exception().unwrap();

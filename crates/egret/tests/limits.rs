@@ -156,8 +156,7 @@ fn host_functions_see_and_change_fuel() {
         let seen = caller.get_fuel()?;
         caller.set_fuel(50)?;
         Ok(seen as i64)
-    })
-    .unwrap();
+    });
     let instance = Instance::new(&mut store, &module, &[refuel.into()]).unwrap();
     let run = instance
         .get_typed_func::<i32, i64>(&mut store, "run")
@@ -611,7 +610,6 @@ fn wasm_reentered_from_another_thread_gets_a_stack_limit_for_that_thread() {
                 finite == 1_000 && kind == TrapKind::StackOverflow,
             ))
         });
-        let reenter = reenter.unwrap();
         let instance = Instance::new(&mut store, &module, &[reenter.into()]).unwrap();
         let run = instance
             .get_typed_func::<(), i32>(&mut store, "run")
@@ -660,8 +658,7 @@ fn reentry_on_the_same_thread_shares_the_outer_stack_budget() {
                 .typed::<i32, i32>(&caller)?;
             down.call(&mut caller, n)
         },
-    )
-    .unwrap();
+    );
     let instance = Instance::new(&mut store, &module, &[again.into()]).unwrap();
     let down = instance
         .get_typed_func::<i32, i32>(&mut store, "down")

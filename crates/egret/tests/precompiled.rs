@@ -30,7 +30,7 @@ fn artifact(engine: &Engine) -> Vec<u8> {
 fn exercise(module: &Module) {
     let engine = module.engine();
     let mut store = Store::new(engine, ());
-    let double = Func::wrap(&mut store, |x: i32| x * 2).unwrap();
+    let double = Func::wrap(&mut store, |x: i32| x * 2);
     let instance = Instance::new(&mut store, module, &[double.into()]).unwrap();
     let run = instance
         .get_typed_func::<i32, i32>(&mut store, "run")
@@ -266,8 +266,7 @@ fn a_host_function_keeps_the_module_code_of_its_trampoline_alive() {
     let triple = Func::new(&mut store, ty, |_, args, results| {
         results[0] = Val::I64(args[0].i64().unwrap() * 3);
         Ok(())
-    })
-    .unwrap();
+    });
     drop(only_module_with_the_type);
     // Load and drop others so freed code would be reused or unmapped.
     for _ in 0..8 {

@@ -88,8 +88,7 @@ fn a_host_function_of_a_declared_subtype_satisfies_a_supertype_import() {
     let host = Func::new(&mut store, derived.clone(), |_, _, results| {
         results[0] = Val::I32(5);
         Ok(())
-    })
-    .unwrap();
+    });
     assert!(FuncType::eq(&host.ty(&store).unwrap(), &derived));
     let instance = Instance::new(&mut store, &module, &[host.into()]).unwrap();
     let run = instance
@@ -103,8 +102,7 @@ fn a_host_function_of_a_declared_subtype_satisfies_a_supertype_import() {
     let other = Func::new(&mut store, unrelated, |_, _, r| {
         r[0] = Val::I32(0);
         Ok(())
-    })
-    .unwrap();
+    });
     assert!(Instance::new(&mut store, &module, &[other.into()]).is_err());
 }
 
@@ -135,8 +133,13 @@ fn types_of_another_engine_are_errors_not_undefined_behaviour() {
     let other_engine = Engine::default();
     let mut store = Store::new(&engine, ());
     let foreign = FuncType::new(&other_engine, [], []);
-    let err = Func::new(&mut store, foreign.clone(), |_, _, _| Ok(())).unwrap_err();
+    let err = Func::try_new(&mut store, foreign.clone(), |_, _, _| Ok(())).unwrap_err();
     assert!(err.to_string().contains("another engine"), "{err}");
+    // `Func::new` panics instead, as Wasmtime's does.
+    let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        Func::new(&mut store, foreign.clone(), |_, _, _| Ok(()))
+    }));
+    assert!(panicked.is_err());
 
     let foreign_ref = RefType::new(true, HeapType::ConcreteFunc(foreign));
     let table = TableType::new(foreign_ref.clone(), 1, None);
@@ -145,7 +148,7 @@ fn types_of_another_engine_are_errors_not_undefined_behaviour() {
     assert!(Global::new(&mut store, global, Val::FuncRef(None)).is_err());
     // The store is still usable.
     let fine = FuncType::new(&engine, [], []);
-    assert!(Func::new(&mut store, fine, |_, _, _| Ok(())).is_ok());
+    assert!(Func::try_new(&mut store, fine, |_, _, _| Ok(())).is_ok());
 }
 
 #[test]
@@ -164,13 +167,11 @@ fn a_typed_table_from_the_host_holds_only_functions_of_its_type() {
     let double = Func::new(&mut store, unary, |_, p, r| {
         r[0] = Val::I32(p[0].i32().unwrap() * 2);
         Ok(())
-    })
-    .unwrap();
+    });
     let seven = Func::new(&mut store, nullary, |_, _, r| {
         r[0] = Val::I32(7);
         Ok(())
-    })
-    .unwrap();
+    });
     table.set(&mut store, 0, double.into()).unwrap();
     assert!(table.set(&mut store, 1, seven.into()).is_err());
     let ty = table.ty(&store).unwrap();
@@ -304,7 +305,7 @@ fn tags_are_defined_imported_and_exported_by_identity() {
         Instance::new(&mut store, &importer, &[f32_tag.into()]),
         Err(Error::Link(_))
     ));
-    let func = Func::wrap(&mut store, |_: i32| {}).unwrap();
+    let func = Func::wrap(&mut store, |_: i32| {});
     assert!(Instance::new(&mut store, &importer, &[func.into()]).is_err());
     // A host tag of the right type links.
     let host = Tag::new(

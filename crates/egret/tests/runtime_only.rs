@@ -114,7 +114,7 @@ fn host_functions_need_a_loaded_module_with_their_type() {
     let engine = Engine::default();
     let mut store = Store::new(&engine, ());
     let f64_to_f64 = FuncType::new(&engine, [ValType::F64], [ValType::F64]);
-    let no_module_has_it = Func::new(&mut store, f64_to_f64.clone(), |_, _, _| Ok(()));
+    let no_module_has_it = Func::try_new(&mut store, f64_to_f64.clone(), |_, _, _| Ok(()));
     let error = no_module_has_it.unwrap_err();
     assert!(error.to_string().contains("without a compiler"), "{error}");
 
@@ -124,8 +124,7 @@ fn host_functions_need_a_loaded_module_with_their_type() {
     let double = Func::new(&mut store, i32_to_i32, |_, args, results| {
         results[0] = egret::Val::I32(args[0].i32().unwrap() * 2);
         Ok(())
-    })
-    .unwrap();
+    });
     let mut results = [egret::Val::I32(0)];
     double
         .call(&mut store, &[egret::Val::I32(21)], &mut results)

@@ -132,7 +132,7 @@ fn dummy_import(store: &mut Store<()>, ty: ExternType) -> Result<Extern, Error> 
                 } else {
                     Ok(())
                 }
-            })?
+            })
             .into()
         }
         ExternType::Global(gt) => {
