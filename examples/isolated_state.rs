@@ -35,7 +35,7 @@ fn main() -> egret::Result<()> {
         let global = instance
             .get_global(&mut *store, "count")
             .ok_or_else(|| egret::Error::msg("no global `count`"))?;
-        Ok(global.get(&*store)?.i32().unwrap_or_default())
+        Ok(global.get(&*store).i32().unwrap_or_default())
     };
     let memory_word = |instance: Instance, store: &mut Store<()>| -> egret::Result<u32> {
         let memory = instance

@@ -145,6 +145,17 @@ impl Error {
     }
 }
 
+/// The value of `result`, for the methods whose Wasmtime signature has no
+/// room for an error (the handle was used with a store it does not belong
+/// to): panics naming `method` and the error, as Wasmtime's do. Each such
+/// method has a `try_` twin returning the error.
+pub(crate) fn or_panic<T>(result: Result<T>, method: &str) -> T {
+    match result {
+        Ok(value) => value,
+        Err(error) => panic!("{method}: {error}"),
+    }
+}
+
 impl fmt::Debug for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{self}")?;

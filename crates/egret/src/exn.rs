@@ -157,7 +157,7 @@ impl ExnRef {
     /// The exception's type (its tag's, as an exception type).
     pub fn ty(&self, store: impl AsContext) -> Result<ExnType> {
         let tag = self.tag(&store)?;
-        ExnType::from_tag_type(&tag.ty(&store)?)
+        ExnType::from_tag_type(&tag.try_ty(&store)?)
     }
 
     /// The value of field `index`.

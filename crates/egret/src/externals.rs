@@ -66,13 +66,22 @@ impl Extern {
     }
 
     /// The item's type.
-    pub fn ty(&self, store: impl AsContext) -> Result<ExternType> {
+    ///
+    /// # Panics
+    /// If `store` is not the one the item belongs to, as Wasmtime's;
+    /// [`Extern::try_ty`] returns [`Error::WrongStore`](crate::Error::WrongStore) instead.
+    pub fn ty(&self, store: impl AsContext) -> ExternType {
+        crate::error::or_panic(self.try_ty(store), "Extern::ty")
+    }
+
+    /// [`Extern::ty`], with a foreign store as an error.
+    pub fn try_ty(&self, store: impl AsContext) -> Result<ExternType> {
         Ok(match self {
-            Extern::Func(f) => ExternType::Func(f.ty(store)?),
-            Extern::Memory(m) => ExternType::Memory(m.ty(store)?),
-            Extern::Table(t) => ExternType::Table(t.ty(store)?),
-            Extern::Global(g) => ExternType::Global(g.ty(store)?),
-            Extern::Tag(t) => ExternType::Tag(t.ty(store)?),
+            Extern::Func(f) => ExternType::Func(f.try_ty(store)?),
+            Extern::Memory(m) => ExternType::Memory(m.try_ty(store)?),
+            Extern::Table(t) => ExternType::Table(t.try_ty(store)?),
+            Extern::Global(g) => ExternType::Global(g.try_ty(store)?),
+            Extern::Tag(t) => ExternType::Tag(t.try_ty(store)?),
         })
     }
 }

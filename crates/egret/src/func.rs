@@ -82,7 +82,16 @@ impl Func {
     }
 
     /// The function's type.
-    pub fn ty(&self, store: impl AsContext) -> Result<FuncType> {
+    ///
+    /// # Panics
+    /// If `store` is not the one the func belongs to, as Wasmtime's;
+    /// [`Func::try_ty`] returns [`Error::WrongStore`](crate::Error::WrongStore) instead.
+    pub fn ty(&self, store: impl AsContext) -> FuncType {
+        crate::error::or_panic(self.try_ty(store), "Func::ty")
+    }
+
+    /// [`Func::ty`], with a foreign store as an error.
+    pub fn try_ty(&self, store: impl AsContext) -> Result<FuncType> {
         let store = store.as_context().0;
         store.check(self.store)?;
         // SAFETY: the store check proves the funcref belongs to this live store.

@@ -12,7 +12,7 @@ use egret_runtime::store::{GlobalId, StoreId};
 /// let mut store = Store::new(&engine, ());
 /// let g = Global::new(&mut store, GlobalType::new(ValType::I64, Mutability::Var), Val::I64(1)).unwrap();
 /// g.set(&mut store, Val::I64(2)).unwrap();
-/// assert_eq!(g.get(&mut store).unwrap().i64(), Some(2));
+/// assert_eq!(g.get(&mut store).i64(), Some(2));
 /// ```
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Global {
@@ -43,7 +43,16 @@ impl Global {
     }
 
     /// The global's type.
-    pub fn ty(&self, store: impl AsContext) -> Result<GlobalType> {
+    ///
+    /// # Panics
+    /// If `store` is not the one the global belongs to, as Wasmtime's;
+    /// [`Global::try_ty`] returns [`Error::WrongStore`](crate::Error::WrongStore) instead.
+    pub fn ty(&self, store: impl AsContext) -> GlobalType {
+        crate::error::or_panic(self.try_ty(store), "Global::ty")
+    }
+
+    /// [`Global::ty`], with a foreign store as an error.
+    pub fn try_ty(&self, store: impl AsContext) -> Result<GlobalType> {
         let store = store.as_context().0;
         store.check(self.store)?;
         Ok(GlobalType::from_engine(
@@ -53,7 +62,16 @@ impl Global {
     }
 
     /// The current value.
-    pub fn get(&self, store: impl AsContext) -> Result<Val> {
+    ///
+    /// # Panics
+    /// If `store` is not the one the global belongs to, as Wasmtime's;
+    /// [`Global::try_get`] returns [`Error::WrongStore`](crate::Error::WrongStore) instead.
+    pub fn get(&self, store: impl AsContext) -> Val {
+        crate::error::or_panic(self.try_get(store), "Global::get")
+    }
+
+    /// [`Global::get`], with a foreign store as an error.
+    pub fn try_get(&self, store: impl AsContext) -> Result<Val> {
         let store = store.as_context().0;
         store.check(self.store)?;
         let ty = store.opaque.global_type(self.id);

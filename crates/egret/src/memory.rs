@@ -52,7 +52,16 @@ impl Memory {
     }
 
     /// The memory's type; its minimum is the current size.
-    pub fn ty(&self, store: impl AsContext) -> Result<MemoryType> {
+    ///
+    /// # Panics
+    /// If `store` is not the one the memory belongs to, as Wasmtime's;
+    /// [`Memory::try_ty`] returns [`Error::WrongStore`](crate::Error::WrongStore) instead.
+    pub fn ty(&self, store: impl AsContext) -> MemoryType {
+        crate::error::or_panic(self.try_ty(store), "Memory::ty")
+    }
+
+    /// [`Memory::ty`], with a foreign store as an error.
+    pub fn try_ty(&self, store: impl AsContext) -> Result<MemoryType> {
         let store = store.as_context().0;
         store.check(self.store)?;
         let memory = store.opaque.memory(self.id);
@@ -63,21 +72,48 @@ impl Memory {
     }
 
     /// Current size in pages.
-    pub fn size(&self, store: impl AsContext) -> Result<u64> {
+    ///
+    /// # Panics
+    /// If `store` is not the one the memory belongs to, as Wasmtime's;
+    /// [`Memory::try_size`] returns [`Error::WrongStore`](crate::Error::WrongStore) instead.
+    pub fn size(&self, store: impl AsContext) -> u64 {
+        crate::error::or_panic(self.try_size(store), "Memory::size")
+    }
+
+    /// [`Memory::size`], with a foreign store as an error.
+    pub fn try_size(&self, store: impl AsContext) -> Result<u64> {
         let store = store.as_context().0;
         store.check(self.store)?;
         Ok(store.opaque.memory(self.id).pages())
     }
 
     /// Current size in bytes.
-    pub fn data_size(&self, store: impl AsContext) -> Result<usize> {
+    ///
+    /// # Panics
+    /// If `store` is not the one the memory belongs to, as Wasmtime's;
+    /// [`Memory::try_data_size`] returns [`Error::WrongStore`](crate::Error::WrongStore) instead.
+    pub fn data_size(&self, store: impl AsContext) -> usize {
+        crate::error::or_panic(self.try_data_size(store), "Memory::data_size")
+    }
+
+    /// [`Memory::data_size`], with a foreign store as an error.
+    pub fn try_data_size(&self, store: impl AsContext) -> Result<usize> {
         let store = store.as_context().0;
         store.check(self.store)?;
         Ok(store.opaque.memory(self.id).byte_len())
     }
 
     /// The memory's bytes.
-    pub fn data<'a, T: 'a>(
+    ///
+    /// # Panics
+    /// If `store` is not the one the memory belongs to, as Wasmtime's;
+    /// [`Memory::try_data`] returns [`Error::WrongStore`](crate::Error::WrongStore) instead.
+    pub fn data<'a, T: 'a>(&self, store: impl Into<crate::StoreContext<'a, T>>) -> &'a [u8] {
+        crate::error::or_panic(self.try_data(store), "Memory::data")
+    }
+
+    /// [`Memory::data`], with a foreign store as an error.
+    pub fn try_data<'a, T: 'a>(
         &self,
         store: impl Into<crate::StoreContext<'a, T>>,
     ) -> Result<&'a [u8]> {
@@ -87,7 +123,19 @@ impl Memory {
     }
 
     /// The memory's bytes, mutably.
+    ///
+    /// # Panics
+    /// If `store` is not the one the memory belongs to, as Wasmtime's;
+    /// [`Memory::try_data_mut`] returns [`Error::WrongStore`](crate::Error::WrongStore) instead.
     pub fn data_mut<'a, T: 'a>(
+        &self,
+        store: impl Into<crate::StoreContextMut<'a, T>>,
+    ) -> &'a mut [u8] {
+        crate::error::or_panic(self.try_data_mut(store), "Memory::data_mut")
+    }
+
+    /// [`Memory::data_mut`], with a foreign store as an error.
+    pub fn try_data_mut<'a, T: 'a>(
         &self,
         store: impl Into<crate::StoreContextMut<'a, T>>,
     ) -> Result<&'a mut [u8]> {
@@ -104,12 +152,27 @@ impl Memory {
     /// let engine = Engine::default();
     /// let mut store = Store::new(&engine, 0usize);
     /// let memory = Memory::new(&mut store, MemoryType::new(1, None)).unwrap();
-    /// let (bytes, data) = memory.data_and_store_mut(&mut store).unwrap();
+    /// let (bytes, data) = memory.data_and_store_mut(&mut store);
     /// bytes[0] = 1;
     /// *data += bytes.len();
     /// assert_eq!(*store.data(), 65536);
     /// ```
+    ///
+    /// # Panics
+    /// If `store` is not the one the memory belongs to, as Wasmtime's;
+    /// [`Memory::try_data_and_store_mut`] returns [`Error::WrongStore`](crate::Error::WrongStore) instead.
     pub fn data_and_store_mut<'a, T: 'a>(
+        &self,
+        store: impl Into<crate::StoreContextMut<'a, T>>,
+    ) -> (&'a mut [u8], &'a mut T) {
+        crate::error::or_panic(
+            self.try_data_and_store_mut(store),
+            "Memory::data_and_store_mut",
+        )
+    }
+
+    /// [`Memory::data_and_store_mut`], with a foreign store as an error.
+    pub fn try_data_and_store_mut<'a, T: 'a>(
         &self,
         store: impl Into<crate::StoreContextMut<'a, T>>,
     ) -> Result<(&'a mut [u8], &'a mut T)> {

@@ -13,7 +13,7 @@ use egret_runtime::store::{StoreId, TableId};
 /// let mut store = Store::new(&engine, ());
 /// let t = Table::new(&mut store, TableType::new(RefType::FUNCREF, 2, None), Val::FuncRef(None)).unwrap();
 /// assert_eq!(t.grow(&mut store, 3, Val::FuncRef(None)).unwrap(), 2);
-/// assert_eq!(t.size(&store).unwrap(), 5);
+/// assert_eq!(t.size(&store), 5);
 /// ```
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Table {
@@ -53,7 +53,16 @@ impl Table {
     }
 
     /// The table's type; its minimum is the current size.
-    pub fn ty(&self, store: impl AsContext) -> Result<TableType> {
+    ///
+    /// # Panics
+    /// If `store` is not the one the table belongs to, as Wasmtime's;
+    /// [`Table::try_ty`] returns [`Error::WrongStore`](crate::Error::WrongStore) instead.
+    pub fn ty(&self, store: impl AsContext) -> TableType {
+        crate::error::or_panic(self.try_ty(store), "Table::ty")
+    }
+
+    /// [`Table::ty`], with a foreign store as an error.
+    pub fn try_ty(&self, store: impl AsContext) -> Result<TableType> {
         let store = store.as_context().0;
         store.check(self.store)?;
         let table = store.opaque.table(self.id);
@@ -67,7 +76,16 @@ impl Table {
     }
 
     /// Current number of elements.
-    pub fn size(&self, store: impl AsContext) -> Result<u64> {
+    ///
+    /// # Panics
+    /// If `store` is not the one the table belongs to, as Wasmtime's;
+    /// [`Table::try_size`] returns [`Error::WrongStore`](crate::Error::WrongStore) instead.
+    pub fn size(&self, store: impl AsContext) -> u64 {
+        crate::error::or_panic(self.try_size(store), "Table::size")
+    }
+
+    /// [`Table::size`], with a foreign store as an error.
+    pub fn try_size(&self, store: impl AsContext) -> Result<u64> {
         let store = store.as_context().0;
         store.check(self.store)?;
         Ok(store.opaque.table(self.id).size())

@@ -18,7 +18,7 @@ use egret_runtime::store::{StoreId, TagId};
 /// let a = Tag::new(&mut store, &ty).unwrap();
 /// let b = Tag::new(&mut store, &ty).unwrap();
 /// assert!(Tag::eq(&a, &a, &store) && !Tag::eq(&a, &b, &store));
-/// assert_eq!(a.ty(&store).unwrap().ty().params().len(), 1);
+/// assert_eq!(a.ty(&store).ty().params().len(), 1);
 /// ```
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Tag {
@@ -49,7 +49,16 @@ impl Tag {
     }
 
     /// The tag's type.
-    pub fn ty(&self, store: impl AsContext) -> Result<TagType> {
+    ///
+    /// # Panics
+    /// If `store` is not the one the tag belongs to, as Wasmtime's;
+    /// [`Tag::try_ty`] returns [`Error::WrongStore`](crate::Error::WrongStore) instead.
+    pub fn ty(&self, store: impl AsContext) -> TagType {
+        crate::error::or_panic(self.try_ty(store), "Tag::ty")
+    }
+
+    /// [`Tag::ty`], with a foreign store as an error.
+    pub fn try_ty(&self, store: impl AsContext) -> Result<TagType> {
         let store = store.as_context().0;
         store.check(self.store)?;
         let id = store.opaque.tag_type(self.id);

@@ -79,9 +79,9 @@ fn one_byte_pages_size_grow_and_bound_accesses_in_bytes() {
     assert_eq!(trap_kind(load8.call(&mut store, 10)), oob);
 
     let memory = instance.get_memory(&mut store, "memory").unwrap();
-    assert_eq!(memory.size(&store).unwrap(), 10);
-    assert_eq!(memory.data_size(&store).unwrap(), 10);
-    assert_eq!(memory.ty(&store).unwrap().page_size_log2(), 0);
+    assert_eq!(memory.size(&store), 10);
+    assert_eq!(memory.data_size(&store), 10);
+    assert_eq!(memory.ty(&store).page_size_log2(), 0);
 }
 
 #[test]

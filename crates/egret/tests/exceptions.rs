@@ -51,7 +51,7 @@ fn call(
     params: &[Val],
 ) -> egret::Result<Vec<Val>> {
     let func = instance.try_get_func(&mut *store, name)?;
-    let ty = func.ty(&mut *store)?;
+    let ty = func.ty(&mut *store);
     let mut results = vec![Val::I32(0); ty.results().len()];
     func.call(&mut *store, params, &mut results)?;
     Ok(results)
@@ -100,7 +100,7 @@ fn the_host_throws_and_wasm_catches() {
     let thunk = Func::wrap(
         &mut store,
         move |mut caller: Caller<'_, ()>| -> egret::Result<()> {
-            let ty = tag.ty(&caller)?;
+            let ty = tag.ty(&caller);
             let pre = ExnRefPre::new(&mut caller, ExnType::from_tag_type(&ty)?);
             let exn = ExnRef::new(&mut caller, &pre, &tag, &[Val::I32(3), Val::I64(4)])?;
             caller.as_context_mut().throw(exn)
@@ -203,7 +203,7 @@ fn exnref_values_cross_the_boundary_and_live_in_globals() {
         Val::ExnRef(Some(exn)),
     )
     .unwrap();
-    let Val::ExnRef(Some(back)) = global.get(&store).unwrap() else {
+    let Val::ExnRef(Some(back)) = global.get(&store) else {
         panic!("the global lost its exception");
     };
     assert_eq!(back, exn);

@@ -76,7 +76,7 @@ fn precompiled_modules_instantiate_and_run() {
     );
 
     let memory = instance.get_memory(&mut store, "memory").unwrap();
-    assert_eq!(&memory.data(&store).unwrap()[8..13], b"egret");
+    assert_eq!(&memory.data(&store)[8..13], b"egret");
 
     // Serialized again, the module still loads here.
     let again = module.serialize().unwrap();

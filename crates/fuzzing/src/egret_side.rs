@@ -186,7 +186,7 @@ impl EgretRun {
             .instance
             .try_get_memory(&self.store, name)
             .map_err(|e| e.to_string())?;
-        memory.data(&self.store).map_err(|e| e.to_string())
+        memory.try_data(&self.store).map_err(|e| e.to_string())
     }
 
     /// The value of the exported global `name`.
@@ -196,7 +196,7 @@ impl EgretRun {
             .try_get_global(&self.store, name)
             .map_err(|e| e.to_string())?;
         global
-            .get(&self.store)
+            .try_get(&self.store)
             .map(|v| from_val(&v))
             .map_err(|e| e.to_string())
     }
@@ -207,7 +207,7 @@ impl EgretRun {
             .instance
             .try_get_table(&self.store, name)
             .map_err(|e| e.to_string())?;
-        let size = table.size(&self.store).map_err(|e| e.to_string())?;
+        let size = table.try_size(&self.store).map_err(|e| e.to_string())?;
         (0..size)
             .map(|i| match table.get(&self.store, i) {
                 Ok(v) => Ok(matches!(v, Val::FuncRef(None) | Val::ExternRef(None))),

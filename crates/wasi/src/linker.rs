@@ -170,7 +170,7 @@ fn with_wasi<T>(
         })?;
     let mut ctx = std::mem::replace(get(caller.data_mut()), WasiCtx::empty());
     let outcome = memory
-        .data_mut(&mut *caller)
+        .try_data_mut(&mut *caller)
         .map(|bytes| f(&mut ctx, &mut GuestMemory::new(bytes)));
     *get(caller.data_mut()) = ctx;
     Ok(match outcome? {

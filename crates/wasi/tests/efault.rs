@@ -335,7 +335,7 @@ impl Fixture {
 
     fn memory(&mut self) -> &mut [u8] {
         let memory = self.instance.get_memory(&mut self.store, "memory").unwrap();
-        memory.data_mut(&mut self.store).unwrap()
+        memory.data_mut(&mut self.store)
     }
 
     fn read_u32(&mut self, at: usize) -> u32 {

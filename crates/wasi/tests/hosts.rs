@@ -133,7 +133,7 @@ impl Fixture {
 
     fn memory(&mut self) -> &mut [u8] {
         let memory = self.instance.get_memory(&mut self.store, "memory").unwrap();
-        memory.data_mut(&mut self.store).unwrap()
+        memory.data_mut(&mut self.store)
     }
 
     fn read_u64(&mut self, at: usize) -> u64 {

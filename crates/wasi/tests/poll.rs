@@ -77,7 +77,7 @@ impl Poller {
 
     /// Polls `subs` (userdata = index + 100); returns the errno and events.
     fn poll(&mut self, subs: &[Sub]) -> (i32, Vec<Event>) {
-        let mem = self.memory.data_mut(&mut self.store).unwrap();
+        let mem = self.memory.data_mut(&mut self.store);
         mem[SUBS..SUBS + 48 * subs.len()].fill(0);
         for (i, sub) in subs.iter().enumerate() {
             let s = &mut mem[SUBS + 48 * i..SUBS + 48 * (i + 1)];
@@ -115,7 +115,7 @@ impl Poller {
                 ),
             )
             .unwrap();
-        let mem = self.memory.data(&self.store).unwrap();
+        let mem = self.memory.data(&self.store);
         let n = u32::from_le_bytes(mem[NEVENTS..NEVENTS + 4].try_into().unwrap()) as usize;
         let events = (0..if errno == 0 { n } else { 0 })
             .map(|i| {

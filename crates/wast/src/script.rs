@@ -381,7 +381,7 @@ impl<'t> Script<'t> {
                 let instance = self.instance(module.map(|id| id.name()))?;
                 Ok(instance
                     .try_get_global(&self.store, global)
-                    .and_then(|g| g.get(&self.store))
+                    .and_then(|g| g.try_get(&self.store))
                     .map(|v| vec![v]))
             }
             WastExecute::Wat(module) => {
@@ -439,7 +439,7 @@ fn call(
 ) -> egret::Result<Vec<Val>> {
     let func = instance.try_get_func(&*store, name)?;
     let mut results: Vec<Val> = func
-        .ty(&*store)?
+        .ty(&*store)
         .results()
         .map(|t| t.default_value().unwrap_or(Val::FuncRef(None)))
         .collect();
