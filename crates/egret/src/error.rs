@@ -63,12 +63,73 @@ pub enum Error {
     /// An error raised by host code.
     #[error(transparent)]
     Host(Box<dyn std::error::Error + Send + Sync + 'static>),
+    /// An error with context added by [`Error::context`] or the
+    /// [`Context`] trait: the context is the message, the error its
+    /// cause.
+    #[error("{context}")]
+    Context {
+        /// What was being done.
+        context: String,
+        /// What went wrong.
+        #[source]
+        source: Box<Error>,
+    },
 }
 
 impl Error {
     /// A host error with a message, for host functions to return.
     pub fn msg(message: impl fmt::Display) -> Error {
         Error::Host(message.to_string().into())
+    }
+
+    /// A host error wrapping `error` (an `Error` stays itself).
+    pub fn new<E: std::error::Error + Send + Sync + 'static>(error: E) -> Error {
+        Error::from_host_error(Box::new(error))
+    }
+
+    /// This error with `context` in front: `context` becomes the message
+    /// and this error its cause, as in Wasmtime and `anyhow`.
+    ///
+    /// ```
+    /// let err = egret::Error::msg("disk full").context("saving the game");
+    /// assert_eq!(err.to_string(), "saving the game");
+    /// assert_eq!(format!("{err:?}"), "saving the game\n\nCaused by:\n    0: disk full");
+    /// ```
+    pub fn context<C: fmt::Display + Send + Sync + 'static>(self, context: C) -> Error {
+        Error::Context {
+            context: context.to_string(),
+            source: Box::new(self),
+        }
+    }
+
+    /// Whether [`Error::downcast_ref`] finds an `E`.
+    pub fn is<E: std::error::Error + 'static>(&self) -> bool {
+        self.downcast_ref::<E>().is_some()
+    }
+
+    /// This error, then each cause in turn (a host error as itself, not
+    /// wrapped in `Error::Host`).
+    pub fn chain(&self) -> impl Iterator<Item = &(dyn std::error::Error + 'static)> {
+        /// The host error inside an `Error::Host` (which a context's
+        /// source holds boxed), else `e`.
+        fn unwrapped<'e>(
+            e: &'e (dyn std::error::Error + 'static),
+        ) -> &'e (dyn std::error::Error + 'static) {
+            let error = e
+                .downcast_ref::<Error>()
+                .or_else(|| e.downcast_ref::<Box<Error>>().map(|b| &**b));
+            match error {
+                Some(Error::Host(inner)) => unwrapped(inner.as_ref()),
+                Some(error) => error,
+                None => e,
+            }
+        }
+        std::iter::successors(Some(unwrapped(self)), |e| e.source().map(unwrapped))
+    }
+
+    /// The last cause in the chain (this error if it has none).
+    pub fn root_cause(&self) -> &(dyn std::error::Error + 'static) {
+        self.chain().last().unwrap_or(self)
     }
 
     /// The trap, if this error is one.
@@ -132,8 +193,12 @@ impl Error {
     pub fn downcast_ref<E: std::error::Error + 'static>(&self) -> Option<&E> {
         let host = match self {
             Error::Host(inner) => inner.as_ref(),
-            Error::Trap(trap) => trap.host_error()?,
+            Error::Trap(trap) => match (trap as &dyn std::error::Error).downcast_ref() {
+                Some(trap) => return Some(trap),
+                None => trap.host_error()?,
+            },
             Error::Exception(thrown) => return (thrown as &dyn std::error::Error).downcast_ref(),
+            Error::Context { source, .. } => return source.downcast_ref(),
             _ => return None,
         };
         // A host function that called back into wasm may pass on the
@@ -170,6 +235,101 @@ impl fmt::Debug for Error {
             cause = error.source();
         }
         Ok(())
+    }
+}
+
+/// Adds context to the error of a `Result`, or makes an error of a `None`,
+/// as Wasmtime's (and `anyhow`'s) `Context` trait does.
+///
+/// ```
+/// use egret::Context;
+/// fn parse(text: &str) -> egret::Result<u32> {
+///     let first = text.split(',').next().context("empty input")?;
+///     first.parse::<u32>().map_err(egret::Error::new).with_context(|| format!("parsing {first:?}"))
+/// }
+/// assert_eq!(parse("7,8").unwrap(), 7);
+/// assert_eq!(parse("x").unwrap_err().to_string(), "parsing \"x\"");
+/// ```
+pub trait Context<T, E> {
+    /// The error, if any, with `context` in front.
+    fn context<C: fmt::Display + Send + Sync + 'static>(self, context: C) -> Result<T>;
+
+    /// The error, if any, with the context `f` makes in front (`f` runs
+    /// only on error).
+    fn with_context<C, F>(self, f: F) -> Result<T>
+    where
+        C: fmt::Display + Send + Sync + 'static,
+        F: FnOnce() -> C;
+}
+
+impl<T, E: Into<Error>> Context<T, E> for std::result::Result<T, E> {
+    fn context<C: fmt::Display + Send + Sync + 'static>(self, context: C) -> Result<T> {
+        self.map_err(|e| e.into().context(context))
+    }
+
+    fn with_context<C, F>(self, f: F) -> Result<T>
+    where
+        C: fmt::Display + Send + Sync + 'static,
+        F: FnOnce() -> C,
+    {
+        self.map_err(|e| e.into().context(f()))
+    }
+}
+
+impl<T> Context<T, std::convert::Infallible> for Option<T> {
+    fn context<C: fmt::Display + Send + Sync + 'static>(self, context: C) -> Result<T> {
+        self.ok_or_else(|| Error::msg(context))
+    }
+
+    fn with_context<C, F>(self, f: F) -> Result<T>
+    where
+        C: fmt::Display + Send + Sync + 'static,
+        F: FnOnce() -> C,
+    {
+        self.ok_or_else(|| Error::msg(f()))
+    }
+}
+
+/// Returns early with an error made from a message, as Wasmtime's
+/// `bail!`: `bail!("bad value {x}")` is `return Err(format_err!(...))`.
+#[macro_export]
+macro_rules! bail {
+    ($($arg:tt)*) => {
+        return ::core::result::Result::Err($crate::format_err!($($arg)*))
+    };
+}
+
+/// Returns early with an error unless a condition holds, as Wasmtime's
+/// `ensure!`.
+///
+/// ```
+/// fn check(n: i32) -> egret::Result<()> {
+///     egret::ensure!(n > 0, "{n} is not positive");
+///     Ok(())
+/// }
+/// assert_eq!(check(-1).unwrap_err().to_string(), "-1 is not positive");
+/// assert!(check(1).is_ok());
+/// ```
+#[macro_export]
+macro_rules! ensure {
+    ($cond:expr, $($arg:tt)*) => {
+        if !$cond {
+            $crate::bail!($($arg)*);
+        }
+    };
+}
+
+/// An [`Error`] made from a format string, as Wasmtime's `format_err!`.
+#[macro_export]
+macro_rules! format_err {
+    ($($arg:tt)*) => {
+        $crate::Error::msg(::std::format!($($arg)*))
+    };
+}
+
+impl From<std::io::Error> for Error {
+    fn from(e: std::io::Error) -> Error {
+        Error::Host(Box::new(e))
     }
 }
 
@@ -276,5 +436,31 @@ mod tests {
         fn assert_send_sync<T: Send + Sync>() {}
         assert_send_sync::<Error>();
         assert!(std::mem::size_of::<Error>() <= 64);
+    }
+
+    #[test]
+    fn context_chain_downcast_and_macros_work_as_in_wasmtime() {
+        fn read(path: &str) -> Result<Vec<u8>> {
+            let bytes = std::fs::read(path).with_context(|| format!("reading {path}"))?;
+            ensure!(!bytes.is_empty(), "{path} is empty");
+            Ok(bytes)
+        }
+        let err = read("/nonexistent/egret").unwrap_err();
+        assert_eq!(err.to_string(), "reading /nonexistent/egret");
+        assert!(err.is::<std::io::Error>());
+        assert_eq!(err.chain().count(), 2);
+        assert!(err.root_cause().downcast_ref::<std::io::Error>().is_some());
+
+        fn fail(n: i32) -> Result<()> {
+            if n < 0 {
+                bail!("negative: {n}");
+            }
+            Err(format_err!("n = {}", n))
+        }
+        assert_eq!(fail(-2).unwrap_err().to_string(), "negative: -2");
+        assert_eq!(fail(3).unwrap_err().to_string(), "n = 3");
+        let wrapped = Error::new(Error::msg("inner"));
+        assert_eq!(wrapped.to_string(), "inner");
+        assert!(!wrapped.is::<std::io::Error>());
     }
 }

@@ -52,7 +52,7 @@ pub use egret_frontend::code::CodeKind;
 pub use egret_frontend::compiler::FunctionReport;
 pub use engine::{Engine, Precompiled};
 pub use error::{
-    ArtifactError, CompileError, Error, FrameInfo, Result, ThrownException, Trap, TrapKind,
+    ArtifactError, CompileError, Context, Error, FrameInfo, Result, ThrownException, Trap, TrapKind,
 };
 pub use exn::{ExnRef, ExnRefPre, ExnType};
 pub use externals::Extern;
