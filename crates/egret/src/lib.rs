@@ -63,7 +63,7 @@ pub use limits::{
     DEFAULT_INSTANCE_LIMIT, DEFAULT_MEMORY_LIMIT, DEFAULT_TABLE_LIMIT, ResourceLimiter,
     StoreLimits, StoreLimitsBuilder,
 };
-pub use linker::Linker;
+pub use linker::{InstancePre, Linker};
 pub use memory::{Memory, PAGE_SIZE};
 pub use module::Module;
 pub use store::{AsContext, AsContextMut, Store, StoreContext, StoreContextMut};

@@ -1,10 +1,13 @@
 //! The linker: named definitions (host functions, memories, globals,
 //! tables, other instances' exports) that satisfy modules' imports by
-//! module and item name.
+//! module and item name, and [`InstancePre`], a module whose imports it
+//! resolved ahead of instantiation.
 
 use crate::func::HostFnDef;
 use crate::store::{AsContext, AsContextMut, StoreInner};
-use crate::{Caller, Engine, Error, Extern, FuncType, Instance, IntoFunc, Module, Result, Val};
+use crate::{
+    Caller, Engine, Error, Extern, Func, FuncType, Instance, IntoFunc, Module, Result, Val,
+};
 use egret_frontend::types::EntityIndex;
 use std::collections::HashMap;
 
@@ -140,15 +143,53 @@ impl<T: 'static> Linker<T> {
         Ok(self)
     }
 
-    /// Instantiates `module` and defines its exports under `name`.
+    /// Defines the exports of `module` under `name`, as Wasmtime does:
+    ///
+    /// - a *command* (a module exporting `_start`) is not instantiated now:
+    ///   each exported function is defined as a host function that, on
+    ///   every call, instantiates the module afresh with this linker's
+    ///   current definitions, runs `_initialize` if exported, and calls
+    ///   the export; its other exports are not defined;
+    /// - a *reactor* (any other module) is instantiated once, its
+    ///   `_initialize` run if exported, and all its exports defined.
     pub fn module(
         &mut self,
         mut store: impl AsContextMut<Data = T>,
         name: &str,
         module: &Module,
     ) -> Result<&mut Self> {
+        if module.exports().any(|e| e.name() == "_start") {
+            return self.command(name, module);
+        }
         let instance = self.instantiate(&mut store, module)?;
+        if let Some(init) = instance.get_func(&mut store, "_initialize") {
+            init.typed::<(), ()>(&store)?.call(&mut store, ())?;
+        }
         self.instance(&store, name, instance)
+    }
+
+    /// [`Linker::module`] for a command.
+    fn command(&mut self, name: &str, module: &Module) -> Result<&mut Self> {
+        let pre = self.instantiate_pre(module)?;
+        for export in module.exports() {
+            let crate::ExternType::Func(ty) = export.ty() else {
+                continue;
+            };
+            let export_name = export.name().to_string();
+            let pre = pre.clone();
+            let run = move |mut caller: Caller<'_, T>, params: &[Val], results: &mut [Val]| {
+                let instance = pre.instantiate(&mut caller)?;
+                if let Some(init) = instance.get_func(&mut caller, "_initialize") {
+                    init.call(&mut caller, &[], &mut [])?;
+                }
+                instance
+                    .try_get_func(&mut caller, &export_name)?
+                    .call(&mut caller, params, results)
+            };
+            let definition = Definition::HostFunc(crate::func::dynamic_host_fn(ty, run));
+            self.insert(name, export.name(), definition)?;
+        }
+        Ok(self)
     }
 
     /// The definition of `module::name`, created in `store` if it is a host
@@ -162,14 +203,7 @@ impl<T: 'static> Linker<T> {
         let definition = self
             .definitions
             .get(&(module.to_string(), name.to_string()))?;
-        self.materialise(store.as_context_mut().0, definition).ok()
-    }
-
-    fn materialise(&self, store: &mut StoreInner<T>, definition: &Definition<T>) -> Result<Extern> {
-        Ok(match definition {
-            Definition::Extern(e) => *e,
-            Definition::HostFunc(f) => Extern::Func(f.clone().into_func(store)?),
-        })
+        materialise(store.as_context_mut().0, definition).ok()
     }
 
     /// Instantiates `module`, resolving each import by name.
@@ -178,9 +212,16 @@ impl<T: 'static> Linker<T> {
         mut store: impl AsContextMut<Data = T>,
         module: &Module,
     ) -> Result<Instance> {
-        let store = store.as_context_mut().0;
-        let mut imports = Vec::with_capacity(module.info().imports.len());
+        self.instantiate_pre(module)?.instantiate(&mut store)
+    }
+
+    /// Resolves `module`'s imports by name now, checking their types, so
+    /// that [`InstancePre::instantiate`] only creates the host functions
+    /// and instantiates. Definitions of store items (memories, tables,
+    /// globals, other instances' exports) bind the result to that store.
+    pub fn instantiate_pre(&self, module: &Module) -> Result<InstancePre<T>> {
         let info = module.info();
+        let mut definitions = Vec::with_capacity(info.imports.len());
         for (import, entity) in module.imports().zip(&info.imports) {
             let key = (import.module().to_string(), import.name().to_string());
             let definition = self.definitions.get(&key).ok_or_else(|| {
@@ -210,8 +251,129 @@ impl<T: 'static> Linker<T> {
                     import.name()
                 )));
             }
-            imports.push(self.materialise(store, definition)?);
+            definitions.push(definition.clone());
         }
-        Instance::new(crate::StoreContextMut(store), module, &imports)
+        Ok(InstancePre {
+            module: module.clone(),
+            definitions: definitions.into(),
+        })
     }
+
+    /// Defines `as_module::as_name` as whatever `module::name` is.
+    pub fn alias(
+        &mut self,
+        module: &str,
+        name: &str,
+        as_module: &str,
+        as_name: &str,
+    ) -> Result<&mut Self> {
+        let definition = self
+            .definitions
+            .get(&(module.to_string(), name.to_string()))
+            .cloned()
+            .ok_or_else(|| Error::Link(format!("`{module}::{name}` has not been defined")))?;
+        self.insert(as_module, as_name, definition)
+    }
+
+    /// Defines every `module::name` again as `as_module::name`.
+    pub fn alias_module(&mut self, module: &str, as_module: &str) -> Result<&mut Self> {
+        let items: Vec<(String, Definition<T>)> = self
+            .definitions
+            .iter()
+            .filter(|((m, _), _)| m == module)
+            .map(|((_, name), definition)| (name.clone(), definition.clone()))
+            .collect();
+        for (name, definition) in items {
+            self.insert(as_module, &name, definition)?;
+        }
+        Ok(self)
+    }
+
+    /// The default function of the module defined as `module`: its export
+    /// named `""`, else its `_start`, else a function that does nothing
+    /// (Wasmtime's rule for running a command or reactor by name).
+    pub fn get_default(
+        &self,
+        mut store: impl AsContextMut<Data = T>,
+        module: &str,
+    ) -> Result<Func> {
+        let store = store.as_context_mut().0;
+        for name in ["", "_start"] {
+            if let Some(definition) = self
+                .definitions
+                .get(&(module.to_string(), name.to_string()))
+            {
+                return materialise(store, definition)?
+                    .into_func()
+                    .ok_or_else(|| Error::Link(format!("`{module}::{name}` is not a function")));
+            }
+        }
+        Func::try_wrap(crate::StoreContextMut(store), || {})
+    }
+}
+
+/// A module with its imports resolved by a [`Linker`]
+/// ([`Linker::instantiate_pre`]), ready to be instantiated, in any store
+/// of its engine if it imports only host functions.
+///
+/// ```
+/// use egret::{Engine, Linker, Module, Store};
+/// let engine = Engine::default();
+/// let mut linker = Linker::new(&engine);
+/// linker.func_wrap("env", "seven", || 7).unwrap();
+/// let module = Module::new(&engine, r#"(module
+///     (import "env" "seven" (func $s (result i32)))
+///     (func (export "run") (result i32) (call $s)))"#).unwrap();
+/// let pre = linker.instantiate_pre(&module).unwrap();
+/// for _ in 0..2 {
+///     let mut store = Store::new(&engine, ());
+///     let instance = pre.instantiate(&mut store).unwrap();
+///     let run = instance.get_typed_func::<(), i32>(&mut store, "run").unwrap();
+///     assert_eq!(run.call(&mut store, ()).unwrap(), 7);
+/// }
+/// ```
+pub struct InstancePre<T> {
+    module: Module,
+    // One per import, in order.
+    definitions: std::sync::Arc<[Definition<T>]>,
+}
+
+impl<T> Clone for InstancePre<T> {
+    fn clone(&self) -> Self {
+        InstancePre {
+            module: self.module.clone(),
+            definitions: self.definitions.clone(),
+        }
+    }
+}
+
+impl<T: 'static> InstancePre<T> {
+    /// The module.
+    pub fn module(&self) -> &Module {
+        &self.module
+    }
+
+    /// Instantiates the module in `store`, creating its host functions
+    /// there.
+    pub fn instantiate(&self, mut store: impl AsContextMut<Data = T>) -> Result<Instance> {
+        let store = store.as_context_mut().0;
+        let imports = self
+            .definitions
+            .iter()
+            .map(|definition| materialise(store, definition))
+            .collect::<Result<Vec<_>>>()?;
+        Instance::new(crate::StoreContextMut(store), &self.module, &imports)
+    }
+}
+
+/// What a definition is in `store`: itself, or a host function created
+/// there.
+fn materialise<T: 'static>(
+    store: &mut StoreInner<T>,
+    definition: &Definition<T>,
+) -> Result<Extern> {
+    Ok(match definition {
+        Definition::Extern(e) => *e,
+        Definition::HostFunc(f) => Extern::Func(f.clone().into_func(store)?),
+    })
 }
