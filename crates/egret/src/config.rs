@@ -80,6 +80,14 @@ impl Config {
         self
     }
 
+    /// Make every NaN that a float operation produces the canonical NaN,
+    /// so results do not depend on the machine (off by default, as in
+    /// Wasmtime). Costs a compare and select per float operation.
+    pub fn cranelift_nan_canonicalization(&mut self, enable: bool) -> &mut Self {
+        self.compiler.nan_canonicalization = enable;
+        self
+    }
+
     /// Run Cranelift's IR verifier on every function (slower; catches
     /// code generation bugs early).
     pub fn cranelift_debug_verifier(&mut self, enable: bool) -> &mut Self {

@@ -144,6 +144,19 @@ impl Memory {
         Ok(store.opaque.memory_mut(self.id).data_mut())
     }
 
+    /// The address of the memory's first byte. It stays valid while the
+    /// memory lives (Egret never moves a memory, growing it maps more of
+    /// its reservation); reading or writing through it while wasm runs
+    /// is the caller's responsibility, as in Wasmtime.
+    ///
+    /// # Panics
+    /// If `store` is not the one the memory belongs to, as Wasmtime's.
+    pub fn data_ptr(&self, store: impl AsContext) -> *mut u8 {
+        let store = store.as_context().0;
+        crate::error::or_panic(store.check(self.store), "Memory::data_ptr");
+        store.opaque.memory(self.id).base()
+    }
+
     /// The memory's bytes and the store's host data, both mutably, for host
     /// functions that work on guest memory with their own state.
     ///

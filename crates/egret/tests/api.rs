@@ -826,3 +826,29 @@ fn host_functions_with_many_parameters_and_results() {
         4 + 3 + 2 + 1 + 10 + 20 + 30 + 1000
     );
 }
+
+#[test]
+fn data_ptr_points_at_the_memory_and_nan_canonicalization_is_a_switch() {
+    let mut config = egret::Config::new();
+    config.cranelift_nan_canonicalization(true);
+    let engine = Engine::new(&config).unwrap();
+    let module = Module::new(
+        &engine,
+        r#"(module (memory (export "m") 1)
+            (func (export "nan") (param f32) (result i32)
+              (i32.reinterpret_f32 (f32.add (local.get 0) (local.get 0)))))"#,
+    )
+    .unwrap();
+    let mut store = Store::new(&engine, ());
+    let instance = Instance::new(&mut store, &module, &[]).unwrap();
+    let memory = instance.get_memory(&mut store, "m").unwrap();
+    memory.data_mut(&mut store)[5] = 42;
+    // SAFETY: the memory is live and no wasm runs.
+    assert_eq!(unsafe { *memory.data_ptr(&store).add(5) }, 42);
+    // A NaN with a payload comes out canonical.
+    let nan = instance
+        .get_typed_func::<f32, i32>(&mut store, "nan")
+        .unwrap();
+    let payload = f32::from_bits(0x7fa0_0001);
+    assert_eq!(nan.call(&mut store, payload).unwrap() as u32, 0x7fc0_0000);
+}

@@ -98,6 +98,14 @@ fn shared_flags(config: &CompilerConfig) -> Result<settings::Flags, CompileError
             "enable_verifier",
             if config.verify { "true" } else { "false" },
         ),
+        (
+            "enable_nan_canonicalization",
+            if config.nan_canonicalization {
+                "true"
+            } else {
+                "false"
+            },
+        ),
     ] {
         b.set(name, value).map_err(setting_error)?;
     }

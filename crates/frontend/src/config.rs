@@ -27,6 +27,10 @@ pub struct CompilerConfig {
     pub parallel: bool,
     /// Run Cranelift's IR verifier on every function (slower; for tests).
     pub verify: bool,
+    /// Replace every NaN a float operation produces with the canonical
+    /// one (Cranelift's `enable_nan_canonicalization`), for deterministic
+    /// results across machines. Off by default.
+    pub nan_canonicalization: bool,
     /// WebAssembly features accepted. Default: WebAssembly 2.0 plus, as
     /// Wasmtime 48 enables them by default, the 3.0 features Egret
     /// implements completely (extended constant expressions, tail calls,
@@ -43,6 +47,7 @@ impl Default for CompilerConfig {
             opt_level: OptLevel::Speed,
             parallel: true,
             verify: cfg!(debug_assertions),
+            nan_canonicalization: false,
             features: WasmFeatures::WASM2
                 .union(WasmFeatures::EXTENDED_CONST)
                 .union(WasmFeatures::TAIL_CALL)
