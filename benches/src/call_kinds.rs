@@ -50,9 +50,11 @@ impl CallKind {
 pub const CALLS_PER_LOOP: u32 = 10_000;
 
 /// `LOOP(CALL)`: a function `(param $n i32) (result i32)` that makes `$n`
-/// calls, each `CALL` (which consumes `$acc` and leaves the callee's
-/// result), and returns the accumulator.
-const LOOP: &str = r#"(param $n i32) (result i32) (local $acc i32)
+/// calls, each `CALL` (which consumes `$acc` and leaves its next value,
+/// here the callee's result), and returns the accumulator. `SETUP` declares
+/// and sets further locals before the loop. The exceptions figure uses it
+/// too.
+pub(crate) const LOOP: &str = r#"(param $n i32) (result i32) (local $acc i32)
     SETUP
     (block $done
       (loop $next

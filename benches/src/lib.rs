@@ -16,10 +16,13 @@
 //! - **call kinds**: wasm→wasm calls made with `call`, `call_indirect`
 //!   (exact type and declared subtype) and `call_ref`; see [`call_kinds`];
 //! - **memory64**: kernels built for a 32-bit and for a 64-bit memory;
-//!   see [`memory64`].
+//!   see [`memory64`];
+//! - **exceptions**: a throw caught 1, 10 and 100 frames up, and a call
+//!   loop with and without `try_table` around its calls; see
+//!   [`exceptions`].
 //!
-//! The last two compare Egret with Wasmtime only (issue #14's target),
-//! both configured alike by [`Wasm3::with_wasm3`].
+//! The last three compare Egret with Wasmtime only (the targets of issues
+//! #14 and #15), both configured alike by [`Wasm3::with_wasm3`].
 //!
 //! The Criterion benches (`cargo bench -p egret-benches`) and the `report`
 //! binary (`cargo run --release -p egret-benches --features compare --bin
@@ -27,6 +30,7 @@
 //! [`modules`], so the figures they measure are the same code.
 
 pub mod call_kinds;
+pub mod exceptions;
 pub mod kernels;
 pub mod memory64;
 pub mod modules;

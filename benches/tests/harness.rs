@@ -5,7 +5,7 @@
 use egret_benches::kernels::{KERNELS, Kernel};
 use egret_benches::modules;
 use egret_benches::{
-    CallsInstance, KernelInstance, Runtime, Wasm3, call_kinds, each_runtime, if_compare,
+    CallsInstance, KernelInstance, Runtime, Wasm3, call_kinds, each_runtime, exceptions, if_compare,
 };
 use wasmparser::{Operator, Parser, Payload, Validator};
 
@@ -233,5 +233,42 @@ fn every_call_kind_makes_its_calls() {
     check_call_kinds::<egret_benches::runtimes::Egret>();
     if_compare! {
         check_call_kinds::<egret_benches::runtimes::Wasmtime>();
+    }
+}
+
+fn check_exceptions<R: Wasm3>() {
+    let wasm = exceptions::exceptions_module();
+    let rt = R::with_wasm3();
+    for figure in exceptions::ExceptionFigure::ALL {
+        let mut instance = rt.export(&wasm, &figure.export());
+        for n in [0, 1, 1000] {
+            assert_eq!(
+                instance.run(n),
+                figure.result(n),
+                "{figure:?} n={n} on {}",
+                R::NAME
+            );
+        }
+    }
+}
+
+#[test]
+fn every_exception_figure_throws_or_calls_as_it_says() {
+    let wasm = exceptions::exceptions_module();
+    let mut features = wasmparser::WasmFeatures::default();
+    features.insert(wasmparser::WasmFeatures::EXCEPTIONS);
+    wasmparser::Validator::new_with_features(features)
+        .validate_all(&wasm)
+        .expect("the exceptions module is valid");
+    let ops = operators(&wasm);
+    for op in ["Throw", "TryTable", "Call"] {
+        assert!(
+            ops.iter().any(|o| o == op),
+            "the exceptions module has no {op}"
+        );
+    }
+    check_exceptions::<egret_benches::runtimes::Egret>();
+    if_compare! {
+        check_exceptions::<egret_benches::runtimes::Wasmtime>();
     }
 }

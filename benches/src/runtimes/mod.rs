@@ -53,13 +53,17 @@ pub trait Runtime: Sized + 'static {
     fn calls(&self) -> Self::Calls;
 }
 
-/// A runtime that also runs the WebAssembly 3.0 code of the call-kinds
-/// and memory64 figures: typed function references (`call_ref`), declared
-/// function subtypes and 64-bit memories (Egret and Wasmtime).
+/// A runtime that also runs the WebAssembly 3.0 code of the call-kinds,
+/// memory64 and exceptions figures: typed function references
+/// (`call_ref`), declared function subtypes, 64-bit memories and exception
+/// handling (Egret and Wasmtime).
 pub trait Wasm3: Runtime {
     /// An engine with [`Runtime::new`]'s configuration plus typed function
     /// references, GC types (declared subtypes are part of the GC
-    /// proposal) and memory64, the same on every runtime.
+    /// proposal), memory64 and exception handling, the same on every
+    /// runtime. (Exception handling is on by default in both Egret and
+    /// Wasmtime 48, the latter only when built with its `gc` feature;
+    /// naming it keeps the two configurations visibly alike.)
     fn with_wasm3() -> Self;
 }
 

@@ -106,7 +106,8 @@ impl Wasm3 for Egret {
         config
             .wasm_function_references(true)
             .wasm_gc(true)
-            .wasm_memory64(true);
+            .wasm_memory64(true)
+            .wasm_exceptions(true);
         Egret {
             engine: Engine::new(&config).expect("Egret supports this host"),
         }

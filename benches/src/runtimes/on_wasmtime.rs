@@ -106,7 +106,8 @@ impl Wasm3 for Wasmtime {
         config
             .wasm_function_references(true)
             .wasm_gc(true)
-            .wasm_memory64(true);
+            .wasm_memory64(true)
+            .wasm_exceptions(true);
         let engine = Engine::new(&config).expect("Wasmtime supports this host");
         Wasmtime { engine }
     }
