@@ -151,7 +151,16 @@ impl Instance {
     }
 
     /// All exports, in the module's order.
-    pub fn exports(&self, store: impl AsContext) -> Result<Vec<Export>> {
+    ///
+    /// # Panics
+    /// If `store` is not the instance's, as Wasmtime's;
+    /// [`Instance::try_exports`] returns [`Error::WrongStore`] instead.
+    pub fn exports(&self, store: impl AsContext) -> impl ExactSizeIterator<Item = Export> {
+        crate::error::or_panic(self.try_exports(store), "Instance::exports").into_iter()
+    }
+
+    /// [`Instance::exports`], with a foreign store as an error.
+    pub fn try_exports(&self, store: impl AsContext) -> Result<Vec<Export>> {
         let store = store.as_context();
         store.0.check(self.store)?;
         let info = store.0.opaque.instance(self.id).info();

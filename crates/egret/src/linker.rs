@@ -136,7 +136,7 @@ impl<T: 'static> Linker<T> {
         instance: Instance,
     ) -> Result<&mut Self> {
         let store = store.as_context();
-        for export in instance.exports(&store)? {
+        for export in instance.try_exports(&store)? {
             let name = export.name().to_string();
             self.insert(module, &name, Definition::Extern(export.into_extern()))?;
         }

@@ -417,8 +417,6 @@ fn instance_exports_and_lookup_errors() {
     let instance = Instance::new(&mut store, &module, &[]).unwrap();
     let names: Vec<_> = instance
         .exports(&store)
-        .unwrap()
-        .into_iter()
         .map(|e| e.name().to_string())
         .collect();
     assert_eq!(names, ["f", "m", "t", "g"]);
