@@ -38,7 +38,24 @@ pub struct StoreInner<T> {
     pub(crate) host_vals: Vec<Val>,
     // Finds the embedder's resource limiter in `data`.
     limiter: Option<LimiterAccessor<T>>,
+    // Decides what happens at the epoch deadline; `None` traps.
+    epoch_callback: Option<EpochCallback<T>>,
     pub(crate) data: T,
+}
+
+/// A store's epoch deadline callback.
+type EpochCallback<T> =
+    Box<dyn FnMut(StoreContextMut<'_, T>) -> Result<UpdateDeadline> + Send + Sync>;
+
+/// What an epoch deadline callback ([`Store::epoch_deadline_callback`])
+/// wants: Wasmtime 48's variants for synchronous calls (Egret has no async
+/// calls, so no `Yield`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UpdateDeadline {
+    /// Trap with `Interrupt`, leaving the deadline where it is.
+    Interrupt,
+    /// Go on, with the deadline this many ticks beyond the current epoch.
+    Continue(u64),
 }
 
 // SAFETY: `opaque` always returns the same field.
@@ -67,6 +84,22 @@ unsafe impl<T> VMStore for StoreInner<T> {
         maximum: Option<usize>,
     ) -> Result<bool, HostError> {
         self.ask_limiter(|l| l.table_growing(current, desired, maximum))
+    }
+
+    fn epoch_deadline_reached(&mut self) -> Result<Option<u64>, HostError> {
+        let Some(mut callback) = self.epoch_callback.take() else {
+            return Ok(None);
+        };
+        let update = callback(StoreContextMut(self));
+        // Unless the callback installed another one (or `epoch_deadline_trap`
+        // removed it), it stays.
+        if self.epoch_callback.is_none() {
+            self.epoch_callback = Some(callback);
+        }
+        match update.map_err(Error::into_host_error)? {
+            UpdateDeadline::Interrupt => Ok(None),
+            UpdateDeadline::Continue(ticks) => Ok(Some(ticks)),
+        }
     }
 }
 
@@ -133,6 +166,7 @@ impl<T> Store<T> {
                 externrefs: Vec::new(),
                 host_vals: Vec::new(),
                 limiter: None,
+                epoch_callback: None,
                 data,
             }),
         }
@@ -233,6 +267,48 @@ impl<T> Store<T> {
     /// ```
     pub fn set_epoch_deadline(&mut self, ticks_beyond_current: u64) {
         self.inner.opaque.set_epoch_deadline(ticks_beyond_current);
+    }
+
+    /// Makes reaching the epoch deadline trap with `Interrupt` (the
+    /// default), removing any deadline callback.
+    pub fn epoch_deadline_trap(&mut self) {
+        self.inner.epoch_callback = None;
+    }
+
+    /// Makes reaching the epoch deadline call `callback`, which decides
+    /// whether wasm goes on (with a new deadline) or traps; an error it
+    /// returns becomes the call's error.
+    ///
+    /// ```
+    /// use egret::{Config, Engine, Instance, Module, Store, UpdateDeadline};
+    /// let engine = Engine::new(Config::new().epoch_interruption(true))?;
+    /// let module = Module::new(&engine, r#"(module (func (export "spin") (loop br 0)))"#)?;
+    /// let mut store = Store::new(&engine, 0u32);
+    /// let instance = Instance::new(&mut store, &module, &[])?;
+    /// let spin = instance.get_typed_func::<(), ()>(&mut store, "spin")?;
+    /// store.set_epoch_deadline(1);
+    /// // Let wasm run for three more ticks, then stop it.
+    /// store.epoch_deadline_callback(|mut store| {
+    ///     *store.data_mut() += 1;
+    ///     Ok(if *store.data() < 3 { UpdateDeadline::Continue(1) } else { UpdateDeadline::Interrupt })
+    /// });
+    /// let ticker = engine.clone();
+    /// let thread = std::thread::spawn(move || {
+    ///     for _ in 0..200 {
+    ///         std::thread::sleep(std::time::Duration::from_millis(2));
+    ///         ticker.increment_epoch();
+    ///     }
+    /// });
+    /// assert!(spin.call(&mut store, ()).is_err());
+    /// assert_eq!(*store.data(), 3);
+    /// thread.join().unwrap();
+    /// # Ok::<(), egret::Error>(())
+    /// ```
+    pub fn epoch_deadline_callback(
+        &mut self,
+        callback: impl FnMut(StoreContextMut<'_, T>) -> Result<UpdateDeadline> + Send + Sync + 'static,
+    ) {
+        self.inner.epoch_callback = Some(Box::new(callback));
     }
 }
 
@@ -345,6 +421,24 @@ impl<T> StoreContextMut<'_, T> {
     /// [`Store::has_pending_exception`].
     pub fn has_pending_exception(&self) -> bool {
         self.0.has_pending_exception()
+    }
+
+    /// [`Store::set_epoch_deadline`].
+    pub fn set_epoch_deadline(&mut self, ticks_beyond_current: u64) {
+        self.0.opaque.set_epoch_deadline(ticks_beyond_current);
+    }
+
+    /// [`Store::epoch_deadline_trap`].
+    pub fn epoch_deadline_trap(&mut self) {
+        self.0.epoch_callback = None;
+    }
+
+    /// [`Store::epoch_deadline_callback`].
+    pub fn epoch_deadline_callback(
+        &mut self,
+        callback: impl FnMut(StoreContextMut<'_, T>) -> Result<UpdateDeadline> + Send + Sync + 'static,
+    ) {
+        self.0.epoch_callback = Some(Box::new(callback));
     }
 
     /// The host data.

@@ -787,3 +787,33 @@ fn a_function_of_a_million_instructions_compiles_or_fails_cleanly() {
         Err(e) => assert!(matches!(e, Error::Compile(_)), "{e}"),
     }
 }
+
+#[test]
+fn an_epoch_callback_decides_and_its_error_is_the_calls() {
+    let mut config = Config::new();
+    config.epoch_interruption(true);
+    let engine = Engine::new(&config).unwrap();
+    let module = Module::new(&engine, r#"(module (func (export "spin") (loop br 0)))"#).unwrap();
+    let mut store = Store::new(&engine, 0u32);
+    let instance = Instance::new(&mut store, &module, &[]).unwrap();
+    let spin = instance
+        .get_typed_func::<(), ()>(&mut store, "spin")
+        .unwrap();
+    // The deadline is already reached (0): the callback runs at once.
+    store.epoch_deadline_callback(|mut store| {
+        *store.data_mut() += 1;
+        Err(egret::Error::msg("stop spinning"))
+    });
+    let err = spin.call(&mut store, ()).unwrap_err();
+    assert!(format!("{err:?}").contains("stop spinning"), "{err:?}");
+    assert_eq!(*store.data(), 1);
+    // Back to trapping.
+    store.epoch_deadline_trap();
+    let err = spin.call(&mut store, ()).unwrap_err();
+    assert_eq!(err.as_trap().unwrap().kind(), TrapKind::Interrupt);
+    assert_eq!(*store.data(), 1);
+    // `Interrupt` from the callback traps too, leaving the deadline.
+    store.epoch_deadline_callback(|_| Ok(egret::UpdateDeadline::Interrupt));
+    let err = spin.call(&mut store, ()).unwrap_err();
+    assert_eq!(err.as_trap().unwrap().kind(), TrapKind::Interrupt);
+}

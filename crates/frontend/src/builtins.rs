@@ -35,6 +35,16 @@ pub const GROW_FAILED: i64 = -1;
 /// failed: the generated code raises `TrapKind::HostFunctionFailed`.
 pub const GROW_TRAP: i64 = -2;
 
+/// What `epoch_deadline_reached` returns to let wasm go on.
+pub const EPOCH_CONTINUE: i32 = 0;
+
+/// What `epoch_deadline_reached` returns to make wasm trap `Interrupt`.
+pub const EPOCH_INTERRUPT: i32 = 1;
+
+/// What `epoch_deadline_reached` returns when the store's callback failed:
+/// wasm traps `HostFunctionFailed`.
+pub const EPOCH_FAILED: i32 = 2;
+
 /// Declares the builtin list once: name, parameters after the vmctx, and
 /// the result if there is one.
 macro_rules! builtins {
@@ -103,6 +113,11 @@ builtins! {
     /// `(exnref, fields)`: writes the exception's fields to an array of
     /// 16-byte value slots.
     exn_fields(I32, I64);
+    /// `() -> what next`: the epoch deadline was reached; the store's
+    /// callback, if any, decides: [`EPOCH_CONTINUE`] (it moved the
+    /// deadline), [`EPOCH_INTERRUPT`] (trap `Interrupt`) or
+    /// [`EPOCH_FAILED`] (trap `HostFunctionFailed`; the error is recorded).
+    epoch_deadline_reached() -> I32;
     /// `(exnref)`: throws the (non-null) exception. Never returns: it
     /// resumes at the handler that catches it, or at the host's entry into
     /// wasm. The one builtin with the `Tail` convention (see

@@ -1,7 +1,7 @@
 //! The builtins generated code calls (see `egret_frontend::builtins`):
 //! growing memories and tables, bulk memory and table operations, dropping
-//! segments, creating and reading exceptions (throwing is
-//! `traphandlers::throw`). Each finds its store and instance through the caller's vmctx.
+//! segments, asking the store what to do at the epoch deadline, creating
+//! and reading exceptions (throwing is `traphandlers::throw`). Each finds its store and instance through the caller's vmctx.
 //!
 //! Bulk operations check bounds before writing anything, as the spec asks,
 //! and report an out-of-bounds operation by returning nonzero; the
@@ -16,7 +16,9 @@ use crate::store::VMStore;
 use crate::trap::HostError;
 use crate::traphandlers;
 use crate::vmcontext::VMStoreContext;
-use egret_frontend::builtins::{Builtin, GROW_FAILED, GROW_TRAP};
+use egret_frontend::builtins::{
+    Builtin, EPOCH_CONTINUE, EPOCH_FAILED, EPOCH_INTERRUPT, GROW_FAILED, GROW_TRAP,
+};
 use egret_frontend::types::SigId;
 use egret_frontend::vmoffsets::VMOffsets;
 use std::panic::{self, AssertUnwindSafe};
@@ -264,6 +266,24 @@ unsafe extern "C" fn is_subtype(vmctx: *mut u8, actual: u32, expected: u32) -> u
     u32::from(types.is_subtype(SigId(actual), SigId(expected)))
 }
 
+unsafe extern "C" fn epoch_deadline_reached(vmctx: *mut u8) -> u32 {
+    // SAFETY: called from generated code with its own vmctx.
+    let (store, _) = unsafe { caller(vmctx) };
+    // The callback is embedder code: a panic must not unwind into
+    // generated code (see `grow_result`).
+    let failure = match panic::catch_unwind(AssertUnwindSafe(|| store.epoch_deadline_reached())) {
+        Ok(Ok(Some(ticks))) => {
+            store.opaque_mut().set_epoch_deadline(ticks);
+            return EPOCH_CONTINUE as u32;
+        }
+        Ok(Ok(None)) => return EPOCH_INTERRUPT as u32,
+        Ok(Err(error)) => HostFailure::Error(error),
+        Err(payload) => HostFailure::Panic(payload),
+    };
+    store.opaque_mut().set_host_failure(failure);
+    EPOCH_FAILED as u32
+}
+
 unsafe extern "C" fn exn_new(vmctx: *mut u8, tag: u32, fields: *const u128, count: u32) -> u32 {
     // SAFETY: called from generated code with its own vmctx.
     let (store, instance) = unsafe { caller(vmctx) };
@@ -308,6 +328,7 @@ fn address(builtin: Builtin) -> *const u8 {
         Builtin::table_init => table_init as *const u8,
         Builtin::elem_drop => elem_drop as *const u8,
         Builtin::is_subtype => is_subtype as *const u8,
+        Builtin::epoch_deadline_reached => epoch_deadline_reached as *const u8,
         Builtin::exn_new => exn_new as *const u8,
         Builtin::exn_fields => exn_fields as *const u8,
         Builtin::throw_ref => traphandlers::throw_ref_builtin(),

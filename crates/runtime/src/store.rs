@@ -150,6 +150,11 @@ pub unsafe trait VMStore {
         desired: usize,
         maximum: Option<usize>,
     ) -> Result<bool, HostError>;
+
+    /// Wasm reached the epoch deadline: `Some(ticks)` to go on with the
+    /// deadline that many ticks beyond the current epoch, `None` to trap
+    /// with `Interrupt`; an error traps with it as the host error.
+    fn epoch_deadline_reached(&mut self) -> Result<Option<u64>, HostError>;
 }
 
 /// A store's untyped state.

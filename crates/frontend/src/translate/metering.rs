@@ -19,8 +19,11 @@
 //!
 //! **Epochs.** At function entry and every loop header, the engine's epoch
 //! counter (`*VMStoreContext::epoch_ptr`) is compared with the store's
-//! `epoch_deadline`; once the epoch has reached the deadline the code traps
-//! with `TrapKind::Interrupt`. The counter is read with an atomic load:
+//! `epoch_deadline`; once the epoch has reached the deadline, a cold path
+//! calls the `epoch_deadline_reached` builtin, which runs the store's
+//! deadline callback if it has one: wasm goes on with the deadline it
+//! set, or traps with `TrapKind::Interrupt` (no callback, or the callback
+//! said so) or `HostFunctionFailed` (the callback failed). The counter is read with an atomic load:
 //! another thread changes it, and an ordinary load in a loop without
 //! stores would be merged with the one before the loop by Cranelift's
 //! redundant-load elimination, so the loop would never see a new epoch.
@@ -32,6 +35,7 @@
 //! one function body.
 
 use super::Translation;
+use crate::builtins::{EPOCH_FAILED, EPOCH_INTERRUPT};
 use crate::traps::TrapKind;
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{InstBuilder, Value};
@@ -147,9 +151,41 @@ impl Translation<'_> {
             self.trap_if(exhausted, TrapKind::OutOfFuel);
         }
         if self.env.tunables.epoch_interruption {
-            let reached = self.epoch_deadline_reached();
-            self.trap_if(reached, TrapKind::Interrupt);
+            self.epoch_check();
         }
+    }
+
+    /// Once the epoch has reached the deadline, a cold path asks the
+    /// `epoch_deadline_reached` builtin (the store's callback) whether to
+    /// go on with a new deadline or to trap. The counter is saved before
+    /// (the callback may read the fuel, and a trap must leave it spent)
+    /// and reloaded after (the callback may set it).
+    fn epoch_check(&mut self) {
+        let reached = self.epoch_deadline_reached();
+        let slow = self.b.create_block();
+        let next = self.b.create_block();
+        self.b.set_cold_block(slow);
+        self.b.ins().brif(reached, slow, &[], next, &[]);
+        self.b.seal_block(slow);
+        self.b.switch_to_block(slow);
+        self.save_fuel();
+        let outcome = self.ask_epoch_callback();
+        let interrupt = self
+            .b
+            .ins()
+            .icmp_imm_s(IntCC::Equal, outcome, i64::from(EPOCH_INTERRUPT));
+        self.b.ins().trapnz(interrupt, TrapKind::Interrupt.code());
+        let failed = self
+            .b
+            .ins()
+            .icmp_imm_s(IntCC::Equal, outcome, i64::from(EPOCH_FAILED));
+        self.b
+            .ins()
+            .trapnz(failed, TrapKind::HostFunctionFailed.code());
+        self.reload_fuel();
+        self.b.ins().jump(next, &[]);
+        self.b.seal_block(next);
+        self.b.switch_to_block(next);
     }
 
     /// Traps with `kind` if `condition` holds. With fuel metered, the trap

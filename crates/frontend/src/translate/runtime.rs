@@ -463,6 +463,13 @@ impl Translation<'_> {
         old
     }
 
+    /// Calls `epoch_deadline_reached`: what to do now that the epoch
+    /// deadline has passed (`EPOCH_CONTINUE`, `EPOCH_INTERRUPT` or
+    /// `EPOCH_FAILED`).
+    pub(super) fn ask_epoch_callback(&mut self) -> Value {
+        self.call_builtin_for_value(Builtin::epoch_deadline_reached, &[])
+    }
+
     /// A new exception of this module's tag `tag` whose `count` fields
     /// are the 16-byte slots at `fields`.
     pub(super) fn new_exception(&mut self, tag: u32, fields: Value, count: usize) -> Value {
