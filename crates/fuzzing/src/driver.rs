@@ -136,6 +136,15 @@ pub struct Summary {
     pub oracle_panicked: u64,
     /// Cases skipped because they use what wasmi gets wrong.
     pub oracle_unsupported: u64,
+    /// Modules with `throw` or `throw_ref` (Wasmtime differential only).
+    pub throwing_modules: u64,
+    /// Modules with `try_table` (Wasmtime differential only).
+    pub try_table_modules: u64,
+    /// Compared calls that ended in the same uncaught exception.
+    pub uncaught: u64,
+    /// Compared calls that returned a caught exception (a non-null
+    /// `exnref`) in both engines.
+    pub caught_exnrefs: u64,
 }
 
 impl Summary {
@@ -149,6 +158,10 @@ impl Summary {
         self.uncallable += stats.uncallable;
         self.oracle_panicked += u64::from(stats.oracle_panicked);
         self.oracle_unsupported += u64::from(stats.oracle_unsupported);
+        self.throwing_modules += u64::from(stats.exception_instructions.throws);
+        self.try_table_modules += u64::from(stats.exception_instructions.try_tables);
+        self.uncaught += stats.uncaught;
+        self.caught_exnrefs += stats.caught_exnrefs;
     }
 
     fn merge(&mut self, other: &Summary) {
@@ -162,6 +175,10 @@ impl Summary {
         self.uncallable += other.uncallable;
         self.oracle_panicked += other.oracle_panicked;
         self.oracle_unsupported += other.oracle_unsupported;
+        self.throwing_modules += other.throwing_modules;
+        self.try_table_modules += other.try_table_modules;
+        self.uncaught += other.uncaught;
+        self.caught_exnrefs += other.caught_exnrefs;
     }
 }
 
@@ -172,7 +189,9 @@ impl std::fmt::Display for Summary {
             "{} cases ({} not generated), {} instantiated, {} failed to instantiate alike, \
              {} calls compared, {} traps alike, {} inconclusive (stack exhausted), \
              {} functions uncallable (non-null reference parameter), \
-             {} abandoned (wasmi panicked), {} skipped (wasmi gets them wrong)",
+             {} abandoned (wasmi panicked), {} skipped (wasmi gets them wrong); \
+             {} modules with throw/throw_ref, {} with try_table, \
+             {} uncaught exceptions alike, {} caught exnrefs returned alike",
             self.cases,
             self.not_generated,
             self.instantiated,
@@ -182,7 +201,11 @@ impl std::fmt::Display for Summary {
             self.inconclusive,
             self.uncallable,
             self.oracle_panicked,
-            self.oracle_unsupported
+            self.oracle_unsupported,
+            self.throwing_modules,
+            self.try_table_modules,
+            self.uncaught,
+            self.caught_exnrefs
         )
     }
 }

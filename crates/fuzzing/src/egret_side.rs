@@ -1,7 +1,8 @@
 //! Running a module on Egret for the oracles: engine settings, dummy
-//! imports, and conversions to the engine-neutral values of `values.rs`.
+//! imports, and conversions to the engine-neutral values and exceptions
+//! of `values.rs`.
 
-use crate::values::{DUMMY_REFUSED, Outcome, TrapClass, ValKind, Value};
+use crate::values::{DUMMY_REFUSED, Exception, Outcome, TrapClass, ValKind, Value};
 use egret::{
     Engine, Error, Extern, ExternType, Func, Global, Instance, Memory, Module, Store, Table, Tag,
     TrapKind, Val, ValType,
@@ -58,10 +59,34 @@ fn trap_class(kind: TrapKind) -> TrapClass {
     }
 }
 
-fn failure(error: Error) -> Outcome {
+/// The outcome of `error`, which left `store`; an uncaught exception is
+/// taken from the store (so none stays pending) and its tag looked up
+/// among `tags`, the instance's exported tags.
+fn failure(store: &mut Store<()>, tags: &[(String, Tag)], error: Error) -> Outcome {
+    if matches!(error, Error::Exception(_)) {
+        return uncaught(store, tags);
+    }
     match error.as_trap() {
         Some(trap) => Outcome::Trapped(trap_class(trap.kind())),
         None => Outcome::Failed(error.to_string()),
+    }
+}
+
+fn uncaught(store: &mut Store<()>, tags: &[(String, Tag)]) -> Outcome {
+    let Some(exn) = store.take_pending_exception() else {
+        return Outcome::Failed("an uncaught exception, but none is pending".into());
+    };
+    let described = exn.tag(&*store).and_then(|tag| {
+        let fields = exn.fields(&*store)?.map(|v| from_val(&v)).collect();
+        let tag = tags
+            .iter()
+            .find(|(_, exported)| Tag::eq(exported, &tag, &*store))
+            .map(|(name, _)| name.clone());
+        Ok(Exception { tag, fields })
+    });
+    match described {
+        Ok(exception) => Outcome::Uncaught(exception),
+        Err(e) => Outcome::Failed(format!("reading the uncaught exception: {e}")),
     }
 }
 
@@ -75,6 +100,7 @@ fn to_val(value: &Value) -> Val {
         // The host only ever passes null references.
         Value::FuncRef { .. } => Val::FuncRef(None),
         Value::ExternRef { .. } => Val::ExternRef(None),
+        Value::ExnRef { .. } => Val::ExnRef(None),
     }
 }
 
@@ -87,8 +113,9 @@ fn from_val(value: &Val) -> Value {
         Val::V128(v) => Value::V128(*v),
         Val::FuncRef(f) => Value::FuncRef { null: f.is_none() },
         Val::ExternRef(r) => Value::ExternRef { null: r.is_none() },
-        Val::AnyRef(_) | Val::ExnRef(_) => {
-            unreachable!("the generators turn off GC and exceptions, so no export has these types")
+        Val::ExnRef(r) => Value::ExnRef { null: r.is_none() },
+        Val::AnyRef(_) => {
+            unreachable!("the generators turn off GC, so no export has this type")
         }
     }
 }
@@ -102,6 +129,7 @@ fn val_type(kind: ValKind) -> ValType {
         ValKind::V128 => ValType::V128,
         ValKind::FuncRef => ValType::FUNCREF,
         ValKind::ExternRef => ValType::EXTERNREF,
+        ValKind::ExnRef => ValType::EXNREF,
         // Only for result slots, which a call overwrites.
         ValKind::NonNullRef => ValType::FUNCREF,
     }
@@ -111,12 +139,14 @@ fn val_type(kind: ValKind) -> ValType {
 pub struct EgretRun {
     store: Store<()>,
     instance: Instance,
+    /// The exported tags with their names, in export order.
+    tags: Vec<(String, Tag)>,
 }
 
 /// A dummy for an import: functions return zeros (or fail with
 /// [`DUMMY_REFUSED`] when they would have to return a non-null
 /// reference), globals hold zero, memories and tables are fresh with the
-/// import's limits.
+/// import's limits, tags are fresh tags of the import's type.
 fn dummy_import(store: &mut Store<()>, ty: ExternType) -> Result<Extern, Error> {
     let zero = |ty: ValType| {
         ty.default_value()
@@ -150,17 +180,36 @@ fn dummy_import(store: &mut Store<()>, ty: ExternType) -> Result<Extern, Error> 
 
 impl EgretRun {
     /// Instantiates `module` in a new store with dummy imports. A failure
-    /// (link error, trap in a segment or the start function) as an
-    /// [`Outcome`].
+    /// (link error, trap in a segment, trap or uncaught exception in the
+    /// start function) as an [`Outcome`].
     pub fn new(module: &Module) -> Result<EgretRun, Outcome> {
         let mut store = Store::new(module.engine(), ());
-        let imports = module
+        let imports = match module
             .imports()
             .map(|import| dummy_import(&mut store, import.ty()))
             .collect::<Result<Vec<_>, _>>()
-            .map_err(failure)?;
-        let instance = Instance::new(&mut store, module, &imports).map_err(failure)?;
-        Ok(EgretRun { store, instance })
+        {
+            Ok(imports) => imports,
+            Err(e) => return Err(failure(&mut store, &[], e)),
+        };
+        let instance = match Instance::new(&mut store, module, &imports) {
+            Ok(instance) => instance,
+            Err(e) => return Err(failure(&mut store, &[], e)),
+        };
+        let tags = instance
+            .exports(&store)
+            .map_err(|e| Outcome::Failed(e.to_string()))?
+            .into_iter()
+            .filter_map(|export| {
+                let name = export.name().to_string();
+                Some((name, export.into_extern().into_tag()?))
+            })
+            .collect();
+        Ok(EgretRun {
+            store,
+            instance,
+            tags,
+        })
     }
 
     /// Calls the exported function `name`.
@@ -176,7 +225,7 @@ impl EgretRun {
             .collect();
         match func.call(&mut self.store, &args, &mut out) {
             Ok(()) => Outcome::Returned(out.iter().map(from_val).collect()),
-            Err(e) => failure(e),
+            Err(e) => failure(&mut self.store, &self.tags, e),
         }
     }
 
@@ -210,7 +259,10 @@ impl EgretRun {
         let size = table.try_size(&self.store).map_err(|e| e.to_string())?;
         (0..size)
             .map(|i| match table.get(&self.store, i) {
-                Ok(v) => Ok(matches!(v, Val::FuncRef(None) | Val::ExternRef(None))),
+                Ok(v) => Ok(matches!(
+                    v,
+                    Val::FuncRef(None) | Val::ExternRef(None) | Val::ExnRef(None)
+                )),
                 Err(e) => Err(e.to_string()),
             })
             .collect()

@@ -22,6 +22,10 @@ pub const FUEL: u32 = 2_000;
 /// cheap to compare.
 pub const MAX_MEMORY_BYTES: u64 = 16 * 65536;
 
+/// The most tags (imported and defined) a module has; wasm-smith's
+/// default is 100, and a few tell as much.
+pub const MAX_TAGS: usize = 8;
+
 /// The features of modules compared with wasmi 2: WebAssembly 2.0,
 /// extended constant expressions, tail calls and wide arithmetic.
 pub fn wasmi_features() -> WasmFeatures {
@@ -48,9 +52,8 @@ pub fn features() -> WasmFeatures {
 }
 
 /// The features of modules compared with Wasmtime 48: Egret's defaults
-/// ([`features`]) plus custom page sizes, which both engines have behind
-/// a switch. No GC (issue #16); exception handling is allowed, but
-/// [`config`] does not generate it yet.
+/// ([`features`]), exception handling included, plus custom page sizes,
+/// which both engines have behind a switch. No GC (issue #16).
 pub fn wasmtime_features() -> WasmFeatures {
     features().union(WasmFeatures::CUSTOM_PAGE_SIZES)
 }
@@ -72,9 +75,6 @@ pub fn config(u: &mut Unstructured<'_>, allowed: WasmFeatures) -> Result<Config>
     let mut config = Config {
         threads_enabled: false,
         shared_everything_threads_enabled: false,
-        // Not generated yet: the oracles do not compare uncaught
-        // exceptions (issue #15).
-        exceptions_enabled: false,
         custom_descriptors_enabled: false,
         compact_imports_enabled: false,
         multibyte_array_access_enabled: false,
@@ -95,6 +95,9 @@ pub fn config(u: &mut Unstructured<'_>, allowed: WasmFeatures) -> Result<Config>
         max_memories: if swarm(F::MULTI_MEMORY, 1, 2)? { 3 } else { 1 },
         relaxed_simd_enabled: swarm(F::RELAXED_SIMD, 1, 2)?,
         custom_page_sizes_enabled: swarm(F::CUSTOM_PAGE_SIZES, 1, 4)?,
+        // Tags, `throw`, `throw_ref`, `try_table` and `exnref`.
+        exceptions_enabled: swarm(F::EXCEPTIONS, 1, 2)?,
+        max_tags: MAX_TAGS,
         allow_floats: u.ratio(7, 8)?,
         disallow_traps: u.ratio(1, 4)?,
         // Bounded sizes.
@@ -128,7 +131,24 @@ pub fn config(u: &mut Unstructured<'_>, allowed: WasmFeatures) -> Result<Config>
         InstructionKind::Memory,
         InstructionKind::Control,
     ];
-    if u.ratio(1, 2)? {
+    if config.exceptions_enabled {
+        // At least one tag, when the module has a function type without
+        // results to give it.
+        config.min_tags = 1;
+    }
+    if config.exceptions_enabled && u.ratio(1, 2)? {
+        // wasm-smith picks among every valid instruction, `throw` and
+        // `throw_ref` at a sixth of the usual weight, so with hundreds of
+        // numeric and vector instructions about one module in forty
+        // would throw. Half the exception cases get control,
+        // variable and parametric instructions only, where a throw is
+        // one choice in a hundred or so.
+        kinds = vec![
+            InstructionKind::Control,
+            InstructionKind::Variable,
+            InstructionKind::Parametric,
+        ];
+    } else if u.ratio(1, 2)? {
         let mut keep = Vec::new();
         for kind in kinds {
             if u.ratio(3, 4)? {
@@ -247,6 +267,11 @@ mod tests {
         multi_memory: bool,
         relaxed_simd: bool,
         custom_page_size: bool,
+        throw: bool,
+        throw_ref: bool,
+        try_table: bool,
+        exnref: bool,
+        tag: bool,
     }
 
     fn uses(wasm: &[u8]) -> Uses {
@@ -269,6 +294,7 @@ mod tests {
                         match import.unwrap().ty {
                             wasmparser::TypeRef::Memory(ty) => memory(&mut uses, ty),
                             wasmparser::TypeRef::Table(ty) => table(&mut uses, ty),
+                            wasmparser::TypeRef::Tag(_) => uses.tag = true,
                             _ => {}
                         }
                     }
@@ -278,6 +304,7 @@ mod tests {
                         memory(&mut uses, ty.unwrap());
                     }
                 }
+                Payload::TagSection(reader) => uses.tag |= reader.count() > 0,
                 Payload::TableSection(reader) => {
                     for t in reader {
                         table(&mut uses, t.unwrap().ty);
@@ -308,6 +335,16 @@ mod tests {
                     let mut ops = body.get_operators_reader().unwrap();
                     while let Ok(op) = ops.read() {
                         match op {
+                            Operator::Throw { .. } => uses.throw = true,
+                            Operator::ThrowRef => uses.throw_ref = true,
+                            Operator::TryTable { .. } => uses.try_table = true,
+                            Operator::RefNull {
+                                hty:
+                                    wasmparser::HeapType::Abstract {
+                                        ty: wasmparser::AbstractHeapType::Exn,
+                                        ..
+                                    },
+                            } => uses.exnref = true,
                             Operator::ReturnCall { .. } | Operator::ReturnCallIndirect { .. } => {
                                 uses.tail_call = true
                             }
@@ -394,7 +431,7 @@ mod tests {
 
     #[test]
     fn wasmtime_modules_use_the_3_0_features() {
-        let (generated, all) = survey(300, wasmtime_features(), wasmtime_differential_module);
+        let (generated, all) = survey(1000, wasmtime_features(), wasmtime_differential_module);
         let counts = [
             ("call_ref", count(&all, |u| u.call_ref)),
             ("return_call_ref", count(&all, |u| u.return_call_ref)),
@@ -408,11 +445,16 @@ mod tests {
             ("relaxed SIMD", count(&all, |u| u.relaxed_simd)),
             ("custom page size", count(&all, |u| u.custom_page_size)),
             ("tail call", count(&all, |u| u.tail_call)),
+            ("tag", count(&all, |u| u.tag)),
+            ("throw", count(&all, |u| u.throw)),
+            ("throw_ref", count(&all, |u| u.throw_ref)),
+            ("try_table", count(&all, |u| u.try_table)),
+            ("ref.null exn", count(&all, |u| u.exnref)),
         ];
         eprintln!("{generated} generated: {counts:?}");
         assert!(
-            generated >= 200,
-            "only {generated} of 300 cases made a module"
+            generated >= 700,
+            "only {generated} of 1000 cases made a module"
         );
         for (what, n) in counts {
             assert!(n >= 3, "only {n} of {generated} modules use {what}");

@@ -86,9 +86,10 @@ pub fn compile(engine: &egret::Engine, wasm: &[u8]) -> Result<(), Finding> {
 }
 
 /// Oracle (b): a valid module compiles, instantiates (or fails to with an
-/// error) and every exported function, called with zeros, returns or
-/// traps with an error. Execution is bounded by the generator's injected
-/// fuel. Anything but a trap or a link error is a finding.
+/// error) and every exported function, called with zeros, returns, traps
+/// or throws an exception it does not catch. Execution is bounded by the
+/// generator's injected fuel. Anything but a trap, an uncaught exception
+/// or a link error is a finding.
 pub fn instantiate(engine: &egret::Engine, wasm: &[u8]) -> Result<(), Finding> {
     let exports = shape::exports(wasm).map_err(finding)?;
     let module = egret::Module::from_binary(engine, wasm)
@@ -139,6 +140,15 @@ pub struct Stats {
     /// The module uses something wasmi gets wrong (see `wasmi_side.rs`),
     /// so it was not run.
     pub oracle_unsupported: bool,
+    /// Which exception-handling instructions the module has (counted for
+    /// the Wasmtime differential only).
+    pub exception_instructions: shape::ExceptionInstructions,
+    /// Compared calls that ended in an uncaught exception (in both
+    /// engines, with the same tag and fields).
+    pub uncaught: u64,
+    /// Compared calls that returned a non-null `exnref` (in both
+    /// engines): an exception caught by `catch_ref` or `catch_all_ref`.
+    pub caught_exnrefs: u64,
 }
 
 /// Runs a step of the reference engine, `None` if it panics. wasmi 2.0.0
@@ -156,14 +166,16 @@ pub fn oracle_guard<R>(step: impl FnOnce() -> R) -> Option<R> {
 pub const CALLS_PER_EXPORT: usize = 3;
 
 /// Oracle (c): Egret and wasmi agree on `wasm`. Both must compile it
-/// (it is valid); instantiation must fail in both or in neither (with the
-/// same trap class when both trap); every exported function, called
+/// (it is valid); instantiation must fail in both or in neither (the same
+/// way when both trap or throw); every exported function, called
 /// [`CALLS_PER_EXPORT`] times in export order with arguments seeded by a
 /// hash of `wasm` (so a saved module replays exactly), must return the
-/// same values (NaN bits normalised, see [`Value::agrees_with`]) or trap
-/// the same way; afterwards every exported memory must be byte-equal,
-/// every exported global equal (NaN-normalised) and every exported table
-/// equally long with the same null elements.
+/// same values (NaN bits normalised, see [`Value::agrees_with`]), trap
+/// the same way, or throw the same uncaught exception (same exported
+/// tag, agreeing fields, see [`crate::values::Exception`]); afterwards
+/// every exported memory must be byte-equal, every exported global equal
+/// (NaN-normalised) and every exported table equally long with the same
+/// null elements.
 /// Stack exhaustion in either engine makes the rest of the case
 /// inconclusive, since the engines' stack sizes differ.
 pub fn differential(engines: &Engines, wasm: &[u8]) -> Result<Stats, Finding> {
@@ -229,12 +241,16 @@ pub fn differential_wasmtime_with_args(
         .map_err(|e| finding(format!("Egret failed to compile a valid module: {e}")))?;
     let wasmtime_module = wasmtime::Module::new(&engines.wasmtime, wasm)
         .map_err(|e| finding(format!("Wasmtime failed to compile a valid module: {e:?}")))?;
+    let stats = Stats {
+        exception_instructions: shape::exception_instructions(wasm),
+        ..Stats::default()
+    };
     compare(
         EgretRun::new(&egret_module),
         WasmtimeRun::new(&engines.wasmtime, &wasmtime_module),
         &exports,
         arg_seed,
-        Stats::default(),
+        stats,
     )
 }
 
@@ -328,15 +344,16 @@ fn compare<P: Peer>(
             return Ok(stats);
         }
         (Err(e), Err(p)) => {
-            return match (&e, &p) {
-                (Outcome::Trapped(a), Outcome::Trapped(b)) if a != b => Err(finding(format!(
-                    "instantiation trapped differently: Egret {e}, {peer_name} {p}"
-                ))),
-                _ => {
-                    stats.instantiation_failed = true;
-                    Ok(stats)
-                }
-            };
+            // Two traps, or uncaught exceptions (of no exported tag: there
+            // is no instance), or one of each, must agree; a link error
+            // has no class to compare.
+            if e.is_semantic() && p.is_semantic() && !e.agrees_with(&p) {
+                return Err(finding(format!(
+                    "instantiation failed differently: Egret {e}, {peer_name} {p}"
+                )));
+            }
+            stats.instantiation_failed = true;
+            return Ok(stats);
         }
         (Err(e), Ok(_)) => {
             return Err(finding(format!(
@@ -381,8 +398,15 @@ fn compare<P: Peer>(
                 )));
             }
             stats.calls += 1;
-            if matches!(actual, Outcome::Trapped(_)) {
-                stats.traps += 1;
+            match &actual {
+                Outcome::Trapped(_) => stats.traps += 1,
+                Outcome::Uncaught(_) => stats.uncaught += 1,
+                Outcome::Returned(values) => {
+                    if values.contains(&Value::ExnRef { null: false }) {
+                        stats.caught_exnrefs += 1;
+                    }
+                }
+                Outcome::Failed(_) => {}
             }
         }
     }
@@ -390,7 +414,8 @@ fn compare<P: Peer>(
     for export in exports {
         let name = &export.name;
         match export.kind {
-            ExportKind::Func { .. } => {}
+            // A tag has no state: it only names uncaught exceptions.
+            ExportKind::Func { .. } | ExportKind::Tag => {}
             ExportKind::Memory => {
                 let (e, p) = (
                     egret.memory(name).map_err(finding)?,

@@ -1,5 +1,6 @@
 //! What a module exports, read with wasmparser independently of both
-//! engines, so the differential oracle asks them the same questions.
+//! engines, so the differential oracle asks them the same questions; and
+//! which exception-handling instructions it has, for statistics.
 
 use crate::values::ValKind;
 
@@ -28,6 +29,9 @@ pub enum ExportKind {
     Table,
     /// A global.
     Global,
+    /// A tag (of exception handling): what an uncaught exception's tag
+    /// is compared as (see `values::Exception`).
+    Tag,
 }
 
 fn kinds(types: &[wasmparser::ValType]) -> Result<Vec<ValKind>, String> {
@@ -35,7 +39,7 @@ fn kinds(types: &[wasmparser::ValType]) -> Result<Vec<ValKind>, String> {
         .iter()
         .map(|t| {
             ValKind::from_wasmparser(*t)
-                .ok_or_else(|| format!("type {t} is not one the oracles handle (GC or exceptions)"))
+                .ok_or_else(|| format!("type {t} is not one the oracles handle (GC)"))
         })
         .collect()
 }
@@ -82,7 +86,7 @@ pub fn exports(wasm: &[u8]) -> Result<Vec<Export>, String> {
                         ExternalKind::Memory => ExportKind::Memory,
                         ExternalKind::Table => ExportKind::Table,
                         ExternalKind::Global => ExportKind::Global,
-                        ExternalKind::Tag => return Err("tags are not wasm 2.0".into()),
+                        ExternalKind::Tag => ExportKind::Tag,
                     };
                     exports.push(Export {
                         name: export.name.to_string(),
@@ -94,6 +98,38 @@ pub fn exports(wasm: &[u8]) -> Result<Vec<Export>, String> {
         }
     }
     Ok(exports)
+}
+
+/// Which exception-handling instructions a module's code has.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
+pub struct ExceptionInstructions {
+    /// `throw` or `throw_ref`.
+    pub throws: bool,
+    /// `try_table`.
+    pub try_tables: bool,
+}
+
+/// The exception-handling instructions of `wasm`'s function bodies (a
+/// body that does not parse counts as having none).
+pub fn exception_instructions(wasm: &[u8]) -> ExceptionInstructions {
+    use wasmparser::{Operator, Payload};
+    let mut found = ExceptionInstructions::default();
+    for payload in wasmparser::Parser::new(0).parse_all(wasm) {
+        let Ok(Payload::CodeSectionEntry(body)) = payload else {
+            continue;
+        };
+        let Ok(mut ops) = body.get_operators_reader() else {
+            continue;
+        };
+        while let Ok(op) = ops.read() {
+            match op {
+                Operator::Throw { .. } | Operator::ThrowRef => found.throws = true,
+                Operator::TryTable { .. } => found.try_tables = true,
+                _ => {}
+            }
+        }
+    }
+    found
 }
 
 #[cfg(test)]
@@ -124,5 +160,31 @@ mod tests {
         assert!(
             matches!(&exports[1].kind, ExportKind::Func { params, .. } if params == &[ValKind::I64])
         );
+    }
+
+    #[test]
+    fn reads_tags_exnrefs_and_exception_instructions() {
+        let wasm = wat::parse_str(
+            r#"(module
+                (tag $t (export "t") (param i32))
+                (func (export "f") (param exnref) (result (ref exn))
+                    (block $b (result (ref exn))
+                        (try_table (catch_all_ref $b) (throw $t (i32.const 1)))
+                        unreachable)))"#,
+        )
+        .unwrap();
+        let exports = exports(&wasm).unwrap();
+        assert!(matches!(exports[0].kind, ExportKind::Tag));
+        match &exports[1].kind {
+            ExportKind::Func { params, results } => {
+                assert_eq!(params, &[ValKind::ExnRef]);
+                assert_eq!(results, &[ValKind::NonNullRef]);
+            }
+            other => panic!("{other:?}"),
+        }
+        let found = exception_instructions(&wasm);
+        assert!(found.throws && found.try_tables, "{found:?}");
+        let none = wat::parse_str("(module (func (drop (i32.const 1))))").unwrap();
+        assert_eq!(exception_instructions(&none), Default::default());
     }
 }

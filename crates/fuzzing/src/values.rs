@@ -1,13 +1,14 @@
-//! Engine-neutral values, traps and call outcomes, and the comparison
-//! rules of the differential oracle (NaN normalisation, resource traps).
+//! Engine-neutral values, traps, uncaught exceptions and call outcomes,
+//! and the comparison rules of the differential oracle (NaN
+//! normalisation, resource traps).
 
 use crate::rng::Rng;
 use std::fmt;
 
 /// The value types the oracles pass and compare: WebAssembly 2.0's, and
-/// the references of typed function references by hierarchy and
-/// nullability (the host has only null references, so it can pass
-/// arguments of nullable reference types only).
+/// the references of typed function references and exception handling
+/// by hierarchy and nullability (the host has only null references, so
+/// it can pass arguments of nullable reference types only).
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum ValKind {
     /// `i32`
@@ -24,14 +25,24 @@ pub enum ValKind {
     FuncRef,
     /// A nullable external reference: `externref`.
     ExternRef,
+    /// A nullable exception reference: `exnref`, `(ref null noexn)`.
+    ExnRef,
     /// A non-nullable reference (`(ref $t)`, `(ref func)`,
-    /// `(ref extern)`): results only, the host has none to pass.
+    /// `(ref extern)`, `(ref exn)`): results only, the host has none to
+    /// pass.
     NonNullRef,
+}
+
+/// The hierarchy of a reference type the oracles handle.
+enum Hierarchy {
+    Func,
+    Extern,
+    Exn,
 }
 
 impl ValKind {
     /// The kind of a wasmparser value type; `None` for the references of
-    /// GC and exceptions.
+    /// GC.
     pub fn from_wasmparser(ty: wasmparser::ValType) -> Option<ValKind> {
         use wasmparser::{AbstractHeapType, HeapType, ValType};
         Some(match ty {
@@ -41,23 +52,22 @@ impl ValKind {
             ValType::F64 => ValKind::F64,
             ValType::V128 => ValKind::V128,
             ValType::Ref(r) => {
-                let func = match r.heap_type() {
-                    HeapType::Abstract {
-                        shared: false,
-                        ty: AbstractHeapType::Func,
-                    }
+                let hierarchy = match r.heap_type() {
                     // Without GC, every defined type is a function type.
-                    | HeapType::Concrete(_) => true,
-                    HeapType::Abstract {
-                        shared: false,
-                        ty: AbstractHeapType::Extern,
-                    } => false,
+                    HeapType::Concrete(_) => Hierarchy::Func,
+                    HeapType::Abstract { shared: false, ty } => match ty {
+                        AbstractHeapType::Func => Hierarchy::Func,
+                        AbstractHeapType::Extern => Hierarchy::Extern,
+                        AbstractHeapType::Exn | AbstractHeapType::NoExn => Hierarchy::Exn,
+                        _ => return None,
+                    },
                     _ => return None,
                 };
-                match (r.is_nullable(), func) {
+                match (r.is_nullable(), hierarchy) {
                     (false, _) => ValKind::NonNullRef,
-                    (true, true) => ValKind::FuncRef,
-                    (true, false) => ValKind::ExternRef,
+                    (true, Hierarchy::Func) => ValKind::FuncRef,
+                    (true, Hierarchy::Extern) => ValKind::ExternRef,
+                    (true, Hierarchy::Exn) => ValKind::ExnRef,
                 }
             }
         })
@@ -66,7 +76,9 @@ impl ValKind {
 
 /// A value as both engines can express it. Floats are bit patterns;
 /// references are compared by nullness only (their identities are
-/// engine-specific).
+/// engine-specific, and an exception reference's tag and fields would
+/// make values recursive for little gain: an uncaught exception's are
+/// compared, see [`Exception`]).
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum Value {
     /// An `i32`.
@@ -86,6 +98,11 @@ pub enum Value {
     },
     /// An `externref`.
     ExternRef {
+        /// Whether it is null.
+        null: bool,
+    },
+    /// An `exnref`.
+    ExnRef {
         /// Whether it is null.
         null: bool,
     },
@@ -122,6 +139,7 @@ impl Value {
             ValKind::V128 => Value::V128(0),
             ValKind::FuncRef => Value::FuncRef { null: true },
             ValKind::ExternRef => Value::ExternRef { null: true },
+            ValKind::ExnRef => Value::ExnRef { null: true },
             ValKind::NonNullRef => return None,
         })
     }
@@ -175,7 +193,7 @@ impl Value {
                     .unwrap_or(bits),
             ),
             ValKind::V128 => Value::V128(u128::from(bits) << 64 | u128::from(rng.next_u64())),
-            ValKind::FuncRef | ValKind::ExternRef | ValKind::NonNullRef => {
+            ValKind::FuncRef | ValKind::ExternRef | ValKind::ExnRef | ValKind::NonNullRef => {
                 return Value::zero(kind);
             }
         })
@@ -215,6 +233,8 @@ impl fmt::Display for Value {
             Value::FuncRef { null: false } => f.write_str("(ref.func ...)"),
             Value::ExternRef { null: true } => f.write_str("(ref.null extern)"),
             Value::ExternRef { null: false } => f.write_str("(ref.extern ...)"),
+            Value::ExnRef { null: true } => f.write_str("(ref.null exn)"),
+            Value::ExnRef { null: false } => f.write_str("(ref.exn ...)"),
         }
     }
 }
@@ -264,6 +284,48 @@ impl TrapClass {
 /// fails (identically in every engine) instead.
 pub const DUMMY_REFUSED: &str = "dummy import cannot return a non-null reference";
 
+/// An exception that left wasm uncaught, as both engines can describe
+/// it: which of the instance's exported tags it was thrown with, and its
+/// field values.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Exception {
+    /// The name of the first exported tag (in export order) that is the
+    /// exception's tag; `None` when no exported tag is (or instantiation
+    /// failed, so there are no exports to compare with). Tags are
+    /// compared by identity, not type: two tags of one type are
+    /// different tags.
+    pub tag: Option<String>,
+    /// The values of its fields (the parameters of the tag's type).
+    pub fields: Vec<Value>,
+}
+
+/// Whether two lists of values from different engines agree, value by
+/// value (see [`Value::agrees_with`]).
+fn values_agree(a: &[Value], b: &[Value]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.agrees_with(y))
+}
+
+impl fmt::Display for Exception {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.tag {
+            Some(name) => write!(f, "exception of exported tag `{name}` (")?,
+            None => f.write_str("exception of an unexported tag (")?,
+        }
+        write_values(f, &self.fields)?;
+        f.write_str(")")
+    }
+}
+
+fn write_values(f: &mut fmt::Formatter<'_>, values: &[Value]) -> fmt::Result {
+    for (i, v) in values.iter().enumerate() {
+        if i > 0 {
+            f.write_str(", ")?;
+        }
+        write!(f, "{v}")?;
+    }
+    Ok(())
+}
+
 /// What calling a function (or instantiating a module) came to.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Outcome {
@@ -271,6 +333,8 @@ pub enum Outcome {
     Returned(Vec<Value>),
     /// It trapped.
     Trapped(TrapClass),
+    /// A wasm exception was thrown and not caught.
+    Uncaught(Exception),
     /// It failed without a trap (link, resource or API error).
     Failed(String),
 }
@@ -281,14 +345,23 @@ impl Outcome {
         matches!(self, Outcome::Trapped(t) if t.is_resource())
     }
 
+    /// Whether this outcome is one the spec determines (values, a trap,
+    /// an uncaught exception), as opposed to an engine's error.
+    pub fn is_semantic(&self) -> bool {
+        !matches!(self, Outcome::Failed(_))
+    }
+
     /// Whether two engines' outcomes agree: same values (up to NaN bits,
-    /// see [`Value::agrees_with`]), or the same trap class.
+    /// see [`Value::agrees_with`]), the same trap class, or an uncaught
+    /// exception of the same exported tag (or unexported in both) with
+    /// agreeing fields.
     pub fn agrees_with(&self, other: &Outcome) -> bool {
         match (self, other) {
-            (Outcome::Returned(a), Outcome::Returned(b)) => {
-                a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.agrees_with(y))
-            }
+            (Outcome::Returned(a), Outcome::Returned(b)) => values_agree(a, b),
             (Outcome::Trapped(a), Outcome::Trapped(b)) => a == b,
+            (Outcome::Uncaught(a), Outcome::Uncaught(b)) => {
+                a.tag == b.tag && values_agree(&a.fields, &b.fields)
+            }
             _ => false,
         }
     }
@@ -299,15 +372,11 @@ impl fmt::Display for Outcome {
         match self {
             Outcome::Returned(values) => {
                 f.write_str("returned [")?;
-                for (i, v) in values.iter().enumerate() {
-                    if i > 0 {
-                        f.write_str(", ")?;
-                    }
-                    write!(f, "{v}")?;
-                }
+                write_values(f, values)?;
                 f.write_str("]")
             }
             Outcome::Trapped(t) => write!(f, "trapped: {t:?}"),
+            Outcome::Uncaught(e) => write!(f, "uncaught {e}"),
             Outcome::Failed(m) => write!(f, "failed: {m}"),
         }
     }
@@ -344,5 +413,29 @@ mod tests {
                 .agrees_with(&f64_lanes([0x7ff8_0000_0000_0001, 9]))
         );
         assert!(!f64_lanes([5, 9]).agrees_with(&f64_lanes([6, 9])));
+    }
+
+    #[test]
+    fn uncaught_exceptions_agree_by_tag_and_fields() {
+        let uncaught = |tag: Option<&str>, fields: Vec<Value>| {
+            Outcome::Uncaught(Exception {
+                tag: tag.map(str::to_string),
+                fields,
+            })
+        };
+        let a = uncaught(Some("t"), vec![Value::I32(1), Value::F32(0x7fc0_0000)]);
+        assert!(a.agrees_with(&uncaught(
+            Some("t"),
+            vec![Value::I32(1), Value::F32(0xffc0_0001)]
+        )));
+        assert!(!a.agrees_with(&uncaught(
+            Some("u"),
+            vec![Value::I32(1), Value::F32(0x7fc0_0000)]
+        )));
+        assert!(!a.agrees_with(&uncaught(Some("t"), vec![Value::I32(1)])));
+        assert!(!a.agrees_with(&uncaught(None, vec![Value::I32(1), Value::F32(0)])));
+        assert!(uncaught(None, vec![]).agrees_with(&uncaught(None, vec![])));
+        assert!(!uncaught(None, vec![]).agrees_with(&Outcome::Returned(vec![])));
+        assert!(!uncaught(None, vec![]).agrees_with(&Outcome::Trapped(TrapClass::Unreachable)));
     }
 }

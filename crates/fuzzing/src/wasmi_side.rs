@@ -208,6 +208,9 @@ fn to_val(value: &Value) -> Val {
         Value::V128(v) => Val::V128(V128::from(v)),
         Value::FuncRef { .. } => Val::FuncRef(Nullable::Null),
         Value::ExternRef { .. } => Val::ExternRef(Nullable::Null),
+        Value::ExnRef { .. } => {
+            unreachable!("the wasmi generator has no exception handling, so no exnref")
+        }
     }
 }
 
@@ -234,6 +237,9 @@ fn val_type(kind: ValKind) -> wasmi::ValType {
         // wasmi runs no typed references: only result slots get here.
         ValKind::FuncRef | ValKind::NonNullRef => ValType::FuncRef,
         ValKind::ExternRef => ValType::ExternRef,
+        ValKind::ExnRef => {
+            unreachable!("the wasmi generator has no exception handling, so no exnref")
+        }
     }
 }
 

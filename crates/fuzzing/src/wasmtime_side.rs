@@ -1,19 +1,20 @@
 //! Running a module on Wasmtime 48, the peer of the WebAssembly 3.0
 //! differential oracle: its configuration, the same dummy imports as
-//! `egret_side.rs`, and conversions to the engine-neutral values of
-//! `values.rs`.
+//! `egret_side.rs`, and conversions to the engine-neutral values and
+//! exceptions of `values.rs`.
 
-use crate::values::{DUMMY_REFUSED, Outcome, TrapClass, ValKind, Value};
+use crate::values::{DUMMY_REFUSED, Exception, Outcome, TrapClass, ValKind, Value};
 use wasmtime::{
     Config, Engine, Error, Extern, ExternType, Func, Global, Instance, Memory, Module, Ref, Store,
-    Table, Trap, V128, Val,
+    Table, Tag, ThrownException, Trap, V128, Val,
 };
 
 /// The features Wasmtime gets: `generators::wasmtime_features` in the
 /// wasmparser release Wasmtime 48 uses (0.254, not Egret's 0.263, so the
 /// flags are named again; a test checks the two sets agree), plus
 /// `GC_TYPES`, wasmparser's switch for `externref` and the other
-/// references a GC heap may hold.
+/// references a GC heap may hold. `EXCEPTIONS` is what
+/// `Config::wasm_exceptions(true)` turns on.
 fn features() -> wasmtime::WasmFeatures {
     use wasmtime::WasmFeatures as F;
     F::WASM2
@@ -26,6 +27,7 @@ fn features() -> wasmtime::WasmFeatures {
         .union(F::MULTI_MEMORY)
         .union(F::RELAXED_SIMD)
         .union(F::CUSTOM_PAGE_SIZES)
+        .union(F::EXCEPTIONS)
 }
 
 /// A Wasmtime engine accepting exactly the features the generated
@@ -62,7 +64,13 @@ fn trap_class(trap: Trap) -> TrapClass {
     }
 }
 
-fn failure(error: Error) -> Outcome {
+/// The outcome of `error`, which left `store`; an uncaught exception is
+/// taken from the store (so none stays pending) and its tag looked up
+/// among `tags`, the instance's exported tags.
+fn failure(store: &mut Store<()>, tags: &[(String, Tag)], error: Error) -> Outcome {
+    if error.is::<ThrownException>() {
+        return uncaught(store, tags);
+    }
     if let Some(trap) = error.downcast_ref::<Trap>() {
         return Outcome::Trapped(trap_class(*trap));
     }
@@ -76,6 +84,24 @@ fn failure(error: Error) -> Outcome {
     }
 }
 
+fn uncaught(store: &mut Store<()>, tags: &[(String, Tag)]) -> Outcome {
+    let Some(exn) = store.take_pending_exception() else {
+        return Outcome::Failed("an uncaught exception, but none is pending".into());
+    };
+    let described = exn.tag(&mut *store).and_then(|tag| {
+        let fields = exn.fields(&mut *store)?.map(|v| from_val(&v)).collect();
+        let tag = tags
+            .iter()
+            .find(|(_, exported)| Tag::eq(exported, &tag, &*store))
+            .map(|(name, _)| name.clone());
+        Ok(Exception { tag, fields })
+    });
+    match described {
+        Ok(exception) => Outcome::Uncaught(exception),
+        Err(e) => Outcome::Failed(format!("reading the uncaught exception: {e:?}")),
+    }
+}
+
 fn to_val(value: &Value) -> Val {
     match *value {
         Value::I32(v) => Val::I32(v),
@@ -86,6 +112,7 @@ fn to_val(value: &Value) -> Val {
         // The host only ever passes null references.
         Value::FuncRef { .. } => Val::FuncRef(None),
         Value::ExternRef { .. } => Val::ExternRef(None),
+        Value::ExnRef { .. } => Val::ExnRef(None),
     }
 }
 
@@ -98,10 +125,10 @@ fn from_val(value: &Val) -> Value {
         Val::V128(v) => Value::V128(v.as_u128()),
         Val::FuncRef(f) => Value::FuncRef { null: f.is_none() },
         Val::ExternRef(r) => Value::ExternRef { null: r.is_none() },
-        // Without GC and exceptions no module makes these; compare them
-        // by nullness like the others.
+        Val::ExnRef(r) => Value::ExnRef { null: r.is_none() },
+        // Without GC and stack switching no module makes these; compare
+        // them by nullness like the others.
         Val::AnyRef(r) => Value::ExternRef { null: r.is_none() },
-        Val::ExnRef(r) => Value::ExternRef { null: r.is_none() },
         Val::ContRef(r) => Value::ExternRef { null: r.is_none() },
     }
 }
@@ -116,6 +143,7 @@ fn slot(kind: ValKind) -> Val {
         ValKind::V128 => Val::V128(V128::from(0)),
         ValKind::FuncRef | ValKind::NonNullRef => Val::FuncRef(None),
         ValKind::ExternRef => Val::ExternRef(None),
+        ValKind::ExnRef => Val::ExnRef(None),
     }
 }
 
@@ -123,11 +151,14 @@ fn slot(kind: ValKind) -> Val {
 pub struct WasmtimeRun {
     store: Store<()>,
     instance: Instance,
+    /// The exported tags with their names, in export order.
+    tags: Vec<(String, Tag)>,
 }
 
 /// The same dummies as Egret gets: zero-returning functions (failing with
 /// [`DUMMY_REFUSED`] when a result is a non-nullable reference), zero
-/// globals, fresh memories and tables with the import's limits.
+/// globals, fresh memories and tables with the import's limits, fresh
+/// tags of the import's type.
 fn dummy_import(store: &mut Store<()>, ty: &ExternType) -> Result<Extern, Error> {
     Ok(match ty {
         ExternType::Func(ft) => {
@@ -151,23 +182,41 @@ fn dummy_import(store: &mut Store<()>, ty: &ExternType) -> Result<Extern, Error>
             let null = Ref::null(tt.element().heap_type());
             Table::new(&mut *store, tt.clone(), null)?.into()
         }
-        ExternType::Tag(_) => return Err(Error::msg("tags are not generated")),
+        ExternType::Tag(tt) => Tag::new(&mut *store, tt)?.into(),
     })
 }
 
 impl WasmtimeRun {
     /// Instantiates `module` in a new store with dummy imports, running
-    /// its start function. A failure (link error, trap in a segment or
-    /// the start function) as an [`Outcome`].
+    /// its start function. A failure (link error, trap in a segment,
+    /// trap or uncaught exception in the start function) as an
+    /// [`Outcome`].
     pub fn new(engine: &Engine, module: &Module) -> Result<WasmtimeRun, Outcome> {
         let mut store = Store::new(engine, ());
-        let imports = module
+        let imports = match module
             .imports()
             .map(|import| dummy_import(&mut store, &import.ty()))
             .collect::<Result<Vec<_>, _>>()
-            .map_err(failure)?;
-        let instance = Instance::new(&mut store, module, &imports).map_err(failure)?;
-        Ok(WasmtimeRun { store, instance })
+        {
+            Ok(imports) => imports,
+            Err(e) => return Err(failure(&mut store, &[], e)),
+        };
+        let instance = match Instance::new(&mut store, module, &imports) {
+            Ok(instance) => instance,
+            Err(e) => return Err(failure(&mut store, &[], e)),
+        };
+        let tags = instance
+            .exports(&mut store)
+            .filter_map(|export| {
+                let name = export.name().to_string();
+                Some((name, export.into_tag()?))
+            })
+            .collect();
+        Ok(WasmtimeRun {
+            store,
+            instance,
+            tags,
+        })
     }
 
     /// Calls the exported function `name`.
@@ -179,7 +228,7 @@ impl WasmtimeRun {
         let mut out: Vec<Val> = results.iter().map(|k| slot(*k)).collect();
         match func.call(&mut self.store, &args, &mut out) {
             Ok(()) => Outcome::Returned(out.iter().map(from_val).collect()),
-            Err(e) => failure(e),
+            Err(e) => failure(&mut self.store, &self.tags, e),
         }
     }
 

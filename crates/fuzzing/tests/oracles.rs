@@ -96,6 +96,56 @@ fn differential_oracle_treats_stack_exhaustion_as_inconclusive() {
     assert!(stats.inconclusive);
 }
 
+/// Exception handling as the oracles meet it: exported, unexported and
+/// imported tags (two of one type), exceptions caught by tag and by
+/// `catch_all_ref`, rethrown with `throw_ref`, or left uncaught with
+/// fields of several types, and `exnref` in a result, a global and a
+/// table.
+const EXCEPTIONS: &str = r#"(module
+    (import "env" "imported" (tag $imported (param i64)))
+    (tag $a (export "a") (param i32 f64))
+    (tag $b (export "b") (param i32 f64))
+    (tag $hidden (param v128 exnref))
+    (export "imported" (tag $imported))
+    (global $caught (export "caught") (mut exnref) (ref.null exn))
+    (table $exns (export "exns") 2 2 exnref)
+    (func $throw_a (export "throw_a") (param i32)
+        (throw $a (local.get 0) (f64.const 1.5)))
+    (func (export "throw_b") (param i32)
+        (throw $b (local.get 0) (f64.div (f64.const 0) (f64.const 0))))
+    (func (export "throw_hidden")
+        (throw $hidden (v128.const i64x2 1 2) (ref.null exn)))
+    (func (export "throw_imported") (param i64)
+        (throw $imported (local.get 0)))
+    (func (export "catch_a") (param i32) (result i32 f64)
+        (block $handler (result i32 f64)
+            (try_table (catch $a $handler) (call $throw_a (local.get 0)))
+            (unreachable)))
+    (func $catch_ref (export "catch_ref") (param i32) (result exnref)
+        (local $exn exnref)
+        (block $handler (result exnref)
+            (try_table (catch_all_ref $handler) (call $throw_a (local.get 0)))
+            (return (ref.null exn)))
+        (local.set $exn)
+        (global.set $caught (local.get $exn))
+        (table.set $exns (i32.const 1) (local.get $exn))
+        (local.get $exn))
+    (func (export "rethrow") (param i32)
+        (throw_ref (call $catch_ref (local.get 0)))))"#;
+
+/// A module whose start function throws an exception nobody catches.
+const THROWING_START: &str = r#"(module
+    (tag $t (export "t") (param i32))
+    (func $start (throw $t (i32.const 7)))
+    (start $start))"#;
+
+#[test]
+fn instantiate_oracle_accepts_uncaught_exceptions() {
+    let engine = Engines::new().egret;
+    oracles::instantiate(&engine, &wat(EXCEPTIONS)).unwrap();
+    oracles::instantiate(&engine, &wat(THROWING_START)).unwrap();
+}
+
 /// `generators::features` (what the compile oracle validates with) is
 /// exactly Egret's default: a module using one feature compiles with
 /// `egret::Config::new` exactly when the set has the feature.
@@ -179,5 +229,23 @@ mod with_wasmtime {
         // `call` traps on its null argument in both engines alike.
         assert!(stats.traps >= 3, "{stats:?}");
         assert_eq!(stats.uncallable, 1, "{stats:?}");
+    }
+
+    #[test]
+    fn differential_wasmtime_compares_uncaught_exceptions() {
+        let engines = Engines::new();
+        let stats = oracles::differential_wasmtime(&engines, &wat(EXCEPTIONS)).unwrap();
+        assert!(stats.instantiated);
+        assert!(
+            stats.exception_instructions.throws && stats.exception_instructions.try_tables,
+            "{stats:?}"
+        );
+        let calls = oracles::CALLS_PER_EXPORT as u64;
+        // `throw_a`, `throw_b`, `throw_hidden`, `throw_imported`, `rethrow`.
+        assert_eq!(stats.uncaught, 5 * calls, "{stats:?}");
+        assert_eq!(stats.caught_exnrefs, calls, "{stats:?}");
+
+        let stats = oracles::differential_wasmtime(&engines, &wat(THROWING_START)).unwrap();
+        assert!(stats.instantiation_failed, "{stats:?}");
     }
 }
