@@ -197,7 +197,7 @@ impl EgretRun {
             Err(e) => return Err(failure(&mut store, &[], e)),
         };
         let tags = instance
-            .exports(&store)
+            .try_exports(&store)
             .map_err(|e| Outcome::Failed(e.to_string()))?
             .into_iter()
             .filter_map(|export| {
