@@ -57,6 +57,12 @@ fn call(
     Ok(results)
 }
 
+/// `catch_from(thunk)`: the two fields of the exception the thunk threw.
+fn catch_from(store: &mut Store<()>, instance: Instance, thunk: Func) -> (i32, i64) {
+    let results = call(store, instance, "catch_from", &[Val::FuncRef(Some(thunk))]).unwrap();
+    (results[0].i32().unwrap(), results[1].i64().unwrap())
+}
+
 /// Fails the test unless `store` still runs wasm.
 fn assert_usable(store: &mut Store<()>, instance: Instance) {
     let results = call(store, instance, "ok", &[]).expect("the store still runs wasm");
@@ -106,14 +112,7 @@ fn the_host_throws_and_wasm_catches() {
             caller.as_context_mut().throw(exn)
         },
     );
-    let results = call(
-        &mut store,
-        instance,
-        "catch_from",
-        &[Val::FuncRef(Some(thunk))],
-    )
-    .unwrap();
-    assert_eq!((results[0].i32(), results[1].i64()), (Some(3), Some(4)));
+    assert_eq!(catch_from(&mut store, instance, thunk), (3, 4));
     assert!(!store.has_pending_exception());
     assert_usable(&mut store, instance);
 }
@@ -153,14 +152,7 @@ fn an_exception_crosses_host_frames_between_wasm_frames() {
             Err(err)
         },
     );
-    let results = call(
-        &mut store,
-        instance,
-        "catch_from",
-        &[Val::FuncRef(Some(thunk))],
-    )
-    .unwrap();
-    assert_eq!((results[0].i32(), results[1].i64()), (Some(11), Some(12)));
+    assert_eq!(catch_from(&mut store, instance, thunk), (11, 12));
 
     // Host -> wasm -> host -> wasm with nobody catching: the outermost
     // host call gets the exception.

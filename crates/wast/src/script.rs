@@ -205,16 +205,10 @@ impl<'t> Script<'t> {
                 Err(e) => Err(format!(
                     "assert_exception: expected an exception, got error: {e}"
                 )),
-                Ok(results) => {
-                    let results: Vec<String> = results
-                        .iter()
-                        .map(|v| values::show(&self.store, v))
-                        .collect();
-                    Err(format!(
-                        "assert_exception: expected an exception, returned [{}]",
-                        results.join(", ")
-                    ))
-                }
+                Ok(results) => Err(format!(
+                    "assert_exception: expected an exception, returned [{}]",
+                    self.show_all(&results)
+                )),
             },
             WastDirective::AssertMalformed {
                 mut module,
@@ -393,6 +387,15 @@ impl<'t> Script<'t> {
 
     /// `assert_trap` and `assert_exhaustion`: `result` must be a trap
     /// (of kind `only`, if given) whose message `expected` matches.
+    /// `results` as the script would write them, comma-separated.
+    fn show_all(&self, results: &[Val]) -> String {
+        let shown: Vec<String> = results
+            .iter()
+            .map(|v| values::show(&self.store, v))
+            .collect();
+        shown.join(", ")
+    }
+
     fn expect_trap(
         &self,
         what: &str,
@@ -416,16 +419,10 @@ impl<'t> Script<'t> {
             Err(e) => Err(format!(
                 "{what}: expected trap \"{expected}\", got error: {e}"
             )),
-            Ok(results) => {
-                let results: Vec<String> = results
-                    .iter()
-                    .map(|v| values::show(&self.store, v))
-                    .collect();
-                Err(format!(
-                    "{what}: expected trap \"{expected}\", returned [{}]",
-                    results.join(", ")
-                ))
-            }
+            Ok(results) => Err(format!(
+                "{what}: expected trap \"{expected}\", returned [{}]",
+                self.show_all(&results)
+            )),
         }
     }
 }
