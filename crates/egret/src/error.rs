@@ -149,8 +149,12 @@ impl Error {
     pub(crate) fn into_host_error(self) -> Box<dyn std::error::Error + Send + Sync + 'static> {
         match self {
             Error::Host(inner) => inner,
-            // As itself, so the runtime sees a thrown exception.
+            // As itself, so the runtime sees a thrown exception, even
+            // under added context.
             Error::Exception(thrown) => Box::new(thrown),
+            Error::Context { source, .. } if source.is::<ThrownException>() => {
+                source.into_host_error()
+            }
             other => Box::new(other),
         }
     }

@@ -401,12 +401,13 @@ fn check_body(body: &Body) -> Result<(), String> {
     let tags = body.info.tags.len() as u64;
     for site in &image.handler_sites {
         let outside = u64::from(site.ret_addr) > text
+            || u64::from(site.vmctx_offset) + 8 > u64::from(site.frame_offset)
             || site.handlers.iter().any(|h| {
                 u64::from(h.offset) >= text || h.tag.is_some_and(|t| u64::from(t) >= tags)
             });
         if outside {
             return Err(format!(
-                "exception handlers of the call returning to {:#x} outside the code or the tags",
+                "exception handlers of the call returning to {:#x} outside the code, the tags or the frame",
                 site.ret_addr
             ));
         }

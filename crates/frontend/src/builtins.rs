@@ -108,11 +108,13 @@ builtins! {
     /// `(tag, fields, count) -> exnref`: a new exception of the caller's
     /// tag `tag` (a tag index of its module), its `count` fields (as many
     /// as the tag's type has parameters) read from an array of 16-byte
-    /// value slots.
+    /// value slots. Null (0) when the store cannot hold another one: the
+    /// reason is recorded and the generated code traps
+    /// `HostFunctionFailed`.
     exn_new(I32, I64, I32) -> I32;
-    /// `(exnref, fields)`: writes the exception's fields to an array of
-    /// 16-byte value slots.
-    exn_fields(I32, I64);
+    /// `(exnref, fields, count)`: writes the exception's `count` fields to
+    /// an array of 16-byte value slots (nothing if it has another count).
+    exn_fields(I32, I64, I32);
     /// `() -> what next`: the epoch deadline was reached; the store's
     /// callback, if any, decides: [`EPOCH_CONTINUE`] (it moved the
     /// deadline), [`EPOCH_INTERRUPT`] (trap `Interrupt`) or

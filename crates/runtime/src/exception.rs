@@ -8,7 +8,8 @@
 //! dropped (as with Wasmtime's null collector): without a collector
 //! (issue #16) the runtime cannot tell when wasm no longer holds an
 //! `exnref`. The fields are raw 16-byte value slots of the tag's parameter
-//! types; an exception costs its fields and 24 bytes.
+//! types; an exception costs its fields and a 16-byte header. A store
+//! that cannot allocate another one makes `throw` trap.
 //!
 //! When an exception leaves wasm uncaught, the runtime leaves it *pending*
 //! in the store and the call fails with [`ThrownException`]; a host
@@ -64,11 +65,13 @@ pub struct Exceptions {
 
 impl Exceptions {
     /// Adds an exception of `tag` with `fields`; `None` if the store holds
-    /// `u32::MAX - 1` already.
+    /// `u32::MAX - 1` already or the memory for it cannot be allocated.
     pub fn create(&mut self, tag: TagId, fields: &[u128]) -> Option<ExnId> {
         let raw = u32::try_from(self.headers.len() + 1).ok()?;
         let id = ExnId::from_raw(raw)?;
         let len = u32::try_from(fields.len()).ok()?;
+        self.headers.try_reserve(1).ok()?;
+        self.fields.try_reserve(fields.len()).ok()?;
         self.headers.push(Header {
             tag,
             start: self.fields.len(),

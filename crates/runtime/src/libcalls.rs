@@ -294,21 +294,26 @@ unsafe extern "C" fn exn_new(vmctx: *mut u8, tag: u32, fields: *const u128, coun
     let fields = unsafe { std::slice::from_raw_parts(fields, count as usize) };
     match store.exceptions_mut().create(tag, fields) {
         Some(id) => id.to_raw(),
-        // 2^32 - 1 exceptions in one store: wasm cannot observe this
-        // reference as anything but a null one, which traps when thrown.
-        None => 0,
+        None => {
+            let error = "resource limit: the store cannot hold another exception".into();
+            store.set_host_failure(HostFailure::Error(error));
+            0
+        }
     }
 }
 
-unsafe extern "C" fn exn_fields(vmctx: *mut u8, exn: u32, fields: *mut u128) {
+unsafe extern "C" fn exn_fields(vmctx: *mut u8, exn: u32, fields: *mut u128, count: u32) {
     // SAFETY: called from generated code with its own vmctx.
     let (store, _) = unsafe { caller(vmctx) };
     let Some(object) = ExnId::from_raw(exn).and_then(|id| store.opaque().exceptions().get(id))
     else {
         return;
     };
-    // SAFETY: generated code passes one slot per field of the exception's
-    // tag type (it caught it by that tag).
+    if object.fields.len() != count as usize {
+        return;
+    }
+    // SAFETY: generated code passes `count` slots, which is the number of
+    // fields (checked).
     unsafe { std::ptr::copy_nonoverlapping(object.fields.as_ptr(), fields, object.fields.len()) };
 }
 

@@ -155,7 +155,7 @@ impl<'a> Translation<'a> {
             return Ok(());
         }
         let area = self.exception_area(ty.params().len());
-        self.read_exception_fields(exn, area);
+        self.read_exception_fields(exn, area, ty.params().len());
         for (i, &param) in ty.params().iter().enumerate() {
             let offset = i as u32 * abi::VALUE_SLOT_SIZE;
             let value = self.load_at(abi::clif_type(param), super::runtime::VALUE, area, offset);
@@ -188,6 +188,9 @@ impl<'a> Translation<'a> {
         }
         self.st.stack.truncate(base);
         let exn = self.new_exception(tag, fields, n);
+        // Null when the store could not hold another exception; the
+        // builtin has recorded why.
+        self.b.ins().trapz(exn, TrapKind::HostFunctionFailed.code());
         self.throw_exception(exn);
         Ok(())
     }

@@ -478,10 +478,11 @@ impl Translation<'_> {
         self.call_builtin_for_value(Builtin::exn_new, &[tag, fields, count])
     }
 
-    /// Writes the fields of the exception `exn` to the 16-byte slots at
-    /// `fields`.
-    pub(super) fn read_exception_fields(&mut self, exn: Value, fields: Value) {
-        self.call_builtin(Builtin::exn_fields, &[exn, fields]);
+    /// Writes the `count` fields of the exception `exn` to the 16-byte
+    /// slots at `fields`.
+    pub(super) fn read_exception_fields(&mut self, exn: Value, fields: Value, count: usize) {
+        let count = self.i32_const(count as u32);
+        self.call_builtin(Builtin::exn_fields, &[exn, fields, count]);
     }
 
     /// Calls a builtin that returns nonzero to request the trap `kind`.

@@ -103,9 +103,11 @@ unsafe fn find_handler(vmctx: *mut u8, exn: u32, record: *const usize) -> Resume
     let (context, _) = unsafe { context_of(vmctx) };
     // SAFETY: the context lives as long as its store, which is lent to the
     // running wasm (see `VMStore::call`); this is the only borrow.
-    let store = unsafe { (*context).store }
-        .map(|store| unsafe { &mut *store.as_ptr() })
-        .expect("wasm runs only while a call has lent its store");
+    let store =
+        unsafe { (*context).store }.expect("wasm runs only while a call has lent its store");
+    // SAFETY: the lent store is used by nothing else until wasm returns
+    // (see `VMStore::call`), and this borrow ends before we resume.
+    let store = unsafe { &mut *store.as_ptr() };
     let id = ExnId::from_raw(exn).expect("generated code checks for null");
     let tag = store
         .opaque()
@@ -180,7 +182,7 @@ unsafe fn handler_in_frame(
 ) -> Option<Resume> {
     let map = code_registry::lookup(return_address)?;
     let site = map.handler_site(return_address)?;
-    let sp = fp - site.frame_offset as usize;
+    let sp = fp.checked_sub(site.frame_offset as usize)?;
     // SAFETY: the call saved the caller's vmctx at this offset from its
     // stack pointer (the handler site says so), and the frame is live.
     let caller_vmctx = unsafe { ((sp + site.vmctx_offset as usize) as *const *const u8).read() };
