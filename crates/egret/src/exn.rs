@@ -57,8 +57,7 @@ pub struct ExnRefPre {
 
 impl ExnRefPre {
     /// An allocator of exceptions of type `ty` in `store`.
-    pub fn new(store: impl AsContextMut, ty: ExnType) -> ExnRefPre {
-        let mut store = store;
+    pub fn new(mut store: impl AsContextMut, ty: ExnType) -> ExnRefPre {
         ExnRefPre {
             store: store.as_context_mut().0.id(),
             ty,

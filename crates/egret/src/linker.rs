@@ -212,7 +212,7 @@ impl<T: 'static> Linker<T> {
         mut store: impl AsContextMut<Data = T>,
         module: &Module,
     ) -> Result<Instance> {
-        self.instantiate_pre(module)?.instantiate(&mut store)
+        instantiate_with(store.as_context_mut().0, module, self.resolve(module)?)
     }
 
     /// Resolves `module`'s imports by name now, checking their types, so
@@ -220,6 +220,16 @@ impl<T: 'static> Linker<T> {
     /// and instantiates. Definitions of store items (memories, tables,
     /// globals, other instances' exports) bind the result to that store.
     pub fn instantiate_pre(&self, module: &Module) -> Result<InstancePre<T>> {
+        let definitions: Vec<Definition<T>> = self.resolve(module)?.into_iter().cloned().collect();
+        Ok(InstancePre {
+            module: module.clone(),
+            definitions: definitions.into(),
+        })
+    }
+
+    /// The definition of each import of `module`, in order, checked
+    /// against its type where that can be done without a store.
+    fn resolve(&self, module: &Module) -> Result<Vec<&Definition<T>>> {
         let info = module.info();
         let mut definitions = Vec::with_capacity(info.imports.len());
         for (import, entity) in module.imports().zip(&info.imports) {
@@ -251,12 +261,9 @@ impl<T: 'static> Linker<T> {
                     import.name()
                 )));
             }
-            definitions.push(definition.clone());
+            definitions.push(definition);
         }
-        Ok(InstancePre {
-            module: module.clone(),
-            definitions: definitions.into(),
-        })
+        Ok(definitions)
     }
 
     /// Defines `as_module::as_name` as whatever `module::name` is.
@@ -356,14 +363,25 @@ impl<T: 'static> InstancePre<T> {
     /// Instantiates the module in `store`, creating its host functions
     /// there.
     pub fn instantiate(&self, mut store: impl AsContextMut<Data = T>) -> Result<Instance> {
-        let store = store.as_context_mut().0;
-        let imports = self
-            .definitions
-            .iter()
-            .map(|definition| materialise(store, definition))
-            .collect::<Result<Vec<_>>>()?;
-        Instance::new(crate::StoreContextMut(store), &self.module, &imports)
+        instantiate_with(
+            store.as_context_mut().0,
+            &self.module,
+            self.definitions.iter(),
+        )
     }
+}
+
+/// Instantiates `module` in `store` with `definitions`, one per import.
+fn instantiate_with<'d, T: 'static>(
+    store: &mut StoreInner<T>,
+    module: &Module,
+    definitions: impl IntoIterator<Item = &'d Definition<T>>,
+) -> Result<Instance> {
+    let imports = definitions
+        .into_iter()
+        .map(|definition| materialise(store, definition))
+        .collect::<Result<Vec<_>>>()?;
+    Instance::new(crate::StoreContextMut(store), module, &imports)
 }
 
 /// What a definition is in `store`: itself, or a host function created

@@ -272,7 +272,7 @@ impl<T> Store<T> {
     /// Makes reaching the epoch deadline trap with `Interrupt` (the
     /// default), removing any deadline callback.
     pub fn epoch_deadline_trap(&mut self) {
-        self.inner.epoch_callback = None;
+        self.as_context_mut().epoch_deadline_trap();
     }
 
     /// Makes reaching the epoch deadline call `callback`, which decides
@@ -308,7 +308,7 @@ impl<T> Store<T> {
         &mut self,
         callback: impl FnMut(StoreContextMut<'_, T>) -> Result<UpdateDeadline> + Send + Sync + 'static,
     ) {
-        self.inner.epoch_callback = Some(Box::new(callback));
+        self.as_context_mut().epoch_deadline_callback(callback);
     }
 }
 

@@ -40,8 +40,7 @@ impl Tag {
                 "a tag's type has no results, not {func}"
             )));
         }
-        let label = format!("tag {func} created by the host");
-        let id = store.opaque.create_tag(func.id(), label);
+        let id = store.opaque.create_tag(func.id());
         Ok(Tag {
             store: store.id(),
             id,

@@ -70,10 +70,11 @@ pub struct GlobalId(pub u32);
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
 pub struct TagId(pub u32);
 
-/// A tag: its type and, for messages, where it comes from.
+/// A tag: its type and the instance and index that defined it (`None`
+/// for a tag the host created), from which messages name it.
 struct TagEntry {
     ty: SigId,
-    label: String,
+    defined_in: Option<(InstanceId, TagIndex)>,
 }
 
 /// An import resolved to something the store owns.
@@ -355,10 +356,14 @@ impl StoreOpaque {
         self.add_global(definition, ty)
     }
 
-    /// Creates a tag of the function type `ty`, a new identity; `label`
-    /// says where it comes from, for messages.
-    pub fn create_tag(&mut self, ty: SigId, label: String) -> TagId {
-        self.tags.push(TagEntry { ty, label });
+    /// Creates a tag of the function type `ty`, a new identity, defined by
+    /// the host.
+    pub fn create_tag(&mut self, ty: SigId) -> TagId {
+        self.add_tag(ty, None)
+    }
+
+    fn add_tag(&mut self, ty: SigId, defined_in: Option<(InstanceId, TagIndex)>) -> TagId {
+        self.tags.push(TagEntry { ty, defined_in });
         TagId(self.tags.len() as u32 - 1)
     }
 
@@ -367,9 +372,17 @@ impl StoreOpaque {
         self.tags[id.0 as usize].ty
     }
 
-    /// Where tag `id` comes from, for messages.
-    pub fn tag_label(&self, id: TagId) -> &str {
-        &self.tags[id.0 as usize].label
+    /// How messages name tag `id`: by the export name or index it has in
+    /// the module that defined it, or as a host tag of its type.
+    fn tag_label(&self, id: TagId) -> String {
+        let entry = &self.tags[id.0 as usize];
+        match entry.defined_in {
+            Some((instance, index)) => tag_label(self.instance(instance).info(), index),
+            None => format!(
+                "tag {} created by the host",
+                self.engine.func_type(entry.ty)
+            ),
+        }
     }
 
     /// The store's exceptions.
@@ -388,10 +401,11 @@ impl StoreOpaque {
             .exceptions
             .pending()
             .and_then(|id| self.exceptions.get(id))
-            .map_or("no exception is pending", |e| self.tag_label(e.tag));
-        ThrownException {
-            tag: tag.to_string(),
-        }
+            .map_or_else(
+                || "no exception is pending".into(),
+                |e| self.tag_label(e.tag),
+            );
+        ThrownException { tag }
     }
 
     fn add_global(&mut self, definition: *mut VMGlobalDefinition, ty: GlobalType) -> GlobalId {
@@ -850,8 +864,8 @@ impl dyn VMStore + '_ {
             .enumerate()
             .skip(info.num_imported_tags as usize)
         {
-            let label = tag_label(info, TagIndex(i as u32));
-            tags.push(opaque.create_tag(SigId(module.type_ids()[ty.index()]), label));
+            let ty = SigId(module.type_ids()[ty.index()]);
+            tags.push(opaque.add_tag(ty, Some((id, TagIndex(i as u32)))));
         }
 
         opaque.instances.push(Instance {
