@@ -80,13 +80,14 @@ fn accesses_near_two_to_the_64_trap_without_wrapping() {
     assert_eq!(load.call(&mut store, 8).unwrap(), 0);
 }
 
-/// Accesses whose offset plus size fit in the declared minimum compare
-/// the index with `length - (offset + size)` (one-byte ones with
-/// `index >= length`): the last bytes of the current length are in
-/// bounds, one byte further traps, and the limit follows `memory.grow`
+/// Accesses of an imported memory whose offset plus size fit in the
+/// declared minimum compare the index with `length - (offset + size)`
+/// (one-byte ones with `index >= length`); those of a defined memory
+/// compare it with the end of the memory's reservation, past its length
+/// being inaccessible. Either way the last bytes of the current length are
+/// in bounds, one byte further traps, and the limit follows `memory.grow`
 /// and the real length of an imported memory larger than declared.
-const EDGES: &str = r#"(module
-    (import "env" "memory" (memory i64 1))
+const EDGE_FUNCS: &str = r#"
     (func (export "load") (param i64) (result i64) (i64.load (local.get 0)))
     (func (export "load_at_8") (param i64) (result i64)
         (i64.load offset=8 (local.get 0)))
@@ -95,21 +96,55 @@ const EDGES: &str = r#"(module
     (func (export "grow") (result i64) (memory.grow (i64.const 1))))"#;
 
 #[test]
-fn accesses_end_exactly_at_the_current_length() {
+fn accesses_end_exactly_at_the_current_length_of_an_imported_memory() {
     let engine = Engine::default();
-    let module = Module::new(&engine, EDGES).expect("module compiles");
+    let text = format!(r#"(module (import "env" "memory" (memory i64 1)) {EDGE_FUNCS}"#);
+    let module = Module::new(&engine, text).expect("module compiles");
     let mut store = Store::new(&engine, ());
     // Two pages where the module declares one.
     let exporter = Module::new(&engine, r#"(module (memory (export "m") i64 2))"#).unwrap();
     let exporter = Instance::new(&mut store, &exporter, &[]).expect("instantiates");
     let memory = exporter.get_export(&mut store, "m").expect("exports m");
     let instance = Instance::new(&mut store, &module, &[memory]).expect("instantiates");
+    check_edges(&mut store, &instance, 2, 3);
+}
+
+#[test]
+fn accesses_end_exactly_at_the_current_length_of_a_defined_memory() {
+    let engine = Engine::default();
+    let text = format!(r#"(module (memory i64 2) {EDGE_FUNCS}"#);
+    let module = Module::new(&engine, text).expect("module compiles");
+    let mut store = Store::new(&engine, ());
+    let instance = Instance::new(&mut store, &module, &[]).expect("instantiates");
+    check_edges(&mut store, &instance, 2, 3);
+}
+
+/// A defined memory whose maximum is its whole reservation: accesses
+/// ending at the maximum are in bounds once it is reached, further ones
+/// trap, and growing past it fails.
+#[test]
+fn accesses_end_exactly_at_the_maximum_of_a_defined_memory() {
+    let engine = Engine::default();
+    let text = format!(r#"(module (memory i64 1 3) {EDGE_FUNCS}"#);
+    let module = Module::new(&engine, text).expect("module compiles");
+    let mut store = Store::new(&engine, ());
+    let instance = Instance::new(&mut store, &module, &[]).expect("instantiates");
+    check_edges(&mut store, &instance, 1, 3);
+    let grow = instance
+        .get_typed_func::<(), i64>(&mut store, "grow")
+        .unwrap();
+    assert_eq!(grow.call(&mut store, ()).unwrap(), -1, "at its maximum");
+}
+
+/// Checks the accesses at the end of a memory of `first` pages, then
+/// grows it by one page and checks again, up to `last` pages.
+fn check_edges(mut store: &mut Store<()>, instance: &Instance, first: i64, last: i64) {
     let func = |store: &mut Store<()>, name| {
         instance
             .get_typed_func::<i64, i64>(&mut *store, name)
             .unwrap()
     };
-    let (load, load_at_8) = (func(&mut store, "load"), func(&mut store, "load_at_8"));
+    let (load, load_at_8) = (func(store, "load"), func(store, "load_at_8"));
     let load8 = instance
         .get_typed_func::<i64, i32>(&mut store, "load8")
         .unwrap();
@@ -120,7 +155,7 @@ fn accesses_end_exactly_at_the_current_length() {
         .get_typed_func::<(), i64>(&mut store, "grow")
         .unwrap();
     let oob = TrapKind::MemoryOutOfBounds;
-    for len in [2 * 65536, 3 * 65536] {
+    for len in (first..=last).map(|pages| pages * 65536) {
         store8.call(&mut store, len - 1).unwrap();
         assert_eq!(load8.call(&mut store, len - 1).unwrap(), 7, "len {len}");
         assert_eq!(
@@ -138,7 +173,9 @@ fn accesses_end_exactly_at_the_current_length() {
             assert_eq!(trap_kind(load_at_8.call(&mut store, index)), oob);
             assert_eq!(trap_kind(load8.call(&mut store, index)), oob);
         }
-        assert_eq!(grow.call(&mut store, ()).unwrap(), len / 65536);
+        if len < last * 65536 {
+            assert_eq!(grow.call(&mut store, ()).unwrap(), len / 65536);
+        }
     }
 }
 

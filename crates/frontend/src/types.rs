@@ -575,6 +575,25 @@ impl MemoryType {
         1 << self.page_size_log2
     }
 
+    /// Bytes of address space a memory of this type defined by a store
+    /// reserves, given the engine's `Tunables::memory_reservation`: a
+    /// 32-bit memory reserves at least that and its maximum; a 64-bit one
+    /// only what its maximum, or its minimum if larger than the tunable,
+    /// needs. The memory never grows past it (it never moves), and every
+    /// byte of it past the current length is inaccessible, which is what
+    /// generated code relies on when it checks an access of a memory its
+    /// module defines against this size rather than the current length.
+    /// `None` if the minimum size does not fit in 64 bits.
+    pub fn reserved_bytes(&self, memory_reservation: u64) -> Option<u64> {
+        let min_bytes = self.pages_to_bytes(self.minimum)?;
+        let type_max_bytes = self.pages_to_bytes(self.max_pages()).unwrap_or(u64::MAX);
+        Some(if self.memory64 {
+            type_max_bytes.min(memory_reservation.max(min_bytes))
+        } else {
+            memory_reservation.max(type_max_bytes)
+        })
+    }
+
     /// `pages` pages in bytes, if that fits in 64 bits.
     pub fn pages_to_bytes(&self, pages: u64) -> Option<u64> {
         pages.checked_mul(self.page_size())

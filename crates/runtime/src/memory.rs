@@ -77,15 +77,12 @@ impl LinearMemory {
         image: Option<&Arc<MemoryImage>>,
         pool: Option<&Arc<MemoryPool>>,
     ) -> Result<LinearMemory, MemoryError> {
-        let too_large = MemoryError::TooLarge(ty.minimum);
-        let min_bytes = ty.pages_to_bytes(ty.minimum).ok_or(too_large)?;
-        let type_max_bytes = ty.pages_to_bytes(ty.max_pages()).unwrap_or(u64::MAX);
-        let reservation = if ty.memory64 {
-            // 64-bit memories are bounds-checked explicitly; reserve only
-            // what the declared maximum (or the minimum) needs.
-            type_max_bytes.min(reservation.max(min_bytes))
-        } else {
-            reservation.max(type_max_bytes)
+        // Generated code computes the same size (`MemoryType::reserved_bytes`).
+        let (Some(min_bytes), Some(reservation)) = (
+            ty.pages_to_bytes(ty.minimum),
+            ty.reserved_bytes(reservation),
+        ) else {
+            return Err(MemoryError::TooLarge(ty.minimum));
         };
         let max_pages = ty.max_pages().min(reservation >> ty.page_size_log2);
         if ty.minimum > max_pages {

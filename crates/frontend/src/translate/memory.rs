@@ -8,8 +8,15 @@
 //! emitted, the access itself carries the `HEAP_OUT_OF_BOUNDS` trap code.
 //! Otherwise (a huge static offset, a 64-bit memory, or a memory of
 //! one-byte pages, whose end need not be a host page boundary where
-//! protection could stop an access) the access is compared with the
-//! memory's current length first (`out_of_bounds`): when its offset plus
+//! protection could stop an access) the access is checked explicitly.
+//! For a memory of whole host pages that the module defines, the check
+//! is against the end of its reservation, a constant
+//! (`MemoryType::reserved_bytes`): the memory never grows past it, and
+//! every byte of it beyond the current length faults, so an access that
+//! ends inside it is either in bounds or caught, and no length is loaded.
+//! Otherwise (an imported memory, whose reservation this module cannot
+//! know, or one-byte pages) the access is compared with the memory's
+//! current length (`out_of_bounds`): when its offset plus
 //! size fit in the declared minimum, which the length never drops below,
 //! the index alone is compared with `length - (offset + size)`, so no
 //! addition can wrap; otherwise `index + offset + size` is computed, and
@@ -30,7 +37,6 @@
 //! `memory.grow` changes it.
 
 use super::Translation;
-use super::runtime::HEAP;
 use crate::error::CompileError;
 use crate::types::{DEFAULT_PAGE_SIZE_LOG2, MemoryType};
 use cranelift_codegen::ir::condcodes::IntCC;
@@ -162,13 +168,13 @@ impl Translation<'_> {
         let (addr, offset) = self.heap_address(memarg, index, kind.size(ty))?;
         let ins = self.b.ins();
         let value = match kind {
-            Load::Full => ins.load(ty, HEAP, addr, offset),
-            Load::S8 => ins.sload8(ty, HEAP, addr, offset),
-            Load::U8 => ins.uload8(ty, HEAP, addr, offset),
-            Load::S16 => ins.sload16(ty, HEAP, addr, offset),
-            Load::U16 => ins.uload16(ty, HEAP, addr, offset),
-            Load::S32 => ins.sload32(HEAP, addr, offset),
-            Load::U32 => ins.uload32(HEAP, addr, offset),
+            Load::Full => ins.load(ty, self.heap, addr, offset),
+            Load::S8 => ins.sload8(ty, self.heap, addr, offset),
+            Load::U8 => ins.uload8(ty, self.heap, addr, offset),
+            Load::S16 => ins.sload16(ty, self.heap, addr, offset),
+            Load::U16 => ins.uload16(ty, self.heap, addr, offset),
+            Load::S32 => ins.sload32(self.heap, addr, offset),
+            Load::U32 => ins.uload32(self.heap, addr, offset),
         };
         self.push(value);
         Ok(())
@@ -184,10 +190,10 @@ impl Translation<'_> {
         let (addr, offset) = self.heap_address(memarg, index, size)?;
         let ins = self.b.ins();
         match narrow {
-            None => ins.store(HEAP, value, addr, offset),
-            Some(1) => ins.istore8(HEAP, value, addr, offset),
-            Some(2) => ins.istore16(HEAP, value, addr, offset),
-            Some(_) => ins.istore32(HEAP, value, addr, offset),
+            None => ins.store(self.heap, value, addr, offset),
+            Some(1) => ins.istore8(self.heap, value, addr, offset),
+            Some(2) => ins.istore16(self.heap, value, addr, offset),
+            Some(_) => ins.istore32(self.heap, value, addr, offset),
         };
         Ok(())
     }
@@ -225,8 +231,19 @@ impl Translation<'_> {
             });
         }
 
-        let len = self.memory_length(mem);
-        let oob = self.out_of_bounds(&ty, index, offset, size, len);
+        let oob = match self.reserved_bytes(mem, &ty) {
+            Some(reserved) if offset.saturating_add(size) <= reserved => {
+                // Below the end of the reservation an access is either in
+                // bounds or faults: compare with that constant, no length
+                // to load.
+                let limit = self.b.ins().iconst(I64, (reserved - offset - size) as i64);
+                self.b.ins().icmp(IntCC::UnsignedGreaterThan, index, limit)
+            }
+            _ => {
+                let len = self.memory_length(mem);
+                self.out_of_bounds(&ty, index, offset, size, len)
+            }
+        };
         // No `trapnz`: the Spectre guard is the check (see the module
         // documentation). The whole address, offset included, becomes
         // null when out of bounds, and the access then faults.
@@ -238,6 +255,20 @@ impl Translation<'_> {
         let null = self.b.ins().iconst(I64, 0);
         let addr = self.b.ins().select_spectre_guard(oob, null, addr);
         Ok((addr, 0))
+    }
+
+    /// The size of the reservation memory `mem` lives in, when generated
+    /// code may rely on it: the module defines the memory (an imported
+    /// one may be larger than its import declares, and reserve more), and
+    /// its pages are whole host pages, so that protection stops accesses
+    /// exactly at its current length.
+    fn reserved_bytes(&self, mem: u32, ty: &MemoryType) -> Option<u64> {
+        let defined = mem >= self.env.info.num_imported_memories;
+        let whole_host_pages = ty.page_size_log2 == DEFAULT_PAGE_SIZE_LOG2;
+        if !(defined && whole_host_pages) {
+            return None;
+        }
+        ty.reserved_bytes(self.env.tunables.memory_reservation)
     }
 
     /// Whether a `size`-byte access at `index + offset` (`index` widened to

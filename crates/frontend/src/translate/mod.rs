@@ -71,8 +71,8 @@ use control::{Frame, FrameKind};
 use cranelift_codegen::ir::immediates::{Ieee32, Ieee64};
 use cranelift_codegen::ir::types::{F32, F64, I8X16, I32, I64};
 use cranelift_codegen::ir::{
-    self, Block, BlockArg, BlockCall, ConstantData, FuncRef, InstBuilder, SigRef, SourceLoc,
-    StackSlot, Type, UserFuncName, Value,
+    self, Block, BlockArg, BlockCall, ConstantData, FuncRef, InstBuilder, MemFlagsData, SigRef,
+    SourceLoc, StackSlot, Type, UserFuncName, Value,
 };
 use cranelift_codegen::isa::TargetIsa;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
@@ -287,6 +287,8 @@ struct Translation<'a> {
     /// Fuel of the operators translated since the counter was last
     /// brought up to date.
     fuel_pending: i64,
+    /// Memory flags of linear memory accesses (`runtime::heap_flags`).
+    heap: MemFlagsData,
 }
 
 impl<'a> Translation<'a> {
@@ -333,6 +335,7 @@ impl<'a> Translation<'a> {
         });
 
         let fuel = env.tunables.consume_fuel.then(|| b.declare_var(I64));
+        let heap = runtime::heap_flags(&mut b);
         Translation {
             b,
             st,
@@ -342,6 +345,7 @@ impl<'a> Translation<'a> {
             call_ret_slot: None,
             fuel,
             fuel_pending: 0,
+            heap,
         }
     }
 

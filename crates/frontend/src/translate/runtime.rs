@@ -20,7 +20,8 @@
 //! - `MUTABLE`: runtime-owned fields that may change (lengths, table
 //!   element arrays, table elements, the fuel counter).
 //! - `VALUE`: wasm values in globals and return areas (little-endian).
-//! - `HEAP`: linear memory accesses, which may fault in a guard page.
+//! - `HEAP`: linear memory accesses, which may fault in a guard page, in
+//!   an alias region of their own (`heap_flags`).
 
 use super::Translation;
 use crate::abi;
@@ -32,8 +33,8 @@ use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::immediates::Offset32;
 use cranelift_codegen::ir::types::{I32, I64};
 use cranelift_codegen::ir::{
-    Endianness, GlobalValue, GlobalValueData, Inst, InstBuilder, MemFlagsData, SigRef, TrapCode,
-    Type, Value,
+    AliasRegionData, Endianness, GlobalValue, GlobalValueData, Inst, InstBuilder, MemFlagsData,
+    SigRef, TrapCode, Type, Value,
 };
 use cranelift_frontend::FunctionBuilder;
 
@@ -43,14 +44,28 @@ const FIXED: MemFlagsData = MemFlagsData::trusted().with_readonly().with_can_mov
 const MUTABLE: MemFlagsData = MemFlagsData::trusted();
 /// Loads and stores of wasm values kept outside linear memory.
 pub(super) const VALUE: MemFlagsData = MemFlagsData::trusted().with_endianness(Endianness::Little);
-/// Linear memory accesses. The trap code is what keeps an out-of-bounds
-/// access in the code when its result is unused: the bounds check is the
-/// access faulting at the null address the Spectre-guard select gives it
+/// Linear memory accesses, before their alias region is set
+/// (`heap_flags`). The trap code is what keeps an out-of-bounds access in
+/// the code when its result is unused: the bounds check is the access
+/// faulting at the null address the Spectre-guard select gives it
 /// (`memory::heap_address`), so without the trap code Cranelift could
 /// delete an unused load, and its check with it.
-pub(super) const HEAP: MemFlagsData = MemFlagsData::new()
+const HEAP: MemFlagsData = MemFlagsData::new()
     .with_trap_code(Some(TrapCode::HEAP_OUT_OF_BOUNDS))
     .with_endianness(Endianness::Little);
+
+/// The memory flags of the linear memory accesses of the function `b`
+/// builds: `HEAP` in an alias region of their own. Linear memory never
+/// overlaps the vmctx, the store's fields or globals, so a store to the
+/// heap does not force Cranelift to reload a memory's length or a global
+/// after it, as an access without a region would (it counts as a fence).
+pub(super) fn heap_flags(b: &mut FunctionBuilder<'_>) -> MemFlagsData {
+    let region = b.func.dfg.alias_regions.insert(AliasRegionData {
+        user_id: 0,
+        description: "linear memory".into(),
+    });
+    HEAP.with_alias_region(Some(region))
+}
 
 /// The stack limit as a global value, for `Function::stack_limit`:
 /// vmctx -> `VMStoreContext` -> `stack_limit`.

@@ -30,7 +30,6 @@
 //! which the runtime supplies when it loads the code).
 
 use super::Translation;
-use super::runtime::HEAP;
 use crate::error::CompileError;
 use Form::{Binary, Fcmp, Icmp, Shift, Unary};
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
@@ -371,7 +370,7 @@ impl Translation<'_> {
     pub(super) fn visit_v128_store(&mut self, memarg: MemArg) -> Result<(), CompileError> {
         let (index, value) = self.pop2()?;
         let (addr, offset) = self.heap_address(&memarg, index, 16)?;
-        self.b.ins().store(HEAP, value, addr, offset);
+        self.b.ins().store(self.heap, value, addr, offset);
         Ok(())
     }
 
@@ -829,19 +828,19 @@ impl Translation<'_> {
         let (addr, offset) = self.heap_address(memarg, index, load.size())?;
         let ins = self.b.ins();
         let v = match load {
-            VectorLoad::Full => ins.load(I8X16, HEAP, addr, offset),
-            VectorLoad::S8x8 => ins.sload8x8(HEAP, addr, offset),
-            VectorLoad::U8x8 => ins.uload8x8(HEAP, addr, offset),
-            VectorLoad::S16x4 => ins.sload16x4(HEAP, addr, offset),
-            VectorLoad::U16x4 => ins.uload16x4(HEAP, addr, offset),
-            VectorLoad::S32x2 => ins.sload32x2(HEAP, addr, offset),
-            VectorLoad::U32x2 => ins.uload32x2(HEAP, addr, offset),
+            VectorLoad::Full => ins.load(I8X16, self.heap, addr, offset),
+            VectorLoad::S8x8 => ins.sload8x8(self.heap, addr, offset),
+            VectorLoad::U8x8 => ins.uload8x8(self.heap, addr, offset),
+            VectorLoad::S16x4 => ins.sload16x4(self.heap, addr, offset),
+            VectorLoad::U16x4 => ins.uload16x4(self.heap, addr, offset),
+            VectorLoad::S32x2 => ins.sload32x2(self.heap, addr, offset),
+            VectorLoad::U32x2 => ins.uload32x2(self.heap, addr, offset),
             VectorLoad::Splat(ty) => {
-                let lane = ins.load(ty.lane_type(), HEAP, addr, offset);
+                let lane = ins.load(ty.lane_type(), self.heap, addr, offset);
                 self.b.ins().splat(ty, lane)
             }
             VectorLoad::Zero(ty) => {
-                let lane = ins.load(ty.lane_type(), HEAP, addr, offset);
+                let lane = ins.load(ty.lane_type(), self.heap, addr, offset);
                 self.b.ins().scalar_to_vector(ty, lane)
             }
         };
@@ -856,7 +855,7 @@ impl Translation<'_> {
         let index = self.pop()?;
         let lane_ty = ty.lane_type();
         let (addr, offset) = self.heap_address(memarg, index, lane_ty.bytes() as u8)?;
-        let scalar = self.b.ins().load(lane_ty, HEAP, addr, offset);
+        let scalar = self.b.ins().load(lane_ty, self.heap, addr, offset);
         let v = self.b.ins().insertlane(x, scalar, lane);
         self.push_v128(v);
         Ok(())
@@ -869,7 +868,7 @@ impl Translation<'_> {
         let lane_ty = ty.lane_type();
         let (addr, offset) = self.heap_address(memarg, index, lane_ty.bytes() as u8)?;
         let scalar = self.b.ins().extractlane(x, lane);
-        self.b.ins().store(HEAP, scalar, addr, offset);
+        self.b.ins().store(self.heap, scalar, addr, offset);
         Ok(())
     }
 }
