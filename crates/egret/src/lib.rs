@@ -25,6 +25,7 @@
 
 #![deny(missing_docs)]
 
+mod anyref;
 mod cache;
 mod config;
 mod engine;
@@ -45,6 +46,7 @@ mod typed;
 mod types;
 mod values;
 
+pub use anyref::{AnyRef, I31};
 pub use cache::{Cache, CacheConfig};
 pub use config::{Config, OptLevel};
 pub use egret_frontend::code::CodeKind;
@@ -74,4 +76,4 @@ pub use types::{
     ExportType, ExternType, Finality, FuncType, GlobalType, HeapType, ImportType, MemoryType,
     MemoryTypeBuilder, Mutability, RefType, TableType, TagType, ValType,
 };
-pub use values::{AnyRef, ExternRef, Val};
+pub use values::{ExternRef, Val};

@@ -5,7 +5,7 @@
 use crate::func::{HostFnDef, host_fn};
 use crate::store::{AsContext, AsContextMut, StoreInner};
 use crate::types::engine_form::{self, ValType};
-use crate::{Caller, Error, ExnRef, ExternRef, Func, Result};
+use crate::{AnyRef, Caller, Error, ExnRef, ExternRef, Func, I31, Result};
 use egret_runtime::store::StoreId;
 use std::marker::PhantomData;
 
@@ -97,6 +97,50 @@ impl WasmTy for Option<ExnRef> {
     }
     fn from_raw(raw: u128, store: StoreId) -> Self {
         ExnRef::from_raw(store, raw as u32)
+    }
+}
+
+impl WasmTy for Option<AnyRef> {
+    fn valtype() -> ValType {
+        ValType::ANYREF
+    }
+    fn to_raw<T>(self, store: &StoreInner<T>) -> Result<u128> {
+        crate::Val::AnyRef(self).to_raw(store)
+    }
+    fn from_raw(raw: u128, store: StoreId) -> Self {
+        AnyRef::from_raw(store, raw as u32)
+    }
+}
+
+/// `(ref i31)`: never null.
+impl WasmTy for I31 {
+    fn valtype() -> ValType {
+        ValType::Ref(engine_form::RefType {
+            nullable: false,
+            heap: engine_form::HeapType::I31,
+        })
+    }
+    fn to_raw<T>(self, _: &StoreInner<T>) -> Result<u128> {
+        Ok(u128::from(self.to_raw()))
+    }
+    fn from_raw(raw: u128, _: StoreId) -> Self {
+        I31::wrapping_u32(raw as u32 >> 1)
+    }
+}
+
+/// `i31ref`: `None` is null.
+impl WasmTy for Option<I31> {
+    fn valtype() -> ValType {
+        ValType::Ref(engine_form::RefType {
+            nullable: true,
+            heap: engine_form::HeapType::I31,
+        })
+    }
+    fn to_raw<T>(self, _: &StoreInner<T>) -> Result<u128> {
+        Ok(self.map_or(0, |i| u128::from(i.to_raw())))
+    }
+    fn from_raw(raw: u128, _: StoreId) -> Self {
+        (raw != 0).then(|| I31::wrapping_u32(raw as u32 >> 1))
     }
 }
 

@@ -2,7 +2,7 @@
 
 use crate::store::StoreInner;
 use crate::types::engine_form;
-use crate::{Error, ExnRef, Func, Result, ValType};
+use crate::{AnyRef, Error, ExnRef, Func, Result, ValType};
 use egret_runtime::store::StoreId;
 use std::any::Any;
 
@@ -94,12 +94,17 @@ impl Val {
             Val::ExternRef(None) => r.nullable && r.heap.top() == engine_form::HeapType::Extern,
             Val::ExternRef(Some(_)) => r.heap == engine_form::HeapType::Extern,
             Val::AnyRef(None) => r.nullable && r.heap.top() == engine_form::HeapType::Any,
+            Val::AnyRef(Some(a)) => {
+                store.check(a.store())?;
+                // Every non-null `AnyRef` is an `i31` until #16.
+                use engine_form::HeapType as H;
+                matches!(r.heap, H::Any | H::Eq | H::I31)
+            }
             Val::ExnRef(None) => r.nullable && r.heap.top() == engine_form::HeapType::Exn,
             Val::ExnRef(Some(e)) => {
                 store.check(e.store)?;
                 r.heap == engine_form::HeapType::Exn
             }
-            Val::AnyRef(Some(never)) => match never.0 {},
             _ => false,
         })
     }
@@ -150,7 +155,10 @@ impl Val {
             Val::F64(v) => u128::from(*v),
             Val::V128(v) => *v,
             Val::FuncRef(None) | Val::ExternRef(None) | Val::AnyRef(None) | Val::ExnRef(None) => 0,
-            Val::AnyRef(Some(never)) => match never.0 {},
+            Val::AnyRef(Some(a)) => {
+                store.check(a.store())?;
+                u128::from(a.to_raw())
+            }
             Val::ExnRef(Some(e)) => {
                 store.check(e.store)?;
                 u128::from(e.to_raw())
@@ -177,9 +185,7 @@ impl Val {
             E::V128 => Val::V128(raw),
             E::Ref(r) => match r.heap.top() {
                 engine_form::HeapType::Func => Val::FuncRef(Func::from_raw(store, raw as usize)),
-                // No operator that makes a GC object is translated yet
-                // (#16), so this is null.
-                engine_form::HeapType::Any => Val::AnyRef(None),
+                engine_form::HeapType::Any => Val::AnyRef(AnyRef::from_raw(store, raw as u32)),
                 engine_form::HeapType::Exn => Val::ExnRef(ExnRef::from_raw(store, raw as u32)),
                 _ => Val::ExternRef(ExternRef::from_raw(store, raw as u64)),
             },
@@ -204,16 +210,6 @@ impl From<Func> for Val {
         Val::FuncRef(Some(f))
     }
 }
-
-/// A reference to a GC object or an `i31` (`anyref`). Egret does not
-/// allocate GC objects yet (issue #16), so no value of this type exists:
-/// `Val::AnyRef` is always null for now.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
-pub struct AnyRef(Never);
-
-/// The type of values that cannot exist yet.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
-enum Never {}
 
 /// A reference to a host value, passed through wasm as an `externref`.
 /// The value lives as long as the store that holds it.

@@ -31,6 +31,8 @@ pub enum ConstOp {
     RefFunc(FuncIndex),
     /// `global.get` of an (imported or earlier) global.
     GlobalGet(GlobalIndex),
+    /// `ref.i31`: the `i32` operand as an `i31` reference.
+    RefI31,
     /// `i32.add`.
     I32Add,
     /// `i32.sub`.
@@ -78,6 +80,7 @@ impl ConstExpr {
                 Operator::GlobalGet { global_index } => {
                     ConstOp::GlobalGet(GlobalIndex(global_index))
                 }
+                Operator::RefI31 => ConstOp::RefI31,
                 Operator::I32Add => ConstOp::I32Add,
                 Operator::I32Sub => ConstOp::I32Sub,
                 Operator::I32Mul => ConstOp::I32Mul,

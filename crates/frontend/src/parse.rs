@@ -129,12 +129,8 @@ fn memory_type(ty: wasmparser::MemoryType) -> Result<MemoryType, CompileError> {
 }
 
 fn table_type(ty: wasmparser::TableType, kinds: &Kinds) -> Result<TableType, CompileError> {
-    let element = ref_type(ty.element_type, kinds)?;
-    if element.heap.top() == HeapType::Any {
-        return Err(unsupported("tables of GC references (issue #16)"));
-    }
     Ok(TableType {
-        element,
+        element: ref_type(ty.element_type, kinds)?,
         minimum: ty.initial,
         maximum: ty.maximum,
         table64: ty.table64,

@@ -39,6 +39,8 @@ pub enum TrapKind {
     NullFunctionReference,
     /// `ref.as_non_null` was given a null reference.
     NullReference,
+    /// `i31.get_s` or `i31.get_u` was given a null reference.
+    NullI31Reference,
     /// An exception thrown by wasm reached the host uncaught. Not a trap of
     /// generated code: the unwinder reports it this way, and the exception
     /// is left pending in the store.
@@ -63,6 +65,7 @@ impl TrapKind {
         TrapKind::Interrupt,
         TrapKind::NullFunctionReference,
         TrapKind::NullReference,
+        TrapKind::NullI31Reference,
         TrapKind::UncaughtException,
     ];
 
@@ -86,6 +89,7 @@ impl TrapKind {
             TrapKind::NullFunctionReference => TrapCode::unwrap_user(9),
             TrapKind::NullReference => TrapCode::unwrap_user(10),
             TrapKind::UncaughtException => TrapCode::unwrap_user(11),
+            TrapKind::NullI31Reference => TrapCode::unwrap_user(12),
         }
     }
 
@@ -115,6 +119,7 @@ impl TrapKind {
             TrapKind::Interrupt => "interrupted: epoch deadline reached",
             TrapKind::NullFunctionReference => "null function reference",
             TrapKind::NullReference => "null reference",
+            TrapKind::NullI31Reference => "null i31 reference",
             TrapKind::UncaughtException => "uncaught exception",
         }
     }

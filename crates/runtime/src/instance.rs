@@ -223,6 +223,8 @@ pub(crate) fn const_eval(
                     _ => a.wrapping_mul(b),
                 })
             }
+            // As generated code makes it (`translate/i31.rs`).
+            ConstOp::RefI31 => u128::from(((pop(&mut stack) as u32) << 1) | 1),
             leaf => eval_leaf(vmctx, info, offsets, leaf).unwrap_or(0),
         };
         stack.push(value);
@@ -247,7 +249,8 @@ fn eval_leaf(vmctx: &VmCtx, info: &ModuleInfo, offsets: &VMOffsets, op: &ConstOp
             // and defined ones into this vmctx.
             u128::from_le_bytes(unsafe { (*ptr).bytes })
         }
-        ConstOp::I32Add
+        ConstOp::RefI31
+        | ConstOp::I32Add
         | ConstOp::I32Sub
         | ConstOp::I32Mul
         | ConstOp::I64Add

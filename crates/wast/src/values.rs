@@ -142,6 +142,12 @@ fn core_matches(store: &Store<()>, actual: &Val, expected: &WastRetCore<'_>) -> 
         // Which function a non-null funcref is cannot be observed through
         // the API; a non-null one matches.
         (WastRetCore::RefFunc(_), Val::FuncRef(Some(_))) => true,
+        // Every non-null anyref Egret makes is an `i31` until #16 brings
+        // structs and arrays, so `ref.struct` and `ref.array` match none.
+        (WastRetCore::RefI31 | WastRetCore::RefEq, Val::AnyRef(Some(a))) => {
+            a.is_i31(store).unwrap_or(false)
+        }
+        (WastRetCore::RefAny, Val::AnyRef(Some(_))) => true,
         (WastRetCore::Either(cases), a) => cases.iter().any(|e| core_matches(store, a, e)),
         _ => false,
     }
@@ -170,7 +176,10 @@ pub(crate) fn show(store: &Store<()>, v: &Val) -> String {
             None => "ref.extern <foreign>".into(),
         },
         Val::AnyRef(None) => "ref.null any".into(),
-        Val::AnyRef(Some(_)) => "anyref".into(),
+        Val::AnyRef(Some(a)) => match a.as_i31(store) {
+            Ok(Some(i)) => format!("ref.i31 {}", i.get_i32()),
+            _ => "anyref".into(),
+        },
         Val::ExnRef(None) => "ref.null exn".into(),
         Val::ExnRef(Some(_)) => "exnref".into(),
     }
@@ -250,6 +259,11 @@ fn show_core(expected: &WastRetCore<'_>) -> String {
         WastRetCore::RefExtern(None) => "ref.extern".into(),
         WastRetCore::RefExtern(Some(n)) => format!("ref.extern {n}"),
         WastRetCore::RefFunc(_) => "ref.func".into(),
+        WastRetCore::RefAny => "ref.any".into(),
+        WastRetCore::RefEq => "ref.eq".into(),
+        WastRetCore::RefI31 => "ref.i31".into(),
+        WastRetCore::RefStruct => "ref.struct".into(),
+        WastRetCore::RefArray => "ref.array".into(),
         WastRetCore::Either(cases) => {
             let cases: Vec<String> = cases.iter().map(show_core).collect();
             format!("either({})", cases.join(" | "))

@@ -516,13 +516,15 @@ fn guarded_loads_have_no_bounds_check() {
 
 #[test]
 fn memory64_accesses_within_the_minimum_compare_the_index_alone() {
-    // 1 page: 65,536 bytes at least. An access whose offset plus size fit
-    // in that compares the index with `length - (offset + size)`, which
-    // cannot wrap: no overflow-checked add. A one-byte access at offset 0
-    // compares `index >= length`. Larger offsets keep the overflow check.
+    // An imported memory of 1 page: 65,536 bytes at least. An access whose
+    // offset plus size fit in that compares the index with
+    // `length - (offset + size)`, which cannot wrap: no overflow-checked
+    // add. A one-byte access at offset 0 compares `index >= length`.
+    // Larger offsets keep the overflow check.
     let text = |access: &str| {
         let wat = format!(
-            "(module (memory i64 1) (func (param i64) (result i64) ({access} (local.get 0))))"
+            r#"(module (import "m" "m" (memory i64 1))
+                (func (param i64) (result i64) ({access} (local.get 0))))"#
         );
         compile(&wat).remove(0).display().to_string()
     };
@@ -547,6 +549,35 @@ fn memory64_accesses_within_the_minimum_compare_the_index_alone() {
     let beyond = text("i64.load offset=65529");
     assert!(beyond.contains("uadd_overflow_trap"), "{beyond}");
     assert!(beyond.contains("icmp ugt"), "{beyond}");
+}
+
+#[test]
+fn defined_memory64_accesses_compare_the_index_with_the_reservation_end() {
+    // A defined 64-bit memory without a maximum reserves 6 GiB + 64 KiB
+    // (`Tunables::memory_reservation`): an access is checked against that
+    // end minus its offset and size, a constant, whatever its offset.
+    let text = |access: &str| {
+        let wat = format!(
+            "(module (memory i64 1) (func (param i64) (result i64) ({access} (local.get 0))))"
+        );
+        compile(&wat).remove(0).display().to_string()
+    };
+    for (access, limit) in [
+        ("i64.load offset=65528", "0x0001_8000_0000"),
+        ("i64.load8_u", "0x0001_8000_ffff"),
+        ("i64.load offset=0x100000000", "0x8000_fff8"),
+    ] {
+        let code = text(access);
+        assert!(code.contains(&limit), "{access}: {limit}\n{code}");
+        assert!(code.contains("icmp ugt"), "{access}\n{code}");
+        assert!(
+            !code.contains("uadd_overflow_trap") && !code.contains("isub"),
+            "{code}"
+        );
+    }
+    // Beyond the reservation every access traps: the length check stays.
+    let huge = text("i64.load offset=0x200000000");
+    assert!(huge.contains("uadd_overflow_trap"), "{huge}");
 }
 
 #[test]
@@ -674,13 +705,13 @@ fn invalid_body_is_reported_not_panicking() {
 
 #[test]
 fn unsupported_operators_are_still_validated() {
-    // GC (issue #16) is not translated yet.
-    let gc = "(drop (ref.i31 (i32.const 0)))";
+    // GC casts (issue #16) are not translated yet.
+    let gc = "(drop (ref.test (ref i31) (ref.null any)))";
     let mut translator = FuncTranslator::new();
     let err = translate(&format!("(module (func {gc}))"), &mut translator).unwrap_err();
     assert!(matches!(err, CompileError::Unsupported(_)), "{err}");
     // The refusal names the operator and the issue that will add it.
-    assert!(err.to_string().contains("RefI31"), "{err}");
+    assert!(err.to_string().contains("RefTestNonNull"), "{err}");
     assert!(err.to_string().contains("#16"), "{err}");
     // Skipping unreachable code counts `try_table` as a block, so the
     // `end`s after it close the right frames.

@@ -1,0 +1,141 @@
+//! References of the `any` hierarchy on the host side ([`AnyRef`]) and
+//! the unboxed 31-bit integers they may hold ([`I31`]).
+//!
+//! An `anyref` is 32 bits, as generated code keeps it: 0 is null, an odd
+//! value an `i31` (the payload shifted left once, the low bit set), an even
+//! one an object in the store's GC heap. Egret does not allocate GC
+//! objects yet (structs and arrays are issue #16), so every non-null
+//! `AnyRef` is an `i31` for now. Wasmtime hands out `Rooted<AnyRef>`;
+//! Egret's `AnyRef` is a plain handle bound to its store until #16 brings
+//! rooting.
+
+use crate::store::{AsContext, AsContextMut};
+use crate::{Error, HeapType, Result};
+use egret_runtime::store::StoreId;
+
+/// A 31-bit integer, as `ref.i31` makes and `i31.get_s`/`i31.get_u` read.
+///
+/// ```
+/// let i = egret::I31::new_i32(-5).unwrap();
+/// assert_eq!(i.get_i32(), -5);
+/// assert_eq!(i.get_u32(), 0x7fff_fffb);
+/// assert_eq!(egret::I31::new_u32(1 << 31), None);
+/// ```
+#[derive(Copy, Clone, Default, Debug, PartialEq, Eq, Hash)]
+pub struct I31(u32);
+
+impl I31 {
+    const MASK: u32 = (1 << 31) - 1;
+
+    /// `value`, if it fits in 31 unsigned bits.
+    pub fn new_u32(value: u32) -> Option<I31> {
+        (value <= I31::MASK).then_some(I31(value))
+    }
+
+    /// `value`, if it fits in 31 signed bits.
+    pub fn new_i32(value: i32) -> Option<I31> {
+        (-(1 << 30)..(1 << 30))
+            .contains(&value)
+            .then_some(I31(value as u32 & I31::MASK))
+    }
+
+    /// The low 31 bits of `value` (what `ref.i31` keeps).
+    pub fn wrapping_u32(value: u32) -> I31 {
+        I31(value & I31::MASK)
+    }
+
+    /// The low 31 bits of `value` (what `ref.i31` keeps).
+    pub fn wrapping_i32(value: i32) -> I31 {
+        I31::wrapping_u32(value as u32)
+    }
+
+    /// The value zero-extended (`i31.get_u`).
+    pub fn get_u32(&self) -> u32 {
+        self.0
+    }
+
+    /// The value sign-extended (`i31.get_s`).
+    pub fn get_i32(&self) -> i32 {
+        ((self.0 << 1) as i32) >> 1
+    }
+
+    /// The reference generated code uses for this value.
+    pub(crate) fn to_raw(self) -> u32 {
+        (self.0 << 1) | 1
+    }
+}
+
+/// A non-null reference of the `any` hierarchy (`anyref`, `eqref`,
+/// `i31ref`, ...).
+///
+/// ```
+/// let engine = egret::Engine::default();
+/// let mut store = egret::Store::new(&engine, ());
+/// let r = egret::AnyRef::from_i31(&mut store, egret::I31::wrapping_i32(7));
+/// assert_eq!(r.unwrap_i31(&store).unwrap().get_i32(), 7);
+/// ```
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub struct AnyRef {
+    store: StoreId,
+    raw: u32,
+}
+
+impl AnyRef {
+    /// The reference holding `value`.
+    pub fn from_i31(mut store: impl AsContextMut, value: I31) -> AnyRef {
+        AnyRef {
+            store: store.as_context_mut().0.id(),
+            raw: value.to_raw(),
+        }
+    }
+
+    /// Whether the reference holds an `i31`.
+    pub fn is_i31(&self, store: impl AsContext) -> Result<bool> {
+        Ok(self.as_i31(store)?.is_some())
+    }
+
+    /// The `i31` the reference holds, if it is one.
+    pub fn as_i31(&self, store: impl AsContext) -> Result<Option<I31>> {
+        store.as_context().0.check(self.store)?;
+        Ok((self.raw & 1 == 1).then_some(I31(self.raw >> 1)))
+    }
+
+    /// The `i31` the reference holds; an error if it is not one.
+    pub fn unwrap_i31(&self, store: impl AsContext) -> Result<I31> {
+        self.as_i31(store)?
+            .ok_or_else(|| Error::misuse("the anyref is not an i31"))
+    }
+
+    /// Whether the reference is an `eqref` (every `i31` is).
+    pub fn is_eqref(&self, store: impl AsContext) -> Result<bool> {
+        self.is_i31(store)
+    }
+
+    /// The reference's most precise heap type.
+    pub fn ty(&self, store: impl AsContext) -> Result<HeapType> {
+        self.unwrap_i31(store)?;
+        Ok(HeapType::I31)
+    }
+
+    /// Whether the reference is of heap type `ty`.
+    pub fn matches_ty(&self, store: impl AsContext, ty: &HeapType) -> Result<bool> {
+        self.unwrap_i31(store)?;
+        Ok(matches!(ty, HeapType::Any | HeapType::Eq | HeapType::I31))
+    }
+
+    /// The raw form generated code uses, for a reference known to belong
+    /// to the store it is used with.
+    pub(crate) fn to_raw(self) -> u32 {
+        self.raw
+    }
+
+    /// The reference of a raw value of `store`; `None` for null.
+    pub(crate) fn from_raw(store: StoreId, raw: u32) -> Option<AnyRef> {
+        (raw != 0).then_some(AnyRef { store, raw })
+    }
+
+    /// The store the reference belongs to.
+    pub(crate) fn store(&self) -> StoreId {
+        self.store
+    }
+}
