@@ -10,7 +10,8 @@
 //! rooting.
 
 use crate::store::{AsContext, AsContextMut};
-use crate::{Error, HeapType, Result};
+use crate::types::engine_form;
+use crate::{Error, HeapType, RefType, Result};
 use egret_runtime::store::StoreId;
 
 /// A 31-bit integer, as `ref.i31` makes and `i31.get_s`/`i31.get_u` read.
@@ -106,21 +107,47 @@ impl AnyRef {
             .ok_or_else(|| Error::misuse("the anyref is not an i31"))
     }
 
-    /// Whether the reference is an `eqref` (every `i31` is).
+    /// Whether the reference is an `eqref` (an `i31`, a struct or an
+    /// array: every `any` reference Egret makes).
     pub fn is_eqref(&self, store: impl AsContext) -> Result<bool> {
-        self.is_i31(store)
+        self.ty(store)?;
+        Ok(true)
     }
 
-    /// The reference's most precise heap type.
+    /// Whether the reference is to a struct.
+    pub fn is_struct(&self, store: impl AsContext) -> Result<bool> {
+        Ok(matches!(self.ty(store)?, HeapType::Struct))
+    }
+
+    /// Whether the reference is to an array.
+    pub fn is_array(&self, store: impl AsContext) -> Result<bool> {
+        Ok(matches!(self.ty(store)?, HeapType::Array))
+    }
+
+    /// The reference's heap type: `i31`, or the kind of object it refers
+    /// to (`struct` or `array`; the public struct and array types arrive
+    /// with the rest of #16).
     pub fn ty(&self, store: impl AsContext) -> Result<HeapType> {
-        self.unwrap_i31(store)?;
-        Ok(HeapType::I31)
+        let store = store.as_context().0;
+        store.check(self.store)?;
+        let engine = store.engine.clone();
+        let ty = store
+            .opaque
+            .any_ref_type(self.raw)
+            .ok_or_else(|| Error::misuse("dangling anyref"))?;
+        let ty = engine_form::RefType {
+            nullable: false,
+            heap: ty,
+        };
+        Ok(RefType::from_engine(&engine, ty).heap_type().clone())
     }
 
     /// Whether the reference is of heap type `ty`.
     pub fn matches_ty(&self, store: impl AsContext, ty: &HeapType) -> Result<bool> {
-        self.unwrap_i31(store)?;
-        Ok(matches!(ty, HeapType::Any | HeapType::Eq | HeapType::I31))
+        let store = store.as_context().0;
+        store.check(self.store)?;
+        let ty = RefType::new(false, ty.clone()).to_engine();
+        Ok(store.opaque.any_ref_matches(self.raw, ty))
     }
 
     /// The raw form generated code uses, for a reference known to belong

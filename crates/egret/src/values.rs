@@ -96,9 +96,7 @@ impl Val {
             Val::AnyRef(None) => r.nullable && r.heap.top() == engine_form::HeapType::Any,
             Val::AnyRef(Some(a)) => {
                 store.check(a.store())?;
-                // Every non-null `AnyRef` is an `i31` until #16.
-                use engine_form::HeapType as H;
-                matches!(r.heap, H::Any | H::Eq | H::I31)
+                store.opaque.any_ref_matches(a.to_raw(), r)
             }
             Val::ExnRef(None) => r.nullable && r.heap.top() == engine_form::HeapType::Exn,
             Val::ExnRef(Some(e)) => {

@@ -1,7 +1,7 @@
 //! Runtime functions ("builtins") that generated code calls for work it
 //! does not inline: growing memories and tables, bulk memory and table
 //! operations, dropping segments, creating, reading and throwing
-//! exceptions.
+//! exceptions, allocating and filling GC objects.
 //!
 //! Generated code finds them through the table whose address sits at
 //! `VMOffsets::BUILTINS` in every vmctx, so compiled code needs no
@@ -115,6 +115,15 @@ builtins! {
     /// `(exnref, fields, count)`: writes the exception's `count` fields to
     /// an array of 16-byte value slots (nothing if it has another count).
     exn_fields(I32, I64, I32);
+    /// `(type, size, length) -> reference`: a new object of the caller's
+    /// struct or array type `type` (a type index of its module), `size`
+    /// bytes with its header, an array's `length` set, zero elsewhere.
+    /// Null (0) when the GC heap cannot hold it: the reason is recorded
+    /// and the generated code traps `HostFunctionFailed`.
+    gc_alloc(I32, I64, I32) -> I32;
+    /// `(array, index, count, value, element_size) -> trap?`: sets `count`
+    /// elements from `index` to the `element_size` bytes at `value`.
+    array_fill(I32, I32, I32, I64, I32) -> I32;
     /// `() -> what next`: the epoch deadline was reached; the store's
     /// callback, if any, decides: [`EPOCH_CONTINUE`] (it moved the
     /// deadline), [`EPOCH_INTERRUPT`] (trap `Interrupt`) or

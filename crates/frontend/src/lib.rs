@@ -20,6 +20,7 @@ pub mod config;
 #[cfg(feature = "compiler")]
 pub mod decode;
 pub mod error;
+pub mod gc_layout;
 pub mod host_cpu;
 pub mod image;
 #[cfg(feature = "compiler")]

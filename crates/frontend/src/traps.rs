@@ -41,6 +41,14 @@ pub enum TrapKind {
     NullReference,
     /// `i31.get_s` or `i31.get_u` was given a null reference.
     NullI31Reference,
+    /// A struct access was given a null reference.
+    NullStructReference,
+    /// An array access was given a null reference.
+    NullArrayReference,
+    /// An array access was out of bounds.
+    ArrayOutOfBounds,
+    /// `ref.cast` was given a reference of another type.
+    CastFailure,
     /// An exception thrown by wasm reached the host uncaught. Not a trap of
     /// generated code: the unwinder reports it this way, and the exception
     /// is left pending in the store.
@@ -66,6 +74,10 @@ impl TrapKind {
         TrapKind::NullFunctionReference,
         TrapKind::NullReference,
         TrapKind::NullI31Reference,
+        TrapKind::NullStructReference,
+        TrapKind::NullArrayReference,
+        TrapKind::ArrayOutOfBounds,
+        TrapKind::CastFailure,
         TrapKind::UncaughtException,
     ];
 
@@ -90,6 +102,10 @@ impl TrapKind {
             TrapKind::NullReference => TrapCode::unwrap_user(10),
             TrapKind::UncaughtException => TrapCode::unwrap_user(11),
             TrapKind::NullI31Reference => TrapCode::unwrap_user(12),
+            TrapKind::NullStructReference => TrapCode::unwrap_user(13),
+            TrapKind::NullArrayReference => TrapCode::unwrap_user(14),
+            TrapKind::ArrayOutOfBounds => TrapCode::unwrap_user(15),
+            TrapKind::CastFailure => TrapCode::unwrap_user(16),
         }
     }
 
@@ -120,6 +136,10 @@ impl TrapKind {
             TrapKind::NullFunctionReference => "null function reference",
             TrapKind::NullReference => "null reference",
             TrapKind::NullI31Reference => "null i31 reference",
+            TrapKind::NullStructReference => "null structure reference",
+            TrapKind::NullArrayReference => "null array reference",
+            TrapKind::ArrayOutOfBounds => "out of bounds array access",
+            TrapKind::CastFailure => "cast failure",
             TrapKind::UncaughtException => "uncaught exception",
         }
     }

@@ -77,8 +77,14 @@ pub mod store_ctx {
     pub const EPOCH_DEADLINE: u32 = 16;
     /// Pointer to the engine's current epoch (`*const AtomicU64`).
     pub const EPOCH_PTR: u32 = 24;
+    /// Base address of the store's GC heap (`*mut u8`; see `gc_layout`).
+    /// Null until the store's first GC allocation, and never changed
+    /// after: a reference to an object exists only once it is set, and
+    /// generated code loads it anew after every call (which is where the
+    /// first allocation can happen).
+    pub const GC_HEAP_BASE: u32 = 32;
     /// Size of the structure (the runtime may add fields after this).
-    pub const SIZE: u32 = 32;
+    pub const SIZE: u32 = 40;
 }
 
 /// Layout of a host function's context, which stands where an instance's

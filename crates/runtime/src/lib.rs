@@ -5,6 +5,7 @@ pub mod code_memory;
 pub mod code_registry;
 pub mod engine;
 pub mod exception;
+pub mod gc_heap;
 pub mod host_func;
 pub mod instance;
 pub mod libcalls;

@@ -10,6 +10,7 @@
 //! failure and return `GROW_TRAP`, and the generated code traps.
 
 use crate::exception::ExnId;
+use crate::gc_heap::ObjectKind;
 use crate::host_func::HostFailure;
 use crate::instance::InstanceId;
 use crate::store::VMStore;
@@ -19,7 +20,7 @@ use crate::vmcontext::VMStoreContext;
 use egret_frontend::builtins::{
     Builtin, EPOCH_CONTINUE, EPOCH_FAILED, EPOCH_INTERRUPT, GROW_FAILED, GROW_TRAP,
 };
-use egret_frontend::types::SigId;
+use egret_frontend::types::{CompositeType, SigId};
 use egret_frontend::vmoffsets::VMOffsets;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::LazyLock;
@@ -317,12 +318,58 @@ unsafe extern "C" fn exn_fields(vmctx: *mut u8, exn: u32, fields: *mut u128, cou
     unsafe { std::ptr::copy_nonoverlapping(object.fields.as_ptr(), fields, object.fields.len()) };
 }
 
+unsafe extern "C" fn gc_alloc(vmctx: *mut u8, type_index: u32, size: u64, length: u32) -> u32 {
+    // SAFETY: called from generated code with its own vmctx.
+    let (store, instance) = unsafe { caller(vmctx) };
+    let store = store.opaque_mut();
+    let instance = store.instance(instance);
+    let index = type_index as usize;
+    let kind = match instance.info().types.get(index).map(|t| &t.composite) {
+        Some(CompositeType::Struct(_)) => ObjectKind::Struct,
+        Some(CompositeType::Array(_)) => ObjectKind::Array,
+        _ => return 0,
+    };
+    let Some(&type_id) = instance.module().type_ids().get(index) else {
+        return 0;
+    };
+    let object = store
+        .gc_heap_mut()
+        .and_then(|heap| heap.allocate(type_id, kind, size, length));
+    object.unwrap_or_else(|| {
+        let error = format!("resource limit: the GC heap cannot hold another {size} bytes").into();
+        store.set_host_failure(HostFailure::Error(error));
+        0
+    })
+}
+
+unsafe extern "C" fn array_fill(
+    vmctx: *mut u8,
+    array: u32,
+    index: u32,
+    count: u32,
+    value: *const u8,
+    element_size: u32,
+) -> u32 {
+    // SAFETY: called from generated code with its own vmctx.
+    let (store, _) = unsafe { caller(vmctx) };
+    // SAFETY: generated code passes a 16-byte slot holding the value, and
+    // element sizes are at most 16.
+    let element = unsafe { std::slice::from_raw_parts(value, element_size.min(16) as usize) };
+    let filled = store
+        .opaque_mut()
+        .gc_heap_mut()
+        .is_some_and(|heap| heap.fill_array(array, index, count, element));
+    u32::from(!filled)
+}
+
 /// The address of a builtin's implementation. The match is exhaustive, so
 /// a builtin added to the frontend's list without an implementation here
 /// does not compile.
 fn address(builtin: Builtin) -> *const u8 {
     match builtin {
         Builtin::memory_grow => memory_grow as *const u8,
+        Builtin::gc_alloc => gc_alloc as *const u8,
+        Builtin::array_fill => array_fill as *const u8,
         Builtin::memory_fill => memory_fill as *const u8,
         Builtin::memory_copy => memory_copy as *const u8,
         Builtin::memory_init => memory_init as *const u8,

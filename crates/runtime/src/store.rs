@@ -21,6 +21,7 @@
 
 use crate::engine::EngineInner;
 use crate::exception::{Exceptions, ThrownException};
+use crate::gc_heap::{GcHeap, ObjectKind};
 use crate::host_func::{HostCallback, HostFailure, HostFunc};
 use crate::instance::{Instance, InstanceId, VmCtx, const_eval, func_ref, global_ptr};
 use crate::libcalls;
@@ -171,6 +172,8 @@ pub struct StoreOpaque {
     // Each tag, by `TagId`.
     tags: Vec<TagEntry>,
     exceptions: Exceptions,
+    // Made at the first GC allocation; its base is in `context`.
+    gc_heap: Option<GcHeap>,
     // Read and written by generated code through the addresses in `globals`.
     host_globals: Vec<VmBox<VMGlobalDefinition>>,
     // Called by generated code through their function references.
@@ -241,6 +244,7 @@ impl StoreOpaque {
             globals: Vec::new(),
             tags: Vec::new(),
             exceptions: Exceptions::default(),
+            gc_heap: None,
             host_globals: Vec::new(),
             host_funcs: Vec::new(),
             host_failure: None,
@@ -395,6 +399,24 @@ impl StoreOpaque {
         &mut self.exceptions
     }
 
+    /// The store's GC heap, if it has made one.
+    pub fn gc_heap(&self) -> Option<&GcHeap> {
+        self.gc_heap.as_ref()
+    }
+
+    /// The store's GC heap, made (and its base published to generated
+    /// code) on first use; `None` if the address space cannot be reserved.
+    pub fn gc_heap_mut(&mut self) -> Option<&mut GcHeap> {
+        if self.gc_heap.is_none() {
+            let heap = GcHeap::new().ok()?;
+            // SAFETY: as in `fuel`. Generated code reads the base only
+            // after a call, which is where this runs.
+            unsafe { (*self.context.as_ptr()).gc_heap_base = heap.base() };
+            self.gc_heap = Some(heap);
+        }
+        self.gc_heap.as_mut()
+    }
+
     /// The error for the pending exception (see [`ThrownException`]).
     pub fn thrown_exception(&self) -> ThrownException {
         let tag = self
@@ -463,6 +485,33 @@ impl StoreOpaque {
             heap: HeapType::ConcreteFunc(TypeRef::Engine(sig)),
         };
         self.engine.types().is_ref_subtype(actual, ty)
+    }
+
+    /// The most precise heap type of the `any` reference `raw` (non-null,
+    /// of this store): `i31`, or the object's declared type; `None` if it
+    /// is neither (no object of this store's heap is there).
+    pub fn any_ref_type(&self, raw: u32) -> Option<HeapType> {
+        if raw & 1 == 1 {
+            return Some(HeapType::I31);
+        }
+        let (kind, type_id) = self.gc_heap.as_ref()?.header(raw)?;
+        let ty = TypeRef::Engine(SigId(type_id));
+        Some(match kind {
+            ObjectKind::Struct => HeapType::ConcreteStruct(ty),
+            ObjectKind::Array => HeapType::ConcreteArray(ty),
+        })
+    }
+
+    /// Whether the `any` reference `raw` (non-null, of this store) is of
+    /// type `ty`.
+    pub fn any_ref_matches(&self, raw: u32, ty: RefType) -> bool {
+        self.any_ref_type(raw).is_some_and(|heap| {
+            let actual = RefType {
+                nullable: false,
+                heap,
+            };
+            self.engine.types().is_ref_subtype(actual, ty)
+        })
     }
 
     pub(crate) fn set_host_failure(&mut self, failure: HostFailure) {

@@ -67,6 +67,9 @@ pub struct VMStoreContext {
     pub epoch_deadline: u64,
     /// The engine's epoch counter.
     pub epoch_ptr: *const AtomicU64,
+    /// The store's GC heap (`GcHeap::base`), null until its first GC
+    /// allocation.
+    pub gc_heap_base: *mut u8,
     /// The embedder's store while wasm runs in it, set by every entry into
     /// wasm (`VMStore::call`) from the exclusive borrow that entry holds and
     /// restored when it returns; `None` while no call is in progress. Host
@@ -86,6 +89,7 @@ impl Default for VMStoreContext {
             fuel_consumed: 0,
             epoch_deadline: u64::MAX,
             epoch_ptr: std::ptr::null(),
+            gc_heap_base: std::ptr::null_mut(),
             store: None,
             stack_limit_owner: 0,
         }
@@ -144,6 +148,10 @@ mod tests {
         assert_eq!(
             offset_of!(VMStoreContext, epoch_ptr),
             store_ctx::EPOCH_PTR as usize
+        );
+        assert_eq!(
+            offset_of!(VMStoreContext, gc_heap_base),
+            store_ctx::GC_HEAP_BASE as usize
         );
         assert!(size_of::<VMStoreContext>() >= store_ctx::SIZE as usize);
     }

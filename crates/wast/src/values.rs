@@ -142,11 +142,10 @@ fn core_matches(store: &Store<()>, actual: &Val, expected: &WastRetCore<'_>) -> 
         // Which function a non-null funcref is cannot be observed through
         // the API; a non-null one matches.
         (WastRetCore::RefFunc(_), Val::FuncRef(Some(_))) => true,
-        // Every non-null anyref Egret makes is an `i31` until #16 brings
-        // structs and arrays, so `ref.struct` and `ref.array` match none.
-        (WastRetCore::RefI31 | WastRetCore::RefEq, Val::AnyRef(Some(a))) => {
-            a.is_i31(store).unwrap_or(false)
-        }
+        (WastRetCore::RefI31, Val::AnyRef(Some(a))) => a.is_i31(store).unwrap_or(false),
+        (WastRetCore::RefStruct, Val::AnyRef(Some(a))) => a.is_struct(store).unwrap_or(false),
+        (WastRetCore::RefArray, Val::AnyRef(Some(a))) => a.is_array(store).unwrap_or(false),
+        (WastRetCore::RefEq, Val::AnyRef(Some(a))) => a.is_eqref(store).unwrap_or(false),
         (WastRetCore::RefAny, Val::AnyRef(Some(_))) => true,
         (WastRetCore::Either(cases), a) => cases.iter().any(|e| core_matches(store, a, e)),
         _ => false,
@@ -176,8 +175,9 @@ pub(crate) fn show(store: &Store<()>, v: &Val) -> String {
             None => "ref.extern <foreign>".into(),
         },
         Val::AnyRef(None) => "ref.null any".into(),
-        Val::AnyRef(Some(a)) => match a.as_i31(store) {
-            Ok(Some(i)) => format!("ref.i31 {}", i.get_i32()),
+        Val::AnyRef(Some(a)) => match (a.as_i31(store), a.ty(store)) {
+            (Ok(Some(i)), _) => format!("ref.i31 {}", i.get_i32()),
+            (_, Ok(ty)) => format!("ref {ty}"),
             _ => "anyref".into(),
         },
         Val::ExnRef(None) => "ref.null exn".into(),

@@ -184,7 +184,7 @@ impl<'a> Translation<'a> {
 
     /// Puts the top `n` operands (which stay on the stack) in
     /// `State::block_args`.
-    fn top_as_block_args(&mut self, n: usize) -> Result<(), CompileError> {
+    pub(super) fn top_as_block_args(&mut self, n: usize) -> Result<(), CompileError> {
         let base = self.base_of(n)?;
         self.st.block_args.clear();
         self.st

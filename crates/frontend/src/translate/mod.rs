@@ -48,6 +48,7 @@ macro_rules! operator_handlers {
 mod calls;
 mod control;
 mod exceptions;
+mod gc;
 mod i31;
 mod memory;
 mod metering;

@@ -60,13 +60,20 @@ macro_rules! dispatch {
     (one @legacy_exceptions $($rest:tt)*) => {
         dispatch!(refuse "legacy exception handling is not planned" $($rest)*);
     };
-    // Garbage collection: the operators that need no GC heap (`i31`
-    // values and `ref.eq`, in `i31`) are translated; the rest is #16's.
-    (one @gc RefI31 $($rest:tt)*) => { dispatch!(translate RefI31 $($rest)*); };
-    (one @gc I31GetS $($rest:tt)*) => { dispatch!(translate I31GetS $($rest)*); };
-    (one @gc I31GetU $($rest:tt)*) => { dispatch!(translate I31GetU $($rest)*); };
-    (one @gc RefEq $($rest:tt)*) => { dispatch!(translate RefEq $($rest)*); };
-    (one @gc $($rest:tt)*) => { dispatch!(refuse "garbage collection is issue #16" $($rest)*); };
+    // Garbage collection (issue #16, in progress): everything but the
+    // operators below.
+    (one @gc ArrayNewData $($rest:tt)*) => { dispatch!(refuse "issue #16" ArrayNewData $($rest)*); };
+    (one @gc ArrayNewElem $($rest:tt)*) => { dispatch!(refuse "issue #16" ArrayNewElem $($rest)*); };
+    (one @gc ArrayCopy $($rest:tt)*) => { dispatch!(refuse "issue #16" ArrayCopy $($rest)*); };
+    (one @gc ArrayInitData $($rest:tt)*) => { dispatch!(refuse "issue #16" ArrayInitData $($rest)*); };
+    (one @gc ArrayInitElem $($rest:tt)*) => { dispatch!(refuse "issue #16" ArrayInitElem $($rest)*); };
+    (one @gc AnyConvertExtern $($rest:tt)*) => {
+        dispatch!(refuse "issue #16" AnyConvertExtern $($rest)*);
+    };
+    (one @gc ExternConvertAny $($rest:tt)*) => {
+        dispatch!(refuse "issue #16" ExternConvertAny $($rest)*);
+    };
+    (one @gc $($rest:tt)*) => { dispatch!(translate $($rest)*); };
     (one @custom_descriptors $($rest:tt)*) => {
         dispatch!(refuse "custom descriptors are not planned" $($rest)*);
     };

@@ -485,6 +485,58 @@ impl Translation<'_> {
         self.call_builtin_for_value(Builtin::epoch_deadline_reached, &[])
     }
 
+    // The GC heap.
+
+    /// The base address of the store's GC heap, loaded anew after every
+    /// call (the first allocation sets it; see `store_ctx::GC_HEAP_BASE`).
+    pub(super) fn gc_heap_base(&mut self) -> Value {
+        let ctx = self.vmctx_ptr(VMOffsets::STORE_CTX);
+        self.load_at(I64, MUTABLE, ctx, store_ctx::GC_HEAP_BASE)
+    }
+
+    /// The memory flags of accesses to GC objects: an alias region of
+    /// their own, and a trap code, so that a reference no valid program
+    /// makes faults as a trap (in the heap's guard region) rather than as
+    /// a crash.
+    pub(super) fn gc_flags(&mut self) -> MemFlagsData {
+        let region = self.b.func.dfg.alias_regions.insert(AliasRegionData {
+            user_id: 1,
+            description: "GC heap".into(),
+        });
+        MemFlagsData::new()
+            .with_trap_code(Some(TrapCode::HEAP_OUT_OF_BOUNDS))
+            .with_endianness(Endianness::Little)
+            .with_alias_region(Some(region))
+    }
+
+    /// A new object of this module's struct or array type `type_index`,
+    /// `size` bytes (an `i64`) with header, and for an array its `length`
+    /// (an `i32`), zero elsewhere. Null when the heap cannot hold it: the
+    /// builtin has recorded why.
+    pub(super) fn gc_alloc(&mut self, type_index: u32, size: Value, length: Value) -> Value {
+        let type_index = self.i32_const(type_index);
+        self.call_builtin_for_value(Builtin::gc_alloc, &[type_index, size, length])
+    }
+
+    /// Sets elements `index..index + count` of array `array` (non-null)
+    /// to the `element_size`-byte value at `value`; traps with
+    /// `ArrayOutOfBounds` when the range exceeds the array.
+    pub(super) fn array_fill(
+        &mut self,
+        array: Value,
+        index: Value,
+        count: Value,
+        value: Value,
+        element_size: u32,
+    ) {
+        let element_size = self.i32_const(element_size);
+        self.call_checked_builtin(
+            Builtin::array_fill,
+            &[array, index, count, value, element_size],
+            TrapKind::ArrayOutOfBounds,
+        );
+    }
+
     /// A new exception of this module's tag `tag` whose `count` fields
     /// are the 16-byte slots at `fields`.
     pub(super) fn new_exception(&mut self, tag: u32, fields: Value, count: usize) -> Value {

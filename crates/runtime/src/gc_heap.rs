@@ -1,0 +1,202 @@
+//! A store's GC heap: one reservation of `gc_layout::HEAP_RESERVATION`
+//! bytes, made at the store's first GC allocation, in which objects are
+//! laid out as `egret_frontend::gc_layout` describes and referred to by
+//! their 32-bit offset.
+//!
+//! Allocation bumps a pointer through the reservation, making pages
+//! read-write as it goes (in growing chunks); memory never handed out is
+//! inaccessible, so the guard region and the unallocated rest of the
+//! reservation fault. Objects are never freed before the store is:
+//! Egret has no collector yet (issue #16), so a heap that fills up makes
+//! further allocations fail, which traps the wasm that asked. Memory the
+//! heap hands out is zero, which gives new objects their default fields.
+//!
+//! The host reads objects through the checked accessors here: a
+//! reference is trusted only after it is found to be an allocated object.
+
+use crate::memory_pool::Slot;
+use egret_frontend::gc_layout::{
+    ARRAY_ELEMENTS, ARRAY_LENGTH, HEADER_SIZE, HEAP_RESERVATION, KIND, KIND_ARRAY, KIND_STRUCT,
+    OBJECT_ALIGN, TYPE_ID,
+};
+
+/// The smallest number of bytes made read-write at a time.
+const MIN_CHUNK: usize = 64 << 10;
+
+/// The kind of an object, from its header.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum ObjectKind {
+    /// A struct.
+    Struct,
+    /// An array.
+    Array,
+}
+
+/// A store's GC heap.
+#[derive(Debug)]
+pub struct GcHeap {
+    slot: Slot,
+    /// Offset of the next object; everything before it is allocated.
+    next: u32,
+}
+
+impl GcHeap {
+    /// Reserves an empty heap.
+    pub fn new() -> std::io::Result<GcHeap> {
+        let slot = Slot::reserve(HEAP_RESERVATION as usize).map_err(std::io::Error::other)?;
+        // Offset 0 is null: the first object starts after it.
+        Ok(GcHeap {
+            slot,
+            next: OBJECT_ALIGN,
+        })
+    }
+
+    /// The heap's base address, which generated code adds references to.
+    pub fn base(&self) -> *mut u8 {
+        self.slot.base()
+    }
+
+    /// A new object of `size` bytes (header included) with the given
+    /// header, and an array's `length`; `None` if the heap cannot hold
+    /// it.
+    pub fn allocate(
+        &mut self,
+        type_id: u32,
+        kind: ObjectKind,
+        size: u64,
+        length: u32,
+    ) -> Option<u32> {
+        let size = u32::try_from(size.max(u64::from(HEADER_SIZE))).ok()?;
+        let size = size.checked_next_multiple_of(OBJECT_ALIGN)?;
+        let object = self.next;
+        let end = object.checked_add(size)?;
+        if end as usize > self.slot.accessible() {
+            let grown = (end as usize)
+                .max(self.slot.accessible() * 2)
+                .clamp(MIN_CHUNK, 1 << 32);
+            self.slot.set_accessible(grown).ok()?;
+        }
+        self.next = end;
+        let kind_bits = match kind {
+            ObjectKind::Struct => KIND_STRUCT,
+            ObjectKind::Array => KIND_ARRAY,
+        };
+        self.write_u32(object + TYPE_ID, type_id);
+        self.write_u32(object + KIND, kind_bits);
+        if kind == ObjectKind::Array {
+            self.write_u32(object + ARRAY_LENGTH, length);
+        }
+        Some(object)
+    }
+
+    /// The kind and engine type id of the object `reference` refers to;
+    /// `None` if it is not an allocated object (null, an `i31`, or a value
+    /// no allocation returned an offset near).
+    pub fn header(&self, reference: u32) -> Option<(ObjectKind, u32)> {
+        if reference == 0 || !reference.is_multiple_of(OBJECT_ALIGN) {
+            return None;
+        }
+        let end = reference.checked_add(HEADER_SIZE)?;
+        if end > self.next {
+            return None;
+        }
+        let kind = match self.read_u32(reference + KIND) {
+            KIND_STRUCT => ObjectKind::Struct,
+            KIND_ARRAY => ObjectKind::Array,
+            _ => return None,
+        };
+        Some((kind, self.read_u32(reference + TYPE_ID)))
+    }
+
+    /// Copies `element.len()` bytes to elements `index..index + count` of
+    /// the array `array`; `false` (and nothing written) if the range
+    /// exceeds the array or `array` is not an array.
+    pub fn fill_array(&mut self, array: u32, index: u32, count: u32, element: &[u8]) -> bool {
+        if self.header(array).map(|h| h.0) != Some(ObjectKind::Array) {
+            return false;
+        }
+        let length = self.read_u32(array + ARRAY_LENGTH);
+        let size = element.len() as u64;
+        let start = u64::from(array) + u64::from(ARRAY_ELEMENTS) + u64::from(index) * size;
+        let in_bounds = index.checked_add(count).is_some_and(|end| end <= length);
+        if !in_bounds || start + u64::from(count) * size > u64::from(self.next) {
+            return false;
+        }
+        for i in 0..u64::from(count) {
+            self.write_bytes(start + i * size, element);
+        }
+        true
+    }
+
+    fn read_u32(&self, offset: u32) -> u32 {
+        let mut bytes = [0; 4];
+        self.read_bytes(u64::from(offset), &mut bytes);
+        u32::from_le_bytes(bytes)
+    }
+
+    fn write_u32(&mut self, offset: u32, value: u32) {
+        self.write_bytes(u64::from(offset), &value.to_le_bytes());
+    }
+
+    /// Reads `out.len()` bytes at `offset`, which callers keep below
+    /// `next` (allocated, so read-write).
+    fn read_bytes(&self, offset: u64, out: &mut [u8]) {
+        assert!(offset + out.len() as u64 <= u64::from(self.next));
+        // SAFETY: the range is allocated (asserted), hence inside the
+        // read-write prefix of our reservation; generated code may write
+        // it concurrently only while wasm runs, which cannot happen while
+        // the host holds the store to call this.
+        unsafe {
+            std::ptr::copy_nonoverlapping(
+                self.base().add(offset as usize),
+                out.as_mut_ptr(),
+                out.len(),
+            )
+        };
+    }
+
+    /// Writes `bytes` at `offset`, which callers keep below `next`.
+    fn write_bytes(&mut self, offset: u64, bytes: &[u8]) {
+        assert!(offset + bytes.len() as u64 <= u64::from(self.next));
+        // SAFETY: as in `read_bytes`; `&mut self` excludes other host
+        // access, and no wasm runs in the store meanwhile.
+        unsafe {
+            std::ptr::copy_nonoverlapping(
+                bytes.as_ptr(),
+                self.base().add(offset as usize),
+                bytes.len(),
+            )
+        };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn objects_are_aligned_zeroed_and_checked() {
+        let mut heap = GcHeap::new().unwrap();
+        let a = heap.allocate(7, ObjectKind::Struct, 12, 0).unwrap();
+        let b = heap.allocate(9, ObjectKind::Array, 16 + 4 * 3, 3).unwrap();
+        assert_eq!((a, b), (8, 24));
+        assert_eq!(heap.header(a), Some((ObjectKind::Struct, 7)));
+        assert_eq!(heap.header(b), Some((ObjectKind::Array, 9)));
+        assert_eq!(heap.header(0), None);
+        assert_eq!(heap.header(b + 1), None);
+        assert_eq!(heap.header(1 << 20), None);
+        assert!(heap.fill_array(b, 1, 2, &[1, 2, 3, 4]));
+        assert!(!heap.fill_array(b, 2, 2, &[1, 2, 3, 4]));
+        assert!(!heap.fill_array(a, 0, 1, &[1, 2, 3, 4]));
+        let mut elements = [0; 12];
+        heap.read_bytes(u64::from(b + ARRAY_ELEMENTS), &mut elements);
+        assert_eq!(elements, [0, 0, 0, 0, 1, 2, 3, 4, 1, 2, 3, 4]);
+    }
+
+    #[test]
+    fn a_full_heap_refuses_allocations() {
+        let mut heap = GcHeap::new().unwrap();
+        assert_eq!(heap.allocate(1, ObjectKind::Array, 1 << 33, 0), None);
+        assert!(heap.allocate(1, ObjectKind::Struct, 8, 0).is_some());
+    }
+}
