@@ -33,6 +33,16 @@ pub enum ConstOp {
     GlobalGet(GlobalIndex),
     /// `ref.i31`: the `i32` operand as an `i31` reference.
     RefI31,
+    /// `struct.new` of the module's type: a struct of the operands.
+    StructNew(TypeIndex),
+    /// `struct.new_default` of the module's type.
+    StructNewDefault(TypeIndex),
+    /// `array.new` of the module's type: (value, length) operands.
+    ArrayNew(TypeIndex),
+    /// `array.new_default` of the module's type: a length operand.
+    ArrayNewDefault(TypeIndex),
+    /// `array.new_fixed` of the module's type, with that many operands.
+    ArrayNewFixed(TypeIndex, u32),
     /// `i32.add`.
     I32Add,
     /// `i32.sub`.
@@ -81,6 +91,22 @@ impl ConstExpr {
                     ConstOp::GlobalGet(GlobalIndex(global_index))
                 }
                 Operator::RefI31 => ConstOp::RefI31,
+                Operator::StructNew { struct_type_index } => {
+                    ConstOp::StructNew(TypeIndex(struct_type_index))
+                }
+                Operator::StructNewDefault { struct_type_index } => {
+                    ConstOp::StructNewDefault(TypeIndex(struct_type_index))
+                }
+                Operator::ArrayNew { array_type_index } => {
+                    ConstOp::ArrayNew(TypeIndex(array_type_index))
+                }
+                Operator::ArrayNewDefault { array_type_index } => {
+                    ConstOp::ArrayNewDefault(TypeIndex(array_type_index))
+                }
+                Operator::ArrayNewFixed {
+                    array_type_index,
+                    array_size,
+                } => ConstOp::ArrayNewFixed(TypeIndex(array_type_index), array_size),
                 Operator::I32Add => ConstOp::I32Add,
                 Operator::I32Sub => ConstOp::I32Sub,
                 Operator::I32Mul => ConstOp::I32Mul,
@@ -89,8 +115,8 @@ impl ConstExpr {
                 Operator::I64Mul => ConstOp::I64Mul,
                 Operator::End => continue,
                 // The validator has accepted the expression, so any other
-                // operator is a valid one Egret cannot evaluate yet: GC's
-                // allocating constants.
+                // operator is a valid one Egret cannot evaluate yet: the
+                // `any`/`extern` conversions.
                 other => {
                     let mut name = format!("{other:?}");
                     name.truncate(60);

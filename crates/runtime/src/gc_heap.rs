@@ -15,6 +15,7 @@
 //! reference is trusted only after it is found to be an allocated object.
 
 use crate::memory_pool::Slot;
+use crate::vmcontext::VMStoreContext;
 use egret_frontend::gc_layout::{
     ARRAY_ELEMENTS, ARRAY_LENGTH, HEADER_SIZE, HEAP_RESERVATION, KIND, KIND_ARRAY, KIND_STRUCT,
     OBJECT_ALIGN, TYPE_ID,
@@ -49,6 +50,24 @@ impl GcHeap {
             slot,
             next: OBJECT_ALIGN,
         })
+    }
+
+    /// The heap in `slot`, made there (and its base published in
+    /// `context` for generated code) if there is none yet; `None` if the
+    /// address space cannot be reserved.
+    pub(crate) fn get_or_make(
+        slot: &mut Option<GcHeap>,
+        context: *mut VMStoreContext,
+    ) -> Option<&mut GcHeap> {
+        if slot.is_none() {
+            let heap = GcHeap::new().ok()?;
+            // SAFETY: `context` is the store's live context; generated code
+            // reads the base only after a call returns, and no reference to
+            // the context is held across this write.
+            unsafe { (*context).gc_heap_base = heap.base() };
+            *slot = Some(heap);
+        }
+        slot.as_mut()
     }
 
     /// The heap's base address, which generated code adds references to.
@@ -125,6 +144,18 @@ impl GcHeap {
         for i in 0..u64::from(count) {
             self.write_bytes(start + i * size, element);
         }
+        true
+    }
+
+    /// Writes `bytes` at `offset` in the object `object`; `false` (and
+    /// nothing written) if `object` is not an object or the range ends
+    /// beyond the allocated part of the heap.
+    pub fn write_field(&mut self, object: u32, offset: u32, bytes: &[u8]) -> bool {
+        let start = u64::from(object) + u64::from(offset);
+        if self.header(object).is_none() || start + bytes.len() as u64 > u64::from(self.next) {
+            return false;
+        }
+        self.write_bytes(start, bytes);
         true
     }
 

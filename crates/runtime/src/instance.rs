@@ -8,12 +8,14 @@
 //! writes it too (defined globals), so it is owned through a [`VmBox`] and
 //! only ever accessed through that box's pointer.
 
+use crate::gc_heap::{GcHeap, ObjectKind};
 use crate::module::ModuleCode;
 use crate::store::{GlobalId, MemoryId, TableId, TagId};
 use crate::vm_box::VmBox;
-use crate::vmcontext::{VMFuncRef, VMGlobalDefinition};
+use crate::vmcontext::{VMFuncRef, VMGlobalDefinition, VMStoreContext};
+use egret_frontend::gc_layout::{ARRAY_ELEMENTS, StructLayout, field_size};
 use egret_frontend::module_info::{ConstExpr, ConstOp, ModuleInfo};
-use egret_frontend::types::{DefinedFuncIndex, FuncIndex, GlobalIndex};
+use egret_frontend::types::{CompositeType, DefinedFuncIndex, FuncIndex, GlobalIndex};
 use egret_frontend::vmoffsets::VMOffsets;
 use std::sync::Arc;
 
@@ -185,20 +187,33 @@ pub(crate) fn global_ptr(
     }
 }
 
+/// Where constant expressions allocate GC objects (`struct.new`,
+/// `array.new`, ...): the store's heap, made on first use, and the
+/// module's engine type ids for the objects' headers.
+pub(crate) struct ConstAllocator<'a> {
+    pub(crate) heap: &'a mut Option<GcHeap>,
+    pub(crate) context: *mut VMStoreContext,
+    pub(crate) type_ids: &'a [u32],
+}
+
 /// Evaluates a constant expression in the context of a (partly
 /// initialised) instance: globals it reads are already set, and function
-/// references are addresses in the vmctx. Returns the raw value.
+/// references are addresses in the vmctx. Returns the raw value, or
+/// `None` when the GC heap cannot hold an object the expression makes
+/// (or one would be made without an allocator, which validation rules out
+/// for segment offsets, the only expressions evaluated without one).
 pub(crate) fn const_eval(
     vmctx: &VmCtx,
     info: &ModuleInfo,
     offsets: &VMOffsets,
     expr: &ConstExpr,
-) -> u128 {
+    mut allocator: Option<&mut ConstAllocator<'_>>,
+) -> Option<u128> {
     // Almost every expression is one constant, reference or global read.
     if let [op] = expr.0.as_slice()
         && let Some(value) = eval_leaf(vmctx, info, offsets, op)
     {
-        return value;
+        return Some(value);
     }
     // Extended constant expressions: a small stack machine.
     let mut stack: Vec<u128> = Vec::with_capacity(4);
@@ -225,11 +240,85 @@ pub(crate) fn const_eval(
             }
             // As generated code makes it (`translate/i31.rs`).
             ConstOp::RefI31 => u128::from(((pop(&mut stack) as u32) << 1) | 1),
+            ConstOp::StructNew(_)
+            | ConstOp::StructNewDefault(_)
+            | ConstOp::ArrayNew(_)
+            | ConstOp::ArrayNewDefault(_)
+            | ConstOp::ArrayNewFixed(..) => {
+                let allocator = allocator.as_deref_mut()?;
+                u128::from(allocate(allocator, info, op, &mut stack)?)
+            }
             leaf => eval_leaf(vmctx, info, offsets, leaf).unwrap_or(0),
         };
         stack.push(value);
     }
-    stack.pop().unwrap_or(0)
+    Some(stack.pop().unwrap_or(0))
+}
+
+/// Makes the object an allocating constant operator `op` asks for, taking
+/// its operands from `stack`; `None` if the heap cannot hold it.
+fn allocate(
+    allocator: &mut ConstAllocator<'_>,
+    info: &ModuleInfo,
+    op: &ConstOp,
+    stack: &mut Vec<u128>,
+) -> Option<u32> {
+    let (ConstOp::StructNew(ty)
+    | ConstOp::StructNewDefault(ty)
+    | ConstOp::ArrayNew(ty)
+    | ConstOp::ArrayNewDefault(ty)
+    | ConstOp::ArrayNewFixed(ty, _)) = op
+    else {
+        return None;
+    };
+    let type_id = *allocator.type_ids.get(ty.index())?;
+    let composite = &info.types.get(ty.index())?.composite;
+    let heap = GcHeap::get_or_make(allocator.heap, allocator.context)?;
+    /// The operands `stack` ends with, `n` of them, in push order.
+    fn operands(stack: &mut Vec<u128>, n: usize) -> Vec<u128> {
+        stack.split_off(stack.len().saturating_sub(n))
+    }
+    match (op, composite) {
+        (ConstOp::StructNew(_) | ConstOp::StructNewDefault(_), CompositeType::Struct(fields)) => {
+            let layout = StructLayout::new(fields);
+            let object = heap.allocate(type_id, ObjectKind::Struct, u64::from(layout.size), 0)?;
+            if matches!(op, ConstOp::StructNew(_)) {
+                let values = operands(stack, fields.len());
+                for ((field, offset), value) in fields.iter().zip(&layout.offsets).zip(values) {
+                    let size = field_size(field.storage) as usize;
+                    heap.write_field(object, *offset, &value.to_le_bytes()[..size]);
+                }
+            }
+            Some(object)
+        }
+        (_, CompositeType::Array(element)) => {
+            let size = field_size(element.storage);
+            let (values, fill) = match op {
+                ConstOp::ArrayNewFixed(_, n) => (operands(stack, *n as usize), None),
+                ConstOp::ArrayNew(_) => {
+                    let length = stack.pop().unwrap_or(0) as u32;
+                    let value = stack.pop().unwrap_or(0);
+                    (Vec::new(), Some((value, length)))
+                }
+                _ => {
+                    let length = stack.pop().unwrap_or(0) as u32;
+                    (Vec::new(), Some((0, length)))
+                }
+            };
+            let length = fill.map_or(values.len() as u32, |(_, length)| length);
+            let bytes = u64::from(ARRAY_ELEMENTS) + u64::from(length) * u64::from(size);
+            let array = heap.allocate(type_id, ObjectKind::Array, bytes, length)?;
+            for (i, value) in values.iter().enumerate() {
+                let offset = ARRAY_ELEMENTS + i as u32 * size;
+                heap.write_field(array, offset, &value.to_le_bytes()[..size as usize]);
+            }
+            if let Some((value, length)) = fill {
+                heap.fill_array(array, 0, length, &value.to_le_bytes()[..size as usize]);
+            }
+            Some(array)
+        }
+        _ => None,
+    }
 }
 
 /// The value of an operator that takes no operands; `None` for arithmetic.
@@ -250,6 +339,11 @@ fn eval_leaf(vmctx: &VmCtx, info: &ModuleInfo, offsets: &VMOffsets, op: &ConstOp
             u128::from_le_bytes(unsafe { (*ptr).bytes })
         }
         ConstOp::RefI31
+        | ConstOp::StructNew(_)
+        | ConstOp::StructNewDefault(_)
+        | ConstOp::ArrayNew(_)
+        | ConstOp::ArrayNewDefault(_)
+        | ConstOp::ArrayNewFixed(..)
         | ConstOp::I32Add
         | ConstOp::I32Sub
         | ConstOp::I32Mul

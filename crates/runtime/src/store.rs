@@ -23,7 +23,9 @@ use crate::engine::EngineInner;
 use crate::exception::{Exceptions, ThrownException};
 use crate::gc_heap::{GcHeap, ObjectKind};
 use crate::host_func::{HostCallback, HostFailure, HostFunc};
-use crate::instance::{Instance, InstanceId, VmCtx, const_eval, func_ref, global_ptr};
+use crate::instance::{
+    ConstAllocator, Instance, InstanceId, VmCtx, const_eval, func_ref, global_ptr,
+};
 use crate::libcalls;
 use crate::limits::{CountLimits, ResourceError};
 use crate::memory::LinearMemory;
@@ -399,6 +401,16 @@ impl StoreOpaque {
         &mut self.exceptions
     }
 
+    /// What constant expressions of a module with engine type ids
+    /// `type_ids` allocate with.
+    fn const_allocator<'a>(&'a mut self, type_ids: &'a [u32]) -> ConstAllocator<'a> {
+        ConstAllocator {
+            heap: &mut self.gc_heap,
+            context: self.context.as_ptr(),
+            type_ids,
+        }
+    }
+
     /// The store's GC heap, if it has made one.
     pub fn gc_heap(&self) -> Option<&GcHeap> {
         self.gc_heap.as_ref()
@@ -407,14 +419,7 @@ impl StoreOpaque {
     /// The store's GC heap, made (and its base published to generated
     /// code) on first use; `None` if the address space cannot be reserved.
     pub fn gc_heap_mut(&mut self) -> Option<&mut GcHeap> {
-        if self.gc_heap.is_none() {
-            let heap = GcHeap::new().ok()?;
-            // SAFETY: as in `fuel`. Generated code reads the base only
-            // after a call, which is where this runs.
-            unsafe { (*self.context.as_ptr()).gc_heap_base = heap.base() };
-            self.gc_heap = Some(heap);
-        }
-        self.gc_heap.as_mut()
+        GcHeap::get_or_make(&mut self.gc_heap, self.context.as_ptr())
     }
 
     /// The error for the pending exception (see [`ThrownException`]).
@@ -876,9 +881,12 @@ impl dyn VMStore + '_ {
         }
 
         // Globals in order: an initialiser may read earlier globals.
+        let heap_full = || InstantiationError::Resource("the GC heap is full".into());
         for (i, init) in info.global_inits.iter().enumerate() {
             let global = GlobalIndex(info.num_imported_globals + i as u32);
-            let value = const_eval(&vmctx, info, offsets, init);
+            let mut allocator = opaque.const_allocator(module.type_ids());
+            let value = const_eval(&vmctx, info, offsets, init, Some(&mut allocator))
+                .ok_or_else(heap_full)?;
             let ptr = global_ptr(&vmctx, info, offsets, global);
             // SAFETY: `ptr` is this global's storage inside the vmctx.
             unsafe { (*ptr).bytes = value.to_le_bytes() };
@@ -890,9 +898,14 @@ impl dyn VMStore + '_ {
             .iter()
             .enumerate()
         {
-            let init = info.table_inits[i]
-                .as_ref()
-                .map_or(0, |e| const_eval(&vmctx, info, offsets, e) as usize);
+            let init = match &info.table_inits[i] {
+                Some(init) => {
+                    let mut allocator = self.opaque_mut().const_allocator(module.type_ids());
+                    const_eval(&vmctx, info, offsets, init, Some(&mut allocator))
+                        .ok_or_else(heap_full)? as usize
+                }
+                None => 0,
+            };
             // SAFETY: a validated initialiser evaluates to null or a
             // reference of the table's type made from this instance and
             // its imports, all owned by this store.
@@ -1055,7 +1068,8 @@ impl StoreOpaque {
             match &segment.mode {
                 ElementMode::Active { table, offset } => {
                     let instance = self.instance(id);
-                    let raw = const_eval(&instance.vmctx, info, offsets, offset);
+                    // Offsets are numbers: no allocator needed.
+                    let raw = const_eval(&instance.vmctx, info, offsets, offset, None).unwrap_or(0);
                     let start = if info.tables[table.index()].table64 {
                         raw as u64
                     } else {
@@ -1082,7 +1096,7 @@ impl StoreOpaque {
                 continue;
             }
             let instance = self.instance(id);
-            let raw = const_eval(&instance.vmctx, info, offsets, offset);
+            let raw = const_eval(&instance.vmctx, info, offsets, offset, None).unwrap_or(0);
             let memory_id = instance.memory(memory.0);
             let start = if info.memories[memory.index()].memory64 {
                 raw as u64
@@ -1144,8 +1158,19 @@ impl StoreOpaque {
                 }
             }
             ElementItems::Expressions(exprs) => {
+                let mut allocator = ConstAllocator {
+                    heap: &mut self.gc_heap,
+                    context: self.context.as_ptr(),
+                    type_ids: instance.module.type_ids(),
+                };
                 for (element, expr) in elements.iter_mut().zip(&exprs[src]) {
-                    *element = const_eval(vmctx, info, offsets, expr) as usize;
+                    let value = const_eval(vmctx, info, offsets, expr, Some(&mut allocator));
+                    let Some(value) = value else {
+                        let error = "resource limit: the GC heap is full".into();
+                        self.host_failure = Some(HostFailure::Error(error));
+                        return Err(TrapKind::HostFunctionFailed);
+                    };
+                    *element = value as usize;
                 }
             }
         }
