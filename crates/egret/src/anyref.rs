@@ -11,7 +11,8 @@
 
 use crate::store::{AsContext, AsContextMut};
 use crate::types::engine_form;
-use crate::{Error, HeapType, RefType, Result};
+use crate::{Error, ExternRef, HeapType, RefType, Result};
+use egret_frontend::gc_layout;
 use egret_runtime::store::StoreId;
 
 /// A 31-bit integer, as `ref.i31` makes and `i31.get_s`/`i31.get_u` read.
@@ -90,6 +91,16 @@ impl AnyRef {
         }
     }
 
+    /// The `anyref` holding `external` (as wasm's `any.convert_extern`).
+    pub fn convert_extern(store: impl AsContext, external: ExternRef) -> Result<AnyRef> {
+        let store = store.as_context().0;
+        store.check(external.store)?;
+        Ok(AnyRef {
+            store: store.id(),
+            raw: gc_layout::any_from_extern(external.to_raw()),
+        })
+    }
+
     /// Whether the reference holds an `i31`.
     pub fn is_i31(&self, store: impl AsContext) -> Result<bool> {
         Ok(self.as_i31(store)?.is_some())
@@ -108,10 +119,9 @@ impl AnyRef {
     }
 
     /// Whether the reference is an `eqref` (an `i31`, a struct or an
-    /// array: every `any` reference Egret makes).
+    /// array; not a host reference converted by `any.convert_extern`).
     pub fn is_eqref(&self, store: impl AsContext) -> Result<bool> {
-        self.ty(store)?;
-        Ok(true)
+        Ok(!matches!(self.ty(store)?, HeapType::Any))
     }
 
     /// Whether the reference is to a struct.
@@ -124,9 +134,9 @@ impl AnyRef {
         Ok(matches!(self.ty(store)?, HeapType::Array))
     }
 
-    /// The reference's heap type: `i31`, or the kind of object it refers
-    /// to (`struct` or `array`; the public struct and array types arrive
-    /// with the rest of #16).
+    /// The reference's heap type: `i31`, the kind of object it refers to
+    /// (`struct` or `array`; the public struct and array types arrive with
+    /// the rest of #16), or `any` for a converted host reference.
     pub fn ty(&self, store: impl AsContext) -> Result<HeapType> {
         let store = store.as_context().0;
         store.check(self.store)?;

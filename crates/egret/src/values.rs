@@ -3,6 +3,7 @@
 use crate::store::StoreInner;
 use crate::types::engine_form;
 use crate::{AnyRef, Error, ExnRef, Func, Result, ValType};
+use egret_frontend::gc_layout;
 use egret_runtime::store::StoreId;
 use std::any::Any;
 
@@ -167,7 +168,7 @@ impl Val {
             }
             Val::ExternRef(Some(r)) => {
                 store.check(r.store)?;
-                u128::from(r.index) + 1
+                u128::from(r.to_raw())
             }
         })
     }
@@ -210,7 +211,9 @@ impl From<Func> for Val {
 }
 
 /// A reference to a host value, passed through wasm as an `externref`.
-/// The value lives as long as the store that holds it.
+/// The value lives as long as the store that holds it. An `externref` can
+/// also hold an `anyref` (what wasm's `extern.convert_any` or
+/// [`ExternRef::convert_any`] make), which has no host value.
 ///
 /// ```
 /// let engine = egret::Engine::default();
@@ -221,11 +224,15 @@ impl From<Func> for Val {
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ExternRef {
     pub(crate) store: StoreId,
-    pub(crate) index: u32,
+    /// What generated code holds: `index + 1` of the host value, or an
+    /// `anyref` with `gc_layout::ANY_IN_EXTERN` set.
+    raw: u64,
 }
 
 impl ExternRef {
-    /// Stores `value` in `store` and returns a reference to it.
+    /// Stores `value` in `store` and returns a reference to it. (Of a
+    /// store's first 2^30 - 1 host values, each keeps its identity through
+    /// `any.convert_extern`; beyond, converted ones may alias.)
     pub fn new<T>(
         mut store: impl crate::AsContextMut<Data = T>,
         value: impl Any + Send + Sync,
@@ -234,29 +241,49 @@ impl ExternRef {
         store.externrefs.push(Box::new(value));
         ExternRef {
             store: store.id(),
-            index: store.externrefs.len() as u32 - 1,
+            raw: store.externrefs.len() as u64,
         }
     }
 
-    /// The referenced value.
+    /// The `externref` holding `any` (as wasm's `extern.convert_any`).
+    pub fn convert_any(store: impl crate::AsContext, any: AnyRef) -> Result<ExternRef> {
+        let store = store.as_context().0;
+        store.check(any.store())?;
+        Ok(ExternRef {
+            store: store.id(),
+            raw: gc_layout::extern_from_any(any.to_raw()),
+        })
+    }
+
+    /// The referenced value; an error for an `externref` that holds an
+    /// `anyref`.
     pub fn data<'a, T: 'a>(
         &self,
         store: impl Into<crate::StoreContext<'a, T>>,
     ) -> Result<&'a (dyn Any + Send + Sync)> {
         let store = store.into().0;
         store.check(self.store)?;
+        if self.raw & gc_layout::ANY_IN_EXTERN != 0 {
+            return Err(Error::misuse(
+                "the externref holds an anyref (extern.convert_any), not a host value",
+            ));
+        }
         store
             .externrefs
-            .get(self.index as usize)
+            .get(self.raw as usize - 1)
             .map(|b| &**b)
             .ok_or_else(|| Error::misuse("dangling externref"))
     }
 
-    fn from_raw(store: StoreId, raw: u64) -> Option<ExternRef> {
-        raw.checked_sub(1).map(|index| ExternRef {
-            store,
-            index: index as u32,
-        })
+    /// The raw form generated code uses, for a reference known to belong
+    /// to the store it is used with.
+    pub(crate) fn to_raw(self) -> u64 {
+        self.raw
+    }
+
+    /// The reference of a raw value of `store`; `None` for null.
+    pub(crate) fn from_raw(store: StoreId, raw: u64) -> Option<ExternRef> {
+        (raw != 0).then_some(ExternRef { store, raw })
     }
 }
 

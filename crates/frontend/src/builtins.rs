@@ -35,6 +35,23 @@ pub const GROW_FAILED: i64 = -1;
 /// failed: the generated code raises `TrapKind::HostFunctionFailed`.
 pub const GROW_TRAP: i64 = -2;
 
+/// What `array_new_data` and `array_new_elem` return when the segment
+/// is too short: odd, so never a reference to an array (wasm traps
+/// `MemoryOutOfBounds` for data, `TableOutOfBounds` for elements).
+pub const ARRAY_NEW_OUT_OF_BOUNDS: u32 = 1;
+
+/// What `array_init_data` and `array_init_elem` return when they copied.
+pub const SEGMENT_OK: i32 = 0;
+
+/// What `array_init_data` and `array_init_elem` return when the range
+/// exceeds the array (wasm traps `ArrayOutOfBounds`).
+pub const ARRAY_OUT_OF_BOUNDS: i32 = 1;
+
+/// What `array_init_data` and `array_init_elem` return when the range
+/// exceeds the segment (wasm traps `MemoryOutOfBounds` for data,
+/// `TableOutOfBounds` for elements, as the specification says).
+pub const SEGMENT_OUT_OF_BOUNDS: i32 = 2;
+
 /// What `epoch_deadline_reached` returns to let wasm go on.
 pub const EPOCH_CONTINUE: i32 = 0;
 
@@ -124,6 +141,27 @@ builtins! {
     /// `(array, index, count, value, element_size) -> trap?`: sets `count`
     /// elements from `index` to the `element_size` bytes at `value`.
     array_fill(I32, I32, I32, I64, I32) -> I32;
+    /// `(type, data_segment, offset, length) -> array`: a new array of the
+    /// caller's array type `type` holding `length` elements read from the
+    /// data segment at byte `offset`; [`ARRAY_NEW_OUT_OF_BOUNDS`] if the
+    /// segment is too short, 0 if the heap cannot hold the array (recorded;
+    /// wasm traps `HostFunctionFailed`).
+    array_new_data(I32, I32, I32, I32) -> I32;
+    /// `(type, elem_segment, offset, length) -> array`: likewise with
+    /// items of an element segment.
+    array_new_elem(I32, I32, I32, I32) -> I32;
+    /// `(array, index, data_segment, offset, count, element_size) ->
+    /// status`: copies `count` elements of `element_size` bytes from the
+    /// data segment at byte `offset` into the array from `index`:
+    /// [`SEGMENT_OK`], [`ARRAY_OUT_OF_BOUNDS`] or
+    /// [`SEGMENT_OUT_OF_BOUNDS`] (checked in that order).
+    array_init_data(I32, I32, I32, I32, I32, I32) -> I32;
+    /// `(array, index, elem_segment, offset, count, element_size) ->
+    /// status`: likewise from an element segment's items.
+    array_init_elem(I32, I32, I32, I32, I32, I32) -> I32;
+    /// `(dst_array, dst, src_array, src, count, element_size) -> trap?`:
+    /// copies `count` elements between arrays (the ranges may overlap).
+    array_copy(I32, I32, I32, I32, I32, I32) -> I32;
     /// `() -> what next`: the epoch deadline was reached; the store's
     /// callback, if any, decides: [`EPOCH_CONTINUE`] (it moved the
     /// deadline), [`EPOCH_INTERRUPT`] (trap `Interrupt`) or

@@ -11,6 +11,14 @@
 //! (`u32`, at [`ARRAY_LENGTH`]) and then its elements from
 //! [`ARRAY_ELEMENTS`].
 //!
+//! References cross between the `extern` and `any` hierarchies
+//! (`any.convert_extern`, `extern.convert_any`) without allocating: a
+//! host reference (`externref` bits `index + 1`, below 2^30) becomes the
+//! `anyref` `(index + 1) << 2 | 2` ([`HOST_IN_ANY_TAG`] in its low two
+//! bits, which neither an `i31` nor an object has), and any other `anyref`
+//! becomes the `externref` with [`ANY_IN_EXTERN`] set above its 32 bits.
+//! Each conversion undoes the other.
+//!
 //! The heap is one reservation of [`HEAP_RESERVATION`] bytes: 4 GiB,
 //! which any 32-bit offset stays within, and [`HEAP_GUARD`] bytes of never
 //! accessible pages beyond, which the largest struct fits in. So an
@@ -37,10 +45,32 @@ pub const KIND_ARRAY: u32 = 2;
 pub const ARRAY_LENGTH: u32 = 8;
 /// Offset of an array's first element.
 pub const ARRAY_ELEMENTS: u32 = 16;
+/// The low two bits of an `anyref` that holds a host reference.
+pub const HOST_IN_ANY_TAG: u32 = 2;
+/// The bit set in an `externref` that holds an `anyref`.
+pub const ANY_IN_EXTERN: u64 = 1 << 63;
 /// Never-accessible bytes after the 4 GiB any reference can reach.
 pub const HEAP_GUARD: u64 = 1 << 20;
 /// Bytes of address space a GC heap reserves.
 pub const HEAP_RESERVATION: u64 = (1 << 32) + HEAP_GUARD;
+
+/// `any.convert_extern` of the `externref` bits `external`.
+pub fn any_from_extern(external: u64) -> u32 {
+    match external {
+        0 => 0,
+        wrapped if wrapped & ANY_IN_EXTERN != 0 => wrapped as u32,
+        host => ((host as u32) << 2) | HOST_IN_ANY_TAG,
+    }
+}
+
+/// `extern.convert_any` of the `anyref` bits `internal`.
+pub fn extern_from_any(internal: u32) -> u64 {
+    match internal {
+        0 => 0,
+        host if host & 3 == HOST_IN_ANY_TAG => u64::from(host >> 2),
+        other => u64::from(other) | ANY_IN_EXTERN,
+    }
+}
 
 /// Width in bytes of a field or element stored as `storage`.
 pub fn field_size(storage: StorageType) -> u32 {
@@ -109,6 +139,17 @@ mod tests {
         assert_eq!(layout.offsets, vec![8, 16, 24, 32]);
         assert_eq!(layout.size, 48);
         assert_eq!(StructLayout::new(&[]).size, HEADER_SIZE);
+    }
+
+    #[test]
+    fn conversions_between_extern_and_any_undo_each_other() {
+        for external in [0, 1, 7, (1 << 30) - 1] {
+            assert_eq!(extern_from_any(any_from_extern(external)), external);
+        }
+        for internal in [0, 1, 8, 0xffff_fff8, 0xffff_ffff] {
+            assert_eq!(any_from_extern(extern_from_any(internal)), internal);
+        }
+        assert_eq!(any_from_extern(3) & 3, HOST_IN_ANY_TAG);
     }
 
     #[test]

@@ -43,6 +43,10 @@ pub enum ConstOp {
     ArrayNewDefault(TypeIndex),
     /// `array.new_fixed` of the module's type, with that many operands.
     ArrayNewFixed(TypeIndex, u32),
+    /// `any.convert_extern`.
+    AnyConvertExtern,
+    /// `extern.convert_any`.
+    ExternConvertAny,
     /// `i32.add`.
     I32Add,
     /// `i32.sub`.
@@ -62,6 +66,21 @@ pub enum ConstOp {
 pub struct ConstExpr(pub Vec<ConstOp>);
 
 impl ConstExpr {
+    /// Whether evaluating the expression allocates a GC object, so that
+    /// each evaluation makes a new one.
+    pub fn allocates(&self) -> bool {
+        self.0.iter().any(|op| {
+            matches!(
+                op,
+                ConstOp::StructNew(_)
+                    | ConstOp::StructNewDefault(_)
+                    | ConstOp::ArrayNew(_)
+                    | ConstOp::ArrayNewDefault(_)
+                    | ConstOp::ArrayNewFixed(..)
+            )
+        })
+    }
+
     /// Decodes a `wasmparser` constant expression (already validated);
     /// `kind` tells what the module's declared types are.
     pub fn parse(
@@ -91,6 +110,8 @@ impl ConstExpr {
                     ConstOp::GlobalGet(GlobalIndex(global_index))
                 }
                 Operator::RefI31 => ConstOp::RefI31,
+                Operator::AnyConvertExtern => ConstOp::AnyConvertExtern,
+                Operator::ExternConvertAny => ConstOp::ExternConvertAny,
                 Operator::StructNew { struct_type_index } => {
                     ConstOp::StructNew(TypeIndex(struct_type_index))
                 }
@@ -115,13 +136,12 @@ impl ConstExpr {
                 Operator::I64Mul => ConstOp::I64Mul,
                 Operator::End => continue,
                 // The validator has accepted the expression, so any other
-                // operator is a valid one Egret cannot evaluate yet: the
-                // `any`/`extern` conversions.
+                // operator comes from a proposal Egret does not enable.
                 other => {
                     let mut name = format!("{other:?}");
                     name.truncate(60);
                     return Err(CompileError::Unsupported(format!(
-                        "constant expression operator {name} at offset {offset} (GC, issue #16)"
+                        "constant expression operator {name} at offset {offset}"
                     )));
                 }
             };

@@ -33,6 +33,20 @@ pub enum ObjectKind {
     Array,
 }
 
+/// Elements `index..index + count` of an array whose elements are
+/// `element_size` bytes.
+#[derive(Copy, Clone, Debug)]
+pub struct ArraySlice {
+    /// The array.
+    pub array: u32,
+    /// The first element.
+    pub index: u32,
+    /// How many elements.
+    pub count: u32,
+    /// Bytes per element.
+    pub element_size: u32,
+}
+
 /// A store's GC heap.
 #[derive(Debug)]
 pub struct GcHeap {
@@ -127,23 +141,94 @@ impl GcHeap {
         Some((kind, self.read_u32(reference + TYPE_ID)))
     }
 
+    /// The heap offset of element `index` of the array `array`, whose
+    /// elements are `element_size` bytes, if elements `index..index +
+    /// count` exist (and `array` is an array).
+    fn array_elements(&self, array: u32, index: u32, count: u32, element_size: u32) -> Option<u64> {
+        if self.header(array)?.0 != ObjectKind::Array {
+            return None;
+        }
+        let length = self.read_u32(array + ARRAY_LENGTH);
+        if index.checked_add(count)? > length {
+            return None;
+        }
+        let size = u64::from(element_size);
+        let start = u64::from(array) + u64::from(ARRAY_ELEMENTS) + u64::from(index) * size;
+        (start + u64::from(count) * size <= u64::from(self.next)).then_some(start)
+    }
+
+    /// Whether the array `array` of `element_size`-byte elements has
+    /// elements `index..index + count`.
+    pub fn array_has(&self, array: u32, index: u32, count: u32, element_size: u32) -> bool {
+        self.array_elements(array, index, count, element_size)
+            .is_some()
+    }
+
     /// Copies `element.len()` bytes to elements `index..index + count` of
     /// the array `array`; `false` (and nothing written) if the range
     /// exceeds the array or `array` is not an array.
     pub fn fill_array(&mut self, array: u32, index: u32, count: u32, element: &[u8]) -> bool {
-        if self.header(array).map(|h| h.0) != Some(ObjectKind::Array) {
+        let size = element.len() as u32;
+        let Some(start) = self.array_elements(array, index, count, size) else {
             return false;
-        }
-        let length = self.read_u32(array + ARRAY_LENGTH);
-        let size = element.len() as u64;
-        let start = u64::from(array) + u64::from(ARRAY_ELEMENTS) + u64::from(index) * size;
-        let in_bounds = index.checked_add(count).is_some_and(|end| end <= length);
-        if !in_bounds || start + u64::from(count) * size > u64::from(self.next) {
-            return false;
-        }
+        };
         for i in 0..u64::from(count) {
-            self.write_bytes(start + i * size, element);
+            self.write_bytes(start + i * u64::from(size), element);
         }
+        true
+    }
+
+    /// Writes `elements` (whole elements of `element_size` bytes) to the
+    /// array `array` from element `index`; `false` (and nothing written)
+    /// if they do not fit.
+    pub fn init_array(
+        &mut self,
+        array: u32,
+        index: u32,
+        elements: &[u8],
+        element_size: u32,
+    ) -> bool {
+        let count = elements.len() as u64 / u64::from(element_size.max(1));
+        let Ok(count) = u32::try_from(count) else {
+            return false;
+        };
+        let Some(start) = self.array_elements(array, index, count, element_size) else {
+            return false;
+        };
+        self.write_bytes(start, elements);
+        true
+    }
+
+    /// Copies `count` elements of `element_size` bytes from the array
+    /// `src` at `src_index` to the array `dst` at `dst_index` (the ranges
+    /// may overlap); `false` (and nothing copied) if either range exceeds
+    /// its array.
+    pub fn copy_array(
+        &mut self,
+        dst: u32,
+        dst_index: u32,
+        src: u32,
+        src_index: u32,
+        count: u32,
+        element_size: u32,
+    ) -> bool {
+        let (Some(to), Some(from)) = (
+            self.array_elements(dst, dst_index, count, element_size),
+            self.array_elements(src, src_index, count, element_size),
+        ) else {
+            return false;
+        };
+        let len = u64::from(count) * u64::from(element_size);
+        // SAFETY: both ranges are allocated (checked by `array_elements`),
+        // so inside the read-write prefix of our reservation; `copy`
+        // allows overlap. No wasm runs in the store meanwhile.
+        unsafe {
+            std::ptr::copy(
+                self.base().add(from as usize),
+                self.base().add(to as usize),
+                len as usize,
+            )
+        };
         true
     }
 

@@ -13,7 +13,9 @@ use crate::module::ModuleCode;
 use crate::store::{GlobalId, MemoryId, TableId, TagId};
 use crate::vm_box::VmBox;
 use crate::vmcontext::{VMFuncRef, VMGlobalDefinition, VMStoreContext};
-use egret_frontend::gc_layout::{ARRAY_ELEMENTS, StructLayout, field_size};
+use egret_frontend::gc_layout::{
+    ARRAY_ELEMENTS, StructLayout, any_from_extern, extern_from_any, field_size,
+};
 use egret_frontend::module_info::{ConstExpr, ConstOp, ModuleInfo};
 use egret_frontend::types::{CompositeType, DefinedFuncIndex, FuncIndex, GlobalIndex};
 use egret_frontend::vmoffsets::VMOffsets;
@@ -89,8 +91,13 @@ pub struct Instance {
     pub(crate) tags: Vec<TagId>,
     /// Whether each element segment has been dropped. Items of the others
     /// are evaluated when used (they only read immutable globals and
-    /// function references, so the result never changes).
+    /// function references, so the result never changes), except those
+    /// of `allocated_elements`.
     pub(crate) dropped_elements: Vec<bool>,
+    /// The items of each element segment that makes GC objects, evaluated
+    /// once at instantiation: a segment holds the same objects every time
+    /// it is used.
+    pub(crate) allocated_elements: Vec<Option<Box<[u128]>>>,
     /// Whether each data segment has been dropped.
     pub(crate) dropped_data: Vec<bool>,
 }
@@ -240,6 +247,8 @@ pub(crate) fn const_eval(
             }
             // As generated code makes it (`translate/i31.rs`).
             ConstOp::RefI31 => u128::from(((pop(&mut stack) as u32) << 1) | 1),
+            ConstOp::AnyConvertExtern => u128::from(any_from_extern(pop(&mut stack) as u64)),
+            ConstOp::ExternConvertAny => u128::from(extern_from_any(pop(&mut stack) as u32)),
             ConstOp::StructNew(_)
             | ConstOp::StructNewDefault(_)
             | ConstOp::ArrayNew(_)
@@ -339,6 +348,8 @@ fn eval_leaf(vmctx: &VmCtx, info: &ModuleInfo, offsets: &VMOffsets, op: &ConstOp
             u128::from_le_bytes(unsafe { (*ptr).bytes })
         }
         ConstOp::RefI31
+        | ConstOp::AnyConvertExtern
+        | ConstOp::ExternConvertAny
         | ConstOp::StructNew(_)
         | ConstOp::StructNewDefault(_)
         | ConstOp::ArrayNew(_)

@@ -10,7 +10,7 @@
 //! failure and return `GROW_TRAP`, and the generated code traps.
 
 use crate::exception::ExnId;
-use crate::gc_heap::ObjectKind;
+use crate::gc_heap::{ArraySlice, ObjectKind};
 use crate::host_func::HostFailure;
 use crate::instance::InstanceId;
 use crate::store::VMStore;
@@ -18,7 +18,8 @@ use crate::trap::HostError;
 use crate::traphandlers;
 use crate::vmcontext::VMStoreContext;
 use egret_frontend::builtins::{
-    Builtin, EPOCH_CONTINUE, EPOCH_FAILED, EPOCH_INTERRUPT, GROW_FAILED, GROW_TRAP,
+    ARRAY_NEW_OUT_OF_BOUNDS, ARRAY_OUT_OF_BOUNDS, Builtin, EPOCH_CONTINUE, EPOCH_FAILED,
+    EPOCH_INTERRUPT, GROW_FAILED, GROW_TRAP, SEGMENT_OK, SEGMENT_OUT_OF_BOUNDS,
 };
 use egret_frontend::types::{CompositeType, SigId};
 use egret_frontend::vmoffsets::VMOffsets;
@@ -362,6 +363,120 @@ unsafe extern "C" fn array_fill(
     u32::from(!filled)
 }
 
+unsafe extern "C" fn array_new_data(
+    vmctx: *mut u8,
+    type_index: u32,
+    data: u32,
+    offset: u32,
+    length: u32,
+) -> u32 {
+    // SAFETY: called from generated code with its own vmctx.
+    let (store, instance) = unsafe { caller(vmctx) };
+    let store = store.opaque_mut();
+    let Some((type_id, size)) = store.array_type(instance, type_index) else {
+        return 0;
+    };
+    let inst = store.instance(instance);
+    let module = inst.module().clone();
+    let bytes: &[u8] = if inst.dropped_data[data as usize] {
+        &[]
+    } else {
+        &module.compiled().info().data[data as usize].bytes
+    };
+    let len = u64::from(length) * u64::from(size);
+    let Some(source) = range(u64::from(offset), len, bytes.len() as u64) else {
+        return ARRAY_NEW_OUT_OF_BOUNDS;
+    };
+    store.new_array(type_id, size, length, &bytes[source])
+}
+
+unsafe extern "C" fn array_new_elem(
+    vmctx: *mut u8,
+    type_index: u32,
+    elem: u32,
+    offset: u32,
+    length: u32,
+) -> u32 {
+    // SAFETY: called from generated code with its own vmctx.
+    let (store, instance) = unsafe { caller(vmctx) };
+    store
+        .opaque_mut()
+        .new_array_from_elements(instance, type_index, elem, offset, length)
+}
+
+unsafe extern "C" fn array_init_data(
+    vmctx: *mut u8,
+    array: u32,
+    index: u32,
+    data: u32,
+    offset: u32,
+    count: u32,
+    element_size: u32,
+) -> u32 {
+    // SAFETY: called from generated code with its own vmctx.
+    let (store, instance) = unsafe { caller(vmctx) };
+    let store = store.opaque_mut();
+    let inst = store.instance(instance);
+    let module = inst.module().clone();
+    let bytes: &[u8] = if inst.dropped_data[data as usize] {
+        &[]
+    } else {
+        &module.compiled().info().data[data as usize].bytes
+    };
+    let Some(heap) = store.gc_heap_mut() else {
+        return ARRAY_OUT_OF_BOUNDS as u32;
+    };
+    if !heap.array_has(array, index, count, element_size) {
+        return ARRAY_OUT_OF_BOUNDS as u32;
+    }
+    let len = u64::from(count) * u64::from(element_size);
+    let Some(source) = range(u64::from(offset), len, bytes.len() as u64) else {
+        return SEGMENT_OUT_OF_BOUNDS as u32;
+    };
+    heap.init_array(array, index, &bytes[source], element_size);
+    SEGMENT_OK as u32
+}
+
+unsafe extern "C" fn array_init_elem(
+    vmctx: *mut u8,
+    array: u32,
+    index: u32,
+    elem: u32,
+    offset: u32,
+    count: u32,
+    element_size: u32,
+) -> u32 {
+    // SAFETY: called from generated code with its own vmctx.
+    let (store, instance) = unsafe { caller(vmctx) };
+    let array = ArraySlice {
+        array,
+        index,
+        count,
+        element_size,
+    };
+    store
+        .opaque_mut()
+        .init_array_from_elements(instance, array, elem, offset) as u32
+}
+
+unsafe extern "C" fn array_copy(
+    vmctx: *mut u8,
+    dst: u32,
+    dst_index: u32,
+    src: u32,
+    src_index: u32,
+    count: u32,
+    element_size: u32,
+) -> u32 {
+    // SAFETY: called from generated code with its own vmctx.
+    let (store, _) = unsafe { caller(vmctx) };
+    let copied = store
+        .opaque_mut()
+        .gc_heap_mut()
+        .is_some_and(|heap| heap.copy_array(dst, dst_index, src, src_index, count, element_size));
+    u32::from(!copied)
+}
+
 /// The address of a builtin's implementation. The match is exhaustive, so
 /// a builtin added to the frontend's list without an implementation here
 /// does not compile.
@@ -370,6 +485,11 @@ fn address(builtin: Builtin) -> *const u8 {
         Builtin::memory_grow => memory_grow as *const u8,
         Builtin::gc_alloc => gc_alloc as *const u8,
         Builtin::array_fill => array_fill as *const u8,
+        Builtin::array_new_data => array_new_data as *const u8,
+        Builtin::array_new_elem => array_new_elem as *const u8,
+        Builtin::array_init_data => array_init_data as *const u8,
+        Builtin::array_init_elem => array_init_elem as *const u8,
+        Builtin::array_copy => array_copy as *const u8,
         Builtin::memory_fill => memory_fill as *const u8,
         Builtin::memory_copy => memory_copy as *const u8,
         Builtin::memory_init => memory_init as *const u8,

@@ -21,7 +21,7 @@
 
 use crate::engine::EngineInner;
 use crate::exception::{Exceptions, ThrownException};
-use crate::gc_heap::{GcHeap, ObjectKind};
+use crate::gc_heap::{ArraySlice, GcHeap, ObjectKind};
 use crate::host_func::{HostCallback, HostFailure, HostFunc};
 use crate::instance::{
     ConstAllocator, Instance, InstanceId, VmCtx, const_eval, func_ref, global_ptr,
@@ -36,7 +36,11 @@ use crate::trap::{HostError, Trap};
 use crate::traphandlers::{self, TrapRecord};
 use crate::vm_box::VmBox;
 use crate::vmcontext::{VMFuncRef, VMGlobalDefinition, VMStoreContext};
-use egret_frontend::module_info::{DataMode, ElementItems, ElementMode, ModuleInfo};
+use egret_frontend::builtins::{
+    ARRAY_NEW_OUT_OF_BOUNDS, ARRAY_OUT_OF_BOUNDS, SEGMENT_OK, SEGMENT_OUT_OF_BOUNDS,
+};
+use egret_frontend::gc_layout::{ARRAY_ELEMENTS, HOST_IN_ANY_TAG, field_size};
+use egret_frontend::module_info::{ConstExpr, DataMode, ElementItems, ElementMode, ModuleInfo};
 use egret_frontend::traps::TrapKind;
 use egret_frontend::types::*;
 use egret_frontend::vmoffsets::VMOffsets;
@@ -493,11 +497,16 @@ impl StoreOpaque {
     }
 
     /// The most precise heap type of the `any` reference `raw` (non-null,
-    /// of this store): `i31`, or the object's declared type; `None` if it
-    /// is neither (no object of this store's heap is there).
+    /// of this store): `i31`, `any` for a converted host reference, or the
+    /// object's declared type; `None` if no object of this store's heap is
+    /// there.
     pub fn any_ref_type(&self, raw: u32) -> Option<HeapType> {
         if raw & 1 == 1 {
             return Some(HeapType::I31);
+        }
+        if raw & 3 == HOST_IN_ANY_TAG {
+            // A host reference (`any.convert_extern`): only `any`.
+            return Some(HeapType::Any);
         }
         let (kind, type_id) = self.gc_heap.as_ref()?.header(raw)?;
         let ty = TypeRef::Engine(SigId(type_id));
@@ -930,6 +939,25 @@ impl dyn VMStore + '_ {
             tags.push(opaque.add_tag(ty, Some((id, TagIndex(i as u32)))));
         }
 
+        let mut allocated_elements = Vec::with_capacity(info.elements.len());
+        for segment in &info.elements {
+            let ElementItems::Expressions(exprs) = &segment.items else {
+                allocated_elements.push(None);
+                continue;
+            };
+            if !exprs.iter().any(ConstExpr::allocates) {
+                allocated_elements.push(None);
+                continue;
+            }
+            let mut allocator = opaque.const_allocator(module.type_ids());
+            let values = exprs
+                .iter()
+                .map(|e| const_eval(&vmctx, info, offsets, e, Some(&mut allocator)))
+                .collect::<Option<Box<[u128]>>>()
+                .ok_or_else(heap_full)?;
+            allocated_elements.push(Some(values));
+        }
+
         opaque.instances.push(Instance {
             module: module.clone(),
             vmctx,
@@ -938,6 +966,7 @@ impl dyn VMStore + '_ {
             globals,
             tags,
             dropped_elements: vec![false; info.elements.len()],
+            allocated_elements,
             dropped_data: vec![false; info.data.len()],
         });
         Ok(id)
@@ -1151,30 +1180,163 @@ impl StoreOpaque {
         };
         let elements = &mut table.elements_mut()[dst];
         let vmctx = &instance.vmctx;
-        match items {
-            ElementItems::Functions(funcs) => {
+        match (items, &instance.allocated_elements[segment as usize]) {
+            (_, Some(evaluated)) => {
+                for (element, value) in elements.iter_mut().zip(&evaluated[src]) {
+                    *element = *value as usize;
+                }
+            }
+            (ElementItems::Functions(funcs), None) => {
                 for (element, func) in elements.iter_mut().zip(&funcs[src]) {
                     *element = func.map_or(0, |f| func_ref(vmctx, info, offsets, f) as usize);
                 }
             }
-            ElementItems::Expressions(exprs) => {
-                let mut allocator = ConstAllocator {
-                    heap: &mut self.gc_heap,
-                    context: self.context.as_ptr(),
-                    type_ids: instance.module.type_ids(),
-                };
+            // Expressions that allocate were evaluated at instantiation:
+            // these need no allocator.
+            (ElementItems::Expressions(exprs), None) => {
                 for (element, expr) in elements.iter_mut().zip(&exprs[src]) {
-                    let value = const_eval(vmctx, info, offsets, expr, Some(&mut allocator));
-                    let Some(value) = value else {
-                        let error = "resource limit: the GC heap is full".into();
-                        self.host_failure = Some(HostFailure::Error(error));
-                        return Err(TrapKind::HostFunctionFailed);
-                    };
-                    *element = value as usize;
+                    let value = const_eval(vmctx, info, offsets, expr, None);
+                    *element = value.unwrap_or(0) as usize;
                 }
             }
         }
         Ok(())
+    }
+
+    /// `array.init_elem`: writes items `offset..offset + count` of the
+    /// instance's element segment `elem` to the array slice; returns
+    /// `SEGMENT_OK`, `ARRAY_OUT_OF_BOUNDS` or `SEGMENT_OUT_OF_BOUNDS`
+    /// (checked in that order).
+    pub(crate) fn init_array_from_elements(
+        &mut self,
+        id: InstanceId,
+        slice: ArraySlice,
+        elem: u32,
+        offset: u32,
+    ) -> i32 {
+        let has_slice = self.gc_heap_mut().is_some_and(|heap| {
+            heap.array_has(slice.array, slice.index, slice.count, slice.element_size)
+        });
+        if !has_slice {
+            return ARRAY_OUT_OF_BOUNDS;
+        }
+        let Some(bytes) = self.element_bytes(id, elem, offset, slice.count, slice.element_size)
+        else {
+            return SEGMENT_OUT_OF_BOUNDS;
+        };
+        if let Some(heap) = self.gc_heap.as_mut() {
+            heap.init_array(slice.array, slice.index, &bytes, slice.element_size);
+        }
+        SEGMENT_OK
+    }
+
+    /// `array.new_elem`: a new array of the instance's type `type_index`
+    /// holding items `offset..offset + length` of its element segment
+    /// `elem`; `ARRAY_NEW_OUT_OF_BOUNDS` if they are not all there, 0 if
+    /// the heap cannot hold the array (the reason is recorded).
+    pub(crate) fn new_array_from_elements(
+        &mut self,
+        id: InstanceId,
+        type_index: u32,
+        elem: u32,
+        offset: u32,
+        length: u32,
+    ) -> u32 {
+        let Some((type_id, size)) = self.array_type(id, type_index) else {
+            return 0;
+        };
+        let Some(bytes) = self.element_bytes(id, elem, offset, length, size) else {
+            return ARRAY_NEW_OUT_OF_BOUNDS;
+        };
+        self.new_array(type_id, size, length, &bytes)
+    }
+
+    /// The engine type id and element size of the instance's array type
+    /// `type_index`.
+    pub(crate) fn array_type(&self, id: InstanceId, type_index: u32) -> Option<(u32, u32)> {
+        let instance = self.instance(id);
+        let index = type_index as usize;
+        let CompositeType::Array(element) = &instance.info().types.get(index)?.composite else {
+            return None;
+        };
+        let type_id = *instance.module().type_ids().get(index)?;
+        Some((type_id, field_size(element.storage)))
+    }
+
+    /// A new array of engine type `type_id`, `length` elements of `size`
+    /// bytes, holding `elements`; 0 if the heap cannot hold it (the reason
+    /// is recorded).
+    pub(crate) fn new_array(
+        &mut self,
+        type_id: u32,
+        size: u32,
+        length: u32,
+        elements: &[u8],
+    ) -> u32 {
+        let bytes = u64::from(ARRAY_ELEMENTS) + u64::from(length) * u64::from(size);
+        let array = self
+            .gc_heap_mut()
+            .and_then(|heap| heap.allocate(type_id, ObjectKind::Array, bytes, length));
+        match (array, self.gc_heap.as_mut()) {
+            (Some(array), Some(heap)) => {
+                heap.init_array(array, 0, elements, size);
+                array
+            }
+            _ => self.heap_full(),
+        }
+    }
+
+    /// Records that the GC heap is full, for the trap that follows; 0.
+    fn heap_full(&mut self) -> u32 {
+        let error = "resource limit: the GC heap is full".into();
+        self.host_failure = Some(HostFailure::Error(error));
+        0
+    }
+
+    /// Items `offset..offset + count` of the instance's element segment
+    /// `elem`, each as its first `size` bytes; `None` if they are not all
+    /// there.
+    fn element_bytes(
+        &self,
+        id: InstanceId,
+        elem: u32,
+        offset: u32,
+        count: u32,
+        size: u32,
+    ) -> Option<Vec<u8>> {
+        let instance = &self.instances[id.0 as usize];
+        let compiled = instance.module.compiled();
+        let (info, offsets) = (compiled.info(), compiled.offsets());
+        let items = &info.elements[elem as usize].items;
+        let available = if instance.dropped_elements[elem as usize] {
+            0
+        } else {
+            items.len() as u64
+        };
+        let source = libcalls::range(offset.into(), count.into(), available)?;
+        let vmctx = &instance.vmctx;
+        let mut values = Vec::with_capacity(source.len());
+        match (items, &instance.allocated_elements[elem as usize]) {
+            (_, Some(evaluated)) => values.extend_from_slice(&evaluated[source]),
+            (ElementItems::Functions(funcs), None) => values.extend(
+                funcs[source]
+                    .iter()
+                    .map(|f| f.map_or(0, |f| func_ref(vmctx, info, offsets, f) as usize as u128)),
+            ),
+            // As in `init_table`: no allocation here.
+            (ElementItems::Expressions(exprs), None) => values.extend(
+                exprs[source]
+                    .iter()
+                    .map(|e| const_eval(vmctx, info, offsets, e, None).unwrap_or(0)),
+            ),
+        }
+        let size = size as usize;
+        Some(
+            values
+                .iter()
+                .flat_map(|v| v.to_le_bytes()[..size].to_vec())
+                .collect(),
+        )
     }
 
     /// The function reference of an instance's function.

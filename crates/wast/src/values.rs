@@ -2,7 +2,7 @@
 //! results against `assert_return` patterns (NaN patterns, v128 lanes,
 //! references), with readable renderings of both for failure messages.
 
-use egret::{ExternRef, Store, Val, ValType};
+use egret::{AnyRef, ExternRef, Store, Val, ValType};
 use std::collections::HashMap;
 use wast::core::{AbstractHeapType, HeapType, NanPattern, V128Pattern, WastArgCore, WastRetCore};
 use wast::token::{F32, F64};
@@ -74,7 +74,13 @@ pub(crate) fn arg(
         WastArgCore::V128(v) => Val::V128(u128::from_le_bytes(v.to_le_bytes())),
         WastArgCore::RefNull(heap) => null_of(heap)?,
         WastArgCore::RefExtern(n) => Val::ExternRef(Some(externs.get(store, *n))),
-        WastArgCore::RefHost(_) => return Err("`ref.host` arguments are not supported".into()),
+        // The host value `N` seen from the `any` hierarchy, as
+        // `any.convert_extern` of `ref.extern N` makes it.
+        WastArgCore::RefHost(n) => {
+            let external = externs.get(store, *n);
+            let any = AnyRef::convert_extern(&*store, external).map_err(|e| e.to_string())?;
+            Val::AnyRef(Some(any))
+        }
     })
 }
 
@@ -147,6 +153,8 @@ fn core_matches(store: &Store<()>, actual: &Val, expected: &WastRetCore<'_>) -> 
         (WastRetCore::RefArray, Val::AnyRef(Some(a))) => a.is_array(store).unwrap_or(false),
         (WastRetCore::RefEq, Val::AnyRef(Some(a))) => a.is_eqref(store).unwrap_or(false),
         (WastRetCore::RefAny, Val::AnyRef(Some(_))) => true,
+        (WastRetCore::RefHost(n), Val::AnyRef(Some(a))) => ExternRef::convert_any(store, *a)
+            .is_ok_and(|external| extern_data(store, &external) == Some(*n)),
         (WastRetCore::Either(cases), a) => cases.iter().any(|e| core_matches(store, a, e)),
         _ => false,
     }
@@ -177,6 +185,13 @@ pub(crate) fn show(store: &Store<()>, v: &Val) -> String {
         Val::AnyRef(None) => "ref.null any".into(),
         Val::AnyRef(Some(a)) => match (a.as_i31(store), a.ty(store)) {
             (Ok(Some(i)), _) => format!("ref.i31 {}", i.get_i32()),
+            (_, Ok(egret::HeapType::Any)) => match ExternRef::convert_any(store, *a) {
+                Ok(external) => match extern_data(store, &external) {
+                    Some(n) => format!("ref.host {n}"),
+                    None => "ref.host <foreign>".into(),
+                },
+                Err(_) => "anyref".into(),
+            },
             (_, Ok(ty)) => format!("ref {ty}"),
             _ => "anyref".into(),
         },
@@ -260,6 +275,7 @@ fn show_core(expected: &WastRetCore<'_>) -> String {
         WastRetCore::RefExtern(Some(n)) => format!("ref.extern {n}"),
         WastRetCore::RefFunc(_) => "ref.func".into(),
         WastRetCore::RefAny => "ref.any".into(),
+        WastRetCore::RefHost(n) => format!("ref.host {n}"),
         WastRetCore::RefEq => "ref.eq".into(),
         WastRetCore::RefI31 => "ref.i31".into(),
         WastRetCore::RefStruct => "ref.struct".into(),

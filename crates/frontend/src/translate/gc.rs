@@ -1,6 +1,6 @@
-//! GC objects: the struct and array operators, and the casts (`ref.test`,
+//! GC objects: the struct and array operators, the casts (`ref.test`,
 //! `ref.cast`, `br_on_cast`, `br_on_cast_fail`) over every reference
-//! hierarchy.
+//! hierarchy, and the conversions between `any` and `extern`.
 //!
 //! Objects live in the store's GC heap as `gc_layout` describes. An
 //! object is allocated by the `gc_alloc` builtin (which writes its header
@@ -11,17 +11,21 @@
 //! reservation (see `gc_layout`). Null references trap before any access;
 //! array indices are checked against the length in the object.
 //!
-//! A cast looks at the reference's bits first: null, an `i31` (odd), or an
-//! object, whose header gives its kind and its type's engine id. A
+//! A cast looks at the reference's bits first: null, an `i31` (odd), a
+//! host reference converted into the `any` hierarchy (tagged, see
+//! `gc_layout`), or an object, whose header gives its kind and its type's
+//! engine id. A
 //! concrete target type matches when the ids are equal, or else, unless
 //! the target is final (and so has no subtypes), when the `is_subtype`
 //! builtin says the object's type is declared below it.
 
 use super::Translation;
 use super::abi;
+use crate::builtins::Builtin;
 use crate::error::CompileError;
 use crate::gc_layout::{
-    self, ARRAY_ELEMENTS, ARRAY_LENGTH, KIND, KIND_ARRAY, KIND_STRUCT, StructLayout, TYPE_ID,
+    self, ANY_IN_EXTERN, ARRAY_ELEMENTS, ARRAY_LENGTH, HOST_IN_ANY_TAG, KIND, KIND_ARRAY,
+    KIND_STRUCT, StructLayout, TYPE_ID,
 };
 use crate::traps::TrapKind;
 use crate::types::{CompositeType, FieldType, HeapType, RefType, StorageType, TypeIndex, TypeRef};
@@ -193,6 +197,126 @@ impl Translation<'_> {
             slot,
             gc_layout::field_size(element.storage),
         );
+        Ok(())
+    }
+
+    pub(super) fn visit_array_new_data(
+        &mut self,
+        array_type_index: u32,
+        array_data_index: u32,
+    ) -> Result<(), CompileError> {
+        let (offset, length) = self.pop2()?;
+        let array = self.new_array_from_segment(
+            Builtin::array_new_data,
+            array_type_index,
+            array_data_index,
+            offset,
+            length,
+            TrapKind::MemoryOutOfBounds,
+        );
+        self.push(array);
+        Ok(())
+    }
+
+    pub(super) fn visit_array_new_elem(
+        &mut self,
+        array_type_index: u32,
+        array_elem_index: u32,
+    ) -> Result<(), CompileError> {
+        let (offset, length) = self.pop2()?;
+        let array = self.new_array_from_segment(
+            Builtin::array_new_elem,
+            array_type_index,
+            array_elem_index,
+            offset,
+            length,
+            TrapKind::TableOutOfBounds,
+        );
+        self.push(array);
+        Ok(())
+    }
+
+    pub(super) fn visit_array_init_data(
+        &mut self,
+        array_type_index: u32,
+        array_data_index: u32,
+    ) -> Result<(), CompileError> {
+        self.array_init(
+            Builtin::array_init_data,
+            array_type_index,
+            array_data_index,
+            TrapKind::MemoryOutOfBounds,
+        )
+    }
+
+    pub(super) fn visit_array_init_elem(
+        &mut self,
+        array_type_index: u32,
+        array_elem_index: u32,
+    ) -> Result<(), CompileError> {
+        self.array_init(
+            Builtin::array_init_elem,
+            array_type_index,
+            array_elem_index,
+            TrapKind::TableOutOfBounds,
+        )
+    }
+
+    pub(super) fn visit_array_copy(
+        &mut self,
+        array_type_index_dst: u32,
+        _array_type_index_src: u32,
+    ) -> Result<(), CompileError> {
+        let element = self.array_element(array_type_index_dst)?;
+        let count = self.pop()?;
+        let (src, src_index) = self.pop2()?;
+        let (dst, dst_index) = self.pop2()?;
+        for array in [dst, src] {
+            self.b
+                .ins()
+                .trapz(array, TrapKind::NullArrayReference.code());
+        }
+        let size = gc_layout::field_size(element.storage);
+        self.array_copy([dst, dst_index, src, src_index, count], size);
+        Ok(())
+    }
+
+    pub(super) fn visit_any_convert_extern(&mut self) -> Result<(), CompileError> {
+        let external = self.pop()?;
+        // An `anyref` that was externalized: its own 32 bits.
+        let low = self.b.ins().ireduce(I32, external);
+        // A host reference: tagged (see `gc_layout`).
+        let shifted = self.b.ins().ishl_imm_u(low, 2);
+        let host = self.b.ins().bor_imm_u(shifted, i64::from(HOST_IN_ANY_TAG));
+        let wrapped = self.b.ins().icmp_imm_u(
+            IntCC::UnsignedGreaterThanOrEqual,
+            external,
+            ANY_IN_EXTERN as i64,
+        );
+        let converted = self.b.ins().select(wrapped, low, host);
+        let zero = self.i32_const(0);
+        let internal = self.b.ins().select(external, converted, zero);
+        self.push(internal);
+        Ok(())
+    }
+
+    pub(super) fn visit_extern_convert_any(&mut self) -> Result<(), CompileError> {
+        let internal = self.pop()?;
+        // A host reference that was internalized: its `index + 1` back.
+        let unshifted = self.b.ins().ushr_imm_u(internal, 2);
+        let host = self.b.ins().uextend(I64, unshifted);
+        // Anything else (null stays null): wrapped.
+        let wide = self.b.ins().uextend(I64, internal);
+        let tagged = self.b.ins().bor_imm_u(wide, ANY_IN_EXTERN as i64);
+        let zero = self.b.ins().iconst(I64, 0);
+        let other = self.b.ins().select(internal, tagged, zero);
+        let low_bits = self.b.ins().band_imm_u(internal, 3);
+        let is_host = self
+            .b
+            .ins()
+            .icmp_imm_u(IntCC::Equal, low_bits, i64::from(HOST_IN_ANY_TAG));
+        let external = self.b.ins().select(is_host, host, other);
+        self.push(external);
         Ok(())
     }
 
@@ -416,6 +540,31 @@ impl Translation<'_> {
         Ok(())
     }
 
+    /// `array.init_data` or `array.init_elem` (`builtin`) from `segment`.
+    fn array_init(
+        &mut self,
+        builtin: Builtin,
+        type_index: u32,
+        segment: u32,
+        segment_trap: TrapKind,
+    ) -> Result<(), CompileError> {
+        let element = self.array_element(type_index)?;
+        let count = self.pop()?;
+        let (array, index, offset) = self.pop3()?;
+        self.b
+            .ins()
+            .trapz(array, TrapKind::NullArrayReference.code());
+        let segment = self.i32_const(segment);
+        let size = gc_layout::field_size(element.storage);
+        self.init_array_from_segment(
+            builtin,
+            [array, index, segment, offset, count],
+            size,
+            segment_trap,
+        );
+        Ok(())
+    }
+
     /// The address of a 16-byte stack slot holding `value`, for builtins
     /// that copy a field's bytes.
     fn value_slot(&mut self, value: Value) -> Value {
@@ -531,13 +680,21 @@ impl Translation<'_> {
                 self.type_id_matches(actual, type_index(ty)?)
             }
             heap => {
-                // The `any` hierarchy: an `i31`, or an object.
+                // The `any` hierarchy: an `i31`, a host reference, or an
+                // object.
                 let is_i31 = self.b.ins().band_imm_u(value, 1);
-                let object = self.b.create_block();
+                let not_i31 = self.b.create_block();
                 let if_i31 = self.i32_const(u32::from(matches!(heap, H::Eq | H::I31)));
                 self.b
                     .ins()
-                    .brif(is_i31, done, &[if_i31.into()], object, &[]);
+                    .brif(is_i31, done, &[if_i31.into()], not_i31, &[]);
+                self.b.seal_block(not_i31);
+                self.b.switch_to_block(not_i31);
+                // A host reference in the `any` hierarchy is neither.
+                let host = self.b.ins().band_imm_u(value, i64::from(HOST_IN_ANY_TAG));
+                let object = self.b.create_block();
+                let no = self.i32_const(0);
+                self.b.ins().brif(host, done, &[no.into()], object, &[]);
                 self.b.seal_block(object);
                 self.b.switch_to_block(object);
                 match heap {

@@ -60,19 +60,7 @@ macro_rules! dispatch {
     (one @legacy_exceptions $($rest:tt)*) => {
         dispatch!(refuse "legacy exception handling is not planned" $($rest)*);
     };
-    // Garbage collection (issue #16, in progress): everything but the
-    // operators below.
-    (one @gc ArrayNewData $($rest:tt)*) => { dispatch!(refuse "issue #16" ArrayNewData $($rest)*); };
-    (one @gc ArrayNewElem $($rest:tt)*) => { dispatch!(refuse "issue #16" ArrayNewElem $($rest)*); };
-    (one @gc ArrayCopy $($rest:tt)*) => { dispatch!(refuse "issue #16" ArrayCopy $($rest)*); };
-    (one @gc ArrayInitData $($rest:tt)*) => { dispatch!(refuse "issue #16" ArrayInitData $($rest)*); };
-    (one @gc ArrayInitElem $($rest:tt)*) => { dispatch!(refuse "issue #16" ArrayInitElem $($rest)*); };
-    (one @gc AnyConvertExtern $($rest:tt)*) => {
-        dispatch!(refuse "issue #16" AnyConvertExtern $($rest)*);
-    };
-    (one @gc ExternConvertAny $($rest:tt)*) => {
-        dispatch!(refuse "issue #16" ExternConvertAny $($rest)*);
-    };
+    // Garbage collection.
     (one @gc $($rest:tt)*) => { dispatch!(translate $($rest)*); };
     (one @custom_descriptors $($rest:tt)*) => {
         dispatch!(refuse "custom descriptors are not planned" $($rest)*);

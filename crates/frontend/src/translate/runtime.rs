@@ -25,7 +25,9 @@
 
 use super::Translation;
 use crate::abi;
-use crate::builtins::{Builtin, GROW_TRAP};
+use crate::builtins::{
+    ARRAY_NEW_OUT_OF_BOUNDS, ARRAY_OUT_OF_BOUNDS, Builtin, GROW_TRAP, SEGMENT_OUT_OF_BOUNDS,
+};
 use crate::traps::TrapKind;
 use crate::types::{FuncIndex, GlobalIndex, MemoryIndex, TableIndex, ValType};
 use crate::vmoffsets::{VMOffsets, func_ref, memory_def, store_ctx, table_def};
@@ -516,6 +518,75 @@ impl Translation<'_> {
     pub(super) fn gc_alloc(&mut self, type_index: u32, size: Value, length: Value) -> Value {
         let type_index = self.i32_const(type_index);
         self.call_builtin_for_value(Builtin::gc_alloc, &[type_index, size, length])
+    }
+
+    /// Calls `array_new_data` or `array_new_elem` (`builtin`): a new array
+    /// of the module's type `type_index` from `length` elements of
+    /// `segment` at `offset`. Traps with `segment_trap` when the segment
+    /// is too short, `HostFunctionFailed` when the heap is full.
+    pub(super) fn new_array_from_segment(
+        &mut self,
+        builtin: Builtin,
+        type_index: u32,
+        segment: u32,
+        offset: Value,
+        length: Value,
+        segment_trap: TrapKind,
+    ) -> Value {
+        let type_index = self.i32_const(type_index);
+        let segment = self.i32_const(segment);
+        let array = self.call_builtin_for_value(builtin, &[type_index, segment, offset, length]);
+        self.b
+            .ins()
+            .trapz(array, TrapKind::HostFunctionFailed.code());
+        let short =
+            self.b
+                .ins()
+                .icmp_imm_u(IntCC::Equal, array, i64::from(ARRAY_NEW_OUT_OF_BOUNDS));
+        self.b.ins().trapnz(short, segment_trap.code());
+        array
+    }
+
+    /// Calls `array_init_data` or `array_init_elem` (`builtin`) with
+    /// `args` (array, index, segment, offset, count) and the element size,
+    /// trapping `ArrayOutOfBounds` or `segment_trap` as it reports.
+    pub(super) fn init_array_from_segment(
+        &mut self,
+        builtin: Builtin,
+        args: [Value; 5],
+        element_size: u32,
+        segment_trap: TrapKind,
+    ) {
+        let element_size = self.i32_const(element_size);
+        let [array, index, segment, offset, count] = args;
+        let status = self.call_builtin_for_value(
+            builtin,
+            &[array, index, segment, offset, count, element_size],
+        );
+        let array_out =
+            self.b
+                .ins()
+                .icmp_imm_u(IntCC::Equal, status, i64::from(ARRAY_OUT_OF_BOUNDS));
+        self.b
+            .ins()
+            .trapnz(array_out, TrapKind::ArrayOutOfBounds.code());
+        let segment_out =
+            self.b
+                .ins()
+                .icmp_imm_u(IntCC::Equal, status, i64::from(SEGMENT_OUT_OF_BOUNDS));
+        self.b.ins().trapnz(segment_out, segment_trap.code());
+    }
+
+    /// `array.copy` of `count` elements of `element_size` bytes; traps
+    /// `ArrayOutOfBounds` when either range exceeds its array.
+    pub(super) fn array_copy(&mut self, args: [Value; 5], element_size: u32) {
+        let element_size = self.i32_const(element_size);
+        let [dst, dst_index, src, src_index, count] = args;
+        self.call_checked_builtin(
+            Builtin::array_copy,
+            &[dst, dst_index, src, src_index, count, element_size],
+            TrapKind::ArrayOutOfBounds,
+        );
     }
 
     /// Sets elements `index..index + count` of array `array` (non-null)
