@@ -333,10 +333,10 @@ impl Config {
     }
 
     /// Garbage-collected structs, arrays, `i31` and recursion groups (a
-    /// WebAssembly 3.0 feature). Off by default until Egret implements it
-    /// (issue #16): validation accepts it, but modules using a GC type or
-    /// operator are refused with
-    /// [`CompileError::Unsupported`](crate::CompileError::Unsupported).
+    /// WebAssembly 3.0 feature). Off by default until Egret's collector
+    /// lands (issue #16): with it on, every GC operator runs, but objects
+    /// live until their store is dropped, and a store whose GC heap is
+    /// full traps the wasm that allocates (see docs/gc.md).
     pub fn wasm_gc(&mut self, enable: bool) -> &mut Self {
         self.feature(WasmFeatures::GC, enable)
     }
