@@ -1,0 +1,168 @@
+//! GC through the embedding API (issue #16, in progress): objects made by
+//! wasm reach the host as `AnyRef`s of the right kind, `i31`s and
+//! converted host references cross both ways, a full heap traps without
+//! harming the store, and handles stay bound to their store.
+
+mod common;
+
+use common::trap_kind;
+use egret::{
+    AnyRef, Config, Engine, Error, ExternRef, HeapType, I31, Instance, Module, Store, TrapKind, Val,
+};
+
+fn gc_engine() -> Engine {
+    let mut config = Config::new();
+    config.wasm_gc(true);
+    Engine::new(&config).expect("engine")
+}
+
+const OBJECTS: &str = r#"(module
+    (type $point (struct (field (mut i32)) (field i64)))
+    (type $bytes (array (mut i8)))
+    (func (export "point") (param i32) (result anyref)
+        (struct.new $point (local.get 0) (i64.const 7)))
+    (func (export "x") (param anyref) (result i32)
+        (struct.get $point 0 (ref.cast (ref $point) (local.get 0))))
+    (func (export "bytes") (param i32) (result anyref)
+        (array.new $bytes (i32.const 0xab) (local.get 0)))
+    (func (export "len") (param anyref) (result i32)
+        (array.len (ref.cast (ref array) (local.get 0))))
+    (func (export "i31") (param i32) (result (ref i31)) (ref.i31 (local.get 0)))
+    (func (export "get_s") (param i31ref) (result i32) (i31.get_s (local.get 0)))
+    (func (export "internalize") (param externref) (result anyref)
+        (any.convert_extern (local.get 0)))
+    (func (export "externalize") (param anyref) (result externref)
+        (extern.convert_any (local.get 0))))"#;
+
+fn objects(store: &mut Store<()>) -> Instance {
+    let module = Module::new(store.engine(), OBJECTS).expect("compiles");
+    Instance::new(&mut *store, &module, &[]).expect("instantiates")
+}
+
+#[test]
+fn objects_made_by_wasm_reach_the_host_with_their_kind() {
+    let mut store = Store::new(&gc_engine(), ());
+    let instance = objects(&mut store);
+    let point = instance
+        .get_typed_func::<i32, Option<AnyRef>>(&mut store, "point")
+        .unwrap();
+    let x = instance
+        .get_typed_func::<Option<AnyRef>, i32>(&mut store, "x")
+        .unwrap();
+    let p = point.call(&mut store, 41).unwrap().expect("non-null");
+    assert!(p.is_struct(&store).unwrap());
+    assert!(!p.is_array(&store).unwrap());
+    assert!(p.is_eqref(&store).unwrap());
+    assert!(matches!(p.ty(&store).unwrap(), HeapType::Struct));
+    // The host hands the object back and wasm reads its field.
+    assert_eq!(x.call(&mut store, Some(p)).unwrap(), 41);
+    // A cast that fails traps, and the store goes on.
+    let bytes = instance
+        .get_typed_func::<i32, Option<AnyRef>>(&mut store, "bytes")
+        .unwrap();
+    let array = bytes.call(&mut store, 3).unwrap().expect("non-null");
+    assert!(array.is_array(&store).unwrap());
+    assert_eq!(
+        trap_kind(x.call(&mut store, Some(array))),
+        TrapKind::CastFailure
+    );
+    let len = instance
+        .get_typed_func::<Option<AnyRef>, i32>(&mut store, "len")
+        .unwrap();
+    assert_eq!(len.call(&mut store, Some(array)).unwrap(), 3);
+    assert_eq!(trap_kind(len.call(&mut store, None)), TrapKind::CastFailure);
+}
+
+#[test]
+fn i31_values_cross_both_ways() {
+    let mut store = Store::new(&gc_engine(), ());
+    let instance = objects(&mut store);
+    let make = instance
+        .get_typed_func::<i32, I31>(&mut store, "i31")
+        .unwrap();
+    let get_s = instance
+        .get_typed_func::<Option<I31>, i32>(&mut store, "get_s")
+        .unwrap();
+    // `ref.i31` keeps the low 31 bits.
+    assert_eq!(make.call(&mut store, -1).unwrap().get_i32(), -1);
+    assert_eq!(make.call(&mut store, i32::MAX).unwrap().get_i32(), -1);
+    assert_eq!(get_s.call(&mut store, I31::new_i32(-5)).unwrap(), -5);
+    assert_eq!(
+        trap_kind(get_s.call(&mut store, None)),
+        TrapKind::NullI31Reference
+    );
+    let any = AnyRef::from_i31(&mut store, I31::wrapping_u32(9));
+    let func = instance.get_func(&mut store, "get_s").unwrap();
+    let mut out = [Val::I32(0)];
+    func.call(&mut store, &[Val::AnyRef(Some(any))], &mut out)
+        .unwrap();
+    assert_eq!(out[0].i32(), Some(9));
+}
+
+#[test]
+fn host_references_convert_to_any_and_back() {
+    let mut store = Store::new(&gc_engine(), ());
+    let instance = objects(&mut store);
+    let internalize = instance
+        .get_typed_func::<Option<ExternRef>, Option<AnyRef>>(&mut store, "internalize")
+        .unwrap();
+    let externalize = instance
+        .get_typed_func::<Option<AnyRef>, Option<ExternRef>>(&mut store, "externalize")
+        .unwrap();
+    let host = ExternRef::new(&mut store, "hello");
+    let any = internalize.call(&mut store, Some(host)).unwrap().unwrap();
+    assert!(matches!(any.ty(&store).unwrap(), HeapType::Any));
+    assert!(!any.is_eqref(&store).unwrap());
+    assert_eq!(any, AnyRef::convert_extern(&store, host).unwrap());
+    let back = externalize.call(&mut store, Some(any)).unwrap().unwrap();
+    assert_eq!(
+        back.data(&store).unwrap().downcast_ref::<&str>(),
+        Some(&"hello")
+    );
+    // An object externalized has no host value, and comes back itself.
+    let i31 = AnyRef::from_i31(&mut store, I31::wrapping_u32(3));
+    let wrapped = externalize.call(&mut store, Some(i31)).unwrap().unwrap();
+    assert!(wrapped.data(&store).is_err());
+    assert_eq!(ExternRef::convert_any(&store, i31).unwrap(), wrapped);
+    let again = internalize
+        .call(&mut store, Some(wrapped))
+        .unwrap()
+        .unwrap();
+    assert_eq!(again.unwrap_i31(&store).unwrap().get_u32(), 3);
+}
+
+#[test]
+fn a_full_heap_traps_and_the_store_stays_usable() {
+    let mut store = Store::new(&gc_engine(), ());
+    let instance = objects(&mut store);
+    let bytes = instance
+        .get_typed_func::<i32, Option<AnyRef>>(&mut store, "bytes")
+        .unwrap();
+    // An array larger than the whole heap (4 GiB) is refused.
+    let err = bytes.call(&mut store, -1).unwrap_err();
+    assert!(err.to_string().contains("GC heap"), "{err}");
+    assert!(matches!(err, Error::Trap(_)));
+    let small = bytes.call(&mut store, 4).unwrap().unwrap();
+    assert!(small.is_array(&store).unwrap());
+}
+
+#[test]
+fn gc_handles_are_bound_to_their_store() {
+    let engine = gc_engine();
+    let mut first = Store::new(&engine, ());
+    let mut second = Store::new(&engine, ());
+    let instance = objects(&mut first);
+    let point = instance
+        .get_typed_func::<i32, Option<AnyRef>>(&mut first, "point")
+        .unwrap();
+    let p = point.call(&mut first, 1).unwrap().unwrap();
+    assert!(matches!(p.is_struct(&second), Err(Error::WrongStore)));
+    let other = objects(&mut second);
+    let x = other
+        .get_typed_func::<Option<AnyRef>, i32>(&mut second, "x")
+        .unwrap();
+    assert!(matches!(
+        x.call(&mut second, Some(p)),
+        Err(Error::WrongStore)
+    ));
+}
