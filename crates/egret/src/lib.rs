@@ -39,6 +39,7 @@ mod limits;
 mod linker;
 mod memory;
 mod module;
+mod refs;
 mod store;
 mod table;
 mod tag;
@@ -68,6 +69,7 @@ pub use limits::{
 pub use linker::{InstancePre, Linker};
 pub use memory::{Memory, PAGE_SIZE};
 pub use module::Module;
+pub use refs::Ref;
 pub use store::{AsContext, AsContextMut, Store, StoreContext, StoreContextMut, UpdateDeadline};
 pub use table::Table;
 pub use tag::Tag;

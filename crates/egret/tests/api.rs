@@ -347,16 +347,34 @@ fn memories_globals_and_tables_from_the_host() {
     let table = Table::new(
         &mut store,
         TableType::new(RefType::FUNCREF, 1, Some(3)),
-        Val::FuncRef(None),
+        Ref::Func(None),
     )
     .unwrap();
     let f = Func::wrap(&mut store, |x: i32| x);
-    table.set(&mut store, 0, Val::FuncRef(Some(f))).unwrap();
-    assert!(matches!(table.get(&store, 0).unwrap(), Val::FuncRef(Some(g)) if g == f));
-    assert_eq!(table.grow(&mut store, 2, Val::FuncRef(None)).unwrap(), 1);
-    assert!(table.grow(&mut store, 1, Val::FuncRef(None)).is_err());
-    assert!(table.set(&mut store, 3, Val::FuncRef(None)).is_err());
-    assert!(table.set(&mut store, 0, Val::I32(0)).is_err());
+    table.set(&mut store, 0, f.into()).unwrap();
+    assert!(matches!(table.get(&mut store, 0), Some(Ref::Func(Some(g))) if g == f));
+    assert_eq!(table.grow(&mut store, 2, Ref::Func(None)).unwrap(), 1);
+    assert!(table.grow(&mut store, 1, Ref::Func(None)).is_err());
+    assert!(table.set(&mut store, 3, Ref::Func(None)).is_err());
+    assert!(table.get(&mut store, 3).is_none());
+    assert!(table.set(&mut store, 0, Ref::Extern(None)).is_err());
+    // Fill and copy check their ranges before writing anything.
+    table.fill(&mut store, 1, f.into(), 2).unwrap();
+    assert!(table.fill(&mut store, 2, Ref::Func(None), 2).is_err());
+    assert!(
+        table
+            .get(&mut store, 2)
+            .unwrap()
+            .as_func()
+            .unwrap()
+            .is_some()
+    );
+    Table::copy(&mut store, &table, 0, &table, 1, 2).unwrap();
+    assert!(Table::copy(&mut store, &table, 2, &table, 0, 2).is_err());
+    table.set(&mut store, 1, Ref::Func(None)).unwrap();
+    Table::copy(&mut store, &table, 0, &table, 1, 1).unwrap();
+    assert!(table.get(&mut store, 0).unwrap().is_null());
+    table.set(&mut store, 0, f.into()).unwrap();
     assert_eq!(table.ty(&store).minimum(), 3);
 
     // Host-made items imported and used by wasm.
@@ -479,17 +497,18 @@ fn handles_refuse_other_stores() {
         g.get(&b);
     }));
     assert!(matches!(m.grow(&mut b, 1), Err(Error::WrongStore)));
-    assert!(matches!(t.get(&b, 0), Err(Error::WrongStore)));
+    assert!(matches!(t.try_get(&mut b, 0), Err(Error::WrongStore)));
+    assert!(t.get(&mut b, 0).is_none());
     assert!(matches!(g.set(&mut b, Val::I32(1)), Err(Error::WrongStore)));
     // A reference from another store cannot be stored or passed.
     let t_b = Table::new(
         &mut b,
         TableType::new(RefType::FUNCREF, 1, None),
-        Val::FuncRef(None),
+        Ref::Func(None),
     )
     .unwrap();
     assert!(matches!(
-        t_b.set(&mut b, 0, Val::FuncRef(Some(f))),
+        t_b.set(&mut b, 0, f.into()),
         Err(Error::WrongStore)
     ));
     let importer = Module::new(&engine, r#"(module (import "" "f" (func)))"#).unwrap();

@@ -9,8 +9,8 @@ mod common;
 use common::trap_kind;
 use egret::{
     AsContextMut, Caller, Config, Engine, Error, ExnRef, ExnRefPre, ExnType, Func, FuncType,
-    Global, GlobalType, Instance, Linker, Module, Mutability, Store, Tag, TagType, ThrownException,
-    TrapKind, Val, ValType,
+    Global, GlobalType, Instance, Linker, Module, Mutability, Ref, Store, Tag, TagType,
+    ThrownException, TrapKind, Val, ValType,
 };
 
 /// A module exporting a tag `e` of `(i32, i64)`, functions that throw it,
@@ -431,7 +431,7 @@ fn exnref_tables_hold_exceptions() {
         .unwrap()
         .into_table()
         .unwrap();
-    let Ok(Val::ExnRef(Some(exn))) = table.get(&store, 2) else {
+    let Some(Ref::Exn(Some(exn))) = table.get(&mut store, 2) else {
         panic!("the table lost its exception");
     };
     assert_eq!(exn.field(&store, 0).unwrap().i32(), Some(17));

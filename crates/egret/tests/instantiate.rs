@@ -133,7 +133,7 @@ fn data_is_not_applied_when_an_element_segment_traps_first() {
     let table = Table::new(
         &mut store,
         TableType::new(RefType::FUNCREF, 2, None),
-        Val::FuncRef(None),
+        Ref::Func(None),
     )
     .unwrap();
     let module = Module::new(
@@ -154,7 +154,7 @@ fn data_is_not_applied_when_an_element_segment_traps_first() {
     );
     // The first element segment stored the function before the second one
     // trapped; the data segment never ran, so its memory holds zeros.
-    let Val::FuncRef(Some(read)) = table.get(&store, 0).unwrap() else {
+    let Some(Ref::Func(Some(read))) = table.get(&mut store, 0) else {
         panic!("the first element segment was applied");
     };
     let read = read.typed::<(), i32>(&store).unwrap();

@@ -330,7 +330,7 @@ fn a_limiter_refuses_table_growth() {
     assert_eq!(g.grow_table.call(&mut store, 9).unwrap(), 1);
     assert_eq!(g.grow_table.call(&mut store, 1).unwrap(), -1);
     assert!(matches!(
-        g.table.grow(&mut store, 1, Val::FuncRef(None)),
+        g.table.grow(&mut store, 1, Ref::Func(None)),
         Err(Error::Resource(_))
     ));
     assert_eq!(g.table.size(&store), 10);
@@ -338,7 +338,7 @@ fn a_limiter_refuses_table_growth() {
         Table::new(
             &mut store,
             TableType::new(RefType::FUNCREF, 11, None),
-            Val::FuncRef(None)
+            Ref::Func(None)
         )
         .is_err()
     );
@@ -698,7 +698,7 @@ fn huge_declarations_are_errors() {
         Err(Error::Resource(_))
     ));
     let host_table = TableType::new(RefType::FUNCREF, u32::MAX, None);
-    assert!(Table::new(&mut store, host_table, Val::FuncRef(None)).is_err());
+    assert!(Table::new(&mut store, host_table, Ref::Func(None)).is_err());
     // A 64-bit memory of 2^64 bytes or more, made by the host.
     for minimum in [1 << 48, u64::MAX] {
         let ty = MemoryType::new64(minimum, None);
@@ -724,11 +724,7 @@ fn table_growth_near_the_cap_fails_cleanly() {
     assert_eq!(g.grow_memory.call(&mut store, -1).unwrap(), -1);
     assert_eq!(g.grow_memory.call(&mut store, 65536).unwrap(), -1);
     assert_eq!(g.table.size(&store), 1);
-    assert!(
-        g.table
-            .grow(&mut store, u64::MAX, Val::FuncRef(None))
-            .is_err()
-    );
+    assert!(g.table.grow(&mut store, u64::MAX, Ref::Func(None)).is_err());
     assert!(g.memory.grow(&mut store, u64::MAX).is_err());
 }
 

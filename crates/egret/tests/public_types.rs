@@ -143,7 +143,7 @@ fn types_of_another_engine_are_errors_not_undefined_behaviour() {
 
     let foreign_ref = RefType::new(true, HeapType::ConcreteFunc(foreign));
     let table = TableType::new(foreign_ref.clone(), 1, None);
-    assert!(Table::new(&mut store, table, Val::FuncRef(None)).is_err());
+    assert!(Table::new(&mut store, table, Ref::Func(None)).is_err());
     let global = GlobalType::new(ValType::Ref(foreign_ref), Mutability::Const);
     assert!(Global::new(&mut store, global, Val::FuncRef(None)).is_err());
     // The store is still usable.
@@ -161,7 +161,7 @@ fn a_typed_table_from_the_host_holds_only_functions_of_its_type() {
     let table = Table::new(
         &mut store,
         TableType::new(element, 2, None),
-        Val::FuncRef(None),
+        Ref::Func(None),
     )
     .unwrap();
     let double = Func::new(&mut store, unary, |_, p, r| {
@@ -260,7 +260,7 @@ fn memory_types_are_built_and_checked() {
     assert!(err.to_string().contains("shared"), "{err}");
     // Inconsistent table limits are refused too.
     let backwards = TableType::new(RefType::FUNCREF, 5, Some(2));
-    assert!(Table::new(&mut store, backwards, Val::FuncRef(None)).is_err());
+    assert!(Table::new(&mut store, backwards, Ref::Func(None)).is_err());
 }
 
 #[test]

@@ -6,7 +6,7 @@
 mod common;
 
 use common::trap_kind;
-use egret::{Config, Engine, Instance, Linker, Module, Store, TrapKind, Val};
+use egret::{Config, Engine, Instance, Linker, Module, Ref, Store, TrapKind, Val};
 
 /// An engine with typed function references and declared subtyping (which
 /// wasm validates as part of GC).
@@ -250,8 +250,8 @@ fn typed_globals_and_tables_cross_modules() {
     let wrong = Module::new(&engine, r#"(module (func (export "f") (param i32)))"#).unwrap();
     let wrong = Instance::new(&mut store, &wrong, &[]).unwrap();
     let wrong = wrong.get_func(&mut store, "f").unwrap();
-    assert!(table.set(&mut store, 0, Val::FuncRef(Some(wrong))).is_err());
-    assert!(table.set(&mut store, 0, Val::FuncRef(None)).is_err());
+    assert!(table.set(&mut store, 0, Ref::Func(Some(wrong))).is_err());
+    assert!(table.set(&mut store, 0, Ref::Func(None)).is_err());
     let right = table.get(&mut store, 1).unwrap();
     assert!(table.set(&mut store, 0, right).is_ok());
 }

@@ -4,8 +4,8 @@
 
 use crate::values::{DUMMY_REFUSED, Exception, Outcome, TrapClass, ValKind, Value};
 use egret::{
-    Engine, Error, Extern, ExternType, Func, Global, Instance, Memory, Module, Store, Table, Tag,
-    TrapKind, Val, ValType,
+    Engine, Error, Extern, ExternType, Func, Global, Instance, Memory, Module, Ref, Store, Table,
+    Tag, TrapKind, Val, ValType,
 };
 
 /// The engine the oracles use: the default features
@@ -171,8 +171,8 @@ fn dummy_import(store: &mut Store<()>, ty: ExternType) -> Result<Extern, Error> 
         }
         ExternType::Memory(mt) => Memory::new(&mut *store, mt)?.into(),
         ExternType::Table(tt) => {
-            let value = zero(ValType::Ref(tt.element().clone()))?;
-            Table::new(&mut *store, tt, value)?.into()
+            let null = Ref::null(tt.element().heap_type());
+            Table::new(&mut *store, tt, null)?.into()
         }
         ExternType::Tag(tt) => Tag::new(&mut *store, &tt)?.into(),
     })
@@ -251,18 +251,15 @@ impl EgretRun {
     }
 
     /// Which elements of the exported table `name` are null.
-    pub fn table(&self, name: &str) -> Result<Vec<bool>, String> {
+    pub fn table(&mut self, name: &str) -> Result<Vec<bool>, String> {
         let table = self
             .instance
             .try_get_table(&self.store, name)
             .map_err(|e| e.to_string())?;
         let size = table.try_size(&self.store).map_err(|e| e.to_string())?;
         (0..size)
-            .map(|i| match table.get(&self.store, i) {
-                Ok(v) => Ok(matches!(
-                    v,
-                    Val::FuncRef(None) | Val::ExternRef(None) | Val::ExnRef(None)
-                )),
+            .map(|i| match table.try_get(&mut self.store, i) {
+                Ok(r) => Ok(r.is_null()),
                 Err(e) => Err(e.to_string()),
             })
             .collect()

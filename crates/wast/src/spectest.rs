@@ -3,8 +3,8 @@
 //! table of 10..20 elements and a memory of 1..2 pages.
 
 use egret::{
-    FuncType, Global, GlobalType, Linker, Memory, MemoryType, Mutability, RefType, Store, Table,
-    TableType, Val, ValType,
+    FuncType, Global, GlobalType, Linker, Memory, MemoryType, Mutability, Ref, RefType, Store,
+    Table, TableType, Val, ValType,
 };
 
 /// Defines the `spectest` module in `linker`, creating its table, memory
@@ -38,7 +38,7 @@ pub(crate) fn define(linker: &mut Linker<()>, store: &mut Store<()>) -> egret::R
     }
 
     let table_ty = TableType::new(RefType::FUNCREF, 10, Some(20));
-    let table = Table::new(&mut *store, table_ty, Val::FuncRef(None))?;
+    let table = Table::new(&mut *store, table_ty, Ref::Func(None))?;
     linker.define(&*store, "spectest", "table", table)?;
 
     let memory = Memory::new(&mut *store, MemoryType::new(1, Some(2)))?;

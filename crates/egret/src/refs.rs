@@ -1,0 +1,143 @@
+//! [`Ref`]: a reference value of any hierarchy, null or not, as tables
+//! hold them (Wasmtime's shape). Each variant keeps its nullability inside,
+//! so a null still says which hierarchy it belongs to.
+
+use crate::{AnyRef, ExnRef, ExternRef, Func, HeapType, Val};
+
+/// A reference: what a table element is.
+///
+/// ```
+/// let null = egret::Ref::from(None::<egret::Func>);
+/// assert!(null.is_null() && null.is_func());
+/// assert!(egret::Val::from(null).ref_().unwrap().is_func());
+/// ```
+#[derive(Clone, Debug)]
+pub enum Ref {
+    /// A function reference (`None` is null).
+    Func(Option<Func>),
+    /// A host reference (`None` is null).
+    Extern(Option<ExternRef>),
+    /// A reference of the `any` hierarchy (`None` is null).
+    Any(Option<AnyRef>),
+    /// An exception reference (`None` is null).
+    Exn(Option<ExnRef>),
+}
+
+impl Ref {
+    /// The null reference of `heap_type`'s hierarchy.
+    pub fn null(heap_type: &HeapType) -> Ref {
+        match heap_type.top() {
+            HeapType::Func => Ref::Func(None),
+            HeapType::Extern => Ref::Extern(None),
+            HeapType::Any => Ref::Any(None),
+            _ => Ref::Exn(None),
+        }
+    }
+
+    /// Whether the reference is null.
+    pub fn is_null(&self) -> bool {
+        matches!(
+            self,
+            Ref::Func(None) | Ref::Extern(None) | Ref::Any(None) | Ref::Exn(None)
+        )
+    }
+
+    /// Whether the reference is not null.
+    pub fn is_non_null(&self) -> bool {
+        !self.is_null()
+    }
+
+    /// Whether this is a function reference (null or not).
+    pub fn is_func(&self) -> bool {
+        matches!(self, Ref::Func(_))
+    }
+
+    /// The function reference, if this is one (`Some(None)` for null).
+    pub fn as_func(&self) -> Option<Option<&Func>> {
+        match self {
+            Ref::Func(f) => Some(f.as_ref()),
+            _ => None,
+        }
+    }
+
+    /// Whether this is a host reference (null or not).
+    pub fn is_extern(&self) -> bool {
+        matches!(self, Ref::Extern(_))
+    }
+
+    /// The host reference, if this is one (`Some(None)` for null).
+    pub fn as_extern(&self) -> Option<Option<&ExternRef>> {
+        match self {
+            Ref::Extern(r) => Some(r.as_ref()),
+            _ => None,
+        }
+    }
+
+    /// Whether this is a reference of the `any` hierarchy (null or not).
+    pub fn is_any(&self) -> bool {
+        matches!(self, Ref::Any(_))
+    }
+
+    /// The `any` reference, if this is one (`Some(None)` for null).
+    pub fn as_any(&self) -> Option<Option<&AnyRef>> {
+        match self {
+            Ref::Any(r) => Some(r.as_ref()),
+            _ => None,
+        }
+    }
+
+    /// Whether this is an exception reference (null or not).
+    pub fn is_exn(&self) -> bool {
+        matches!(self, Ref::Exn(_))
+    }
+
+    /// The exception reference, if this is one (`Some(None)` for null).
+    pub fn as_exn(&self) -> Option<Option<&ExnRef>> {
+        match self {
+            Ref::Exn(r) => Some(r.as_ref()),
+            _ => None,
+        }
+    }
+}
+
+macro_rules! ref_from {
+    ($($t:ty => $variant:ident),*) => {$(
+        impl From<$t> for Ref {
+            fn from(r: $t) -> Ref {
+                Ref::$variant(Some(r))
+            }
+        }
+
+        impl From<Option<$t>> for Ref {
+            fn from(r: Option<$t>) -> Ref {
+                Ref::$variant(r)
+            }
+        }
+    )*};
+}
+
+ref_from!(Func => Func, ExternRef => Extern, AnyRef => Any, ExnRef => Exn);
+
+impl From<Ref> for Val {
+    fn from(r: Ref) -> Val {
+        match r {
+            Ref::Func(f) => Val::FuncRef(f),
+            Ref::Extern(r) => Val::ExternRef(r),
+            Ref::Any(r) => Val::AnyRef(r),
+            Ref::Exn(r) => Val::ExnRef(r),
+        }
+    }
+}
+
+impl Val {
+    /// The reference, if this is one.
+    pub fn ref_(self) -> Option<Ref> {
+        match self {
+            Val::FuncRef(f) => Some(Ref::Func(f)),
+            Val::ExternRef(r) => Some(Ref::Extern(r)),
+            Val::AnyRef(r) => Some(Ref::Any(r)),
+            Val::ExnRef(r) => Some(Ref::Exn(r)),
+            _ => None,
+        }
+    }
+}
