@@ -4,8 +4,8 @@
 
 mod common;
 
-use common::{backtrace_names, trap_kind};
-use egret::{Engine, Instance, Module, Store, TrapKind};
+use common::{backtrace_names, trap_of};
+use egret::{Engine, Instance, Module, Store, Trap};
 
 fn instance(text: &str) -> (Store<()>, Instance) {
     let engine = Engine::default();
@@ -31,16 +31,16 @@ fn load_at_the_far_end_of_the_guard_region_traps() {
         .get_typed_func::<u32, i64>(&mut store, "load64")
         .unwrap();
     assert_eq!(
-        trap_kind(load.call(&mut store, 0xFFFF_FFFF)),
-        TrapKind::MemoryOutOfBounds
+        trap_of(load.call(&mut store, 0xFFFF_FFFF)),
+        Trap::MemoryOutOfBounds
     );
     assert_eq!(
-        trap_kind(load64.call(&mut store, 0xFFFF_FFFF)),
-        TrapKind::MemoryOutOfBounds
+        trap_of(load64.call(&mut store, 0xFFFF_FFFF)),
+        Trap::MemoryOutOfBounds
     );
     assert_eq!(
-        trap_kind(load.call(&mut store, 0)),
-        TrapKind::MemoryOutOfBounds
+        trap_of(load.call(&mut store, 0)),
+        Trap::MemoryOutOfBounds
     );
 }
 
@@ -60,12 +60,12 @@ fn access_just_past_the_end_traps_and_just_inside_works() {
     store_byte.call(&mut store, 65535).unwrap();
     assert_eq!(load.call(&mut store, 65532).unwrap(), 9 << 24);
     assert_eq!(
-        trap_kind(load.call(&mut store, 65533)),
-        TrapKind::MemoryOutOfBounds
+        trap_of(load.call(&mut store, 65533)),
+        Trap::MemoryOutOfBounds
     );
     assert_eq!(
-        trap_kind(store_byte.call(&mut store, 65536)),
-        TrapKind::MemoryOutOfBounds
+        trap_of(store_byte.call(&mut store, 65536)),
+        Trap::MemoryOutOfBounds
     );
 }
 
@@ -83,16 +83,16 @@ fn ten_million_deep_recursion_traps_and_the_next_call_works() {
         .get_typed_func::<i32, i32>(&mut store, "depth")
         .unwrap();
     assert_eq!(
-        trap_kind(depth.call(&mut store, 10_000_000)),
-        TrapKind::StackOverflow
+        trap_of(depth.call(&mut store, 10_000_000)),
+        Trap::StackOverflow
     );
     assert_eq!(depth.call(&mut store, 1000).unwrap(), 1000);
     let forever = instance
         .get_typed_func::<(), ()>(&mut store, "forever")
         .unwrap();
     assert_eq!(
-        trap_kind(forever.call(&mut store, ())),
-        TrapKind::StackOverflow
+        trap_of(forever.call(&mut store, ())),
+        Trap::StackOverflow
     );
     assert_eq!(depth.call(&mut store, 10).unwrap(), 10);
 }
@@ -123,36 +123,36 @@ fn every_core_trap_kind_is_reported() {
         .get_typed_func::<i32, ()>(&mut store, "indirect")
         .unwrap();
     assert_eq!(
-        trap_kind(unreachable.call(&mut store, ())),
-        TrapKind::UnreachableCodeReached
+        trap_of(unreachable.call(&mut store, ())),
+        Trap::UnreachableCodeReached
     );
     assert_eq!(
-        trap_kind(div.call(&mut store, (1, 0))),
-        TrapKind::IntegerDivisionByZero
+        trap_of(div.call(&mut store, (1, 0))),
+        Trap::IntegerDivisionByZero
     );
     assert_eq!(
-        trap_kind(div.call(&mut store, (i32::MIN, -1))),
-        TrapKind::IntegerOverflow
+        trap_of(div.call(&mut store, (i32::MIN, -1))),
+        Trap::IntegerOverflow
     );
     assert_eq!(
-        trap_kind(trunc.call(&mut store, f32::NAN)),
-        TrapKind::BadConversionToInteger
+        trap_of(trunc.call(&mut store, f32::NAN)),
+        Trap::BadConversionToInteger
     );
     assert_eq!(
-        trap_kind(trunc.call(&mut store, 3e9)),
-        TrapKind::IntegerOverflow
+        trap_of(trunc.call(&mut store, 3e9)),
+        Trap::IntegerOverflow
     );
     assert_eq!(
-        trap_kind(indirect.call(&mut store, 0)),
-        TrapKind::IndirectCallToNull
+        trap_of(indirect.call(&mut store, 0)),
+        Trap::IndirectCallToNull
     );
     assert_eq!(
-        trap_kind(indirect.call(&mut store, 1)),
-        TrapKind::BadSignature
+        trap_of(indirect.call(&mut store, 1)),
+        Trap::BadSignature
     );
     assert_eq!(
-        trap_kind(indirect.call(&mut store, 2)),
-        TrapKind::IndirectCallOutOfBounds
+        trap_of(indirect.call(&mut store, 2)),
+        Trap::TableOutOfBounds
     );
     assert_eq!(div.call(&mut store, (7, 2)).unwrap(), 3);
 }

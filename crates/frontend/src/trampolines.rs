@@ -13,7 +13,7 @@
 
 use crate::abi::{self, VALUE_SLOT_SIZE, clif_type, uses_return_area};
 use crate::builtins::Builtin;
-use crate::traps::TrapKind;
+use crate::traps::{Trap, TrapReason};
 use crate::types::FuncType;
 use crate::vmoffsets::{VMOffsets, host_ctx};
 use cranelift_codegen::ir::condcodes::IntCC;
@@ -135,7 +135,7 @@ pub fn build_host_call(
     let threw = b
         .ins()
         .icmp_imm_s(IntCC::Equal, failed, i64::from(host_ctx::THREW));
-    b.ins().trapz(threw, TrapKind::HostFunctionFailed.code());
+    b.ins().trapz(threw, TrapReason::HostFailed.code());
     let exn = b.ins().load(types::I32, value_flags(), values, 0);
     let throw_sig = b.import_signature(Builtin::throw_ref.signature(isa.default_call_conv()));
     let builtins = b.ins().load(
@@ -152,7 +152,7 @@ pub fn build_host_call(
     );
     b.ins()
         .call_indirect(throw_sig, throw, &[caller_vmctx, exn]);
-    b.ins().trap(TrapKind::UnreachableCodeReached.code());
+    b.ins().trap(TrapReason::Wasm(Trap::UnreachableCodeReached).code());
 
     b.switch_to_block(success);
 
