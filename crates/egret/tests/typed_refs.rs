@@ -51,9 +51,9 @@ fn call_ref_calls_and_traps_on_null() {
         .get_typed_func::<i32, i32>(&mut store, "call_null")
         .unwrap();
     let err = call_null.call(&mut store, 1);
-    let message = format!("{}", err.as_ref().unwrap_err());
+    let message = format!("{:?}", err.as_ref().unwrap_err());
     assert_eq!(trap_of(err), Trap::NullReference);
-    assert!(message.contains("null function reference"), "{message}");
+    assert!(message.contains("wasm trap: null reference"), "{message}");
     let as_non_null = instance
         .get_typed_func::<(), i32>(&mut store, "as_non_null")
         .unwrap();
