@@ -702,10 +702,7 @@ fn nested_host_failures_reach_the_right_caller() {
         .unwrap()
         .call(&mut store, 3)
         .unwrap_err();
-    assert_eq!(
-        err.to_string(),
-        "outer saw inner 3"
-    );
+    assert_eq!(err.to_string(), "outer saw inner 3");
 }
 
 #[test]

@@ -81,10 +81,7 @@ fn fuel_stops_infinite_recursion_and_call_trees() {
     let f = spinners(&mut store);
     // Little enough fuel to run out long before the stack does.
     store.set_fuel(1_000).unwrap();
-    assert_eq!(
-        trap_of(f.recurse.call(&mut store, ())),
-        Trap::OutOfFuel
-    );
+    assert_eq!(trap_of(f.recurse.call(&mut store, ())), Trap::OutOfFuel);
     store.set_fuel(100_000).unwrap();
     assert_eq!(trap_of(f.tree.call(&mut store, 60)), Trap::OutOfFuel);
     assert_eq!(store.get_fuel().unwrap(), 0);
@@ -106,10 +103,7 @@ fn fuel_counts_operators() {
     // Exactly enough fuel for 1000 iterations is not enough for 2000.
     store.set_fuel(spent + 6).unwrap();
     f.count.call(&mut store, 1000).unwrap();
-    assert_eq!(
-        trap_of(f.count.call(&mut store, 2000)),
-        Trap::OutOfFuel
-    );
+    assert_eq!(trap_of(f.count.call(&mut store, 2000)), Trap::OutOfFuel);
 }
 
 #[test]
@@ -196,10 +190,7 @@ fn an_epoch_from_another_thread_stops_an_infinite_loop() {
         stopped.saturating_duration_since(ticked_at)
     );
     // The store is usable again once the deadline is moved on.
-    assert_eq!(
-        trap_of(f.add.call(&mut store, (1, 2))),
-        Trap::Interrupt
-    );
+    assert_eq!(trap_of(f.add.call(&mut store, (1, 2))), Trap::Interrupt);
     store.set_epoch_deadline(1);
     assert_eq!(f.add.call(&mut store, (1, 2)).unwrap(), 3);
 }
@@ -219,15 +210,9 @@ fn epochs_stop_infinite_recursion_and_call_trees() {
     assert_eq!(trap_of(f.tree.call(&mut store, 60)), Trap::Interrupt);
     thread.join().unwrap();
     // Recursion meets the deadline at its first call.
-    assert_eq!(
-        trap_of(f.recurse.call(&mut store, ())),
-        Trap::Interrupt
-    );
+    assert_eq!(trap_of(f.recurse.call(&mut store, ())), Trap::Interrupt);
     store.set_epoch_deadline(1);
-    assert_eq!(
-        trap_of(f.recurse.call(&mut store, ())),
-        Trap::StackOverflow
-    );
+    assert_eq!(trap_of(f.recurse.call(&mut store, ())), Trap::StackOverflow);
 }
 
 #[test]
@@ -235,19 +220,13 @@ fn a_new_store_has_reached_its_deadline() {
     let engine = engine_with(|c| _ = c.epoch_interruption(true));
     let mut store = Store::new(&engine, ());
     let f = spinners(&mut store);
-    assert_eq!(
-        trap_of(f.add.call(&mut store, (1, 2))),
-        Trap::Interrupt
-    );
+    assert_eq!(trap_of(f.add.call(&mut store, (1, 2))), Trap::Interrupt);
     store.set_epoch_deadline(3);
     engine.increment_epoch();
     engine.increment_epoch();
     assert_eq!(f.add.call(&mut store, (1, 2)).unwrap(), 3);
     engine.increment_epoch();
-    assert_eq!(
-        trap_of(f.add.call(&mut store, (1, 2))),
-        Trap::Interrupt
-    );
+    assert_eq!(trap_of(f.add.call(&mut store, (1, 2))), Trap::Interrupt);
 }
 
 #[test]
@@ -431,7 +410,10 @@ fn a_failing_limiter_stops_wasm_and_fails_the_host() {
     store.limiter(|l| l);
     let g = grower(&mut store);
     let err = g.grow_memory.call(&mut store, 1).unwrap_err();
-    assert!(!err.is::<Trap>(), "a limiter's error is not a trap: {err:?}");
+    assert!(
+        !err.is::<Trap>(),
+        "a limiter's error is not a trap: {err:?}"
+    );
     assert!(err.is::<WasmBacktrace>(), "{err:?}");
     assert!(err.downcast_ref::<Denied>().is_some(), "{err:?}");
     let err = g.memory.grow(&mut store, 1).unwrap_err();
@@ -609,9 +591,7 @@ fn wasm_reentered_from_another_thread_gets_a_stack_limit_for_that_thread() {
         let mut store = Store::new(&engine, ());
         let reenter = Func::wrap(&mut store, move |mut caller: Caller<'_, ()>| {
             let (finite, kind) = recurse_on_thread(&mut caller, stack)?;
-            Ok(i32::from(
-                finite == 1_000 && kind == Trap::StackOverflow,
-            ))
+            Ok(i32::from(finite == 1_000 && kind == Trap::StackOverflow))
         });
         let instance = Instance::new(&mut store, &module, &[reenter.into()]).unwrap();
         let run = instance
@@ -623,10 +603,7 @@ fn wasm_reentered_from_another_thread_gets_a_stack_limit_for_that_thread() {
         let depth = instance
             .get_typed_func::<i32, i32>(&mut store, "depth")
             .unwrap();
-        assert_eq!(
-            trap_of(depth.call(&mut store, -1)),
-            Trap::StackOverflow
-        );
+        assert_eq!(trap_of(depth.call(&mut store, -1)), Trap::StackOverflow);
         assert_eq!(depth.call(&mut store, 1_000).unwrap(), 1_000);
         let add = instance
             .get_typed_func::<(i32, i32), i32>(&mut store, "add")
@@ -677,7 +654,10 @@ fn reentry_on_the_same_thread_shares_the_outer_stack_budget() {
 /// The innermost trap in `error`'s chain (a host function that passes on
 /// the error of its call into wasm makes it the cause of its own).
 fn innermost_trap(error: &Error) -> Trap {
-    let innermost = error.chain().filter_map(|e| e.downcast_ref::<Trap>()).last();
+    let innermost = error
+        .chain()
+        .filter_map(|e| e.downcast_ref::<Trap>())
+        .last();
     *innermost.expect("a trap")
 }
 

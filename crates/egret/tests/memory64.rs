@@ -284,11 +284,7 @@ fn table64_grows_and_checks_bounds_with_i64_indices() {
     // Indices whose low 32 bits are in bounds are still out of bounds.
     for index in [5, 1 << 32, (1 << 32) + 1, -1, i64::MIN + 1] {
         let oob = Trap::TableOutOfBounds;
-        assert_eq!(
-            trap_of(is_null.call(&mut store, index)),
-            oob,
-            "{index:#x}"
-        );
+        assert_eq!(trap_of(is_null.call(&mut store, index)), oob, "{index:#x}");
         assert_eq!(trap_of(set.call(&mut store, index)), oob, "{index:#x}");
         assert_eq!(
             trap_of(call.call(&mut store, index)),

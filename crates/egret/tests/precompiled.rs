@@ -42,7 +42,10 @@ fn exercise(module: &Module) {
     let error = trap.call(&mut store, ()).unwrap_err();
     assert_eq!(error.downcast_ref(), Some(&Trap::UnreachableCodeReached));
     let backtrace = error.downcast_ref::<WasmBacktrace>();
-    assert!(backtrace.is_some_and(|b| !b.frames().is_empty()), "{error:?}");
+    assert!(
+        backtrace.is_some_and(|b| !b.frames().is_empty()),
+        "{error:?}"
+    );
     let floor = instance
         .get_typed_func::<f64, f64>(&mut store, "floor")
         .unwrap();
@@ -52,7 +55,10 @@ fn exercise(module: &Module) {
         .unwrap();
     assert_eq!(load.call(&mut store, 16).unwrap(), i32::from(b'p'));
     let error = load.call(&mut store, 65536).unwrap_err();
-    assert_eq!(*error.downcast_ref::<Trap>().unwrap(), Trap::MemoryOutOfBounds);
+    assert_eq!(
+        *error.downcast_ref::<Trap>().unwrap(),
+        Trap::MemoryOutOfBounds
+    );
 }
 
 #[test]

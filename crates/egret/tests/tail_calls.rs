@@ -243,15 +243,9 @@ fn return_call_indirect_checks_as_call_indirect_does() {
         .get_typed_func::<i32, i32>(&mut store, "run")
         .unwrap();
     assert_eq!(run.call(&mut store, 1).unwrap(), 7);
-    assert_eq!(
-        trap_of(run.call(&mut store, 0)),
-        Trap::IndirectCallToNull
-    );
+    assert_eq!(trap_of(run.call(&mut store, 0)), Trap::IndirectCallToNull);
     assert_eq!(trap_of(run.call(&mut store, 2)), Trap::BadSignature);
-    assert_eq!(
-        trap_of(run.call(&mut store, 3)),
-        Trap::TableOutOfBounds
-    );
+    assert_eq!(trap_of(run.call(&mut store, 3)), Trap::TableOutOfBounds);
 }
 
 #[test]

@@ -40,10 +40,7 @@ fn load_at_the_far_end_of_the_guard_region_traps() {
         trap_of(load64.call(&mut store, 0xFFFF_FFFF)),
         Trap::MemoryOutOfBounds
     );
-    assert_eq!(
-        trap_of(load.call(&mut store, 0)),
-        Trap::MemoryOutOfBounds
-    );
+    assert_eq!(trap_of(load.call(&mut store, 0)), Trap::MemoryOutOfBounds);
 }
 
 #[test]
@@ -92,10 +89,7 @@ fn ten_million_deep_recursion_traps_and_the_next_call_works() {
     let forever = instance
         .get_typed_func::<(), ()>(&mut store, "forever")
         .unwrap();
-    assert_eq!(
-        trap_of(forever.call(&mut store, ())),
-        Trap::StackOverflow
-    );
+    assert_eq!(trap_of(forever.call(&mut store, ())), Trap::StackOverflow);
     assert_eq!(depth.call(&mut store, 10).unwrap(), 10);
 }
 
@@ -140,18 +134,12 @@ fn every_core_trap_kind_is_reported() {
         trap_of(trunc.call(&mut store, f32::NAN)),
         Trap::BadConversionToInteger
     );
-    assert_eq!(
-        trap_of(trunc.call(&mut store, 3e9)),
-        Trap::IntegerOverflow
-    );
+    assert_eq!(trap_of(trunc.call(&mut store, 3e9)), Trap::IntegerOverflow);
     assert_eq!(
         trap_of(indirect.call(&mut store, 0)),
         Trap::IndirectCallToNull
     );
-    assert_eq!(
-        trap_of(indirect.call(&mut store, 1)),
-        Trap::BadSignature
-    );
+    assert_eq!(trap_of(indirect.call(&mut store, 1)), Trap::BadSignature);
     assert_eq!(
         trap_of(indirect.call(&mut store, 2)),
         Trap::TableOutOfBounds
@@ -215,7 +203,11 @@ fn traps_downcast_to_wasmtime_s_trap_variants() {
     let instance = Instance::new(&mut store, &module, &[]).unwrap();
     let cases = [
         ("recurse", Trap::StackOverflow, "call stack exhausted"),
-        ("load", Trap::MemoryOutOfBounds, "out of bounds memory access"),
+        (
+            "load",
+            Trap::MemoryOutOfBounds,
+            "out of bounds memory access",
+        ),
         (
             "table_get",
             Trap::TableOutOfBounds,
@@ -225,9 +217,7 @@ fn traps_downcast_to_wasmtime_s_trap_variants() {
         ("as_non_null", Trap::NullReference, "null reference"),
     ];
     for (name, expected, message) in cases {
-        let f = instance
-            .get_typed_func::<(), ()>(&mut store, name)
-            .unwrap();
+        let f = instance.get_typed_func::<(), ()>(&mut store, name).unwrap();
         let err = f.call(&mut store, ()).unwrap_err();
         assert!(err.is::<Trap>(), "{name}: {err:?}");
         assert_eq!(err.downcast_ref::<Trap>(), Some(&expected), "{name}");
@@ -316,7 +306,10 @@ fn a_host_error_comes_back_as_itself_not_as_a_trap() {
     assert!(!err.is::<Trap>(), "{err:?}");
     assert_eq!(err.downcast_ref::<Trap>(), None);
     assert_eq!(err.downcast_ref::<Refused>(), Some(&Refused(5)));
-    assert_eq!(err.root_cause().downcast_ref::<Refused>(), Some(&Refused(5)));
+    assert_eq!(
+        err.root_cause().downcast_ref::<Refused>(),
+        Some(&Refused(5))
+    );
     let backtrace = err.downcast_ref::<WasmBacktrace>().expect("a backtrace");
     let names: Vec<_> = backtrace
         .frames()

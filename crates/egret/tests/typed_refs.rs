@@ -101,10 +101,7 @@ fn call_ref_and_call_indirect_through_a_subtype() {
         .get_typed_func::<i32, i32>(&mut store, "indirect_derived")
         .unwrap();
     assert_eq!(derived.call(&mut store, 0).unwrap(), 7);
-    assert_eq!(
-        trap_of(derived.call(&mut store, 1)),
-        Trap::BadSignature
-    );
+    assert_eq!(trap_of(derived.call(&mut store, 1)), Trap::BadSignature);
 }
 
 #[test]

@@ -177,7 +177,10 @@ mod tests {
             }],
         );
         assert_eq!((map.start(), map.end()), (100, 260));
-        assert_eq!(map.trap_at(120), Some(TrapReason::Wasm(Trap::MemoryOutOfBounds)));
+        assert_eq!(
+            map.trap_at(120),
+            Some(TrapReason::Wasm(Trap::MemoryOutOfBounds))
+        );
         assert_eq!(map.trap_at(121), None);
         assert_eq!(map.func_at(100), Some(FuncIndex(3)));
         assert_eq!(map.func_at(149), Some(FuncIndex(3)));

@@ -6,7 +6,7 @@
 //! - the *host* trampoline lets wasm call a host function as if it were a
 //!   wasm function: it spills the arguments to a stack array, calls the host
 //!   function's entry (at offset 0 of its context) and raises
-//!   `HostFunctionFailed` if that reports a failure, or throws the wasm
+//!   `TrapReason::HostFailed` if that reports a failure, or throws the wasm
 //!   exception it reports.
 //!
 //! The conventions are described in `abi.rs`.
@@ -152,7 +152,7 @@ pub fn build_host_call(
     );
     b.ins()
         .call_indirect(throw_sig, throw, &[caller_vmctx, exn]);
-    b.ins().trap(TrapReason::Wasm(Trap::UnreachableCodeReached).code());
+    b.ins().trap(Trap::UnreachableCodeReached.code());
 
     b.switch_to_block(success);
 

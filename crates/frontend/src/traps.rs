@@ -62,6 +62,14 @@ impl Trap {
     }
 }
 
+impl Trap {
+    /// The trap code generated code raises this trap with.
+    #[cfg(feature = "compiler")]
+    pub(crate) const fn code(self) -> TrapCode {
+        TrapReason::Wasm(self).code()
+    }
+}
+
 impl fmt::Display for Trap {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "wasm trap: {}", self.message())

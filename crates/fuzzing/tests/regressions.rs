@@ -63,7 +63,10 @@ fn wasmi_store_translator_panic() {
     let (mut store, instance) = instantiate(&wasm);
     let f = instance.get_typed_func::<i32, ()>(&mut store, "f").unwrap();
     let err = f.call(&mut store, 0).unwrap_err();
-    assert_eq!(*err.downcast_ref::<Trap>().unwrap(), Trap::MemoryOutOfBounds);
+    assert_eq!(
+        *err.downcast_ref::<Trap>().unwrap(),
+        Trap::MemoryOutOfBounds
+    );
 }
 
 /// wasmi 2.0.0 delivers the values of a `br_table` carrying two or more
@@ -200,7 +203,10 @@ fn memory64_byte_pages_with_data_image() {
     // The bytes past the minimum, inside the image's host page, are
     // still out of bounds.
     let trap = load.call(&mut store, 2703).unwrap_err();
-    assert_eq!(*trap.downcast_ref::<Trap>().unwrap(), Trap::MemoryOutOfBounds);
+    assert_eq!(
+        *trap.downcast_ref::<Trap>().unwrap(),
+        Trap::MemoryOutOfBounds
+    );
     // Growing to the maximum works, one byte past it does not.
     let grow = instance
         .get_typed_func::<i64, i64>(&mut store, "grow")

@@ -220,7 +220,10 @@ mod tests {
         assert!(Arc::ptr_eq(&lookup(0x10ff).unwrap(), &map));
         assert!(lookup(0x1100).is_none());
         assert!(lookup(0xfff).is_none());
-        assert_eq!(trap_at(0x1010), Some(TrapReason::Wasm(Trap::UnreachableCodeReached)));
+        assert_eq!(
+            trap_at(0x1010),
+            Some(TrapReason::Wasm(Trap::UnreachableCodeReached))
+        );
         assert_eq!(trap_at(0x1011), None);
         assert!(is_wasm_code(0x1000));
         assert!(is_wasm_code(0x1090));

@@ -222,7 +222,8 @@ fn compile() -> Jit {
         ret(b, v);
     });
     c.wasm(unreachable, 1, |b, _, _| {
-        b.ins().trap(TrapReason::Wasm(Trap::UnreachableCodeReached).code());
+        b.ins()
+            .trap(TrapReason::Wasm(Trap::UnreachableCodeReached).code());
     });
     c.wasm(calls_unreachable, 2, |b, m, [vmctx, _, a, x]| {
         let callee = m.declare_func_in_func(unreachable, b.func);
@@ -504,7 +505,10 @@ fn nested_activations_trap_independently() {
     let calls = HOST_CALLS.take();
     assert_eq!(calls.len(), 2);
     for host_call in calls {
-        assert_eq!(host_call.trap, Some(TrapReason::Wasm(Trap::UnreachableCodeReached)));
+        assert_eq!(
+            host_call.trap,
+            Some(TrapReason::Wasm(Trap::UnreachableCodeReached))
+        );
         assert_ne!(host_call.limit_before, 0, "the outer call set a limit");
         assert_eq!(host_call.limit_before, host_call.limit_after);
     }

@@ -615,7 +615,10 @@ mod tests {
             (Trap::MemoryOutOfBounds, "out of bounds memory access"),
             (Trap::IntegerDivisionByZero, "integer divide by zero"),
             (Trap::IntegerOverflow, "integer overflow"),
-            (Trap::BadConversionToInteger, "invalid conversion to integer"),
+            (
+                Trap::BadConversionToInteger,
+                "invalid conversion to integer",
+            ),
             (Trap::BadSignature, "indirect call type mismatch"),
             (Trap::StackOverflow, "call stack exhausted"),
             (Trap::UnreachableCodeReached, "unreachable"),

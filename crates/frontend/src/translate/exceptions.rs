@@ -198,7 +198,7 @@ impl<'a> Translation<'a> {
     /// `throw_ref`: throws the exception on the stack; null traps.
     fn throw_ref(&mut self) -> Result<(), CompileError> {
         let exn = self.pop()?;
-        self.b.ins().trapz(exn, TrapReason::Wasm(Trap::NullReference).code());
+        self.b.ins().trapz(exn, Trap::NullReference.code());
         self.throw_exception(exn);
         Ok(())
     }
@@ -209,7 +209,7 @@ impl<'a> Translation<'a> {
         self.st.args.clear();
         self.st.args.extend([self.vmctx, exn]);
         self.emit_call_inst(sig, CallTarget::Indirect(callee));
-        self.b.ins().trap(TrapReason::Wasm(Trap::UnreachableCodeReached).code());
+        self.b.ins().trap(Trap::UnreachableCodeReached.code());
         self.st.reachable = false;
     }
 

@@ -148,7 +148,7 @@ impl Translation<'_> {
                 .b
                 .ins()
                 .icmp_imm_s(IntCC::SignedGreaterThanOrEqual, fuel, 0);
-            self.trap_if(exhausted, TrapReason::Wasm(Trap::OutOfFuel));
+            self.trap_if(exhausted, Trap::OutOfFuel);
         }
         if self.env.tunables.epoch_interruption {
             self.epoch_check();
@@ -174,14 +174,12 @@ impl Translation<'_> {
             .b
             .ins()
             .icmp_imm_s(IntCC::Equal, outcome, i64::from(EPOCH_INTERRUPT));
-        self.b.ins().trapnz(interrupt, TrapReason::Wasm(Trap::Interrupt).code());
+        self.b.ins().trapnz(interrupt, Trap::Interrupt.code());
         let failed = self
             .b
             .ins()
             .icmp_imm_s(IntCC::Equal, outcome, i64::from(EPOCH_FAILED));
-        self.b
-            .ins()
-            .trapnz(failed, TrapReason::HostFailed.code());
+        self.b.ins().trapnz(failed, TrapReason::HostFailed.code());
         self.reload_fuel();
         self.b.ins().jump(next, &[]);
         self.b.seal_block(next);
@@ -191,7 +189,7 @@ impl Translation<'_> {
     /// Traps with `kind` if `condition` holds. With fuel metered, the trap
     /// path (a cold block) first saves the counter, so the store's fuel is
     /// current after the trap.
-    fn trap_if(&mut self, condition: Value, kind: TrapReason) {
+    fn trap_if(&mut self, condition: Value, kind: Trap) {
         let Some(var) = self.fuel else {
             self.b.ins().trapnz(condition, kind.code());
             return;

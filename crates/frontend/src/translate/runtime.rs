@@ -162,7 +162,7 @@ impl Translation<'_> {
         self.call_checked_builtin(
             Builtin::memory_fill,
             &[mem, dst, byte, len],
-            TrapReason::Wasm(Trap::MemoryOutOfBounds),
+            Trap::MemoryOutOfBounds,
         );
     }
 
@@ -179,7 +179,7 @@ impl Translation<'_> {
         self.call_checked_builtin(
             Builtin::memory_copy,
             &[dst_mem, dst, src_mem, src, len],
-            TrapReason::Wasm(Trap::MemoryOutOfBounds),
+            Trap::MemoryOutOfBounds,
         );
     }
 
@@ -191,7 +191,7 @@ impl Translation<'_> {
         self.call_checked_builtin(
             Builtin::memory_init,
             &[mem, data, dst, src, len],
-            TrapReason::Wasm(Trap::MemoryOutOfBounds),
+            Trap::MemoryOutOfBounds,
         );
     }
 
@@ -221,7 +221,7 @@ impl Translation<'_> {
     /// the processor mispredicts the check and runs ahead, it reads
     /// element 0 rather than an address the index chose (a Spectre-v1
     /// guard, as Wasmtime has by default: one conditional move).
-    fn table_elem_addr(&mut self, table: TableIndex, index: Value, trap: TrapReason) -> Value {
+    fn table_elem_addr(&mut self, table: TableIndex, index: Value, trap: Trap) -> Value {
         let def = self.table_definition(table);
         let len = self.load_at(I64, MUTABLE, def, table_def::CURRENT_ELEMENTS);
         let index = self.widen(index);
@@ -237,7 +237,7 @@ impl Translation<'_> {
     }
 
     /// Element `index` of a table, trapping with `trap` when out of bounds.
-    pub(super) fn table_get(&mut self, table: TableIndex, index: Value, trap: TrapReason) -> Value {
+    pub(super) fn table_get(&mut self, table: TableIndex, index: Value, trap: Trap) -> Value {
         let addr = self.table_elem_addr(table, index, trap);
         let element = self.load_at(I64, MUTABLE, addr, 0);
         let ty = self.env.info.tables[table.index()].element;
@@ -259,7 +259,7 @@ impl Translation<'_> {
     /// Sets element `index` of a table, trapping with `TableOutOfBounds`
     /// when out of bounds.
     pub(super) fn table_set(&mut self, table: TableIndex, index: Value, value: Value) {
-        let addr = self.table_elem_addr(table, index, TrapReason::Wasm(Trap::TableOutOfBounds));
+        let addr = self.table_elem_addr(table, index, Trap::TableOutOfBounds);
         let value = self.as_table_element(value);
         self.store_at(MUTABLE, value, addr, 0);
     }
@@ -280,7 +280,7 @@ impl Translation<'_> {
         self.call_checked_builtin(
             Builtin::table_fill,
             &[table, dst, value, len],
-            TrapReason::Wasm(Trap::TableOutOfBounds),
+            Trap::TableOutOfBounds,
         );
     }
 
@@ -297,7 +297,7 @@ impl Translation<'_> {
         self.call_checked_builtin(
             Builtin::table_copy,
             &[dst_table, dst, src_table, src, len],
-            TrapReason::Wasm(Trap::TableOutOfBounds),
+            Trap::TableOutOfBounds,
         );
     }
 
@@ -309,7 +309,7 @@ impl Translation<'_> {
         self.call_checked_builtin(
             Builtin::table_init,
             &[table, elem, dst, src, len],
-            TrapReason::Wasm(Trap::TableOutOfBounds),
+            Trap::TableOutOfBounds,
         );
     }
 
@@ -349,7 +349,7 @@ impl Translation<'_> {
     pub(super) fn func_ref_callee(
         &mut self,
         reference: Value,
-        null_trap: Option<TrapReason>,
+        null_trap: Option<Trap>,
     ) -> (Value, Value) {
         // Only valid once the reference is known to be non-null: not
         // `can_move`.
@@ -365,7 +365,7 @@ impl Translation<'_> {
 
     /// The engine type id (an `i32`) of a function reference; a null one
     /// traps with `null_trap` (the load faults in the zero page).
-    pub(super) fn func_ref_type_id(&mut self, reference: Value, null_trap: TrapReason) -> Value {
+    pub(super) fn func_ref_type_id(&mut self, reference: Value, null_trap: Trap) -> Value {
         let flags = MemFlagsData::new().with_trap_code(Some(null_trap.code()));
         self.load_at(I32, flags, reference, func_ref::TYPE_ID)
     }
@@ -452,7 +452,7 @@ impl Translation<'_> {
     }
 
     /// Calls `memory_grow` or `table_grow`, trapping with
-    /// `HostFunctionFailed` if it reports a failed resource limiter;
+    /// `TrapReason::HostFailed` if it reports a failed resource limiter;
     /// returns the old size or `GROW_FAILED`.
     fn call_grow_builtin(&mut self, builtin: Builtin, args: &[Value]) -> Value {
         let old = self.call_builtin_for_value(builtin, args);
@@ -486,7 +486,7 @@ impl Translation<'_> {
     }
 
     /// Calls a builtin that returns nonzero to request the trap `kind`.
-    fn call_checked_builtin(&mut self, builtin: Builtin, args: &[Value], kind: TrapReason) {
+    fn call_checked_builtin(&mut self, builtin: Builtin, args: &[Value], kind: Trap) {
         let failed = self.call_builtin_for_value(builtin, args);
         self.b.ins().trapnz(failed, kind.code());
     }
