@@ -3,7 +3,7 @@
 //!
 //! Run with `cargo run --example error_handling`.
 
-use egret::{Engine, Error, Instance, Linker, Module, Store};
+use egret::{Engine, Error, Instance, Linker, Module, Store, Trap, WasmBacktrace};
 
 fn main() -> egret::Result<()> {
     let engine = Engine::default();
@@ -40,9 +40,15 @@ fn main() -> egret::Result<()> {
         other => println!("unexpected: {other:?}"),
     }
 
-    // A trap, with its kind and wasm backtrace.
+    // A trap: the error is a `Trap` with a `WasmBacktrace` as context.
     match boom.call(&mut store, &[], &mut []) {
-        Err(Error::Trap(trap)) => println!("trap ({:?}): {trap}", trap.kind()),
+        Err(e) if e.is::<Trap>() => {
+            let trap = e.downcast_ref::<Trap>().expect("a trap");
+            println!("trap ({trap:?}): {trap}");
+            if let Some(backtrace) = e.downcast_ref::<WasmBacktrace>() {
+                println!("{backtrace}");
+            }
+        }
         other => println!("unexpected: {other:?}"),
     }
 

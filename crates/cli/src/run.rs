@@ -7,7 +7,8 @@ use crate::codegen::{self, Codegen};
 use crate::wasm_options::{self, WasmOptions, parse_duration, parse_size};
 use anyhow::{Context, anyhow, bail};
 use egret::{
-    Config, Engine, Linker, Module, Store, StoreLimits, StoreLimitsBuilder, TrapKind, Val, ValType,
+    Config, Engine, Linker, Module, Store, StoreLimits, StoreLimitsBuilder, Trap, Val, ValType,
+    WasmBacktrace,
 };
 use egret_wasi::{WasiCtx, WasiCtxBuilder};
 use std::path::PathBuf;
@@ -84,8 +85,8 @@ struct RunState {
 const HOST_STACK: usize = 4 << 20;
 
 /// Runs the command: results on stdout, errors on stderr. The exit code is
-/// the program's `proc_exit` code, 1 if wasm trapped (or hit a limit), 2 on
-/// other errors.
+/// the program's `proc_exit` code, 1 if wasm trapped (or a host function it
+/// called failed, or it hit a limit), 2 on other errors.
 pub(crate) fn run(options: &RunOptions) -> ExitCode {
     let wasm = match options.wasm_options() {
         Ok(wasm) => wasm,
@@ -120,31 +121,35 @@ pub(crate) fn run(options: &RunOptions) -> ExitCode {
         }
         Ok(Outcome::Exit(code)) => ExitCode::from(code as u8),
         Err(e) => {
-            eprintln!("error: {e:#}");
-            let trap = e.downcast_ref::<egret::Error>().and_then(|e| e.as_trap());
-            if let Some(hint) = trap.and_then(|t| limit_hint(t.kind(), &wasm)) {
+            // As Wasmtime's command line: the message (a failed call's wasm
+            // backtrace), then its causes (the trap or host error).
+            eprintln!("error: {e:?}");
+            let error = e.downcast_ref::<egret::Error>();
+            let trap = error.and_then(|e| e.downcast_ref::<Trap>());
+            if let Some(hint) = trap.and_then(|t| limit_hint(*t, &wasm)) {
                 eprintln!("{hint}");
             }
-            let limited = matches!(
-                e.downcast_ref::<egret::Error>(),
-                Some(egret::Error::Resource(_))
-            );
-            ExitCode::from(if trap.is_some() || limited { 1 } else { 2 })
+            // The program ran and failed: it trapped, a host function it
+            // called failed, or it hit a limit.
+            let failed_running = error.is_some_and(|e| {
+                e.is::<Trap>() || e.is::<WasmBacktrace>() || matches!(e, egret::Error::Resource(_))
+            });
+            ExitCode::from(if failed_running { 1 } else { 2 })
         }
     }
 }
 
 /// Which command-line limit a trap comes from, if any.
-fn limit_hint(kind: TrapKind, options: &WasmOptions) -> Option<String> {
-    match kind {
-        TrapKind::OutOfFuel => Some(format!(
+fn limit_hint(trap: Trap, options: &WasmOptions) -> Option<String> {
+    match trap {
+        Trap::OutOfFuel => Some(format!(
             "the program used up its fuel (fuel={})",
             options.fuel.unwrap_or_default()
         )),
-        TrapKind::Interrupt => options
+        Trap::Interrupt => options
             .timeout
             .map(|timeout| format!("the program ran longer than timeout={timeout:?}")),
-        TrapKind::StackOverflow => Some(format!(
+        Trap::StackOverflow => Some(format!(
             "the program used more than {} bytes of wasm stack (max-wasm-stack)",
             options.max_wasm_stack.unwrap_or(512 << 10)
         )),

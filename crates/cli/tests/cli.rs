@@ -174,9 +174,15 @@ fn run_trap_prints_message_and_backtrace() {
     assert_eq!(output.status.code(), Some(1));
     assert_eq!(stdout(&output), "");
     let err = stderr(&output);
-    assert!(err.starts_with("error: wasm trap: unreachable\n"), "{err}");
-    assert!(err.contains("wasm backtrace:"), "{err}");
-    assert!(err.contains("fail"), "{err}");
+    assert!(
+        err.starts_with("error: error while executing at wasm backtrace:\n"),
+        "{err}"
+    );
+    assert!(err.contains("!fail\n"), "{err}");
+    assert!(
+        err.contains("\n\nCaused by:\n    wasm trap: wasm `unreachable` instruction executed\n"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -354,7 +360,7 @@ fn run_reports_a_trap_with_its_backtrace() {
     assert_eq!(output.status.code(), Some(1));
     let err = stderr(&output);
     assert!(
-        err.contains("wasm trap: unreachable") && err.contains("m!deep"),
+        err.contains("wasm `unreachable` instruction executed") && err.contains("m!deep"),
         "{err}"
     );
 }

@@ -103,7 +103,7 @@ impl Config {
 
     /// The most stack, in bytes, wasm may use (512 KiB by default);
     /// running past it traps with
-    /// [`TrapKind::StackOverflow`](crate::TrapKind::StackOverflow). The
+    /// [`Trap::StackOverflow`](crate::Trap::StackOverflow). The
     /// budget counts from where the host enters wasm, on the thread that
     /// enters it; wasm re-entered by a host function on the same thread
     /// shares the outer call's budget. On a thread with less stack left
@@ -116,7 +116,7 @@ impl Config {
     }
 
     /// Count the fuel wasm consumes and trap with
-    /// [`TrapKind::OutOfFuel`](crate::TrapKind::OutOfFuel) when a store
+    /// [`Trap::OutOfFuel`](crate::Trap::OutOfFuel) when a store
     /// runs out (see [`Store::set_fuel`](crate::Store::set_fuel)). Every
     /// operator costs one unit except `nop`, `drop`, `block`, `loop`,
     /// `else`, `end`, `return` and `unreachable`; fuel is checked on
@@ -136,7 +136,7 @@ impl Config {
 
     /// Check the store's epoch deadline on function entry and at every
     /// loop iteration, trapping with
-    /// [`TrapKind::Interrupt`](crate::TrapKind::Interrupt) once
+    /// [`Trap::Interrupt`](crate::Trap::Interrupt) once
     /// [`Engine::increment_epoch`](crate::Engine::increment_epoch) has
     /// reached it (see
     /// [`Store::set_epoch_deadline`](crate::Store::set_epoch_deadline)).
@@ -335,8 +335,8 @@ impl Config {
     /// Garbage-collected structs, arrays, `i31` and recursion groups (a
     /// WebAssembly 3.0 feature). Off by default until Egret's collector
     /// lands (issue #16): with it on, every GC operator runs, but objects
-    /// live until their store is dropped, and a store whose GC heap is
-    /// full traps the wasm that allocates (see docs/gc.md).
+    /// live until their store is dropped, and a call that allocates in a
+    /// full GC heap fails with a resource-limit error (see docs/gc.md).
     pub fn wasm_gc(&mut self, enable: bool) -> &mut Self {
         self.feature(WasmFeatures::GC, enable)
     }

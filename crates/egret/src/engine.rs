@@ -77,7 +77,7 @@ impl Engine {
 
     /// Advances the engine's epoch by one tick. Wasm running in any store
     /// of this engine whose deadline this reaches traps with
-    /// [`TrapKind::Interrupt`](crate::TrapKind::Interrupt) at its next
+    /// [`Trap::Interrupt`](crate::Trap::Interrupt) at its next
     /// check (with [`Config::epoch_interruption`]). Cheap (one atomic
     /// add) and callable from any thread, for example a timer thread.
     ///

@@ -1,13 +1,15 @@
 //! Egret's error type: compile errors, link errors, traps and misuse, kept
-//! apart so embedders can tell them apart.
+//! apart so embedders can tell them apart; and, as in Wasmtime, the
+//! [`Trap`] and [`WasmBacktrace`] a failed call into wasm carries, found
+//! with [`Error::downcast_ref`].
 
 use egret_runtime::limits::ResourceError;
-use egret_runtime::trap::Trap as RuntimeTrap;
+use egret_runtime::trap::{Failure, FailureCause};
 use std::fmt;
 
 pub use egret_frontend::artifact::ArtifactError;
 pub use egret_frontend::error::CompileError;
-pub use egret_frontend::traps::TrapKind;
+pub use egret_frontend::traps::Trap;
 pub use egret_runtime::exception::ThrownException;
 pub use egret_runtime::trap::FrameInfo;
 
@@ -19,6 +21,31 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// `Debug` prints what `Display` does followed by the chain of causes, as
 /// Wasmtime's and `anyhow`'s errors do, so that `fn main() -> Result<()>`
 /// shows the message (and a trap's wasm backtrace) rather than a struct.
+///
+/// As in Wasmtime, an error raised while wasm ran (a trap, or the error of
+/// a host function wasm called) comes with the wasm frames it was raised
+/// in as context ([`Error::WasmBacktrace`]): its message is the backtrace,
+/// its cause the trap or host error. Find either with
+/// [`downcast_ref`](Error::downcast_ref):
+///
+/// ```
+/// use egret::{Engine, Instance, Module, Store, Trap, WasmBacktrace};
+/// let engine = Engine::default();
+/// let module = Module::new(&engine, r#"(module $m (func (export "f") unreachable))"#).unwrap();
+/// let mut store = Store::new(&engine, ());
+/// let instance = Instance::new(&mut store, &module, &[]).unwrap();
+/// let f = instance.get_typed_func::<(), ()>(&mut store, "f").unwrap();
+/// let err = f.call(&mut store, ()).unwrap_err();
+/// assert_eq!(err.downcast_ref::<Trap>(), Some(&Trap::UnreachableCodeReached));
+/// assert!(err.root_cause().is::<Trap>());
+/// let frames = err.downcast_ref::<WasmBacktrace>().unwrap().frames();
+/// assert_eq!(frames[0].module_name(), Some("m"));
+/// assert_eq!(
+///     format!("{err:?}"),
+///     "error while executing at wasm backtrace:\n    0: m!<wasm function 0>\n\n\
+///      Caused by:\n    wasm trap: wasm `unreachable` instruction executed\n"
+/// );
+/// ```
 #[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -28,9 +55,21 @@ pub enum Error {
     /// A module's imports could not be satisfied.
     #[error("failed to link module: {0}")]
     Link(String),
-    /// Wasm trapped (including a host function failing under wasm).
+    /// Wasm trapped. A call into wasm returns it under its
+    /// [`Error::WasmBacktrace`] when wasm frames were on the stack.
     #[error(transparent)]
     Trap(#[from] Trap),
+    /// An error raised while wasm ran (a trap, or the error of a host
+    /// function wasm called), with the wasm frames it was raised in as
+    /// context: the backtrace is the message, the error its cause.
+    #[error("{backtrace}")]
+    WasmBacktrace {
+        /// The wasm frames, innermost first.
+        backtrace: WasmBacktrace,
+        /// What went wrong.
+        #[source]
+        source: Box<Error>,
+    },
     /// A wasm exception was thrown and not caught: it is pending in the
     /// store ([`Store::take_pending_exception`](crate::Store::take_pending_exception)).
     /// A host function returning this error (as
@@ -60,7 +99,9 @@ pub enum Error {
     /// directory could not be created.
     #[error("compilation cache: {0}")]
     Cache(String),
-    /// An error raised by host code.
+    /// An error raised by host code. Not a trap, also when a host function
+    /// that wasm called returned it: the call into wasm then returns it
+    /// under its [`Error::WasmBacktrace`].
     #[error(transparent)]
     Host(Box<dyn std::error::Error + Send + Sync + 'static>),
     /// An error with context added by [`Error::context`] or the
@@ -93,7 +134,7 @@ impl Error {
     /// ```
     /// let err = egret::Error::msg("disk full").context("saving the game");
     /// assert_eq!(err.to_string(), "saving the game");
-    /// assert_eq!(format!("{err:?}"), "saving the game\n\nCaused by:\n    0: disk full");
+    /// assert_eq!(format!("{err:?}"), "saving the game\n\nCaused by:\n    disk full\n");
     /// ```
     pub fn context<C: fmt::Display + Send + Sync + 'static>(self, context: C) -> Error {
         Error::Context {
@@ -107,11 +148,11 @@ impl Error {
         self.downcast_ref::<E>().is_some()
     }
 
-    /// This error, then each cause in turn (a host error as itself, not
-    /// wrapped in `Error::Host`).
+    /// This error, then each cause in turn (a host error or a trap as
+    /// itself, not wrapped in `Error::Host` or `Error::Trap`).
     pub fn chain(&self) -> impl Iterator<Item = &(dyn std::error::Error + 'static)> {
-        /// The host error inside an `Error::Host` (which a context's
-        /// source holds boxed), else `e`.
+        /// The host error inside an `Error::Host` or the trap inside an
+        /// `Error::Trap` (which a context's source holds boxed), else `e`.
         fn unwrapped<'e>(
             e: &'e (dyn std::error::Error + 'static),
         ) -> &'e (dyn std::error::Error + 'static) {
@@ -120,6 +161,7 @@ impl Error {
                 .or_else(|| e.downcast_ref::<Box<Error>>().map(|b| &**b));
             match error {
                 Some(Error::Host(inner)) => unwrapped(inner.as_ref()),
+                Some(Error::Trap(trap)) => trap,
                 Some(error) => error,
                 None => e,
             }
@@ -130,14 +172,6 @@ impl Error {
     /// The last cause in the chain (this error if it has none).
     pub fn root_cause(&self) -> &(dyn std::error::Error + 'static) {
         self.chain().last().unwrap_or(self)
-    }
-
-    /// The trap, if this error is one.
-    pub fn as_trap(&self) -> Option<&Trap> {
-        match self {
-            Error::Trap(t) => Some(t),
-            _ => None,
-        }
     }
 
     pub(crate) fn misuse(message: impl Into<String>) -> Error {
@@ -173,9 +207,10 @@ impl Error {
         }
     }
 
-    /// The host error of type `E` behind this error: a host error returned
-    /// directly, or one a host function raised under wasm (the source of a
-    /// `HostFunctionFailed` trap).
+    /// The error of type `E` in this error or behind it: a [`Trap`], a
+    /// [`WasmBacktrace`], a [`ThrownException`], or a host error (returned
+    /// directly, or raised by a host function under wasm), looking through
+    /// added context.
     ///
     /// ```
     /// use egret::{Engine, Error, Func, Store};
@@ -197,10 +232,12 @@ impl Error {
     pub fn downcast_ref<E: std::error::Error + 'static>(&self) -> Option<&E> {
         let host = match self {
             Error::Host(inner) => inner.as_ref(),
-            Error::Trap(trap) => match (trap as &dyn std::error::Error).downcast_ref() {
-                Some(trap) => return Some(trap),
-                None => trap.host_error()?,
-            },
+            Error::Trap(trap) => return (trap as &dyn std::error::Error).downcast_ref(),
+            Error::WasmBacktrace { backtrace, source } => {
+                return (backtrace as &dyn std::error::Error)
+                    .downcast_ref()
+                    .or_else(|| source.downcast_ref());
+            }
             Error::Exception(thrown) => return (thrown as &dyn std::error::Error).downcast_ref(),
             Error::Context { source, .. } => return source.downcast_ref(),
             _ => return None,
@@ -226,17 +263,23 @@ pub(crate) fn or_panic<T>(result: Result<T>, method: &str) -> T {
 }
 
 impl fmt::Debug for Error {
+    /// As Wasmtime's: the message, then the causes, numbered if there are
+    /// several, one a line.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{self}")?;
-        let mut cause = std::error::Error::source(self);
-        if cause.is_some() {
-            f.write_str("\n\nCaused by:")?;
-        }
-        let mut i = 0;
-        while let Some(error) = cause {
-            write!(f, "\n    {i}: {error}")?;
-            i += 1;
-            cause = error.source();
+        let Some(first) = std::error::Error::source(self) else {
+            return Ok(());
+        };
+        f.write_str("\n\nCaused by:\n")?;
+        let numbered = first.source().is_some();
+        let causes = std::iter::successors(Some(first), |error| error.source());
+        for (i, error) in causes.enumerate() {
+            if numbered {
+                write!(f, "{i:>5}: ")?;
+            } else {
+                f.write_str("    ")?;
+            }
+            writeln!(f, "{error}")?;
         }
         Ok(())
     }
@@ -343,49 +386,46 @@ impl From<anyhow::Error> for Error {
     }
 }
 
-/// Wasm stopped abnormally: why, and the wasm frames it stopped in.
-///
-/// ```
-/// let engine = egret::Engine::default();
-/// let module = egret::Module::new(&engine, r#"(module (func (export "f") unreachable))"#).unwrap();
-/// let mut store = egret::Store::new(&engine, ());
-/// let instance = egret::Instance::new(&mut store, &module, &[]).unwrap();
-/// let f = instance.get_typed_func::<(), ()>(&mut store, "f").unwrap();
-/// let err = f.call(&mut store, ()).unwrap_err();
-/// assert_eq!(err.as_trap().unwrap().kind(), egret::TrapKind::UnreachableCodeReached);
-/// ```
-#[derive(Debug)]
-pub struct Trap(pub(crate) RuntimeTrap);
+/// The wasm frames an error was raised in, innermost first: the context a
+/// failed call into wasm carries (see [`Error`]), as Wasmtime's.
+#[derive(Clone)]
+pub struct WasmBacktrace {
+    frames: Vec<FrameInfo>,
+}
 
-impl Trap {
-    /// Why wasm stopped.
-    pub fn kind(&self) -> TrapKind {
-        self.0.kind
-    }
-
-    /// The wasm frames, innermost first.
-    pub fn backtrace(&self) -> &[FrameInfo] {
-        &self.0.backtrace
-    }
-
-    /// The error a host function returned, when `kind()` is
-    /// `HostFunctionFailed`.
-    pub fn host_error(&self) -> Option<&(dyn std::error::Error + Send + Sync + 'static)> {
-        self.0.source.as_deref()
+impl WasmBacktrace {
+    /// The frames, innermost first.
+    pub fn frames(&self) -> &[FrameInfo] {
+        &self.frames
     }
 }
 
-impl fmt::Display for Trap {
+impl fmt::Display for WasmBacktrace {
+    /// As Wasmtime's: a heading, then one frame a line, `module!function`
+    /// (`<unknown>` for a module without a name, `<wasm function N>` for a
+    /// function without one).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.fmt(f)
+        f.write_str("error while executing at wasm backtrace:")?;
+        for (i, frame) in self.frames.iter().enumerate() {
+            let module = frame.module_name().unwrap_or("<unknown>");
+            write!(f, "\n  {i:>3}: {module}!")?;
+            match frame.func_name() {
+                Some(name) => f.write_str(name)?,
+                None => write!(f, "<wasm function {}>", frame.func_index())?,
+            }
+        }
+        Ok(())
     }
 }
 
-impl std::error::Error for Trap {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        std::error::Error::source(&self.0)
+impl fmt::Debug for WasmBacktrace {
+    /// The frames, as `Display` prints them.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
     }
 }
+
+impl std::error::Error for WasmBacktrace {}
 
 impl From<ResourceError> for Error {
     fn from(e: ResourceError) -> Error {
@@ -396,16 +436,25 @@ impl From<ResourceError> for Error {
     }
 }
 
-impl From<RuntimeTrap> for Error {
-    /// A trap, or the uncaught exception (or the exception a host function
-    /// called from the host threw) it stands for.
-    fn from(mut t: RuntimeTrap) -> Error {
-        if t.source.as_ref().is_some_and(|s| s.is::<ThrownException>())
-            && let Some(Ok(thrown)) = t.source.take().map(|s| s.downcast::<ThrownException>())
-        {
-            return Error::Exception(*thrown);
+impl From<Failure> for Error {
+    /// The trap, host error or uncaught exception a call into wasm failed
+    /// with; a trap or host error under its wasm backtrace, if wasm frames
+    /// were on the stack (as Wasmtime adds it).
+    fn from(failure: Failure) -> Error {
+        let error = match failure.cause {
+            FailureCause::Trap(trap) => Error::Trap(trap),
+            FailureCause::Host(error) => Error::from_host_error(error),
+            FailureCause::UncaughtException(thrown) => Error::Exception(thrown),
+        };
+        if failure.backtrace.is_empty() || matches!(error, Error::Exception(_)) {
+            return error;
         }
-        Error::Trap(Trap(t))
+        Error::WasmBacktrace {
+            backtrace: WasmBacktrace {
+                frames: failure.backtrace,
+            },
+            source: Box::new(error),
+        }
     }
 }
 
@@ -431,7 +480,16 @@ mod tests {
         let host = Error::from(anyhow::Error::new(Inner).context("saving the game"));
         assert_eq!(
             format!("{host:?}"),
-            "saving the game\n\nCaused by:\n    0: disk on fire"
+            "saving the game\n\nCaused by:\n    disk on fire\n"
+        );
+        let deeper = Error::from(
+            anyhow::Error::new(Inner)
+                .context("writing a file")
+                .context("saving the game"),
+        );
+        assert_eq!(
+            format!("{deeper:?}"),
+            "saving the game\n\nCaused by:\n    0: writing a file\n    1: disk on fire\n"
         );
     }
 

@@ -100,7 +100,11 @@ impl Func {
     }
 
     /// Calls the function with `params`, writing its results to `results`.
-    /// A trap is returned as [`Error::Trap`]; the store stays usable.
+    /// A trap is returned as an error that
+    /// [`downcast_ref`](Error::downcast_ref)s to a [`Trap`](crate::Trap),
+    /// the error of a host function wasm called as that error, either
+    /// under its [`WasmBacktrace`](crate::WasmBacktrace); the store stays
+    /// usable.
     pub fn call<T>(
         &self,
         mut store: impl AsContextMut<Data = T>,

@@ -55,7 +55,8 @@ pub use egret_frontend::code::CodeKind;
 pub use egret_frontend::compiler::FunctionReport;
 pub use engine::{Engine, Precompiled};
 pub use error::{
-    ArtifactError, CompileError, Context, Error, FrameInfo, Result, ThrownException, Trap, TrapKind,
+    ArtifactError, CompileError, Context, Error, FrameInfo, Result, ThrownException, Trap,
+    WasmBacktrace,
 };
 pub use exn::{ExnRef, ExnRefPre, ExnType};
 pub use externals::Extern;

@@ -37,9 +37,9 @@ pub const DEFAULT_MEMORY_LIMIT: usize = 10_000;
 /// (`memory.grow`, `table.grow`) or the host ([`Memory::grow`],
 /// [`Table::grow`]) asks. A refusal (`Ok(false)`) makes wasm's grow return
 /// -1 and the host's fail with [`Error::Resource`](crate::Error::Resource);
-/// an error stops the operation: wasm traps with it as the trap's host
-/// error (kind [`TrapKind::HostFunctionFailed`](crate::TrapKind)), the host
-/// gets it back. Growth by 0 is always allowed without asking.
+/// an error stops the operation: wasm stops with it (not a trap: the call
+/// into wasm returns it under its wasm backtrace, as a host function's
+/// error), the host gets it back. Growth by 0 is always allowed without asking.
 ///
 /// The counts are read once, when the limiter is installed.
 ///

@@ -195,12 +195,12 @@ impl<T> Store<T> {
     /// Sets the fuel left to `fuel` units (replacing what was left; at
     /// most `i64::MAX`). Most operators cost one unit (see
     /// [`Config::consume_fuel`](crate::Config::consume_fuel)); wasm traps
-    /// with [`TrapKind::OutOfFuel`](crate::TrapKind::OutOfFuel) when it
+    /// with [`Trap::OutOfFuel`](crate::Trap::OutOfFuel) when it
     /// has spent it all. A new store has no fuel. Fails if the engine does
     /// not count fuel.
     ///
     /// ```
-    /// use egret::{Config, Engine, Instance, Module, Store, TrapKind};
+    /// use egret::{Config, Engine, Instance, Module, Store, Trap};
     /// let engine = Engine::new(Config::new().consume_fuel(true))?;
     /// let module = Module::new(&engine, r#"(module (func (export "spin") (loop br 0)))"#)?;
     /// let mut store = Store::new(&engine, ());
@@ -208,7 +208,7 @@ impl<T> Store<T> {
     /// let instance = Instance::new(&mut store, &module, &[])?;
     /// let spin = instance.get_typed_func::<(), ()>(&mut store, "spin")?;
     /// let err = spin.call(&mut store, ()).unwrap_err();
-    /// assert_eq!(err.as_trap().unwrap().kind(), TrapKind::OutOfFuel);
+    /// assert_eq!(err.downcast_ref::<Trap>(), Some(&Trap::OutOfFuel));
     /// assert_eq!(store.get_fuel()?, 0);
     /// # Ok::<(), egret::Error>(())
     /// ```
@@ -240,14 +240,14 @@ impl<T> Store<T> {
     /// engine's current epoch: once
     /// [`Engine::increment_epoch`](crate::Engine::increment_epoch) has
     /// been called that many times, wasm running in this store traps with
-    /// [`TrapKind::Interrupt`](crate::TrapKind::Interrupt) at its next
+    /// [`Trap::Interrupt`](crate::Trap::Interrupt) at its next
     /// function entry or loop iteration. Only has an effect with
     /// [`Config::epoch_interruption`](crate::Config::epoch_interruption).
     /// A new store's deadline is already reached (as if set 0 ticks
     /// beyond the current epoch): wasm traps at once until this is called.
     ///
     /// ```
-    /// use egret::{Config, Engine, Instance, Module, Store, TrapKind};
+    /// use egret::{Config, Engine, Instance, Module, Store, Trap};
     /// let engine = Engine::new(Config::new().epoch_interruption(true))?;
     /// let module = Module::new(&engine, r#"(module (func (export "spin") (loop br 0)))"#)?;
     /// let mut store = Store::new(&engine, ());
@@ -261,7 +261,7 @@ impl<T> Store<T> {
     ///     ticker.increment_epoch();
     /// });
     /// let err = spin.call(&mut store, ()).unwrap_err();
-    /// assert_eq!(err.as_trap().unwrap().kind(), TrapKind::Interrupt);
+    /// assert_eq!(err.downcast_ref::<Trap>(), Some(&Trap::Interrupt));
     /// thread.join().unwrap();
     /// # Ok::<(), egret::Error>(())
     /// ```

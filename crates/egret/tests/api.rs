@@ -145,10 +145,10 @@ fn host_error_unwinds_through_wasm_and_store_survives() {
         .get_typed_func::<i32, ()>(&mut store, "run")
         .unwrap();
     let err = run.call(&mut store, 7).unwrap_err();
-    let trap = err.as_trap().expect("host errors become traps");
-    assert_eq!(trap.kind(), TrapKind::HostFunctionFailed);
-    assert_eq!(trap.host_error().unwrap().to_string(), "refusing 7");
-    assert_eq!(trap.backtrace().len(), 2, "{err}");
+    assert!(!err.is::<Trap>(), "host errors are not traps: {err:?}");
+    assert_eq!(err.root_cause().to_string(), "refusing 7");
+    let backtrace = err.downcast_ref::<WasmBacktrace>().expect("a backtrace");
+    assert_eq!(backtrace.frames().len(), 2, "{err:?}");
     run.call(&mut store, 0).unwrap();
     assert_eq!(*store.data(), 2);
 }
@@ -665,9 +665,9 @@ fn host_functions_called_from_the_host_return_errors_and_resume_panics() {
     let typed = fail.typed::<i32, i32>(&store).unwrap();
     assert_eq!(typed.call(&mut store, 0).unwrap(), 1);
     let err = typed.call(&mut store, 1).unwrap_err();
-    let trap = err.as_trap().expect("a failed host call is a trap");
-    assert_eq!(trap.kind(), TrapKind::HostFunctionFailed);
-    assert_eq!(trap.host_error().unwrap().to_string(), "refusing 1");
+    assert!(!err.is::<Trap>(), "{err:?}");
+    assert!(!err.is::<WasmBacktrace>(), "no wasm ran: {err:?}");
+    assert_eq!(err.to_string(), "refusing 1");
     let payload =
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| typed.call(&mut store, 2)))
             .unwrap_err();
@@ -686,9 +686,8 @@ fn host_functions_called_from_the_host_return_errors_and_resume_panics() {
         .get_typed_func::<(), ()>(&mut store, "boom")
         .unwrap();
     let err = boom.call(&mut store, ()).unwrap_err();
-    let trap = err.as_trap().unwrap();
-    assert_eq!(trap.kind(), TrapKind::UnreachableCodeReached);
-    assert!(trap.host_error().is_none());
+    assert_eq!(err.downcast_ref(), Some(&Trap::UnreachableCodeReached));
+    assert_eq!(err.chain().count(), 2, "{err:?}");
 }
 
 #[test]
@@ -713,7 +712,7 @@ fn nested_host_failures_reach_the_right_caller() {
         |mut caller: Caller<'_, Option<Func>>, x: i32| -> Result<i32> {
             let run = caller.data().unwrap().typed::<i32, i32>(&caller)?;
             let err = run.call(&mut caller, x).unwrap_err();
-            let inner = err.as_trap().unwrap().host_error().unwrap().to_string();
+            let inner = err.root_cause().to_string();
             Err(Error::msg(format!("outer saw {inner}")))
         },
     );
@@ -722,10 +721,7 @@ fn nested_host_failures_reach_the_right_caller() {
         .unwrap()
         .call(&mut store, 3)
         .unwrap_err();
-    assert_eq!(
-        err.as_trap().unwrap().host_error().unwrap().to_string(),
-        "outer saw inner 3"
-    );
+    assert_eq!(err.to_string(), "outer saw inner 3");
 }
 
 #[test]

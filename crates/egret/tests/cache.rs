@@ -97,8 +97,8 @@ fn exercise(module: &Module) {
         .unwrap();
     let error = trap.call(&mut store, ()).unwrap_err();
     assert_eq!(
-        error.as_trap().unwrap().kind(),
-        TrapKind::UnreachableCodeReached
+        *error.downcast_ref::<Trap>().unwrap(),
+        Trap::UnreachableCodeReached
     );
 }
 

@@ -5,8 +5,8 @@
 
 mod common;
 
-use common::trap_kind;
-use egret::{Config, Engine, Extern, Instance, Module, Store, TrapKind};
+use common::trap_of;
+use egret::{Config, Engine, Extern, Instance, Module, Store, Trap};
 
 const BYTE_PAGES: &str = r#"(module
     (memory (export "memory") 3 10 (pagesize 1))
@@ -52,15 +52,15 @@ fn one_byte_pages_size_grow_and_bound_accesses_in_bytes() {
     let fill = instance
         .get_typed_func::<(i32, i32), ()>(&mut store, "fill")
         .unwrap();
-    let oob = TrapKind::MemoryOutOfBounds;
+    let oob = Trap::MemoryOutOfBounds;
 
     assert_eq!(size.call(&mut store, ()).unwrap(), 3);
     assert_eq!(load8.call(&mut store, 2).unwrap(), i32::from(b'c'));
     // Byte 3 lies in the same (accessible) host page, but past the end.
-    assert_eq!(trap_kind(load8.call(&mut store, 3)), oob);
-    assert_eq!(trap_kind(load32.call(&mut store, 0)), oob);
-    assert_eq!(trap_kind(store8.call(&mut store, (3, 1))), oob);
-    assert_eq!(trap_kind(fill.call(&mut store, (2, 2))), oob);
+    assert_eq!(trap_of(load8.call(&mut store, 3)), oob);
+    assert_eq!(trap_of(load32.call(&mut store, 0)), oob);
+    assert_eq!(trap_of(store8.call(&mut store, (3, 1))), oob);
+    assert_eq!(trap_of(fill.call(&mut store, (2, 2))), oob);
 
     // Growing by one page is one byte; the new byte is zero.
     assert_eq!(grow.call(&mut store, 1).unwrap(), 3);
@@ -70,13 +70,13 @@ fn one_byte_pages_size_grow_and_bound_accesses_in_bytes() {
         load32.call(&mut store, 0).unwrap(),
         i32::from_le_bytes(*b"abc\0")
     );
-    assert_eq!(trap_kind(load8.call(&mut store, 4)), oob);
+    assert_eq!(trap_of(load8.call(&mut store, 4)), oob);
     // Up to the maximum of 10 bytes, not a byte more.
     assert_eq!(grow.call(&mut store, 6).unwrap(), 4);
     assert_eq!(grow.call(&mut store, 1).unwrap(), -1);
     fill.call(&mut store, (6, 4)).unwrap();
     assert_eq!(load8.call(&mut store, 9).unwrap(), 7);
-    assert_eq!(trap_kind(load8.call(&mut store, 10)), oob);
+    assert_eq!(trap_of(load8.call(&mut store, 10)), oob);
 
     let memory = instance.get_memory(&mut store, "memory").unwrap();
     assert_eq!(memory.size(&store), 10);
@@ -116,8 +116,8 @@ fn a_one_byte_page_memory64_grows_past_a_host_page() {
     store8.call(&mut store, (70_000, 5)).unwrap();
     assert_eq!(load8.call(&mut store, 70_000).unwrap(), 5);
     assert_eq!(
-        trap_kind(load8.call(&mut store, 70_001)),
-        TrapKind::MemoryOutOfBounds
+        trap_of(load8.call(&mut store, 70_001)),
+        Trap::MemoryOutOfBounds
     );
     assert_eq!(grow.call(&mut store, -1).unwrap(), -1);
 }

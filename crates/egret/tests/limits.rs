@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::trap_kind;
+use common::trap_of;
 use egret::*;
 use std::fmt::Write;
 use std::sync::Arc;
@@ -64,14 +64,14 @@ fn fuel_stops_an_infinite_loop_and_the_store_stays_usable() {
     let mut store = fuel_store();
     store.set_fuel(10_000).unwrap();
     let f = spinners(&mut store);
-    assert_eq!(trap_kind(f.spin.call(&mut store, ())), TrapKind::OutOfFuel);
+    assert_eq!(trap_of(f.spin.call(&mut store, ())), Trap::OutOfFuel);
     assert_eq!(store.get_fuel().unwrap(), 0);
     // Refuelled, the same store runs again, and runs out again.
     store.set_fuel(1_000).unwrap();
     assert_eq!(f.add.call(&mut store, (2, 3)).unwrap(), 5);
     let left = store.get_fuel().unwrap();
     assert!(left < 1_000 && left > 990, "{left}");
-    assert_eq!(trap_kind(f.spin.call(&mut store, ())), TrapKind::OutOfFuel);
+    assert_eq!(trap_of(f.spin.call(&mut store, ())), Trap::OutOfFuel);
     assert_eq!(store.get_fuel().unwrap(), 0);
 }
 
@@ -81,12 +81,9 @@ fn fuel_stops_infinite_recursion_and_call_trees() {
     let f = spinners(&mut store);
     // Little enough fuel to run out long before the stack does.
     store.set_fuel(1_000).unwrap();
-    assert_eq!(
-        trap_kind(f.recurse.call(&mut store, ())),
-        TrapKind::OutOfFuel
-    );
+    assert_eq!(trap_of(f.recurse.call(&mut store, ())), Trap::OutOfFuel);
     store.set_fuel(100_000).unwrap();
-    assert_eq!(trap_kind(f.tree.call(&mut store, 60)), TrapKind::OutOfFuel);
+    assert_eq!(trap_of(f.tree.call(&mut store, 60)), Trap::OutOfFuel);
     assert_eq!(store.get_fuel().unwrap(), 0);
 }
 
@@ -106,10 +103,7 @@ fn fuel_counts_operators() {
     // Exactly enough fuel for 1000 iterations is not enough for 2000.
     store.set_fuel(spent + 6).unwrap();
     f.count.call(&mut store, 1000).unwrap();
-    assert_eq!(
-        trap_kind(f.count.call(&mut store, 2000)),
-        TrapKind::OutOfFuel
-    );
+    assert_eq!(trap_of(f.count.call(&mut store, 2000)), Trap::OutOfFuel);
 }
 
 #[test]
@@ -121,7 +115,7 @@ fn a_new_store_has_no_fuel() {
     let add = instance
         .get_typed_func::<(i32, i32), i32>(&mut store, "add")
         .unwrap();
-    assert_eq!(trap_kind(add.call(&mut store, (1, 2))), TrapKind::OutOfFuel);
+    assert_eq!(trap_of(add.call(&mut store, (1, 2))), Trap::OutOfFuel);
     store.set_fuel(u64::MAX).unwrap();
     assert_eq!(add.call(&mut store, (1, 2)).unwrap(), 3);
     assert_eq!(store.get_fuel().unwrap(), i64::MAX as u64 - 3);
@@ -188,7 +182,7 @@ fn an_epoch_from_another_thread_stops_an_infinite_loop() {
     let stopped = Instant::now();
     let ticked_at = thread.join().unwrap();
     assert!(ticked.load(Ordering::SeqCst));
-    assert_eq!(trap_kind(result), TrapKind::Interrupt);
+    assert_eq!(trap_of(result), Trap::Interrupt);
     // "Within milliseconds": generous, so a loaded machine does not fail.
     assert!(
         stopped.saturating_duration_since(ticked_at) < Duration::from_secs(2),
@@ -196,10 +190,7 @@ fn an_epoch_from_another_thread_stops_an_infinite_loop() {
         stopped.saturating_duration_since(ticked_at)
     );
     // The store is usable again once the deadline is moved on.
-    assert_eq!(
-        trap_kind(f.add.call(&mut store, (1, 2))),
-        TrapKind::Interrupt
-    );
+    assert_eq!(trap_of(f.add.call(&mut store, (1, 2))), Trap::Interrupt);
     store.set_epoch_deadline(1);
     assert_eq!(f.add.call(&mut store, (1, 2)).unwrap(), 3);
 }
@@ -216,18 +207,12 @@ fn epochs_stop_infinite_recursion_and_call_trees() {
         std::thread::sleep(Duration::from_millis(20));
         ticker.increment_epoch();
     });
-    assert_eq!(trap_kind(f.tree.call(&mut store, 60)), TrapKind::Interrupt);
+    assert_eq!(trap_of(f.tree.call(&mut store, 60)), Trap::Interrupt);
     thread.join().unwrap();
     // Recursion meets the deadline at its first call.
-    assert_eq!(
-        trap_kind(f.recurse.call(&mut store, ())),
-        TrapKind::Interrupt
-    );
+    assert_eq!(trap_of(f.recurse.call(&mut store, ())), Trap::Interrupt);
     store.set_epoch_deadline(1);
-    assert_eq!(
-        trap_kind(f.recurse.call(&mut store, ())),
-        TrapKind::StackOverflow
-    );
+    assert_eq!(trap_of(f.recurse.call(&mut store, ())), Trap::StackOverflow);
 }
 
 #[test]
@@ -235,19 +220,13 @@ fn a_new_store_has_reached_its_deadline() {
     let engine = engine_with(|c| _ = c.epoch_interruption(true));
     let mut store = Store::new(&engine, ());
     let f = spinners(&mut store);
-    assert_eq!(
-        trap_kind(f.add.call(&mut store, (1, 2))),
-        TrapKind::Interrupt
-    );
+    assert_eq!(trap_of(f.add.call(&mut store, (1, 2))), Trap::Interrupt);
     store.set_epoch_deadline(3);
     engine.increment_epoch();
     engine.increment_epoch();
     assert_eq!(f.add.call(&mut store, (1, 2)).unwrap(), 3);
     engine.increment_epoch();
-    assert_eq!(
-        trap_kind(f.add.call(&mut store, (1, 2))),
-        TrapKind::Interrupt
-    );
+    assert_eq!(trap_of(f.add.call(&mut store, (1, 2))), Trap::Interrupt);
 }
 
 #[test]
@@ -262,14 +241,14 @@ fn fuel_and_epochs_together() {
         std::thread::sleep(Duration::from_millis(20));
         ticker.increment_epoch();
     });
-    assert_eq!(trap_kind(f.spin.call(&mut store, ())), TrapKind::Interrupt);
+    assert_eq!(trap_of(f.spin.call(&mut store, ())), Trap::Interrupt);
     thread.join().unwrap();
     // The interrupted loop's consumption reached the store.
     let left = store.get_fuel().unwrap();
     assert!(left < 1_000_000_000_000, "{left}");
     store.set_epoch_deadline(1);
     store.set_fuel(100).unwrap();
-    assert_eq!(trap_kind(f.spin.call(&mut store, ())), TrapKind::OutOfFuel);
+    assert_eq!(trap_of(f.spin.call(&mut store, ())), Trap::OutOfFuel);
 }
 
 // ------------------------------------------------------------ limiters
@@ -426,18 +405,21 @@ impl ResourceLimiter for Failing {
 }
 
 #[test]
-fn a_failing_limiter_traps_wasm_and_fails_the_host() {
+fn a_failing_limiter_stops_wasm_and_fails_the_host() {
     let mut store = Store::new(&Engine::default(), Failing { panic: false });
     store.limiter(|l| l);
     let g = grower(&mut store);
     let err = g.grow_memory.call(&mut store, 1).unwrap_err();
-    let trap = err.as_trap().expect("a trap");
-    assert_eq!(trap.kind(), TrapKind::HostFunctionFailed);
-    assert!(err.downcast_ref::<Denied>().is_some(), "{err}");
+    assert!(
+        !err.is::<Trap>(),
+        "a limiter's error is not a trap: {err:?}"
+    );
+    assert!(err.is::<WasmBacktrace>(), "{err:?}");
+    assert!(err.downcast_ref::<Denied>().is_some(), "{err:?}");
     let err = g.memory.grow(&mut store, 1).unwrap_err();
     assert!(err.downcast_ref::<Denied>().is_some(), "{err}");
     let err = g.grow_table.call(&mut store, 1).unwrap_err();
-    assert!(err.to_string().contains("no more elements"), "{err}");
+    assert_eq!(err.root_cause().to_string(), "no more elements", "{err:?}");
     // Growing by nothing does not ask.
     assert_eq!(g.grow_memory.call(&mut store, 0).unwrap(), 1);
     assert_eq!(g.memory.size(&store), 1);
@@ -453,7 +435,7 @@ fn a_failing_limiter_traps_wasm_and_fails_the_host() {
 }
 
 #[test]
-fn trap_on_grow_failure_turns_refusals_into_traps() {
+fn trap_on_grow_failure_turns_refusals_into_errors() {
     let mut store = limited(
         StoreLimitsBuilder::new()
             .memory_size(1 << 16)
@@ -461,9 +443,12 @@ fn trap_on_grow_failure_turns_refusals_into_traps() {
             .build(),
     );
     let g = grower(&mut store);
-    assert_eq!(
-        trap_kind(g.grow_memory.call(&mut store, 1)),
-        TrapKind::HostFunctionFailed
+    // An error that stops wasm, as Wasmtime's: not a `Trap`.
+    let err = g.grow_memory.call(&mut store, 1).unwrap_err();
+    assert!(!err.is::<Trap>(), "{err:?}");
+    assert!(
+        matches!(err.root_cause().downcast_ref(), Some(Error::Resource(_))),
+        "{err:?}"
     );
     assert!(matches!(
         g.memory.grow(&mut store, 1),
@@ -513,8 +498,8 @@ fn max_wasm_stack_is_honoured() {
     // Every frame holds at least a return address and a frame pointer,
     // so 2000 frames need more than 16 KiB, and fit easily in 1 MiB.
     assert_eq!(
-        trap_kind(depth_with_stack(16 << 10, 2000)),
-        TrapKind::StackOverflow
+        trap_of(depth_with_stack(16 << 10, 2000)),
+        Trap::StackOverflow
     );
     assert_eq!(depth_with_stack(1 << 20, 2000).unwrap(), 2000);
     assert_eq!(depth_with_stack(16 << 10, 10).unwrap(), 10);
@@ -553,15 +538,15 @@ fn frames_larger_than_the_guard_page_trap_instead_of_jumping_over_it() {
             let deep = instance
                 .get_typed_func::<i32, i64>(&mut store, "deep")
                 .unwrap();
-            let kind = trap_kind(deep.call(&mut store, 0));
+            let kind = trap_of(deep.call(&mut store, 0));
             // The store is usable afterwards.
-            assert_eq!(trap_kind(deep.call(&mut store, 0)), TrapKind::StackOverflow);
+            assert_eq!(trap_of(deep.call(&mut store, 0)), Trap::StackOverflow);
             kind
         })
         .unwrap()
         .join()
         .unwrap();
-    assert_eq!(kind, TrapKind::StackOverflow);
+    assert_eq!(kind, Trap::StackOverflow);
 }
 
 /// A module whose `run` calls the host, which re-enters `depth` (a
@@ -579,7 +564,7 @@ const REENTER: &str = r#"(module
 
 /// Calls `depth` through `caller` on a scoped thread with `stack` bytes
 /// of stack: 1,000 deep, which must work, then unbounded, which must trap.
-fn recurse_on_thread(caller: &mut Caller<'_, ()>, stack: usize) -> Result<(i32, TrapKind)> {
+fn recurse_on_thread(caller: &mut Caller<'_, ()>, stack: usize) -> Result<(i32, Trap)> {
     let depth = caller
         .get_export("depth")
         .and_then(Extern::into_func)
@@ -590,7 +575,7 @@ fn recurse_on_thread(caller: &mut Caller<'_, ()>, stack: usize) -> Result<(i32, 
             .stack_size(stack)
             .spawn_scoped(scope, || {
                 let finite = depth.call(&mut *caller, 1_000)?;
-                Ok((finite, trap_kind(depth.call(caller, -1))))
+                Ok((finite, trap_of(depth.call(caller, -1))))
             })
             .unwrap()
             .join()
@@ -606,9 +591,7 @@ fn wasm_reentered_from_another_thread_gets_a_stack_limit_for_that_thread() {
         let mut store = Store::new(&engine, ());
         let reenter = Func::wrap(&mut store, move |mut caller: Caller<'_, ()>| {
             let (finite, kind) = recurse_on_thread(&mut caller, stack)?;
-            Ok(i32::from(
-                finite == 1_000 && kind == TrapKind::StackOverflow,
-            ))
+            Ok(i32::from(finite == 1_000 && kind == Trap::StackOverflow))
         });
         let instance = Instance::new(&mut store, &module, &[reenter.into()]).unwrap();
         let run = instance
@@ -620,10 +603,7 @@ fn wasm_reentered_from_another_thread_gets_a_stack_limit_for_that_thread() {
         let depth = instance
             .get_typed_func::<i32, i32>(&mut store, "depth")
             .unwrap();
-        assert_eq!(
-            trap_kind(depth.call(&mut store, -1)),
-            TrapKind::StackOverflow
-        );
+        assert_eq!(trap_of(depth.call(&mut store, -1)), Trap::StackOverflow);
         assert_eq!(depth.call(&mut store, 1_000).unwrap(), 1_000);
         let add = instance
             .get_typed_func::<(i32, i32), i32>(&mut store, "add")
@@ -667,22 +647,18 @@ fn reentry_on_the_same_thread_shares_the_outer_stack_budget() {
     // Each round trip costs far more than 64 KiB / 10,000 of stack (host
     // frames included), so the chain exhausts the outer budget.
     let error = down.call(&mut store, 10_000).unwrap_err();
-    assert_eq!(innermost_trap(&error), TrapKind::StackOverflow, "{error:?}");
+    assert_eq!(innermost_trap(&error), Trap::StackOverflow, "{error:?}");
     assert_eq!(down.call(&mut store, 10).unwrap(), 0);
 }
 
-/// The kind of the innermost trap in `error`'s chain (a trap in wasm
-/// called by a failing host function is the source of the outer trap).
-fn innermost_trap(error: &Error) -> TrapKind {
-    let mut kind = error.as_trap().expect("a trap").kind();
-    let mut source = std::error::Error::source(error);
-    while let Some(inner) = source {
-        if let Some(trap) = inner.downcast_ref::<Error>().and_then(Error::as_trap) {
-            kind = trap.kind();
-        }
-        source = inner.source();
-    }
-    kind
+/// The innermost trap in `error`'s chain (a host function that passes on
+/// the error of its call into wasm makes it the cause of its own).
+fn innermost_trap(error: &Error) -> Trap {
+    let innermost = error
+        .chain()
+        .filter_map(|e| e.downcast_ref::<Trap>())
+        .last();
+    *innermost.expect("a trap")
 }
 
 // ---------------------------------------------------------- robustness
@@ -806,10 +782,10 @@ fn an_epoch_callback_decides_and_its_error_is_the_calls() {
     // Back to trapping.
     store.epoch_deadline_trap();
     let err = spin.call(&mut store, ()).unwrap_err();
-    assert_eq!(err.as_trap().unwrap().kind(), TrapKind::Interrupt);
+    assert_eq!(*err.downcast_ref::<Trap>().unwrap(), Trap::Interrupt);
     assert_eq!(*store.data(), 1);
     // `Interrupt` from the callback traps too, leaving the deadline.
     store.epoch_deadline_callback(|_| Ok(egret::UpdateDeadline::Interrupt));
     let err = spin.call(&mut store, ()).unwrap_err();
-    assert_eq!(err.as_trap().unwrap().kind(), TrapKind::Interrupt);
+    assert_eq!(*err.downcast_ref::<Trap>().unwrap(), Trap::Interrupt);
 }

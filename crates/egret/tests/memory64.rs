@@ -5,8 +5,8 @@
 
 mod common;
 
-use common::trap_kind;
-use egret::{Engine, Extern, Instance, Module, Store, StoreLimits, StoreLimitsBuilder, TrapKind};
+use common::trap_of;
+use egret::{Engine, Extern, Instance, Module, Store, StoreLimits, StoreLimitsBuilder, Trap};
 
 fn instance(text: &str) -> (Store<StoreLimits>, Instance) {
     instance_limited(text, StoreLimits::default())
@@ -61,18 +61,18 @@ fn accesses_near_two_to_the_64_trap_without_wrapping() {
     assert_eq!(load.call(&mut store, 0).unwrap(), first_word);
     // Addresses at the top of the 64-bit space.
     for index in [-8i64, -1, i64::MIN, 1 << 32, 65536 - 7] {
-        let kind = trap_kind(load.call(&mut store, index));
-        assert_eq!(kind, TrapKind::MemoryOutOfBounds, "index {index:#x}");
+        let kind = trap_of(load.call(&mut store, index));
+        assert_eq!(kind, Trap::MemoryOutOfBounds, "index {index:#x}");
     }
     // index + offset is 0 (or 8, ...) modulo 2^64: still out of bounds.
     for index in [0i64, 8, 16, 0x10000] {
         for kind in [
-            trap_kind(load_far.call(&mut store, index)),
-            trap_kind(load8_far.call(&mut store, index + 1)),
-            trap_kind(store_far.call(&mut store, index)),
-            trap_kind(v128_far.call(&mut store, index + 0x10)),
+            trap_of(load_far.call(&mut store, index)),
+            trap_of(load8_far.call(&mut store, index + 1)),
+            trap_of(store_far.call(&mut store, index)),
+            trap_of(v128_far.call(&mut store, index + 0x10)),
         ] {
-            assert_eq!(kind, TrapKind::MemoryOutOfBounds, "index {index:#x}");
+            assert_eq!(kind, Trap::MemoryOutOfBounds, "index {index:#x}");
         }
     }
     // Nothing was written at the wrapped-around addresses.
@@ -154,7 +154,7 @@ fn check_edges(mut store: &mut Store<()>, instance: &Instance, first: i64, last:
     let grow = instance
         .get_typed_func::<(), i64>(&mut store, "grow")
         .unwrap();
-    let oob = TrapKind::MemoryOutOfBounds;
+    let oob = Trap::MemoryOutOfBounds;
     for len in (first..=last).map(|pages| pages * 65536) {
         store8.call(&mut store, len - 1).unwrap();
         assert_eq!(load8.call(&mut store, len - 1).unwrap(), 7, "len {len}");
@@ -164,14 +164,14 @@ fn check_edges(mut store: &mut Store<()>, instance: &Instance, first: i64, last:
             "len {len}"
         );
         assert_eq!(load_at_8.call(&mut store, len - 16).unwrap(), 7 << 56);
-        assert_eq!(trap_kind(load8.call(&mut store, len)), oob, "len {len}");
-        assert_eq!(trap_kind(store8.call(&mut store, len)), oob, "len {len}");
-        assert_eq!(trap_kind(load.call(&mut store, len - 7)), oob, "len {len}");
-        assert_eq!(trap_kind(load_at_8.call(&mut store, len - 15)), oob);
+        assert_eq!(trap_of(load8.call(&mut store, len)), oob, "len {len}");
+        assert_eq!(trap_of(store8.call(&mut store, len)), oob, "len {len}");
+        assert_eq!(trap_of(load.call(&mut store, len - 7)), oob, "len {len}");
+        assert_eq!(trap_of(load_at_8.call(&mut store, len - 15)), oob);
         for index in [-1i64, -8, -16, i64::MIN] {
-            assert_eq!(trap_kind(load.call(&mut store, index)), oob);
-            assert_eq!(trap_kind(load_at_8.call(&mut store, index)), oob);
-            assert_eq!(trap_kind(load8.call(&mut store, index)), oob);
+            assert_eq!(trap_of(load.call(&mut store, index)), oob);
+            assert_eq!(trap_of(load_at_8.call(&mut store, index)), oob);
+            assert_eq!(trap_of(load8.call(&mut store, index)), oob);
         }
         if len < last * 65536 {
             assert_eq!(grow.call(&mut store, ()).unwrap(), len / 65536);
@@ -188,13 +188,13 @@ fn bulk_operations_near_two_to_the_64_trap() {
     let copy = instance
         .get_typed_func::<(i64, i64, i64), ()>(&mut store, "copy")
         .unwrap();
-    let oob = TrapKind::MemoryOutOfBounds;
+    let oob = Trap::MemoryOutOfBounds;
     // dst + len wraps to a small number.
-    assert_eq!(trap_kind(fill.call(&mut store, (-8, 16))), oob);
-    assert_eq!(trap_kind(fill.call(&mut store, (8, -8))), oob);
-    assert_eq!(trap_kind(copy.call(&mut store, (0, -4, 8))), oob);
-    assert_eq!(trap_kind(copy.call(&mut store, (-4, 0, 8))), oob);
-    assert_eq!(trap_kind(copy.call(&mut store, (0, 8, -1))), oob);
+    assert_eq!(trap_of(fill.call(&mut store, (-8, 16))), oob);
+    assert_eq!(trap_of(fill.call(&mut store, (8, -8))), oob);
+    assert_eq!(trap_of(copy.call(&mut store, (0, -4, 8))), oob);
+    assert_eq!(trap_of(copy.call(&mut store, (-4, 0, 8))), oob);
+    assert_eq!(trap_of(copy.call(&mut store, (0, 8, -1))), oob);
     // Up to the last byte is fine.
     fill.call(&mut store, (65536 - 4, 4)).unwrap();
     copy.call(&mut store, (0, 65536 - 8, 8)).unwrap();
@@ -245,8 +245,8 @@ fn a_five_gib_memory64_is_usable_and_committed_only_where_touched() {
         assert_eq!(load8.call(&mut store, address).unwrap(), 0x5a);
     }
     assert_eq!(
-        trap_kind(load8.call(&mut store, last + 1)),
-        TrapKind::MemoryOutOfBounds
+        trap_of(load8.call(&mut store, last + 1)),
+        Trap::MemoryOutOfBounds
     );
     let memory = instance.get_memory(&mut store, "memory").unwrap();
     assert_eq!(memory.data_size(&store), 5 << 30);
@@ -320,16 +320,12 @@ fn table64_grows_and_checks_bounds_with_i64_indices() {
     assert_eq!(call.call(&mut store, 4).unwrap(), 7);
     // Indices whose low 32 bits are in bounds are still out of bounds.
     for index in [5, 1 << 32, (1 << 32) + 1, -1, i64::MIN + 1] {
-        let oob = TrapKind::TableOutOfBounds;
+        let oob = Trap::TableOutOfBounds;
+        assert_eq!(trap_of(is_null.call(&mut store, index)), oob, "{index:#x}");
+        assert_eq!(trap_of(set.call(&mut store, index)), oob, "{index:#x}");
         assert_eq!(
-            trap_kind(is_null.call(&mut store, index)),
-            oob,
-            "{index:#x}"
-        );
-        assert_eq!(trap_kind(set.call(&mut store, index)), oob, "{index:#x}");
-        assert_eq!(
-            trap_kind(call.call(&mut store, index)),
-            TrapKind::IndirectCallOutOfBounds,
+            trap_of(call.call(&mut store, index)),
+            Trap::TableOutOfBounds,
             "{index:#x}"
         );
     }

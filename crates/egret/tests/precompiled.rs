@@ -40,9 +40,12 @@ fn exercise(module: &Module) {
         .get_typed_func::<(), i32>(&mut store, "trap")
         .unwrap();
     let error = trap.call(&mut store, ()).unwrap_err();
-    let trap = error.as_trap().expect("a trap");
-    assert_eq!(trap.kind(), TrapKind::UnreachableCodeReached);
-    assert!(!trap.backtrace().is_empty(), "{error:?}");
+    assert_eq!(error.downcast_ref(), Some(&Trap::UnreachableCodeReached));
+    let backtrace = error.downcast_ref::<WasmBacktrace>();
+    assert!(
+        backtrace.is_some_and(|b| !b.frames().is_empty()),
+        "{error:?}"
+    );
     let floor = instance
         .get_typed_func::<f64, f64>(&mut store, "floor")
         .unwrap();
@@ -52,7 +55,10 @@ fn exercise(module: &Module) {
         .unwrap();
     assert_eq!(load.call(&mut store, 16).unwrap(), i32::from(b'p'));
     let error = load.call(&mut store, 65536).unwrap_err();
-    assert_eq!(error.as_trap().unwrap().kind(), TrapKind::MemoryOutOfBounds);
+    assert_eq!(
+        *error.downcast_ref::<Trap>().unwrap(),
+        Trap::MemoryOutOfBounds
+    );
 }
 
 #[test]

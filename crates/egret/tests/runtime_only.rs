@@ -7,7 +7,7 @@
 //! behaviour is covered there by `precompiled.rs`.
 #![cfg(not(feature = "compiler"))]
 
-use egret::{Engine, Error, Func, FuncType, Linker, Module, Store, TrapKind, ValType};
+use egret::{Engine, Error, Func, FuncType, Linker, Module, Store, Trap, ValType, WasmBacktrace};
 
 fn artifact() -> std::path::PathBuf {
     std::env::var_os("EGRET_RUNTIME_ONLY_ARTIFACT")
@@ -70,10 +70,7 @@ fn precompiled_modules_instantiate_and_run() {
     assert_eq!(apply.call(&mut store, (0, 40, 2)).unwrap(), 42);
     assert_eq!(apply.call(&mut store, (1, 40, 2)).unwrap(), 38);
     let error = apply.call(&mut store, (2, 0, 0)).unwrap_err();
-    assert_eq!(
-        error.as_trap().map(|t| t.kind()),
-        Some(TrapKind::IndirectCallOutOfBounds)
-    );
+    assert_eq!(error.downcast_ref(), Some(&Trap::TableOutOfBounds));
 
     let memory = instance.get_memory(&mut store, "memory").unwrap();
     assert_eq!(&memory.data(&store)[8..13], b"egret");
@@ -85,7 +82,7 @@ fn precompiled_modules_instantiate_and_run() {
 }
 
 #[test]
-fn traps_carry_their_kind_and_a_backtrace() {
+fn traps_are_traps_with_a_wasm_backtrace() {
     let engine = Engine::default();
     let module = load(&engine);
     let mut store = Store::new(&engine, 0u32);
@@ -97,12 +94,14 @@ fn traps_carry_their_kind_and_a_backtrace() {
         .unwrap();
     assert_eq!(divide.call(&mut store, 1).unwrap(), 1);
     let error = divide.call(&mut store, 0).unwrap_err();
-    let trap = error.as_trap().expect("a trap");
-    assert_eq!(trap.kind(), TrapKind::IntegerDivisionByZero);
-    let names: Vec<_> = trap
-        .backtrace()
+    assert_eq!(error.downcast_ref(), Some(&Trap::IntegerDivisionByZero));
+    assert!(error.is::<Trap>());
+    let names: Vec<_> = error
+        .downcast_ref::<WasmBacktrace>()
+        .expect("a wasm backtrace")
+        .frames()
         .iter()
-        .map(|f| f.func_name.clone().unwrap_or_default())
+        .map(|f| f.func_name().unwrap_or_default())
         .collect();
     assert_eq!(names, ["inner", "outer"]);
     // The store is still usable.

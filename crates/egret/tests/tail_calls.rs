@@ -5,8 +5,8 @@
 
 mod common;
 
-use common::{backtrace_names, trap_kind};
-use egret::{Caller, Config, Engine, Error, Extern, Func, Instance, Module, Store, TrapKind};
+use common::{backtrace_names, trap_of};
+use egret::{Caller, Config, Engine, Error, Extern, Func, Instance, Module, Store, Trap};
 
 fn engine_with(configure: impl FnOnce(&mut Config)) -> Engine {
     let mut config = Config::new();
@@ -59,8 +59,8 @@ fn the_same_recursion_with_plain_calls_overflows_the_stack() {
         .get_typed_func::<i64, i32>(&mut store, "call_even")
         .unwrap();
     assert_eq!(
-        trap_kind(call_even.call(&mut store, 100_000_000)),
-        TrapKind::StackOverflow
+        trap_of(call_even.call(&mut store, 100_000_000)),
+        Trap::StackOverflow
     );
     assert_eq!(call_even.call(&mut store, 1000).unwrap(), 1);
 }
@@ -216,9 +216,8 @@ fn tail_calls_to_host_functions_return_to_the_wasm_caller() {
             .unwrap();
         assert_eq!(f.call(&mut store, (0, 14)).unwrap(), 42, "{name}");
         let err = f.call(&mut store, (1, 14)).unwrap_err();
-        let trap = err.as_trap().expect("a host error is a trap");
-        assert_eq!(trap.kind(), TrapKind::HostFunctionFailed, "{name}");
-        assert_eq!(trap.host_error().unwrap().to_string(), "scale refused");
+        assert!(!err.is::<Trap>(), "{name}: a host error is not a trap");
+        assert_eq!(err.root_cause().to_string(), "scale refused", "{name}");
     }
     let nested = instance
         .get_typed_func::<(i32, i64), i64>(&mut store, "nested")
@@ -244,15 +243,9 @@ fn return_call_indirect_checks_as_call_indirect_does() {
         .get_typed_func::<i32, i32>(&mut store, "run")
         .unwrap();
     assert_eq!(run.call(&mut store, 1).unwrap(), 7);
-    assert_eq!(
-        trap_kind(run.call(&mut store, 0)),
-        TrapKind::IndirectCallToNull
-    );
-    assert_eq!(trap_kind(run.call(&mut store, 2)), TrapKind::BadSignature);
-    assert_eq!(
-        trap_kind(run.call(&mut store, 3)),
-        TrapKind::IndirectCallOutOfBounds
-    );
+    assert_eq!(trap_of(run.call(&mut store, 0)), Trap::IndirectCallToNull);
+    assert_eq!(trap_of(run.call(&mut store, 2)), Trap::BadSignature);
+    assert_eq!(trap_of(run.call(&mut store, 3)), Trap::TableOutOfBounds);
 }
 
 #[test]
@@ -287,7 +280,7 @@ fn a_tail_call_costs_the_fuel_of_a_call_and_an_endless_one_runs_out() {
     let forever = instance
         .get_typed_func::<(), ()>(&mut store, "forever")
         .unwrap();
-    assert_eq!(trap_kind(forever.call(&mut store, ())), TrapKind::OutOfFuel);
+    assert_eq!(trap_of(forever.call(&mut store, ())), Trap::OutOfFuel);
     assert_eq!(store.get_fuel().unwrap(), 0);
 }
 
@@ -309,7 +302,7 @@ fn an_epoch_stops_an_endless_tail_call_loop() {
         std::thread::sleep(std::time::Duration::from_millis(50));
         ticker.increment_epoch();
     });
-    assert_eq!(trap_kind(ping.call(&mut store, ())), TrapKind::Interrupt);
+    assert_eq!(trap_of(ping.call(&mut store, ())), Trap::Interrupt);
     thread.join().unwrap();
 }
 

@@ -1,11 +1,13 @@
 //! Traps end-to-end through the public API: every kind the core raises,
 //! guard-page bounds checks at the edge of the reservation, stack
-//! exhaustion, and the store staying usable afterwards.
+//! exhaustion, and the store staying usable afterwards; and the errors an
+//! embedder gets, shaped as Wasmtime's: a `Trap` under a `WasmBacktrace`,
+//! a host function's own error (not a trap) under one.
 
 mod common;
 
-use common::{backtrace_names, trap_kind};
-use egret::{Engine, Instance, Module, Store, TrapKind};
+use common::{backtrace_names, trap_of};
+use egret::{Config, Engine, Error, Func, Instance, Module, Store, Trap, WasmBacktrace};
 
 fn instance(text: &str) -> (Store<()>, Instance) {
     let engine = Engine::default();
@@ -31,17 +33,14 @@ fn load_at_the_far_end_of_the_guard_region_traps() {
         .get_typed_func::<u32, i64>(&mut store, "load64")
         .unwrap();
     assert_eq!(
-        trap_kind(load.call(&mut store, 0xFFFF_FFFF)),
-        TrapKind::MemoryOutOfBounds
+        trap_of(load.call(&mut store, 0xFFFF_FFFF)),
+        Trap::MemoryOutOfBounds
     );
     assert_eq!(
-        trap_kind(load64.call(&mut store, 0xFFFF_FFFF)),
-        TrapKind::MemoryOutOfBounds
+        trap_of(load64.call(&mut store, 0xFFFF_FFFF)),
+        Trap::MemoryOutOfBounds
     );
-    assert_eq!(
-        trap_kind(load.call(&mut store, 0)),
-        TrapKind::MemoryOutOfBounds
-    );
+    assert_eq!(trap_of(load.call(&mut store, 0)), Trap::MemoryOutOfBounds);
 }
 
 #[test]
@@ -60,12 +59,12 @@ fn access_just_past_the_end_traps_and_just_inside_works() {
     store_byte.call(&mut store, 65535).unwrap();
     assert_eq!(load.call(&mut store, 65532).unwrap(), 9 << 24);
     assert_eq!(
-        trap_kind(load.call(&mut store, 65533)),
-        TrapKind::MemoryOutOfBounds
+        trap_of(load.call(&mut store, 65533)),
+        Trap::MemoryOutOfBounds
     );
     assert_eq!(
-        trap_kind(store_byte.call(&mut store, 65536)),
-        TrapKind::MemoryOutOfBounds
+        trap_of(store_byte.call(&mut store, 65536)),
+        Trap::MemoryOutOfBounds
     );
 }
 
@@ -83,17 +82,14 @@ fn ten_million_deep_recursion_traps_and_the_next_call_works() {
         .get_typed_func::<i32, i32>(&mut store, "depth")
         .unwrap();
     assert_eq!(
-        trap_kind(depth.call(&mut store, 10_000_000)),
-        TrapKind::StackOverflow
+        trap_of(depth.call(&mut store, 10_000_000)),
+        Trap::StackOverflow
     );
     assert_eq!(depth.call(&mut store, 1000).unwrap(), 1000);
     let forever = instance
         .get_typed_func::<(), ()>(&mut store, "forever")
         .unwrap();
-    assert_eq!(
-        trap_kind(forever.call(&mut store, ())),
-        TrapKind::StackOverflow
-    );
+    assert_eq!(trap_of(forever.call(&mut store, ())), Trap::StackOverflow);
     assert_eq!(depth.call(&mut store, 10).unwrap(), 10);
 }
 
@@ -123,36 +119,30 @@ fn every_core_trap_kind_is_reported() {
         .get_typed_func::<i32, ()>(&mut store, "indirect")
         .unwrap();
     assert_eq!(
-        trap_kind(unreachable.call(&mut store, ())),
-        TrapKind::UnreachableCodeReached
+        trap_of(unreachable.call(&mut store, ())),
+        Trap::UnreachableCodeReached
     );
     assert_eq!(
-        trap_kind(div.call(&mut store, (1, 0))),
-        TrapKind::IntegerDivisionByZero
+        trap_of(div.call(&mut store, (1, 0))),
+        Trap::IntegerDivisionByZero
     );
     assert_eq!(
-        trap_kind(div.call(&mut store, (i32::MIN, -1))),
-        TrapKind::IntegerOverflow
+        trap_of(div.call(&mut store, (i32::MIN, -1))),
+        Trap::IntegerOverflow
     );
     assert_eq!(
-        trap_kind(trunc.call(&mut store, f32::NAN)),
-        TrapKind::BadConversionToInteger
+        trap_of(trunc.call(&mut store, f32::NAN)),
+        Trap::BadConversionToInteger
     );
+    assert_eq!(trap_of(trunc.call(&mut store, 3e9)), Trap::IntegerOverflow);
     assert_eq!(
-        trap_kind(trunc.call(&mut store, 3e9)),
-        TrapKind::IntegerOverflow
+        trap_of(indirect.call(&mut store, 0)),
+        Trap::IndirectCallToNull
     );
+    assert_eq!(trap_of(indirect.call(&mut store, 1)), Trap::BadSignature);
     assert_eq!(
-        trap_kind(indirect.call(&mut store, 0)),
-        TrapKind::IndirectCallToNull
-    );
-    assert_eq!(
-        trap_kind(indirect.call(&mut store, 1)),
-        TrapKind::BadSignature
-    );
-    assert_eq!(
-        trap_kind(indirect.call(&mut store, 2)),
-        TrapKind::IndirectCallOutOfBounds
+        trap_of(indirect.call(&mut store, 2)),
+        Trap::TableOutOfBounds
     );
     assert_eq!(div.call(&mut store, (7, 2)).unwrap(), 3);
 }
@@ -170,10 +160,10 @@ fn trap_backtrace_names_the_wasm_frames() {
     let err = outer.call(&mut store, ()).unwrap_err();
     let names = backtrace_names(&err);
     assert_eq!(names, ["inner", "outer"]);
-    let text = err.to_string();
-    assert!(
-        text.contains("unreachable") && text.contains("demo!inner"),
-        "{text}"
+    // As in Wasmtime, the message is the backtrace; the trap its cause.
+    assert_eq!(
+        err.to_string(),
+        "error while executing at wasm backtrace:\n    0: demo!inner\n    1: demo!outer"
     );
 }
 
@@ -191,4 +181,177 @@ fn a_trap_printed_with_debug_reads_as_its_message_and_backtrace() {
     assert!(printed.contains("out of bounds memory access"), "{printed}");
     assert!(printed.contains("wasm backtrace:"), "{printed}");
     assert!(printed.contains("load"), "{printed}");
+}
+
+#[test]
+fn traps_downcast_to_wasmtime_s_trap_variants() {
+    let engine = Engine::new(Config::new().wasm_function_references(true)).unwrap();
+    let module = Module::new(
+        &engine,
+        r#"(module
+            (type $t (func))
+            (memory 1)
+            (table 1 funcref)
+            (func $recurse (export "recurse") (call $recurse))
+            (func (export "load") (drop (i32.load (i32.const 65536))))
+            (func (export "table_get") (drop (table.get (i32.const 1))))
+            (func (export "call_ref_null") (call_ref $t (ref.null $t)))
+            (func (export "as_non_null") (drop (ref.as_non_null (ref.null func)))))"#,
+    )
+    .unwrap();
+    let mut store = Store::new(&engine, ());
+    let instance = Instance::new(&mut store, &module, &[]).unwrap();
+    let cases = [
+        ("recurse", Trap::StackOverflow, "call stack exhausted"),
+        (
+            "load",
+            Trap::MemoryOutOfBounds,
+            "out of bounds memory access",
+        ),
+        (
+            "table_get",
+            Trap::TableOutOfBounds,
+            "undefined element: out of bounds table access",
+        ),
+        ("call_ref_null", Trap::NullReference, "null reference"),
+        ("as_non_null", Trap::NullReference, "null reference"),
+    ];
+    for (name, expected, message) in cases {
+        let f = instance.get_typed_func::<(), ()>(&mut store, name).unwrap();
+        let err = f.call(&mut store, ()).unwrap_err();
+        assert!(err.is::<Trap>(), "{name}: {err:?}");
+        assert_eq!(err.downcast_ref::<Trap>(), Some(&expected), "{name}");
+        assert!(err.root_cause().is::<Trap>(), "{name}");
+        assert_eq!(expected.to_string(), format!("wasm trap: {message}"));
+        assert!(err.is::<WasmBacktrace>(), "{name}: {err:?}");
+    }
+    assert_eq!(
+        Trap::UnreachableCodeReached.to_string(),
+        "wasm trap: wasm `unreachable` instruction executed"
+    );
+}
+
+#[test]
+fn a_trap_carries_a_wasm_backtrace_of_frames() {
+    let (mut store, instance) = instance(
+        r#"(module $demo
+            (func $inner (param i32) (result i32) (i32.div_u (i32.const 1) (local.get 0)))
+            (func (param i32) (result i32) (call $inner (local.get 0)))
+            (func (export "run") (param i32) (result i32) (call 1 (local.get 0))))"#,
+    );
+    let run = instance
+        .get_typed_func::<i32, i32>(&mut store, "run")
+        .unwrap();
+    let err = run.call(&mut store, 0).unwrap_err();
+    assert_eq!(err.downcast_ref(), Some(&Trap::IntegerDivisionByZero));
+    let backtrace = err.downcast_ref::<WasmBacktrace>().expect("a backtrace");
+    let frames = backtrace.frames();
+    assert_eq!(frames.len(), 3, "{backtrace}");
+    assert_eq!(frames[0].func_name(), Some("inner"));
+    assert_eq!(frames[0].func_index(), 0);
+    assert_eq!(frames[1].func_name(), None);
+    assert_eq!(frames[1].func_index(), 1);
+    assert_eq!(frames[2].func_index(), 2);
+    assert!(frames.iter().all(|f| f.module_name() == Some("demo")));
+    let printed = "error while executing at wasm backtrace:\n    \
+                   0: demo!inner\n    \
+                   1: demo!<wasm function 1>\n    \
+                   2: demo!<wasm function 2>";
+    assert_eq!(backtrace.to_string(), printed);
+    assert_eq!(format!("{backtrace:?}"), printed);
+    assert_eq!(
+        format!("{err:?}"),
+        format!("{printed}\n\nCaused by:\n    wasm trap: integer divide by zero\n")
+    );
+    assert_eq!(err.chain().count(), 2);
+    // The store is still usable.
+    assert_eq!(run.call(&mut store, 1).unwrap(), 1);
+}
+
+/// A host function's own error type.
+#[derive(Debug, PartialEq)]
+struct Refused(i32);
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "refused {}", self.0)
+    }
+}
+
+impl std::error::Error for Refused {}
+
+#[test]
+fn a_host_error_comes_back_as_itself_not_as_a_trap() {
+    let engine = Engine::default();
+    let module = Module::new(
+        &engine,
+        r#"(module $m
+            (import "host" "check" (func $check (param i32)))
+            (func $middle (param i32) (call $check (local.get 0)))
+            (func (export "run") (param i32) (call $middle (local.get 0))))"#,
+    )
+    .unwrap();
+    let mut store = Store::new(&engine, ());
+    let check = Func::wrap(&mut store, |x: i32| -> egret::Result<()> {
+        if x > 0 {
+            return Err(Error::new(Refused(x)));
+        }
+        Ok(())
+    });
+    let instance = Instance::new(&mut store, &module, &[check.into()]).unwrap();
+    let run = instance
+        .get_typed_func::<i32, ()>(&mut store, "run")
+        .unwrap();
+    let err = run.call(&mut store, 5).unwrap_err();
+    assert!(!err.is::<Trap>(), "{err:?}");
+    assert_eq!(err.downcast_ref::<Trap>(), None);
+    assert_eq!(err.downcast_ref::<Refused>(), Some(&Refused(5)));
+    assert_eq!(
+        err.root_cause().downcast_ref::<Refused>(),
+        Some(&Refused(5))
+    );
+    let backtrace = err.downcast_ref::<WasmBacktrace>().expect("a backtrace");
+    let names: Vec<_> = backtrace
+        .frames()
+        .iter()
+        .map(|f| f.func_name().unwrap_or_default())
+        .collect();
+    assert_eq!(names, ["middle", ""]);
+    assert_eq!(
+        format!("{err:?}"),
+        "error while executing at wasm backtrace:\n    0: m!middle\n    \
+         1: m!<wasm function 2>\n\nCaused by:\n    refused 5\n"
+    );
+    run.call(&mut store, 0).unwrap();
+
+    // Called from the host, with no wasm on the stack: the error alone.
+    let err = check
+        .typed::<i32, ()>(&store)
+        .unwrap()
+        .call(&mut store, 2)
+        .unwrap_err();
+    assert_eq!(err.downcast_ref::<Refused>(), Some(&Refused(2)));
+    assert!(!err.is::<Trap>() && !err.is::<WasmBacktrace>(), "{err:?}");
+    assert_eq!(format!("{err:?}"), "refused 2");
+}
+
+#[test]
+fn a_host_function_returning_a_trap_traps_its_caller() {
+    let engine = Engine::default();
+    let module = Module::new(
+        &engine,
+        r#"(module (import "host" "stop" (func $stop)) (func (export "run") (call $stop)))"#,
+    )
+    .unwrap();
+    let mut store = Store::new(&engine, ());
+    let stop = Func::wrap(&mut store, || -> egret::Result<()> {
+        Err(Trap::UnreachableCodeReached.into())
+    });
+    let instance = Instance::new(&mut store, &module, &[stop.into()]).unwrap();
+    let run = instance
+        .get_typed_func::<(), ()>(&mut store, "run")
+        .unwrap();
+    let err = run.call(&mut store, ()).unwrap_err();
+    assert_eq!(err.downcast_ref(), Some(&Trap::UnreachableCodeReached));
+    assert!(err.is::<WasmBacktrace>(), "{err:?}");
 }

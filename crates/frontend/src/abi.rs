@@ -15,7 +15,7 @@
 //!   host function's entry, found at offset 0 of its context
 //!   (`CallConv::SystemV`): `(host_ctx, caller_vmctx, values, len) -> i32`,
 //!   nonzero meaning the call failed and the trampoline raises
-//!   `TrapKind::HostFunctionFailed`.
+//!   `TrapReason::HostFailed`.
 
 use crate::types::{FuncType, ValType};
 use cranelift_codegen::ir::{self, AbiParam, ArgumentPurpose, Signature, types};

@@ -32,7 +32,7 @@ use cranelift_codegen::isa::CallConv;
 pub const GROW_FAILED: i64 = -1;
 
 /// What a grow builtin returns when the embedder's resource limiter
-/// failed: the generated code raises `TrapKind::HostFunctionFailed`.
+/// failed: the generated code raises `TrapReason::HostFailed`.
 pub const GROW_TRAP: i64 = -2;
 
 /// What `array_new_data` and `array_new_elem` return when the segment

@@ -8,7 +8,7 @@
 //! Both are binary searches over sorted vectors: no locks, no allocation.
 
 use crate::image::HandlerSite;
-use crate::traps::TrapKind;
+use crate::traps::TrapReason;
 use crate::types::FuncIndex;
 use std::collections::BTreeMap;
 
@@ -38,7 +38,7 @@ pub struct TrapSite {
     /// Absolute address of the trapping instruction's first byte.
     pub pc: usize,
     /// The trap it raises.
-    pub kind: TrapKind,
+    pub kind: TrapReason,
 }
 
 /// The code map of one compiled module (or of a batch of trampolines).
@@ -128,7 +128,7 @@ impl CodeMap {
     }
 
     /// The trap raised by the instruction at `pc`, if `pc` is a trap site.
-    pub fn trap_at(&self, pc: usize) -> Option<TrapKind> {
+    pub fn trap_at(&self, pc: usize) -> Option<TrapReason> {
         self.traps
             .binary_search_by_key(&pc, |t| t.pc)
             .ok()
@@ -154,6 +154,7 @@ impl CodeMap {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::traps::Trap;
 
     #[test]
     fn lookups_find_exact_sites_and_containing_ranges() {
@@ -172,11 +173,14 @@ mod tests {
             ],
             vec![TrapSite {
                 pc: 120,
-                kind: TrapKind::MemoryOutOfBounds,
+                kind: TrapReason::Wasm(Trap::MemoryOutOfBounds),
             }],
         );
         assert_eq!((map.start(), map.end()), (100, 260));
-        assert_eq!(map.trap_at(120), Some(TrapKind::MemoryOutOfBounds));
+        assert_eq!(
+            map.trap_at(120),
+            Some(TrapReason::Wasm(Trap::MemoryOutOfBounds))
+        );
         assert_eq!(map.trap_at(121), None);
         assert_eq!(map.func_at(100), Some(FuncIndex(3)));
         assert_eq!(map.func_at(149), Some(FuncIndex(3)));

@@ -11,7 +11,7 @@
 //! after being written to disk.
 
 use crate::code::CodeKind;
-use crate::traps::TrapKind;
+use crate::traps::TrapReason;
 use serde::{Deserialize, Serialize};
 
 /// A host function generated code may call directly: scalar math that
@@ -112,7 +112,7 @@ pub struct CodeImage {
     /// Each function's place, in batch order.
     pub functions: Vec<FunctionLoc>,
     /// Trap sites as (offset in the text, kind), sorted by offset.
-    pub traps: Vec<(u32, TrapKind)>,
+    pub traps: Vec<(u32, TrapReason)>,
     /// Relocations against host symbols, for the loader.
     pub host_relocs: Vec<HostReloc>,
     /// Calls with exception handlers, sorted by return address.

@@ -9,7 +9,7 @@ use crate::error::CompileError;
 use crate::image::{
     CodeImage, FunctionLoc, Handler, HandlerSite, HostReloc, HostRelocKind, HostSymbol,
 };
-use crate::traps::TrapKind;
+use crate::traps::TrapReason;
 use cranelift_codegen::binemit::Reloc;
 use cranelift_codegen::control::ControlPlane;
 use cranelift_codegen::ir::{ExternalName, LibCall};
@@ -63,7 +63,7 @@ pub struct CompiledFunction {
     /// Required alignment of the first byte.
     pub alignment: u32,
     /// Trap sites as (offset from the start, kind).
-    pub traps: Vec<(u32, TrapKind)>,
+    pub traps: Vec<(u32, TrapReason)>,
     /// Calls with exception handlers, offsets from the start.
     pub handler_sites: Vec<HandlerSite>,
     relocs: Vec<FunctionReloc>,
@@ -151,7 +151,7 @@ impl CompiledFunction {
             .traps()
             .iter()
             .map(|t| {
-                TrapKind::from_code(t.code)
+                TrapReason::from_code(t.code)
                     .map(|kind| (t.offset, kind))
                     .ok_or_else(|| CompileError::Codegen(format!("unknown trap code {}", t.code)))
             })

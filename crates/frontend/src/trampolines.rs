@@ -6,14 +6,14 @@
 //! - the *host* trampoline lets wasm call a host function as if it were a
 //!   wasm function: it spills the arguments to a stack array, calls the host
 //!   function's entry (at offset 0 of its context) and raises
-//!   `HostFunctionFailed` if that reports a failure, or throws the wasm
+//!   `TrapReason::HostFailed` if that reports a failure, or throws the wasm
 //!   exception it reports.
 //!
 //! The conventions are described in `abi.rs`.
 
 use crate::abi::{self, VALUE_SLOT_SIZE, clif_type, uses_return_area};
 use crate::builtins::Builtin;
-use crate::traps::TrapKind;
+use crate::traps::{Trap, TrapReason};
 use crate::types::FuncType;
 use crate::vmoffsets::{VMOffsets, host_ctx};
 use cranelift_codegen::ir::condcodes::IntCC;
@@ -135,7 +135,7 @@ pub fn build_host_call(
     let threw = b
         .ins()
         .icmp_imm_s(IntCC::Equal, failed, i64::from(host_ctx::THREW));
-    b.ins().trapz(threw, TrapKind::HostFunctionFailed.code());
+    b.ins().trapz(threw, TrapReason::HostFailed.code());
     let exn = b.ins().load(types::I32, value_flags(), values, 0);
     let throw_sig = b.import_signature(Builtin::throw_ref.signature(isa.default_call_conv()));
     let builtins = b.ins().load(
@@ -152,7 +152,7 @@ pub fn build_host_call(
     );
     b.ins()
         .call_indirect(throw_sig, throw, &[caller_vmctx, exn]);
-    b.ins().trap(TrapKind::UnreachableCodeReached.code());
+    b.ins().trap(Trap::UnreachableCodeReached.code());
 
     b.switch_to_block(success);
 

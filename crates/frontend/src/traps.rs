@@ -1,22 +1,26 @@
-//! The kinds of trap wasm code can raise, and their encoding as Cranelift
-//! trap codes in generated code and in the trap table.
+//! The traps wasm code can raise ([`Trap`], the embedder's view, named and
+//! worded as Wasmtime's), why generated code stops ([`TrapReason`]: a trap,
+//! or a failure that is not one), and their encoding as Cranelift trap codes
+//! in generated code and as bytes in the trap table of an artifact.
 
 #[cfg(feature = "compiler")]
 use cranelift_codegen::ir::TrapCode;
 use std::fmt;
 
-/// Why wasm execution stopped abnormally.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+/// A WebAssembly trap: why wasm execution stopped abnormally.
+///
+/// The variants and their messages are Wasmtime's, for the traps Egret can
+/// raise. `Display` prints `wasm trap: <message>`.
 #[non_exhaustive]
-pub enum TrapKind {
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Hash)]
+pub enum Trap {
     /// The wasm stack limit was reached (deep or infinite recursion).
     StackOverflow,
     /// A memory access or bulk memory operation was out of bounds.
     MemoryOutOfBounds,
-    /// A table access or bulk table operation was out of bounds.
+    /// A table access, bulk table operation or `call_indirect` was out of
+    /// bounds.
     TableOutOfBounds,
-    /// `call_indirect` indexed past the end of its table.
-    IndirectCallOutOfBounds,
     /// `call_indirect` found a null table element.
     IndirectCallToNull,
     /// `call_indirect` found a function of the wrong type.
@@ -29,143 +33,189 @@ pub enum TrapKind {
     BadConversionToInteger,
     /// An `unreachable` instruction was executed.
     UnreachableCodeReached,
-    /// A host function returned an error or panicked.
-    HostFunctionFailed,
-    /// The store ran out of fuel.
-    OutOfFuel,
     /// The epoch deadline was reached.
     Interrupt,
-    /// `call_ref` (or `return_call_ref`) was given a null reference.
-    NullFunctionReference,
-    /// `ref.as_non_null` was given a null reference.
+    /// The store ran out of fuel.
+    OutOfFuel,
+    /// A null reference was used where a non-null one is needed
+    /// (`ref.as_non_null`, `call_ref`, `throw_ref`, a struct or array
+    /// access, `i31.get_s`, ...).
     NullReference,
-    /// `i31.get_s` or `i31.get_u` was given a null reference.
-    NullI31Reference,
-    /// A struct access was given a null reference.
-    NullStructReference,
-    /// An array access was given a null reference.
-    NullArrayReference,
     /// An array access was out of bounds.
     ArrayOutOfBounds,
     /// `ref.cast` was given a reference of another type.
     CastFailure,
-    /// An exception thrown by wasm reached the host uncaught. Not a trap of
-    /// generated code: the unwinder reports it this way, and the exception
-    /// is left pending in the store.
+}
+
+impl Trap {
+    /// What went wrong, in Wasmtime's words.
+    fn message(self) -> &'static str {
+        match self {
+            Trap::StackOverflow => "call stack exhausted",
+            Trap::MemoryOutOfBounds => "out of bounds memory access",
+            Trap::TableOutOfBounds => "undefined element: out of bounds table access",
+            Trap::IndirectCallToNull => "uninitialized element",
+            Trap::BadSignature => "indirect call type mismatch",
+            Trap::IntegerOverflow => "integer overflow",
+            Trap::IntegerDivisionByZero => "integer divide by zero",
+            Trap::BadConversionToInteger => "invalid conversion to integer",
+            Trap::UnreachableCodeReached => "wasm `unreachable` instruction executed",
+            Trap::Interrupt => "interrupt",
+            Trap::OutOfFuel => "all fuel consumed by WebAssembly",
+            Trap::NullReference => "null reference",
+            Trap::ArrayOutOfBounds => "out of bounds array access",
+            Trap::CastFailure => "cast failure",
+        }
+    }
+}
+
+impl Trap {
+    /// The trap code generated code raises this trap with.
+    #[cfg(feature = "compiler")]
+    pub(crate) const fn code(self) -> TrapCode {
+        TrapReason::Wasm(self).code()
+    }
+}
+
+impl fmt::Display for Trap {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "wasm trap: {}", self.message())
+    }
+}
+
+impl std::error::Error for Trap {}
+
+/// Why generated code stopped: a wasm trap, or one of two failures that
+/// travel the same way but are not traps to the embedder.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(into = "u8", try_from = "u8")]
+pub enum TrapReason {
+    /// Wasm trapped.
+    Wasm(Trap),
+    /// Host code that wasm called (a host function, a resource limiter, an
+    /// epoch callback, or the store allocating an exception) failed; its
+    /// error waits in the store.
+    HostFailed,
+    /// An exception thrown by wasm reached the host uncaught. Raised by
+    /// the unwinder, never by generated code; the exception is left
+    /// pending in the store.
     UncaughtException,
 }
 
-impl TrapKind {
-    /// Every kind, for table-driven conversions.
-    pub const ALL: &'static [TrapKind] = &[
-        TrapKind::StackOverflow,
-        TrapKind::MemoryOutOfBounds,
-        TrapKind::TableOutOfBounds,
-        TrapKind::IndirectCallOutOfBounds,
-        TrapKind::IndirectCallToNull,
-        TrapKind::BadSignature,
-        TrapKind::IntegerOverflow,
-        TrapKind::IntegerDivisionByZero,
-        TrapKind::BadConversionToInteger,
-        TrapKind::UnreachableCodeReached,
-        TrapKind::HostFunctionFailed,
-        TrapKind::OutOfFuel,
-        TrapKind::Interrupt,
-        TrapKind::NullFunctionReference,
-        TrapKind::NullReference,
-        TrapKind::NullI31Reference,
-        TrapKind::NullStructReference,
-        TrapKind::NullArrayReference,
-        TrapKind::ArrayOutOfBounds,
-        TrapKind::CastFailure,
-        TrapKind::UncaughtException,
+impl TrapReason {
+    /// Every reason, in the order of their byte encoding.
+    pub const ALL: &'static [TrapReason] = &[
+        TrapReason::Wasm(Trap::StackOverflow),
+        TrapReason::Wasm(Trap::MemoryOutOfBounds),
+        TrapReason::Wasm(Trap::TableOutOfBounds),
+        TrapReason::Wasm(Trap::IndirectCallToNull),
+        TrapReason::Wasm(Trap::BadSignature),
+        TrapReason::Wasm(Trap::IntegerOverflow),
+        TrapReason::Wasm(Trap::IntegerDivisionByZero),
+        TrapReason::Wasm(Trap::BadConversionToInteger),
+        TrapReason::Wasm(Trap::UnreachableCodeReached),
+        TrapReason::Wasm(Trap::Interrupt),
+        TrapReason::Wasm(Trap::OutOfFuel),
+        TrapReason::Wasm(Trap::NullReference),
+        TrapReason::Wasm(Trap::ArrayOutOfBounds),
+        TrapReason::Wasm(Trap::CastFailure),
+        TrapReason::HostFailed,
+        TrapReason::UncaughtException,
     ];
 
-    /// The trap code generated code uses for this kind.
+    /// The trap code generated code uses for this reason. Cranelift raises
+    /// its own codes for stack overflow, memory and integer faults.
     #[cfg(feature = "compiler")]
     pub const fn code(self) -> TrapCode {
         match self {
-            TrapKind::StackOverflow => TrapCode::STACK_OVERFLOW,
-            TrapKind::MemoryOutOfBounds => TrapCode::HEAP_OUT_OF_BOUNDS,
-            TrapKind::IntegerOverflow => TrapCode::INTEGER_OVERFLOW,
-            TrapKind::IntegerDivisionByZero => TrapCode::INTEGER_DIVISION_BY_ZERO,
-            TrapKind::BadConversionToInteger => TrapCode::BAD_CONVERSION_TO_INTEGER,
-            TrapKind::TableOutOfBounds => TrapCode::unwrap_user(1),
-            TrapKind::IndirectCallToNull => TrapCode::unwrap_user(2),
-            TrapKind::BadSignature => TrapCode::unwrap_user(3),
-            TrapKind::UnreachableCodeReached => TrapCode::unwrap_user(4),
-            TrapKind::HostFunctionFailed => TrapCode::unwrap_user(5),
-            TrapKind::OutOfFuel => TrapCode::unwrap_user(6),
-            TrapKind::Interrupt => TrapCode::unwrap_user(7),
-            TrapKind::IndirectCallOutOfBounds => TrapCode::unwrap_user(8),
-            TrapKind::NullFunctionReference => TrapCode::unwrap_user(9),
-            TrapKind::NullReference => TrapCode::unwrap_user(10),
-            TrapKind::UncaughtException => TrapCode::unwrap_user(11),
-            TrapKind::NullI31Reference => TrapCode::unwrap_user(12),
-            TrapKind::NullStructReference => TrapCode::unwrap_user(13),
-            TrapKind::NullArrayReference => TrapCode::unwrap_user(14),
-            TrapKind::ArrayOutOfBounds => TrapCode::unwrap_user(15),
-            TrapKind::CastFailure => TrapCode::unwrap_user(16),
+            TrapReason::Wasm(Trap::StackOverflow) => TrapCode::STACK_OVERFLOW,
+            TrapReason::Wasm(Trap::MemoryOutOfBounds) => TrapCode::HEAP_OUT_OF_BOUNDS,
+            TrapReason::Wasm(Trap::IntegerOverflow) => TrapCode::INTEGER_OVERFLOW,
+            TrapReason::Wasm(Trap::IntegerDivisionByZero) => TrapCode::INTEGER_DIVISION_BY_ZERO,
+            TrapReason::Wasm(Trap::BadConversionToInteger) => TrapCode::BAD_CONVERSION_TO_INTEGER,
+            TrapReason::Wasm(Trap::TableOutOfBounds) => TrapCode::unwrap_user(1),
+            TrapReason::Wasm(Trap::IndirectCallToNull) => TrapCode::unwrap_user(2),
+            TrapReason::Wasm(Trap::BadSignature) => TrapCode::unwrap_user(3),
+            TrapReason::Wasm(Trap::UnreachableCodeReached) => TrapCode::unwrap_user(4),
+            TrapReason::HostFailed => TrapCode::unwrap_user(5),
+            TrapReason::Wasm(Trap::OutOfFuel) => TrapCode::unwrap_user(6),
+            TrapReason::Wasm(Trap::Interrupt) => TrapCode::unwrap_user(7),
+            TrapReason::Wasm(Trap::NullReference) => TrapCode::unwrap_user(8),
+            TrapReason::UncaughtException => TrapCode::unwrap_user(9),
+            TrapReason::Wasm(Trap::ArrayOutOfBounds) => TrapCode::unwrap_user(10),
+            TrapReason::Wasm(Trap::CastFailure) => TrapCode::unwrap_user(11),
         }
     }
 
-    /// The kind a trap code stands for; `None` for codes Egret never emits.
+    /// The reason a trap code stands for; `None` for codes Egret never
+    /// emits.
     #[cfg(feature = "compiler")]
-    pub fn from_code(code: TrapCode) -> Option<TrapKind> {
-        TrapKind::ALL.iter().copied().find(|k| k.code() == code)
-    }
-
-    /// The message; for the spec's traps in its words: the reference
-    /// interpreter's message starts with it (and may add details, such as
-    /// an element's index), so an `assert_trap` text is a prefix of it.
-    pub fn message(self) -> &'static str {
-        match self {
-            TrapKind::StackOverflow => "call stack exhausted",
-            TrapKind::MemoryOutOfBounds => "out of bounds memory access",
-            TrapKind::TableOutOfBounds => "out of bounds table access",
-            TrapKind::IndirectCallOutOfBounds => "undefined element",
-            TrapKind::IndirectCallToNull => "uninitialized element",
-            TrapKind::BadSignature => "indirect call type mismatch",
-            TrapKind::IntegerOverflow => "integer overflow",
-            TrapKind::IntegerDivisionByZero => "integer divide by zero",
-            TrapKind::BadConversionToInteger => "invalid conversion to integer",
-            TrapKind::UnreachableCodeReached => "unreachable",
-            TrapKind::HostFunctionFailed => "host function failed",
-            TrapKind::OutOfFuel => "all fuel consumed",
-            TrapKind::Interrupt => "interrupted: epoch deadline reached",
-            TrapKind::NullFunctionReference => "null function reference",
-            TrapKind::NullReference => "null reference",
-            TrapKind::NullI31Reference => "null i31 reference",
-            TrapKind::NullStructReference => "null structure reference",
-            TrapKind::NullArrayReference => "null array reference",
-            TrapKind::ArrayOutOfBounds => "out of bounds array access",
-            TrapKind::CastFailure => "cast failure",
-            TrapKind::UncaughtException => "uncaught exception",
-        }
+    pub fn from_code(code: TrapCode) -> Option<TrapReason> {
+        TrapReason::ALL.iter().copied().find(|r| r.code() == code)
     }
 }
 
-impl fmt::Display for TrapKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.message())
+impl From<Trap> for TrapReason {
+    fn from(trap: Trap) -> TrapReason {
+        TrapReason::Wasm(trap)
     }
 }
 
-#[cfg(all(test, feature = "compiler"))]
+impl From<TrapReason> for u8 {
+    /// The artifact's encoding: the index in [`TrapReason::ALL`].
+    fn from(reason: TrapReason) -> u8 {
+        let index = TrapReason::ALL.iter().position(|r| *r == reason);
+        index.expect("every reason is listed in TrapReason::ALL") as u8
+    }
+}
+
+impl TryFrom<u8> for TrapReason {
+    type Error = String;
+
+    fn try_from(byte: u8) -> Result<TrapReason, String> {
+        TrapReason::ALL
+            .get(usize::from(byte))
+            .copied()
+            .ok_or_else(|| format!("unknown trap reason {byte}"))
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn codes_round_trip_and_are_distinct() {
-        for kind in TrapKind::ALL {
-            assert_eq!(TrapKind::from_code(kind.code()), Some(*kind));
+    fn bytes_round_trip() {
+        for reason in TrapReason::ALL {
+            assert_eq!(TrapReason::try_from(u8::from(*reason)), Ok(*reason));
         }
-        let mut codes: Vec<u8> = TrapKind::ALL
+        assert!(TrapReason::try_from(TrapReason::ALL.len() as u8).is_err());
+    }
+
+    #[test]
+    fn traps_display_as_wasmtime_s() {
+        assert_eq!(
+            Trap::UnreachableCodeReached.to_string(),
+            "wasm trap: wasm `unreachable` instruction executed"
+        );
+        assert_eq!(
+            Trap::TableOutOfBounds.to_string(),
+            "wasm trap: undefined element: out of bounds table access"
+        );
+    }
+
+    #[cfg(feature = "compiler")]
+    #[test]
+    fn codes_round_trip_and_are_distinct() {
+        for reason in TrapReason::ALL {
+            assert_eq!(TrapReason::from_code(reason.code()), Some(*reason));
+        }
+        let mut codes: Vec<u8> = TrapReason::ALL
             .iter()
-            .map(|k| k.code().as_raw().get())
+            .map(|r| r.code().as_raw().get())
             .collect();
         codes.sort();
         codes.dedup();
-        assert_eq!(codes.len(), TrapKind::ALL.len());
+        assert_eq!(codes.len(), TrapReason::ALL.len());
     }
 }

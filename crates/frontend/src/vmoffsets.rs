@@ -95,7 +95,7 @@ pub mod host_ctx {
     pub const ENTRY: u32 = 0;
 
     /// What the entry returns when the function failed: the trampoline
-    /// traps with `HostFunctionFailed` (0 is success).
+    /// traps with `TrapReason::HostFailed` (0 is success).
     pub const FAILED: u32 = 1;
 
     /// What the entry returns when the function threw a wasm exception:

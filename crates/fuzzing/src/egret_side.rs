@@ -5,7 +5,7 @@
 use crate::values::{DUMMY_REFUSED, Exception, Outcome, TrapClass, ValKind, Value};
 use egret::{
     Engine, Error, Extern, ExternType, Func, Global, Instance, Memory, Module, Ref, Store, Table,
-    Tag, TrapKind, Val, ValType,
+    Tag, Trap, Val, ValType,
 };
 
 /// The engine the oracles use: the default features
@@ -36,25 +36,18 @@ pub fn wasmtime_peer_engine() -> Engine {
     Engine::new(&config).expect("the host CPU is supported")
 }
 
-fn trap_class(kind: TrapKind) -> TrapClass {
-    match kind {
-        TrapKind::StackOverflow => TrapClass::StackExhausted,
-        TrapKind::MemoryOutOfBounds => TrapClass::MemoryOutOfBounds,
-        // wasmi does not tell a `call_indirect` past the table's end from
-        // other table accesses out of bounds.
-        TrapKind::TableOutOfBounds | TrapKind::IndirectCallOutOfBounds => {
-            TrapClass::TableOutOfBounds
-        }
-        TrapKind::IndirectCallToNull => TrapClass::IndirectCallToNull,
-        TrapKind::BadSignature => TrapClass::BadSignature,
-        TrapKind::IntegerOverflow => TrapClass::IntegerOverflow,
-        TrapKind::IntegerDivisionByZero => TrapClass::IntegerDivisionByZero,
-        TrapKind::BadConversionToInteger => TrapClass::BadConversionToInteger,
-        TrapKind::UnreachableCodeReached => TrapClass::Unreachable,
-        // Wasmtime has one trap for both.
-        TrapKind::NullFunctionReference | TrapKind::NullReference => TrapClass::NullReference,
-        // Only a dummy import fails, when it has no reference to return.
-        TrapKind::HostFunctionFailed => TrapClass::HostFunctionFailed,
+fn trap_class(trap: Trap) -> TrapClass {
+    match trap {
+        Trap::StackOverflow => TrapClass::StackExhausted,
+        Trap::MemoryOutOfBounds => TrapClass::MemoryOutOfBounds,
+        Trap::TableOutOfBounds => TrapClass::TableOutOfBounds,
+        Trap::IndirectCallToNull => TrapClass::IndirectCallToNull,
+        Trap::BadSignature => TrapClass::BadSignature,
+        Trap::IntegerOverflow => TrapClass::IntegerOverflow,
+        Trap::IntegerDivisionByZero => TrapClass::IntegerDivisionByZero,
+        Trap::BadConversionToInteger => TrapClass::BadConversionToInteger,
+        Trap::UnreachableCodeReached => TrapClass::Unreachable,
+        Trap::NullReference => TrapClass::NullReference,
         other => TrapClass::Other(format!("{other:?}")),
     }
 }
@@ -66,9 +59,16 @@ fn failure(store: &mut Store<()>, tags: &[(String, Tag)], error: Error) -> Outco
     if matches!(error, Error::Exception(_)) {
         return uncaught(store, tags);
     }
-    match error.as_trap() {
-        Some(trap) => Outcome::Trapped(trap_class(trap.kind())),
-        None => Outcome::Failed(error.to_string()),
+    if let Some(trap) = error.downcast_ref::<Trap>() {
+        return Outcome::Trapped(trap_class(*trap));
+    }
+    // A host function's error comes back as it is, with the wasm
+    // backtrace as context (as in Wasmtime): `{:?}` shows the whole chain.
+    let text = format!("{error:?}");
+    if text.contains(DUMMY_REFUSED) {
+        Outcome::Trapped(TrapClass::HostFunctionFailed)
+    } else {
+        Outcome::Failed(text)
     }
 }
 

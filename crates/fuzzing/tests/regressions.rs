@@ -5,7 +5,7 @@
 //! un-ignore each once its fix lands. Bugs of the reference interpreter
 //! (wasmi 2.0.0) are tests of the harness's workaround: they must pass.
 
-use egret::{Engine, Instance, Module, Store, TrapKind};
+use egret::{Engine, Instance, Module, Store, Trap};
 use egret_fuzzing::oracles::{self, Engines};
 
 fn wasm(text: &str) -> Vec<u8> {
@@ -63,7 +63,10 @@ fn wasmi_store_translator_panic() {
     let (mut store, instance) = instantiate(&wasm);
     let f = instance.get_typed_func::<i32, ()>(&mut store, "f").unwrap();
     let err = f.call(&mut store, 0).unwrap_err();
-    assert_eq!(err.as_trap().unwrap().kind(), TrapKind::MemoryOutOfBounds);
+    assert_eq!(
+        *err.downcast_ref::<Trap>().unwrap(),
+        Trap::MemoryOutOfBounds
+    );
 }
 
 /// wasmi 2.0.0 delivers the values of a `br_table` carrying two or more
@@ -200,7 +203,10 @@ fn memory64_byte_pages_with_data_image() {
     // The bytes past the minimum, inside the image's host page, are
     // still out of bounds.
     let trap = load.call(&mut store, 2703).unwrap_err();
-    assert_eq!(trap.as_trap().unwrap().kind(), TrapKind::MemoryOutOfBounds);
+    assert_eq!(
+        *trap.downcast_ref::<Trap>().unwrap(),
+        Trap::MemoryOutOfBounds
+    );
     // Growing to the maximum works, one byte past it does not.
     let grow = instance
         .get_typed_func::<i64, i64>(&mut store, "grow")

@@ -19,7 +19,7 @@
 //!   at a trap site, so the answer is right anyway.
 
 use egret_frontend::code::CodeMap;
-use egret_frontend::traps::TrapKind;
+use egret_frontend::traps::TrapReason;
 use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::ops::Bound;
@@ -171,7 +171,7 @@ pub fn lookup(pc: usize) -> Option<Arc<CodeMap>> {
 
 /// The trap raised by the instruction at `pc`, if it is a trap site of
 /// registered code. Allocation-free: usable from the signal handler.
-pub fn trap_at(pc: usize) -> Option<TrapKind> {
+pub fn trap_at(pc: usize) -> Option<TrapReason> {
     with_map_at(pc, |map| map.trap_at(pc))
 }
 
@@ -185,6 +185,7 @@ pub fn is_wasm_code(pc: usize) -> bool {
 mod tests {
     use super::*;
     use egret_frontend::code::{CodeKind, CodeRange, TrapSite};
+    use egret_frontend::traps::Trap;
     use egret_frontend::types::FuncIndex;
 
     // Fake addresses: no code lives in the first pages of the address
@@ -205,7 +206,7 @@ mod tests {
             ],
             vec![TrapSite {
                 pc: start + 0x10,
-                kind: TrapKind::UnreachableCodeReached,
+                kind: TrapReason::Wasm(Trap::UnreachableCodeReached),
             }],
         ))
     }
@@ -219,7 +220,10 @@ mod tests {
         assert!(Arc::ptr_eq(&lookup(0x10ff).unwrap(), &map));
         assert!(lookup(0x1100).is_none());
         assert!(lookup(0xfff).is_none());
-        assert_eq!(trap_at(0x1010), Some(TrapKind::UnreachableCodeReached));
+        assert_eq!(
+            trap_at(0x1010),
+            Some(TrapReason::Wasm(Trap::UnreachableCodeReached))
+        );
         assert_eq!(trap_at(0x1011), None);
         assert!(is_wasm_code(0x1000));
         assert!(is_wasm_code(0x1090));

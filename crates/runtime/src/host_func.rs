@@ -14,7 +14,7 @@
 //! the closure inside [`HostFunc::run`], which catches a panic (nothing may
 //! unwind into generated code) and records an error or panic where the
 //! caller will look for it: in the store when wasm called (the trampoline
-//! traps `HostFunctionFailed` and `VMStore::call` picks the failure up),
+//! traps `TrapReason::HostFailed` and `VMStore::call` picks the failure up),
 //! or in the `HostFunc` when the host called (`call_from_host` returns the
 //! error or resumes the panic). A function that fails with a wasm
 //! exception pending in its store ([`ThrownException`]) makes the

@@ -32,7 +32,7 @@ use crate::memory::LinearMemory;
 use crate::memory_image::MemoryImage;
 use crate::module::ModuleCode;
 use crate::table::Table;
-use crate::trap::{HostError, Trap};
+use crate::trap::{Failure, FailureCause, HostError};
 use crate::traphandlers::{self, TrapRecord};
 use crate::vm_box::VmBox;
 use crate::vmcontext::{VMFuncRef, VMGlobalDefinition, VMStoreContext};
@@ -41,7 +41,7 @@ use egret_frontend::builtins::{
 };
 use egret_frontend::gc_layout::{ARRAY_ELEMENTS, HOST_IN_ANY_TAG, field_size};
 use egret_frontend::module_info::{ConstExpr, DataMode, ElementItems, ElementMode, ModuleInfo};
-use egret_frontend::traps::TrapKind;
+use egret_frontend::traps::{Trap, TrapReason};
 use egret_frontend::types::*;
 use egret_frontend::vmoffsets::VMOffsets;
 use std::ptr::NonNull;
@@ -114,8 +114,8 @@ pub enum InstantiationError {
     /// A segment was out of bounds or the start function trapped. The
     /// instance stays in the store: tables and memories it shares may
     /// already hold its functions and data.
-    #[error(transparent)]
-    Trap(Trap),
+    #[error("a segment was out of bounds or the start function failed")]
+    Trap(Failure),
 }
 
 struct GlobalEntry {
@@ -566,7 +566,11 @@ impl dyn VMStore + '_ {
     /// # Safety
     /// `func` must be a function reference owned by this store, and the
     /// argument slots must hold values of its parameter types.
-    pub unsafe fn call(&mut self, func: *const VMFuncRef, values: &mut [u128]) -> Result<(), Trap> {
+    pub unsafe fn call(
+        &mut self,
+        func: *const VMFuncRef,
+        values: &mut [u128],
+    ) -> Result<(), Failure> {
         let opaque = self.opaque();
         let context = opaque.context.as_ptr();
         let max_stack = opaque.engine.runtime_config().max_wasm_stack;
@@ -608,19 +612,22 @@ impl dyn VMStore + '_ {
         drop(lending);
         match outcome {
             Ok(()) => Ok(()),
-            Err(CallFailure::Host(e)) => Err(Trap::new(TrapKind::HostFunctionFailed, &[], Some(e))),
+            Err(CallFailure::Host(e)) => Err(Failure::new(FailureCause::Host(e), &[])),
             Err(CallFailure::Wasm(record)) => {
-                let source = match self.opaque_mut().host_failure.take() {
-                    Some(HostFailure::Panic(payload)) => std::panic::resume_unwind(payload),
-                    Some(HostFailure::Error(e)) if record.kind == TrapKind::HostFunctionFailed => {
-                        Some(e)
+                let cause = match (record.kind, self.opaque_mut().host_failure.take()) {
+                    (_, Some(HostFailure::Panic(payload))) => std::panic::resume_unwind(payload),
+                    (TrapReason::Wasm(trap), _) => FailureCause::Trap(trap),
+                    (TrapReason::HostFailed, Some(HostFailure::Error(e))) => FailureCause::Host(e),
+                    // Host code that fails always leaves its error; should
+                    // one go missing, the call still fails as host code's.
+                    (TrapReason::HostFailed, None) => {
+                        FailureCause::Host("host code failed without an error".into())
                     }
-                    _ if record.kind == TrapKind::UncaughtException => {
-                        Some(Box::new(self.opaque().thrown_exception()) as HostError)
+                    (TrapReason::UncaughtException, _) => {
+                        FailureCause::UncaughtException(self.opaque().thrown_exception())
                     }
-                    _ => None,
                 };
-                Err(Trap::new(record.kind, &record.frames, source))
+                Err(Failure::new(cause, &record.frames))
             }
         }
     }
@@ -1092,7 +1099,7 @@ impl StoreOpaque {
         let info = module.compiled().info();
         let offsets = module.compiled().offsets();
         let images = module.memory_images();
-        let trap = |kind| InstantiationError::Trap(Trap::new(kind, &[], None));
+        let trap = |trap| InstantiationError::Trap(Failure::new(FailureCause::Trap(trap), &[]));
         for (i, segment) in info.elements.iter().enumerate() {
             match &segment.mode {
                 ElementMode::Active { table, offset } => {
@@ -1134,7 +1141,7 @@ impl StoreOpaque {
             };
             let memory = self.memory_mut(memory_id);
             if !memory.in_bounds(start, segment.bytes.len() as u64) {
-                return Err(trap(TrapKind::MemoryOutOfBounds));
+                return Err(trap(Trap::MemoryOutOfBounds));
             }
             let start = start as usize;
             memory.data_mut()[start..start + segment.bytes.len()].copy_from_slice(&segment.bytes);
@@ -1164,7 +1171,7 @@ impl StoreOpaque {
         dst: u64,
         src: u64,
         len: u64,
-    ) -> Result<(), TrapKind> {
+    ) -> Result<(), Trap> {
         let instance = &self.instances[id.0 as usize];
         let compiled = instance.module.compiled();
         let (info, offsets) = (compiled.info(), compiled.offsets());
@@ -1176,7 +1183,7 @@ impl StoreOpaque {
             libcalls::range(dst, len, table.size()),
             libcalls::range(src, len, available),
         ) else {
-            return Err(TrapKind::TableOutOfBounds);
+            return Err(Trap::TableOutOfBounds);
         };
         let elements = &mut table.elements_mut()[dst];
         let vmctx = &instance.vmctx;

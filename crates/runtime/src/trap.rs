@@ -1,52 +1,68 @@
-//! Traps as the host sees them: the kind, the wasm backtrace resolved to
-//! function indices and names, and the host error behind a failed host call.
+//! Failed calls into wasm as the host sees them: the cause (a trap, the
+//! error of host code wasm called, or an uncaught exception) and the wasm
+//! backtrace resolved to function indices and names.
 
 use crate::code_registry;
-use egret_frontend::traps::TrapKind;
+use crate::exception::ThrownException;
+use egret_frontend::traps::Trap;
 use egret_frontend::types::FuncIndex;
-use std::fmt;
 
 /// An error returned by a host function.
 pub type HostError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
-/// One wasm frame of a trap's backtrace.
+/// One wasm frame of a backtrace.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FrameInfo {
-    /// The module's name, if its name section gives one.
-    pub module_name: Option<String>,
-    /// The function's index in its module.
-    pub func_index: FuncIndex,
-    /// The function's name, if its name section gives one.
-    pub func_name: Option<String>,
+    module_name: Option<String>,
+    func_index: FuncIndex,
+    func_name: Option<String>,
 }
 
-impl fmt::Display for FrameInfo {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let module = self.module_name.as_deref().unwrap_or("<module>");
-        write!(f, "{module}!")?;
-        match &self.func_name {
-            Some(name) => write!(f, "{name}"),
-            None => write!(f, "<wasm function {}>", self.func_index.0),
-        }
+impl FrameInfo {
+    /// The module's name, if its name section gives one.
+    pub fn module_name(&self) -> Option<&str> {
+        self.module_name.as_deref()
+    }
+
+    /// The function's index in its module's function index space.
+    pub fn func_index(&self) -> u32 {
+        self.func_index.0
+    }
+
+    /// The function's name, if its module's name section gives one.
+    pub fn func_name(&self) -> Option<&str> {
+        self.func_name.as_deref()
     }
 }
 
-/// A trap: why wasm stopped, and where.
+/// Why a call into wasm failed.
 #[derive(Debug)]
-pub struct Trap {
-    /// Why.
-    pub kind: TrapKind,
-    /// Wasm frames, innermost first.
-    pub backtrace: Vec<FrameInfo>,
-    /// The host error when `kind` is `HostFunctionFailed`.
-    pub source: Option<HostError>,
+pub enum FailureCause {
+    /// Wasm trapped.
+    Trap(Trap),
+    /// Host code failed with this error: the host function called, or
+    /// host code wasm called (a host function, a resource limiter, an
+    /// epoch callback, the store allocating an exception).
+    Host(HostError),
+    /// An exception thrown by wasm reached the host uncaught; it is
+    /// pending in the store.
+    UncaughtException(ThrownException),
 }
 
-impl Trap {
-    /// Resolves raw frame addresses (the faulting pc first, then return
-    /// addresses) to wasm frames; trampolines and unknown addresses are
-    /// skipped.
-    pub fn new(kind: TrapKind, pcs: &[usize], source: Option<HostError>) -> Trap {
+/// A failed call into wasm: why, and the wasm frames it failed in.
+#[derive(Debug)]
+pub struct Failure {
+    /// Why.
+    pub cause: FailureCause,
+    /// Wasm frames, innermost first.
+    pub backtrace: Vec<FrameInfo>,
+}
+
+impl Failure {
+    /// A failure whose frames are `pcs`, raw addresses (the faulting pc
+    /// first, then return addresses) resolved to wasm frames; trampolines
+    /// and unknown addresses are skipped.
+    pub fn new(cause: FailureCause, pcs: &[usize]) -> Failure {
         let backtrace = pcs
             .iter()
             .enumerate()
@@ -62,34 +78,6 @@ impl Trap {
                 })
             })
             .collect();
-        Trap {
-            kind,
-            backtrace,
-            source,
-        }
-    }
-}
-
-impl fmt::Display for Trap {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.source {
-            Some(source) => write!(f, "{}: {source}", self.kind)?,
-            None => write!(f, "wasm trap: {}", self.kind)?,
-        }
-        if !self.backtrace.is_empty() {
-            write!(f, "\nwasm backtrace:")?;
-            for (i, frame) in self.backtrace.iter().enumerate() {
-                write!(f, "\n  {i:>3}: {frame}")?;
-            }
-        }
-        Ok(())
-    }
-}
-
-impl std::error::Error for Trap {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.source
-            .as_deref()
-            .map(|e| e as &(dyn std::error::Error + 'static))
+        Failure { cause, backtrace }
     }
 }

@@ -16,7 +16,7 @@ use cranelift_jit::{ArenaMemoryProvider, JITBuilder, JITModule};
 use cranelift_module::{FuncId, Linkage, Module, default_libcall_names};
 use egret_frontend::abi::{WASM_CALL_CONV, array_call_signature};
 use egret_frontend::code::{CodeKind, CodeMap, CodeRange, TrapSite};
-use egret_frontend::traps::TrapKind;
+use egret_frontend::traps::{Trap, TrapReason};
 use egret_frontend::types::FuncIndex;
 use egret_frontend::vmoffsets::{VMOffsets, store_ctx};
 use egret_runtime::code_registry::{self, CodeRegistration};
@@ -83,7 +83,7 @@ struct Compiler {
     /// Defined functions: id, kind, code size.
     defined: Vec<(FuncId, CodeKind, usize)>,
     /// Trap sites: function, offset in it, kind.
-    traps: Vec<(FuncId, u32, TrapKind)>,
+    traps: Vec<(FuncId, u32, TrapReason)>,
 }
 
 impl Compiler {
@@ -142,7 +142,7 @@ impl Compiler {
         let compiled = self.ctx.compiled_code().unwrap();
         self.defined.push((id, kind, compiled.code_buffer().len()));
         for trap in compiled.buffer.traps() {
-            let kind = TrapKind::from_code(trap.code).expect("a trap code Egret uses");
+            let kind = TrapReason::from_code(trap.code).expect("a trap code Egret uses");
             self.traps.push((id, trap.offset, kind));
         }
         self.module.clear_context(&mut self.ctx);
@@ -222,7 +222,8 @@ fn compile() -> Jit {
         ret(b, v);
     });
     c.wasm(unreachable, 1, |b, _, _| {
-        b.ins().trap(TrapKind::UnreachableCodeReached.code());
+        b.ins()
+            .trap(TrapReason::Wasm(Trap::UnreachableCodeReached).code());
     });
     c.wasm(calls_unreachable, 2, |b, m, [vmctx, _, a, x]| {
         let callee = m.declare_func_in_func(unreachable, b.func);
@@ -388,7 +389,7 @@ fn normal_calls_return_results() {
 fn unreachable_is_caught_with_a_backtrace() {
     let mut store = new_store();
     let trap = call(&mut store, jit().unreachable, 0, 0).unwrap_err();
-    assert_eq!(trap.kind, TrapKind::UnreachableCodeReached);
+    assert_eq!(trap.kind, TrapReason::Wasm(Trap::UnreachableCodeReached));
     assert_eq!(trap.frames[0], trap.pc);
     assert_eq!(code_registry::trap_at(trap.pc), Some(trap.kind));
     assert_eq!(trap.fault_address, None);
@@ -396,7 +397,7 @@ fn unreachable_is_caught_with_a_backtrace() {
     assert!(!trap.truncated);
 
     let trap = call(&mut store, jit().calls_unreachable, 0, 0).unwrap_err();
-    assert_eq!(trap.kind, TrapKind::UnreachableCodeReached);
+    assert_eq!(trap.kind, TrapReason::Wasm(Trap::UnreachableCodeReached));
     assert_eq!(frame_funcs(&trap), [Some(1), Some(2), None]);
     assert!(!trap.truncated);
     assert_eq!(store.stack_limit, 0);
@@ -407,7 +408,7 @@ fn unreachable_is_caught_with_a_backtrace() {
 fn bad_loads_are_out_of_bounds_with_the_fault_address() {
     let mut store = new_store();
     let trap = call(&mut store, jit().load, 0x18, 0).unwrap_err();
-    assert_eq!(trap.kind, TrapKind::MemoryOutOfBounds);
+    assert_eq!(trap.kind, TrapReason::Wasm(Trap::MemoryOutOfBounds));
     assert_eq!(trap.fault_address, Some(0x18));
     assert_eq!(frame_funcs(&trap), [Some(3), None]);
 
@@ -415,7 +416,7 @@ fn bad_loads_are_out_of_bounds_with_the_fault_address() {
     let guard = region::alloc(page, region::Protection::NONE).unwrap();
     let address = guard.as_ptr::<u8>().addr() + 8;
     let trap = call(&mut store, jit().load, address as i64, 0).unwrap_err();
-    assert_eq!(trap.kind, TrapKind::MemoryOutOfBounds);
+    assert_eq!(trap.kind, TrapReason::Wasm(Trap::MemoryOutOfBounds));
     assert_eq!(trap.fault_address, Some(address));
 
     let value = 0x1234_5678_9abc_def0_u64;
@@ -431,12 +432,12 @@ fn division_traps_have_their_kinds() {
     let mut store = new_store();
     assert_eq!(call(&mut store, jit().udiv, 84, 2).unwrap(), 42);
     let trap = call(&mut store, jit().udiv, 1, 0).unwrap_err();
-    assert_eq!(trap.kind, TrapKind::IntegerDivisionByZero);
+    assert_eq!(trap.kind, TrapReason::Wasm(Trap::IntegerDivisionByZero));
     assert_eq!(trap.fault_address, None);
     let trap = call(&mut store, jit().sdiv, 1, 0).unwrap_err();
-    assert_eq!(trap.kind, TrapKind::IntegerDivisionByZero);
+    assert_eq!(trap.kind, TrapReason::Wasm(Trap::IntegerDivisionByZero));
     let trap = call(&mut store, jit().sdiv, i64::MIN, -1).unwrap_err();
-    assert_eq!(trap.kind, TrapKind::IntegerOverflow);
+    assert_eq!(trap.kind, TrapReason::Wasm(Trap::IntegerOverflow));
     assert_eq!(call(&mut store, jit().sdiv, -84, 2).unwrap(), -42);
 }
 
@@ -445,7 +446,7 @@ fn infinite_recursion_overflows_the_wasm_stack() {
     let mut store = new_store();
     for _ in 0..3 {
         let trap = call(&mut store, jit().recurse, -1, 0).unwrap_err();
-        assert_eq!(trap.kind, TrapKind::StackOverflow);
+        assert_eq!(trap.kind, TrapReason::Wasm(Trap::StackOverflow));
         assert!(trap.truncated);
         assert_eq!(trap.frames.len(), MAX_TRAP_FRAMES);
         assert!(frame_funcs(&trap).iter().all(|f| *f == Some(6)));
@@ -459,7 +460,7 @@ fn infinite_recursion_overflows_the_wasm_stack() {
 struct HostCall {
     limit_before: usize,
     limit_after: usize,
-    trap: Option<TrapKind>,
+    trap: Option<TrapReason>,
 }
 
 thread_local! {
@@ -497,14 +498,17 @@ fn nested_activations_trap_independently() {
     assert_eq!(call(&mut store, jit().calls_host, 5, 100).unwrap(), 20);
     // The host's inner call trapped; then the outer call traps itself.
     let trap = call(&mut store, jit().calls_host, 0, 100).unwrap_err();
-    assert_eq!(trap.kind, TrapKind::IntegerDivisionByZero);
+    assert_eq!(trap.kind, TrapReason::Wasm(Trap::IntegerDivisionByZero));
     assert_eq!(frame_funcs(&trap), [Some(7), None]);
     assert_eq!(store.stack_limit, 0);
 
     let calls = HOST_CALLS.take();
     assert_eq!(calls.len(), 2);
     for host_call in calls {
-        assert_eq!(host_call.trap, Some(TrapKind::UnreachableCodeReached));
+        assert_eq!(
+            host_call.trap,
+            Some(TrapReason::Wasm(Trap::UnreachableCodeReached))
+        );
         assert_ne!(host_call.limit_before, 0, "the outer call set a limit");
         assert_eq!(host_call.limit_before, host_call.limit_after);
     }
@@ -523,10 +527,10 @@ fn threads_trap_concurrently() {
                     let trap = call(&mut store, jit().load, 8 * i, 0).unwrap_err();
                     assert_eq!(trap.fault_address, Some(8 * i as usize));
                     let trap = call(&mut store, jit().udiv, i, 0).unwrap_err();
-                    assert_eq!(trap.kind, TrapKind::IntegerDivisionByZero);
+                    assert_eq!(trap.kind, TrapReason::Wasm(Trap::IntegerDivisionByZero));
                     if i % 50 == 0 {
                         let trap = call(&mut store, jit().recurse, -1, 0).unwrap_err();
-                        assert_eq!(trap.kind, TrapKind::StackOverflow);
+                        assert_eq!(trap.kind, TrapReason::Wasm(Trap::StackOverflow));
                     }
                 }
                 assert_eq!(store.stack_limit, 0);

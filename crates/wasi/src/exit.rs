@@ -1,13 +1,14 @@
 //! `proc_exit`: the error that stops a wasm program with an exit code, and
-//! how an embedder gets the code back out of the trap.
+//! how an embedder gets the code back out of the error.
 
 use std::fmt;
 
 /// A guest called `proc_exit(code)`.
 ///
-/// The host function returns this as its error, so the call traps and the
-/// trap unwinds the wasm stack back to the embedder. The trap's
-/// [`host_error`](egret::Trap::host_error) holds it; [`exit_code`] finds it.
+/// The host function returns this as its error, which unwinds the wasm
+/// stack back to the embedder: the call into wasm returns it (not a trap,
+/// as in Wasmtime) under its [`WasmBacktrace`](egret::WasmBacktrace);
+/// `downcast_ref::<I32Exit>()` or [`exit_code`] finds it.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub struct I32Exit(pub i32);
 
@@ -26,8 +27,8 @@ impl From<I32Exit> for egret::Error {
 }
 
 /// The exit code if `error` is a guest's `proc_exit`, whether it came back
-/// as a trap (the guest called `proc_exit` from wasm) or directly (the host
-/// called the function itself).
+/// from wasm (the guest called `proc_exit`) or directly (the host called
+/// the function itself).
 ///
 /// ```
 /// let exit: egret::Error = egret_wasi::I32Exit(3).into();

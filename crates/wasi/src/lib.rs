@@ -30,7 +30,8 @@
 //!
 //! - [`WasiCtxBuilder`] sets up a program's world; [`WasiCtx`] lives in
 //!   the store's data and [`add_to_linker`] defines the functions.
-//! - `proc_exit` traps with [`I32Exit`]; [`exit_code`] gets the code back.
+//! - `proc_exit` stops wasm with the error [`I32Exit`]; [`exit_code`] gets
+//!   the code back.
 //! - A guest reaches the host's files only below its preopened
 //!   directories. Paths are resolved by [`path::resolve`], which never lets
 //!   the kernel follow a symlink or `..`, so no path, symlink or `..`

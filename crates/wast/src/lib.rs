@@ -12,8 +12,9 @@
 //! link (with the expected message), and `assert_trap` on a module one
 //! that links and then traps. A trap's expected text, for `assert_trap`
 //! and `assert_exhaustion` (which needs a stack overflow), must be a
-//! prefix of Egret's message, short of the element index the reference
-//! interpreter appends to its element traps.
+//! prefix of the reference interpreter's message for the trap Egret raised
+//! (Egret's own messages are Wasmtime's), short of the element index the
+//! reference interpreter appends to its element traps.
 //!
 //! ```
 //! let runner = egret_wast::WastRunner::new()?;

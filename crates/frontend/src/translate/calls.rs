@@ -37,7 +37,7 @@ use super::runtime::VALUE;
 use super::{Translation, bug};
 use crate::abi;
 use crate::error::CompileError;
-use crate::traps::TrapKind;
+use crate::traps::Trap;
 use crate::types::{FuncIndex, TableIndex, TypeIndex};
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::types::I64;
@@ -97,17 +97,13 @@ impl Translation<'_> {
         kind: CallKind,
     ) -> Result<(), CompileError> {
         let index = self.pop()?;
-        let elem = self.table_get(
-            TableIndex(table_index),
-            index,
-            TrapKind::IndirectCallOutOfBounds,
-        );
-        let actual = self.func_ref_type_id(elem, TrapKind::IndirectCallToNull);
+        let elem = self.table_get(TableIndex(table_index), index, Trap::TableOutOfBounds);
+        let actual = self.func_ref_type_id(elem, Trap::IndirectCallToNull);
         let expected = self.engine_type_id(type_index);
         let mismatch = self.b.ins().icmp(IntCC::NotEqual, actual, expected);
         if self.env.info.types[type_index as usize].is_final {
             // No other type is a subtype of a final one.
-            self.b.ins().trapnz(mismatch, TrapKind::BadSignature.code());
+            self.b.ins().trapnz(mismatch, Trap::BadSignature.code());
         } else {
             // A different id may still be a declared subtype: ask the
             // engine's registry, off the path of an exact match.
@@ -118,9 +114,7 @@ impl Translation<'_> {
             self.b.seal_block(check);
             self.b.switch_to_block(check);
             let is_subtype = self.is_subtype(actual, expected);
-            self.b
-                .ins()
-                .trapz(is_subtype, TrapKind::BadSignature.code());
+            self.b.ins().trapz(is_subtype, Trap::BadSignature.code());
             self.b.ins().jump(matched, &[]);
             self.b.seal_block(matched);
             self.b.switch_to_block(matched);
@@ -138,10 +132,10 @@ impl Translation<'_> {
     /// `call_ref`: the reference's type is the callee's type or a subtype
     /// of it (validated), so the only check is for null: the code pointer's
     /// load faults in the unmapped zero page, and its trap site says
-    /// `NullFunctionReference`. `return_call_ref` is its tail-call form.
+    /// `NullReference`. `return_call_ref` is its tail-call form.
     fn call_ref(&mut self, type_index: u32, kind: CallKind) -> Result<(), CompileError> {
         let reference = self.pop()?;
-        let (code, vmctx) = self.func_ref_callee(reference, Some(TrapKind::NullFunctionReference));
+        let (code, vmctx) = self.func_ref_callee(reference, Some(Trap::NullReference));
         self.emit_call(
             TypeIndex(type_index),
             Callee::Indirect { code, vmctx },

@@ -16,7 +16,7 @@
 use super::{Translation, bug};
 use crate::abi;
 use crate::error::CompileError;
-use crate::traps::TrapKind;
+use crate::traps::Trap;
 use crate::types::ValType;
 use cranelift_codegen::ir::{Block, BlockArg, InstBuilder, JumpTableData};
 use wasmparser::{BlockType, BrTable, Operator, TryTable};
@@ -99,7 +99,7 @@ impl<'a> Translation<'a> {
     }
 
     pub(super) fn visit_unreachable(&mut self) -> Result<(), CompileError> {
-        self.b.ins().trap(TrapKind::UnreachableCodeReached.code());
+        self.b.ins().trap(Trap::UnreachableCodeReached.code());
         self.st.reachable = false;
         Ok(())
     }

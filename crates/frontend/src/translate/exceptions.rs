@@ -31,7 +31,7 @@ use super::{Translation, bug};
 use crate::abi;
 use crate::builtins::Builtin;
 use crate::error::CompileError;
-use crate::traps::TrapKind;
+use crate::traps::{Trap, TrapReason};
 use crate::types::FuncType;
 use cranelift_codegen::ir::types::{I32, I64};
 use cranelift_codegen::ir::{
@@ -190,7 +190,7 @@ impl<'a> Translation<'a> {
         let exn = self.new_exception(tag, fields, n);
         // Null when the store could not hold another exception; the
         // builtin has recorded why.
-        self.b.ins().trapz(exn, TrapKind::HostFunctionFailed.code());
+        self.b.ins().trapz(exn, TrapReason::HostFailed.code());
         self.throw_exception(exn);
         Ok(())
     }
@@ -198,7 +198,7 @@ impl<'a> Translation<'a> {
     /// `throw_ref`: throws the exception on the stack; null traps.
     fn throw_ref(&mut self) -> Result<(), CompileError> {
         let exn = self.pop()?;
-        self.b.ins().trapz(exn, TrapKind::NullReference.code());
+        self.b.ins().trapz(exn, Trap::NullReference.code());
         self.throw_exception(exn);
         Ok(())
     }
@@ -209,7 +209,7 @@ impl<'a> Translation<'a> {
         self.st.args.clear();
         self.st.args.extend([self.vmctx, exn]);
         self.emit_call_inst(sig, CallTarget::Indirect(callee));
-        self.b.ins().trap(TrapKind::UnreachableCodeReached.code());
+        self.b.ins().trap(Trap::UnreachableCodeReached.code());
         self.st.reachable = false;
     }
 

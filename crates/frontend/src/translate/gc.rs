@@ -27,7 +27,7 @@ use crate::gc_layout::{
     self, ANY_IN_EXTERN, ARRAY_ELEMENTS, ARRAY_LENGTH, HOST_IN_ANY_TAG, KIND, KIND_ARRAY,
     KIND_STRUCT, StructLayout, TYPE_ID,
 };
-use crate::traps::TrapKind;
+use crate::traps::{Trap, TrapReason};
 use crate::types::{CompositeType, FieldType, HeapType, RefType, StorageType, TypeIndex, TypeRef};
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::types::{I32, I64};
@@ -97,9 +97,7 @@ impl Translation<'_> {
     ) -> Result<(), CompileError> {
         let (offset, field) = self.struct_field(struct_type_index, field_index)?;
         let (object, value) = self.pop2()?;
-        self.b
-            .ins()
-            .trapz(object, TrapKind::NullStructReference.code());
+        self.b.ins().trapz(object, Trap::NullReference.code());
         self.write_field(object, offset, field.storage, value);
         Ok(())
     }
@@ -174,9 +172,7 @@ impl Translation<'_> {
 
     pub(super) fn visit_array_len(&mut self) -> Result<(), CompileError> {
         let array = self.pop()?;
-        self.b
-            .ins()
-            .trapz(array, TrapKind::NullArrayReference.code());
+        self.b.ins().trapz(array, Trap::NullReference.code());
         let length = self.array_length(array);
         self.push(length);
         Ok(())
@@ -186,9 +182,7 @@ impl Translation<'_> {
         let element = self.array_element(array_type_index)?;
         let count = self.pop()?;
         let (array, index, value) = self.pop3()?;
-        self.b
-            .ins()
-            .trapz(array, TrapKind::NullArrayReference.code());
+        self.b.ins().trapz(array, Trap::NullReference.code());
         let slot = self.value_slot(value);
         self.array_fill(
             array,
@@ -212,7 +206,7 @@ impl Translation<'_> {
             array_data_index,
             offset,
             length,
-            TrapKind::MemoryOutOfBounds,
+            Trap::MemoryOutOfBounds,
         );
         self.push(array);
         Ok(())
@@ -230,7 +224,7 @@ impl Translation<'_> {
             array_elem_index,
             offset,
             length,
-            TrapKind::TableOutOfBounds,
+            Trap::TableOutOfBounds,
         );
         self.push(array);
         Ok(())
@@ -245,7 +239,7 @@ impl Translation<'_> {
             Builtin::array_init_data,
             array_type_index,
             array_data_index,
-            TrapKind::MemoryOutOfBounds,
+            Trap::MemoryOutOfBounds,
         )
     }
 
@@ -258,7 +252,7 @@ impl Translation<'_> {
             Builtin::array_init_elem,
             array_type_index,
             array_elem_index,
-            TrapKind::TableOutOfBounds,
+            Trap::TableOutOfBounds,
         )
     }
 
@@ -272,9 +266,7 @@ impl Translation<'_> {
         let (src, src_index) = self.pop2()?;
         let (dst, dst_index) = self.pop2()?;
         for array in [dst, src] {
-            self.b
-                .ins()
-                .trapz(array, TrapKind::NullArrayReference.code());
+            self.b.ins().trapz(array, Trap::NullReference.code());
         }
         let size = gc_layout::field_size(element.storage);
         self.array_copy([dst, dst_index, src, src_index, count], size);
@@ -417,9 +409,7 @@ impl Translation<'_> {
         let size = self.b.ins().iconst(I64, i64::from(layout.size));
         let no_length = self.i32_const(0);
         let object = self.gc_alloc(type_index, size, no_length);
-        self.b
-            .ins()
-            .trapz(object, TrapKind::HostFunctionFailed.code());
+        self.b.ins().trapz(object, TrapReason::HostFailed.code());
         object
     }
 
@@ -432,9 +422,7 @@ impl Translation<'_> {
         let bytes = self.b.ins().imul_imm_u(wide, element_size);
         let size = self.b.ins().iadd_imm_u(bytes, i64::from(ARRAY_ELEMENTS));
         let array = self.gc_alloc(type_index, size, length);
-        self.b
-            .ins()
-            .trapz(array, TrapKind::HostFunctionFailed.code());
+        self.b.ins().trapz(array, TrapReason::HostFailed.code());
         array
     }
 
@@ -488,9 +476,7 @@ impl Translation<'_> {
     ) -> Result<(), CompileError> {
         let (offset, field) = self.struct_field(type_index, field_index)?;
         let object = self.pop()?;
-        self.b
-            .ins()
-            .trapz(object, TrapKind::NullStructReference.code());
+        self.b.ins().trapz(object, Trap::NullReference.code());
         let value = self.read_field(object, offset, field.storage, extend);
         self.push(value);
         Ok(())
@@ -516,15 +502,13 @@ impl Translation<'_> {
         index: Value,
         element: FieldType,
     ) -> Result<Value, CompileError> {
-        self.b
-            .ins()
-            .trapz(array, TrapKind::NullArrayReference.code());
+        self.b.ins().trapz(array, Trap::NullReference.code());
         let length = self.array_length(array);
         let out = self
             .b
             .ins()
             .icmp(IntCC::UnsignedGreaterThanOrEqual, index, length);
-        self.b.ins().trapnz(out, TrapKind::ArrayOutOfBounds.code());
+        self.b.ins().trapnz(out, Trap::ArrayOutOfBounds.code());
         let size = gc_layout::field_size(element.storage);
         let scaled = self.b.ins().imul_imm_u(index, i64::from(size));
         let in_object = self.b.ins().iadd_imm_u(scaled, i64::from(ARRAY_ELEMENTS));
@@ -546,14 +530,12 @@ impl Translation<'_> {
         builtin: Builtin,
         type_index: u32,
         segment: u32,
-        segment_trap: TrapKind,
+        segment_trap: Trap,
     ) -> Result<(), CompileError> {
         let element = self.array_element(type_index)?;
         let count = self.pop()?;
         let (array, index, offset) = self.pop3()?;
-        self.b
-            .ins()
-            .trapz(array, TrapKind::NullArrayReference.code());
+        self.b.ins().trapz(array, Trap::NullReference.code());
         let segment = self.i32_const(segment);
         let size = gc_layout::field_size(element.storage);
         self.init_array_from_segment(
@@ -604,7 +586,7 @@ impl Translation<'_> {
         let target = self.target_type(nullable, hty)?;
         let value = self.pop()?;
         let matches = self.ref_matches(value, target)?;
-        self.b.ins().trapz(matches, TrapKind::CastFailure.code());
+        self.b.ins().trapz(matches, Trap::CastFailure.code());
         self.push(value);
         Ok(())
     }
@@ -676,7 +658,7 @@ impl Translation<'_> {
         self.b.switch_to_block(non_null);
         let result = match target.heap {
             H::ConcreteFunc(ty) => {
-                let actual = self.func_ref_type_id(value, TrapKind::CastFailure);
+                let actual = self.func_ref_type_id(value, Trap::CastFailure);
                 self.type_id_matches(actual, type_index(ty)?)
             }
             heap => {

@@ -10,7 +10,7 @@
 
 use super::Translation;
 use crate::error::CompileError;
-use crate::traps::TrapKind;
+use crate::traps::Trap;
 use cranelift_codegen::ir::InstBuilder;
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::types::I32;
@@ -51,7 +51,7 @@ impl Translation<'_> {
     /// is an `i31` otherwise.
     fn non_null_i31(&mut self) -> Result<cranelift_codegen::ir::Value, CompileError> {
         let i31 = self.pop()?;
-        self.b.ins().trapz(i31, TrapKind::NullI31Reference.code());
+        self.b.ins().trapz(i31, Trap::NullReference.code());
         Ok(i31)
     }
 }

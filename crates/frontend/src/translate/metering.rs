@@ -14,7 +14,7 @@
 //! `throw`, `throw_ref`, `unreachable` and at the return, and reloaded
 //! after calls and at the start of exception handlers (a host function
 //! may have changed it). At function entry and at every loop header, a counter that
-//! is no longer negative traps with `TrapKind::OutOfFuel`, after saving
+//! is no longer negative traps with `Trap::OutOfFuel`, after saving
 //! the counter so the store sees the fuel as spent.
 //!
 //! **Epochs.** At function entry and every loop header, the engine's epoch
@@ -22,7 +22,7 @@
 //! `epoch_deadline`; once the epoch has reached the deadline, a cold path
 //! calls the `epoch_deadline_reached` builtin, which runs the store's
 //! deadline callback if it has one: wasm goes on with the deadline it
-//! set, or traps with `TrapKind::Interrupt` (no callback, or the callback
+//! set, or traps with `Trap::Interrupt` (no callback, or the callback
 //! said so) or `HostFunctionFailed` (the callback failed). The counter is read with an atomic load:
 //! another thread changes it, and an ordinary load in a loop without
 //! stores would be merged with the one before the loop by Cranelift's
@@ -36,7 +36,7 @@
 
 use super::Translation;
 use crate::builtins::{EPOCH_FAILED, EPOCH_INTERRUPT};
-use crate::traps::TrapKind;
+use crate::traps::{Trap, TrapReason};
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{InstBuilder, Value};
 use wasmparser::Operator;
@@ -148,7 +148,7 @@ impl Translation<'_> {
                 .b
                 .ins()
                 .icmp_imm_s(IntCC::SignedGreaterThanOrEqual, fuel, 0);
-            self.trap_if(exhausted, TrapKind::OutOfFuel);
+            self.trap_if(exhausted, Trap::OutOfFuel);
         }
         if self.env.tunables.epoch_interruption {
             self.epoch_check();
@@ -174,14 +174,12 @@ impl Translation<'_> {
             .b
             .ins()
             .icmp_imm_s(IntCC::Equal, outcome, i64::from(EPOCH_INTERRUPT));
-        self.b.ins().trapnz(interrupt, TrapKind::Interrupt.code());
+        self.b.ins().trapnz(interrupt, Trap::Interrupt.code());
         let failed = self
             .b
             .ins()
             .icmp_imm_s(IntCC::Equal, outcome, i64::from(EPOCH_FAILED));
-        self.b
-            .ins()
-            .trapnz(failed, TrapKind::HostFunctionFailed.code());
+        self.b.ins().trapnz(failed, TrapReason::HostFailed.code());
         self.reload_fuel();
         self.b.ins().jump(next, &[]);
         self.b.seal_block(next);
@@ -191,7 +189,7 @@ impl Translation<'_> {
     /// Traps with `kind` if `condition` holds. With fuel metered, the trap
     /// path (a cold block) first saves the counter, so the store's fuel is
     /// current after the trap.
-    fn trap_if(&mut self, condition: Value, kind: TrapKind) {
+    fn trap_if(&mut self, condition: Value, kind: Trap) {
         let Some(var) = self.fuel else {
             self.b.ins().trapnz(condition, kind.code());
             return;

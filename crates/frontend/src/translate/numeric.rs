@@ -9,8 +9,9 @@
 //! (`INTEGER_OVERFLOW`), and `srem` defines `MIN % -1` as 0; `fmin`/`fmax`
 //! propagate NaN and order -0 below +0; `fcvt_to_sint`/`fcvt_to_uint` trap
 //! with `BAD_CONVERSION_TO_INTEGER` on NaN and `INTEGER_OVERFLOW` out of
-//! range, which `TrapKind` maps to the spec's "invalid conversion to
-//! integer" and "integer overflow".
+//! range, which `TrapReason` maps to `Trap::BadConversionToInteger` and
+//! `Trap::IntegerOverflow` (the spec's "invalid conversion to integer" and
+//! "integer overflow").
 
 use super::Translation;
 use crate::error::CompileError;

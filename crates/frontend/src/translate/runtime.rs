@@ -28,7 +28,7 @@ use crate::abi;
 use crate::builtins::{
     ARRAY_NEW_OUT_OF_BOUNDS, ARRAY_OUT_OF_BOUNDS, Builtin, GROW_TRAP, SEGMENT_OUT_OF_BOUNDS,
 };
-use crate::traps::TrapKind;
+use crate::traps::{Trap, TrapReason};
 use crate::types::{FuncIndex, GlobalIndex, MemoryIndex, TableIndex, ValType};
 use crate::vmoffsets::{VMOffsets, func_ref, memory_def, store_ctx, table_def};
 use cranelift_codegen::ir::condcodes::IntCC;
@@ -179,7 +179,7 @@ impl Translation<'_> {
         self.call_checked_builtin(
             Builtin::memory_fill,
             &[mem, dst, byte, len],
-            TrapKind::MemoryOutOfBounds,
+            Trap::MemoryOutOfBounds,
         );
     }
 
@@ -196,7 +196,7 @@ impl Translation<'_> {
         self.call_checked_builtin(
             Builtin::memory_copy,
             &[dst_mem, dst, src_mem, src, len],
-            TrapKind::MemoryOutOfBounds,
+            Trap::MemoryOutOfBounds,
         );
     }
 
@@ -208,7 +208,7 @@ impl Translation<'_> {
         self.call_checked_builtin(
             Builtin::memory_init,
             &[mem, data, dst, src, len],
-            TrapKind::MemoryOutOfBounds,
+            Trap::MemoryOutOfBounds,
         );
     }
 
@@ -238,7 +238,7 @@ impl Translation<'_> {
     /// the processor mispredicts the check and runs ahead, it reads
     /// element 0 rather than an address the index chose (a Spectre-v1
     /// guard, as Wasmtime has by default: one conditional move).
-    fn table_elem_addr(&mut self, table: TableIndex, index: Value, trap: TrapKind) -> Value {
+    fn table_elem_addr(&mut self, table: TableIndex, index: Value, trap: Trap) -> Value {
         let def = self.table_definition(table);
         let len = self.load_at(I64, MUTABLE, def, table_def::CURRENT_ELEMENTS);
         let index = self.widen(index);
@@ -254,7 +254,7 @@ impl Translation<'_> {
     }
 
     /// Element `index` of a table, trapping with `trap` when out of bounds.
-    pub(super) fn table_get(&mut self, table: TableIndex, index: Value, trap: TrapKind) -> Value {
+    pub(super) fn table_get(&mut self, table: TableIndex, index: Value, trap: Trap) -> Value {
         let addr = self.table_elem_addr(table, index, trap);
         let element = self.load_at(I64, MUTABLE, addr, 0);
         let ty = self.env.info.tables[table.index()].element;
@@ -276,7 +276,7 @@ impl Translation<'_> {
     /// Sets element `index` of a table, trapping with `TableOutOfBounds`
     /// when out of bounds.
     pub(super) fn table_set(&mut self, table: TableIndex, index: Value, value: Value) {
-        let addr = self.table_elem_addr(table, index, TrapKind::TableOutOfBounds);
+        let addr = self.table_elem_addr(table, index, Trap::TableOutOfBounds);
         let value = self.as_table_element(value);
         self.store_at(MUTABLE, value, addr, 0);
     }
@@ -297,7 +297,7 @@ impl Translation<'_> {
         self.call_checked_builtin(
             Builtin::table_fill,
             &[table, dst, value, len],
-            TrapKind::TableOutOfBounds,
+            Trap::TableOutOfBounds,
         );
     }
 
@@ -314,7 +314,7 @@ impl Translation<'_> {
         self.call_checked_builtin(
             Builtin::table_copy,
             &[dst_table, dst, src_table, src, len],
-            TrapKind::TableOutOfBounds,
+            Trap::TableOutOfBounds,
         );
     }
 
@@ -326,7 +326,7 @@ impl Translation<'_> {
         self.call_checked_builtin(
             Builtin::table_init,
             &[table, elem, dst, src, len],
-            TrapKind::TableOutOfBounds,
+            Trap::TableOutOfBounds,
         );
     }
 
@@ -366,7 +366,7 @@ impl Translation<'_> {
     pub(super) fn func_ref_callee(
         &mut self,
         reference: Value,
-        null_trap: Option<TrapKind>,
+        null_trap: Option<Trap>,
     ) -> (Value, Value) {
         // Only valid once the reference is known to be non-null: not
         // `can_move`.
@@ -382,7 +382,7 @@ impl Translation<'_> {
 
     /// The engine type id (an `i32`) of a function reference; a null one
     /// traps with `null_trap` (the load faults in the zero page).
-    pub(super) fn func_ref_type_id(&mut self, reference: Value, null_trap: TrapKind) -> Value {
+    pub(super) fn func_ref_type_id(&mut self, reference: Value, null_trap: Trap) -> Value {
         let flags = MemFlagsData::new().with_trap_code(Some(null_trap.code()));
         self.load_at(I32, flags, reference, func_ref::TYPE_ID)
     }
@@ -469,14 +469,14 @@ impl Translation<'_> {
     }
 
     /// Calls `memory_grow` or `table_grow`, trapping with
-    /// `HostFunctionFailed` if it reports a failed resource limiter;
+    /// `TrapReason::HostFailed` if it reports a failed resource limiter;
     /// returns the old size or `GROW_FAILED`.
     fn call_grow_builtin(&mut self, builtin: Builtin, args: &[Value]) -> Value {
         let old = self.call_builtin_for_value(builtin, args);
         let limiter_failed = self.b.ins().icmp_imm_s(IntCC::Equal, old, GROW_TRAP);
         self.b
             .ins()
-            .trapnz(limiter_failed, TrapKind::HostFunctionFailed.code());
+            .trapnz(limiter_failed, TrapReason::HostFailed.code());
         old
     }
 
@@ -531,14 +531,12 @@ impl Translation<'_> {
         segment: u32,
         offset: Value,
         length: Value,
-        segment_trap: TrapKind,
+        segment_trap: Trap,
     ) -> Value {
         let type_index = self.i32_const(type_index);
         let segment = self.i32_const(segment);
         let array = self.call_builtin_for_value(builtin, &[type_index, segment, offset, length]);
-        self.b
-            .ins()
-            .trapz(array, TrapKind::HostFunctionFailed.code());
+        self.b.ins().trapz(array, TrapReason::HostFailed.code());
         let short =
             self.b
                 .ins()
@@ -555,7 +553,7 @@ impl Translation<'_> {
         builtin: Builtin,
         args: [Value; 5],
         element_size: u32,
-        segment_trap: TrapKind,
+        segment_trap: Trap,
     ) {
         let element_size = self.i32_const(element_size);
         let [array, index, segment, offset, count] = args;
@@ -569,7 +567,7 @@ impl Translation<'_> {
                 .icmp_imm_u(IntCC::Equal, status, i64::from(ARRAY_OUT_OF_BOUNDS));
         self.b
             .ins()
-            .trapnz(array_out, TrapKind::ArrayOutOfBounds.code());
+            .trapnz(array_out, Trap::ArrayOutOfBounds.code());
         let segment_out =
             self.b
                 .ins()
@@ -585,7 +583,7 @@ impl Translation<'_> {
         self.call_checked_builtin(
             Builtin::array_copy,
             &[dst, dst_index, src, src_index, count, element_size],
-            TrapKind::ArrayOutOfBounds,
+            Trap::ArrayOutOfBounds,
         );
     }
 
@@ -604,7 +602,7 @@ impl Translation<'_> {
         self.call_checked_builtin(
             Builtin::array_fill,
             &[array, index, count, value, element_size],
-            TrapKind::ArrayOutOfBounds,
+            Trap::ArrayOutOfBounds,
         );
     }
 
@@ -624,7 +622,7 @@ impl Translation<'_> {
     }
 
     /// Calls a builtin that returns nonzero to request the trap `kind`.
-    fn call_checked_builtin(&mut self, builtin: Builtin, args: &[Value], kind: TrapKind) {
+    fn call_checked_builtin(&mut self, builtin: Builtin, args: &[Value], kind: Trap) {
         let failed = self.call_builtin_for_value(builtin, args);
         self.b.ins().trapnz(failed, kind.code());
     }

@@ -12,7 +12,7 @@
 use super::Translation;
 use crate::abi;
 use crate::error::CompileError;
-use crate::traps::TrapKind;
+use crate::traps::Trap;
 use crate::types::{FuncIndex, TableIndex};
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::types::I32;
@@ -22,7 +22,7 @@ use wasmparser::RefType;
 impl Translation<'_> {
     pub(super) fn visit_table_get(&mut self, table: u32) -> Result<(), CompileError> {
         let index = self.pop()?;
-        let value = self.table_get(TableIndex(table), index, TrapKind::TableOutOfBounds);
+        let value = self.table_get(TableIndex(table), index, Trap::TableOutOfBounds);
         self.push(value);
         Ok(())
     }
@@ -100,7 +100,7 @@ impl Translation<'_> {
             .stack
             .last()
             .ok_or_else(|| super::bug("operand stack underflow"))?;
-        self.b.ins().trapz(value, TrapKind::NullReference.code());
+        self.b.ins().trapz(value, Trap::NullReference.code());
         Ok(())
     }
 

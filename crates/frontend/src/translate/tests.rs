@@ -658,7 +658,7 @@ fn calls_direct_imported_indirect_and_return_areas() {
     );
     let text = funcs[2].display().to_string();
     assert!(text.contains("stack_addr"), "{text}");
-    assert!(text.contains("user8"), "{text}"); // index past the table
+    assert!(text.contains("user1"), "{text}"); // index past the table
     assert!(text.contains("user2"), "{text}"); // null element
     assert!(text.contains("user3"), "{text}"); // bad signature
     // Both table reads are guarded against a mispredicted bounds check.
@@ -1094,7 +1094,7 @@ fn epoch_is_checked_at_entry_and_loop_headers() {
     let text = translate_metered(false, true);
     assert_eq!(text.matches("atomic_load").count(), 2, "{text}");
     // Past the deadline, each check asks the store's callback, then traps
-    // `Interrupt` (user7) or, if the callback failed, `HostFunctionFailed`
+    // `Interrupt` (user7) or, if the callback failed, `TrapReason::HostFailed`
     // (user5).
     assert_eq!(text.matches("user7").count(), 2, "{text}");
     assert_eq!(text.matches("user5").count(), 2, "{text}");

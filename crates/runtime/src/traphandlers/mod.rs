@@ -22,7 +22,7 @@
 use crate::code_registry;
 use crate::stack_limit;
 use crate::vmcontext::VMStoreContext;
-use egret_frontend::traps::TrapKind;
+use egret_frontend::traps::TrapReason;
 use std::cell::{Cell, OnceCell};
 use std::ffi::{c_int, c_void};
 use std::mem::{self, MaybeUninit};
@@ -62,7 +62,7 @@ const SIGNALS: [c_int; 3] = [libc::SIGSEGV, libc::SIGBUS, libc::SIGILL];
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TrapRecord {
     /// What went wrong.
-    pub kind: TrapKind,
+    pub kind: TrapReason,
     /// Address of the faulting instruction.
     pub pc: usize,
     /// The address whose access faulted (memory faults only). The kernel
@@ -95,7 +95,7 @@ struct ResumePoint {
 
 /// What the signal handler records about a trap.
 struct TrapState {
-    kind: Option<TrapKind>,
+    kind: Option<TrapReason>,
     pc: usize,
     fault_address: Option<usize>,
     /// The first `frame_count` entries are initialised.

@@ -34,7 +34,7 @@ use crate::exception::ExnId;
 use crate::instance::InstanceId;
 use crate::store::TagId;
 use crate::vmcontext::VMStoreContext;
-use egret_frontend::traps::TrapKind;
+use egret_frontend::traps::TrapReason;
 use egret_frontend::vmoffsets::VMOffsets;
 use std::mem;
 
@@ -146,7 +146,7 @@ unsafe fn find_handler(vmctx: *mut u8, exn: u32, record: *const usize) -> Resume
 
     store.opaque_mut().exceptions_mut().set_pending(id);
     let trap = &mut activation.trap;
-    trap.kind = Some(TrapKind::UncaughtException);
+    trap.kind = Some(TrapReason::UncaughtException);
     trap.fault_address = None;
     // SAFETY: `record` and the frames above it up to the entry stub are
     // this thread's live stack.
