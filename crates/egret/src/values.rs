@@ -232,7 +232,8 @@ pub struct ExternRef {
 impl ExternRef {
     /// Stores `value` in `store` and returns a reference to it. (Of a
     /// store's first 2^30 - 1 host values, each keeps its identity through
-    /// `any.convert_extern`; beyond, converted ones may alias.)
+    /// `any.convert_extern`; beyond, converted ones may alias another or
+    /// come back null: see docs/limits.md.)
     pub fn new<T>(
         mut store: impl crate::AsContextMut<Data = T>,
         value: impl Any + Send + Sync,

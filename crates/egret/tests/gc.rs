@@ -25,6 +25,8 @@ const OBJECTS: &str = r#"(module
         (struct.get $point 0 (ref.cast (ref $point) (local.get 0))))
     (func (export "bytes") (param i32) (result anyref)
         (array.new $bytes (i32.const 0xab) (local.get 0)))
+    (func (export "zeros") (param i32) (result anyref)
+        (array.new_default $bytes (local.get 0)))
     (func (export "len") (param anyref) (result i32)
         (array.len (ref.cast (ref array) (local.get 0))))
     (func (export "i31") (param i32) (result (ref i31)) (ref.i31 (local.get 0)))
@@ -129,14 +131,23 @@ fn host_references_convert_to_any_and_back() {
 fn a_full_heap_fails_the_call_and_the_store_stays_usable() {
     let mut store = Store::new(&gc_engine(), ());
     let instance = objects(&mut store);
+    let zeros = instance
+        .get_typed_func::<i32, Option<AnyRef>>(&mut store, "zeros")
+        .unwrap();
+    // An array larger than any heap (4 GiB) traps before allocating, as
+    // Wasmtime's `AllocationTooLarge`.
+    let err = zeros.call(&mut store, -1).unwrap_err();
+    assert_eq!(trap_of(Err::<(), _>(err)), Trap::AllocationTooLarge);
+    // 3 GiB fit once (no page of them is touched), not twice: the second
+    // fails with a resource limit, not a trap.
+    let three_gib = (3u32 << 30) as i32;
+    assert!(zeros.call(&mut store, three_gib).unwrap().is_some());
+    let err = zeros.call(&mut store, three_gib).unwrap_err();
+    assert!(format!("{err:?}").contains("GC heap"), "{err:?}");
+    assert!(!err.is::<Trap>());
     let bytes = instance
         .get_typed_func::<i32, Option<AnyRef>>(&mut store, "bytes")
         .unwrap();
-    // An array larger than the whole heap (4 GiB) is refused.
-    let err = bytes.call(&mut store, -1).unwrap_err();
-    // A resource limit, not a trap (as a refused memory would be).
-    assert!(format!("{err:?}").contains("GC heap"), "{err:?}");
-    assert!(!err.is::<Trap>());
     let small = bytes.call(&mut store, 4).unwrap().unwrap();
     assert!(small.is_array(&store).unwrap());
 }

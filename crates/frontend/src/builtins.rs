@@ -41,16 +41,16 @@ pub const GROW_TRAP: i64 = -2;
 pub const ARRAY_NEW_OUT_OF_BOUNDS: u32 = 1;
 
 /// What `array_init_data` and `array_init_elem` return when they copied.
-pub const SEGMENT_OK: i32 = 0;
+pub const SEGMENT_OK: u32 = 0;
 
 /// What `array_init_data` and `array_init_elem` return when the range
 /// exceeds the array (wasm traps `ArrayOutOfBounds`).
-pub const ARRAY_OUT_OF_BOUNDS: i32 = 1;
+pub const ARRAY_OUT_OF_BOUNDS: u32 = 1;
 
 /// What `array_init_data` and `array_init_elem` return when the range
 /// exceeds the segment (wasm traps `MemoryOutOfBounds` for data,
 /// `TableOutOfBounds` for elements, as the specification says).
-pub const SEGMENT_OUT_OF_BOUNDS: i32 = 2;
+pub const SEGMENT_OUT_OF_BOUNDS: u32 = 2;
 
 /// What `epoch_deadline_reached` returns to let wasm go on.
 pub const EPOCH_CONTINUE: i32 = 0;

@@ -49,6 +49,9 @@ pub const ARRAY_ELEMENTS: u32 = 16;
 pub const HOST_IN_ANY_TAG: u32 = 2;
 /// The bit set in an `externref` that holds an `anyref`.
 pub const ANY_IN_EXTERN: u64 = 1 << 63;
+/// The largest object a heap can hold: 4 GiB, less the null offset it
+/// never hands out, in whole `OBJECT_ALIGN`s.
+pub const MAX_OBJECT_SIZE: u64 = (1 << 32) - 2 * OBJECT_ALIGN as u64;
 /// Never-accessible bytes after the 4 GiB any reference can reach.
 pub const HEAP_GUARD: u64 = 1 << 20;
 /// Bytes of address space a GC heap reserves.

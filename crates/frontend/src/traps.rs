@@ -45,6 +45,8 @@ pub enum Trap {
     ArrayOutOfBounds,
     /// `ref.cast` was given a reference of another type.
     CastFailure,
+    /// An array larger than a GC heap can ever hold was asked for.
+    AllocationTooLarge,
 }
 
 impl Trap {
@@ -65,6 +67,7 @@ impl Trap {
             Trap::NullReference => "null reference",
             Trap::ArrayOutOfBounds => "out of bounds array access",
             Trap::CastFailure => "cast failure",
+            Trap::AllocationTooLarge => "allocation size too large",
         }
     }
 }
@@ -119,6 +122,7 @@ impl TrapReason {
         TrapReason::Wasm(Trap::NullReference),
         TrapReason::Wasm(Trap::ArrayOutOfBounds),
         TrapReason::Wasm(Trap::CastFailure),
+        TrapReason::Wasm(Trap::AllocationTooLarge),
         TrapReason::HostFailed,
         TrapReason::UncaughtException,
     ];
@@ -144,6 +148,7 @@ impl TrapReason {
             TrapReason::UncaughtException => TrapCode::unwrap_user(9),
             TrapReason::Wasm(Trap::ArrayOutOfBounds) => TrapCode::unwrap_user(10),
             TrapReason::Wasm(Trap::CastFailure) => TrapCode::unwrap_user(11),
+            TrapReason::Wasm(Trap::AllocationTooLarge) => TrapCode::unwrap_user(12),
         }
     }
 

@@ -11,8 +11,11 @@
 //! further allocations fail, which traps the wasm that asked. Memory the
 //! heap hands out is zero, which gives new objects their default fields.
 //!
-//! The host reads objects through the checked accessors here: a
-//! reference is trusted only after it is found to be an allocated object.
+//! The host reads objects through the checked accessors here: every read
+//! and write stays within the allocated part of the heap, and a reference
+//! is taken for an object only if it is aligned, below the allocation
+//! point and its header is well formed (memory-safe whatever wasm wrote
+//! there, though wasm-written bytes could look like a header).
 
 use crate::memory_pool::Slot;
 use crate::vmcontext::VMStoreContext;
@@ -106,6 +109,7 @@ impl GcHeap {
         if end as usize > self.slot.accessible() {
             let grown = (end as usize)
                 .max(self.slot.accessible() * 2)
+                .next_multiple_of(region::page::size())
                 .clamp(MIN_CHUNK, 1 << 32);
             self.slot.set_accessible(grown).ok()?;
         }
@@ -166,14 +170,32 @@ impl GcHeap {
 
     /// Copies `element.len()` bytes to elements `index..index + count` of
     /// the array `array`; `false` (and nothing written) if the range
-    /// exceeds the array or `array` is not an array.
+    /// exceeds the array or `array` is not an array. Fills in bulk: one
+    /// element, then copies of what is already filled, doubling.
     pub fn fill_array(&mut self, array: u32, index: u32, count: u32, element: &[u8]) -> bool {
-        let size = element.len() as u32;
-        let Some(start) = self.array_elements(array, index, count, size) else {
+        let size = element.len();
+        let Some(start) = self.array_elements(array, index, count, size as u32) else {
             return false;
         };
-        for i in 0..u64::from(count) {
-            self.write_bytes(start + i * u64::from(size), element);
+        let total = count as usize * size;
+        if total == 0 {
+            return true;
+        }
+        // SAFETY: `[start, start + total)` is allocated (checked by
+        // `array_elements`), so inside the read-write prefix of our
+        // reservation, and `element` is host memory outside it; each copy
+        // reads the filled part and writes just after it, so source and
+        // destination never overlap. Wasm is suspended in the builtin that
+        // called this, and `&mut self` excludes other host access.
+        unsafe {
+            let dst = self.base().add(start as usize);
+            std::ptr::copy_nonoverlapping(element.as_ptr(), dst, size);
+            let mut filled = size;
+            while filled < total {
+                let n = filled.min(total - filled);
+                std::ptr::copy_nonoverlapping(dst, dst.add(filled), n);
+                filled += n;
+            }
         }
         true
     }
@@ -221,7 +243,8 @@ impl GcHeap {
         let len = u64::from(count) * u64::from(element_size);
         // SAFETY: both ranges are allocated (checked by `array_elements`),
         // so inside the read-write prefix of our reservation; `copy`
-        // allows overlap. No wasm runs in the store meanwhile.
+        // allows overlap. Wasm is suspended in the builtin that called
+        // this, and `&mut self` excludes other host access.
         unsafe {
             std::ptr::copy(
                 self.base().add(from as usize),
@@ -259,9 +282,9 @@ impl GcHeap {
     fn read_bytes(&self, offset: u64, out: &mut [u8]) {
         assert!(offset + out.len() as u64 <= u64::from(self.next));
         // SAFETY: the range is allocated (asserted), hence inside the
-        // read-write prefix of our reservation; generated code may write
-        // it concurrently only while wasm runs, which cannot happen while
-        // the host holds the store to call this.
+        // read-write prefix of our reservation; wasm that could write it
+        // is either not running or suspended in the builtin that called
+        // this, and no Rust reference into the heap exists.
         unsafe {
             std::ptr::copy_nonoverlapping(
                 self.base().add(offset as usize),
@@ -275,7 +298,7 @@ impl GcHeap {
     fn write_bytes(&mut self, offset: u64, bytes: &[u8]) {
         assert!(offset + bytes.len() as u64 <= u64::from(self.next));
         // SAFETY: as in `read_bytes`; `&mut self` excludes other host
-        // access, and no wasm runs in the store meanwhile.
+        // access.
         unsafe {
             std::ptr::copy_nonoverlapping(
                 bytes.as_ptr(),

@@ -103,6 +103,13 @@ pub struct Instance {
 }
 
 impl Instance {
+    /// Drops element segment `index`: it holds nothing from now on, and
+    /// the objects it made at instantiation are no longer its.
+    pub(crate) fn drop_element_segment(&mut self, index: usize) {
+        self.dropped_elements[index] = true;
+        self.allocated_elements[index] = None;
+    }
+
     /// The module this is an instance of.
     pub fn module(&self) -> &Arc<ModuleCode> {
         &self.module
@@ -310,11 +317,13 @@ fn allocate(
                     (Vec::new(), Some((value, length)))
                 }
                 _ => {
+                    // `array.new_default`: the heap's memory is zero.
                     let length = stack.pop().unwrap_or(0) as u32;
                     (Vec::new(), Some((0, length)))
                 }
             };
             let length = fill.map_or(values.len() as u32, |(_, length)| length);
+            let fill = fill.filter(|(value, _)| *value != 0);
             let bytes = u64::from(ARRAY_ELEMENTS) + u64::from(length) * u64::from(size);
             let array = heap.allocate(type_id, ObjectKind::Array, bytes, length)?;
             for (i, value) in values.iter().enumerate() {

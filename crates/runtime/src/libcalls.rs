@@ -12,7 +12,8 @@
 use crate::exception::ExnId;
 use crate::gc_heap::{ArraySlice, ObjectKind};
 use crate::host_func::HostFailure;
-use crate::instance::InstanceId;
+use crate::instance::{Instance, InstanceId};
+use crate::module::ModuleCode;
 use crate::store::VMStore;
 use crate::trap::HostError;
 use crate::traphandlers;
@@ -143,6 +144,17 @@ unsafe extern "C" fn memory_copy(
     OK
 }
 
+/// The bytes of data segment `data` of `instance`, whose module is
+/// `module` (a clone the caller holds, so the bytes outlive borrows of
+/// the store); none once the segment is dropped.
+fn data_bytes<'m>(instance: &Instance, module: &'m ModuleCode, data: u32) -> &'m [u8] {
+    if instance.dropped_data[data as usize] {
+        &[]
+    } else {
+        &module.compiled().info().data[data as usize].bytes
+    }
+}
+
 unsafe extern "C" fn memory_init(
     vmctx: *mut u8,
     memory: u32,
@@ -156,11 +168,7 @@ unsafe extern "C" fn memory_init(
     let store = store.opaque_mut();
     let inst = store.instance(instance);
     let module = inst.module().clone();
-    let bytes: &[u8] = if inst.dropped_data[data as usize] {
-        &[]
-    } else {
-        &module.compiled().info().data[data as usize].bytes
-    };
+    let bytes = data_bytes(inst, &module, data);
     let id = inst.memory(memory);
     let memory = store.memory_mut(id);
     let (Some(d), Some(s)) = (
@@ -258,7 +266,10 @@ unsafe extern "C" fn table_init(
 unsafe extern "C" fn elem_drop(vmctx: *mut u8, elem: u32) {
     // SAFETY: called from generated code with its own vmctx.
     let (store, instance) = unsafe { caller(vmctx) };
-    store.opaque_mut().instance_mut(instance).dropped_elements[elem as usize] = true;
+    store
+        .opaque_mut()
+        .instance_mut(instance)
+        .drop_element_segment(elem as usize);
 }
 
 unsafe extern "C" fn is_subtype(vmctx: *mut u8, actual: u32, expected: u32) -> u32 {
@@ -336,11 +347,7 @@ unsafe extern "C" fn gc_alloc(vmctx: *mut u8, type_index: u32, size: u64, length
     let object = store
         .gc_heap_mut()
         .and_then(|heap| heap.allocate(type_id, kind, size, length));
-    object.unwrap_or_else(|| {
-        let error = format!("resource limit: the GC heap cannot hold another {size} bytes").into();
-        store.set_host_failure(HostFailure::Error(error));
-        0
-    })
+    object.unwrap_or_else(|| store.heap_full())
 }
 
 unsafe extern "C" fn array_fill(
@@ -378,11 +385,7 @@ unsafe extern "C" fn array_new_data(
     };
     let inst = store.instance(instance);
     let module = inst.module().clone();
-    let bytes: &[u8] = if inst.dropped_data[data as usize] {
-        &[]
-    } else {
-        &module.compiled().info().data[data as usize].bytes
-    };
+    let bytes = data_bytes(inst, &module, data);
     let len = u64::from(length) * u64::from(size);
     let Some(source) = range(u64::from(offset), len, bytes.len() as u64) else {
         return ARRAY_NEW_OUT_OF_BOUNDS;
@@ -418,23 +421,19 @@ unsafe extern "C" fn array_init_data(
     let store = store.opaque_mut();
     let inst = store.instance(instance);
     let module = inst.module().clone();
-    let bytes: &[u8] = if inst.dropped_data[data as usize] {
-        &[]
-    } else {
-        &module.compiled().info().data[data as usize].bytes
-    };
+    let bytes = data_bytes(inst, &module, data);
     let Some(heap) = store.gc_heap_mut() else {
-        return ARRAY_OUT_OF_BOUNDS as u32;
+        return ARRAY_OUT_OF_BOUNDS;
     };
     if !heap.array_has(array, index, count, element_size) {
-        return ARRAY_OUT_OF_BOUNDS as u32;
+        return ARRAY_OUT_OF_BOUNDS;
     }
     let len = u64::from(count) * u64::from(element_size);
     let Some(source) = range(u64::from(offset), len, bytes.len() as u64) else {
-        return SEGMENT_OUT_OF_BOUNDS as u32;
+        return SEGMENT_OUT_OF_BOUNDS;
     };
     heap.init_array(array, index, &bytes[source], element_size);
-    SEGMENT_OK as u32
+    SEGMENT_OK
 }
 
 unsafe extern "C" fn array_init_elem(
@@ -456,7 +455,7 @@ unsafe extern "C" fn array_init_elem(
     };
     store
         .opaque_mut()
-        .init_array_from_elements(instance, array, elem, offset) as u32
+        .init_array_from_elements(instance, array, elem, offset)
 }
 
 unsafe extern "C" fn array_copy(

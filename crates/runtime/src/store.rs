@@ -1116,9 +1116,9 @@ impl StoreOpaque {
                         self.discard_images(id);
                         return Err(trap(kind));
                     }
-                    self.instance_mut(id).dropped_elements[i] = true;
+                    self.instance_mut(id).drop_element_segment(i);
                 }
-                ElementMode::Declared => self.instance_mut(id).dropped_elements[i] = true,
+                ElementMode::Declared => self.instance_mut(id).drop_element_segment(i),
                 ElementMode::Passive => {}
             }
         }
@@ -1220,7 +1220,7 @@ impl StoreOpaque {
         slice: ArraySlice,
         elem: u32,
         offset: u32,
-    ) -> i32 {
+    ) -> u32 {
         let has_slice = self.gc_heap_mut().is_some_and(|heap| {
             heap.array_has(slice.array, slice.index, slice.count, slice.element_size)
         });
@@ -1293,8 +1293,9 @@ impl StoreOpaque {
         }
     }
 
-    /// Records that the GC heap is full, for the trap that follows; 0.
-    fn heap_full(&mut self) -> u32 {
+    /// Records that the GC heap is full, for the failure that follows; 0
+    /// (the null reference a failed allocation returns).
+    pub(crate) fn heap_full(&mut self) -> u32 {
         let error = "resource limit: the GC heap is full".into();
         self.host_failure = Some(HostFailure::Error(error));
         0
@@ -1338,12 +1339,11 @@ impl StoreOpaque {
             ),
         }
         let size = size as usize;
-        Some(
-            values
-                .iter()
-                .flat_map(|v| v.to_le_bytes()[..size].to_vec())
-                .collect(),
-        )
+        let mut bytes = Vec::with_capacity(values.len() * size);
+        for value in values {
+            bytes.extend_from_slice(&value.to_le_bytes()[..size]);
+        }
+        Some(bytes)
     }
 
     /// The function reference of an instance's function.

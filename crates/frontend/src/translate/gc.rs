@@ -416,14 +416,29 @@ impl Translation<'_> {
     /// A new array of type `type_index` with `length` elements; traps
     /// when the heap cannot hold it.
     fn allocate_array(&mut self, type_index: u32, element: FieldType, length: Value) -> Value {
+        let size = self.array_size(element, length);
+        let array = self.gc_alloc(type_index, size, length);
+        self.b.ins().trapz(array, TrapReason::HostFailed.code());
+        array
+    }
+
+    /// The size in bytes (an `i64`) of an array of `length` elements;
+    /// traps with `AllocationTooLarge` when no GC heap could hold it.
+    fn array_size(&mut self, element: FieldType, length: Value) -> Value {
         let element_size = i64::from(gc_layout::field_size(element.storage));
         // At most 2^32 * 16 + 16: no overflow in 64 bits.
         let wide = self.b.ins().uextend(I64, length);
         let bytes = self.b.ins().imul_imm_u(wide, element_size);
         let size = self.b.ins().iadd_imm_u(bytes, i64::from(ARRAY_ELEMENTS));
-        let array = self.gc_alloc(type_index, size, length);
-        self.b.ins().trapz(array, TrapReason::HostFailed.code());
-        array
+        let too_large = self.b.ins().icmp_imm_u(
+            IntCC::UnsignedGreaterThan,
+            size,
+            gc_layout::MAX_OBJECT_SIZE as i64,
+        );
+        self.b
+            .ins()
+            .trapnz(too_large, Trap::AllocationTooLarge.code());
+        size
     }
 
     /// The address of `object` (an `i32` reference) in the GC heap.

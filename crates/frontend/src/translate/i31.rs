@@ -3,7 +3,8 @@
 //!
 //! A reference of the `any` hierarchy is 32 bits: 0 is null, an odd value
 //! is an `i31` (its 31-bit payload shifted left once, the low bit set),
-//! and an even nonzero value is an object in the store's GC heap. So an
+//! and an even nonzero one an object in the store's GC heap or a host
+//! reference converted into the hierarchy (see `gc_layout`). So an
 //! `i31` is made and read with one shift, and `ref.eq` is an integer
 //! compare, whatever its operands are (two `i31`s are equal exactly when
 //! their payloads are).

@@ -523,7 +523,7 @@ impl Translation<'_> {
     /// Calls `array_new_data` or `array_new_elem` (`builtin`): a new array
     /// of the module's type `type_index` from `length` elements of
     /// `segment` at `offset`. Traps with `segment_trap` when the segment
-    /// is too short, `HostFunctionFailed` when the heap is full.
+    /// is too short, `TrapReason::HostFailed` when the heap is full.
     pub(super) fn new_array_from_segment(
         &mut self,
         builtin: Builtin,
