@@ -334,15 +334,10 @@ unsafe extern "C" fn gc_alloc(vmctx: *mut u8, type_index: u32, size: u64, length
     // SAFETY: called from generated code with its own vmctx.
     let (store, instance) = unsafe { caller(vmctx) };
     let store = store.opaque_mut();
-    let instance = store.instance(instance);
-    let index = type_index as usize;
-    let kind = match instance.info().types.get(index).map(|t| &t.composite) {
-        Some(CompositeType::Struct(_)) => ObjectKind::Struct,
-        Some(CompositeType::Array(_)) => ObjectKind::Array,
+    let (type_id, kind) = match store.gc_type(instance, type_index) {
+        Some((type_id, CompositeType::Struct(_))) => (type_id, ObjectKind::Struct),
+        Some((type_id, CompositeType::Array(_))) => (type_id, ObjectKind::Array),
         _ => return 0,
-    };
-    let Some(&type_id) = instance.module().type_ids().get(index) else {
-        return 0;
     };
     let object = store
         .gc_heap_mut()

@@ -9,6 +9,7 @@ use crate::code_registry::{self, CodeRegistration};
 use crate::engine::EngineInner;
 use crate::memory_image::MemoryImages;
 use egret_frontend::compiled::CompiledModule;
+use egret_frontend::module_info::{ConstExpr, ElementItems};
 use egret_frontend::types::{DefinedFuncIndex, TypeIndex};
 use std::sync::{Arc, OnceLock};
 
@@ -23,6 +24,7 @@ pub struct ModuleCode {
     type_ids: Box<[u32]>,
     compiled: CompiledModule,
     memory_images: OnceLock<MemoryImages>,
+    allocating_segments: OnceLock<Box<[usize]>>,
 }
 
 impl ModuleCode {
@@ -48,6 +50,7 @@ impl ModuleCode {
             type_ids,
             compiled,
             memory_images: OnceLock::new(),
+            allocating_segments: OnceLock::new(),
         });
         engine.add_module_trampolines(&module);
         Ok(module)
@@ -82,6 +85,21 @@ impl ModuleCode {
     /// The compiled module.
     pub fn compiled(&self) -> &CompiledModule {
         &self.compiled
+    }
+
+    /// The element segments whose items allocate GC objects, which every
+    /// instantiation evaluates once (found on the first one).
+    pub fn allocating_segments(&self) -> &[usize] {
+        self.allocating_segments.get_or_init(|| {
+            let elements = self.compiled.info().elements.iter().enumerate();
+            elements
+                .filter(|(_, segment)| match &segment.items {
+                    ElementItems::Expressions(exprs) => exprs.iter().any(ConstExpr::allocates),
+                    ElementItems::Functions(_) => false,
+                })
+                .map(|(i, _)| i)
+                .collect()
+        })
     }
 
     /// The initial images of the memories the module defines.

@@ -40,7 +40,7 @@ use egret_frontend::builtins::{
     ARRAY_NEW_OUT_OF_BOUNDS, ARRAY_OUT_OF_BOUNDS, SEGMENT_OK, SEGMENT_OUT_OF_BOUNDS,
 };
 use egret_frontend::gc_layout::{ARRAY_ELEMENTS, HOST_IN_ANY_TAG, field_size};
-use egret_frontend::module_info::{ConstExpr, DataMode, ElementItems, ElementMode, ModuleInfo};
+use egret_frontend::module_info::{DataMode, ElementItems, ElementMode, ModuleInfo};
 use egret_frontend::traps::{Trap, TrapReason};
 use egret_frontend::types::*;
 use egret_frontend::vmoffsets::VMOffsets;
@@ -946,23 +946,18 @@ impl dyn VMStore + '_ {
             tags.push(opaque.add_tag(ty, Some((id, TagIndex(i as u32)))));
         }
 
-        let mut allocated_elements = Vec::with_capacity(info.elements.len());
-        for segment in &info.elements {
-            let ElementItems::Expressions(exprs) = &segment.items else {
-                allocated_elements.push(None);
+        let mut allocated_elements = vec![None; info.elements.len()];
+        for &i in module.allocating_segments() {
+            let ElementItems::Expressions(exprs) = &info.elements[i].items else {
                 continue;
             };
-            if !exprs.iter().any(ConstExpr::allocates) {
-                allocated_elements.push(None);
-                continue;
-            }
             let mut allocator = opaque.const_allocator(module.type_ids());
             let values = exprs
                 .iter()
                 .map(|e| const_eval(&vmctx, info, offsets, e, Some(&mut allocator)))
                 .collect::<Option<Box<[u128]>>>()
                 .ok_or_else(heap_full)?;
-            allocated_elements.push(Some(values));
+            allocated_elements[i] = Some(values);
         }
 
         opaque.instances.push(Instance {
@@ -1258,16 +1253,24 @@ impl StoreOpaque {
         self.new_array(type_id, size, length, &bytes)
     }
 
+    /// The engine type id and composite type of the instance's type
+    /// `type_index`.
+    pub(crate) fn gc_type(&self, id: InstanceId, type_index: u32) -> Option<(u32, &CompositeType)> {
+        let instance = self.instance(id);
+        let index = type_index as usize;
+        let composite = &instance.info().types.get(index)?.composite;
+        Some((*instance.module().type_ids().get(index)?, composite))
+    }
+
     /// The engine type id and element size of the instance's array type
     /// `type_index`.
     pub(crate) fn array_type(&self, id: InstanceId, type_index: u32) -> Option<(u32, u32)> {
-        let instance = self.instance(id);
-        let index = type_index as usize;
-        let CompositeType::Array(element) = &instance.info().types.get(index)?.composite else {
-            return None;
-        };
-        let type_id = *instance.module().type_ids().get(index)?;
-        Some((type_id, field_size(element.storage)))
+        match self.gc_type(id, type_index)? {
+            (type_id, CompositeType::Array(element)) => {
+                Some((type_id, field_size(element.storage)))
+            }
+            _ => None,
+        }
     }
 
     /// A new array of engine type `type_id`, `length` elements of `size`

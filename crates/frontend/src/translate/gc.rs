@@ -450,7 +450,7 @@ impl Translation<'_> {
 
     /// Writes `value` to the field at `offset` in `object`.
     fn write_field(&mut self, object: Value, offset: u32, storage: StorageType, value: Value) {
-        let flags = self.gc_flags();
+        let flags = self.gc;
         let addr = self.object_address(object);
         let offset = offset as i32;
         let ins = self.b.ins();
@@ -470,7 +470,7 @@ impl Translation<'_> {
         storage: StorageType,
         extend: Extend,
     ) -> Value {
-        let flags = self.gc_flags();
+        let flags = self.gc;
         let addr = self.object_address(object);
         let offset = offset as i32;
         let ins = self.b.ins();

@@ -291,6 +291,8 @@ struct Translation<'a> {
     fuel_pending: i64,
     /// Memory flags of linear memory accesses (`runtime::heap_flags`).
     heap: MemFlagsData,
+    /// Memory flags of GC object accesses (`runtime::gc_flags`).
+    gc: MemFlagsData,
 }
 
 impl<'a> Translation<'a> {
@@ -338,6 +340,7 @@ impl<'a> Translation<'a> {
 
         let fuel = env.tunables.consume_fuel.then(|| b.declare_var(I64));
         let heap = runtime::heap_flags(&mut b);
+        let gc = runtime::gc_flags(&mut b);
         Translation {
             b,
             st,
@@ -348,6 +351,7 @@ impl<'a> Translation<'a> {
             fuel,
             fuel_pending: 0,
             heap,
+            gc,
         }
     }
 

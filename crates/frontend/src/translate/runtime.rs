@@ -69,6 +69,21 @@ pub(super) fn heap_flags(b: &mut FunctionBuilder<'_>) -> MemFlagsData {
     HEAP.with_alias_region(Some(region))
 }
 
+/// The memory flags of the accesses to GC objects of the function `b`
+/// builds: an alias region of their own, and a trap code, so that a
+/// reference no valid program makes faults as a trap (in the heap's guard
+/// region) rather than as a crash.
+pub(super) fn gc_flags(b: &mut FunctionBuilder<'_>) -> MemFlagsData {
+    let region = b.func.dfg.alias_regions.insert(AliasRegionData {
+        user_id: 1,
+        description: "GC heap".into(),
+    });
+    MemFlagsData::new()
+        .with_trap_code(Some(TrapCode::HEAP_OUT_OF_BOUNDS))
+        .with_endianness(Endianness::Little)
+        .with_alias_region(Some(region))
+}
+
 /// The stack limit as a global value, for `Function::stack_limit`:
 /// vmctx -> `VMStoreContext` -> `stack_limit`.
 pub(super) fn stack_limit(b: &mut FunctionBuilder<'_>) -> GlobalValue {
@@ -494,21 +509,6 @@ impl Translation<'_> {
     pub(super) fn gc_heap_base(&mut self) -> Value {
         let ctx = self.vmctx_ptr(VMOffsets::STORE_CTX);
         self.load_at(I64, MUTABLE, ctx, store_ctx::GC_HEAP_BASE)
-    }
-
-    /// The memory flags of accesses to GC objects: an alias region of
-    /// their own, and a trap code, so that a reference no valid program
-    /// makes faults as a trap (in the heap's guard region) rather than as
-    /// a crash.
-    pub(super) fn gc_flags(&mut self) -> MemFlagsData {
-        let region = self.b.func.dfg.alias_regions.insert(AliasRegionData {
-            user_id: 1,
-            description: "GC heap".into(),
-        });
-        MemFlagsData::new()
-            .with_trap_code(Some(TrapCode::HEAP_OUT_OF_BOUNDS))
-            .with_endianness(Endianness::Little)
-            .with_alias_region(Some(region))
     }
 
     /// A new object of this module's struct or array type `type_index`,
