@@ -1,0 +1,81 @@
+//! The C API as C programs use it: each `tests/c/<name>.c` is compiled by
+//! the system C compiler against Wasmtime 50's headers (see
+//! `support/headers.rs`), linked against the `libegret.so` cargo built for
+//! this test run, and run; it prints "ok" after its own checks pass.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// `target/<profile>`, where cargo put `libegret.so` (this test runs from
+/// `target/<profile>/deps`).
+fn library_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("the test executable's path");
+    let dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("target/<profile>")
+        .to_path_buf();
+    assert!(
+        dir.join("libegret.so").is_file(),
+        "no libegret.so in {} (cargo builds it with this test)",
+        dir.display()
+    );
+    dir
+}
+
+/// Compiles, links and runs `tests/c/<name>.c`; returns its standard
+/// output after checking it succeeded.
+fn run_c_program(name: &str) -> String {
+    let scratch = Path::new(env!("CARGO_TARGET_TMPDIR")).join("c-api");
+    std::fs::create_dir_all(&scratch).unwrap();
+    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/c/{name}.c"));
+    let exe = scratch.join(name);
+    let lib = library_dir();
+    let mut cc = Command::new(std::env::var("CC").unwrap_or_else(|_| "cc".to_string()));
+    cc.args(["-std=c11", "-g", "-Wall", "-Wextra", "-Werror", "-Wno-unused-function"]);
+    for dir in support::headers::include_dirs(&scratch) {
+        cc.arg("-I").arg(dir);
+    }
+    cc.arg(&source)
+        .arg("-o")
+        .arg(&exe)
+        .arg("-L")
+        .arg(&lib)
+        .arg("-legret")
+        .arg(format!("-Wl,-rpath,{}", lib.display()));
+    let compiled = cc.output().expect("running the C compiler");
+    assert!(
+        compiled.status.success(),
+        "compiling {name}.c failed:\n{}",
+        String::from_utf8_lossy(&compiled.stderr)
+    );
+    let run = Command::new(&exe).output().expect("running the C program");
+    let stdout = String::from_utf8_lossy(&run.stdout).into_owned();
+    assert!(
+        run.status.success() && stdout.ends_with("ok\n"),
+        "{name} failed ({}):\n{stdout}\n{}",
+        run.status,
+        String::from_utf8_lossy(&run.stderr)
+    );
+    stdout
+}
+
+/// One `#[test]` per C program.
+macro_rules! c_programs {
+    ($($name:ident),* $(,)?) => {$(
+        #[test]
+        fn $name() {
+            run_c_program(stringify!($name));
+        }
+    )*};
+}
+
+c_programs! {
+    errors,
+    instances,
+    isolated_state,
+    shared_store,
+    store_association,
+}

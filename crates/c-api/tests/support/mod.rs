@@ -1,0 +1,3 @@
+//! What the C API tests share.
+
+pub mod headers;
