@@ -20,9 +20,9 @@ pub(crate) fn with_error(body: impl FnOnce() -> Result<()>) -> Option<Box<wasmti
 }
 
 /// Runs the body of an entry point that may also report a trap through
-/// `trap_out` (a `wasm_trap_t **`): a failure that is a trap (wasm trapped,
-/// or a host function it called failed) is written there and NULL is
-/// returned; other failures are returned as errors, as Wasmtime does.
+/// `trap_out` (a `wasm_trap_t **`): a failure that is a trap (see
+/// [`crate::trap::is_trap`]) is written there and NULL is returned; other
+/// failures are returned as errors, as Wasmtime does.
 pub(crate) fn with_trap(
     trap_out: *mut *mut wasm_trap_t,
     body: impl FnOnce() -> Result<()>,

@@ -5,7 +5,8 @@
 //! A C callback becomes an `egret::Func::try_new` closure ([`host_fn`]):
 //! it converts the arguments, gives the callback a caller on its stack,
 //! and turns a returned `wasm_trap_t` into the host function's error,
-//! which reaches whoever called into wasm as a trap.
+//! which reaches whoever called into wasm: as a trap if it has a trap
+//! code, else as an error (Wasmtime's rule, see [`crate::trap::is_trap`]).
 
 use crate::boundary::{or_default, required, slice, text, with_trap, write_out};
 use crate::error::wasmtime_error_t;
@@ -282,9 +283,10 @@ pub extern "C" fn wasmtime_func_type(
 }
 
 /// Calls `func` with `nargs` arguments, writing `nresults` results. A
-/// trap (in wasm, or from a host function it called) goes to `*trap` and
-/// NULL is returned; anything else (NULL arguments, wrong counts or
-/// types, a function of another store) is returned as an error.
+/// trap (see [`crate::trap::is_trap`]) goes to `*trap` and NULL is
+/// returned; anything else (a host function's error, NULL arguments,
+/// wrong counts or types, a function of another store) is returned as an
+/// error.
 ///
 /// # Safety
 /// `args` holds `nargs` values, `results` has room for `nresults`, `trap`

@@ -6,7 +6,7 @@
 use crate::boundary::or_default;
 use crate::error::message_of;
 use crate::vec::{WasmVec, wasm_byte_vec_t, wasm_frame_vec_t, wasm_name_t, write_vec};
-use egret_api::{Error, Trap, WasmBacktrace};
+use egret_api::{Error, ThrownException, Trap, WasmBacktrace};
 use std::ffi::c_char;
 
 /// A trap.
@@ -21,10 +21,11 @@ impl From<Error> for wasm_trap_t {
 }
 
 /// Whether a failed call's error is reported as a trap rather than an
-/// error: it carries a wasm backtrace (raised while wasm ran) or is a
-/// trap itself, as Wasmtime decides.
+/// error, as Wasmtime decides: wasm trapped (a trap code, also one a host
+/// callback returned with `wasmtime_trap_new_code`) or an exception went
+/// uncaught. A host callback's `wasmtime_trap_new` message is an error.
 pub(crate) fn is_trap(error: &Error) -> bool {
-    error.downcast_ref::<Trap>().is_some() || error.downcast_ref::<WasmBacktrace>().is_some()
+    error.downcast_ref::<Trap>().is_some() || error.downcast_ref::<ThrownException>().is_some()
 }
 
 /// `wasmtime_trap_code_t`, in the order of `wasmtime_trap_code_enum`

@@ -7,22 +7,46 @@ mod support;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::OnceLock;
 
-/// `target/<profile>`, where cargo put `libegret.so` (this test runs from
-/// `target/<profile>/deps`).
+/// `target/<profile>` holding a `libegret.so` built from the current
+/// sources. Cargo does not build a library of only `cdylib` and
+/// `staticlib` for integration tests (they cannot link it), so this runs
+/// `cargo build` for it, into the directory this test runs from
+/// (`target/<profile>/deps`).
 fn library_dir() -> PathBuf {
-    let exe = std::env::current_exe().expect("the test executable's path");
-    let dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("target/<profile>")
-        .to_path_buf();
-    assert!(
-        dir.join("libegret.so").is_file(),
-        "no libegret.so in {} (cargo builds it with this test)",
-        dir.display()
-    );
-    dir
+    static BUILT: OnceLock<PathBuf> = OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            let exe = std::env::current_exe().expect("the test executable's path");
+            let dir = exe
+                .parent()
+                .and_then(Path::parent)
+                .expect("target/<profile>");
+            let target = dir.parent().expect("the target directory");
+            let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+            let mut build = Command::new(cargo);
+            build
+                .args(["build", "-p", "egret-c-api", "--lib", "--target-dir"])
+                .arg(target)
+                .current_dir(env!("CARGO_MANIFEST_DIR"));
+            if dir.file_name().is_some_and(|name| name == "release") {
+                build.arg("--release");
+            }
+            let output = build.output().expect("running cargo build");
+            assert!(
+                output.status.success(),
+                "building libegret failed:\n{}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+            assert!(
+                dir.join("libegret.so").is_file(),
+                "no libegret.so in {}",
+                dir.display()
+            );
+            dir.to_path_buf()
+        })
+        .clone()
 }
 
 /// Compiles, links and runs `tests/c/<name>.c`; returns its standard
@@ -34,7 +58,14 @@ fn run_c_program(name: &str) -> String {
     let exe = scratch.join(name);
     let lib = library_dir();
     let mut cc = Command::new(std::env::var("CC").unwrap_or_else(|_| "cc".to_string()));
-    cc.args(["-std=c11", "-g", "-Wall", "-Wextra", "-Werror", "-Wno-unused-function"]);
+    cc.args([
+        "-std=c11",
+        "-g",
+        "-Wall",
+        "-Wextra",
+        "-Werror",
+        "-Wno-unused-function",
+    ]);
     for dir in support::headers::include_dirs(&scratch) {
         cc.arg("-I").arg(dir);
     }
@@ -74,8 +105,11 @@ macro_rules! c_programs {
 
 c_programs! {
     errors,
+    fuel_and_epochs,
+    host_calls,
     instances,
     isolated_state,
+    items,
     shared_store,
     store_association,
 }
