@@ -41,4 +41,5 @@ pub mod trap;
 pub mod types;
 pub mod val;
 pub mod vec;
+pub mod wasi;
 pub mod wat;

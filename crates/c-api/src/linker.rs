@@ -18,7 +18,7 @@ use std::ffi::{c_char, c_void};
 
 /// A linker.
 pub struct wasmtime_linker_t {
-    linker: Linker<StoreData>,
+    pub(crate) linker: Linker<StoreData>,
 }
 
 /// A linker for `engine`; NULL for a NULL engine.

@@ -103,6 +103,8 @@ pub struct StoreData {
     pub(crate) refs: Vec<Val>,
     /// Export names handed to C by `wasmtime_instance_export_nth`.
     names: HashSet<Box<str>>,
+    /// The WASI context `wasmtime_context_set_wasi` built.
+    pub(crate) wasi: Option<egret_wasi::WasiCtx>,
     limits: StoreLimits,
 }
 
@@ -248,6 +250,7 @@ pub extern "C" fn wasmtime_store_new(
             tags: HandleTable::default(),
             refs: Vec::new(),
             names: HashSet::new(),
+            wasi: None,
             limits: StoreLimits::default(),
         };
         let mut store = Box::new(wasmtime_store_t {

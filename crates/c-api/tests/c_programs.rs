@@ -112,4 +112,5 @@ c_programs! {
     items,
     shared_store,
     store_association,
+    wasi,
 }

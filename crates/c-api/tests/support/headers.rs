@@ -11,7 +11,14 @@ use std::sync::OnceLock;
 
 /// The features `libegret` declares in `wasmtime/conf.h`. `GC` matters to
 /// the ABI: it adds the 24-byte reference structs to `wasmtime_valunion_t`.
-const FEATURES: &[&str] = &["WAT", "CRANELIFT", "GC", "PARALLEL_COMPILATION", "CACHE"];
+const FEATURES: &[&str] = &[
+    "WAT",
+    "CRANELIFT",
+    "GC",
+    "PARALLEL_COMPILATION",
+    "CACHE",
+    "WASI",
+];
 
 /// The include directories to compile against Wasmtime's headers: theirs,
 /// then the one holding the generated `wasmtime/conf.h`.
