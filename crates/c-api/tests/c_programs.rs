@@ -2,6 +2,10 @@
 //! the system C compiler against Wasmtime 50's headers (see
 //! `support/headers.rs`), linked against the `libegret.so` cargo built for
 //! this test run, and run; it prints "ok" after its own checks pass.
+//!
+//! With `EGRET_C_API_VALGRIND` set, each program runs under valgrind, and
+//! any invalid access, use of uninitialised memory (but the one in
+//! `valgrind.supp`) or lost block fails its test.
 
 mod support;
 
@@ -82,7 +86,24 @@ fn run_c_program(name: &str) -> String {
         "compiling {name}.c failed:\n{}",
         String::from_utf8_lossy(&compiled.stderr)
     );
-    let run = Command::new(&exe).output().expect("running the C program");
+    let mut command = if std::env::var_os("EGRET_C_API_VALGRIND").is_some() {
+        let mut valgrind = Command::new("valgrind");
+        valgrind
+            .args([
+                "--error-exitcode=99",
+                "--leak-check=full",
+                "--errors-for-leak-kinds=definite,indirect",
+            ])
+            .arg(format!(
+                "--suppressions={}/tests/valgrind.supp",
+                env!("CARGO_MANIFEST_DIR")
+            ))
+            .arg(&exe);
+        valgrind
+    } else {
+        Command::new(&exe)
+    };
+    let run = command.output().expect("running the C program");
     let stdout = String::from_utf8_lossy(&run.stdout).into_owned();
     assert!(
         run.status.success() && stdout.ends_with("ok\n"),
