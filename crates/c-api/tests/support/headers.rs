@@ -24,23 +24,32 @@ const FEATURES: &[&str] = &[
 /// then the one holding the generated `wasmtime/conf.h`.
 pub fn include_dirs(scratch: &Path) -> [PathBuf; 2] {
     static DIRS: OnceLock<[PathBuf; 2]> = OnceLock::new();
-    DIRS.get_or_init(|| {
-        let theirs = wasmtime_include_dir();
-        let ours = scratch.join("conf-include");
-        std::fs::create_dir_all(ours.join("wasmtime")).expect("creating the conf.h directory");
-        let mut conf = String::from("#ifndef WASMTIME_CONF_H\n#define WASMTIME_CONF_H\n");
-        for feature in FEATURES {
-            conf.push_str(&format!("#define WASMTIME_FEATURE_{feature}\n"));
-        }
-        conf.push_str("#define WASMTIME_FEATURE_COMPILER\n#endif\n");
-        std::fs::write(ours.join("wasmtime/conf.h"), conf).expect("writing conf.h");
-        [theirs, ours]
-    })
-    .clone()
+    DIRS.get_or_init(|| include_dirs_with(scratch, "conf-include", FEATURES))
+        .clone()
+}
+
+/// The include directories for a `wasmtime/conf.h` (written under
+/// `scratch/name`) declaring `features`.
+pub fn include_dirs_with(scratch: &Path, name: &str, features: &[&str]) -> [PathBuf; 2] {
+    let theirs = wasmtime_include_dir();
+    let ours = scratch.join(name);
+    std::fs::create_dir_all(ours.join("wasmtime")).expect("creating the conf.h directory");
+    let mut conf = String::from("#ifndef WASMTIME_CONF_H\n#define WASMTIME_CONF_H\n");
+    for feature in features {
+        conf.push_str(&format!("#define WASMTIME_FEATURE_{feature}\n"));
+    }
+    conf.push_str("#define WASMTIME_FEATURE_COMPILER\n#endif\n");
+    std::fs::write(ours.join("wasmtime/conf.h"), conf).expect("writing conf.h");
+    [theirs, ours]
 }
 
 /// `include/` of `wasmtime-c-api-impl` 50.0.1 in cargo's registry.
 fn wasmtime_include_dir() -> PathBuf {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(fetch_wasmtime_include_dir).clone()
+}
+
+fn fetch_wasmtime_include_dir() -> PathBuf {
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/wasmtime-headers/Cargo.toml");
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
     let output = Command::new(cargo)
