@@ -69,6 +69,11 @@ fn assertions() -> String {
     layout!(c, "wasm_importtype_vec_t", wasm_importtype_vec_t, "size" => size, "data" => data);
     layout!(c, "wasm_exporttype_vec_t", wasm_exporttype_vec_t, "size" => size, "data" => data);
     layout!(c, "wasm_frame_vec_t", wasm_frame_vec_t, "size" => size, "data" => data);
+    layout!(c, "wasm_tagtype_vec_t", wasm_tagtype_vec_t, "size" => size, "data" => data);
+    layout!(c, "wasm_val_vec_t", wasm_val_vec_t, "size" => size, "data" => data);
+    layout!(c, "wasm_extern_vec_t", wasm_extern_vec_t, "size" => size, "data" => data);
+    layout!(c, "wasm_val_t", wasm_val_t, "kind" => kind, "of" => of, "of.i32" => of.i32,
+        "of.i64" => of.i64, "of.f32" => of.f32, "of.f64" => of.f64, "of.ref" => of.ref_);
     layout!(c, "wasm_limits_t", wasm_limits_t, "min" => min, "max" => max);
     layout!(c, "wasmtime_func_t", wasmtime_func_t, "store_id" => store_id, "__private" => __private);
     layout!(c, "wasmtime_memory_t", wasmtime_memory_t,

@@ -39,6 +39,7 @@ pub mod store;
 pub mod table;
 pub mod trap;
 pub mod types;
+pub mod unsupported;
 pub mod val;
 pub mod vec;
 pub mod wasi;

@@ -10,8 +10,9 @@ use crate::boundary::or_default;
 use crate::trap::wasm_frame_t;
 use crate::types::{
     wasm_exporttype_t, wasm_externtype_t, wasm_functype_t, wasm_globaltype_t, wasm_importtype_t,
-    wasm_memorytype_t, wasm_tabletype_t, wasm_valtype_t,
+    wasm_memorytype_t, wasm_tabletype_t, wasm_tagtype_t, wasm_valtype_t,
 };
+use std::ffi::c_void;
 use std::ptr;
 
 /// A vector of `T` with C's layout.
@@ -95,8 +96,75 @@ pub type wasm_externtype_vec_t = WasmVec<Option<Box<wasm_externtype_t>>>;
 pub type wasm_importtype_vec_t = WasmVec<Option<Box<wasm_importtype_t>>>;
 /// `wasm_exporttype_vec_t`.
 pub type wasm_exporttype_vec_t = WasmVec<Option<Box<wasm_exporttype_t>>>;
+/// `wasm_tagtype_vec_t`.
+pub type wasm_tagtype_vec_t = WasmVec<Option<Box<wasm_tagtype_t>>>;
 /// `wasm_frame_vec_t`.
 pub type wasm_frame_vec_t = WasmVec<Option<Box<wasm_frame_t>>>;
+/// `wasm_val_vec_t`.
+pub type wasm_val_vec_t = WasmVec<wasm_val_t>;
+/// `wasm_extern_vec_t`.
+pub type wasm_extern_vec_t = WasmVec<Option<Box<wasm_extern_t>>>;
+
+/// `wasm.h`'s value: a kind and a number or a `wasm_ref_t *`. Egret does
+/// not provide `wasm.h`'s object API, so no reference is ever made and
+/// the value is plain data (copying it copies the pointer, which is NULL
+/// unless C made it up).
+#[repr(C)]
+#[derive(Copy, Clone)]
+pub struct wasm_val_t {
+    /// `WASM_I32`, ...
+    pub kind: u8,
+    /// The value.
+    pub of: wasm_val_union,
+}
+
+/// The payload of a `wasm_val_t`.
+#[repr(C)]
+#[derive(Copy, Clone)]
+pub union wasm_val_union {
+    /// `WASM_I32`.
+    pub i32: i32,
+    /// `WASM_I64`.
+    pub i64: i64,
+    /// `WASM_F32`.
+    pub f32: f32,
+    /// `WASM_F64`.
+    pub f64: f64,
+    /// A reference (`WASM_EXTERNREF`, `WASM_FUNCREF`).
+    pub ref_: *mut c_void,
+}
+
+impl Default for wasm_val_t {
+    fn default() -> wasm_val_t {
+        wasm_val_t {
+            kind: crate::types::valkind::I32,
+            of: wasm_val_union { i64: 0 },
+        }
+    }
+}
+
+/// `wasm.h`'s extern object, which Egret never makes (its object API is
+/// not provided): vectors of them hold only NULL.
+#[derive(Clone)]
+pub enum wasm_extern_t {}
+
+/// Copies the value `src` to `out`.
+///
+/// # Safety
+/// `out` is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wasm_val_copy(out: *mut wasm_val_t, src: Option<&wasm_val_t>) {
+    if let Some(src) = src
+        && !out.is_null()
+    {
+        // SAFETY: non-null and writable, as the caller promises.
+        unsafe { out.write(*src) };
+    }
+}
+
+/// Frees what a value owns: nothing, Egret makes no references.
+#[unsafe(no_mangle)]
+pub extern "C" fn wasm_val_delete(_val: Option<&mut wasm_val_t>) {}
 
 /// Writes `vec` to a C out-parameter, if it is not NULL.
 ///
@@ -205,7 +273,16 @@ vec_functions! {
     wasm_exporttype_vec_t, Option<Box<wasm_exporttype_t>>:
         wasm_exporttype_vec_new_empty, wasm_exporttype_vec_new_uninitialized,
         wasm_exporttype_vec_new, wasm_exporttype_vec_copy, wasm_exporttype_vec_delete;
+    wasm_tagtype_vec_t, Option<Box<wasm_tagtype_t>>:
+        wasm_tagtype_vec_new_empty, wasm_tagtype_vec_new_uninitialized, wasm_tagtype_vec_new,
+        wasm_tagtype_vec_copy, wasm_tagtype_vec_delete;
     wasm_frame_vec_t, Option<Box<wasm_frame_t>>:
         wasm_frame_vec_new_empty, wasm_frame_vec_new_uninitialized, wasm_frame_vec_new,
         wasm_frame_vec_copy, wasm_frame_vec_delete;
+    wasm_val_vec_t, wasm_val_t:
+        wasm_val_vec_new_empty, wasm_val_vec_new_uninitialized, wasm_val_vec_new,
+        wasm_val_vec_copy, wasm_val_vec_delete;
+    wasm_extern_vec_t, Option<Box<wasm_extern_t>>:
+        wasm_extern_vec_new_empty, wasm_extern_vec_new_uninitialized, wasm_extern_vec_new,
+        wasm_extern_vec_copy, wasm_extern_vec_delete;
 }
