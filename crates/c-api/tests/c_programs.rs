@@ -1,7 +1,7 @@
 //! The C API as C programs use it: each `tests/c/<name>.c` is compiled by
 //! the system C compiler against Wasmtime 50's headers (see
-//! `support/headers.rs`), linked against the `libegret.so` cargo built for
-//! this test run, and run; it prints "ok" after its own checks pass.
+//! `support/headers.rs`), linked against the shared `libegret` built from
+//! the current sources, and run; it prints "ok" after its own checks pass.
 //!
 //! With `EGRET_C_API_VALGRIND` set, each program runs under valgrind, and
 //! any invalid access, use of uninitialised memory (but the one in

@@ -1,7 +1,7 @@
 //! The `wasmtime` Python package 50.0.1, as Python users run it, on
-//! `libegret.so`: installed with pip into `target/tmp`, its bundled
-//! `_libwasmtime.so` replaced by a link to the `libegret.so` built from
-//! the current sources, running `tests/python/seed.py`. Needs `python3`
+//! `libegret`: installed with pip into `target/tmp`, its bundled
+//! `_libwasmtime.so` (`.dylib`) replaced by a link to the `libegret`
+//! built from the current sources, running `tests/python/seed.py`. Needs `python3`
 //! with pip and PyPI; without them the test fails, it never skips.
 
 mod support;
@@ -46,17 +46,20 @@ fn the_wasmtime_python_package_runs_the_seed_on_libegret() {
     std::fs::create_dir_all(&scratch).unwrap();
     let site = installed_package(&scratch);
 
-    // The swap: the package loads `linux-<machine>/_libwasmtime.so`.
-    let platform_dir = site
+    // The swap: the package loads `<platform>-<machine>/_libwasmtime.so`
+    // (`.dylib` on macOS).
+    let (platform, bundled_name) = if cfg!(target_os = "macos") {
+        ("darwin", "_libwasmtime.dylib")
+    } else {
+        ("linux", "_libwasmtime.so")
+    };
+    let bundled = site
         .join("wasmtime")
-        .join(format!("linux-{}", std::env::consts::ARCH));
-    let bundled = platform_dir.join("_libwasmtime.so");
+        .join(format!("{platform}-{}", std::env::consts::ARCH))
+        .join(bundled_name);
     let _ = std::fs::remove_file(&bundled);
-    std::os::unix::fs::symlink(
-        support::library::library_dir().join("libegret.so"),
-        &bundled,
-    )
-    .expect("linking libegret.so in place of _libwasmtime.so");
+    std::os::unix::fs::symlink(support::library::shared_library(), &bundled)
+        .expect("linking libegret in place of the bundled library");
 
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python/seed.py");
     let output = Command::new(python())

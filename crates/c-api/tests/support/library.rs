@@ -1,11 +1,18 @@
-//! The `libegret.so` the tests link against, built from the current
+//! The shared `libegret` the tests link against, built from the current
 //! sources.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
-/// `target/<profile>` holding a `libegret.so` built from the current
+/// The shared library's file name on this platform.
+pub const SHARED_LIBRARY: &str = if cfg!(target_os = "macos") {
+    "libegret.dylib"
+} else {
+    "libegret.so"
+};
+
+/// `target/<profile>` holding a shared `libegret` built from the current
 /// sources. Cargo does not build a library of only `cdylib` and
 /// `staticlib` for integration tests (they cannot link it), so this runs
 /// `cargo build` for it, into the directory this test runs from
@@ -36,11 +43,16 @@ pub fn library_dir() -> PathBuf {
                 String::from_utf8_lossy(&output.stderr)
             );
             assert!(
-                dir.join("libegret.so").is_file(),
-                "no libegret.so in {}",
+                dir.join(SHARED_LIBRARY).is_file(),
+                "no {SHARED_LIBRARY} in {}",
                 dir.display()
             );
             dir.to_path_buf()
         })
         .clone()
+}
+
+/// The shared library's path.
+pub fn shared_library() -> PathBuf {
+    library_dir().join(SHARED_LIBRARY)
 }
