@@ -35,6 +35,7 @@ pub mod instance;
 pub mod linker;
 pub mod memory;
 pub mod module;
+pub mod refs;
 pub mod store;
 pub mod table;
 pub mod trap;

@@ -90,6 +90,7 @@ c_programs! {
     instances,
     isolated_state,
     items,
+    refs,
     shared_store,
     store_association,
     wasi,

@@ -1,0 +1,165 @@
+//! Reference values from C: `externref`s made by the host
+//! (`wasmtime_externref_new`, `_data`), and the copy, release and raw-slot
+//! conversions of `externref`, `anyref` and `exnref` structs.
+//!
+//! A reference C holds is a position in its store's `StoreData::refs`
+//! (see [`crate::val`]), kept until the store is deleted: copying the
+//! struct copies the reference, and releasing it has nothing to do. Its
+//! raw slot form is that position + 1 (0 is null), as in
+//! [`crate::func`]'s raw slots.
+
+use crate::boundary::or_default;
+use crate::store::{Finalizer, ForeignData, StoreData, wasmtime_context_t};
+use crate::val::wasmtime_gcref_t;
+use egret_api::{ExternRef, Val};
+use std::ffi::c_void;
+
+/// The null reference struct.
+const NULL: wasmtime_gcref_t = wasmtime_gcref_t {
+    store_id: 0,
+    __private1: 0,
+    __private2: 0,
+    __private3: std::ptr::null_mut(),
+};
+
+/// Keeps `val` in the store and returns its struct.
+fn keep(val: Val, data: &mut StoreData) -> wasmtime_gcref_t {
+    data.refs.push(val);
+    wasmtime_gcref_t {
+        store_id: data.id,
+        __private1: (data.refs.len() - 1) as u32,
+        __private2: 0,
+        __private3: std::ptr::null_mut(),
+    }
+}
+
+/// The value a reference struct of this store stands for.
+fn kept<'a>(gcref: &wasmtime_gcref_t, data: &'a StoreData) -> Option<&'a Val> {
+    if gcref.store_id != data.id {
+        return None;
+    }
+    data.refs.get(gcref.__private1 as usize)
+}
+
+/// Writes `value` to `out` if it is not NULL.
+///
+/// # Safety
+/// `out` is NULL or writable.
+unsafe fn write(out: *mut wasmtime_gcref_t, value: wasmtime_gcref_t) {
+    if !out.is_null() {
+        // SAFETY: non-null and writable, as the caller promises.
+        unsafe { out.write(value) };
+    }
+}
+
+/// Makes an `externref` holding `data` (`finalizer` runs on it when the
+/// store is deleted), written to `out`; false for a NULL context.
+///
+/// # Safety
+/// `out` is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wasmtime_externref_new(
+    context: Option<&mut wasmtime_context_t>,
+    data: *mut c_void,
+    finalizer: Option<Finalizer>,
+    out: *mut wasmtime_gcref_t,
+) -> bool {
+    let host = ForeignData { data, finalizer };
+    let made = or_default(None, || {
+        let context = context?;
+        let externref = ExternRef::new(context.context_mut(), host);
+        Some(keep(Val::ExternRef(Some(externref)), context.data_mut()))
+    });
+    // SAFETY: forwarded to the caller.
+    unsafe { write(out, made.unwrap_or(NULL)) };
+    made.is_some()
+}
+
+/// The data of an `externref` made by `wasmtime_externref_new`; NULL for
+/// a null reference, one of another store, or one made by wasm.
+#[unsafe(no_mangle)]
+pub extern "C" fn wasmtime_externref_data(
+    context: Option<&mut wasmtime_context_t>,
+    data: Option<&wasmtime_gcref_t>,
+) -> *mut c_void {
+    or_default(std::ptr::null_mut(), || {
+        let (Some(context), Some(gcref)) = (context, data) else {
+            return std::ptr::null_mut();
+        };
+        let Some(Val::ExternRef(Some(externref))) = kept(gcref, context.data()).cloned() else {
+            return std::ptr::null_mut();
+        };
+        externref
+            .data(context.context())
+            .ok()
+            .and_then(|any| any.downcast_ref::<ForeignData>())
+            .map_or(std::ptr::null_mut(), |host| host.data)
+    })
+}
+
+/// Defines `_clone`, `_unroot`, `_from_raw` and `_to_raw` for one kind of
+/// reference struct.
+macro_rules! reference_functions {
+    ($($clone:ident, $unroot:ident $(, $from_raw:ident, $to_raw:ident, $variant:ident)?;)*) => {$(
+        #[doc = concat!("`", stringify!($clone), "`: copies the reference struct to `out`.")]
+        ///
+        /// # Safety
+        /// `out` is NULL or writable.
+        #[unsafe(no_mangle)]
+        pub unsafe extern "C" fn $clone(src: Option<&wasmtime_gcref_t>, out: *mut wasmtime_gcref_t) {
+            // SAFETY: forwarded to the caller.
+            unsafe { write(out, src.copied().unwrap_or(NULL)) };
+        }
+
+        #[doc = concat!("`", stringify!($unroot), "`: nothing to release, references live until their store is deleted.")]
+        #[unsafe(no_mangle)]
+        pub extern "C" fn $unroot(_ref: Option<&mut wasmtime_gcref_t>) {}
+
+        $(
+            #[doc = concat!("`", stringify!($from_raw), "`: the reference of a raw slot value (null for 0 or an unknown value).")]
+            ///
+            /// # Safety
+            /// `out` is NULL or writable.
+            #[unsafe(no_mangle)]
+            pub unsafe extern "C" fn $from_raw(
+                context: Option<&mut wasmtime_context_t>,
+                raw: u32,
+                out: *mut wasmtime_gcref_t,
+            ) {
+                let found = or_default(None, || {
+                    let data = context?.data();
+                    let position = (raw as usize).checked_sub(1)?;
+                    matches!(data.refs.get(position)?, Val::$variant(Some(_))).then(|| wasmtime_gcref_t {
+                        store_id: data.id,
+                        __private1: position as u32,
+                        __private2: 0,
+                        __private3: std::ptr::null_mut(),
+                    })
+                });
+                // SAFETY: forwarded to the caller.
+                unsafe { write(out, found.unwrap_or(NULL)) };
+            }
+
+            #[doc = concat!("`", stringify!($to_raw), "`: the raw slot value of a reference (0 for null or another store's).")]
+            #[unsafe(no_mangle)]
+            pub extern "C" fn $to_raw(context: Option<&mut wasmtime_context_t>, gcref: Option<&wasmtime_gcref_t>) -> u32 {
+                or_default(0, || match (context, gcref) {
+                    (Some(context), Some(gcref)) if kept(gcref, context.data()).is_some() => gcref.__private1 + 1,
+                    _ => 0,
+                })
+            }
+        )?
+    )*};
+}
+
+reference_functions! {
+    wasmtime_externref_clone, wasmtime_externref_unroot,
+        wasmtime_externref_from_raw, wasmtime_externref_to_raw, ExternRef;
+    wasmtime_anyref_clone, wasmtime_anyref_unroot,
+        wasmtime_anyref_from_raw, wasmtime_anyref_to_raw, AnyRef;
+    wasmtime_exnref_clone, wasmtime_exnref_unroot,
+        wasmtime_exnref_from_raw, wasmtime_exnref_to_raw, ExnRef;
+    wasmtime_eqref_clone, wasmtime_eqref_unroot;
+    wasmtime_structref_clone, wasmtime_structref_unroot;
+    wasmtime_arrayref_clone, wasmtime_arrayref_unroot;
+}
