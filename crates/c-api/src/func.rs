@@ -80,7 +80,12 @@ pub(crate) fn host_fn(
             .iter()
             .map(|v| wasmtime_val_t::new(v, caller.data_mut()))
             .collect();
-        let mut outs = vec![wasmtime_val_t::ZERO; results.len()];
+        // Results start as the zero values Egret put there, so a callback
+        // that leaves one unwritten still returns a value of its type.
+        let mut outs: Vec<wasmtime_val_t> = results
+            .iter()
+            .map(|v| wasmtime_val_t::new(v, caller.data_mut()))
+            .collect();
         let mut c_caller = wasmtime_caller_t::new(&mut caller);
         // SAFETY: the callback was given for this function's type, with
         // `env`; the argument and result buffers have the lengths passed

@@ -19,7 +19,8 @@ use crate::config::wasm_engine_t;
 use crate::error::wasmtime_error_t;
 use egret_api::{
     AsContext, AsContextMut, Caller, Engine, Error, Func, Global, Instance, Memory, Result, Store,
-    StoreContext, StoreContextMut, StoreLimits, StoreLimitsBuilder, Table, Tag, Val,
+    StoreContext, StoreContextMut, StoreLimits, StoreLimitsBuilder, Table, Tag, UpdateDeadline,
+    Val,
 };
 use std::collections::{HashMap, HashSet};
 use std::ffi::c_void;
@@ -92,6 +93,9 @@ impl<H: Copy + Eq + Hash> HandleTable<H> {
 /// The data of every store made through the C API.
 pub struct StoreData {
     pub(crate) id: u64,
+    /// The store's engine (contexts that are not a store or caller, as an
+    /// epoch deadline callback's, cannot ask the store).
+    engine: Engine,
     host: ForeignData,
     pub(crate) funcs: HandleTable<Func>,
     pub(crate) memories: HandleTable<Memory>,
@@ -136,7 +140,8 @@ pub struct wasmtime_store_t {
     context: wasmtime_context_t,
 }
 
-/// Where C names a store: a store's own context, or a caller's.
+/// Where C names a store: a store's own context, a caller's, or the one
+/// an epoch deadline callback is given.
 pub struct wasmtime_context_t {
     source: ContextSource,
 }
@@ -144,6 +149,7 @@ pub struct wasmtime_context_t {
 enum ContextSource {
     Store(NonNull<Store<StoreData>>),
     Caller(NonNull<Caller<'static, StoreData>>),
+    Callback(NonNull<StoreContextMut<'static, StoreData>>),
 }
 
 impl wasmtime_context_t {
@@ -167,6 +173,10 @@ impl wasmtime_context_t {
             // function's call, while the `Caller` it points to is alive
             // and not otherwise used.
             ContextSource::Caller(caller) => unsafe { caller.as_mut() }.as_context_mut(),
+            // SAFETY: a callback context exists only during its callback,
+            // while the `StoreContextMut` it points to is alive and not
+            // otherwise used.
+            ContextSource::Callback(context) => unsafe { context.as_mut() }.as_context_mut(),
         }
     }
 
@@ -177,6 +187,8 @@ impl wasmtime_context_t {
             ContextSource::Store(store) => unsafe { store.as_ref() }.as_context(),
             // SAFETY: as in `context_mut`.
             ContextSource::Caller(caller) => unsafe { caller.as_ref() }.as_context(),
+            // SAFETY: as in `context_mut`.
+            ContextSource::Callback(context) => unsafe { context.as_ref() }.as_context(),
         }
     }
 
@@ -187,6 +199,8 @@ impl wasmtime_context_t {
             ContextSource::Store(store) => unsafe { store.as_ref() }.data(),
             // SAFETY: as in `context_mut`.
             ContextSource::Caller(caller) => unsafe { caller.as_ref() }.data(),
+            // SAFETY: as in `context_mut`.
+            ContextSource::Callback(context) => unsafe { context.as_ref() }.data(),
         }
     }
 
@@ -197,17 +211,14 @@ impl wasmtime_context_t {
             ContextSource::Store(store) => unsafe { store.as_mut() }.data_mut(),
             // SAFETY: as in `context_mut`.
             ContextSource::Caller(caller) => unsafe { caller.as_mut() }.data_mut(),
+            // SAFETY: as in `context_mut`.
+            ContextSource::Callback(context) => unsafe { context.as_mut() }.data_mut(),
         }
     }
 
     /// The store's engine.
     pub(crate) fn engine(&self) -> &Engine {
-        match &self.source {
-            // SAFETY: as in `context_mut`.
-            ContextSource::Store(store) => unsafe { store.as_ref() }.engine(),
-            // SAFETY: as in `context_mut`.
-            ContextSource::Caller(caller) => unsafe { caller.as_ref() }.engine(),
-        }
+        &self.data().engine
     }
 
     fn set_fuel(&mut self, fuel: u64) -> Result<()> {
@@ -216,6 +227,7 @@ impl wasmtime_context_t {
             ContextSource::Store(store) => unsafe { store.as_mut() }.set_fuel(fuel),
             // SAFETY: as in `context_mut`.
             ContextSource::Caller(caller) => unsafe { caller.as_mut() }.set_fuel(fuel),
+            ContextSource::Callback(_) => Err(Error::msg(FUEL_IN_CALLBACK)),
         }
     }
 
@@ -225,8 +237,71 @@ impl wasmtime_context_t {
             ContextSource::Store(store) => unsafe { store.as_ref() }.get_fuel(),
             // SAFETY: as in `context_mut`.
             ContextSource::Caller(caller) => unsafe { caller.as_ref() }.get_fuel(),
+            ContextSource::Callback(_) => Err(Error::msg(FUEL_IN_CALLBACK)),
         }
     }
+}
+
+/// Why fuel cannot be used from an epoch deadline callback: Egret gives
+/// the callback a `StoreContextMut`, which has no fuel methods.
+const FUEL_IN_CALLBACK: &str =
+    "not supported by Egret: fuel in an epoch deadline callback's context";
+
+/// An epoch deadline callback: sets how many ticks the next deadline is
+/// beyond the current epoch and whether to continue (0) or yield (1), or
+/// returns an error that stops wasm.
+pub type EpochDeadlineCallback = unsafe extern "C" fn(
+    context: *const wasmtime_context_t,
+    data: *mut c_void,
+    epoch_deadline_delta: *mut u64,
+    update_kind: *mut u8,
+) -> *mut wasmtime_error_t;
+
+/// `WASMTIME_UPDATE_DEADLINE_CONTINUE` and `_YIELD`.
+const UPDATE_DEADLINE_CONTINUE: u8 = 0;
+const UPDATE_DEADLINE_YIELD: u8 = 1;
+
+/// Calls `func` with `data` whenever wasm reaches the store's epoch
+/// deadline, instead of trapping: it continues with a new deadline, or
+/// stops wasm with the error it returns. Yielding (async) is an error.
+/// `finalizer` runs on `data` when the store is deleted or another
+/// callback replaces this one.
+#[unsafe(no_mangle)]
+pub extern "C" fn wasmtime_store_epoch_deadline_callback(
+    store: Option<&mut wasmtime_store_t>,
+    func: Option<EpochDeadlineCallback>,
+    data: *mut c_void,
+    finalizer: Option<Finalizer>,
+) {
+    let env = ForeignData { data, finalizer };
+    or_default((), || {
+        let (Some(store), Some(func)) = (store, func) else {
+            return;
+        };
+        store.store.epoch_deadline_callback(move |mut context| {
+            // The whole `ForeignData` (not just its pointer) moves in.
+            let env = &env;
+            let c_context = wasmtime_context_t {
+                source: ContextSource::Callback(NonNull::from(&mut context).cast()),
+            };
+            let (mut delta, mut kind) = (0u64, UPDATE_DEADLINE_CONTINUE);
+            // SAFETY: the embedder gave this callback for this data; the
+            // context and out-parameters live across the call.
+            let error = unsafe { func(&c_context, env.data, &mut delta, &mut kind) };
+            if !error.is_null() {
+                // SAFETY: the callback returned an owned error made by this
+                // library, which is now ours.
+                return Err(unsafe { Box::from_raw(error) }.error);
+            }
+            match kind {
+                UPDATE_DEADLINE_CONTINUE => Ok(UpdateDeadline::Continue(delta)),
+                UPDATE_DEADLINE_YIELD => Err(Error::msg(
+                    "not supported by Egret: yielding from an epoch deadline callback (async)",
+                )),
+                other => Err(Error::msg(format!("invalid deadline update kind {other}"))),
+            }
+        });
+    })
 }
 
 /// A store of `engine` holding the embedder's `data`, which `finalizer`
@@ -239,8 +314,10 @@ pub extern "C" fn wasmtime_store_new(
     finalizer: Option<Finalizer>,
 ) -> Option<Box<wasmtime_store_t>> {
     or_default(None, || {
+        let engine = &engine?.engine;
         let data = StoreData {
             id: NEXT_STORE_ID.fetch_add(1, Ordering::Relaxed),
+            engine: engine.clone(),
             host: ForeignData { data, finalizer },
             funcs: HandleTable::default(),
             memories: HandleTable::default(),
@@ -254,7 +331,7 @@ pub extern "C" fn wasmtime_store_new(
             limits: StoreLimits::default(),
         };
         let mut store = Box::new(wasmtime_store_t {
-            store: Store::new(&engine?.engine, data),
+            store: Store::new(engine, data),
             context: wasmtime_context_t {
                 source: ContextSource::Store(NonNull::dangling()),
             },

@@ -462,19 +462,6 @@ unsupported! {
             wasmtime_context_set_wasi_http,
         ],
     }
-    "epoch deadline callbacks" {
-        error: [
-        ],
-        null: [
-        ],
-        false: [
-        ],
-        zero: [
-        ],
-        ignored: [
-            wasmtime_store_epoch_deadline_callback,
-        ],
-    }
     "defining unknown imports as default values" {
         error: [
             wasmtime_linker_define_unknown_imports_as_default_values,

@@ -10,7 +10,8 @@
 mod support;
 
 use std::path::Path;
-use std::process::Command;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 /// Compiles, links and runs `tests/c/<name>.c`; returns its standard
 /// output after checking it succeeded.
@@ -62,7 +63,7 @@ fn run_c_program(name: &str) -> String {
     } else {
         Command::new(&exe)
     };
-    let run = command.output().expect("running the C program");
+    let run = output_within(command, TIME_LIMIT, name);
     let stdout = String::from_utf8_lossy(&run.stdout).into_owned();
     assert!(
         run.status.success() && stdout.ends_with("ok\n"),
@@ -71,6 +72,34 @@ fn run_c_program(name: &str) -> String {
         String::from_utf8_lossy(&run.stderr)
     );
     stdout
+}
+
+/// How long a C program may run (under valgrind too) before it counts as
+/// hung and fails.
+const TIME_LIMIT: Duration = Duration::from_secs(300);
+
+/// Runs `command` to completion, or kills it and fails after `limit`.
+fn output_within(mut command: Command, limit: Duration, name: &str) -> Output {
+    let mut child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starting the C program");
+    let started = Instant::now();
+    while child
+        .try_wait()
+        .expect("waiting for the C program")
+        .is_none()
+    {
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            panic!("{name} did not finish within {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child
+        .wait_with_output()
+        .expect("reading the C program's output")
 }
 
 /// One `#[test]` per C program.

@@ -3,6 +3,37 @@
 // growth.
 #include "check.h"
 
+// An epoch deadline callback that continues twice with the deadline at
+// the current epoch (so it is reached again at once), then stops wasm
+// with an error.
+struct ticks {
+  int calls;
+  int finalized;
+};
+
+static wasmtime_error_t *on_deadline(const wasmtime_context_t *context, void *data,
+                                     uint64_t *delta, wasmtime_update_deadline_kind_t *kind) {
+  struct ticks *ticks = data;
+  CHECK(wasmtime_context_get_data(context) == ticks);
+  ticks->calls++;
+  if (ticks->calls == 3) {
+    return wasmtime_error_new("enough spinning");
+  }
+  *delta = 0;
+  *kind = WASMTIME_UPDATE_DEADLINE_CONTINUE;
+  return NULL;
+}
+
+static wasmtime_error_t *yield(const wasmtime_context_t *context, void *data,
+                               uint64_t *delta, wasmtime_update_deadline_kind_t *kind) {
+  (void)context, (void)data;
+  *delta = 1;
+  *kind = WASMTIME_UPDATE_DEADLINE_YIELD;
+  return NULL;
+}
+
+static void finalize_ticks(void *data) { ((struct ticks *)data)->finalized++; }
+
 static const char *LOOP =
     "(module"
     "  (func (export \"spin\") (loop (br 0)))"
@@ -71,6 +102,26 @@ int main(void) {
   CHECK_OK(wasmtime_func_call(context, &spin, NULL, 0, NULL, 0, &trap));
   CHECK(trap != NULL && wasmtime_trap_code(trap, &code) && code == WASMTIME_TRAP_CODE_INTERRUPT);
   wasm_trap_delete(trap);
+  wasmtime_store_delete(store);
+
+  // An epoch deadline callback instead of the trap.
+  struct ticks ticks = {.calls = 0, .finalized = 0};
+  store = wasmtime_store_new(engine, &ticks, NULL);
+  context = wasmtime_store_context(store);
+  wasmtime_store_epoch_deadline_callback(store, on_deadline, &ticks, finalize_ticks);
+  instance = instantiate(context, module);
+  spin = export_of(context, &instance, "spin", WASMTIME_EXTERN_FUNC).of.func;
+  wasmtime_context_set_epoch_deadline(context, 1);
+  wasmtime_engine_increment_epoch(engine);
+  trap = NULL;
+  CHECK_ERROR(wasmtime_func_call(context, &spin, NULL, 0, NULL, 0, &trap), "enough spinning");
+  CHECK(trap == NULL && ticks.calls == 3);
+  wasmtime_store_epoch_deadline_callback(store, yield, NULL, NULL);
+  CHECK(ticks.finalized == 1);
+  wasmtime_context_set_epoch_deadline(context, 1);
+  wasmtime_engine_increment_epoch(engine);
+  CHECK_ERROR(wasmtime_func_call(context, &spin, NULL, 0, NULL, 0, &trap), "yield");
+
   wasm_engine_t *clone = wasmtime_engine_clone(engine);
   CHECK(!wasmtime_engine_is_pulley(clone));
   wasm_engine_delete(clone);
