@@ -46,7 +46,7 @@ fn run_c_program(name: &str) -> String {
         "compiling {name}.c failed:\n{}",
         String::from_utf8_lossy(&compiled.stderr)
     );
-    let mut command = if std::env::var_os("EGRET_C_API_VALGRIND").is_some() {
+    let command = if std::env::var_os("EGRET_C_API_VALGRIND").is_some() {
         let mut valgrind = Command::new("valgrind");
         valgrind
             .args([
