@@ -38,6 +38,7 @@ pub mod module;
 pub mod refs;
 pub mod store;
 pub mod table;
+pub mod tag;
 pub mod trap;
 pub mod types;
 pub mod unsupported;

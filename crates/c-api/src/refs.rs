@@ -1,6 +1,7 @@
 //! Reference values from C: `externref`s made by the host
-//! (`wasmtime_externref_new`, `_data`), and the copy, release and raw-slot
-//! conversions of `externref`, `anyref` and `exnref` structs.
+//! (`wasmtime_externref_new`, `_data`), `i31ref`s and the `anyref` tests,
+//! and the copy, release and raw-slot conversions of `externref`,
+//! `anyref` and `exnref` structs.
 //!
 //! A reference C holds is a position in its store's `StoreData::refs`
 //! (see [`crate::val`]), kept until the store is deleted: copying the
@@ -11,7 +12,7 @@
 use crate::boundary::or_default;
 use crate::store::{Finalizer, ForeignData, StoreData, wasmtime_context_t};
 use crate::val::wasmtime_gcref_t;
-use egret_api::{ExternRef, Val};
+use egret_api::{AnyRef, ExternRef, I31, Val};
 use std::ffi::c_void;
 
 /// The null reference struct.
@@ -162,4 +163,119 @@ reference_functions! {
     wasmtime_eqref_clone, wasmtime_eqref_unroot;
     wasmtime_structref_clone, wasmtime_structref_unroot;
     wasmtime_arrayref_clone, wasmtime_arrayref_unroot;
+}
+
+/// The `anyref` a reference struct of this store stands for.
+fn anyref_of(context: &wasmtime_context_t, gcref: Option<&wasmtime_gcref_t>) -> Option<AnyRef> {
+    match kept(gcref?, context.data())? {
+        Val::AnyRef(Some(any)) => Some(*any),
+        _ => None,
+    }
+}
+
+/// Makes the `i31ref` of the low 31 bits of `i31val`, written to `out`
+/// (null for a NULL context).
+///
+/// # Safety
+/// `out` is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wasmtime_anyref_from_i31(
+    context: Option<&mut wasmtime_context_t>,
+    i31val: u32,
+    out: *mut wasmtime_gcref_t,
+) {
+    let made = or_default(None, || {
+        let context = context?;
+        let any = AnyRef::from_i31(context.context_mut(), I31::wrapping_u32(i31val));
+        Some(keep(Val::AnyRef(Some(any)), context.data_mut()))
+    });
+    // SAFETY: forwarded to the caller.
+    unsafe { write(out, made.unwrap_or(NULL)) };
+}
+
+/// Whether the `anyref` is an `i31ref`.
+#[unsafe(no_mangle)]
+pub extern "C" fn wasmtime_anyref_is_i31(
+    context: Option<&mut wasmtime_context_t>,
+    anyref: Option<&wasmtime_gcref_t>,
+) -> bool {
+    or_default(false, || {
+        let Some(context) = context else { return false };
+        anyref_of(context, anyref).is_some_and(|any| any.is_i31(context.context()).unwrap_or(false))
+    })
+}
+
+/// The `i31ref`'s value, if the `anyref` is one.
+fn i31_of(
+    context: Option<&mut wasmtime_context_t>,
+    anyref: Option<&wasmtime_gcref_t>,
+) -> Option<I31> {
+    let context = context?;
+    anyref_of(context, anyref)?
+        .as_i31(context.context())
+        .ok()
+        .flatten()
+}
+
+/// Writes the `i31ref`'s value, zero-extended, to `dst`; false if the
+/// `anyref` is not an `i31ref`.
+///
+/// # Safety
+/// `dst` is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wasmtime_anyref_i31_get_u(
+    context: Option<&mut wasmtime_context_t>,
+    anyref: Option<&wasmtime_gcref_t>,
+    dst: *mut u32,
+) -> bool {
+    or_default(false, || {
+        let Some(value) = i31_of(context, anyref) else {
+            return false;
+        };
+        // SAFETY: forwarded to the caller.
+        unsafe { crate::boundary::write_out(dst, value.get_u32(), "dst") }.is_ok()
+    })
+}
+
+/// Writes the `i31ref`'s value, sign-extended, to `dst`; false if the
+/// `anyref` is not an `i31ref`.
+///
+/// # Safety
+/// `dst` is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wasmtime_anyref_i31_get_s(
+    context: Option<&mut wasmtime_context_t>,
+    anyref: Option<&wasmtime_gcref_t>,
+    dst: *mut i32,
+) -> bool {
+    or_default(false, || {
+        let Some(value) = i31_of(context, anyref) else {
+            return false;
+        };
+        // SAFETY: forwarded to the caller.
+        unsafe { crate::boundary::write_out(dst, value.get_i32(), "dst") }.is_ok()
+    })
+}
+
+/// Defines the `wasmtime_anyref_is_*` tests Egret's `AnyRef` answers.
+macro_rules! anyref_tests {
+    ($($c_name:ident => $method:ident;)*) => {$(
+        #[doc = concat!("`AnyRef::", stringify!($method), "` (false on a NULL or foreign argument).")]
+        #[unsafe(no_mangle)]
+        pub extern "C" fn $c_name(
+            context: Option<&mut wasmtime_context_t>,
+            anyref: Option<&wasmtime_gcref_t>,
+        ) -> bool {
+            or_default(false, || {
+                let Some(context) = context else { return false };
+                anyref_of(context, anyref).is_some_and(|any| any.$method(context.context()).unwrap_or(false))
+            })
+        }
+    )*};
+}
+
+anyref_tests! {
+    wasmtime_anyref_is_eqref => is_eqref;
+    wasmtime_anyref_is_struct => is_struct;
+    wasmtime_anyref_is_array => is_array;
 }

@@ -115,6 +115,7 @@ macro_rules! c_programs {
 c_programs! {
     errors,
     fuel_and_epochs,
+    gc_and_tags,
     host_calls,
     instances,
     isolated_state,
