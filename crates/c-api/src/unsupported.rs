@@ -414,19 +414,6 @@ unsupported! {
             wasmtime_valtype_new,
         ],
     }
-    "exceptions and tags from C" {
-        error: [
-            ],
-        null: [
-            wasmtime_context_set_exception, ],
-        false: [
-            wasmtime_context_has_exception, wasmtime_context_take_exception,
-            ],
-        zero: [
-        ],
-        ignored: [
-        ],
-    }
     "module types" {
         error: [
         ],

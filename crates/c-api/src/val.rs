@@ -196,7 +196,11 @@ fn gc_ref(non_null: bool, val: &Val, data: &mut StoreData) -> wasmtime_valunion_
 }
 
 /// The value of a GC reference struct: `null()` for store id 0.
-fn gc_val(gcref: &wasmtime_gcref_t, data: &StoreData, null: impl FnOnce() -> Val) -> Result<Val> {
+pub(crate) fn gc_val(
+    gcref: &wasmtime_gcref_t,
+    data: &StoreData,
+    null: impl FnOnce() -> Val,
+) -> Result<Val> {
     if gcref.store_id == 0 {
         return Ok(null());
     }
