@@ -17,6 +17,9 @@
 //!   an error reports a NULL engine, store, context, module, linker or
 //!   instance as an error naming it ("invalid store: null pointer"), one
 //!   that cannot returns NULL, false or zero.
+//! - Every other function of Wasmtime 50's headers is exported too, and
+//!   says it is not supported ([`unsupported`]), so that bindings that
+//!   load them all start.
 //!
 //! `docs/c-api.md` lists what is covered and what is not.
 
