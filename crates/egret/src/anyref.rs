@@ -13,7 +13,7 @@ use crate::store::{AsContext, AsContextMut};
 use crate::types::engine_form;
 use crate::{Error, ExternRef, HeapType, RefType, Result};
 use egret_frontend::gc_layout;
-use egret_runtime::store::StoreId;
+use egret_runtime::store::{StoreId, StoreOpaque};
 
 /// A 31-bit integer, as `ref.i31` makes and `i31.get_s`/`i31.get_u` read.
 ///
@@ -166,9 +166,14 @@ impl AnyRef {
         self.raw
     }
 
-    /// The reference of a raw value of `store`; `None` for null.
-    pub(crate) fn from_raw(store: StoreId, raw: u32) -> Option<AnyRef> {
-        (raw != 0).then_some(AnyRef { store, raw })
+    /// The reference of a raw value of `store`, rooted for the host;
+    /// `None` for null.
+    pub(crate) fn from_raw(store: &StoreOpaque, raw: u32) -> Option<AnyRef> {
+        store.root_for_host(gc_layout::ANY_IN_EXTERN | u64::from(raw));
+        (raw != 0).then_some(AnyRef {
+            store: store.id(),
+            raw,
+        })
     }
 
     /// The store the reference belongs to.

@@ -171,7 +171,7 @@ impl ExnRef {
                 object.fields.len()
             )));
         };
-        Ok(Val::from_raw(raw, ty, store.id()))
+        Ok(Val::from_raw(raw, ty, &store.opaque))
     }
 
     /// The values of all fields, in order.
@@ -183,7 +183,7 @@ impl ExnRef {
             .fields
             .iter()
             .zip(func.engine_type().params())
-            .map(|(&raw, &ty)| Val::from_raw(raw, ty, store.id()))
+            .map(|(&raw, &ty)| Val::from_raw(raw, ty, &store.opaque))
             .collect();
         Ok(values.into_iter())
     }

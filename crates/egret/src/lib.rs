@@ -33,6 +33,7 @@ mod error;
 mod exn;
 mod externals;
 mod func;
+mod gc;
 mod global;
 mod instance;
 mod limits;
@@ -61,6 +62,7 @@ pub use error::{
 pub use exn::{ExnRef, ExnRefPre, ExnType};
 pub use externals::Extern;
 pub use func::{Caller, Func};
+pub use gc::GcHeapOutOfMemory;
 pub use global::Global;
 pub use instance::{Export, Instance};
 pub use limits::{

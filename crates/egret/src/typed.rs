@@ -6,7 +6,7 @@ use crate::func::{HostFnDef, host_fn};
 use crate::store::{AsContext, AsContextMut, StoreInner};
 use crate::types::engine_form::{self, ValType};
 use crate::{AnyRef, Caller, Error, ExnRef, ExternRef, Func, I31, Result};
-use egret_runtime::store::StoreId;
+use egret_runtime::store::StoreOpaque;
 use std::marker::PhantomData;
 
 /// A Rust type that is a WebAssembly value type.
@@ -16,7 +16,7 @@ pub trait WasmTy: Send + Sync + Sized + 'static {
     #[doc(hidden)]
     fn to_raw<T>(self, store: &StoreInner<T>) -> Result<u128>;
     #[doc(hidden)]
-    fn from_raw(raw: u128, store: StoreId) -> Self;
+    fn from_raw(raw: u128, store: &StoreOpaque) -> Self;
 }
 
 macro_rules! wasm_ty_int {
@@ -28,7 +28,7 @@ macro_rules! wasm_ty_int {
             fn to_raw<T>(self, _: &StoreInner<T>) -> Result<u128> {
                 Ok(u128::from(self as $bits))
             }
-            fn from_raw(raw: u128, _: StoreId) -> Self {
+            fn from_raw(raw: u128, _: &StoreOpaque) -> Self {
                 raw as $bits as $t
             }
         }
@@ -44,7 +44,7 @@ impl WasmTy for f32 {
     fn to_raw<T>(self, _: &StoreInner<T>) -> Result<u128> {
         Ok(u128::from(self.to_bits()))
     }
-    fn from_raw(raw: u128, _: StoreId) -> Self {
+    fn from_raw(raw: u128, _: &StoreOpaque) -> Self {
         f32::from_bits(raw as u32)
     }
 }
@@ -56,7 +56,7 @@ impl WasmTy for f64 {
     fn to_raw<T>(self, _: &StoreInner<T>) -> Result<u128> {
         Ok(u128::from(self.to_bits()))
     }
-    fn from_raw(raw: u128, _: StoreId) -> Self {
+    fn from_raw(raw: u128, _: &StoreOpaque) -> Self {
         f64::from_bits(raw as u64)
     }
 }
@@ -68,8 +68,8 @@ impl WasmTy for Option<Func> {
     fn to_raw<T>(self, store: &StoreInner<T>) -> Result<u128> {
         crate::Val::FuncRef(self).to_raw(store)
     }
-    fn from_raw(raw: u128, store: StoreId) -> Self {
-        Func::from_raw(store, raw as usize)
+    fn from_raw(raw: u128, store: &StoreOpaque) -> Self {
+        Func::from_raw(store.id(), raw as usize)
     }
 }
 
@@ -80,7 +80,7 @@ impl WasmTy for Option<ExternRef> {
     fn to_raw<T>(self, store: &StoreInner<T>) -> Result<u128> {
         crate::Val::ExternRef(self).to_raw(store)
     }
-    fn from_raw(raw: u128, store: StoreId) -> Self {
+    fn from_raw(raw: u128, store: &StoreOpaque) -> Self {
         match crate::Val::from_raw(raw, ValType::EXTERNREF, store) {
             crate::Val::ExternRef(r) => r,
             _ => None,
@@ -95,8 +95,8 @@ impl WasmTy for Option<ExnRef> {
     fn to_raw<T>(self, store: &StoreInner<T>) -> Result<u128> {
         crate::Val::ExnRef(self).to_raw(store)
     }
-    fn from_raw(raw: u128, store: StoreId) -> Self {
-        ExnRef::from_raw(store, raw as u32)
+    fn from_raw(raw: u128, store: &StoreOpaque) -> Self {
+        ExnRef::from_raw(store.id(), raw as u32)
     }
 }
 
@@ -107,7 +107,7 @@ impl WasmTy for Option<AnyRef> {
     fn to_raw<T>(self, store: &StoreInner<T>) -> Result<u128> {
         crate::Val::AnyRef(self).to_raw(store)
     }
-    fn from_raw(raw: u128, store: StoreId) -> Self {
+    fn from_raw(raw: u128, store: &StoreOpaque) -> Self {
         AnyRef::from_raw(store, raw as u32)
     }
 }
@@ -123,7 +123,7 @@ impl WasmTy for I31 {
     fn to_raw<T>(self, _: &StoreInner<T>) -> Result<u128> {
         Ok(u128::from(self.to_raw()))
     }
-    fn from_raw(raw: u128, _: StoreId) -> Self {
+    fn from_raw(raw: u128, _: &StoreOpaque) -> Self {
         I31::wrapping_u32(raw as u32 >> 1)
     }
 }
@@ -139,7 +139,7 @@ impl WasmTy for Option<I31> {
     fn to_raw<T>(self, _: &StoreInner<T>) -> Result<u128> {
         Ok(self.map_or(0, |i| u128::from(i.to_raw())))
     }
-    fn from_raw(raw: u128, _: StoreId) -> Self {
+    fn from_raw(raw: u128, _: &StoreOpaque) -> Self {
         (raw != 0).then(|| I31::wrapping_u32(raw as u32 >> 1))
     }
 }
@@ -157,7 +157,7 @@ pub trait WasmParams: Send + Sized {
 /// A list of wasm results as a Rust type: `()`, one `WasmTy`, or a tuple.
 pub trait WasmResults: WasmParams {
     #[doc(hidden)]
-    fn load_raw(values: &[u128], store: StoreId) -> Self;
+    fn load_raw(values: &[u128], store: &StoreOpaque) -> Self;
 }
 
 impl<A: WasmTy> WasmParams for A {
@@ -172,7 +172,7 @@ impl<A: WasmTy> WasmParams for A {
 }
 
 impl<A: WasmTy> WasmResults for A {
-    fn load_raw(values: &[u128], store: StoreId) -> Self {
+    fn load_raw(values: &[u128], store: &StoreOpaque) -> Self {
         A::from_raw(values[0], store)
     }
 }
@@ -193,7 +193,7 @@ macro_rules! tuple_params {
 
         impl<$($name: WasmTy),*> WasmResults for ($($name,)*) {
             #[allow(unused_variables, clippy::unused_unit)]
-            fn load_raw(values: &[u128], store: StoreId) -> Self {
+            fn load_raw(values: &[u128], store: &StoreOpaque) -> Self {
                 ($($name::from_raw(values[$index], store),)*)
             }
         }
@@ -273,7 +273,7 @@ impl<P: WasmParams, R: WasmResults> TypedFunc<P, R> {
         // SAFETY: the funcref belongs to this store (checked above) and its
         // type was checked against `P` and `R` when this was created.
         unsafe { store.vm().call(self.func.vm_func_ref(), values) }?;
-        Ok(R::load_raw(values, store.id()))
+        Ok(R::load_raw(values, &store.opaque))
     }
 }
 
@@ -401,8 +401,8 @@ macro_rules! into_func {
                     let slots = <($($name,)*) as WasmParams>::COUNT
                         .max(<R::Results as WasmParams>::COUNT);
                     let values = &mut values[..slots];
-                    let id = caller.store.id();
-                    $(let $name = $name::from_raw(values[$index], id);)*
+                    let opaque = &caller.store.opaque;
+                    $(let $name = $name::from_raw(values[$index], opaque);)*
                     let results = self(caller.reborrow(), $($name),*).into_result()?;
                     results.store_raw(caller.store, values)
                 })

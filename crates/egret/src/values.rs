@@ -4,7 +4,7 @@ use crate::store::StoreInner;
 use crate::types::engine_form;
 use crate::{AnyRef, Error, ExnRef, Func, Result, ValType};
 use egret_frontend::gc_layout;
-use egret_runtime::store::StoreId;
+use egret_runtime::store::{StoreId, StoreOpaque};
 use std::any::Any;
 
 /// A WebAssembly value.
@@ -174,7 +174,7 @@ impl Val {
     }
 
     /// Reads a raw value of type `ty` produced by generated code.
-    pub(crate) fn from_raw(raw: u128, ty: engine_form::ValType, store: StoreId) -> Val {
+    pub(crate) fn from_raw(raw: u128, ty: engine_form::ValType, store: &StoreOpaque) -> Val {
         use engine_form::ValType as E;
         match ty {
             E::I32 => Val::I32(raw as u32 as i32),
@@ -183,9 +183,11 @@ impl Val {
             E::F64 => Val::F64(raw as u64),
             E::V128 => Val::V128(raw),
             E::Ref(r) => match r.heap.top() {
-                engine_form::HeapType::Func => Val::FuncRef(Func::from_raw(store, raw as usize)),
+                engine_form::HeapType::Func => {
+                    Val::FuncRef(Func::from_raw(store.id(), raw as usize))
+                }
                 engine_form::HeapType::Any => Val::AnyRef(AnyRef::from_raw(store, raw as u32)),
-                engine_form::HeapType::Exn => Val::ExnRef(ExnRef::from_raw(store, raw as u32)),
+                engine_form::HeapType::Exn => Val::ExnRef(ExnRef::from_raw(store.id(), raw as u32)),
                 _ => Val::ExternRef(ExternRef::from_raw(store, raw as u64)),
             },
         }
@@ -282,9 +284,14 @@ impl ExternRef {
         self.raw
     }
 
-    /// The reference of a raw value of `store`; `None` for null.
-    pub(crate) fn from_raw(store: StoreId, raw: u64) -> Option<ExternRef> {
-        (raw != 0).then_some(ExternRef { store, raw })
+    /// The reference of a raw value of `store`, rooted for the host (when
+    /// it wraps an `anyref`); `None` for null.
+    pub(crate) fn from_raw(store: &StoreOpaque, raw: u64) -> Option<ExternRef> {
+        store.root_for_host(raw);
+        (raw != 0).then_some(ExternRef {
+            store: store.id(),
+            raw,
+        })
     }
 }
 

@@ -172,3 +172,104 @@ fn gc_handles_are_bound_to_their_store() {
         Err(Error::WrongStore)
     ));
 }
+
+const LISTS: &str = r#"(module
+    (type $node (struct (field $value i32) (field $next (ref null $node))))
+    (import "host" "collect" (func $collect))
+    (global $kept (mut (ref null $node)) (ref.null $node))
+    (table $slots 1 (ref null $node))
+    ;; A list of `n` nodes holding n-1 .. 0.
+    (func $list (export "list") (param $n i32) (result (ref null $node))
+        (local $head (ref null $node))
+        (loop $more
+            (if (local.get $n) (then
+                (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+                (local.set $head (struct.new $node (local.get $n) (local.get $head)))
+                (br $more))))
+        (local.get $head))
+    (func $sum (export "sum") (param $list (ref null $node)) (result i32)
+        (local $total i32)
+        (block $done (loop $more
+            (br_if $done (ref.is_null (local.get $list)))
+            (local.set $total (i32.add (local.get $total)
+                (struct.get $node $value (local.get $list))))
+            (local.set $list (struct.get $node $next (local.get $list)))
+            (br $more)))
+        (local.get $total))
+    (func (export "sum_any") (param anyref) (result i32)
+        (call $sum (ref.cast (ref null $node) (local.get 0))))
+    ;; Makes `rounds` lists of 100 nodes that die at once.
+    (func $churn (export "churn") (param $rounds i32)
+        (loop $more
+            (if (local.get $rounds) (then
+                (drop (call $list (i32.const 100)))
+                (local.set $rounds (i32.sub (local.get $rounds) (i32.const 1)))
+                (br $more)))))
+    ;; Keeps lists in a global, a table and a local while garbage is made
+    ;; and collected, then sums all three.
+    (func (export "survivors") (param $rounds i32) (result i32)
+        (local $mine (ref null $node))
+        (global.set $kept (call $list (i32.const 10)))
+        (table.set $slots (i32.const 0) (call $list (i32.const 20)))
+        (local.set $mine (call $list (i32.const 30)))
+        (call $churn (local.get $rounds))
+        (call $collect)
+        (i32.add (call $sum (global.get $kept))
+            (i32.add (call $sum (table.get $slots (i32.const 0)))
+                (call $sum (local.get $mine))))))"#;
+
+fn lists(store: &mut Store<()>) -> Instance {
+    let module = Module::new(store.engine(), LISTS).expect("compiles");
+    let collect = egret::Func::wrap(&mut *store, |mut caller: egret::Caller<'_, ()>| {
+        caller.gc(None).expect("collects");
+    });
+    Instance::new(&mut *store, &module, &[collect.into()]).expect("instantiates")
+}
+
+/// The sum of `0..n`.
+fn triangle(n: i32) -> i32 {
+    n * (n - 1) / 2
+}
+
+#[test]
+fn short_lived_objects_are_collected_and_the_heap_stays_bounded() {
+    let mut store = Store::new(&gc_engine(), ());
+    let instance = lists(&mut store);
+    let churn = instance
+        .get_typed_func::<i32, ()>(&mut store, "churn")
+        .unwrap();
+    // 1,000,000 nodes of 16 bytes: 16 MB allocated in all.
+    churn.call(&mut store, 10_000).unwrap();
+    let capacity = store.gc_heap_capacity();
+    assert!(capacity > 0);
+    assert!(
+        capacity <= 4 << 20,
+        "the heap grew to {capacity} bytes for 16 MB of short-lived objects"
+    );
+}
+
+#[test]
+fn objects_reachable_from_globals_tables_frames_and_the_host_survive() {
+    let mut store = Store::new(&gc_engine(), ());
+    let instance = lists(&mut store);
+    let survivors = instance
+        .get_typed_func::<i32, i32>(&mut store, "survivors")
+        .unwrap();
+    let expected = triangle(10) + triangle(20) + triangle(30);
+    assert_eq!(survivors.call(&mut store, 20_000).unwrap(), expected);
+
+    // A list the host holds survives collections it did not ask for.
+    let list = instance
+        .get_typed_func::<i32, Option<AnyRef>>(&mut store, "list")
+        .unwrap();
+    let sum = instance
+        .get_typed_func::<Option<AnyRef>, i32>(&mut store, "sum_any")
+        .unwrap();
+    let held = list.call(&mut store, 40).unwrap();
+    store.gc(None).unwrap();
+    let churn = instance
+        .get_typed_func::<i32, ()>(&mut store, "churn")
+        .unwrap();
+    churn.call(&mut store, 20_000).unwrap();
+    assert_eq!(sum.call(&mut store, held).unwrap(), triangle(40));
+}

@@ -8,7 +8,7 @@
 //! writes it too (defined globals), so it is owned through a [`VmBox`] and
 //! only ever accessed through that box's pointer.
 
-use crate::gc_heap::{GcHeap, ObjectKind};
+use crate::gc_heap::GcHeap;
 use crate::module::ModuleCode;
 use crate::store::{GlobalId, MemoryId, TableId, TagId};
 use crate::vm_box::VmBox;
@@ -297,7 +297,7 @@ fn allocate(
     match (op, composite) {
         (ConstOp::StructNew(_) | ConstOp::StructNewDefault(_), CompositeType::Struct(fields)) => {
             let layout = StructLayout::new(fields);
-            let object = heap.allocate(type_id, ObjectKind::Struct, u64::from(layout.size), 0)?;
+            let object = heap.allocate(type_id, composite, u64::from(layout.size), 0)?;
             if matches!(op, ConstOp::StructNew(_)) {
                 let values = operands(stack, fields.len());
                 for ((field, offset), value) in fields.iter().zip(&layout.offsets).zip(values) {
@@ -325,7 +325,7 @@ fn allocate(
             let length = fill.map_or(values.len() as u32, |(_, length)| length);
             let fill = fill.filter(|(value, _)| *value != 0);
             let bytes = u64::from(ARRAY_ELEMENTS) + u64::from(length) * u64::from(size);
-            let array = heap.allocate(type_id, ObjectKind::Array, bytes, length)?;
+            let array = heap.allocate(type_id, composite, bytes, length)?;
             for (i, value) in values.iter().enumerate() {
                 let offset = ARRAY_ELEMENTS + i as u32 * size;
                 heap.write_field(array, offset, &value.to_le_bytes()[..size as usize]);

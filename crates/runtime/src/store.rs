@@ -22,6 +22,8 @@
 use crate::engine::EngineInner;
 use crate::exception::{Exceptions, ThrownException};
 use crate::gc_heap::{ArraySlice, GcHeap, ObjectKind};
+
+mod gc_roots;
 use crate::host_func::{HostCallback, HostFailure, HostFunc};
 use crate::instance::{
     ConstAllocator, Instance, InstanceId, VmCtx, const_eval, func_ref, global_ptr,
@@ -45,8 +47,8 @@ use egret_frontend::traps::{Trap, TrapReason};
 use egret_frontend::types::*;
 use egret_frontend::vmoffsets::VMOffsets;
 use std::ptr::NonNull;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 /// A store's process-unique id (never reused).
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
@@ -180,6 +182,11 @@ pub struct StoreOpaque {
     exceptions: Exceptions,
     // Made at the first GC allocation; its base is in `context`.
     gc_heap: Option<GcHeap>,
+    // References to GC objects held by the host (`externref` form), roots
+    // of every collection; host function calls drop those made during the
+    // call when it returns. Behind a lock so that a reference read through
+    // a shared borrow of the store is rooted too.
+    host_roots: Mutex<Vec<u64>>,
     // Read and written by generated code through the addresses in `globals`.
     host_globals: Vec<VmBox<VMGlobalDefinition>>,
     // Called by generated code through their function references.
@@ -251,6 +258,7 @@ impl StoreOpaque {
             tags: Vec::new(),
             exceptions: Exceptions::default(),
             gc_heap: None,
+            host_roots: Mutex::new(Vec::new()),
             host_globals: Vec::new(),
             host_funcs: Vec::new(),
             host_failure: None,
@@ -1244,13 +1252,13 @@ impl StoreOpaque {
         offset: u32,
         length: u32,
     ) -> u32 {
-        let Some((type_id, size)) = self.array_type(id, type_index) else {
+        let Some(size) = self.array_element_size(id, type_index) else {
             return 0;
         };
         let Some(bytes) = self.element_bytes(id, elem, offset, length, size) else {
             return ARRAY_NEW_OUT_OF_BOUNDS;
         };
-        self.new_array(type_id, size, length, &bytes)
+        self.new_array(id, type_index, length, &bytes)
     }
 
     /// The engine type id and composite type of the instance's type
@@ -1262,38 +1270,62 @@ impl StoreOpaque {
         Some((*instance.module().type_ids().get(index)?, composite))
     }
 
-    /// The engine type id and element size of the instance's array type
-    /// `type_index`.
-    pub(crate) fn array_type(&self, id: InstanceId, type_index: u32) -> Option<(u32, u32)> {
+    /// The element size of the instance's array type `type_index`.
+    pub(crate) fn array_element_size(&self, id: InstanceId, type_index: u32) -> Option<u32> {
         match self.gc_type(id, type_index)? {
-            (type_id, CompositeType::Array(element)) => {
-                Some((type_id, field_size(element.storage)))
-            }
+            (_, CompositeType::Array(element)) => Some(field_size(element.storage)),
             _ => None,
         }
     }
 
-    /// A new array of engine type `type_id`, `length` elements of `size`
-    /// bytes, holding `elements`; 0 if the heap cannot hold it (the reason
-    /// is recorded).
+    /// A new object of the instance's struct or array type `type_index`,
+    /// `size` bytes with its header, an array's `length` set and zero
+    /// elsewhere, for wasm, which is suspended at a call: garbage is
+    /// collected first if enough was allocated since the last collection.
+    /// 0 if the heap cannot hold it (the reason is recorded).
+    pub(crate) fn allocate_object(
+        &mut self,
+        id: InstanceId,
+        type_index: u32,
+        size: u64,
+        length: u32,
+    ) -> u32 {
+        self.collect_if_wanted();
+        let module = self.instance(id).module().clone();
+        let index = type_index as usize;
+        let types = (
+            module.type_ids().get(index),
+            module.compiled().info().types.get(index),
+        );
+        let (Some(&type_id), Some(ty)) = types else {
+            return 0;
+        };
+        let object = self
+            .gc_heap_mut()
+            .and_then(|heap| heap.allocate(type_id, &ty.composite, size, length));
+        object.unwrap_or_else(|| self.heap_full())
+    }
+
+    /// A new array of the instance's array type `type_index` (whose
+    /// elements are `element_size` bytes), with `length` elements holding
+    /// `elements`, for wasm as [`StoreOpaque::allocate_object`]; 0 if the
+    /// heap cannot hold it (the reason is recorded).
     pub(crate) fn new_array(
         &mut self,
-        type_id: u32,
-        size: u32,
+        id: InstanceId,
+        type_index: u32,
         length: u32,
         elements: &[u8],
     ) -> u32 {
+        let Some(size) = self.array_element_size(id, type_index) else {
+            return 0;
+        };
         let bytes = u64::from(ARRAY_ELEMENTS) + u64::from(length) * u64::from(size);
-        let array = self
-            .gc_heap_mut()
-            .and_then(|heap| heap.allocate(type_id, ObjectKind::Array, bytes, length));
-        match (array, self.gc_heap.as_mut()) {
-            (Some(array), Some(heap)) => {
-                heap.init_array(array, 0, elements, size);
-                array
-            }
-            _ => self.heap_full(),
+        let array = self.allocate_object(id, type_index, bytes, length);
+        if let (true, Some(heap)) = (array != 0, self.gc_heap.as_mut()) {
+            heap.init_array(array, 0, elements, size);
         }
+        array
     }
 
     /// Records that the GC heap is full, for the failure that follows; 0
