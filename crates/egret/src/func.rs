@@ -258,13 +258,13 @@ where
         // References the call roots for the host (its arguments, what it
         // reads) are let go when it returns; its results are back in raw
         // form by then.
-        let roots = store.opaque.host_root_mark();
+        let roots = store.opaque.host_roots().scope_start();
         let caller = Caller {
             store: &mut *store,
             vmctx: CallerVmctx(caller_vmctx),
         };
         let outcome = g(caller, values).map_err(Error::into_host_error);
-        store.opaque.drop_host_roots_since(roots);
+        store.opaque.host_roots().end_scope(roots);
         outcome
     };
     // SAFETY: `caller_vmctx` is what the trampoline (a wasm caller in this

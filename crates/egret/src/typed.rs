@@ -3,9 +3,10 @@
 //! plain Rust closures.
 
 use crate::func::{HostFnDef, host_fn};
+use crate::rooting::{self, GcRefImpl};
 use crate::store::{AsContext, AsContextMut, StoreInner};
 use crate::types::engine_form::{self, ValType};
-use crate::{AnyRef, Caller, Error, ExnRef, ExternRef, Func, I31, Result};
+use crate::{AnyRef, Caller, Error, ExnRef, ExternRef, Func, I31, OwnedRooted, Result, Rooted};
 use egret_runtime::store::StoreOpaque;
 use std::marker::PhantomData;
 
@@ -73,43 +74,80 @@ impl WasmTy for Option<Func> {
     }
 }
 
-impl WasmTy for Option<ExternRef> {
-    fn valtype() -> ValType {
-        ValType::EXTERNREF
-    }
-    fn to_raw<T>(self, store: &StoreInner<T>) -> Result<u128> {
-        crate::Val::ExternRef(self).to_raw(store)
-    }
-    fn from_raw(raw: u128, store: &StoreOpaque) -> Self {
-        match crate::Val::from_raw(raw, ValType::EXTERNREF, store) {
-            crate::Val::ExternRef(r) => r,
-            _ => None,
+/// `WasmTy` for the handles of a kind of GC reference: `Option<Rooted<_>>`
+/// and `Option<OwnedRooted<_>>` for the nullable type, `Rooted<_>` and
+/// `OwnedRooted<_>` for the non-null one.
+macro_rules! gc_ref_wasm_ty {
+    ($($kind:ident => $variant:ident, $heap:ident;)*) => {$(
+        impl WasmTy for Option<Rooted<$kind>> {
+            fn valtype() -> ValType {
+                ValType::Ref(engine_form::RefType {
+                    nullable: true,
+                    heap: engine_form::HeapType::$heap,
+                })
+            }
+            fn to_raw<T>(self, store: &StoreInner<T>) -> Result<u128> {
+                crate::Val::$variant(self).to_raw(store)
+            }
+            fn from_raw(raw: u128, store: &StoreOpaque) -> Self {
+                match crate::Val::from_raw(raw, Self::valtype(), store) {
+                    crate::Val::$variant(r) => r,
+                    _ => None,
+                }
+            }
         }
-    }
+
+        impl WasmTy for Rooted<$kind> {
+            fn valtype() -> ValType {
+                ValType::Ref(engine_form::RefType {
+                    nullable: false,
+                    heap: engine_form::HeapType::$heap,
+                })
+            }
+            fn to_raw<T>(self, store: &StoreInner<T>) -> Result<u128> {
+                Some(self).to_raw(store)
+            }
+            fn from_raw(raw: u128, store: &StoreOpaque) -> Self {
+                // Never null: the type says so. A null would come back as
+                // a handle to nothing, which every use reports.
+                <Option<Rooted<$kind>>>::from_raw(raw, store)
+                    .unwrap_or_else(|| rooting::root(store, 0))
+            }
+        }
+
+        impl WasmTy for Option<OwnedRooted<$kind>> {
+            fn valtype() -> ValType {
+                <Option<Rooted<$kind>>>::valtype()
+            }
+            fn to_raw<T>(self, store: &StoreInner<T>) -> Result<u128> {
+                match self {
+                    None => Ok(0),
+                    Some(owned) => owned.to_raw(store),
+                }
+            }
+            fn from_raw(raw: u128, store: &StoreOpaque) -> Self {
+                (raw != 0).then(|| <OwnedRooted<$kind>>::from_raw(raw, store))
+            }
+        }
+
+        impl WasmTy for OwnedRooted<$kind> {
+            fn valtype() -> ValType {
+                <Rooted<$kind>>::valtype()
+            }
+            fn to_raw<T>(self, store: &StoreInner<T>) -> Result<u128> {
+                Ok(u128::from(self.root().raw(&store.opaque)?))
+            }
+            fn from_raw(raw: u128, store: &StoreOpaque) -> Self {
+                rooting::owned(store, raw as u64)
+            }
+        }
+    )*};
 }
 
-impl WasmTy for Option<ExnRef> {
-    fn valtype() -> ValType {
-        ValType::EXNREF
-    }
-    fn to_raw<T>(self, store: &StoreInner<T>) -> Result<u128> {
-        crate::Val::ExnRef(self).to_raw(store)
-    }
-    fn from_raw(raw: u128, store: &StoreOpaque) -> Self {
-        ExnRef::from_raw(store.id(), raw as u32)
-    }
-}
-
-impl WasmTy for Option<AnyRef> {
-    fn valtype() -> ValType {
-        ValType::ANYREF
-    }
-    fn to_raw<T>(self, store: &StoreInner<T>) -> Result<u128> {
-        crate::Val::AnyRef(self).to_raw(store)
-    }
-    fn from_raw(raw: u128, store: &StoreOpaque) -> Self {
-        AnyRef::from_raw(store, raw as u32)
-    }
+gc_ref_wasm_ty! {
+    AnyRef => AnyRef, Any;
+    ExternRef => ExternRef, Extern;
+    ExnRef => ExnRef, Exn;
 }
 
 /// `(ref i31)`: never null.

@@ -7,8 +7,10 @@ mod common;
 
 use common::trap_of;
 use egret::{
-    AnyRef, Config, Engine, Error, ExternRef, HeapType, I31, Instance, Module, Store, Trap, Val,
+    AnyRef, Caller, Config, Engine, Error, ExternRef, Func, HeapType, I31, Instance, Module,
+    OwnedRooted, RootScope, Rooted, Store, Trap, Val,
 };
+use std::sync::{Arc, Mutex};
 
 fn gc_engine() -> Engine {
     let mut config = Config::new();
@@ -46,10 +48,10 @@ fn objects_made_by_wasm_reach_the_host_with_their_kind() {
     let mut store = Store::new(&gc_engine(), ());
     let instance = objects(&mut store);
     let point = instance
-        .get_typed_func::<i32, Option<AnyRef>>(&mut store, "point")
+        .get_typed_func::<i32, Option<Rooted<AnyRef>>>(&mut store, "point")
         .unwrap();
     let x = instance
-        .get_typed_func::<Option<AnyRef>, i32>(&mut store, "x")
+        .get_typed_func::<Option<Rooted<AnyRef>>, i32>(&mut store, "x")
         .unwrap();
     let p = point.call(&mut store, 41).unwrap().expect("non-null");
     assert!(p.is_struct(&store).unwrap());
@@ -60,13 +62,13 @@ fn objects_made_by_wasm_reach_the_host_with_their_kind() {
     assert_eq!(x.call(&mut store, Some(p)).unwrap(), 41);
     // A cast that fails traps, and the store goes on.
     let bytes = instance
-        .get_typed_func::<i32, Option<AnyRef>>(&mut store, "bytes")
+        .get_typed_func::<i32, Option<Rooted<AnyRef>>>(&mut store, "bytes")
         .unwrap();
     let array = bytes.call(&mut store, 3).unwrap().expect("non-null");
     assert!(array.is_array(&store).unwrap());
     assert_eq!(trap_of(x.call(&mut store, Some(array))), Trap::CastFailure);
     let len = instance
-        .get_typed_func::<Option<AnyRef>, i32>(&mut store, "len")
+        .get_typed_func::<Option<Rooted<AnyRef>>, i32>(&mut store, "len")
         .unwrap();
     assert_eq!(len.call(&mut store, Some(array)).unwrap(), 3);
     assert_eq!(trap_of(len.call(&mut store, None)), Trap::CastFailure);
@@ -100,26 +102,32 @@ fn host_references_convert_to_any_and_back() {
     let mut store = Store::new(&gc_engine(), ());
     let instance = objects(&mut store);
     let internalize = instance
-        .get_typed_func::<Option<ExternRef>, Option<AnyRef>>(&mut store, "internalize")
+        .get_typed_func::<Option<Rooted<ExternRef>>, Option<Rooted<AnyRef>>>(
+            &mut store,
+            "internalize",
+        )
         .unwrap();
     let externalize = instance
-        .get_typed_func::<Option<AnyRef>, Option<ExternRef>>(&mut store, "externalize")
+        .get_typed_func::<Option<Rooted<AnyRef>>, Option<Rooted<ExternRef>>>(
+            &mut store,
+            "externalize",
+        )
         .unwrap();
-    let host = ExternRef::new(&mut store, "hello");
+    let host = ExternRef::new(&mut store, "hello").unwrap();
     let any = internalize.call(&mut store, Some(host)).unwrap().unwrap();
     assert!(matches!(any.ty(&store).unwrap(), HeapType::Any));
     assert!(!any.is_eqref(&store).unwrap());
-    assert_eq!(any, AnyRef::convert_extern(&store, host).unwrap());
+    let converted = AnyRef::convert_extern(&mut store, host).unwrap();
+    assert!(Rooted::ref_eq(&store, &any, &converted).unwrap());
     let back = externalize.call(&mut store, Some(any)).unwrap().unwrap();
-    assert_eq!(
-        back.data(&store).unwrap().downcast_ref::<&str>(),
-        Some(&"hello")
-    );
+    let data = back.data(&store).unwrap().unwrap();
+    assert_eq!(data.downcast_ref::<&str>(), Some(&"hello"));
     // An object externalized has no host value, and comes back itself.
     let i31 = AnyRef::from_i31(&mut store, I31::wrapping_u32(3));
     let wrapped = externalize.call(&mut store, Some(i31)).unwrap().unwrap();
-    assert!(wrapped.data(&store).is_err());
-    assert_eq!(ExternRef::convert_any(&store, i31).unwrap(), wrapped);
+    assert!(wrapped.data(&store).unwrap().is_none());
+    let converted = ExternRef::convert_any(&mut store, i31).unwrap();
+    assert!(Rooted::ref_eq(&store, &converted, &wrapped).unwrap());
     let again = internalize
         .call(&mut store, Some(wrapped))
         .unwrap()
@@ -132,7 +140,7 @@ fn a_full_heap_fails_the_call_and_the_store_stays_usable() {
     let mut store = Store::new(&gc_engine(), ());
     let instance = objects(&mut store);
     let zeros = instance
-        .get_typed_func::<i32, Option<AnyRef>>(&mut store, "zeros")
+        .get_typed_func::<i32, Option<Rooted<AnyRef>>>(&mut store, "zeros")
         .unwrap();
     // An array larger than any heap (4 GiB) traps before allocating, as
     // Wasmtime's `AllocationTooLarge`.
@@ -146,7 +154,7 @@ fn a_full_heap_fails_the_call_and_the_store_stays_usable() {
     assert!(format!("{err:?}").contains("GC heap"), "{err:?}");
     assert!(!err.is::<Trap>());
     let bytes = instance
-        .get_typed_func::<i32, Option<AnyRef>>(&mut store, "bytes")
+        .get_typed_func::<i32, Option<Rooted<AnyRef>>>(&mut store, "bytes")
         .unwrap();
     let small = bytes.call(&mut store, 4).unwrap().unwrap();
     assert!(small.is_array(&store).unwrap());
@@ -159,13 +167,13 @@ fn gc_handles_are_bound_to_their_store() {
     let mut second = Store::new(&engine, ());
     let instance = objects(&mut first);
     let point = instance
-        .get_typed_func::<i32, Option<AnyRef>>(&mut first, "point")
+        .get_typed_func::<i32, Option<Rooted<AnyRef>>>(&mut first, "point")
         .unwrap();
     let p = point.call(&mut first, 1).unwrap().unwrap();
     assert!(matches!(p.is_struct(&second), Err(Error::WrongStore)));
     let other = objects(&mut second);
     let x = other
-        .get_typed_func::<Option<AnyRef>, i32>(&mut second, "x")
+        .get_typed_func::<Option<Rooted<AnyRef>>, i32>(&mut second, "x")
         .unwrap();
     assert!(matches!(
         x.call(&mut second, Some(p)),
@@ -260,10 +268,10 @@ fn objects_reachable_from_globals_tables_frames_and_the_host_survive() {
 
     // A list the host holds survives collections it did not ask for.
     let list = instance
-        .get_typed_func::<i32, Option<AnyRef>>(&mut store, "list")
+        .get_typed_func::<i32, Option<Rooted<AnyRef>>>(&mut store, "list")
         .unwrap();
     let sum = instance
-        .get_typed_func::<Option<AnyRef>, i32>(&mut store, "sum_any")
+        .get_typed_func::<Option<Rooted<AnyRef>>, i32>(&mut store, "sum_any")
         .unwrap();
     let held = list.call(&mut store, 40).unwrap();
     store.gc(None).unwrap();
@@ -272,4 +280,83 @@ fn objects_reachable_from_globals_tables_frames_and_the_host_survive() {
         .unwrap();
     churn.call(&mut store, 20_000).unwrap();
     assert_eq!(sum.call(&mut store, held).unwrap(), triangle(40));
+}
+
+#[test]
+fn rooted_handles_end_with_their_scope_and_owned_ones_do_not() {
+    let mut store = Store::new(&gc_engine(), ());
+    let instance = lists(&mut store);
+    let list = instance
+        .get_typed_func::<i32, Option<Rooted<AnyRef>>>(&mut store, "list")
+        .unwrap();
+    let sum = instance
+        .get_typed_func::<Option<Rooted<AnyRef>>, i32>(&mut store, "sum_any")
+        .unwrap();
+    let churn = instance
+        .get_typed_func::<i32, ()>(&mut store, "churn")
+        .unwrap();
+
+    let (scoped, owned) = {
+        let mut scope = RootScope::new(&mut store);
+        let scoped = list.call(&mut scope, 5).unwrap().unwrap();
+        let owned = scoped.to_owned_rooted(&mut scope).unwrap();
+        assert_eq!(sum.call(&mut scope, Some(scoped)).unwrap(), triangle(5));
+        (scoped, owned)
+    };
+    // The scope is over: its handle is refused, the owned one lives on
+    // through collections.
+    assert!(scoped.is_struct(&store).is_err());
+    assert!(sum.call(&mut store, Some(scoped)).is_err());
+    churn.call(&mut store, 20_000).unwrap();
+    store.gc(None).unwrap();
+    let again = owned.to_rooted(&mut store);
+    assert_eq!(sum.call(&mut store, Some(again)).unwrap(), triangle(5));
+}
+
+#[test]
+fn references_a_host_function_receives_are_rooted_for_the_call_only() {
+    type Kept = Arc<Mutex<Vec<Rooted<AnyRef>>>>;
+    let engine = gc_engine();
+    let mut store = Store::new(&engine, ());
+    let kept: Kept = Arc::default();
+    let owned: Arc<Mutex<Option<OwnedRooted<AnyRef>>>> = Arc::default();
+    let module = Module::new(
+        &engine,
+        r#"(module
+            (type $box (struct (field i32)))
+            (import "host" "keep" (func $keep (param anyref)))
+            (func (export "run") (param i32)
+                (call $keep (struct.new $box (local.get 0))))
+            (func (export "get") (param anyref) (result i32)
+                (struct.get $box 0 (ref.cast (ref $box) (local.get 0)))))"#,
+    )
+    .unwrap();
+    let keep = {
+        let (kept, owned) = (kept.clone(), owned.clone());
+        Func::wrap(
+            &mut store,
+            move |mut caller: Caller<'_, ()>, r: Option<Rooted<AnyRef>>| {
+                let r = r.expect("non-null");
+                // Valid during the call, across a collection.
+                caller.gc(None).unwrap();
+                assert!(r.is_struct(&caller).unwrap());
+                kept.lock().unwrap().push(r);
+                *owned.lock().unwrap() = Some(r.to_owned_rooted(&mut caller).unwrap());
+            },
+        )
+    };
+    let instance = Instance::new(&mut store, &module, &[keep.into()]).unwrap();
+    let run = instance
+        .get_typed_func::<i32, ()>(&mut store, "run")
+        .unwrap();
+    let get = instance
+        .get_typed_func::<Option<Rooted<AnyRef>>, i32>(&mut store, "get")
+        .unwrap();
+    run.call(&mut store, 42).unwrap();
+    let escaped = kept.lock().unwrap()[0];
+    assert!(escaped.is_struct(&store).is_err());
+    store.gc(None).unwrap();
+    let owned = owned.lock().unwrap().take().unwrap();
+    let rooted = owned.to_rooted(&mut store);
+    assert_eq!(get.call(&mut store, Some(rooted)).unwrap(), 42);
 }

@@ -25,6 +25,7 @@ use crate::gc_heap::{ArraySlice, GcHeap, ObjectKind};
 
 mod gc_roots;
 use crate::host_func::{HostCallback, HostFailure, HostFunc};
+use crate::host_roots::HostRoots;
 use crate::instance::{
     ConstAllocator, Instance, InstanceId, VmCtx, const_eval, func_ref, global_ptr,
 };
@@ -182,11 +183,10 @@ pub struct StoreOpaque {
     exceptions: Exceptions,
     // Made at the first GC allocation; its base is in `context`.
     gc_heap: Option<GcHeap>,
-    // References to GC objects held by the host (`externref` form), roots
-    // of every collection; host function calls drop those made during the
-    // call when it returns. Behind a lock so that a reference read through
-    // a shared borrow of the store is rooted too.
-    host_roots: Mutex<Vec<u64>>,
+    // References the host holds into the GC heap, roots of every
+    // collection. Behind a lock so that a reference read through a shared
+    // borrow of the store is rooted too.
+    host_roots: Mutex<HostRoots>,
     // Read and written by generated code through the addresses in `globals`.
     host_globals: Vec<VmBox<VMGlobalDefinition>>,
     // Called by generated code through their function references.
@@ -258,7 +258,7 @@ impl StoreOpaque {
             tags: Vec::new(),
             exceptions: Exceptions::default(),
             gc_heap: None,
-            host_roots: Mutex::new(Vec::new()),
+            host_roots: Mutex::new(HostRoots::default()),
             host_globals: Vec::new(),
             host_funcs: Vec::new(),
             host_failure: None,

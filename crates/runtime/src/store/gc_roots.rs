@@ -10,9 +10,7 @@
 //! - globals and tables whose type may hold references, the items of
 //!   element segments evaluated at instantiation, the fields of the
 //!   store's exceptions;
-//! - references the host holds: every one read out of wasm values into a
-//!   host handle is added to the store's host roots, and those added
-//!   during a host function call are dropped when it returns.
+//! - references the host holds (`host_roots.rs`).
 //!
 //! When the frames cannot all be found (see `walk_wasm_frames`), nothing
 //! is collected: freeing too little is safe, freeing too much is not.
@@ -20,8 +18,10 @@
 use super::StoreOpaque;
 use crate::code_registry;
 use crate::gc_heap::{CollectionStats, object_of_any, object_of_extern};
+use crate::host_roots::HostRoots;
 use crate::traphandlers;
 use egret_frontend::types::{HeapType, RefType, ValType};
+use std::sync::{MutexGuard, PoisonError};
 
 /// The object a value of type `ty` (as its raw bits) refers to, if any.
 fn object_of_value(ty: RefType, raw: u128) -> Option<u32> {
@@ -35,32 +35,13 @@ fn object_of_value(ty: RefType, raw: u128) -> Option<u32> {
 }
 
 impl StoreOpaque {
-    /// Roots the object the `externref` bits `raw` refer to, if any, for
-    /// the host (an `anyref` is rooted as its `extern.convert_any`).
-    pub fn root_for_host(&self, raw: u64) {
-        if object_of_extern(raw).is_some() {
-            self.host_roots().push(raw);
-        }
-    }
-
-    /// The number of host roots: pass it to
-    /// [`StoreOpaque::drop_host_roots_since`] to drop the roots added
-    /// after this point.
-    pub fn host_root_mark(&self) -> usize {
-        self.host_roots().len()
-    }
-
-    /// Drops the host roots added since `mark` was taken.
-    pub fn drop_host_roots_since(&self, mark: usize) {
-        self.host_roots().truncate(mark);
-    }
-
-    fn host_roots(&self) -> std::sync::MutexGuard<'_, Vec<u64>> {
-        // A panic while the lock was held cannot leave the vector
-        // inconsistent: every change is one push or truncate.
+    /// The references the host holds (see [`HostRoots`]).
+    pub fn host_roots(&self) -> MutexGuard<'_, HostRoots> {
+        // A panic while the lock was held cannot leave the table
+        // inconsistent: every change is one push, truncate or retain.
         self.host_roots
             .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Collects garbage if the store has a GC heap and every root can be
@@ -153,11 +134,7 @@ impl StoreOpaque {
                 }
             }
         }
-        roots.extend(
-            self.host_roots()
-                .iter()
-                .filter_map(|&raw| object_of_extern(raw)),
-        );
+        roots.extend(self.host_roots().objects());
         Some(roots)
     }
 }
