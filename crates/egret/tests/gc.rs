@@ -7,8 +7,9 @@ mod common;
 
 use common::trap_of;
 use egret::{
-    AnyRef, Caller, Config, Engine, Error, ExternRef, Func, HeapType, I31, Instance, Module,
-    OwnedRooted, RootScope, Rooted, Store, Trap, Val,
+    AnyRef, Caller, Config, Engine, Error, ExternRef, Func, GcHeapOutOfMemory, HeapType, I31,
+    Instance, Module, OwnedRooted, RootScope, Rooted, Store, StoreLimits, StoreLimitsBuilder, Trap,
+    Val,
 };
 use std::sync::{Arc, Mutex};
 
@@ -359,4 +360,38 @@ fn references_a_host_function_receives_are_rooted_for_the_call_only() {
     let owned = owned.lock().unwrap().take().unwrap();
     let rooted = owned.to_rooted(&mut store);
     assert_eq!(get.call(&mut store, Some(rooted)).unwrap(), 42);
+}
+
+#[test]
+fn the_resource_limiter_bounds_the_heap_and_exhaustion_leaves_the_store_usable() {
+    let engine = gc_engine();
+    let limits = StoreLimitsBuilder::new().memory_size(1 << 20).build();
+    let mut store = Store::new(&engine, limits);
+    store.limiter(|limits| limits);
+    let module = Module::new(store.engine(), LISTS).expect("compiles");
+    let collect = Func::wrap(&mut store, |_: Caller<'_, StoreLimits>| {});
+    let instance = Instance::new(&mut store, &module, &[collect.into()]).unwrap();
+    let list = instance
+        .get_typed_func::<i32, Option<Rooted<AnyRef>>>(&mut store, "list")
+        .unwrap();
+    let churn = instance
+        .get_typed_func::<i32, ()>(&mut store, "churn")
+        .unwrap();
+    // Garbage is collected within the limit...
+    churn.call(&mut store, 20_000).unwrap();
+    assert!(store.gc_heap_capacity() <= 1 << 20);
+    // ...but 100,000 live nodes (1.6 MB) do not fit.
+    let err = list.call(&mut store, 100_000).unwrap_err();
+    let full = err
+        .downcast_ref::<GcHeapOutOfMemory<()>>()
+        .expect("a GC heap out-of-memory error");
+    assert_eq!(full.bytes_needed(), 16);
+    assert!(
+        format!("{err:?}").contains("GC heap out of memory"),
+        "{err:?}"
+    );
+    // The store goes on: what failed is garbage now.
+    store.gc(None).unwrap();
+    let small = list.call(&mut store, 1000).unwrap();
+    assert!(small.unwrap().is_struct(&store).unwrap());
 }

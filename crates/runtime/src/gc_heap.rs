@@ -132,6 +132,30 @@ impl ObjectLayout {
     }
 }
 
+/// Why [`GcHeap::allocate`] could not allocate.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum AllocationFailure {
+    /// No heap can hold the object (or its type is not a struct or array
+    /// type).
+    TooLarge,
+    /// The heap must first grow to `desired` bytes in use
+    /// ([`GcHeap::grow`]).
+    NeedsGrowth {
+        /// Bytes of the reservation to have in use.
+        desired: usize,
+    },
+}
+
+/// The error of a GC allocation that did not fit, even after a
+/// collection, in as much heap as the store's resource limiter allows (or
+/// the 4 GiB any heap can hold).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("GC heap out of memory: an allocation of {bytes_needed} bytes does not fit")]
+pub struct HeapExhausted {
+    /// Bytes the allocation needed.
+    pub bytes_needed: u64,
+}
+
 /// What a collection found.
 #[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
 pub struct CollectionStats {
@@ -232,18 +256,23 @@ impl GcHeap {
 
     /// A new object of engine type `type_id`, whose definition is
     /// `composite`, of `size` bytes (header included), with an array's
-    /// `length` set and zero elsewhere; `None` if the heap cannot hold it
-    /// (or `composite` is a function type).
+    /// `length` set and zero elsewhere, if the memory the heap has in use
+    /// can hold it; else why not.
     pub fn allocate(
         &mut self,
         type_id: u32,
         composite: &CompositeType,
         size: u64,
         length: u32,
-    ) -> Option<u32> {
-        let kind = self.layout_of(type_id, composite)?.kind;
-        let size = u32::try_from(size.max(u64::from(HEADER_SIZE))).ok()?;
-        let size = size.checked_next_multiple_of(OBJECT_ALIGN)?;
+    ) -> Result<u32, AllocationFailure> {
+        let kind = self
+            .layout_of(type_id, composite)
+            .ok_or(AllocationFailure::TooLarge)?
+            .kind;
+        let size = u32::try_from(size.max(u64::from(HEADER_SIZE)))
+            .ok()
+            .and_then(|size| size.checked_next_multiple_of(OBJECT_ALIGN))
+            .ok_or(AllocationFailure::TooLarge)?;
         let object = match self.take_free_chunk(size) {
             Some(object) => {
                 // Free chunks hold old objects' bytes.
@@ -262,7 +291,7 @@ impl GcHeap {
         if kind == ObjectKind::Array {
             self.write_u32(object + ARRAY_LENGTH, length);
         }
-        Some(object)
+        Ok(object)
     }
 
     /// The layout of `type_id`'s objects, recorded on first use.
@@ -277,20 +306,31 @@ impl GcHeap {
         self.layouts[index].as_ref()
     }
 
-    /// `size` bytes at the end of the allocated part, making memory
-    /// read-write as needed.
-    fn bump(&mut self, size: u32) -> Option<u32> {
+    /// `size` bytes at the end of the allocated part, if the memory in
+    /// use holds them.
+    fn bump(&mut self, size: u32) -> Result<u32, AllocationFailure> {
         let object = self.next;
-        let end = object.checked_add(size)?;
+        let end = object
+            .checked_add(size)
+            .ok_or(AllocationFailure::TooLarge)?;
         if end as usize > self.slot.accessible() {
-            let grown = (end as usize)
+            // Double, so growth is amortised, in whole host pages.
+            let desired = (end as usize)
                 .max(self.slot.accessible() * 2)
                 .next_multiple_of(region::page::size())
                 .clamp(MIN_CHUNK, 1 << 32);
-            self.slot.set_accessible(grown).ok()?;
+            return Err(AllocationFailure::NeedsGrowth {
+                desired: desired.max(end as usize),
+            });
         }
         self.next = end;
-        Some(object)
+        Ok(object)
+    }
+
+    /// Makes the first `desired` bytes of the reservation usable (never
+    /// shrinks); `false` if the memory cannot be made read-write.
+    pub fn grow(&mut self, desired: usize) -> bool {
+        desired <= self.slot.accessible() || self.slot.set_accessible(desired).is_ok()
     }
 
     /// A free chunk of exactly `size` bytes, from its size's list or split
@@ -706,11 +746,29 @@ mod tests {
         )
     }
 
+    /// Allocates, growing the heap as needed (as the store does when its
+    /// limiter allows).
+    fn alloc(
+        heap: &mut GcHeap,
+        type_id: u32,
+        composite: &CompositeType,
+        size: u64,
+        length: u32,
+    ) -> Result<u32, AllocationFailure> {
+        match heap.allocate(type_id, composite, size, length) {
+            Err(AllocationFailure::NeedsGrowth { desired }) => {
+                assert!(heap.grow(desired));
+                heap.allocate(type_id, composite, size, length)
+            }
+            other => other,
+        }
+    }
+
     #[test]
     fn objects_are_aligned_zeroed_and_checked() {
         let mut heap = GcHeap::new().unwrap();
-        let a = heap.allocate(7, &plain(), 12, 0).unwrap();
-        let b = heap.allocate(9, &bytes(), 16 + 3, 3).unwrap();
+        let a = alloc(&mut heap, 7, &plain(), 12, 0).unwrap();
+        let b = alloc(&mut heap, 9, &bytes(), 16 + 3, 3).unwrap();
         assert_eq!((a, b), (8, 24));
         assert_eq!(heap.header(a), Some((ObjectKind::Struct, 7)));
         assert_eq!(heap.header(b), Some((ObjectKind::Array, 9)));
@@ -728,8 +786,15 @@ mod tests {
     #[test]
     fn a_full_heap_refuses_allocations() {
         let mut heap = GcHeap::new().unwrap();
-        assert_eq!(heap.allocate(1, &bytes(), 1 << 33, 0), None);
-        assert!(heap.allocate(2, &plain(), 8, 0).is_some());
+        assert_eq!(
+            alloc(&mut heap, 1, &bytes(), 1 << 33, 0),
+            Err(AllocationFailure::TooLarge)
+        );
+        assert_eq!(
+            heap.allocate(2, &plain(), 8, 0),
+            Err(AllocationFailure::NeedsGrowth { desired: MIN_CHUNK })
+        );
+        assert!(alloc(&mut heap, 2, &plain(), 8, 0).is_ok());
     }
 
     #[test]
@@ -741,8 +806,8 @@ mod tests {
         let mut previous = 0u32;
         let mut chain = Vec::new();
         for value in 1u32..=3 {
-            let garbage = heap.allocate(2, &plain(), 12, 0).unwrap();
-            let node = heap.allocate(1, &node(), size, 0).unwrap();
+            let garbage = alloc(&mut heap, 2, &plain(), 12, 0).unwrap();
+            let node = alloc(&mut heap, 1, &node(), size, 0).unwrap();
             heap.write_field(node, 8, &value.to_le_bytes());
             heap.write_field(node, 12, &previous.to_le_bytes());
             heap.write_field(garbage, 8, &[0xff; 4]);
@@ -756,7 +821,7 @@ mod tests {
             assert_eq!(heap.header(node), Some((ObjectKind::Struct, 1)));
         }
         // A freed chunk is handed out again, zeroed.
-        let reused = heap.allocate(2, &plain(), 12, 0).unwrap();
+        let reused = alloc(&mut heap, 2, &plain(), 12, 0).unwrap();
         assert!(reused < chain[2]);
         let mut field = [9; 4];
         heap.read_bytes(u64::from(reused + 8), &mut field);

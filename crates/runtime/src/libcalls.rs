@@ -338,9 +338,7 @@ pub(crate) unsafe extern "C" fn gc_alloc(
 ) -> u32 {
     // SAFETY: called from generated code with its own vmctx.
     let (store, instance) = unsafe { caller(vmctx) };
-    store
-        .opaque_mut()
-        .allocate_object(instance, type_index, size, length)
+    store.allocate_object(instance, type_index, size, length)
 }
 
 unsafe extern "C" fn array_fill(
@@ -372,18 +370,19 @@ pub(crate) unsafe extern "C" fn array_new_data(
 ) -> u32 {
     // SAFETY: called from generated code with its own vmctx.
     let (store, instance) = unsafe { caller(vmctx) };
-    let store = store.opaque_mut();
-    let Some(size) = store.array_element_size(instance, type_index) else {
+    let opaque = store.opaque();
+    let Some(size) = opaque.array_element_size(instance, type_index) else {
         return 0;
     };
-    let inst = store.instance(instance);
+    let inst = opaque.instance(instance);
     let module = inst.module().clone();
     let bytes = data_bytes(inst, &module, data);
     let len = u64::from(length) * u64::from(size);
     let Some(source) = range(u64::from(offset), len, bytes.len() as u64) else {
         return ARRAY_NEW_OUT_OF_BOUNDS;
     };
-    // The segment's bytes are copied before allocating, which may collect.
+    // The segment's bytes are copied out before the store is borrowed to
+    // allocate.
     let elements = bytes[source].to_vec();
     store.new_array(instance, type_index, length, &elements)
 }
@@ -397,9 +396,7 @@ pub(crate) unsafe extern "C" fn array_new_elem(
 ) -> u32 {
     // SAFETY: called from generated code with its own vmctx.
     let (store, instance) = unsafe { caller(vmctx) };
-    store
-        .opaque_mut()
-        .new_array_from_elements(instance, type_index, elem, offset, length)
+    store.new_array_from_elements(instance, type_index, elem, offset, length)
 }
 
 unsafe extern "C" fn array_init_data(
