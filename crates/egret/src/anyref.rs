@@ -147,16 +147,23 @@ impl AnyRef {
 
     /// Whether the reference is to a struct.
     pub fn is_struct(&self, store: impl AsContext) -> Result<bool> {
-        Ok(matches!(self.ty(store)?, HeapType::Struct))
+        Ok(matches!(
+            self.ty(store)?,
+            HeapType::Struct | HeapType::ConcreteStruct(_)
+        ))
     }
 
     /// Whether the reference is to an array.
     pub fn is_array(&self, store: impl AsContext) -> Result<bool> {
-        Ok(matches!(self.ty(store)?, HeapType::Array))
+        Ok(matches!(
+            self.ty(store)?,
+            HeapType::Array | HeapType::ConcreteArray(_)
+        ))
     }
 
-    /// The reference's heap type: `i31`, the kind of object it refers to
-    /// (`struct` or `array`), or `any` for a converted host reference.
+    /// The reference's heap type: `i31`, the type of the object it refers
+    /// to (a concrete struct or array type), or `any` for a converted host
+    /// reference.
     pub fn ty(&self, store: impl AsContext) -> Result<HeapType> {
         let store = store.as_context().0;
         let raw = self.bits(&store.opaque)?;

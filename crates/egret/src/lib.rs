@@ -26,12 +26,14 @@
 #![deny(missing_docs)]
 
 mod anyref;
+mod arrayref;
 mod cache;
 mod config;
 mod engine;
 mod error;
 mod exn;
 mod externals;
+mod field_values;
 mod func;
 mod gc;
 mod global;
@@ -43,6 +45,7 @@ mod module;
 mod refs;
 mod rooting;
 mod store;
+mod structref;
 mod table;
 mod tag;
 mod typed;
@@ -50,6 +53,7 @@ mod types;
 mod values;
 
 pub use anyref::{AnyRef, I31};
+pub use arrayref::{ArrayRef, ArrayRefPre};
 pub use cache::{Cache, CacheConfig};
 pub use config::{Config, OptLevel};
 pub use egret_frontend::code::CodeKind;
@@ -76,11 +80,13 @@ pub use module::Module;
 pub use refs::Ref;
 pub use rooting::{GcRef, OwnedRooted, RootScope, Rooted, RootedGcRef};
 pub use store::{AsContext, AsContextMut, Store, StoreContext, StoreContextMut, UpdateDeadline};
+pub use structref::{StructRef, StructRefPre};
 pub use table::Table;
 pub use tag::Tag;
 pub use typed::{IntoFunc, TypedFunc, WasmParams, WasmResults, WasmRet, WasmTy};
 pub use types::{
-    ExportType, ExternType, Finality, FuncType, GlobalType, HeapType, ImportType, MemoryType,
-    MemoryTypeBuilder, Mutability, RefType, TableType, TagType, ValType,
+    ArrayType, ExportType, ExternType, FieldType, Finality, FuncType, GlobalType, HeapType,
+    ImportType, MemoryType, MemoryTypeBuilder, Mutability, RefType, StorageType, StructType,
+    TableType, TagType, ValType,
 };
 pub use values::{ExternRef, Val};

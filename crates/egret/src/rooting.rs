@@ -110,6 +110,14 @@ pub(crate) fn owned<T: GcRef>(store: &StoreOpaque, raw: u64) -> OwnedRooted<T> {
     }
 }
 
+/// A scoped handle of kind `T` for `root` (the same root, seen as another
+/// kind of reference: an `AnyRef` as a `StructRef`, say).
+pub(crate) fn rooted_as_kind<T: GcRef>(root: GcRoot) -> Rooted<T> {
+    Rooted {
+        inner: T::from_root(root),
+    }
+}
+
 /// A handle to a GC reference rooted in a scope (see the module docs):
 /// valid until the scope ends. Dereferences to `T` for `T`'s methods.
 #[derive(Copy, Clone)]

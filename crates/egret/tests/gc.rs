@@ -7,9 +7,10 @@ mod common;
 
 use common::trap_of;
 use egret::{
-    AnyRef, Caller, Config, Engine, Error, ExternRef, Func, GcHeapOutOfMemory, HeapType, I31,
-    Instance, Module, OwnedRooted, RootScope, Rooted, Store, StoreLimits, StoreLimitsBuilder, Trap,
-    Val,
+    AnyRef, ArrayRef, ArrayRefPre, ArrayType, Caller, Config, Engine, Error, ExternRef, FieldType,
+    Finality, Func, GcHeapOutOfMemory, HeapType, I31, Instance, Module, Mutability, OwnedRooted,
+    RootScope, Rooted, StorageType, Store, StoreLimits, StoreLimitsBuilder, StructRef,
+    StructRefPre, StructType, Trap, Val, ValType,
 };
 use std::sync::{Arc, Mutex};
 
@@ -58,7 +59,7 @@ fn objects_made_by_wasm_reach_the_host_with_their_kind() {
     assert!(p.is_struct(&store).unwrap());
     assert!(!p.is_array(&store).unwrap());
     assert!(p.is_eqref(&store).unwrap());
-    assert!(matches!(p.ty(&store).unwrap(), HeapType::Struct));
+    assert!(matches!(p.ty(&store).unwrap(), HeapType::ConcreteStruct(_)));
     // The host hands the object back and wasm reads its field.
     assert_eq!(x.call(&mut store, Some(p)).unwrap(), 41);
     // A cast that fails traps, and the store goes on.
@@ -394,4 +395,168 @@ fn the_resource_limiter_bounds_the_heap_and_exhaustion_leaves_the_store_usable()
     store.gc(None).unwrap();
     let small = list.call(&mut store, 1000).unwrap();
     assert!(small.unwrap().is_struct(&store).unwrap());
+}
+
+const POINTS: &str = r#"(module
+    (type $point (struct (field $x (mut i32)) (field $tag i8) (field $next (mut (ref null $point)))))
+    (type $bytes (array (mut i8)))
+    (func (export "make") (param i32) (result (ref $point))
+        (struct.new $point (local.get 0) (i32.const 0x1ff) (ref.null $point)))
+    (func (export "x") (param (ref null $point)) (result i32)
+        (struct.get $point $x (local.get 0)))
+    (func (export "next_x") (param (ref null $point)) (result i32)
+        (struct.get $point $x (struct.get $point $next (local.get 0))))
+    (func (export "sum") (param (ref null $bytes)) (result i32)
+        (local $i i32) (local $total i32)
+        (block $done (loop $more
+            (br_if $done (i32.ge_u (local.get $i) (array.len (local.get 0))))
+            (local.set $total (i32.add (local.get $total)
+                (array.get_u $bytes (local.get 0) (local.get $i))))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $more)))
+        (local.get $total)))"#;
+
+/// The module's `$point`. (A recursive type cannot be described field by
+/// field from the host: its `$next` refers to itself.)
+fn point_type(engine: &Engine) -> StructType {
+    let module = Module::new(engine, POINTS).unwrap();
+    let export = module.exports().find(|e| e.name() == "make").unwrap();
+    let ty = export.ty().unwrap_func().result(0).unwrap();
+    ty.unwrap_ref().heap_type().unwrap_concrete_struct().clone()
+}
+
+#[test]
+fn the_host_makes_reads_and_writes_structs_and_arrays_wasm_uses() {
+    let engine = gc_engine();
+    let mut store = Store::new(&engine, ());
+    let module = Module::new(&engine, POINTS).unwrap();
+    let instance = Instance::new(&mut store, &module, &[]).unwrap();
+    let point = point_type(&engine);
+    assert_eq!(point.fields().len(), 3);
+    assert!(point.field(1).unwrap().element_type().is_i8());
+
+    // Wasm makes one; the host reads and writes it.
+    let make = instance.get_func(&mut store, "make").unwrap();
+    let mut out = [Val::I32(0)];
+    make.call(&mut store, &[Val::I32(5)], &mut out).unwrap();
+    let Val::AnyRef(Some(made)) = &out[0] else {
+        panic!("make returns a struct")
+    };
+    let made = made.unwrap_struct(&store).unwrap();
+    assert!(StructType::eq(&made.ty(&store).unwrap(), &point));
+    assert_eq!(made.field(&mut store, 0).unwrap().i32(), Some(5));
+    // Packed fields read back zero-extended.
+    assert_eq!(made.field(&mut store, 1).unwrap().i32(), Some(0xff));
+    made.set_field(&mut store, 0, Val::I32(6)).unwrap();
+    assert!(made.set_field(&mut store, 1, Val::I32(1)).is_err());
+    assert!(made.set_field(&mut store, 0, Val::I64(1)).is_err());
+    assert!(made.field(&mut store, 3).is_err());
+
+    // The host makes one pointing to wasm's; wasm reads both.
+    let pre = StructRefPre::new(&mut store, point.clone());
+    let head = StructRef::new(
+        &mut store,
+        &pre,
+        &[
+            Val::I32(9),
+            Val::I32(1),
+            Val::AnyRef(Some(made.to_anyref())),
+        ],
+    )
+    .unwrap();
+    store.gc(None).unwrap();
+    let x = instance.get_func(&mut store, "x").unwrap();
+    let next_x = instance.get_func(&mut store, "next_x").unwrap();
+    let head_val = Val::AnyRef(Some(head.to_anyref()));
+    x.call(&mut store, std::slice::from_ref(&head_val), &mut out)
+        .unwrap();
+    assert_eq!(out[0].i32(), Some(9));
+    next_x.call(&mut store, &[head_val], &mut out).unwrap();
+    assert_eq!(out[0].i32(), Some(6));
+    // Wrong field count or type: an error, nothing allocated.
+    assert!(StructRef::new(&mut store, &pre, &[Val::I32(1)]).is_err());
+    let wrong = [Val::I64(1), Val::I32(1), Val::AnyRef(None)];
+    assert!(StructRef::new(&mut store, &pre, &wrong).is_err());
+
+    // Arrays: filled, from a list, read, written, summed by wasm.
+    let bytes = ArrayType::new(&engine, FieldType::new(Mutability::Var, StorageType::I8));
+    let pre = ArrayRefPre::new(&mut store, bytes.clone());
+    let filled = ArrayRef::new(&mut store, &pre, &Val::I32(0x102), 4).unwrap();
+    assert_eq!(filled.len(&store).unwrap(), 4);
+    assert_eq!(filled.get(&mut store, 3).unwrap().i32(), Some(2));
+    filled.set(&mut store, 0, Val::I32(10)).unwrap();
+    assert!(filled.get(&mut store, 4).is_err());
+    let listed = ArrayRef::new_fixed(&mut store, &pre, &[Val::I32(1), Val::I32(2)]).unwrap();
+    let elems: Vec<i32> = listed
+        .elems(&mut store)
+        .unwrap()
+        .map(|v| v.i32().unwrap())
+        .collect();
+    assert_eq!(elems, [1, 2]);
+    let sum = instance.get_func(&mut store, "sum").unwrap();
+    sum.call(
+        &mut store,
+        &[Val::AnyRef(Some(filled.to_anyref()))],
+        &mut out,
+    )
+    .unwrap();
+    assert_eq!(out[0].i32(), Some(10 + 2 + 2 + 2));
+    assert!(ArrayType::eq(&filled.ty(&store).unwrap(), &bytes));
+    assert!(
+        filled
+            .to_anyref()
+            .matches_ty(&store, &HeapType::ConcreteArray(bytes))
+            .unwrap()
+    );
+}
+
+#[test]
+fn struct_and_array_types_check_their_supertypes() {
+    let engine = gc_engine();
+    let i32_field = |m| FieldType::new(m, StorageType::ValType(ValType::I32));
+    let base = StructType::with_finality_and_supertype(
+        &engine,
+        Finality::NonFinal,
+        None,
+        [i32_field(Mutability::Const)],
+    )
+    .unwrap();
+    let wider = StructType::with_finality_and_supertype(
+        &engine,
+        Finality::Final,
+        Some(&base),
+        [i32_field(Mutability::Const), i32_field(Mutability::Var)],
+    )
+    .unwrap();
+    assert!(wider.matches(&base));
+    assert!(!base.matches(&wider));
+    assert!(StructType::eq(&wider.supertype().unwrap(), &base));
+    assert!(HeapType::ConcreteStruct(wider.clone()).matches(&HeapType::Struct));
+    assert!(HeapType::ConcreteStruct(wider.clone()).matches(&HeapType::Eq));
+    // Fields must extend the supertype's; a final type has no subtypes.
+    let mismatched = StructType::with_finality_and_supertype(
+        &engine,
+        Finality::Final,
+        Some(&base),
+        [i32_field(Mutability::Var)],
+    );
+    assert!(mismatched.is_err());
+    let below_final = StructType::with_finality_and_supertype(
+        &engine,
+        Finality::Final,
+        Some(&wider),
+        [i32_field(Mutability::Const), i32_field(Mutability::Var)],
+    );
+    assert!(below_final.is_err());
+
+    // A struct of another store is refused.
+    let mut first = Store::new(&engine, ());
+    let mut second = Store::new(&engine, ());
+    let pre = StructRefPre::new(&mut first, base);
+    assert!(matches!(
+        StructRef::new(&mut second, &pre, &[Val::I32(1)]),
+        Err(Error::WrongStore)
+    ));
+    let made = StructRef::new(&mut first, &pre, &[Val::I32(1)]).unwrap();
+    assert!(matches!(made.field(&mut second, 0), Err(Error::WrongStore)));
 }

@@ -667,6 +667,23 @@ impl GcHeap {
         true
     }
 
+    /// Reads `out.len()` bytes at `offset` in the object `object`;
+    /// `false` (and nothing read) if `object` is not an object or the
+    /// range ends beyond the allocated part of the heap.
+    pub fn read_field(&self, object: u32, offset: u32, out: &mut [u8]) -> bool {
+        let start = u64::from(object) + u64::from(offset);
+        if self.header(object).is_none() || start + out.len() as u64 > u64::from(self.next) {
+            return false;
+        }
+        self.read_bytes(start, out);
+        true
+    }
+
+    /// The length of the array `array`; `None` if it is not an array.
+    pub fn array_len(&self, array: u32) -> Option<u32> {
+        (self.header(array)?.0 == ObjectKind::Array).then(|| self.read_u32(array + ARRAY_LENGTH))
+    }
+
     fn read_u32(&self, offset: u32) -> u32 {
         let mut bytes = [0; 4];
         self.read_bytes(u64::from(offset), &mut bytes);

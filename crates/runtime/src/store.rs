@@ -46,7 +46,7 @@ use egret_frontend::module_info::{ConstExpr, DataMode, ElementItems, ElementMode
 use egret_frontend::traps::{Trap, TrapReason};
 use egret_frontend::types::*;
 use egret_frontend::vmoffsets::VMOffsets;
-pub(crate) use gc::MayCollect;
+pub use gc::MayCollect;
 use std::ptr::NonNull;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};

@@ -46,7 +46,7 @@ const MAX_HEAP_BYTES: usize = 1 << 32;
 
 /// Whether an allocation may collect garbage first.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub(crate) enum MayCollect {
+pub enum MayCollect {
     /// Yes: wasm asked, suspended at a call whose frames have stack maps.
     Yes,
     /// No: the objects being built are in no root yet.
@@ -58,7 +58,7 @@ impl dyn VMStore + '_ {
     /// `size` bytes with its header, an array's `length` set and zero
     /// elsewhere. Fails with [`HeapExhausted`] if no collection or growth
     /// the limiter allows makes room, or with the limiter's error.
-    pub(crate) fn gc_allocate(
+    pub fn gc_allocate(
         &mut self,
         type_id: u32,
         composite: &CompositeType,
