@@ -2,18 +2,18 @@
 //! the unboxed 31-bit integers they may hold ([`I31`]).
 //!
 //! An `anyref` is 32 bits, as generated code keeps it: 0 is null, an odd
-//! value an `i31` (the payload shifted left once, the low bit set), an even
-//! one an object in the store's GC heap. Egret does not allocate GC
-//! objects yet (structs and arrays are issue #16), so every non-null
-//! `AnyRef` is an `i31` for now. Wasmtime hands out `Rooted<AnyRef>`;
-//! Egret's `AnyRef` is a plain handle bound to its store until #16 brings
-//! rooting.
+//! value an `i31` (the payload shifted left once, the low bit set), a
+//! multiple of 8 an object in the store's GC heap, and `2 mod 4` a host
+//! reference converted by `any.convert_extern` (docs/gc.md). The host
+//! holds them through `Rooted<AnyRef>` and `OwnedRooted<AnyRef>`
+//! (`rooting.rs`).
 
+use crate::rooting::{self, GcRef, GcRefImpl, GcRoot};
 use crate::store::{AsContext, AsContextMut};
 use crate::types::engine_form;
-use crate::{Error, ExternRef, HeapType, RefType, Result};
+use crate::{Error, ExternRef, HeapType, RefType, Result, Rooted};
 use egret_frontend::gc_layout;
-use egret_runtime::store::StoreId;
+use egret_runtime::store::StoreOpaque;
 
 /// A 31-bit integer, as `ref.i31` makes and `i31.get_s`/`i31.get_u` read.
 ///
@@ -68,7 +68,8 @@ impl I31 {
 }
 
 /// A non-null reference of the `any` hierarchy (`anyref`, `eqref`,
-/// `i31ref`, ...).
+/// `i31ref`, ...), held through a [`Rooted`] or [`OwnedRooted`]
+/// handle.
 ///
 /// ```
 /// let engine = egret::Engine::default();
@@ -76,29 +77,49 @@ impl I31 {
 /// let r = egret::AnyRef::from_i31(&mut store, egret::I31::wrapping_i32(7));
 /// assert_eq!(r.unwrap_i31(&store).unwrap().get_i32(), 7);
 /// ```
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+///
+/// [`OwnedRooted`]: crate::OwnedRooted
+#[derive(Copy, Clone, Debug)]
 pub struct AnyRef {
-    store: StoreId,
-    raw: u32,
+    root: GcRoot,
 }
+
+impl GcRefImpl for AnyRef {
+    fn root(&self) -> &GcRoot {
+        &self.root
+    }
+    fn from_root(root: GcRoot) -> Self {
+        AnyRef { root }
+    }
+    fn rooted_as(raw: u64) -> u64 {
+        gc_layout::ANY_IN_EXTERN | u64::from(raw as u32)
+    }
+}
+
+impl GcRef for AnyRef {}
 
 impl AnyRef {
     /// The reference holding `value`.
-    pub fn from_i31(mut store: impl AsContextMut, value: I31) -> AnyRef {
-        AnyRef {
-            store: store.as_context_mut().0.id(),
-            raw: value.to_raw(),
-        }
+    pub fn from_i31(mut store: impl AsContextMut, value: I31) -> Rooted<AnyRef> {
+        rooting::root(&store.as_context_mut().0.opaque, u64::from(value.to_raw()))
     }
 
-    /// The `anyref` holding `external` (as wasm's `any.convert_extern`).
-    pub fn convert_extern(store: impl AsContext, external: ExternRef) -> Result<AnyRef> {
-        let store = store.as_context().0;
-        store.check(external.store)?;
-        Ok(AnyRef {
-            store: store.id(),
-            raw: gc_layout::any_from_extern(external.to_raw()),
-        })
+    /// The `anyref` holding `externref` (as wasm's `any.convert_extern`).
+    pub fn convert_extern(
+        mut store: impl AsContextMut,
+        externref: Rooted<ExternRef>,
+    ) -> Result<Rooted<AnyRef>> {
+        let store = &store.as_context_mut().0.opaque;
+        let raw = externref.root().raw(store)?;
+        Ok(rooting::root(
+            store,
+            u64::from(gc_layout::any_from_extern(raw)),
+        ))
+    }
+
+    /// The reference's bits, if valid in `store`.
+    pub(crate) fn bits(&self, store: &StoreOpaque) -> Result<u32> {
+        Ok(self.root.raw(store)? as u32)
     }
 
     /// Whether the reference holds an `i31`.
@@ -108,8 +129,8 @@ impl AnyRef {
 
     /// The `i31` the reference holds, if it is one.
     pub fn as_i31(&self, store: impl AsContext) -> Result<Option<I31>> {
-        store.as_context().0.check(self.store)?;
-        Ok((self.raw & 1 == 1).then_some(I31(self.raw >> 1)))
+        let raw = self.bits(&store.as_context().0.opaque)?;
+        Ok((raw & 1 == 1).then_some(I31(raw >> 1)))
     }
 
     /// The `i31` the reference holds; an error if it is not one.
@@ -126,24 +147,30 @@ impl AnyRef {
 
     /// Whether the reference is to a struct.
     pub fn is_struct(&self, store: impl AsContext) -> Result<bool> {
-        Ok(matches!(self.ty(store)?, HeapType::Struct))
+        Ok(matches!(
+            self.ty(store)?,
+            HeapType::Struct | HeapType::ConcreteStruct(_)
+        ))
     }
 
     /// Whether the reference is to an array.
     pub fn is_array(&self, store: impl AsContext) -> Result<bool> {
-        Ok(matches!(self.ty(store)?, HeapType::Array))
+        Ok(matches!(
+            self.ty(store)?,
+            HeapType::Array | HeapType::ConcreteArray(_)
+        ))
     }
 
-    /// The reference's heap type: `i31`, the kind of object it refers to
-    /// (`struct` or `array`; the public struct and array types arrive with
-    /// the rest of #16), or `any` for a converted host reference.
+    /// The reference's heap type: `i31`, the type of the object it refers
+    /// to (a concrete struct or array type), or `any` for a converted host
+    /// reference.
     pub fn ty(&self, store: impl AsContext) -> Result<HeapType> {
         let store = store.as_context().0;
-        store.check(self.store)?;
+        let raw = self.bits(&store.opaque)?;
         let engine = store.engine.clone();
         let ty = store
             .opaque
-            .any_ref_type(self.raw)
+            .any_ref_type(raw)
             .ok_or_else(|| Error::misuse("dangling anyref"))?;
         let ty = engine_form::RefType {
             nullable: false,
@@ -155,24 +182,14 @@ impl AnyRef {
     /// Whether the reference is of heap type `ty`.
     pub fn matches_ty(&self, store: impl AsContext, ty: &HeapType) -> Result<bool> {
         let store = store.as_context().0;
-        store.check(self.store)?;
+        let raw = self.bits(&store.opaque)?;
         let ty = RefType::new(false, ty.clone()).to_engine();
-        Ok(store.opaque.any_ref_matches(self.raw, ty))
+        Ok(store.opaque.any_ref_matches(raw, ty))
     }
 
-    /// The raw form generated code uses, for a reference known to belong
-    /// to the store it is used with.
-    pub(crate) fn to_raw(self) -> u32 {
-        self.raw
-    }
-
-    /// The reference of a raw value of `store`; `None` for null.
-    pub(crate) fn from_raw(store: StoreId, raw: u32) -> Option<AnyRef> {
-        (raw != 0).then_some(AnyRef { store, raw })
-    }
-
-    /// The store the reference belongs to.
-    pub(crate) fn store(&self) -> StoreId {
-        self.store
+    /// The reference of a raw value of `store`, rooted in its current
+    /// scope; `None` for null.
+    pub(crate) fn from_raw(store: &StoreOpaque, raw: u32) -> Option<Rooted<AnyRef>> {
+        (raw != 0).then(|| rooting::root(store, u64::from(raw)))
     }
 }

@@ -3,6 +3,8 @@
 //! [`Trap`] and [`WasmBacktrace`] a failed call into wasm carries, found
 //! with [`Error::downcast_ref`].
 
+use crate::GcHeapOutOfMemory;
+use egret_runtime::gc_heap::HeapExhausted;
 use egret_runtime::limits::ResourceError;
 use egret_runtime::trap::{Failure, FailureCause};
 use std::fmt;
@@ -202,7 +204,14 @@ impl Error {
             Ok(error) => *error,
             Err(error) => match error.downcast::<ThrownException>() {
                 Ok(thrown) => Error::Exception(*thrown),
-                Err(error) => Error::Host(error),
+                // The runtime's "GC heap exhausted" is Wasmtime's
+                // `GcHeapOutOfMemory<()>`.
+                Err(error) => match error.downcast::<HeapExhausted>() {
+                    Ok(full) => {
+                        Error::Host(Box::new(GcHeapOutOfMemory::new((), full.bytes_needed)))
+                    }
+                    Err(error) => Error::Host(error),
+                },
             },
         }
     }

@@ -10,11 +10,12 @@
 //! `Rooted<ExnRef>`; Egret's `ExnRef` is a plain handle that stays valid
 //! as long as its store, so it needs no rooting.
 
+use crate::rooting::{self, GcRef, GcRefImpl, GcRoot};
 use crate::store::{AsContext, AsContextMut, StoreInner};
 use crate::values::Val;
-use crate::{Engine, Error, FuncType, Result, Tag, TagType, ValType};
+use crate::{Engine, Error, FuncType, Result, Rooted, Tag, TagType, ValType};
 use egret_runtime::exception::{ExceptionObject, ExnId};
-use egret_runtime::store::StoreId;
+use egret_runtime::store::{StoreId, StoreOpaque};
 
 /// The type of an exception: the types of its fields.
 #[derive(Clone, Debug)]
@@ -79,11 +80,27 @@ impl ExnRefPre {
 /// assert!(Tag::eq(&exn.tag(&store).unwrap(), &tag, &store));
 /// assert_eq!(exn.field(&store, 0).unwrap().i32(), Some(7));
 /// ```
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Copy, Clone, Debug)]
 pub struct ExnRef {
-    pub(crate) store: StoreId,
-    pub(crate) id: ExnId,
+    /// Its bits are the exception's id. Exceptions live as long as their
+    /// store, so the collector has nothing to keep alive for it; the root
+    /// gives the handle its scope.
+    root: GcRoot,
 }
+
+impl GcRefImpl for ExnRef {
+    fn root(&self) -> &GcRoot {
+        &self.root
+    }
+    fn from_root(root: GcRoot) -> Self {
+        ExnRef { root }
+    }
+    fn rooted_as(_: u64) -> u64 {
+        0
+    }
+}
+
+impl GcRef for ExnRef {}
 
 impl ExnRef {
     /// A new exception of `tag` with the given field values, which must
@@ -93,7 +110,7 @@ impl ExnRef {
         allocator: &ExnRefPre,
         tag: &Tag,
         fields: &[Val],
-    ) -> Result<ExnRef> {
+    ) -> Result<Rooted<ExnRef>> {
         let store = store.as_context_mut().0;
         store.check(allocator.store)?;
         store.check(tag.store)?;
@@ -128,18 +145,21 @@ impl ExnRef {
             .exceptions_mut()
             .create(tag.id, &raw)
             .ok_or_else(|| Error::Resource("too many exceptions in one store".into()))?;
-        Ok(ExnRef {
-            store: store.id(),
-            id,
-        })
+        Ok(rooting::root(&store.opaque, u64::from(id.to_raw())))
+    }
+
+    /// The exception's id, if the handle is valid in `store`.
+    pub(crate) fn id(&self, store: &StoreOpaque) -> Result<ExnId> {
+        ExnId::from_raw(self.root.raw(store)? as u32)
+            .ok_or_else(|| Error::misuse("an exception reference of no exception"))
     }
 
     fn object<'s, T>(&self, store: &'s StoreInner<T>) -> Result<ExceptionObject<'s>> {
-        store.check(self.store)?;
+        let id = self.id(&store.opaque)?;
         store
             .opaque
             .exceptions()
-            .get(self.id)
+            .get(id)
             .ok_or_else(|| Error::misuse("an exception reference of no exception"))
     }
 
@@ -171,7 +191,7 @@ impl ExnRef {
                 object.fields.len()
             )));
         };
-        Ok(Val::from_raw(raw, ty, store.id()))
+        Ok(Val::from_raw(raw, ty, &store.opaque))
     }
 
     /// The values of all fields, in order.
@@ -183,38 +203,31 @@ impl ExnRef {
             .fields
             .iter()
             .zip(func.engine_type().params())
-            .map(|(&raw, &ty)| Val::from_raw(raw, ty, store.id()))
+            .map(|(&raw, &ty)| Val::from_raw(raw, ty, &store.opaque))
             .collect();
         Ok(values.into_iter())
     }
 
-    /// The raw reference generated code uses (never 0).
-    pub(crate) fn to_raw(self) -> u32 {
-        self.id.to_raw()
-    }
-
-    /// The exception of a raw reference of `store`; `None` for null.
-    pub(crate) fn from_raw(store: StoreId, raw: u32) -> Option<ExnRef> {
-        ExnId::from_raw(raw).map(|id| ExnRef { store, id })
+    /// The exception of a raw reference of `store`, rooted in its current
+    /// scope; `None` for null.
+    pub(crate) fn from_raw(store: &StoreOpaque, raw: u32) -> Option<Rooted<ExnRef>> {
+        ExnId::from_raw(raw).map(|id| rooting::root(store, u64::from(id.to_raw())))
     }
 }
 
 impl<T> StoreInner<T> {
     /// Makes `exn` the pending exception and returns the error that throws
     /// it (see [`Store::throw`](crate::Store::throw)).
-    pub(crate) fn throw<R>(&mut self, exn: ExnRef) -> Result<R> {
-        self.check(exn.store)?;
-        self.opaque.exceptions_mut().set_pending(exn.id);
+    pub(crate) fn throw<R>(&mut self, exn: Rooted<ExnRef>) -> Result<R> {
+        let id = exn.id(&self.opaque)?;
+        self.opaque.exceptions_mut().set_pending(id);
         Err(Error::Exception(self.opaque.thrown_exception()))
     }
 
     /// Takes the pending exception.
-    pub(crate) fn take_pending_exception(&mut self) -> Option<ExnRef> {
+    pub(crate) fn take_pending_exception(&mut self) -> Option<Rooted<ExnRef>> {
         let id = self.opaque.exceptions_mut().take_pending()?;
-        Some(ExnRef {
-            store: self.id(),
-            id,
-        })
+        ExnRef::from_raw(&self.opaque, id.to_raw())
     }
 
     /// Whether an exception is pending.

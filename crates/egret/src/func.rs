@@ -135,9 +135,8 @@ impl Func {
         // SAFETY: the funcref belongs to this store (checked above) and the
         // slots hold arguments of its parameter types (checked above).
         unsafe { store.vm().call(self.vm_func_ref(), &mut values) }?;
-        let id = store.id();
         for ((result, raw), ty) in results.iter_mut().zip(values).zip(ty.results()) {
-            *result = Val::from_raw(raw, *ty, id);
+            *result = Val::from_raw(raw, *ty, &store.opaque);
         }
         Ok(())
     }
@@ -256,11 +255,17 @@ where
         // only through this pointer until the entry returns, so this is
         // the only borrow, and it ends when the closure returns.
         let store = unsafe { &mut *store.as_ptr().cast::<StoreInner<T>>() };
+        // References the call roots for the host (its arguments, what it
+        // reads) are let go when it returns; its results are back in raw
+        // form by then.
+        let roots = store.opaque.host_roots().scope_start();
         let caller = Caller {
-            store,
+            store: &mut *store,
             vmctx: CallerVmctx(caller_vmctx),
         };
-        g(caller, values).map_err(Error::into_host_error)
+        let outcome = g(caller, values).map_err(Error::into_host_error);
+        store.opaque.host_roots().end_scope(roots);
+        outcome
     };
     // SAFETY: `caller_vmctx` is what the trampoline (a wasm caller in this
     // function's store) or `call_from_host` (null) passed; `slots` has at
@@ -283,13 +288,13 @@ pub(crate) fn dynamic_host_fn<T: 'static>(
         Some(declared),
         move |mut caller: Caller<'_, T>, values: &mut [u128]| {
             let ty = &closure_ty;
-            let id = caller.store.id();
             // Arguments then results, in the store's scratch vector (taken, so
             // a nested call uses its own; put back for the next call).
             let mut vals = std::mem::take(&mut caller.store.host_vals);
             vals.clear();
             let params = ty.params().iter().zip(values.iter());
-            vals.extend(params.map(|(t, raw)| Val::from_raw(*raw, *t, id)));
+            let opaque = &caller.store.opaque;
+            vals.extend(params.map(|(t, raw)| Val::from_raw(*raw, *t, opaque)));
             vals.extend(ty.results().iter().map(|t| Val::default_for(*t)));
             let (params, results) = vals.split_at_mut(ty.params().len());
             let outcome = f(caller.reborrow(), params, results)

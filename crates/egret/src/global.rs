@@ -78,7 +78,7 @@ impl Global {
         Ok(Val::from_raw(
             store.opaque.global_get(self.id),
             ty.content,
-            self.store,
+            &store.opaque,
         ))
     }
 

@@ -26,13 +26,16 @@
 #![deny(missing_docs)]
 
 mod anyref;
+mod arrayref;
 mod cache;
 mod config;
 mod engine;
 mod error;
 mod exn;
 mod externals;
+mod field_values;
 mod func;
+mod gc;
 mod global;
 mod instance;
 mod limits;
@@ -40,7 +43,9 @@ mod linker;
 mod memory;
 mod module;
 mod refs;
+mod rooting;
 mod store;
+mod structref;
 mod table;
 mod tag;
 mod typed;
@@ -48,6 +53,7 @@ mod types;
 mod values;
 
 pub use anyref::{AnyRef, I31};
+pub use arrayref::{ArrayRef, ArrayRefPre};
 pub use cache::{Cache, CacheConfig};
 pub use config::{Config, OptLevel};
 pub use egret_frontend::code::CodeKind;
@@ -61,6 +67,7 @@ pub use error::{
 pub use exn::{ExnRef, ExnRefPre, ExnType};
 pub use externals::Extern;
 pub use func::{Caller, Func};
+pub use gc::GcHeapOutOfMemory;
 pub use global::Global;
 pub use instance::{Export, Instance};
 pub use limits::{
@@ -71,12 +78,15 @@ pub use linker::{InstancePre, Linker};
 pub use memory::{Memory, PAGE_SIZE};
 pub use module::Module;
 pub use refs::Ref;
+pub use rooting::{GcRef, OwnedRooted, RootScope, Rooted, RootedGcRef};
 pub use store::{AsContext, AsContextMut, Store, StoreContext, StoreContextMut, UpdateDeadline};
+pub use structref::{StructRef, StructRefPre};
 pub use table::Table;
 pub use tag::Tag;
 pub use typed::{IntoFunc, TypedFunc, WasmParams, WasmResults, WasmRet, WasmTy};
 pub use types::{
-    ExportType, ExternType, Finality, FuncType, GlobalType, HeapType, ImportType, MemoryType,
-    MemoryTypeBuilder, Mutability, RefType, TableType, TagType, ValType,
+    ArrayType, ExportType, ExternType, FieldType, Finality, FuncType, GlobalType, HeapType,
+    ImportType, MemoryType, MemoryTypeBuilder, Mutability, RefType, StorageType, StructType,
+    TableType, TagType, ValType,
 };
 pub use values::{ExternRef, Val};

@@ -2,7 +2,7 @@
 //! hold them (Wasmtime's shape). Each variant keeps its nullability inside,
 //! so a null still says which hierarchy it belongs to.
 
-use crate::{AnyRef, ExnRef, ExternRef, Func, HeapType, Val};
+use crate::{AnyRef, ExnRef, ExternRef, Func, HeapType, Rooted, Val};
 
 /// A reference: what a table element is.
 ///
@@ -16,11 +16,11 @@ pub enum Ref {
     /// A function reference (`None` is null).
     Func(Option<Func>),
     /// A host reference (`None` is null).
-    Extern(Option<ExternRef>),
+    Extern(Option<Rooted<ExternRef>>),
     /// A reference of the `any` hierarchy (`None` is null).
-    Any(Option<AnyRef>),
+    Any(Option<Rooted<AnyRef>>),
     /// An exception reference (`None` is null).
-    Exn(Option<ExnRef>),
+    Exn(Option<Rooted<ExnRef>>),
 }
 
 impl Ref {
@@ -66,7 +66,7 @@ impl Ref {
     }
 
     /// The host reference, if this is one (`Some(None)` for null).
-    pub fn as_extern(&self) -> Option<Option<&ExternRef>> {
+    pub fn as_extern(&self) -> Option<Option<&Rooted<ExternRef>>> {
         match self {
             Ref::Extern(r) => Some(r.as_ref()),
             _ => None,
@@ -79,7 +79,7 @@ impl Ref {
     }
 
     /// The `any` reference, if this is one (`Some(None)` for null).
-    pub fn as_any(&self) -> Option<Option<&AnyRef>> {
+    pub fn as_any(&self) -> Option<Option<&Rooted<AnyRef>>> {
         match self {
             Ref::Any(r) => Some(r.as_ref()),
             _ => None,
@@ -92,7 +92,7 @@ impl Ref {
     }
 
     /// The exception reference, if this is one (`Some(None)` for null).
-    pub fn as_exn(&self) -> Option<Option<&ExnRef>> {
+    pub fn as_exn(&self) -> Option<Option<&Rooted<ExnRef>>> {
         match self {
             Ref::Exn(r) => Some(r.as_ref()),
             _ => None,
@@ -116,7 +116,12 @@ macro_rules! ref_from {
     )*};
 }
 
-ref_from!(Func => Func, ExternRef => Extern, AnyRef => Any, ExnRef => Exn);
+ref_from!(
+    Func => Func,
+    Rooted<ExternRef> => Extern,
+    Rooted<AnyRef> => Any,
+    Rooted<ExnRef> => Exn
+);
 
 impl From<Ref> for Val {
     fn from(r: Ref) -> Val {

@@ -6,7 +6,7 @@
 
 use crate::Engine;
 use crate::limits::{LimiterAccessor, ResourceLimiter};
-use crate::{Error, ExnRef, Result, Val};
+use crate::{Error, ExnRef, Result, Rooted, Val};
 use egret_runtime::limits::CountLimits;
 use egret_runtime::store::{StoreId, StoreOpaque, VMStore};
 use egret_runtime::trap::HostError;
@@ -320,7 +320,7 @@ impl<T> Store<T> {
     /// error. Always `Err`.
     ///
     /// ```
-    /// use egret::{Engine, ExnRef, ExnRefPre, ExnType, FuncType, Store, Tag, TagType, Val, ValType};
+    /// use egret::{Engine, ExnRef, ExnRefPre, ExnType, FuncType, Rooted, Store, Tag, TagType, Val, ValType};
     /// let engine = Engine::default();
     /// let mut store = Store::new(&engine, ());
     /// let ty = TagType::new(FuncType::new(&engine, [ValType::I32], []));
@@ -329,16 +329,17 @@ impl<T> Store<T> {
     /// let exn = ExnRef::new(&mut store, &pre, &tag, &[Val::I32(1)]).unwrap();
     /// let err = store.throw::<()>(exn).unwrap_err();
     /// assert!(err.downcast_ref::<egret::ThrownException>().is_some());
-    /// assert_eq!(store.take_pending_exception(), Some(exn));
+    /// let pending = store.take_pending_exception().unwrap();
+    /// assert!(Rooted::ref_eq(&store, &pending, &exn).unwrap());
     /// ```
-    pub fn throw<R>(&mut self, exception: ExnRef) -> Result<R> {
+    pub fn throw<R>(&mut self, exception: Rooted<ExnRef>) -> Result<R> {
         self.inner.throw(exception)
     }
 
     /// Takes the pending exception: the one an uncaught wasm exception (an
     /// [`Error::Exception`](crate::Error::Exception)) or
     /// [`Store::throw`] left.
-    pub fn take_pending_exception(&mut self) -> Option<ExnRef> {
+    pub fn take_pending_exception(&mut self) -> Option<Rooted<ExnRef>> {
         self.inner.take_pending_exception()
     }
 
@@ -409,12 +410,12 @@ impl<T> StoreContext<'_, T> {
 impl<T> StoreContextMut<'_, T> {
     /// [`Store::throw`], for host functions (through
     /// `caller.as_context_mut()`).
-    pub fn throw<R>(&mut self, exception: ExnRef) -> Result<R> {
+    pub fn throw<R>(&mut self, exception: Rooted<ExnRef>) -> Result<R> {
         self.0.throw(exception)
     }
 
     /// [`Store::take_pending_exception`].
-    pub fn take_pending_exception(&mut self) -> Option<ExnRef> {
+    pub fn take_pending_exception(&mut self) -> Option<Rooted<ExnRef>> {
         self.0.take_pending_exception()
     }
 

@@ -113,7 +113,7 @@ impl Table {
         let value = Val::from_raw(
             raw as u128,
             engine_form::ValType::Ref(table.ty().element),
-            self.store,
+            &store.opaque,
         );
         value
             .ref_()

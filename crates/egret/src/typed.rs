@@ -3,10 +3,11 @@
 //! plain Rust closures.
 
 use crate::func::{HostFnDef, host_fn};
+use crate::rooting::{self, GcRefImpl};
 use crate::store::{AsContext, AsContextMut, StoreInner};
 use crate::types::engine_form::{self, ValType};
-use crate::{AnyRef, Caller, Error, ExnRef, ExternRef, Func, I31, Result};
-use egret_runtime::store::StoreId;
+use crate::{AnyRef, Caller, Error, ExnRef, ExternRef, Func, I31, OwnedRooted, Result, Rooted};
+use egret_runtime::store::StoreOpaque;
 use std::marker::PhantomData;
 
 /// A Rust type that is a WebAssembly value type.
@@ -16,7 +17,7 @@ pub trait WasmTy: Send + Sync + Sized + 'static {
     #[doc(hidden)]
     fn to_raw<T>(self, store: &StoreInner<T>) -> Result<u128>;
     #[doc(hidden)]
-    fn from_raw(raw: u128, store: StoreId) -> Self;
+    fn from_raw(raw: u128, store: &StoreOpaque) -> Self;
 }
 
 macro_rules! wasm_ty_int {
@@ -28,7 +29,7 @@ macro_rules! wasm_ty_int {
             fn to_raw<T>(self, _: &StoreInner<T>) -> Result<u128> {
                 Ok(u128::from(self as $bits))
             }
-            fn from_raw(raw: u128, _: StoreId) -> Self {
+            fn from_raw(raw: u128, _: &StoreOpaque) -> Self {
                 raw as $bits as $t
             }
         }
@@ -44,7 +45,7 @@ impl WasmTy for f32 {
     fn to_raw<T>(self, _: &StoreInner<T>) -> Result<u128> {
         Ok(u128::from(self.to_bits()))
     }
-    fn from_raw(raw: u128, _: StoreId) -> Self {
+    fn from_raw(raw: u128, _: &StoreOpaque) -> Self {
         f32::from_bits(raw as u32)
     }
 }
@@ -56,7 +57,7 @@ impl WasmTy for f64 {
     fn to_raw<T>(self, _: &StoreInner<T>) -> Result<u128> {
         Ok(u128::from(self.to_bits()))
     }
-    fn from_raw(raw: u128, _: StoreId) -> Self {
+    fn from_raw(raw: u128, _: &StoreOpaque) -> Self {
         f64::from_bits(raw as u64)
     }
 }
@@ -68,48 +69,85 @@ impl WasmTy for Option<Func> {
     fn to_raw<T>(self, store: &StoreInner<T>) -> Result<u128> {
         crate::Val::FuncRef(self).to_raw(store)
     }
-    fn from_raw(raw: u128, store: StoreId) -> Self {
-        Func::from_raw(store, raw as usize)
+    fn from_raw(raw: u128, store: &StoreOpaque) -> Self {
+        Func::from_raw(store.id(), raw as usize)
     }
 }
 
-impl WasmTy for Option<ExternRef> {
-    fn valtype() -> ValType {
-        ValType::EXTERNREF
-    }
-    fn to_raw<T>(self, store: &StoreInner<T>) -> Result<u128> {
-        crate::Val::ExternRef(self).to_raw(store)
-    }
-    fn from_raw(raw: u128, store: StoreId) -> Self {
-        match crate::Val::from_raw(raw, ValType::EXTERNREF, store) {
-            crate::Val::ExternRef(r) => r,
-            _ => None,
+/// `WasmTy` for the handles of a kind of GC reference: `Option<Rooted<_>>`
+/// and `Option<OwnedRooted<_>>` for the nullable type, `Rooted<_>` and
+/// `OwnedRooted<_>` for the non-null one.
+macro_rules! gc_ref_wasm_ty {
+    ($($kind:ident => $variant:ident, $heap:ident;)*) => {$(
+        impl WasmTy for Option<Rooted<$kind>> {
+            fn valtype() -> ValType {
+                ValType::Ref(engine_form::RefType {
+                    nullable: true,
+                    heap: engine_form::HeapType::$heap,
+                })
+            }
+            fn to_raw<T>(self, store: &StoreInner<T>) -> Result<u128> {
+                crate::Val::$variant(self).to_raw(store)
+            }
+            fn from_raw(raw: u128, store: &StoreOpaque) -> Self {
+                match crate::Val::from_raw(raw, Self::valtype(), store) {
+                    crate::Val::$variant(r) => r,
+                    _ => None,
+                }
+            }
         }
-    }
+
+        impl WasmTy for Rooted<$kind> {
+            fn valtype() -> ValType {
+                ValType::Ref(engine_form::RefType {
+                    nullable: false,
+                    heap: engine_form::HeapType::$heap,
+                })
+            }
+            fn to_raw<T>(self, store: &StoreInner<T>) -> Result<u128> {
+                Some(self).to_raw(store)
+            }
+            fn from_raw(raw: u128, store: &StoreOpaque) -> Self {
+                // Never null: the type says so. A null would come back as
+                // a handle to nothing, which every use reports.
+                <Option<Rooted<$kind>>>::from_raw(raw, store)
+                    .unwrap_or_else(|| rooting::root(store, 0))
+            }
+        }
+
+        impl WasmTy for Option<OwnedRooted<$kind>> {
+            fn valtype() -> ValType {
+                <Option<Rooted<$kind>>>::valtype()
+            }
+            fn to_raw<T>(self, store: &StoreInner<T>) -> Result<u128> {
+                match self {
+                    None => Ok(0),
+                    Some(owned) => owned.to_raw(store),
+                }
+            }
+            fn from_raw(raw: u128, store: &StoreOpaque) -> Self {
+                (raw != 0).then(|| <OwnedRooted<$kind>>::from_raw(raw, store))
+            }
+        }
+
+        impl WasmTy for OwnedRooted<$kind> {
+            fn valtype() -> ValType {
+                <Rooted<$kind>>::valtype()
+            }
+            fn to_raw<T>(self, store: &StoreInner<T>) -> Result<u128> {
+                Ok(u128::from(self.root().raw(&store.opaque)?))
+            }
+            fn from_raw(raw: u128, store: &StoreOpaque) -> Self {
+                rooting::owned(store, raw as u64)
+            }
+        }
+    )*};
 }
 
-impl WasmTy for Option<ExnRef> {
-    fn valtype() -> ValType {
-        ValType::EXNREF
-    }
-    fn to_raw<T>(self, store: &StoreInner<T>) -> Result<u128> {
-        crate::Val::ExnRef(self).to_raw(store)
-    }
-    fn from_raw(raw: u128, store: StoreId) -> Self {
-        ExnRef::from_raw(store, raw as u32)
-    }
-}
-
-impl WasmTy for Option<AnyRef> {
-    fn valtype() -> ValType {
-        ValType::ANYREF
-    }
-    fn to_raw<T>(self, store: &StoreInner<T>) -> Result<u128> {
-        crate::Val::AnyRef(self).to_raw(store)
-    }
-    fn from_raw(raw: u128, store: StoreId) -> Self {
-        AnyRef::from_raw(store, raw as u32)
-    }
+gc_ref_wasm_ty! {
+    AnyRef => AnyRef, Any;
+    ExternRef => ExternRef, Extern;
+    ExnRef => ExnRef, Exn;
 }
 
 /// `(ref i31)`: never null.
@@ -123,7 +161,7 @@ impl WasmTy for I31 {
     fn to_raw<T>(self, _: &StoreInner<T>) -> Result<u128> {
         Ok(u128::from(self.to_raw()))
     }
-    fn from_raw(raw: u128, _: StoreId) -> Self {
+    fn from_raw(raw: u128, _: &StoreOpaque) -> Self {
         I31::wrapping_u32(raw as u32 >> 1)
     }
 }
@@ -139,7 +177,7 @@ impl WasmTy for Option<I31> {
     fn to_raw<T>(self, _: &StoreInner<T>) -> Result<u128> {
         Ok(self.map_or(0, |i| u128::from(i.to_raw())))
     }
-    fn from_raw(raw: u128, _: StoreId) -> Self {
+    fn from_raw(raw: u128, _: &StoreOpaque) -> Self {
         (raw != 0).then(|| I31::wrapping_u32(raw as u32 >> 1))
     }
 }
@@ -157,7 +195,7 @@ pub trait WasmParams: Send + Sized {
 /// A list of wasm results as a Rust type: `()`, one `WasmTy`, or a tuple.
 pub trait WasmResults: WasmParams {
     #[doc(hidden)]
-    fn load_raw(values: &[u128], store: StoreId) -> Self;
+    fn load_raw(values: &[u128], store: &StoreOpaque) -> Self;
 }
 
 impl<A: WasmTy> WasmParams for A {
@@ -172,7 +210,7 @@ impl<A: WasmTy> WasmParams for A {
 }
 
 impl<A: WasmTy> WasmResults for A {
-    fn load_raw(values: &[u128], store: StoreId) -> Self {
+    fn load_raw(values: &[u128], store: &StoreOpaque) -> Self {
         A::from_raw(values[0], store)
     }
 }
@@ -193,7 +231,7 @@ macro_rules! tuple_params {
 
         impl<$($name: WasmTy),*> WasmResults for ($($name,)*) {
             #[allow(unused_variables, clippy::unused_unit)]
-            fn load_raw(values: &[u128], store: StoreId) -> Self {
+            fn load_raw(values: &[u128], store: &StoreOpaque) -> Self {
                 ($($name::from_raw(values[$index], store),)*)
             }
         }
@@ -273,7 +311,7 @@ impl<P: WasmParams, R: WasmResults> TypedFunc<P, R> {
         // SAFETY: the funcref belongs to this store (checked above) and its
         // type was checked against `P` and `R` when this was created.
         unsafe { store.vm().call(self.func.vm_func_ref(), values) }?;
-        Ok(R::load_raw(values, store.id()))
+        Ok(R::load_raw(values, &store.opaque))
     }
 }
 
@@ -401,8 +439,8 @@ macro_rules! into_func {
                     let slots = <($($name,)*) as WasmParams>::COUNT
                         .max(<R::Results as WasmParams>::COUNT);
                     let values = &mut values[..slots];
-                    let id = caller.store.id();
-                    $(let $name = $name::from_raw(values[$index], id);)*
+                    let opaque = &caller.store.opaque;
+                    $(let $name = $name::from_raw(values[$index], opaque);)*
                     let results = self(caller.reborrow(), $($name),*).into_result()?;
                     results.store_raw(caller.store, values)
                 })

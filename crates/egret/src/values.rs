@@ -1,10 +1,11 @@
 //! Values passed between the host and wasm, and their raw 16-byte form.
 
+use crate::rooting::{self, GcRef, GcRefImpl, GcRoot};
 use crate::store::StoreInner;
 use crate::types::engine_form;
-use crate::{AnyRef, Error, ExnRef, Func, Result, ValType};
+use crate::{AnyRef, Error, ExnRef, Func, Result, Rooted, ValType};
 use egret_frontend::gc_layout;
-use egret_runtime::store::StoreId;
+use egret_runtime::store::StoreOpaque;
 use std::any::Any;
 
 /// A WebAssembly value.
@@ -23,12 +24,12 @@ pub enum Val {
     /// A `funcref` (`None` is null).
     FuncRef(Option<Func>),
     /// An `externref` (`None` is null).
-    ExternRef(Option<ExternRef>),
+    ExternRef(Option<Rooted<ExternRef>>),
     /// A reference in the `any` hierarchy (`anyref`, `eqref`, `i31ref`,
     /// struct and array references; `None` is null).
-    AnyRef(Option<AnyRef>),
+    AnyRef(Option<Rooted<AnyRef>>),
     /// An exception reference (`exnref`; `None` is null).
-    ExnRef(Option<ExnRef>),
+    ExnRef(Option<Rooted<ExnRef>>),
 }
 
 impl Val {
@@ -93,15 +94,15 @@ impl Val {
                 r.is_func() && unsafe { store.opaque.func_matches(f.vm_func_ref(), r) }
             }
             Val::ExternRef(None) => r.nullable && r.heap.top() == engine_form::HeapType::Extern,
-            Val::ExternRef(Some(_)) => r.heap == engine_form::HeapType::Extern,
-            Val::AnyRef(None) => r.nullable && r.heap.top() == engine_form::HeapType::Any,
-            Val::AnyRef(Some(a)) => {
-                store.check(a.store())?;
-                store.opaque.any_ref_matches(a.to_raw(), r)
+            Val::ExternRef(Some(e)) => {
+                e.bits(&store.opaque)?;
+                r.heap == engine_form::HeapType::Extern
             }
+            Val::AnyRef(None) => r.nullable && r.heap.top() == engine_form::HeapType::Any,
+            Val::AnyRef(Some(a)) => store.opaque.any_ref_matches(a.bits(&store.opaque)?, r),
             Val::ExnRef(None) => r.nullable && r.heap.top() == engine_form::HeapType::Exn,
             Val::ExnRef(Some(e)) => {
-                store.check(e.store)?;
+                e.id(&store.opaque)?;
                 r.heap == engine_form::HeapType::Exn
             }
             _ => false,
@@ -154,27 +155,18 @@ impl Val {
             Val::F64(v) => u128::from(*v),
             Val::V128(v) => *v,
             Val::FuncRef(None) | Val::ExternRef(None) | Val::AnyRef(None) | Val::ExnRef(None) => 0,
-            Val::AnyRef(Some(a)) => {
-                store.check(a.store())?;
-                u128::from(a.to_raw())
-            }
-            Val::ExnRef(Some(e)) => {
-                store.check(e.store)?;
-                u128::from(e.to_raw())
-            }
+            Val::AnyRef(Some(a)) => u128::from(a.bits(&store.opaque)?),
+            Val::ExnRef(Some(e)) => u128::from(e.id(&store.opaque)?.to_raw()),
             Val::FuncRef(Some(f)) => {
                 store.check(f.store)?;
                 f.func_ref as u128
             }
-            Val::ExternRef(Some(r)) => {
-                store.check(r.store)?;
-                u128::from(r.to_raw())
-            }
+            Val::ExternRef(Some(r)) => u128::from(r.bits(&store.opaque)?),
         })
     }
 
     /// Reads a raw value of type `ty` produced by generated code.
-    pub(crate) fn from_raw(raw: u128, ty: engine_form::ValType, store: StoreId) -> Val {
+    pub(crate) fn from_raw(raw: u128, ty: engine_form::ValType, store: &StoreOpaque) -> Val {
         use engine_form::ValType as E;
         match ty {
             E::I32 => Val::I32(raw as u32 as i32),
@@ -183,7 +175,9 @@ impl Val {
             E::F64 => Val::F64(raw as u64),
             E::V128 => Val::V128(raw),
             E::Ref(r) => match r.heap.top() {
-                engine_form::HeapType::Func => Val::FuncRef(Func::from_raw(store, raw as usize)),
+                engine_form::HeapType::Func => {
+                    Val::FuncRef(Func::from_raw(store.id(), raw as usize))
+                }
                 engine_form::HeapType::Any => Val::AnyRef(AnyRef::from_raw(store, raw as u32)),
                 engine_form::HeapType::Exn => Val::ExnRef(ExnRef::from_raw(store, raw as u32)),
                 _ => Val::ExternRef(ExternRef::from_raw(store, raw as u64)),
@@ -210,81 +204,92 @@ impl From<Func> for Val {
     }
 }
 
-/// A reference to a host value, passed through wasm as an `externref`.
-/// The value lives as long as the store that holds it. An `externref` can
-/// also hold an `anyref` (what wasm's `extern.convert_any` or
-/// [`ExternRef::convert_any`] make), which has no host value.
+/// A reference to a host value, passed through wasm as an `externref`,
+/// held through a [`Rooted`] or [`OwnedRooted`](crate::OwnedRooted)
+/// handle. The value lives as long as the store that holds it. An
+/// `externref` can also hold an `anyref` (what wasm's `extern.convert_any`
+/// or [`ExternRef::convert_any`] make), which has no host value.
 ///
 /// ```
 /// let engine = egret::Engine::default();
 /// let mut store = egret::Store::new(&engine, ());
-/// let r = egret::ExternRef::new(&mut store, "hello");
-/// assert_eq!(r.data(&store).unwrap().downcast_ref::<&str>(), Some(&"hello"));
+/// let r = egret::ExternRef::new(&mut store, "hello").unwrap();
+/// let data = r.data(&store).unwrap().unwrap();
+/// assert_eq!(data.downcast_ref::<&str>(), Some(&"hello"));
 /// ```
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Copy, Clone, Debug)]
 pub struct ExternRef {
-    pub(crate) store: StoreId,
-    /// What generated code holds: `index + 1` of the host value, or an
-    /// `anyref` with `gc_layout::ANY_IN_EXTERN` set.
-    raw: u64,
+    /// Its bits are what generated code holds: `index + 1` of the host
+    /// value, or an `anyref` with `gc_layout::ANY_IN_EXTERN` set.
+    root: GcRoot,
 }
+
+impl GcRefImpl for ExternRef {
+    fn root(&self) -> &GcRoot {
+        &self.root
+    }
+    fn from_root(root: GcRoot) -> Self {
+        ExternRef { root }
+    }
+    fn rooted_as(raw: u64) -> u64 {
+        raw
+    }
+}
+
+impl GcRef for ExternRef {}
 
 impl ExternRef {
     /// Stores `value` in `store` and returns a reference to it. (Of a
     /// store's first 2^30 - 1 host values, each keeps its identity through
     /// `any.convert_extern`; beyond, converted ones may alias another or
     /// come back null: see docs/limits.md.)
-    pub fn new<T>(
-        mut store: impl crate::AsContextMut<Data = T>,
-        value: impl Any + Send + Sync,
-    ) -> ExternRef {
+    pub fn new<T>(mut store: impl crate::AsContextMut, value: T) -> Result<Rooted<ExternRef>>
+    where
+        T: 'static + Any + Send + Sync,
+    {
         let store = store.as_context_mut().0;
         store.externrefs.push(Box::new(value));
-        ExternRef {
-            store: store.id(),
-            raw: store.externrefs.len() as u64,
-        }
+        let raw = store.externrefs.len() as u64;
+        Ok(rooting::root(&store.opaque, raw))
     }
 
-    /// The `externref` holding `any` (as wasm's `extern.convert_any`).
-    pub fn convert_any(store: impl crate::AsContext, any: AnyRef) -> Result<ExternRef> {
-        let store = store.as_context().0;
-        store.check(any.store())?;
-        Ok(ExternRef {
-            store: store.id(),
-            raw: gc_layout::extern_from_any(any.to_raw()),
-        })
+    /// The `externref` holding `anyref` (as wasm's `extern.convert_any`).
+    pub fn convert_any(
+        mut store: impl crate::AsContextMut,
+        anyref: Rooted<AnyRef>,
+    ) -> Result<Rooted<ExternRef>> {
+        let store = &store.as_context_mut().0.opaque;
+        let raw = anyref.bits(store)?;
+        Ok(rooting::root(store, gc_layout::extern_from_any(raw)))
     }
 
-    /// The referenced value; an error for an `externref` that holds an
+    /// The referenced host value; `None` for an `externref` that holds an
     /// `anyref`.
     pub fn data<'a, T: 'a>(
         &self,
         store: impl Into<crate::StoreContext<'a, T>>,
-    ) -> Result<&'a (dyn Any + Send + Sync)> {
+    ) -> Result<Option<&'a (dyn Any + Send + Sync)>> {
         let store = store.into().0;
-        store.check(self.store)?;
-        if self.raw & gc_layout::ANY_IN_EXTERN != 0 {
-            return Err(Error::misuse(
-                "the externref holds an anyref (extern.convert_any), not a host value",
-            ));
+        let raw = self.root.raw(&store.opaque)?;
+        if raw & gc_layout::ANY_IN_EXTERN != 0 {
+            return Ok(None);
         }
         store
             .externrefs
-            .get(self.raw as usize - 1)
-            .map(|b| &**b)
+            .get(raw as usize - 1)
+            .map(|b| Some(&**b))
             .ok_or_else(|| Error::misuse("dangling externref"))
     }
 
-    /// The raw form generated code uses, for a reference known to belong
-    /// to the store it is used with.
-    pub(crate) fn to_raw(self) -> u64 {
-        self.raw
+    /// The reference's bits, if valid in `store`.
+    pub(crate) fn bits(&self, store: &StoreOpaque) -> Result<u64> {
+        self.root.raw(store)
     }
 
-    /// The reference of a raw value of `store`; `None` for null.
-    pub(crate) fn from_raw(store: StoreId, raw: u64) -> Option<ExternRef> {
-        (raw != 0).then_some(ExternRef { store, raw })
+    /// The reference of a raw value of `store`, rooted in its current
+    /// scope; `None` for null.
+    pub(crate) fn from_raw(store: &StoreOpaque, raw: u64) -> Option<Rooted<ExternRef>> {
+        (raw != 0).then(|| rooting::root(store, raw))
     }
 }
 

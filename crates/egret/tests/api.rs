@@ -593,15 +593,13 @@ fn externrefs_round_trip_through_wasm() {
     let mut store = Store::new(&engine, ());
     let instance = Instance::new(&mut store, &module, &[]).unwrap();
     let id = instance
-        .get_typed_func::<Option<ExternRef>, Option<ExternRef>>(&mut store, "id")
+        .get_typed_func::<Option<Rooted<ExternRef>>, Option<Rooted<ExternRef>>>(&mut store, "id")
         .unwrap();
-    let r = ExternRef::new(&mut store, String::from("payload"));
+    let r = ExternRef::new(&mut store, String::from("payload")).unwrap();
     let back = id.call(&mut store, Some(r)).unwrap().unwrap();
-    assert_eq!(
-        back.data(&store).unwrap().downcast_ref::<String>().unwrap(),
-        "payload"
-    );
-    assert_eq!(id.call(&mut store, None).unwrap(), None);
+    let data = back.data(&store).unwrap().unwrap();
+    assert_eq!(data.downcast_ref::<String>().unwrap(), "payload");
+    assert!(id.call(&mut store, None).unwrap().is_none());
 }
 
 #[test]

@@ -9,7 +9,7 @@ mod common;
 use common::trap_of;
 use egret::{
     AsContextMut, Caller, Config, Engine, Error, ExnRef, ExnRefPre, ExnType, Func, FuncType,
-    Global, GlobalType, Instance, Linker, Module, Mutability, Ref, Store, Tag, TagType,
+    Global, GlobalType, Instance, Linker, Module, Mutability, Ref, Rooted, Store, Tag, TagType,
     ThrownException, Trap, Val, ValType,
 };
 
@@ -200,11 +200,11 @@ fn exnref_values_cross_the_boundary_and_live_in_globals() {
     let Val::ExnRef(Some(back)) = global.get(&store) else {
         panic!("the global lost its exception");
     };
-    assert_eq!(back, exn);
+    assert!(Rooted::ref_eq(&store, &back, &exn).unwrap());
 
     // Typed functions take and return exception references too.
     let catch_ref = instance
-        .get_typed_func::<(), Option<ExnRef>>(&mut store, "catch_ref")
+        .get_typed_func::<(), Option<Rooted<ExnRef>>>(&mut store, "catch_ref")
         .unwrap();
     let typed = catch_ref
         .call(&mut store, ())
@@ -212,18 +212,20 @@ fn exnref_values_cross_the_boundary_and_live_in_globals() {
         .expect("an exception");
     assert_eq!(typed.field(&store, 0).unwrap().i32(), Some(5));
     let rethrow = instance
-        .get_typed_func::<Option<ExnRef>, ()>(&mut store, "rethrow")
+        .get_typed_func::<Option<Rooted<ExnRef>>, ()>(&mut store, "rethrow")
         .unwrap();
     assert!(matches!(
         rethrow.call(&mut store, Some(typed)),
         Err(Error::Exception(_))
     ));
-    assert_eq!(store.take_pending_exception(), Some(typed));
+    let pending = store.take_pending_exception().unwrap();
+    assert!(Rooted::ref_eq(&store, &pending, &typed).unwrap());
 
     // Thrown again by wasm, it is the same exception.
     let err = call(&mut store, instance, "rethrow", &[Val::ExnRef(Some(exn))]).unwrap_err();
     assert!(matches!(err, Error::Exception(_)));
-    assert_eq!(store.take_pending_exception(), Some(exn));
+    let pending = store.take_pending_exception().unwrap();
+    assert!(Rooted::ref_eq(&store, &pending, &exn).unwrap());
     let err = call(&mut store, instance, "rethrow", &[Val::ExnRef(None)]);
     assert_eq!(trap_of(err), Trap::NullReference);
 

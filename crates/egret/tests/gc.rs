@@ -7,8 +7,12 @@ mod common;
 
 use common::trap_of;
 use egret::{
-    AnyRef, Config, Engine, Error, ExternRef, HeapType, I31, Instance, Module, Store, Trap, Val,
+    AnyRef, ArrayRef, ArrayRefPre, ArrayType, Caller, Config, Engine, Error, ExternRef, FieldType,
+    Finality, Func, GcHeapOutOfMemory, HeapType, I31, Instance, Module, Mutability, OwnedRooted,
+    RootScope, Rooted, StorageType, Store, StoreLimits, StoreLimitsBuilder, StructRef,
+    StructRefPre, StructType, Trap, Val, ValType,
 };
+use std::sync::{Arc, Mutex};
 
 fn gc_engine() -> Engine {
     let mut config = Config::new();
@@ -46,27 +50,27 @@ fn objects_made_by_wasm_reach_the_host_with_their_kind() {
     let mut store = Store::new(&gc_engine(), ());
     let instance = objects(&mut store);
     let point = instance
-        .get_typed_func::<i32, Option<AnyRef>>(&mut store, "point")
+        .get_typed_func::<i32, Option<Rooted<AnyRef>>>(&mut store, "point")
         .unwrap();
     let x = instance
-        .get_typed_func::<Option<AnyRef>, i32>(&mut store, "x")
+        .get_typed_func::<Option<Rooted<AnyRef>>, i32>(&mut store, "x")
         .unwrap();
     let p = point.call(&mut store, 41).unwrap().expect("non-null");
     assert!(p.is_struct(&store).unwrap());
     assert!(!p.is_array(&store).unwrap());
     assert!(p.is_eqref(&store).unwrap());
-    assert!(matches!(p.ty(&store).unwrap(), HeapType::Struct));
+    assert!(matches!(p.ty(&store).unwrap(), HeapType::ConcreteStruct(_)));
     // The host hands the object back and wasm reads its field.
     assert_eq!(x.call(&mut store, Some(p)).unwrap(), 41);
     // A cast that fails traps, and the store goes on.
     let bytes = instance
-        .get_typed_func::<i32, Option<AnyRef>>(&mut store, "bytes")
+        .get_typed_func::<i32, Option<Rooted<AnyRef>>>(&mut store, "bytes")
         .unwrap();
     let array = bytes.call(&mut store, 3).unwrap().expect("non-null");
     assert!(array.is_array(&store).unwrap());
     assert_eq!(trap_of(x.call(&mut store, Some(array))), Trap::CastFailure);
     let len = instance
-        .get_typed_func::<Option<AnyRef>, i32>(&mut store, "len")
+        .get_typed_func::<Option<Rooted<AnyRef>>, i32>(&mut store, "len")
         .unwrap();
     assert_eq!(len.call(&mut store, Some(array)).unwrap(), 3);
     assert_eq!(trap_of(len.call(&mut store, None)), Trap::CastFailure);
@@ -100,26 +104,32 @@ fn host_references_convert_to_any_and_back() {
     let mut store = Store::new(&gc_engine(), ());
     let instance = objects(&mut store);
     let internalize = instance
-        .get_typed_func::<Option<ExternRef>, Option<AnyRef>>(&mut store, "internalize")
+        .get_typed_func::<Option<Rooted<ExternRef>>, Option<Rooted<AnyRef>>>(
+            &mut store,
+            "internalize",
+        )
         .unwrap();
     let externalize = instance
-        .get_typed_func::<Option<AnyRef>, Option<ExternRef>>(&mut store, "externalize")
+        .get_typed_func::<Option<Rooted<AnyRef>>, Option<Rooted<ExternRef>>>(
+            &mut store,
+            "externalize",
+        )
         .unwrap();
-    let host = ExternRef::new(&mut store, "hello");
+    let host = ExternRef::new(&mut store, "hello").unwrap();
     let any = internalize.call(&mut store, Some(host)).unwrap().unwrap();
     assert!(matches!(any.ty(&store).unwrap(), HeapType::Any));
     assert!(!any.is_eqref(&store).unwrap());
-    assert_eq!(any, AnyRef::convert_extern(&store, host).unwrap());
+    let converted = AnyRef::convert_extern(&mut store, host).unwrap();
+    assert!(Rooted::ref_eq(&store, &any, &converted).unwrap());
     let back = externalize.call(&mut store, Some(any)).unwrap().unwrap();
-    assert_eq!(
-        back.data(&store).unwrap().downcast_ref::<&str>(),
-        Some(&"hello")
-    );
+    let data = back.data(&store).unwrap().unwrap();
+    assert_eq!(data.downcast_ref::<&str>(), Some(&"hello"));
     // An object externalized has no host value, and comes back itself.
     let i31 = AnyRef::from_i31(&mut store, I31::wrapping_u32(3));
     let wrapped = externalize.call(&mut store, Some(i31)).unwrap().unwrap();
-    assert!(wrapped.data(&store).is_err());
-    assert_eq!(ExternRef::convert_any(&store, i31).unwrap(), wrapped);
+    assert!(wrapped.data(&store).unwrap().is_none());
+    let converted = ExternRef::convert_any(&mut store, i31).unwrap();
+    assert!(Rooted::ref_eq(&store, &converted, &wrapped).unwrap());
     let again = internalize
         .call(&mut store, Some(wrapped))
         .unwrap()
@@ -132,7 +142,7 @@ fn a_full_heap_fails_the_call_and_the_store_stays_usable() {
     let mut store = Store::new(&gc_engine(), ());
     let instance = objects(&mut store);
     let zeros = instance
-        .get_typed_func::<i32, Option<AnyRef>>(&mut store, "zeros")
+        .get_typed_func::<i32, Option<Rooted<AnyRef>>>(&mut store, "zeros")
         .unwrap();
     // An array larger than any heap (4 GiB) traps before allocating, as
     // Wasmtime's `AllocationTooLarge`.
@@ -146,7 +156,7 @@ fn a_full_heap_fails_the_call_and_the_store_stays_usable() {
     assert!(format!("{err:?}").contains("GC heap"), "{err:?}");
     assert!(!err.is::<Trap>());
     let bytes = instance
-        .get_typed_func::<i32, Option<AnyRef>>(&mut store, "bytes")
+        .get_typed_func::<i32, Option<Rooted<AnyRef>>>(&mut store, "bytes")
         .unwrap();
     let small = bytes.call(&mut store, 4).unwrap().unwrap();
     assert!(small.is_array(&store).unwrap());
@@ -159,16 +169,394 @@ fn gc_handles_are_bound_to_their_store() {
     let mut second = Store::new(&engine, ());
     let instance = objects(&mut first);
     let point = instance
-        .get_typed_func::<i32, Option<AnyRef>>(&mut first, "point")
+        .get_typed_func::<i32, Option<Rooted<AnyRef>>>(&mut first, "point")
         .unwrap();
     let p = point.call(&mut first, 1).unwrap().unwrap();
     assert!(matches!(p.is_struct(&second), Err(Error::WrongStore)));
     let other = objects(&mut second);
     let x = other
-        .get_typed_func::<Option<AnyRef>, i32>(&mut second, "x")
+        .get_typed_func::<Option<Rooted<AnyRef>>, i32>(&mut second, "x")
         .unwrap();
     assert!(matches!(
         x.call(&mut second, Some(p)),
         Err(Error::WrongStore)
     ));
+}
+
+const LISTS: &str = r#"(module
+    (type $node (struct (field $value i32) (field $next (ref null $node))))
+    (import "host" "collect" (func $collect))
+    (global $kept (mut (ref null $node)) (ref.null $node))
+    (table $slots 1 (ref null $node))
+    ;; A list of `n` nodes holding n-1 .. 0.
+    (func $list (export "list") (param $n i32) (result (ref null $node))
+        (local $head (ref null $node))
+        (loop $more
+            (if (local.get $n) (then
+                (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+                (local.set $head (struct.new $node (local.get $n) (local.get $head)))
+                (br $more))))
+        (local.get $head))
+    (func $sum (export "sum") (param $list (ref null $node)) (result i32)
+        (local $total i32)
+        (block $done (loop $more
+            (br_if $done (ref.is_null (local.get $list)))
+            (local.set $total (i32.add (local.get $total)
+                (struct.get $node $value (local.get $list))))
+            (local.set $list (struct.get $node $next (local.get $list)))
+            (br $more)))
+        (local.get $total))
+    (func (export "sum_any") (param anyref) (result i32)
+        (call $sum (ref.cast (ref null $node) (local.get 0))))
+    ;; Makes `rounds` lists of 100 nodes that die at once.
+    (func $churn (export "churn") (param $rounds i32)
+        (loop $more
+            (if (local.get $rounds) (then
+                (drop (call $list (i32.const 100)))
+                (local.set $rounds (i32.sub (local.get $rounds) (i32.const 1)))
+                (br $more)))))
+    ;; Keeps lists in a global, a table and a local while garbage is made
+    ;; and collected, then sums all three.
+    (func (export "survivors") (param $rounds i32) (result i32)
+        (local $mine (ref null $node))
+        (global.set $kept (call $list (i32.const 10)))
+        (table.set $slots (i32.const 0) (call $list (i32.const 20)))
+        (local.set $mine (call $list (i32.const 30)))
+        (call $churn (local.get $rounds))
+        (call $collect)
+        (i32.add (call $sum (global.get $kept))
+            (i32.add (call $sum (table.get $slots (i32.const 0)))
+                (call $sum (local.get $mine))))))"#;
+
+fn lists(store: &mut Store<()>) -> Instance {
+    let module = Module::new(store.engine(), LISTS).expect("compiles");
+    let collect = egret::Func::wrap(&mut *store, |mut caller: egret::Caller<'_, ()>| {
+        caller.gc(None).expect("collects");
+    });
+    Instance::new(&mut *store, &module, &[collect.into()]).expect("instantiates")
+}
+
+/// The sum of `0..n`.
+fn triangle(n: i32) -> i32 {
+    n * (n - 1) / 2
+}
+
+#[test]
+fn short_lived_objects_are_collected_and_the_heap_stays_bounded() {
+    let mut store = Store::new(&gc_engine(), ());
+    let instance = lists(&mut store);
+    let churn = instance
+        .get_typed_func::<i32, ()>(&mut store, "churn")
+        .unwrap();
+    // 1,000,000 nodes of 16 bytes: 16 MB allocated in all.
+    churn.call(&mut store, 10_000).unwrap();
+    let capacity = store.gc_heap_capacity();
+    assert!(capacity > 0);
+    assert!(
+        capacity <= 4 << 20,
+        "the heap grew to {capacity} bytes for 16 MB of short-lived objects"
+    );
+}
+
+#[test]
+fn objects_reachable_from_globals_tables_frames_and_the_host_survive() {
+    let mut store = Store::new(&gc_engine(), ());
+    let instance = lists(&mut store);
+    let survivors = instance
+        .get_typed_func::<i32, i32>(&mut store, "survivors")
+        .unwrap();
+    let expected = triangle(10) + triangle(20) + triangle(30);
+    assert_eq!(survivors.call(&mut store, 20_000).unwrap(), expected);
+
+    // A list the host holds survives collections it did not ask for.
+    let list = instance
+        .get_typed_func::<i32, Option<Rooted<AnyRef>>>(&mut store, "list")
+        .unwrap();
+    let sum = instance
+        .get_typed_func::<Option<Rooted<AnyRef>>, i32>(&mut store, "sum_any")
+        .unwrap();
+    let held = list.call(&mut store, 40).unwrap();
+    store.gc(None).unwrap();
+    let churn = instance
+        .get_typed_func::<i32, ()>(&mut store, "churn")
+        .unwrap();
+    churn.call(&mut store, 20_000).unwrap();
+    assert_eq!(sum.call(&mut store, held).unwrap(), triangle(40));
+}
+
+#[test]
+fn rooted_handles_end_with_their_scope_and_owned_ones_do_not() {
+    let mut store = Store::new(&gc_engine(), ());
+    let instance = lists(&mut store);
+    let list = instance
+        .get_typed_func::<i32, Option<Rooted<AnyRef>>>(&mut store, "list")
+        .unwrap();
+    let sum = instance
+        .get_typed_func::<Option<Rooted<AnyRef>>, i32>(&mut store, "sum_any")
+        .unwrap();
+    let churn = instance
+        .get_typed_func::<i32, ()>(&mut store, "churn")
+        .unwrap();
+
+    let (scoped, owned) = {
+        let mut scope = RootScope::new(&mut store);
+        let scoped = list.call(&mut scope, 5).unwrap().unwrap();
+        let owned = scoped.to_owned_rooted(&mut scope).unwrap();
+        assert_eq!(sum.call(&mut scope, Some(scoped)).unwrap(), triangle(5));
+        (scoped, owned)
+    };
+    // The scope is over: its handle is refused, the owned one lives on
+    // through collections.
+    assert!(scoped.is_struct(&store).is_err());
+    assert!(sum.call(&mut store, Some(scoped)).is_err());
+    churn.call(&mut store, 20_000).unwrap();
+    store.gc(None).unwrap();
+    let again = owned.to_rooted(&mut store);
+    assert_eq!(sum.call(&mut store, Some(again)).unwrap(), triangle(5));
+}
+
+#[test]
+fn references_a_host_function_receives_are_rooted_for_the_call_only() {
+    type Kept = Arc<Mutex<Vec<Rooted<AnyRef>>>>;
+    let engine = gc_engine();
+    let mut store = Store::new(&engine, ());
+    let kept: Kept = Arc::default();
+    let owned: Arc<Mutex<Option<OwnedRooted<AnyRef>>>> = Arc::default();
+    let module = Module::new(
+        &engine,
+        r#"(module
+            (type $box (struct (field i32)))
+            (import "host" "keep" (func $keep (param anyref)))
+            (func (export "run") (param i32)
+                (call $keep (struct.new $box (local.get 0))))
+            (func (export "get") (param anyref) (result i32)
+                (struct.get $box 0 (ref.cast (ref $box) (local.get 0)))))"#,
+    )
+    .unwrap();
+    let keep = {
+        let (kept, owned) = (kept.clone(), owned.clone());
+        Func::wrap(
+            &mut store,
+            move |mut caller: Caller<'_, ()>, r: Option<Rooted<AnyRef>>| {
+                let r = r.expect("non-null");
+                // Valid during the call, across a collection.
+                caller.gc(None).unwrap();
+                assert!(r.is_struct(&caller).unwrap());
+                kept.lock().unwrap().push(r);
+                *owned.lock().unwrap() = Some(r.to_owned_rooted(&mut caller).unwrap());
+            },
+        )
+    };
+    let instance = Instance::new(&mut store, &module, &[keep.into()]).unwrap();
+    let run = instance
+        .get_typed_func::<i32, ()>(&mut store, "run")
+        .unwrap();
+    let get = instance
+        .get_typed_func::<Option<Rooted<AnyRef>>, i32>(&mut store, "get")
+        .unwrap();
+    run.call(&mut store, 42).unwrap();
+    let escaped = kept.lock().unwrap()[0];
+    assert!(escaped.is_struct(&store).is_err());
+    store.gc(None).unwrap();
+    let owned = owned.lock().unwrap().take().unwrap();
+    let rooted = owned.to_rooted(&mut store);
+    assert_eq!(get.call(&mut store, Some(rooted)).unwrap(), 42);
+}
+
+#[test]
+fn the_resource_limiter_bounds_the_heap_and_exhaustion_leaves_the_store_usable() {
+    let engine = gc_engine();
+    let limits = StoreLimitsBuilder::new().memory_size(1 << 20).build();
+    let mut store = Store::new(&engine, limits);
+    store.limiter(|limits| limits);
+    let module = Module::new(store.engine(), LISTS).expect("compiles");
+    let collect = Func::wrap(&mut store, |_: Caller<'_, StoreLimits>| {});
+    let instance = Instance::new(&mut store, &module, &[collect.into()]).unwrap();
+    let list = instance
+        .get_typed_func::<i32, Option<Rooted<AnyRef>>>(&mut store, "list")
+        .unwrap();
+    let churn = instance
+        .get_typed_func::<i32, ()>(&mut store, "churn")
+        .unwrap();
+    // Garbage is collected within the limit...
+    churn.call(&mut store, 20_000).unwrap();
+    assert!(store.gc_heap_capacity() <= 1 << 20);
+    // ...but 100,000 live nodes (1.6 MB) do not fit.
+    let err = list.call(&mut store, 100_000).unwrap_err();
+    let full = err
+        .downcast_ref::<GcHeapOutOfMemory<()>>()
+        .expect("a GC heap out-of-memory error");
+    assert_eq!(full.bytes_needed(), 16);
+    assert!(
+        format!("{err:?}").contains("GC heap out of memory"),
+        "{err:?}"
+    );
+    // The store goes on: what failed is garbage now.
+    store.gc(None).unwrap();
+    let small = list.call(&mut store, 1000).unwrap();
+    assert!(small.unwrap().is_struct(&store).unwrap());
+}
+
+const POINTS: &str = r#"(module
+    (type $point (struct (field $x (mut i32)) (field $tag i8) (field $next (mut (ref null $point)))))
+    (type $bytes (array (mut i8)))
+    (func (export "make") (param i32) (result (ref $point))
+        (struct.new $point (local.get 0) (i32.const 0x1ff) (ref.null $point)))
+    (func (export "x") (param (ref null $point)) (result i32)
+        (struct.get $point $x (local.get 0)))
+    (func (export "next_x") (param (ref null $point)) (result i32)
+        (struct.get $point $x (struct.get $point $next (local.get 0))))
+    (func (export "sum") (param (ref null $bytes)) (result i32)
+        (local $i i32) (local $total i32)
+        (block $done (loop $more
+            (br_if $done (i32.ge_u (local.get $i) (array.len (local.get 0))))
+            (local.set $total (i32.add (local.get $total)
+                (array.get_u $bytes (local.get 0) (local.get $i))))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $more)))
+        (local.get $total)))"#;
+
+/// The module's `$point`. (A recursive type cannot be described field by
+/// field from the host: its `$next` refers to itself.)
+fn point_type(engine: &Engine) -> StructType {
+    let module = Module::new(engine, POINTS).unwrap();
+    let export = module.exports().find(|e| e.name() == "make").unwrap();
+    let ty = export.ty().unwrap_func().result(0).unwrap();
+    ty.unwrap_ref().heap_type().unwrap_concrete_struct().clone()
+}
+
+#[test]
+fn the_host_makes_reads_and_writes_structs_and_arrays_wasm_uses() {
+    let engine = gc_engine();
+    let mut store = Store::new(&engine, ());
+    let module = Module::new(&engine, POINTS).unwrap();
+    let instance = Instance::new(&mut store, &module, &[]).unwrap();
+    let point = point_type(&engine);
+    assert_eq!(point.fields().len(), 3);
+    assert!(point.field(1).unwrap().element_type().is_i8());
+
+    // Wasm makes one; the host reads and writes it.
+    let make = instance.get_func(&mut store, "make").unwrap();
+    let mut out = [Val::I32(0)];
+    make.call(&mut store, &[Val::I32(5)], &mut out).unwrap();
+    let Val::AnyRef(Some(made)) = &out[0] else {
+        panic!("make returns a struct")
+    };
+    let made = made.unwrap_struct(&store).unwrap();
+    assert!(StructType::eq(&made.ty(&store).unwrap(), &point));
+    assert_eq!(made.field(&mut store, 0).unwrap().i32(), Some(5));
+    // Packed fields read back zero-extended.
+    assert_eq!(made.field(&mut store, 1).unwrap().i32(), Some(0xff));
+    made.set_field(&mut store, 0, Val::I32(6)).unwrap();
+    assert!(made.set_field(&mut store, 1, Val::I32(1)).is_err());
+    assert!(made.set_field(&mut store, 0, Val::I64(1)).is_err());
+    assert!(made.field(&mut store, 3).is_err());
+
+    // The host makes one pointing to wasm's; wasm reads both.
+    let pre = StructRefPre::new(&mut store, point.clone());
+    let head = StructRef::new(
+        &mut store,
+        &pre,
+        &[
+            Val::I32(9),
+            Val::I32(1),
+            Val::AnyRef(Some(made.to_anyref())),
+        ],
+    )
+    .unwrap();
+    store.gc(None).unwrap();
+    let x = instance.get_func(&mut store, "x").unwrap();
+    let next_x = instance.get_func(&mut store, "next_x").unwrap();
+    let head_val = Val::AnyRef(Some(head.to_anyref()));
+    x.call(&mut store, std::slice::from_ref(&head_val), &mut out)
+        .unwrap();
+    assert_eq!(out[0].i32(), Some(9));
+    next_x.call(&mut store, &[head_val], &mut out).unwrap();
+    assert_eq!(out[0].i32(), Some(6));
+    // Wrong field count or type: an error, nothing allocated.
+    assert!(StructRef::new(&mut store, &pre, &[Val::I32(1)]).is_err());
+    let wrong = [Val::I64(1), Val::I32(1), Val::AnyRef(None)];
+    assert!(StructRef::new(&mut store, &pre, &wrong).is_err());
+
+    // Arrays: filled, from a list, read, written, summed by wasm.
+    let bytes = ArrayType::new(&engine, FieldType::new(Mutability::Var, StorageType::I8));
+    let pre = ArrayRefPre::new(&mut store, bytes.clone());
+    let filled = ArrayRef::new(&mut store, &pre, &Val::I32(0x102), 4).unwrap();
+    assert_eq!(filled.len(&store).unwrap(), 4);
+    assert_eq!(filled.get(&mut store, 3).unwrap().i32(), Some(2));
+    filled.set(&mut store, 0, Val::I32(10)).unwrap();
+    assert!(filled.get(&mut store, 4).is_err());
+    let listed = ArrayRef::new_fixed(&mut store, &pre, &[Val::I32(1), Val::I32(2)]).unwrap();
+    let elems: Vec<i32> = listed
+        .elems(&mut store)
+        .unwrap()
+        .map(|v| v.i32().unwrap())
+        .collect();
+    assert_eq!(elems, [1, 2]);
+    let sum = instance.get_func(&mut store, "sum").unwrap();
+    sum.call(
+        &mut store,
+        &[Val::AnyRef(Some(filled.to_anyref()))],
+        &mut out,
+    )
+    .unwrap();
+    assert_eq!(out[0].i32(), Some(10 + 2 + 2 + 2));
+    assert!(ArrayType::eq(&filled.ty(&store).unwrap(), &bytes));
+    assert!(
+        filled
+            .to_anyref()
+            .matches_ty(&store, &HeapType::ConcreteArray(bytes))
+            .unwrap()
+    );
+}
+
+#[test]
+fn struct_and_array_types_check_their_supertypes() {
+    let engine = gc_engine();
+    let i32_field = |m| FieldType::new(m, StorageType::ValType(ValType::I32));
+    let base = StructType::with_finality_and_supertype(
+        &engine,
+        Finality::NonFinal,
+        None,
+        [i32_field(Mutability::Const)],
+    )
+    .unwrap();
+    let wider = StructType::with_finality_and_supertype(
+        &engine,
+        Finality::Final,
+        Some(&base),
+        [i32_field(Mutability::Const), i32_field(Mutability::Var)],
+    )
+    .unwrap();
+    assert!(wider.matches(&base));
+    assert!(!base.matches(&wider));
+    assert!(StructType::eq(&wider.supertype().unwrap(), &base));
+    assert!(HeapType::ConcreteStruct(wider.clone()).matches(&HeapType::Struct));
+    assert!(HeapType::ConcreteStruct(wider.clone()).matches(&HeapType::Eq));
+    // Fields must extend the supertype's; a final type has no subtypes.
+    let mismatched = StructType::with_finality_and_supertype(
+        &engine,
+        Finality::Final,
+        Some(&base),
+        [i32_field(Mutability::Var)],
+    );
+    assert!(mismatched.is_err());
+    let below_final = StructType::with_finality_and_supertype(
+        &engine,
+        Finality::Final,
+        Some(&wider),
+        [i32_field(Mutability::Const), i32_field(Mutability::Var)],
+    );
+    assert!(below_final.is_err());
+
+    // A struct of another store is refused.
+    let mut first = Store::new(&engine, ());
+    let mut second = Store::new(&engine, ());
+    let pre = StructRefPre::new(&mut first, base);
+    assert!(matches!(
+        StructRef::new(&mut second, &pre, &[Val::I32(1)]),
+        Err(Error::WrongStore)
+    ));
+    let made = StructRef::new(&mut first, &pre, &[Val::I32(1)]).unwrap();
+    assert!(matches!(made.field(&mut second, 0), Err(Error::WrongStore)));
 }

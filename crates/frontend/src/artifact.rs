@@ -47,7 +47,7 @@ pub const EGRET_BUILD: &str = concat!(
 /// The first bytes of every artifact.
 pub const MAGIC: [u8; 8] = *b"\0egret-m";
 /// The version of this layout and of the payload's encoding.
-pub const FORMAT_VERSION: u32 = 6;
+pub const FORMAT_VERSION: u32 = 7;
 /// Bytes before the payload: magic, format version, payload length.
 const PREFIX: usize = 8 + 4 + 8;
 /// Bytes after the payload: its checksum.
@@ -409,6 +409,21 @@ fn check_body(body: &Body) -> Result<(), String> {
             return Err(format!(
                 "exception handlers of the call returning to {:#x} outside the code, the tags or the frame",
                 site.ret_addr
+            ));
+        }
+    }
+    if !image.stack_maps.is_sorted_by_key(|map| map.ret_addr) {
+        return Err("stack maps out of order".into());
+    }
+    for map in &image.stack_maps {
+        let frame = u64::from(map.frame_size);
+        let outside = u64::from(map.ret_addr) > text
+            || map.any_slots.iter().any(|&o| u64::from(o) + 4 > frame)
+            || map.extern_slots.iter().any(|&o| u64::from(o) + 8 > frame);
+        if outside {
+            return Err(format!(
+                "stack map of the call returning to {:#x} outside the code or the frame",
+                map.ret_addr
             ));
         }
     }

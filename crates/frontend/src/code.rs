@@ -1,13 +1,14 @@
 //! Where a compiled module's machine code lies and what it means: the
-//! address range of every function and trampoline, the trap table, and the
-//! exception handlers of calls inside `try_table`.
+//! address range of every function and trampoline, the trap table, the
+//! exception handlers of calls inside `try_table`, and the stack maps of
+//! calls at which a frame holds GC references.
 //!
 //! The runtime registers one `CodeMap` per module in its global code
 //! registry; the signal handler asks it "is this pc a trap site, and of
 //! which kind?" and backtraces ask "which wasm function holds this pc?".
 //! Both are binary searches over sorted vectors: no locks, no allocation.
 
-use crate::image::HandlerSite;
+use crate::image::{HandlerSite, StackMap};
 use crate::traps::TrapReason;
 use crate::types::FuncIndex;
 use std::collections::BTreeMap;
@@ -46,9 +47,11 @@ pub struct TrapSite {
 pub struct CodeMap {
     ranges: Vec<CodeRange>,
     traps: Vec<TrapSite>,
-    /// Where the text whose offsets `handler_sites` holds was loaded.
+    /// Where the text whose offsets `handler_sites` and `stack_maps` hold
+    /// was loaded.
     text_base: usize,
     handler_sites: Vec<HandlerSite>,
+    stack_maps: Vec<StackMap>,
     module_name: Option<String>,
     func_names: BTreeMap<FuncIndex, String>,
 }
@@ -63,16 +66,33 @@ impl CodeMap {
             traps,
             text_base: 0,
             handler_sites: Vec::new(),
+            stack_maps: Vec::new(),
             module_name: None,
             func_names: BTreeMap::new(),
         }
     }
 
-    /// Attaches the exception handlers of a text loaded at `text_base`
-    /// (`handler_sites` sorted by return address, as in a `CodeImage`).
-    pub fn set_handler_sites(&mut self, text_base: usize, handler_sites: Vec<HandlerSite>) {
+    /// Attaches the exception handlers and stack maps of a text loaded at
+    /// `text_base` (each sorted by return address, as in a `CodeImage`).
+    pub fn set_call_sites(
+        &mut self,
+        text_base: usize,
+        handler_sites: Vec<HandlerSite>,
+        stack_maps: Vec<StackMap>,
+    ) {
         self.text_base = text_base;
         self.handler_sites = handler_sites;
+        self.stack_maps = stack_maps;
+    }
+
+    /// The stack map of the call returning to `return_address`, if the
+    /// caller's frame holds GC references there.
+    pub fn stack_map(&self, return_address: usize) -> Option<&StackMap> {
+        let offset = u32::try_from(return_address.checked_sub(self.text_base)?).ok()?;
+        self.stack_maps
+            .binary_search_by_key(&offset, |map| map.ret_addr)
+            .ok()
+            .map(|i| &self.stack_maps[i])
     }
 
     /// The handlers of the call returning to `return_address`, if it was

@@ -36,6 +36,7 @@ use rayon::prelude::*;
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 use std::sync::Arc;
+use wasmparser::WasmFeatures;
 
 /// The size of one compiled function, for reports on foreign targets.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -267,6 +268,7 @@ impl Compiler {
             info: &info,
             offsets: &offsets,
             tunables: &self.config.tunables,
+            stack_maps: self.config.features.contains(WasmFeatures::GC),
             isa: &*self.isa,
         };
         let mut functions = self

@@ -101,6 +101,20 @@ pub struct Handler {
     pub offset: u32,
 }
 
+/// Where the references that may point into the GC heap lie in a frame
+/// suspended at one call (a safepoint), from Cranelift's user stack maps.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StackMap {
+    /// Offset in the text of the call's return address.
+    pub ret_addr: u32,
+    /// The caller's frame pointer minus its stack pointer at the call.
+    pub frame_size: u32,
+    /// Offsets from that stack pointer of 32-bit `anyref` slots.
+    pub any_slots: Vec<u32>,
+    /// Offsets from that stack pointer of 64-bit `externref` slots.
+    pub extern_slots: Vec<u32>,
+}
+
 /// A batch of functions linked into one position-independent text section.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct CodeImage {
@@ -117,6 +131,9 @@ pub struct CodeImage {
     pub host_relocs: Vec<HostReloc>,
     /// Calls with exception handlers, sorted by return address.
     pub handler_sites: Vec<HandlerSite>,
+    /// Calls at which a frame holds GC references, sorted by return
+    /// address.
+    pub stack_maps: Vec<StackMap>,
 }
 
 impl CodeImage {

@@ -7,12 +7,13 @@
 use crate::code::CodeKind;
 use crate::error::CompileError;
 use crate::image::{
-    CodeImage, FunctionLoc, Handler, HandlerSite, HostReloc, HostRelocKind, HostSymbol,
+    CodeImage, FunctionLoc, Handler, HandlerSite, HostReloc, HostRelocKind, HostSymbol, StackMap,
 };
 use crate::traps::TrapReason;
 use cranelift_codegen::binemit::Reloc;
 use cranelift_codegen::control::ControlPlane;
-use cranelift_codegen::ir::{ExternalName, LibCall};
+use cranelift_codegen::ir::types::{I32, I64};
+use cranelift_codegen::ir::{ExternalName, LibCall, UserStackMap};
 use cranelift_codegen::isa::TargetIsa;
 use cranelift_codegen::{
     Context, ExceptionContextLoc, FinalizedMachCallSite, FinalizedMachExceptionHandler,
@@ -66,6 +67,9 @@ pub struct CompiledFunction {
     pub traps: Vec<(u32, TrapReason)>,
     /// Calls with exception handlers, offsets from the start.
     pub handler_sites: Vec<HandlerSite>,
+    /// Calls at which the frame holds GC references, offsets from the
+    /// start.
+    pub stack_maps: Vec<StackMap>,
     relocs: Vec<FunctionReloc>,
 }
 
@@ -109,6 +113,30 @@ fn handler_site(call: &FinalizedMachCallSite<'_>) -> Result<Option<HandlerSite>,
         vmctx_offset: vmctx_offset.ok_or_else(|| unexpected("no vmctx"))?,
         handlers,
     }))
+}
+
+/// The stack map of the call returning to `ret_addr`: the translator
+/// declares 32-bit references (`anyref` and its subtypes) and 64-bit ones
+/// (`externref`) only.
+fn stack_map(ret_addr: u32, frame_size: u32, map: &UserStackMap) -> Result<StackMap, CompileError> {
+    let mut stack_map = StackMap {
+        ret_addr,
+        frame_size,
+        any_slots: Vec::new(),
+        extern_slots: Vec::new(),
+    };
+    for (ty, offset) in map.entries() {
+        match ty {
+            I32 => stack_map.any_slots.push(offset),
+            I64 => stack_map.extern_slots.push(offset),
+            other => {
+                return Err(CompileError::Codegen(format!(
+                    "a stack map entry of type {other}"
+                )));
+            }
+        }
+    }
+    Ok(stack_map)
 }
 
 impl CompiledFunction {
@@ -160,6 +188,12 @@ impl CompiledFunction {
         for call in code.buffer.call_sites() {
             handler_sites.extend(handler_site(&call)?);
         }
+        let stack_maps = code
+            .buffer
+            .user_stack_maps()
+            .iter()
+            .map(|(ret_addr, frame_size, map)| stack_map(*ret_addr, *frame_size, map))
+            .collect::<Result<_, _>>()?;
         Ok(CompiledFunction {
             kind,
             bytes: code.code_buffer().to_vec(),
@@ -167,6 +201,7 @@ impl CompiledFunction {
             relocs,
             traps,
             handler_sites,
+            stack_maps,
         })
     }
 }
@@ -206,6 +241,12 @@ impl CodeImage {
                         handler.offset += start;
                     }
                     site
+                }));
+            image
+                .stack_maps
+                .extend(f.stack_maps.iter().map(|map| StackMap {
+                    ret_addr: map.ret_addr + start,
+                    ..map.clone()
                 }));
             for reloc in &f.relocs {
                 let offset = start + reloc.offset;
@@ -250,6 +291,7 @@ impl CodeImage {
         image
             .handler_sites
             .sort_unstable_by_key(|site| site.ret_addr);
+        image.stack_maps.sort_unstable_by_key(|map| map.ret_addr);
         Ok(image)
     }
 }

@@ -15,7 +15,7 @@ use crate::abi::{self, VALUE_SLOT_SIZE, clif_type, uses_return_area};
 use crate::builtins::Builtin;
 use crate::traps::{Trap, TrapReason};
 use crate::types::FuncType;
-use crate::vmoffsets::{VMOffsets, host_ctx};
+use crate::vmoffsets::{VMOffsets, host_ctx, store_ctx};
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{
     self, InstBuilder, MemFlagsData, StackSlotData, StackSlotKind, UserFuncName, types,
@@ -114,6 +114,22 @@ pub fn build_host_call(
         host_ctx::ENTRY as i32,
     );
     let len = b.ins().iconst(types::I64, i64::from(slots));
+    // The host may collect garbage: record this frame, whose record holds
+    // the wasm caller's frame pointer and return address, as the exit the
+    // collector starts walking wasm frames from.
+    let store_ctx_ptr = b.ins().load(
+        types::I64,
+        value_flags(),
+        caller_vmctx,
+        VMOffsets::STORE_CTX as i32,
+    );
+    let frame_pointer = b.ins().get_frame_pointer(types::I64);
+    b.ins().store(
+        value_flags(),
+        frame_pointer,
+        store_ctx_ptr,
+        store_ctx::LAST_EXIT_FP as i32,
+    );
     let call = b.ins().call_indirect(
         entry_sig,
         host_entry,

@@ -185,6 +185,12 @@ impl ValType {
         matches!(self, ValType::Ref(_))
     }
 
+    /// Whether a value of this type can refer to an object in the GC
+    /// heap ([`RefType::may_refer_to_gc_object`]).
+    pub fn may_refer_to_gc_object(self) -> bool {
+        matches!(self, ValType::Ref(r) if r.may_refer_to_gc_object())
+    }
+
     /// Converts a `wasmparser` value type whose type indices are the
     /// module's; `kind` tells what the declared type of an index is.
     /// `None` for shared references, which Egret does not support.
@@ -282,6 +288,16 @@ impl RefType {
     /// and `exn` hierarchies).
     pub fn is_gc(self) -> bool {
         matches!(self.heap.top(), HeapType::Any | HeapType::Exn)
+    }
+
+    /// Whether a value of this type can refer to an object in the GC
+    /// heap, which the collector must then find: any type of the `any`
+    /// hierarchy but `i31` and the bottom, and every `extern` type but
+    /// the bottom (an `externref` may wrap an `anyref`).
+    pub fn may_refer_to_gc_object(self) -> bool {
+        matches!(self.heap.top(), HeapType::Any | HeapType::Extern)
+            && !self.heap.is_bottom()
+            && self.heap != HeapType::I31
     }
 }
 

@@ -83,8 +83,14 @@ pub mod store_ctx {
     /// generated code loads it anew after every call (which is where the
     /// first allocation can happen).
     pub const GC_HEAP_BASE: u32 = 32;
+    /// Frame pointer of the last exit from wasm to the host that may
+    /// collect garbage (`usize`): a frame record whose saved frame
+    /// pointer and return address are those of the wasm caller. Written
+    /// by host trampolines and by the runtime's stubs of the allocating
+    /// builtins; the collector walks wasm frames from there.
+    pub const LAST_EXIT_FP: u32 = 40;
     /// Size of the structure (the runtime may add fields after this).
-    pub const SIZE: u32 = 40;
+    pub const SIZE: u32 = 48;
 }
 
 /// Layout of a host function's context, which stands where an instance's

@@ -99,7 +99,7 @@ impl CodeMemory {
             })
             .collect();
         let mut map = CodeMap::new(ranges, traps);
-        map.set_handler_sites(base, image.handler_sites.clone());
+        map.set_call_sites(base, image.handler_sites.clone(), image.stack_maps.clone());
         Ok(CodeMemory {
             _allocation: allocation,
             starts,
@@ -196,6 +196,7 @@ mod tests {
                 addend,
             }],
             handler_sites: Vec::new(),
+            stack_maps: Vec::new(),
         }
     }
 

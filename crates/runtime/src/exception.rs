@@ -90,6 +90,14 @@ impl Exceptions {
         })
     }
 
+    /// Every exception of the store.
+    pub fn iter(&self) -> impl Iterator<Item = ExceptionObject<'_>> {
+        self.headers.iter().map(|header| ExceptionObject {
+            tag: header.tag,
+            fields: &self.fields[header.start..header.start + header.len as usize],
+        })
+    }
+
     /// Makes `id` the pending exception, replacing any other.
     pub fn set_pending(&mut self, id: ExnId) {
         self.pending = Some(id);

@@ -8,11 +8,12 @@
 //! writes it too (defined globals), so it is owned through a [`VmBox`] and
 //! only ever accessed through that box's pointer.
 
-use crate::gc_heap::{GcHeap, ObjectKind};
 use crate::module::ModuleCode;
 use crate::store::{GlobalId, MemoryId, TableId, TagId};
+use crate::store::{MayCollect, VMStore};
+use crate::trap::HostError;
 use crate::vm_box::VmBox;
-use crate::vmcontext::{VMFuncRef, VMGlobalDefinition, VMStoreContext};
+use crate::vmcontext::{VMFuncRef, VMGlobalDefinition};
 use egret_frontend::gc_layout::{
     ARRAY_ELEMENTS, StructLayout, any_from_extern, extern_from_any, field_size,
 };
@@ -202,12 +203,13 @@ pub(crate) fn global_ptr(
 }
 
 /// Where constant expressions allocate GC objects (`struct.new`,
-/// `array.new`, ...): the store's heap, made on first use, and the
-/// module's engine type ids for the objects' headers.
+/// `array.new`, ...): the store (its heap, grown as its limiter allows,
+/// never collected meanwhile), the module's engine type ids for the
+/// objects' headers, and why the last allocation failed.
 pub(crate) struct ConstAllocator<'a> {
-    pub(crate) heap: &'a mut Option<GcHeap>,
-    pub(crate) context: *mut VMStoreContext,
+    pub(crate) store: &'a mut dyn VMStore,
     pub(crate) type_ids: &'a [u32],
+    pub(crate) failure: Option<HostError>,
 }
 
 /// Evaluates a constant expression in the context of a (partly
@@ -289,7 +291,12 @@ fn allocate(
     };
     let type_id = *allocator.type_ids.get(ty.index())?;
     let composite = &info.types.get(ty.index())?.composite;
-    let heap = GcHeap::get_or_make(allocator.heap, allocator.context)?;
+    let mut new_object = |size: u64, length: u32| {
+        let object = allocator
+            .store
+            .gc_allocate(type_id, composite, size, length, MayCollect::No);
+        object.map_err(|e| allocator.failure = Some(e)).ok()
+    };
     /// The operands `stack` ends with, `n` of them, in push order.
     fn operands(stack: &mut Vec<u128>, n: usize) -> Vec<u128> {
         stack.split_off(stack.len().saturating_sub(n))
@@ -297,7 +304,8 @@ fn allocate(
     match (op, composite) {
         (ConstOp::StructNew(_) | ConstOp::StructNewDefault(_), CompositeType::Struct(fields)) => {
             let layout = StructLayout::new(fields);
-            let object = heap.allocate(type_id, ObjectKind::Struct, u64::from(layout.size), 0)?;
+            let object = new_object(u64::from(layout.size), 0)?;
+            let heap = allocator.store.opaque_mut().gc_heap_mut()?;
             if matches!(op, ConstOp::StructNew(_)) {
                 let values = operands(stack, fields.len());
                 for ((field, offset), value) in fields.iter().zip(&layout.offsets).zip(values) {
@@ -325,7 +333,8 @@ fn allocate(
             let length = fill.map_or(values.len() as u32, |(_, length)| length);
             let fill = fill.filter(|(value, _)| *value != 0);
             let bytes = u64::from(ARRAY_ELEMENTS) + u64::from(length) * u64::from(size);
-            let array = heap.allocate(type_id, ObjectKind::Array, bytes, length)?;
+            let array = new_object(bytes, length)?;
+            let heap = allocator.store.opaque_mut().gc_heap_mut()?;
             for (i, value) in values.iter().enumerate() {
                 let offset = ARRAY_ELEMENTS + i as u32 * size;
                 heap.write_field(array, offset, &value.to_le_bytes()[..size as usize]);

@@ -7,6 +7,7 @@ pub mod engine;
 pub mod exception;
 pub mod gc_heap;
 pub mod host_func;
+pub mod host_roots;
 pub mod instance;
 pub mod libcalls;
 pub mod limits;

@@ -10,7 +10,7 @@
 //! failure and return `GROW_TRAP`, and the generated code traps.
 
 use crate::exception::ExnId;
-use crate::gc_heap::{ArraySlice, ObjectKind};
+use crate::gc_heap::ArraySlice;
 use crate::host_func::HostFailure;
 use crate::instance::{Instance, InstanceId};
 use crate::module::ModuleCode;
@@ -22,7 +22,7 @@ use egret_frontend::builtins::{
     ARRAY_NEW_OUT_OF_BOUNDS, ARRAY_OUT_OF_BOUNDS, Builtin, EPOCH_CONTINUE, EPOCH_FAILED,
     EPOCH_INTERRUPT, GROW_FAILED, GROW_TRAP, SEGMENT_OK, SEGMENT_OUT_OF_BOUNDS,
 };
-use egret_frontend::types::{CompositeType, SigId};
+use egret_frontend::types::SigId;
 use egret_frontend::vmoffsets::VMOffsets;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::LazyLock;
@@ -279,7 +279,7 @@ unsafe extern "C" fn is_subtype(vmctx: *mut u8, actual: u32, expected: u32) -> u
     u32::from(types.is_subtype(SigId(actual), SigId(expected)))
 }
 
-unsafe extern "C" fn epoch_deadline_reached(vmctx: *mut u8) -> u32 {
+pub(crate) unsafe extern "C" fn epoch_deadline_reached(vmctx: *mut u8) -> u32 {
     // SAFETY: called from generated code with its own vmctx.
     let (store, _) = unsafe { caller(vmctx) };
     // The callback is embedder code: a panic must not unwind into
@@ -330,19 +330,15 @@ unsafe extern "C" fn exn_fields(vmctx: *mut u8, exn: u32, fields: *mut u128, cou
     unsafe { std::ptr::copy_nonoverlapping(object.fields.as_ptr(), fields, object.fields.len()) };
 }
 
-unsafe extern "C" fn gc_alloc(vmctx: *mut u8, type_index: u32, size: u64, length: u32) -> u32 {
+pub(crate) unsafe extern "C" fn gc_alloc(
+    vmctx: *mut u8,
+    type_index: u32,
+    size: u64,
+    length: u32,
+) -> u32 {
     // SAFETY: called from generated code with its own vmctx.
     let (store, instance) = unsafe { caller(vmctx) };
-    let store = store.opaque_mut();
-    let (type_id, kind) = match store.gc_type(instance, type_index) {
-        Some((type_id, CompositeType::Struct(_))) => (type_id, ObjectKind::Struct),
-        Some((type_id, CompositeType::Array(_))) => (type_id, ObjectKind::Array),
-        _ => return 0,
-    };
-    let object = store
-        .gc_heap_mut()
-        .and_then(|heap| heap.allocate(type_id, kind, size, length));
-    object.unwrap_or_else(|| store.heap_full())
+    store.allocate_object(instance, type_index, size, length)
 }
 
 unsafe extern "C" fn array_fill(
@@ -365,7 +361,7 @@ unsafe extern "C" fn array_fill(
     u32::from(!filled)
 }
 
-unsafe extern "C" fn array_new_data(
+pub(crate) unsafe extern "C" fn array_new_data(
     vmctx: *mut u8,
     type_index: u32,
     data: u32,
@@ -374,21 +370,24 @@ unsafe extern "C" fn array_new_data(
 ) -> u32 {
     // SAFETY: called from generated code with its own vmctx.
     let (store, instance) = unsafe { caller(vmctx) };
-    let store = store.opaque_mut();
-    let Some((type_id, size)) = store.array_type(instance, type_index) else {
+    let opaque = store.opaque();
+    let Some(size) = opaque.array_element_size(instance, type_index) else {
         return 0;
     };
-    let inst = store.instance(instance);
+    let inst = opaque.instance(instance);
     let module = inst.module().clone();
     let bytes = data_bytes(inst, &module, data);
     let len = u64::from(length) * u64::from(size);
     let Some(source) = range(u64::from(offset), len, bytes.len() as u64) else {
         return ARRAY_NEW_OUT_OF_BOUNDS;
     };
-    store.new_array(type_id, size, length, &bytes[source])
+    // The segment's bytes are copied out before the store is borrowed to
+    // allocate.
+    let elements = bytes[source].to_vec();
+    store.new_array(instance, type_index, length, &elements)
 }
 
-unsafe extern "C" fn array_new_elem(
+pub(crate) unsafe extern "C" fn array_new_elem(
     vmctx: *mut u8,
     type_index: u32,
     elem: u32,
@@ -397,9 +396,7 @@ unsafe extern "C" fn array_new_elem(
 ) -> u32 {
     // SAFETY: called from generated code with its own vmctx.
     let (store, instance) = unsafe { caller(vmctx) };
-    store
-        .opaque_mut()
-        .new_array_from_elements(instance, type_index, elem, offset, length)
+    store.new_array_from_elements(instance, type_index, elem, offset, length)
 }
 
 unsafe extern "C" fn array_init_data(
@@ -471,16 +468,17 @@ unsafe extern "C" fn array_copy(
     u32::from(!copied)
 }
 
-/// The address of a builtin's implementation. The match is exhaustive, so
-/// a builtin added to the frontend's list without an implementation here
-/// does not compile.
+/// The address of a builtin's implementation (for builtins that may
+/// collect garbage, its exit stub, which records where wasm left off). The
+/// match is exhaustive, so a builtin added to the frontend's list without
+/// an implementation here does not compile.
 fn address(builtin: Builtin) -> *const u8 {
     match builtin {
         Builtin::memory_grow => memory_grow as *const u8,
-        Builtin::gc_alloc => gc_alloc as *const u8,
+        Builtin::gc_alloc => traphandlers::exit_stub(Builtin::gc_alloc),
         Builtin::array_fill => array_fill as *const u8,
-        Builtin::array_new_data => array_new_data as *const u8,
-        Builtin::array_new_elem => array_new_elem as *const u8,
+        Builtin::array_new_data => traphandlers::exit_stub(Builtin::array_new_data),
+        Builtin::array_new_elem => traphandlers::exit_stub(Builtin::array_new_elem),
         Builtin::array_init_data => array_init_data as *const u8,
         Builtin::array_init_elem => array_init_elem as *const u8,
         Builtin::array_copy => array_copy as *const u8,
@@ -494,7 +492,7 @@ fn address(builtin: Builtin) -> *const u8 {
         Builtin::table_init => table_init as *const u8,
         Builtin::elem_drop => elem_drop as *const u8,
         Builtin::is_subtype => is_subtype as *const u8,
-        Builtin::epoch_deadline_reached => epoch_deadline_reached as *const u8,
+        Builtin::epoch_deadline_reached => traphandlers::exit_stub(Builtin::epoch_deadline_reached),
         Builtin::exn_new => exn_new as *const u8,
         Builtin::exn_fields => exn_fields as *const u8,
         Builtin::throw_ref => traphandlers::throw_ref_builtin(),

@@ -22,7 +22,11 @@
 use crate::engine::EngineInner;
 use crate::exception::{Exceptions, ThrownException};
 use crate::gc_heap::{ArraySlice, GcHeap, ObjectKind};
+
+mod gc;
+
 use crate::host_func::{HostCallback, HostFailure, HostFunc};
+use crate::host_roots::HostRoots;
 use crate::instance::{
     ConstAllocator, Instance, InstanceId, VmCtx, const_eval, func_ref, global_ptr,
 };
@@ -36,17 +40,16 @@ use crate::trap::{Failure, FailureCause, HostError};
 use crate::traphandlers::{self, TrapRecord};
 use crate::vm_box::VmBox;
 use crate::vmcontext::{VMFuncRef, VMGlobalDefinition, VMStoreContext};
-use egret_frontend::builtins::{
-    ARRAY_NEW_OUT_OF_BOUNDS, ARRAY_OUT_OF_BOUNDS, SEGMENT_OK, SEGMENT_OUT_OF_BOUNDS,
-};
-use egret_frontend::gc_layout::{ARRAY_ELEMENTS, HOST_IN_ANY_TAG, field_size};
-use egret_frontend::module_info::{DataMode, ElementItems, ElementMode, ModuleInfo};
+use egret_frontend::builtins::{ARRAY_OUT_OF_BOUNDS, SEGMENT_OK, SEGMENT_OUT_OF_BOUNDS};
+use egret_frontend::gc_layout::{HOST_IN_ANY_TAG, field_size};
+use egret_frontend::module_info::{ConstExpr, DataMode, ElementItems, ElementMode, ModuleInfo};
 use egret_frontend::traps::{Trap, TrapReason};
 use egret_frontend::types::*;
 use egret_frontend::vmoffsets::VMOffsets;
+pub use gc::MayCollect;
 use std::ptr::NonNull;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 /// A store's process-unique id (never reused).
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
@@ -180,6 +183,10 @@ pub struct StoreOpaque {
     exceptions: Exceptions,
     // Made at the first GC allocation; its base is in `context`.
     gc_heap: Option<GcHeap>,
+    // References the host holds into the GC heap, roots of every
+    // collection. Behind a lock so that a reference read through a shared
+    // borrow of the store is rooted too.
+    host_roots: Mutex<HostRoots>,
     // Read and written by generated code through the addresses in `globals`.
     host_globals: Vec<VmBox<VMGlobalDefinition>>,
     // Called by generated code through their function references.
@@ -251,6 +258,7 @@ impl StoreOpaque {
             tags: Vec::new(),
             exceptions: Exceptions::default(),
             gc_heap: None,
+            host_roots: Mutex::new(HostRoots::default()),
             host_globals: Vec::new(),
             host_funcs: Vec::new(),
             host_failure: None,
@@ -403,16 +411,6 @@ impl StoreOpaque {
     /// The store's exceptions, to create one or take the pending one.
     pub fn exceptions_mut(&mut self) -> &mut Exceptions {
         &mut self.exceptions
-    }
-
-    /// What constant expressions of a module with engine type ids
-    /// `type_ids` allocate with.
-    fn const_allocator<'a>(&'a mut self, type_ids: &'a [u32]) -> ConstAllocator<'a> {
-        ConstAllocator {
-            heap: &mut self.gc_heap,
-            context: self.context.as_ptr(),
-            type_ids,
-        }
     }
 
     /// The store's GC heap, if it has made one.
@@ -897,17 +895,14 @@ impl dyn VMStore + '_ {
         }
 
         // Globals in order: an initialiser may read earlier globals.
-        let heap_full = || InstantiationError::Resource("the GC heap is full".into());
         for (i, init) in info.global_inits.iter().enumerate() {
             let global = GlobalIndex(info.num_imported_globals + i as u32);
-            let mut allocator = opaque.const_allocator(module.type_ids());
-            let value = const_eval(&vmctx, info, offsets, init, Some(&mut allocator))
-                .ok_or_else(heap_full)?;
+            let value = self.const_eval_allocating(&vmctx, module, init)?;
             let ptr = global_ptr(&vmctx, info, offsets, global);
             // SAFETY: `ptr` is this global's storage inside the vmctx.
             unsafe { (*ptr).bytes = value.to_le_bytes() };
             let ty = info.engine_global_type(info.globals[global.index()]);
-            globals.push(opaque.add_global(ptr, ty));
+            globals.push(self.opaque_mut().add_global(ptr, ty));
         }
 
         for (i, ty) in info.tables[info.num_imported_tables as usize..]
@@ -915,11 +910,7 @@ impl dyn VMStore + '_ {
             .enumerate()
         {
             let init = match &info.table_inits[i] {
-                Some(init) => {
-                    let mut allocator = self.opaque_mut().const_allocator(module.type_ids());
-                    const_eval(&vmctx, info, offsets, init, Some(&mut allocator))
-                        .ok_or_else(heap_full)? as usize
-                }
+                Some(init) => self.const_eval_allocating(&vmctx, module, init)? as usize,
                 None => 0,
             };
             // SAFETY: a validated initialiser evaluates to null or a
@@ -951,14 +942,13 @@ impl dyn VMStore + '_ {
             let ElementItems::Expressions(exprs) = &info.elements[i].items else {
                 continue;
             };
-            let mut allocator = opaque.const_allocator(module.type_ids());
             let values = exprs
                 .iter()
-                .map(|e| const_eval(&vmctx, info, offsets, e, Some(&mut allocator)))
-                .collect::<Option<Box<[u128]>>>()
-                .ok_or_else(heap_full)?;
+                .map(|e| self.const_eval_allocating(&vmctx, module, e))
+                .collect::<Result<Box<[u128]>, _>>()?;
             allocated_elements[i] = Some(values);
         }
+        let opaque = self.opaque_mut();
 
         opaque.instances.push(Instance {
             module: module.clone(),
@@ -972,6 +962,40 @@ impl dyn VMStore + '_ {
             dropped_data: vec![false; info.data.len()],
         });
         Ok(id)
+    }
+}
+
+impl dyn VMStore + '_ {
+    /// Evaluates an initialiser of an instance being made (globals, table
+    /// initialisers and element segments), which may allocate GC objects:
+    /// they cannot be collected before the instance holds them, so
+    /// nothing is collected meanwhile.
+    fn const_eval_allocating(
+        &mut self,
+        vmctx: &VmCtx,
+        module: &Arc<ModuleCode>,
+        expr: &ConstExpr,
+    ) -> Result<u128, InstantiationError> {
+        let compiled = module.compiled();
+        let mut allocator = ConstAllocator {
+            store: self,
+            type_ids: module.type_ids(),
+            failure: None,
+        };
+        let value = const_eval(
+            vmctx,
+            compiled.info(),
+            compiled.offsets(),
+            expr,
+            Some(&mut allocator),
+        );
+        match (value, allocator.failure) {
+            (Some(value), _) => Ok(value),
+            (None, Some(error)) => Err(InstantiationError::Resource(error.to_string())),
+            (None, None) => Err(InstantiationError::Resource(
+                "a constant expression cannot allocate".into(),
+            )),
+        }
     }
 }
 
@@ -1232,27 +1256,6 @@ impl StoreOpaque {
         SEGMENT_OK
     }
 
-    /// `array.new_elem`: a new array of the instance's type `type_index`
-    /// holding items `offset..offset + length` of its element segment
-    /// `elem`; `ARRAY_NEW_OUT_OF_BOUNDS` if they are not all there, 0 if
-    /// the heap cannot hold the array (the reason is recorded).
-    pub(crate) fn new_array_from_elements(
-        &mut self,
-        id: InstanceId,
-        type_index: u32,
-        elem: u32,
-        offset: u32,
-        length: u32,
-    ) -> u32 {
-        let Some((type_id, size)) = self.array_type(id, type_index) else {
-            return 0;
-        };
-        let Some(bytes) = self.element_bytes(id, elem, offset, length, size) else {
-            return ARRAY_NEW_OUT_OF_BOUNDS;
-        };
-        self.new_array(type_id, size, length, &bytes)
-    }
-
     /// The engine type id and composite type of the instance's type
     /// `type_index`.
     pub(crate) fn gc_type(&self, id: InstanceId, type_index: u32) -> Option<(u32, &CompositeType)> {
@@ -1262,52 +1265,18 @@ impl StoreOpaque {
         Some((*instance.module().type_ids().get(index)?, composite))
     }
 
-    /// The engine type id and element size of the instance's array type
-    /// `type_index`.
-    pub(crate) fn array_type(&self, id: InstanceId, type_index: u32) -> Option<(u32, u32)> {
+    /// The element size of the instance's array type `type_index`.
+    pub(crate) fn array_element_size(&self, id: InstanceId, type_index: u32) -> Option<u32> {
         match self.gc_type(id, type_index)? {
-            (type_id, CompositeType::Array(element)) => {
-                Some((type_id, field_size(element.storage)))
-            }
+            (_, CompositeType::Array(element)) => Some(field_size(element.storage)),
             _ => None,
         }
-    }
-
-    /// A new array of engine type `type_id`, `length` elements of `size`
-    /// bytes, holding `elements`; 0 if the heap cannot hold it (the reason
-    /// is recorded).
-    pub(crate) fn new_array(
-        &mut self,
-        type_id: u32,
-        size: u32,
-        length: u32,
-        elements: &[u8],
-    ) -> u32 {
-        let bytes = u64::from(ARRAY_ELEMENTS) + u64::from(length) * u64::from(size);
-        let array = self
-            .gc_heap_mut()
-            .and_then(|heap| heap.allocate(type_id, ObjectKind::Array, bytes, length));
-        match (array, self.gc_heap.as_mut()) {
-            (Some(array), Some(heap)) => {
-                heap.init_array(array, 0, elements, size);
-                array
-            }
-            _ => self.heap_full(),
-        }
-    }
-
-    /// Records that the GC heap is full, for the failure that follows; 0
-    /// (the null reference a failed allocation returns).
-    pub(crate) fn heap_full(&mut self) -> u32 {
-        let error = "resource limit: the GC heap is full".into();
-        self.host_failure = Some(HostFailure::Error(error));
-        0
     }
 
     /// Items `offset..offset + count` of the instance's element segment
     /// `elem`, each as its first `size` bytes; `None` if they are not all
     /// there.
-    fn element_bytes(
+    pub(crate) fn element_bytes(
         &self,
         id: InstanceId,
         elem: u32,

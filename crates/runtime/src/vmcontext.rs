@@ -70,6 +70,11 @@ pub struct VMStoreContext {
     /// The store's GC heap (`GcHeap::base`), null until its first GC
     /// allocation.
     pub gc_heap_base: *mut u8,
+    /// Frame record of wasm's last exit to code that may collect garbage
+    /// (`store_ctx::LAST_EXIT_FP`); 0 when not known: each entry into
+    /// wasm clears it, and restores the outer entry's value when it
+    /// returns.
+    pub last_exit_fp: usize,
     /// The embedder's store while wasm runs in it, set by every entry into
     /// wasm (`VMStore::call`) from the exclusive borrow that entry holds and
     /// restored when it returns; `None` while no call is in progress. Host
@@ -80,6 +85,9 @@ pub struct VMStoreContext {
     /// (`stack_limit::current_thread`); meaningless while the limit is 0.
     /// Not read by generated code.
     pub stack_limit_owner: usize,
+    /// Calls into wasm in progress in this store, on any thread. Not read
+    /// by generated code.
+    pub wasm_entries: u32,
 }
 
 impl Default for VMStoreContext {
@@ -90,8 +98,10 @@ impl Default for VMStoreContext {
             epoch_deadline: u64::MAX,
             epoch_ptr: std::ptr::null(),
             gc_heap_base: std::ptr::null_mut(),
+            last_exit_fp: 0,
             store: None,
             stack_limit_owner: 0,
+            wasm_entries: 0,
         }
     }
 }
@@ -152,6 +162,10 @@ mod tests {
         assert_eq!(
             offset_of!(VMStoreContext, gc_heap_base),
             store_ctx::GC_HEAP_BASE as usize
+        );
+        assert_eq!(
+            offset_of!(VMStoreContext, last_exit_fp),
+            store_ctx::LAST_EXIT_FP as usize
         );
         assert!(size_of::<VMStoreContext>() >= store_ctx::SIZE as usize);
     }

@@ -167,12 +167,12 @@ impl<'t> Script<'t> {
                     || actual
                         .iter()
                         .zip(&results)
-                        .any(|(a, e)| !values::matches(&self.store, a, e));
+                        .any(|(a, e)| !values::matches(&mut self.store, a, e));
                 if mismatch {
                     let actual: Vec<String> = actual
                         .iter()
                         .enumerate()
-                        .map(|(i, v)| values::show_like(&self.store, v, results.get(i)))
+                        .map(|(i, v)| values::show_like(&mut self.store, v, results.get(i)))
                         .collect();
                     let expected: Vec<String> = results.iter().map(values::show_expected).collect();
                     return Err(format!(
@@ -386,10 +386,10 @@ impl<'t> Script<'t> {
     }
 
     /// `results` as the script would write them, comma-separated.
-    fn show_all(&self, results: &[Val]) -> String {
+    fn show_all(&mut self, results: &[Val]) -> String {
         let shown: Vec<String> = results
             .iter()
-            .map(|v| values::show(&self.store, v))
+            .map(|v| values::show(&mut self.store, v))
             .collect();
         shown.join(", ")
     }
@@ -397,7 +397,7 @@ impl<'t> Script<'t> {
     /// `assert_trap` and `assert_exhaustion`: `result` must be a trap
     /// (`only`, if given) whose message `expected` matches.
     fn expect_trap(
-        &self,
+        &mut self,
         what: &str,
         result: egret::Result<Vec<Val>>,
         expected: &str,

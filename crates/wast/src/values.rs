@@ -2,7 +2,7 @@
 //! results against `assert_return` patterns (NaN patterns, v128 lanes,
 //! references), with readable renderings of both for failure messages.
 
-use egret::{AnyRef, ExternRef, Store, Val, ValType};
+use egret::{AnyRef, ExternRef, OwnedRooted, Rooted, Store, Val, ValType};
 use std::collections::HashMap;
 use wast::core::{AbstractHeapType, HeapType, NanPattern, V128Pattern, WastArgCore, WastRetCore};
 use wast::token::{F32, F64};
@@ -12,21 +12,26 @@ use wast::{WastArg, WastRet};
 /// per store, holding `N`.
 #[derive(Default)]
 pub(crate) struct ExternRefs {
-    refs: HashMap<u32, ExternRef>,
+    refs: HashMap<u32, OwnedRooted<ExternRef>>,
 }
 
 impl ExternRefs {
-    fn get(&mut self, store: &mut Store<()>, n: u32) -> ExternRef {
-        *self
-            .refs
-            .entry(n)
-            .or_insert_with(|| ExternRef::new(store, n))
+    fn get(&mut self, store: &mut Store<()>, n: u32) -> Result<Rooted<ExternRef>, String> {
+        if let Some(owned) = self.refs.get(&n) {
+            return Ok(owned.to_rooted(store));
+        }
+        let new = ExternRef::new(&mut *store, n).map_err(|e| e.to_string())?;
+        let owned = new
+            .to_owned_rooted(&mut *store)
+            .map_err(|e| e.to_string())?;
+        self.refs.insert(n, owned);
+        Ok(new)
     }
 }
 
 /// The `N` an externref made by a script holds.
 fn extern_data(store: &Store<()>, r: &ExternRef) -> Option<u32> {
-    r.data(store).ok()?.downcast_ref::<u32>().copied()
+    r.data(store).ok()??.downcast_ref::<u32>().copied()
 }
 
 fn null_of(heap: &HeapType<'_>) -> Result<Val, String> {
@@ -73,12 +78,12 @@ pub(crate) fn arg(
         WastArgCore::F64(v) => Val::F64(v.bits),
         WastArgCore::V128(v) => Val::V128(u128::from_le_bytes(v.to_le_bytes())),
         WastArgCore::RefNull(heap) => null_of(heap)?,
-        WastArgCore::RefExtern(n) => Val::ExternRef(Some(externs.get(store, *n))),
+        WastArgCore::RefExtern(n) => Val::ExternRef(Some(externs.get(store, *n)?)),
         // The host value `N` seen from the `any` hierarchy, as
         // `any.convert_extern` of `ref.extern N` makes it.
         WastArgCore::RefHost(n) => {
-            let external = externs.get(store, *n);
-            let any = AnyRef::convert_extern(&*store, external).map_err(|e| e.to_string())?;
+            let external = externs.get(store, *n)?;
+            let any = AnyRef::convert_extern(&mut *store, external).map_err(|e| e.to_string())?;
             Val::AnyRef(Some(any))
         }
     })
@@ -122,14 +127,14 @@ fn v128_matches(v: u128, pattern: &V128Pattern) -> bool {
 }
 
 /// Whether `actual` matches the expected result `expected`.
-pub(crate) fn matches(store: &Store<()>, actual: &Val, expected: &WastRet<'_>) -> bool {
+pub(crate) fn matches(store: &mut Store<()>, actual: &Val, expected: &WastRet<'_>) -> bool {
     let WastRet::Core(expected) = expected else {
         return false;
     };
     core_matches(store, actual, expected)
 }
 
-fn core_matches(store: &Store<()>, actual: &Val, expected: &WastRetCore<'_>) -> bool {
+fn core_matches(store: &mut Store<()>, actual: &Val, expected: &WastRetCore<'_>) -> bool {
     match (expected, actual) {
         (WastRetCore::I32(e), Val::I32(a)) => a == e,
         (WastRetCore::I64(e), Val::I64(a)) => a == e,
@@ -148,12 +153,12 @@ fn core_matches(store: &Store<()>, actual: &Val, expected: &WastRetCore<'_>) -> 
         // Which function a non-null funcref is cannot be observed through
         // the API; a non-null one matches.
         (WastRetCore::RefFunc(_), Val::FuncRef(Some(_))) => true,
-        (WastRetCore::RefI31, Val::AnyRef(Some(a))) => a.is_i31(store).unwrap_or(false),
-        (WastRetCore::RefStruct, Val::AnyRef(Some(a))) => a.is_struct(store).unwrap_or(false),
-        (WastRetCore::RefArray, Val::AnyRef(Some(a))) => a.is_array(store).unwrap_or(false),
-        (WastRetCore::RefEq, Val::AnyRef(Some(a))) => a.is_eqref(store).unwrap_or(false),
+        (WastRetCore::RefI31, Val::AnyRef(Some(a))) => a.is_i31(&*store).unwrap_or(false),
+        (WastRetCore::RefStruct, Val::AnyRef(Some(a))) => a.is_struct(&*store).unwrap_or(false),
+        (WastRetCore::RefArray, Val::AnyRef(Some(a))) => a.is_array(&*store).unwrap_or(false),
+        (WastRetCore::RefEq, Val::AnyRef(Some(a))) => a.is_eqref(&*store).unwrap_or(false),
         (WastRetCore::RefAny, Val::AnyRef(Some(_))) => true,
-        (WastRetCore::RefHost(n), Val::AnyRef(Some(a))) => ExternRef::convert_any(store, *a)
+        (WastRetCore::RefHost(n), Val::AnyRef(Some(a))) => ExternRef::convert_any(&mut *store, *a)
             .is_ok_and(|external| extern_data(store, &external) == Some(*n)),
         (WastRetCore::Either(cases), a) => cases.iter().any(|e| core_matches(store, a, e)),
         _ => false,
@@ -168,7 +173,7 @@ fn is_null(v: &Val) -> bool {
 }
 
 /// A value for failure messages, e.g. `i32:-1` or `f32:nan (0x7fc00000)`.
-pub(crate) fn show(store: &Store<()>, v: &Val) -> String {
+pub(crate) fn show(store: &mut Store<()>, v: &Val) -> String {
     match v {
         Val::I32(x) => format!("i32:{x}"),
         Val::I64(x) => format!("i64:{x}"),
@@ -183,9 +188,9 @@ pub(crate) fn show(store: &Store<()>, v: &Val) -> String {
             None => "ref.extern <foreign>".into(),
         },
         Val::AnyRef(None) => "ref.null any".into(),
-        Val::AnyRef(Some(a)) => match (a.as_i31(store), a.ty(store)) {
+        Val::AnyRef(Some(a)) => match (a.as_i31(&*store), a.ty(&*store)) {
             (Ok(Some(i)), _) => format!("ref.i31 {}", i.get_i32()),
-            (_, Ok(egret::HeapType::Any)) => match ExternRef::convert_any(store, *a) {
+            (_, Ok(egret::HeapType::Any)) => match ExternRef::convert_any(&mut *store, *a) {
                 Ok(external) => match extern_data(store, &external) {
                     Some(n) => format!("ref.host {n}"),
                     None => "ref.host <foreign>".into(),
@@ -201,7 +206,11 @@ pub(crate) fn show(store: &Store<()>, v: &Val) -> String {
 }
 
 /// `actual` for a failure message, v128 lanes in the shape `expected` uses.
-pub(crate) fn show_like(store: &Store<()>, actual: &Val, expected: Option<&WastRet<'_>>) -> String {
+pub(crate) fn show_like(
+    store: &mut Store<()>,
+    actual: &Val,
+    expected: Option<&WastRet<'_>>,
+) -> String {
     let (Val::V128(v), Some(WastRet::Core(WastRetCore::V128(pattern)))) = (actual, expected) else {
         return show(store, actual);
     };

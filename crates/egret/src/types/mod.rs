@@ -1,7 +1,7 @@
 //! The types the embedding API speaks in, with Wasmtime's shapes: value
 //! and reference types over the whole WebAssembly 3.0 heap-type
-//! hierarchy, function types registered with an engine, and the types of
-//! what modules import and export.
+//! hierarchy, function, struct and array types registered with an engine,
+//! and the types of what modules import and export.
 //!
 //! These are Egret's own public types. The compiler and runtime work with
 //! `egret_frontend::types`, in *engine form* (every concrete type an
@@ -11,6 +11,7 @@
 
 mod entity;
 mod func;
+mod gc;
 mod val;
 
 pub use entity::{
@@ -18,6 +19,7 @@ pub use entity::{
     TableType, TagType,
 };
 pub use func::{Finality, FuncType};
+pub use gc::{ArrayType, FieldType, StorageType, StructType};
 pub use val::{HeapType, RefType, ValType};
 
 /// The compiler's and runtime's form of the types.

@@ -4,6 +4,7 @@
 
 use super::engine_form;
 use super::func::FuncType;
+use super::gc::{ArrayType, StructType};
 use crate::{Engine, Val};
 use std::fmt;
 
@@ -63,8 +64,12 @@ pub enum HeapType {
     I31,
     /// Any array (`array`).
     Array,
+    /// Arrays of one type and its subtypes.
+    ConcreteArray(ArrayType),
     /// Any struct (`struct`).
     Struct,
+    /// Structs of one type and its subtypes.
+    ConcreteStruct(StructType),
     /// No GC object: only null (`none`).
     None,
     /// Any exception (`exn`).
@@ -330,11 +335,13 @@ impl RefType {
             E::ConcreteFunc(TypeRef::Engine(id)) => {
                 HeapType::ConcreteFunc(FuncType::from_engine(engine, id))
             }
+            E::ConcreteStruct(TypeRef::Engine(id)) => StructType::from_engine(engine, id)
+                .map_or(HeapType::Struct, HeapType::ConcreteStruct),
+            E::ConcreteArray(TypeRef::Engine(id)) => {
+                ArrayType::from_engine(engine, id).map_or(HeapType::Array, HeapType::ConcreteArray)
+            }
             // Engine-form types name concrete types by engine id only.
             E::ConcreteFunc(_) => HeapType::Func,
-            // The public struct and array types arrive with GC (#16);
-            // until then a declared struct or array type shows as its
-            // abstract supertype.
             E::ConcreteStruct(_) => HeapType::Struct,
             E::ConcreteArray(_) => HeapType::Array,
         };
@@ -357,6 +364,8 @@ impl RefType {
             HeapType::Exn => E::Exn,
             HeapType::NoExn => E::NoExn,
             HeapType::ConcreteFunc(f) => E::ConcreteFunc(TypeRef::Engine(f.id())),
+            HeapType::ConcreteStruct(s) => E::ConcreteStruct(TypeRef::Engine(s.id())),
+            HeapType::ConcreteArray(a) => E::ConcreteArray(TypeRef::Engine(a.id())),
         };
         engine_form::RefType {
             nullable: self.is_nullable,
@@ -367,6 +376,8 @@ impl RefType {
     pub(crate) fn belongs_to(&self, engine: &Engine) -> bool {
         match &self.heap_type {
             HeapType::ConcreteFunc(f) => Engine::same(f.engine(), engine),
+            HeapType::ConcreteStruct(s) => Engine::same(s.engine(), engine),
+            HeapType::ConcreteArray(a) => Engine::same(a.engine(), engine),
             _ => true,
         }
     }
@@ -420,7 +431,48 @@ impl HeapType {
 
     /// Whether this is a declared (concrete) type.
     pub fn is_concrete(&self) -> bool {
-        matches!(self, HeapType::ConcreteFunc(_))
+        matches!(
+            self,
+            HeapType::ConcreteFunc(_) | HeapType::ConcreteStruct(_) | HeapType::ConcreteArray(_)
+        )
+    }
+
+    /// Whether this is a concrete struct type.
+    pub fn is_concrete_struct(&self) -> bool {
+        matches!(self, HeapType::ConcreteStruct(_))
+    }
+
+    /// The concrete struct type, if this is one.
+    pub fn as_concrete_struct(&self) -> Option<&StructType> {
+        match self {
+            HeapType::ConcreteStruct(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The concrete struct type. Panics if this is not one.
+    pub fn unwrap_concrete_struct(&self) -> &StructType {
+        self.as_concrete_struct()
+            .expect("HeapType::unwrap_concrete_struct on another heap type")
+    }
+
+    /// Whether this is a concrete array type.
+    pub fn is_concrete_array(&self) -> bool {
+        matches!(self, HeapType::ConcreteArray(_))
+    }
+
+    /// The concrete array type, if this is one.
+    pub fn as_concrete_array(&self) -> Option<&ArrayType> {
+        match self {
+            HeapType::ConcreteArray(a) => Some(a),
+            _ => None,
+        }
+    }
+
+    /// The concrete array type. Panics if this is not one.
+    pub fn unwrap_concrete_array(&self) -> &ArrayType {
+        self.as_concrete_array()
+            .expect("HeapType::unwrap_concrete_array on another heap type")
     }
 
     /// Whether this is a concrete function type.
@@ -451,7 +503,9 @@ impl HeapType {
             | HeapType::Eq
             | HeapType::I31
             | HeapType::Array
+            | HeapType::ConcreteArray(_)
             | HeapType::Struct
+            | HeapType::ConcreteStruct(_)
             | HeapType::None => HeapType::Any,
             HeapType::Exn | HeapType::NoExn => HeapType::Exn,
         }
@@ -489,11 +543,16 @@ impl HeapType {
         use HeapType as H;
         match (self, other) {
             (H::ConcreteFunc(a), H::ConcreteFunc(b)) => a.matches(b),
+            (H::ConcreteStruct(a), H::ConcreteStruct(b)) => a.matches(b),
+            (H::ConcreteArray(a), H::ConcreteArray(b)) => a.matches(b),
             // Within one hierarchy: the bottom matches everything, and
             // everything matches the top.
             _ if !HeapType::eq(&self.top(), &other.top()) => false,
             _ if self.is_bottom() || other.is_top() => true,
-            (H::I31 | H::Array | H::Struct, H::Eq) => true,
+            (H::I31 | H::Array | H::Struct | H::ConcreteArray(_) | H::ConcreteStruct(_), H::Eq) => {
+                true
+            }
+            (H::ConcreteStruct(_), H::Struct) | (H::ConcreteArray(_), H::Array) => true,
             (a, b) => HeapType::eq(a, b),
         }
     }
@@ -505,6 +564,8 @@ impl HeapType {
     pub fn eq(a: &HeapType, b: &HeapType) -> bool {
         match (a, b) {
             (HeapType::ConcreteFunc(a), HeapType::ConcreteFunc(b)) => FuncType::eq(a, b),
+            (HeapType::ConcreteStruct(a), HeapType::ConcreteStruct(b)) => StructType::eq(a, b),
+            (HeapType::ConcreteArray(a), HeapType::ConcreteArray(b)) => ArrayType::eq(a, b),
             (a, b) => std::mem::discriminant(a) == std::mem::discriminant(b),
         }
     }
@@ -519,6 +580,18 @@ impl From<RefType> for ValType {
 impl From<FuncType> for HeapType {
     fn from(f: FuncType) -> HeapType {
         HeapType::ConcreteFunc(f)
+    }
+}
+
+impl From<StructType> for HeapType {
+    fn from(s: StructType) -> HeapType {
+        HeapType::ConcreteStruct(s)
+    }
+}
+
+impl From<ArrayType> for HeapType {
+    fn from(a: ArrayType) -> HeapType {
+        HeapType::ConcreteArray(a)
     }
 }
 
@@ -568,7 +641,9 @@ impl fmt::Display for HeapType {
             HeapType::Eq => "eq",
             HeapType::I31 => "i31",
             HeapType::Array => "array",
+            HeapType::ConcreteArray(ty) => return write!(f, "{ty}"),
             HeapType::Struct => "struct",
+            HeapType::ConcreteStruct(ty) => return write!(f, "{ty}"),
             HeapType::None => "none",
             HeapType::Exn => "exn",
             HeapType::NoExn => "noexn",

@@ -197,7 +197,7 @@ impl Translation<'_> {
                     self.b.ins().return_call_indirect(sig, code, &self.st.args);
                 }
             }
-            self.st.stack.truncate(base);
+            self.truncate_stack(base);
             self.st.reachable = false;
             return Ok(());
         }
@@ -206,7 +206,7 @@ impl Translation<'_> {
             Callee::Indirect { code, .. } => CallTarget::Indirect(code),
         };
         let results = self.emit_call_inst(sig, target);
-        self.st.stack.truncate(base);
+        self.truncate_stack(base);
 
         match ret_area {
             Some(area) => {

@@ -214,7 +214,7 @@ impl<'a> Translation<'a> {
         let dest = self.block_with_params(results);
         let base = self.base_of(params.len())?;
         self.jump_with_top(header, params.len())?;
-        self.st.stack.truncate(base);
+        self.truncate_stack(base);
         self.b.switch_to_block(header);
         self.st.stack.extend_from_slice(self.b.block_params(header));
         self.push_frame(
@@ -287,7 +287,7 @@ impl<'a> Translation<'a> {
             else_block,
             has_else: true,
         };
-        self.st.stack.truncate(frame.base);
+        self.truncate_stack(frame.base);
         let saved = &self.st.saved[frame.saved..frame.saved + frame.params];
         self.st.stack.extend_from_slice(saved);
         self.b.switch_to_block(else_block);
@@ -328,7 +328,7 @@ impl<'a> Translation<'a> {
             FrameKind::TryTable { first_clause } => self.close_clauses(first_clause)?,
             _ => {}
         }
-        self.st.stack.truncate(frame.base);
+        self.truncate_stack(frame.base);
         self.st.saved.truncate(frame.saved);
         self.st.reachable = reached;
         if reached {
@@ -358,7 +358,7 @@ impl<'a> Translation<'a> {
         } else {
             self.b.ins().return_(&self.st.stack[base..]);
         }
-        self.st.stack.truncate(base);
+        self.truncate_stack(base);
         self.st.reachable = false;
         Ok(())
     }

@@ -186,7 +186,7 @@ impl<'a> Translation<'a> {
             let offset = i as u32 * abi::VALUE_SLOT_SIZE;
             self.store_at(super::runtime::VALUE, value, fields, offset);
         }
-        self.st.stack.truncate(base);
+        self.truncate_stack(base);
         let exn = self.new_exception(tag, fields, n);
         // Null when the store could not hold another exception; the
         // builtin has recorded why.

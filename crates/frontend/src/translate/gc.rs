@@ -50,7 +50,7 @@ impl Translation<'_> {
             let value = self.st.stack[base + i];
             self.write_field(object, layout.offsets[i], field.storage, value);
         }
-        self.st.stack.truncate(base);
+        self.truncate_stack(base);
         self.push(object);
         Ok(())
     }
@@ -145,7 +145,7 @@ impl Translation<'_> {
             let value = self.st.stack[base + i as usize];
             self.write_field(array, ARRAY_ELEMENTS + i * size, element.storage, value);
         }
-        self.st.stack.truncate(base);
+        self.truncate_stack(base);
         self.push(array);
         Ok(())
     }

@@ -92,6 +92,9 @@ pub struct ModuleEnv<'a> {
     pub offsets: &'a VMOffsets,
     /// Engine settings that affect code.
     pub tunables: &'a Tunables,
+    /// Whether GC objects can exist (the engine accepts the GC proposal):
+    /// values that may refer to one are then kept in stack maps.
+    pub stack_maps: bool,
     /// The target.
     pub isa: &'a dyn TargetIsa,
 }
@@ -141,6 +144,9 @@ struct State {
     reachable: bool,
     /// Blocks opened while unreachable and not yet closed.
     unreachable_depth: u32,
+    /// Height of the operand stack below which every value has been
+    /// looked at for stack maps (`declare_stack_map_values`).
+    settled: usize,
 }
 
 impl State {
@@ -155,6 +161,7 @@ impl State {
         self.builtin_sigs.clear();
         self.reachable = true;
         self.unreachable_depth = 0;
+        self.settled = 0;
     }
 }
 
@@ -236,7 +243,7 @@ impl FuncTranslator {
                     t.metering_before_op(&op);
                 }
                 match t.operator(&op) {
-                    Ok(()) => {}
+                    Ok(()) => t.declare_stack_map_values(validator),
                     Err(e @ CompileError::Unsupported(_)) => unsupported = Some(e),
                     Err(e) => return Err(e),
                 }
@@ -320,6 +327,9 @@ impl<'a> Translation<'a> {
         for (i, &wasm_ty) in ty.params().iter().enumerate() {
             let value = b.block_params(entry)[first + i];
             let var = b.declare_var(abi::clif_type(wasm_ty));
+            if env.stack_maps && wasm_ty.may_refer_to_gc_object() {
+                b.declare_var_needs_stack_map(var);
+            }
             b.def_var(var, value);
             st.locals.push(var);
         }
@@ -357,10 +367,15 @@ impl<'a> Translation<'a> {
 
     /// Declares `count` zero-initialised locals of type `ty`.
     fn declare_locals(&mut self, count: u32, ty: wasmparser::ValType) -> Result<(), CompileError> {
-        let ty = abi::clif_type(val_type(ty, self.env.info)?);
+        let wasm_ty = val_type(ty, self.env.info)?;
+        let needs_stack_map = self.env.stack_maps && wasm_ty.may_refer_to_gc_object();
+        let ty = abi::clif_type(wasm_ty);
         let zero = self.zero(ty);
         for _ in 0..count {
             let var = self.b.declare_var(ty);
+            if needs_stack_map {
+                self.b.declare_var_needs_stack_map(var);
+            }
             self.b.def_var(var, zero);
             self.st.locals.push(var);
         }
@@ -397,10 +412,42 @@ impl<'a> Translation<'a> {
     }
 
     fn pop(&mut self) -> Result<Value, CompileError> {
-        self.st
+        let value = self
+            .st
             .stack
             .pop()
-            .ok_or_else(|| bug("operand stack underflow"))
+            .ok_or_else(|| bug("operand stack underflow"))?;
+        self.st.settled = self.st.settled.min(self.st.stack.len());
+        Ok(value)
+    }
+
+    /// Drops the operands above height `base`.
+    fn truncate_stack(&mut self, base: usize) {
+        self.st.stack.truncate(base);
+        self.st.settled = self.st.settled.min(base);
+    }
+
+    /// Declares the operands pushed since the last call that may refer to
+    /// GC objects as needing stack maps, so that the collector finds them
+    /// in every frame suspended at a call. Their types are the validator's,
+    /// whose operand stack matches ours in reachable code.
+    fn declare_stack_map_values(&mut self, validator: &FuncValidator<ValidatorResources>) {
+        let height = self.st.stack.len();
+        if self.env.stack_maps && self.st.reachable {
+            for position in self.st.settled..height {
+                let depth = height - 1 - position;
+                let may_refer = validator
+                    .get_operand_type(depth)
+                    .flatten()
+                    .and_then(|ty| val_type(ty, self.env.info).ok())
+                    .is_some_and(ValType::may_refer_to_gc_object);
+                if may_refer {
+                    self.b
+                        .declare_value_needs_stack_map(self.st.stack[position]);
+                }
+            }
+        }
+        self.st.settled = height;
     }
 
     /// Pops two operands, returning them in push order.

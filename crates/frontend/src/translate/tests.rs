@@ -72,6 +72,7 @@ fn translate_with(
         info: &parsed.info,
         offsets: &offsets,
         tunables,
+        stack_maps: true,
         isa,
     };
     let mut funcs = Vec::new();
@@ -1256,4 +1257,42 @@ fn call_indirect_asks_the_registry_only_for_open_types() {
     let (by_ref, text) = count(2);
     assert_eq!(by_ref, 1, "{text}");
     assert!(!text.contains("trapnz"), "{text}");
+}
+
+#[test]
+fn gc_references_live_across_calls_are_in_stack_maps() {
+    // At the `call $f`, the struct in `$x` (an anyref), the externref
+    // parameter and the i32 local are live; only the two references may
+    // point into the GC heap. At `struct.new`'s allocation call only the
+    // externref is.
+    let wat = r#"(module
+        (type $s (struct (field i32)))
+        (func $f)
+        (func (param externref) (result anyref externref i32)
+          (local $x (ref null $s)) (local $n i32)
+          (local.set $n (i32.const 7))
+          (local.set $x (struct.new $s (i32.const 1)))
+          (call $f)
+          (local.get $x) (local.get 0) (local.get $n)))"#;
+    let isa = host_isa();
+    let funcs = compile_for(wat, &*isa);
+    let mut ctx = Context::for_function(funcs[1].clone());
+    ctx.compile(&*isa, &mut ControlPlane::default())
+        .unwrap_or_else(|e| panic!("{:?}", e.inner));
+    let code = crate::link::CompiledFunction::from_context(
+        &ctx,
+        crate::code::CodeKind::Function(crate::types::FuncIndex(1)),
+    )
+    .unwrap();
+    let counts: Vec<(usize, usize)> = code
+        .stack_maps
+        .iter()
+        .map(|map| (map.any_slots.len(), map.extern_slots.len()))
+        .collect();
+    assert_eq!(counts, [(0, 1), (1, 1)], "{:?}", code.stack_maps);
+    for map in &code.stack_maps {
+        for &slot in map.any_slots.iter().chain(&map.extern_slots) {
+            assert!(slot < map.frame_size, "{map:?}");
+        }
+    }
 }

@@ -1,8 +1,8 @@
 //! Per-architecture code: the entry stub `egret_enter_wasm`, the throw
-//! stub `egret_throw_ref` and `egret_resume` (their contracts are declared
-//! here, their instructions are in `arch/x86_64.rs` and
-//! `arch/aarch64.rs`) and, on aarch64, reading return addresses that may
-//! be signed.
+//! stub `egret_throw_ref`, `egret_resume` and the exit stubs of builtins
+//! that may collect garbage (their contracts are declared here, their
+//! instructions are in `arch/x86_64.rs` and `arch/aarch64.rs`) and, on
+//! aarch64, reading return addresses that may be signed.
 //!
 //! The symbol directives around the stub depend only on the object format
 //! (ELF on Linux, Mach-O on macOS) and come from `asm_function!`, so the
@@ -86,4 +86,13 @@ unsafe extern "C" {
     /// Continues at `pc` with stack pointer `sp` and frame pointer `fp`,
     /// `payload` in the first exception payload register.
     pub(super) fn egret_resume(pc: usize, sp: usize, fp: usize, payload: usize) -> !;
+
+    /// Exit stubs (see the per-architecture module): each records its
+    /// frame as the store context's `last_exit_fp`, then calls the builtin
+    /// of the same name in `libcalls` with the same arguments. Only their
+    /// addresses are taken; the signature is the builtin's.
+    pub(super) fn egret_exit_gc_alloc();
+    pub(super) fn egret_exit_array_new_data();
+    pub(super) fn egret_exit_array_new_elem();
+    pub(super) fn egret_exit_epoch_deadline_reached();
 }

@@ -22,6 +22,7 @@
 use crate::code_registry;
 use crate::stack_limit;
 use crate::vmcontext::VMStoreContext;
+use egret_frontend::builtins::Builtin;
 use egret_frontend::traps::TrapReason;
 use std::cell::{Cell, OnceCell};
 use std::ffi::{c_int, c_void};
@@ -110,6 +111,11 @@ struct Activation {
     resume: ResumePoint,
     prev: *mut Activation,
     trap: TrapState,
+    /// The context of the store this call runs.
+    store_ctx: *const VMStoreContext,
+    /// The store's `last_exit_fp` when this call began: the exit of the
+    /// store's enclosing activation, put back when this one returns.
+    outer_exit_fp: usize,
 }
 
 thread_local! {
@@ -170,12 +176,21 @@ pub unsafe fn invoke_wasm(
         }
     }
 
+    // SAFETY: as above.
+    let outer_exit_fp = unsafe {
+        let outer = (*store_ctx).last_exit_fp;
+        (*store_ctx).last_exit_fp = 0;
+        (*store_ctx).wasm_entries += 1;
+        outer
+    };
     let mut activation = Activation {
         resume: ResumePoint {
             pc: 0,
             sp: 0,
             fp: 0,
         },
+        store_ctx,
+        outer_exit_fp,
         prev: ACTIVATION.get(),
         trap: TrapState {
             kind: None,
@@ -205,7 +220,11 @@ pub unsafe fn invoke_wasm(
     };
     ACTIVATION.set(activation.prev);
     // SAFETY: as above; no reference to the store context is live.
-    unsafe { ((*store_ctx).stack_limit, (*store_ctx).stack_limit_owner) = previous };
+    unsafe {
+        ((*store_ctx).stack_limit, (*store_ctx).stack_limit_owner) = previous;
+        (*store_ctx).last_exit_fp = outer_exit_fp;
+        (*store_ctx).wasm_entries -= 1;
+    }
 
     if trapped == 0 {
         return Ok(());
@@ -231,6 +250,102 @@ pub unsafe fn invoke_wasm(
 /// calls with Cranelift's `tail` convention (see `throw`).
 pub fn throw_ref_builtin() -> *const u8 {
     arch::egret_throw_ref as *const u8
+}
+
+/// The address of the exit stub of `builtin`, one of those that may
+/// collect garbage, which records the wasm caller's frame as the store's
+/// last exit and calls the builtin's implementation in `libcalls`.
+///
+/// # Panics
+/// For a builtin without an exit stub (a bug in the builtins table).
+pub(crate) fn exit_stub(builtin: Builtin) -> *const u8 {
+    match builtin {
+        Builtin::gc_alloc => arch::egret_exit_gc_alloc as *const u8,
+        Builtin::array_new_data => arch::egret_exit_array_new_data as *const u8,
+        Builtin::array_new_elem => arch::egret_exit_array_new_elem as *const u8,
+        Builtin::epoch_deadline_reached => arch::egret_exit_epoch_deadline_reached as *const u8,
+        other => panic!("the builtin {other:?} has no exit stub"),
+    }
+}
+
+/// Calls `visit(fp, return_address)` for every frame of wasm code that the
+/// store of `store_ctx` has suspended on this thread, innermost first:
+/// `fp` is the frame pointer of the frame `return_address` returns into
+/// (frames of trampolines included; they have no stack maps). Walks each
+/// activation of the store from its last exit to code that may collect
+/// garbage (`VMStoreContext::last_exit_fp`) up to its entry stub.
+///
+/// Returns `false`, having visited only some frames, when the walk cannot
+/// be complete: an activation of the store has no recorded exit, the
+/// frame-pointer chain is broken, or the store has activations on another
+/// thread (a host function that sent its `Caller` there). The collector
+/// then frees nothing.
+///
+/// # Safety
+/// `store_ctx` is the live context of a store in use on this thread (the
+/// caller holds it), whose recorded exits are frame records on this
+/// thread's stack while their activations are live.
+pub(crate) unsafe fn walk_wasm_frames(
+    store_ctx: *const VMStoreContext,
+    visit: &mut dyn FnMut(usize, usize),
+) -> bool {
+    // SAFETY: per the contract.
+    let (mut exit_fp, entries) = unsafe { ((*store_ctx).last_exit_fp, (*store_ctx).wasm_entries) };
+    let mut found = 0;
+    let mut activation = ACTIVATION.get();
+    while !activation.is_null() {
+        // SAFETY: activations on the chain are live frames of
+        // `invoke_wasm` on this thread, suspended while wasm runs.
+        let (this_store, stop_fp, outer_exit_fp, prev) = unsafe {
+            let a = &*activation;
+            (a.store_ctx, a.resume.fp, a.outer_exit_fp, a.prev)
+        };
+        if ptr::eq(this_store, store_ctx) {
+            found += 1;
+            // SAFETY: the exit was recorded by this activation's wasm
+            // (each entry clears it), so it is a frame record below the
+            // entry stub's frame on this thread's stack.
+            if exit_fp == 0 || !unsafe { walk_activation(exit_fp, stop_fp, visit) } {
+                return false;
+            }
+            exit_fp = outer_exit_fp;
+        }
+        activation = prev;
+    }
+    found == entries
+}
+
+/// Visits the frames from the exit record `exit_fp` up to the entry
+/// stub's frame `stop_fp`; `false` if the chain is broken before.
+///
+/// # Safety
+/// `exit_fp` is a frame record of wasm code (an exit stub's or a host
+/// trampoline's) in the activation whose entry stub has frame pointer
+/// `stop_fp`, which is suspended.
+unsafe fn walk_activation(
+    exit_fp: usize,
+    stop_fp: usize,
+    visit: &mut dyn FnMut(usize, usize),
+) -> bool {
+    let mut record = exit_fp;
+    loop {
+        // SAFETY: `record` is the exit record or a frame pointer checked
+        // below to lie between it and the entry stub's frame.
+        let (fp, return_address) = unsafe {
+            let words = record as *const usize;
+            (words.read(), words.add(1).read())
+        };
+        #[cfg(target_arch = "aarch64")]
+        let return_address = arch::strip_pointer_authentication(return_address);
+        if fp == stop_fp {
+            return true;
+        }
+        if fp <= record || fp > stop_fp || !fp.is_multiple_of(mem::align_of::<usize>()) {
+            return false;
+        }
+        visit(fp, return_address);
+        record = fp;
+    }
 }
 
 /// The signal actions in place before ours, in `SIGNALS` order.

@@ -1,12 +1,15 @@
-//! aarch64: the stubs for entering wasm, throwing from wasm and resuming
-//! at a handler, and stripping signatures from return addresses.
+//! aarch64: the stubs for entering wasm, throwing from wasm, resuming at
+//! a handler and exiting to builtins that may collect garbage, and
+//! stripping signatures from return addresses.
 //!
 //! The stub is the same on Linux (AAPCS64) and macOS: where Apple's arm64
 //! ABI departs from AAPCS64 (x18 reserved, packing of stack arguments,
 //! variadic calls, a 128-byte red zone) the stub is unaffected.
 
+use crate::libcalls;
 use crate::traphandlers::ResumePoint;
 use crate::traphandlers::throw::throw_from_wasm;
+use egret_frontend::vmoffsets::{VMOffsets, store_ctx};
 use std::mem::offset_of;
 
 // egret_enter_wasm(resume: x0, array_call: x1, callee_vmctx: x2,
@@ -118,6 +121,43 @@ asm_function!(
         "mov x1, xzr",
         "br x16",
     ],
+);
+
+// An exit stub: the entry of a builtin that may collect garbage, called by
+// generated code with AAPCS64, vmctx in x0 and at most eight arguments,
+// all in registers.
+//
+// Pushes a frame record (x29, x30), so that `[x29]` is the caller's frame
+// pointer and `[x29 + 8]` the return address into the caller, stores its
+// address as the store context's `last_exit_fp` (through x16, the
+// intra-procedure-call scratch register), and calls the builtin with the
+// arguments untouched.
+macro_rules! exit_stub {
+    ($name:literal, $builtin:path) => {
+        asm_function!(
+            $name,
+            [
+                "stp x29, x30, [sp, #-16]!",
+                "mov x29, sp",
+                "ldr x16, [x0, #{store_ctx}]",
+                "str x29, [x16, #{last_exit_fp}]",
+                "bl {builtin}",
+                "ldp x29, x30, [sp], #16",
+                "ret",
+            ],
+            store_ctx = const VMOffsets::STORE_CTX,
+            last_exit_fp = const store_ctx::LAST_EXIT_FP,
+            builtin = sym $builtin,
+        );
+    };
+}
+
+exit_stub!("egret_exit_gc_alloc", libcalls::gc_alloc);
+exit_stub!("egret_exit_array_new_data", libcalls::array_new_data);
+exit_stub!("egret_exit_array_new_elem", libcalls::array_new_elem);
+exit_stub!(
+    "egret_exit_epoch_deadline_reached",
+    libcalls::epoch_deadline_reached
 );
 
 /// `address` without its pointer authentication code, if it has one.

@@ -1,8 +1,11 @@
 //! The x86_64 stubs: entering wasm (System V ABI), throwing from wasm
-//! (Cranelift's `tail` convention), resuming at a handler.
+//! (Cranelift's `tail` convention), resuming at a handler, and the exits
+//! to builtins that may collect garbage.
 
+use crate::libcalls;
 use crate::traphandlers::ResumePoint;
 use crate::traphandlers::throw::throw_from_wasm;
+use egret_frontend::vmoffsets::{VMOffsets, store_ctx};
 use std::mem::offset_of;
 
 // egret_enter_wasm(resume: rdi, array_call: rsi, callee_vmctx: rdx,
@@ -92,4 +95,41 @@ asm_function!(
         "xor edx, edx",
         "jmp rdi",
     ],
+);
+
+// An exit stub: the entry of a builtin that may collect garbage, called by
+// generated code with the System V convention, vmctx in rdi and at most
+// six arguments, all in registers.
+//
+// Pushes a frame record, so that `[rbp]` is the caller's frame pointer and
+// `[rbp + 8]` the return address into the caller, stores its address as
+// the store context's `last_exit_fp` (rax is free: it holds no argument),
+// and calls the builtin with the arguments untouched. The record push
+// leaves rsp 16-byte aligned for the call.
+macro_rules! exit_stub {
+    ($name:literal, $builtin:path) => {
+        asm_function!(
+            $name,
+            [
+                "push rbp",
+                "mov rbp, rsp",
+                "mov rax, [rdi + {store_ctx}]",
+                "mov [rax + {last_exit_fp}], rbp",
+                "call {builtin}",
+                "pop rbp",
+                "ret",
+            ],
+            store_ctx = const VMOffsets::STORE_CTX,
+            last_exit_fp = const store_ctx::LAST_EXIT_FP,
+            builtin = sym $builtin,
+        );
+    };
+}
+
+exit_stub!("egret_exit_gc_alloc", libcalls::gc_alloc);
+exit_stub!("egret_exit_array_new_data", libcalls::array_new_data);
+exit_stub!("egret_exit_array_new_elem", libcalls::array_new_elem);
+exit_stub!(
+    "egret_exit_epoch_deadline_reached",
+    libcalls::epoch_deadline_reached
 );

@@ -1,0 +1,289 @@
+//! A store's GC: allocating objects, growing the heap as the store's
+//! resource limiter allows, and collecting garbage by finding every
+//! reference the store can still reach outside the GC heap (the roots)
+//! and handing them to the heap's mark-sweep collector (`gc_heap.rs`).
+//!
+//! An allocation from wasm (which is suspended at a call, with stack maps)
+//! collects first when as much was allocated since the last collection as
+//! survived it; when the heap's memory in use cannot hold the object, it
+//! collects once more, then asks the limiter (`memory_growing`, as for a
+//! linear memory, with a 4 GiB maximum) to grow the heap. Allocations by
+//! constant expressions never collect (the objects they are building are
+//! in no root yet) but ask the limiter the same way. An allocation that
+//! cannot be satisfied fails with [`HeapExhausted`]; the store stays
+//! usable.
+//!
+//! The roots are:
+//! - the references in wasm frames suspended at a call, found with the
+//!   stack maps Cranelift made for each call (`CodeMap::stack_map`), by
+//!   walking each activation of the store from its last exit to the host
+//!   (`traphandlers::walk_wasm_frames`);
+//! - globals and tables whose type may hold references, the items of
+//!   element segments evaluated at instantiation, the fields of the
+//!   store's exceptions;
+//! - references the host holds (`host_roots.rs`).
+//!
+//! When the frames cannot all be found (see `walk_wasm_frames`), nothing
+//! is collected: freeing too little is safe, freeing too much is not.
+
+use super::{InstanceId, StoreOpaque, VMStore};
+use crate::code_registry;
+use crate::gc_heap::{
+    AllocationFailure, CollectionStats, HeapExhausted, object_of_any, object_of_extern,
+};
+use crate::host_func::HostFailure;
+use crate::host_roots::HostRoots;
+use crate::trap::HostError;
+use crate::traphandlers;
+use egret_frontend::builtins::ARRAY_NEW_OUT_OF_BOUNDS;
+use egret_frontend::gc_layout::ARRAY_ELEMENTS;
+use egret_frontend::types::CompositeType;
+use egret_frontend::types::{HeapType, RefType, ValType};
+use std::sync::{MutexGuard, PoisonError};
+
+/// The most any GC heap holds: what 32-bit references reach.
+const MAX_HEAP_BYTES: usize = 1 << 32;
+
+/// Whether an allocation may collect garbage first.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum MayCollect {
+    /// Yes: wasm asked, suspended at a call whose frames have stack maps.
+    Yes,
+    /// No: the objects being built are in no root yet.
+    No,
+}
+
+impl dyn VMStore + '_ {
+    /// A new object of engine type `type_id` (defined as `composite`), of
+    /// `size` bytes with its header, an array's `length` set and zero
+    /// elsewhere. Fails with [`HeapExhausted`] if no collection or growth
+    /// the limiter allows makes room, or with the limiter's error.
+    pub fn gc_allocate(
+        &mut self,
+        type_id: u32,
+        composite: &CompositeType,
+        size: u64,
+        length: u32,
+        may_collect: MayCollect,
+    ) -> Result<u32, HostError> {
+        let exhausted = || -> HostError { Box::new(HeapExhausted { bytes_needed: size }) };
+        if may_collect == MayCollect::Yes {
+            self.opaque_mut().collect_if_wanted();
+        }
+        let mut collected = false;
+        loop {
+            let heap = self.opaque_mut().gc_heap_mut().ok_or_else(exhausted)?;
+            let desired = match heap.allocate(type_id, composite, size, length) {
+                Ok(object) => return Ok(object),
+                Err(AllocationFailure::TooLarge) => return Err(exhausted()),
+                Err(AllocationFailure::NeedsGrowth { desired }) => desired,
+            };
+            let current = heap.capacity();
+            if may_collect == MayCollect::Yes && !collected {
+                collected = true;
+                if self.opaque_mut().collect_garbage().is_some() {
+                    continue;
+                }
+            }
+            if desired > MAX_HEAP_BYTES
+                || !self.memory_growing(current, desired, Some(MAX_HEAP_BYTES))?
+            {
+                return Err(exhausted());
+            }
+            let grew = self
+                .opaque_mut()
+                .gc_heap_mut()
+                .is_some_and(|heap| heap.grow(desired));
+            if !grew {
+                return Err(exhausted());
+            }
+        }
+    }
+
+    /// [`gc_allocate`](Self::gc_allocate) for wasm, of the instance's type
+    /// `type_index`; on failure, records the error for the trap that
+    /// follows and returns 0.
+    pub(crate) fn allocate_object(
+        &mut self,
+        id: InstanceId,
+        type_index: u32,
+        size: u64,
+        length: u32,
+    ) -> u32 {
+        let module = self.opaque().instance(id).module().clone();
+        let index = type_index as usize;
+        let types = (
+            module.type_ids().get(index),
+            module.compiled().info().types.get(index),
+        );
+        let (Some(&type_id), Some(ty)) = types else {
+            return 0;
+        };
+        match self.gc_allocate(type_id, &ty.composite, size, length, MayCollect::Yes) {
+            Ok(object) => object,
+            Err(error) => {
+                self.opaque_mut().host_failure = Some(HostFailure::Error(error));
+                0
+            }
+        }
+    }
+
+    /// A new array of the instance's array type `type_index` with
+    /// `length` elements holding `elements`, for wasm, as
+    /// [`allocate_object`](Self::allocate_object).
+    pub(crate) fn new_array(
+        &mut self,
+        id: InstanceId,
+        type_index: u32,
+        length: u32,
+        elements: &[u8],
+    ) -> u32 {
+        let Some(size) = self.opaque().array_element_size(id, type_index) else {
+            return 0;
+        };
+        let bytes = u64::from(ARRAY_ELEMENTS) + u64::from(length) * u64::from(size);
+        let array = self.allocate_object(id, type_index, bytes, length);
+        if let (true, Some(heap)) = (array != 0, self.opaque_mut().gc_heap_mut()) {
+            heap.init_array(array, 0, elements, size);
+        }
+        array
+    }
+
+    /// `array.new_elem`: a new array of the instance's type `type_index`
+    /// holding items `offset..offset + length` of its element segment
+    /// `elem`; `ARRAY_NEW_OUT_OF_BOUNDS` if they are not all there, 0 if
+    /// the heap cannot hold the array (the reason is recorded).
+    pub(crate) fn new_array_from_elements(
+        &mut self,
+        id: InstanceId,
+        type_index: u32,
+        elem: u32,
+        offset: u32,
+        length: u32,
+    ) -> u32 {
+        let opaque = self.opaque();
+        let Some(size) = opaque.array_element_size(id, type_index) else {
+            return 0;
+        };
+        let Some(bytes) = opaque.element_bytes(id, elem, offset, length, size) else {
+            return ARRAY_NEW_OUT_OF_BOUNDS;
+        };
+        self.new_array(id, type_index, length, &bytes)
+    }
+}
+
+/// The object a value of type `ty` (as its raw bits) refers to, if any.
+fn object_of_value(ty: RefType, raw: u128) -> Option<u32> {
+    if !ty.may_refer_to_gc_object() {
+        return None;
+    }
+    match ty.heap.top() {
+        HeapType::Extern => object_of_extern(raw as u64),
+        _ => object_of_any(raw as u32),
+    }
+}
+
+impl StoreOpaque {
+    /// The references the host holds (see [`HostRoots`]).
+    pub fn host_roots(&self) -> MutexGuard<'_, HostRoots> {
+        // A panic while the lock was held cannot leave the table
+        // inconsistent: every change is one push, truncate or retain.
+        self.host_roots
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Collects garbage if the store has a GC heap and every root can be
+    /// found; `None` if nothing was collected.
+    pub fn collect_garbage(&mut self) -> Option<CollectionStats> {
+        self.gc_heap.as_ref()?;
+        let roots = self.gc_roots()?;
+        Some(self.gc_heap.as_mut()?.collect(&roots))
+    }
+
+    /// Collects garbage before an allocation from wasm, if enough has been
+    /// allocated since the last collection.
+    pub(crate) fn collect_if_wanted(&mut self) {
+        if self
+            .gc_heap
+            .as_ref()
+            .is_some_and(|heap| heap.wants_collection())
+        {
+            self.collect_garbage();
+        }
+    }
+
+    /// Every root; `None` if the wasm frames cannot all be walked.
+    fn gc_roots(&self) -> Option<Vec<u32>> {
+        let mut roots = Vec::new();
+        let mut frame_roots = |fp: usize, return_address: usize| {
+            let Some(code) = code_registry::lookup(return_address) else {
+                return;
+            };
+            let Some(map) = code.stack_map(return_address) else {
+                return;
+            };
+            let sp = fp - map.frame_size as usize;
+            for &offset in &map.any_slots {
+                // SAFETY: the frame is suspended at this call, and its
+                // stack map says a 32-bit reference is spilled here.
+                let raw = unsafe { ((sp + offset as usize) as *const u32).read() };
+                roots.extend(object_of_any(raw));
+            }
+            for &offset in &map.extern_slots {
+                // SAFETY: as above, a 64-bit reference.
+                let raw = unsafe { ((sp + offset as usize) as *const u64).read_unaligned() };
+                roots.extend(object_of_extern(raw));
+            }
+        };
+        // SAFETY: the context is this store's, used on this thread (we
+        // hold the store), and exits are recorded by its activations.
+        let complete =
+            unsafe { traphandlers::walk_wasm_frames(self.context.as_ptr(), &mut frame_roots) };
+        if !complete {
+            return None;
+        }
+        for global in &self.globals {
+            if let ValType::Ref(ty) = global.ty.content {
+                // SAFETY: globals point to live storage of this store.
+                let raw = u128::from_le_bytes(unsafe { (*global.definition).bytes });
+                roots.extend(object_of_value(ty, raw));
+            }
+        }
+        for table in &self.tables {
+            let ty = table.ty().element;
+            if ty.may_refer_to_gc_object() {
+                roots.extend(
+                    table
+                        .elements()
+                        .iter()
+                        .filter_map(|&raw| object_of_value(ty, raw as u128)),
+                );
+            }
+        }
+        for instance in &self.instances {
+            let segments = &instance.info().elements;
+            for (segment, items) in segments.iter().zip(&instance.allocated_elements) {
+                if let Some(items) = items {
+                    roots.extend(
+                        items
+                            .iter()
+                            .filter_map(|&raw| object_of_value(segment.ty, raw)),
+                    );
+                }
+            }
+        }
+        for exception in self.exceptions.iter() {
+            let ty = self
+                .engine
+                .func_type(self.tags[exception.tag.0 as usize].ty);
+            for (param, &raw) in ty.params().iter().zip(exception.fields) {
+                if let ValType::Ref(ty) = param {
+                    roots.extend(object_of_value(*ty, raw));
+                }
+            }
+        }
+        roots.extend(self.host_roots().objects());
+        Some(roots)
+    }
+}
