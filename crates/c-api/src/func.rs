@@ -15,7 +15,7 @@ use crate::store::{Finalizer, ForeignData, StoreData, wasmtime_context_t};
 use crate::trap::wasm_trap_t;
 use crate::types::wasm_functype_t;
 use crate::val::{wasmtime_val_raw_t, wasmtime_val_t};
-use egret_api::{Caller, Error, Func, Result, Val, ValType};
+use egret_api::{AsContextMut, Caller, Error, Func, Result, Val, ValType};
 use std::ffi::{c_char, c_void};
 use std::ptr::NonNull;
 use std::sync::Arc;
@@ -78,13 +78,13 @@ pub(crate) fn host_fn(
     move |mut caller, params, results| {
         let args: Vec<wasmtime_val_t> = params
             .iter()
-            .map(|v| wasmtime_val_t::new(v, caller.data_mut()))
+            .map(|v| wasmtime_val_t::new(v, &mut caller))
             .collect();
         // Results start as the zero values Egret put there, so a callback
         // that leaves one unwritten still returns a value of its type.
         let mut outs: Vec<wasmtime_val_t> = results
             .iter()
-            .map(|v| wasmtime_val_t::new(v, caller.data_mut()))
+            .map(|v| wasmtime_val_t::new(v, &mut caller))
             .collect();
         let mut c_caller = wasmtime_caller_t::new(&mut caller);
         // SAFETY: the callback was given for this function's type, with
@@ -103,7 +103,7 @@ pub(crate) fn host_fn(
         // SAFETY: the callback's return value, as the C API defines it.
         unsafe { callback_outcome(trap) }?;
         for (slot, out) in results.iter_mut().zip(&outs) {
-            *slot = out.value(caller.data())?;
+            *slot = out.value(&mut caller)?;
         }
         Ok(())
     }
@@ -120,7 +120,7 @@ pub(crate) fn host_fn_unchecked(
     move |mut caller, args, results| {
         let mut slots = vec![raw_zero(); params.len().max(result_types.len())];
         for (slot, arg) in slots.iter_mut().zip(args) {
-            *slot = to_raw(arg, caller.data_mut());
+            *slot = to_raw(arg, &mut caller);
         }
         let mut c_caller = wasmtime_caller_t::new(&mut caller);
         // SAFETY: the callback was given for this function's type, with
@@ -129,7 +129,7 @@ pub(crate) fn host_fn_unchecked(
         // SAFETY: the callback's return value, as the C API defines it.
         unsafe { callback_outcome(trap) }?;
         for ((result, slot), ty) in results.iter_mut().zip(&slots).zip(&result_types) {
-            *result = from_raw(slot, ty, caller.data())?;
+            *result = from_raw(slot, ty, &mut caller)?;
         }
         Ok(())
     }
@@ -142,7 +142,7 @@ fn raw_zero() -> wasmtime_val_raw_t {
 /// The raw slot of `val`: numbers as themselves, a `funcref` as its handle
 /// position + 1, other references as their reference position + 1 (0 is
 /// null).
-fn to_raw(val: &Val, data: &mut StoreData) -> wasmtime_val_raw_t {
+fn to_raw(val: &Val, mut cx: impl AsContextMut<Data = StoreData>) -> wasmtime_val_raw_t {
     match val {
         Val::I32(n) => wasmtime_val_raw_t {
             i64: i64::from(*n as u32),
@@ -156,7 +156,8 @@ fn to_raw(val: &Val, data: &mut StoreData) -> wasmtime_val_raw_t {
             v128: v.to_le_bytes(),
         },
         Val::FuncRef(f) => {
-            let position = f.map_or(0, |f| data.funcs.position(f) + 1);
+            let mut cx = cx.as_context_mut();
+            let position = f.map_or(0, |f| cx.data_mut().funcs.position(f) + 1);
             wasmtime_val_raw_t {
                 funcref: std::ptr::without_provenance_mut(position),
             }
@@ -165,16 +166,23 @@ fn to_raw(val: &Val, data: &mut StoreData) -> wasmtime_val_raw_t {
             wasmtime_val_raw_t { i64: 0 }
         }
         Val::ExternRef(Some(_)) | Val::AnyRef(Some(_)) | Val::ExnRef(Some(_)) => {
-            data.refs.push(val.clone());
-            wasmtime_val_raw_t {
-                i64: data.refs.len() as i64,
-            }
+            let kept = crate::refs::keep(val, cx);
+            let position = if kept.store_id == 0 {
+                0
+            } else {
+                i64::from(kept.__private1) + 1
+            };
+            wasmtime_val_raw_t { i64: position }
         }
     }
 }
 
 /// The value of type `ty` in a raw slot (see [`to_raw`]).
-fn from_raw(slot: &wasmtime_val_raw_t, ty: &ValType, data: &StoreData) -> Result<Val> {
+fn from_raw(
+    slot: &wasmtime_val_raw_t,
+    ty: &ValType,
+    cx: impl AsContextMut<Data = StoreData>,
+) -> Result<Val> {
     // SAFETY: every field of the union is plain data of at most 16 bytes,
     // all of which the slot holds; which one is meant is given by `ty`.
     let (bits, v128, pointer) = unsafe { (slot.i64, slot.v128, slot.funcref) };
@@ -194,14 +202,18 @@ fn from_raw(slot: &wasmtime_val_raw_t, ty: &ValType, data: &StoreData) -> Result
                 return Ok(Val::from(egret_api::Ref::null(r.heap_type())));
             }
             if r.heap_type().top().is_func() {
-                let func = data.funcs.get(position - 1);
+                let func = cx.as_context().data().funcs.get(position - 1);
                 Val::FuncRef(Some(
                     func.ok_or_else(|| Error::msg("invalid funcref: unknown handle"))?,
                 ))
             } else {
-                data.refs
-                    .get(position - 1)
-                    .cloned()
+                let gcref = crate::val::wasmtime_gcref_t {
+                    store_id: cx.as_context().data().id,
+                    __private1: (position - 1) as u32,
+                    __private2: 0,
+                    __private3: std::ptr::null_mut(),
+                };
+                crate::refs::kept(&gcref, cx)
                     .ok_or_else(|| Error::msg("invalid reference: unknown handle"))?
             }
         }
@@ -313,7 +325,7 @@ pub unsafe extern "C" fn wasmtime_func_call(
         let args = unsafe { slice(args, nargs, "args") }?;
         let args = args
             .iter()
-            .map(|a| a.value(store.data()))
+            .map(|a| a.value(store.context_mut()))
             .collect::<Result<Vec<_>>>()?;
         if nresults > 0 && results.is_null() {
             return Err(crate::boundary::null_error("results"));
@@ -321,7 +333,7 @@ pub unsafe extern "C" fn wasmtime_func_call(
         let mut outs = vec![Val::I32(0); nresults];
         func.call(store.context_mut(), &args, &mut outs)?;
         for (i, out) in outs.iter().enumerate() {
-            let val = wasmtime_val_t::new(out, store.data_mut());
+            let val = wasmtime_val_t::new(out, store.context_mut());
             // SAFETY: `results` is not NULL and has room for `nresults`.
             unsafe { results.add(i).write(val) };
         }
@@ -359,12 +371,12 @@ pub unsafe extern "C" fn wasmtime_func_call_unchecked(
         let args = slots
             .iter()
             .zip(ty.params())
-            .map(|(slot, ty)| from_raw(slot, &ty, store.data()))
+            .map(|(slot, ty)| from_raw(slot, &ty, store.context_mut()))
             .collect::<Result<Vec<_>>>()?;
         let mut outs = vec![Val::I32(0); ty.results().len()];
         func.call(store.context_mut(), &args, &mut outs)?;
         for (i, out) in outs.iter().enumerate() {
-            let raw = to_raw(out, store.data_mut());
+            let raw = to_raw(out, store.context_mut());
             // SAFETY: the caller's buffer has at least `needed` slots.
             unsafe { args_and_results.add(i).write(raw) };
         }
@@ -404,7 +416,7 @@ pub extern "C" fn wasmtime_func_to_raw(
             return std::ptr::null_mut();
         };
         let func = func.and_then(|f| f.resolve(store.data()).ok());
-        let raw = to_raw(&Val::FuncRef(func), store.data_mut());
+        let raw = to_raw(&Val::FuncRef(func), store.context_mut());
         // SAFETY: `to_raw` of a funcref sets the pointer field.
         unsafe { raw.funcref }
     })

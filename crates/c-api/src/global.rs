@@ -22,7 +22,7 @@ pub unsafe extern "C" fn wasmtime_global_new(
     with_error(|| {
         let store = required(store, "store")?;
         let ty = required(ty, "global type")?.to_global_type();
-        let val = required(val, "val")?.value(store.data())?;
+        let val = required(val, "val")?.value(store.context_mut())?;
         let global = Global::new(store.context_mut(), ty, val)?;
         let handle = wasmtime_global_t::new(global, store.data_mut());
         // SAFETY: forwarded to the caller.
@@ -66,7 +66,7 @@ pub unsafe extern "C" fn wasmtime_global_get(
             .ok()?
             .try_get(store.context())
             .ok()?;
-        Some(wasmtime_val_t::new(&value, store.data_mut()))
+        Some(wasmtime_val_t::new(&value, store.context_mut()))
     });
     // SAFETY: forwarded to the caller; a NULL `out` is skipped.
     let _ = unsafe { write_out(out, value.unwrap_or(wasmtime_val_t::ZERO), "out") };
@@ -83,7 +83,7 @@ pub extern "C" fn wasmtime_global_set(
     with_error(|| {
         let store = required(store, "store")?;
         let global = required(global, "global")?.resolve(store.data())?;
-        let val = required(val, "val")?.value(store.data())?;
+        let val = required(val, "val")?.value(store.context_mut())?;
         global.set(store.context_mut(), val)
     })
 }

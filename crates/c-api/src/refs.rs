@@ -4,16 +4,50 @@
 //! `anyref` and `exnref` structs.
 //!
 //! A reference C holds is a position in its store's `StoreData::refs`
-//! (see [`crate::val`]), kept until the store is deleted: copying the
-//! struct copies the reference, and releasing it has nothing to do. Its
-//! raw slot form is that position + 1 (0 is null), as in
+//! (see [`crate::val`]), where it is kept as an `OwnedRooted` until the
+//! store is deleted, whatever scope (a host callback's, say) made it:
+//! copying the struct copies the reference, and releasing it has nothing
+//! to do. Its raw slot form is that position + 1 (0 is null), as in
 //! [`crate::func`]'s raw slots.
 
 use crate::boundary::or_default;
 use crate::store::{Finalizer, ForeignData, StoreData, wasmtime_context_t};
 use crate::val::wasmtime_gcref_t;
-use egret_api::{AnyRef, ExternRef, I31, Val};
+use egret_api::{AnyRef, AsContextMut, ExnRef, ExternRef, I31, OwnedRooted, Rooted, Val};
 use std::ffi::c_void;
+
+/// A reference C holds, owned by the store's table of them.
+#[derive(Clone)]
+pub(crate) enum KeptRef {
+    /// An `externref`.
+    Extern(OwnedRooted<ExternRef>),
+    /// An `anyref`.
+    Any(OwnedRooted<AnyRef>),
+    /// An `exnref`.
+    Exn(OwnedRooted<ExnRef>),
+}
+
+impl KeptRef {
+    /// `val`'s reference, owned; `None` for a null, a number, a funcref,
+    /// or a reference not valid in the store.
+    fn own(val: &Val, mut cx: impl AsContextMut) -> Option<KeptRef> {
+        Some(match val {
+            Val::ExternRef(Some(r)) => KeptRef::Extern(r.to_owned_rooted(&mut cx).ok()?),
+            Val::AnyRef(Some(r)) => KeptRef::Any(r.to_owned_rooted(&mut cx).ok()?),
+            Val::ExnRef(Some(r)) => KeptRef::Exn(r.to_owned_rooted(&mut cx).ok()?),
+            _ => return None,
+        })
+    }
+
+    /// The value, rooted in the store's current scope.
+    fn to_val(&self, mut cx: impl AsContextMut) -> Val {
+        match self {
+            KeptRef::Extern(r) => Val::ExternRef(Some(r.to_rooted(&mut cx))),
+            KeptRef::Any(r) => Val::AnyRef(Some(r.to_rooted(&mut cx))),
+            KeptRef::Exn(r) => Val::ExnRef(Some(r.to_rooted(&mut cx))),
+        }
+    }
+}
 
 /// The null reference struct.
 const NULL: wasmtime_gcref_t = wasmtime_gcref_t {
@@ -23,9 +57,15 @@ const NULL: wasmtime_gcref_t = wasmtime_gcref_t {
     __private3: std::ptr::null_mut(),
 };
 
-/// Keeps `val` in the store and returns its struct.
-fn keep(val: Val, data: &mut StoreData) -> wasmtime_gcref_t {
-    data.refs.push(val);
+/// Keeps `val`'s reference in its store and returns its struct; the null
+/// struct for a null (or a value that is no reference of the store).
+pub(crate) fn keep(val: &Val, mut cx: impl AsContextMut<Data = StoreData>) -> wasmtime_gcref_t {
+    let Some(kept) = KeptRef::own(val, &mut cx) else {
+        return NULL;
+    };
+    let mut cx = cx.as_context_mut();
+    let data = cx.data_mut();
+    data.refs.push(kept);
     wasmtime_gcref_t {
         store_id: data.id,
         __private1: (data.refs.len() - 1) as u32,
@@ -34,12 +74,22 @@ fn keep(val: Val, data: &mut StoreData) -> wasmtime_gcref_t {
     }
 }
 
-/// The value a reference struct of this store stands for.
-fn kept<'a>(gcref: &wasmtime_gcref_t, data: &'a StoreData) -> Option<&'a Val> {
+/// The reference a struct of this store stands for.
+fn held<'a>(gcref: &wasmtime_gcref_t, data: &'a StoreData) -> Option<&'a KeptRef> {
     if gcref.store_id != data.id {
         return None;
     }
     data.refs.get(gcref.__private1 as usize)
+}
+
+/// The value a reference struct of this store stands for, rooted in the
+/// store's current scope.
+pub(crate) fn kept(
+    gcref: &wasmtime_gcref_t,
+    mut cx: impl AsContextMut<Data = StoreData>,
+) -> Option<Val> {
+    let held = held(gcref, cx.as_context().data())?.clone();
+    Some(held.to_val(&mut cx))
 }
 
 /// Writes `value` to `out` if it is not NULL.
@@ -68,8 +118,11 @@ pub unsafe extern "C" fn wasmtime_externref_new(
     let host = ForeignData { data, finalizer };
     let made = or_default(None, || {
         let context = context?;
-        let externref = ExternRef::new(context.context_mut(), host);
-        Some(keep(Val::ExternRef(Some(externref)), context.data_mut()))
+        let externref = ExternRef::new(context.context_mut(), host).ok()?;
+        Some(keep(
+            &Val::ExternRef(Some(externref)),
+            context.context_mut(),
+        ))
     });
     // SAFETY: forwarded to the caller.
     unsafe { write(out, made.unwrap_or(NULL)) };
@@ -87,12 +140,13 @@ pub extern "C" fn wasmtime_externref_data(
         let (Some(context), Some(gcref)) = (context, data) else {
             return std::ptr::null_mut();
         };
-        let Some(Val::ExternRef(Some(externref))) = kept(gcref, context.data()).cloned() else {
+        let Some(Val::ExternRef(Some(externref))) = kept(gcref, context.context_mut()) else {
             return std::ptr::null_mut();
         };
         externref
             .data(context.context())
             .ok()
+            .flatten()
             .and_then(|any| any.downcast_ref::<ForeignData>())
             .map_or(std::ptr::null_mut(), |host| host.data)
     })
@@ -130,7 +184,7 @@ macro_rules! reference_functions {
                 let found = or_default(None, || {
                     let data = context?.data();
                     let position = (raw as usize).checked_sub(1)?;
-                    matches!(data.refs.get(position)?, Val::$variant(Some(_))).then(|| wasmtime_gcref_t {
+                    matches!(data.refs.get(position)?, KeptRef::$variant(_)).then(|| wasmtime_gcref_t {
                         store_id: data.id,
                         __private1: position as u32,
                         __private2: 0,
@@ -145,7 +199,7 @@ macro_rules! reference_functions {
             #[unsafe(no_mangle)]
             pub extern "C" fn $to_raw(context: Option<&mut wasmtime_context_t>, gcref: Option<&wasmtime_gcref_t>) -> u32 {
                 or_default(0, || match (context, gcref) {
-                    (Some(context), Some(gcref)) if kept(gcref, context.data()).is_some() => gcref.__private1 + 1,
+                    (Some(context), Some(gcref)) if held(gcref, context.data()).is_some() => gcref.__private1 + 1,
                     _ => 0,
                 })
             }
@@ -155,20 +209,23 @@ macro_rules! reference_functions {
 
 reference_functions! {
     wasmtime_externref_clone, wasmtime_externref_unroot,
-        wasmtime_externref_from_raw, wasmtime_externref_to_raw, ExternRef;
+        wasmtime_externref_from_raw, wasmtime_externref_to_raw, Extern;
     wasmtime_anyref_clone, wasmtime_anyref_unroot,
-        wasmtime_anyref_from_raw, wasmtime_anyref_to_raw, AnyRef;
+        wasmtime_anyref_from_raw, wasmtime_anyref_to_raw, Any;
     wasmtime_exnref_clone, wasmtime_exnref_unroot,
-        wasmtime_exnref_from_raw, wasmtime_exnref_to_raw, ExnRef;
+        wasmtime_exnref_from_raw, wasmtime_exnref_to_raw, Exn;
     wasmtime_eqref_clone, wasmtime_eqref_unroot;
     wasmtime_structref_clone, wasmtime_structref_unroot;
     wasmtime_arrayref_clone, wasmtime_arrayref_unroot;
 }
 
 /// The `anyref` a reference struct of this store stands for.
-fn anyref_of(context: &wasmtime_context_t, gcref: Option<&wasmtime_gcref_t>) -> Option<AnyRef> {
-    match kept(gcref?, context.data())? {
-        Val::AnyRef(Some(any)) => Some(*any),
+fn anyref_of(
+    context: &mut wasmtime_context_t,
+    gcref: Option<&wasmtime_gcref_t>,
+) -> Option<Rooted<AnyRef>> {
+    match kept(gcref?, context.context_mut())? {
+        Val::AnyRef(Some(any)) => Some(any),
         _ => None,
     }
 }
@@ -187,7 +244,7 @@ pub unsafe extern "C" fn wasmtime_anyref_from_i31(
     let made = or_default(None, || {
         let context = context?;
         let any = AnyRef::from_i31(context.context_mut(), I31::wrapping_u32(i31val));
-        Some(keep(Val::AnyRef(Some(any)), context.data_mut()))
+        Some(keep(&Val::AnyRef(Some(any)), context.context_mut()))
     });
     // SAFETY: forwarded to the caller.
     unsafe { write(out, made.unwrap_or(NULL)) };

@@ -20,7 +20,6 @@ use crate::error::wasmtime_error_t;
 use egret_api::{
     AsContext, AsContextMut, Caller, Engine, Error, Func, Global, Instance, Memory, Result, Store,
     StoreContext, StoreContextMut, StoreLimits, StoreLimitsBuilder, Table, Tag, UpdateDeadline,
-    Val,
 };
 use std::collections::{HashMap, HashSet};
 use std::ffi::c_void;
@@ -104,7 +103,7 @@ pub struct StoreData {
     pub(crate) instances: HandleTable<Instance>,
     pub(crate) tags: HandleTable<Tag>,
     /// Reference values handed to C, kept alive until the store goes.
-    pub(crate) refs: Vec<Val>,
+    pub(crate) refs: Vec<crate::refs::KeptRef>,
     /// Export names handed to C by `wasmtime_instance_export_nth`.
     names: HashSet<Box<str>>,
     /// The WASI context `wasmtime_context_set_wasi` built.

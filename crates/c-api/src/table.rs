@@ -10,8 +10,8 @@ use crate::val::wasmtime_val_t;
 use egret_api::{Error, Ref, Result, Table};
 
 /// The reference a `wasmtime_val_t` holds; an error if it holds a number.
-fn reference(val: &wasmtime_val_t, store: &wasmtime_context_t) -> Result<Ref> {
-    val.value(store.data())?
+fn reference(val: &wasmtime_val_t, store: &mut wasmtime_context_t) -> Result<Ref> {
+    val.value(store.context_mut())?
         .ref_()
         .ok_or_else(|| Error::msg("a table element must be a reference"))
 }
@@ -79,7 +79,7 @@ pub unsafe extern "C" fn wasmtime_table_get(
         let Ok(element) = table.try_get(store.context_mut(), index) else {
             return false;
         };
-        let element = wasmtime_val_t::new(&element.into(), store.data_mut());
+        let element = wasmtime_val_t::new(&element.into(), store.context_mut());
         // SAFETY: forwarded to the caller.
         unsafe { write_out(val, element, "val") }.is_ok()
     })

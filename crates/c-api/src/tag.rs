@@ -84,7 +84,7 @@ pub extern "C" fn wasmtime_context_set_exception(
     or_default(None, || {
         let store = store?;
         let Val::ExnRef(Some(exn)) =
-            crate::val::gc_val(exn?, store.data(), || Val::ExnRef(None)).ok()?
+            crate::val::gc_val(exn?, store.context_mut(), || Val::ExnRef(None)).ok()?
         else {
             return None;
         };
@@ -108,7 +108,7 @@ pub unsafe extern "C" fn wasmtime_context_take_exception(
         let Some(exn) = store.context_mut().take_pending_exception() else {
             return false;
         };
-        let val = wasmtime_val_t::new(&Val::ExnRef(Some(exn)), store.data_mut());
+        let val = wasmtime_val_t::new(&Val::ExnRef(Some(exn)), store.context_mut());
         // SAFETY: `new` of an exnref sets the union's exnref field.
         let exn = unsafe { val.of.exnref };
         // SAFETY: forwarded to the caller.

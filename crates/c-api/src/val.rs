@@ -8,7 +8,7 @@
 
 use crate::externs::wasmtime_func_t;
 use crate::store::StoreData;
-use egret_api::{Error, Result, Val};
+use egret_api::{AsContextMut, Error, Result, Val};
 use std::ffi::c_void;
 
 /// `wasmtime_valkind_t` values.
@@ -113,8 +113,8 @@ impl wasmtime_val_t {
         of: wasmtime_valunion_t { i32: 0 },
     };
 
-    /// The C form of `val`, made in `data`'s store.
-    pub(crate) fn new(val: &Val, data: &mut StoreData) -> wasmtime_val_t {
+    /// The C form of `val`, made in `cx`'s store.
+    pub(crate) fn new(val: &Val, mut cx: impl AsContextMut<Data = StoreData>) -> wasmtime_val_t {
         let (kind, of) = match val {
             Val::I32(n) => (valkind::I32, wasmtime_valunion_t { i32: *n }),
             Val::I64(n) => (valkind::I64, wasmtime_valunion_t { i64: *n }),
@@ -137,18 +137,20 @@ impl wasmtime_val_t {
                 },
             ),
             Val::FuncRef(f) => {
+                let mut cx = cx.as_context_mut();
+                let data = cx.data_mut();
                 let funcref = f.map_or(wasmtime_func_t::NULL, |f| wasmtime_func_t::new(f, data));
                 (valkind::FUNCREF, wasmtime_valunion_t { funcref })
             }
-            Val::ExternRef(r) => (valkind::EXTERNREF, gc_ref(r.is_some(), val, data)),
-            Val::AnyRef(r) => (valkind::ANYREF, gc_ref(r.is_some(), val, data)),
-            Val::ExnRef(r) => (valkind::EXNREF, gc_ref(r.is_some(), val, data)),
+            Val::ExternRef(_) => (valkind::EXTERNREF, gc_ref(val, cx)),
+            Val::AnyRef(_) => (valkind::ANYREF, gc_ref(val, cx)),
+            Val::ExnRef(_) => (valkind::EXNREF, gc_ref(val, cx)),
         };
         wasmtime_val_t { kind, of }
     }
 
-    /// The value, with references checked to belong to `data`'s store.
-    pub(crate) fn value(&self, data: &StoreData) -> Result<Val> {
+    /// The value, with references checked to belong to `cx`'s store.
+    pub(crate) fn value(&self, cx: impl AsContextMut<Data = StoreData>) -> Result<Val> {
         // SAFETY: each arm reads the union field its kind says is set.
         unsafe {
             Ok(match self.kind {
@@ -162,53 +164,37 @@ impl wasmtime_val_t {
                     Val::FuncRef(if f.store_id == 0 {
                         None
                     } else {
-                        Some(f.resolve(data)?)
+                        Some(f.resolve(cx.as_context().data())?)
                     })
                 }
-                valkind::EXTERNREF => gc_val(&self.of.externref, data, || Val::ExternRef(None))?,
-                valkind::ANYREF => gc_val(&self.of.anyref, data, || Val::AnyRef(None))?,
-                valkind::EXNREF => gc_val(&self.of.exnref, data, || Val::ExnRef(None))?,
+                valkind::EXTERNREF => gc_val(&self.of.externref, cx, || Val::ExternRef(None))?,
+                valkind::ANYREF => gc_val(&self.of.anyref, cx, || Val::AnyRef(None))?,
+                valkind::EXNREF => gc_val(&self.of.exnref, cx, || Val::ExnRef(None))?,
                 other => return Err(Error::msg(format!("invalid value: unknown kind {other}"))),
             })
         }
     }
 }
 
-/// The union holding a GC reference: null, or the value kept in `data`.
-fn gc_ref(non_null: bool, val: &Val, data: &mut StoreData) -> wasmtime_valunion_t {
-    let gcref = if non_null {
-        data.refs.push(val.clone());
-        wasmtime_gcref_t {
-            store_id: data.id,
-            __private1: (data.refs.len() - 1) as u32,
-            __private2: 0,
-            __private3: std::ptr::null_mut(),
-        }
-    } else {
-        wasmtime_gcref_t {
-            store_id: 0,
-            __private1: 0,
-            __private2: 0,
-            __private3: std::ptr::null_mut(),
-        }
-    };
-    wasmtime_valunion_t { anyref: gcref }
+/// The union holding a GC reference: null, or the reference kept in the
+/// store.
+fn gc_ref(val: &Val, cx: impl AsContextMut<Data = StoreData>) -> wasmtime_valunion_t {
+    wasmtime_valunion_t {
+        anyref: crate::refs::keep(val, cx),
+    }
 }
 
 /// The value of a GC reference struct: `null()` for store id 0.
 pub(crate) fn gc_val(
     gcref: &wasmtime_gcref_t,
-    data: &StoreData,
+    cx: impl AsContextMut<Data = StoreData>,
     null: impl FnOnce() -> Val,
 ) -> Result<Val> {
     if gcref.store_id == 0 {
         return Ok(null());
     }
-    data.check(gcref.store_id, "reference")?;
-    data.refs
-        .get(gcref.__private1 as usize)
-        .cloned()
-        .ok_or_else(|| Error::msg("invalid reference: unknown handle"))
+    cx.as_context().data().check(gcref.store_id, "reference")?;
+    crate::refs::kept(gcref, cx).ok_or_else(|| Error::msg("invalid reference: unknown handle"))
 }
 
 /// Releases a value's reference: nothing to do, references live until
