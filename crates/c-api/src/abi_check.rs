@@ -1,0 +1,172 @@
+//! The ABI agreement test: a C file including Wasmtime 50's headers
+//! `static_assert`s, for every C struct, union and constant this library
+//! defines, the size, alignment, field offsets and values the Rust
+//! definitions have, and the system C compiler checks it. (A unit test:
+//! the library builds no rlib an integration test could read.)
+
+#[path = "../tests/support/headers.rs"]
+mod headers;
+
+use crate::externs::{
+    externkind, wasmtime_extern_t, wasmtime_extern_union_t, wasmtime_func_t, wasmtime_global_t,
+    wasmtime_instance_t, wasmtime_memory_t, wasmtime_table_t, wasmtime_tag_t,
+};
+use crate::types::{valkind as wasm_valkind, wasm_limits_t};
+use crate::val::{
+    valkind, wasmtime_anyref_t, wasmtime_val_raw_t, wasmtime_val_t, wasmtime_valunion_t,
+};
+use crate::vec::*;
+use std::fmt::Write;
+use std::mem::{align_of, offset_of, size_of};
+use std::process::Command;
+
+/// Adds the size and alignment assertions of the C type `c_name`.
+macro_rules! layout {
+    ($out:ident, $c_name:literal, $rust:ty $(, $c_field:literal => $($field:ident).+)*) => {{
+        writeln!($out, "_Static_assert(sizeof({}) == {}, \"size of {}\");", $c_name, size_of::<$rust>(), $c_name).unwrap();
+        writeln!($out, "_Static_assert(_Alignof({}) == {}, \"alignment of {}\");", $c_name, align_of::<$rust>(), $c_name).unwrap();
+        $(
+            writeln!(
+                $out,
+                "_Static_assert(offsetof({}, {}) == {}, \"offset of {}.{}\");",
+                $c_name, $c_field, offset_of!($rust, $($field).+), $c_name, $c_field
+            ).unwrap();
+        )*
+    }};
+}
+
+/// Adds the assertion that the C constant `c_name` is `value`.
+fn constant(out: &mut String, c_name: &str, value: u8) {
+    writeln!(
+        out,
+        "_Static_assert({c_name} == {value}, \"value of {c_name}\");"
+    )
+    .unwrap();
+}
+
+/// `StackOverflow` -> `STACK_OVERFLOW`.
+fn upper_snake(camel: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in camel.chars().enumerate() {
+        if c.is_uppercase() && i > 0 {
+            out.push('_');
+        }
+        out.push(c.to_ascii_uppercase());
+    }
+    out
+}
+
+fn assertions() -> String {
+    let mut c = String::from("#include <stddef.h>\n#include <wasmtime.h>\n\n");
+    layout!(c, "wasm_byte_vec_t", wasm_byte_vec_t, "size" => size, "data" => data);
+    layout!(c, "wasm_name_t", wasm_name_t, "size" => size, "data" => data);
+    layout!(c, "wasm_valtype_vec_t", wasm_valtype_vec_t, "size" => size, "data" => data);
+    layout!(c, "wasm_functype_vec_t", wasm_functype_vec_t, "size" => size, "data" => data);
+    layout!(c, "wasm_globaltype_vec_t", wasm_globaltype_vec_t, "size" => size, "data" => data);
+    layout!(c, "wasm_tabletype_vec_t", wasm_tabletype_vec_t, "size" => size, "data" => data);
+    layout!(c, "wasm_memorytype_vec_t", wasm_memorytype_vec_t, "size" => size, "data" => data);
+    layout!(c, "wasm_externtype_vec_t", wasm_externtype_vec_t, "size" => size, "data" => data);
+    layout!(c, "wasm_importtype_vec_t", wasm_importtype_vec_t, "size" => size, "data" => data);
+    layout!(c, "wasm_exporttype_vec_t", wasm_exporttype_vec_t, "size" => size, "data" => data);
+    layout!(c, "wasm_frame_vec_t", wasm_frame_vec_t, "size" => size, "data" => data);
+    layout!(c, "wasm_tagtype_vec_t", wasm_tagtype_vec_t, "size" => size, "data" => data);
+    layout!(c, "wasm_val_vec_t", wasm_val_vec_t, "size" => size, "data" => data);
+    layout!(c, "wasm_extern_vec_t", wasm_extern_vec_t, "size" => size, "data" => data);
+    layout!(c, "wasm_val_t", wasm_val_t, "kind" => kind, "of" => of, "of.i32" => of.i32,
+        "of.i64" => of.i64, "of.f32" => of.f32, "of.f64" => of.f64, "of.ref" => of.ref_);
+    layout!(c, "wasm_limits_t", wasm_limits_t, "min" => min, "max" => max);
+    layout!(c, "wasmtime_func_t", wasmtime_func_t, "store_id" => store_id, "__private" => __private);
+    layout!(c, "wasmtime_memory_t", wasmtime_memory_t,
+        "store_id" => index.store_id, "__private1" => index.__private1, "__private2" => __private2);
+    layout!(c, "wasmtime_table_t", wasmtime_table_t,
+        "store_id" => index.store_id, "__private1" => index.__private1, "__private2" => __private2);
+    layout!(c, "wasmtime_tag_t", wasmtime_tag_t,
+        "store_id" => index.store_id, "__private1" => index.__private1, "__private2" => __private2);
+    layout!(c, "wasmtime_global_t", wasmtime_global_t, "store_id" => store_id,
+        "__private1" => __private1, "__private2" => __private2, "__private3" => __private3);
+    layout!(c, "wasmtime_instance_t", wasmtime_instance_t, "store_id" => store_id, "__private" => __private);
+    layout!(c, "wasmtime_extern_union_t", wasmtime_extern_union_t, "func" => func, "global" => global,
+        "table" => table, "memory" => memory, "sharedmemory" => sharedmemory, "tag" => tag);
+    layout!(c, "wasmtime_extern_t", wasmtime_extern_t, "kind" => kind, "of" => of);
+    for name in [
+        "wasmtime_anyref_t",
+        "wasmtime_externref_t",
+        "wasmtime_exnref_t",
+    ] {
+        writeln!(
+            c,
+            "_Static_assert(sizeof({name}) == {}, \"size of {name}\");",
+            size_of::<wasmtime_anyref_t>()
+        )
+        .unwrap();
+        for (field, offset) in [
+            ("store_id", offset_of!(wasmtime_anyref_t, store_id)),
+            ("__private1", offset_of!(wasmtime_anyref_t, __private1)),
+            ("__private2", offset_of!(wasmtime_anyref_t, __private2)),
+            ("__private3", offset_of!(wasmtime_anyref_t, __private3)),
+        ] {
+            writeln!(c, "_Static_assert(offsetof({name}, {field}) == {offset}, \"offset of {name}.{field}\");").unwrap();
+        }
+    }
+    layout!(c, "wasmtime_valunion_t", wasmtime_valunion_t, "i32" => i32, "i64" => i64, "f32" => f32,
+        "f64" => f64, "anyref" => anyref, "externref" => externref, "exnref" => exnref,
+        "funcref" => funcref, "v128" => v128);
+    layout!(c, "wasmtime_val_t", wasmtime_val_t, "kind" => kind, "of" => of);
+    layout!(c, "wasmtime_val_raw_t", wasmtime_val_raw_t, "i32" => i32, "i64" => i64, "f32" => f32,
+        "f64" => f64, "v128" => v128, "anyref" => anyref, "externref" => externref,
+        "exnref" => exnref, "funcref" => funcref);
+
+    for (name, value) in [
+        ("WASMTIME_I32", valkind::I32),
+        ("WASMTIME_I64", valkind::I64),
+        ("WASMTIME_F32", valkind::F32),
+        ("WASMTIME_F64", valkind::F64),
+        ("WASMTIME_V128", valkind::V128),
+        ("WASMTIME_FUNCREF", valkind::FUNCREF),
+        ("WASMTIME_EXTERNREF", valkind::EXTERNREF),
+        ("WASMTIME_ANYREF", valkind::ANYREF),
+        ("WASMTIME_EXNREF", valkind::EXNREF),
+        ("WASM_I32", wasm_valkind::I32),
+        ("WASM_I64", wasm_valkind::I64),
+        ("WASM_F32", wasm_valkind::F32),
+        ("WASM_F64", wasm_valkind::F64),
+        ("WASM_EXTERNREF", wasm_valkind::EXTERNREF),
+        ("WASM_FUNCREF", wasm_valkind::FUNCREF),
+        ("WASMTIME_EXTERN_FUNC", externkind::FUNC),
+        ("WASMTIME_EXTERN_GLOBAL", externkind::GLOBAL),
+        ("WASMTIME_EXTERN_TABLE", externkind::TABLE),
+        ("WASMTIME_EXTERN_MEMORY", externkind::MEMORY),
+        ("WASMTIME_EXTERN_SHAREDMEMORY", externkind::SHAREDMEMORY),
+        ("WASMTIME_EXTERN_TAG", externkind::TAG),
+    ] {
+        constant(&mut c, name, value);
+    }
+    for (code, trap) in crate::trap::TRAP_CODES {
+        constant(
+            &mut c,
+            &format!("WASMTIME_TRAP_CODE_{}", upper_snake(&format!("{trap:?}"))),
+            *code,
+        );
+    }
+    c
+}
+
+#[test]
+fn layouts_and_constants_agree_with_wasmtime_50_headers() {
+    let scratch = std::env::temp_dir().join(format!("egret-c-api-abi-{}", std::process::id()));
+    std::fs::create_dir_all(&scratch).unwrap();
+    let source = scratch.join("abi.c");
+    std::fs::write(&source, assertions()).unwrap();
+    let mut cc = Command::new(std::env::var("CC").unwrap_or_else(|_| "cc".to_string()));
+    cc.args(["-std=c11", "-fsyntax-only", "-Wall", "-Werror"]);
+    for dir in headers::include_dirs(&scratch) {
+        cc.arg("-I").arg(dir);
+    }
+    let output = cc.arg(&source).output().expect("running the C compiler");
+    let _ = std::fs::remove_dir_all(&scratch);
+    assert!(
+        output.status.success(),
+        "the Rust layouts disagree with Wasmtime 50's headers:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}

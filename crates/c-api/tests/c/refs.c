@@ -1,0 +1,94 @@
+// Reference values: an externref made by the host goes through wasm (a
+// global and a table) and comes back with its data; copies, raw slots,
+// null references; its finalizer runs when the store is deleted.
+#include "check.h"
+
+static int finalized = 0;
+static void finalize(void *data) { finalized += *(int *)data; }
+
+int main(void) {
+  wasm_engine_t *engine = wasm_engine_new();
+  wasmtime_store_t *store = wasmtime_store_new(engine, NULL, NULL);
+  wasmtime_context_t *context = wasmtime_store_context(store);
+  wasmtime_module_t *module = compile(engine,
+      "(module"
+      "  (global $g (export \"g\") (mut externref) (ref.null extern))"
+      "  (table $t (export \"t\") 2 externref)"
+      "  (func (export \"keep\") (param externref)"
+      "    (global.set $g (local.get 0))"
+      "    (table.set $t (i32.const 1) (local.get 0)))"
+      "  (func (export \"give\") (result externref) (global.get $g))"
+      "  (func (export \"is_null\") (param externref) (result i32) (ref.is_null (local.get 0))))");
+  wasmtime_instance_t instance = instantiate(context, module);
+
+  static int payload = 7;
+  wasmtime_val_t host = {.kind = WASMTIME_EXTERNREF};
+  CHECK(wasmtime_externref_new(context, &payload, finalize, &host.of.externref));
+  CHECK(!wasmtime_externref_is_null(&host.of.externref));
+  CHECK(wasmtime_externref_data(context, &host.of.externref) == &payload);
+
+  wasm_trap_t *trap = NULL;
+  wasmtime_func_t keep = export_of(context, &instance, "keep", WASMTIME_EXTERN_FUNC).of.func;
+  CHECK_OK(wasmtime_func_call(context, &keep, &host, 1, NULL, 0, &trap));
+
+  // Back from a call, a global and a table, with the same data.
+  wasmtime_func_t give = export_of(context, &instance, "give", WASMTIME_EXTERN_FUNC).of.func;
+  wasmtime_val_t back;
+  CHECK_OK(wasmtime_func_call(context, &give, NULL, 0, &back, 1, &trap));
+  CHECK(back.kind == WASMTIME_EXTERNREF);
+  CHECK(wasmtime_externref_data(context, &back.of.externref) == &payload);
+  wasmtime_global_t g = export_of(context, &instance, "g", WASMTIME_EXTERN_GLOBAL).of.global;
+  wasmtime_val_t from_global;
+  wasmtime_global_get(context, &g, &from_global);
+  CHECK(from_global.kind == WASMTIME_EXTERNREF);
+  CHECK(wasmtime_externref_data(context, &from_global.of.externref) == &payload);
+  wasmtime_table_t t = export_of(context, &instance, "t", WASMTIME_EXTERN_TABLE).of.table;
+  wasmtime_val_t element;
+  CHECK(wasmtime_table_get(context, &t, 1, &element));
+  CHECK(wasmtime_externref_data(context, &element.of.externref) == &payload);
+  CHECK(wasmtime_table_get(context, &t, 0, &element));
+  CHECK(element.kind == WASMTIME_EXTERNREF && wasmtime_externref_is_null(&element.of.externref));
+
+  // Copies and raw slots.
+  wasmtime_externref_t copy;
+  wasmtime_externref_clone(&back.of.externref, &copy);
+  CHECK(wasmtime_externref_data(context, &copy) == &payload);
+  wasmtime_externref_unroot(&copy);
+  uint32_t raw = wasmtime_externref_to_raw(context, &back.of.externref);
+  CHECK(raw != 0);
+  wasmtime_externref_t from_raw;
+  wasmtime_externref_from_raw(context, raw, &from_raw);
+  CHECK(wasmtime_externref_data(context, &from_raw) == &payload);
+  wasmtime_externref_from_raw(context, 0, &from_raw);
+  CHECK(wasmtime_externref_is_null(&from_raw));
+  wasmtime_val_t cloned;
+  wasmtime_val_clone(&back, &cloned);
+  CHECK(wasmtime_externref_data(context, &cloned.of.externref) == &payload);
+  wasmtime_val_unroot(&cloned);
+
+  // A null externref into wasm.
+  wasmtime_val_t null_ref = {.kind = WASMTIME_EXTERNREF};
+  wasmtime_externref_set_null(&null_ref.of.externref);
+  wasmtime_func_t is_null = export_of(context, &instance, "is_null", WASMTIME_EXTERN_FUNC).of.func;
+  wasmtime_val_t answer;
+  CHECK_OK(wasmtime_func_call(context, &is_null, &null_ref, 1, &answer, 1, &trap));
+  CHECK(answer.of.i32 == 1);
+  CHECK_OK(wasmtime_func_call(context, &is_null, &host, 1, &answer, 1, &trap));
+  CHECK(answer.of.i32 == 0);
+
+  // Another store's externref is refused.
+  wasmtime_store_t *other = wasmtime_store_new(engine, NULL, NULL);
+  CHECK(wasmtime_externref_data(wasmtime_store_context(other), &host.of.externref) == NULL);
+  wasmtime_store_delete(other);
+
+  CHECK(!wasmtime_externref_new(NULL, &payload, NULL, &copy));
+  CHECK(wasmtime_externref_is_null(&copy));
+
+  wasmtime_module_delete(module);
+  CHECK(finalized == 0);
+  wasmtime_store_delete(store);
+  CHECK(finalized == 7);
+  wasm_engine_delete(engine);
+  printf("ok\n");
+  return 0;
+}

@@ -1,0 +1,127 @@
+//! The C API as C programs use it: each `tests/c/<name>.c` is compiled by
+//! the system C compiler against Wasmtime 50's headers (see
+//! `support/headers.rs`), linked against the shared `libegret` built from
+//! the current sources, and run; it prints "ok" after its own checks pass.
+//!
+//! With `EGRET_C_API_VALGRIND` set, each program runs under valgrind, and
+//! any invalid access, use of uninitialised memory (but the one in
+//! `valgrind.supp`) or lost block fails its test.
+
+mod support;
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+/// Compiles, links and runs `tests/c/<name>.c`; returns its standard
+/// output after checking it succeeded.
+fn run_c_program(name: &str) -> String {
+    let scratch = Path::new(env!("CARGO_TARGET_TMPDIR")).join("c-api");
+    std::fs::create_dir_all(&scratch).unwrap();
+    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/c/{name}.c"));
+    let exe = scratch.join(name);
+    let lib = support::library::library_dir();
+    let mut cc = Command::new(std::env::var("CC").unwrap_or_else(|_| "cc".to_string()));
+    cc.args([
+        "-std=c11",
+        "-g",
+        "-Wall",
+        "-Wextra",
+        "-Werror",
+        "-Wno-unused-function",
+    ]);
+    for dir in support::headers::include_dirs(&scratch) {
+        cc.arg("-I").arg(dir);
+    }
+    cc.arg(&source)
+        .arg("-o")
+        .arg(&exe)
+        .arg("-L")
+        .arg(&lib)
+        .arg("-legret")
+        .arg(format!("-Wl,-rpath,{}", lib.display()));
+    let compiled = cc.output().expect("running the C compiler");
+    assert!(
+        compiled.status.success(),
+        "compiling {name}.c failed:\n{}",
+        String::from_utf8_lossy(&compiled.stderr)
+    );
+    let command = if std::env::var_os("EGRET_C_API_VALGRIND").is_some() {
+        let mut valgrind = Command::new("valgrind");
+        valgrind
+            .args([
+                "--error-exitcode=99",
+                "--leak-check=full",
+                "--errors-for-leak-kinds=definite,indirect",
+            ])
+            .arg(format!(
+                "--suppressions={}/tests/valgrind.supp",
+                env!("CARGO_MANIFEST_DIR")
+            ))
+            .arg(&exe);
+        valgrind
+    } else {
+        Command::new(&exe)
+    };
+    let run = output_within(command, TIME_LIMIT, name);
+    let stdout = String::from_utf8_lossy(&run.stdout).into_owned();
+    assert!(
+        run.status.success() && stdout.ends_with("ok\n"),
+        "{name} failed ({}):\n{stdout}\n{}",
+        run.status,
+        String::from_utf8_lossy(&run.stderr)
+    );
+    stdout
+}
+
+/// How long a C program may run (under valgrind too) before it counts as
+/// hung and fails.
+const TIME_LIMIT: Duration = Duration::from_secs(300);
+
+/// Runs `command` to completion, or kills it and fails after `limit`.
+fn output_within(mut command: Command, limit: Duration, name: &str) -> Output {
+    let mut child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starting the C program");
+    let started = Instant::now();
+    while child
+        .try_wait()
+        .expect("waiting for the C program")
+        .is_none()
+    {
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            panic!("{name} did not finish within {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child
+        .wait_with_output()
+        .expect("reading the C program's output")
+}
+
+/// One `#[test]` per C program.
+macro_rules! c_programs {
+    ($($name:ident),* $(,)?) => {$(
+        #[test]
+        fn $name() {
+            run_c_program(stringify!($name));
+        }
+    )*};
+}
+
+c_programs! {
+    errors,
+    fuel_and_epochs,
+    gc_and_tags,
+    host_calls,
+    instances,
+    isolated_state,
+    items,
+    refs,
+    shared_store,
+    store_association,
+    wasi,
+}

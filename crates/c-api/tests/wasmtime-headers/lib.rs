@@ -1,0 +1,1 @@
+//! Never built: this package only makes cargo fetch `wasmtime-c-api-impl`.
