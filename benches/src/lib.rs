@@ -19,10 +19,12 @@
 //!   see [`memory64`];
 //! - **exceptions**: a throw caught 1, 10 and 100 frames up, and a call
 //!   loop with and without `try_table` around its calls; see
-//!   [`exceptions`].
+//!   [`exceptions`];
+//! - **gc**: binary trees, an array kernel and allocation throughput in
+//!   WebAssembly GC; see [`gc`].
 //!
-//! The last three compare Egret with Wasmtime only (the targets of issues
-//! #14 and #15), both configured alike by [`Wasm3::with_wasm3`].
+//! The last four compare Egret with Wasmtime only (the targets of issues
+//! #14, #15 and #16), both configured alike by [`Wasm3::with_wasm3`].
 //!
 //! The Criterion benches (`cargo bench -p egret-benches`) and the `report`
 //! binary (`cargo run --release -p egret-benches --features compare --bin
@@ -31,6 +33,7 @@
 
 pub mod call_kinds;
 pub mod exceptions;
+pub mod gc;
 pub mod kernels;
 pub mod memory64;
 pub mod modules;
