@@ -405,9 +405,19 @@ impl<T> StoreContext<'_, T> {
     pub fn data(&self) -> &T {
         &self.0.data
     }
+
+    /// The engine the store belongs to.
+    pub fn engine(&self) -> &Engine {
+        &self.0.engine
+    }
 }
 
 impl<T> StoreContextMut<'_, T> {
+    /// The engine the store belongs to.
+    pub fn engine(&self) -> &Engine {
+        &self.0.engine
+    }
+
     /// [`Store::throw`], for host functions (through
     /// `caller.as_context_mut()`).
     pub fn throw<R>(&mut self, exception: Rooted<ExnRef>) -> Result<R> {

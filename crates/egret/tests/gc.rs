@@ -560,3 +560,70 @@ fn struct_and_array_types_check_their_supertypes() {
     let made = StructRef::new(&mut first, &pre, &[Val::I32(1)]).unwrap();
     assert!(matches!(made.field(&mut second, 0), Err(Error::WrongStore)));
 }
+
+const DEEP: &str = r#"(module
+    (type $box (struct (field i32)))
+    (import "host" "collect" (func $collect))
+    ;; Each frame keeps a box of its depth in a local across the call
+    ;; below it; the innermost collects. Returns the sum of the depths.
+    (func $down (export "down") (param $depth i32) (result i32)
+        (local $mine (ref null $box))
+        (local.set $mine (struct.new $box (local.get $depth)))
+        (if (result i32) (local.get $depth)
+            (then
+                (i32.add
+                    (call $down (i32.sub (local.get $depth) (i32.const 1)))
+                    (struct.get $box 0 (local.get $mine))))
+            (else (call $collect) (struct.get $box 0 (local.get $mine))))))"#;
+
+#[test]
+fn collections_deep_in_recursion_keep_every_frames_objects() {
+    let mut store = Store::new(&gc_engine(), ());
+    let module = Module::new(store.engine(), DEEP).unwrap();
+    let collect = Func::wrap(&mut store, |mut caller: Caller<'_, ()>| {
+        caller.gc(None).unwrap();
+    });
+    let instance = Instance::new(&mut store, &module, &[collect.into()]).unwrap();
+    let down = instance
+        .get_typed_func::<i32, i32>(&mut store, "down")
+        .unwrap();
+    assert_eq!(down.call(&mut store, 5_000).unwrap(), 5_000 * 5_001 / 2);
+}
+
+#[test]
+fn collections_at_epoch_deadlines_and_fuel_exhaustion_leave_the_store_usable() {
+    let mut config = Config::new();
+    config
+        .wasm_gc(true)
+        .epoch_interruption(true)
+        .consume_fuel(true);
+    let engine = Engine::new(&config).unwrap();
+    let mut store = Store::new(&engine, 0u32);
+    store.set_fuel(u64::MAX).unwrap();
+    let module = Module::new(&engine, LISTS).unwrap();
+    let collect = Func::wrap(&mut store, |_: Caller<'_, u32>| {});
+    let instance = Instance::new(&mut store, &module, &[collect.into()]).unwrap();
+    let survivors = instance
+        .get_typed_func::<i32, i32>(&mut store, "survivors")
+        .unwrap();
+    // The next 200 loop headers and calls reach the deadline: each time the
+    // callback collects, with the wasm frames below it as roots.
+    store.epoch_deadline_callback(|mut cx| {
+        *cx.data_mut() += 1;
+        cx.gc(None)?;
+        let ticks = if *cx.data() < 200 { 0 } else { 1 << 40 };
+        Ok(egret::UpdateDeadline::Continue(ticks))
+    });
+    store.set_epoch_deadline(0);
+    let expected = triangle(10) + triangle(20) + triangle(30);
+    assert_eq!(survivors.call(&mut store, 200).unwrap(), expected);
+    assert!(*store.data() >= 200);
+    // Fuel runs out half way through the churn: a trap, and the store goes
+    // on with what survived.
+    store.set_fuel(100_000).unwrap();
+    let err = survivors.call(&mut store, 20_000).unwrap_err();
+    assert_eq!(trap_of(Err::<(), _>(err)), Trap::OutOfFuel);
+    store.gc(None).unwrap();
+    store.set_fuel(u64::MAX).unwrap();
+    assert_eq!(survivors.call(&mut store, 10).unwrap(), expected);
+}
