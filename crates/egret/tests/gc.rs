@@ -627,3 +627,35 @@ fn collections_at_epoch_deadlines_and_fuel_exhaustion_leave_the_store_usable() {
     store.set_fuel(u64::MAX).unwrap();
     assert_eq!(survivors.call(&mut store, 10).unwrap(), expected);
 }
+
+#[test]
+fn one_hundred_million_short_lived_structs_run_in_a_bounded_heap() {
+    let mut store = Store::new(&gc_engine(), ());
+    let module = Module::new(
+        store.engine(),
+        r#"(module
+            (type $pair (struct (field i32) (field (ref null $pair))))
+            (func (export "alloc") (param $n i32) (result i32)
+                (local $last (ref null $pair)) (local $total i32)
+                (block $done (loop $more
+                    (br_if $done (i32.eqz (local.get $n)))
+                    (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+                    (local.set $last (struct.new $pair (local.get $n) (ref.null $pair)))
+                    (local.set $total
+                        (i32.add (local.get $total) (struct.get $pair 0 (local.get $last))))
+                    (br $more)))
+                (local.get $total)))"#,
+    )
+    .unwrap();
+    let instance = Instance::new(&mut store, &module, &[]).unwrap();
+    let alloc = instance
+        .get_typed_func::<i32, i32>(&mut store, "alloc")
+        .unwrap();
+    let n: u32 = 100_000_000;
+    let expected = (0..n).fold(0u32, |total, i| total.wrapping_add(i));
+    assert_eq!(alloc.call(&mut store, n as i32).unwrap() as u32, expected);
+    // 1.6 GB allocated in all; the heap's peak is its capacity.
+    let peak = store.gc_heap_capacity();
+    eprintln!("100,000,000 structs of 16 bytes: GC heap peak {peak} bytes");
+    assert!(peak <= 4 << 20, "the heap grew to {peak} bytes");
+}
