@@ -560,3 +560,43 @@ fn struct_and_array_types_check_their_supertypes() {
     let made = StructRef::new(&mut first, &pre, &[Val::I32(1)]).unwrap();
     assert!(matches!(made.field(&mut second, 0), Err(Error::WrongStore)));
 }
+
+#[test]
+fn a_struct_view_of_an_owned_root_outlives_the_owned_handle() {
+    let mut store = Store::new(&gc_engine(), ());
+    let instance = objects(&mut store);
+    let point = instance
+        .get_typed_func::<i32, Option<OwnedRooted<AnyRef>>>(&mut store, "point")
+        .unwrap();
+    let x = instance
+        .get_typed_func::<Option<Rooted<AnyRef>>, i32>(&mut store, "x")
+        .unwrap();
+    let owned = point.call(&mut store, 41).unwrap().expect("non-null");
+    let view = owned.as_struct(&store).unwrap().expect("a struct");
+    drop(owned);
+    // The view is a `Rooted` of the store's scope: its object survives a
+    // collection, and a new object does not take its place.
+    store.gc(None).unwrap();
+    let _other = point.call(&mut store, 99).unwrap();
+    assert_eq!(x.call(&mut store, Some(view.to_anyref())).unwrap(), 41);
+}
+
+#[test]
+fn a_handle_an_owned_root_made_for_another_store_is_refused_by_both() {
+    let engine = gc_engine();
+    let mut store = Store::new(&engine, ());
+    let mut other = Store::new(&engine, ());
+    let instance = objects(&mut store);
+    let point = instance
+        .get_typed_func::<i32, Option<OwnedRooted<AnyRef>>>(&mut store, "point")
+        .unwrap();
+    let owned = point.call(&mut store, 41).unwrap().expect("non-null");
+    let stray = owned.to_rooted(&mut other);
+    assert!(stray.is_struct(&other).is_err());
+    // Not even its own store takes it: nothing roots it once the owned
+    // handle is gone.
+    assert!(stray.is_struct(&store).is_err());
+    drop(owned);
+    store.gc(None).unwrap();
+    assert!(stray.is_struct(&store).is_err());
+}
