@@ -600,3 +600,41 @@ fn a_handle_an_owned_root_made_for_another_store_is_refused_by_both() {
     store.gc(None).unwrap();
     assert!(stray.is_struct(&store).is_err());
 }
+
+/// A limiter that panics whenever a memory (or the GC heap) would grow.
+struct PanickingLimiter;
+
+impl egret::ResourceLimiter for PanickingLimiter {
+    fn memory_growing(&mut self, _: usize, _: usize, _: Option<usize>) -> egret::Result<bool> {
+        panic!("the limiter panicked");
+    }
+
+    fn table_growing(&mut self, _: usize, _: usize, _: Option<usize>) -> egret::Result<bool> {
+        Ok(true)
+    }
+}
+
+#[test]
+fn a_limiter_panicking_as_wasm_allocates_reaches_the_embedder() {
+    let mut store = Store::new(&gc_engine(), PanickingLimiter);
+    store.limiter(|limiter| limiter);
+    let module = Module::new(store.engine(), OBJECTS).expect("compiles");
+    let instance = Instance::new(&mut store, &module, &[]).expect("instantiates");
+    let point = instance
+        .get_typed_func::<i32, Option<Rooted<AnyRef>>>(&mut store, "point")
+        .unwrap();
+    let bytes = instance
+        .get_typed_func::<i32, Option<Rooted<AnyRef>>>(&mut store, "bytes")
+        .unwrap();
+    for attempt in [point, bytes] {
+        let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let _ = attempt.call(&mut store, 4);
+        }));
+        assert!(caught.is_err(), "the limiter's panic reaches the embedder");
+    }
+    // The store stays usable.
+    let i31 = instance
+        .get_typed_func::<i32, I31>(&mut store, "i31")
+        .unwrap();
+    assert_eq!(i31.call(&mut store, 5).unwrap().get_i32(), 5);
+}
