@@ -638,3 +638,108 @@ fn a_limiter_panicking_as_wasm_allocates_reaches_the_embedder() {
         .unwrap();
     assert_eq!(i31.call(&mut store, 5).unwrap().get_i32(), 5);
 }
+
+const NESTED: &str = r#"(module
+    (type $node (struct (field $value i32) (field $next (ref null $node))))
+    (import "host" "reenter" (func $reenter (param i32)))
+    (import "host" "collect" (func $collect))
+    (func $list (param $n i32) (result (ref null $node))
+        (local $head (ref null $node))
+        (loop $more
+            (if (local.get $n) (then
+                (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+                (local.set $head (struct.new $node (local.get $n) (local.get $head)))
+                (br $more))))
+        (local.get $head))
+    (func $sum (param $list (ref null $node)) (result i32)
+        (local $total i32)
+        (block $done (loop $more
+            (br_if $done (ref.is_null (local.get $list)))
+            (local.set $total (i32.add (local.get $total)
+                (struct.get $node $value (local.get $list))))
+            (local.set $list (struct.get $node $next (local.get $list)))
+            (br $more)))
+        (local.get $total))
+    ;; A list only on the operand stack across a collection, then garbage
+    ;; that takes the place of whatever the collection wrongly freed.
+    (func (export "on_the_stack") (param $n i32) (result i32)
+        (call $list (local.get $n))
+        (call $collect)
+        (drop (call $list (i32.const 5000)))
+        (call $sum))
+    ;; Holds a list in a local and one on the operand stack across a call
+    ;; to the host, which enters `outer` again (depth times) and `churn`.
+    (func (export "outer") (param $depth i32) (param $n i32) (result i32)
+        (local $mine (ref null $node))
+        (local.set $mine (call $list (local.get $n)))
+        (call $list (i32.add (local.get $n) (i32.const 1)))
+        (call $reenter (local.get $depth))
+        (call $sum)
+        (i32.add (call $sum (local.get $mine))))
+    ;; Makes garbage, collects and makes garbage again.
+    (func (export "churn") (param $rounds i32)
+        (loop $more
+            (if (local.get $rounds) (then
+                (drop (call $list (i32.const 100)))
+                (local.set $rounds (i32.sub (local.get $rounds) (i32.const 1)))
+                (br $more))))
+        (call $collect)
+        (drop (call $list (i32.const 5000)))))"#;
+
+/// `NESTED` in a store of `engine`, whose `reenter` makes garbage, calls
+/// `outer` with one less depth and checks its result.
+fn nested(engine: &Engine) -> (Store<()>, Instance) {
+    let mut store = Store::new(engine, ());
+    let module = Module::new(engine, NESTED).unwrap();
+    let collect = Func::wrap(&mut store, |mut caller: Caller<'_, ()>| {
+        caller.gc(None).unwrap();
+    });
+    let reenter = Func::wrap(&mut store, |mut caller: Caller<'_, ()>, depth: i32| {
+        let churn = caller.get_export("churn").unwrap().into_func().unwrap();
+        churn.call(&mut caller, &[Val::I32(50)], &mut []).unwrap();
+        if depth > 0 {
+            let outer = caller.get_export("outer").unwrap().into_func().unwrap();
+            let n = 10 + depth;
+            let mut result = [Val::I32(0)];
+            let args = [Val::I32(depth - 1), Val::I32(n)];
+            outer.call(&mut caller, &args, &mut result).unwrap();
+            assert_eq!(result[0].i32(), Some(triangle(n) + triangle(n + 1)));
+        }
+        churn.call(&mut caller, &[Val::I32(50)], &mut []).unwrap();
+    });
+    let imports = [reenter.into(), collect.into()];
+    let instance = Instance::new(&mut store, &module, &imports).unwrap();
+    (store, instance)
+}
+
+#[test]
+fn an_operand_of_a_concrete_type_held_across_a_call_is_a_root() {
+    let (mut store, instance) = nested(&gc_engine());
+    let on_the_stack = instance
+        .get_typed_func::<i32, i32>(&mut store, "on_the_stack")
+        .unwrap();
+    assert_eq!(on_the_stack.call(&mut store, 40).unwrap(), triangle(40));
+}
+
+#[test]
+fn frames_of_every_nested_activation_and_epoch_exits_are_roots() {
+    let mut config = Config::new();
+    config.wasm_gc(true);
+    config.epoch_interruption(true);
+    let engine = Engine::new(&config).unwrap();
+    let (mut store, instance) = nested(&engine);
+    // Every epoch check collects too.
+    store.epoch_deadline_callback(|mut context| {
+        context.gc(None)?;
+        Ok(egret::UpdateDeadline::Continue(0))
+    });
+    store.set_epoch_deadline(0);
+    engine.increment_epoch();
+    let outer = instance
+        .get_typed_func::<(i32, i32), i32>(&mut store, "outer")
+        .unwrap();
+    assert_eq!(
+        outer.call(&mut store, (3, 40)).unwrap(),
+        triangle(40) + triangle(41)
+    );
+}
