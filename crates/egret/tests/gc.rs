@@ -743,3 +743,67 @@ fn frames_of_every_nested_activation_and_epoch_exits_are_roots() {
         triangle(40) + triangle(41)
     );
 }
+
+#[test]
+fn references_in_catch_payloads_block_parameters_and_operands_survive_collections() {
+    let mut store = Store::new(&gc_engine(), ());
+    let module = Module::new(
+        store.engine(),
+        r#"(module
+            (type $s (struct (field i32)))
+            (type $pair (struct (field (ref $s)) (field (ref $s))))
+            (type $row (array (ref null $s)))
+            (tag $t (param (ref $s)))
+            (import "host" "collect" (func $collect))
+            (func $mk (param i32) (result (ref $s)) (struct.new $s (local.get 0)))
+            ;; Collects, then allocates objects of $s's size that take the
+            ;; place of any wrongly freed.
+            (func $churn (local $n i32)
+                (call $collect)
+                (local.set $n (i32.const 200))
+                (loop $more
+                    (drop (struct.new $s (i32.const 999)))
+                    (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+                    (br_if $more (local.get $n))))
+            (func (export "caught") (result i32)
+                (block $h (result (ref $s))
+                    (try_table (catch $t $h) (throw $t (call $mk (i32.const 5))))
+                    (unreachable))
+                (call $churn)
+                (struct.get $s 0))
+            (func (export "block_param") (result i32)
+                (call $mk (i32.const 6))
+                (block (param (ref $s)) (result (ref $s)) (call $churn))
+                (loop (param (ref $s)) (result (ref $s)) (call $churn))
+                (struct.get $s 0))
+            (func (export "operands") (result i32)
+                (local $p (ref $pair))
+                (local.set $p (struct.new $pair (call $mk (i32.const 7))
+                    (block (result (ref $s)) (call $churn) (call $mk (i32.const 8)))))
+                (call $churn)
+                (i32.add
+                    (struct.get $s 0 (struct.get $pair 0 (local.get $p)))
+                    (struct.get $s 0 (struct.get $pair 1 (local.get $p)))))
+            (func (export "fill") (result i32)
+                (local $r (ref $row))
+                (local.set $r (array.new $row (call $mk (i32.const 9)) (i32.const 3)))
+                (call $churn)
+                (struct.get $s 0 (ref.as_non_null (array.get $row (local.get $r) (i32.const 2))))))"#,
+    )
+    .unwrap();
+    let collect = Func::wrap(&mut store, |mut caller: Caller<'_, ()>| {
+        caller.gc(None).unwrap();
+    });
+    let instance = Instance::new(&mut store, &module, &[collect.into()]).unwrap();
+    for (name, expected) in [
+        ("caught", 5),
+        ("block_param", 6),
+        ("operands", 15),
+        ("fill", 9),
+    ] {
+        let f = instance
+            .get_typed_func::<(), i32>(&mut store, name)
+            .unwrap();
+        assert_eq!(f.call(&mut store, ()).unwrap(), expected, "{name}");
+    }
+}
