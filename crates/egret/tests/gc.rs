@@ -807,3 +807,54 @@ fn references_in_catch_payloads_block_parameters_and_operands_survive_collection
         assert_eq!(f.call(&mut store, ()).unwrap(), expected, "{name}");
     }
 }
+
+#[test]
+fn objects_of_constant_expressions_and_tail_called_host_exits_survive_collections() {
+    let mut config = Config::new();
+    config.wasm_gc(true);
+    config.wasm_tail_call(true);
+    let engine = Engine::new(&config).unwrap();
+    let mut store = Store::new(&engine, ());
+    let module = Module::new(
+        &engine,
+        r#"(module
+            (type $s (struct (field i32)))
+            (type $row (array (ref null $s)))
+            (import "host" "collect" (func $collect))
+            (global $g (ref $s) (struct.new $s (i32.const 1)))
+            (table $t 2 (ref null $s) (struct.new $s (i32.const 2)))
+            (elem $e (ref $s) (struct.new $s (i32.const 3)) (struct.new $s (i32.const 4)))
+            (func $churn (local $n i32)
+                (local.set $n (i32.const 200))
+                (loop $more
+                    (drop (struct.new $s (i32.const 999)))
+                    (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+                    (br_if $more (local.get $n))))
+            (func $tail (return_call $collect))
+            (func (export "run") (result i32)
+                (local $r (ref $row))
+                (struct.new $s (i32.const 5))
+                (call $tail)
+                (call $churn)
+                (local.set $r (array.new_elem $row $e (i32.const 0) (i32.const 2)))
+                (call $collect)
+                (call $churn)
+                (struct.get $s 0)
+                (i32.add (struct.get $s 0 (global.get $g)))
+                (i32.add (struct.get $s 0 (ref.as_non_null (table.get $t (i32.const 1)))))
+                (i32.add (struct.get $s 0
+                    (ref.as_non_null (array.get $row (local.get $r) (i32.const 0)))))
+                (i32.add (struct.get $s 0
+                    (ref.as_non_null (array.get $row (local.get $r) (i32.const 1)))))))"#,
+    )
+    .unwrap();
+    let collect = Func::wrap(&mut store, |mut caller: Caller<'_, ()>| {
+        caller.gc(None).unwrap();
+    });
+    let instance = Instance::new(&mut store, &module, &[collect.into()]).unwrap();
+    store.gc(None).unwrap();
+    let run = instance
+        .get_typed_func::<(), i32>(&mut store, "run")
+        .unwrap();
+    assert_eq!(run.call(&mut store, ()).unwrap(), 5 + 1 + 2 + 3 + 4);
+}
