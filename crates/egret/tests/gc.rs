@@ -858,3 +858,38 @@ fn objects_of_constant_expressions_and_tail_called_host_exits_survive_collection
         .unwrap();
     assert_eq!(run.call(&mut store, ()).unwrap(), 5 + 1 + 2 + 3 + 4);
 }
+
+#[test]
+fn roots_of_a_host_call_end_when_it_panics() {
+    let engine = gc_engine();
+    let mut store = Store::new(&engine, ());
+    let kept: Arc<Mutex<Option<Rooted<AnyRef>>>> = Arc::default();
+    let module = Module::new(
+        &engine,
+        r#"(module
+            (type $box (struct (field i32)))
+            (import "host" "keep" (func $keep (param anyref)))
+            (func (export "run") (call $keep (struct.new $box (i32.const 1)))))"#,
+    )
+    .unwrap();
+    let keep = {
+        let kept = kept.clone();
+        Func::wrap(
+            &mut store,
+            move |_: Caller<'_, ()>, r: Option<Rooted<AnyRef>>| -> () {
+                *kept.lock().unwrap() = r;
+                panic!("the host function panicked");
+            },
+        )
+    };
+    let instance = Instance::new(&mut store, &module, &[keep.into()]).unwrap();
+    let run = instance
+        .get_typed_func::<(), ()>(&mut store, "run")
+        .unwrap();
+    let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let _ = run.call(&mut store, ());
+    }));
+    assert!(caught.is_err());
+    let stray = kept.lock().unwrap().take().expect("the argument");
+    assert!(stray.is_struct(&store).is_err(), "its scope has ended");
+}
