@@ -15,7 +15,7 @@ use crate::store::{Finalizer, ForeignData, StoreData, wasmtime_context_t};
 use crate::trap::wasm_trap_t;
 use crate::types::wasm_functype_t;
 use crate::val::{wasmtime_val_raw_t, wasmtime_val_t};
-use egret_api::{AsContextMut, Caller, Error, Func, Result, Val, ValType};
+use egret_api::{AsContextMut, Caller, Error, Func, FuncType, Result, Val, ValType};
 use std::ffi::{c_char, c_void};
 use std::ptr::NonNull;
 use std::sync::Arc;
@@ -241,14 +241,8 @@ pub unsafe extern "C" fn wasmtime_func_new(
         data: env,
         finalizer,
     };
-    let func = or_default(None, || {
-        let (store, ty, callback) = (store?, ty?, callback?);
-        let ty = ty.to_func_type(store.engine()).ok()?;
-        let func = Func::try_new(store.context_mut(), ty, host_fn(callback, env)).ok()?;
-        Some(wasmtime_func_t::new(func, store.data_mut()))
-    });
-    // SAFETY: forwarded to the caller. A NULL `ret` has nowhere to go.
-    let _ = unsafe { write_out(ret, func.unwrap_or(wasmtime_func_t::NULL), "ret") };
+    // SAFETY: forwarded to the caller.
+    unsafe { new_host_func(store, ty, ret, |_| Some(host_fn(callback?, env))) }
 }
 
 /// Creates a host function from the `wasmtime_func_unchecked_callback_t`;
@@ -269,11 +263,34 @@ pub unsafe extern "C" fn wasmtime_func_new_unchecked(
         data: env,
         finalizer,
     };
+    // SAFETY: forwarded to the caller.
+    unsafe {
+        new_host_func(store, ty, ret, |ty| {
+            let (params, results) = (ty.params().collect(), ty.results().collect());
+            Some(host_fn_unchecked(callback?, env, params, results))
+        })
+    }
+}
+
+/// What `wasmtime_func_new` and its unchecked form share: writes to `ret`
+/// a new host function of type `ty` whose closure `host` makes for the
+/// engine's form of the type, or a null function if an argument is NULL
+/// or the type is of another engine.
+///
+/// # Safety
+/// `ret` is NULL or writable.
+unsafe fn new_host_func<F>(
+    store: Option<&mut wasmtime_context_t>,
+    ty: Option<&wasm_functype_t>,
+    ret: *mut wasmtime_func_t,
+    host: impl FnOnce(&FuncType) -> Option<F>,
+) where
+    F: Fn(Caller<'_, StoreData>, &[Val], &mut [Val]) -> Result<()> + Send + Sync + 'static,
+{
     let func = or_default(None, || {
-        let (store, ty, callback) = (store?, ty?, callback?);
+        let (store, ty) = (store?, ty?);
         let ty = ty.to_func_type(store.engine()).ok()?;
-        let closure =
-            host_fn_unchecked(callback, env, ty.params().collect(), ty.results().collect());
+        let closure = host(&ty)?;
         let func = Func::try_new(store.context_mut(), ty, closure).ok()?;
         Some(wasmtime_func_t::new(func, store.data_mut()))
     });

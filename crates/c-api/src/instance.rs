@@ -49,6 +49,17 @@ pub unsafe extern "C" fn wasmtime_instance_new(
     })
 }
 
+/// The store and the instance `instance` names in it; `None` if either is
+/// NULL or the instance is of another store.
+fn with_instance<'a>(
+    store: Option<&'a mut wasmtime_context_t>,
+    instance: Option<&wasmtime_instance_t>,
+) -> Option<(&'a mut wasmtime_context_t, Instance)> {
+    let (store, instance) = (store?, instance?);
+    let instance = instance.resolve(store.data()).ok()?;
+    Some((store, instance))
+}
+
 /// Finds the export `name` of the instance; false if there is none (or an
 /// argument is NULL or of another store).
 ///
@@ -63,10 +74,7 @@ pub unsafe extern "C" fn wasmtime_instance_export_get(
     item: *mut wasmtime_extern_t,
 ) -> bool {
     or_default(false, || {
-        let (Some(store), Some(instance)) = (store, instance) else {
-            return false;
-        };
-        let Ok(instance) = instance.resolve(store.data()) else {
+        let Some((store, instance)) = with_instance(store, instance) else {
             return false;
         };
         // SAFETY: forwarded to the caller.
@@ -97,10 +105,7 @@ pub unsafe extern "C" fn wasmtime_instance_export_nth(
     item: *mut wasmtime_extern_t,
 ) -> bool {
     or_default(false, || {
-        let (Some(store), Some(instance)) = (store, instance) else {
-            return false;
-        };
-        let Ok(instance) = instance.resolve(store.data()) else {
+        let Some((store, instance)) = with_instance(store, instance) else {
             return false;
         };
         let Some(export) = instance.exports(store.context()).nth(index) else {

@@ -13,7 +13,7 @@ use crate::module::wasmtime_module_t;
 use crate::store::{Finalizer, ForeignData, StoreData, wasmtime_context_t};
 use crate::trap::wasm_trap_t;
 use crate::types::wasm_functype_t;
-use egret_api::{Error, Linker};
+use egret_api::{Caller, Error, FuncType, Linker, Val};
 use std::ffi::{c_char, c_void};
 
 /// A linker.
@@ -118,20 +118,12 @@ pub unsafe extern "C" fn wasmtime_linker_define_func(
     finalizer: Option<Finalizer>,
 ) -> Option<Box<wasmtime_error_t>> {
     let env = ForeignData { data, finalizer };
-    with_error(|| {
-        let linker = required(linker, "linker")?;
-        // SAFETY: forwarded to the caller.
-        let (module, name) = unsafe {
-            (
-                text(module, module_len, "module")?,
-                text(name, name_len, "name")?,
-            )
-        };
-        let ty = required(ty, "function type")?.to_func_type(linker.linker.engine())?;
-        let cb = required(cb, "callback")?;
-        linker.linker.func_new(module, name, ty, host_fn(cb, env))?;
-        Ok(())
-    })
+    // SAFETY: forwarded to the caller.
+    unsafe {
+        define_host_func(linker, (module, module_len), (name, name_len), ty, |_| {
+            Ok(host_fn(required(cb, "callback")?, env))
+        })
+    }
 }
 
 /// As [`wasmtime_linker_define_func`] with a raw-slot callback.
@@ -151,6 +143,33 @@ pub unsafe extern "C" fn wasmtime_linker_define_func_unchecked(
     finalizer: Option<Finalizer>,
 ) -> Option<Box<wasmtime_error_t>> {
     let env = ForeignData { data, finalizer };
+    // SAFETY: forwarded to the caller.
+    unsafe {
+        define_host_func(linker, (module, module_len), (name, name_len), ty, |ty| {
+            let cb = required(cb, "callback")?;
+            let (params, results) = (ty.params().collect(), ty.results().collect());
+            Ok(host_fn_unchecked(cb, env, params, results))
+        })
+    }
+}
+
+/// What `wasmtime_linker_define_func` and its unchecked form share:
+/// defines `module::name` (each a pointer and a length in bytes) as a host
+/// function of type `ty`, whose closure `host` makes for the engine's form
+/// of the type.
+///
+/// # Safety
+/// `module` and `name` hold their lengths in bytes.
+unsafe fn define_host_func<F>(
+    linker: Option<&mut wasmtime_linker_t>,
+    (module, module_len): (*const c_char, usize),
+    (name, name_len): (*const c_char, usize),
+    ty: Option<&wasm_functype_t>,
+    host: impl FnOnce(&FuncType) -> Result<F, Error>,
+) -> Option<Box<wasmtime_error_t>>
+where
+    F: Fn(Caller<'_, StoreData>, &[Val], &mut [Val]) -> Result<(), Error> + Send + Sync + 'static,
+{
     with_error(|| {
         let linker = required(linker, "linker")?;
         // SAFETY: forwarded to the caller.
@@ -161,8 +180,7 @@ pub unsafe extern "C" fn wasmtime_linker_define_func_unchecked(
             )
         };
         let ty = required(ty, "function type")?.to_func_type(linker.linker.engine())?;
-        let cb = required(cb, "callback")?;
-        let closure = host_fn_unchecked(cb, env, ty.params().collect(), ty.results().collect());
+        let closure = host(&ty)?;
         linker.linker.func_new(module, name, ty, closure)?;
         Ok(())
     })

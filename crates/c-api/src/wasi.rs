@@ -163,11 +163,7 @@ pub unsafe extern "C" fn wasi_config_set_argv(
 /// Gives the program this process's arguments.
 #[unsafe(no_mangle)]
 pub extern "C" fn wasi_config_inherit_argv(config: Option<&mut wasi_config_t>) {
-    or_default((), || {
-        if let Some(c) = config {
-            c.args = std::env::args().collect();
-        }
-    })
+    configure(config, |c| c.args = std::env::args().collect());
 }
 
 /// Sets the program's environment; false if a string is NULL or not
@@ -196,11 +192,7 @@ pub unsafe extern "C" fn wasi_config_set_env(
 /// Gives the program this process's environment.
 #[unsafe(no_mangle)]
 pub extern "C" fn wasi_config_inherit_env(config: Option<&mut wasi_config_t>) {
-    or_default((), || {
-        if let Some(c) = config {
-            c.env = std::env::vars().collect();
-        }
-    })
+    configure(config, |c| c.env = std::env::vars().collect());
 }
 
 /// Reads the program's standard input from the file at `path`; false if
@@ -243,11 +235,7 @@ pub extern "C" fn wasi_config_set_stdin_bytes(
 /// Gives the program this process's standard input.
 #[unsafe(no_mangle)]
 pub extern "C" fn wasi_config_inherit_stdin(config: Option<&mut wasi_config_t>) {
-    or_default((), || {
-        if let Some(c) = config {
-            c.stdin = Input::Inherit;
-        }
-    })
+    configure(config, |c| c.stdin = Input::Inherit);
 }
 
 /// Creates (or truncates) the file at `path` for an output stream.
@@ -303,21 +291,13 @@ pub unsafe extern "C" fn wasi_config_set_stderr_file(
 /// Gives the program this process's standard output.
 #[unsafe(no_mangle)]
 pub extern "C" fn wasi_config_inherit_stdout(config: Option<&mut wasi_config_t>) {
-    or_default((), || {
-        if let Some(c) = config {
-            c.stdout = Output::Inherit;
-        }
-    })
+    configure(config, |c| c.stdout = Output::Inherit);
 }
 
 /// Gives the program this process's standard error.
 #[unsafe(no_mangle)]
 pub extern "C" fn wasi_config_inherit_stderr(config: Option<&mut wasi_config_t>) {
-    or_default((), || {
-        if let Some(c) = config {
-            c.stderr = Output::Inherit;
-        }
-    })
+    configure(config, |c| c.stderr = Output::Inherit);
 }
 
 /// A custom output stream, or `None` without a callback.
@@ -432,4 +412,10 @@ pub extern "C" fn wasmtime_linker_define_wasi(
         })
         .map_err(|e| Error::msg(format!("defining WASI: {e}")))
     })
+}
+
+/// Applies `set` to `config`, if it is not NULL (the shape of the
+/// `wasi_config_inherit_*` functions).
+fn configure(config: Option<&mut wasi_config_t>, set: impl FnOnce(&mut wasi_config_t)) {
+    or_default((), || config.map_or((), set))
 }

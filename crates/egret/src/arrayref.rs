@@ -72,7 +72,7 @@ impl From<Rooted<ArrayRef>> for Rooted<AnyRef> {
 impl Rooted<ArrayRef> {
     /// The same reference as an `anyref`.
     pub fn to_anyref(self) -> Rooted<AnyRef> {
-        rooting::rooted_as_kind(*self.root())
+        rooting::retype(self)
     }
 }
 
@@ -253,9 +253,10 @@ fn allocate<T>(
 impl AnyRef {
     /// The array the reference refers to, if it is one.
     pub fn as_array(&self, store: impl AsContext) -> Result<Option<Rooted<ArrayRef>>> {
+        let store = store.as_context();
         Ok(self
-            .is_array(store)?
-            .then(|| rooting::rooted_as_kind(*self.root())))
+            .is_array(&store)?
+            .then(|| rooting::rooted_as_kind(&store.0.opaque, *self.root())))
     }
 
     /// The array the reference refers to; an error if it is not one.

@@ -22,6 +22,7 @@ use egret_runtime::instance::{InstanceId, instance_id_of};
 use egret_runtime::store::StoreId;
 use egret_runtime::vmcontext::VMFuncRef;
 use std::marker::PhantomData;
+use std::panic::{self, AssertUnwindSafe};
 use std::sync::Arc;
 
 /// A function: a wasm function of some instance, or a host function. A
@@ -256,16 +257,19 @@ where
         // the only borrow, and it ends when the closure returns.
         let store = unsafe { &mut *store.as_ptr().cast::<StoreInner<T>>() };
         // References the call roots for the host (its arguments, what it
-        // reads) are let go when it returns; its results are back in raw
-        // form by then.
+        // reads) are let go when it returns, or panics; its results are
+        // back in raw form by then.
         let roots = store.opaque.host_roots().scope_start();
         let caller = Caller {
             store: &mut *store,
             vmctx: CallerVmctx(caller_vmctx),
         };
-        let outcome = g(caller, values).map_err(Error::into_host_error);
+        let outcome = panic::catch_unwind(AssertUnwindSafe(|| g(caller, values)));
         store.opaque.host_roots().end_scope(roots);
-        outcome
+        match outcome {
+            Ok(outcome) => outcome.map_err(Error::into_host_error),
+            Err(payload) => panic::resume_unwind(payload),
+        }
     };
     // SAFETY: `caller_vmctx` is what the trampoline (a wasm caller in this
     // function's store) or `call_from_host` (null) passed; `slots` has at

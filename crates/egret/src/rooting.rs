@@ -32,6 +32,9 @@ enum RootKind {
     Scoped(LifoSlot),
     /// By an [`OwnedRooted`] handle, which keeps it alive.
     Owned,
+    /// Nowhere: a handle [`OwnedRooted::to_rooted`] made for another store,
+    /// which every use reports as belonging to another store.
+    Detached,
 }
 
 /// A GC reference as a handle holds it: its store, its bits (as generated
@@ -58,7 +61,7 @@ impl GcRoot {
     /// The reference's bits, if it belongs to `store` and its scope has
     /// not ended.
     pub(crate) fn raw(&self, store: &StoreOpaque) -> Result<u64> {
-        if store.id() != self.store {
+        if store.id() != self.store || self.kind == RootKind::Detached {
             return Err(Error::WrongStore);
         }
         if let RootKind::Scoped(slot) = self.kind
@@ -110,11 +113,27 @@ pub(crate) fn owned<T: GcRef>(store: &StoreOpaque, raw: u64) -> OwnedRooted<T> {
     }
 }
 
+/// `rooted` as a handle of kind `T` (a `StructRef` as an `AnyRef`, say),
+/// sharing its root: a `Rooted`'s root is never an owned one.
+pub(crate) fn retype<T: GcRef, U: GcRef>(rooted: Rooted<U>) -> Rooted<T> {
+    Rooted {
+        inner: T::from_root(*rooted.inner.root()),
+    }
+}
+
 /// A scoped handle of kind `T` for `root` (the same root, seen as another
 /// kind of reference: an `AnyRef` as a `StructRef`, say).
-pub(crate) fn rooted_as_kind<T: GcRef>(root: GcRoot) -> Rooted<T> {
-    Rooted {
-        inner: T::from_root(root),
+///
+/// The handle shares a scoped root's entry, which ends with its scope. An
+/// owned root's entry lives only as long as its `OwnedRooted` handles, so
+/// a view of one gets a scoped entry of its own in `store`: it must not
+/// outlive the object it refers to.
+pub(crate) fn rooted_as_kind<T: GcRef>(store: &StoreOpaque, root: GcRoot) -> Rooted<T> {
+    match root.kind {
+        RootKind::Owned if root.store == store.id() => self::root(store, root.raw),
+        _ => Rooted {
+            inner: T::from_root(root),
+        },
     }
 }
 
@@ -222,7 +241,14 @@ impl<T: GcRef> OwnedRooted<T> {
         let store = &context.as_context_mut().0.opaque;
         let this = self.inner.root();
         if this.store != store.id() {
-            return Rooted { inner: self.inner };
+            // Not the owned root's entry: that one ends with `self`.
+            let detached = GcRoot {
+                kind: RootKind::Detached,
+                ..*this
+            };
+            return Rooted {
+                inner: T::from_root(detached),
+            };
         }
         root::<T>(store, this.raw)
     }

@@ -79,7 +79,7 @@ impl From<Rooted<StructRef>> for Rooted<AnyRef> {
 impl Rooted<StructRef> {
     /// The same reference as an `anyref`.
     pub fn to_anyref(self) -> Rooted<AnyRef> {
-        rooting::rooted_as_kind(*self.root())
+        rooting::retype(self)
     }
 }
 
@@ -222,9 +222,10 @@ impl StructRef {
 impl AnyRef {
     /// The struct the reference refers to, if it is one.
     pub fn as_struct(&self, store: impl AsContext) -> Result<Option<Rooted<StructRef>>> {
+        let store = store.as_context();
         Ok(self
-            .is_struct(store)?
-            .then(|| rooting::rooted_as_kind(*self.root())))
+            .is_struct(&store)?
+            .then(|| rooting::rooted_as_kind(&store.0.opaque, *self.root())))
     }
 
     /// The struct the reference refers to; an error if it is not one.

@@ -561,6 +561,339 @@ fn struct_and_array_types_check_their_supertypes() {
     assert!(matches!(made.field(&mut second, 0), Err(Error::WrongStore)));
 }
 
+#[test]
+fn a_struct_view_of_an_owned_root_outlives_the_owned_handle() {
+    let mut store = Store::new(&gc_engine(), ());
+    let instance = objects(&mut store);
+    let point = instance
+        .get_typed_func::<i32, Option<OwnedRooted<AnyRef>>>(&mut store, "point")
+        .unwrap();
+    let x = instance
+        .get_typed_func::<Option<Rooted<AnyRef>>, i32>(&mut store, "x")
+        .unwrap();
+    let owned = point.call(&mut store, 41).unwrap().expect("non-null");
+    let view = owned.as_struct(&store).unwrap().expect("a struct");
+    drop(owned);
+    // The view is a `Rooted` of the store's scope: its object survives a
+    // collection, and a new object does not take its place.
+    store.gc(None).unwrap();
+    let _other = point.call(&mut store, 99).unwrap();
+    assert_eq!(x.call(&mut store, Some(view.to_anyref())).unwrap(), 41);
+}
+
+#[test]
+fn a_handle_an_owned_root_made_for_another_store_is_refused_by_both() {
+    let engine = gc_engine();
+    let mut store = Store::new(&engine, ());
+    let mut other = Store::new(&engine, ());
+    let instance = objects(&mut store);
+    let point = instance
+        .get_typed_func::<i32, Option<OwnedRooted<AnyRef>>>(&mut store, "point")
+        .unwrap();
+    let owned = point.call(&mut store, 41).unwrap().expect("non-null");
+    let stray = owned.to_rooted(&mut other);
+    assert!(stray.is_struct(&other).is_err());
+    // Not even its own store takes it: nothing roots it once the owned
+    // handle is gone.
+    assert!(stray.is_struct(&store).is_err());
+    drop(owned);
+    store.gc(None).unwrap();
+    assert!(stray.is_struct(&store).is_err());
+}
+
+/// A limiter that panics whenever a memory (or the GC heap) would grow.
+struct PanickingLimiter;
+
+impl egret::ResourceLimiter for PanickingLimiter {
+    fn memory_growing(&mut self, _: usize, _: usize, _: Option<usize>) -> egret::Result<bool> {
+        panic!("the limiter panicked");
+    }
+
+    fn table_growing(&mut self, _: usize, _: usize, _: Option<usize>) -> egret::Result<bool> {
+        Ok(true)
+    }
+}
+
+#[test]
+fn a_limiter_panicking_as_wasm_allocates_reaches_the_embedder() {
+    let mut store = Store::new(&gc_engine(), PanickingLimiter);
+    store.limiter(|limiter| limiter);
+    let module = Module::new(store.engine(), OBJECTS).expect("compiles");
+    let instance = Instance::new(&mut store, &module, &[]).expect("instantiates");
+    let point = instance
+        .get_typed_func::<i32, Option<Rooted<AnyRef>>>(&mut store, "point")
+        .unwrap();
+    let bytes = instance
+        .get_typed_func::<i32, Option<Rooted<AnyRef>>>(&mut store, "bytes")
+        .unwrap();
+    for attempt in [point, bytes] {
+        let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let _ = attempt.call(&mut store, 4);
+        }));
+        assert!(caught.is_err(), "the limiter's panic reaches the embedder");
+    }
+    // The store stays usable.
+    let i31 = instance
+        .get_typed_func::<i32, I31>(&mut store, "i31")
+        .unwrap();
+    assert_eq!(i31.call(&mut store, 5).unwrap().get_i32(), 5);
+}
+
+const NESTED: &str = r#"(module
+    (type $node (struct (field $value i32) (field $next (ref null $node))))
+    (import "host" "reenter" (func $reenter (param i32)))
+    (import "host" "collect" (func $collect))
+    (func $list (param $n i32) (result (ref null $node))
+        (local $head (ref null $node))
+        (loop $more
+            (if (local.get $n) (then
+                (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+                (local.set $head (struct.new $node (local.get $n) (local.get $head)))
+                (br $more))))
+        (local.get $head))
+    (func $sum (param $list (ref null $node)) (result i32)
+        (local $total i32)
+        (block $done (loop $more
+            (br_if $done (ref.is_null (local.get $list)))
+            (local.set $total (i32.add (local.get $total)
+                (struct.get $node $value (local.get $list))))
+            (local.set $list (struct.get $node $next (local.get $list)))
+            (br $more)))
+        (local.get $total))
+    ;; A list only on the operand stack across a collection, then garbage
+    ;; that takes the place of whatever the collection wrongly freed.
+    (func (export "on_the_stack") (param $n i32) (result i32)
+        (call $list (local.get $n))
+        (call $collect)
+        (drop (call $list (i32.const 5000)))
+        (call $sum))
+    ;; Holds a list in a local and one on the operand stack across a call
+    ;; to the host, which enters `outer` again (depth times) and `churn`.
+    (func (export "outer") (param $depth i32) (param $n i32) (result i32)
+        (local $mine (ref null $node))
+        (local.set $mine (call $list (local.get $n)))
+        (call $list (i32.add (local.get $n) (i32.const 1)))
+        (call $reenter (local.get $depth))
+        (call $sum)
+        (i32.add (call $sum (local.get $mine))))
+    ;; Makes garbage, collects and makes garbage again.
+    (func (export "churn") (param $rounds i32)
+        (loop $more
+            (if (local.get $rounds) (then
+                (drop (call $list (i32.const 100)))
+                (local.set $rounds (i32.sub (local.get $rounds) (i32.const 1)))
+                (br $more))))
+        (call $collect)
+        (drop (call $list (i32.const 5000)))))"#;
+
+/// `NESTED` in a store of `engine`, whose `reenter` makes garbage, calls
+/// `outer` with one less depth and checks its result.
+fn nested(engine: &Engine) -> (Store<()>, Instance) {
+    let mut store = Store::new(engine, ());
+    let module = Module::new(engine, NESTED).unwrap();
+    let collect = Func::wrap(&mut store, |mut caller: Caller<'_, ()>| {
+        caller.gc(None).unwrap();
+    });
+    let reenter = Func::wrap(&mut store, |mut caller: Caller<'_, ()>, depth: i32| {
+        let churn = caller.get_export("churn").unwrap().into_func().unwrap();
+        churn.call(&mut caller, &[Val::I32(50)], &mut []).unwrap();
+        if depth > 0 {
+            let outer = caller.get_export("outer").unwrap().into_func().unwrap();
+            let n = 10 + depth;
+            let mut result = [Val::I32(0)];
+            let args = [Val::I32(depth - 1), Val::I32(n)];
+            outer.call(&mut caller, &args, &mut result).unwrap();
+            assert_eq!(result[0].i32(), Some(triangle(n) + triangle(n + 1)));
+        }
+        churn.call(&mut caller, &[Val::I32(50)], &mut []).unwrap();
+    });
+    let imports = [reenter.into(), collect.into()];
+    let instance = Instance::new(&mut store, &module, &imports).unwrap();
+    (store, instance)
+}
+
+#[test]
+fn an_operand_of_a_concrete_type_held_across_a_call_is_a_root() {
+    let (mut store, instance) = nested(&gc_engine());
+    let on_the_stack = instance
+        .get_typed_func::<i32, i32>(&mut store, "on_the_stack")
+        .unwrap();
+    assert_eq!(on_the_stack.call(&mut store, 40).unwrap(), triangle(40));
+}
+
+#[test]
+fn frames_of_every_nested_activation_and_epoch_exits_are_roots() {
+    let mut config = Config::new();
+    config.wasm_gc(true);
+    config.epoch_interruption(true);
+    let engine = Engine::new(&config).unwrap();
+    let (mut store, instance) = nested(&engine);
+    // Every epoch check collects too.
+    store.epoch_deadline_callback(|mut context| {
+        context.gc(None)?;
+        Ok(egret::UpdateDeadline::Continue(0))
+    });
+    store.set_epoch_deadline(0);
+    engine.increment_epoch();
+    let outer = instance
+        .get_typed_func::<(i32, i32), i32>(&mut store, "outer")
+        .unwrap();
+    assert_eq!(
+        outer.call(&mut store, (3, 40)).unwrap(),
+        triangle(40) + triangle(41)
+    );
+}
+
+#[test]
+fn references_in_catch_payloads_block_parameters_and_operands_survive_collections() {
+    let mut store = Store::new(&gc_engine(), ());
+    let module = Module::new(
+        store.engine(),
+        r#"(module
+            (type $s (struct (field i32)))
+            (type $pair (struct (field (ref $s)) (field (ref $s))))
+            (type $row (array (ref null $s)))
+            (tag $t (param (ref $s)))
+            (import "host" "collect" (func $collect))
+            (func $mk (param i32) (result (ref $s)) (struct.new $s (local.get 0)))
+            ;; Collects, then allocates objects of $s's size that take the
+            ;; place of any wrongly freed.
+            (func $churn (local $n i32)
+                (call $collect)
+                (local.set $n (i32.const 200))
+                (loop $more
+                    (drop (struct.new $s (i32.const 999)))
+                    (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+                    (br_if $more (local.get $n))))
+            (func (export "caught") (result i32)
+                (block $h (result (ref $s))
+                    (try_table (catch $t $h) (throw $t (call $mk (i32.const 5))))
+                    (unreachable))
+                (call $churn)
+                (struct.get $s 0))
+            (func (export "block_param") (result i32)
+                (call $mk (i32.const 6))
+                (block (param (ref $s)) (result (ref $s)) (call $churn))
+                (loop (param (ref $s)) (result (ref $s)) (call $churn))
+                (struct.get $s 0))
+            (func (export "operands") (result i32)
+                (local $p (ref $pair))
+                (local.set $p (struct.new $pair (call $mk (i32.const 7))
+                    (block (result (ref $s)) (call $churn) (call $mk (i32.const 8)))))
+                (call $churn)
+                (i32.add
+                    (struct.get $s 0 (struct.get $pair 0 (local.get $p)))
+                    (struct.get $s 0 (struct.get $pair 1 (local.get $p)))))
+            (func (export "fill") (result i32)
+                (local $r (ref $row))
+                (local.set $r (array.new $row (call $mk (i32.const 9)) (i32.const 3)))
+                (call $churn)
+                (struct.get $s 0 (ref.as_non_null (array.get $row (local.get $r) (i32.const 2))))))"#,
+    )
+    .unwrap();
+    let collect = Func::wrap(&mut store, |mut caller: Caller<'_, ()>| {
+        caller.gc(None).unwrap();
+    });
+    let instance = Instance::new(&mut store, &module, &[collect.into()]).unwrap();
+    for (name, expected) in [
+        ("caught", 5),
+        ("block_param", 6),
+        ("operands", 15),
+        ("fill", 9),
+    ] {
+        let f = instance
+            .get_typed_func::<(), i32>(&mut store, name)
+            .unwrap();
+        assert_eq!(f.call(&mut store, ()).unwrap(), expected, "{name}");
+    }
+}
+
+#[test]
+fn objects_of_constant_expressions_and_tail_called_host_exits_survive_collections() {
+    let mut config = Config::new();
+    config.wasm_gc(true);
+    config.wasm_tail_call(true);
+    let engine = Engine::new(&config).unwrap();
+    let mut store = Store::new(&engine, ());
+    let module = Module::new(
+        &engine,
+        r#"(module
+            (type $s (struct (field i32)))
+            (type $row (array (ref null $s)))
+            (import "host" "collect" (func $collect))
+            (global $g (ref $s) (struct.new $s (i32.const 1)))
+            (table $t 2 (ref null $s) (struct.new $s (i32.const 2)))
+            (elem $e (ref $s) (struct.new $s (i32.const 3)) (struct.new $s (i32.const 4)))
+            (func $churn (local $n i32)
+                (local.set $n (i32.const 200))
+                (loop $more
+                    (drop (struct.new $s (i32.const 999)))
+                    (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+                    (br_if $more (local.get $n))))
+            (func $tail (return_call $collect))
+            (func (export "run") (result i32)
+                (local $r (ref $row))
+                (struct.new $s (i32.const 5))
+                (call $tail)
+                (call $churn)
+                (local.set $r (array.new_elem $row $e (i32.const 0) (i32.const 2)))
+                (call $collect)
+                (call $churn)
+                (struct.get $s 0)
+                (i32.add (struct.get $s 0 (global.get $g)))
+                (i32.add (struct.get $s 0 (ref.as_non_null (table.get $t (i32.const 1)))))
+                (i32.add (struct.get $s 0
+                    (ref.as_non_null (array.get $row (local.get $r) (i32.const 0)))))
+                (i32.add (struct.get $s 0
+                    (ref.as_non_null (array.get $row (local.get $r) (i32.const 1)))))))"#,
+    )
+    .unwrap();
+    let collect = Func::wrap(&mut store, |mut caller: Caller<'_, ()>| {
+        caller.gc(None).unwrap();
+    });
+    let instance = Instance::new(&mut store, &module, &[collect.into()]).unwrap();
+    store.gc(None).unwrap();
+    let run = instance
+        .get_typed_func::<(), i32>(&mut store, "run")
+        .unwrap();
+    assert_eq!(run.call(&mut store, ()).unwrap(), 5 + 1 + 2 + 3 + 4);
+}
+
+#[test]
+fn roots_of_a_host_call_end_when_it_panics() {
+    let engine = gc_engine();
+    let mut store = Store::new(&engine, ());
+    let kept: Arc<Mutex<Option<Rooted<AnyRef>>>> = Arc::default();
+    let module = Module::new(
+        &engine,
+        r#"(module
+            (type $box (struct (field i32)))
+            (import "host" "keep" (func $keep (param anyref)))
+            (func (export "run") (call $keep (struct.new $box (i32.const 1)))))"#,
+    )
+    .unwrap();
+    let keep = {
+        let kept = kept.clone();
+        Func::wrap(
+            &mut store,
+            move |_: Caller<'_, ()>, r: Option<Rooted<AnyRef>>| -> () {
+                *kept.lock().unwrap() = r;
+                panic!("the host function panicked");
+            },
+        )
+    };
+    let instance = Instance::new(&mut store, &module, &[keep.into()]).unwrap();
+    let run = instance
+        .get_typed_func::<(), ()>(&mut store, "run")
+        .unwrap();
+    let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let _ = run.call(&mut store, ());
+    }));
+    assert!(caught.is_err());
+    let stray = kept.lock().unwrap().take().expect("the argument");
+    assert!(stray.is_struct(&store).is_err(), "its scope has ended");
+}
+
 const DEEP: &str = r#"(module
     (type $box (struct (field i32)))
     (import "host" "collect" (func $collect))

@@ -279,6 +279,24 @@ fn val_type(ty: wasmparser::ValType, info: &ModuleInfo) -> Result<ValType, Compi
         .ok_or_else(|| CompileError::Unsupported(format!("value type {ty}")))
 }
 
+/// Whether an operand of the validator's type `ty` may refer to an object
+/// in the GC heap ([`RefType::may_refer_to_gc_object`](crate::types::RefType::may_refer_to_gc_object)).
+/// The validator's concrete types are canonical type ids, not the module's
+/// indices, so their hierarchy is the validator's to tell.
+fn operand_may_refer_to_gc_object(ty: wasmparser::ValType, resources: &ValidatorResources) -> bool {
+    use wasmparser::{AbstractHeapType as A, HeapType as H, WasmModuleResources};
+    let wasmparser::ValType::Ref(r) = ty else {
+        return false;
+    };
+    match r.heap_type() {
+        H::Abstract { ty, .. } => matches!(ty, A::Any | A::Eq | A::Struct | A::Array | A::Extern),
+        concrete => matches!(
+            resources.top_type(&concrete),
+            H::Abstract { ty: A::Any, .. }
+        ),
+    }
+}
+
 /// The state of translating one function.
 struct Translation<'a> {
     b: FunctionBuilder<'a>,
@@ -439,8 +457,7 @@ impl<'a> Translation<'a> {
                 let may_refer = validator
                     .get_operand_type(depth)
                     .flatten()
-                    .and_then(|ty| val_type(ty, self.env.info).ok())
-                    .is_some_and(ValType::may_refer_to_gc_object);
+                    .is_some_and(|ty| operand_may_refer_to_gc_object(ty, validator.resources()));
                 if may_refer {
                     self.b
                         .declare_value_needs_stack_map(self.st.stack[position]);

@@ -1296,3 +1296,32 @@ fn gc_references_live_across_calls_are_in_stack_maps() {
         }
     }
 }
+
+#[test]
+fn operands_of_concrete_reference_types_live_across_calls_are_in_stack_maps() {
+    // The validator names concrete types by canonical id, not by the
+    // module's index: the struct left on the operand stack across `call
+    // $f` must still be recognised as a reference.
+    let wat = r#"(module
+        (type $s (struct (field i32)))
+        (func $f)
+        (func (result (ref $s))
+          (struct.new $s (i32.const 1))
+          (call $f)))"#;
+    let isa = host_isa();
+    let funcs = compile_for(wat, &*isa);
+    let mut ctx = Context::for_function(funcs[1].clone());
+    ctx.compile(&*isa, &mut ControlPlane::default())
+        .unwrap_or_else(|e| panic!("{:?}", e.inner));
+    let code = crate::link::CompiledFunction::from_context(
+        &ctx,
+        crate::code::CodeKind::Function(crate::types::FuncIndex(1)),
+    )
+    .unwrap();
+    let any_slots: Vec<usize> = code
+        .stack_maps
+        .iter()
+        .map(|map| map.any_slots.len())
+        .collect();
+    assert!(any_slots.contains(&1), "{:?}", code.stack_maps);
+}

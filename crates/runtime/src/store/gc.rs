@@ -39,6 +39,7 @@ use egret_frontend::builtins::ARRAY_NEW_OUT_OF_BOUNDS;
 use egret_frontend::gc_layout::ARRAY_ELEMENTS;
 use egret_frontend::types::CompositeType;
 use egret_frontend::types::{HeapType, RefType, ValType};
+use std::panic::{self, AssertUnwindSafe};
 use std::sync::{MutexGuard, PoisonError};
 
 /// The most any GC heap holds: what 32-bit references reach.
@@ -101,8 +102,8 @@ impl dyn VMStore + '_ {
     }
 
     /// [`gc_allocate`](Self::gc_allocate) for wasm, of the instance's type
-    /// `type_index`; on failure, records the error for the trap that
-    /// follows and returns 0.
+    /// `type_index`; on failure, records the error (or the limiter's
+    /// panic) for the trap that follows and returns 0.
     pub(crate) fn allocate_object(
         &mut self,
         id: InstanceId,
@@ -119,13 +120,19 @@ impl dyn VMStore + '_ {
         let (Some(&type_id), Some(ty)) = types else {
             return 0;
         };
-        match self.gc_allocate(type_id, &ty.composite, size, length, MayCollect::Yes) {
-            Ok(object) => object,
-            Err(error) => {
-                self.opaque_mut().host_failure = Some(HostFailure::Error(error));
-                0
-            }
-        }
+        // The resource limiter is embedder code: a panic must not unwind
+        // into generated code, so it is caught here and resumed when the
+        // trap reaches the host.
+        let allocated = panic::catch_unwind(AssertUnwindSafe(|| {
+            self.gc_allocate(type_id, &ty.composite, size, length, MayCollect::Yes)
+        }));
+        let failure = match allocated {
+            Ok(Ok(object)) => return object,
+            Ok(Err(error)) => HostFailure::Error(error),
+            Err(payload) => HostFailure::Panic(payload),
+        };
+        self.opaque_mut().set_host_failure(failure);
+        0
     }
 
     /// A new array of the instance's array type `type_index` with
