@@ -56,6 +56,9 @@ fn trap_class(trap: Trap) -> TrapClass {
     }
 }
 
+/// How Egret's message for a GC allocation that does not fit begins.
+const GC_HEAP_FULL: &str = "GC heap out of memory";
+
 /// The outcome of `error`, which left `store`; an uncaught exception is
 /// taken from the store (so none stays pending) and its tag looked up
 /// among `tags`, the instance's exported tags.
@@ -66,7 +69,14 @@ fn failure(store: &mut Store<()>, tags: &[(String, Tag)], error: Error) -> Outco
     if let Some(trap) = error.downcast_ref::<Trap>() {
         return Outcome::Trapped(trap_class(*trap));
     }
-    if error.is::<GcHeapOutOfMemory<()>>() {
+    // A call's allocation that does not fit fails with
+    // `GcHeapOutOfMemory<()>`, as in Wasmtime; a constant expression's,
+    // during instantiation, with a resource-limit error saying so.
+    let gc_heap_full = match &error {
+        Error::Resource(message) => message.starts_with(GC_HEAP_FULL),
+        _ => error.is::<GcHeapOutOfMemory<()>>(),
+    };
+    if gc_heap_full {
         return Outcome::Trapped(TrapClass::GcHeapExhausted);
     }
     // A host function's error comes back as it is, with the wasm

@@ -83,7 +83,8 @@ fn keeps_gc(config: &Config) -> bool {
 /// references but not GC, the module is generated with GC and lowered
 /// afterwards ([`crate::typed_refs::lower_gc`]). When `allowed` has GC,
 /// two thirds of the modules generated with GC keep it, with struct and
-/// array instructions on top of the chosen kinds ([`keeps_gc`]); the
+/// array instructions on top of the chosen kinds, or (half of them) with
+/// GC's instructions and only what feeds them ([`keeps_gc`]); the
 /// others are lowered as without GC, so typed function references keep
 /// the idioms the lowering adds.
 pub fn config(u: &mut Unstructured<'_>, allowed: WasmFeatures) -> Result<Config> {
@@ -176,7 +177,22 @@ pub fn config(u: &mut Unstructured<'_>, allowed: WasmFeatures) -> Result<Config>
         }
         kinds = keep;
     }
-    if config.gc_enabled && allowed.contains(F::GC) && u.ratio(2, 3)? {
+    let keep_gc = config.gc_enabled && allowed.contains(F::GC) && u.ratio(2, 3)?;
+    if keep_gc && u.ratio(1, 2)? {
+        // Among every valid instruction, struct and array ones are a few
+        // dozen of hundreds, and they need operands of their field types:
+        // about one module in fifteen would allocate. Half the cases
+        // that keep GC get GC's instructions with only what feeds them
+        // (integers, locals, control).
+        kinds = vec![
+            InstructionKind::Aggregate,
+            InstructionKind::Reference,
+            InstructionKind::NumericInt,
+            InstructionKind::Control,
+            InstructionKind::Variable,
+            InstructionKind::Parametric,
+        ];
+    } else if keep_gc {
         kinds.push(InstructionKind::Aggregate);
     }
     config.allowed_instructions = InstructionKinds::new(&kinds);
