@@ -127,7 +127,7 @@ pub struct Summary {
     pub calls: u64,
     /// Compared calls that trapped alike.
     pub traps: u64,
-    /// Cases cut short by stack exhaustion.
+    /// Cases cut short by stack or GC heap exhaustion.
     pub inconclusive: u64,
     /// Exported functions not called (a non-nullable reference
     /// parameter).
@@ -145,6 +145,17 @@ pub struct Summary {
     /// Compared calls that returned a caught exception (a non-null
     /// `exnref`) in both engines.
     pub caught_exnrefs: u64,
+    /// Modules allocating structs or arrays (Wasmtime differential only).
+    pub allocating_modules: u64,
+    /// Modules with `ref.test`, `ref.cast` or `br_on_cast[_fail]`.
+    pub casting_modules: u64,
+    /// Modules with `ref.i31`.
+    pub i31_modules: u64,
+    /// Compared calls that returned an `i31`, a struct or an array alike.
+    pub gc_results: u64,
+    /// Cases not run: a table or global import of a struct or array type
+    /// (Egret's host API cannot make one yet).
+    pub gc_typed_imports: u64,
 }
 
 impl Summary {
@@ -158,8 +169,15 @@ impl Summary {
         self.uncallable += stats.uncallable;
         self.oracle_panicked += u64::from(stats.oracle_panicked);
         self.oracle_unsupported += u64::from(stats.oracle_unsupported);
-        self.throwing_modules += u64::from(stats.exception_instructions.throws);
-        self.try_table_modules += u64::from(stats.exception_instructions.try_tables);
+        self.throwing_modules += u64::from(stats.instructions.throws);
+        self.try_table_modules += u64::from(stats.instructions.try_tables);
+        self.allocating_modules += u64::from(
+            stats.instructions.struct_allocations || stats.instructions.array_allocations,
+        );
+        self.casting_modules += u64::from(stats.instructions.casts);
+        self.i31_modules += u64::from(stats.instructions.i31s);
+        self.gc_results += stats.gc_results;
+        self.gc_typed_imports += u64::from(stats.gc_typed_import);
         self.uncaught += stats.uncaught;
         self.caught_exnrefs += stats.caught_exnrefs;
     }
@@ -179,6 +197,11 @@ impl Summary {
         self.try_table_modules += other.try_table_modules;
         self.uncaught += other.uncaught;
         self.caught_exnrefs += other.caught_exnrefs;
+        self.allocating_modules += other.allocating_modules;
+        self.casting_modules += other.casting_modules;
+        self.i31_modules += other.i31_modules;
+        self.gc_results += other.gc_results;
+        self.gc_typed_imports += other.gc_typed_imports;
     }
 }
 
@@ -187,11 +210,14 @@ impl std::fmt::Display for Summary {
         write!(
             f,
             "{} cases ({} not generated), {} instantiated, {} failed to instantiate alike, \
-             {} calls compared, {} traps alike, {} inconclusive (stack exhausted), \
+             {} calls compared, {} traps alike, {} inconclusive (stack or GC heap exhausted), \
              {} functions uncallable (non-null reference parameter), \
              {} abandoned (wasmi panicked), {} skipped (wasmi gets them wrong); \
              {} modules with throw/throw_ref, {} with try_table, \
-             {} uncaught exceptions alike, {} caught exnrefs returned alike",
+             {} uncaught exceptions alike, {} caught exnrefs returned alike; \
+             {} modules allocating structs/arrays, {} with casts, {} with ref.i31, \
+             {} i31/struct/array results alike, \
+             {} skipped (struct/array-typed table or global import)",
             self.cases,
             self.not_generated,
             self.instantiated,
@@ -205,7 +231,12 @@ impl std::fmt::Display for Summary {
             self.throwing_modules,
             self.try_table_modules,
             self.uncaught,
-            self.caught_exnrefs
+            self.caught_exnrefs,
+            self.allocating_modules,
+            self.casting_modules,
+            self.i31_modules,
+            self.gc_results,
+            self.gc_typed_imports
         )
     }
 }

@@ -2,10 +2,10 @@
 //! imports, and conversions to the engine-neutral values and exceptions
 //! of `values.rs`.
 
-use crate::values::{DUMMY_REFUSED, Exception, Outcome, TrapClass, ValKind, Value};
+use crate::values::{AnyValue, DUMMY_REFUSED, Exception, Outcome, TrapClass, ValKind, Value};
 use egret::{
-    Engine, Error, Extern, ExternType, Func, Global, Instance, Memory, Module, Ref, Store, Table,
-    Tag, Trap, Val, ValType,
+    AnyRef, Engine, Error, Extern, ExternType, Func, GcHeapOutOfMemory, Global, HeapType, Instance,
+    Memory, Module, Ref, Rooted, Store, Table, Tag, Trap, Val, ValType,
 };
 
 /// The engine the oracles use: the default features
@@ -25,13 +25,14 @@ fn config() -> egret::Config {
 }
 
 /// The engine compared with Wasmtime: [`engine`] with custom page sizes
-/// on (`generators::wasmtime_features`) and relaxed SIMD deterministic,
-/// as Wasmtime is configured.
+/// and GC on (`generators::wasmtime_features`) and relaxed SIMD
+/// deterministic, as Wasmtime is configured.
 #[cfg(feature = "wasmtime")]
 pub fn wasmtime_peer_engine() -> Engine {
     let mut config = config();
     config
         .wasm_custom_page_sizes(true)
+        .wasm_gc(true)
         .relaxed_simd_deterministic(true);
     Engine::new(&config).expect("the host CPU is supported")
 }
@@ -48,9 +49,15 @@ fn trap_class(trap: Trap) -> TrapClass {
         Trap::BadConversionToInteger => TrapClass::BadConversionToInteger,
         Trap::UnreachableCodeReached => TrapClass::Unreachable,
         Trap::NullReference => TrapClass::NullReference,
+        Trap::ArrayOutOfBounds => TrapClass::ArrayOutOfBounds,
+        Trap::CastFailure => TrapClass::CastFailure,
+        Trap::AllocationTooLarge => TrapClass::AllocationTooLarge,
         other => TrapClass::Other(format!("{other:?}")),
     }
 }
+
+/// How Egret's message for a GC allocation that does not fit begins.
+const GC_HEAP_FULL: &str = "GC heap out of memory";
 
 /// The outcome of `error`, which left `store`; an uncaught exception is
 /// taken from the store (so none stays pending) and its tag looked up
@@ -61,6 +68,16 @@ fn failure(store: &mut Store<()>, tags: &[(String, Tag)], error: Error) -> Outco
     }
     if let Some(trap) = error.downcast_ref::<Trap>() {
         return Outcome::Trapped(trap_class(*trap));
+    }
+    // A call's allocation that does not fit fails with
+    // `GcHeapOutOfMemory<()>`, as in Wasmtime; a constant expression's,
+    // during instantiation, with a resource-limit error saying so.
+    let gc_heap_full = match &error {
+        Error::Resource(message) => message.starts_with(GC_HEAP_FULL),
+        _ => error.is::<GcHeapOutOfMemory<()>>(),
+    };
+    if gc_heap_full {
+        return Outcome::Trapped(TrapClass::GcHeapExhausted);
     }
     // A host function's error comes back as it is, with the wasm
     // backtrace as context (as in Wasmtime): `{:?}` shows the whole chain.
@@ -77,7 +94,10 @@ fn uncaught(store: &mut Store<()>, tags: &[(String, Tag)]) -> Outcome {
         return Outcome::Failed("an uncaught exception, but none is pending".into());
     };
     let described = exn.tag(&*store).and_then(|tag| {
-        let fields = exn.fields(&*store)?.map(|v| from_val(&v)).collect();
+        let fields = exn
+            .fields(&*store)?
+            .map(|v| from_val(&*store, &v))
+            .collect();
         let tag = tags
             .iter()
             .find(|(_, exported)| Tag::eq(exported, &tag, &*store))
@@ -101,10 +121,29 @@ fn to_val(value: &Value) -> Val {
         Value::FuncRef { .. } => Val::FuncRef(None),
         Value::ExternRef { .. } => Val::ExternRef(None),
         Value::ExnRef { .. } => Val::ExnRef(None),
+        Value::AnyRef(_) => Val::AnyRef(None),
     }
 }
 
-fn from_val(value: &Val) -> Value {
+/// What the host sees of `r` (see [`AnyValue`]).
+fn any_value(store: &Store<()>, r: &Option<Rooted<AnyRef>>) -> AnyValue {
+    let Some(r) = r else {
+        return AnyValue::Null;
+    };
+    // A reference just returned by a call of this store is valid in it.
+    match r.ty(store).expect("a rooted reference of this store") {
+        HeapType::I31 => AnyValue::I31(
+            r.unwrap_i31(store)
+                .expect("an i31 reference holds one")
+                .get_u32(),
+        ),
+        HeapType::Struct => AnyValue::Struct,
+        HeapType::Array => AnyValue::Array,
+        _ => AnyValue::Host,
+    }
+}
+
+fn from_val(store: &Store<()>, value: &Val) -> Value {
     match value {
         Val::I32(v) => Value::I32(*v),
         Val::I64(v) => Value::I64(*v),
@@ -114,9 +153,7 @@ fn from_val(value: &Val) -> Value {
         Val::FuncRef(f) => Value::FuncRef { null: f.is_none() },
         Val::ExternRef(r) => Value::ExternRef { null: r.is_none() },
         Val::ExnRef(r) => Value::ExnRef { null: r.is_none() },
-        Val::AnyRef(_) => {
-            unreachable!("the generators turn off GC, so no export has this type")
-        }
+        Val::AnyRef(r) => Value::AnyRef(any_value(store, r)),
     }
 }
 
@@ -130,6 +167,7 @@ fn val_type(kind: ValKind) -> ValType {
         ValKind::FuncRef => ValType::FUNCREF,
         ValKind::ExternRef => ValType::EXTERNREF,
         ValKind::ExnRef => ValType::EXNREF,
+        ValKind::AnyRef => ValType::ANYREF,
         // Only for result slots, which a call overwrites.
         ValKind::NonNullRef => ValType::FUNCREF,
     }
@@ -224,7 +262,7 @@ impl EgretRun {
             .map(|k| val_type(*k).default_value().unwrap_or(Val::I32(0)))
             .collect();
         match func.call(&mut self.store, &args, &mut out) {
-            Ok(()) => Outcome::Returned(out.iter().map(from_val).collect()),
+            Ok(()) => Outcome::Returned(out.iter().map(|v| from_val(&self.store, v)).collect()),
             Err(e) => failure(&mut self.store, &self.tags, e),
         }
     }
@@ -246,7 +284,7 @@ impl EgretRun {
             .map_err(|e| e.to_string())?;
         global
             .try_get(&self.store)
-            .map(|v| from_val(&v))
+            .map(|v| from_val(&self.store, &v))
             .map_err(|e| e.to_string())
     }
 

@@ -52,10 +52,25 @@ pub fn features() -> WasmFeatures {
 }
 
 /// The features of modules compared with Wasmtime 48: Egret's defaults
-/// ([`features`]), exception handling included, plus custom page sizes,
-/// which both engines have behind a switch. No GC (issue #16).
+/// ([`features`]), exception handling included, plus custom page sizes
+/// and GC, which Egret has behind switches (`Config::wasm_gc` is still
+/// off by default).
 pub fn wasmtime_features() -> WasmFeatures {
-    features().union(WasmFeatures::CUSTOM_PAGE_SIZES)
+    features()
+        .union(WasmFeatures::CUSTOM_PAGE_SIZES)
+        .union(WasmFeatures::GC)
+}
+
+/// Whether a module of `config` keeps wasm-smith's GC as it is: it was
+/// generated with GC and with struct and array instructions, which
+/// [`config`] allows only when its features have GC. Other modules
+/// generated with GC stand in for typed function references and are
+/// lowered to them ([`crate::typed_refs::lower_gc`]).
+fn keeps_gc(config: &Config) -> bool {
+    config.gc_enabled
+        && config
+            .allowed_instructions
+            .contains(InstructionKind::Aggregate)
 }
 
 /// A wasm-smith configuration using at most the features in `allowed`,
@@ -66,7 +81,12 @@ pub fn wasmtime_features() -> WasmFeatures {
 /// come with its `gc_enabled`, which also generates struct and array
 /// types and the `any` hierarchy. So when `allowed` has function
 /// references but not GC, the module is generated with GC and lowered
-/// afterwards ([`crate::typed_refs::lower_gc`]).
+/// afterwards ([`crate::typed_refs::lower_gc`]). When `allowed` has GC,
+/// two thirds of the modules generated with GC keep it, with struct and
+/// array instructions on top of the chosen kinds, or (half of them) with
+/// GC's instructions and only what feeds them ([`keeps_gc`]); the
+/// others are lowered as without GC, so typed function references keep
+/// the idioms the lowering adds.
 pub fn config(u: &mut Unstructured<'_>, allowed: WasmFeatures) -> Result<Config> {
     use WasmFeatures as F;
     let mut swarm = |feature: WasmFeatures, numerator: u8, denominator: u8| -> Result<bool> {
@@ -120,7 +140,7 @@ pub fn config(u: &mut Unstructured<'_>, allowed: WasmFeatures) -> Result<Config>
         max_elements: 20,
         ..Config::default()
     };
-    // Struct and array instructions are GC's, never wanted.
+    // Struct and array instructions, GC's, are added below when kept.
     let mut kinds = vec![
         InstructionKind::Numeric,
         InstructionKind::Vector,
@@ -157,25 +177,44 @@ pub fn config(u: &mut Unstructured<'_>, allowed: WasmFeatures) -> Result<Config>
         }
         kinds = keep;
     }
+    let keep_gc = config.gc_enabled && allowed.contains(F::GC) && u.ratio(2, 3)?;
+    if keep_gc && u.ratio(1, 2)? {
+        // Among every valid instruction, struct and array ones are a few
+        // dozen of hundreds, and they need operands of their field types:
+        // about one module in fifteen would allocate. Half the cases
+        // that keep GC get GC's instructions with only what feeds them
+        // (integers, locals, control).
+        kinds = vec![
+            InstructionKind::Aggregate,
+            InstructionKind::Reference,
+            InstructionKind::NumericInt,
+            InstructionKind::Control,
+            InstructionKind::Variable,
+            InstructionKind::Parametric,
+        ];
+    } else if keep_gc {
+        kinds.push(InstructionKind::Aggregate);
+    }
     config.allowed_instructions = InstructionKinds::new(&kinds);
     Ok(config)
 }
 
 /// A module of `config`, made to stop (see [`FUEL`]) and, if generated
-/// with wasm-smith's GC as a stand-in for typed function references,
-/// lowered to them; an error when it uses more than `allowed`.
+/// with wasm-smith's GC as a stand-in for typed function references
+/// (not [`keeps_gc`]), lowered to them; an error when the lowered module
+/// uses more than `allowed` without GC.
 fn bounded(config: Config, allowed: WasmFeatures, u: &mut Unstructured<'_>) -> Result<Vec<u8>> {
-    let gc = config.gc_enabled;
+    let lower = config.gc_enabled && !keeps_gc(&config);
     let mut module = Module::new(config, u)?;
     module
         .ensure_termination(FUEL)
         .expect("generated function bodies can be instrumented");
     let wasm = module.to_bytes();
-    if !gc || allowed.contains(WasmFeatures::GC) {
+    if !lower {
         return Ok(wasm);
     }
     let lowered = crate::typed_refs::lower_gc(&wasm).ok_or(arbitrary::Error::IncorrectFormat)?;
-    wasmparser::Validator::new_with_features(allowed)
+    wasmparser::Validator::new_with_features(allowed.difference(WasmFeatures::GC))
         .validate_all(&lowered)
         .map_err(|_| arbitrary::Error::IncorrectFormat)?;
     Ok(lowered)
@@ -272,10 +311,15 @@ mod tests {
         try_table: bool,
         exnref: bool,
         tag: bool,
+        /// Exception and GC instructions, as the oracle counts them.
+        instructions: crate::shape::Instructions,
     }
 
     fn uses(wasm: &[u8]) -> Uses {
-        let mut uses = Uses::default();
+        let mut uses = Uses {
+            instructions: crate::shape::instructions(wasm),
+            ..Uses::default()
+        };
         let mut memories = 0;
         let mut memory = |uses: &mut Uses, ty: wasmparser::MemoryType| {
             memories += 1;
@@ -450,6 +494,16 @@ mod tests {
             ("throw_ref", count(&all, |u| u.throw_ref)),
             ("try_table", count(&all, |u| u.try_table)),
             ("ref.null exn", count(&all, |u| u.exnref)),
+            (
+                "struct.new",
+                count(&all, |u| u.instructions.struct_allocations),
+            ),
+            (
+                "array.new",
+                count(&all, |u| u.instructions.array_allocations),
+            ),
+            ("casts", count(&all, |u| u.instructions.casts)),
+            ("ref.i31", count(&all, |u| u.instructions.i31s)),
         ];
         eprintln!("{generated} generated: {counts:?}");
         assert!(

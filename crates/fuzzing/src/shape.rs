@@ -1,6 +1,6 @@
 //! What a module exports, read with wasmparser independently of both
 //! engines, so the differential oracle asks them the same questions; and
-//! which exception-handling instructions it has, for statistics.
+//! which exception-handling and GC instructions it has, for statistics.
 
 use crate::values::ValKind;
 
@@ -34,12 +34,15 @@ pub enum ExportKind {
     Tag,
 }
 
-fn kinds(types: &[wasmparser::ValType]) -> Result<Vec<ValKind>, String> {
+/// The kinds of `types`, given which of the module's types (by index)
+/// are function types.
+fn kinds(types: &[wasmparser::ValType], func_types: &[bool]) -> Result<Vec<ValKind>, String> {
+    let is_func_type = |index: u32| func_types.get(index as usize).copied().unwrap_or(false);
     types
         .iter()
         .map(|t| {
-            ValKind::from_wasmparser(*t)
-                .ok_or_else(|| format!("type {t} is not one the oracles handle (GC)"))
+            ValKind::from_wasmparser(*t, is_func_type)
+                .ok_or_else(|| format!("type {t} is not one the oracles handle"))
         })
         .collect()
 }
@@ -47,14 +50,21 @@ fn kinds(types: &[wasmparser::ValType]) -> Result<Vec<ValKind>, String> {
 /// The exports of `wasm`, in order.
 pub fn exports(wasm: &[u8]) -> Result<Vec<Export>, String> {
     use wasmparser::{ExternalKind, Payload, TypeRef};
-    let mut types = Vec::new();
+    // Every type by index: a function type, or `None` for a struct or
+    // array type.
+    let mut types: Vec<Option<wasmparser::FuncType>> = Vec::new();
     let mut funcs = Vec::new();
     let mut exports = Vec::new();
     for payload in wasmparser::Parser::new(0).parse_all(wasm) {
         match payload.map_err(|e| e.to_string())? {
             Payload::TypeSection(reader) => {
-                for ty in reader.into_iter_err_on_gc_types() {
-                    types.push(ty.map_err(|e| e.to_string())?);
+                for group in reader {
+                    for ty in group.map_err(|e| e.to_string())?.into_types() {
+                        types.push(match ty.composite_type.inner {
+                            wasmparser::CompositeInnerType::Func(f) => Some(f),
+                            _ => None,
+                        });
+                    }
                 }
             }
             Payload::ImportSection(reader) => {
@@ -77,10 +87,12 @@ pub fn exports(wasm: &[u8]) -> Result<Vec<Export>, String> {
                             let ty = funcs
                                 .get(export.index as usize)
                                 .and_then(|t| types.get(*t as usize))
+                                .and_then(Option::as_ref)
                                 .ok_or("export of an unknown function")?;
+                            let func_types: Vec<bool> = types.iter().map(Option::is_some).collect();
                             ExportKind::Func {
-                                params: kinds(ty.params())?,
-                                results: kinds(ty.results())?,
+                                params: kinds(ty.params(), &func_types)?,
+                                results: kinds(ty.results(), &func_types)?,
                             }
                         }
                         ExternalKind::Memory => ExportKind::Memory,
@@ -100,20 +112,77 @@ pub fn exports(wasm: &[u8]) -> Result<Vec<Export>, String> {
     Ok(exports)
 }
 
-/// Which exception-handling instructions a module's code has.
+/// Whether `wasm` imports a table or global whose type refers to one of
+/// its struct or array types (`(ref null $s)`, a field-typed global...).
+/// Egret's host API has no struct or array types yet (`StructType`,
+/// `ArrayType`, issue #16), so `ImportType::ty` reports such a reference
+/// as `structref` or `arrayref` and a table or global made from it does
+/// not link; the oracle has no dummy to give.
+pub fn imports_gc_typed_table_or_global(wasm: &[u8]) -> bool {
+    use wasmparser::{HeapType, Payload, TypeRef, UnpackedIndex, ValType};
+    let mut func_types = Vec::new();
+    let is_gc_typed = |func_types: &[bool], ty: ValType| match ty {
+        ValType::Ref(r) => match r.heap_type() {
+            HeapType::Concrete(UnpackedIndex::Module(i))
+            | HeapType::Exact(UnpackedIndex::Module(i)) => {
+                !func_types.get(i as usize).copied().unwrap_or(true)
+            }
+            _ => false,
+        },
+        _ => false,
+    };
+    for payload in wasmparser::Parser::new(0).parse_all(wasm) {
+        match payload {
+            Ok(Payload::TypeSection(reader)) => {
+                for group in reader.into_iter().flatten() {
+                    for ty in group.into_types() {
+                        func_types.push(matches!(
+                            ty.composite_type.inner,
+                            wasmparser::CompositeInnerType::Func(_)
+                        ));
+                    }
+                }
+            }
+            Ok(Payload::ImportSection(reader)) => {
+                for import in reader.into_imports().flatten() {
+                    let gc_typed = match import.ty {
+                        TypeRef::Table(t) => is_gc_typed(&func_types, ValType::Ref(t.element_type)),
+                        TypeRef::Global(g) => is_gc_typed(&func_types, g.content_type),
+                        _ => false,
+                    };
+                    if gc_typed {
+                        return true;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
+/// Which exception-handling and GC instructions a module's code has.
 #[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
-pub struct ExceptionInstructions {
+pub struct Instructions {
     /// `throw` or `throw_ref`.
     pub throws: bool,
     /// `try_table`.
     pub try_tables: bool,
+    /// `struct.new`, `struct.new_default`.
+    pub struct_allocations: bool,
+    /// `array.new` and its forms.
+    pub array_allocations: bool,
+    /// `ref.test`, `ref.cast`, `br_on_cast`, `br_on_cast_fail`.
+    pub casts: bool,
+    /// `ref.i31`.
+    pub i31s: bool,
 }
 
-/// The exception-handling instructions of `wasm`'s function bodies (a
-/// body that does not parse counts as having none).
-pub fn exception_instructions(wasm: &[u8]) -> ExceptionInstructions {
+/// The exception-handling and GC instructions of `wasm`'s function
+/// bodies (a body that does not parse counts as having none).
+pub fn instructions(wasm: &[u8]) -> Instructions {
     use wasmparser::{Operator, Payload};
-    let mut found = ExceptionInstructions::default();
+    let mut found = Instructions::default();
     for payload in wasmparser::Parser::new(0).parse_all(wasm) {
         let Ok(Payload::CodeSectionEntry(body)) = payload else {
             continue;
@@ -125,6 +194,21 @@ pub fn exception_instructions(wasm: &[u8]) -> ExceptionInstructions {
             match op {
                 Operator::Throw { .. } | Operator::ThrowRef => found.throws = true,
                 Operator::TryTable { .. } => found.try_tables = true,
+                Operator::StructNew { .. } | Operator::StructNewDefault { .. } => {
+                    found.struct_allocations = true
+                }
+                Operator::ArrayNew { .. }
+                | Operator::ArrayNewDefault { .. }
+                | Operator::ArrayNewFixed { .. }
+                | Operator::ArrayNewData { .. }
+                | Operator::ArrayNewElem { .. } => found.array_allocations = true,
+                Operator::RefTestNonNull { .. }
+                | Operator::RefTestNullable { .. }
+                | Operator::RefCastNonNull { .. }
+                | Operator::RefCastNullable { .. }
+                | Operator::BrOnCast { .. }
+                | Operator::BrOnCastFail { .. } => found.casts = true,
+                Operator::RefI31 => found.i31s = true,
                 _ => {}
             }
         }
@@ -182,9 +266,45 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
-        let found = exception_instructions(&wasm);
+        let found = instructions(&wasm);
         assert!(found.throws && found.try_tables, "{found:?}");
         let none = wat::parse_str("(module (func (drop (i32.const 1))))").unwrap();
-        assert_eq!(exception_instructions(&none), Default::default());
+        assert_eq!(instructions(&none), Default::default());
+    }
+
+    #[test]
+    fn reads_gc_references_by_the_kind_of_their_type() {
+        let wasm = wat::parse_str(
+            r#"(module
+                (type $s (struct (field i32)))
+                (type $f (func))
+                (func (export "f") (param (ref null $s) (ref null $f) i31ref nullref)
+                    (result (ref $s) (ref null $f) anyref)
+                    unreachable))"#,
+        )
+        .unwrap();
+        match &exports(&wasm).unwrap()[0].kind {
+            ExportKind::Func { params, results } => {
+                use ValKind::*;
+                assert_eq!(params, &[AnyRef, FuncRef, AnyRef, AnyRef]);
+                assert_eq!(results, &[NonNullRef, FuncRef, AnyRef]);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn finds_gc_typed_table_and_global_imports() {
+        let module = |import: &str| {
+            let text = format!(
+                "(module (type $f (func)) (type $a (array i8)) (import \"m\" \"x\" {import}))"
+            );
+            imports_gc_typed_table_or_global(&wat::parse_str(text).unwrap())
+        };
+        assert!(module("(table 1 1 (ref null $a))"));
+        assert!(module("(global (ref null $a))"));
+        assert!(!module("(table 1 1 (ref null $f))"));
+        assert!(!module("(global anyref)"));
+        assert!(!module("(func (param (ref null $a)))"));
     }
 }

@@ -6,9 +6,9 @@ use crate::rng::Rng;
 use std::fmt;
 
 /// The value types the oracles pass and compare: WebAssembly 2.0's, and
-/// the references of typed function references and exception handling
-/// by hierarchy and nullability (the host has only null references, so
-/// it can pass arguments of nullable reference types only).
+/// the references of typed function references, exception handling and
+/// GC by hierarchy and nullability (the host has only null references,
+/// so it can pass arguments of nullable reference types only).
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum ValKind {
     /// `i32`
@@ -27,24 +27,35 @@ pub enum ValKind {
     ExternRef,
     /// A nullable exception reference: `exnref`, `(ref null noexn)`.
     ExnRef,
+    /// A nullable reference of GC's `any` hierarchy: `anyref`, `eqref`,
+    /// `i31ref`, `structref`, `arrayref`, `nullref`, `(ref null $t)` of
+    /// a struct or array type.
+    AnyRef,
     /// A non-nullable reference (`(ref $t)`, `(ref func)`,
-    /// `(ref extern)`, `(ref exn)`): results only, the host has none to
-    /// pass.
+    /// `(ref extern)`, `(ref exn)`, `(ref any)`, ...): results only, the
+    /// host has none to pass.
     NonNullRef,
 }
 
-/// The hierarchy of a reference type the oracles handle.
+/// The hierarchy of a reference type.
 enum Hierarchy {
     Func,
     Extern,
     Exn,
+    Any,
 }
 
 impl ValKind {
-    /// The kind of a wasmparser value type; `None` for the references of
-    /// GC.
-    pub fn from_wasmparser(ty: wasmparser::ValType) -> Option<ValKind> {
-        use wasmparser::{AbstractHeapType, HeapType, ValType};
+    /// The kind of a wasmparser value type, given whether each of the
+    /// module's types (by index) is a function type (the others are
+    /// struct and array types); `None` for shared references (threads)
+    /// and continuations (stack switching), which the generators never
+    /// make.
+    pub fn from_wasmparser(
+        ty: wasmparser::ValType,
+        is_func_type: impl Fn(u32) -> bool,
+    ) -> Option<ValKind> {
+        use wasmparser::{AbstractHeapType as A, HeapType, UnpackedIndex, ValType};
         Some(match ty {
             ValType::I32 => ValKind::I32,
             ValType::I64 => ValKind::I64,
@@ -53,13 +64,20 @@ impl ValKind {
             ValType::V128 => ValKind::V128,
             ValType::Ref(r) => {
                 let hierarchy = match r.heap_type() {
-                    // Without GC, every defined type is a function type.
-                    HeapType::Concrete(_) => Hierarchy::Func,
+                    HeapType::Concrete(UnpackedIndex::Module(index))
+                    | HeapType::Exact(UnpackedIndex::Module(index)) => {
+                        if is_func_type(index) {
+                            Hierarchy::Func
+                        } else {
+                            Hierarchy::Any
+                        }
+                    }
                     HeapType::Abstract { shared: false, ty } => match ty {
-                        AbstractHeapType::Func => Hierarchy::Func,
-                        AbstractHeapType::Extern => Hierarchy::Extern,
-                        AbstractHeapType::Exn | AbstractHeapType::NoExn => Hierarchy::Exn,
-                        _ => return None,
+                        A::Func | A::NoFunc => Hierarchy::Func,
+                        A::Extern | A::NoExtern => Hierarchy::Extern,
+                        A::Exn | A::NoExn => Hierarchy::Exn,
+                        A::Any | A::Eq | A::I31 | A::Struct | A::Array | A::None => Hierarchy::Any,
+                        A::Cont | A::NoCont => return None,
                     },
                     _ => return None,
                 };
@@ -68,17 +86,36 @@ impl ValKind {
                     (true, Hierarchy::Func) => ValKind::FuncRef,
                     (true, Hierarchy::Extern) => ValKind::ExternRef,
                     (true, Hierarchy::Exn) => ValKind::ExnRef,
+                    (true, Hierarchy::Any) => ValKind::AnyRef,
                 }
             }
         })
     }
 }
 
+/// What the host can observe of a reference of the `any` hierarchy
+/// without comparing identities (which are engine-specific): whether it
+/// is null, an `i31` and its value, or which kind of object it is.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum AnyValue {
+    /// `ref.null any` (or of any type in the hierarchy).
+    Null,
+    /// An `i31`, zero-extended (`i31.get_u`).
+    I31(u32),
+    /// A struct (of some type: the types' identities are not compared).
+    Struct,
+    /// An array (of some type).
+    Array,
+    /// A host reference converted by `any.convert_extern`.
+    Host,
+}
+
 /// A value as both engines can express it. Floats are bit patterns;
-/// references are compared by nullness only (their identities are
-/// engine-specific, and an exception reference's tag and fields would
-/// make values recursive for little gain: an uncaught exception's are
-/// compared, see [`Exception`]).
+/// function, extern and exception references are compared by nullness
+/// only (their identities are engine-specific, and an exception
+/// reference's tag and fields would make values recursive for little
+/// gain: an uncaught exception's are compared, see [`Exception`]);
+/// references of the `any` hierarchy by what [`AnyValue`] keeps.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum Value {
     /// An `i32`.
@@ -106,6 +143,9 @@ pub enum Value {
         /// Whether it is null.
         null: bool,
     },
+    /// A reference of the `any` hierarchy (`anyref`, `eqref`, `i31ref`,
+    /// struct and array references).
+    AnyRef(AnyValue),
 }
 
 fn f32_is_nan(bits: u32) -> bool {
@@ -140,6 +180,7 @@ impl Value {
             ValKind::FuncRef => Value::FuncRef { null: true },
             ValKind::ExternRef => Value::ExternRef { null: true },
             ValKind::ExnRef => Value::ExnRef { null: true },
+            ValKind::AnyRef => Value::AnyRef(AnyValue::Null),
             ValKind::NonNullRef => return None,
         })
     }
@@ -193,7 +234,11 @@ impl Value {
                     .unwrap_or(bits),
             ),
             ValKind::V128 => Value::V128(u128::from(bits) << 64 | u128::from(rng.next_u64())),
-            ValKind::FuncRef | ValKind::ExternRef | ValKind::ExnRef | ValKind::NonNullRef => {
+            ValKind::FuncRef
+            | ValKind::ExternRef
+            | ValKind::ExnRef
+            | ValKind::AnyRef
+            | ValKind::NonNullRef => {
                 return Value::zero(kind);
             }
         })
@@ -235,6 +280,11 @@ impl fmt::Display for Value {
             Value::ExternRef { null: false } => f.write_str("(ref.extern ...)"),
             Value::ExnRef { null: true } => f.write_str("(ref.null exn)"),
             Value::ExnRef { null: false } => f.write_str("(ref.exn ...)"),
+            Value::AnyRef(AnyValue::Null) => f.write_str("(ref.null any)"),
+            Value::AnyRef(AnyValue::I31(v)) => write!(f, "(ref.i31 (i32.const {v}))"),
+            Value::AnyRef(AnyValue::Struct) => f.write_str("(struct ...)"),
+            Value::AnyRef(AnyValue::Array) => f.write_str("(array ...)"),
+            Value::AnyRef(AnyValue::Host) => f.write_str("(any.convert_extern ...)"),
         }
     }
 }
@@ -258,15 +308,28 @@ pub enum TrapClass {
     IntegerDivisionByZero,
     /// Float-to-int conversion of NaN or an out-of-range value.
     BadConversionToInteger,
-    /// `call_ref`, `return_call_ref` or `ref.as_non_null` of a null
+    /// `call_ref`, `return_call_ref`, `ref.as_non_null`, `throw_ref`,
+    /// a struct or array access or `i31.get_s`/`i31.get_u` of a null
     /// reference.
     NullReference,
+    /// An array index (or range of `array.fill`, `array.copy`,
+    /// `array.init_*`) out of bounds.
+    ArrayOutOfBounds,
+    /// `ref.cast` of a reference of another type.
+    CastFailure,
+    /// An array longer than any GC heap can hold.
+    AllocationTooLarge,
     /// A dummy import refused to run: one returning a non-nullable
     /// reference has none to return (see [`DUMMY_REFUSED`]).
     HostFunctionFailed,
     /// Call stack exhausted: a resource limit, not a semantic outcome.
     /// Stack sizes differ between engines, so its presence is not compared.
     StackExhausted,
+    /// The GC heap could not hold an allocation (`GcHeapOutOfMemory` in
+    /// both engines): a resource limit too. The engines' heaps differ in
+    /// size, layout and collector (Wasmtime's reference counting cannot
+    /// free cycles), so when one runs out the other need not.
+    GcHeapExhausted,
     /// Any other trap, described by the engine.
     Other(String),
 }
@@ -275,7 +338,7 @@ impl TrapClass {
     /// Whether this trap comes from a resource limit (whose presence
     /// depends on the engine, not on the spec).
     pub fn is_resource(&self) -> bool {
-        matches!(self, TrapClass::StackExhausted)
+        matches!(self, TrapClass::StackExhausted | TrapClass::GcHeapExhausted)
     }
 }
 

@@ -211,6 +211,7 @@ fn to_val(value: &Value) -> Val {
         Value::ExnRef { .. } => {
             unreachable!("the wasmi generator has no exception handling, so no exnref")
         }
+        Value::AnyRef(_) => unreachable!("the wasmi generator has no GC, so no anyref"),
     }
 }
 
@@ -240,6 +241,7 @@ fn val_type(kind: ValKind) -> wasmi::ValType {
         ValKind::ExnRef => {
             unreachable!("the wasmi generator has no exception handling, so no exnref")
         }
+        ValKind::AnyRef => unreachable!("the wasmi generator has no GC, so no anyref"),
     }
 }
 

@@ -3,10 +3,11 @@
 //! `egret_side.rs`, and conversions to the engine-neutral values and
 //! exceptions of `values.rs`.
 
-use crate::values::{DUMMY_REFUSED, Exception, Outcome, TrapClass, ValKind, Value};
+use crate::values::{AnyValue, DUMMY_REFUSED, Exception, Outcome, TrapClass, ValKind, Value};
 use wasmtime::{
-    Config, Engine, Error, Extern, ExternType, Func, Global, Instance, Memory, Module, Ref, Store,
-    Table, Tag, ThrownException, Trap, V128, Val,
+    AnyRef, Collector, Config, Engine, Error, Extern, ExternType, Func, GcHeapOutOfMemory, Global,
+    HeapType, Instance, Memory, Module, Ref, Rooted, Store, Table, Tag, ThrownException, Trap,
+    V128, Val,
 };
 
 /// The features Wasmtime gets: `generators::wasmtime_features` in the
@@ -14,7 +15,8 @@ use wasmtime::{
 /// flags are named again; a test checks the two sets agree), plus
 /// `GC_TYPES`, wasmparser's switch for `externref` and the other
 /// references a GC heap may hold. `EXCEPTIONS` is what
-/// `Config::wasm_exceptions(true)` turns on.
+/// `Config::wasm_exceptions(true)` turns on, `GC` what
+/// `Config::wasm_gc(true)` does.
 fn features() -> wasmtime::WasmFeatures {
     use wasmtime::WasmFeatures as F;
     F::WASM2
@@ -28,18 +30,25 @@ fn features() -> wasmtime::WasmFeatures {
         .union(F::RELAXED_SIMD)
         .union(F::CUSTOM_PAGE_SIZES)
         .union(F::EXCEPTIONS)
+        .union(F::GC)
 }
 
 /// A Wasmtime engine accepting exactly the features the generated
 /// modules use ([`features`]), with relaxed SIMD deterministic like
 /// Egret's peer engine. NaNs need no engine setting: the generator
 /// canonicalises them in the module.
+///
+/// The collector is the deferred reference-counting one, named here
+/// although it is what `Collector::Auto` picks in this build (Wasmtime
+/// 48's `Auto` takes the copying collector only when its `gc-copying`
+/// feature is on, which is unfinished and off here, then `gc-drc`).
 pub fn engine() -> Engine {
     let mut config = Config::new();
     // Start from nothing, then allow exactly the generator's features.
     config.wasm_features(wasmtime::WasmFeatures::all(), false);
     config.wasm_features(features(), true);
     config
+        .collector(Collector::DeferredReferenceCounting)
         .relaxed_simd_deterministic(true)
         .cranelift_debug_verifier(true)
         // Like Egret's: 512 KiB of wasm stack (exhausting it is
@@ -60,6 +69,9 @@ fn trap_class(trap: Trap) -> TrapClass {
         Trap::BadConversionToInteger => TrapClass::BadConversionToInteger,
         Trap::UnreachableCodeReached => TrapClass::Unreachable,
         Trap::NullReference => TrapClass::NullReference,
+        Trap::ArrayOutOfBounds => TrapClass::ArrayOutOfBounds,
+        Trap::CastFailure => TrapClass::CastFailure,
+        Trap::AllocationTooLarge => TrapClass::AllocationTooLarge,
         other => TrapClass::Other(format!("{other:?}")),
     }
 }
@@ -73,6 +85,9 @@ fn failure(store: &mut Store<()>, tags: &[(String, Tag)], error: Error) -> Outco
     }
     if let Some(trap) = error.downcast_ref::<Trap>() {
         return Outcome::Trapped(trap_class(*trap));
+    }
+    if error.is::<GcHeapOutOfMemory<()>>() {
+        return Outcome::Trapped(TrapClass::GcHeapExhausted);
     }
     // A host function's error comes back as it is, with Wasmtime's
     // backtrace as context: `{:?}` shows the whole chain.
@@ -89,7 +104,8 @@ fn uncaught(store: &mut Store<()>, tags: &[(String, Tag)]) -> Outcome {
         return Outcome::Failed("an uncaught exception, but none is pending".into());
     };
     let described = exn.tag(&mut *store).and_then(|tag| {
-        let fields = exn.fields(&mut *store)?.map(|v| from_val(&v)).collect();
+        let fields: Vec<Val> = exn.fields(&mut *store)?.collect();
+        let fields = fields.iter().map(|v| from_val(&*store, v)).collect();
         let tag = tags
             .iter()
             .find(|(_, exported)| Tag::eq(exported, &tag, &*store))
@@ -113,10 +129,29 @@ fn to_val(value: &Value) -> Val {
         Value::FuncRef { .. } => Val::FuncRef(None),
         Value::ExternRef { .. } => Val::ExternRef(None),
         Value::ExnRef { .. } => Val::ExnRef(None),
+        Value::AnyRef(_) => Val::AnyRef(None),
     }
 }
 
-fn from_val(value: &Val) -> Value {
+/// What the host sees of `r` (see [`AnyValue`]).
+fn any_value(store: &Store<()>, r: &Option<Rooted<AnyRef>>) -> AnyValue {
+    let Some(r) = r else {
+        return AnyValue::Null;
+    };
+    // A reference just returned by a call of this store is valid in it.
+    match r.ty(store).expect("a rooted reference of this store") {
+        HeapType::I31 => AnyValue::I31(
+            r.unwrap_i31(store)
+                .expect("an i31 reference holds one")
+                .get_u32(),
+        ),
+        HeapType::ConcreteStruct(_) | HeapType::Struct => AnyValue::Struct,
+        HeapType::ConcreteArray(_) | HeapType::Array => AnyValue::Array,
+        _ => AnyValue::Host,
+    }
+}
+
+fn from_val(store: &Store<()>, value: &Val) -> Value {
     match value {
         Val::I32(v) => Value::I32(*v),
         Val::I64(v) => Value::I64(*v),
@@ -126,9 +161,9 @@ fn from_val(value: &Val) -> Value {
         Val::FuncRef(f) => Value::FuncRef { null: f.is_none() },
         Val::ExternRef(r) => Value::ExternRef { null: r.is_none() },
         Val::ExnRef(r) => Value::ExnRef { null: r.is_none() },
-        // Without GC and stack switching no module makes these; compare
-        // them by nullness like the others.
-        Val::AnyRef(r) => Value::ExternRef { null: r.is_none() },
+        Val::AnyRef(r) => Value::AnyRef(any_value(store, r)),
+        // Without stack switching no module makes these; compare them by
+        // nullness like the others.
         Val::ContRef(r) => Value::ExternRef { null: r.is_none() },
     }
 }
@@ -144,6 +179,7 @@ fn slot(kind: ValKind) -> Val {
         ValKind::FuncRef | ValKind::NonNullRef => Val::FuncRef(None),
         ValKind::ExternRef => Val::ExternRef(None),
         ValKind::ExnRef => Val::ExnRef(None),
+        ValKind::AnyRef => Val::AnyRef(None),
     }
 }
 
@@ -227,7 +263,7 @@ impl WasmtimeRun {
         let args: Vec<Val> = args.iter().map(to_val).collect();
         let mut out: Vec<Val> = results.iter().map(|k| slot(*k)).collect();
         match func.call(&mut self.store, &args, &mut out) {
-            Ok(()) => Outcome::Returned(out.iter().map(from_val).collect()),
+            Ok(()) => Outcome::Returned(out.iter().map(|v| from_val(&self.store, v)).collect()),
             Err(e) => failure(&mut self.store, &self.tags, e),
         }
     }
@@ -247,7 +283,8 @@ impl WasmtimeRun {
             .instance
             .get_global(&mut self.store, name)
             .ok_or_else(|| format!("no exported global `{name}`"))?;
-        Ok(from_val(&global.get(&mut self.store)))
+        let value = global.get(&mut self.store);
+        Ok(from_val(&self.store, &value))
     }
 
     /// Which elements of the exported table `name` are null.

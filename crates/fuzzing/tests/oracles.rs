@@ -237,7 +237,7 @@ mod with_wasmtime {
         let stats = oracles::differential_wasmtime(&engines, &wat(EXCEPTIONS)).unwrap();
         assert!(stats.instantiated);
         assert!(
-            stats.exception_instructions.throws && stats.exception_instructions.try_tables,
+            stats.instructions.throws && stats.instructions.try_tables,
             "{stats:?}"
         );
         let calls = oracles::CALLS_PER_EXPORT as u64;
@@ -247,5 +247,48 @@ mod with_wasmtime {
 
         let stats = oracles::differential_wasmtime(&engines, &wat(THROWING_START)).unwrap();
         assert!(stats.instantiation_failed, "{stats:?}");
+    }
+
+    /// Structs, arrays, `i31`s, casts and GC traps, every one in both
+    /// engines alike.
+    const GC: &str = r#"(module
+        (type $point (struct (field (mut i32)) (field i64)))
+        (type $bytes (array (mut i8)))
+        (global $kept (export "kept") (mut anyref) (ref.i31 (i32.const -3)))
+        (table (export "objects") 2 2 anyref)
+        (func (export "point") (result (ref $point))
+            (struct.new $point (i32.const 1) (i64.const 2)))
+        (func (export "bytes") (result arrayref)
+            (array.new_default $bytes (i32.const 4)))
+        (func (export "i31") (param i32) (result i31ref) (ref.i31 (local.get 0)))
+        (func (export "null_point") (param (ref null $point)) (result i32)
+            (struct.get $point 0 (local.get 0)))
+        (func (export "out_of_bounds") (result i32)
+            (array.get_u $bytes (array.new_default $bytes (i32.const 1)) (i32.const 1)))
+        (func (export "bad_cast") (result (ref $point))
+            (ref.cast (ref $point) (array.new_default $bytes (i32.const 0))))
+        (func (export "too_large") (result arrayref)
+            (array.new_default $bytes (i32.const -1)))
+        (func (export "keep") (param anyref) (result anyref)
+            (global.set $kept (struct.new_default $point))
+            (local.get 0)))"#;
+
+    #[test]
+    fn differential_wasmtime_compares_gc_values_and_traps() {
+        let engines = Engines::new();
+        let stats = oracles::differential_wasmtime(&engines, &wat(GC)).unwrap();
+        assert!(stats.instantiated, "{stats:?}");
+        assert!(
+            stats.instructions.struct_allocations
+                && stats.instructions.array_allocations
+                && stats.instructions.casts
+                && stats.instructions.i31s,
+            "{stats:?}"
+        );
+        let calls = oracles::CALLS_PER_EXPORT as u64;
+        // `point`, `bytes` and `i31` return objects and `i31`s.
+        assert_eq!(stats.gc_results, 3 * calls, "{stats:?}");
+        // `null_point`, `out_of_bounds`, `bad_cast`, `too_large`.
+        assert_eq!(stats.traps, 4 * calls, "{stats:?}");
     }
 }

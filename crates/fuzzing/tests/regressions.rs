@@ -218,3 +218,70 @@ fn memory64_byte_pages_with_data_image() {
     #[cfg(feature = "wasmtime")]
     oracles::differential_wasmtime(&Engines::new(), &wasm).unwrap();
 }
+
+/// Seed 3, case 63,908 of the Wasmtime differential with GC (minimised):
+/// a struct of type 7 kept on the operand stack across a call that
+/// allocates (a struct of type 7, an empty array of type 9, a struct of
+/// type 10), then `ref.cast (ref 7)`, in a recursion 2,000 deep (until
+/// the injected fuel runs out: `unreachable`, as in Wasmtime). Egret
+/// traps with `CastFailure` on the way down. Without the recursion, or
+/// without the empty `array.new_fixed`, it does not, nor with only the
+/// three types used, renumbered into one recursion group: the other
+/// recursion groups and types of the generated module matter. With the
+/// fuel (the depth) at 744 it passes, from 745 it fails: about 64 KiB
+/// allocated by then, far below the 1 MiB that triggers a collection.
+#[test]
+#[ignore = "egret bug: ref.cast of a live struct fails after deep recursion with allocations"]
+fn gc_cast_of_struct_kept_across_allocating_calls() {
+    let wasm = wasm(
+        r#"(module
+          (rec
+            (type (;0;) (sub (array (mut i8))))
+            (type (;1;) (array f64))
+          )
+          (rec
+            (type (;2;) (struct (field i64) (field (mut i64)) (field f64) (field (mut i16)) (field (mut funcref))))
+            (type (;3;) (struct (field funcref) (field i8) (field i8) (field (mut i8)) (field (mut i16)) (field (mut i8)) (field (mut i16)) (field (mut i8)) (field i16) (field i8) (field i8) (field i8) (field (mut f64)) (field (mut i16)) (field (mut i16)) (field (mut i16)) (field (mut f64))))
+            (type (;4;) (func (param f32) (result f32 f64)))
+            (type (;5;) (sub 0 (array (mut i8))))
+            (type (;6;) (func))
+          )
+          (rec
+            (type (;7;) (sub (struct (field (mut i8)) (field (mut i16)) (field (mut f32)) (field (mut i8)) (field i16))))
+            (type (;8;) (sub (array i8)))
+            (type (;9;) (sub (array i8)))
+            (type (;10;) (sub (struct (field i64) (field i64))))
+            (type (;11;) (struct (field i16) (field (mut i16)) (field i16) (field (mut i16)) (field (mut f32)) (field i8) (field (mut f64)) (field (mut i8)) (field i16) (field i16) (field (mut i16)) (field (mut i16))))
+            (type (;12;) (func (param eqref) (result i32)))
+            (type (;13;) (func (param i32 i64) (result eqref i64)))
+            (type (;14;) (sub (func (param i32 f64) (result i64 f32 i64))))
+            (type (;15;) (func (param (ref null 8)) (result i32 i64 f64 structref)))
+            (type (;16;) (struct (field i8) (field (mut i16)) (field (mut i16)) (field f32) (field (mut f32)) (field i16) (field (mut i8)) (field i8) (field i16) (field i8) (field (mut i64)) (field (mut i16)) (field (mut i16)) (field (mut i8)) (field (mut i8))))
+          )
+          (global $fuel (mut i32) (i32.const 2000))
+          (func $alloc
+            (drop (struct.new_default 7))
+            (drop (array.new_fixed 9 0))
+            (drop (struct.new_default 10)))
+          (func $rec (export "rec")
+            (if (i32.eqz (global.get $fuel)) (then unreachable))
+            (global.set $fuel (i32.sub (global.get $fuel) (i32.const 1)))
+            (struct.new_default 7)
+            (call $alloc)
+            (ref.cast (ref 7))
+            (call $rec)
+            (drop)))"#,
+    );
+    let mut config = egret::Config::new();
+    config.wasm_gc(true);
+    let engine = Engine::new(&config).unwrap();
+    let module = Module::new(&engine, &wasm).unwrap();
+    let mut store = Store::new(&engine, ());
+    let instance = Instance::new(&mut store, &module, &[]).unwrap();
+    let rec = instance.get_func(&mut store, "rec").unwrap();
+    let err = rec.call(&mut store, &[], &mut []).unwrap_err();
+    assert_eq!(
+        err.downcast_ref::<Trap>(),
+        Some(&Trap::UnreachableCodeReached)
+    );
+}
