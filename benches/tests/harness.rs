@@ -5,7 +5,8 @@
 use egret_benches::kernels::{KERNELS, Kernel};
 use egret_benches::modules;
 use egret_benches::{
-    CallsInstance, KernelInstance, Runtime, Wasm3, call_kinds, each_runtime, exceptions, if_compare,
+    CallsInstance, KernelInstance, Runtime, Wasm3, call_kinds, each_runtime, exceptions, gc,
+    if_compare,
 };
 use wasmparser::{Operator, Parser, Payload, Validator};
 
@@ -270,5 +271,40 @@ fn every_exception_figure_throws_or_calls_as_it_says() {
     check_exceptions::<egret_benches::runtimes::Egret>();
     if_compare! {
         check_exceptions::<egret_benches::runtimes::Wasmtime>();
+    }
+}
+
+fn check_gc_kernels<R: Wasm3>() {
+    let wasm = gc::gc_module();
+    let rt = R::with_wasm3();
+    for kernel in &gc::KERNELS {
+        let mut instance = rt.export(&wasm, kernel.name);
+        for n in [0, 4, 6, 1000] {
+            // Trees deeper than 6 take long in a debug build.
+            let n = if kernel.name == "binary_trees" {
+                n.min(6)
+            } else {
+                n
+            };
+            assert_eq!(
+                instance.run(n),
+                (kernel.checksum)(n),
+                "{} n={n} on {}",
+                kernel.name,
+                R::NAME
+            );
+        }
+    }
+}
+
+#[test]
+fn every_gc_kernel_computes_its_checksum() {
+    let ops = operators(&gc::gc_module());
+    for op in ["StructNew", "ArrayNewDefault", "ArrayGet", "ArraySet"] {
+        assert!(ops.iter().any(|o| o == op), "the GC module has no {op}");
+    }
+    check_gc_kernels::<egret_benches::runtimes::Egret>();
+    if_compare! {
+        check_gc_kernels::<egret_benches::runtimes::Wasmtime>();
     }
 }
