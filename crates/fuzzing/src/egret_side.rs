@@ -137,8 +137,8 @@ fn any_value(store: &Store<()>, r: &Option<Rooted<AnyRef>>) -> AnyValue {
                 .expect("an i31 reference holds one")
                 .get_u32(),
         ),
-        HeapType::Struct => AnyValue::Struct,
-        HeapType::Array => AnyValue::Array,
+        HeapType::ConcreteStruct(_) | HeapType::Struct => AnyValue::Struct,
+        HeapType::ConcreteArray(_) | HeapType::Array => AnyValue::Array,
         _ => AnyValue::Host,
     }
 }
