@@ -234,21 +234,3 @@ impl Memory {
         Ok(())
     }
 }
-
-impl<'a, T> From<&'a mut crate::Store<T>> for crate::StoreContextMut<'a, T> {
-    fn from(store: &'a mut crate::Store<T>) -> Self {
-        crate::StoreContextMut(&mut store.inner)
-    }
-}
-
-impl<'a, T> From<&'a mut crate::Caller<'_, T>> for crate::StoreContextMut<'a, T> {
-    fn from(caller: &'a mut crate::Caller<'_, T>) -> Self {
-        crate::StoreContextMut(caller.store)
-    }
-}
-
-impl<'a, T> From<&'a crate::Caller<'_, T>> for crate::StoreContext<'a, T> {
-    fn from(caller: &'a crate::Caller<'_, T>) -> Self {
-        crate::StoreContext(caller.store)
-    }
-}

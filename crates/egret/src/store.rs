@@ -10,7 +10,6 @@ use crate::{Error, ExnRef, Result, Rooted, Val};
 use egret_runtime::limits::CountLimits;
 use egret_runtime::store::{StoreId, StoreOpaque, VMStore};
 use egret_runtime::trap::HostError;
-use std::any::Any;
 
 /// A collection of instances and the host data `T` they run with.
 /// Dropping a store frees everything it owns.
@@ -32,7 +31,6 @@ pub struct Store<T> {
 pub struct StoreInner<T> {
     pub(crate) opaque: StoreOpaque,
     pub(crate) engine: Engine,
-    pub(crate) externrefs: Vec<Box<dyn Any + Send + Sync>>,
     // Scratch space for the arguments and results of host functions over
     // `Val`s (`Func::new`), kept between calls to save an allocation.
     pub(crate) host_vals: Vec<Val>,
@@ -163,7 +161,6 @@ impl<T> Store<T> {
             inner: Box::new(StoreInner {
                 opaque: StoreOpaque::new(engine.inner.clone()),
                 engine: engine.clone(),
-                externrefs: Vec::new(),
                 host_vals: Vec::new(),
                 limiter: None,
                 epoch_callback: None,
@@ -527,5 +524,29 @@ impl<C: AsContext + ?Sized> AsContext for &mut C {
 impl<C: AsContextMut + ?Sized> AsContextMut for &mut C {
     fn as_context_mut(&mut self) -> StoreContextMut<'_, C::Data> {
         (**self).as_context_mut()
+    }
+}
+
+impl<'a, C: AsContext> From<&'a C> for StoreContext<'a, C::Data> {
+    fn from(context: &'a C) -> Self {
+        context.as_context()
+    }
+}
+
+impl<'a, C: AsContext> From<&'a mut C> for StoreContext<'a, C::Data> {
+    fn from(context: &'a mut C) -> Self {
+        C::as_context(context)
+    }
+}
+
+impl<'a, C: AsContextMut> From<&'a mut C> for StoreContextMut<'a, C::Data> {
+    fn from(context: &'a mut C) -> Self {
+        context.as_context_mut()
+    }
+}
+
+impl<'a, T> From<StoreContextMut<'a, T>> for StoreContext<'a, T> {
+    fn from(context: StoreContextMut<'a, T>) -> Self {
+        StoreContext(context.0)
     }
 }

@@ -239,18 +239,21 @@ impl GcRefImpl for ExternRef {
 impl GcRef for ExternRef {}
 
 impl ExternRef {
-    /// Stores `value` in `store` and returns a reference to it. (Of a
-    /// store's first 2^30 - 1 host values, each keeps its identity through
+    /// Stores `value` in `store` and returns a reference to it. The value
+    /// is dropped once a collection finds nothing referring to it (with
+    /// `Config::wasm_gc` off, when the store is dropped). (While a store
+    /// holds fewer than 2^30 host values, each keeps its identity through
     /// `any.convert_extern`; beyond, converted ones may alias another or
     /// come back null: see docs/limits.md.)
     pub fn new<T>(mut store: impl crate::AsContextMut, value: T) -> Result<Rooted<ExternRef>>
     where
         T: 'static + Any + Send + Sync,
     {
-        let store = store.as_context_mut().0;
-        store.externrefs.push(Box::new(value));
-        let raw = store.externrefs.len() as u64;
-        Ok(rooting::root(&store.opaque, raw))
+        let store = &mut store.as_context_mut().0.opaque;
+        let id = store
+            .new_host_value(Box::new(value))
+            .ok_or_else(|| Error::Resource("a store holds at most 2^32 - 1 host values".into()))?;
+        Ok(rooting::root(store, u64::from(id)))
     }
 
     /// The `externref` holding `anyref` (as wasm's `extern.convert_any`).
@@ -275,9 +278,27 @@ impl ExternRef {
             return Ok(None);
         }
         store
-            .externrefs
-            .get(raw as usize - 1)
-            .map(|b| Some(&**b))
+            .opaque
+            .host_value(raw)
+            .map(Some)
+            .ok_or_else(|| Error::misuse("dangling externref"))
+    }
+
+    /// The referenced host value, to change; `None` for an `externref`
+    /// that holds an `anyref`.
+    pub fn data_mut<'a, T: 'a>(
+        &self,
+        store: impl Into<crate::StoreContextMut<'a, T>>,
+    ) -> Result<Option<&'a mut (dyn Any + Send + Sync)>> {
+        let store = store.into().0;
+        let raw = self.root.raw(&store.opaque)?;
+        if raw & gc_layout::ANY_IN_EXTERN != 0 {
+            return Ok(None);
+        }
+        store
+            .opaque
+            .host_value_mut(raw)
+            .map(Some)
             .ok_or_else(|| Error::misuse("dangling externref"))
     }
 
@@ -290,17 +311,5 @@ impl ExternRef {
     /// scope; `None` for null.
     pub(crate) fn from_raw(store: &StoreOpaque, raw: u64) -> Option<Rooted<ExternRef>> {
         (raw != 0).then(|| rooting::root(store, raw))
-    }
-}
-
-impl<'a, T> From<&'a crate::Store<T>> for crate::StoreContext<'a, T> {
-    fn from(store: &'a crate::Store<T>) -> Self {
-        crate::StoreContext(&store.inner)
-    }
-}
-
-impl<'a, T> From<&'a mut crate::Store<T>> for crate::StoreContext<'a, T> {
-    fn from(store: &'a mut crate::Store<T>) -> Self {
-        crate::StoreContext(&store.inner)
     }
 }

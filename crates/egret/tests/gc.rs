@@ -7,11 +7,12 @@ mod common;
 
 use common::trap_of;
 use egret::{
-    AnyRef, ArrayRef, ArrayRefPre, ArrayType, Caller, Config, Engine, Error, ExternRef, FieldType,
-    Finality, Func, GcHeapOutOfMemory, HeapType, I31, Instance, Module, Mutability, OwnedRooted,
-    RootScope, Rooted, StorageType, Store, StoreLimits, StoreLimitsBuilder, StructRef,
-    StructRefPre, StructType, Trap, Val, ValType,
+    AnyRef, ArrayRef, ArrayRefPre, ArrayType, AsContextMut, Caller, Config, Engine, Error,
+    ExternRef, FieldType, Finality, Func, GcHeapOutOfMemory, HeapType, I31, Instance, Module,
+    Mutability, OwnedRooted, RootScope, Rooted, StorageType, Store, StoreLimits,
+    StoreLimitsBuilder, StructRef, StructRefPre, StructType, Trap, Val, ValType,
 };
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 fn gc_engine() -> Engine {
@@ -991,4 +992,104 @@ fn one_hundred_million_short_lived_structs_run_in_a_bounded_heap() {
     let peak = store.gc_heap_capacity();
     eprintln!("100,000,000 structs of 16 bytes: GC heap peak {peak} bytes");
     assert!(peak <= 4 << 20, "the heap grew to {peak} bytes");
+}
+
+/// A host value that counts its drops.
+struct Counted(Arc<AtomicUsize>);
+
+impl Drop for Counted {
+    fn drop(&mut self) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+const CYCLE: &str = r#"(module
+    (type $node (struct (field (mut (ref null $node))) (field anyref)))
+    (import "host" "gc" (func $gc))
+    (global $kept (mut (ref null $node)) (ref.null $node))
+    ;; Two nodes pointing at each other, each holding the host value.
+    (func (export "make_cycle") (param externref)
+        (local $a (ref $node)) (local $b (ref $node))
+        (local.set $a (struct.new $node (ref.null $node) (any.convert_extern (local.get 0))))
+        (local.set $b (struct.new $node (local.get $a) (any.convert_extern (local.get 0))))
+        (struct.set $node 0 (local.get $a) (local.get $b))
+        (global.set $kept (local.get $a)))
+    (func (export "drop_cycle") (global.set $kept (ref.null $node)))
+    (func (export "host_value") (result externref)
+        (extern.convert_any (struct.get $node 1
+            (ref.as_non_null (struct.get $node 0 (ref.as_non_null (global.get $kept)))))))
+    ;; The value is only in this frame while the host collects.
+    (func (export "through_a_collection") (param externref) (result externref)
+        (call $gc)
+        (local.get 0)))"#;
+
+#[test]
+fn a_cycle_of_structs_holding_a_host_value_is_collected_once_unrooted() {
+    let mut store = Store::new(&gc_engine(), ());
+    let module = Module::new(store.engine(), CYCLE).unwrap();
+    let gc = Func::wrap(&mut store, |mut caller: Caller<'_, ()>| caller.gc(None));
+    let instance = Instance::new(&mut store, &module, &[gc.into()]).unwrap();
+    let make_cycle = instance
+        .get_typed_func::<Option<Rooted<ExternRef>>, ()>(&mut store, "make_cycle")
+        .unwrap();
+    let drop_cycle = instance
+        .get_typed_func::<(), ()>(&mut store, "drop_cycle")
+        .unwrap();
+    let host_value = instance
+        .get_typed_func::<(), Option<Rooted<ExternRef>>>(&mut store, "host_value")
+        .unwrap();
+    let drops = Arc::new(AtomicUsize::new(0));
+    {
+        let mut scope = RootScope::new(&mut store);
+        let value = ExternRef::new(&mut scope, Counted(drops.clone())).unwrap();
+        make_cycle.call(&mut scope, Some(value)).unwrap();
+        scope.as_context_mut().gc(None).unwrap();
+        assert_eq!(drops.load(Ordering::SeqCst), 0, "rooted by the host");
+    }
+    store.gc(None).unwrap();
+    assert_eq!(drops.load(Ordering::SeqCst), 0, "reached from a global");
+    let back = {
+        let mut scope = RootScope::new(&mut store);
+        let back = host_value.call(&mut scope, ()).unwrap().unwrap();
+        assert!(back.data(&scope).unwrap().unwrap().is::<Counted>());
+        back
+    };
+    drop_cycle.call(&mut store, ()).unwrap();
+    store.gc(None).unwrap();
+    assert_eq!(drops.load(Ordering::SeqCst), 1, "collected with its cycle");
+    assert!(back.data(&store).is_err(), "the handle's scope has ended");
+}
+
+#[test]
+fn host_values_held_by_frames_survive_and_dropped_ones_are_freed() {
+    let mut store = Store::new(&gc_engine(), ());
+    let module = Module::new(store.engine(), CYCLE).unwrap();
+    let gc = Func::wrap(&mut store, |mut caller: Caller<'_, ()>| caller.gc(None));
+    let instance = Instance::new(&mut store, &module, &[gc.into()]).unwrap();
+    let through = instance
+        .get_typed_func::<Option<Rooted<ExternRef>>, Option<Rooted<ExternRef>>>(
+            &mut store,
+            "through_a_collection",
+        )
+        .unwrap();
+    let drops = Arc::new(AtomicUsize::new(0));
+    let owned = {
+        let mut scope = RootScope::new(&mut store);
+        let value = ExternRef::new(&mut scope, Counted(drops.clone())).unwrap();
+        let back = through.call(&mut scope, Some(value)).unwrap().unwrap();
+        assert!(back.data(&scope).unwrap().unwrap().is::<Counted>());
+        back.to_owned_rooted(&mut scope).unwrap()
+    };
+    store.gc(None).unwrap();
+    assert_eq!(drops.load(Ordering::SeqCst), 0, "an owned root keeps it");
+    drop(owned);
+    // Many short-lived host values: collections as they are made free
+    // them, without the host asking.
+    for _ in 0..100_000 {
+        let mut scope = RootScope::new(&mut store);
+        ExternRef::new(&mut scope, Counted(drops.clone())).unwrap();
+    }
+    assert!(drops.load(Ordering::SeqCst) > 90_000);
+    store.gc(None).unwrap();
+    assert_eq!(drops.load(Ordering::SeqCst), 100_001);
 }

@@ -36,7 +36,6 @@ use rayon::prelude::*;
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 use std::sync::Arc;
-use wasmparser::WasmFeatures;
 
 /// The size of one compiled function, for reports on foreign targets.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -268,7 +267,7 @@ impl Compiler {
             info: &info,
             offsets: &offsets,
             tunables: &self.config.tunables,
-            stack_maps: self.config.features.contains(WasmFeatures::GC),
+            stack_maps: self.config.has_stack_maps(),
             isa: &*self.isa,
         };
         let mut functions = self

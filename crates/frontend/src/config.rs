@@ -63,6 +63,13 @@ impl Default for CompilerConfig {
 }
 
 impl CompilerConfig {
+    /// Whether compiled code records where references live in its frames
+    /// (Cranelift stack maps), which collections need: with the GC
+    /// proposal on.
+    pub fn has_stack_maps(&self) -> bool {
+        self.features.contains(WasmFeatures::GC)
+    }
+
     /// The settings that change generated code apart from Cranelift's,
     /// as `name=value` each, for a precompiled module's fingerprint.
     pub fn code_settings(&self) -> Vec<String> {

@@ -31,8 +31,8 @@
 use crate::memory_pool::Slot;
 use crate::vmcontext::VMStoreContext;
 use egret_frontend::gc_layout::{
-    ANY_IN_EXTERN, ARRAY_ELEMENTS, ARRAY_LENGTH, HEADER_SIZE, HEAP_RESERVATION, KIND, KIND_ARRAY,
-    KIND_STRUCT, OBJECT_ALIGN, StructLayout, TYPE_ID, field_size,
+    ANY_IN_EXTERN, ARRAY_ELEMENTS, ARRAY_LENGTH, HEADER_SIZE, HEAP_RESERVATION, HOST_IN_ANY_TAG,
+    KIND, KIND_ARRAY, KIND_STRUCT, OBJECT_ALIGN, StructLayout, TYPE_ID, field_size,
 };
 use egret_frontend::types::{CompositeType, FieldType, StorageType};
 
@@ -74,19 +74,40 @@ impl RefWidth {
     }
 }
 
-/// The object an `anyref`'s bits refer to, if any: not null, an `i31` or
-/// a host reference (whose low bits are set).
-pub fn object_of_any(raw: u32) -> Option<u32> {
-    (raw != 0 && raw.is_multiple_of(OBJECT_ALIGN)).then_some(raw)
+/// What a reference leads to that a collection must keep.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Referent {
+    /// An object of the GC heap, by offset.
+    Object(u32),
+    /// A host value, by id (see `host_values`).
+    HostValue(u32),
 }
 
-/// The object an `externref`'s bits refer to, if it wraps an `anyref`
-/// that refers to one.
-pub fn object_of_extern(raw: u64) -> Option<u32> {
-    if raw & ANY_IN_EXTERN == 0 {
-        return None;
+/// What an `anyref`'s bits lead to: nothing for null and `i31`, an
+/// object for an aligned offset, a host value for one converted from an
+/// `externref`.
+pub fn referent_of_any(raw: u32) -> Option<Referent> {
+    if raw == 0 {
+        None
+    } else if raw.is_multiple_of(OBJECT_ALIGN) {
+        Some(Referent::Object(raw))
+    } else if raw & 3 == HOST_IN_ANY_TAG {
+        Some(Referent::HostValue(raw >> 2))
+    } else {
+        None
     }
-    object_of_any(raw as u32)
+}
+
+/// What an `externref`'s bits lead to: the `anyref` it wraps, if the
+/// `ANY_IN_EXTERN` bit is set, else a host value (or nothing for null).
+pub fn referent_of_extern(raw: u64) -> Option<Referent> {
+    if raw & ANY_IN_EXTERN != 0 {
+        referent_of_any(raw as u32)
+    } else if raw == 0 {
+        None
+    } else {
+        u32::try_from(raw).ok().map(Referent::HostValue)
+    }
 }
 
 /// What the collector knows about the objects of one type: their size
@@ -373,17 +394,20 @@ impl GcHeap {
     }
 
     /// Frees every object not reachable from `roots` (references; values
-    /// that are not references to objects of this heap are ignored).
-    pub fn collect(&mut self, roots: &[u32]) -> CollectionStats {
-        self.mark(roots);
+    /// that are not references to objects of this heap are ignored), and
+    /// adds to `host_values` the ids of host values reachable objects
+    /// refer to.
+    pub fn collect(&mut self, roots: &[u32], host_values: &mut Vec<u32>) -> CollectionStats {
+        self.mark(roots, host_values);
         let stats = self.sweep();
         self.allocated_since_collection = 0;
         self.live_after_collection = stats.live_bytes;
         stats
     }
 
-    /// Marks the objects reachable from `roots`.
-    fn mark(&mut self, roots: &[u32]) {
+    /// Marks the objects reachable from `roots`, and adds the host values
+    /// they refer to to `host_values`.
+    fn mark(&mut self, roots: &[u32], host_values: &mut Vec<u32>) {
         self.marks.clear();
         self.marks
             .resize((self.next / OBJECT_ALIGN).div_ceil(64) as usize + 1, 0);
@@ -394,7 +418,7 @@ impl GcHeap {
         // Taken out while tracing reads them and marks.
         let layouts = std::mem::take(&mut self.layouts);
         while let Some(object) = pending.pop() {
-            self.trace(&layouts, object, &mut pending);
+            self.trace(&layouts, object, &mut pending, host_values);
         }
         self.layouts = layouts;
     }
@@ -418,8 +442,15 @@ impl GcHeap {
         self.marks[bit / 64] & (1u64 << (bit % 64)) != 0
     }
 
-    /// Marks the objects `object`'s fields or elements refer to.
-    fn trace(&mut self, layouts: &[Option<ObjectLayout>], object: u32, pending: &mut Vec<u32>) {
+    /// Marks the objects `object`'s fields or elements refer to, and adds
+    /// the host values they refer to to `host_values`.
+    fn trace(
+        &mut self,
+        layouts: &[Option<ObjectLayout>],
+        object: u32,
+        pending: &mut Vec<u32>,
+        host_values: &mut Vec<u32>,
+    ) {
         let Some((_, type_id)) = self.header(object) else {
             return;
         };
@@ -429,9 +460,7 @@ impl GcHeap {
         match layout.kind {
             ObjectKind::Struct => {
                 for &(offset, width) in &layout.ref_fields {
-                    if let Some(reference) = self.read_ref(object + offset, width) {
-                        self.mark_object(reference, pending);
-                    }
+                    self.mark_referent(self.read_ref(object + offset, width), pending, host_values);
                 }
             }
             ObjectKind::Array => {
@@ -439,23 +468,36 @@ impl GcHeap {
                     let length = self.read_u32(object + ARRAY_LENGTH);
                     for i in 0..length {
                         let at = object + ARRAY_ELEMENTS + i * layout.size;
-                        if let Some(reference) = self.read_ref(at, width) {
-                            self.mark_object(reference, pending);
-                        }
+                        self.mark_referent(self.read_ref(at, width), pending, host_values);
                     }
                 }
             }
         }
     }
 
-    /// The object the reference stored at `at` refers to, if any.
-    fn read_ref(&self, at: u32, width: RefWidth) -> Option<u32> {
+    /// Marks what a field or element leads to: an object, or a host value
+    /// added to `host_values`.
+    fn mark_referent(
+        &mut self,
+        referent: Option<Referent>,
+        pending: &mut Vec<u32>,
+        host_values: &mut Vec<u32>,
+    ) {
+        match referent {
+            Some(Referent::Object(object)) => self.mark_object(object, pending),
+            Some(Referent::HostValue(id)) => host_values.push(id),
+            None => {}
+        }
+    }
+
+    /// What the reference stored at `at` leads to, if anything.
+    fn read_ref(&self, at: u32, width: RefWidth) -> Option<Referent> {
         match width {
-            RefWidth::Any => object_of_any(self.read_u32(at)),
+            RefWidth::Any => referent_of_any(self.read_u32(at)),
             RefWidth::Extern => {
                 let mut bytes = [0; 8];
                 self.read_bytes(u64::from(at), &mut bytes);
-                object_of_extern(u64::from_le_bytes(bytes))
+                referent_of_extern(u64::from_le_bytes(bytes))
             }
         }
     }
@@ -831,7 +873,7 @@ mod tests {
             previous = node;
             chain.push(node);
         }
-        let stats = heap.collect(&[previous]);
+        let stats = heap.collect(&[previous], &mut Vec::new());
         assert_eq!(stats.live_bytes, 3 * 16);
         assert_eq!(stats.freed_bytes, 3 * 16);
         for &node in &chain {
@@ -844,7 +886,7 @@ mod tests {
         heap.read_bytes(u64::from(reused + 8), &mut field);
         assert_eq!(field, [0; 4]);
         // Without roots everything goes, and the bump pointer goes back.
-        heap.collect(&[]);
+        heap.collect(&[], &mut Vec::new());
         assert_eq!(heap.next, OBJECT_ALIGN);
         assert_eq!(heap.header(chain[0]), None);
     }

@@ -14,7 +14,7 @@
 //! Entries hold references in `externref` form (an `anyref` with
 //! `ANY_IN_EXTERN` set), so one table serves both hierarchies.
 
-use crate::gc_heap::object_of_extern;
+use crate::gc_heap::{Referent, referent_of_extern};
 use std::sync::{Arc, Weak};
 
 /// A scoped root's place: its index and the serial number it was pushed
@@ -79,15 +79,15 @@ impl HostRoots {
         token
     }
 
-    /// The objects rooted (as heap offsets); trims owned roots whose
-    /// handles are all gone.
-    pub fn objects(&mut self) -> Vec<u32> {
+    /// What the roots lead to (objects and host values); trims owned
+    /// roots whose handles are all gone.
+    pub fn referents(&mut self) -> Vec<Referent> {
         self.owned.retain(|(_, token)| token.strong_count() > 0);
         self.lifo
             .iter()
             .map(|&(reference, _)| reference)
             .chain(self.owned.iter().map(|&(reference, _)| reference))
-            .filter_map(object_of_extern)
+            .filter_map(referent_of_extern)
             .collect()
     }
 }
@@ -95,6 +95,7 @@ impl HostRoots {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use Referent::{HostValue, Object};
     use egret_frontend::gc_layout::ANY_IN_EXTERN;
 
     #[test]
@@ -103,7 +104,7 @@ mod tests {
         let outer = roots.push(ANY_IN_EXTERN | 8);
         let start = roots.scope_start();
         let inner = roots.push(ANY_IN_EXTERN | 16);
-        assert_eq!(roots.objects(), [8, 16]);
+        assert_eq!(roots.referents(), [Object(8), Object(16)]);
         roots.end_scope(start);
         assert!(roots.is_live(outer));
         assert!(!roots.is_live(inner));
@@ -111,7 +112,7 @@ mod tests {
         let reused = roots.push(ANY_IN_EXTERN | 24);
         assert!(!roots.is_live(inner));
         assert!(roots.is_live(reused));
-        assert_eq!(roots.objects(), [8, 24]);
+        assert_eq!(roots.referents(), [Object(8), Object(24)]);
     }
 
     #[test]
@@ -120,12 +121,13 @@ mod tests {
         let token = roots.push_owned(ANY_IN_EXTERN | 32);
         let copy = token.clone();
         drop(token);
-        assert_eq!(roots.objects(), [32]);
+        assert_eq!(roots.referents(), [Object(32)]);
         drop(copy);
-        assert_eq!(roots.objects(), Vec::<u32>::new());
-        // Host values and i31s are not objects.
+        assert_eq!(roots.referents(), []);
+        // A host value is kept; an i31 (or null) leads nowhere.
         roots.push(7);
         roots.push(ANY_IN_EXTERN | 3);
-        assert_eq!(roots.objects(), Vec::<u32>::new());
+        roots.push(0);
+        assert_eq!(roots.referents(), [HostValue(7)]);
     }
 }

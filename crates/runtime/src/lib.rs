@@ -8,6 +8,7 @@ pub mod exception;
 pub mod gc_heap;
 pub mod host_func;
 pub mod host_roots;
+pub mod host_values;
 pub mod instance;
 pub mod libcalls;
 pub mod limits;

@@ -27,6 +27,7 @@ mod gc;
 
 use crate::host_func::{HostCallback, HostFailure, HostFunc};
 use crate::host_roots::HostRoots;
+use crate::host_values::HostValues;
 use crate::instance::{
     ConstAllocator, Instance, InstanceId, VmCtx, const_eval, func_ref, global_ptr,
 };
@@ -187,6 +188,8 @@ pub struct StoreOpaque {
     // collection. Behind a lock so that a reference read through a shared
     // borrow of the store is rooted too.
     host_roots: Mutex<HostRoots>,
+    // What the host wrapped in `externref`s, freed by collections.
+    host_values: HostValues,
     // Read and written by generated code through the addresses in `globals`.
     host_globals: Vec<VmBox<VMGlobalDefinition>>,
     // Called by generated code through their function references.
@@ -259,6 +262,7 @@ impl StoreOpaque {
             exceptions: Exceptions::default(),
             gc_heap: None,
             host_roots: Mutex::new(HostRoots::default()),
+            host_values: HostValues::default(),
             host_globals: Vec::new(),
             host_funcs: Vec::new(),
             host_failure: None,

@@ -23,22 +23,30 @@
 //!   store's exceptions;
 //! - references the host holds (`host_roots.rs`).
 //!
+//! A collection also frees the host values of `externref`s (see
+//! `host_values.rs`) that no root and no live object refers to; making
+//! host values collects too, when their number doubled since the last
+//! collection.
+//!
 //! When the frames cannot all be found (see `walk_wasm_frames`), nothing
 //! is collected: freeing too little is safe, freeing too much is not.
 
 use super::{InstanceId, StoreOpaque, VMStore};
 use crate::code_registry;
 use crate::gc_heap::{
-    AllocationFailure, CollectionStats, HeapExhausted, object_of_any, object_of_extern,
+    AllocationFailure, CollectionStats, HeapExhausted, Referent, referent_of_any,
+    referent_of_extern,
 };
 use crate::host_func::HostFailure;
 use crate::host_roots::HostRoots;
+use crate::host_values::HostValue;
 use crate::trap::HostError;
 use crate::traphandlers;
 use egret_frontend::builtins::ARRAY_NEW_OUT_OF_BOUNDS;
 use egret_frontend::gc_layout::ARRAY_ELEMENTS;
 use egret_frontend::types::CompositeType;
 use egret_frontend::types::{HeapType, RefType, ValType};
+use std::any::Any;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::{MutexGuard, PoisonError};
 
@@ -179,14 +187,33 @@ impl dyn VMStore + '_ {
     }
 }
 
-/// The object a value of type `ty` (as its raw bits) refers to, if any.
-fn object_of_value(ty: RefType, raw: u128) -> Option<u32> {
-    if !ty.may_refer_to_gc_object() {
-        return None;
+/// What a collection starts from.
+#[derive(Default)]
+struct Roots {
+    /// Objects, as heap offsets.
+    objects: Vec<u32>,
+    /// Host values, by id.
+    host_values: Vec<u32>,
+}
+
+impl Roots {
+    fn add(&mut self, referent: Option<Referent>) {
+        match referent {
+            Some(Referent::Object(object)) => self.objects.push(object),
+            Some(Referent::HostValue(id)) => self.host_values.push(id),
+            None => {}
+        }
     }
-    match ty.heap.top() {
-        HeapType::Extern => object_of_extern(raw as u64),
-        _ => object_of_any(raw as u32),
+
+    /// Adds what a value of type `ty` (as its raw bits) leads to.
+    fn add_value(&mut self, ty: RefType, raw: u128) {
+        if !ty.may_refer_to_gc_object() {
+            return;
+        }
+        self.add(match ty.heap.top() {
+            HeapType::Extern => referent_of_extern(raw as u64),
+            _ => referent_of_any(raw as u32),
+        });
     }
 }
 
@@ -200,12 +227,48 @@ impl StoreOpaque {
             .unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Collects garbage if the store has a GC heap and every root can be
-    /// found; `None` if nothing was collected.
+    /// Collects garbage (GC objects and host values nothing reaches) if
+    /// every root can be found; `None` if nothing was collected. Frames
+    /// have stack maps only if the engine has the GC proposal on: without,
+    /// nothing is collected and host values live as long as the store.
     pub fn collect_garbage(&mut self) -> Option<CollectionStats> {
-        self.gc_heap.as_ref()?;
-        let roots = self.gc_roots()?;
-        Some(self.gc_heap.as_mut()?.collect(&roots))
+        if !self.engine.config().has_stack_maps() {
+            return None;
+        }
+        let mut roots = self.gc_roots()?;
+        let stats = match self.gc_heap.as_mut() {
+            Some(heap) => heap.collect(&roots.objects, &mut roots.host_values),
+            None => CollectionStats::default(),
+        };
+        let unreachable = self.host_values.sweep(&roots.host_values);
+        // Dropped last: their `Drop` is the embedder's code.
+        drop(unreachable);
+        Some(stats)
+    }
+
+    /// Host value `id` of an `externref`, if the store holds it.
+    pub fn host_value(&self, id: u64) -> Option<&(dyn Any + Send + Sync)> {
+        self.host_values.get(id)
+    }
+
+    /// Host value `id`, to change, if the store holds it.
+    pub fn host_value_mut(&mut self, id: u64) -> Option<&mut (dyn Any + Send + Sync)> {
+        self.host_values.get_mut(id)
+    }
+
+    /// How many host values the store holds.
+    pub fn host_value_count(&self) -> usize {
+        self.host_values.len()
+    }
+
+    /// Keeps `value` for an `externref` and returns its id, collecting
+    /// garbage first if enough host values were made since the last
+    /// collection; `None` if the store holds too many to take more.
+    pub fn new_host_value(&mut self, value: HostValue) -> Option<u32> {
+        if self.host_values.wants_collection() {
+            self.collect_garbage();
+        }
+        self.host_values.insert(value)
     }
 
     /// Collects garbage before an allocation from wasm, if enough has been
@@ -221,8 +284,8 @@ impl StoreOpaque {
     }
 
     /// Every root; `None` if the wasm frames cannot all be walked.
-    fn gc_roots(&self) -> Option<Vec<u32>> {
-        let mut roots = Vec::new();
+    fn gc_roots(&self) -> Option<Roots> {
+        let mut roots = Roots::default();
         let mut frame_roots = |fp: usize, return_address: usize| {
             let Some(code) = code_registry::lookup(return_address) else {
                 return;
@@ -235,12 +298,12 @@ impl StoreOpaque {
                 // SAFETY: the frame is suspended at this call, and its
                 // stack map says a 32-bit reference is spilled here.
                 let raw = unsafe { ((sp + offset as usize) as *const u32).read() };
-                roots.extend(object_of_any(raw));
+                roots.add(referent_of_any(raw));
             }
             for &offset in &map.extern_slots {
                 // SAFETY: as above, a 64-bit reference.
                 let raw = unsafe { ((sp + offset as usize) as *const u64).read_unaligned() };
-                roots.extend(object_of_extern(raw));
+                roots.add(referent_of_extern(raw));
             }
         };
         // SAFETY: the context is this store's, used on this thread (we
@@ -254,29 +317,22 @@ impl StoreOpaque {
             if let ValType::Ref(ty) = global.ty.content {
                 // SAFETY: globals point to live storage of this store.
                 let raw = u128::from_le_bytes(unsafe { (*global.definition).bytes });
-                roots.extend(object_of_value(ty, raw));
+                roots.add_value(ty, raw);
             }
         }
         for table in &self.tables {
             let ty = table.ty().element;
             if ty.may_refer_to_gc_object() {
-                roots.extend(
-                    table
-                        .elements()
-                        .iter()
-                        .filter_map(|&raw| object_of_value(ty, raw as u128)),
-                );
+                for &raw in table.elements() {
+                    roots.add_value(ty, raw as u128);
+                }
             }
         }
         for instance in &self.instances {
             let segments = &instance.info().elements;
             for (segment, items) in segments.iter().zip(&instance.allocated_elements) {
-                if let Some(items) = items {
-                    roots.extend(
-                        items
-                            .iter()
-                            .filter_map(|&raw| object_of_value(segment.ty, raw)),
-                    );
+                for &raw in items.iter().flatten() {
+                    roots.add_value(segment.ty, raw);
                 }
             }
         }
@@ -286,11 +342,13 @@ impl StoreOpaque {
                 .func_type(self.tags[exception.tag.0 as usize].ty);
             for (param, &raw) in ty.params().iter().zip(exception.fields) {
                 if let ValType::Ref(ty) = param {
-                    roots.extend(object_of_value(*ty, raw));
+                    roots.add_value(*ty, raw);
                 }
             }
         }
-        roots.extend(self.host_roots().objects());
+        for referent in self.host_roots().referents() {
+            roots.add(Some(referent));
+        }
         Some(roots)
     }
 }
