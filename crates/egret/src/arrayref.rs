@@ -63,19 +63,6 @@ impl GcRefImpl for ArrayRef {
 
 impl GcRef for ArrayRef {}
 
-impl From<Rooted<ArrayRef>> for Rooted<AnyRef> {
-    fn from(a: Rooted<ArrayRef>) -> Rooted<AnyRef> {
-        a.to_anyref()
-    }
-}
-
-impl Rooted<ArrayRef> {
-    /// The same reference as an `anyref`.
-    pub fn to_anyref(self) -> Rooted<AnyRef> {
-        rooting::retype(self)
-    }
-}
-
 impl ArrayRef {
     /// A new array of `allocator`'s type with `len` elements, each `elem`.
     /// Fails with `GcHeapOutOfMemory` if the heap cannot hold it.

@@ -30,6 +30,7 @@ mod arrayref;
 mod cache;
 mod config;
 mod engine;
+mod eqref;
 mod error;
 mod exn;
 mod externals;
@@ -60,6 +61,7 @@ pub use egret_frontend::code::CodeKind;
 #[cfg(feature = "compiler")]
 pub use egret_frontend::compiler::FunctionReport;
 pub use engine::{Engine, Precompiled};
+pub use eqref::EqRef;
 pub use error::{
     ArtifactError, CompileError, Context, Error, FrameInfo, Result, ThrownException, Trap,
     WasmBacktrace,

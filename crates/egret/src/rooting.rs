@@ -121,6 +121,14 @@ pub(crate) fn retype<T: GcRef, U: GcRef>(rooted: Rooted<U>) -> Rooted<T> {
     }
 }
 
+/// `owned` as a handle of kind `T`, sharing its root and liveness.
+pub(crate) fn retype_owned<T: GcRef, U: GcRef>(owned: OwnedRooted<U>) -> OwnedRooted<T> {
+    OwnedRooted {
+        inner: T::from_root(*owned.inner.root()),
+        _liveness: owned._liveness,
+    }
+}
+
 /// A scoped handle of kind `T` for `root` (the same root, seen as another
 /// kind of reference: an `AnyRef` as a `StructRef`, say).
 ///

@@ -70,19 +70,6 @@ impl GcRefImpl for StructRef {
 
 impl GcRef for StructRef {}
 
-impl From<Rooted<StructRef>> for Rooted<AnyRef> {
-    fn from(s: Rooted<StructRef>) -> Rooted<AnyRef> {
-        s.to_anyref()
-    }
-}
-
-impl Rooted<StructRef> {
-    /// The same reference as an `anyref`.
-    pub fn to_anyref(self) -> Rooted<AnyRef> {
-        rooting::retype(self)
-    }
-}
-
 impl StructRef {
     /// A new struct of `allocator`'s type holding `fields`, which must
     /// match the type's fields in number and type. Fails with

@@ -3,10 +3,14 @@
 //! plain Rust closures.
 
 use crate::func::{HostFnDef, host_fn};
+use crate::rooting::GcRef;
 use crate::rooting::{self, GcRefImpl};
 use crate::store::{AsContext, AsContextMut, StoreInner};
 use crate::types::engine_form::{self, ValType};
-use crate::{AnyRef, Caller, Error, ExnRef, ExternRef, Func, I31, OwnedRooted, Result, Rooted};
+use crate::{
+    AnyRef, ArrayRef, Caller, EqRef, Error, ExnRef, ExternRef, Func, I31, OwnedRooted, Result,
+    Rooted, StructRef, Val,
+};
 use egret_runtime::store::StoreOpaque;
 use std::marker::PhantomData;
 
@@ -74,11 +78,44 @@ impl WasmTy for Option<Func> {
     }
 }
 
+/// How a kind of GC reference travels in a [`Val`]: the kinds below
+/// `any` as `Val::AnyRef`, the others in their own variant.
+trait ValKind: GcRef {
+    fn into_val(r: Option<Rooted<Self>>) -> Val;
+    /// The reference `v` holds, if it holds one of this hierarchy.
+    fn from_val(v: Val) -> Option<Rooted<Self>>;
+}
+
+macro_rules! val_kind {
+    ($($kind:ident => $variant:ident $(via $retype:ident)?;)*) => {$(
+        impl ValKind for $kind {
+            fn into_val(r: Option<Rooted<Self>>) -> Val {
+                Val::$variant(r $(.map(rooting::$retype))?)
+            }
+            fn from_val(v: Val) -> Option<Rooted<Self>> {
+                match v {
+                    Val::$variant(r) => r $(.map(rooting::$retype))?,
+                    _ => None,
+                }
+            }
+        }
+    )*};
+}
+
+val_kind! {
+    AnyRef => AnyRef;
+    ExternRef => ExternRef;
+    ExnRef => ExnRef;
+    EqRef => AnyRef via retype;
+    StructRef => AnyRef via retype;
+    ArrayRef => AnyRef via retype;
+}
+
 /// `WasmTy` for the handles of a kind of GC reference: `Option<Rooted<_>>`
 /// and `Option<OwnedRooted<_>>` for the nullable type, `Rooted<_>` and
 /// `OwnedRooted<_>` for the non-null one.
 macro_rules! gc_ref_wasm_ty {
-    ($($kind:ident => $variant:ident, $heap:ident;)*) => {$(
+    ($($kind:ident => $heap:ident;)*) => {$(
         impl WasmTy for Option<Rooted<$kind>> {
             fn valtype() -> ValType {
                 ValType::Ref(engine_form::RefType {
@@ -87,13 +124,10 @@ macro_rules! gc_ref_wasm_ty {
                 })
             }
             fn to_raw<T>(self, store: &StoreInner<T>) -> Result<u128> {
-                crate::Val::$variant(self).to_raw(store)
+                $kind::into_val(self).to_raw(store)
             }
             fn from_raw(raw: u128, store: &StoreOpaque) -> Self {
-                match crate::Val::from_raw(raw, Self::valtype(), store) {
-                    crate::Val::$variant(r) => r,
-                    _ => None,
-                }
+                $kind::from_val(Val::from_raw(raw, Self::valtype(), store))
             }
         }
 
@@ -145,9 +179,12 @@ macro_rules! gc_ref_wasm_ty {
 }
 
 gc_ref_wasm_ty! {
-    AnyRef => AnyRef, Any;
-    ExternRef => ExternRef, Extern;
-    ExnRef => ExnRef, Exn;
+    AnyRef => Any;
+    EqRef => Eq;
+    StructRef => Struct;
+    ArrayRef => Array;
+    ExternRef => Extern;
+    ExnRef => Exn;
 }
 
 /// `(ref i31)`: never null.

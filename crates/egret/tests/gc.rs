@@ -7,7 +7,7 @@ mod common;
 
 use common::trap_of;
 use egret::{
-    AnyRef, ArrayRef, ArrayRefPre, ArrayType, AsContextMut, Caller, Config, Engine, Error,
+    AnyRef, ArrayRef, ArrayRefPre, ArrayType, AsContextMut, Caller, Config, Engine, EqRef, Error,
     ExternRef, FieldType, Finality, Func, GcHeapOutOfMemory, HeapType, I31, Instance, Module,
     Mutability, OwnedRooted, RootScope, Rooted, StorageType, Store, StoreLimits,
     StoreLimitsBuilder, StructRef, StructRefPre, StructType, Trap, Val, ValType,
@@ -1092,4 +1092,107 @@ fn host_values_held_by_frames_survive_and_dropped_ones_are_freed() {
     assert!(drops.load(Ordering::SeqCst) > 90_000);
     store.gc(None).unwrap();
     assert_eq!(drops.load(Ordering::SeqCst), 100_001);
+}
+
+#[test]
+fn eqrefs_structs_and_arrays_cross_typed_calls_and_compare_by_identity() {
+    let mut store = Store::new(&gc_engine(), ());
+    let module = Module::new(
+        store.engine(),
+        r#"(module
+            (type $pair (struct (field i32) (field i32)))
+            (type $bytes (array i8))
+            (func (export "pair") (result (ref $pair))
+                (struct.new $pair (i32.const 1) (i32.const 2)))
+            (func (export "as_struct") (param anyref) (result (ref null struct))
+                (ref.cast (ref null struct) (local.get 0)))
+            (func (export "bytes") (result (ref array)) (array.new_fixed $bytes 1 (i32.const 9)))
+            (func (export "same") (param eqref eqref) (result i32)
+                (ref.eq (local.get 0) (local.get 1))))"#,
+    )
+    .unwrap();
+    let instance = Instance::new(&mut store, &module, &[]).unwrap();
+    let pair = instance
+        .get_typed_func::<(), Rooted<StructRef>>(&mut store, "pair")
+        .unwrap()
+        .call(&mut store, ())
+        .unwrap();
+    let same = instance
+        .get_typed_func::<(Option<Rooted<EqRef>>, Option<Rooted<EqRef>>), i32>(&mut store, "same")
+        .unwrap();
+    let eq = pair.to_eqref();
+    assert!(eq.is_struct(&store).unwrap());
+    assert_eq!(
+        same.call(&mut store, (Some(eq), Some(pair.into())))
+            .unwrap(),
+        1
+    );
+    let other = instance
+        .get_typed_func::<(), Rooted<StructRef>>(&mut store, "pair")
+        .unwrap()
+        .call(&mut store, ())
+        .unwrap();
+    assert_eq!(
+        same.call(&mut store, (Some(eq), Some(other.into())))
+            .unwrap(),
+        0
+    );
+    let seven = EqRef::from_i31(&mut store, I31::wrapping_u32(7));
+    let also_seven = EqRef::from_i31(&mut store, I31::wrapping_u32(7));
+    assert_eq!(
+        same.call(&mut store, (Some(seven), Some(also_seven)))
+            .unwrap(),
+        1
+    );
+    // Handles widen and narrow.
+    let any: Rooted<AnyRef> = eq.into();
+    let back = any.unwrap_eqref(&mut store).unwrap();
+    assert_eq!(
+        back.unwrap_struct(&store)
+            .unwrap()
+            .field(&mut store, 1)
+            .unwrap()
+            .i32(),
+        Some(2)
+    );
+    let host = ExternRef::new(&mut store, ()).unwrap();
+    let host = AnyRef::convert_extern(&mut store, host).unwrap();
+    assert!(host.as_eqref(&mut store).unwrap().is_none());
+    let as_struct = instance
+        .get_typed_func::<Option<Rooted<AnyRef>>, Option<Rooted<StructRef>>>(
+            &mut store,
+            "as_struct",
+        )
+        .unwrap();
+    assert!(
+        as_struct
+            .call(&mut store, Some(pair.to_anyref()))
+            .unwrap()
+            .is_some()
+    );
+    assert!(as_struct.call(&mut store, None).unwrap().is_none());
+    let bytes = instance
+        .get_typed_func::<(), Rooted<ArrayRef>>(&mut store, "bytes")
+        .unwrap()
+        .call(&mut store, ())
+        .unwrap();
+    assert_eq!(
+        bytes
+            .to_eqref()
+            .unwrap_array(&store)
+            .unwrap()
+            .len(&store)
+            .unwrap(),
+        1
+    );
+    // Owned handles widen too, keeping the object alive.
+    let owned: OwnedRooted<EqRef> = bytes.to_owned_rooted(&mut store).unwrap().into();
+    store.gc(None).unwrap();
+    assert!(owned.is_array(&store).unwrap());
+    // A typed function's declared types are checked against the Rust ones.
+    assert!(
+        instance
+            .get_typed_func::<(), Rooted<ArrayRef>>(&mut store, "pair")
+            .is_err()
+    );
 }
