@@ -28,7 +28,7 @@ pub struct GcKernel {
 pub const KERNELS: [GcKernel; 3] = [
     GcKernel {
         name: "binary_trees",
-        n: 16,
+        n: 18,
         checksum: binary_trees_checksum,
     },
     GcKernel {

@@ -333,10 +333,13 @@ impl Config {
     }
 
     /// Garbage-collected structs, arrays, `i31` and recursion groups (a
-    /// WebAssembly 3.0 feature). Off by default until Egret's collector
-    /// lands (issue #16): with it on, every GC operator runs, but objects
-    /// live until their store is dropped, and a call that allocates in a
-    /// full GC heap fails with a resource-limit error (see docs/gc.md).
+    /// WebAssembly 3.0 feature). On by default, as in Wasmtime 48. Objects
+    /// live in a GC heap per store, collected by a precise mark-sweep
+    /// collector; the heap grows as the store's resource limiter allows,
+    /// and an allocation that does not fit fails the call with
+    /// [`GcHeapOutOfMemory`](crate::GcHeapOutOfMemory) (see docs/gc.md).
+    /// Off, frames carry no stack maps, and the host values of
+    /// `ExternRef`s live as long as their store.
     pub fn wasm_gc(&mut self, enable: bool) -> &mut Self {
         self.feature(WasmFeatures::GC, enable)
     }

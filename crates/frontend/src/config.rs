@@ -35,7 +35,8 @@ pub struct CompilerConfig {
     /// Wasmtime 48 enables them by default, the 3.0 features Egret
     /// implements completely (extended constant expressions, tail calls,
     /// typed function references, multi-memory, 64-bit memories and
-    /// tables, relaxed SIMD, exception handling) and wide arithmetic.
+    /// tables, relaxed SIMD, exception handling, garbage collection) and
+    /// wide arithmetic.
     pub features: WasmFeatures,
     /// Code-shaping settings.
     pub tunables: Tunables,
@@ -56,7 +57,8 @@ impl Default for CompilerConfig {
                 .union(WasmFeatures::MULTI_MEMORY)
                 .union(WasmFeatures::MEMORY64)
                 .union(WasmFeatures::RELAXED_SIMD)
-                .union(WasmFeatures::EXCEPTIONS),
+                .union(WasmFeatures::EXCEPTIONS)
+                .union(WasmFeatures::GC),
             tunables: Tunables::default(),
         }
     }

@@ -25,14 +25,13 @@ fn config() -> egret::Config {
 }
 
 /// The engine compared with Wasmtime: [`engine`] with custom page sizes
-/// and GC on (`generators::wasmtime_features`) and relaxed SIMD
-/// deterministic, as Wasmtime is configured.
+/// on (`generators::wasmtime_features`) and relaxed SIMD deterministic,
+/// as Wasmtime is configured.
 #[cfg(feature = "wasmtime")]
 pub fn wasmtime_peer_engine() -> Engine {
     let mut config = config();
     config
         .wasm_custom_page_sizes(true)
-        .wasm_gc(true)
         .relaxed_simd_deterministic(true);
     Engine::new(&config).expect("the host CPU is supported")
 }

@@ -37,9 +37,9 @@ pub fn wasmi_features() -> WasmFeatures {
 }
 
 /// Egret's default features (`egret::Config::new`, as Wasmtime 48's
-/// defaults less GC), which the compile and instantiate oracles use:
+/// defaults), which the compile and instantiate oracles use:
 /// [`wasmi_features`] plus typed function references, memory64 and
-/// table64, multi-memory, relaxed SIMD and exception handling. A test
+/// table64, multi-memory, relaxed SIMD, exception handling and GC. A test
 /// (`tests/oracles.rs`) checks it against Egret.
 pub fn features() -> WasmFeatures {
     use WasmFeatures as F;
@@ -49,16 +49,14 @@ pub fn features() -> WasmFeatures {
         .union(F::MULTI_MEMORY)
         .union(F::RELAXED_SIMD)
         .union(F::EXCEPTIONS)
+        .union(F::GC)
 }
 
 /// The features of modules compared with Wasmtime 48: Egret's defaults
-/// ([`features`]), exception handling included, plus custom page sizes
-/// and GC, which Egret has behind switches (`Config::wasm_gc` is still
-/// off by default).
+/// ([`features`]) plus custom page sizes, which both runtimes have behind
+/// a switch.
 pub fn wasmtime_features() -> WasmFeatures {
-    features()
-        .union(WasmFeatures::CUSTOM_PAGE_SIZES)
-        .union(WasmFeatures::GC)
+    features().union(WasmFeatures::CUSTOM_PAGE_SIZES)
 }
 
 /// Whether a module of `config` keeps wasm-smith's GC as it is: it was
