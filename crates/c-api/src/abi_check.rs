@@ -11,6 +11,7 @@ use crate::externs::{
     externkind, wasmtime_extern_t, wasmtime_extern_union_t, wasmtime_func_t, wasmtime_global_t,
     wasmtime_instance_t, wasmtime_memory_t, wasmtime_table_t, wasmtime_tag_t,
 };
+use crate::gc::{storage_kind, wasmtime_field_type_t, wasmtime_storage_type_t};
 use crate::types::{valkind as wasm_valkind, wasm_limits_t};
 use crate::val::{
     valkind, wasmtime_anyref_t, wasmtime_val_raw_t, wasmtime_val_t, wasmtime_valunion_t,
@@ -112,6 +113,10 @@ fn assertions() -> String {
         "f64" => f64, "anyref" => anyref, "externref" => externref, "exnref" => exnref,
         "funcref" => funcref, "v128" => v128);
     layout!(c, "wasmtime_val_t", wasmtime_val_t, "kind" => kind, "of" => of);
+    layout!(c, "wasmtime_storage_type_t", wasmtime_storage_type_t, "kind" => kind,
+        "valtype" => valtype);
+    layout!(c, "wasmtime_field_type_t", wasmtime_field_type_t, "mutable_" => mutable_,
+        "storage" => storage);
     layout!(c, "wasmtime_val_raw_t", wasmtime_val_raw_t, "i32" => i32, "i64" => i64, "f32" => f32,
         "f64" => f64, "v128" => v128, "anyref" => anyref, "externref" => externref,
         "exnref" => exnref, "funcref" => funcref);
@@ -138,6 +143,9 @@ fn assertions() -> String {
         ("WASMTIME_EXTERN_MEMORY", externkind::MEMORY),
         ("WASMTIME_EXTERN_SHAREDMEMORY", externkind::SHAREDMEMORY),
         ("WASMTIME_EXTERN_TAG", externkind::TAG),
+        ("WASMTIME_STORAGE_TYPE_KIND_I8", storage_kind::I8),
+        ("WASMTIME_STORAGE_TYPE_KIND_I16", storage_kind::I16),
+        ("WASMTIME_STORAGE_TYPE_KIND_VALTYPE", storage_kind::VALTYPE),
     ] {
         constant(&mut c, name, value);
     }

@@ -33,6 +33,7 @@ pub mod config;
 pub mod error;
 pub mod externs;
 pub mod func;
+pub mod gc;
 pub mod global;
 pub mod instance;
 pub mod linker;

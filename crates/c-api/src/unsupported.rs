@@ -376,42 +376,25 @@ unsupported! {
             wasm_trap_set_host_info, wasm_trap_set_host_info_with_finalizer,
         ],
     }
-    "GC references and types from C" {
+    "GC exceptions, heap and value types from C" {
         error: [
-            wasmtime_arrayref_get, wasmtime_arrayref_len, wasmtime_arrayref_new,
-            wasmtime_arrayref_set, wasmtime_exn_type_new, wasmtime_exnref_field,
-            wasmtime_exnref_new, wasmtime_exnref_tag, wasmtime_structref_field,
-            wasmtime_structref_new, wasmtime_structref_set_field,
+            wasmtime_exn_type_new, wasmtime_exnref_field, wasmtime_exnref_new,
+            wasmtime_exnref_tag,
         ],
         null: [
-            wasmtime_array_ref_pre_new, wasmtime_array_type_copy,
-            wasmtime_array_type_new, wasmtime_arrayref_type, wasmtime_exn_type_copy,
-            wasmtime_exn_type_tag_type, wasmtime_exnref_type, wasmtime_struct_ref_pre_new, wasmtime_struct_type_copy,
-            wasmtime_struct_type_new, wasmtime_structref_type, wasmtime_valtype_to_wasm,
-            wasmtime_wasm_valtype_v128,
+            wasmtime_exn_type_copy, wasmtime_exn_type_tag_type, wasmtime_exnref_type,
+            wasmtime_valtype_to_wasm, wasmtime_wasm_valtype_v128,
         ],
         false: [
-            wasmtime_anyref_as_array, wasmtime_anyref_as_eqref,
-            wasmtime_anyref_as_struct, wasmtime_anyref_type, wasmtime_eqref_as_array, wasmtime_eqref_as_struct,
-            wasmtime_eqref_i31_get_s, wasmtime_eqref_i31_get_u, wasmtime_eqref_is_array,
-            wasmtime_eqref_is_i31, wasmtime_eqref_is_struct, wasmtime_eqref_type,
-            wasmtime_struct_type_field,
-            wasmtime_wasm_valtype_equal,
+            wasmtime_anyref_type, wasmtime_eqref_type, wasmtime_wasm_valtype_equal,
         ],
         zero: [
-            wasmtime_exnref_field_count, wasmtime_struct_type_num_fields,
+            wasmtime_exnref_field_count,
         ],
         ignored: [
-            wasmtime_array_ref_pre_delete,
-            wasmtime_array_type_delete, wasmtime_array_type_element,
-            wasmtime_arrayref_to_anyref,
-            wasmtime_arrayref_to_eqref, wasmtime_eqref_from_i31, wasmtime_eqref_to_anyref, wasmtime_exn_type_delete, wasmtime_field_type_clone, wasmtime_field_type_delete,
-            wasmtime_heaptype_clone, wasmtime_heaptype_delete, wasmtime_reftype_clone,
-            wasmtime_reftype_delete, wasmtime_storage_type_clone,
-            wasmtime_storage_type_delete, wasmtime_struct_ref_pre_delete,
-            wasmtime_struct_type_delete, wasmtime_structref_to_anyref, wasmtime_structref_to_eqref,
-            wasmtime_valtype_clone, wasmtime_valtype_delete,
-            wasmtime_valtype_new,
+            wasmtime_exn_type_delete, wasmtime_heaptype_clone, wasmtime_heaptype_delete,
+            wasmtime_reftype_clone, wasmtime_reftype_delete, wasmtime_valtype_clone,
+            wasmtime_valtype_delete, wasmtime_valtype_new,
         ],
     }
     "module types" {

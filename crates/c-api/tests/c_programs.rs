@@ -117,6 +117,7 @@ c_programs! {
     errors,
     fuel_and_epochs,
     gc_and_tags,
+    gc_objects,
     host_calls,
     instances,
     isolated_state,
