@@ -12,7 +12,7 @@ use crate::externs::{
     wasmtime_instance_t, wasmtime_memory_t, wasmtime_table_t, wasmtime_tag_t,
 };
 use crate::gc::{storage_kind, wasmtime_field_type_t, wasmtime_storage_type_t};
-use crate::types::{valkind as wasm_valkind, wasm_limits_t};
+use crate::types::{externkind as wasm_externkind, valkind as wasm_valkind, wasm_limits_t};
 use crate::val::{
     valkind, wasmtime_anyref_t, wasmtime_val_raw_t, wasmtime_val_t, wasmtime_valunion_t,
 };
@@ -143,6 +143,11 @@ fn assertions() -> String {
         ("WASMTIME_EXTERN_MEMORY", externkind::MEMORY),
         ("WASMTIME_EXTERN_SHAREDMEMORY", externkind::SHAREDMEMORY),
         ("WASMTIME_EXTERN_TAG", externkind::TAG),
+        ("WASM_EXTERN_FUNC", wasm_externkind::FUNC),
+        ("WASM_EXTERN_GLOBAL", wasm_externkind::GLOBAL),
+        ("WASM_EXTERN_TABLE", wasm_externkind::TABLE),
+        ("WASM_EXTERN_MEMORY", wasm_externkind::MEMORY),
+        ("WASM_EXTERN_TAG", wasm_externkind::TAG),
         ("WASMTIME_STORAGE_TYPE_KIND_I8", storage_kind::I8),
         ("WASMTIME_STORAGE_TYPE_KIND_I16", storage_kind::I16),
         ("WASMTIME_STORAGE_TYPE_KIND_VALTYPE", storage_kind::VALTYPE),

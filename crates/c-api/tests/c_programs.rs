@@ -126,4 +126,5 @@ c_programs! {
     shared_store,
     store_association,
     wasi,
+    wasm_h,
 }
