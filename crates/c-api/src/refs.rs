@@ -3,7 +3,7 @@
 //! and the copy, release and raw-slot conversions of the reference
 //! structs.
 //!
-//! A reference struct C holds owns a boxed [`KeptRef`] (an
+//! A reference struct C holds owns a boxed `KeptRef` (an
 //! `OwnedRooted`, which keeps its object alive through collections): its
 //! `__private3` points to the box and its store id names the store.
 //! Copying the struct with `_clone` boxes a second handle; `_unroot`

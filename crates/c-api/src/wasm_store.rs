@@ -3,7 +3,7 @@
 //!
 //! A `wasm_store_t` is a `wasmtime_store_t` shared (an `Rc`) by every
 //! object made in it: each extern and instance keeps its store alive, as
-//! in the `wasm.h` model, and reaches it through [`StoreRef::with`].
+//! in the `wasm.h` model, and reaches it through `StoreRef::with`.
 //! While one of the store's host functions runs, `with` hands out the
 //! caller's context instead of the store's own (which is lent to the
 //! running call), so a callback may use the store's objects too.
