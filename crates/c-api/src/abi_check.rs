@@ -4,6 +4,8 @@
 //! definitions have, and the system C compiler checks it. (A unit test:
 //! the library builds no rlib an integration test could read.)
 
+// `include_dirs_with` serves the symbols test only.
+#[allow(dead_code)]
 #[path = "../tests/support/headers.rs"]
 mod headers;
 
@@ -17,6 +19,7 @@ use crate::val::{
     valkind, wasmtime_anyref_t, wasmtime_val_raw_t, wasmtime_val_t, wasmtime_valunion_t,
 };
 use crate::vec::*;
+use std::collections::BTreeSet;
 use std::fmt::Write;
 use std::mem::{align_of, offset_of, size_of};
 use std::process::Command;
@@ -172,7 +175,7 @@ fn layouts_and_constants_agree_with_wasmtime_50_headers() {
     std::fs::write(&source, assertions()).unwrap();
     let mut cc = Command::new(std::env::var("CC").unwrap_or_else(|_| "cc".to_string()));
     cc.args(["-std=c11", "-fsyntax-only", "-Wall", "-Werror"]);
-    for dir in headers::include_dirs(&scratch) {
+    for dir in headers::include_dirs() {
         cc.arg("-I").arg(dir);
     }
     let output = cc.arg(&source).output().expect("running the C compiler");
@@ -182,4 +185,42 @@ fn layouts_and_constants_agree_with_wasmtime_50_headers() {
         "the Rust layouts disagree with Wasmtime 50's headers:\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
+}
+
+/// The `WASMTIME_FEATURE_*` names a `conf.h` (or `conf.h.in`) declares
+/// with `directive` (`#define`, `#cmakedefine`).
+fn features_declared(text: &str, directive: &str) -> BTreeSet<String> {
+    text.lines()
+        .filter_map(|line| line.trim().strip_prefix(directive))
+        .filter_map(|rest| rest.split_whitespace().next())
+        .filter(|name| name.starts_with("WASMTIME_FEATURE_"))
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn egret_conf_h_declares_wasmtime_features_libegret_needs() {
+    let read = |path: std::path::PathBuf| {
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    };
+    let theirs = read(headers::wasmtime_include_dir().join("wasmtime/conf.h.in"));
+    let ours = read(headers::egret_include_dir().join("wasmtime/conf.h"));
+    let known: BTreeSet<String> = features_declared(&theirs, "#cmakedefine ")
+        .union(&features_declared(&theirs, "#define "))
+        .cloned()
+        .collect();
+    let declared = features_declared(&ours, "#define ");
+    let unknown: Vec<_> = declared.difference(&known).collect();
+    assert!(
+        unknown.is_empty(),
+        "features Wasmtime 50 does not have: {unknown:?}"
+    );
+    // The ABI (`wasmtime_val_t`'s size) and the tests (`wasmtime_wat2wasm`,
+    // WASI) depend on these.
+    for needed in ["GC", "WAT", "WASI", "COMPILER"] {
+        assert!(
+            declared.contains(&format!("WASMTIME_FEATURE_{needed}")),
+            "Egret's conf.h does not declare WASMTIME_FEATURE_{needed}"
+        );
+    }
 }

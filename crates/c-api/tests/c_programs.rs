@@ -31,7 +31,7 @@ fn run_c_program(name: &str) -> String {
         "-Werror",
         "-Wno-unused-function",
     ]);
-    for dir in support::headers::include_dirs(&scratch) {
+    for dir in support::headers::include_dirs() {
         cc.arg("-I").arg(dir);
     }
     cc.arg(&source)
