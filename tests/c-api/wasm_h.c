@@ -16,13 +16,23 @@ static wasm_module_t *wasm_h_module(wasm_store_t *store, const char *wat) {
 }
 
 static int hello_calls = 0;
+// A global of the store the callback reads while wasm is running, once
+// set (wasm.h gives a callback no caller: it uses the store's objects).
+static const wasm_global_t *observed = NULL;
 
 static wasm_trap_t *hello_callback(const wasm_val_vec_t *args, wasm_val_vec_t *results) {
   CHECK(args->size == 1 && args->data[0].kind == WASM_I32);
   CHECK(results->size == 1);
   hello_calls++;
+  int32_t extra = 0;
+  if (observed != NULL) {
+    wasm_val_t value;
+    wasm_global_get(observed, &value);
+    CHECK(value.kind == WASM_I32);
+    extra = value.of.i32;
+  }
   results->data[0].kind = WASM_I32;
-  results->data[0].of.i32 = args->data[0].of.i32 * 2;
+  results->data[0].of.i32 = args->data[0].of.i32 * 2 + extra;
   return NULL;
 }
 
@@ -179,6 +189,9 @@ int main(void) {
   wasm_global_set(counter, &six);
   wasm_global_get(counter, &value);
   CHECK(value.of.i32 == 6);
+  observed = counter;
+  CHECK(call_1(run, 20) == 47);
+  observed = NULL;
   wasm_globaltype_t *global_type = wasm_global_type(counter);
   CHECK(wasm_globaltype_mutability(global_type) == WASM_VAR);
   wasm_globaltype_delete(global_type);
@@ -291,7 +304,7 @@ int main(void) {
   wasm_instance_delete(instance);
   wasm_store_delete(store);
   CHECK(call_1(hello, 4) == 8);
-  CHECK(hello_calls == 2);
+  CHECK(hello_calls == 3);
   wasm_func_delete(hello);
   CHECK(host_info_finalized == 9);
   CHECK(env_finalized == 0);
