@@ -1,6 +1,7 @@
 // GC objects made and read from C: struct and array types, structs and
 // arrays made with their allocators, fields and elements read and written
 // (packed ones too), casts between anyref, eqref, structref and arrayref,
+// the heap types of objects,
 // objects crossing into wasm and back, and collections keeping what C
 // still holds. (That they free what C unrooted is checked in Rust, where
 // the heap's size can be seen: `src/gc.rs`.)
@@ -109,12 +110,25 @@ int main(void) {
   wasmtime_arrayref_t not_array;
   CHECK(!wasmtime_anyref_as_array(context, &any.of.anyref, &not_array));
   CHECK(wasmtime_arrayref_is_null(&not_array));
+  wasmtime_heaptype_t heap;
+  CHECK(wasmtime_anyref_type(context, &any.of.anyref, &heap));
+  CHECK(heap.kind == WASMTIME_HEAPTYPE_KIND_CONCRETE_STRUCT);
+  CHECK(wasmtime_struct_type_num_fields(heap.of.concrete_struct) == 3);
+  wasmtime_heaptype_t heap_copy;
+  wasmtime_heaptype_clone(&heap, &heap_copy);
+  CHECK(heap_copy.kind == WASMTIME_HEAPTYPE_KIND_CONCRETE_STRUCT);
+  CHECK(heap_copy.of.concrete_struct != heap.of.concrete_struct);
+  wasmtime_heaptype_delete(&heap);
+  CHECK(wasmtime_struct_type_num_fields(heap_copy.of.concrete_struct) == 3);
+  wasmtime_heaptype_delete(&heap_copy);
   wasmtime_structref_unroot(&again);
   wasmtime_eqref_unroot(&eq);
   wasmtime_eqref_from_i31(context, 0x40000000, &eq);
   int32_t small;
   CHECK(wasmtime_eqref_is_i31(context, &eq) && !wasmtime_eqref_is_struct(context, &eq));
   CHECK(wasmtime_eqref_i31_get_s(context, &eq, &small) && small == -0x40000000);
+  CHECK(wasmtime_eqref_type(context, &eq, &heap) && heap.kind == WASMTIME_HEAPTYPE_KIND_I31);
+  wasmtime_heaptype_delete(&heap);
   wasmtime_eqref_unroot(&eq);
 
   // Arrays of packed bytes.
@@ -138,6 +152,12 @@ int main(void) {
   wasmtime_val_t bytes_any = {.kind = WASMTIME_ANYREF};
   wasmtime_arrayref_to_anyref(&bytes, &bytes_any.of.anyref);
   CHECK(wasmtime_anyref_is_array(context, &bytes_any.of.anyref));
+  CHECK(wasmtime_anyref_type(context, &bytes_any.of.anyref, &heap));
+  CHECK(heap.kind == WASMTIME_HEAPTYPE_KIND_CONCRETE_ARRAY);
+  wasmtime_array_type_element(heap.of.concrete_array, &read_field);
+  CHECK(read_field.storage.kind == WASMTIME_STORAGE_TYPE_KIND_I8);
+  wasmtime_field_type_delete(&read_field);
+  wasmtime_heaptype_delete(&heap);
   wasmtime_arrayref_unroot(&bytes);
 
   // Into wasm and back: wasm reads the struct's first field and sums the

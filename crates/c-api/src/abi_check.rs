@@ -13,7 +13,10 @@ use crate::externs::{
     externkind, wasmtime_extern_t, wasmtime_extern_union_t, wasmtime_func_t, wasmtime_global_t,
     wasmtime_instance_t, wasmtime_memory_t, wasmtime_table_t, wasmtime_tag_t,
 };
-use crate::gc::{storage_kind, wasmtime_field_type_t, wasmtime_storage_type_t};
+use crate::gc::{
+    heaptype_kind, storage_kind, wasmtime_field_type_t, wasmtime_heaptype_t,
+    wasmtime_heaptype_union_t, wasmtime_storage_type_t,
+};
 use crate::types::{externkind as wasm_externkind, valkind as wasm_valkind, wasm_limits_t};
 use crate::val::{
     valkind, wasmtime_anyref_t, wasmtime_val_raw_t, wasmtime_val_t, wasmtime_valunion_t,
@@ -120,6 +123,10 @@ fn assertions() -> String {
         "valtype" => valtype);
     layout!(c, "wasmtime_field_type_t", wasmtime_field_type_t, "mutable_" => mutable_,
         "storage" => storage);
+    layout!(c, "wasmtime_heaptype_union_t", wasmtime_heaptype_union_t,
+        "concrete_func" => concrete_func, "concrete_array" => concrete_array,
+        "concrete_struct" => concrete_struct, "concrete_exn" => concrete_exn);
+    layout!(c, "wasmtime_heaptype_t", wasmtime_heaptype_t, "kind" => kind, "of" => of);
     layout!(c, "wasmtime_val_raw_t", wasmtime_val_raw_t, "i32" => i32, "i64" => i64, "f32" => f32,
         "f64" => f64, "v128" => v128, "anyref" => anyref, "externref" => externref,
         "exnref" => exnref, "funcref" => funcref);
@@ -152,6 +159,30 @@ fn assertions() -> String {
         ("WASM_EXTERN_MEMORY", wasm_externkind::MEMORY),
         ("WASM_EXTERN_TAG", wasm_externkind::TAG),
         ("WASMTIME_STORAGE_TYPE_KIND_I8", storage_kind::I8),
+        ("WASMTIME_HEAPTYPE_KIND_EXTERN", heaptype_kind::EXTERN),
+        ("WASMTIME_HEAPTYPE_KIND_NOEXTERN", heaptype_kind::NOEXTERN),
+        ("WASMTIME_HEAPTYPE_KIND_FUNC", heaptype_kind::FUNC),
+        (
+            "WASMTIME_HEAPTYPE_KIND_CONCRETE_FUNC",
+            heaptype_kind::CONCRETE_FUNC,
+        ),
+        ("WASMTIME_HEAPTYPE_KIND_NOFUNC", heaptype_kind::NOFUNC),
+        ("WASMTIME_HEAPTYPE_KIND_ANY", heaptype_kind::ANY),
+        ("WASMTIME_HEAPTYPE_KIND_NONE", heaptype_kind::NONE),
+        ("WASMTIME_HEAPTYPE_KIND_EQ", heaptype_kind::EQ),
+        ("WASMTIME_HEAPTYPE_KIND_I31", heaptype_kind::I31),
+        ("WASMTIME_HEAPTYPE_KIND_ARRAY", heaptype_kind::ARRAY),
+        (
+            "WASMTIME_HEAPTYPE_KIND_CONCRETE_ARRAY",
+            heaptype_kind::CONCRETE_ARRAY,
+        ),
+        ("WASMTIME_HEAPTYPE_KIND_STRUCT", heaptype_kind::STRUCT),
+        (
+            "WASMTIME_HEAPTYPE_KIND_CONCRETE_STRUCT",
+            heaptype_kind::CONCRETE_STRUCT,
+        ),
+        ("WASMTIME_HEAPTYPE_KIND_EXN", heaptype_kind::EXN),
+        ("WASMTIME_HEAPTYPE_KIND_NOEXN", heaptype_kind::NOEXN),
         ("WASMTIME_STORAGE_TYPE_KIND_I16", storage_kind::I16),
         ("WASMTIME_STORAGE_TYPE_KIND_VALTYPE", storage_kind::VALTYPE),
     ] {

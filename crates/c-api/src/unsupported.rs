@@ -351,13 +351,13 @@ unsupported! {
             wasmtime_valtype_to_wasm, wasmtime_wasm_valtype_v128,
         ],
         false: [
-            wasmtime_anyref_type, wasmtime_eqref_type, wasmtime_wasm_valtype_equal,
+            wasmtime_wasm_valtype_equal,
         ],
         zero: [
             wasmtime_exnref_field_count,
         ],
         ignored: [
-            wasmtime_exn_type_delete, wasmtime_heaptype_clone, wasmtime_heaptype_delete,
+            wasmtime_exn_type_delete,
             wasmtime_reftype_clone, wasmtime_reftype_delete, wasmtime_valtype_clone,
             wasmtime_valtype_delete, wasmtime_valtype_new,
         ],
