@@ -4,6 +4,8 @@
 //! definitions have, and the system C compiler checks it. (A unit test:
 //! the library builds no rlib an integration test could read.)
 
+// `include_dirs_with` serves the symbols test only.
+#[allow(dead_code)]
 #[path = "../tests/support/headers.rs"]
 mod headers;
 
@@ -11,11 +13,16 @@ use crate::externs::{
     externkind, wasmtime_extern_t, wasmtime_extern_union_t, wasmtime_func_t, wasmtime_global_t,
     wasmtime_instance_t, wasmtime_memory_t, wasmtime_table_t, wasmtime_tag_t,
 };
-use crate::types::{valkind as wasm_valkind, wasm_limits_t};
+use crate::gc::{
+    heaptype_kind, storage_kind, wasmtime_field_type_t, wasmtime_heaptype_t,
+    wasmtime_heaptype_union_t, wasmtime_storage_type_t,
+};
+use crate::types::{externkind as wasm_externkind, valkind as wasm_valkind, wasm_limits_t};
 use crate::val::{
     valkind, wasmtime_anyref_t, wasmtime_val_raw_t, wasmtime_val_t, wasmtime_valunion_t,
 };
 use crate::vec::*;
+use std::collections::BTreeSet;
 use std::fmt::Write;
 use std::mem::{align_of, offset_of, size_of};
 use std::process::Command;
@@ -112,6 +119,14 @@ fn assertions() -> String {
         "f64" => f64, "anyref" => anyref, "externref" => externref, "exnref" => exnref,
         "funcref" => funcref, "v128" => v128);
     layout!(c, "wasmtime_val_t", wasmtime_val_t, "kind" => kind, "of" => of);
+    layout!(c, "wasmtime_storage_type_t", wasmtime_storage_type_t, "kind" => kind,
+        "valtype" => valtype);
+    layout!(c, "wasmtime_field_type_t", wasmtime_field_type_t, "mutable_" => mutable_,
+        "storage" => storage);
+    layout!(c, "wasmtime_heaptype_union_t", wasmtime_heaptype_union_t,
+        "concrete_func" => concrete_func, "concrete_array" => concrete_array,
+        "concrete_struct" => concrete_struct, "concrete_exn" => concrete_exn);
+    layout!(c, "wasmtime_heaptype_t", wasmtime_heaptype_t, "kind" => kind, "of" => of);
     layout!(c, "wasmtime_val_raw_t", wasmtime_val_raw_t, "i32" => i32, "i64" => i64, "f32" => f32,
         "f64" => f64, "v128" => v128, "anyref" => anyref, "externref" => externref,
         "exnref" => exnref, "funcref" => funcref);
@@ -138,6 +153,38 @@ fn assertions() -> String {
         ("WASMTIME_EXTERN_MEMORY", externkind::MEMORY),
         ("WASMTIME_EXTERN_SHAREDMEMORY", externkind::SHAREDMEMORY),
         ("WASMTIME_EXTERN_TAG", externkind::TAG),
+        ("WASM_EXTERN_FUNC", wasm_externkind::FUNC),
+        ("WASM_EXTERN_GLOBAL", wasm_externkind::GLOBAL),
+        ("WASM_EXTERN_TABLE", wasm_externkind::TABLE),
+        ("WASM_EXTERN_MEMORY", wasm_externkind::MEMORY),
+        ("WASM_EXTERN_TAG", wasm_externkind::TAG),
+        ("WASMTIME_STORAGE_TYPE_KIND_I8", storage_kind::I8),
+        ("WASMTIME_HEAPTYPE_KIND_EXTERN", heaptype_kind::EXTERN),
+        ("WASMTIME_HEAPTYPE_KIND_NOEXTERN", heaptype_kind::NOEXTERN),
+        ("WASMTIME_HEAPTYPE_KIND_FUNC", heaptype_kind::FUNC),
+        (
+            "WASMTIME_HEAPTYPE_KIND_CONCRETE_FUNC",
+            heaptype_kind::CONCRETE_FUNC,
+        ),
+        ("WASMTIME_HEAPTYPE_KIND_NOFUNC", heaptype_kind::NOFUNC),
+        ("WASMTIME_HEAPTYPE_KIND_ANY", heaptype_kind::ANY),
+        ("WASMTIME_HEAPTYPE_KIND_NONE", heaptype_kind::NONE),
+        ("WASMTIME_HEAPTYPE_KIND_EQ", heaptype_kind::EQ),
+        ("WASMTIME_HEAPTYPE_KIND_I31", heaptype_kind::I31),
+        ("WASMTIME_HEAPTYPE_KIND_ARRAY", heaptype_kind::ARRAY),
+        (
+            "WASMTIME_HEAPTYPE_KIND_CONCRETE_ARRAY",
+            heaptype_kind::CONCRETE_ARRAY,
+        ),
+        ("WASMTIME_HEAPTYPE_KIND_STRUCT", heaptype_kind::STRUCT),
+        (
+            "WASMTIME_HEAPTYPE_KIND_CONCRETE_STRUCT",
+            heaptype_kind::CONCRETE_STRUCT,
+        ),
+        ("WASMTIME_HEAPTYPE_KIND_EXN", heaptype_kind::EXN),
+        ("WASMTIME_HEAPTYPE_KIND_NOEXN", heaptype_kind::NOEXN),
+        ("WASMTIME_STORAGE_TYPE_KIND_I16", storage_kind::I16),
+        ("WASMTIME_STORAGE_TYPE_KIND_VALTYPE", storage_kind::VALTYPE),
     ] {
         constant(&mut c, name, value);
     }
@@ -159,7 +206,7 @@ fn layouts_and_constants_agree_with_wasmtime_50_headers() {
     std::fs::write(&source, assertions()).unwrap();
     let mut cc = Command::new(std::env::var("CC").unwrap_or_else(|_| "cc".to_string()));
     cc.args(["-std=c11", "-fsyntax-only", "-Wall", "-Werror"]);
-    for dir in headers::include_dirs(&scratch) {
+    for dir in headers::include_dirs() {
         cc.arg("-I").arg(dir);
     }
     let output = cc.arg(&source).output().expect("running the C compiler");
@@ -169,4 +216,42 @@ fn layouts_and_constants_agree_with_wasmtime_50_headers() {
         "the Rust layouts disagree with Wasmtime 50's headers:\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
+}
+
+/// The `WASMTIME_FEATURE_*` names a `conf.h` (or `conf.h.in`) declares
+/// with `directive` (`#define`, `#cmakedefine`).
+fn features_declared(text: &str, directive: &str) -> BTreeSet<String> {
+    text.lines()
+        .filter_map(|line| line.trim().strip_prefix(directive))
+        .filter_map(|rest| rest.split_whitespace().next())
+        .filter(|name| name.starts_with("WASMTIME_FEATURE_"))
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn egret_conf_h_declares_wasmtime_features_libegret_needs() {
+    let read = |path: std::path::PathBuf| {
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    };
+    let theirs = read(headers::wasmtime_include_dir().join("wasmtime/conf.h.in"));
+    let ours = read(headers::egret_include_dir().join("wasmtime/conf.h"));
+    let known: BTreeSet<String> = features_declared(&theirs, "#cmakedefine ")
+        .union(&features_declared(&theirs, "#define "))
+        .cloned()
+        .collect();
+    let declared = features_declared(&ours, "#define ");
+    let unknown: Vec<_> = declared.difference(&known).collect();
+    assert!(
+        unknown.is_empty(),
+        "features Wasmtime 50 does not have: {unknown:?}"
+    );
+    // The ABI (`wasmtime_val_t`'s size) and the tests (`wasmtime_wat2wasm`,
+    // WASI) depend on these.
+    for needed in ["GC", "WAT", "WASI", "COMPILER"] {
+        assert!(
+            declared.contains(&format!("WASMTIME_FEATURE_{needed}")),
+            "Egret's conf.h does not declare WASMTIME_FEATURE_{needed}"
+        );
+    }
 }

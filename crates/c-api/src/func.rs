@@ -76,7 +76,7 @@ pub(crate) fn host_fn(
 ) -> impl Fn(Caller<'_, StoreData>, &[Val], &mut [Val]) -> Result<()> + Send + Sync + 'static {
     let env = Arc::new(env);
     move |mut caller, params, results| {
-        let args: Vec<wasmtime_val_t> = params
+        let mut args: Vec<wasmtime_val_t> = params
             .iter()
             .map(|v| wasmtime_val_t::new(v, &mut caller))
             .collect();
@@ -100,12 +100,23 @@ pub(crate) fn host_fn(
                 outs.len(),
             )
         };
-        // SAFETY: the callback's return value, as the C API defines it.
-        unsafe { callback_outcome(trap) }?;
-        for (slot, out) in results.iter_mut().zip(&outs) {
-            *slot = out.value(&mut caller)?;
+        // The arguments were lent to the callback, and the results it
+        // wrote are given to Egret: both are released here (as Wasmtime
+        // does), whatever the outcome.
+        for arg in &mut args {
+            arg.release();
         }
-        Ok(())
+        // SAFETY: the callback's return value, as the C API defines it.
+        let outcome = unsafe { callback_outcome(trap) }.and_then(|()| {
+            for (slot, out) in results.iter_mut().zip(&outs) {
+                *slot = out.value(&mut caller)?;
+            }
+            Ok(())
+        });
+        for out in &mut outs {
+            out.release();
+        }
+        outcome
     }
 }
 
@@ -166,13 +177,9 @@ fn to_raw(val: &Val, mut cx: impl AsContextMut<Data = StoreData>) -> wasmtime_va
             wasmtime_val_raw_t { i64: 0 }
         }
         Val::ExternRef(Some(_)) | Val::AnyRef(Some(_)) | Val::ExnRef(Some(_)) => {
-            let kept = crate::refs::keep(val, cx);
-            let position = if kept.store_id == 0 {
-                0
-            } else {
-                i64::from(kept.__private1) + 1
-            };
-            wasmtime_val_raw_t { i64: position }
+            wasmtime_val_raw_t {
+                i64: i64::from(crate::refs::to_raw_slot(val, cx)),
+            }
         }
     }
 }
@@ -207,13 +214,7 @@ fn from_raw(
                     func.ok_or_else(|| Error::msg("invalid funcref: unknown handle"))?,
                 ))
             } else {
-                let gcref = crate::val::wasmtime_gcref_t {
-                    store_id: cx.as_context().data().id,
-                    __private1: (position - 1) as u32,
-                    __private2: 0,
-                    __private3: std::ptr::null_mut(),
-                };
-                crate::refs::kept(&gcref, cx)
+                crate::refs::from_raw_slot(position as u32, cx)
                     .ok_or_else(|| Error::msg("invalid reference: unknown handle"))?
             }
         }
@@ -340,17 +341,18 @@ pub unsafe extern "C" fn wasmtime_func_call(
         let func = required(func, "func")?.resolve(store.data())?;
         // SAFETY: forwarded to the caller.
         let args = unsafe { slice(args, nargs, "args") }?;
+        let mut cx = store.scope();
         let args = args
             .iter()
-            .map(|a| a.value(store.context_mut()))
+            .map(|a| a.value(&mut cx))
             .collect::<Result<Vec<_>>>()?;
         if nresults > 0 && results.is_null() {
             return Err(crate::boundary::null_error("results"));
         }
         let mut outs = vec![Val::I32(0); nresults];
-        func.call(store.context_mut(), &args, &mut outs)?;
+        func.call(&mut cx, &args, &mut outs)?;
         for (i, out) in outs.iter().enumerate() {
-            let val = wasmtime_val_t::new(out, store.context_mut());
+            let val = wasmtime_val_t::new(out, &mut cx);
             // SAFETY: `results` is not NULL and has room for `nresults`.
             unsafe { results.add(i).write(val) };
         }
@@ -385,15 +387,16 @@ pub unsafe extern "C" fn wasmtime_func_call_unchecked(
         }
         // SAFETY: forwarded to the caller; at least `needed` slots.
         let slots = unsafe { slice(args_and_results, args_and_results_len, "args_and_results") }?;
+        let mut cx = store.scope();
         let args = slots
             .iter()
             .zip(ty.params())
-            .map(|(slot, ty)| from_raw(slot, &ty, store.context_mut()))
+            .map(|(slot, ty)| from_raw(slot, &ty, &mut cx))
             .collect::<Result<Vec<_>>>()?;
         let mut outs = vec![Val::I32(0); ty.results().len()];
-        func.call(store.context_mut(), &args, &mut outs)?;
+        func.call(&mut cx, &args, &mut outs)?;
         for (i, out) in outs.iter().enumerate() {
-            let raw = to_raw(out, store.context_mut());
+            let raw = to_raw(out, &mut cx);
             // SAFETY: the caller's buffer has at least `needed` slots.
             unsafe { args_and_results.add(i).write(raw) };
         }

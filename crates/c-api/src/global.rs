@@ -22,8 +22,10 @@ pub unsafe extern "C" fn wasmtime_global_new(
     with_error(|| {
         let store = required(store, "store")?;
         let ty = required(ty, "global type")?.to_global_type();
-        let val = required(val, "val")?.value(store.context_mut())?;
-        let global = Global::new(store.context_mut(), ty, val)?;
+        let mut cx = store.scope();
+        let val = required(val, "val")?.value(&mut cx)?;
+        let global = Global::new(&mut cx, ty, val)?;
+        drop(cx);
         let handle = wasmtime_global_t::new(global, store.data_mut());
         // SAFETY: forwarded to the caller.
         unsafe { write_out(ret, handle, "ret") }
@@ -61,12 +63,10 @@ pub unsafe extern "C" fn wasmtime_global_get(
 ) {
     let value = or_default(None, || {
         let store = store?;
-        let value = global?
-            .resolve(store.data())
-            .ok()?
-            .try_get(store.context())
-            .ok()?;
-        Some(wasmtime_val_t::new(&value, store.context_mut()))
+        let global = global?.resolve(store.data()).ok()?;
+        let mut cx = store.scope();
+        let value = global.try_get(&cx).ok()?;
+        Some(wasmtime_val_t::new(&value, &mut cx))
     });
     // SAFETY: forwarded to the caller; a NULL `out` is skipped.
     let _ = unsafe { write_out(out, value.unwrap_or(wasmtime_val_t::ZERO), "out") };
@@ -83,7 +83,8 @@ pub extern "C" fn wasmtime_global_set(
     with_error(|| {
         let store = required(store, "store")?;
         let global = required(global, "global")?.resolve(store.data())?;
-        let val = required(val, "val")?.value(store.context_mut())?;
-        global.set(store.context_mut(), val)
+        let mut cx = store.scope();
+        let val = required(val, "val")?.value(&mut cx)?;
+        global.set(&mut cx, val)
     })
 }

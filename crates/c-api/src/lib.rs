@@ -13,6 +13,10 @@
 //!   structs holding the store's C-side id and an index into that store's
 //!   handle table (see [`store`]), as Wasmtime's hold a store id and an
 //!   index.
+//! - `wasm.h`'s own objects (`wasm_store_t`, `wasm_func_t`, ...) share
+//!   their store and keep it alive ([`wasm_store`], [`wasm_items`]).
+//! - GC references handed to C own a rooted handle that
+//!   `wasmtime_*_unroot` releases ([`refs`], [`gc`]).
 //! - Every entry point catches panics ([`boundary`]); one that can report
 //!   an error reports a NULL engine, store, context, module, linker or
 //!   instance as an error naming it ("invalid store: null pointer"), one
@@ -33,6 +37,7 @@ pub mod config;
 pub mod error;
 pub mod externs;
 pub mod func;
+pub mod gc;
 pub mod global;
 pub mod instance;
 pub mod linker;
@@ -48,4 +53,6 @@ pub mod unsupported;
 pub mod val;
 pub mod vec;
 pub mod wasi;
+pub mod wasm_items;
+pub mod wasm_store;
 pub mod wat;

@@ -12,6 +12,7 @@ use egret_api::Module;
 use std::ffi::{CStr, c_char, c_void};
 
 /// A compiled module.
+#[derive(Clone)]
 pub struct wasmtime_module_t {
     pub(crate) module: Module,
 }

@@ -1,14 +1,19 @@
 //! Reference values from C: `externref`s made by the host
 //! (`wasmtime_externref_new`, `_data`), `i31ref`s and the `anyref` tests,
-//! and the copy, release and raw-slot conversions of `externref`,
-//! `anyref` and `exnref` structs.
+//! and the copy, release and raw-slot conversions of the reference
+//! structs.
 //!
-//! A reference C holds is a position in its store's `StoreData::refs`
-//! (see [`crate::val`]), where it is kept as an `OwnedRooted` until the
-//! store is deleted, whatever scope (a host callback's, say) made it:
-//! copying the struct copies the reference, and releasing it has nothing
-//! to do. Its raw slot form is that position + 1 (0 is null), as in
-//! [`crate::func`]'s raw slots.
+//! A reference struct C holds owns a boxed `KeptRef` (an
+//! `OwnedRooted`, which keeps its object alive through collections): its
+//! `__private3` points to the box and its store id names the store.
+//! Copying the struct with `_clone` boxes a second handle; `_unroot`
+//! drops the box, so a later `wasmtime_context_gc` can free the object.
+//! As in Wasmtime, a struct must not be used after it is unrooted, and
+//! one that is never unrooted keeps its object (and leaks its box).
+//!
+//! Raw slots (`wasmtime_val_raw_t`) cannot own anything: a reference in
+//! one is a position + 1 in its store's `StoreData::raw_refs` (0 is
+//! null), kept there until the store is deleted.
 
 use crate::boundary::or_default;
 use crate::store::{Finalizer, ForeignData, StoreData, wasmtime_context_t};
@@ -16,12 +21,12 @@ use crate::val::wasmtime_gcref_t;
 use egret_api::{AnyRef, AsContextMut, ExnRef, ExternRef, I31, OwnedRooted, Rooted, Val};
 use std::ffi::c_void;
 
-/// A reference C holds, owned by the store's table of them.
+/// A reference C holds, rooted for as long as it is held.
 #[derive(Clone)]
 pub(crate) enum KeptRef {
     /// An `externref`.
     Extern(OwnedRooted<ExternRef>),
-    /// An `anyref`.
+    /// An `anyref` (also an `eqref`, `structref` or `arrayref` struct).
     Any(OwnedRooted<AnyRef>),
     /// An `exnref`.
     Exn(OwnedRooted<ExnRef>),
@@ -30,7 +35,7 @@ pub(crate) enum KeptRef {
 impl KeptRef {
     /// `val`'s reference, owned; `None` for a null, a number, a funcref,
     /// or a reference not valid in the store.
-    fn own(val: &Val, mut cx: impl AsContextMut) -> Option<KeptRef> {
+    pub(crate) fn own(val: &Val, mut cx: impl AsContextMut) -> Option<KeptRef> {
         Some(match val {
             Val::ExternRef(Some(r)) => KeptRef::Extern(r.to_owned_rooted(&mut cx).ok()?),
             Val::AnyRef(Some(r)) => KeptRef::Any(r.to_owned_rooted(&mut cx).ok()?),
@@ -40,7 +45,7 @@ impl KeptRef {
     }
 
     /// The value, rooted in the store's current scope.
-    fn to_val(&self, mut cx: impl AsContextMut) -> Val {
+    pub(crate) fn to_val(&self, mut cx: impl AsContextMut) -> Val {
         match self {
             KeptRef::Extern(r) => Val::ExternRef(Some(r.to_rooted(&mut cx))),
             KeptRef::Any(r) => Val::AnyRef(Some(r.to_rooted(&mut cx))),
@@ -50,36 +55,64 @@ impl KeptRef {
 }
 
 /// The null reference struct.
-const NULL: wasmtime_gcref_t = wasmtime_gcref_t {
+pub(crate) const NULL: wasmtime_gcref_t = wasmtime_gcref_t {
     store_id: 0,
     __private1: 0,
     __private2: 0,
     __private3: std::ptr::null_mut(),
 };
 
-/// Keeps `val`'s reference in its store and returns its struct; the null
-/// struct for a null (or a value that is no reference of the store).
+/// The struct owning `kept`, a reference of the store `store_id`.
+fn owning(kept: KeptRef, store_id: u64) -> wasmtime_gcref_t {
+    wasmtime_gcref_t {
+        store_id,
+        __private1: 0,
+        __private2: 0,
+        __private3: Box::into_raw(Box::new(kept)).cast(),
+    }
+}
+
+/// The reference a struct holds, whatever its store; `None` for null.
+fn boxed(gcref: &wasmtime_gcref_t) -> Option<&KeptRef> {
+    if gcref.store_id == 0 || gcref.__private3.is_null() {
+        return None;
+    }
+    // SAFETY: a struct with a store id was made by `owning` (C may only
+    // pass structs this library wrote), and the C API allows using it
+    // only until it is unrooted, which is when its box is dropped.
+    Some(unsafe { &*gcref.__private3.cast::<KeptRef>() })
+}
+
+/// Keeps `val`'s reference for C and returns the struct owning it; the
+/// null struct for a null (or a value that is no reference of the store).
 pub(crate) fn keep(val: &Val, mut cx: impl AsContextMut<Data = StoreData>) -> wasmtime_gcref_t {
     let Some(kept) = KeptRef::own(val, &mut cx) else {
         return NULL;
     };
-    let mut cx = cx.as_context_mut();
-    let data = cx.data_mut();
-    data.refs.push(kept);
-    wasmtime_gcref_t {
-        store_id: data.id,
-        __private1: (data.refs.len() - 1) as u32,
-        __private2: 0,
-        __private3: std::ptr::null_mut(),
+    owning(kept, cx.as_context().data().id)
+}
+
+/// A second struct owning the same reference (null for null).
+pub(crate) fn duplicate(gcref: &wasmtime_gcref_t) -> wasmtime_gcref_t {
+    boxed(gcref).map_or(NULL, |kept| owning(kept.clone(), gcref.store_id))
+}
+
+/// Drops the reference the struct owns and makes it null.
+pub(crate) fn release(gcref: &mut wasmtime_gcref_t) {
+    if boxed(gcref).is_some() {
+        // SAFETY: as in `boxed`; the struct is made null right after, so
+        // the box is dropped once.
+        drop(unsafe { Box::from_raw(gcref.__private3.cast::<KeptRef>()) });
     }
+    *gcref = NULL;
 }
 
 /// The reference a struct of this store stands for.
-fn held<'a>(gcref: &wasmtime_gcref_t, data: &'a StoreData) -> Option<&'a KeptRef> {
+fn held<'a>(gcref: &'a wasmtime_gcref_t, data: &StoreData) -> Option<&'a KeptRef> {
     if gcref.store_id != data.id {
         return None;
     }
-    data.refs.get(gcref.__private1 as usize)
+    boxed(gcref)
 }
 
 /// The value a reference struct of this store stands for, rooted in the
@@ -88,15 +121,35 @@ pub(crate) fn kept(
     gcref: &wasmtime_gcref_t,
     mut cx: impl AsContextMut<Data = StoreData>,
 ) -> Option<Val> {
-    let held = held(gcref, cx.as_context().data())?.clone();
+    let held = held(gcref, cx.as_context().data())?;
     Some(held.to_val(&mut cx))
+}
+
+/// The raw slot value of `val`'s reference: its position + 1 in the
+/// store's `raw_refs` (0 for null).
+pub(crate) fn to_raw_slot(val: &Val, mut cx: impl AsContextMut<Data = StoreData>) -> u32 {
+    let Some(kept) = KeptRef::own(val, &mut cx) else {
+        return 0;
+    };
+    let mut cx = cx.as_context_mut();
+    let raw_refs = &mut cx.data_mut().raw_refs;
+    raw_refs.push(kept);
+    raw_refs.len() as u32
+}
+
+/// The value of a raw slot made by [`to_raw_slot`], rooted in the store's
+/// current scope; `None` for 0 or an unknown position.
+pub(crate) fn from_raw_slot(raw: u32, mut cx: impl AsContextMut<Data = StoreData>) -> Option<Val> {
+    let position = (raw as usize).checked_sub(1)?;
+    let kept = cx.as_context().data().raw_refs.get(position)?.clone();
+    Some(kept.to_val(&mut cx))
 }
 
 /// Writes `value` to `out` if it is not NULL.
 ///
 /// # Safety
 /// `out` is NULL or writable.
-unsafe fn write(out: *mut wasmtime_gcref_t, value: wasmtime_gcref_t) {
+pub(crate) unsafe fn write(out: *mut wasmtime_gcref_t, value: wasmtime_gcref_t) {
     if !out.is_null() {
         // SAFETY: non-null and writable, as the caller promises.
         unsafe { out.write(value) };
@@ -104,7 +157,8 @@ unsafe fn write(out: *mut wasmtime_gcref_t, value: wasmtime_gcref_t) {
 }
 
 /// Makes an `externref` holding `data` (`finalizer` runs on it when the
-/// store is deleted), written to `out`; false for a NULL context.
+/// object is collected or the store deleted), written to `out`; false for
+/// a NULL context.
 ///
 /// # Safety
 /// `out` is NULL or writable.
@@ -117,12 +171,9 @@ pub unsafe extern "C" fn wasmtime_externref_new(
 ) -> bool {
     let host = ForeignData { data, finalizer };
     let made = or_default(None, || {
-        let context = context?;
-        let externref = ExternRef::new(context.context_mut(), host).ok()?;
-        Some(keep(
-            &Val::ExternRef(Some(externref)),
-            context.context_mut(),
-        ))
+        let mut cx = context?.scope();
+        let externref = ExternRef::new(&mut cx, host).ok()?;
+        Some(keep(&Val::ExternRef(Some(externref)), &mut cx))
     });
     // SAFETY: forwarded to the caller.
     unsafe { write(out, made.unwrap_or(NULL)) };
@@ -140,7 +191,7 @@ pub extern "C" fn wasmtime_externref_data(
         let (Some(context), Some(gcref)) = (context, data) else {
             return std::ptr::null_mut();
         };
-        let Some(Val::ExternRef(Some(externref))) = kept(gcref, context.context_mut()) else {
+        let Some(KeptRef::Extern(externref)) = held(gcref, context.data()) else {
             return std::ptr::null_mut();
         };
         externref
@@ -156,19 +207,26 @@ pub extern "C" fn wasmtime_externref_data(
 /// reference struct.
 macro_rules! reference_functions {
     ($($clone:ident, $unroot:ident $(, $from_raw:ident, $to_raw:ident, $variant:ident)?;)*) => {$(
-        #[doc = concat!("`", stringify!($clone), "`: copies the reference struct to `out`.")]
+        #[doc = concat!("`", stringify!($clone), "`: a second struct holding the same reference, written to `out`.")]
         ///
         /// # Safety
         /// `out` is NULL or writable.
         #[unsafe(no_mangle)]
         pub unsafe extern "C" fn $clone(src: Option<&wasmtime_gcref_t>, out: *mut wasmtime_gcref_t) {
+            let copy = or_default(NULL, || src.map_or(NULL, duplicate));
             // SAFETY: forwarded to the caller.
-            unsafe { write(out, src.copied().unwrap_or(NULL)) };
+            unsafe { write(out, copy) };
         }
 
-        #[doc = concat!("`", stringify!($unroot), "`: nothing to release, references live until their store is deleted.")]
+        #[doc = concat!("`", stringify!($unroot), "`: releases the reference the struct holds (it becomes null).")]
         #[unsafe(no_mangle)]
-        pub extern "C" fn $unroot(_ref: Option<&mut wasmtime_gcref_t>) {}
+        pub extern "C" fn $unroot(gcref: Option<&mut wasmtime_gcref_t>) {
+            or_default((), || {
+                if let Some(gcref) = gcref {
+                    release(gcref);
+                }
+            })
+        }
 
         $(
             #[doc = concat!("`", stringify!($from_raw), "`: the reference of a raw slot value (null for 0 or an unknown value).")]
@@ -182,14 +240,15 @@ macro_rules! reference_functions {
                 out: *mut wasmtime_gcref_t,
             ) {
                 let found = or_default(None, || {
-                    let data = context?.data();
-                    let position = (raw as usize).checked_sub(1)?;
-                    matches!(data.refs.get(position)?, KeptRef::$variant(_)).then(|| wasmtime_gcref_t {
-                        store_id: data.id,
-                        __private1: position as u32,
-                        __private2: 0,
-                        __private3: std::ptr::null_mut(),
-                    })
+                    let mut cx = context?.scope();
+                    let val = from_raw_slot(raw, &mut cx)?;
+                    let mut gcref = keep(&val, &mut cx);
+                    if matches!(boxed(&gcref), Some(KeptRef::$variant(_))) {
+                        Some(gcref)
+                    } else {
+                        release(&mut gcref);
+                        None
+                    }
                 });
                 // SAFETY: forwarded to the caller.
                 unsafe { write(out, found.unwrap_or(NULL)) };
@@ -198,9 +257,13 @@ macro_rules! reference_functions {
             #[doc = concat!("`", stringify!($to_raw), "`: the raw slot value of a reference (0 for null or another store's).")]
             #[unsafe(no_mangle)]
             pub extern "C" fn $to_raw(context: Option<&mut wasmtime_context_t>, gcref: Option<&wasmtime_gcref_t>) -> u32 {
-                or_default(0, || match (context, gcref) {
-                    (Some(context), Some(gcref)) if held(gcref, context.data()).is_some() => gcref.__private1 + 1,
-                    _ => 0,
+                or_default(0, || {
+                    let (Some(context), Some(gcref)) = (context, gcref) else { return 0 };
+                    let mut cx = context.scope();
+                    match kept(gcref, &mut cx) {
+                        Some(val) => to_raw_slot(&val, &mut cx),
+                        None => 0,
+                    }
                 })
             }
         )?
@@ -219,15 +282,24 @@ reference_functions! {
     wasmtime_arrayref_clone, wasmtime_arrayref_unroot;
 }
 
-/// The `anyref` a reference struct of this store stands for.
-fn anyref_of(
-    context: &mut wasmtime_context_t,
-    gcref: Option<&wasmtime_gcref_t>,
-) -> Option<Rooted<AnyRef>> {
-    match kept(gcref?, context.context_mut())? {
-        Val::AnyRef(Some(any)) => Some(any),
+/// The `anyref` (or `eqref`, `structref`, `arrayref`) a reference struct
+/// of this store holds.
+pub(crate) fn anyref_of<'a>(
+    data: &StoreData,
+    gcref: Option<&'a wasmtime_gcref_t>,
+) -> Option<&'a OwnedRooted<AnyRef>> {
+    match held(gcref?, data)? {
+        KeptRef::Any(any) => Some(any),
         _ => None,
     }
+}
+
+/// Keeps an `anyref` for C: the struct owning it.
+pub(crate) fn keep_any(
+    any: Rooted<AnyRef>,
+    cx: impl AsContextMut<Data = StoreData>,
+) -> wasmtime_gcref_t {
+    keep(&Val::AnyRef(Some(any)), cx)
 }
 
 /// Makes the `i31ref` of the low 31 bits of `i31val`, written to `out`
@@ -242,33 +314,21 @@ pub unsafe extern "C" fn wasmtime_anyref_from_i31(
     out: *mut wasmtime_gcref_t,
 ) {
     let made = or_default(None, || {
-        let context = context?;
-        let any = AnyRef::from_i31(context.context_mut(), I31::wrapping_u32(i31val));
-        Some(keep(&Val::AnyRef(Some(any)), context.context_mut()))
+        let mut cx = context?.scope();
+        let any = AnyRef::from_i31(&mut cx, I31::wrapping_u32(i31val));
+        Some(keep_any(any, &mut cx))
     });
     // SAFETY: forwarded to the caller.
     unsafe { write(out, made.unwrap_or(NULL)) };
 }
 
-/// Whether the `anyref` is an `i31ref`.
-#[unsafe(no_mangle)]
-pub extern "C" fn wasmtime_anyref_is_i31(
-    context: Option<&mut wasmtime_context_t>,
-    anyref: Option<&wasmtime_gcref_t>,
-) -> bool {
-    or_default(false, || {
-        let Some(context) = context else { return false };
-        anyref_of(context, anyref).is_some_and(|any| any.is_i31(context.context()).unwrap_or(false))
-    })
-}
-
 /// The `i31ref`'s value, if the `anyref` is one.
-fn i31_of(
+pub(crate) fn i31_of(
     context: Option<&mut wasmtime_context_t>,
     anyref: Option<&wasmtime_gcref_t>,
 ) -> Option<I31> {
     let context = context?;
-    anyref_of(context, anyref)?
+    anyref_of(context.data(), anyref)?
         .as_i31(context.context())
         .ok()
         .flatten()
@@ -325,13 +385,15 @@ macro_rules! anyref_tests {
         ) -> bool {
             or_default(false, || {
                 let Some(context) = context else { return false };
-                anyref_of(context, anyref).is_some_and(|any| any.$method(context.context()).unwrap_or(false))
+                anyref_of(context.data(), anyref)
+                    .is_some_and(|any| any.$method(context.context()).unwrap_or(false))
             })
         }
     )*};
 }
 
 anyref_tests! {
+    wasmtime_anyref_is_i31 => is_i31;
     wasmtime_anyref_is_eqref => is_eqref;
     wasmtime_anyref_is_struct => is_struct;
     wasmtime_anyref_is_array => is_array;

@@ -11,15 +11,17 @@
 //! tag) is `{ store id, index }`. The index is a position in the store's
 //! [`HandleTable`] of that kind, which maps each egret handle to one
 //! position, so a table grows only with the distinct items C has seen.
-//! Reference values (`externref`, `anyref`, `exnref`) given to C stay in
-//! `StoreData::refs` until the store is deleted.
+//! Reference values (`externref`, `anyref`, `exnref`) given to C are
+//! owned by their structs (see [`crate::refs`]); those given in raw slots
+//! stay in `StoreData::raw_refs` until the store is deleted.
 
 use crate::boundary::{or_default, required, with_error};
 use crate::config::wasm_engine_t;
 use crate::error::wasmtime_error_t;
 use egret_api::{
-    AsContext, AsContextMut, Caller, Engine, Error, Func, Global, Instance, Memory, Result, Store,
-    StoreContext, StoreContextMut, StoreLimits, StoreLimitsBuilder, Table, Tag, UpdateDeadline,
+    AsContext, AsContextMut, Caller, Engine, Error, Func, Global, Instance, Memory, Result,
+    RootScope, Store, StoreContext, StoreContextMut, StoreLimits, StoreLimitsBuilder, Table, Tag,
+    UpdateDeadline,
 };
 use std::collections::{HashMap, HashSet};
 use std::ffi::c_void;
@@ -102,8 +104,9 @@ pub struct StoreData {
     pub(crate) globals: HandleTable<Global>,
     pub(crate) instances: HandleTable<Instance>,
     pub(crate) tags: HandleTable<Tag>,
-    /// Reference values handed to C, kept alive until the store goes.
-    pub(crate) refs: Vec<crate::refs::KeptRef>,
+    /// Reference values handed to C in raw slots, kept alive until the
+    /// store goes.
+    pub(crate) raw_refs: Vec<crate::refs::KeptRef>,
     /// Export names handed to C by `wasmtime_instance_export_nth`.
     names: HashSet<Box<str>>,
     /// The WASI context `wasmtime_context_set_wasi` built.
@@ -137,6 +140,14 @@ impl StoreData {
 pub struct wasmtime_store_t {
     store: Store<StoreData>,
     context: wasmtime_context_t,
+}
+
+impl wasmtime_store_t {
+    /// The GC heap's size, for tests of what collections free.
+    #[cfg(test)]
+    pub(crate) fn gc_heap_capacity(&self) -> usize {
+        self.store.gc_heap_capacity()
+    }
 }
 
 /// Where C names a store: a store's own context, a caller's, or the one
@@ -177,6 +188,14 @@ impl wasmtime_context_t {
             // otherwise used.
             ContextSource::Callback(context) => unsafe { context.as_mut() }.as_context_mut(),
         }
+    }
+
+    /// The store in a root scope: the `Rooted` handles made through it
+    /// are unrooted when it is dropped. Entry points that make handles use
+    /// it, else a call from outside any host call would root their
+    /// objects for as long as the store lives.
+    pub(crate) fn scope(&mut self) -> RootScope<StoreContextMut<'_, StoreData>> {
+        RootScope::new(self.context_mut())
     }
 
     /// The store, to read it.
@@ -324,7 +343,7 @@ pub extern "C" fn wasmtime_store_new(
             globals: HandleTable::default(),
             instances: HandleTable::default(),
             tags: HandleTable::default(),
-            refs: Vec::new(),
+            raw_refs: Vec::new(),
             names: HashSet::new(),
             wasi: None,
             limits: StoreLimits::default(),
@@ -452,16 +471,11 @@ pub extern "C" fn wasmtime_context_set_epoch_deadline(
     })
 }
 
-/// Garbage collection on demand: not offered by Egret's API, so this
-/// reports an error saying so.
+/// Collects the store's garbage now: every GC object that neither wasm
+/// nor a reference C still holds (not unrooted) reaches.
 #[unsafe(no_mangle)]
 pub extern "C" fn wasmtime_context_gc(
     context: Option<&mut wasmtime_context_t>,
 ) -> Option<Box<wasmtime_error_t>> {
-    with_error(|| {
-        required(context, "store")?;
-        Err(Error::msg(
-            "not supported by Egret: collecting garbage on demand (wasmtime_context_gc)",
-        ))
-    })
+    with_error(|| required(context, "store")?.context_mut().gc(None))
 }

@@ -4,14 +4,14 @@
 use crate::boundary::{or_default, required, with_error, write_out};
 use crate::error::wasmtime_error_t;
 use crate::externs::wasmtime_table_t;
-use crate::store::wasmtime_context_t;
+use crate::store::{StoreData, wasmtime_context_t};
 use crate::types::wasm_tabletype_t;
 use crate::val::wasmtime_val_t;
-use egret_api::{Error, Ref, Result, Table};
+use egret_api::{AsContextMut, Error, Ref, Result, Table};
 
 /// The reference a `wasmtime_val_t` holds; an error if it holds a number.
-fn reference(val: &wasmtime_val_t, store: &mut wasmtime_context_t) -> Result<Ref> {
-    val.value(store.context_mut())?
+fn reference(val: &wasmtime_val_t, cx: impl AsContextMut<Data = StoreData>) -> Result<Ref> {
+    val.value(cx)?
         .ref_()
         .ok_or_else(|| Error::msg("a table element must be a reference"))
 }
@@ -31,8 +31,10 @@ pub unsafe extern "C" fn wasmtime_table_new(
     with_error(|| {
         let store = required(store, "store")?;
         let ty = required(ty, "table type")?.to_table_type();
-        let init = reference(required(init, "init")?, store)?;
-        let made = Table::new(store.context_mut(), ty, init)?;
+        let mut cx = store.scope();
+        let init = reference(required(init, "init")?, &mut cx)?;
+        let made = Table::new(&mut cx, ty, init)?;
+        drop(cx);
         let handle = wasmtime_table_t::new(made, store.data_mut());
         // SAFETY: forwarded to the caller.
         unsafe { write_out(table, handle, "table") }
@@ -76,10 +78,11 @@ pub unsafe extern "C" fn wasmtime_table_get(
         let Ok(table) = table.resolve(store.data()) else {
             return false;
         };
-        let Ok(element) = table.try_get(store.context_mut(), index) else {
+        let mut cx = store.scope();
+        let Ok(element) = table.try_get(&mut cx, index) else {
             return false;
         };
-        let element = wasmtime_val_t::new(&element.into(), store.context_mut());
+        let element = wasmtime_val_t::new(&element.into(), &mut cx);
         // SAFETY: forwarded to the caller.
         unsafe { write_out(val, element, "val") }.is_ok()
     })
@@ -96,8 +99,9 @@ pub extern "C" fn wasmtime_table_set(
     with_error(|| {
         let store = required(store, "store")?;
         let table = required(table, "table")?.resolve(store.data())?;
-        let value = reference(required(value, "value")?, store)?;
-        table.set(store.context_mut(), index, value)
+        let mut cx = store.scope();
+        let value = reference(required(value, "value")?, &mut cx)?;
+        table.set(&mut cx, index, value)
     })
 }
 
@@ -134,8 +138,9 @@ pub unsafe extern "C" fn wasmtime_table_grow(
     with_error(|| {
         let store = required(store, "store")?;
         let table = required(table, "table")?.resolve(store.data())?;
-        let init = reference(required(init, "init")?, store)?;
-        let previous = table.grow(store.context_mut(), delta, init)?;
+        let mut cx = store.scope();
+        let init = reference(required(init, "init")?, &mut cx)?;
+        let previous = table.grow(&mut cx, delta, init)?;
         // SAFETY: forwarded to the caller.
         unsafe { write_out(prev_size, previous, "prev_size") }
     })

@@ -9,7 +9,7 @@ use crate::store::wasmtime_context_t;
 use crate::trap::wasm_trap_t;
 use crate::types::{ExternDesc, wasm_tagtype_t};
 use crate::val::{wasmtime_gcref_t, wasmtime_val_t};
-use egret_api::{ExternType, Tag, TagType, Val};
+use egret_api::{AsContextMut, ExternType, Tag, TagType, Val};
 
 /// Creates a tag of type `tt` in the store, written to `ret`.
 ///
@@ -82,13 +82,13 @@ pub extern "C" fn wasmtime_context_set_exception(
     exn: Option<&wasmtime_gcref_t>,
 ) -> Option<Box<wasm_trap_t>> {
     or_default(None, || {
-        let store = store?;
+        let mut cx = store?.scope();
         let Val::ExnRef(Some(exn)) =
-            crate::val::gc_val(exn?, store.context_mut(), || Val::ExnRef(None)).ok()?
+            crate::val::gc_val(exn?, &mut cx, || Val::ExnRef(None)).ok()?
         else {
             return None;
         };
-        let thrown = store.context_mut().throw::<()>(exn).err()?;
+        let thrown = cx.as_context_mut().throw::<()>(exn).err()?;
         Some(Box::new(wasm_trap_t::from(thrown)))
     })
 }
@@ -105,10 +105,11 @@ pub unsafe extern "C" fn wasmtime_context_take_exception(
 ) -> bool {
     or_default(false, || {
         let Some(store) = store else { return false };
-        let Some(exn) = store.context_mut().take_pending_exception() else {
+        let mut cx = store.scope();
+        let Some(exn) = cx.as_context_mut().take_pending_exception() else {
             return false;
         };
-        let val = wasmtime_val_t::new(&Val::ExnRef(Some(exn)), store.context_mut());
+        let val = wasmtime_val_t::new(&Val::ExnRef(Some(exn)), &mut cx);
         // SAFETY: `new` of an exnref sets the union's exnref field.
         let exn = unsafe { val.of.exnref };
         // SAFETY: forwarded to the caller.

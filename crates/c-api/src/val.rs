@@ -2,10 +2,11 @@
 //! structs, and `wasmtime_val_raw_t`; conversions to and from
 //! `egret::Val`.
 //!
-//! A reference value C holds (`externref`, `anyref`, `exnref`) is an
-//! index into its store's `StoreData::refs`, where it stays until the
-//! store is deleted, so `wasmtime_val_unroot` has nothing to free.
+//! A reference value C holds (`externref`, `anyref`, `exnref`) owns its
+//! handle (see [`crate::refs`]): `wasmtime_val_unroot` releases it and
+//! `wasmtime_val_clone` makes a second one.
 
+use crate::boundary::or_default;
 use crate::externs::wasmtime_func_t;
 use crate::store::StoreData;
 use egret_api::{AsContextMut, Error, Result, Val};
@@ -32,11 +33,11 @@ pub(crate) mod valkind {
 pub struct wasmtime_gcref_t {
     /// The store's C-side id.
     pub store_id: u64,
-    /// The position in the store's reference list.
+    /// Unused by Egret.
     pub __private1: u32,
     /// Unused by Egret.
     pub __private2: u32,
-    /// Unused by Egret.
+    /// The boxed handle the struct owns (see [`crate::refs`]).
     pub __private3: *mut c_void,
 }
 
@@ -197,12 +198,41 @@ pub(crate) fn gc_val(
     crate::refs::kept(gcref, cx).ok_or_else(|| Error::msg("invalid reference: unknown handle"))
 }
 
-/// Releases a value's reference: nothing to do, references live until
-/// their store is deleted.
-#[unsafe(no_mangle)]
-pub extern "C" fn wasmtime_val_unroot(_val: Option<&mut wasmtime_val_t>) {}
+impl wasmtime_val_t {
+    /// The reference struct this value holds, if it is a GC reference.
+    fn gc_ref_mut(&mut self) -> Option<&mut wasmtime_gcref_t> {
+        match self.kind {
+            // SAFETY: the kind says the union holds a reference struct
+            // (all three kinds share its layout).
+            valkind::EXTERNREF | valkind::ANYREF | valkind::EXNREF => {
+                Some(unsafe { &mut self.of.anyref })
+            }
+            _ => None,
+        }
+    }
 
-/// Copies `src` to `dst` (references are shared, not duplicated).
+    /// Releases the reference this value holds, if any (see
+    /// [`crate::refs::release`]).
+    pub(crate) fn release(&mut self) {
+        if let Some(gcref) = self.gc_ref_mut() {
+            crate::refs::release(gcref);
+        }
+    }
+}
+
+/// Releases the reference `val` holds, if any: the value must not be used
+/// afterwards (its reference struct becomes null).
+#[unsafe(no_mangle)]
+pub extern "C" fn wasmtime_val_unroot(val: Option<&mut wasmtime_val_t>) {
+    or_default((), || {
+        if let Some(val) = val {
+            val.release();
+        }
+    })
+}
+
+/// Copies `src` to `dst`; a reference is held a second time, to be
+/// released on its own.
 ///
 /// # Safety
 /// `dst` is NULL or writable.
@@ -211,10 +241,17 @@ pub unsafe extern "C" fn wasmtime_val_clone(
     src: Option<&wasmtime_val_t>,
     dst: *mut wasmtime_val_t,
 ) {
-    if let Some(src) = src
+    let copy = or_default(None, || {
+        let mut copy = *src?;
+        if let Some(gcref) = copy.gc_ref_mut() {
+            *gcref = crate::refs::duplicate(gcref);
+        }
+        Some(copy)
+    });
+    if let Some(copy) = copy
         && !dst.is_null()
     {
         // SAFETY: non-null and writable, as the caller promises.
-        unsafe { dst.write(*src) };
+        unsafe { dst.write(copy) };
     }
 }

@@ -12,7 +12,7 @@ use crate::types::{
     wasm_exporttype_t, wasm_externtype_t, wasm_functype_t, wasm_globaltype_t, wasm_importtype_t,
     wasm_memorytype_t, wasm_tabletype_t, wasm_tagtype_t, wasm_valtype_t,
 };
-use std::ffi::c_void;
+use crate::wasm_items::{wasm_extern_t, wasm_ref_t};
 use std::ptr;
 
 /// A vector of `T` with C's layout.
@@ -44,6 +44,17 @@ impl<T> WasmVec<T> {
             // SAFETY: a vector's `data` holds `size` elements, by the
             // ownership rule of the C API.
             unsafe { std::slice::from_raw_parts(self.data, self.size) }
+        }
+    }
+
+    /// The elements, to change them.
+    pub fn as_mut_slice(&mut self) -> &mut [T] {
+        if self.size == 0 || self.data.is_null() {
+            &mut []
+        } else {
+            // SAFETY: as in `as_slice`; `&mut self` makes the access
+            // unique.
+            unsafe { std::slice::from_raw_parts_mut(self.data, self.size) }
         }
     }
 
@@ -105,12 +116,10 @@ pub type wasm_val_vec_t = WasmVec<wasm_val_t>;
 /// `wasm_extern_vec_t`.
 pub type wasm_extern_vec_t = WasmVec<Option<Box<wasm_extern_t>>>;
 
-/// `wasm.h`'s value: a kind and a number or a `wasm_ref_t *`. Egret does
-/// not provide `wasm.h`'s object API, so no reference is ever made and
-/// the value is plain data (copying it copies the pointer, which is NULL
-/// unless C made it up).
+/// `wasm.h`'s value: a kind and a number or a `wasm_ref_t *`, which the
+/// value owns (NULL for a null reference): copying the value copies the
+/// reference, deleting it frees the reference.
 #[repr(C)]
-#[derive(Copy, Clone)]
 pub struct wasm_val_t {
     /// `WASM_I32`, ...
     pub kind: u8,
@@ -131,7 +140,7 @@ pub union wasm_val_union {
     /// `WASM_F64`.
     pub f64: f64,
     /// A reference (`WASM_EXTERNREF`, `WASM_FUNCREF`).
-    pub ref_: *mut c_void,
+    pub ref_: *mut wasm_ref_t,
 }
 
 impl Default for wasm_val_t {
@@ -143,28 +152,65 @@ impl Default for wasm_val_t {
     }
 }
 
-/// `wasm.h`'s extern object, which Egret never makes (its object API is
-/// not provided): vectors of them hold only NULL.
-#[derive(Clone)]
-pub enum wasm_extern_t {}
+impl wasm_val_t {
+    /// Takes the reference this value owns (leaving it a null one).
+    fn take_reference(&mut self) -> Option<Box<wasm_ref_t>> {
+        self.reference()?;
+        // SAFETY: `reference` found a reference kind and a non-null
+        // pointer, a box this library made and the value owns; the pointer
+        // is cleared so that it is freed once.
+        let reference = unsafe { Box::from_raw(self.of.ref_) };
+        self.of.ref_ = ptr::null_mut();
+        Some(reference)
+    }
+}
 
-/// Copies the value `src` to `out`.
+impl Clone for wasm_val_t {
+    fn clone(&self) -> wasm_val_t {
+        let of = match self.reference() {
+            Some(reference) => wasm_val_union {
+                ref_: Box::into_raw(Box::new(reference.clone())),
+            },
+            None => self.of,
+        };
+        wasm_val_t {
+            kind: self.kind,
+            of,
+        }
+    }
+}
+
+impl Drop for wasm_val_t {
+    fn drop(&mut self) {
+        drop(self.take_reference());
+    }
+}
+
+/// Writes a copy of `src` (its reference copied) to `out`.
 ///
 /// # Safety
 /// `out` is NULL or writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wasm_val_copy(out: *mut wasm_val_t, src: Option<&wasm_val_t>) {
-    if let Some(src) = src
+    let copy = or_default(None, || src.cloned());
+    if let Some(copy) = copy
         && !out.is_null()
     {
-        // SAFETY: non-null and writable, as the caller promises.
-        unsafe { out.write(*src) };
+        // SAFETY: non-null and writable, as the caller promises; what was
+        // there is not a value to drop.
+        unsafe { out.write(copy) };
     }
 }
 
-/// Frees what a value owns: nothing, Egret makes no references.
+/// Frees the reference the value owns (it becomes a null reference).
 #[unsafe(no_mangle)]
-pub extern "C" fn wasm_val_delete(_val: Option<&mut wasm_val_t>) {}
+pub extern "C" fn wasm_val_delete(val: Option<&mut wasm_val_t>) {
+    or_default((), || {
+        if let Some(val) = val {
+            drop(val.take_reference());
+        }
+    })
+}
 
 /// Writes `vec` to a C out-parameter, if it is not NULL.
 ///

@@ -1,4 +1,5 @@
-//! The C API as C programs use it: each `tests/c/<name>.c` is compiled by
+//! The C API as C programs use it: each `tests/c-api/<name>.c` (at the
+//! repository root) is compiled by
 //! the system C compiler against Wasmtime 50's headers (see
 //! `support/headers.rs`), linked against the shared `libegret` built from
 //! the current sources, and run; it prints "ok" after its own checks pass.
@@ -13,12 +14,12 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-/// Compiles, links and runs `tests/c/<name>.c`; returns its standard
+/// Compiles, links and runs `tests/c-api/<name>.c`; returns its standard
 /// output after checking it succeeded.
 fn run_c_program(name: &str) -> String {
     let scratch = Path::new(env!("CARGO_TARGET_TMPDIR")).join("c-api");
     std::fs::create_dir_all(&scratch).unwrap();
-    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/c/{name}.c"));
+    let source = support::c_api_tests_dir().join(format!("{name}.c"));
     let exe = scratch.join(name);
     let lib = support::library::library_dir();
     let mut cc = Command::new(std::env::var("CC").unwrap_or_else(|_| "cc".to_string()));
@@ -30,7 +31,7 @@ fn run_c_program(name: &str) -> String {
         "-Werror",
         "-Wno-unused-function",
     ]);
-    for dir in support::headers::include_dirs(&scratch) {
+    for dir in support::headers::include_dirs() {
         cc.arg("-I").arg(dir);
     }
     cc.arg(&source)
@@ -55,8 +56,8 @@ fn run_c_program(name: &str) -> String {
                 "--errors-for-leak-kinds=definite,indirect",
             ])
             .arg(format!(
-                "--suppressions={}/tests/valgrind.supp",
-                env!("CARGO_MANIFEST_DIR")
+                "--suppressions={}",
+                support::c_api_tests_dir().join("valgrind.supp").display()
             ))
             .arg(&exe);
         valgrind
@@ -116,6 +117,7 @@ c_programs! {
     errors,
     fuel_and_epochs,
     gc_and_tags,
+    gc_objects,
     host_calls,
     instances,
     isolated_state,
@@ -124,4 +126,5 @@ c_programs! {
     shared_store,
     store_association,
     wasi,
+    wasm_h,
 }

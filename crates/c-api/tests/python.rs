@@ -2,7 +2,7 @@
 //! `libegret`: installed with pip into a virtual environment in
 //! `target/tmp`, its bundled `_libwasmtime.so` (`.dylib`) replaced by a
 //! link to the `libegret` built from the current sources, running
-//! `tests/python/seed.py`. Needs `python3` with `venv` and PyPI; without
+//! `tests/c-api/python/seed.py` (at the repository root). Needs `python3` with `venv` and PyPI; without
 //! them the test fails, it never skips.
 
 mod support;
@@ -86,7 +86,7 @@ fn the_wasmtime_python_package_runs_the_seed_on_libegret() {
     std::os::unix::fs::symlink(support::library::shared_library(), &bundled)
         .expect("linking libegret in place of the bundled library");
 
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python/seed.py");
+    let script = support::c_api_tests_dir().join("python/seed.py");
     let output = Command::new(&python)
         .arg(&script)
         .output()

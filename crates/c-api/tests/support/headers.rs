@@ -1,31 +1,24 @@
 //! Wasmtime 50's C headers for the tests, fetched by cargo (never copied
 //! into the repository): `cargo metadata` on `tests/wasmtime-headers`
 //! downloads `wasmtime-c-api-impl` 50.0.1 and says where its source is.
-//! Its `include/` lacks `wasmtime/conf.h` (CMake writes it), so one is
-//! written here, declaring the features `libegret` is built with. A
-//! failure to fetch is a test failure, never a skip.
+//! Its `include/` lacks `wasmtime/conf.h` (CMake writes it): Egret's own,
+//! in `crates/c-api/include`, declares the features `libegret` is built
+//! with; the symbols test writes one declaring every feature. A failure to
+//! fetch is a test failure, never a skip.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
-/// The features `libegret` declares in `wasmtime/conf.h`. `GC` matters to
-/// the ABI: it adds the 24-byte reference structs to `wasmtime_valunion_t`.
-const FEATURES: &[&str] = &[
-    "WAT",
-    "CRANELIFT",
-    "GC",
-    "PARALLEL_COMPILATION",
-    "CACHE",
-    "WASI",
-];
+/// `crates/c-api/include`: Egret's own headers (its `wasmtime/conf.h`).
+pub fn egret_include_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("include")
+}
 
-/// The include directories to compile against Wasmtime's headers: theirs,
-/// then the one holding the generated `wasmtime/conf.h`.
-pub fn include_dirs(scratch: &Path) -> [PathBuf; 2] {
-    static DIRS: OnceLock<[PathBuf; 2]> = OnceLock::new();
-    DIRS.get_or_init(|| include_dirs_with(scratch, "conf-include", FEATURES))
-        .clone()
+/// The include directories to compile against Wasmtime's headers as
+/// `libegret`'s users do: theirs, then Egret's.
+pub fn include_dirs() -> [PathBuf; 2] {
+    [wasmtime_include_dir(), egret_include_dir()]
 }
 
 /// The include directories for a `wasmtime/conf.h` (written under
@@ -44,7 +37,7 @@ pub fn include_dirs_with(scratch: &Path, name: &str, features: &[&str]) -> [Path
 }
 
 /// `include/` of `wasmtime-c-api-impl` 50.0.1 in cargo's registry.
-fn wasmtime_include_dir() -> PathBuf {
+pub fn wasmtime_include_dir() -> PathBuf {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(fetch_wasmtime_include_dir).clone()
 }

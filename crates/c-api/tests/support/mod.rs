@@ -3,3 +3,11 @@
 
 pub mod headers;
 pub mod library;
+
+use std::path::PathBuf;
+
+/// `tests/c-api/` at the repository root: the C programs, their
+/// `check.h`, the valgrind suppressions and the Python script.
+pub fn c_api_tests_dir() -> PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/c-api")
+}

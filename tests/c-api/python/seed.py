@@ -3,7 +3,7 @@ bundled `_libwasmtime.so` has been replaced by `libegret.so`, creates
 instances, keeps their state apart, ties items to their store, shares a
 store between modules, and reports errors (a NULL store and a NULL module
 through the package's own C bindings, a trap, bad text). Prints one line
-per section; `tests/python.rs` runs it."""
+per section; `crates/c-api/tests/python.rs` runs it."""
 
 import ctypes
 

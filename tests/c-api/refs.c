@@ -1,6 +1,8 @@
 // Reference values: an externref made by the host goes through wasm (a
 // global and a table) and comes back with its data; copies, raw slots,
-// null references; its finalizer runs when the store is deleted.
+// null references. Every struct C is given is unrooted; an externref the
+// host made keeps its data until the store is deleted (Egret keeps host
+// values in the store, not in the GC heap), then its finalizer runs.
 #include "check.h"
 
 static int finalized = 0;
@@ -46,6 +48,7 @@ int main(void) {
   wasmtime_val_t element;
   CHECK(wasmtime_table_get(context, &t, 1, &element));
   CHECK(wasmtime_externref_data(context, &element.of.externref) == &payload);
+  wasmtime_val_unroot(&element);
   CHECK(wasmtime_table_get(context, &t, 0, &element));
   CHECK(element.kind == WASMTIME_EXTERNREF && wasmtime_externref_is_null(&element.of.externref));
 
@@ -59,12 +62,14 @@ int main(void) {
   wasmtime_externref_t from_raw;
   wasmtime_externref_from_raw(context, raw, &from_raw);
   CHECK(wasmtime_externref_data(context, &from_raw) == &payload);
-  wasmtime_externref_from_raw(context, 0, &from_raw);
-  CHECK(wasmtime_externref_is_null(&from_raw));
+  wasmtime_externref_t none;
+  wasmtime_externref_from_raw(context, 0, &none);
+  CHECK(wasmtime_externref_is_null(&none));
   wasmtime_val_t cloned;
   wasmtime_val_clone(&back, &cloned);
   CHECK(wasmtime_externref_data(context, &cloned.of.externref) == &payload);
   wasmtime_val_unroot(&cloned);
+  wasmtime_val_unroot(&back);
 
   // A null externref into wasm.
   wasmtime_val_t null_ref = {.kind = WASMTIME_EXTERNREF};
@@ -84,10 +89,34 @@ int main(void) {
   CHECK(!wasmtime_externref_new(NULL, &payload, NULL, &copy));
   CHECK(wasmtime_externref_is_null(&copy));
 
-  wasmtime_module_delete(module);
+  // Collections while wasm holds an externref (a global and a table),
+  // C unrooted its structs, and after wasm let it go: its data stays.
+  static int short_lived = 100;
+  wasmtime_val_t passing = {.kind = WASMTIME_EXTERNREF};
+  CHECK(wasmtime_externref_new(context, &short_lived, finalize, &passing.of.externref));
+  CHECK_OK(wasmtime_func_call(context, &keep, &passing, 1, NULL, 0, &trap));
+  wasmtime_val_unroot(&passing);
+  CHECK(wasmtime_externref_is_null(&passing.of.externref));
+  CHECK_OK(wasmtime_context_gc(context));
   CHECK(finalized == 0);
+  CHECK_OK(wasmtime_func_call(context, &give, NULL, 0, &back, 1, &trap));
+  CHECK(wasmtime_externref_data(context, &back.of.externref) == &short_lived);
+  wasmtime_val_unroot(&back);
+  CHECK_OK(wasmtime_func_call(context, &keep, &null_ref, 1, NULL, 0, &trap));
+  CHECK_OK(wasmtime_context_gc(context));
+  CHECK(finalized == 0);
+  CHECK_ERROR(wasmtime_context_gc(NULL), "invalid store: null pointer");
+
+  wasmtime_val_unroot(&host);
+  wasmtime_val_unroot(&from_global);
+  wasmtime_externref_unroot(&from_raw);
+  CHECK(wasmtime_externref_is_null(&from_raw));
+  CHECK_OK(wasmtime_context_gc(context));
+  CHECK(finalized == 0);
+
+  wasmtime_module_delete(module);
   wasmtime_store_delete(store);
-  CHECK(finalized == 7);
+  CHECK(finalized == 107);
   wasm_engine_delete(engine);
   printf("ok\n");
   return 0;

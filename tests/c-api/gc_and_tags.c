@@ -102,6 +102,8 @@ int main(void) {
   // A host callback throws it back into wasm, which catches it.
   wasmtime_func_t catch_host = export_of(context, &instance, "catch_host", WASMTIME_EXTERN_FUNC).of.func;
   CHECK(call_i32(context, &catch_host) == 7);
+  wasmtime_exnref_unroot(&saved);
+  wasmtime_val_unroot(&small);
 
   wasmtime_module_delete(module);
   wasmtime_store_delete(store);
