@@ -201,7 +201,7 @@ int main(void) {
   wasmtime_val_unroot(&made);
 
   // Collections: the struct (and the externref in it) stays while C
-  // holds one of its structs.
+  // holds a reference to it.
   CHECK_OK(wasmtime_context_gc(context));
   wasmtime_structref_unroot(&object);
   CHECK_OK(wasmtime_context_gc(context));
@@ -213,10 +213,13 @@ int main(void) {
   CHECK(value.of.i32 == 12);
   CHECK_OK(wasmtime_structref_field(context, &last, 2, &value));
   CHECK(wasmtime_externref_data(context, &value.of.externref) == &payload);
+  CHECK(finalized == 0);
   wasmtime_val_unroot(&value);
   wasmtime_structref_unroot(&last);
+  // Nothing holds the struct any more: the collection frees it and the
+  // externref's value in it.
   CHECK_OK(wasmtime_context_gc(context));
-  CHECK(finalized == 0);
+  CHECK(finalized == 5);
 
   wasmtime_struct_ref_pre_delete(struct_pre);
   wasmtime_array_ref_pre_delete(array_pre);
