@@ -259,13 +259,13 @@ where
         // References the call roots for the host (its arguments, what it
         // reads) are let go when it returns, or panics; its results are
         // back in raw form by then.
-        let roots = store.opaque.host_roots().scope_start();
+        let roots = store.opaque.host_roots_mut().scope_start();
         let caller = Caller {
             store: &mut *store,
             vmctx: CallerVmctx(caller_vmctx),
         };
         let outcome = panic::catch_unwind(AssertUnwindSafe(|| g(caller, values)));
-        store.opaque.host_roots().end_scope(roots);
+        store.opaque.host_roots_mut().end_scope(roots);
         match outcome {
             Ok(outcome) => outcome.map_err(Error::into_host_error),
             Err(payload) => panic::resume_unwind(payload),

@@ -283,7 +283,7 @@ impl<C: AsContextMut> RootScope<C> {
             .as_context_mut()
             .0
             .opaque
-            .host_roots()
+            .host_roots_mut()
             .reserve(additional);
     }
 }
@@ -294,7 +294,7 @@ impl<C: AsContextMut> Drop for RootScope<C> {
             .as_context_mut()
             .0
             .opaque
-            .host_roots()
+            .host_roots_mut()
             .end_scope(self.start);
     }
 }

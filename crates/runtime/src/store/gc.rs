@@ -227,6 +227,14 @@ impl StoreOpaque {
             .unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// The references the host holds, without locking: `&mut self`
+    /// already excludes every other user.
+    pub fn host_roots_mut(&mut self) -> &mut HostRoots {
+        self.host_roots
+            .get_mut()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
     /// Collects garbage (GC objects and host values nothing reaches) if
     /// every root can be found; `None` if nothing was collected. Frames
     /// have stack maps only if the engine has the GC proposal on: without,
