@@ -238,6 +238,11 @@ impl GcRefImpl for ExternRef {
 
 impl GcRef for ExternRef {}
 
+/// The error for a reference to a host value the store does not hold.
+fn dangling() -> Error {
+    Error::misuse("dangling externref")
+}
+
 impl ExternRef {
     /// Stores `value` in `store` and returns a reference to it. The value
     /// is dropped once a collection finds nothing referring to it (with
@@ -272,16 +277,11 @@ impl ExternRef {
         &self,
         store: impl Into<crate::StoreContext<'a, T>>,
     ) -> Result<Option<&'a (dyn Any + Send + Sync)>> {
-        let store = store.into().0;
-        let raw = self.root.raw(&store.opaque)?;
-        if raw & gc_layout::ANY_IN_EXTERN != 0 {
-            return Ok(None);
+        let store = &store.into().0.opaque;
+        match self.host_value_id(store)? {
+            None => Ok(None),
+            Some(id) => store.host_value(id).map(Some).ok_or_else(dangling),
         }
-        store
-            .opaque
-            .host_value(raw)
-            .map(Some)
-            .ok_or_else(|| Error::misuse("dangling externref"))
     }
 
     /// The referenced host value, to change; `None` for an `externref`
@@ -290,16 +290,18 @@ impl ExternRef {
         &self,
         store: impl Into<crate::StoreContextMut<'a, T>>,
     ) -> Result<Option<&'a mut (dyn Any + Send + Sync)>> {
-        let store = store.into().0;
-        let raw = self.root.raw(&store.opaque)?;
-        if raw & gc_layout::ANY_IN_EXTERN != 0 {
-            return Ok(None);
+        let store = &mut store.into().0.opaque;
+        match self.host_value_id(store)? {
+            None => Ok(None),
+            Some(id) => store.host_value_mut(id).map(Some).ok_or_else(dangling),
         }
-        store
-            .opaque
-            .host_value_mut(raw)
-            .map(Some)
-            .ok_or_else(|| Error::misuse("dangling externref"))
+    }
+
+    /// The id of the host value the reference holds, if valid in `store`;
+    /// `None` if it holds an `anyref`.
+    fn host_value_id(&self, store: &StoreOpaque) -> Result<Option<u64>> {
+        let raw = self.root.raw(store)?;
+        Ok((raw & gc_layout::ANY_IN_EXTERN == 0).then_some(raw))
     }
 
     /// The reference's bits, if valid in `store`.
