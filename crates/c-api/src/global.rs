@@ -64,7 +64,7 @@ pub unsafe extern "C" fn wasmtime_global_get(
         let value = global?
             .resolve(store.data())
             .ok()?
-            .try_get(store.context())
+            .try_get(store.context_mut())
             .ok()?;
         Some(wasmtime_val_t::new(&value, store.context_mut()))
     });
