@@ -195,7 +195,18 @@ impl Error {
     /// assert_eq!(format!("{err:#}"), "saving: disk full");
     /// ```
     pub fn from_anyhow(error: anyhow::Error) -> Error {
-        Error::Host(Box::new(AnyhowError(error)))
+        // An `Error` that became this `anyhow::Error` (with no context
+        // added there) comes back as itself.
+        let top_is_error = error.chain().next().is_some_and(|top| top.is::<StdError>());
+        let recovered = if top_is_error {
+            error.downcast::<StdError>()
+        } else {
+            Err(error)
+        };
+        match recovered {
+            Ok(view) => view.0,
+            Err(error) => Error::Host(Box::new(AnyhowError(error))),
+        }
     }
 
     /// This error with `context` in front: `context` becomes the message
@@ -235,11 +246,22 @@ impl Error {
         }
     }
 
+    /// This error as the standard error it holds: a trap or a host error
+    /// as itself (so that a standard error's chain shows it, as
+    /// [`Error::chain`] does), anything else whole.
+    fn as_std_error(&self) -> &(dyn std::error::Error + 'static) {
+        match self {
+            Error::Trap(trap) => trap,
+            Error::Host(inner) => inner.as_ref(),
+            other => StdError::of(other),
+        }
+    }
+
     /// The cause of this error, if it has one.
     fn first_cause(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Error::WasmBacktrace { source, .. } | Error::Context { source, .. } => {
-                Some(StdError::of(source))
+                Some(source.as_std_error())
             }
             Error::Host(e) => e.source(),
             Error::Compile(e) => std::error::Error::source(e),
@@ -251,19 +273,7 @@ impl Error {
     /// This error, then each cause in turn (a host error or a trap as
     /// itself, not wrapped in `Error::Host` or `Error::Trap`).
     pub fn chain(&self) -> impl Iterator<Item = &(dyn std::error::Error + 'static)> {
-        /// The host error inside an `Error::Host` or the trap inside an
-        /// `Error::Trap` (which a context's source holds), else `e`.
-        fn unwrapped<'e>(
-            e: &'e (dyn std::error::Error + 'static),
-        ) -> &'e (dyn std::error::Error + 'static) {
-            match e.downcast_ref::<StdError>().map(|view| &view.0) {
-                Some(Error::Host(inner)) => unwrapped(inner.as_ref()),
-                Some(Error::Trap(trap)) => trap,
-                _ => e,
-            }
-        }
-        let first: &(dyn std::error::Error + 'static) = StdError::of(self);
-        std::iter::successors(Some(unwrapped(first)), |e| e.source().map(unwrapped))
+        std::iter::successors(Some(self.as_std_error()), |e| e.source())
     }
 
     /// The last cause in the chain (this error if it has none).
@@ -371,7 +381,9 @@ impl Error {
 
     /// The error of type `E` in this error or behind it (as
     /// [`Error::downcast_ref`] finds it), taken out; this error back if
-    /// there is none, as Wasmtime's `Error::downcast`.
+    /// there is none, as Wasmtime's `Error::downcast`. An `E` held inside
+    /// an `anyhow::Error` ([`Error::from_anyhow`]) is found by
+    /// `downcast_ref` but not taken out: this error comes back.
     ///
     /// ```
     /// use egret::{Error, Trap};
@@ -739,6 +751,36 @@ mod tests {
         assert_eq!(
             format!("{deeper:?}"),
             "saving the game\n\nCaused by:\n    0: writing a file\n    1: disk on fire\n"
+        );
+    }
+
+    #[test]
+    fn question_mark_converts_standard_errors_and_into_anyhow() {
+        fn parse(text: &str) -> Result<i32> {
+            Ok(text.parse::<i32>()?)
+        }
+        let err = parse("x").unwrap_err();
+        assert!(err.is::<std::num::ParseIntError>());
+        assert_eq!(err.to_string(), "invalid digit found in string");
+
+        fn run() -> anyhow::Result<()> {
+            Err(Error::from(Trap::StackOverflow).context("running"))?;
+            Ok(())
+        }
+        let err = run().unwrap_err();
+        assert_eq!(
+            format!("{err:#}"),
+            "running: wasm trap: call stack exhausted"
+        );
+        assert_eq!(
+            err.root_cause().downcast_ref::<Trap>(),
+            Some(&Trap::StackOverflow)
+        );
+        let back = Error::from_anyhow(err);
+        assert_eq!(back.downcast_ref::<Trap>(), Some(&Trap::StackOverflow));
+        assert_eq!(
+            format!("{back:#}"),
+            "running: wasm trap: call stack exhausted"
         );
     }
 
