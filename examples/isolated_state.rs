@@ -1,9 +1,11 @@
 //! Isolated state: two instances of one module each have their own memory
 //! contents, globals and counters, whether they share a store or not.
 //!
-//! Run with `cargo run --example isolated_state`.
+//! Written against Wasmtime 48's API; part of the compatibility corpus
+//! (tests/compat). Run with
+//! `cargo run -p egret-compat-on-egret --bin isolated_state`.
 
-use egret::{Engine, Instance, Module, Store};
+use wasmtime::{Engine, Instance, Module, Store};
 
 const COUNTER: &str = r#"
 (module
@@ -16,7 +18,7 @@ const COUNTER: &str = r#"
     (global.get $count)))
 "#;
 
-fn main() -> egret::Result<()> {
+fn main() -> wasmtime::Result<()> {
     let engine = Engine::default();
     let module = Module::new(&engine, COUNTER)?;
 
@@ -31,16 +33,16 @@ fn main() -> egret::Result<()> {
     }
     tick_second.call(&mut store, ())?;
 
-    let count = |instance: Instance, store: &mut Store<()>| -> egret::Result<i32> {
+    let count = |instance: Instance, store: &mut Store<()>| -> wasmtime::Result<i32> {
         let global = instance
             .get_global(&mut *store, "count")
-            .ok_or_else(|| egret::Error::msg("no global `count`"))?;
-        Ok(global.get(&*store).i32().unwrap_or_default())
+            .ok_or_else(|| wasmtime::Error::msg("no global `count`"))?;
+        Ok(global.get(&mut *store).i32().unwrap_or_default())
     };
-    let memory_word = |instance: Instance, store: &mut Store<()>| -> egret::Result<u32> {
+    let memory_word = |instance: Instance, store: &mut Store<()>| -> wasmtime::Result<u32> {
         let memory = instance
             .get_memory(&mut *store, "memory")
-            .ok_or_else(|| egret::Error::msg("no memory `memory`"))?;
+            .ok_or_else(|| wasmtime::Error::msg("no memory `memory`"))?;
         let mut word = [0; 4];
         memory.read(&*store, 0, &mut word)?;
         Ok(u32::from_le_bytes(word))

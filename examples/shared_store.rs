@@ -2,9 +2,11 @@
 //! imported memory, host data, host functions) and keep their own module
 //! state.
 //!
-//! Run with `cargo run --example shared_store`.
+//! Written against Wasmtime 48's API; part of the compatibility corpus
+//! (tests/compat). Run with
+//! `cargo run -p egret-compat-on-egret --bin shared_store`.
 
-use egret::{Caller, Engine, Func, Instance, Memory, MemoryType, Module, Store};
+use wasmtime::{Caller, Engine, Func, Instance, Memory, MemoryType, Module, Store};
 
 const WRITER: &str = r#"
 (module
@@ -31,7 +33,7 @@ struct Log {
     notes: Vec<i32>,
 }
 
-fn main() -> egret::Result<()> {
+fn main() -> wasmtime::Result<()> {
     let engine = Engine::default();
     let mut store = Store::new(&engine, Log::default());
 

@@ -164,7 +164,7 @@ fn to_raw(val: &Val, mut cx: impl AsContextMut<Data = StoreData>) -> wasmtime_va
         },
         Val::F64(bits) => wasmtime_val_raw_t { i64: *bits as i64 },
         Val::V128(v) => wasmtime_val_raw_t {
-            v128: v.to_le_bytes(),
+            v128: v.as_u128().to_le_bytes(),
         },
         Val::FuncRef(f) => {
             let mut cx = cx.as_context_mut();
@@ -198,7 +198,7 @@ fn from_raw(
         ValType::I64 => Val::I64(bits),
         ValType::F32 => Val::F32(bits as u32),
         ValType::F64 => Val::F64(bits as u64),
-        ValType::V128 => Val::V128(u128::from_le_bytes(v128)),
+        ValType::V128 => Val::from(u128::from_le_bytes(v128)),
         ValType::Ref(r) => {
             let position = if r.heap_type().top().is_func() {
                 pointer.addr()

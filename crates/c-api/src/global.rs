@@ -65,7 +65,7 @@ pub unsafe extern "C" fn wasmtime_global_get(
         let store = store?;
         let global = global?.resolve(store.data()).ok()?;
         let mut cx = store.scope();
-        let value = global.try_get(&cx).ok()?;
+        let value = global.try_get(&mut cx).ok()?;
         Some(wasmtime_val_t::new(&value, &mut cx))
     });
     // SAFETY: forwarded to the caller; a NULL `out` is skipped.

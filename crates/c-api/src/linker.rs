@@ -339,7 +339,7 @@ pub unsafe extern "C" fn wasmtime_linker_get(
         let (Ok(module), Ok(name)) = names else {
             return false;
         };
-        let Some(found) = linker.linker.get(store.context_mut(), module, name) else {
+        let Ok(found) = linker.linker.get(store.context_mut(), module, name) else {
             return false;
         };
         let found = wasmtime_extern_t::new(found, store.data_mut());

@@ -134,7 +134,7 @@ impl wasmtime_val_t {
             Val::V128(v) => (
                 valkind::V128,
                 wasmtime_valunion_t {
-                    v128: v.to_le_bytes(),
+                    v128: v.as_u128().to_le_bytes(),
                 },
             ),
             Val::FuncRef(f) => {
@@ -159,7 +159,7 @@ impl wasmtime_val_t {
                 valkind::I64 => Val::I64(self.of.i64),
                 valkind::F32 => Val::F32(self.of.f32.to_bits()),
                 valkind::F64 => Val::F64(self.of.f64.to_bits()),
-                valkind::V128 => Val::V128(u128::from_le_bytes(self.of.v128)),
+                valkind::V128 => Val::from(u128::from_le_bytes(self.of.v128)),
                 valkind::FUNCREF => {
                     let f = self.of.funcref;
                     Val::FuncRef(if f.store_id == 0 {

@@ -470,7 +470,7 @@ pub unsafe extern "C" fn wasm_global_get(global: Option<&wasm_global_t>, out: *m
         global?
             .with_global(|g, context| {
                 let mut cx = context.scope();
-                let value = g.try_get(&cx).ok()?;
+                let value = g.try_get(&mut cx).ok()?;
                 wasm_val_t::new(&value, &mut cx).ok()
             })
             .flatten()

@@ -123,17 +123,17 @@ pub(crate) fn run(options: &RunOptions) -> ExitCode {
         Err(e) => {
             // As Wasmtime's command line: the message (a failed call's wasm
             // backtrace), then its causes (the trap or host error).
-            eprintln!("error: {e:?}");
-            let error = e.downcast_ref::<egret::Error>();
-            let trap = error.and_then(|e| e.downcast_ref::<Trap>());
+            let error = egret::Error::from_anyhow(e);
+            eprintln!("error: {error:?}");
+            let trap = error.downcast_ref::<Trap>();
             if let Some(hint) = trap.and_then(|t| limit_hint(*t, &wasm)) {
                 eprintln!("{hint}");
             }
             // The program ran and failed: it trapped, a host function it
             // called failed, or it hit a limit.
-            let failed_running = error.is_some_and(|e| {
-                e.is::<Trap>() || e.is::<WasmBacktrace>() || matches!(e, egret::Error::Resource(_))
-            });
+            let failed_running = error.is::<Trap>()
+                || error.is::<WasmBacktrace>()
+                || matches!(error, egret::Error::Resource(_));
             ExitCode::from(if failed_running { 1 } else { 2 })
         }
     }
@@ -324,7 +324,7 @@ fn show(value: &Val) -> String {
         Val::I64(v) => v.to_string(),
         Val::F32(bits) => f32::from_bits(*bits).to_string(),
         Val::F64(bits) => f64::from_bits(*bits).to_string(),
-        Val::V128(v) => format!("{v:#034x}"),
+        Val::V128(v) => format!("{:#034x}", v.as_u128()),
         Val::FuncRef(None) => "ref.null func".into(),
         Val::FuncRef(Some(_)) => "ref.func".into(),
         Val::ExternRef(None) => "ref.null extern".into(),

@@ -135,7 +135,7 @@ impl ExnRef {
             if !value.matches(store, ty)? {
                 return Err(Error::misuse(format!(
                     "a field of type {ty} cannot hold {:?}",
-                    value.ty()
+                    value.kind()
                 )));
             }
             raw.push(value.to_raw(store)?);

@@ -19,7 +19,7 @@ pub(crate) fn encode<T>(store: &StoreInner<T>, field: FieldType, value: &Val) ->
             other => {
                 return Err(Error::misuse(format!(
                     "a packed field holds i32 values, not {}",
-                    other.ty()
+                    other.kind()
                 )));
             }
         },
@@ -27,7 +27,7 @@ pub(crate) fn encode<T>(store: &StoreInner<T>, field: FieldType, value: &Val) ->
             if !value.matches(store, ty)? {
                 return Err(Error::misuse(format!(
                     "a field of type {ty} cannot hold a value of type {}",
-                    value.ty()
+                    value.kind()
                 )));
             }
             value.to_raw(store)?

@@ -128,14 +128,14 @@ impl Func {
             if !param.matches(store, *expected)? {
                 return Err(Error::misuse(format!(
                     "argument of type {} where {expected} was expected",
-                    param.ty()
+                    param.kind()
                 )));
             }
             *slot = param.to_raw(store)?;
         }
         // SAFETY: the funcref belongs to this store (checked above) and the
         // slots hold arguments of its parameter types (checked above).
-        unsafe { store.vm().call(self.vm_func_ref(), &mut values) }?;
+        unsafe { store.vm().call(self.vm_func_ref(), &mut values) }.map_err(Error::from_failure)?;
         for ((result, raw), ty) in results.iter_mut().zip(values).zip(ty.results()) {
             *result = Val::from_raw(raw, *ty, &store.opaque);
         }
@@ -320,7 +320,7 @@ fn store_results<T>(
         if !result.matches(store, *ty)? {
             return Err(Error::misuse(format!(
                 "host function returned a {} where its type says {ty}",
-                result.ty()
+                result.kind()
             )));
         }
         *slot = result.to_raw(store)?;
@@ -446,7 +446,7 @@ impl<T> AsContext for Caller<'_, T> {
     }
 }
 
-impl<T> AsContextMut for Caller<'_, T> {
+impl<T: 'static> AsContextMut for Caller<'_, T> {
     fn as_context_mut(&mut self) -> StoreContextMut<'_, T> {
         StoreContextMut(self.store)
     }

@@ -29,7 +29,7 @@ impl Global {
             return Err(Error::misuse(format!(
                 "global of type {} initialised with a {}",
                 ty.content,
-                value.ty()
+                value.kind()
             )));
         }
         let raw = value.to_raw(store)?;
@@ -66,13 +66,13 @@ impl Global {
     /// # Panics
     /// If `store` is not the one the global belongs to, as Wasmtime's;
     /// [`Global::try_get`] returns [`Error::WrongStore`](crate::Error::WrongStore) instead.
-    pub fn get(&self, store: impl AsContext) -> Val {
-        crate::error::or_panic(self.try_get(store), "Global::get")
+    pub fn get(&self, mut store: impl AsContextMut) -> Val {
+        crate::error::or_panic(self.try_get(store.as_context_mut()), "Global::get")
     }
 
     /// [`Global::get`], with a foreign store as an error.
-    pub fn try_get(&self, store: impl AsContext) -> Result<Val> {
-        let store = store.as_context().0;
+    pub fn try_get(&self, mut store: impl AsContextMut) -> Result<Val> {
+        let store = store.as_context_mut().0;
         store.check(self.store)?;
         let ty = store.opaque.global_type(self.id);
         Ok(Val::from_raw(
@@ -94,7 +94,7 @@ impl Global {
             return Err(Error::misuse(format!(
                 "global of type {} set to a {}",
                 ty.content,
-                value.ty()
+                value.kind()
             )));
         }
         let raw = value.to_raw(store)?;

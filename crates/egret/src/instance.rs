@@ -94,7 +94,7 @@ impl Instance {
                 InstantiationError::Link(m) => Error::Link(m),
                 InstantiationError::Resource(m) => Error::Resource(m),
                 InstantiationError::Limiter(e) => Error::from_host_error(e),
-                InstantiationError::Trap(t) => t.into(),
+                InstantiationError::Trap(t) => Error::from_failure(t),
             })?;
         Ok(Instance {
             store: store.id(),

@@ -31,7 +31,7 @@ mod cache;
 mod config;
 mod engine;
 mod eqref;
-mod error;
+pub mod error;
 mod exn;
 mod externals;
 mod field_values;
@@ -43,6 +43,7 @@ mod limits;
 mod linker;
 mod memory;
 mod module;
+mod raw;
 mod refs;
 mod rooting;
 mod store;
@@ -51,6 +52,7 @@ mod table;
 mod tag;
 mod typed;
 mod types;
+mod v128;
 mod values;
 
 pub use anyref::{AnyRef, I31};
@@ -77,8 +79,9 @@ pub use limits::{
     StoreLimits, StoreLimitsBuilder,
 };
 pub use linker::{InstancePre, Linker};
-pub use memory::{Memory, PAGE_SIZE};
+pub use memory::{Memory, MemoryAccessError, PAGE_SIZE};
 pub use module::Module;
+pub use raw::ValRaw;
 pub use refs::Ref;
 pub use rooting::{GcRef, OwnedRooted, RootScope, Rooted, RootedGcRef};
 pub use store::{AsContext, AsContextMut, Store, StoreContext, StoreContextMut, UpdateDeadline};
@@ -91,4 +94,5 @@ pub use types::{
     ImportType, MemoryType, MemoryTypeBuilder, Mutability, RefType, StorageType, StructType,
     TableType, TagType, ValType,
 };
+pub use v128::V128;
 pub use values::{ExternRef, Val};

@@ -6,7 +6,7 @@
 use crate::func::HostFnDef;
 use crate::store::{AsContext, AsContextMut, StoreInner};
 use crate::{
-    Caller, Engine, Error, Extern, Func, FuncType, Instance, IntoFunc, Module, Result, Val,
+    Caller, Context, Engine, Error, Extern, Func, FuncType, Instance, IntoFunc, Module, Result, Val,
 };
 use egret_frontend::types::EntityIndex;
 use std::collections::HashMap;
@@ -46,6 +46,7 @@ pub struct Linker<T> {
     engine: Engine,
     definitions: HashMap<(String, String), Definition<T>>,
     allow_shadowing: bool,
+    allow_unknown_exports: bool,
 }
 
 impl<T> Clone for Linker<T> {
@@ -54,6 +55,7 @@ impl<T> Clone for Linker<T> {
             engine: self.engine.clone(),
             definitions: self.definitions.clone(),
             allow_shadowing: self.allow_shadowing,
+            allow_unknown_exports: self.allow_unknown_exports,
         }
     }
 }
@@ -65,6 +67,7 @@ impl<T: 'static> Linker<T> {
             engine: engine.clone(),
             definitions: HashMap::new(),
             allow_shadowing: false,
+            allow_unknown_exports: false,
         }
     }
 
@@ -78,6 +81,85 @@ impl<T: 'static> Linker<T> {
     pub fn allow_shadowing(&mut self, allow: bool) -> &mut Self {
         self.allow_shadowing = allow;
         self
+    }
+
+    /// Whether [`Linker::module`] accepts a command (a module exporting
+    /// `_start`) that exports something other than functions and the
+    /// items toolchains commonly add (a memory named `memory`, a table
+    /// named `table` or `__indirect_function_table`, the globals
+    /// `__data_end`, `__heap_base`, `__dso_handle` and `__rtti_base`). Off
+    /// by default: such a command is an error, as in Wasmtime.
+    pub fn allow_unknown_exports(&mut self, allow: bool) -> &mut Self {
+        self.allow_unknown_exports = allow;
+        self
+    }
+
+    /// Defines every function import of `module` that this linker cannot
+    /// satisfy as a function that fails when called, with the error that
+    /// instantiating would have given (a host error, not a trap), as
+    /// Wasmtime's. Other imports are left undefined.
+    ///
+    /// ```
+    /// use egret::{Engine, Linker, Module, Store};
+    /// let engine = Engine::default();
+    /// let module = Module::new(&engine, r#"(module
+    ///     (import "env" "missing" (func $m))
+    ///     (func (export "run") (call $m)))"#)?;
+    /// let mut linker = Linker::new(&engine);
+    /// linker.define_unknown_imports_as_traps(&module)?;
+    /// let mut store = Store::new(&engine, ());
+    /// let instance = linker.instantiate(&mut store, &module)?;
+    /// let run = instance.get_typed_func::<(), ()>(&mut store, "run")?;
+    /// let error = run.call(&mut store, ()).unwrap_err();
+    /// assert_eq!(
+    ///     error.root_cause().to_string(),
+    ///     "unknown import: `env::missing` has not been defined"
+    /// );
+    /// # Ok::<(), egret::Error>(())
+    /// ```
+    pub fn define_unknown_imports_as_traps(&mut self, module: &Module) -> Result<()> {
+        for import in module.imports() {
+            let key = (import.module().to_string(), import.name().to_string());
+            if self.definitions.contains_key(&key) {
+                continue;
+            }
+            if let crate::ExternType::Func(ty) = import.ty() {
+                let message = unknown_import_message(import.module(), import.name());
+                self.func_new(import.module(), import.name(), ty, move |_, _, _| {
+                    Err(Error::msg(message.clone()))
+                })?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Defines every import of `module` that this linker cannot satisfy as
+    /// its type's default, created in `store`, as Wasmtime's: a function
+    /// returning zeros and nulls, a global holding zero or null, a table of
+    /// nulls and a zeroed memory of the declared minimum size, a fresh tag.
+    /// An import whose type has no default (a function returning a
+    /// non-nullable reference, ...) is an error.
+    pub fn define_unknown_imports_as_default_values(
+        &mut self,
+        mut store: impl AsContextMut<Data = T>,
+        module: &Module,
+    ) -> Result<()> {
+        for import in module.imports() {
+            let key = (import.module().to_string(), import.name().to_string());
+            if self.definitions.contains_key(&key) {
+                continue;
+            }
+            let ty = import.ty();
+            let value = ty.default_value(&mut store).with_context(|| {
+                format!(
+                    "no default value exists for `{}::{}` with type `{ty:?}`",
+                    import.module(),
+                    import.name()
+                )
+            })?;
+            self.define(&store, import.module(), import.name(), value)?;
+        }
+        Ok(())
     }
 
     fn insert(&mut self, module: &str, name: &str, definition: Definition<T>) -> Result<&mut Self> {
@@ -173,6 +255,13 @@ impl<T: 'static> Linker<T> {
         let pre = self.instantiate_pre(module)?;
         for export in module.exports() {
             let crate::ExternType::Func(ty) = export.ty() else {
+                if !self.allow_unknown_exports && !is_toolchain_export(export.name(), &export.ty())
+                {
+                    return Err(Error::Link(format!(
+                        "command export '{}' is not a function",
+                        export.name()
+                    )));
+                }
                 continue;
             };
             let export_name = export.name().to_string();
@@ -192,18 +281,29 @@ impl<T: 'static> Linker<T> {
         Ok(self)
     }
 
+    /// The definition that satisfies `import`, created in `store` if it is
+    /// a host function; `None` if there is none.
+    pub fn get_by_import(
+        &self,
+        store: impl AsContextMut<Data = T>,
+        import: &crate::ImportType,
+    ) -> Option<Extern> {
+        self.get(store, import.module(), import.name()).ok()
+    }
+
     /// The definition of `module::name`, created in `store` if it is a host
-    /// function.
+    /// function; an error if there is none, as Wasmtime's.
     pub fn get(
         &self,
         mut store: impl AsContextMut<Data = T>,
         module: &str,
         name: &str,
-    ) -> Option<Extern> {
+    ) -> Result<Extern> {
         let definition = self
             .definitions
-            .get(&(module.to_string(), name.to_string()))?;
-        materialise(store.as_context_mut().0, definition).ok()
+            .get(&(module.to_string(), name.to_string()))
+            .ok_or_else(|| Error::Link(format!("missing definition for `{module}::{name}`")))?;
+        materialise(store.as_context_mut().0, definition)
     }
 
     /// Instantiates `module`, resolving each import by name.
@@ -235,11 +335,7 @@ impl<T: 'static> Linker<T> {
         for (import, entity) in module.imports().zip(&info.imports) {
             let key = (import.module().to_string(), import.name().to_string());
             let definition = self.definitions.get(&key).ok_or_else(|| {
-                Error::Link(format!(
-                    "unknown import: `{}::{}` has not been defined",
-                    import.module(),
-                    import.name()
-                ))
+                Error::Link(unknown_import_message(import.module(), import.name()))
             })?;
             // A host function is checked before it is created (creating
             // one of a type no module has may itself fail without the
@@ -317,6 +413,27 @@ impl<T: 'static> Linker<T> {
         }
         Func::try_wrap(crate::StoreContextMut(store), || {})
     }
+}
+
+/// What instantiating says of an import no definition satisfies, as
+/// Wasmtime's.
+fn unknown_import_message(module: &str, name: &str) -> String {
+    format!("unknown import: `{module}::{name}` has not been defined")
+}
+
+/// Whether a command's export `name` of type `ty`, not a function, is one
+/// that toolchains add and [`Linker::module`] accepts, as Wasmtime does.
+fn is_toolchain_export(name: &str, ty: &crate::ExternType) -> bool {
+    use crate::ExternType::{Global, Memory, Table};
+    matches!(
+        (name, ty),
+        ("memory", Memory(_))
+            | ("table" | "__indirect_function_table", Table(_))
+            | (
+                "__data_end" | "__heap_base" | "__dso_handle" | "__rtti_base",
+                Global(_)
+            )
+    )
 }
 
 /// A module with its imports resolved by a [`Linker`]

@@ -208,29 +208,93 @@ impl Memory {
             .ok_or_else(|| Error::Resource(format!("cannot grow memory by {delta} pages")))
     }
 
-    /// Copies bytes at `offset` into `buffer`.
-    pub fn read(&self, store: impl AsContext, offset: usize, buffer: &mut [u8]) -> Result<()> {
+    /// Copies bytes at `offset` into `buffer`; nothing if they are not
+    /// all in bounds.
+    ///
+    /// # Panics
+    /// If `store` is not the one the memory belongs to, as Wasmtime's;
+    /// [`Memory::try_read`] returns [`Error::WrongStore`] instead.
+    pub fn read(
+        &self,
+        store: impl AsContext,
+        offset: usize,
+        buffer: &mut [u8],
+    ) -> std::result::Result<(), MemoryAccessError> {
+        crate::error::or_panic(self.try_read(store, offset, buffer), "Memory::read")
+    }
+
+    /// [`Memory::read`], with a foreign store as an error.
+    pub fn try_read(
+        &self,
+        store: impl AsContext,
+        offset: usize,
+        buffer: &mut [u8],
+    ) -> Result<std::result::Result<(), MemoryAccessError>> {
         let store = store.as_context().0;
         store.check(self.store)?;
         let data = store.opaque.memory(self.id).data();
-        let src = offset
-            .checked_add(buffer.len())
-            .and_then(|end| data.get(offset..end))
-            .ok_or_else(|| Error::misuse("out of bounds memory read"))?;
-        buffer.copy_from_slice(src);
-        Ok(())
+        Ok(bytes_at(data, offset, buffer.len()).map(|src| buffer.copy_from_slice(src)))
     }
 
-    /// Copies `buffer` into memory at `offset`.
-    pub fn write(&self, mut store: impl AsContextMut, offset: usize, buffer: &[u8]) -> Result<()> {
+    /// Copies `buffer` into memory at `offset`; nothing if it does not fit.
+    ///
+    /// # Panics
+    /// If `store` is not the one the memory belongs to, as Wasmtime's;
+    /// [`Memory::try_write`] returns [`Error::WrongStore`] instead.
+    pub fn write(
+        &self,
+        store: impl AsContextMut,
+        offset: usize,
+        buffer: &[u8],
+    ) -> std::result::Result<(), MemoryAccessError> {
+        crate::error::or_panic(self.try_write(store, offset, buffer), "Memory::write")
+    }
+
+    /// [`Memory::write`], with a foreign store as an error.
+    pub fn try_write(
+        &self,
+        mut store: impl AsContextMut,
+        offset: usize,
+        buffer: &[u8],
+    ) -> Result<std::result::Result<(), MemoryAccessError>> {
         let store = store.as_context_mut().0;
         store.check(self.store)?;
         let data = store.opaque.memory_mut(self.id).data_mut();
-        let dst = offset
-            .checked_add(buffer.len())
-            .and_then(|end| data.get_mut(offset..end))
-            .ok_or_else(|| Error::misuse("out of bounds memory write"))?;
-        dst.copy_from_slice(buffer);
-        Ok(())
+        Ok(bytes_at_mut(data, offset, buffer.len()).map(|dst| dst.copy_from_slice(buffer)))
     }
 }
+
+/// `len` bytes of `data` at `offset`, if they are all in bounds.
+fn bytes_at(
+    data: &[u8],
+    offset: usize,
+    len: usize,
+) -> std::result::Result<&[u8], MemoryAccessError> {
+    data.get(offset..)
+        .and_then(|rest| rest.get(..len))
+        .ok_or(MemoryAccessError(()))
+}
+
+/// [`bytes_at`], writable.
+fn bytes_at_mut(
+    data: &mut [u8],
+    offset: usize,
+    len: usize,
+) -> std::result::Result<&mut [u8], MemoryAccessError> {
+    data.get_mut(offset..)
+        .and_then(|rest| rest.get_mut(..len))
+        .ok_or(MemoryAccessError(()))
+}
+
+/// A host access to linear memory ([`Memory::read`], [`Memory::write`])
+/// out of bounds, as Wasmtime's.
+#[derive(Debug)]
+pub struct MemoryAccessError(());
+
+impl std::fmt::Display for MemoryAccessError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("out of bounds memory access")
+    }
+}
+
+impl std::error::Error for MemoryAccessError {}

@@ -217,4 +217,13 @@ impl Module {
             ty: self.entity_type(e.index),
         })
     }
+
+    /// The type of the export named `name`, if there is one.
+    pub fn get_export(&self, name: &str) -> Option<ExternType> {
+        self.info()
+            .exports
+            .iter()
+            .find(|e| e.name == name)
+            .map(|e| self.entity_type(e.index))
+    }
 }

@@ -60,6 +60,15 @@ impl Ref {
         }
     }
 
+    /// The function reference (`None` for null), as Wasmtime's.
+    ///
+    /// # Panics
+    /// If this is another kind of reference.
+    pub fn unwrap_func(&self) -> Option<&Func> {
+        self.as_func()
+            .unwrap_or_else(|| panic!("expected a function reference, found {self:?}"))
+    }
+
     /// Whether this is a host reference (null or not).
     pub fn is_extern(&self) -> bool {
         matches!(self, Ref::Extern(_))
@@ -71,6 +80,15 @@ impl Ref {
             Ref::Extern(r) => Some(r.as_ref()),
             _ => None,
         }
+    }
+
+    /// The host reference (`None` for null), as Wasmtime's.
+    ///
+    /// # Panics
+    /// If this is another kind of reference.
+    pub fn unwrap_extern(&self) -> Option<&Rooted<ExternRef>> {
+        self.as_extern()
+            .unwrap_or_else(|| panic!("expected a host reference, found {self:?}"))
     }
 
     /// Whether this is a reference of the `any` hierarchy (null or not).
@@ -86,6 +104,15 @@ impl Ref {
         }
     }
 
+    /// The `any` reference (`None` for null), as Wasmtime's.
+    ///
+    /// # Panics
+    /// If this is another kind of reference.
+    pub fn unwrap_any(&self) -> Option<&Rooted<AnyRef>> {
+        self.as_any()
+            .unwrap_or_else(|| panic!("expected a `any` reference, found {self:?}"))
+    }
+
     /// Whether this is an exception reference (null or not).
     pub fn is_exn(&self) -> bool {
         matches!(self, Ref::Exn(_))
@@ -97,6 +124,15 @@ impl Ref {
             Ref::Exn(r) => Some(r.as_ref()),
             _ => None,
         }
+    }
+
+    /// The exception reference (`None` for null), as Wasmtime's.
+    ///
+    /// # Panics
+    /// If this is another kind of reference.
+    pub fn unwrap_exn(&self) -> Option<&Rooted<ExnRef>> {
+        self.as_exn()
+            .unwrap_or_else(|| panic!("expected a exception reference, found {self:?}"))
     }
 }
 

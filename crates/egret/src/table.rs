@@ -32,7 +32,7 @@ fn element_raw<T>(
     if !value.matches(store, engine_form::ValType::Ref(ty.element))? {
         return Err(Error::misuse(format!(
             "a {} cannot be stored in a table of {}",
-            value.ty(),
+            value.kind(),
             ty.element
         )));
     }

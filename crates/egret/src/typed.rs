@@ -66,6 +66,18 @@ impl WasmTy for f64 {
     }
 }
 
+impl WasmTy for crate::V128 {
+    fn valtype() -> ValType {
+        ValType::V128
+    }
+    fn to_raw<T>(self, _: &StoreInner<T>) -> Result<u128> {
+        Ok(self.as_u128())
+    }
+    fn from_raw(raw: u128, _: &StoreOpaque) -> Self {
+        crate::V128::from(raw)
+    }
+}
+
 impl WasmTy for Option<Func> {
     fn valtype() -> ValType {
         ValType::FUNCREF
@@ -347,7 +359,7 @@ impl<P: WasmParams, R: WasmResults> TypedFunc<P, R> {
         params.store_raw(store, values)?;
         // SAFETY: the funcref belongs to this store (checked above) and its
         // type was checked against `P` and `R` when this was created.
-        unsafe { store.vm().call(self.func.vm_func_ref(), values) }?;
+        unsafe { store.vm().call(self.func.vm_func_ref(), values) }.map_err(Error::from_failure)?;
         Ok(R::load_raw(values, &store.opaque))
     }
 }

@@ -3,10 +3,31 @@
 use crate::rooting::{self, GcRef, GcRefImpl, GcRoot};
 use crate::store::StoreInner;
 use crate::types::engine_form;
-use crate::{AnyRef, Error, ExnRef, Func, Result, Rooted, ValType};
+use crate::{AnyRef, Error, ExnRef, Func, Result, Rooted, V128, ValType};
 use egret_frontend::gc_layout;
 use egret_runtime::store::StoreOpaque;
 use std::any::Any;
+
+/// The accessors of `Val`'s numeric variants, as Wasmtime's: `i32()`
+/// answers `Option<i32>`, `unwrap_i32()` panics on another variant.
+macro_rules! numeric_accessors {
+    ($($variant:ident($bind:ident) => $get:ident, $unwrap:ident: $ty:ty = $value:expr;)*) => {$(
+        #[doc = concat!("The `", stringify!($get), "`, if this is one.")]
+        pub fn $get(&self) -> Option<$ty> {
+            if let Val::$variant($bind) = self {
+                Some($value)
+            } else {
+                None
+            }
+        }
+
+        #[doc = concat!("The `", stringify!($get), "`.\n\n# Panics\nIf this is another kind of value.")]
+        pub fn $unwrap(&self) -> $ty {
+            self.$get()
+                .unwrap_or_else(|| panic!(concat!("expected a ", stringify!($get), ", found {:?}"), self))
+        }
+    )*};
+}
 
 /// A WebAssembly value.
 #[derive(Clone, Debug)]
@@ -20,7 +41,7 @@ pub enum Val {
     /// An `f64`, as its bit pattern.
     F64(u64),
     /// A `v128`.
-    V128(u128),
+    V128(V128),
     /// A `funcref` (`None` is null).
     FuncRef(Option<Func>),
     /// An `externref` (`None` is null).
@@ -33,8 +54,17 @@ pub enum Val {
 }
 
 impl Val {
-    /// The value's type.
-    pub fn ty(&self) -> ValType {
+    /// The value's type; an error if it is a function of another store
+    /// than `store`.
+    pub fn ty(&self, store: impl crate::AsContext) -> Result<ValType> {
+        if let Val::FuncRef(Some(f)) = self {
+            store.as_context().0.check(f.store)?;
+        }
+        Ok(self.kind())
+    }
+
+    /// The value's type, as its variant says (the top type for references).
+    pub(crate) fn kind(&self) -> ValType {
         match self {
             Val::I32(_) => ValType::I32,
             Val::I64(_) => ValType::I64,
@@ -57,7 +87,7 @@ impl Val {
             E::I64 => Val::I64(0),
             E::F32 => Val::F32(0),
             E::F64 => Val::F64(0),
-            E::V128 => Val::V128(0),
+            E::V128 => Val::V128(V128::from(0)),
             E::Ref(r) => match r.heap.top() {
                 engine_form::HeapType::Func => Val::FuncRef(None),
                 engine_form::HeapType::Any => Val::AnyRef(None),
@@ -109,40 +139,12 @@ impl Val {
         })
     }
 
-    /// The `i32`, if this is one.
-    pub fn i32(&self) -> Option<i32> {
-        if let Val::I32(v) = self {
-            Some(*v)
-        } else {
-            None
-        }
-    }
-
-    /// The `i64`, if this is one.
-    pub fn i64(&self) -> Option<i64> {
-        if let Val::I64(v) = self {
-            Some(*v)
-        } else {
-            None
-        }
-    }
-
-    /// The `f32`, if this is one.
-    pub fn f32(&self) -> Option<f32> {
-        if let Val::F32(v) = self {
-            Some(f32::from_bits(*v))
-        } else {
-            None
-        }
-    }
-
-    /// The `f64`, if this is one.
-    pub fn f64(&self) -> Option<f64> {
-        if let Val::F64(v) = self {
-            Some(f64::from_bits(*v))
-        } else {
-            None
-        }
+    numeric_accessors! {
+        I32(v) => i32, unwrap_i32: i32 = *v;
+        I64(v) => i64, unwrap_i64: i64 = *v;
+        F32(v) => f32, unwrap_f32: f32 = f32::from_bits(*v);
+        F64(v) => f64, unwrap_f64: f64 = f64::from_bits(*v);
+        V128(v) => v128, unwrap_v128: V128 = *v;
     }
 
     /// The raw form generated code uses, checking that references belong
@@ -153,7 +155,7 @@ impl Val {
             Val::I64(v) => u128::from(*v as u64),
             Val::F32(v) => u128::from(*v),
             Val::F64(v) => u128::from(*v),
-            Val::V128(v) => *v,
+            Val::V128(v) => v.as_u128(),
             Val::FuncRef(None) | Val::ExternRef(None) | Val::AnyRef(None) | Val::ExnRef(None) => 0,
             Val::AnyRef(Some(a)) => u128::from(a.bits(&store.opaque)?),
             Val::ExnRef(Some(e)) => u128::from(e.id(&store.opaque)?.to_raw()),
@@ -173,7 +175,7 @@ impl Val {
             E::I64 => Val::I64(raw as u64 as i64),
             E::F32 => Val::F32(raw as u32),
             E::F64 => Val::F64(raw as u64),
-            E::V128 => Val::V128(raw),
+            E::V128 => Val::V128(V128::from(raw)),
             E::Ref(r) => match r.heap.top() {
                 engine_form::HeapType::Func => {
                     Val::FuncRef(Func::from_raw(store.id(), raw as usize))
@@ -196,7 +198,13 @@ macro_rules! val_from {
     )*};
 }
 
-val_from!(i32 => I32, i64 => I64, f32 => F32 via to_bits, f64 => F64 via to_bits, u128 => V128);
+val_from!(i32 => I32, i64 => I64, f32 => F32 via to_bits, f64 => F64 via to_bits, V128 => V128);
+
+impl From<u128> for Val {
+    fn from(v: u128) -> Val {
+        Val::V128(V128::from(v))
+    }
+}
 
 impl From<Func> for Val {
     fn from(f: Func) -> Val {

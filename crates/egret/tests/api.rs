@@ -283,7 +283,7 @@ fn linker_defines_wraps_registers_and_reports_missing_imports() {
         .unwrap();
     assert_eq!(*store.data(), 1);
     assert_eq!(memory.data(&store)[3], 7);
-    assert!(linker.get(&mut store, "provider", "poke").is_some());
+    assert!(linker.get(&mut store, "provider", "poke").is_ok());
 
     let missing = Module::new(&engine, r#"(module (import "nowhere" "thing" (func)))"#).unwrap();
     let err = linker.instantiate(&mut store, &missing).unwrap_err();
@@ -334,7 +334,7 @@ fn memories_globals_and_tables_from_the_host() {
     .unwrap();
     assert!(var.set(&mut store, Val::I32(2)).is_err());
     var.set(&mut store, Val::from(2.5f32)).unwrap();
-    assert_eq!(var.get(&store).f32(), Some(2.5));
+    assert_eq!(var.get(&mut store).f32(), Some(2.5));
     assert!(
         Global::new(
             &mut store,
@@ -442,7 +442,11 @@ fn instance_exports_and_lookup_errors() {
     assert!(instance.get_memory(&store, "m").is_some());
     assert!(instance.get_table(&store, "t").is_some());
     assert_eq!(
-        instance.get_global(&store, "g").unwrap().get(&store).i32(),
+        instance
+            .get_global(&store, "g")
+            .unwrap()
+            .get(&mut store)
+            .i32(),
         Some(3)
     );
     // Wasmtime's getters say `None`; their `try_` twins say why.
@@ -486,15 +490,16 @@ fn handles_refuse_other_stores() {
     assert!(matches!(m.try_data(&b), Err(Error::WrongStore)));
     // Where Wasmtime's signature has no error, using a foreign store
     // panics, as it does in Wasmtime.
-    let panics = |f: &dyn Fn()| std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).is_err();
-    assert!(panics(&|| {
+    let panics =
+        |f: &mut dyn FnMut()| std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).is_err();
+    assert!(panics(&mut || {
         f.ty(&b);
     }));
-    assert!(panics(&|| {
+    assert!(panics(&mut || {
         m.data(&b);
     }));
-    assert!(panics(&|| {
-        g.get(&b);
+    assert!(panics(&mut || {
+        g.get(&mut b);
     }));
     assert!(matches!(m.grow(&mut b, 1), Err(Error::WrongStore)));
     assert!(matches!(t.try_get(&mut b, 0), Err(Error::WrongStore)));

@@ -197,7 +197,7 @@ fn exnref_values_cross_the_boundary_and_live_in_globals() {
         Val::ExnRef(Some(exn)),
     )
     .unwrap();
-    let Val::ExnRef(Some(back)) = global.get(&store) else {
+    let Val::ExnRef(Some(back)) = global.get(&mut store) else {
         panic!("the global lost its exception");
     };
     assert!(Rooted::ref_eq(&store, &back, &exn).unwrap());

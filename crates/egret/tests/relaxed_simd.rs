@@ -21,11 +21,11 @@ fn call(config: &Config, name: &str, args: &[u128]) -> u128 {
     let mut store = Store::new(&engine, ());
     let instance = Instance::new(&mut store, &module, &[]).unwrap();
     let func = instance.get_func(&mut store, name).unwrap();
-    let args: Vec<Val> = args.iter().map(|&v| Val::V128(v)).collect();
-    let mut result = [Val::V128(0)];
+    let args: Vec<Val> = args.iter().map(|&v| Val::from(v)).collect();
+    let mut result = [Val::from(0_u128)];
     func.call(&mut store, &args, &mut result).unwrap();
     match result[0] {
-        Val::V128(v) => v,
+        Val::V128(v) => v.as_u128(),
         ref other => panic!("{name} returned {other:?}"),
     }
 }

@@ -205,7 +205,7 @@ fn tail_calls_to_host_functions_return_to_the_wasm_caller() {
                 .get_export("factor")
                 .and_then(Extern::into_global)
                 .expect("the caller is the tail-calling instance");
-            let factor = factor.get(&caller).i64().expect("an i64 global");
+            let factor = factor.get(&mut caller).i64().expect("an i64 global");
             Ok(x * factor)
         },
     );

@@ -115,7 +115,7 @@ fn to_val(value: &Value) -> Val {
         Value::I64(v) => Val::I64(v),
         Value::F32(v) => Val::F32(v),
         Value::F64(v) => Val::F64(v),
-        Value::V128(v) => Val::V128(v),
+        Value::V128(v) => Val::from(v),
         // The host only ever passes null references.
         Value::FuncRef { .. } => Val::FuncRef(None),
         Value::ExternRef { .. } => Val::ExternRef(None),
@@ -148,7 +148,7 @@ fn from_val(store: &Store<()>, value: &Val) -> Value {
         Val::I64(v) => Value::I64(*v),
         Val::F32(v) => Value::F32(*v),
         Val::F64(v) => Value::F64(*v),
-        Val::V128(v) => Value::V128(*v),
+        Val::V128(v) => Value::V128(v.as_u128()),
         Val::FuncRef(f) => Value::FuncRef { null: f.is_none() },
         Val::ExternRef(r) => Value::ExternRef { null: r.is_none() },
         Val::ExnRef(r) => Value::ExnRef { null: r.is_none() },
@@ -276,13 +276,13 @@ impl EgretRun {
     }
 
     /// The value of the exported global `name`.
-    pub fn global(&self, name: &str) -> Result<Value, String> {
+    pub fn global(&mut self, name: &str) -> Result<Value, String> {
         let global = self
             .instance
             .try_get_global(&self.store, name)
             .map_err(|e| e.to_string())?;
         global
-            .try_get(&self.store)
+            .try_get(&mut self.store)
             .map(|v| from_val(&self.store, &v))
             .map_err(|e| e.to_string())
     }

@@ -117,11 +117,11 @@ fn wasmi_v128_br_table() {
     let (mut store, instance) = instantiate(&wasm);
     let f = instance.get_func(&store, "f").unwrap();
     for arg in [0, 1, 2] {
-        let mut out = [egret::Val::V128(0)];
+        let mut out = [egret::Val::from(0_u128)];
         f.call(&mut store, &[egret::Val::I32(arg)], &mut out)
             .unwrap();
         assert!(
-            matches!(out[0], egret::Val::V128(v) if v == 6 << 64 | 5),
+            matches!(out[0], egret::Val::V128(v) if v.as_u128() == 6 << 64 | 5),
             "{arg}"
         );
     }
@@ -155,11 +155,11 @@ fn wasmi_v128_nondeterminism() {
         let instance = Instance::new(&mut store, &module, &[import.into()]).unwrap();
         let f = instance.get_func(&store, "2").unwrap();
         let mut call = |arg: u128| {
-            let mut out = [egret::Val::V128(0)];
-            f.call(&mut store, &[egret::Val::V128(arg)], &mut out)
+            let mut out = [egret::Val::from(0_u128)];
+            f.call(&mut store, &[egret::Val::from(arg)], &mut out)
                 .unwrap();
             match out[0] {
-                egret::Val::V128(v) => v,
+                egret::Val::V128(v) => v.as_u128(),
                 _ => unreachable!("the result is a v128"),
             }
         };

@@ -23,6 +23,7 @@ use crate::engine::EngineInner;
 use crate::exception::{Exceptions, ThrownException};
 use crate::gc_heap::{ArraySlice, GcHeap, ObjectKind};
 
+mod backtrace;
 mod gc;
 
 use crate::host_func::{HostCallback, HostFailure, HostFunc};

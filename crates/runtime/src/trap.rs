@@ -19,6 +19,18 @@ pub struct FrameInfo {
 }
 
 impl FrameInfo {
+    /// The wasm frame whose code `pc` lies in, if it lies in wasm code
+    /// (not a trampoline's).
+    pub(crate) fn at(pc: usize) -> Option<FrameInfo> {
+        let map = code_registry::lookup(pc)?;
+        let func_index = map.func_at(pc)?;
+        Some(FrameInfo {
+            module_name: map.module_name().map(str::to_string),
+            func_index,
+            func_name: map.func_name(func_index).map(str::to_string),
+        })
+    }
+
     /// The module's name, if its name section gives one.
     pub fn module_name(&self) -> Option<&str> {
         self.module_name.as_deref()
@@ -69,13 +81,7 @@ impl Failure {
             .filter_map(|(i, pc)| {
                 // A return address points after its call; look up the call.
                 let pc = if i == 0 { *pc } else { pc.wrapping_sub(1) };
-                let map = code_registry::lookup(pc)?;
-                let func_index = map.func_at(pc)?;
-                Some(FrameInfo {
-                    module_name: map.module_name().map(str::to_string),
-                    func_index,
-                    func_name: map.func_name(func_index).map(str::to_string),
-                })
+                FrameInfo::at(pc)
             })
             .collect();
         Failure { cause, backtrace }

@@ -20,12 +20,6 @@ impl fmt::Display for I32Exit {
 
 impl std::error::Error for I32Exit {}
 
-impl From<I32Exit> for egret::Error {
-    fn from(exit: I32Exit) -> egret::Error {
-        egret::Error::Host(Box::new(exit))
-    }
-}
-
 /// The exit code if `error` is a guest's `proc_exit`, whether it came back
 /// from wasm (the guest called `proc_exit`) or directly (the host called
 /// the function itself).

@@ -157,7 +157,7 @@ fn define_path_open<T: 'static>(
 /// Egret's `Memory::data_mut` borrows the whole store, so the context is
 /// moved out of the store's data for the duration of the call (leaving an
 /// empty one in its place) and moved back afterwards.
-fn with_wasi<T>(
+fn with_wasi<T: 'static>(
     caller: &mut Caller<'_, T>,
     get: impl Fn(&mut T) -> &mut WasiCtx,
     f: impl FnOnce(&mut WasiCtx, &mut GuestMemory) -> WasiResult<()>,

@@ -375,7 +375,7 @@ impl<'t> Script<'t> {
                 let instance = self.instance(module.map(|id| id.name()))?;
                 Ok(instance
                     .try_get_global(&self.store, global)
-                    .and_then(|g| g.try_get(&self.store))
+                    .and_then(|g| g.try_get(&mut self.store))
                     .map(|v| vec![v]))
             }
             WastExecute::Wat(module) => {

@@ -32,7 +32,7 @@ pub(crate) fn define(linker: &mut Linker<()>, store: &mut Store<()>) -> egret::R
         ("global_f64", Val::from(666.6f64)),
     ];
     for (name, value) in globals {
-        let ty = GlobalType::new(value.ty(), Mutability::Const);
+        let ty = GlobalType::new(value.ty(&*store)?, Mutability::Const);
         let global = Global::new(&mut *store, ty, value)?;
         linker.define(&*store, "spectest", name, global)?;
     }

@@ -76,7 +76,7 @@ pub(crate) fn arg(
         WastArgCore::I64(v) => Val::I64(*v),
         WastArgCore::F32(v) => Val::F32(v.bits),
         WastArgCore::F64(v) => Val::F64(v.bits),
-        WastArgCore::V128(v) => Val::V128(u128::from_le_bytes(v.to_le_bytes())),
+        WastArgCore::V128(v) => Val::from(u128::from_le_bytes(v.to_le_bytes())),
         WastArgCore::RefNull(heap) => null_of(heap)?,
         WastArgCore::RefExtern(n) => Val::ExternRef(Some(externs.get(store, *n)?)),
         // The host value `N` seen from the `any` hierarchy, as
@@ -140,10 +140,13 @@ fn core_matches(store: &mut Store<()>, actual: &Val, expected: &WastRetCore<'_>)
         (WastRetCore::I64(e), Val::I64(a)) => a == e,
         (WastRetCore::F32(e), Val::F32(a)) => f32_matches(*a, e),
         (WastRetCore::F64(e), Val::F64(a)) => f64_matches(*a, e),
-        (WastRetCore::V128(e), Val::V128(a)) => v128_matches(*a, e),
+        (WastRetCore::V128(e), Val::V128(a)) => v128_matches(a.as_u128(), e),
         (WastRetCore::RefNull(None), a) => is_null(a),
         (WastRetCore::RefNull(Some(heap)), a) => match null_of(heap) {
-            Ok(null) => ValType::eq(&null.ty(), &a.ty()) && is_null(a),
+            Ok(null) => match (null.ty(&*store), a.ty(&*store)) {
+                (Ok(null_ty), Ok(actual_ty)) => ValType::eq(&null_ty, &actual_ty) && is_null(a),
+                _ => false,
+            },
             Err(_) => false,
         },
         (WastRetCore::RefExtern(None), Val::ExternRef(Some(_))) => true,
@@ -179,7 +182,7 @@ pub(crate) fn show(store: &mut Store<()>, v: &Val) -> String {
         Val::I64(x) => format!("i64:{x}"),
         Val::F32(b) => format!("f32:{:?} ({b:#010x})", f32::from_bits(*b)),
         Val::F64(b) => format!("f64:{:?} ({b:#018x})", f64::from_bits(*b)),
-        Val::V128(x) => format!("v128:{x:#034x}"),
+        Val::V128(x) => format!("v128:{:#034x}", x.as_u128()),
         Val::FuncRef(None) => "ref.null func".into(),
         Val::FuncRef(Some(_)) => "ref.func".into(),
         Val::ExternRef(None) => "ref.null extern".into(),
@@ -214,7 +217,7 @@ pub(crate) fn show_like(
     let (Val::V128(v), Some(WastRet::Core(WastRetCore::V128(pattern)))) = (actual, expected) else {
         return show(store, actual);
     };
-    let v = *v;
+    let v = v.as_u128();
     match pattern {
         V128Pattern::I8x16(_) => show_lanes("i8x16", lanes::<1>(v).map(|l| l as i8)),
         V128Pattern::I16x8(_) => show_lanes("i16x8", lanes::<2>(v).map(|l| l as i16)),

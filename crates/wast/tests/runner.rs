@@ -210,7 +210,7 @@ const STRICT_CASES: &[(&str, Option<&str>)] = &[
     ),
     (
         r#"(assert_trap (module (import "spectest" "nope" (func)) (func unreachable) (start 1)) "unreachable")"#,
-        Some("got error: failed to link"),
+        Some("got error: unknown import"),
     ),
     (
         r#"(assert_trap (module (memory 0) (data (i32.const 1) "a")) "out of bounds table access")"#,

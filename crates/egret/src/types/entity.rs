@@ -404,6 +404,47 @@ impl ExternType {
         Memory MemoryType memory unwrap_memory;
         Tag TagType tag unwrap_tag;
     }
+
+    /// A fresh item of this type in `store`, holding defaults, as
+    /// Wasmtime's: a function returning zeros and nulls, a global holding
+    /// zero or null, a table of nulls and a zeroed memory of the minimum
+    /// size, a new tag. An error if the type has no default (a function
+    /// returning, a global holding or a table of a non-nullable
+    /// reference).
+    pub fn default_value<S>(&self, mut store: S) -> Result<crate::Extern>
+    where
+        S: crate::AsContextMut,
+        S::Data: 'static,
+    {
+        let no_default = || Error::misuse(format!("{self:?} has no default value"));
+        Ok(match self {
+            ExternType::Func(ty) => {
+                let results = ty
+                    .results()
+                    .map(|result| result.default_value())
+                    .collect::<Option<Vec<_>>>()
+                    .ok_or_else(no_default)?;
+                crate::Func::try_new(store.as_context_mut(), ty.clone(), move |_, _, out| {
+                    out.clone_from_slice(&results);
+                    Ok(())
+                })?
+                .into()
+            }
+            ExternType::Global(ty) => {
+                let value = ty.content().default_value().ok_or_else(no_default)?;
+                crate::Global::new(store, ty.clone(), value)?.into()
+            }
+            ExternType::Table(ty) => {
+                let init = ValType::Ref(ty.element().clone())
+                    .default_value()
+                    .and_then(crate::Val::ref_)
+                    .ok_or_else(no_default)?;
+                crate::Table::new(store, ty.clone(), init)?.into()
+            }
+            ExternType::Memory(ty) => crate::Memory::new(store, *ty)?.into(),
+            ExternType::Tag(ty) => crate::Tag::new(store, ty)?.into(),
+        })
+    }
 }
 
 impl From<FuncType> for ExternType {

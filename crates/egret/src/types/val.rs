@@ -198,7 +198,7 @@ impl ValType {
             ValType::I64 => Some(Val::I64(0)),
             ValType::F32 => Some(Val::F32(0)),
             ValType::F64 => Some(Val::F64(0)),
-            ValType::V128 => Some(Val::V128(0)),
+            ValType::V128 => Some(Val::V128(crate::V128::from(0))),
             ValType::Ref(r) => r.null_value(),
         }
     }
