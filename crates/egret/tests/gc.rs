@@ -1,7 +1,9 @@
-//! GC through the embedding API (issue #16, in progress): objects made by
-//! wasm reach the host as `AnyRef`s of the right kind, `i31`s and
-//! converted host references cross both ways, a full heap fails a call without
-//! harming the store, and handles stay bound to their store.
+//! GC through the embedding API (issue #16): objects made by wasm reach
+//! the host as `AnyRef`s of the right kind, `i31`s and converted host
+//! references cross both ways, a full heap fails a call without harming
+//! the store, handles stay bound to their store, and collections (under
+//! stress, deep recursion, host calls, fuel and epochs) keep what is
+//! reachable and free the rest, host values included.
 
 mod common;
 

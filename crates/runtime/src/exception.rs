@@ -5,9 +5,9 @@
 //! `throw` or by the host. A store keeps its exceptions in a list
 //! ([`Exceptions`]) and an `exnref` is an [`ExnId`], its position plus one,
 //! so 0 is the null reference. Nothing is freed before the store is
-//! dropped (as with Wasmtime's null collector): without a collector
-//! (issue #16) the runtime cannot tell when wasm no longer holds an
-//! `exnref`. The fields are raw 16-byte value slots of the tag's parameter
+//! dropped (as with Wasmtime's null collector): exceptions are not GC
+//! objects yet, and frames' stack maps do not record `exnref`s, so the
+//! collector cannot tell when wasm no longer holds one. The fields are raw 16-byte value slots of the tag's parameter
 //! types; an exception costs its fields and a 16-byte header. A store
 //! that cannot allocate another one makes `throw` trap.
 //!
