@@ -1,8 +1,9 @@
-//! The ABI agreement test: a C file including Wasmtime 50's headers
-//! `static_assert`s, for every C struct, union and constant this library
-//! defines, the size, alignment, field offsets and values the Rust
-//! definitions have, and the system C compiler checks it. (A unit test:
-//! the library builds no rlib an integration test could read.)
+//! The ABI agreement test: a C file including Wasmtime 50's headers, and
+//! the same file including Egret's `egret.h` alone, `static_assert`s, for
+//! every C struct, union and constant this library defines, the size,
+//! alignment, field offsets and values the Rust definitions have, and the
+//! system C compiler checks it. (A unit test: the library builds no rlib
+//! an integration test could read.)
 
 // `include_dirs_with` serves the symbols test only.
 #[allow(dead_code)]
@@ -63,8 +64,9 @@ fn upper_snake(camel: &str) -> String {
     out
 }
 
-fn assertions() -> String {
-    let mut c = String::from("#include <stddef.h>\n#include <wasmtime.h>\n\n");
+/// The assertions, after `#include <header>`.
+fn assertions(header: &str) -> String {
+    let mut c = format!("#include <stddef.h>\n#include <{header}>\n\n");
     layout!(c, "wasm_byte_vec_t", wasm_byte_vec_t, "size" => size, "data" => data);
     layout!(c, "wasm_name_t", wasm_name_t, "size" => size, "data" => data);
     layout!(c, "wasm_valtype_vec_t", wasm_valtype_vec_t, "size" => size, "data" => data);
@@ -198,24 +200,44 @@ fn assertions() -> String {
     c
 }
 
-#[test]
-fn layouts_and_constants_agree_with_wasmtime_50_headers() {
-    let scratch = std::env::temp_dir().join(format!("egret-c-api-abi-{}", std::process::id()));
+/// Compiles the assertions against `header` found in `include_dirs`;
+/// the C compiler's complaints if they fail.
+fn check_assertions(header: &str, include_dirs: &[std::path::PathBuf]) -> Result<(), String> {
+    let scratch = std::env::temp_dir().join(format!(
+        "egret-c-api-abi-{}-{}",
+        std::process::id(),
+        header.replace(['.', '/'], "_")
+    ));
     std::fs::create_dir_all(&scratch).unwrap();
     let source = scratch.join("abi.c");
-    std::fs::write(&source, assertions()).unwrap();
+    std::fs::write(&source, assertions(header)).unwrap();
     let mut cc = Command::new(std::env::var("CC").unwrap_or_else(|_| "cc".to_string()));
     cc.args(["-std=c11", "-fsyntax-only", "-Wall", "-Werror"]);
-    for dir in headers::include_dirs() {
+    for dir in include_dirs {
         cc.arg("-I").arg(dir);
     }
     let output = cc.arg(&source).output().expect("running the C compiler");
     let _ = std::fs::remove_dir_all(&scratch);
-    assert!(
-        output.status.success(),
-        "the Rust layouts disagree with Wasmtime 50's headers:\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    if output.status.success() {
+        Ok(())
+    } else {
+        Err(String::from_utf8_lossy(&output.stderr).into_owned())
+    }
+}
+
+#[test]
+fn layouts_and_constants_agree_with_wasmtime_50_headers() {
+    if let Err(complaints) = check_assertions("wasmtime.h", &headers::include_dirs()) {
+        panic!("the Rust layouts disagree with Wasmtime 50's headers:\n{complaints}");
+    }
+}
+
+/// Egret's own header alone (no Wasmtime header on the include path).
+#[test]
+fn layouts_and_constants_agree_with_egret_h() {
+    if let Err(complaints) = check_assertions("egret.h", &[headers::egret_include_dir()]) {
+        panic!("the Rust layouts disagree with include/egret/types.h:\n{complaints}");
+    }
 }
 
 /// The `WASMTIME_FEATURE_*` names a `conf.h` (or `conf.h.in`) declares

@@ -9,6 +9,11 @@ use egret_api::{Error, Result};
 use std::any::Any;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
+/// A pointer that C declares non-const (`T *`) but Egret only reads
+/// through: a shared reference, which `include/egret.h` declares as
+/// Wasmtime does.
+pub type CMut<'a, T> = &'a T;
+
 /// Runs the body of an entry point that reports failure as an owned
 /// `wasmtime_error_t` (NULL on success). A panic becomes an error.
 pub(crate) fn with_error(body: impl FnOnce() -> Result<()>) -> Option<Box<wasmtime_error_t>> {

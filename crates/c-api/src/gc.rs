@@ -14,7 +14,10 @@ use crate::error::wasmtime_error_t;
 use crate::refs::{NULL, anyref_of, duplicate, keep_any, write};
 use crate::store::{StoreData, wasmtime_context_t};
 use crate::types::{wasm_functype_t, wasm_valtype_t};
-use crate::val::{wasmtime_gcref_t, wasmtime_val_t};
+use crate::val::{
+    wasmtime_anyref_t, wasmtime_arrayref_t, wasmtime_eqref_t, wasmtime_gcref_t,
+    wasmtime_structref_t, wasmtime_val_t,
+};
 use egret_api::{
     AnyRef, ArrayRef, ArrayRefPre, ArrayType, AsContextMut, Error, FieldType, HeapType, Mutability,
     Result, Rooted, StorageType, StructRef, StructRefPre, StructType,
@@ -341,7 +344,7 @@ pub unsafe extern "C" fn wasmtime_structref_new(
     pre: Option<&wasmtime_struct_ref_pre_t>,
     fields: *const wasmtime_val_t,
     nfields: usize,
-    out: *mut wasmtime_gcref_t,
+    out: *mut wasmtime_structref_t,
 ) -> Option<Box<wasmtime_error_t>> {
     with_error(|| {
         let context = required(context, "store")?;
@@ -369,7 +372,7 @@ pub unsafe extern "C" fn wasmtime_arrayref_new(
     pre: Option<&wasmtime_array_ref_pre_t>,
     elem: Option<&wasmtime_val_t>,
     len: u32,
-    out: *mut wasmtime_gcref_t,
+    out: *mut wasmtime_arrayref_t,
 ) -> Option<Box<wasmtime_error_t>> {
     with_error(|| {
         let context = required(context, "store")?;
@@ -417,7 +420,7 @@ fn array_of(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wasmtime_structref_field(
     context: Option<&mut wasmtime_context_t>,
-    structref: Option<&wasmtime_gcref_t>,
+    structref: Option<&wasmtime_structref_t>,
     index: usize,
     out: *mut wasmtime_val_t,
 ) -> Option<Box<wasmtime_error_t>> {
@@ -435,7 +438,7 @@ pub unsafe extern "C" fn wasmtime_structref_field(
 #[unsafe(no_mangle)]
 pub extern "C" fn wasmtime_structref_set_field(
     context: Option<&mut wasmtime_context_t>,
-    structref: Option<&wasmtime_gcref_t>,
+    structref: Option<&wasmtime_structref_t>,
     index: usize,
     val: Option<&wasmtime_val_t>,
 ) -> Option<Box<wasmtime_error_t>> {
@@ -452,7 +455,7 @@ pub extern "C" fn wasmtime_structref_set_field(
 #[unsafe(no_mangle)]
 pub extern "C" fn wasmtime_structref_type(
     context: Option<&mut wasmtime_context_t>,
-    structref: Option<&wasmtime_gcref_t>,
+    structref: Option<&wasmtime_structref_t>,
 ) -> Option<Box<wasmtime_struct_type_t>> {
     or_default(None, || {
         let mut cx = context?.scope();
@@ -468,7 +471,7 @@ pub extern "C" fn wasmtime_structref_type(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wasmtime_arrayref_len(
     context: Option<&mut wasmtime_context_t>,
-    arrayref: Option<&wasmtime_gcref_t>,
+    arrayref: Option<&wasmtime_arrayref_t>,
     out: *mut u32,
 ) -> Option<Box<wasmtime_error_t>> {
     with_error(|| {
@@ -486,7 +489,7 @@ pub unsafe extern "C" fn wasmtime_arrayref_len(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wasmtime_arrayref_get(
     context: Option<&mut wasmtime_context_t>,
-    arrayref: Option<&wasmtime_gcref_t>,
+    arrayref: Option<&wasmtime_arrayref_t>,
     index: u32,
     out: *mut wasmtime_val_t,
 ) -> Option<Box<wasmtime_error_t>> {
@@ -504,7 +507,7 @@ pub unsafe extern "C" fn wasmtime_arrayref_get(
 #[unsafe(no_mangle)]
 pub extern "C" fn wasmtime_arrayref_set(
     context: Option<&mut wasmtime_context_t>,
-    arrayref: Option<&wasmtime_gcref_t>,
+    arrayref: Option<&wasmtime_arrayref_t>,
     index: u32,
     val: Option<&wasmtime_val_t>,
 ) -> Option<Box<wasmtime_error_t>> {
@@ -521,7 +524,7 @@ pub extern "C" fn wasmtime_arrayref_set(
 #[unsafe(no_mangle)]
 pub extern "C" fn wasmtime_arrayref_type(
     context: Option<&mut wasmtime_context_t>,
-    arrayref: Option<&wasmtime_gcref_t>,
+    arrayref: Option<&wasmtime_arrayref_t>,
 ) -> Option<Box<wasmtime_array_type_t>> {
     or_default(None, || {
         let mut cx = context?.scope();
@@ -533,13 +536,13 @@ pub extern "C" fn wasmtime_arrayref_type(
 /// Defines the upcasts (`structref` to `anyref`, ...): a second struct
 /// holding the same reference.
 macro_rules! upcasts {
-    ($($name:ident,)*) => {$(
+    ($($name:ident: $from:ty => $to:ty,)*) => {$(
         #[doc = concat!("`", stringify!($name), "`: a second reference struct holding the same object, written to `out`.")]
         ///
         /// # Safety
         /// `out` is NULL or writable.
         #[unsafe(no_mangle)]
-        pub unsafe extern "C" fn $name(src: Option<&wasmtime_gcref_t>, out: *mut wasmtime_gcref_t) {
+        pub unsafe extern "C" fn $name(src: Option<&$from>, out: *mut $to) {
             let copy = or_default(NULL, || src.map_or(NULL, duplicate));
             // SAFETY: forwarded to the caller.
             unsafe { write(out, copy) };
@@ -548,11 +551,11 @@ macro_rules! upcasts {
 }
 
 upcasts! {
-    wasmtime_eqref_to_anyref,
-    wasmtime_structref_to_anyref,
-    wasmtime_structref_to_eqref,
-    wasmtime_arrayref_to_anyref,
-    wasmtime_arrayref_to_eqref,
+    wasmtime_eqref_to_anyref: wasmtime_eqref_t => wasmtime_anyref_t,
+    wasmtime_structref_to_anyref: wasmtime_structref_t => wasmtime_anyref_t,
+    wasmtime_structref_to_eqref: wasmtime_structref_t => wasmtime_eqref_t,
+    wasmtime_arrayref_to_anyref: wasmtime_arrayref_t => wasmtime_anyref_t,
+    wasmtime_arrayref_to_eqref: wasmtime_arrayref_t => wasmtime_eqref_t,
 }
 
 /// Whether the `anyref` (or `eqref`) struct holds an object `is` accepts.
@@ -567,13 +570,13 @@ fn holds(
 
 /// Defines the tests and downcasts of `anyref` and `eqref` structs.
 macro_rules! downcasts {
-    ($($as:ident $(, $is:ident)? => $method:ident;)*) => {$(
+    ($($from:ty => $to:ty: $as:ident $(, $is:ident)? => $method:ident;)*) => {$(
         $(
             #[doc = concat!("`AnyRef::", stringify!($method), "` (false on a NULL or foreign argument).")]
             #[unsafe(no_mangle)]
             pub extern "C" fn $is(
                 context: Option<&mut wasmtime_context_t>,
-                gcref: Option<&wasmtime_gcref_t>,
+                gcref: Option<&$from>,
             ) -> bool {
                 or_default(false, || holds(context, gcref, |any, cx| any.$method(cx.context())))
             }
@@ -586,8 +589,8 @@ macro_rules! downcasts {
         #[unsafe(no_mangle)]
         pub unsafe extern "C" fn $as(
             context: Option<&mut wasmtime_context_t>,
-            gcref: Option<&wasmtime_gcref_t>,
-            out: *mut wasmtime_gcref_t,
+            gcref: Option<&$from>,
+            out: *mut $to,
         ) -> bool {
             let cast = or_default(NULL, || {
                 if holds(context, gcref, |any, cx| any.$method(cx.context())) {
@@ -604,11 +607,11 @@ macro_rules! downcasts {
 }
 
 downcasts! {
-    wasmtime_anyref_as_eqref => is_eqref;
-    wasmtime_anyref_as_struct => is_struct;
-    wasmtime_anyref_as_array => is_array;
-    wasmtime_eqref_as_struct, wasmtime_eqref_is_struct => is_struct;
-    wasmtime_eqref_as_array, wasmtime_eqref_is_array => is_array;
+    wasmtime_anyref_t => wasmtime_eqref_t: wasmtime_anyref_as_eqref => is_eqref;
+    wasmtime_anyref_t => wasmtime_structref_t: wasmtime_anyref_as_struct => is_struct;
+    wasmtime_anyref_t => wasmtime_arrayref_t: wasmtime_anyref_as_array => is_array;
+    wasmtime_eqref_t => wasmtime_structref_t: wasmtime_eqref_as_struct, wasmtime_eqref_is_struct => is_struct;
+    wasmtime_eqref_t => wasmtime_arrayref_t: wasmtime_eqref_as_array, wasmtime_eqref_is_array => is_array;
 }
 
 /// `wasmtime_heaptype_kind_t` values.
@@ -818,7 +821,7 @@ unsafe fn write_type_of(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wasmtime_anyref_type(
     context: Option<&mut wasmtime_context_t>,
-    anyref: Option<&wasmtime_gcref_t>,
+    anyref: Option<&wasmtime_anyref_t>,
     out: *mut wasmtime_heaptype_t,
 ) -> bool {
     // SAFETY: forwarded to the caller.
@@ -832,7 +835,7 @@ pub unsafe extern "C" fn wasmtime_anyref_type(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wasmtime_eqref_type(
     context: Option<&mut wasmtime_context_t>,
-    eqref: Option<&wasmtime_gcref_t>,
+    eqref: Option<&wasmtime_eqref_t>,
     out: *mut wasmtime_heaptype_t,
 ) -> bool {
     // SAFETY: forwarded to the caller.
@@ -848,7 +851,7 @@ pub unsafe extern "C" fn wasmtime_eqref_type(
 pub unsafe extern "C" fn wasmtime_eqref_from_i31(
     context: Option<&mut wasmtime_context_t>,
     i31val: u32,
-    out: *mut wasmtime_gcref_t,
+    out: *mut wasmtime_eqref_t,
 ) {
     // SAFETY: forwarded to the caller.
     unsafe { crate::refs::wasmtime_anyref_from_i31(context, i31val, out) }
@@ -858,7 +861,7 @@ pub unsafe extern "C" fn wasmtime_eqref_from_i31(
 #[unsafe(no_mangle)]
 pub extern "C" fn wasmtime_eqref_is_i31(
     context: Option<&mut wasmtime_context_t>,
-    eqref: Option<&wasmtime_gcref_t>,
+    eqref: Option<&wasmtime_eqref_t>,
 ) -> bool {
     crate::refs::wasmtime_anyref_is_i31(context, eqref)
 }
@@ -871,7 +874,7 @@ pub extern "C" fn wasmtime_eqref_is_i31(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wasmtime_eqref_i31_get_u(
     context: Option<&mut wasmtime_context_t>,
-    eqref: Option<&wasmtime_gcref_t>,
+    eqref: Option<&wasmtime_eqref_t>,
     dst: *mut u32,
 ) -> bool {
     // SAFETY: forwarded to the caller.
@@ -886,7 +889,7 @@ pub unsafe extern "C" fn wasmtime_eqref_i31_get_u(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wasmtime_eqref_i31_get_s(
     context: Option<&mut wasmtime_context_t>,
-    eqref: Option<&wasmtime_gcref_t>,
+    eqref: Option<&wasmtime_eqref_t>,
     dst: *mut i32,
 ) -> bool {
     // SAFETY: forwarded to the caller.

@@ -100,7 +100,7 @@ pub unsafe extern "C" fn wasmtime_instance_export_nth(
     store: Option<&mut wasmtime_context_t>,
     instance: Option<&wasmtime_instance_t>,
     index: usize,
-    name: *mut *const c_char,
+    name: *mut *mut c_char,
     name_len: *mut usize,
     item: *mut wasmtime_extern_t,
 ) -> bool {
@@ -114,7 +114,7 @@ pub unsafe extern "C" fn wasmtime_instance_export_nth(
         let export_name = export.name().to_string();
         let export = wasmtime_extern_t::new(export.into_extern(), store.data_mut());
         let stored = store.data_mut().intern(&export_name);
-        let (ptr, len) = (stored.as_ptr().cast::<c_char>(), stored.len());
+        let (ptr, len) = (stored.as_ptr().cast::<c_char>().cast_mut(), stored.len());
         // SAFETY: forwarded to the caller.
         unsafe {
             write_out(name, ptr, "name").is_ok()

@@ -1,7 +1,7 @@
 //! `wasmtime_linker_t`: an `egret::Linker` over the C API's store data;
 //! definitions by name, host functions from C callbacks, instantiation.
 
-use crate::boundary::{or_default, required, text, with_error, with_trap, write_out};
+use crate::boundary::{CMut, or_default, required, text, with_error, with_trap, write_out};
 use crate::config::wasm_engine_t;
 use crate::error::wasmtime_error_t;
 use crate::externs::{wasmtime_extern_t, wasmtime_func_t, wasmtime_instance_t};
@@ -24,7 +24,7 @@ pub struct wasmtime_linker_t {
 /// A linker for `engine`; NULL for a NULL engine.
 #[unsafe(no_mangle)]
 pub extern "C" fn wasmtime_linker_new(
-    engine: Option<&wasm_engine_t>,
+    engine: Option<CMut<wasm_engine_t>>,
 ) -> Option<Box<wasmtime_linker_t>> {
     or_default(None, || {
         Some(Box::new(wasmtime_linker_t {

@@ -1,7 +1,7 @@
 //! `wasmtime_module_t`: a compiled `egret::Module`, shared by clones;
 //! compiling, validating, imports and exports, and precompiled bytes.
 
-use crate::boundary::{or_default, required, slice, with_error, write_out};
+use crate::boundary::{CMut, or_default, required, slice, with_error, write_out};
 use crate::config::wasm_engine_t;
 use crate::error::wasmtime_error_t;
 use crate::types::{wasm_exporttype_t, wasm_importtype_t};
@@ -36,7 +36,7 @@ unsafe fn write_module(
 /// `wasm` holds `wasm_len` bytes; `ret` is NULL or writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wasmtime_module_new(
-    engine: Option<&wasm_engine_t>,
+    engine: Option<CMut<wasm_engine_t>>,
     wasm: *const u8,
     wasm_len: usize,
     ret: *mut Option<Box<wasmtime_module_t>>,
@@ -58,7 +58,7 @@ pub unsafe extern "C" fn wasmtime_module_new(
 /// `wasm` holds `wasm_len` bytes.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wasmtime_module_validate(
-    engine: Option<&wasm_engine_t>,
+    engine: Option<CMut<wasm_engine_t>>,
     wasm: *const u8,
     wasm_len: usize,
 ) -> Option<Box<wasmtime_error_t>> {
@@ -162,7 +162,7 @@ pub unsafe extern "C" fn wasmtime_module_serialize(
 /// code runs as it is); `ret` is NULL or writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wasmtime_module_deserialize(
-    engine: Option<&wasm_engine_t>,
+    engine: Option<CMut<wasm_engine_t>>,
     bytes: *const u8,
     bytes_len: usize,
     ret: *mut Option<Box<wasmtime_module_t>>,
@@ -186,7 +186,7 @@ pub unsafe extern "C" fn wasmtime_module_deserialize(
 /// is NULL or writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wasmtime_module_deserialize_file(
-    engine: Option<&wasm_engine_t>,
+    engine: Option<CMut<wasm_engine_t>>,
     path: *const c_char,
     ret: *mut Option<Box<wasmtime_module_t>>,
 ) -> Option<Box<wasmtime_error_t>> {

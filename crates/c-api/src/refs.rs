@@ -17,7 +17,10 @@
 
 use crate::boundary::or_default;
 use crate::store::{Finalizer, ForeignData, StoreData, wasmtime_context_t};
-use crate::val::wasmtime_gcref_t;
+use crate::val::{
+    wasmtime_anyref_t, wasmtime_arrayref_t, wasmtime_eqref_t, wasmtime_exnref_t,
+    wasmtime_externref_t, wasmtime_gcref_t, wasmtime_structref_t,
+};
 use egret_api::{AnyRef, AsContextMut, ExnRef, ExternRef, I31, OwnedRooted, Rooted, Val};
 use std::ffi::c_void;
 
@@ -167,7 +170,7 @@ pub unsafe extern "C" fn wasmtime_externref_new(
     context: Option<&mut wasmtime_context_t>,
     data: *mut c_void,
     finalizer: Option<Finalizer>,
-    out: *mut wasmtime_gcref_t,
+    out: *mut wasmtime_externref_t,
 ) -> bool {
     let host = ForeignData { data, finalizer };
     let made = or_default(None, || {
@@ -185,7 +188,7 @@ pub unsafe extern "C" fn wasmtime_externref_new(
 #[unsafe(no_mangle)]
 pub extern "C" fn wasmtime_externref_data(
     context: Option<&mut wasmtime_context_t>,
-    data: Option<&wasmtime_gcref_t>,
+    data: Option<&wasmtime_externref_t>,
 ) -> *mut c_void {
     or_default(std::ptr::null_mut(), || {
         let (Some(context), Some(gcref)) = (context, data) else {
@@ -206,13 +209,13 @@ pub extern "C" fn wasmtime_externref_data(
 /// Defines `_clone`, `_unroot`, `_from_raw` and `_to_raw` for one kind of
 /// reference struct.
 macro_rules! reference_functions {
-    ($($clone:ident, $unroot:ident $(, $from_raw:ident, $to_raw:ident, $variant:ident)?;)*) => {$(
+    ($($ref:ty: $clone:ident, $unroot:ident $(, $from_raw:ident, $to_raw:ident, $variant:ident)?;)*) => {$(
         #[doc = concat!("`", stringify!($clone), "`: a second struct holding the same reference, written to `out`.")]
         ///
         /// # Safety
         /// `out` is NULL or writable.
         #[unsafe(no_mangle)]
-        pub unsafe extern "C" fn $clone(src: Option<&wasmtime_gcref_t>, out: *mut wasmtime_gcref_t) {
+        pub unsafe extern "C" fn $clone(src: Option<&$ref>, out: *mut $ref) {
             let copy = or_default(NULL, || src.map_or(NULL, duplicate));
             // SAFETY: forwarded to the caller.
             unsafe { write(out, copy) };
@@ -220,7 +223,7 @@ macro_rules! reference_functions {
 
         #[doc = concat!("`", stringify!($unroot), "`: releases the reference the struct holds (it becomes null).")]
         #[unsafe(no_mangle)]
-        pub extern "C" fn $unroot(gcref: Option<&mut wasmtime_gcref_t>) {
+        pub extern "C" fn $unroot(gcref: Option<&mut $ref>) {
             or_default((), || {
                 if let Some(gcref) = gcref {
                     release(gcref);
@@ -237,7 +240,7 @@ macro_rules! reference_functions {
             pub unsafe extern "C" fn $from_raw(
                 context: Option<&mut wasmtime_context_t>,
                 raw: u32,
-                out: *mut wasmtime_gcref_t,
+                out: *mut $ref,
             ) {
                 let found = or_default(None, || {
                     let mut cx = context?.scope();
@@ -256,7 +259,7 @@ macro_rules! reference_functions {
 
             #[doc = concat!("`", stringify!($to_raw), "`: the raw slot value of a reference (0 for null or another store's).")]
             #[unsafe(no_mangle)]
-            pub extern "C" fn $to_raw(context: Option<&mut wasmtime_context_t>, gcref: Option<&wasmtime_gcref_t>) -> u32 {
+            pub extern "C" fn $to_raw(context: Option<&mut wasmtime_context_t>, gcref: Option<&$ref>) -> u32 {
                 or_default(0, || {
                     let (Some(context), Some(gcref)) = (context, gcref) else { return 0 };
                     let mut cx = context.scope();
@@ -271,15 +274,15 @@ macro_rules! reference_functions {
 }
 
 reference_functions! {
-    wasmtime_externref_clone, wasmtime_externref_unroot,
+    wasmtime_externref_t: wasmtime_externref_clone, wasmtime_externref_unroot,
         wasmtime_externref_from_raw, wasmtime_externref_to_raw, Extern;
-    wasmtime_anyref_clone, wasmtime_anyref_unroot,
+    wasmtime_anyref_t: wasmtime_anyref_clone, wasmtime_anyref_unroot,
         wasmtime_anyref_from_raw, wasmtime_anyref_to_raw, Any;
-    wasmtime_exnref_clone, wasmtime_exnref_unroot,
+    wasmtime_exnref_t: wasmtime_exnref_clone, wasmtime_exnref_unroot,
         wasmtime_exnref_from_raw, wasmtime_exnref_to_raw, Exn;
-    wasmtime_eqref_clone, wasmtime_eqref_unroot;
-    wasmtime_structref_clone, wasmtime_structref_unroot;
-    wasmtime_arrayref_clone, wasmtime_arrayref_unroot;
+    wasmtime_eqref_t: wasmtime_eqref_clone, wasmtime_eqref_unroot;
+    wasmtime_structref_t: wasmtime_structref_clone, wasmtime_structref_unroot;
+    wasmtime_arrayref_t: wasmtime_arrayref_clone, wasmtime_arrayref_unroot;
 }
 
 /// The `anyref` (or `eqref`, `structref`, `arrayref`) a reference struct
@@ -311,7 +314,7 @@ pub(crate) fn keep_any(
 pub unsafe extern "C" fn wasmtime_anyref_from_i31(
     context: Option<&mut wasmtime_context_t>,
     i31val: u32,
-    out: *mut wasmtime_gcref_t,
+    out: *mut wasmtime_anyref_t,
 ) {
     let made = or_default(None, || {
         let mut cx = context?.scope();
@@ -342,7 +345,7 @@ pub(crate) fn i31_of(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wasmtime_anyref_i31_get_u(
     context: Option<&mut wasmtime_context_t>,
-    anyref: Option<&wasmtime_gcref_t>,
+    anyref: Option<&wasmtime_anyref_t>,
     dst: *mut u32,
 ) -> bool {
     or_default(false, || {
@@ -362,7 +365,7 @@ pub unsafe extern "C" fn wasmtime_anyref_i31_get_u(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wasmtime_anyref_i31_get_s(
     context: Option<&mut wasmtime_context_t>,
-    anyref: Option<&wasmtime_gcref_t>,
+    anyref: Option<&wasmtime_anyref_t>,
     dst: *mut i32,
 ) -> bool {
     or_default(false, || {
@@ -381,7 +384,7 @@ macro_rules! anyref_tests {
         #[unsafe(no_mangle)]
         pub extern "C" fn $c_name(
             context: Option<&mut wasmtime_context_t>,
-            anyref: Option<&wasmtime_gcref_t>,
+            anyref: Option<&wasmtime_anyref_t>,
         ) -> bool {
             or_default(false, || {
                 let Some(context) = context else { return false };

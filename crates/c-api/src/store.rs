@@ -15,7 +15,7 @@
 //! owned by their structs (see [`crate::refs`]); those given in raw slots
 //! stay in `StoreData::raw_refs` until the store is deleted.
 
-use crate::boundary::{or_default, required, with_error};
+use crate::boundary::{CMut, or_default, required, with_error};
 use crate::config::wasm_engine_t;
 use crate::error::wasmtime_error_t;
 use egret_api::{
@@ -327,7 +327,7 @@ pub extern "C" fn wasmtime_store_epoch_deadline_callback(
 /// engine.
 #[unsafe(no_mangle)]
 pub extern "C" fn wasmtime_store_new(
-    engine: Option<&wasm_engine_t>,
+    engine: Option<CMut<wasm_engine_t>>,
     data: *mut c_void,
     finalizer: Option<Finalizer>,
 ) -> Option<Box<wasmtime_store_t>> {

@@ -8,7 +8,7 @@ use crate::externs::wasmtime_tag_t;
 use crate::store::wasmtime_context_t;
 use crate::trap::wasm_trap_t;
 use crate::types::{ExternDesc, wasm_tagtype_t};
-use crate::val::{wasmtime_gcref_t, wasmtime_val_t};
+use crate::val::{wasmtime_exnref_t, wasmtime_val_t};
 use egret_api::{AsContextMut, ExternType, Tag, TagType, Val};
 
 /// Creates a tag of type `tt` in the store, written to `ret`.
@@ -79,7 +79,7 @@ pub extern "C" fn wasmtime_tag_eq(
 #[unsafe(no_mangle)]
 pub extern "C" fn wasmtime_context_set_exception(
     store: Option<&mut wasmtime_context_t>,
-    exn: Option<&wasmtime_gcref_t>,
+    exn: Option<&wasmtime_exnref_t>,
 ) -> Option<Box<wasm_trap_t>> {
     or_default(None, || {
         let mut cx = store?.scope();
@@ -101,7 +101,7 @@ pub extern "C" fn wasmtime_context_set_exception(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wasmtime_context_take_exception(
     store: Option<&mut wasmtime_context_t>,
-    exn_ret: *mut wasmtime_gcref_t,
+    exn_ret: *mut wasmtime_exnref_t,
 ) -> bool {
     or_default(false, || {
         let Some(store) = store else { return false };

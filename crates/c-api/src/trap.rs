@@ -5,7 +5,9 @@
 
 use crate::boundary::or_default;
 use crate::error::message_of;
-use crate::vec::{WasmVec, wasm_byte_vec_t, wasm_frame_vec_t, wasm_name_t, write_vec};
+use crate::vec::{
+    WasmVec, wasm_byte_vec_t, wasm_frame_vec_t, wasm_message_t, wasm_name_t, write_vec,
+};
 use egret_api::{Error, ThrownException, Trap, WasmBacktrace};
 use std::ffi::c_char;
 
@@ -80,8 +82,8 @@ pub(crate) fn frames_of(error: &Error) -> Vec<Option<Box<wasm_frame_t>>> {
 /// Egret's traps belong to no store.
 #[unsafe(no_mangle)]
 pub extern "C" fn wasm_trap_new(
-    _store: *mut std::ffi::c_void,
-    message: Option<&wasm_byte_vec_t>,
+    _store: *mut crate::wasm_store::wasm_store_t,
+    message: Option<&wasm_message_t>,
 ) -> Option<Box<wasm_trap_t>> {
     or_default(None, || {
         let bytes = message.map(WasmVec::as_slice).unwrap_or_default();
@@ -205,7 +207,9 @@ pub extern "C" fn wasm_frame_func_index(frame: Option<&wasm_frame_t>) -> u32 {
 /// The frame's instance: always NULL (Egret's frames do not record it,
 /// and the `wasm.h` instance type is not provided).
 #[unsafe(no_mangle)]
-pub extern "C" fn wasm_frame_instance(_frame: Option<&wasm_frame_t>) -> *mut std::ffi::c_void {
+pub extern "C" fn wasm_frame_instance(
+    _frame: Option<&wasm_frame_t>,
+) -> *mut crate::wasm_store::wasm_instance_t {
     std::ptr::null_mut()
 }
 

@@ -47,6 +47,12 @@ pub type wasmtime_anyref_t = wasmtime_gcref_t;
 pub type wasmtime_externref_t = wasmtime_gcref_t;
 /// `wasmtime_exnref_t`.
 pub type wasmtime_exnref_t = wasmtime_gcref_t;
+/// `wasmtime_eqref_t`.
+pub type wasmtime_eqref_t = wasmtime_gcref_t;
+/// `wasmtime_structref_t`.
+pub type wasmtime_structref_t = wasmtime_gcref_t;
+/// `wasmtime_arrayref_t`.
+pub type wasmtime_arrayref_t = wasmtime_gcref_t;
 
 /// The payload of a `wasmtime_val_t`.
 #[repr(C)]

@@ -91,6 +91,10 @@ impl<T> Drop for WasmVec<T> {
 pub type wasm_byte_vec_t = WasmVec<u8>;
 /// `wasm_name_t`.
 pub type wasm_name_t = wasm_byte_vec_t;
+/// `wasm_message_t`: a NUL-terminated byte vector.
+pub type wasm_message_t = wasm_byte_vec_t;
+/// `wasm_byte_t`: C's `char`, a byte here.
+pub type wasm_byte_t = u8;
 /// `wasm_valtype_vec_t`.
 pub type wasm_valtype_vec_t = WasmVec<Option<Box<wasm_valtype_t>>>;
 /// `wasm_functype_vec_t`.
@@ -292,7 +296,7 @@ macro_rules! vec_functions {
 }
 
 vec_functions! {
-    wasm_byte_vec_t, u8:
+    wasm_byte_vec_t, wasm_byte_t:
         wasm_byte_vec_new_empty, wasm_byte_vec_new_uninitialized, wasm_byte_vec_new,
         wasm_byte_vec_copy, wasm_byte_vec_delete;
     wasm_valtype_vec_t, Option<Box<wasm_valtype_t>>:

@@ -148,7 +148,7 @@ pub extern "C" fn wasi_config_delete(config: Option<Box<wasi_config_t>>) {
 pub unsafe extern "C" fn wasi_config_set_argv(
     config: Option<&mut wasi_config_t>,
     argc: usize,
-    argv: *const *const c_char,
+    argv: *mut *const c_char,
 ) -> bool {
     or_default(false, || {
         // SAFETY: forwarded to the caller.
@@ -175,8 +175,8 @@ pub extern "C" fn wasi_config_inherit_argv(config: Option<&mut wasi_config_t>) {
 pub unsafe extern "C" fn wasi_config_set_env(
     config: Option<&mut wasi_config_t>,
     envc: usize,
-    names: *const *const c_char,
-    values: *const *const c_char,
+    names: *mut *const c_char,
+    values: *mut *const c_char,
 ) -> bool {
     or_default(false, || {
         // SAFETY: forwarded to the caller.

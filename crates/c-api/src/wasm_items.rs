@@ -14,7 +14,7 @@
 //! `wasm.h`'s functions have no error channel: a failure is NULL, false
 //! or 0, or a trap for calls and instantiation.
 
-use crate::boundary::or_default;
+use crate::boundary::{CMut, or_default};
 use crate::externs::{externkind, wasmtime_extern_t};
 use crate::refs::KeptRef;
 use crate::store::{Finalizer, ForeignData, StoreData, wasmtime_context_t};
@@ -333,7 +333,7 @@ enum Callback {
 /// argument or a type of another engine.
 #[unsafe(no_mangle)]
 pub extern "C" fn wasm_func_new(
-    store: Option<&wasm_store_t>,
+    store: Option<CMut<wasm_store_t>>,
     ty: Option<&wasm_functype_t>,
     callback: Option<wasm_func_callback_t>,
 ) -> Option<Box<wasm_func_t>> {
@@ -350,7 +350,7 @@ pub extern "C" fn wasm_func_new(
 /// (`finalizer` runs on it when the store is deleted).
 #[unsafe(no_mangle)]
 pub extern "C" fn wasm_func_new_with_env(
-    store: Option<&wasm_store_t>,
+    store: Option<CMut<wasm_store_t>>,
     ty: Option<&wasm_functype_t>,
     callback: Option<wasm_func_callback_with_env_t>,
     env: *mut c_void,
@@ -445,7 +445,7 @@ pub extern "C" fn wasm_func_result_arity(func: Option<&wasm_func_t>) -> usize {
 /// value of another type.
 #[unsafe(no_mangle)]
 pub extern "C" fn wasm_global_new(
-    store: Option<&wasm_store_t>,
+    store: Option<CMut<wasm_store_t>>,
     ty: Option<&wasm_globaltype_t>,
     val: Option<&wasm_val_t>,
 ) -> Option<Box<wasm_global_t>> {
@@ -482,7 +482,7 @@ pub unsafe extern "C" fn wasm_global_get(global: Option<&wasm_global_t>, out: *m
 /// Sets the global to `val` (nothing happens for an immutable global or
 /// a value of another type).
 #[unsafe(no_mangle)]
-pub extern "C" fn wasm_global_set(global: Option<&wasm_global_t>, val: Option<&wasm_val_t>) {
+pub extern "C" fn wasm_global_set(global: Option<CMut<wasm_global_t>>, val: Option<&wasm_val_t>) {
     or_default((), || {
         let (Some(global), Some(val)) = (global, val) else {
             return;
@@ -511,7 +511,7 @@ pub extern "C" fn wasm_global_type(
 /// made.
 #[unsafe(no_mangle)]
 pub extern "C" fn wasm_memory_new(
-    store: Option<&wasm_store_t>,
+    store: Option<CMut<wasm_store_t>>,
     ty: Option<&wasm_memorytype_t>,
 ) -> Option<Box<wasm_memory_t>> {
     or_default(None, || {
@@ -524,7 +524,9 @@ pub extern "C" fn wasm_memory_new(
 
 /// The memory's first byte (valid until it grows).
 #[unsafe(no_mangle)]
-pub extern "C" fn wasm_memory_data(memory: Option<&wasm_memory_t>) -> *mut u8 {
+pub extern "C" fn wasm_memory_data(
+    memory: Option<CMut<wasm_memory_t>>,
+) -> *mut crate::vec::wasm_byte_t {
     or_default(std::ptr::null_mut(), || {
         memory
             .and_then(|m| m.with_memory(|m, cx| m.data_ptr(cx.context())))
@@ -556,7 +558,7 @@ pub extern "C" fn wasm_memory_size(memory: Option<&wasm_memory_t>) -> u32 {
 
 /// Grows the memory by `delta` pages; false if it cannot.
 #[unsafe(no_mangle)]
-pub extern "C" fn wasm_memory_grow(memory: Option<&wasm_memory_t>, delta: u32) -> bool {
+pub extern "C" fn wasm_memory_grow(memory: Option<CMut<wasm_memory_t>>, delta: u32) -> bool {
     or_default(false, || {
         memory
             .and_then(|m| m.with_memory(|m, cx| m.grow(cx.context_mut(), u64::from(delta)).is_ok()))
@@ -595,9 +597,9 @@ fn element(
 /// on a NULL type or an element of another type.
 #[unsafe(no_mangle)]
 pub extern "C" fn wasm_table_new(
-    store: Option<&wasm_store_t>,
+    store: Option<CMut<wasm_store_t>>,
     ty: Option<&wasm_tabletype_t>,
-    init: Option<&wasm_ref_t>,
+    init: Option<CMut<wasm_ref_t>>,
 ) -> Option<Box<wasm_table_t>> {
     or_default(None, || {
         let ty = ty?.to_table_type();
@@ -631,9 +633,9 @@ pub extern "C" fn wasm_table_get(
 /// of bounds or of another type.
 #[unsafe(no_mangle)]
 pub extern "C" fn wasm_table_set(
-    table: Option<&wasm_table_t>,
+    table: Option<CMut<wasm_table_t>>,
     index: u32,
-    value: Option<&wasm_ref_t>,
+    value: Option<CMut<wasm_ref_t>>,
 ) -> bool {
     or_default(false, || {
         table
@@ -665,9 +667,9 @@ pub extern "C" fn wasm_table_size(table: Option<&wasm_table_t>) -> u32 {
 /// false if it cannot.
 #[unsafe(no_mangle)]
 pub extern "C" fn wasm_table_grow(
-    table: Option<&wasm_table_t>,
+    table: Option<CMut<wasm_table_t>>,
     delta: u32,
-    init: Option<&wasm_ref_t>,
+    init: Option<CMut<wasm_ref_t>>,
 ) -> bool {
     or_default(false, || {
         table
@@ -721,47 +723,47 @@ fn same_item(a: Option<&wasm_extern_t>, b: Option<&wasm_extern_t>) -> bool {
 /// Defines the conversions between an extern and one of its kinds, which
 /// are the same struct (the `_const` ones too), and `_same`.
 macro_rules! extern_views {
-    ($($kind:ident: $as_kind:ident, $as_kind_const:ident, $as_extern:ident, $as_extern_const:ident, $same:ident;)*) => {$(
+    ($($kind:ident $item:ty: $as_kind:ident, $as_kind_const:ident, $as_extern:ident, $as_extern_const:ident, $same:ident;)*) => {$(
         #[doc = concat!("`", stringify!($as_kind), "`: the extern itself if it is of this kind, else NULL.")]
         #[unsafe(no_mangle)]
-        pub extern "C" fn $as_kind(item: Option<&mut wasm_extern_t>) -> Option<&mut wasm_extern_t> {
+        pub extern "C" fn $as_kind(item: Option<&mut wasm_extern_t>) -> Option<&mut $item> {
             item.filter(|item| item.kind() == wasm_externkind::$kind)
         }
 
         #[doc = concat!("`", stringify!($as_kind_const), "`: the extern itself if it is of this kind, else NULL.")]
         #[unsafe(no_mangle)]
-        pub extern "C" fn $as_kind_const(item: Option<&wasm_extern_t>) -> Option<&wasm_extern_t> {
+        pub extern "C" fn $as_kind_const(item: Option<&wasm_extern_t>) -> Option<&$item> {
             item.filter(|item| item.kind() == wasm_externkind::$kind)
         }
 
         #[doc = concat!("`", stringify!($as_extern), "`: the same object, as an extern.")]
         #[unsafe(no_mangle)]
-        pub extern "C" fn $as_extern(item: Option<&mut wasm_extern_t>) -> Option<&mut wasm_extern_t> {
+        pub extern "C" fn $as_extern(item: Option<&mut $item>) -> Option<&mut wasm_extern_t> {
             item
         }
 
         #[doc = concat!("`", stringify!($as_extern_const), "`: the same object, as an extern.")]
         #[unsafe(no_mangle)]
-        pub extern "C" fn $as_extern_const(item: Option<&wasm_extern_t>) -> Option<&wasm_extern_t> {
+        pub extern "C" fn $as_extern_const(item: Option<&$item>) -> Option<&wasm_extern_t> {
             item
         }
 
         #[doc = concat!("`", stringify!($same), "`: whether both are the same item.")]
         #[unsafe(no_mangle)]
-        pub extern "C" fn $same(a: Option<&wasm_extern_t>, b: Option<&wasm_extern_t>) -> bool {
+        pub extern "C" fn $same(a: Option<&$item>, b: Option<&$item>) -> bool {
             or_default(false, || same_item(a, b))
         }
     )*};
 }
 
 extern_views! {
-    FUNC: wasm_extern_as_func, wasm_extern_as_func_const, wasm_func_as_extern,
+    FUNC wasm_func_t: wasm_extern_as_func, wasm_extern_as_func_const, wasm_func_as_extern,
         wasm_func_as_extern_const, wasm_func_same;
-    GLOBAL: wasm_extern_as_global, wasm_extern_as_global_const, wasm_global_as_extern,
+    GLOBAL wasm_global_t: wasm_extern_as_global, wasm_extern_as_global_const, wasm_global_as_extern,
         wasm_global_as_extern_const, wasm_global_same;
-    MEMORY: wasm_extern_as_memory, wasm_extern_as_memory_const, wasm_memory_as_extern,
+    MEMORY wasm_memory_t: wasm_extern_as_memory, wasm_extern_as_memory_const, wasm_memory_as_extern,
         wasm_memory_as_extern_const, wasm_memory_same;
-    TABLE: wasm_extern_as_table, wasm_extern_as_table_const, wasm_table_as_extern,
+    TABLE wasm_table_t: wasm_extern_as_table, wasm_extern_as_table_const, wasm_table_as_extern,
         wasm_table_as_extern_const, wasm_table_same;
 }
 

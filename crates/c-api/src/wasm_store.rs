@@ -12,7 +12,7 @@
 //! on: a copy (`wasm_*_copy`) starts without any, and the finalizer runs
 //! when the handle is deleted or its host info replaced.
 
-use crate::boundary::or_default;
+use crate::boundary::{CMut, or_default};
 use crate::config::wasm_engine_t;
 use crate::externs::wasmtime_instance_t;
 use crate::module::{
@@ -201,7 +201,7 @@ pub struct wasm_store_t {
 
 /// A store of `engine`; NULL for a NULL engine.
 #[unsafe(no_mangle)]
-pub extern "C" fn wasm_store_new(engine: Option<&wasm_engine_t>) -> Option<Box<wasm_store_t>> {
+pub extern "C" fn wasm_store_new(engine: Option<CMut<wasm_engine_t>>) -> Option<Box<wasm_store_t>> {
     or_default(None, || {
         let store = wasmtime_store_new(engine, std::ptr::null_mut(), None)?;
         let shared = SharedStore {
@@ -260,7 +260,7 @@ fn engine_of(store: &wasm_store_t) -> egret_api::Engine {
 /// Compiles `binary` for the store's engine; NULL if it is invalid.
 #[unsafe(no_mangle)]
 pub extern "C" fn wasm_module_new(
-    store: Option<&wasm_store_t>,
+    store: Option<CMut<wasm_store_t>>,
     binary: Option<&wasm_byte_vec_t>,
 ) -> Option<Box<wasm_module_t>> {
     or_default(None, || {
@@ -273,7 +273,7 @@ pub extern "C" fn wasm_module_new(
 /// Whether `binary` is a valid module for the store's engine.
 #[unsafe(no_mangle)]
 pub extern "C" fn wasm_module_validate(
-    store: Option<&wasm_store_t>,
+    store: Option<CMut<wasm_store_t>>,
     binary: Option<&wasm_byte_vec_t>,
 ) -> bool {
     or_default(false, || {
@@ -334,7 +334,7 @@ pub unsafe extern "C" fn wasm_module_serialize(
 /// if the bytes are not one.
 #[unsafe(no_mangle)]
 pub extern "C" fn wasm_module_deserialize(
-    store: Option<&wasm_store_t>,
+    store: Option<CMut<wasm_store_t>>,
     binary: Option<&wasm_byte_vec_t>,
 ) -> Option<Box<wasm_module_t>> {
     or_default(None, || {
@@ -363,7 +363,7 @@ pub extern "C" fn wasm_module_share(
 /// store's.
 #[unsafe(no_mangle)]
 pub extern "C" fn wasm_module_obtain(
-    store: Option<&wasm_store_t>,
+    store: Option<CMut<wasm_store_t>>,
     shared: Option<&wasm_shared_module_t>,
 ) -> Option<Box<wasm_module_t>> {
     or_default(None, || {
@@ -405,7 +405,7 @@ impl WasmObject for wasm_instance_t {
 /// `trap` is NULL or writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wasm_instance_new(
-    store: Option<&wasm_store_t>,
+    store: Option<CMut<wasm_store_t>>,
     module: Option<&wasm_module_t>,
     imports: Option<&wasm_extern_vec_t>,
     trap: *mut Option<Box<wasm_trap_t>>,

@@ -1,8 +1,9 @@
 //! The C API as C programs use it: each `tests/c-api/<name>.c` (at the
 //! repository root) is compiled by
 //! the system C compiler against Wasmtime 50's headers (see
-//! `support/headers.rs`), linked against the shared `libegret` built from
-//! the current sources, and run; it prints "ok" after its own checks pass.
+//! `support/headers.rs`), or `egret_h.c` against Egret's own `egret.h`
+//! alone, linked against the shared `libegret` built from the current
+//! sources, and run; it prints "ok" after its own checks pass.
 //!
 //! With `EGRET_C_API_VALGRIND` set, each program runs under valgrind, and
 //! any invalid access, use of uninitialised memory (but the one in
@@ -10,13 +11,14 @@
 
 mod support;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-/// Compiles, links and runs `tests/c-api/<name>.c`; returns its standard
-/// output after checking it succeeded.
-fn run_c_program(name: &str) -> String {
+/// Compiles `tests/c-api/<name>.c` against the headers in `include_dirs`,
+/// links and runs it; returns its standard output after checking it
+/// succeeded.
+fn run_c_program(name: &str, include_dirs: &[PathBuf]) -> String {
     let scratch = Path::new(env!("CARGO_TARGET_TMPDIR")).join("c-api");
     std::fs::create_dir_all(&scratch).unwrap();
     let source = support::c_api_tests_dir().join(format!("{name}.c"));
@@ -31,7 +33,7 @@ fn run_c_program(name: &str) -> String {
         "-Werror",
         "-Wno-unused-function",
     ]);
-    for dir in support::headers::include_dirs() {
+    for dir in include_dirs {
         cc.arg("-I").arg(dir);
     }
     cc.arg(&source)
@@ -108,7 +110,7 @@ macro_rules! c_programs {
     ($($name:ident),* $(,)?) => {$(
         #[test]
         fn $name() {
-            run_c_program(stringify!($name));
+            run_c_program(stringify!($name), &support::headers::include_dirs());
         }
     )*};
 }
@@ -127,4 +129,10 @@ c_programs! {
     store_association,
     wasi,
     wasm_h,
+}
+
+/// `egret.h` serves alone: no Wasmtime header on the include path.
+#[test]
+fn egret_h() {
+    run_c_program("egret_h", &[support::headers::egret_include_dir()]);
 }

@@ -50,33 +50,6 @@ fn c_compiler(scratch: &Path) -> Command {
     cc
 }
 
-/// The C API functions the shared `libegret` exports.
-fn exported_functions() -> BTreeSet<String> {
-    let lib = support::library::shared_library();
-    // macOS lists external symbols with `-gU` and a leading underscore.
-    let (args, prefix): (&[&str], &str) = if cfg!(target_os = "macos") {
-        (&["-gU"], "_")
-    } else {
-        (&["-D", "--defined-only"], "")
-    };
-    let output = Command::new("nm")
-        .args(args)
-        .arg(&lib)
-        .output()
-        .expect("running nm");
-    assert!(output.status.success(), "nm failed on {}", lib.display());
-    String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .filter_map(
-            |line| match line.split_whitespace().collect::<Vec<_>>()[..] {
-                [_, "T", name] => name.strip_prefix(prefix).map(str::to_string),
-                _ => None,
-            },
-        )
-        .filter(|name| name.starts_with("wasm") || name.starts_with("wasi"))
-        .collect()
-}
-
 /// The functions the headers declare (not their `static inline`
 /// helpers), from GCC's `-aux-info` list of prototypes; `None` if the C
 /// compiler has no `-aux-info`.
@@ -124,7 +97,7 @@ fn address_taking_source(scratch: &Path, names: &BTreeSet<String>) -> PathBuf {
 fn every_exported_function_is_declared_by_wasmtime_50() {
     let scratch = Path::new(env!("CARGO_TARGET_TMPDIR")).join("c-api");
     std::fs::create_dir_all(&scratch).unwrap();
-    let exported = exported_functions();
+    let exported = support::library::exported_functions();
     assert!(!exported.is_empty(), "libegret exports no C API function");
 
     let source = address_taking_source(&scratch, &exported);

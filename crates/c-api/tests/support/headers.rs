@@ -10,7 +10,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
-/// `crates/c-api/include`: Egret's own headers (its `wasmtime/conf.h`).
+/// `crates/c-api/include`: Egret's own headers (`egret.h`, `egret/types.h`,
+/// and its `wasmtime/conf.h` for Wasmtime's headers).
 pub fn egret_include_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("include")
 }

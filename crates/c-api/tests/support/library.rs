@@ -1,6 +1,7 @@
 //! The shared `libegret` the tests link against, built from the current
 //! sources.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
@@ -55,4 +56,31 @@ pub fn library_dir() -> PathBuf {
 /// The shared library's path.
 pub fn shared_library() -> PathBuf {
     library_dir().join(SHARED_LIBRARY)
+}
+
+/// The C API functions the shared `libegret` exports.
+pub fn exported_functions() -> BTreeSet<String> {
+    let lib = shared_library();
+    // macOS lists external symbols with `-gU` and a leading underscore.
+    let (args, prefix): (&[&str], &str) = if cfg!(target_os = "macos") {
+        (&["-gU"], "_")
+    } else {
+        (&["-D", "--defined-only"], "")
+    };
+    let output = Command::new("nm")
+        .args(args)
+        .arg(&lib)
+        .output()
+        .expect("running nm");
+    assert!(output.status.success(), "nm failed on {}", lib.display());
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(
+            |line| match line.split_whitespace().collect::<Vec<_>>()[..] {
+                [_, "T", name] => name.strip_prefix(prefix).map(str::to_string),
+                _ => None,
+            },
+        )
+        .filter(|name| name.starts_with("wasm") || name.starts_with("wasi"))
+        .collect()
 }

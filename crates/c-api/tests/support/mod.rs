@@ -3,6 +3,7 @@
 
 pub mod headers;
 pub mod library;
+pub mod prototypes;
 
 use std::path::PathBuf;
 
