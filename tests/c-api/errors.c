@@ -148,6 +148,38 @@ int main(void) {
   CHECK(trap == NULL);
   wasmtime_module_delete(needy);
 
+  // Unknown imports defined as traps, or as default values, link.
+  wasmtime_module_t *lacking = compile(engine,
+      "(module (import \"absent\" \"f\" (func $f (result i32)))"
+      "  (import \"absent\" \"g\" (global $g i32))"
+      "  (func (export \"call_f\") (result i32) (call $f))"
+      "  (func (export \"read_g\") (result i32) (global.get $g)))");
+  wasmtime_linker_t *filler = wasmtime_linker_new(engine);
+  CHECK_ERROR(wasmtime_linker_define_unknown_imports_as_traps(NULL, lacking), "invalid linker: null pointer");
+  CHECK_ERROR(wasmtime_linker_define_unknown_imports_as_default_values(filler, NULL, lacking), "invalid store: null pointer");
+  CHECK_OK(wasmtime_linker_define_unknown_imports_as_default_values(filler, context, lacking));
+  CHECK_OK(wasmtime_linker_instantiate(filler, context, lacking, &out, &trap));
+  wasmtime_extern_t read_g = export_of(context, &out, "read_g", WASMTIME_EXTERN_FUNC);
+  CHECK(call_i32(context, &read_g.of.func) == 0);
+  wasmtime_extern_t call_f = export_of(context, &out, "call_f", WASMTIME_EXTERN_FUNC);
+  CHECK(call_i32(context, &call_f.of.func) == 0);
+  wasmtime_linker_delete(filler);
+  wasmtime_module_t *lacking_func = compile(engine,
+      "(module (import \"absent\" \"f\" (func $f))"
+      "  (func (export \"call_f\") (call $f)))");
+  filler = wasmtime_linker_new(engine);
+  CHECK_OK(wasmtime_linker_define_unknown_imports_as_traps(filler, lacking_func));
+  CHECK_OK(wasmtime_linker_instantiate(filler, context, lacking_func, &out, &trap));
+  call_f = export_of(context, &out, "call_f", WASMTIME_EXTERN_FUNC);
+  wasmtime_error_t *called = wasmtime_func_call(context, &call_f.of.func, NULL, 0, NULL, 0, &trap);
+  CHECK(called != NULL || trap != NULL);
+  if (called != NULL) wasmtime_error_delete(called);
+  if (trap != NULL) wasm_trap_delete(trap);
+  trap = NULL;
+  wasmtime_linker_delete(filler);
+  wasmtime_module_delete(lacking_func);
+  wasmtime_module_delete(lacking);
+
   // A start function that traps is a trap of instantiation.
   wasmtime_module_t *starter = compile(engine,
       "(module (func $s unreachable) (start $s))");

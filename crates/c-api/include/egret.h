@@ -421,6 +421,7 @@ wasmtime_error_t *wasmtime_linker_define(wasmtime_linker_t *linker, wasmtime_con
 wasmtime_error_t *wasmtime_linker_define_func(wasmtime_linker_t *linker, const char *module, size_t module_len, const char *name, size_t name_len, const wasm_functype_t *ty, wasmtime_func_callback_t cb, void *data, void (*finalizer)(void *));
 wasmtime_error_t *wasmtime_linker_define_func_unchecked(wasmtime_linker_t *linker, const char *module, size_t module_len, const char *name, size_t name_len, const wasm_functype_t *ty, wasmtime_func_unchecked_callback_t cb, void *data, void (*finalizer)(void *));
 wasmtime_error_t *wasmtime_linker_define_instance(wasmtime_linker_t *linker, wasmtime_context_t *store, const char *name, size_t name_len, const wasmtime_instance_t *instance);
+wasmtime_error_t *wasmtime_linker_define_unknown_imports_as_default_values(wasmtime_linker_t *linker, wasmtime_context_t *store, const wasmtime_module_t *module);
 wasmtime_error_t *wasmtime_linker_define_unknown_imports_as_traps(wasmtime_linker_t *linker, const wasmtime_module_t *module);
 wasmtime_error_t *wasmtime_linker_define_wasi(wasmtime_linker_t *linker);
 void wasmtime_linker_delete(wasmtime_linker_t *linker);

@@ -348,18 +348,35 @@ pub unsafe extern "C" fn wasmtime_linker_get(
     })
 }
 
-/// Defining every unknown import as a trapping function: not offered by
-/// Egret's linker yet, so this reports an error saying so.
+/// Defines every import of `module` the linker lacks as a function that
+/// traps when called (`Linker::define_unknown_imports_as_traps`).
 #[unsafe(no_mangle)]
 pub extern "C" fn wasmtime_linker_define_unknown_imports_as_traps(
     linker: Option<&mut wasmtime_linker_t>,
     module: Option<&wasmtime_module_t>,
 ) -> Option<Box<wasmtime_error_t>> {
     with_error(|| {
-        required(linker, "linker")?;
-        required(module, "module")?;
-        Err(Error::msg(
-            "not supported by Egret: wasmtime_linker_define_unknown_imports_as_traps",
-        ))
+        let linker = required(linker, "linker")?;
+        let module = required(module, "module")?;
+        linker.linker.define_unknown_imports_as_traps(&module.module)
+    })
+}
+
+/// Defines every import of `module` the linker lacks as its type's
+/// default value, in `store`
+/// (`Linker::define_unknown_imports_as_default_values`).
+#[unsafe(no_mangle)]
+pub extern "C" fn wasmtime_linker_define_unknown_imports_as_default_values(
+    linker: Option<&mut wasmtime_linker_t>,
+    store: Option<&mut wasmtime_context_t>,
+    module: Option<&wasmtime_module_t>,
+) -> Option<Box<wasmtime_error_t>> {
+    with_error(|| {
+        let linker = required(linker, "linker")?;
+        let store = required(store, "store")?;
+        let module = required(module, "module")?;
+        linker
+            .linker
+            .define_unknown_imports_as_default_values(store.context_mut(), &module.module)
     })
 }

@@ -391,17 +391,4 @@ unsupported! {
             wasmtime_context_set_wasi_http,
         ],
     }
-    "defining unknown imports as default values" {
-        error: [
-            wasmtime_linker_define_unknown_imports_as_default_values,
-        ],
-        null: [
-        ],
-        false: [
-        ],
-        zero: [
-        ],
-        ignored: [
-        ],
-    }
 }
