@@ -358,7 +358,9 @@ pub extern "C" fn wasmtime_linker_define_unknown_imports_as_traps(
     with_error(|| {
         let linker = required(linker, "linker")?;
         let module = required(module, "module")?;
-        linker.linker.define_unknown_imports_as_traps(&module.module)
+        linker
+            .linker
+            .define_unknown_imports_as_traps(&module.module)
     })
 }
 
