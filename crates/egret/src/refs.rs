@@ -2,7 +2,7 @@
 //! hold them (Wasmtime's shape). Each variant keeps its nullability inside,
 //! so a null still says which hierarchy it belongs to.
 
-use crate::{AnyRef, ExnRef, ExternRef, Func, HeapType, Rooted, Val};
+use crate::{AnyRef, ArrayRef, ExnRef, ExternRef, Func, HeapType, Rooted, StructRef, Val};
 
 /// A reference: what a table element is.
 ///
@@ -158,6 +158,25 @@ ref_from!(
     Rooted<AnyRef> => Any,
     Rooted<ExnRef> => Exn
 );
+
+/// Structs and arrays are `any` references, as in Wasmtime.
+macro_rules! ref_from_any_kind {
+    ($($t:ty),*) => {$(
+        impl From<Rooted<$t>> for Ref {
+            fn from(r: Rooted<$t>) -> Ref {
+                Ref::Any(Some(r.to_anyref()))
+            }
+        }
+
+        impl From<Option<Rooted<$t>>> for Ref {
+            fn from(r: Option<Rooted<$t>>) -> Ref {
+                Ref::Any(r.map(|r| r.to_anyref()))
+            }
+        }
+    )*};
+}
+
+ref_from_any_kind!(StructRef, ArrayRef);
 
 impl From<Ref> for Val {
     fn from(r: Ref) -> Val {

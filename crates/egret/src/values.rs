@@ -212,9 +212,42 @@ impl From<Func> for Val {
     }
 }
 
+impl From<Option<Func>> for Val {
+    fn from(f: Option<Func>) -> Val {
+        Val::FuncRef(f)
+    }
+}
+
+/// A GC reference handle (or `None` for null) as a `Val`, through its
+/// [`Ref`](crate::Ref), as Wasmtime's: structs and arrays as `anyref`s.
+macro_rules! val_from_ref {
+    ($($t:ty),*) => {$(
+        impl From<$t> for Val {
+            fn from(r: $t) -> Val {
+                crate::Ref::from(r).into()
+            }
+        }
+
+        impl From<Option<$t>> for Val {
+            fn from(r: Option<$t>) -> Val {
+                crate::Ref::from(r).into()
+            }
+        }
+    )*};
+}
+
+val_from_ref!(
+    Rooted<ExternRef>,
+    Rooted<AnyRef>,
+    Rooted<crate::StructRef>,
+    Rooted<crate::ArrayRef>,
+    Rooted<ExnRef>
+);
+
 /// A reference to a host value, passed through wasm as an `externref`,
 /// held through a [`Rooted`] or [`OwnedRooted`](crate::OwnedRooted)
-/// handle. The value lives as long as the store that holds it. An
+/// handle. The value is dropped once a collection finds nothing referring
+/// to it (with `Config::wasm_gc` off, when the store is dropped). An
 /// `externref` can also hold an `anyref` (what wasm's `extern.convert_any`
 /// or [`ExternRef::convert_any`] make), which has no host value.
 ///

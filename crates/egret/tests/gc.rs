@@ -1198,3 +1198,40 @@ fn eqrefs_structs_and_arrays_cross_typed_calls_and_compare_by_identity() {
             .is_err()
     );
 }
+
+#[test]
+fn reference_handles_convert_into_vals_and_refs_as_wasmtime_s() {
+    let mut store = Store::new(&gc_engine(), ());
+    let instance = objects(&mut store);
+    let call = |store: &mut Store<()>, name: &str, arg: Val| {
+        let f = instance.get_func(&mut *store, name).unwrap();
+        let mut out = [Val::I32(0)];
+        f.call(&mut *store, &[arg], &mut out).unwrap();
+        out[0].clone()
+    };
+    let point = call(&mut store, "point", Val::I32(4));
+    let Val::AnyRef(Some(point)) = point else {
+        panic!("point returns a struct")
+    };
+    let point = point.unwrap_struct(&store).unwrap();
+    let bytes = call(&mut store, "bytes", Val::I32(3));
+    let Val::AnyRef(Some(bytes)) = bytes else {
+        panic!("bytes returns an array")
+    };
+    let bytes = bytes.unwrap_array(&store).unwrap();
+    // Structs and arrays pass as `anyref`s.
+    assert_eq!(call(&mut store, "x", Val::from(point)).i32(), Some(4));
+    assert_eq!(
+        call(&mut store, "len", Val::from(Some(bytes))).i32(),
+        Some(3)
+    );
+    assert!(egret::Ref::from(point).is_any());
+    assert!(egret::Ref::from(None::<Rooted<ArrayRef>>).is_null());
+    let host = ExternRef::new(&mut store, 5_u32).unwrap();
+    assert!(matches!(Val::from(host), Val::ExternRef(Some(_))));
+    assert!(matches!(
+        Val::from(None::<Rooted<AnyRef>>),
+        Val::AnyRef(None)
+    ));
+    assert!(matches!(Val::from(None::<Func>), Val::FuncRef(None)));
+}
