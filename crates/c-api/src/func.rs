@@ -102,10 +102,7 @@ pub(crate) fn host_fn(
         };
         // The arguments were lent to the callback, and the results it
         // wrote are given to Egret: both are released here (as Wasmtime
-        // does), whatever the outcome.
-        for arg in &mut args {
-            arg.release();
-        }
+        // does), whatever the outcome, once the results are read.
         // SAFETY: the callback's return value, as the C API defines it.
         let outcome = unsafe { callback_outcome(trap) }.and_then(|()| {
             for (slot, out) in results.iter_mut().zip(&outs) {
@@ -113,6 +110,9 @@ pub(crate) fn host_fn(
             }
             Ok(())
         });
+        for arg in &mut args {
+            arg.release();
+        }
         for out in &mut outs {
             out.release();
         }

@@ -129,15 +129,18 @@ pub(crate) fn kept(
 }
 
 /// The raw slot value of `val`'s reference: its position + 1 in the
-/// store's `raw_refs` (0 for null).
+/// store's `raw_refs` (0 for null, and once a store made 2^32 - 1 raw
+/// slots, which it keeps until it is deleted).
 pub(crate) fn to_raw_slot(val: &Val, mut cx: impl AsContextMut<Data = StoreData>) -> u32 {
+    let mut cx = cx.as_context_mut();
+    let Ok(slot) = u32::try_from(cx.data().raw_refs.len() + 1) else {
+        return 0;
+    };
     let Some(kept) = KeptRef::own(val, &mut cx) else {
         return 0;
     };
-    let mut cx = cx.as_context_mut();
-    let raw_refs = &mut cx.data_mut().raw_refs;
-    raw_refs.push(kept);
-    raw_refs.len() as u32
+    cx.data_mut().raw_refs.push(kept);
+    slot
 }
 
 /// The value of a raw slot made by [`to_raw_slot`], rooted in the store's
