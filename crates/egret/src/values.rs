@@ -29,6 +29,28 @@ macro_rules! numeric_accessors {
     )*};
 }
 
+/// The accessors of `Val`'s reference variants, as Wasmtime's:
+/// `externref()` answers `Some(None)` for a null `externref` and `None`
+/// for another kind of value; `unwrap_externref()` panics on another kind.
+macro_rules! reference_accessors {
+    ($($variant:ident => $get:ident, $unwrap:ident: $ty:ty;)*) => {$(
+        #[doc = concat!("The `", stringify!($get), "` (`Some(None)` if null), if this is one.")]
+        pub fn $get(&self) -> Option<Option<&$ty>> {
+            if let Val::$variant(r) = self {
+                Some(r.as_ref())
+            } else {
+                None
+            }
+        }
+
+        #[doc = concat!("The `", stringify!($get), "` (`None` if null).\n\n# Panics\nIf this is another kind of value.")]
+        pub fn $unwrap(&self) -> Option<&$ty> {
+            self.$get()
+                .unwrap_or_else(|| panic!(concat!("expected a ", stringify!($get), ", found {:?}"), self))
+        }
+    )*};
+}
+
 /// A WebAssembly value.
 #[derive(Clone, Debug)]
 pub enum Val {
@@ -145,6 +167,33 @@ impl Val {
         F32(v) => f32, unwrap_f32: f32 = f32::from_bits(*v);
         F64(v) => f64, unwrap_f64: f64 = f64::from_bits(*v);
         V128(v) => v128, unwrap_v128: V128 = *v;
+    }
+
+    reference_accessors! {
+        FuncRef => funcref, unwrap_funcref: Func;
+        ExternRef => externref, unwrap_externref: Rooted<ExternRef>;
+        AnyRef => anyref, unwrap_anyref: Rooted<AnyRef>;
+        ExnRef => exnref, unwrap_exnref: Rooted<ExnRef>;
+    }
+
+    /// The null reference of `heap_type`'s hierarchy.
+    pub fn null_ref(heap_type: &crate::HeapType) -> Val {
+        crate::Ref::null(heap_type).into()
+    }
+
+    /// The null `funcref`.
+    pub const fn null_func_ref() -> Val {
+        Val::FuncRef(None)
+    }
+
+    /// The null `externref`.
+    pub const fn null_extern_ref() -> Val {
+        Val::ExternRef(None)
+    }
+
+    /// The null `anyref`.
+    pub const fn null_any_ref() -> Val {
+        Val::AnyRef(None)
     }
 
     /// The raw form generated code uses, checking that references belong

@@ -3,8 +3,8 @@
 //! with `Ref`s of functions and external references.
 
 use wasmtime::{
-    Engine, ExternRef, Func, Global, GlobalType, Instance, Module, Mutability, Ref, RefType, Store,
-    Table, TableType, Val, ValType,
+    Engine, ExternRef, Func, Global, GlobalType, HeapType, Instance, Module, Mutability, Ref,
+    RefType, Store, Table, TableType, Val, ValType,
 };
 
 const MODULE: &str = r#"
@@ -114,5 +114,48 @@ fn main() -> wasmtime::Result<()> {
         .and_then(|data| data.downcast_ref::<u32>())
         .copied();
     println!("externref holds {value:?}");
+
+    // Reference values and their accessors.
+    let as_val = Val::ExternRef(Some(held));
+    println!(
+        "as a Val: externref {}, anyref {}, funcref {}",
+        as_val.externref().is_some(),
+        as_val.anyref().is_some(),
+        as_val.funcref().is_some()
+    );
+    let again = as_val.unwrap_externref().expect("not null");
+    let value = again
+        .data(&store)?
+        .and_then(|data| data.downcast_ref::<u32>())
+        .copied();
+    println!("through unwrap_externref: {value:?}");
+    let nulls = [
+        Val::null_func_ref(),
+        Val::null_extern_ref(),
+        Val::null_any_ref(),
+        Val::null_ref(&HeapType::Exn),
+    ];
+    for null in &nulls {
+        let is_null = match null {
+            Val::FuncRef(f) => f.is_none(),
+            Val::ExternRef(e) => e.is_none(),
+            Val::AnyRef(a) => a.is_none(),
+            Val::ExnRef(e) => e.is_none(),
+            _ => false,
+        };
+        println!("null {is_null}");
+    }
+    println!(
+        "unwrap_funcref of a null: {:?}",
+        nulls[0].unwrap_funcref().is_none()
+    );
+    println!(
+        "anyref of a null anyref: {:?}",
+        nulls[2].anyref().map(|a| a.is_none())
+    );
+    println!(
+        "exnref of a null exnref: {:?}",
+        nulls[3].exnref().map(|e| e.is_none())
+    );
     Ok(())
 }
