@@ -26,7 +26,8 @@ use crate::types::{
 use crate::vec::{WasmVec, wasm_val_t, wasm_val_union, wasm_val_vec_t};
 use crate::wasm_store::{HostInfo, StoreRef, WasmObject, object_functions, wasm_store_t};
 use egret_api::{
-    AsContextMut, Caller, Error, Extern, Func, Global, Memory, Ref, Result, Table, Val,
+    AsContextMut, Caller, Error, Extern, Func, Global, Memory, Ref, Result, RootScope,
+    StoreContextMut, Table, Val,
 };
 use std::ffi::c_void;
 use std::sync::Arc;
@@ -629,13 +630,12 @@ pub extern "C" fn wasm_table_get(
     })
 }
 
-/// Sets element `index` to `value` (null for NULL); false if it is out
-/// of bounds or of another type.
-#[unsafe(no_mangle)]
-pub extern "C" fn wasm_table_set(
+/// Runs `change` on the table with `value` (null for NULL) as one of its
+/// elements; false if that fails or `value` is of another type.
+fn change_with_element(
     table: Option<CMut<wasm_table_t>>,
-    index: u32,
     value: Option<CMut<wasm_ref_t>>,
+    change: impl FnOnce(Table, &mut RootScope<StoreContextMut<'_, StoreData>>, Ref) -> Result<()>,
 ) -> bool {
     or_default(false, || {
         table
@@ -644,11 +644,24 @@ pub extern "C" fn wasm_table_set(
                     let mut cx = context.scope();
                     let ty = t.try_ty(&cx).ok()?;
                     let value = element(value, &ty, &mut cx).ok()?;
-                    t.set(&mut cx, u64::from(index), value).ok()
+                    change(t, &mut cx, value).ok()
                 })
             })
             .flatten()
             .is_some()
+    })
+}
+
+/// Sets element `index` to `value` (null for NULL); false if it is out
+/// of bounds or of another type.
+#[unsafe(no_mangle)]
+pub extern "C" fn wasm_table_set(
+    table: Option<CMut<wasm_table_t>>,
+    index: u32,
+    value: Option<CMut<wasm_ref_t>>,
+) -> bool {
+    change_with_element(table, value, |t, cx, value| {
+        t.set(cx, u64::from(index), value)
     })
 }
 
@@ -671,18 +684,8 @@ pub extern "C" fn wasm_table_grow(
     delta: u32,
     init: Option<CMut<wasm_ref_t>>,
 ) -> bool {
-    or_default(false, || {
-        table
-            .and_then(|table| {
-                table.with_table(|t, context| {
-                    let mut cx = context.scope();
-                    let ty = t.try_ty(&cx).ok()?;
-                    let init = element(init, &ty, &mut cx).ok()?;
-                    t.grow(&mut cx, u64::from(delta), init).ok()
-                })
-            })
-            .flatten()
-            .is_some()
+    change_with_element(table, init, |t, cx, init| {
+        t.grow(cx, u64::from(delta), init).map(drop)
     })
 }
 
