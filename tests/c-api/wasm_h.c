@@ -153,6 +153,12 @@ int main(void) {
   wasm_trap_trace(trap, &trace);
   CHECK(trace.size == 2);
   CHECK(wasm_frame_func_index(trace.data[0]) == 4 && wasm_frame_func_index(trace.data[1]) == 5);
+  // Each frame's instruction (`unreachable`, `call $inner`) is the first
+  // of its body, after the byte counting local declarations; `$inner`'s
+  // body (00 00 0b) and the next body's size byte put the bodies 4 apart.
+  CHECK(wasm_frame_func_offset(trace.data[0]) == 1 && wasm_frame_func_offset(trace.data[1]) == 1);
+  CHECK(wasm_frame_module_offset(trace.data[1]) - wasm_frame_module_offset(trace.data[0]) == 4);
+  CHECK(wasm_frame_instance(trace.data[0]) == NULL);
   wasm_frame_vec_delete(&trace);
   wasm_trap_delete(trap);
 

@@ -57,6 +57,8 @@ pub struct wasm_frame_t {
     func_index: u32,
     func_name: Option<wasm_name_t>,
     module_name: Option<wasm_name_t>,
+    module_offset: Option<usize>,
+    func_offset: Option<usize>,
 }
 
 /// The frames of `error`'s wasm backtrace, innermost first.
@@ -72,6 +74,8 @@ pub(crate) fn frames_of(error: &Error) -> Vec<Option<Box<wasm_frame_t>>> {
                 func_index: frame.func_index(),
                 func_name: name(frame.func_name()),
                 module_name: name(frame.module_name()),
+                module_offset: frame.module_offset(),
+                func_offset: frame.func_offset(),
             }))
         })
         .collect()
@@ -204,8 +208,8 @@ pub extern "C" fn wasm_frame_func_index(frame: Option<&wasm_frame_t>) -> u32 {
     frame.map_or(0, |f| f.func_index)
 }
 
-/// The frame's instance: always NULL (Egret's frames do not record it,
-/// and the `wasm.h` instance type is not provided).
+/// The frame's instance: always NULL (Egret's frames do not record it;
+/// Wasmtime 50 does not implement this function either).
 #[unsafe(no_mangle)]
 pub extern "C" fn wasm_frame_instance(
     _frame: Option<&wasm_frame_t>,
@@ -213,18 +217,18 @@ pub extern "C" fn wasm_frame_instance(
     std::ptr::null_mut()
 }
 
-/// The offset of the trapping instruction in its function: not recorded
-/// by Egret, so `SIZE_MAX` ("unknown").
+/// The offset of the frame's instruction (the trapping one, or a call)
+/// from the start of its function's body, or `SIZE_MAX` if unknown.
 #[unsafe(no_mangle)]
-pub extern "C" fn wasm_frame_func_offset(_frame: Option<&wasm_frame_t>) -> usize {
-    usize::MAX
+pub extern "C" fn wasm_frame_func_offset(frame: Option<&wasm_frame_t>) -> usize {
+    frame.and_then(|f| f.func_offset).unwrap_or(usize::MAX)
 }
 
-/// The offset of the trapping instruction in its module: not recorded by
-/// Egret, so `SIZE_MAX` ("unknown").
+/// The offset of the frame's instruction in its module's bytes, or
+/// `SIZE_MAX` if unknown.
 #[unsafe(no_mangle)]
-pub extern "C" fn wasm_frame_module_offset(_frame: Option<&wasm_frame_t>) -> usize {
-    usize::MAX
+pub extern "C" fn wasm_frame_module_offset(frame: Option<&wasm_frame_t>) -> usize {
+    frame.and_then(|f| f.module_offset).unwrap_or(usize::MAX)
 }
 
 /// The frame's function name from the name section, or NULL; owned by

@@ -52,7 +52,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// assert_eq!(frames[0].module_name(), Some("m"));
 /// assert_eq!(
 ///     format!("{err:?}"),
-///     "error while executing at wasm backtrace:\n    0: m!<wasm function 0>\n\n\
+///     "error while executing at wasm backtrace:\n    0:     0x1e - m!<wasm function 0>\n\n\
 ///      Caused by:\n    wasm trap: wasm `unreachable` instruction executed\n"
 /// );
 /// ```
@@ -674,14 +674,19 @@ impl WasmBacktrace {
 }
 
 impl fmt::Display for WasmBacktrace {
-    /// As Wasmtime's: a heading, then one frame a line, `module!function`
-    /// (`<unknown>` for a module without a name, `<wasm function N>` for a
-    /// function without one).
+    /// As Wasmtime's: a heading, then one frame a line, the instruction's
+    /// offset in the module and `module!function` (`<unknown>` for a
+    /// module without a name, `<wasm function N>` for a function without
+    /// one).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("error while executing at wasm backtrace:")?;
         for (i, frame) in self.frames.iter().enumerate() {
+            write!(f, "\n  {i:>3}: ")?;
+            if let Some(offset) = frame.module_offset() {
+                write!(f, "{offset:#8x} - ")?;
+            }
             let module = frame.module_name().unwrap_or("<unknown>");
-            write!(f, "\n  {i:>3}: {module}!")?;
+            write!(f, "{module}!")?;
             match frame.func_name() {
                 Some(name) => f.write_str(name)?,
                 None => write!(f, "<wasm function {}>", frame.func_index())?,

@@ -163,7 +163,7 @@ fn trap_backtrace_names_the_wasm_frames() {
     // As in Wasmtime, the message is the backtrace; the trap its cause.
     assert_eq!(
         err.to_string(),
-        "error while executing at wasm backtrace:\n    0: demo!inner\n    1: demo!outer"
+        "error while executing at wasm backtrace:\n    0:     0x23 - demo!inner\n    1:     0x27 - demo!outer"
     );
 }
 
@@ -254,9 +254,9 @@ fn a_trap_carries_a_wasm_backtrace_of_frames() {
     assert_eq!(frames[2].func_index(), 2);
     assert!(frames.iter().all(|f| f.module_name() == Some("demo")));
     let printed = "error while executing at wasm backtrace:\n    \
-                   0: demo!inner\n    \
-                   1: demo!<wasm function 1>\n    \
-                   2: demo!<wasm function 2>";
+                   0:     0x28 - demo!inner\n    \
+                   1:     0x2e - demo!<wasm function 1>\n    \
+                   2:     0x35 - demo!<wasm function 2>";
     assert_eq!(backtrace.to_string(), printed);
     assert_eq!(format!("{backtrace:?}"), printed);
     assert_eq!(
@@ -266,6 +266,83 @@ fn a_trap_carries_a_wasm_backtrace_of_frames() {
     assert_eq!(err.chain().count(), 2);
     // The store is still usable.
     assert_eq!(run.call(&mut store, 1).unwrap(), 1);
+}
+
+/// The offset in `wasm` of every instruction `wanted` says yes to, with
+/// the offset of the body of the function it is in, in code order; read
+/// with wasmparser, independently of Egret.
+fn instruction_offsets(
+    wasm: &[u8],
+    wanted: impl Fn(&wasmparser::Operator<'_>) -> bool,
+) -> Vec<(usize, usize)> {
+    let mut found = Vec::new();
+    for payload in wasmparser::Parser::new(0).parse_all(wasm) {
+        if let wasmparser::Payload::CodeSectionEntry(body) = payload.unwrap() {
+            let body_start = body.range().start as usize;
+            let mut operators = body.get_operators_reader().unwrap();
+            while !operators.eof() {
+                let (op, offset) = operators.read_with_offset().unwrap();
+                let offset = offset as usize;
+                if wanted(&op) {
+                    found.push((offset, offset - body_start));
+                }
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn frames_give_the_offsets_of_the_trapping_instruction_and_of_each_call() {
+    let wasm = wat::parse_str(
+        r#"(module
+            (import "host" "probe" (func $probe))
+            (func $inner (param i32) (result i32)
+              (local i64 f32)
+              (drop (i32.const 7))
+              (i32.div_u (i32.const 1) (local.get 0)))
+            (func $probing (call $probe))
+            (func (export "run") (param i32) (result i32)
+              (nop)
+              (call $probing)
+              (call $inner (local.get 0))))"#,
+    )
+    .unwrap();
+    let trap = instruction_offsets(&wasm, |op| matches!(op, wasmparser::Operator::I32DivU));
+    let calls = instruction_offsets(&wasm, |op| matches!(op, wasmparser::Operator::Call { .. }));
+    let [probe_call, probing_call, inner_call] = calls[..] else {
+        panic!("three calls: {calls:?}")
+    };
+    let engine = Engine::default();
+    let module = Module::new(&engine, &wasm).unwrap();
+    // The same offsets from a module read back from its artifact.
+    // SAFETY: the bytes were just serialized by this engine.
+    let reloaded = unsafe { Module::deserialize(&engine, module.serialize().unwrap()) }.unwrap();
+    for module in [module, reloaded] {
+        let mut store = Store::new(&engine, Vec::new());
+        let probe = Func::wrap(&mut store, |mut caller: egret::Caller<'_, Vec<_>>| {
+            let frames = WasmBacktrace::capture(&caller)
+                .frames()
+                .iter()
+                .map(|f| (f.module_offset().unwrap(), f.func_offset().unwrap()))
+                .collect();
+            *caller.data_mut() = frames;
+        });
+        let instance = Instance::new(&mut store, &module, &[probe.into()]).unwrap();
+        let run = instance
+            .get_typed_func::<i32, i32>(&mut store, "run")
+            .unwrap();
+        let err = run.call(&mut store, 0).unwrap_err();
+        let frames: Vec<_> = err
+            .downcast_ref::<WasmBacktrace>()
+            .unwrap()
+            .frames()
+            .iter()
+            .map(|f| (f.module_offset().unwrap(), f.func_offset().unwrap()))
+            .collect();
+        assert_eq!(frames, [trap[0], inner_call]);
+        assert_eq!(store.data(), &[probe_call, probing_call]);
+    }
 }
 
 /// A host function's own error type.
@@ -319,8 +396,8 @@ fn a_host_error_comes_back_as_itself_not_as_a_trap() {
     assert_eq!(names, ["middle", ""]);
     assert_eq!(
         format!("{err:?}"),
-        "error while executing at wasm backtrace:\n    0: m!middle\n    \
-         1: m!<wasm function 2>\n\nCaused by:\n    refused 5\n"
+        "error while executing at wasm backtrace:\n    0:     0x34 - m!middle\n    \
+         1:     0x3b - m!<wasm function 2>\n\nCaused by:\n    refused 5\n"
     );
     run.call(&mut store, 0).unwrap();
 

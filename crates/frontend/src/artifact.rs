@@ -47,7 +47,7 @@ pub const EGRET_BUILD: &str = concat!(
 /// The first bytes of every artifact.
 pub const MAGIC: [u8; 8] = *b"\0egret-m";
 /// The version of this layout and of the payload's encoding.
-pub const FORMAT_VERSION: u32 = 7;
+pub const FORMAT_VERSION: u32 = 8;
 /// Bytes before the payload: magic, format version, payload length.
 const PREFIX: usize = 8 + 4 + 8;
 /// Bytes after the payload: its checksum.

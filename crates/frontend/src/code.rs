@@ -8,6 +8,7 @@
 //! which kind?" and backtraces ask "which wasm function holds this pc?".
 //! Both are binary searches over sorted vectors: no locks, no allocation.
 
+use crate::address_map::{AddressMap, WasmPosition};
 use crate::image::{HandlerSite, StackMap};
 use crate::traps::TrapReason;
 use crate::types::FuncIndex;
@@ -52,6 +53,7 @@ pub struct CodeMap {
     text_base: usize,
     handler_sites: Vec<HandlerSite>,
     stack_maps: Vec<StackMap>,
+    addresses: AddressMap,
     module_name: Option<String>,
     func_names: BTreeMap<FuncIndex, String>,
 }
@@ -67,22 +69,32 @@ impl CodeMap {
             text_base: 0,
             handler_sites: Vec::new(),
             stack_maps: Vec::new(),
+            addresses: AddressMap::default(),
             module_name: None,
             func_names: BTreeMap::new(),
         }
     }
 
-    /// Attaches the exception handlers and stack maps of a text loaded at
-    /// `text_base` (each sorted by return address, as in a `CodeImage`).
-    pub fn set_call_sites(
+    /// Attaches the exception handlers, stack maps (each sorted by return
+    /// address, as in a `CodeImage`) and address map of a text loaded at
+    /// `text_base`.
+    pub fn set_text_metadata(
         &mut self,
         text_base: usize,
         handler_sites: Vec<HandlerSite>,
         stack_maps: Vec<StackMap>,
+        addresses: AddressMap,
     ) {
         self.text_base = text_base;
         self.handler_sites = handler_sites;
         self.stack_maps = stack_maps;
+        self.addresses = addresses;
+    }
+
+    /// The wasm instruction the code at `pc` was compiled from, if any.
+    pub fn wasm_position(&self, pc: usize) -> Option<WasmPosition> {
+        let offset = u32::try_from(pc.checked_sub(self.text_base)?).ok()?;
+        self.addresses.lookup(offset)
     }
 
     /// The stack map of the call returning to `return_address`, if the

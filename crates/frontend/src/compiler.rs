@@ -288,7 +288,7 @@ impl Compiler {
                 &mut fctx,
             );
             let id = functions.len() as u32;
-            functions.push(self.compile_context(&mut ctx, CodeKind::Trampoline)?);
+            functions.push(self.compile_context(&mut ctx, CodeKind::Trampoline, None)?);
             array_call_ids[ty.index()] = Some(id);
         }
         let mut host_call_ids = vec![None; info.types.len()];
@@ -300,7 +300,7 @@ impl Compiler {
                 Entry::Vacant(e) => {
                     trampolines::build_host_call(ty, &*self.isa, &mut ctx.func, &mut fctx);
                     let id = functions.len() as u32;
-                    functions.push(self.compile_context(&mut ctx, CodeKind::Trampoline)?);
+                    functions.push(self.compile_context(&mut ctx, CodeKind::Trampoline, None)?);
                     *e.insert(id)
                 }
             };
@@ -331,9 +331,10 @@ impl Compiler {
         };
         let compile_one = |w: &mut Worker, (i, f): (usize, PendingFunction<'_>)| {
             let index = DefinedFuncIndex(i as u32);
+            let body_offset = u32::try_from(f.body.range().start).ok();
             w.translator.translate(env, index, f, &mut w.ctx.func)?;
             let kind = CodeKind::Function(env.info.func_index(index));
-            self.compile_context(&mut w.ctx, kind)
+            self.compile_context(&mut w.ctx, kind, body_offset)
         };
         if self.config.parallel {
             pending
@@ -351,15 +352,17 @@ impl Compiler {
         }
     }
 
-    /// Compiles the function in `ctx.func`.
+    /// Compiles the function in `ctx.func`, a wasm function whose body
+    /// starts at `body_offset` in its module or a trampoline (`None`).
     fn compile_context(
         &self,
         ctx: &mut Context,
         kind: CodeKind,
+        body_offset: Option<u32>,
     ) -> Result<CompiledFunction, CompileError> {
         ctx.compile(&*self.isa, &mut ControlPlane::default())
             .map_err(|e| CompileError::Codegen(format!("{:?}", e.inner)))?;
-        let compiled = CompiledFunction::from_context(ctx, kind);
+        let compiled = CompiledFunction::from_context(ctx, kind, body_offset);
         ctx.clear();
         compiled
     }
@@ -370,7 +373,7 @@ impl Compiler {
         let mut ctx = Context::new();
         let mut fctx = FunctionBuilderContext::new();
         trampolines::build_host_call(ty, &*self.isa, &mut ctx.func, &mut fctx);
-        let function = self.compile_context(&mut ctx, CodeKind::Trampoline)?;
+        let function = self.compile_context(&mut ctx, CodeKind::Trampoline, None)?;
         CodeImage::link(&*self.isa, &[function])
     }
 }

@@ -10,6 +10,7 @@
 //! into the text. So the same image can be loaded at any address, now or
 //! after being written to disk.
 
+use crate::address_map::AddressMap;
 use crate::code::CodeKind;
 use crate::traps::TrapReason;
 use serde::{Deserialize, Serialize};
@@ -134,6 +135,8 @@ pub struct CodeImage {
     /// Calls at which a frame holds GC references, sorted by return
     /// address.
     pub stack_maps: Vec<StackMap>,
+    /// The wasm instruction each byte of the text came from.
+    pub addresses: AddressMap,
 }
 
 impl CodeImage {

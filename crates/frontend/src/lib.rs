@@ -10,6 +10,7 @@
 
 #[cfg(feature = "compiler")]
 pub mod abi;
+pub mod address_map;
 pub mod artifact;
 pub mod builtins;
 pub mod code;

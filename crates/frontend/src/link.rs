@@ -4,6 +4,7 @@
 //! call could not reach); calls to host symbols become relocations for the
 //! loader.
 
+use crate::address_map::AddressMap;
 use crate::code::CodeKind;
 use crate::error::CompileError;
 use crate::image::{
@@ -70,6 +71,8 @@ pub struct CompiledFunction {
     /// Calls at which the frame holds GC references, offsets from the
     /// start.
     pub stack_maps: Vec<StackMap>,
+    /// The wasm instruction each byte came from, offsets from the start.
+    pub addresses: AddressMap,
     relocs: Vec<FunctionReloc>,
 }
 
@@ -142,7 +145,13 @@ fn stack_map(ret_addr: u32, frame_size: u32, map: &UserStackMap) -> Result<Stack
 impl CompiledFunction {
     /// Takes the result of `Context::compile` out of `ctx`. Calls to other
     /// functions of the batch name them as `UserExternalName(0, position)`.
-    pub fn from_context(ctx: &Context, kind: CodeKind) -> Result<CompiledFunction, CompileError> {
+    /// `body_offset` is where a wasm function's body starts in its module
+    /// (`None` for a trampoline).
+    pub fn from_context(
+        ctx: &Context,
+        kind: CodeKind,
+        body_offset: Option<u32>,
+    ) -> Result<CompiledFunction, CompileError> {
         let code = ctx
             .compiled_code()
             .ok_or_else(|| CompileError::Codegen("no code after compile".into()))?;
@@ -194,14 +203,24 @@ impl CompiledFunction {
             .iter()
             .map(|(ret_addr, frame_size, map)| stack_map(*ret_addr, *frame_size, map))
             .collect::<Result<_, _>>()?;
+        let bytes = code.code_buffer().to_vec();
+        let code_len = u32::try_from(bytes.len()).map_err(|_| too_large())?;
+        let addresses = body_offset.map_or_else(AddressMap::default, |body_offset| {
+            let ranges = code.buffer.get_srclocs_sorted().iter().map(|range| {
+                let wasm_offset = (!range.loc.is_default()).then(|| range.loc.bits());
+                (range.start, range.end, wasm_offset)
+            });
+            AddressMap::of_function(body_offset, code_len, ranges)
+        });
         Ok(CompiledFunction {
             kind,
-            bytes: code.code_buffer().to_vec(),
+            bytes,
             alignment: code.buffer.alignment,
             relocs,
             traps,
             handler_sites,
             stack_maps,
+            addresses,
         })
     }
 }
@@ -242,6 +261,7 @@ impl CodeImage {
                     }
                     site
                 }));
+            image.addresses.append(&f.addresses, start);
             image
                 .stack_maps
                 .extend(f.stack_maps.iter().map(|map| StackMap {

@@ -99,7 +99,12 @@ impl CodeMemory {
             })
             .collect();
         let mut map = CodeMap::new(ranges, traps);
-        map.set_call_sites(base, image.handler_sites.clone(), image.stack_maps.clone());
+        map.set_text_metadata(
+            base,
+            image.handler_sites.clone(),
+            image.stack_maps.clone(),
+            image.addresses.clone(),
+        );
         Ok(CodeMemory {
             _allocation: allocation,
             starts,
@@ -195,8 +200,7 @@ mod tests {
                 symbol: HostSymbol::FloorF64,
                 addend,
             }],
-            handler_sites: Vec::new(),
-            stack_maps: Vec::new(),
+            ..CodeImage::default()
         }
     }
 

@@ -4,6 +4,7 @@
 
 use crate::code_registry;
 use crate::exception::ThrownException;
+use egret_frontend::address_map::WasmPosition;
 use egret_frontend::traps::Trap;
 use egret_frontend::types::FuncIndex;
 
@@ -16,6 +17,7 @@ pub struct FrameInfo {
     module_name: Option<String>,
     func_index: FuncIndex,
     func_name: Option<String>,
+    position: Option<WasmPosition>,
 }
 
 impl FrameInfo {
@@ -28,6 +30,7 @@ impl FrameInfo {
             module_name: map.module_name().map(str::to_string),
             func_index,
             func_name: map.func_name(func_index).map(str::to_string),
+            position: map.wasm_position(pc),
         })
     }
 
@@ -44,6 +47,18 @@ impl FrameInfo {
     /// The function's name, if its module's name section gives one.
     pub fn func_name(&self) -> Option<&str> {
         self.func_name.as_deref()
+    }
+
+    /// Offset in the module's bytes of the instruction this frame is at
+    /// (the trapping one, or the call), if the code there came from one.
+    pub fn module_offset(&self) -> Option<usize> {
+        self.position.map(|p| p.module_offset as usize)
+    }
+
+    /// The same instruction's offset from the start of its function's
+    /// body.
+    pub fn func_offset(&self) -> Option<usize> {
+        self.position.map(|p| p.func_offset as usize)
     }
 }
 

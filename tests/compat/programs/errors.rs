@@ -139,6 +139,8 @@ fn main() -> Result<()> {
         let trap = error.downcast_ref::<Trap>().copied();
         println!("{trap:?}: {}", error.root_cause());
     }
+    // `{:?}` prints the backtrace with each frame's offset in the module.
+    println!("{:?}", traps[1]);
     println!(
         "matches a variant: {}",
         traps[1].downcast_ref::<Trap>() == Some(&Trap::IntegerDivisionByZero)

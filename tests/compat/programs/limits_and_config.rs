@@ -150,10 +150,17 @@ fn main() -> wasmtime::Result<()> {
     let mut linker = Linker::new(&engine);
     linker.func_wrap("host", "where", |caller: Caller<'_, ()>| {
         let backtrace = WasmBacktrace::capture(&caller);
-        let names: Vec<&str> = backtrace
+        let names: Vec<String> = backtrace
             .frames()
             .iter()
-            .map(|frame| frame.func_name().unwrap_or("?"))
+            .map(|frame| {
+                format!(
+                    "{} at {:?} ({:?} into the body)",
+                    frame.func_name().unwrap_or("?"),
+                    frame.module_offset(),
+                    frame.func_offset()
+                )
+            })
             .collect();
         println!("called from: {}", names.join(" <- "));
     })?;

@@ -1282,6 +1282,7 @@ fn gc_references_live_across_calls_are_in_stack_maps() {
     let code = crate::link::CompiledFunction::from_context(
         &ctx,
         crate::code::CodeKind::Function(crate::types::FuncIndex(1)),
+        None,
     )
     .unwrap();
     let counts: Vec<(usize, usize)> = code
@@ -1316,6 +1317,7 @@ fn operands_of_concrete_reference_types_live_across_calls_are_in_stack_maps() {
     let code = crate::link::CompiledFunction::from_context(
         &ctx,
         crate::code::CodeKind::Function(crate::types::FuncIndex(1)),
+        None,
     )
     .unwrap();
     let any_slots: Vec<usize> = code
