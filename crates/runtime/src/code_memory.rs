@@ -10,6 +10,7 @@
 use egret_frontend::code::{CodeMap, CodeRange, TrapSite};
 use egret_frontend::image::{CodeImage, HostRelocKind, HostSymbol};
 use std::ffi::c_void;
+use std::sync::Arc;
 
 /// Why code could not be loaded.
 #[derive(Debug, thiserror::Error)]
@@ -21,7 +22,9 @@ pub struct CodeMemory {
     // None for an image without code. Only owned: dropping it unmaps.
     _allocation: Option<region::Allocation>,
     starts: Vec<usize>,
-    map: CodeMap,
+    /// Shared with the code registry, which holds it while the code is
+    /// registered.
+    map: Arc<CodeMap>,
 }
 
 // SAFETY: the mapping is immutable (read and execute only) once loaded and
@@ -108,7 +111,7 @@ impl CodeMemory {
         Ok(CodeMemory {
             _allocation: allocation,
             starts,
-            map,
+            map: Arc::new(map),
         })
     }
 
@@ -118,13 +121,14 @@ impl CodeMemory {
     }
 
     /// Ranges and trap sites of the loaded code.
-    pub fn code_map(&self) -> &CodeMap {
+    pub fn code_map(&self) -> &Arc<CodeMap> {
         &self.map
     }
 
-    /// The code map, to attach names before it is registered.
+    /// The code map, to attach names before it is registered (a copy of
+    /// it if it already is).
     pub fn code_map_mut(&mut self) -> &mut CodeMap {
-        &mut self.map
+        Arc::make_mut(&mut self.map)
     }
 }
 

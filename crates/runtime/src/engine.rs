@@ -261,7 +261,7 @@ impl EngineInner {
         // SAFETY: the code map of the trampoline just loaded from the
         // compiler's image; the code stays mapped as long as the
         // registration (see `StandaloneTrampoline`).
-        let registration = unsafe { code_registry::register(Arc::new(code.code_map().clone())) };
+        let registration = unsafe { code_registry::register(Arc::clone(code.code_map())) };
         let trampoline = Arc::new(StandaloneTrampoline {
             _registration: registration,
             code,

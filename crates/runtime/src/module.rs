@@ -42,7 +42,7 @@ impl ModuleCode {
         // SAFETY: the code map of the code just loaded from the compiler's
         // image; it stays mapped as long as the registration (declared
         // first, dropped first).
-        let registration = unsafe { code_registry::register(Arc::new(code.code_map().clone())) };
+        let registration = unsafe { code_registry::register(Arc::clone(code.code_map())) };
         let type_ids = info.type_ids.iter().map(|id| id.0).collect();
         let module = Arc::new(ModuleCode {
             _registration: registration,
