@@ -151,16 +151,29 @@ impl StoreRef {
     }
 
     /// Runs `body` (a host function's callback) with `caller` as the
-    /// store's context; the previous one is restored afterwards.
+    /// store's context; the previous one is restored afterwards, even if
+    /// `body` panics (the panic is caught at the C boundary and the store
+    /// must not keep pointing at a context that is gone).
     pub(crate) fn in_call<R>(
         &self,
         caller: &mut wasmtime_context_t,
         body: impl FnOnce() -> R,
     ) -> R {
-        let previous = self.0.caller.replace(Some(NonNull::from(caller)));
-        let result = body();
-        self.0.caller.set(previous);
-        result
+        /// Puts the previous caller back when dropped.
+        struct Restore<'a> {
+            slot: &'a Cell<Option<NonNull<wasmtime_context_t>>>,
+            previous: Option<NonNull<wasmtime_context_t>>,
+        }
+        impl Drop for Restore<'_> {
+            fn drop(&mut self) {
+                self.slot.set(self.previous);
+            }
+        }
+        let _restore = Restore {
+            slot: &self.0.caller,
+            previous: self.0.caller.replace(Some(NonNull::from(caller))),
+        };
+        body()
     }
 
     /// A reference that does not keep the store alive (for the store's
