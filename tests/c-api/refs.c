@@ -8,6 +8,18 @@
 static int finalized = 0;
 static void finalize(void *data) { finalized += *(int *)data; }
 
+// echo(x) = x over raw slots: the argument slot is also the result's.
+static int echo_calls = 0;
+static wasm_trap_t *echo_raw(void *env, wasmtime_caller_t *caller,
+                             wasmtime_val_raw_t *slots, size_t len) {
+  (void)env;
+  (void)caller;
+  (void)len;
+  echo_calls++;
+  CHECK(slots[0].externref != 0);
+  return NULL;
+}
+
 int main(void) {
   wasm_engine_t *engine = wasm_engine_new();
   wasmtime_store_t *store = wasmtime_store_new(engine, NULL, NULL);
@@ -112,13 +124,48 @@ int main(void) {
   wasmtime_val_unroot(&from_global);
   wasmtime_externref_unroot(&from_raw);
   CHECK(wasmtime_externref_is_null(&from_raw));
+  // The raw slot `wasmtime_externref_to_raw` made expires, as Wasmtime's
+  // raw values do, at the next point where a collection may run.
   CHECK_OK(wasmtime_context_gc(context));
-  // `wasmtime_externref_to_raw` made a raw slot, which the store keeps.
-  CHECK(finalized == 100);
+  CHECK(finalized == 107);
 
+  // A loop of unchecked calls passing fresh externrefs through wasm to an
+  // unchecked host function and back keeps none of them: the raw slots of
+  // each iteration are released by the next call.
+  wasmtime_module_t *echo_module = compile(engine,
+      "(module"
+      "  (import \"host\" \"echo\" (func $echo (param externref) (result externref)))"
+      "  (func (export \"pass\") (param externref) (result externref)"
+      "    (call $echo (local.get 0))))");
+  wasm_functype_t *echo_type = wasm_functype_new_1_1(wasm_valtype_new(WASM_EXTERNREF),
+                                                     wasm_valtype_new(WASM_EXTERNREF));
+  wasmtime_extern_t echo = {.kind = WASMTIME_EXTERN_FUNC};
+  wasmtime_func_new_unchecked(context, echo_type, echo_raw, NULL, NULL, &echo.of.func);
+  wasm_functype_delete(echo_type);
+  wasmtime_instance_t echo_instance;
+  CHECK_OK(wasmtime_instance_new(context, echo_module, &echo, 1, &echo_instance, &trap));
+  wasmtime_func_t pass = export_of(context, &echo_instance, "pass", WASMTIME_EXTERN_FUNC).of.func;
+  static int each = 1;
+  for (int i = 0; i < 10000; i++) {
+    wasmtime_externref_t fresh;
+    CHECK(wasmtime_externref_new(context, &each, finalize, &fresh));
+    wasmtime_val_raw_t slot = {.externref = wasmtime_externref_to_raw(context, &fresh)};
+    wasmtime_externref_unroot(&fresh);
+    CHECK_OK(wasmtime_func_call_unchecked(context, &pass, &slot, 1, &trap));
+    wasmtime_externref_t returned;
+    wasmtime_externref_from_raw(context, slot.externref, &returned);
+    CHECK(wasmtime_externref_data(context, &returned) == &each);
+    wasmtime_externref_unroot(&returned);
+  }
+  // The last iteration's result slot lives until a collection may run.
+  CHECK_OK(wasmtime_context_gc(context));
+  CHECK(finalized == 107 + 10000);
+  CHECK(echo_calls == 10000);
+
+  wasmtime_module_delete(echo_module);
   wasmtime_module_delete(module);
   wasmtime_store_delete(store);
-  CHECK(finalized == 107);
+  CHECK(finalized == 107 + 10000);
   wasm_engine_delete(engine);
   printf("ok\n");
   return 0;

@@ -129,20 +129,25 @@ pub(crate) fn host_fn_unchecked(
 ) -> impl Fn(Caller<'_, StoreData>, &[Val], &mut [Val]) -> Result<()> + Send + Sync + 'static {
     let env = Arc::new(env);
     move |mut caller, args, results| {
+        let entry = caller.data().raw_refs.enter_callback();
         let mut slots = vec![raw_zero(); params.len().max(result_types.len())];
         for (slot, arg) in slots.iter_mut().zip(args) {
             *slot = to_raw(arg, &mut caller);
         }
+        caller.data_mut().raw_refs.protect_arguments();
         let mut c_caller = wasmtime_caller_t::new(&mut caller);
         // SAFETY: the callback was given for this function's type, with
         // `env`; the slots are as many as its parameters or results.
         let trap = unsafe { callback(env.data, &mut c_caller, slots.as_mut_ptr(), slots.len()) };
         // SAFETY: the callback's return value, as the C API defines it.
-        unsafe { callback_outcome(trap) }?;
-        for ((result, slot), ty) in results.iter_mut().zip(&slots).zip(&result_types) {
-            *result = from_raw(slot, ty, &mut caller)?;
-        }
-        Ok(())
+        let outcome = unsafe { callback_outcome(trap) }.and_then(|()| {
+            for ((result, slot), ty) in results.iter_mut().zip(&slots).zip(&result_types) {
+                *result = from_raw(slot, ty, &mut caller)?;
+            }
+            Ok(())
+        });
+        caller.data_mut().raw_refs.leave_callback(entry);
+        outcome
     }
 }
 
@@ -178,7 +183,7 @@ fn to_raw(val: &Val, mut cx: impl AsContextMut<Data = StoreData>) -> wasmtime_va
         }
         Val::ExternRef(Some(_)) | Val::AnyRef(Some(_)) | Val::ExnRef(Some(_)) => {
             wasmtime_val_raw_t {
-                i64: i64::from(crate::refs::to_raw_slot(val, cx)),
+                i64: i64::from(crate::raw_slots::to_raw_slot(val, cx)),
             }
         }
     }
@@ -214,7 +219,7 @@ fn from_raw(
                     func.ok_or_else(|| Error::msg("invalid funcref: unknown handle"))?,
                 ))
             } else {
-                crate::refs::from_raw_slot(position as u32, cx)
+                crate::raw_slots::from_raw_slot(position as u32, cx)
                     .ok_or_else(|| Error::msg("invalid reference: unknown handle"))?
             }
         }
@@ -393,6 +398,11 @@ pub unsafe extern "C" fn wasmtime_func_call_unchecked(
             .zip(ty.params())
             .map(|(slot, ty)| from_raw(slot, &ty, &mut cx))
             .collect::<Result<Vec<_>>>()?;
+        // The arguments are read; wasm may collect from here on.
+        cx.as_context_mut()
+            .data_mut()
+            .raw_refs
+            .release_unprotected();
         let mut outs = vec![Val::I32(0); ty.results().len()];
         func.call(&mut cx, &args, &mut outs)?;
         for (i, out) in outs.iter().enumerate() {

@@ -43,6 +43,7 @@ pub mod instance;
 pub mod linker;
 pub mod memory;
 pub mod module;
+mod raw_slots;
 pub mod refs;
 pub mod store;
 pub mod table;

@@ -11,11 +11,11 @@
 //! As in Wasmtime, a struct must not be used after it is unrooted, and
 //! one that is never unrooted keeps its object (and leaks its box).
 //!
-//! Raw slots (`wasmtime_val_raw_t`) cannot own anything: a reference in
-//! one is a position + 1 in its store's `StoreData::raw_refs` (0 is
-//! null), kept there until the store is deleted.
+//! Raw slots (`wasmtime_val_raw_t`) cannot own anything: see
+//! [`crate::raw_slots`].
 
 use crate::boundary::or_default;
+use crate::raw_slots::{from_raw_slot, to_raw_slot};
 use crate::store::{Finalizer, ForeignData, StoreData, wasmtime_context_t};
 use crate::val::{
     wasmtime_anyref_t, wasmtime_arrayref_t, wasmtime_eqref_t, wasmtime_exnref_t,
@@ -126,29 +126,6 @@ pub(crate) fn kept(
 ) -> Option<Val> {
     let held = held(gcref, cx.as_context().data())?;
     Some(held.to_val(&mut cx))
-}
-
-/// The raw slot value of `val`'s reference: its position + 1 in the
-/// store's `raw_refs` (0 for null, and once a store made 2^32 - 1 raw
-/// slots, which it keeps until it is deleted).
-pub(crate) fn to_raw_slot(val: &Val, mut cx: impl AsContextMut<Data = StoreData>) -> u32 {
-    let mut cx = cx.as_context_mut();
-    let Ok(slot) = u32::try_from(cx.data().raw_refs.len() + 1) else {
-        return 0;
-    };
-    let Some(kept) = KeptRef::own(val, &mut cx) else {
-        return 0;
-    };
-    cx.data_mut().raw_refs.push(kept);
-    slot
-}
-
-/// The value of a raw slot made by [`to_raw_slot`], rooted in the store's
-/// current scope; `None` for 0 or an unknown position.
-pub(crate) fn from_raw_slot(raw: u32, mut cx: impl AsContextMut<Data = StoreData>) -> Option<Val> {
-    let position = (raw as usize).checked_sub(1)?;
-    let kept = cx.as_context().data().raw_refs.get(position)?.clone();
-    Some(kept.to_val(&mut cx))
 }
 
 /// Writes `value` to `out` if it is not NULL.

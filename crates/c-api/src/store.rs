@@ -13,7 +13,8 @@
 //! position, so a table grows only with the distinct items C has seen.
 //! Reference values (`externref`, `anyref`, `exnref`) given to C are
 //! owned by their structs (see [`crate::refs`]); those given in raw slots
-//! stay in `StoreData::raw_refs` until the store is deleted.
+//! are kept in `StoreData::raw_refs` for as long as Wasmtime's rule says
+//! a raw value is valid (see [`crate::raw_slots`]).
 
 use crate::boundary::{CMut, or_default, required, with_error};
 use crate::config::wasm_engine_t;
@@ -104,9 +105,8 @@ pub struct StoreData {
     pub(crate) globals: HandleTable<Global>,
     pub(crate) instances: HandleTable<Instance>,
     pub(crate) tags: HandleTable<Tag>,
-    /// Reference values handed to C in raw slots, kept alive until the
-    /// store goes.
-    pub(crate) raw_refs: Vec<crate::refs::KeptRef>,
+    /// Reference values handed to C in raw slots.
+    pub(crate) raw_refs: crate::raw_slots::RawSlots,
     /// Export names handed to C by `wasmtime_instance_export_nth`.
     names: HashSet<Box<str>>,
     /// The WASI context `wasmtime_context_set_wasi` built.
@@ -343,7 +343,7 @@ pub extern "C" fn wasmtime_store_new(
             globals: HandleTable::default(),
             instances: HandleTable::default(),
             tags: HandleTable::default(),
-            raw_refs: Vec::new(),
+            raw_refs: crate::raw_slots::RawSlots::default(),
             names: HashSet::new(),
             wasi: None,
             limits: StoreLimits::default(),
@@ -477,5 +477,9 @@ pub extern "C" fn wasmtime_context_set_epoch_deadline(
 pub extern "C" fn wasmtime_context_gc(
     context: Option<&mut wasmtime_context_t>,
 ) -> Option<Box<wasmtime_error_t>> {
-    with_error(|| required(context, "store")?.context_mut().gc(None))
+    with_error(|| {
+        let context = required(context, "store")?;
+        context.data_mut().raw_refs.release_unprotected();
+        context.context_mut().gc(None)
+    })
 }
