@@ -14,6 +14,7 @@ use crate::rooting::{self, GcRef, GcRefImpl, GcRoot};
 use crate::store::{AsContext, AsContextMut, StoreInner};
 use crate::values::Val;
 use crate::{Engine, Error, FuncType, Result, Rooted, Tag, TagType, ValType};
+use egret_frontend::gc_layout;
 use egret_runtime::exception::{ExceptionObject, ExnId};
 use egret_runtime::store::{StoreId, StoreOpaque};
 
@@ -82,9 +83,8 @@ impl ExnRefPre {
 /// ```
 #[derive(Copy, Clone, Debug)]
 pub struct ExnRef {
-    /// Its bits are the exception's id. Exceptions live as long as their
-    /// store, so the collector has nothing to keep alive for it; the root
-    /// gives the handle its scope.
+    /// Its bits are the exception's `exnref`; the root keeps the
+    /// exception from being collected while the handle is in scope.
     root: GcRoot,
 }
 
@@ -95,8 +95,8 @@ impl GcRefImpl for ExnRef {
     fn from_root(root: GcRoot) -> Self {
         ExnRef { root }
     }
-    fn rooted_as(_: u64) -> u64 {
-        0
+    fn rooted_as(raw: u64) -> u64 {
+        gc_layout::ANY_IN_EXTERN | u64::from(raw as u32)
     }
 }
 
@@ -142,8 +142,7 @@ impl ExnRef {
         }
         let id = store
             .opaque
-            .exceptions_mut()
-            .create(tag.id, &raw)
+            .new_exception(tag.id, &raw)
             .ok_or_else(|| Error::Resource("too many exceptions in one store".into()))?;
         Ok(rooting::root(&store.opaque, u64::from(id.to_raw())))
     }

@@ -1326,9 +1326,139 @@ fn host_values_in_every_place_wasm_keeps_them_survive_collections() {
         }
     }
     assert!(collections.load(Ordering::SeqCst) >= 18);
-    // The table and the global still hold the last round's `e` and `f`,
-    // and each round's exception its `d` (exceptions live as long as the
-    // store: docs/gc.md); the other 13 are freed.
+    // The table and the global still hold the last round's `e` and `f`;
+    // each round's exception, caught and dropped, is collected with its
+    // `d`: the other 16 are freed.
     store.gc(None).unwrap();
-    assert_eq!(drops.load(Ordering::SeqCst), 13);
+    assert_eq!(drops.load(Ordering::SeqCst), 16);
+}
+
+const EXCEPTIONS: &str = r#"(module
+    (import "host" "gc" (func $gc))
+    (type $box (struct (field (mut exnref))))
+    (tag $carry (param externref))
+    (global $g (mut exnref) (ref.null exn))
+    (table $t 1 exnref)
+    (global $boxed (mut (ref null $box)) (ref.null $box))
+    ;; Throws an exception carrying `x`, catches it and drops it.
+    (func (export "throw_and_drop") (param $x externref)
+        (block $caught (result externref)
+            (try_table (catch $carry $caught)
+                (throw $carry (local.get $x)))
+            (unreachable))
+        (drop))
+    ;; Catches an exception carrying `x` with its `exnref`, keeps it in a
+    ;; local across collections, then in a global, a table and a struct
+    ;; field, and returns the payload read back from each after more
+    ;; collections.
+    (func (export "keep") (param $x externref) (param $y externref) (param $z externref)
+            (param $w externref) (result externref externref externref externref)
+        (local $e exnref)
+        (local.set $e (call $catch_ref (local.get $x)))
+        (call $gc)
+        (global.set $g (call $catch_ref (local.get $y)))
+        (table.set $t (i32.const 0) (call $catch_ref (local.get $z)))
+        (global.set $boxed (struct.new $box (call $catch_ref (local.get $w))))
+        (call $gc)
+        (call $payload (local.get $e))
+        (call $payload (global.get $g))
+        (call $payload (table.get $t (i32.const 0)))
+        (call $payload (struct.get $box 0 (global.get $boxed))))
+    (func $catch_ref (param $x externref) (result exnref)
+        (block $caught (result externref exnref)
+            (try_table (catch_ref $carry $caught)
+                (throw $carry (local.get $x)))
+            (unreachable))
+        (call $gc)
+        (local.set 0 (ref.null extern))
+        (drop (ref.null extern))
+        (return))
+    (func $payload (param $e exnref) (result externref)
+        (block $caught (result externref)
+            (try_table (catch $carry $caught)
+                (throw_ref (local.get $e)))
+            (unreachable)))
+    (func (export "throw") (param externref)
+        (throw $carry (local.get 0)))
+    (func (export "forget")
+        (global.set $g (ref.null exn))
+        (table.set $t (i32.const 0) (ref.null exn))
+        (global.set $boxed (ref.null $box))))"#;
+
+#[test]
+fn exceptions_wasm_no_longer_holds_are_collected_with_their_payloads() {
+    let mut store = Store::new(&Engine::default(), ());
+    let module = Module::new(store.engine(), EXCEPTIONS).unwrap();
+    let gc = Func::wrap(&mut store, |mut caller: Caller<'_, ()>| caller.gc(None));
+    let instance = Instance::new(&mut store, &module, &[gc.into()]).unwrap();
+    let drops = Arc::new(AtomicUsize::new(0));
+
+    // 10,000 exceptions thrown, caught and dropped: the store collects
+    // them as it goes (every time their number doubles), not only when
+    // asked, and each frees its payload.
+    let throw_and_drop = instance
+        .get_typed_func::<Option<Rooted<ExternRef>>, ()>(&mut store, "throw_and_drop")
+        .unwrap();
+    for i in 0..10_000 {
+        let mut scope = RootScope::new(&mut store);
+        let x = ExternRef::new(&mut scope, (i, Counted(drops.clone()))).unwrap();
+        throw_and_drop.call(&mut scope, Some(x)).unwrap();
+    }
+    assert!(drops.load(Ordering::SeqCst) > 5_000, "{drops:?}");
+    store.gc(None).unwrap();
+    assert_eq!(drops.load(Ordering::SeqCst), 10_000);
+
+    // Exceptions held by a local, a global, a table and a struct field
+    // survive collections with their payloads, and go once forgotten.
+    type Four = (
+        Option<Rooted<ExternRef>>,
+        Option<Rooted<ExternRef>>,
+        Option<Rooted<ExternRef>>,
+        Option<Rooted<ExternRef>>,
+    );
+    let keep = instance
+        .get_typed_func::<Four, Four>(&mut store, "keep")
+        .unwrap();
+    {
+        let mut scope = RootScope::new(&mut store);
+        let rooted: Vec<_> = (1..=4_u32)
+            .map(|id| Some(ExternRef::new(&mut scope, (id, Counted(drops.clone()))).unwrap()))
+            .collect();
+        let args = (rooted[0], rooted[1], rooted[2], rooted[3]);
+        let back = keep.call(&mut scope, args).unwrap();
+        for (value, id) in [back.0, back.1, back.2, back.3].into_iter().zip(1..) {
+            let data = value.unwrap().data(&scope).unwrap().unwrap();
+            assert_eq!(data.downcast_ref::<(u32, Counted)>().unwrap().0, id);
+        }
+    }
+    // Only the exceptions in the global, the table and the struct still
+    // reach payloads 2, 3 and 4 now; 1 (the local's) is freed.
+    store.gc(None).unwrap();
+    assert_eq!(drops.load(Ordering::SeqCst), 10_001);
+    let forget = instance
+        .get_typed_func::<(), ()>(&mut store, "forget")
+        .unwrap();
+    forget.call(&mut store, ()).unwrap();
+    store.gc(None).unwrap();
+    assert_eq!(drops.load(Ordering::SeqCst), 10_004);
+
+    // An exception the host took from a failed call survives collections
+    // while its handle is in scope, and goes with its payload after.
+    let throw = instance
+        .get_typed_func::<Option<Rooted<ExternRef>>, ()>(&mut store, "throw")
+        .unwrap();
+    {
+        let mut scope = RootScope::new(&mut store);
+        let x = ExternRef::new(&mut scope, (5_u32, Counted(drops.clone()))).unwrap();
+        assert!(throw.call(&mut scope, Some(x)).is_err());
+        let exception = scope.as_context_mut().take_pending_exception().unwrap();
+        scope.as_context_mut().gc(None).unwrap();
+        assert_eq!(drops.load(Ordering::SeqCst), 10_004);
+        let field = exception.field(&mut scope, 0).unwrap();
+        let x = field.unwrap_externref().unwrap();
+        let data = x.data(&scope).unwrap().unwrap();
+        assert_eq!(data.downcast_ref::<(u32, Counted)>().unwrap().0, 5);
+    }
+    store.gc(None).unwrap();
+    assert_eq!(drops.load(Ordering::SeqCst), 10_005);
 }

@@ -19,6 +19,12 @@
 //! becomes the `externref` with [`ANY_IN_EXTERN`] set above its 32 bits.
 //! Each conversion undoes the other.
 //!
+//! An `exnref` (a hierarchy of its own, never converted) is `n << 3 | 4`
+//! for the store's exception number `n` ([`EXN_TAG`] in its low three
+//! bits, which no object, `i31` or host reference has), so a frame's
+//! stack map and a struct field can hold it beside `anyref`s and the
+//! collector still tells them apart.
+//!
 //! The heap is one reservation of [`HEAP_RESERVATION`] bytes: 4 GiB,
 //! which any 32-bit offset stays within, and [`HEAP_GUARD`] bytes of never
 //! accessible pages beyond, which the largest struct fits in. So an
@@ -47,6 +53,8 @@ pub const ARRAY_LENGTH: u32 = 8;
 pub const ARRAY_ELEMENTS: u32 = 16;
 /// The low two bits of an `anyref` that holds a host reference.
 pub const HOST_IN_ANY_TAG: u32 = 2;
+/// The low three bits of an `exnref`.
+pub const EXN_TAG: u32 = 4;
 /// The bit set in an `externref` that holds an `anyref`.
 pub const ANY_IN_EXTERN: u64 = 1 << 63;
 /// The largest object a heap can hold: 4 GiB, less the null offset it

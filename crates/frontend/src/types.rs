@@ -185,8 +185,8 @@ impl ValType {
         matches!(self, ValType::Ref(_))
     }
 
-    /// Whether a value of this type can refer to an object in the GC
-    /// heap ([`RefType::may_refer_to_gc_object`]).
+    /// Whether a value of this type can refer to something the collector
+    /// must find ([`RefType::may_refer_to_gc_object`]).
     pub fn may_refer_to_gc_object(self) -> bool {
         matches!(self, ValType::Ref(r) if r.may_refer_to_gc_object())
     }
@@ -290,13 +290,16 @@ impl RefType {
         matches!(self.heap.top(), HeapType::Any | HeapType::Exn)
     }
 
-    /// Whether a value of this type can refer to an object in the GC
-    /// heap, which the collector must then find: any type of the `any`
-    /// hierarchy but `i31` and the bottom, and every `extern` type but
-    /// the bottom (an `externref` may wrap an `anyref`).
+    /// Whether a value of this type can refer to something the collector
+    /// must find (an object in the GC heap, a host value, an exception):
+    /// any type of the `any` hierarchy but `i31` and the bottom, and every
+    /// `extern` (an `externref` may wrap an `anyref`) and `exn` type but
+    /// the bottom.
     pub fn may_refer_to_gc_object(self) -> bool {
-        matches!(self.heap.top(), HeapType::Any | HeapType::Extern)
-            && !self.heap.is_bottom()
+        matches!(
+            self.heap.top(),
+            HeapType::Any | HeapType::Extern | HeapType::Exn
+        ) && !self.heap.is_bottom()
             && self.heap != HeapType::I31
     }
 }

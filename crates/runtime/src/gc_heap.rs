@@ -28,6 +28,7 @@
 //! point and its header is well formed (memory-safe whatever wasm wrote
 //! there, though wasm-written bytes could look like a header).
 
+use crate::exception::ExnId;
 use crate::memory_pool::Slot;
 use crate::vmcontext::VMStoreContext;
 use egret_frontend::gc_layout::{
@@ -81,11 +82,13 @@ pub enum Referent {
     Object(u32),
     /// A host value, by id (see `host_values`).
     HostValue(u32),
+    /// An exception (see `exception.rs`).
+    Exception(ExnId),
 }
 
-/// What an `anyref`'s bits lead to: nothing for null and `i31`, an
-/// object for an aligned offset, a host value for one converted from an
-/// `externref`.
+/// What an `anyref`'s or an `exnref`'s bits lead to: nothing for null and
+/// `i31`, an object for an aligned offset, a host value for one converted
+/// from an `externref`, an exception for an `exnref`.
 pub fn referent_of_any(raw: u32) -> Option<Referent> {
     if raw == 0 {
         None
@@ -94,7 +97,7 @@ pub fn referent_of_any(raw: u32) -> Option<Referent> {
     } else if raw & 3 == HOST_IN_ANY_TAG {
         Some(Referent::HostValue(raw >> 2))
     } else {
-        None
+        ExnId::from_raw(raw).map(Referent::Exception)
     }
 }
 
@@ -393,24 +396,19 @@ impl GcHeap {
         self.allocated_since_collection >= self.live_after_collection.max(MIN_COLLECTION_INTERVAL)
     }
 
-    /// Frees every object not reachable from `roots` (references; values
-    /// that are not references to objects of this heap are ignored), and
-    /// adds to `host_values` the ids of host values reachable objects
-    /// refer to.
-    pub fn collect(&mut self, roots: &[u32], host_values: &mut Vec<u32>) -> CollectionStats {
-        self.mark(roots, host_values);
-        let stats = self.sweep();
-        self.allocated_since_collection = 0;
-        self.live_after_collection = stats.live_bytes;
-        stats
-    }
-
-    /// Marks the objects reachable from `roots`, and adds the host values
-    /// they refer to to `host_values`.
-    fn mark(&mut self, roots: &[u32], host_values: &mut Vec<u32>) {
+    /// Starts a collection: no object is marked yet.
+    pub fn start_marking(&mut self) {
         self.marks.clear();
         self.marks
             .resize((self.next / OBJECT_ALIGN).div_ceil(64) as usize + 1, 0);
+    }
+
+    /// Marks the objects reachable from `roots` (references; values that
+    /// are not references to objects of this heap are ignored), and adds
+    /// to `outside` what reachable objects refer to outside the heap (host
+    /// values, exceptions). May be called again with more roots before
+    /// [`finish_collection`](Self::finish_collection).
+    pub fn mark_from(&mut self, roots: &[u32], outside: &mut Vec<Referent>) {
         let mut pending: Vec<u32> = Vec::new();
         for &root in roots {
             self.mark_object(root, &mut pending);
@@ -418,9 +416,18 @@ impl GcHeap {
         // Taken out while tracing reads them and marks.
         let layouts = std::mem::take(&mut self.layouts);
         while let Some(object) = pending.pop() {
-            self.trace(&layouts, object, &mut pending, host_values);
+            self.trace(&layouts, object, &mut pending, outside);
         }
         self.layouts = layouts;
+    }
+
+    /// Frees every object not marked since
+    /// [`start_marking`](Self::start_marking).
+    pub fn finish_collection(&mut self) -> CollectionStats {
+        let stats = self.sweep();
+        self.allocated_since_collection = 0;
+        self.live_after_collection = stats.live_bytes;
+        stats
     }
 
     /// Marks `reference`'s object, if it is an unmarked one, and queues it
@@ -443,13 +450,13 @@ impl GcHeap {
     }
 
     /// Marks the objects `object`'s fields or elements refer to, and adds
-    /// the host values they refer to to `host_values`.
+    /// what they refer to outside the heap to `outside`.
     fn trace(
         &mut self,
         layouts: &[Option<ObjectLayout>],
         object: u32,
         pending: &mut Vec<u32>,
-        host_values: &mut Vec<u32>,
+        outside: &mut Vec<Referent>,
     ) {
         let Some((_, type_id)) = self.header(object) else {
             return;
@@ -460,7 +467,7 @@ impl GcHeap {
         match layout.kind {
             ObjectKind::Struct => {
                 for &(offset, width) in &layout.ref_fields {
-                    self.mark_referent(self.read_ref(object + offset, width), pending, host_values);
+                    self.mark_referent(self.read_ref(object + offset, width), pending, outside);
                 }
             }
             ObjectKind::Array => {
@@ -468,24 +475,24 @@ impl GcHeap {
                     let length = self.read_u32(object + ARRAY_LENGTH);
                     for i in 0..length {
                         let at = object + ARRAY_ELEMENTS + i * layout.size;
-                        self.mark_referent(self.read_ref(at, width), pending, host_values);
+                        self.mark_referent(self.read_ref(at, width), pending, outside);
                     }
                 }
             }
         }
     }
 
-    /// Marks what a field or element leads to: an object, or a host value
-    /// added to `host_values`.
+    /// Marks what a field or element leads to: an object, or something
+    /// outside the heap added to `outside`.
     fn mark_referent(
         &mut self,
         referent: Option<Referent>,
         pending: &mut Vec<u32>,
-        host_values: &mut Vec<u32>,
+        outside: &mut Vec<Referent>,
     ) {
         match referent {
             Some(Referent::Object(object)) => self.mark_object(object, pending),
-            Some(Referent::HostValue(id)) => host_values.push(id),
+            Some(other) => outside.push(other),
             None => {}
         }
     }
@@ -873,7 +880,9 @@ mod tests {
             previous = node;
             chain.push(node);
         }
-        let stats = heap.collect(&[previous], &mut Vec::new());
+        heap.start_marking();
+        heap.mark_from(&[previous], &mut Vec::new());
+        let stats = heap.finish_collection();
         assert_eq!(stats.live_bytes, 3 * 16);
         assert_eq!(stats.freed_bytes, 3 * 16);
         for &node in &chain {
@@ -886,7 +895,8 @@ mod tests {
         heap.read_bytes(u64::from(reused + 8), &mut field);
         assert_eq!(field, [0; 4]);
         // Without roots everything goes, and the bump pointer goes back.
-        heap.collect(&[], &mut Vec::new());
+        heap.start_marking();
+        heap.finish_collection();
         assert_eq!(heap.next, OBJECT_ALIGN);
         assert_eq!(heap.header(chain[0]), None);
     }

@@ -305,7 +305,7 @@ unsafe extern "C" fn exn_new(vmctx: *mut u8, tag: u32, fields: *const u128, coun
     // SAFETY: generated code passes `count` slots, one per field of the
     // tag's type.
     let fields = unsafe { std::slice::from_raw_parts(fields, count as usize) };
-    match store.exceptions_mut().create(tag, fields) {
+    match store.new_exception(tag, fields) {
         Some(id) => id.to_raw(),
         None => {
             let error = "resource limit: the store cannot hold another exception".into();

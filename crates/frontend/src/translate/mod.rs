@@ -289,7 +289,12 @@ fn operand_may_refer_to_gc_object(ty: wasmparser::ValType, resources: &Validator
         return false;
     };
     match r.heap_type() {
-        H::Abstract { ty, .. } => matches!(ty, A::Any | A::Eq | A::Struct | A::Array | A::Extern),
+        H::Abstract { ty, .. } => {
+            matches!(
+                ty,
+                A::Any | A::Eq | A::Struct | A::Array | A::Extern | A::Exn
+            )
+        }
         concrete => matches!(
             resources.top_type(&concrete),
             H::Abstract { ty: A::Any, .. }

@@ -19,20 +19,23 @@
 //!   walking each activation of the store from its last exit to the host
 //!   (`traphandlers::walk_wasm_frames`);
 //! - globals and tables whose type may hold references, the items of
-//!   element segments evaluated at instantiation, the fields of the
-//!   store's exceptions;
+//!   element segments evaluated at instantiation, the pending exception;
 //! - references the host holds (`host_roots.rs`).
 //!
+//! Marking traces the GC heap's objects and the store's exceptions
+//! (`exception.rs`) together, since each can refer to the other.
+//!
 //! A collection also frees the host values of `externref`s (see
-//! `host_values.rs`) that no root and no live object refers to; making
-//! host values collects too, when their number doubled since the last
-//! collection.
+//! `host_values.rs`) and the exceptions that no root and no live object
+//! or exception refers to; making host values or exceptions collects
+//! too, when their number doubled since the last collection.
 //!
 //! When the frames cannot all be found (see `walk_wasm_frames`), nothing
 //! is collected: freeing too little is safe, freeing too much is not.
 
-use super::{InstanceId, StoreOpaque, VMStore};
+use super::{InstanceId, StoreOpaque, TagId, VMStore};
 use crate::code_registry;
+use crate::exception::ExnId;
 use crate::gc_heap::{
     AllocationFailure, CollectionStats, HeapExhausted, Referent, referent_of_any,
     referent_of_extern,
@@ -47,6 +50,7 @@ use egret_frontend::gc_layout::ARRAY_ELEMENTS;
 use egret_frontend::types::CompositeType;
 use egret_frontend::types::{HeapType, RefType, ValType};
 use std::any::Any;
+use std::collections::HashSet;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::{MutexGuard, PoisonError};
 
@@ -187,21 +191,29 @@ impl dyn VMStore + '_ {
     }
 }
 
-/// What a collection starts from.
+/// What a collection found reachable so far, and what it has yet to
+/// trace.
 #[derive(Default)]
-struct Roots {
-    /// Objects, as heap offsets.
+struct Marking {
+    /// Objects (heap offsets) to mark and trace next.
     objects: Vec<u32>,
-    /// Host values, by id.
+    /// Host values reached, by id.
     host_values: Vec<u32>,
+    /// Exceptions reached.
+    exceptions: HashSet<ExnId>,
+    /// Exceptions reached whose fields are not traced yet.
+    exceptions_to_trace: Vec<ExnId>,
 }
 
-impl Roots {
+impl Marking {
     fn add(&mut self, referent: Option<Referent>) {
         match referent {
             Some(Referent::Object(object)) => self.objects.push(object),
             Some(Referent::HostValue(id)) => self.host_values.push(id),
-            None => {}
+            Some(Referent::Exception(id)) if self.exceptions.insert(id) => {
+                self.exceptions_to_trace.push(id);
+            }
+            Some(Referent::Exception(_)) | None => {}
         }
     }
 
@@ -235,23 +247,72 @@ impl StoreOpaque {
             .unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Collects garbage (GC objects and host values nothing reaches) if
-    /// every root can be found; `None` if nothing was collected. Frames
-    /// have stack maps only if the engine has the GC proposal on: without,
-    /// nothing is collected and host values live as long as the store.
+    /// Collects garbage (GC objects, host values and exceptions nothing
+    /// reaches) if every root can be found; `None` if nothing was
+    /// collected. Frames have stack maps only if the engine has the GC
+    /// proposal on: without, nothing is collected and host values and
+    /// exceptions live as long as the store.
     pub fn collect_garbage(&mut self) -> Option<CollectionStats> {
+        self.collect_garbage_keeping(None)
+    }
+
+    /// [`collect_garbage`](Self::collect_garbage), keeping `extra` too (an
+    /// exception just made, which no root holds yet).
+    fn collect_garbage_keeping(&mut self, extra: Option<ExnId>) -> Option<CollectionStats> {
         if !self.engine.config().has_stack_maps() {
             return None;
         }
-        let mut roots = self.gc_roots()?;
+        let mut marking = self.gc_roots()?;
+        marking.add(extra.map(Referent::Exception));
+        if let Some(heap) = self.gc_heap.as_mut() {
+            heap.start_marking();
+        }
+        // Objects lead to exceptions and exceptions to objects: trace both
+        // until neither finds anything new.
+        loop {
+            let objects = std::mem::take(&mut marking.objects);
+            if let Some(heap) = self.gc_heap.as_mut() {
+                let mut outside = Vec::new();
+                heap.mark_from(&objects, &mut outside);
+                for referent in outside {
+                    marking.add(Some(referent));
+                }
+            }
+            let Some(id) = marking.exceptions_to_trace.pop() else {
+                break;
+            };
+            if let Some(exception) = self.exceptions.get(id) {
+                let ty = self
+                    .engine
+                    .func_type(self.tags[exception.tag.0 as usize].ty);
+                for (param, &raw) in ty.params().iter().zip(exception.fields) {
+                    if let ValType::Ref(ty) = param {
+                        marking.add_value(*ty, raw);
+                    }
+                }
+            }
+        }
         let stats = match self.gc_heap.as_mut() {
-            Some(heap) => heap.collect(&roots.objects, &mut roots.host_values),
+            Some(heap) => heap.finish_collection(),
             None => CollectionStats::default(),
         };
-        let unreachable = self.host_values.sweep(&roots.host_values);
+        let reached: Vec<ExnId> = marking.exceptions.into_iter().collect();
+        self.exceptions.sweep(&reached);
+        let unreachable = self.host_values.sweep(&marking.host_values);
         // Dropped last: their `Drop` is the embedder's code.
         drop(unreachable);
         Some(stats)
+    }
+
+    /// Makes an exception of `tag` with `fields`, collecting garbage
+    /// afterwards if enough exceptions were made since the last
+    /// collection; `None` if the store cannot hold another one.
+    pub fn new_exception(&mut self, tag: TagId, fields: &[u128]) -> Option<ExnId> {
+        let id = self.exceptions.create(tag, fields)?;
+        if self.exceptions.wants_collection() {
+            self.collect_garbage_keeping(Some(id));
+        }
+        Some(id)
     }
 
     /// Host value `id` of an `externref`, if the store holds it.
@@ -292,8 +353,8 @@ impl StoreOpaque {
     }
 
     /// Every root; `None` if the wasm frames cannot all be walked.
-    fn gc_roots(&self) -> Option<Roots> {
-        let mut roots = Roots::default();
+    fn gc_roots(&self) -> Option<Marking> {
+        let mut roots = Marking::default();
         let mut frame_roots = |fp: usize, return_address: usize| {
             let Some(code) = code_registry::lookup(return_address) else {
                 return;
@@ -344,16 +405,7 @@ impl StoreOpaque {
                 }
             }
         }
-        for exception in self.exceptions.iter() {
-            let ty = self
-                .engine
-                .func_type(self.tags[exception.tag.0 as usize].ty);
-            for (param, &raw) in ty.params().iter().zip(exception.fields) {
-                if let ValType::Ref(ty) = param {
-                    roots.add_value(*ty, raw);
-                }
-            }
-        }
+        roots.add(self.exceptions.pending().map(Referent::Exception));
         for referent in self.host_roots().referents() {
             roots.add(Some(referent));
         }
