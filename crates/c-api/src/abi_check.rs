@@ -184,6 +184,10 @@ fn assertions(header: &str) -> String {
             heaptype_kind::CONCRETE_STRUCT,
         ),
         ("WASMTIME_HEAPTYPE_KIND_EXN", heaptype_kind::EXN),
+        (
+            "WASMTIME_HEAPTYPE_KIND_CONCRETE_EXN",
+            heaptype_kind::CONCRETE_EXN,
+        ),
         ("WASMTIME_HEAPTYPE_KIND_NOEXN", heaptype_kind::NOEXN),
         ("WASMTIME_STORAGE_TYPE_KIND_I16", storage_kind::I16),
         ("WASMTIME_STORAGE_TYPE_KIND_VALTYPE", storage_kind::VALTYPE),

@@ -11,6 +11,7 @@
 use crate::boundary::{or_default, required, slice, with_error, write_out};
 use crate::config::wasm_engine_t;
 use crate::error::wasmtime_error_t;
+use crate::exn::wasmtime_exn_type_t;
 use crate::refs::{NULL, anyref_of, duplicate, keep_any, write};
 use crate::store::{StoreData, wasmtime_context_t};
 use crate::types::{wasm_functype_t, wasm_valtype_t};
@@ -630,6 +631,7 @@ pub(crate) mod heaptype_kind {
     pub const STRUCT: u8 = 11;
     pub const CONCRETE_STRUCT: u8 = 12;
     pub const EXN: u8 = 13;
+    pub const CONCRETE_EXN: u8 = 14;
     pub const NOEXN: u8 = 15;
 }
 
@@ -643,9 +645,9 @@ pub union wasmtime_heaptype_union_t {
     pub concrete_array: *mut wasmtime_array_type_t,
     /// `WASMTIME_HEAPTYPE_KIND_CONCRETE_STRUCT`.
     pub concrete_struct: *mut wasmtime_struct_type_t,
-    /// `WASMTIME_HEAPTYPE_KIND_CONCRETE_EXN` (Egret makes no exception
-    /// types from C, so this is never set by it).
-    pub concrete_exn: *mut std::ffi::c_void,
+    /// `WASMTIME_HEAPTYPE_KIND_CONCRETE_EXN` (only C sets it: Egret's
+    /// heap types have no concrete exception types).
+    pub concrete_exn: *mut wasmtime_exn_type_t,
 }
 
 /// A heap type: a kind, and for a concrete one its type (owned).
@@ -717,6 +719,9 @@ impl wasmtime_heaptype_t {
                 heaptype_kind::CONCRETE_STRUCT => wasmtime_heaptype_union_t {
                     concrete_struct: copied(self.of.concrete_struct),
                 },
+                heaptype_kind::CONCRETE_EXN => wasmtime_heaptype_union_t {
+                    concrete_exn: copied(self.of.concrete_exn),
+                },
                 _ => self.of,
             }
         };
@@ -735,6 +740,7 @@ impl wasmtime_heaptype_t {
                 heaptype_kind::CONCRETE_FUNC => freed(self.of.concrete_func),
                 heaptype_kind::CONCRETE_ARRAY => freed(self.of.concrete_array),
                 heaptype_kind::CONCRETE_STRUCT => freed(self.of.concrete_struct),
+                heaptype_kind::CONCRETE_EXN => freed(self.of.concrete_exn),
                 _ => {}
             }
         }

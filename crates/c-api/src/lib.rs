@@ -35,6 +35,7 @@ mod abi_check;
 pub mod boundary;
 pub mod config;
 pub mod error;
+pub mod exn;
 pub mod externs;
 pub mod func;
 pub mod gc;

@@ -35,6 +35,7 @@ typedef struct wasmtime_context wasmtime_context_t;
 typedef struct wasmtime_caller wasmtime_caller_t;
 typedef struct wasmtime_array_type wasmtime_array_type_t;
 typedef struct wasmtime_struct_type wasmtime_struct_type_t;
+typedef struct wasmtime_exn_type wasmtime_exn_type_t;
 
 /* A byte of a byte vector: `char`, as in `wasm.h`. */
 typedef char wasm_byte_t;
@@ -361,8 +362,9 @@ typedef union wasmtime_heaptype_union {
   wasm_functype_t *concrete_func;
   wasmtime_array_type_t *concrete_array;
   wasmtime_struct_type_t *concrete_struct;
-  /* Never made by Egret (no exception types from C). */
-  void *concrete_exn;
+  /* Only built by C: Egret's heap types have no concrete exception
+   * types. */
+  wasmtime_exn_type_t *concrete_exn;
 } wasmtime_heaptype_union_t;
 
 typedef struct wasmtime_heaptype {
