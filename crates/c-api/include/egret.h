@@ -465,6 +465,8 @@ void wasmtime_module_imports(const wasmtime_module_t *module, wasm_importtype_ve
 wasmtime_error_t *wasmtime_module_new(wasm_engine_t *engine, const uint8_t *wasm, size_t wasm_len, wasmtime_module_t **ret);
 wasmtime_error_t *wasmtime_module_serialize(const wasmtime_module_t *module, wasm_byte_vec_t *ret);
 wasmtime_error_t *wasmtime_module_validate(wasm_engine_t *engine, const uint8_t *wasm, size_t wasm_len);
+void wasmtime_reftype_clone(const wasmtime_reftype_t *ty, wasmtime_reftype_t *out);
+void wasmtime_reftype_delete(wasmtime_reftype_t *ty);
 void wasmtime_storage_type_clone(const wasmtime_storage_type_t *storage, wasmtime_storage_type_t *out);
 void wasmtime_storage_type_delete(wasmtime_storage_type_t *storage);
 wasmtime_context_t *wasmtime_store_context(wasmtime_store_t *store);
@@ -501,6 +503,12 @@ wasm_trap_t *wasmtime_trap_new(const char *message, size_t len);
 wasm_trap_t *wasmtime_trap_new_code(uint8_t code);
 void wasmtime_val_clone(const wasmtime_val_t *src, wasmtime_val_t *dst);
 void wasmtime_val_unroot(wasmtime_val_t *val);
+void wasmtime_valtype_clone(const wasmtime_valtype_t *ty, wasmtime_valtype_t *out);
+void wasmtime_valtype_delete(wasmtime_valtype_t *ty);
+void wasmtime_valtype_new(const wasm_valtype_t *ty, wasmtime_valtype_t *out);
+wasm_valtype_t *wasmtime_valtype_to_wasm(const wasm_engine_t *engine, const wasmtime_valtype_t *ty);
+bool wasmtime_wasm_valtype_equal(const wasm_valtype_t *a, const wasm_valtype_t *b);
+wasm_valtype_t *wasmtime_wasm_valtype_v128(void);
 wasmtime_error_t *wasmtime_wat2wasm(const char *wat, size_t wat_len, wasm_byte_vec_t *ret);
 
 #ifdef __cplusplus

@@ -52,6 +52,7 @@ pub mod trap;
 pub mod types;
 pub mod unsupported;
 pub mod val;
+pub mod valtypes;
 pub mod vec;
 pub mod wasi;
 pub mod wasm_items;

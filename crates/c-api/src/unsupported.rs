@@ -341,22 +341,6 @@ unsupported! {
             wasm_trap_set_host_info_with_finalizer,
         ],
     }
-    "heap and value types from C" {
-        error: [
-        ],
-        null: [
-            wasmtime_valtype_to_wasm, wasmtime_wasm_valtype_v128,
-        ],
-        false: [
-            wasmtime_wasm_valtype_equal,
-        ],
-        zero: [
-        ],
-        ignored: [
-            wasmtime_reftype_clone, wasmtime_reftype_delete, wasmtime_valtype_clone,
-            wasmtime_valtype_delete, wasmtime_valtype_new,
-        ],
-    }
     "module types" {
         error: [
         ],
