@@ -117,6 +117,7 @@ macro_rules! c_programs {
 
 c_programs! {
     errors,
+    exn_and_valtypes,
     fuel_and_epochs,
     gc_and_tags,
     gc_objects,
