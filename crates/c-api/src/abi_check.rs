@@ -14,13 +14,14 @@ use crate::externs::{
     externkind, wasmtime_extern_t, wasmtime_extern_union_t, wasmtime_func_t, wasmtime_global_t,
     wasmtime_instance_t, wasmtime_memory_t, wasmtime_table_t, wasmtime_tag_t,
 };
-use crate::gc::{
-    heaptype_kind, storage_kind, wasmtime_field_type_t, wasmtime_heaptype_t,
-    wasmtime_heaptype_union_t, wasmtime_storage_type_t,
-};
+use crate::gc::{storage_kind, wasmtime_field_type_t, wasmtime_storage_type_t};
 use crate::types::{externkind as wasm_externkind, valkind as wasm_valkind, wasm_limits_t};
 use crate::val::{
     valkind, wasmtime_anyref_t, wasmtime_val_raw_t, wasmtime_val_t, wasmtime_valunion_t,
+};
+use crate::valtypes::{
+    heaptype_kind, valtype_kind, wasmtime_heaptype_t, wasmtime_heaptype_union_t,
+    wasmtime_reftype_t, wasmtime_valtype_t,
 };
 use crate::vec::*;
 use std::collections::BTreeSet;
@@ -129,6 +130,9 @@ fn assertions(header: &str) -> String {
         "concrete_func" => concrete_func, "concrete_array" => concrete_array,
         "concrete_struct" => concrete_struct, "concrete_exn" => concrete_exn);
     layout!(c, "wasmtime_heaptype_t", wasmtime_heaptype_t, "kind" => kind, "of" => of);
+    layout!(c, "wasmtime_reftype_t", wasmtime_reftype_t, "nullable" => nullable,
+        "heaptype" => heaptype);
+    layout!(c, "wasmtime_valtype_t", wasmtime_valtype_t, "kind" => kind, "reftype" => reftype);
     layout!(c, "wasmtime_val_raw_t", wasmtime_val_raw_t, "i32" => i32, "i64" => i64, "f32" => f32,
         "f64" => f64, "v128" => v128, "anyref" => anyref, "externref" => externref,
         "exnref" => exnref, "funcref" => funcref);
@@ -184,9 +188,19 @@ fn assertions(header: &str) -> String {
             heaptype_kind::CONCRETE_STRUCT,
         ),
         ("WASMTIME_HEAPTYPE_KIND_EXN", heaptype_kind::EXN),
+        (
+            "WASMTIME_HEAPTYPE_KIND_CONCRETE_EXN",
+            heaptype_kind::CONCRETE_EXN,
+        ),
         ("WASMTIME_HEAPTYPE_KIND_NOEXN", heaptype_kind::NOEXN),
         ("WASMTIME_STORAGE_TYPE_KIND_I16", storage_kind::I16),
         ("WASMTIME_STORAGE_TYPE_KIND_VALTYPE", storage_kind::VALTYPE),
+        ("WASMTIME_VALTYPE_KIND_I32", valtype_kind::I32),
+        ("WASMTIME_VALTYPE_KIND_I64", valtype_kind::I64),
+        ("WASMTIME_VALTYPE_KIND_F32", valtype_kind::F32),
+        ("WASMTIME_VALTYPE_KIND_F64", valtype_kind::F64),
+        ("WASMTIME_VALTYPE_KIND_V128", valtype_kind::V128),
+        ("WASMTIME_VALTYPE_KIND_REF", valtype_kind::REF),
     ] {
         constant(&mut c, name, value);
     }

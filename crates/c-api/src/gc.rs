@@ -13,14 +13,15 @@ use crate::config::wasm_engine_t;
 use crate::error::wasmtime_error_t;
 use crate::refs::{NULL, anyref_of, duplicate, keep_any, write};
 use crate::store::{StoreData, wasmtime_context_t};
-use crate::types::{wasm_functype_t, wasm_valtype_t};
+use crate::types::wasm_valtype_t;
 use crate::val::{
     wasmtime_anyref_t, wasmtime_arrayref_t, wasmtime_eqref_t, wasmtime_gcref_t,
     wasmtime_structref_t, wasmtime_val_t,
 };
+use crate::valtypes::wasmtime_heaptype_t;
 use egret_api::{
-    AnyRef, ArrayRef, ArrayRefPre, ArrayType, AsContextMut, Error, FieldType, HeapType, Mutability,
-    Result, Rooted, StorageType, StructRef, StructRefPre, StructType,
+    AnyRef, ArrayRef, ArrayRefPre, ArrayType, AsContextMut, Error, FieldType, Mutability, Result,
+    Rooted, StorageType, StructRef, StructRefPre, StructType,
 };
 
 /// `wasmtime_storage_type_kind_t` values.
@@ -162,13 +163,13 @@ pub extern "C" fn wasmtime_field_type_delete(field: Option<&mut wasmtime_field_t
 /// A struct type, registered with its engine.
 #[derive(Clone)]
 pub struct wasmtime_struct_type_t {
-    ty: StructType,
+    pub(crate) ty: StructType,
 }
 
 /// An array type, registered with its engine.
 #[derive(Clone)]
 pub struct wasmtime_array_type_t {
-    ty: ArrayType,
+    pub(crate) ty: ArrayType,
 }
 
 /// The struct type with `nfields` fields (final, no supertype); NULL on a
@@ -612,183 +613,6 @@ downcasts! {
     wasmtime_anyref_t => wasmtime_arrayref_t: wasmtime_anyref_as_array => is_array;
     wasmtime_eqref_t => wasmtime_structref_t: wasmtime_eqref_as_struct, wasmtime_eqref_is_struct => is_struct;
     wasmtime_eqref_t => wasmtime_arrayref_t: wasmtime_eqref_as_array, wasmtime_eqref_is_array => is_array;
-}
-
-/// `wasmtime_heaptype_kind_t` values.
-pub(crate) mod heaptype_kind {
-    pub const EXTERN: u8 = 0;
-    pub const NOEXTERN: u8 = 1;
-    pub const FUNC: u8 = 2;
-    pub const CONCRETE_FUNC: u8 = 3;
-    pub const NOFUNC: u8 = 4;
-    pub const ANY: u8 = 5;
-    pub const NONE: u8 = 6;
-    pub const EQ: u8 = 7;
-    pub const I31: u8 = 8;
-    pub const ARRAY: u8 = 9;
-    pub const CONCRETE_ARRAY: u8 = 10;
-    pub const STRUCT: u8 = 11;
-    pub const CONCRETE_STRUCT: u8 = 12;
-    pub const EXN: u8 = 13;
-    pub const NOEXN: u8 = 15;
-}
-
-/// The concrete type of a `wasmtime_heaptype_t`, owned by it.
-#[repr(C)]
-#[derive(Copy, Clone)]
-pub union wasmtime_heaptype_union_t {
-    /// `WASMTIME_HEAPTYPE_KIND_CONCRETE_FUNC`.
-    pub concrete_func: *mut wasm_functype_t,
-    /// `WASMTIME_HEAPTYPE_KIND_CONCRETE_ARRAY`.
-    pub concrete_array: *mut wasmtime_array_type_t,
-    /// `WASMTIME_HEAPTYPE_KIND_CONCRETE_STRUCT`.
-    pub concrete_struct: *mut wasmtime_struct_type_t,
-    /// `WASMTIME_HEAPTYPE_KIND_CONCRETE_EXN` (Egret makes no exception
-    /// types from C, so this is never set by it).
-    pub concrete_exn: *mut std::ffi::c_void,
-}
-
-/// A heap type: a kind, and for a concrete one its type (owned).
-#[repr(C)]
-pub struct wasmtime_heaptype_t {
-    /// `WASMTIME_HEAPTYPE_KIND_*`.
-    pub kind: u8,
-    /// The concrete type, by kind.
-    pub of: wasmtime_heaptype_union_t,
-}
-
-impl wasmtime_heaptype_t {
-    /// The C form of `ty` (its concrete type boxed).
-    fn new(ty: &HeapType) -> wasmtime_heaptype_t {
-        let none = wasmtime_heaptype_union_t {
-            concrete_exn: std::ptr::null_mut(),
-        };
-        let (kind, of) = match ty {
-            HeapType::Extern => (heaptype_kind::EXTERN, none),
-            HeapType::NoExtern => (heaptype_kind::NOEXTERN, none),
-            HeapType::Func => (heaptype_kind::FUNC, none),
-            HeapType::ConcreteFunc(f) => (
-                heaptype_kind::CONCRETE_FUNC,
-                wasmtime_heaptype_union_t {
-                    concrete_func: Box::into_raw(Box::new(wasm_functype_t::from_func_type(f))),
-                },
-            ),
-            HeapType::NoFunc => (heaptype_kind::NOFUNC, none),
-            HeapType::Any => (heaptype_kind::ANY, none),
-            HeapType::None => (heaptype_kind::NONE, none),
-            HeapType::Eq => (heaptype_kind::EQ, none),
-            HeapType::I31 => (heaptype_kind::I31, none),
-            HeapType::Array => (heaptype_kind::ARRAY, none),
-            HeapType::ConcreteArray(a) => (
-                heaptype_kind::CONCRETE_ARRAY,
-                wasmtime_heaptype_union_t {
-                    concrete_array: Box::into_raw(Box::new(wasmtime_array_type_t {
-                        ty: a.clone(),
-                    })),
-                },
-            ),
-            HeapType::Struct => (heaptype_kind::STRUCT, none),
-            HeapType::ConcreteStruct(s) => (
-                heaptype_kind::CONCRETE_STRUCT,
-                wasmtime_heaptype_union_t {
-                    concrete_struct: Box::into_raw(Box::new(wasmtime_struct_type_t {
-                        ty: s.clone(),
-                    })),
-                },
-            ),
-            HeapType::Exn => (heaptype_kind::EXN, none),
-            HeapType::NoExn => (heaptype_kind::NOEXN, none),
-        };
-        wasmtime_heaptype_t { kind, of }
-    }
-
-    /// A copy, its concrete type copied too.
-    fn copy(&self) -> wasmtime_heaptype_t {
-        // SAFETY: each arm reads the field its kind says is set: NULL or
-        // a box this library made and the heap type owns.
-        let of = unsafe {
-            match self.kind {
-                heaptype_kind::CONCRETE_FUNC => wasmtime_heaptype_union_t {
-                    concrete_func: copied(self.of.concrete_func),
-                },
-                heaptype_kind::CONCRETE_ARRAY => wasmtime_heaptype_union_t {
-                    concrete_array: copied(self.of.concrete_array),
-                },
-                heaptype_kind::CONCRETE_STRUCT => wasmtime_heaptype_union_t {
-                    concrete_struct: copied(self.of.concrete_struct),
-                },
-                _ => self.of,
-            }
-        };
-        wasmtime_heaptype_t {
-            kind: self.kind,
-            of,
-        }
-    }
-
-    /// Frees the concrete type it owns (it becomes `any`).
-    fn release(&mut self) {
-        // SAFETY: as in `copy`; the kind is reset right after, so each box
-        // is freed once.
-        unsafe {
-            match self.kind {
-                heaptype_kind::CONCRETE_FUNC => freed(self.of.concrete_func),
-                heaptype_kind::CONCRETE_ARRAY => freed(self.of.concrete_array),
-                heaptype_kind::CONCRETE_STRUCT => freed(self.of.concrete_struct),
-                _ => {}
-            }
-        }
-        self.kind = heaptype_kind::ANY;
-    }
-}
-
-/// A new box holding a copy of what `boxed` holds (NULL for NULL).
-///
-/// # Safety
-/// `boxed` is NULL or a live box made by this library.
-unsafe fn copied<T: Clone>(boxed: *mut T) -> *mut T {
-    // SAFETY: forwarded to the caller.
-    match unsafe { boxed.as_ref() } {
-        Some(value) => Box::into_raw(Box::new(value.clone())),
-        None => std::ptr::null_mut(),
-    }
-}
-
-/// Frees the box (nothing for NULL).
-///
-/// # Safety
-/// `boxed` is NULL or a box made by this library, not used afterwards.
-unsafe fn freed<T>(boxed: *mut T) {
-    if !boxed.is_null() {
-        // SAFETY: forwarded to the caller.
-        drop(unsafe { Box::from_raw(boxed) });
-    }
-}
-
-/// Writes a copy of `ty` (its concrete type copied) to `out`.
-///
-/// # Safety
-/// `out` is NULL or writable.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn wasmtime_heaptype_clone(
-    ty: Option<&wasmtime_heaptype_t>,
-    out: *mut wasmtime_heaptype_t,
-) {
-    let copy = or_default(None, || ty.map(wasmtime_heaptype_t::copy));
-    if let Some(copy) = copy {
-        // SAFETY: forwarded to the caller; a NULL `out` is skipped.
-        let _ = unsafe { write_out(out, copy, "out") };
-    }
-}
-
-/// Frees the concrete type `ty` owns.
-#[unsafe(no_mangle)]
-pub extern "C" fn wasmtime_heaptype_delete(ty: Option<&mut wasmtime_heaptype_t>) {
-    or_default((), || {
-        if let Some(ty) = ty {
-            ty.release();
-        }
-    })
 }
 
 /// Writes the heap type of the object an `anyref` (or `eqref`) struct

@@ -108,7 +108,7 @@ fn valtype_vec(types: impl Iterator<Item = ValType>) -> wasm_valtype_vec_t {
     )
 }
 
-fn valtypes(vec: &wasm_valtype_vec_t) -> Result<Vec<ValType>> {
+pub(crate) fn valtypes(vec: &wasm_valtype_vec_t) -> Result<Vec<ValType>> {
     vec.as_slice()
         .iter()
         .map(|t| t.as_ref().map(|t| t.ty.clone()))

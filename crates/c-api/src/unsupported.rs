@@ -341,27 +341,6 @@ unsupported! {
             wasm_trap_set_host_info_with_finalizer,
         ],
     }
-    "GC exceptions, heap and value types from C" {
-        error: [
-            wasmtime_exn_type_new, wasmtime_exnref_field, wasmtime_exnref_new,
-            wasmtime_exnref_tag,
-        ],
-        null: [
-            wasmtime_exn_type_copy, wasmtime_exn_type_tag_type, wasmtime_exnref_type,
-            wasmtime_valtype_to_wasm, wasmtime_wasm_valtype_v128,
-        ],
-        false: [
-            wasmtime_wasm_valtype_equal,
-        ],
-        zero: [
-            wasmtime_exnref_field_count,
-        ],
-        ignored: [
-            wasmtime_exn_type_delete,
-            wasmtime_reftype_clone, wasmtime_reftype_delete, wasmtime_valtype_clone,
-            wasmtime_valtype_delete, wasmtime_valtype_new,
-        ],
-    }
     "module types" {
         error: [
         ],

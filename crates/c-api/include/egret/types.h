@@ -35,6 +35,7 @@ typedef struct wasmtime_context wasmtime_context_t;
 typedef struct wasmtime_caller wasmtime_caller_t;
 typedef struct wasmtime_array_type wasmtime_array_type_t;
 typedef struct wasmtime_struct_type wasmtime_struct_type_t;
+typedef struct wasmtime_exn_type wasmtime_exn_type_t;
 
 /* A byte of a byte vector: `char`, as in `wasm.h`. */
 typedef char wasm_byte_t;
@@ -361,14 +362,34 @@ typedef union wasmtime_heaptype_union {
   wasm_functype_t *concrete_func;
   wasmtime_array_type_t *concrete_array;
   wasmtime_struct_type_t *concrete_struct;
-  /* Never made by Egret (no exception types from C). */
-  void *concrete_exn;
+  /* Only built by C: Egret's heap types have no concrete exception
+   * types, and convert none to a `wasm_valtype_t`. */
+  wasmtime_exn_type_t *concrete_exn;
 } wasmtime_heaptype_union_t;
 
 typedef struct wasmtime_heaptype {
   wasmtime_heaptype_kind_t kind;
   wasmtime_heaptype_union_t of;
 } wasmtime_heaptype_t;
+
+typedef struct wasmtime_reftype {
+  bool nullable;
+  wasmtime_heaptype_t heaptype;
+} wasmtime_reftype_t;
+
+typedef uint8_t wasmtime_valtype_kind_t;
+#define WASMTIME_VALTYPE_KIND_I32 0
+#define WASMTIME_VALTYPE_KIND_I64 1
+#define WASMTIME_VALTYPE_KIND_F32 2
+#define WASMTIME_VALTYPE_KIND_F64 3
+#define WASMTIME_VALTYPE_KIND_V128 4
+#define WASMTIME_VALTYPE_KIND_REF 5
+
+typedef struct wasmtime_valtype {
+  wasmtime_valtype_kind_t kind;
+  /* For WASMTIME_VALTYPE_KIND_REF only. */
+  wasmtime_reftype_t reftype;
+} wasmtime_valtype_t;
 
 /* The trap codes Egret raises. */
 typedef uint8_t wasmtime_trap_code_t;
