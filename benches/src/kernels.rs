@@ -1,6 +1,6 @@
-//! The execution kernels: their wasm (built by `kernels/build.sh`, committed)
-//! and their native build (by `build.rs`), with the problem sizes the
-//! benchmarks use.
+//! The execution kernels: their wasm (built by `kernels/build.sh` and
+//! `kernels/wasi/build.sh`, committed) and their native build (by
+//! `build.rs`), with the problem sizes the benchmarks use.
 
 use std::sync::Mutex;
 
@@ -18,7 +18,23 @@ pub struct Kernel {
     pub n: u32,
     /// A problem size small enough for tests in debug builds.
     pub test_n: u32,
+    /// How the wasm was built.
+    pub toolchain: Toolchain,
     native: unsafe extern "C" fn(u32) -> u32,
+}
+
+/// How a kernel's wasm was built, which decides what it may import.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Toolchain {
+    /// `kernels/build.sh`: clang for `wasm32-unknown-unknown`, no libc,
+    /// bulk memory on. Imports nothing.
+    Freestanding,
+    /// `kernels/wasi/build.sh`: clang for `wasm32-wasi` against wasi-libc,
+    /// bulk memory off, linked as a reactor: exports `_initialize` (called
+    /// once before `run`) and may import WASI functions that libc links in
+    /// but the kernel never calls (stdio's `fd_write`, `fd_seek`,
+    /// `fd_close`); the harness links them to functions that trap.
+    WasiLibc,
 }
 
 unsafe extern "C" {
@@ -31,6 +47,13 @@ unsafe extern "C" {
     fn egret_kernel_interp(n: u32) -> u32;
     fn egret_kernel_bulk(n: u32) -> u32;
     fn egret_kernel_indirect(n: u32) -> u32;
+    fn egret_kernel_memops(n: u32) -> u32;
+    fn egret_kernel_matmul_l2(n: u32) -> u32;
+    fn egret_kernel_hash64(n: u32) -> u32;
+    fn egret_kernel_vm(n: u32) -> u32;
+    fn egret_kernel_vcall(n: u32) -> u32;
+    fn egret_kernel_records(n: u32) -> u32;
+    fn egret_kernel_format(n: u32) -> u32;
 }
 
 macro_rules! kernel {
@@ -41,6 +64,21 @@ macro_rules! kernel {
             wasm: include_bytes!(concat!("../kernels/", $name, ".wasm")),
             n: $n,
             test_n: $test_n,
+            toolchain: Toolchain::Freestanding,
+            native: $native,
+        }
+    };
+}
+
+macro_rules! libc_kernel {
+    ($name:literal, $native:ident, $n:expr, $test_n:expr, $what:literal) => {
+        Kernel {
+            name: $name,
+            what: $what,
+            wasm: include_bytes!(concat!("../kernels/wasi/", $name, ".wasm")),
+            n: $n,
+            test_n: $test_n,
+            toolchain: Toolchain::WasiLibc,
             native: $native,
         }
     };
@@ -110,6 +148,55 @@ pub const KERNELS: &[Kernel] = &[
         3_000_000,
         5_000,
         "call_indirect through a table"
+    ),
+    libc_kernel!(
+        "memops",
+        egret_kernel_memops,
+        100,
+        1,
+        "wasi-libc memcpy/memset/memmove loops"
+    ),
+    libc_kernel!(
+        "matmul_l2",
+        egret_kernel_matmul_l2,
+        256,
+        24,
+        "f64 256×256 matrix multiply, i-j-k (1.5 MiB)"
+    ),
+    libc_kernel!(
+        "hash64",
+        egret_kernel_hash64,
+        16,
+        1,
+        "64-bit multiply/rotate hash of 1 MiB"
+    ),
+    libc_kernel!(
+        "vm",
+        egret_kernel_vm,
+        200_000,
+        5_000,
+        "register-machine interpreter (switch)"
+    ),
+    libc_kernel!(
+        "vcall",
+        egret_kernel_vcall,
+        400,
+        10,
+        "virtual calls through structs of function pointers"
+    ),
+    libc_kernel!(
+        "records",
+        egret_kernel_records,
+        20_000,
+        500,
+        "qsort/bsearch of records with strcmp"
+    ),
+    libc_kernel!(
+        "format",
+        egret_kernel_format,
+        10_000,
+        200,
+        "snprintf, strlen, strcmp, strchr"
     ),
 ];
 

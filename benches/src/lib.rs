@@ -3,11 +3,13 @@
 //! The figures, each available for Egret and, with the `compare`
 //! feature, for Wasmtime and wasmi in the same run:
 //!
-//! - **execution**: compute kernels written in C (`kernels/*.c`), compiled
-//!   to wasm32 by clang (the committed `.wasm` files) and, as the native
-//!   floor, by the host C compiler (`build.rs`); see [`kernels`];
+//! - **execution**: compute kernels written in C (`kernels/*.c` without a
+//!   libc, `kernels/wasi/*.c` with one), compiled to wasm32 by clang (the
+//!   committed `.wasm` files; the second set against wasi-libc) and, as
+//!   the native floor, by the host C compiler (`build.rs`); see [`kernels`];
 //! - **compile**: compiling a large generated module, and the kernels;
-//!   see [`modules::large_module`];
+//!   see [`modules::large_module`]; and a corpus of real toolchain output
+//!   (clang with wasi-libc), see [`corpus`];
 //! - **instantiate**: a fresh store plus an instance of a module with a
 //!   memory, a table and 100 functions; see [`modules::instantiate_module`];
 //! - **calls**: host→wasm calls of an empty function and of
@@ -32,6 +34,7 @@
 //! [`modules`], so the figures they measure are the same code.
 
 pub mod call_kinds;
+pub mod corpus;
 pub mod exceptions;
 pub mod gc;
 pub mod kernels;

@@ -2,12 +2,12 @@
 //! kernels are what they claim to be, every runtime computes the native
 //! checksums, and the generated modules are valid and work everywhere.
 
-use egret_benches::kernels::{KERNELS, Kernel};
-use egret_benches::modules;
+use egret_benches::kernels::{KERNELS, Kernel, Toolchain};
 use egret_benches::{
     CallsInstance, KernelInstance, Runtime, Wasm3, call_kinds, each_runtime, exceptions, gc,
     if_compare,
 };
+use egret_benches::{corpus, modules};
 use wasmparser::{Operator, Parser, Payload, Validator};
 
 /// Every operator of every function body in `wasm`.
@@ -27,6 +27,10 @@ fn operators(wasm: &[u8]) -> Vec<String> {
     ops
 }
 
+/// The WASI functions wasi-libc's stdio links in that a kernel may import
+/// (and never call): the harness links every import to a trap.
+const ALLOWED_WASI_IMPORTS: &[&str] = &["fd_write", "fd_seek", "fd_close", "proc_exit"];
+
 #[test]
 fn kernels_are_self_contained_and_export_run() {
     for kernel in KERNELS {
@@ -34,10 +38,14 @@ fn kernels_are_self_contained_and_export_run() {
             .validate_all(kernel.wasm)
             .unwrap_or_else(|e| panic!("{}: {e}", kernel.name));
         let mut exports = Vec::new();
+        let mut imports = Vec::new();
         for payload in Parser::new(0).parse_all(kernel.wasm) {
             match payload.expect("parses") {
-                Payload::ImportSection(imports) => {
-                    assert_eq!(imports.count(), 0, "{} imports something", kernel.name);
+                Payload::ImportSection(reader) => {
+                    for import in reader.into_imports() {
+                        let import = import.expect("import");
+                        imports.push((import.module.to_string(), import.name.to_string()));
+                    }
                 }
                 Payload::ExportSection(reader) => {
                     for export in reader {
@@ -52,6 +60,45 @@ fn kernels_are_self_contained_and_export_run() {
             "{}: {exports:?}",
             kernel.name
         );
+        match kernel.toolchain {
+            Toolchain::Freestanding => {
+                assert_eq!(imports, [], "{} imports something", kernel.name);
+            }
+            Toolchain::WasiLibc => {
+                for (module, name) in &imports {
+                    assert!(
+                        module == "wasi_snapshot_preview1"
+                            && ALLOWED_WASI_IMPORTS.contains(&name.as_str()),
+                        "{} imports {module}::{name}",
+                        kernel.name
+                    );
+                }
+                assert!(
+                    exports.contains(&"_initialize".to_string()),
+                    "{} is not a reactor: {exports:?}",
+                    kernel.name
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn wasi_libc_kernels_run_libc_loops_not_bulk_memory() {
+    let libc_kernels: Vec<&Kernel> = KERNELS
+        .iter()
+        .filter(|k| k.toolchain == Toolchain::WasiLibc)
+        .collect();
+    assert!(libc_kernels.len() >= 7);
+    for kernel in libc_kernels {
+        let ops = operators(kernel.wasm);
+        for op in ["MemoryCopy", "MemoryFill"] {
+            assert!(
+                !ops.iter().any(|o| o == op),
+                "{} has {op}: rebuild it with -mno-bulk-memory",
+                kernel.name
+            );
+        }
     }
 }
 
@@ -63,6 +110,13 @@ fn kernels_contain_the_instructions_they_measure() {
         ("indirect", &["CallIndirect"][..]),
         ("fib", &["Call"][..]),
         ("nbody", &["F64Sqrt"][..]),
+        ("memops", &["I32Load8U", "I32Store8", "I64Store"][..]),
+        ("matmul_l2", &["F64Mul", "F64Add"][..]),
+        ("hash64", &["I64Mul", "I64Rotl"][..]),
+        ("vm", &["BrTable"][..]),
+        ("vcall", &["CallIndirect"][..]),
+        ("records", &["CallIndirect"][..]),
+        ("format", &["CallIndirect", "BrTable"][..]),
     ];
     for (name, wanted) in expect {
         let kernel = Kernel::by_name(name).expect("kernel exists");
@@ -307,4 +361,39 @@ fn every_gc_kernel_computes_its_checksum() {
     if_compare! {
         check_gc_kernels::<egret_benches::runtimes::Wasmtime>();
     }
+}
+
+fn compile_corpus<R: Runtime>() {
+    let rt = R::new();
+    for module in corpus::corpus() {
+        rt.compile(module.wasm);
+    }
+}
+
+#[test]
+fn the_compile_corpus_is_valid_and_compiles_on_every_runtime() {
+    let all = corpus::corpus();
+    for origin in corpus::Origin::ALL {
+        assert!(
+            all.iter().any(|m| m.origin == origin),
+            "no {origin:?} module"
+        );
+    }
+    let code: usize = all.iter().map(|m| modules::code_section_size(m.wasm)).sum();
+    assert!(code > 1_000_000, "the corpus has {code} bytes of code");
+    for module in &all {
+        Validator::new()
+            .validate_all(module.wasm)
+            .unwrap_or_else(|e| panic!("{}: {e}", module.name));
+        let ops = operators(module.wasm);
+        for op in ["MemoryCopy", "MemoryFill"] {
+            assert!(
+                !ops.iter().any(|o| o == op),
+                "{} ({:?}) has {op}",
+                module.name,
+                module.origin
+            );
+        }
+    }
+    each_runtime!(compile_corpus());
 }

@@ -2,7 +2,7 @@
 //! code, parallel compilation).
 
 use super::{CallsInstance, KernelInstance, Precompiling, Runtime, Wasm3};
-use egret::{Config, Engine, Func, Instance, Module, Store, TypedFunc};
+use egret::{Config, Engine, Func, Instance, Linker, Module, Store, TypedFunc};
 use std::hint::black_box;
 
 /// Egret, the runtime under test.
@@ -49,7 +49,17 @@ impl Runtime for Egret {
     fn export(&self, wasm: &[u8], name: &str) -> EgretKernel {
         let module = self.compile(wasm);
         let mut store = Store::new(&self.engine, ());
-        let instance = Instance::new(&mut store, &module, &[]).expect("Egret instantiates");
+        // The wasi-libc kernels' WASI imports (never called) trap.
+        let mut linker = Linker::new(&self.engine);
+        linker
+            .define_unknown_imports_as_traps(&module)
+            .expect("Egret defines the imports");
+        let instance = linker
+            .instantiate(&mut store, &module)
+            .expect("Egret instantiates");
+        if let Ok(init) = instance.get_typed_func::<(), ()>(&mut store, "_initialize") {
+            init.call(&mut store, ()).expect("the reactor initialises");
+        }
         let run = instance
             .get_typed_func(&mut store, name)
             .unwrap_or_else(|e| panic!("the module exports `{name}: (i32) -> i32`: {e}"));

@@ -4,7 +4,9 @@
 
 use super::{CallsInstance, KernelInstance, Runtime};
 use std::hint::black_box;
-use wasmi::{CompilationMode, Config, Engine, Func, Instance, Module, Store, TypedFunc};
+use wasmi::{
+    CompilationMode, Config, Engine, ExternType, Func, Instance, Linker, Module, Store, TypedFunc,
+};
 
 /// wasmi, the interpreter: what a JIT must beat by a wide margin.
 pub struct Wasmi {
@@ -59,7 +61,28 @@ impl Runtime for Wasmi {
     fn export(&self, wasm: &[u8], name: &str) -> WasmiKernel {
         let module = self.compile(wasm);
         let mut store = Store::new(&self.engine, ());
-        let instance = Instance::new(&mut store, &module, &[]).expect("wasmi instantiates");
+        // The wasi-libc kernels' WASI imports (never called) trap, as
+        // `define_unknown_imports_as_traps` makes them on Egret and Wasmtime.
+        let mut linker = Linker::new(&self.engine);
+        for import in module.imports() {
+            if let ExternType::Func(ty) = import.ty() {
+                let message = format!("{}::{} is not provided", import.module(), import.name());
+                linker
+                    .func_new(
+                        import.module(),
+                        import.name(),
+                        ty.clone(),
+                        move |_, _, _| Err(wasmi::Error::new(message.clone())),
+                    )
+                    .expect("wasmi defines the import");
+            }
+        }
+        let instance = linker
+            .instantiate_and_start(&mut store, &module)
+            .expect("wasmi instantiates");
+        if let Ok(init) = instance.get_typed_func::<(), ()>(&mut store, "_initialize") {
+            init.call(&mut store, ()).expect("the reactor initialises");
+        }
         let run = instance
             .get_typed_func(&mut store, name)
             .unwrap_or_else(|e| panic!("the module exports `{name}: (i32) -> i32`: {e}"));

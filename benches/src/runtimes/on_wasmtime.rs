@@ -4,7 +4,7 @@
 
 use super::{CallsInstance, KernelInstance, Precompiling, Runtime, Wasm3};
 use std::hint::black_box;
-use wasmtime::{Config, Engine, Func, Instance, Module, Store, TypedFunc};
+use wasmtime::{Config, Engine, Func, Instance, Linker, Module, Store, TypedFunc};
 
 /// Wasmtime, the JIT Egret's API is modelled on.
 pub struct Wasmtime {
@@ -49,7 +49,17 @@ impl Runtime for Wasmtime {
     fn export(&self, wasm: &[u8], name: &str) -> WasmtimeKernel {
         let module = self.compile(wasm);
         let mut store = Store::new(&self.engine, ());
-        let instance = Instance::new(&mut store, &module, &[]).expect("Wasmtime instantiates");
+        // The wasi-libc kernels' WASI imports (never called) trap.
+        let mut linker = Linker::new(&self.engine);
+        linker
+            .define_unknown_imports_as_traps(&module)
+            .expect("Wasmtime defines the imports");
+        let instance = linker
+            .instantiate(&mut store, &module)
+            .expect("Wasmtime instantiates");
+        if let Ok(init) = instance.get_typed_func::<(), ()>(&mut store, "_initialize") {
+            init.call(&mut store, ()).expect("the reactor initialises");
+        }
         let run = instance
             .get_typed_func(&mut store, name)
             .unwrap_or_else(|e| panic!("the module exports `{name}: (i32) -> i32`: {e}"));
