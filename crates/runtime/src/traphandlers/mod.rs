@@ -126,6 +126,10 @@ thread_local! {
 
     /// This thread's alternate signal stack, if we installed one.
     static ALT_STACK: OnceCell<Option<AltStack>> = const { OnceCell::new() };
+
+    /// Whether [`prepare_thread`] ran on this thread: one flag to test on
+    /// every entry instead of a `Once` and a lazily made thread-local.
+    static THREAD_PREPARED: Cell<bool> = const { Cell::new(false) };
 }
 
 /// Calls generated code through its array-call trampoline, catching traps.
@@ -161,8 +165,7 @@ pub unsafe fn invoke_wasm(
     wasm_call: *const u8,
     values: *mut u128,
 ) -> Result<(), Box<TrapRecord>> {
-    install_signal_handlers();
-    ensure_alt_stack();
+    prepare_thread();
 
     // SAFETY: the caller guarantees `store_ctx` is valid and ours.
     let previous = unsafe { ((*store_ctx).stack_limit, (*store_ctx).stack_limit_owner) };
@@ -542,6 +545,16 @@ unsafe fn forward_signal(signal: c_int, info: *mut libc::siginfo_t, ctx: *mut c_
         };
         // SAFETY: calling a signal handler from a handler for its signal.
         unsafe { handler(signal) }
+    }
+}
+
+/// Makes this thread ready to run wasm, the first time it does: the
+/// process's signal handlers and this thread's alternate signal stack.
+fn prepare_thread() {
+    if !THREAD_PREPARED.get() {
+        install_signal_handlers();
+        ensure_alt_stack();
+        THREAD_PREPARED.set(true);
     }
 }
 
