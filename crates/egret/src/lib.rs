@@ -84,7 +84,9 @@ pub use module::Module;
 pub use raw::ValRaw;
 pub use refs::Ref;
 pub use rooting::{GcRef, OwnedRooted, RootScope, Rooted, RootedGcRef};
-pub use store::{AsContext, AsContextMut, Store, StoreContext, StoreContextMut, UpdateDeadline};
+pub use store::{
+    AsContext, AsContextMut, CallHook, Store, StoreContext, StoreContextMut, UpdateDeadline,
+};
 pub use structref::{StructRef, StructRefPre};
 pub use table::Table;
 pub use tag::Tag;
