@@ -27,6 +27,7 @@
 
 mod anyref;
 mod arrayref;
+mod bottom;
 mod cache;
 mod config;
 mod engine;
@@ -57,6 +58,7 @@ mod values;
 
 pub use anyref::{AnyRef, I31};
 pub use arrayref::{ArrayRef, ArrayRefPre};
+pub use bottom::{NoExtern, NoFunc, NoneRef};
 pub use cache::{Cache, CacheConfig};
 pub use config::{Config, OptLevel};
 pub use egret_frontend::code::CodeKind;
