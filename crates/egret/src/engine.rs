@@ -6,7 +6,7 @@ use crate::{Config, Error, Result};
 use egret_frontend::compiled::CompiledModule;
 #[cfg(feature = "compiler")]
 use egret_frontend::compiler::FunctionReport;
-use egret_runtime::engine::EngineInner;
+use egret_runtime::engine::{EngineInner, RuntimeConfig};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
@@ -40,12 +40,12 @@ impl Engine {
         if config.runtime.max_wasm_stack == 0 {
             return Err(Error::misuse("max_wasm_stack cannot be zero"));
         }
-        let inner = EngineInner::new(
-            config.compiler.clone(),
-            config.target.clone(),
-            config.runtime.clone(),
-        )
-        .map_err(Error::Compile)?;
+        let runtime = RuntimeConfig {
+            collection: config.collector.collection()?,
+            ..config.runtime.clone()
+        };
+        let inner = EngineInner::new(config.compiler.clone(), config.target.clone(), runtime)
+            .map_err(Error::Compile)?;
         let cache = config
             .cache
             .as_ref()

@@ -29,10 +29,13 @@
 //! collection.
 //!
 //! When the frames cannot all be found (see `walk_wasm_frames`), nothing
-//! is collected: freeing too little is safe, freeing too much is not.
+//! is collected: freeing too little is safe, freeing too much is not. With
+//! the engine's [`Collection::Never`] (Wasmtime's null collector) nothing
+//! is ever collected.
 
 use super::{InstanceId, StoreOpaque, VMStore};
 use crate::code_registry;
+use crate::engine::Collection;
 use crate::gc_heap::{
     AllocationFailure, CollectionStats, HeapExhausted, Referent, referent_of_any,
     referent_of_extern,
@@ -239,8 +242,11 @@ impl StoreOpaque {
     /// every root can be found; `None` if nothing was collected. Frames
     /// have stack maps only if the engine has the GC proposal on: without,
     /// nothing is collected and host values live as long as the store.
+    /// With [`Collection::Never`] nothing is ever collected.
     pub fn collect_garbage(&mut self) -> Option<CollectionStats> {
-        if !self.engine.config().has_stack_maps() {
+        if !self.engine.config().has_stack_maps()
+            || self.engine.runtime_config().collection == Collection::Never
+        {
             return None;
         }
         let mut roots = self.gc_roots()?;
