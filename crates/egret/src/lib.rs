@@ -64,7 +64,7 @@ pub use config::{Collector, Config, OptLevel};
 pub use egret_frontend::code::CodeKind;
 #[cfg(feature = "compiler")]
 pub use egret_frontend::compiler::FunctionReport;
-pub use engine::{Engine, Precompiled};
+pub use engine::{Engine, EngineWeak, Precompiled};
 pub use eqref::EqRef;
 pub use error::{
     ArtifactError, CompileError, Context, Error, FrameInfo, Result, ThrownException, Trap,
