@@ -57,7 +57,8 @@ macro_rules! same_output_tests {
     ($suffix:literal, $reference:literal) => {
         same_output_tests!(@each $suffix, $reference;
             instance_basics, isolated_state, store_association, shared_store, error_handling,
-            errors, linker, types_and_memory, functions, limits_and_config, globals_and_tables);
+            errors, linker, types_and_memory, functions, limits_and_config, globals_and_tables,
+            call_hooks, refs_and_types);
     };
     (@each $suffix:literal, $reference:literal; $($program:ident),*) => {
         $(

@@ -1,10 +1,12 @@
 //! Engine configuration: optimisation, WebAssembly features, compilation
-//! strategy, runtime limits, fuel and epoch interruption.
+//! strategy, runtime limits, fuel and epoch interruption, the garbage
+//! collector.
 
 use crate::Cache;
+use crate::{Error, Result};
 use egret_frontend::config::CompilerConfig;
 use egret_frontend::target::Target;
-use egret_runtime::engine::RuntimeConfig;
+use egret_runtime::engine::{Collection, RuntimeConfig};
 use wasmparser::WasmFeatures;
 
 pub use egret_frontend::config::OptLevel;
@@ -23,6 +25,42 @@ pub struct Config {
     pub(crate) target: Target,
     pub(crate) runtime: RuntimeConfig,
     pub(crate) cache: Option<Cache>,
+    pub(crate) collector: Collector,
+}
+
+/// Which garbage collector an engine's stores use ([`Config::collector`]):
+/// Wasmtime 48's choices. Egret has one collector, a precise mark-sweep
+/// (docs/gc.md), which `Auto` and `DeferredReferenceCounting` select.
+#[non_exhaustive]
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
+pub enum Collector {
+    /// Egret's choice: the mark-sweep collector.
+    #[default]
+    Auto,
+    /// Wasmtime's deferred reference counting; in Egret, the mark-sweep
+    /// collector, which also frees cycles.
+    DeferredReferenceCounting,
+    /// No collection ever: objects live as long as their store, and an
+    /// allocation fails with [`GcHeapOutOfMemory`](crate::GcHeapOutOfMemory)
+    /// once the heap cannot grow (the resource limiter refuses, or it
+    /// reached 4 GiB). [`Store::gc`](crate::Store::gc) does nothing.
+    Null,
+    /// Wasmtime's copying collector (unfinished there); Egret has none,
+    /// and [`Engine::new`](crate::Engine::new) refuses it.
+    Copying,
+}
+
+impl Collector {
+    /// What the runtime does for this choice.
+    pub(crate) fn collection(self) -> Result<Collection> {
+        match self {
+            Collector::Auto | Collector::DeferredReferenceCounting => Ok(Collection::MarkSweep),
+            Collector::Null => Ok(Collection::Never),
+            Collector::Copying => Err(Error::misuse(
+                "cannot create an engine using the copying collector: Egret has none",
+            )),
+        }
+    }
 }
 
 impl Config {
@@ -349,5 +387,18 @@ impl Config {
     /// Wasmtime 48.
     pub fn wasm_exceptions(&mut self, enable: bool) -> &mut Self {
         self.feature(WasmFeatures::EXCEPTIONS, enable)
+    }
+
+    /// Which garbage collector the engine's stores use (see
+    /// [`Collector`]); [`Collector::Auto`] by default, as in Wasmtime.
+    ///
+    /// ```
+    /// use egret::{Collector, Config, Engine};
+    /// assert!(Engine::new(Config::new().collector(Collector::Null)).is_ok());
+    /// assert!(Engine::new(Config::new().collector(Collector::Copying)).is_err());
+    /// ```
+    pub fn collector(&mut self, collector: Collector) -> &mut Self {
+        self.collector = collector;
+        self
     }
 }

@@ -1,14 +1,14 @@
 //! The engine: compiler and settings shared by modules and stores, and
-//! the epoch counter that interrupts them.
+//! the epoch counter that interrupts them; weak handles to it.
 
 use crate::cache::EngineCache;
 use crate::{Config, Error, Result};
 use egret_frontend::compiled::CompiledModule;
 #[cfg(feature = "compiler")]
 use egret_frontend::compiler::FunctionReport;
-use egret_runtime::engine::EngineInner;
-use std::sync::Arc;
+use egret_runtime::engine::{EngineInner, RuntimeConfig};
 use std::sync::atomic::Ordering;
+use std::sync::{Arc, Weak};
 
 /// Compiles modules and holds what stores made from it share. Cheap to
 /// clone (a reference count) and usable from many threads.
@@ -23,6 +23,25 @@ pub struct Engine {
     pub(crate) inner: Arc<EngineInner>,
     /// The compilation cache, keyed for this engine ([`Config::cache`]).
     pub(crate) cache: Option<EngineCache>,
+}
+
+/// An engine held without keeping it alive ([`Engine::weak`]), as
+/// Wasmtime's: [`EngineWeak::upgrade`] gives it back while a clone of it
+/// lives. The default one never upgrades.
+#[derive(Clone, Debug, Default)]
+pub struct EngineWeak {
+    inner: Weak<EngineInner>,
+    cache: Option<EngineCache>,
+}
+
+impl EngineWeak {
+    /// The engine, if it still lives.
+    pub fn upgrade(&self) -> Option<Engine> {
+        Some(Engine {
+            inner: self.inner.upgrade()?,
+            cache: self.cache.clone(),
+        })
+    }
 }
 
 /// What [`Engine::detect_precompiled`] found.
@@ -40,12 +59,12 @@ impl Engine {
         if config.runtime.max_wasm_stack == 0 {
             return Err(Error::misuse("max_wasm_stack cannot be zero"));
         }
-        let inner = EngineInner::new(
-            config.compiler.clone(),
-            config.target.clone(),
-            config.runtime.clone(),
-        )
-        .map_err(Error::Compile)?;
+        let runtime = RuntimeConfig {
+            collection: config.collector.collection()?,
+            ..config.runtime.clone()
+        };
+        let inner = EngineInner::new(config.compiler.clone(), config.target.clone(), runtime)
+            .map_err(Error::Compile)?;
         let cache = config
             .cache
             .as_ref()
@@ -148,6 +167,22 @@ impl Engine {
     /// Whether two handles refer to the same engine.
     pub fn same(a: &Engine, b: &Engine) -> bool {
         Arc::ptr_eq(&a.inner, &b.inner)
+    }
+
+    /// This engine, held without keeping it alive.
+    ///
+    /// ```
+    /// let engine = egret::Engine::default();
+    /// let weak = engine.weak();
+    /// assert!(egret::Engine::same(&weak.upgrade().unwrap(), &engine));
+    /// drop(engine);
+    /// assert!(weak.upgrade().is_none());
+    /// ```
+    pub fn weak(&self) -> EngineWeak {
+        EngineWeak {
+            inner: Arc::downgrade(&self.inner),
+            cache: self.cache.clone(),
+        }
     }
 }
 

@@ -14,7 +14,7 @@
 //! dynamic call lies between wasm and the embedder's closure: the closures
 //! `IntoFunc` builds read their arguments and write their results inline.
 
-use crate::store::{AsContext, AsContextMut, StoreContext, StoreContextMut, StoreInner};
+use crate::store::{AsContext, AsContextMut, CallHook, StoreContext, StoreContextMut, StoreInner};
 use crate::types::engine_form::{self, SigId};
 use crate::{Engine, Error, Extern, FuncType, Result, Val};
 use egret_runtime::host_func::{HostCallback, HostFunc};
@@ -260,11 +260,20 @@ where
         // reads) are let go when it returns, or panics; its results are
         // back in raw form by then.
         let roots = store.opaque.host_roots_mut().scope_start();
-        let caller = Caller {
-            store: &mut *store,
-            vmctx: CallerVmctx(caller_vmctx),
-        };
-        let outcome = panic::catch_unwind(AssertUnwindSafe(|| g(caller, values)));
+        let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
+            if store.call_hook.is_some() {
+                hook_calling_host(store, func, values)?;
+            }
+            let caller = Caller {
+                store: &mut *store,
+                vmctx: CallerVmctx(caller_vmctx),
+            };
+            let outcome = g(caller, values);
+            if store.call_hook.is_some() {
+                store.run_call_hook(CallHook::ReturningFromHost)?;
+            }
+            outcome
+        }));
         store.opaque.host_roots_mut().end_scope(roots);
         match outcome {
             Ok(outcome) => outcome.map_err(Error::into_host_error),
@@ -275,6 +284,20 @@ where
     // function's store) or `call_from_host` (null) passed; `slots` has at
     // least one slot, and the closure's borrow of it ends when it returns.
     unsafe { func.run(caller_vmctx, slots, call) }
+}
+
+/// Runs the call hook for `CallingHost` before host function `func` reads
+/// its arguments from `values`. The reference arguments are rooted first
+/// (in the host function's root scope): the hook may collect, and the
+/// calling wasm need not keep them alive.
+#[cold]
+fn hook_calling_host<T>(store: &mut StoreInner<T>, func: &HostFunc, values: &[u128]) -> Result<()> {
+    for (raw, ty) in values.iter().zip(func.ty().params()) {
+        if ty.is_ref() {
+            Val::from_raw(*raw, *ty, &store.opaque);
+        }
+    }
+    store.run_call_hook(CallHook::CallingHost)
 }
 
 /// Adapts a host function over `Val`s (see [`Func::new`]) to raw value

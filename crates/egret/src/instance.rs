@@ -7,6 +7,7 @@ use crate::{Error, Extern, Func, Global, Memory, Module, Result, Table, Tag, Typ
 use egret_frontend::types::EntityIndex;
 use egret_runtime::instance::InstanceId;
 use egret_runtime::store::{InstantiationError, Resolved, StoreId};
+use std::marker::PhantomData;
 
 /// An instance of a module. A handle into its store.
 ///
@@ -33,14 +34,18 @@ pub struct Instance {
     pub(crate) id: InstanceId,
 }
 
-/// One export of an instance.
+/// One export of an instance. The lifetime is Wasmtime's, whose export
+/// borrows its name from the store; Egret's owns its name, so it may
+/// outlive that borrow, but a program written for Wasmtime's
+/// `Export<'instance>` compiles as it is.
 #[derive(Clone, Debug)]
-pub struct Export {
+pub struct Export<'instance> {
     name: String,
     item: Extern,
+    _instance: PhantomData<&'instance Instance>,
 }
 
-impl Export {
+impl Export<'_> {
     /// The export name.
     pub fn name(&self) -> &str {
         &self.name
@@ -155,12 +160,15 @@ impl Instance {
     /// # Panics
     /// If `store` is not the instance's, as Wasmtime's;
     /// [`Instance::try_exports`] returns [`Error::WrongStore`] instead.
-    pub fn exports(&self, store: impl AsContext) -> impl ExactSizeIterator<Item = Export> {
+    pub fn exports<'a>(
+        &'a self,
+        store: impl AsContext,
+    ) -> impl ExactSizeIterator<Item = Export<'a>> {
         crate::error::or_panic(self.try_exports(store), "Instance::exports").into_iter()
     }
 
     /// [`Instance::exports`], with a foreign store as an error.
-    pub fn try_exports(&self, store: impl AsContext) -> Result<Vec<Export>> {
+    pub fn try_exports<'a>(&'a self, store: impl AsContext) -> Result<Vec<Export<'a>>> {
         let store = store.as_context();
         store.0.check(self.store)?;
         let info = store.0.opaque.instance(self.id).info();
@@ -170,6 +178,7 @@ impl Instance {
             .map(|e| Export {
                 name: e.name.clone(),
                 item: self.export_item(StoreContext(store.0), e.index),
+                _instance: PhantomData,
             })
             .collect())
     }

@@ -27,6 +27,7 @@
 
 mod anyref;
 mod arrayref;
+mod bottom;
 mod cache;
 mod config;
 mod engine;
@@ -57,12 +58,13 @@ mod values;
 
 pub use anyref::{AnyRef, I31};
 pub use arrayref::{ArrayRef, ArrayRefPre};
+pub use bottom::{NoExtern, NoFunc, NoneRef};
 pub use cache::{Cache, CacheConfig};
-pub use config::{Config, OptLevel};
+pub use config::{Collector, Config, OptLevel};
 pub use egret_frontend::code::CodeKind;
 #[cfg(feature = "compiler")]
 pub use egret_frontend::compiler::FunctionReport;
-pub use engine::{Engine, Precompiled};
+pub use engine::{Engine, EngineWeak, Precompiled};
 pub use eqref::EqRef;
 pub use error::{
     ArtifactError, CompileError, Context, Error, FrameInfo, Result, ThrownException, Trap,
@@ -84,7 +86,9 @@ pub use module::Module;
 pub use raw::ValRaw;
 pub use refs::Ref;
 pub use rooting::{GcRef, OwnedRooted, RootScope, Rooted, RootedGcRef};
-pub use store::{AsContext, AsContextMut, Store, StoreContext, StoreContextMut, UpdateDeadline};
+pub use store::{
+    AsContext, AsContextMut, CallHook, Store, StoreContext, StoreContextMut, UpdateDeadline,
+};
 pub use structref::{StructRef, StructRefPre};
 pub use table::Table;
 pub use tag::Tag;

@@ -4,7 +4,7 @@
 use crate::types::{
     ExportType, ExternType, FuncType, GlobalType, ImportType, MemoryType, TableType, TagType,
 };
-use crate::{Engine, Error, Result};
+use crate::{Engine, Error, Precompiled, Result};
 use egret_frontend::compiled::CompiledModule;
 use egret_frontend::module_info::ModuleInfo;
 use egret_frontend::types::EntityIndex;
@@ -90,6 +90,26 @@ impl Module {
         let bytes = std::fs::read(path)
             .map_err(|e| Error::misuse(format!("cannot read {}: {e}", path.display())))?;
         Module::new(engine, bytes)
+    }
+
+    /// A module from a file the embedder trusts: a `.wasm` or `.wat` file,
+    /// compiled as by [`Module::from_file`], or a precompiled module
+    /// ([`Module::serialize`]), loaded as by [`Module::deserialize_file`].
+    ///
+    /// # Safety
+    /// As for [`Module::deserialize_file`], if the file is a precompiled
+    /// module: it must come from this version of Egret, and not change
+    /// while it is being loaded.
+    pub unsafe fn from_trusted_file(engine: &Engine, path: impl AsRef<Path>) -> Result<Module> {
+        let path = path.as_ref();
+        let bytes = std::fs::read(path)
+            .map_err(|e| Error::misuse(format!("cannot read {}: {e}", path.display())))?;
+        match Engine::detect_precompiled(&bytes) {
+            // SAFETY: per this function's contract, the precompiled module
+            // is trusted.
+            Some(Precompiled::Module) => unsafe { Module::deserialize(engine, &bytes) },
+            _ => Module::new(engine, bytes),
+        }
     }
 
     /// The module's compiled form, for [`Module::deserialize`] in a

@@ -2,7 +2,10 @@
 //! hold them (Wasmtime's shape). Each variant keeps its nullability inside,
 //! so a null still says which hierarchy it belongs to.
 
-use crate::{AnyRef, ArrayRef, ExnRef, ExternRef, Func, HeapType, Rooted, StructRef, Val};
+use crate::{
+    AnyRef, ArrayRef, AsContext, ExnRef, ExternRef, Func, HeapType, RefType, Result, Rooted,
+    StructRef, Val, ValType,
+};
 
 /// A reference: what a table element is.
 ///
@@ -32,6 +35,20 @@ impl Ref {
             HeapType::Any => Ref::Any(None),
             _ => Ref::Exn(None),
         }
+    }
+
+    /// Whether the reference is one of type `ty`, as Wasmtime's (see
+    /// [`Val::matches_ty`], whose errors it shares).
+    ///
+    /// ```
+    /// use egret::{Engine, HeapType, Ref, RefType, Store};
+    /// let store = Store::new(&Engine::default(), ());
+    /// assert!(Ref::Extern(None).matches_ty(&store, &RefType::new(true, HeapType::NoExtern))?);
+    /// assert!(!Ref::Extern(None).matches_ty(&store, &RefType::new(false, HeapType::Extern))?);
+    /// # Ok::<(), egret::Error>(())
+    /// ```
+    pub fn matches_ty(&self, store: impl AsContext, ty: &RefType) -> Result<bool> {
+        Val::from(self.clone()).matches_ty(store, &ValType::Ref(ty.clone()))
     }
 
     /// Whether the reference is null.

@@ -1,6 +1,6 @@
 //! Stores: the owner of all runtime state (instances, memories, tables,
 //! globals, host functions) and of the embedder's data `T`, with the
-//! store's fuel, epoch deadline and resource limiter; plus the context
+//! store's fuel, epoch deadline, resource limiter and call hook; plus the context
 //! traits that let API calls take a store, a `&mut Store`, or a host
 //! function's `Caller` alike.
 
@@ -8,6 +8,7 @@ use crate::Engine;
 use crate::limits::{LimiterAccessor, ResourceLimiter};
 use crate::{Error, ExnRef, Result, Rooted, Val};
 use egret_runtime::limits::CountLimits;
+pub use egret_runtime::store::CallHook;
 use egret_runtime::store::{StoreId, StoreOpaque, VMStore};
 use egret_runtime::trap::HostError;
 
@@ -38,8 +39,13 @@ pub struct StoreInner<T> {
     limiter: Option<LimiterAccessor<T>>,
     // Decides what happens at the epoch deadline; `None` traps.
     epoch_callback: Option<EpochCallback<T>>,
+    // Runs where calls cross between host and wasm (`Store::call_hook`).
+    pub(crate) call_hook: Option<CallHookFn<T>>,
     pub(crate) data: T,
 }
+
+/// A store's call hook.
+type CallHookFn<T> = Box<dyn FnMut(StoreContextMut<'_, T>, CallHook) -> Result<()> + Send + Sync>;
 
 /// A store's epoch deadline callback.
 type EpochCallback<T> =
@@ -99,6 +105,10 @@ unsafe impl<T> VMStore for StoreInner<T> {
             UpdateDeadline::Continue(ticks) => Ok(Some(ticks)),
         }
     }
+
+    fn call_hook(&mut self, hook: CallHook) -> Result<(), HostError> {
+        self.run_call_hook(hook).map_err(Error::into_host_error)
+    }
 }
 
 impl<T> StoreInner<T> {
@@ -115,6 +125,21 @@ impl<T> StoreInner<T> {
 
     pub(crate) fn id(&self) -> StoreId {
         self.opaque.id()
+    }
+
+    /// Runs the call hook, if any, for `hook`. The hook is taken out while
+    /// it runs: calls it makes into wasm do not run it again.
+    #[cold]
+    pub(crate) fn run_call_hook(&mut self, hook: CallHook) -> Result<()> {
+        let Some(mut call_hook) = self.call_hook.take() else {
+            return Ok(());
+        };
+        let outcome = call_hook(StoreContextMut(self), hook);
+        // Unless the hook installed another one.
+        if self.call_hook.is_none() {
+            self.call_hook = Some(call_hook);
+        }
+        outcome
     }
 
     /// The store as the runtime takes it for calls, instantiation and
@@ -164,6 +189,7 @@ impl<T> Store<T> {
                 host_vals: Vec::new(),
                 limiter: None,
                 epoch_callback: None,
+                call_hook: None,
                 data,
             }),
         }
@@ -380,6 +406,53 @@ impl<T: 'static> Store<T> {
         };
         self.inner.limiter = Some(Box::new(limiter));
         self.inner.opaque.set_count_limits(counts);
+    }
+
+    /// Installs `hook`, which then runs each time a call crosses between
+    /// host and wasm, told which way by its [`CallHook`] argument: the
+    /// host calling wasm (a function or a start function) and wasm
+    /// returning, wasm calling a host function and the host function
+    /// returning. Replaces any previous hook.
+    ///
+    /// An error from the hook ends the call with that error: at
+    /// `CallingWasm` or `CallingHost` the function does not run; at
+    /// `ReturningFromWasm` or `ReturningFromHost` the error replaces its
+    /// results (or its own error). The store stays usable. Calls the hook
+    /// makes itself do not run it.
+    ///
+    /// Unlike Wasmtime, the hook does not run around the runtime's own
+    /// calls out of wasm (`memory.grow`, `table.grow`, GC allocation).
+    ///
+    /// ```
+    /// use egret::{CallHook, Engine, Func, Instance, Module, Store};
+    /// let engine = Engine::default();
+    /// let module = Module::new(&engine, r#"
+    ///     (module
+    ///       (import "host" "f" (func $f))
+    ///       (func (export "run") call $f))
+    /// "#)?;
+    /// let mut store = Store::new(&engine, Vec::new());
+    /// store.call_hook(|mut store, hook| {
+    ///     store.data_mut().push(hook);
+    ///     Ok(())
+    /// });
+    /// let f = Func::wrap(&mut store, || {});
+    /// let instance = Instance::new(&mut store, &module, &[f.into()])?;
+    /// instance.get_typed_func::<(), ()>(&mut store, "run")?.call(&mut store, ())?;
+    /// assert_eq!(store.data(), &[
+    ///     CallHook::CallingWasm,
+    ///     CallHook::CallingHost,
+    ///     CallHook::ReturningFromHost,
+    ///     CallHook::ReturningFromWasm,
+    /// ]);
+    /// # Ok::<(), egret::Error>(())
+    /// ```
+    pub fn call_hook(
+        &mut self,
+        hook: impl FnMut(StoreContextMut<'_, T>, CallHook) -> Result<()> + Send + Sync + 'static,
+    ) {
+        self.inner.call_hook = Some(Box::new(hook));
+        self.inner.opaque.set_call_hook_installed(true);
     }
 }
 

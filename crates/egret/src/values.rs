@@ -100,6 +100,37 @@ impl Val {
         }
     }
 
+    /// Whether the value is one of type `ty`, as Wasmtime's: a function
+    /// reference matches its function's type and every supertype of it, a
+    /// GC reference the types of its object, null every nullable reference
+    /// type of its hierarchy. Fails where Wasmtime panics: for a reference
+    /// of another store, or a type of another engine; and for a reference
+    /// whose root is gone.
+    ///
+    /// ```
+    /// use egret::{Engine, HeapType, RefType, Store, Val, ValType};
+    /// let store = Store::new(&Engine::default(), ());
+    /// assert!(Val::I32(1).matches_ty(&store, &ValType::I32)?);
+    /// assert!(!Val::I32(1).matches_ty(&store, &ValType::I64)?);
+    /// let nullfuncref = ValType::Ref(RefType::new(true, HeapType::NoFunc));
+    /// assert!(Val::FuncRef(None).matches_ty(&store, &nullfuncref)?);
+    /// assert!(!Val::AnyRef(None).matches_ty(&store, &nullfuncref)?);
+    /// # Ok::<(), egret::Error>(())
+    /// ```
+    pub fn matches_ty(&self, store: impl crate::AsContext, ty: &ValType) -> Result<bool> {
+        let store = store.as_context().0;
+        if !ty.belongs_to(&store.engine) {
+            return Err(Error::misuse("type used with the wrong engine"));
+        }
+        self.matches(store, ty.to_engine())
+    }
+
+    /// The value a fresh local of type `ty` holds: zero, or null for a
+    /// nullable reference; `None` for a non-nullable reference type.
+    pub fn default_for_ty(ty: &ValType) -> Option<Val> {
+        ty.default_value()
+    }
+
     /// The zero value (null for references) of an engine-form type: what
     /// result slots hold before a host function writes them.
     pub(crate) fn default_for(ty: engine_form::ValType) -> Val {

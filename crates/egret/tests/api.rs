@@ -62,6 +62,76 @@ fn module_from_file_validate_and_binary_forms() {
         Module::from_file(&engine, dir.join("missing.wasm")),
         Err(Error::Misuse(_))
     ));
+    // A trusted file may also be a precompiled module.
+    // SAFETY: Egret wrote both files just now.
+    let from_wasm = unsafe { Module::from_trusted_file(&engine, &path) }.unwrap();
+    let precompiled = dir.join("m.cwasm");
+    std::fs::write(&precompiled, from_wasm.serialize().unwrap()).unwrap();
+    // SAFETY: as above.
+    let from_artifact = unsafe { Module::from_trusted_file(&engine, &precompiled) }.unwrap();
+    assert_eq!(from_artifact.exports().next().unwrap().name(), "f");
+}
+
+#[test]
+fn values_and_references_match_types() {
+    let engine = engine();
+    let mut store = Store::new(&engine, ());
+    let f = Func::wrap(&mut store, |x: i32| x);
+    let i32_to_i32 = FuncType::new(&engine, [ValType::I32], [ValType::I32]);
+    let concrete = |nullable| RefType::new(nullable, HeapType::ConcreteFunc(i32_to_i32.clone()));
+    let func = Val::FuncRef(Some(f));
+    assert!(func.matches_ty(&store, &ValType::FUNCREF).unwrap());
+    assert!(
+        func.matches_ty(&store, &ValType::Ref(concrete(false)))
+            .unwrap()
+    );
+    assert!(!func.matches_ty(&store, &ValType::NULLFUNCREF).unwrap());
+    assert!(!func.matches_ty(&store, &ValType::EXTERNREF).unwrap());
+    assert!(!Val::I64(0).matches_ty(&store, &ValType::I32).unwrap());
+    let null = Ref::Func(None);
+    assert!(null.matches_ty(&store, &RefType::NULLFUNCREF).unwrap());
+    assert!(null.matches_ty(&store, &concrete(true)).unwrap());
+    assert!(!null.matches_ty(&store, &concrete(false)).unwrap());
+    assert!(
+        !Ref::Any(None)
+            .matches_ty(&store, &RefType::FUNCREF)
+            .unwrap()
+    );
+    // A function of another store, a type of another engine: errors.
+    let other_engine = Engine::default();
+    let mut other = Store::new(&other_engine, ());
+    let g = Func::wrap(&mut other, || {});
+    assert!(
+        Val::FuncRef(Some(g))
+            .matches_ty(&store, &ValType::FUNCREF)
+            .is_err()
+    );
+    let foreign = FuncType::new(&other_engine, [], []);
+    let foreign = ValType::Ref(RefType::new(true, HeapType::ConcreteFunc(foreign)));
+    assert!(func.matches_ty(&store, &foreign).is_err());
+
+    assert!(matches!(
+        Val::default_for_ty(&ValType::F64),
+        Some(Val::F64(0))
+    ));
+    assert!(matches!(
+        Val::default_for_ty(&ValType::ANYREF),
+        Some(Val::AnyRef(None))
+    ));
+    assert!(Val::default_for_ty(&ValType::Ref(concrete(false))).is_none());
+}
+
+#[test]
+fn a_weak_engine_upgrades_while_the_engine_lives() {
+    let engine = engine();
+    let weak = engine.weak();
+    let store = Store::new(&weak.upgrade().unwrap(), ());
+    drop(engine);
+    // The store keeps the engine alive.
+    assert!(weak.upgrade().is_some());
+    drop(store);
+    assert!(weak.upgrade().is_none());
+    assert!(EngineWeak::default().upgrade().is_none());
 }
 
 #[test]

@@ -9,9 +9,9 @@ mod common;
 
 use common::trap_of;
 use egret::{
-    AnyRef, ArrayRef, ArrayRefPre, ArrayType, AsContextMut, Caller, Config, Engine, EqRef, Error,
-    ExternRef, FieldType, Finality, Func, GcHeapOutOfMemory, HeapType, I31, Instance, Module,
-    Mutability, OwnedRooted, RootScope, Rooted, StorageType, Store, StoreLimits,
+    AnyRef, ArrayRef, ArrayRefPre, ArrayType, AsContextMut, Caller, Collector, Config, Engine,
+    EqRef, Error, ExternRef, FieldType, Finality, Func, GcHeapOutOfMemory, HeapType, I31, Instance,
+    Module, Mutability, OwnedRooted, RootScope, Rooted, StorageType, Store, StoreLimits,
     StoreLimitsBuilder, StructRef, StructRefPre, StructType, Trap, Val, ValType,
 };
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -364,6 +364,48 @@ fn references_a_host_function_receives_are_rooted_for_the_call_only() {
     let owned = owned.lock().unwrap().take().unwrap();
     let rooted = owned.to_rooted(&mut store);
     assert_eq!(get.call(&mut store, Some(rooted)).unwrap(), 42);
+}
+
+#[test]
+fn the_null_collector_never_collects_and_runs_out() {
+    let engine = Engine::new(Config::new().wasm_gc(true).collector(Collector::Null)).unwrap();
+    let limits = StoreLimitsBuilder::new().memory_size(1 << 20).build();
+    let mut store = Store::new(&engine, limits);
+    store.limiter(|limits| limits);
+    let module = Module::new(store.engine(), LISTS).expect("compiles");
+    let collect = Func::wrap(&mut store, |_: Caller<'_, StoreLimits>| {});
+    let instance = Instance::new(&mut store, &module, &[collect.into()]).unwrap();
+    let churn = instance
+        .get_typed_func::<i32, ()>(&mut store, "churn")
+        .unwrap();
+    // What the mark-sweep collector fits in the limit (above) fails here.
+    let err = churn.call(&mut store, 100_000).unwrap_err();
+    assert!(
+        err.downcast_ref::<GcHeapOutOfMemory<()>>().is_some(),
+        "{err:?}"
+    );
+    // Host values are never freed either, not even by `Store::gc`.
+    let dropped = Arc::new(AtomicUsize::new(0));
+    struct Counted(Arc<AtomicUsize>);
+    impl Drop for Counted {
+        fn drop(&mut self) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+    {
+        let mut scope = RootScope::new(&mut store);
+        ExternRef::new(&mut scope, Counted(dropped.clone())).unwrap();
+    }
+    store.gc(None).unwrap();
+    assert_eq!(dropped.load(Ordering::SeqCst), 0);
+    drop(store);
+    assert_eq!(dropped.load(Ordering::SeqCst), 1);
+}
+
+#[test]
+fn the_copying_collector_is_refused() {
+    let err = Engine::new(Config::new().collector(Collector::Copying)).unwrap_err();
+    assert!(err.to_string().contains("copying collector"), "{err}");
 }
 
 #[test]

@@ -39,14 +39,29 @@ pub const DEFAULT_MAX_WASM_STACK: usize = 512 * 1024;
 pub struct RuntimeConfig {
     /// Bytes of stack wasm may use below the point where the host entered it.
     pub max_wasm_stack: usize,
+    /// Whether its stores' GC heaps are collected.
+    pub collection: Collection,
 }
 
 impl Default for RuntimeConfig {
     fn default() -> Self {
         RuntimeConfig {
             max_wasm_stack: DEFAULT_MAX_WASM_STACK,
+            collection: Collection::MarkSweep,
         }
     }
+}
+
+/// Whether a store's GC heap is ever collected.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Collection {
+    /// By the mark-sweep collector, when allocation wants it and when the
+    /// embedder asks.
+    MarkSweep,
+    /// Never (Wasmtime's null collector): objects and host values live as
+    /// long as their store, and an allocation fails once the heap cannot
+    /// grow.
+    Never,
 }
 
 /// What keeps a host trampoline's code mapped.

@@ -168,6 +168,41 @@ pub unsafe trait VMStore {
     /// deadline that many ticks beyond the current epoch, `None` to trap
     /// with `Interrupt`; an error traps with it as the host error.
     fn epoch_deadline_reached(&mut self) -> Result<Option<u64>, HostError>;
+
+    /// Runs the embedder's call hook for `hook` (see [`CallHook`]); an
+    /// error ends the call with it. Only called while
+    /// [`StoreOpaque::set_call_hook_installed`] says a hook is installed.
+    fn call_hook(&mut self, hook: CallHook) -> Result<(), HostError>;
+}
+
+/// A crossing between host code and wasm, as a store's call hook sees it
+/// (Wasmtime 48's `CallHook`). The host calling a host function through
+/// the API (`Func::call` of a `Func::wrap`) is seen as calling wasm that
+/// calls the host: `CallingWasm`, `CallingHost`, `ReturningFromHost`,
+/// `ReturningFromWasm`.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum CallHook {
+    /// The host is calling wasm (a call through the API, or an instance's
+    /// start function).
+    CallingWasm,
+    /// Wasm has returned (or trapped) to the host that called it.
+    ReturningFromWasm,
+    /// Wasm is calling a host function.
+    CallingHost,
+    /// A host function is returning to the wasm that called it.
+    ReturningFromHost,
+}
+
+impl CallHook {
+    /// Whether host code runs next: wasm returns to the host or calls it.
+    pub fn entering_host(&self) -> bool {
+        matches!(self, CallHook::ReturningFromWasm | CallHook::CallingHost)
+    }
+
+    /// Whether wasm runs next: the host calls wasm or returns to it.
+    pub fn exiting_host(&self) -> bool {
+        matches!(self, CallHook::CallingWasm | CallHook::ReturningFromHost)
+    }
 }
 
 /// A store's untyped state.
@@ -197,6 +232,9 @@ pub struct StoreOpaque {
     host_funcs: Vec<VmBox<HostFunc>>,
     host_failure: Option<HostFailure>,
     count_limits: CountLimits,
+    // Whether calls into wasm run `VMStore::call_hook` (one branch per
+    // call when no hook is installed).
+    call_hook_installed: bool,
 }
 
 // SAFETY: every raw pointer a store holds points into memory the store (or
@@ -268,6 +306,7 @@ impl StoreOpaque {
             host_funcs: Vec::new(),
             host_failure: None,
             count_limits: CountLimits::default(),
+            call_hook_installed: false,
         }
     }
 
@@ -313,6 +352,13 @@ impl StoreOpaque {
     /// what is created from now on.
     pub fn set_count_limits(&mut self, counts: CountLimits) {
         self.count_limits = counts;
+    }
+
+    /// Says whether the embedder installed a call hook: while one is,
+    /// [`VMStore::call`] runs [`VMStore::call_hook`] before and after each
+    /// call into wasm.
+    pub fn set_call_hook_installed(&mut self, installed: bool) {
+        self.call_hook_installed = installed;
     }
 
     /// An instance.
@@ -566,10 +612,42 @@ impl dyn VMStore + '_ {
     /// where host functions and libcalls find it, and `self` is not used
     /// until the call returns and the previous pointer is back.
     ///
+    /// With a call hook installed, the hook runs before the call
+    /// (`CallingWasm`: an error stops the call) and after it, however it
+    /// ended (`ReturningFromWasm`: an error replaces the call's outcome).
+    ///
     /// # Safety
     /// `func` must be a function reference owned by this store, and the
     /// argument slots must hold values of its parameter types.
     pub unsafe fn call(
+        &mut self,
+        func: *const VMFuncRef,
+        values: &mut [u128],
+    ) -> Result<(), Failure> {
+        if self.opaque().call_hook_installed {
+            self.run_call_hook(CallHook::CallingWasm)?;
+        }
+        // SAFETY: per the contract.
+        let outcome = unsafe { self.call_unhooked(func, values) };
+        if self.opaque().call_hook_installed {
+            self.run_call_hook(CallHook::ReturningFromWasm)?;
+        }
+        outcome
+    }
+
+    /// The embedder's call hook for `hook`, its error as a failure of the
+    /// call.
+    #[cold]
+    fn run_call_hook(&mut self, hook: CallHook) -> Result<(), Failure> {
+        self.call_hook(hook)
+            .map_err(|e| Failure::new(FailureCause::Host(e), &[]))
+    }
+
+    /// [`call`](Self::call) without the call hook.
+    ///
+    /// # Safety
+    /// As for [`call`](Self::call).
+    unsafe fn call_unhooked(
         &mut self,
         func: *const VMFuncRef,
         values: &mut [u128],

@@ -2,11 +2,12 @@
 //! (Cranelift's optimisation level and NaN canonicalisation, the wasm
 //! stack limit, fuel, epoch interruption, proposals), fuel
 //! (`Store::set_fuel`/`get_fuel`), epoch deadlines that trap or call back,
-//! `Engine::increment_epoch` and `Engine::same`, resource limits, and
-//! `WasmBacktrace::capture` from a host function.
+//! `Engine::increment_epoch` and `Engine::same`, resource limits,
+//! `WasmBacktrace::capture` from a host function, and the GC collector
+//! choice (`Config::collector`).
 
 use wasmtime::{
-    Caller, Config, Engine, Instance, Linker, Module, OptLevel, Store, StoreLimits,
+    Caller, Collector, Config, Engine, Instance, Linker, Module, OptLevel, Store, StoreLimits,
     StoreLimitsBuilder, Trap, UpdateDeadline, WasmBacktrace,
 };
 
@@ -179,5 +180,41 @@ fn main() -> wasmtime::Result<()> {
         "outside wasm: {} frames",
         WasmBacktrace::capture(&store).frames().len()
     );
+
+    // Garbage under each collector, in a store whose limiter caps the GC
+    // heap at 4 MiB: collected, the churn fits; never collected, it fails.
+    for collector in [
+        Collector::Auto,
+        Collector::DeferredReferenceCounting,
+        Collector::Null,
+    ] {
+        churn(collector)?;
+    }
+    Ok(())
+}
+
+/// Allocates 500,000 structs of 8 bytes of fields, keeping none, under
+/// `collector`; prints whether that worked.
+fn churn(collector: Collector) -> wasmtime::Result<()> {
+    let engine = Engine::new(Config::new().wasm_gc(true).collector(collector))?;
+    let module = Module::new(
+        &engine,
+        r#"(module
+             (type $pair (struct (field i32) (field i32)))
+             (func (export "churn") (param $n i32)
+               (loop $again
+                 (drop (struct.new $pair (local.get $n) (local.get $n)))
+                 (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+                 (br_if $again (local.get $n)))))"#,
+    )?;
+    let limits = StoreLimitsBuilder::new().memory_size(4 << 20).build();
+    let mut store = Store::new(&engine, limits);
+    store.limiter(|limits| limits);
+    let instance = Instance::new(&mut store, &module, &[])?;
+    let churn = instance.get_typed_func::<i32, ()>(&mut store, "churn")?;
+    match churn.call(&mut store, 500_000) {
+        Ok(()) => println!("{collector:?} collector: the churn fits"),
+        Err(_) => println!("{collector:?} collector: the churn runs out of GC heap"),
+    }
     Ok(())
 }

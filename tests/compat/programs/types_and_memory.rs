@@ -1,11 +1,11 @@
 //! Inspecting modules and instances as Wasmtime does (`Module::imports`
 //! and `exports` with `ImportType`, `ExportType` and `ExternType`,
-//! `Instance::exports`), and linear memory from the host
+//! `Instance::exports` and its `Export<'_>`), and linear memory from the host
 //! (`Memory::read`/`write`/`data`/`data_mut`/`data_size`/`data_ptr`/`grow`).
 
 use wasmtime::{
-    Engine, Extern, ExternType, Instance, Linker, Memory, MemoryType, Module, Mutability, Store,
-    ValType,
+    Engine, Export, Extern, ExternType, Instance, Linker, Memory, MemoryType, Module, Mutability,
+    Store, ValType,
 };
 
 const MODULE: &str = r#"
@@ -92,7 +92,7 @@ fn main() -> wasmtime::Result<()> {
     let instance: Instance = linker.instantiate(&mut store, &module)?;
     let kinds: Vec<&str> = instance
         .exports(&mut store)
-        .map(|export| match export.into_extern() {
+        .map(|export: Export<'_>| match export.into_extern() {
             Extern::Func(_) => "func",
             Extern::Global(_) => "global",
             Extern::Memory(_) => "memory",

@@ -31,10 +31,13 @@
 //! too, when their number doubled since the last collection.
 //!
 //! When the frames cannot all be found (see `walk_wasm_frames`), nothing
-//! is collected: freeing too little is safe, freeing too much is not.
+//! is collected: freeing too little is safe, freeing too much is not. With
+//! the engine's [`Collection::Never`] (Wasmtime's null collector) nothing
+//! is ever collected.
 
 use super::{InstanceId, StoreOpaque, TagId, VMStore};
 use crate::code_registry;
+use crate::engine::Collection;
 use crate::exception::ExnId;
 use crate::gc_heap::{
     AllocationFailure, CollectionStats, HeapExhausted, Referent, referent_of_any,
@@ -251,7 +254,8 @@ impl StoreOpaque {
     /// reaches) if every root can be found; `None` if nothing was
     /// collected. Frames have stack maps only if the engine has the GC
     /// proposal on: without, nothing is collected and host values and
-    /// exceptions live as long as the store.
+    /// exceptions live as long as the store. With [`Collection::Never`]
+    /// nothing is ever collected.
     pub fn collect_garbage(&mut self) -> Option<CollectionStats> {
         self.collect_garbage_keeping(None)
     }
@@ -259,7 +263,9 @@ impl StoreOpaque {
     /// [`collect_garbage`](Self::collect_garbage), keeping `extra` too (an
     /// exception just made, which no root holds yet).
     fn collect_garbage_keeping(&mut self, extra: Option<ExnId>) -> Option<CollectionStats> {
-        if !self.engine.config().has_stack_maps() {
+        if !self.engine.config().has_stack_maps()
+            || self.engine.runtime_config().collection == Collection::Never
+        {
             return None;
         }
         let mut marking = self.gc_roots()?;

@@ -1,0 +1,220 @@
+//! `Store::call_hook`: the order in which it sees calls cross between host
+//! and wasm, nested calls included; an error from it at each crossing ends
+//! the call with that error and leaves the store usable; and host function
+//! arguments survive a collection the hook starts.
+
+use egret::*;
+
+/// `run` calls the host's `outer`, which calls the instance's `inner`,
+/// which calls the host's `leaf`: host -> wasm -> host -> wasm -> host.
+const NESTED: &str = r#"
+    (module
+      (import "host" "outer" (func $outer (result i32)))
+      (import "host" "leaf" (func $leaf (result i32)))
+      (func (export "inner") (result i32) (i32.add (call $leaf) (i32.const 10)))
+      (func (export "run") (result i32) (i32.add (call $outer) (i32.const 100))))
+"#;
+
+/// What the hook saw, and at which crossing (counting from 0) it fails.
+#[derive(Default)]
+struct Seen {
+    hooks: Vec<CallHook>,
+    fail_at: Option<usize>,
+}
+
+/// An instance of [`NESTED`] in a store whose hook records into `Seen`.
+fn nested() -> (Store<Seen>, TypedFunc<(), i32>) {
+    let engine = Engine::default();
+    let module = Module::new(&engine, NESTED).unwrap();
+    let mut store = Store::new(&engine, Seen::default());
+    store.call_hook(|mut store, hook| {
+        let seen = store.data_mut();
+        seen.hooks.push(hook);
+        if seen.fail_at == Some(seen.hooks.len() - 1) {
+            return Err(Error::msg(format!("hook refused {hook:?}")));
+        }
+        Ok(())
+    });
+    let mut linker = Linker::new(&engine);
+    linker
+        .func_wrap("host", "outer", |mut caller: Caller<'_, Seen>| {
+            let inner = caller.get_export("inner").unwrap().into_func().unwrap();
+            inner.typed::<(), i32>(&caller)?.call(&mut caller, ())
+        })
+        .unwrap();
+    linker.func_wrap("host", "leaf", || 1).unwrap();
+    let instance = linker.instantiate(&mut store, &module).unwrap();
+    let run = instance.get_typed_func(&mut store, "run").unwrap();
+    (store, run)
+}
+
+use CallHook::*;
+
+const NESTED_ORDER: [CallHook; 8] = [
+    CallingWasm,
+    CallingHost,
+    CallingWasm,
+    CallingHost,
+    ReturningFromHost,
+    ReturningFromWasm,
+    ReturningFromHost,
+    ReturningFromWasm,
+];
+
+#[test]
+fn hooks_see_nested_calls_in_order() {
+    let (mut store, run) = nested();
+    assert_eq!(run.call(&mut store, ()).unwrap(), 111);
+    assert_eq!(store.data().hooks, NESTED_ORDER);
+    assert!(
+        NESTED_ORDER
+            .iter()
+            .all(|h| h.entering_host() != h.exiting_host())
+    );
+    assert!(CallingHost.entering_host() && ReturningFromWasm.entering_host());
+    assert!(CallingWasm.exiting_host() && ReturningFromHost.exiting_host());
+}
+
+#[test]
+fn an_error_at_each_crossing_ends_the_call_with_it() {
+    for fail_at in 0..NESTED_ORDER.len() {
+        let (mut store, run) = nested();
+        store.data_mut().fail_at = Some(fail_at);
+        let err = run.call(&mut store, ()).unwrap_err();
+        let refused = format!("hook refused {:?}", NESTED_ORDER[fail_at]);
+        assert_eq!(
+            err.root_cause().to_string(),
+            refused,
+            "failing at {fail_at}"
+        );
+        // The error unwinds through the crossings still open: they are
+        // seen on the way out, and no function runs after the failure.
+        let seen = &store.data().hooks;
+        assert_eq!(seen[..=fail_at], NESTED_ORDER[..=fail_at]);
+        assert!(
+            seen[fail_at + 1..]
+                .iter()
+                .all(|h| matches!(h, ReturningFromHost | ReturningFromWasm))
+        );
+        // The store stays usable.
+        store.data_mut().fail_at = None;
+        store.data_mut().hooks.clear();
+        assert_eq!(run.call(&mut store, ()).unwrap(), 111);
+        assert_eq!(store.data().hooks, NESTED_ORDER);
+    }
+}
+
+#[test]
+fn a_returning_hook_error_replaces_a_trap() {
+    let engine = Engine::default();
+    let module = Module::new(&engine, r#"(module (func (export "boom") unreachable))"#).unwrap();
+    let mut store = Store::new(&engine, ());
+    store.call_hook(|_, hook| match hook {
+        ReturningFromWasm => Err(Error::msg("hook saw the trap")),
+        _ => Ok(()),
+    });
+    let instance = Instance::new(&mut store, &module, &[]).unwrap();
+    let boom = instance.get_func(&mut store, "boom").unwrap();
+    let err = boom.call(&mut store, &[], &mut []).unwrap_err();
+    assert_eq!(err.to_string(), "hook saw the trap");
+    assert!(err.downcast_ref::<Trap>().is_none());
+}
+
+#[test]
+fn start_functions_and_host_functions_called_by_the_host_are_hooked() {
+    let engine = Engine::default();
+    let module = Module::new(&engine, r#"(module (func $start) (start $start))"#).unwrap();
+    let mut store = Store::new(&engine, Vec::new());
+    store.call_hook(|mut store, hook| {
+        store.data_mut().push(hook);
+        Ok(())
+    });
+    Instance::new(&mut store, &module, &[]).unwrap();
+    assert_eq!(store.data(), &[CallingWasm, ReturningFromWasm]);
+    store.data_mut().clear();
+    let f = Func::wrap(&mut store, |x: i32| x + 1);
+    assert_eq!(
+        f.typed::<i32, i32>(&store)
+            .unwrap()
+            .call(&mut store, 1)
+            .unwrap(),
+        2
+    );
+    assert_eq!(
+        store.data(),
+        &[
+            CallingWasm,
+            CallingHost,
+            ReturningFromHost,
+            ReturningFromWasm
+        ]
+    );
+}
+
+#[test]
+fn calls_the_hook_makes_are_not_hooked() {
+    let engine = Engine::default();
+    let mut store = Store::new(&engine, Vec::new());
+    let f = Func::wrap(&mut store, || {});
+    store.call_hook(move |mut store, hook| {
+        store.data_mut().push(hook);
+        if hook == CallingWasm {
+            f.call(&mut store, &[], &mut [])?;
+        }
+        Ok(())
+    });
+    f.call(&mut store, &[], &mut []).unwrap();
+    assert_eq!(
+        store.data(),
+        &[
+            CallingWasm,
+            CallingHost,
+            ReturningFromHost,
+            ReturningFromWasm
+        ]
+    );
+}
+
+#[test]
+fn host_arguments_survive_a_collection_in_the_calling_host_hook() {
+    let engine = Engine::default();
+    let module = Module::new(
+        &engine,
+        r#"(module
+            (type $s (struct (field i32)))
+            (import "host" "read" (func $read (param anyref) (result i32)))
+            (func (export "run") (result i32)
+              (call $read (struct.new $s (i32.const 7)))))"#,
+    )
+    .unwrap();
+    let mut store = Store::new(&engine, ());
+    let ty = StructType::new(
+        &engine,
+        [FieldType::new(
+            Mutability::Const,
+            StorageType::ValType(ValType::I32),
+        )],
+    )
+    .unwrap();
+    store.call_hook(move |mut store, hook| {
+        if hook == CallingHost {
+            // Collect, then allocate what would take a freed argument's place.
+            store.gc(None)?;
+            let pre = StructRefPre::new(&mut store, ty.clone());
+            StructRef::new(&mut store, &pre, &[Val::I32(99)])?;
+        }
+        Ok(())
+    });
+    let read = Func::wrap(
+        &mut store,
+        |mut caller: Caller<'_, ()>, r: Option<Rooted<AnyRef>>| -> Result<i32> {
+            let s = r.unwrap().unwrap_struct(&caller)?;
+            Ok(s.field(&mut caller, 0)?.unwrap_i32())
+        },
+    );
+    let instance = Instance::new(&mut store, &module, &[read.into()]).unwrap();
+    let run = instance
+        .get_typed_func::<(), i32>(&mut store, "run")
+        .unwrap();
+    assert_eq!(run.call(&mut store, ()).unwrap(), 7);
+}
