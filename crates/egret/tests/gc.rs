@@ -1375,6 +1375,92 @@ fn host_values_in_every_place_wasm_keeps_them_survive_collections() {
     assert_eq!(drops.load(Ordering::SeqCst), 16);
 }
 
+const THROWS: &str = r#"(module
+    (import "host" "nothing" (func $nothing))
+    (tag $number (param i32))
+    (tag $carry (param externref))
+    (table $payloads (export "payloads") 3000 externref)
+    ;; After a host call (which leaves an old exit record in the store),
+    ;; keeps an exception carrying 42 in a local while `count` others are
+    ;; thrown and caught, then rethrows it and returns its payload.
+    (func (export "keep_across_throws") (param $count i32) (result i32)
+        (local $kept exnref)
+        (local $i i32)
+        (call $nothing)
+        (block $caught (result i32 exnref)
+            (try_table (catch_ref $number $caught)
+                (throw $number (i32.const 42)))
+            (unreachable))
+        (local.set $kept)
+        (drop)
+        (drop
+            (block $done (result i32)
+                (loop $next
+                    (block $caught (result i32)
+                        (try_table (catch $number $caught)
+                            (throw $number (local.get $i)))
+                        (unreachable))
+                    (drop)
+                    (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                    (br_if $next (i32.lt_u (local.get $i) (local.get $count))))
+                (i32.const 0)))
+        (block $caught (result i32)
+            (try_table (catch $number $caught)
+                (throw_ref (local.get $kept)))
+            (unreachable)))
+    ;; Throws an exception carrying each payload of the table in turn
+    ;; (clearing its slot), catches it and drops it.
+    (func (export "drain")
+        (local $i i32)
+        (loop $next
+            (block $caught (result externref)
+                (try_table (catch $carry $caught)
+                    (throw $carry (table.get $payloads (local.get $i))))
+                (unreachable))
+            (drop)
+            (table.set $payloads (local.get $i) (ref.null extern))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br_if $next (i32.lt_u (local.get $i) (i32.const 3000))))))"#;
+
+#[test]
+fn throwing_collects_exceptions_and_keeps_those_wasm_holds() {
+    let mut store = Store::new(&Engine::default(), ());
+    let module = Module::new(store.engine(), THROWS).unwrap();
+    let nothing = Func::wrap(&mut store, || {});
+    let instance = Instance::new(&mut store, &module, &[nothing.into()]).unwrap();
+
+    // Thousands of throws collect (the count doubles past 1,024) while
+    // the function holds an exnref in a local: it survives, its number is
+    // not reused, and the rethrow finds the right exception.
+    let keep = instance
+        .get_typed_func::<i32, i32>(&mut store, "keep_across_throws")
+        .unwrap();
+    for count in [1_023, 5_000] {
+        assert_eq!(keep.call(&mut store, count).unwrap(), 42, "{count} throws");
+    }
+
+    // Payloads reached only through exceptions wasm dropped are freed by
+    // the collections `throw` makes, before any `Store::gc` (no host
+    // value is made while `drain` runs).
+    let drops = Arc::new(AtomicUsize::new(0));
+    let payloads = instance.get_table(&mut store, "payloads").unwrap();
+    {
+        let mut scope = RootScope::new(&mut store);
+        for i in 0..3000 {
+            let value = ExternRef::new(&mut scope, (i, Counted(drops.clone()))).unwrap();
+            payloads.set(&mut scope, i, value.into()).unwrap();
+        }
+    }
+    let drain = instance
+        .get_typed_func::<(), ()>(&mut store, "drain")
+        .unwrap();
+    drain.call(&mut store, ()).unwrap();
+    let freed_by_throws = drops.load(Ordering::SeqCst);
+    assert!(freed_by_throws >= 1_000, "{freed_by_throws}");
+    store.gc(None).unwrap();
+    assert_eq!(drops.load(Ordering::SeqCst), 3000);
+}
+
 const EXCEPTIONS: &str = r#"(module
     (import "host" "gc" (func $gc))
     (type $box (struct (field (mut exnref))))

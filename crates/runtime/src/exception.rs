@@ -33,7 +33,7 @@ const MIN_EXCEPTIONS_BEFORE_COLLECTION: usize = 1024;
 
 /// An exception's number in its store (from 1).
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
-pub struct ExnId(pub NonZeroU32);
+pub struct ExnId(NonZeroU32);
 
 impl ExnId {
     /// The most exceptions a store can hold: what the encoding fits.

@@ -297,7 +297,16 @@ pub(crate) unsafe extern "C" fn epoch_deadline_reached(vmctx: *mut u8) -> u32 {
     EPOCH_FAILED as u32
 }
 
-unsafe extern "C" fn exn_new(vmctx: *mut u8, tag: u32, fields: *const u128, count: u32) -> u32 {
+/// `throw`'s allocation: a new exception of the instance's tag `tag` with
+/// the `count` field values at `fields`; 0 (with the reason recorded) if
+/// the store cannot hold it. Called through its exit stub, since making an
+/// exception may collect garbage.
+pub(crate) unsafe extern "C" fn exn_new(
+    vmctx: *mut u8,
+    tag: u32,
+    fields: *const u128,
+    count: u32,
+) -> u32 {
     // SAFETY: called from generated code with its own vmctx.
     let (store, instance) = unsafe { caller(vmctx) };
     let store = store.opaque_mut();
@@ -305,14 +314,18 @@ unsafe extern "C" fn exn_new(vmctx: *mut u8, tag: u32, fields: *const u128, coun
     // SAFETY: generated code passes `count` slots, one per field of the
     // tag's type.
     let fields = unsafe { std::slice::from_raw_parts(fields, count as usize) };
-    match store.new_exception(tag, fields) {
-        Some(id) => id.to_raw(),
-        None => {
-            let error = "resource limit: the store cannot hold another exception".into();
-            store.set_host_failure(HostFailure::Error(error));
-            0
+    // A collection drops host values, whose `Drop` is embedder code: a
+    // panic must not unwind into generated code.
+    let made = panic::catch_unwind(AssertUnwindSafe(|| store.new_exception(tag, fields)));
+    let failure = match made {
+        Ok(Some(id)) => return id.to_raw(),
+        Ok(None) => {
+            HostFailure::Error("resource limit: the store cannot hold another exception".into())
         }
-    }
+        Err(payload) => HostFailure::Panic(payload),
+    };
+    store.set_host_failure(failure);
+    0
 }
 
 unsafe extern "C" fn exn_fields(vmctx: *mut u8, exn: u32, fields: *mut u128, count: u32) {
@@ -493,7 +506,7 @@ fn address(builtin: Builtin) -> *const u8 {
         Builtin::elem_drop => elem_drop as *const u8,
         Builtin::is_subtype => is_subtype as *const u8,
         Builtin::epoch_deadline_reached => traphandlers::exit_stub(Builtin::epoch_deadline_reached),
-        Builtin::exn_new => exn_new as *const u8,
+        Builtin::exn_new => traphandlers::exit_stub(Builtin::exn_new),
         Builtin::exn_fields => exn_fields as *const u8,
         Builtin::throw_ref => traphandlers::throw_ref_builtin(),
     }

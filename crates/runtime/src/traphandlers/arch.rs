@@ -94,5 +94,6 @@ unsafe extern "C" {
     pub(super) fn egret_exit_gc_alloc();
     pub(super) fn egret_exit_array_new_data();
     pub(super) fn egret_exit_array_new_elem();
+    pub(super) fn egret_exit_exn_new();
     pub(super) fn egret_exit_epoch_deadline_reached();
 }

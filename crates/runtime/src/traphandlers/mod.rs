@@ -266,6 +266,7 @@ pub(crate) fn exit_stub(builtin: Builtin) -> *const u8 {
         Builtin::gc_alloc => arch::egret_exit_gc_alloc as *const u8,
         Builtin::array_new_data => arch::egret_exit_array_new_data as *const u8,
         Builtin::array_new_elem => arch::egret_exit_array_new_elem as *const u8,
+        Builtin::exn_new => arch::egret_exit_exn_new as *const u8,
         Builtin::epoch_deadline_reached => arch::egret_exit_epoch_deadline_reached as *const u8,
         other => panic!("the builtin {other:?} has no exit stub"),
     }

@@ -31,6 +31,7 @@
 use super::{ACTIVATION, Activation, arch, record_backtrace};
 use crate::code_registry;
 use crate::exception::ExnId;
+use crate::host_func::HostFailure;
 use crate::instance::InstanceId;
 use crate::store::TagId;
 use crate::vmcontext::VMStoreContext;
@@ -108,13 +109,26 @@ unsafe fn find_handler(vmctx: *mut u8, exn: u32, record: *const usize) -> Resume
     // SAFETY: the lent store is used by nothing else until wasm returns
     // (see `VMStore::call`), and this borrow ends before we resume.
     let store = unsafe { &mut *store.as_ptr() };
-    let id = ExnId::from_raw(exn).expect("generated code checks for null");
-    let tag = store
-        .opaque()
-        .exceptions()
-        .get(id)
-        .map(|e| e.tag)
-        .expect("an exception reference of this store");
+    // Generated code checks for null, and every `exnref` wasm holds keeps
+    // its exception; should one still name none, wasm stops as failed
+    // host code does, rather than panicking here.
+    let found =
+        ExnId::from_raw(exn).and_then(|id| Some((id, store.opaque().exceptions().get(id)?.tag)));
+    let Some((id, tag)) = found else {
+        let error = "wasm threw an exception reference its store does not hold".into();
+        store
+            .opaque_mut()
+            .set_host_failure(HostFailure::Error(error));
+        let trap = &mut activation.trap;
+        trap.kind = Some(TrapReason::HostFailed);
+        trap.fault_address = None;
+        return Resume {
+            pc: activation.resume.pc,
+            sp: activation.resume.sp,
+            fp: activation.resume.fp,
+            payload: 0,
+        };
+    };
 
     let mut frame = record as usize;
     let mut low = frame;

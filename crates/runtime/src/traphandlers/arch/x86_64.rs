@@ -129,6 +129,7 @@ macro_rules! exit_stub {
 exit_stub!("egret_exit_gc_alloc", libcalls::gc_alloc);
 exit_stub!("egret_exit_array_new_data", libcalls::array_new_data);
 exit_stub!("egret_exit_array_new_elem", libcalls::array_new_elem);
+exit_stub!("egret_exit_exn_new", libcalls::exn_new);
 exit_stub!(
     "egret_exit_epoch_deadline_reached",
     libcalls::epoch_deadline_reached
