@@ -146,6 +146,7 @@ int main(void) {
   CHECK_OK(wasmtime_instance_new(context, echo_module, &echo, 1, &echo_instance, &trap));
   wasmtime_func_t pass = export_of(context, &echo_instance, "pass", WASMTIME_EXTERN_FUNC).of.func;
   static int each = 1;
+  uint32_t previous = 0;
   for (int i = 0; i < 10000; i++) {
     wasmtime_externref_t fresh;
     CHECK(wasmtime_externref_new(context, &each, finalize, &fresh));
@@ -156,6 +157,14 @@ int main(void) {
     wasmtime_externref_from_raw(context, slot.externref, &returned);
     CHECK(wasmtime_externref_data(context, &returned) == &each);
     wasmtime_externref_unroot(&returned);
+    // The previous iteration's result expired with this call; its slot
+    // now holds this one's, and the stale value is refused, not confused
+    // with it.
+    if (previous != 0) {
+      wasmtime_externref_from_raw(context, previous, &returned);
+      CHECK(wasmtime_externref_is_null(&returned));
+    }
+    previous = slot.externref;
   }
   // The last iteration's result slot lives until a collection may run.
   CHECK_OK(wasmtime_context_gc(context));

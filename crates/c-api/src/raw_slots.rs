@@ -15,8 +15,12 @@
 //!   outside callbacks, all of them), once the call's arguments are read.
 //!
 //! So a loop of unchecked calls with references keeps a bounded number of
-//! them, as in Wasmtime. A stale number names another live reference of
-//! the same store or none (an error), never freed memory.
+//! them, as in Wasmtime. A raw value is `position + 1` in its upper 24
+//! bits and the *generation* of its slot in the lower 8: every release
+//! starts a new generation, so a stale value whose position was reused is
+//! almost always refused (an error) instead of naming another reference;
+//! at worst (after 256 releases) it names another live reference of the
+//! same store, never freed memory.
 
 use crate::refs::KeptRef;
 use crate::store::StoreData;
@@ -25,10 +29,13 @@ use egret_api::{AsContextMut, Val};
 /// The references a store keeps for raw slots.
 #[derive(Default)]
 pub(crate) struct RawSlots {
-    kept: Vec<KeptRef>,
+    /// Each reference with the generation it was kept in.
+    kept: Vec<(KeptRef, u8)>,
     /// Slots below this belong to running callbacks and are not released
     /// by calls made inside them.
     floor: usize,
+    /// The generation new slots get; changes at every release.
+    generation: u8,
 }
 
 /// Where a running host callback's raw slots start, and the floor it
@@ -37,6 +44,9 @@ pub(crate) struct CallbackSlots {
     start: usize,
     outer_floor: usize,
 }
+
+/// Bits of a raw value that hold the slot's generation.
+const GENERATION_BITS: u32 = 8;
 
 impl RawSlots {
     /// Marks the entry of a host callback, before its arguments are put in
@@ -57,7 +67,7 @@ impl RawSlots {
     /// Releases every raw slot made since `callback` entered, once its
     /// results are read.
     pub(crate) fn leave_callback(&mut self, callback: CallbackSlots) {
-        self.kept.truncate(callback.start);
+        self.release_from(callback.start);
         self.floor = callback.outer_floor;
     }
 
@@ -65,29 +75,53 @@ impl RawSlots {
     /// collection may happen, after which Wasmtime's raw values are no
     /// longer valid.
     pub(crate) fn release_unprotected(&mut self) {
-        self.kept.truncate(self.floor);
+        self.release_from(self.floor);
+    }
+
+    /// Releases the slots from `start` on, starting a new generation if
+    /// any went.
+    fn release_from(&mut self, start: usize) {
+        if start < self.kept.len() {
+            self.kept.truncate(start);
+            self.generation = self.generation.wrapping_add(1);
+        }
+    }
+
+    /// Keeps `kept` and returns its raw value; 0 once 2^24 - 1 slots are
+    /// live.
+    fn push(&mut self, kept: KeptRef) -> u32 {
+        let Some(number) = u32::try_from(self.kept.len() + 1)
+            .ok()
+            .filter(|&n| n < 1 << (32 - GENERATION_BITS))
+        else {
+            return 0;
+        };
+        self.kept.push((kept, self.generation));
+        (number << GENERATION_BITS) | u32::from(self.generation)
+    }
+
+    /// The reference of raw value `raw`, if its slot is live and of the
+    /// same generation.
+    fn get(&self, raw: u32) -> Option<&KeptRef> {
+        let position = ((raw >> GENERATION_BITS) as usize).checked_sub(1)?;
+        let (kept, generation) = self.kept.get(position)?;
+        (u32::from(*generation) == raw & ((1 << GENERATION_BITS) - 1)).then_some(kept)
     }
 }
 
-/// The raw slot value of `val`'s reference: its position + 1 among the
-/// store's raw slots (0 for null, a reference of another store, or when
-/// 2^32 - 1 slots are live).
+/// The raw slot value of `val`'s reference (0 for null, a reference of
+/// another store, or when too many slots are live).
 pub(crate) fn to_raw_slot(val: &Val, mut cx: impl AsContextMut<Data = StoreData>) -> u32 {
     let mut cx = cx.as_context_mut();
-    let Ok(slot) = u32::try_from(cx.data().raw_refs.kept.len() + 1) else {
-        return 0;
-    };
     let Some(kept) = KeptRef::own(val, &mut cx) else {
         return 0;
     };
-    cx.data_mut().raw_refs.kept.push(kept);
-    slot
+    cx.data_mut().raw_refs.push(kept)
 }
 
 /// The value of a raw slot made by [`to_raw_slot`], rooted in the store's
 /// current scope; `None` for 0 or a released slot.
 pub(crate) fn from_raw_slot(raw: u32, mut cx: impl AsContextMut<Data = StoreData>) -> Option<Val> {
-    let position = (raw as usize).checked_sub(1)?;
-    let kept = cx.as_context().data().raw_refs.kept.get(position)?.clone();
+    let kept = cx.as_context().data().raw_refs.get(raw)?.clone();
     Some(kept.to_val(&mut cx))
 }
