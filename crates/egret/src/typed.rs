@@ -11,7 +11,7 @@ use crate::{
     AnyRef, ArrayRef, Caller, EqRef, Error, ExnRef, ExternRef, Func, I31, OwnedRooted, Result,
     Rooted, StructRef, Val,
 };
-use egret_runtime::store::StoreOpaque;
+use egret_runtime::store::{StoreId, StoreOpaque};
 use std::marker::PhantomData;
 
 /// A Rust type that is a WebAssembly value type.
@@ -87,6 +87,26 @@ impl WasmTy for Option<Func> {
     }
     fn from_raw(raw: u128, store: &StoreOpaque) -> Self {
         Func::from_raw(store.id(), raw as usize)
+    }
+}
+
+impl WasmTy for Func {
+    fn valtype() -> ValType {
+        ValType::Ref(engine_form::RefType {
+            nullable: false,
+            heap: engine_form::HeapType::Func,
+        })
+    }
+    fn to_raw<T>(self, store: &StoreInner<T>) -> Result<u128> {
+        Some(self).to_raw(store)
+    }
+    fn from_raw(raw: u128, store: &StoreOpaque) -> Self {
+        // Never null: the type says so. A null would come back as a
+        // handle of no store, which every use reports.
+        Func::from_raw(store.id(), raw as usize).unwrap_or(Func {
+            store: StoreId::NONE,
+            func_ref: 0,
+        })
     }
 }
 
@@ -315,6 +335,9 @@ tuple_params!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10, L 11);
 /// ```
 pub struct TypedFunc<P, R> {
     func: Func,
+    /// Whether a parameter is of a concrete reference type, which each
+    /// call checks its argument against (see [`Func::typed`]).
+    checks_arguments: bool,
     _types: PhantomData<fn(P) -> R>,
 }
 
@@ -366,6 +389,9 @@ impl<P: WasmParams, R: WasmResults> TypedFunc<P, R> {
         store.check(self.func.store)?;
         with_value_slots(P::COUNT.max(R::COUNT).max(1), |values| {
             params.store_raw(store, values)?;
+            if self.checks_arguments {
+                self.check_arguments(store, values)?;
+            }
             // SAFETY: the funcref belongs to this store (checked above) and
             // its type was checked against `P` and `R` when this was made.
             unsafe { store.vm().call(self.func.vm_func_ref(), values) }
@@ -375,11 +401,44 @@ impl<P: WasmParams, R: WasmResults> TypedFunc<P, R> {
     }
 }
 
+impl<P: WasmParams, R: WasmResults> TypedFunc<P, R> {
+    /// Checks the arguments in `values` against the function's parameters
+    /// of concrete reference types, which the Rust types could not settle.
+    #[cold]
+    fn check_arguments<T>(&self, store: &StoreInner<T>, values: &[u128]) -> Result<()> {
+        // SAFETY: the caller checked that the funcref belongs to `store`.
+        let ty = unsafe { store.opaque.func_type(self.func.vm_func_ref()) };
+        for (&raw, &param) in values.iter().zip(ty.params()) {
+            if is_concrete_ref(param)
+                && !Val::from_raw(raw, param, &store.opaque).matches(store, param)?
+            {
+                return Err(Error::misuse(format!(
+                    "argument type mismatch: a parameter of type {param} cannot take it"
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Whether `ty` is a reference to a concrete (declared) type.
+fn is_concrete_ref(ty: ValType) -> bool {
+    use engine_form::HeapType as H;
+    matches!(ty, ValType::Ref(r) if matches!(
+        r.heap,
+        H::ConcreteFunc(_) | H::ConcreteStruct(_) | H::ConcreteArray(_)
+    ))
+}
+
 impl Func {
     /// This function with a static signature; fails if `P`/`R` do not
-    /// match its type. Parameters must be of exactly the Rust types' wasm
-    /// types; a result may be of a subtype (a function returning
-    /// `(ref null $t)` may be typed as returning `Option<Func>`).
+    /// match its type, as Wasmtime decides: a result may be of a subtype
+    /// of the Rust type's (a function returning `(ref null $t)` may be
+    /// typed as returning `Option<Func>`), a Rust parameter type must be a
+    /// subtype of the parameter's, except that a parameter of a concrete
+    /// reference type takes any Rust type of its hierarchy (`Func` for
+    /// `(ref $f)`, `Rooted<StructRef>` for `(ref null $s)`), whose values
+    /// each call then checks.
     pub fn typed<P: WasmParams, R: WasmResults>(
         &self,
         store: impl AsContext,
@@ -396,7 +455,22 @@ impl Func {
                 .iter()
                 .zip(&results)
                 .all(|(wasm, rust)| registry.is_val_subtype(*wasm, *rust));
-        if ty.params() != P::valtypes().as_slice() || !results_match {
+        let params = P::valtypes();
+        let mut checks_arguments = false;
+        let params_match = ty.params().len() == params.len()
+            && ty.params().iter().zip(&params).all(|(&wasm, &rust)| {
+                if registry.is_val_subtype(rust, wasm) {
+                    return true;
+                }
+                let same_hierarchy = match (wasm, rust) {
+                    (ValType::Ref(w), ValType::Ref(r)) => w.heap.top() == r.heap.top(),
+                    _ => false,
+                };
+                let dynamic = is_concrete_ref(wasm) && same_hierarchy;
+                checks_arguments |= dynamic;
+                dynamic
+            });
+        if !params_match || !results_match {
             return Err(Error::misuse(format!(
                 "type mismatch: function has type {ty}, not ({:?}) -> ({:?})",
                 P::valtypes(),
@@ -405,6 +479,7 @@ impl Func {
         }
         Ok(TypedFunc {
             func: *self,
+            checks_arguments,
             _types: PhantomData,
         })
     }

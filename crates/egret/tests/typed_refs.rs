@@ -1,7 +1,8 @@
 //! Typed function references through the public API: `call_ref` and its
 //! null trap, `call_indirect` and imports accepting declared subtypes (and
 //! refusing anything else), typed globals and tables across modules, and
-//! host values checked against typed references.
+//! host values checked against typed references, and typed functions
+//! whose parameters take subtypes or concrete types (checked per call).
 
 mod common;
 
@@ -275,16 +276,94 @@ fn typed_func_results_may_be_typed_references() {
     let f = get.call(&mut store, ()).unwrap().expect("not null");
     let f = f.typed::<(), i32>(&store).unwrap();
     assert_eq!(f.call(&mut store, ()).unwrap(), 3);
-    // A typed parameter would need a check of every argument: refused.
+    // As in Wasmtime, a parameter of a concrete type takes a Rust type of
+    // its hierarchy, and each call checks the argument.
+    let take_typed = instance
+        .get_typed_func::<Option<egret::Func>, i32>(&mut store, "take")
+        .unwrap();
+    assert_eq!(take_typed.call(&mut store, Some(*f.func())).unwrap(), 3);
+    let wrong = egret::Func::wrap(&mut store, |x: i32| x);
+    let error = take_typed.call(&mut store, Some(wrong)).unwrap_err();
+    assert!(
+        error.to_string().contains("argument type mismatch"),
+        "{error}"
+    );
+    // A null argument is checked too: the parameter is nullable here.
+    assert!(matches!(
+        trap_of(take_typed.call(&mut store, None)),
+        Trap::NullReference
+    ));
+    // Another hierarchy is refused when typing.
     assert!(
         instance
-            .get_typed_func::<Option<egret::Func>, i32>(&mut store, "take")
+            .get_typed_func::<Option<egret::Rooted<egret::AnyRef>>, i32>(&mut store, "take")
             .is_err()
     );
-    // The dynamic API checks the argument's type instead.
+    // The dynamic API checks the argument's type too.
     let take = instance.get_func(&mut store, "take").unwrap();
     let mut result = [Val::I32(0)];
     take.call(&mut store, &[Val::FuncRef(Some(*f.func()))], &mut result)
         .unwrap();
     assert_eq!(result[0].i32(), Some(3));
+}
+
+#[test]
+fn typed_func_parameters_take_subtypes_and_concrete_gc_types() {
+    let engine = engine();
+    let module = Module::new(
+        &engine,
+        r#"(module
+            (type $point (struct (field i32)))
+            (type $pair (struct (field i32) (field i32)))
+            (func (export "new_point") (result (ref $point)) (struct.new $point (i32.const 7)))
+            (func (export "new_pair") (result (ref $pair))
+              (struct.new $pair (i32.const 1) (i32.const 2)))
+            (func (export "x") (param (ref $point)) (result i32)
+              (struct.get $point 0 (local.get 0)))
+            (func (export "is_null") (param anyref) (result i32)
+              (ref.is_null (local.get 0))))"#,
+    )
+    .unwrap();
+    let mut store = Store::new(&engine, ());
+    let instance = Instance::new(&mut store, &module, &[]).unwrap();
+    let point = instance
+        .get_typed_func::<(), egret::Rooted<egret::StructRef>>(&mut store, "new_point")
+        .unwrap()
+        .call(&mut store, ())
+        .unwrap();
+    let pair = instance
+        .get_typed_func::<(), egret::Rooted<egret::StructRef>>(&mut store, "new_pair")
+        .unwrap()
+        .call(&mut store, ())
+        .unwrap();
+    // `structref` is a subtype of `anyref`: a parameter of the supertype
+    // takes the Rust type of the subtype.
+    let is_null = instance
+        .get_typed_func::<Option<egret::Rooted<egret::StructRef>>, i32>(&mut store, "is_null")
+        .unwrap();
+    assert_eq!(is_null.call(&mut store, Some(point)).unwrap(), 0);
+    assert_eq!(is_null.call(&mut store, None).unwrap(), 1);
+    // `(ref $point)` takes a `StructRef`, checked at each call.
+    let x = instance
+        .get_typed_func::<egret::Rooted<egret::StructRef>, i32>(&mut store, "x")
+        .unwrap();
+    assert_eq!(x.call(&mut store, point).unwrap(), 7);
+    let error = x.call(&mut store, pair).unwrap_err();
+    assert!(
+        error.to_string().contains("argument type mismatch"),
+        "{error}"
+    );
+    assert_eq!(x.call(&mut store, point).unwrap(), 7);
+    // Any Rust type of the hierarchy is accepted when typing, even a
+    // nullable one; a null argument then fails the call's check.
+    let x_any = instance
+        .get_typed_func::<Option<egret::Rooted<egret::AnyRef>>, i32>(&mut store, "x")
+        .unwrap();
+    assert!(x_any.call(&mut store, None).is_err());
+    // A number is not of the hierarchy.
+    assert!(
+        instance
+            .get_typed_func::<i32, i32>(&mut store, "x")
+            .is_err()
+    );
 }

@@ -58,6 +58,11 @@ use std::sync::{Arc, Mutex};
 pub struct StoreId(u64);
 
 impl StoreId {
+    /// An id no store has (ids count from 1): a handle that must refer to
+    /// something but got nothing carries it, so every use of it fails as
+    /// a use with the wrong store does.
+    pub const NONE: StoreId = StoreId(0);
+
     fn fresh() -> StoreId {
         static NEXT: AtomicU64 = AtomicU64::new(1);
         StoreId(NEXT.fetch_add(1, Ordering::Relaxed))

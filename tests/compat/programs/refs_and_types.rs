@@ -114,5 +114,36 @@ fn main() -> wasmtime::Result<()> {
     let answer = instance.get_typed_func::<(), i32>(&mut store, "answer")?;
     println!("from a trusted file: {}", answer.call(&mut store, ())?);
     std::fs::remove_dir_all(&dir)?;
+
+    // A typed parameter of a concrete function type takes `Func`, and
+    // each call checks the argument's type.
+    let module = Module::new(
+        &engine,
+        r#"(module
+             (type $t (func (result i32)))
+             (func $three (type $t) (i32.const 3))
+             (elem declare func $three)
+             (func (export "three") (result (ref $t)) (ref.func $three))
+             (func (export "take") (param (ref null $t)) (result i32)
+               (call_ref $t (local.get 0))))"#,
+    )?;
+    let instance = Instance::new(&mut store, &module, &[])?;
+    let three = instance
+        .get_typed_func::<(), Func>(&mut store, "three")?
+        .call(&mut store, ())?;
+    let take = instance.get_typed_func::<Option<Func>, i32>(&mut store, "take")?;
+    println!(
+        "typed concrete parameter: {}",
+        take.call(&mut store, Some(three))?
+    );
+    let wrong = Func::wrap(&mut store, |x: i32| x);
+    println!(
+        "a function of another type: {}",
+        if take.call(&mut store, Some(wrong)).is_err() {
+            "refused"
+        } else {
+            "accepted"
+        }
+    );
     Ok(())
 }
