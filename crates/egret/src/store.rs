@@ -128,18 +128,25 @@ impl<T> StoreInner<T> {
     }
 
     /// Runs the call hook, if any, for `hook`. The hook is taken out while
-    /// it runs: calls it makes into wasm do not run it again.
+    /// it runs: calls it makes into wasm do not run it again. Collections
+    /// wait until it returns: the crossing's arguments or results are raw
+    /// values then, which no root holds. A hook that panics is put back
+    /// before the panic goes on.
     #[cold]
     pub(crate) fn run_call_hook(&mut self, hook: CallHook) -> Result<()> {
         let Some(mut call_hook) = self.call_hook.take() else {
             return Ok(());
         };
-        let outcome = call_hook(StoreContextMut(self), hook);
+        self.opaque.defer_collections();
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            call_hook(StoreContextMut(self), hook)
+        }));
+        self.opaque.resume_collections();
         // Unless the hook installed another one.
         if self.call_hook.is_none() {
             self.call_hook = Some(call_hook);
         }
-        outcome
+        outcome.unwrap_or_else(|panic| std::panic::resume_unwind(panic))
     }
 
     /// The store as the runtime takes it for calls, instantiation and

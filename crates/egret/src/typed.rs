@@ -408,16 +408,23 @@ impl<P: WasmParams, R: WasmResults> TypedFunc<P, R> {
     fn check_arguments<T>(&self, store: &StoreInner<T>, values: &[u128]) -> Result<()> {
         // SAFETY: the caller checked that the funcref belongs to `store`.
         let ty = unsafe { store.opaque.func_type(self.func.vm_func_ref()) };
-        for (&raw, &param) in values.iter().zip(ty.params()) {
-            if is_concrete_ref(param)
-                && !Val::from_raw(raw, param, &store.opaque).matches(store, param)?
-            {
-                return Err(Error::misuse(format!(
-                    "argument type mismatch: a parameter of type {param} cannot take it"
-                )));
-            }
-        }
-        Ok(())
+        // The handles made to check the arguments go with this scope.
+        let scope = store.opaque.host_roots().scope_start();
+        let checked = values
+            .iter()
+            .zip(ty.params())
+            .try_for_each(|(&raw, &param)| {
+                if is_concrete_ref(param)
+                    && !Val::from_raw(raw, param, &store.opaque).matches(store, param)?
+                {
+                    return Err(Error::misuse(format!(
+                        "argument type mismatch: a parameter of type {param} cannot take it"
+                    )));
+                }
+                Ok(())
+            });
+        store.opaque.host_roots().end_scope(scope);
+        checked
     }
 }
 

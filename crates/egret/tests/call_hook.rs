@@ -218,3 +218,116 @@ fn host_arguments_survive_a_collection_in_the_calling_host_hook() {
         .unwrap();
     assert_eq!(run.call(&mut store, ()).unwrap(), 7);
 }
+
+/// A hook that collects at `at`, then allocates structs holding 99 that
+/// would take the place of a freed object.
+fn collecting_hook(store: &mut Store<()>, at: CallHook) {
+    let ty = StructType::new(
+        store.engine(),
+        [FieldType::new(
+            Mutability::Const,
+            StorageType::ValType(ValType::I32),
+        )],
+    )
+    .unwrap();
+    store.call_hook(move |mut store, hook| {
+        if hook == at {
+            store.gc(None)?;
+            let pre = StructRefPre::new(&mut store, ty.clone());
+            for _ in 0..8 {
+                StructRef::new(&mut store, &pre, &[Val::I32(99)])?;
+            }
+        }
+        Ok(())
+    });
+}
+
+const STRUCTS: &str = r#"(module
+    (type $s (struct (field i32)))
+    (import "host" "make" (func $make (result anyref)))
+    (func (export "make_in_wasm") (result anyref) (struct.new $s (i32.const 7)))
+    (func (export "read") (param anyref) (result i32)
+      (struct.get $s 0 (ref.cast (ref $s) (local.get 0))))
+    (func (export "read_from_host") (result i32)
+      (struct.get $s 0 (ref.cast (ref $s) (call $make)))))"#;
+
+/// Reads field 0 of the struct `r` refers to.
+fn field(store: &mut Store<()>, r: Rooted<AnyRef>) -> i32 {
+    let s = r.unwrap_struct(&*store).unwrap();
+    s.field(&mut *store, 0).unwrap().unwrap_i32()
+}
+
+#[test]
+fn results_returned_to_the_host_survive_a_collection_in_the_returning_hook() {
+    let mut store = Store::new(&Engine::default(), ());
+    collecting_hook(&mut store, ReturningFromWasm);
+    let module = Module::new(store.engine(), STRUCTS).unwrap();
+    let make = Func::wrap(&mut store, || -> Option<Rooted<AnyRef>> { None });
+    let instance = Instance::new(&mut store, &module, &[make.into()]).unwrap();
+    let typed = instance
+        .get_typed_func::<(), Option<Rooted<AnyRef>>>(&mut store, "make_in_wasm")
+        .unwrap();
+    let made = typed.call(&mut store, ()).unwrap().unwrap();
+    assert_eq!(field(&mut store, made), 7);
+    let untyped = instance.get_func(&mut store, "make_in_wasm").unwrap();
+    let mut results = [Val::I32(0)];
+    untyped.call(&mut store, &[], &mut results).unwrap();
+    let made = results[0].unwrap_anyref().copied().unwrap();
+    assert_eq!(field(&mut store, made), 7);
+}
+
+#[test]
+fn owned_arguments_survive_a_collection_in_the_calling_wasm_hook() {
+    let mut store = Store::new(&Engine::default(), ());
+    let module = Module::new(store.engine(), STRUCTS).unwrap();
+    let make = Func::wrap(&mut store, || -> Option<Rooted<AnyRef>> { None });
+    let instance = Instance::new(&mut store, &module, &[make.into()]).unwrap();
+    // Made in a scope that ends: the owned handle is then the struct's
+    // only root, and the call consumes it.
+    let owned = {
+        let mut scope = RootScope::new(&mut store);
+        let made = instance
+            .get_typed_func::<(), Option<Rooted<AnyRef>>>(&mut scope, "make_in_wasm")
+            .unwrap()
+            .call(&mut scope, ())
+            .unwrap()
+            .unwrap();
+        made.to_owned_rooted(&mut scope).unwrap()
+    };
+    collecting_hook(&mut store, CallingWasm);
+    let read = instance
+        .get_typed_func::<Option<OwnedRooted<AnyRef>>, i32>(&mut store, "read")
+        .unwrap();
+    assert_eq!(read.call(&mut store, Some(owned)).unwrap(), 7);
+}
+
+#[test]
+fn host_results_survive_a_collection_in_the_returning_from_host_hook() {
+    let mut store = Store::new(&Engine::default(), ());
+    let module = Module::new(store.engine(), STRUCTS).unwrap();
+    let ty = StructType::new(
+        store.engine(),
+        [FieldType::new(
+            Mutability::Const,
+            StorageType::ValType(ValType::I32),
+        )],
+    )
+    .unwrap();
+    // The host function returns an owned handle made in an inner scope:
+    // once it is written as a result, nothing roots the struct.
+    let make = Func::wrap(
+        &mut store,
+        move |mut caller: Caller<'_, ()>| -> Result<Option<OwnedRooted<AnyRef>>> {
+            let mut scope = RootScope::new(&mut caller);
+            let pre = StructRefPre::new(&mut scope, ty.clone());
+            let made = StructRef::new(&mut scope, &pre, &[Val::I32(7)])?;
+            Ok(Some(made.to_anyref().to_owned_rooted(&mut scope)?))
+        },
+    );
+    collecting_hook(&mut store, ReturningFromHost);
+    let instance = Instance::new(&mut store, &module, &[make.into()]).unwrap();
+    let read = instance
+        .get_typed_func::<(), i32>(&mut store, "read_from_host")
+        .unwrap();
+    assert_eq!(read.call(&mut store, ()).unwrap(), 7);
+}

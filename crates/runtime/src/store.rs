@@ -240,6 +240,9 @@ pub struct StoreOpaque {
     // Whether calls into wasm run `VMStore::call_hook` (one branch per
     // call when no hook is installed).
     call_hook_installed: bool,
+    /// While above 0, nothing is collected (see
+    /// [`StoreOpaque::defer_collections`]).
+    collections_deferred: u32,
 }
 
 // SAFETY: every raw pointer a store holds points into memory the store (or
@@ -312,6 +315,7 @@ impl StoreOpaque {
             host_failure: None,
             count_limits: CountLimits::default(),
             call_hook_installed: false,
+            collections_deferred: 0,
         }
     }
 
@@ -364,6 +368,19 @@ impl StoreOpaque {
     /// call into wasm.
     pub fn set_call_hook_installed(&mut self, installed: bool) {
         self.call_hook_installed = installed;
+    }
+
+    /// Defers every collection until the matching
+    /// [`resume_collections`](Self::resume_collections): for embedder code
+    /// (a call hook) that runs while references travel as raw values that
+    /// no root holds, such as a call's arguments and results.
+    pub fn defer_collections(&mut self) {
+        self.collections_deferred += 1;
+    }
+
+    /// Ends one [`defer_collections`](Self::defer_collections).
+    pub fn resume_collections(&mut self) {
+        self.collections_deferred -= 1;
     }
 
     /// An instance.

@@ -255,7 +255,8 @@ impl StoreOpaque {
     /// collected. Frames have stack maps only if the engine has the GC
     /// proposal on: without, nothing is collected and host values and
     /// exceptions live as long as the store. With [`Collection::Never`]
-    /// nothing is ever collected.
+    /// nothing is ever collected, and nothing while collections are
+    /// deferred.
     pub fn collect_garbage(&mut self) -> Option<CollectionStats> {
         self.collect_garbage_keeping(None)
     }
@@ -265,6 +266,7 @@ impl StoreOpaque {
     fn collect_garbage_keeping(&mut self, extra: Option<ExnId>) -> Option<CollectionStats> {
         if !self.engine.config().has_stack_maps()
             || self.engine.runtime_config().collection == Collection::Never
+            || self.collections_deferred > 0
         {
             return None;
         }
