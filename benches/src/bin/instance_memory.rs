@@ -58,12 +58,12 @@ impl Layout {
 }
 
 /// The runtimes this build can measure.
-fn runtimes() -> Vec<&'static str> {
-    let mut names = vec!["Egret"];
-    egret_benches::if_compare! {
-        names.push("Wasmtime");
+fn runtimes() -> &'static [&'static str] {
+    if cfg!(feature = "compare") {
+        &["Egret", "Wasmtime"]
+    } else {
+        &["Egret"]
     }
-    names
 }
 
 /// The process's resident set size in bytes (`VmRSS`).
@@ -210,7 +210,7 @@ fn main() {
     };
     let names = runtimes();
     print!("| live instances |");
-    for name in &names {
+    for name in names {
         print!(" {name} RSS added | {name} per instance |");
     }
     for name in &names[1..] {
