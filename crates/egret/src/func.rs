@@ -262,7 +262,7 @@ where
         let roots = store.opaque.host_roots_mut().scope_start();
         let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
             if store.call_hook.is_some() {
-                hook_calling_host(store, func, values)?;
+                store.run_call_hook(CallHook::CallingHost)?;
             }
             let caller = Caller {
                 store: &mut *store,
@@ -284,20 +284,6 @@ where
     // function's store) or `call_from_host` (null) passed; `slots` has at
     // least one slot, and the closure's borrow of it ends when it returns.
     unsafe { func.run(caller_vmctx, slots, call) }
-}
-
-/// Runs the call hook for `CallingHost` before host function `func` reads
-/// its arguments from `values`. The reference arguments are rooted first
-/// (in the host function's root scope): the hook may collect, and the
-/// calling wasm need not keep them alive.
-#[cold]
-fn hook_calling_host<T>(store: &mut StoreInner<T>, func: &HostFunc, values: &[u128]) -> Result<()> {
-    for (raw, ty) in values.iter().zip(func.ty().params()) {
-        if ty.is_ref() {
-            Val::from_raw(*raw, *ty, &store.opaque);
-        }
-    }
-    store.run_call_hook(CallHook::CallingHost)
 }
 
 /// Adapts a host function over `Val`s (see [`Func::new`]) to raw value
