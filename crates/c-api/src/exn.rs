@@ -16,12 +16,12 @@ use crate::error::wasmtime_error_t;
 use crate::externs::wasmtime_tag_t;
 use crate::refs::{keep, kept};
 use crate::store::{StoreData, wasmtime_context_t};
-use crate::types::{extern_type_of, valtypes, wasm_tagtype_t};
+use crate::types::{valtypes, wasm_tagtype_t};
 use crate::val::{wasmtime_exnref_t, wasmtime_val_t};
 use crate::vec::wasm_valtype_vec_t;
 use egret_api::{
-    AsContextMut, Error, ExnRef, ExnRefPre, ExnType, ExternType, Finality, FuncType, Result,
-    Rooted, TagType, Val,
+    AsContextMut, Error, ExnRef, ExnRefPre, ExnType, Finality, FuncType, Result, Rooted, TagType,
+    Val,
 };
 
 /// The type of an exception: the types of its fields.
@@ -79,9 +79,7 @@ pub extern "C" fn wasmtime_exn_type_tag_type(
     or_default(None, || {
         let ty = &ty?.ty;
         let func = FuncType::new(ty.engine(), ty.fields(), []);
-        Some(Box::new(wasm_tagtype_t {
-            ext: extern_type_of(&ExternType::Tag(TagType::new(func))),
-        }))
+        Some(Box::new(wasm_tagtype_t::from_tag_type(TagType::new(func))))
     })
 }
 

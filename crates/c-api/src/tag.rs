@@ -9,7 +9,7 @@ use crate::store::wasmtime_context_t;
 use crate::trap::wasm_trap_t;
 use crate::types::{ExternDesc, wasm_tagtype_t};
 use crate::val::{wasmtime_exnref_t, wasmtime_val_t};
-use egret_api::{AsContextMut, ExternType, Tag, TagType, Val};
+use egret_api::{AsContextMut, Tag, TagType, Val};
 
 /// Creates a tag of type `tt` in the store, written to `ret`.
 ///
@@ -48,9 +48,7 @@ pub extern "C" fn wasmtime_tag_type(
             .ok()?
             .try_ty(store.context())
             .ok()?;
-        Some(Box::new(wasm_tagtype_t {
-            ext: crate::types::extern_type_of(&ExternType::Tag(ty)),
-        }))
+        Some(Box::new(wasm_tagtype_t::from_tag_type(ty)))
     })
 }
 

@@ -229,6 +229,15 @@ extern_subtypes! {
         wasm_tagtype_copy, wasm_tagtype_delete;
 }
 
+impl wasm_tagtype_t {
+    /// The C form of an egret tag type.
+    pub(crate) fn from_tag_type(ty: egret_api::TagType) -> wasm_tagtype_t {
+        wasm_tagtype_t {
+            ext: extern_type_of(&ExternType::Tag(ty)),
+        }
+    }
+}
+
 impl wasm_functype_t {
     /// The C form of an egret function type.
     pub(crate) fn from_func_type(ty: &FuncType) -> wasm_functype_t {

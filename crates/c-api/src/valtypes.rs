@@ -16,7 +16,7 @@
 //! kind `WASMTIME_HEAPTYPE_KIND_CONCRETE_EXN` (which only C can build) is
 //! copied and freed, but converts to no `wasm_valtype_t` (NULL).
 
-use crate::boundary::{or_default, write_out};
+use crate::boundary::or_default;
 use crate::config::wasm_engine_t;
 use crate::exn::wasmtime_exn_type_t;
 use crate::gc::{wasmtime_array_type_t, wasmtime_struct_type_t};
@@ -233,11 +233,8 @@ pub unsafe extern "C" fn wasmtime_heaptype_clone(
     ty: Option<&wasmtime_heaptype_t>,
     out: *mut wasmtime_heaptype_t,
 ) {
-    let copy = or_default(None, || ty.map(wasmtime_heaptype_t::copy));
-    if let Some(copy) = copy {
-        // SAFETY: forwarded to the caller; a NULL `out` is skipped.
-        let _ = unsafe { write_out(out, copy, "out") };
-    }
+    // SAFETY: forwarded to the caller.
+    unsafe { write_made(out, || ty.map(wasmtime_heaptype_t::copy)) }
 }
 
 /// Frees the concrete type `ty` owns.
@@ -374,11 +371,8 @@ pub unsafe extern "C" fn wasmtime_reftype_clone(
     ty: Option<&wasmtime_reftype_t>,
     out: *mut wasmtime_reftype_t,
 ) {
-    let copy = or_default(None, || ty.map(wasmtime_reftype_t::copy));
-    if let Some(copy) = copy {
-        // SAFETY: forwarded to the caller; a NULL `out` is skipped.
-        let _ = unsafe { write_out(out, copy, "out") };
-    }
+    // SAFETY: forwarded to the caller.
+    unsafe { write_made(out, || ty.map(wasmtime_reftype_t::copy)) }
 }
 
 /// Frees the concrete type `ty`'s heap type owns.
@@ -397,11 +391,8 @@ pub unsafe extern "C" fn wasmtime_valtype_new(
     ty: Option<&wasm_valtype_t>,
     out: *mut wasmtime_valtype_t,
 ) {
-    let made = or_default(None, || ty.map(|ty| wasmtime_valtype_t::new(&ty.ty)));
-    if let Some(made) = made {
-        // SAFETY: forwarded to the caller; a NULL `out` is skipped.
-        let _ = unsafe { write_out(out, made, "out") };
-    }
+    // SAFETY: forwarded to the caller.
+    unsafe { write_made(out, || ty.map(|ty| wasmtime_valtype_t::new(&ty.ty))) }
 }
 
 /// Writes a copy of `ty` (a concrete type copied) to `out`.
@@ -413,11 +404,8 @@ pub unsafe extern "C" fn wasmtime_valtype_clone(
     ty: Option<&wasmtime_valtype_t>,
     out: *mut wasmtime_valtype_t,
 ) {
-    let copy = or_default(None, || ty.map(wasmtime_valtype_t::copy));
-    if let Some(copy) = copy {
-        // SAFETY: forwarded to the caller; a NULL `out` is skipped.
-        let _ = unsafe { write_out(out, copy, "out") };
-    }
+    // SAFETY: forwarded to the caller.
+    unsafe { write_made(out, || ty.map(wasmtime_valtype_t::copy)) }
 }
 
 /// Frees the concrete type a reference value type owns.
@@ -462,4 +450,19 @@ pub extern "C" fn wasmtime_wasm_valtype_equal(
         (Some(a), Some(b)) => ValType::eq(&a.ty, &b.ty),
         _ => false,
     })
+}
+
+/// Writes to `out` what `make` gives, if anything; makes nothing when `out`
+/// is NULL (a copy of a concrete type would leak).
+///
+/// # Safety
+/// `out` is NULL or writable.
+unsafe fn write_made<T>(out: *mut T, make: impl FnOnce() -> Option<T>) {
+    if out.is_null() {
+        return;
+    }
+    if let Some(value) = or_default(None, make) {
+        // SAFETY: non-null, and the caller promises it is writable.
+        unsafe { out.write(value) };
+    }
 }

@@ -3,6 +3,7 @@
 //! caller vouches for the types).
 
 use crate::store::AsContextMut;
+use crate::typed::with_value_slots;
 use crate::{Error, Func, Result};
 use std::fmt;
 
@@ -154,15 +155,18 @@ impl Func {
                 buffer.len()
             )));
         }
-        let mut values: Vec<u128> = buffer.iter().map(|value| value.0).collect();
-        values.resize(needed.max(1), 0);
-        // SAFETY: the funcref belongs to this store (checked above); the
-        // caller vouches that the first slots hold values of its
-        // parameter types.
-        unsafe { store.vm().call(self.vm_func_ref(), &mut values) }.map_err(Error::from_failure)?;
-        for (slot, value) in buffer.iter_mut().zip(values) {
-            slot.0 = value;
-        }
-        Ok(())
+        with_value_slots(needed.max(1), |values| {
+            for (value, slot) in values.iter_mut().zip(&buffer[..needed]) {
+                *value = slot.0;
+            }
+            // SAFETY: the funcref belongs to this store (checked above); the
+            // caller vouches that the first slots hold values of its
+            // parameter types.
+            unsafe { store.vm().call(self.vm_func_ref(), values) }.map_err(Error::from_failure)?;
+            for (slot, value) in buffer[..needed].iter_mut().zip(values) {
+                slot.0 = *value;
+            }
+            Ok(())
+        })
     }
 }

@@ -367,7 +367,7 @@ const FEW_SLOTS: usize = 2;
 /// fit. `slots` is a constant of each typed function's types, so only one
 /// branch is left once this is inlined.
 #[inline(always)]
-fn with_value_slots<X>(slots: usize, body: impl FnOnce(&mut [u128]) -> X) -> X {
+pub(crate) fn with_value_slots<X>(slots: usize, body: impl FnOnce(&mut [u128]) -> X) -> X {
     if slots <= FEW_SLOTS {
         body(&mut [0u128; FEW_SLOTS][..slots])
     } else if slots <= INLINE_SLOTS {

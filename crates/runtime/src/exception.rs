@@ -25,6 +25,7 @@
 
 use crate::store::TagId;
 use egret_frontend::gc_layout::EXN_TAG;
+use std::collections::HashSet;
 use std::fmt;
 use std::num::NonZeroU32;
 
@@ -88,8 +89,6 @@ pub struct Exceptions {
     free: Vec<ExnId>,
     fields: Vec<u128>,
     pending: Option<ExnId>,
-    /// Exceptions held now.
-    live: usize,
     /// Exceptions held right after the last collection.
     live_after_collection: usize,
 }
@@ -121,7 +120,6 @@ impl Exceptions {
             }
         };
         self.fields.extend_from_slice(fields);
-        self.live += 1;
         Some(id)
     }
 
@@ -151,47 +149,40 @@ impl Exceptions {
 
     /// Exceptions held now.
     pub fn len(&self) -> usize {
-        self.live
+        self.headers.len() - self.free.len()
     }
 
     /// Whether the store holds no exception.
     pub fn is_empty(&self) -> bool {
-        self.live == 0
+        self.len() == 0
     }
 
     /// Whether enough exceptions were made since the last collection that
     /// making one should collect (the count doubled, and is past a
     /// minimum).
     pub fn wants_collection(&self) -> bool {
-        self.live >= MIN_EXCEPTIONS_BEFORE_COLLECTION.max(2 * self.live_after_collection)
+        self.len() >= MIN_EXCEPTIONS_BEFORE_COLLECTION.max(2 * self.live_after_collection)
     }
 
     /// Frees every exception whose number `reachable` does not hold, and
     /// compacts the fields of the rest.
-    pub fn sweep(&mut self, reachable: &[ExnId]) {
-        let mut kept = vec![false; self.headers.len()];
-        for id in reachable {
-            if let Some(flag) = kept.get_mut(id.index()) {
-                *flag = true;
-            }
-        }
-        let mut fields = Vec::with_capacity(self.fields.len().min(self.live * 2));
+    pub fn sweep(&mut self, reachable: &HashSet<ExnId>) {
+        let mut fields = Vec::with_capacity(self.fields.len().min(self.len() * 2));
         for (index, slot) in self.headers.iter_mut().enumerate() {
             let Some(header) = slot else { continue };
-            if kept[index] {
+            // `index + 1` is a number `create` handed out.
+            let id = ExnId(NonZeroU32::MIN.saturating_add(index as u32));
+            if reachable.contains(&id) {
                 let old = header.start..header.start + header.len as usize;
                 header.start = fields.len();
                 fields.extend_from_slice(&self.fields[old]);
             } else {
                 *slot = None;
-                self.live -= 1;
-                // `index + 1` is a number `create` handed out.
-                self.free
-                    .extend(NonZeroU32::new(index as u32 + 1).map(ExnId));
+                self.free.push(id);
             }
         }
         self.fields = fields;
-        self.live_after_collection = self.live;
+        self.live_after_collection = self.len();
     }
 }
 
@@ -234,7 +225,7 @@ mod tests {
         let a = exceptions.create(TagId(0), &[1, 2]).unwrap();
         let b = exceptions.create(TagId(1), &[3]).unwrap();
         let c = exceptions.create(TagId(2), &[4, 5, 6]).unwrap();
-        exceptions.sweep(&[c, a]);
+        exceptions.sweep(&[c, a].into());
         assert_eq!(exceptions.len(), 2);
         assert!(exceptions.get(b).is_none());
         assert_eq!(exceptions.get(a).unwrap().fields, &[1, 2]);
@@ -253,7 +244,7 @@ mod tests {
             .map(|_| exceptions.create(TagId(0), &[]).unwrap())
             .collect();
         assert!(exceptions.wants_collection());
-        exceptions.sweep(&ids);
+        exceptions.sweep(&ids.into_iter().collect());
         assert!(!exceptions.wants_collection());
     }
 }

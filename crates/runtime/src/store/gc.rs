@@ -304,8 +304,7 @@ impl StoreOpaque {
             Some(heap) => heap.finish_collection(),
             None => CollectionStats::default(),
         };
-        let reached: Vec<ExnId> = marking.exceptions.into_iter().collect();
-        self.exceptions.sweep(&reached);
+        self.exceptions.sweep(&marking.exceptions);
         let unreachable = self.host_values.sweep(&marking.host_values);
         // Dropped last: their `Drop` is the embedder's code.
         drop(unreachable);
