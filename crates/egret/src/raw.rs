@@ -5,6 +5,7 @@
 use crate::store::AsContextMut;
 use crate::typed::with_value_slots;
 use crate::{Error, Func, Result};
+use egret_runtime::store::VMStore;
 use std::fmt;
 
 /// One untyped wasm value in the 16-byte form Egret's generated code
@@ -162,7 +163,7 @@ impl Func {
             // SAFETY: the funcref belongs to this store (checked above); the
             // caller vouches that the first slots hold values of its
             // parameter types.
-            unsafe { store.vm().call(self.vm_func_ref(), values) }.map_err(Error::from_failure)?;
+            unsafe { store.call_typed(self.vm_func_ref(), values) }.map_err(Error::from_failure)?;
             for (slot, value) in buffer[..needed].iter_mut().zip(values) {
                 slot.0 = *value;
             }

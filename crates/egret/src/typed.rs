@@ -11,7 +11,7 @@ use crate::{
     AnyRef, ArrayRef, Caller, EqRef, Error, ExnRef, ExternRef, Func, I31, OwnedRooted, Result,
     Rooted, StructRef, Val,
 };
-use egret_runtime::store::{StoreId, StoreOpaque};
+use egret_runtime::store::{StoreId, StoreOpaque, VMStore};
 use std::marker::PhantomData;
 
 /// A Rust type that is a WebAssembly value type.
@@ -394,7 +394,7 @@ impl<P: WasmParams, R: WasmResults> TypedFunc<P, R> {
             }
             // SAFETY: the funcref belongs to this store (checked above) and
             // its type was checked against `P` and `R` when this was made.
-            unsafe { store.vm().call(self.func.vm_func_ref(), values) }
+            unsafe { store.call_typed(self.func.vm_func_ref(), values) }
                 .map_err(Error::from_failure)?;
             Ok(R::load_raw(values, &store.opaque))
         })

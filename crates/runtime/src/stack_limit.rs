@@ -32,6 +32,7 @@ thread_local! {
 
 /// An id of the calling thread, unique among the threads alive: the
 /// address of one of its thread-locals. Never 0.
+#[inline]
 pub fn current_thread() -> usize {
     STACK_BOUNDS.with(|bounds| std::ptr::from_ref(bounds).addr())
 }
@@ -41,15 +42,11 @@ pub fn current_thread() -> usize {
 /// stack pointer, raised to keep [`HOST_STACK_RESERVE`] bytes above the
 /// floor of the thread's stack if that is the stack we run on. Never 0
 /// (which means "no wasm running").
+#[inline]
 pub fn for_new_entry(max_wasm_stack: usize) -> usize {
-    let (floor, top) = STACK_BOUNDS.with(|cached| match cached.get() {
-        Some(bounds) => bounds,
-        None => {
-            let bounds = thread_stack_bounds();
-            cached.set(Some(bounds));
-            bounds
-        }
-    });
+    let (floor, top) = STACK_BOUNDS
+        .with(|cached| cached.get())
+        .unwrap_or_else(cache_stack_bounds);
     let sp = approximate_sp();
     let limit = sp.saturating_sub(max_wasm_stack);
     let on_thread_stack = floor <= sp && sp < top;
@@ -60,9 +57,18 @@ pub fn for_new_entry(max_wasm_stack: usize) -> usize {
     }
 }
 
+/// Looks up this thread's stack bounds, the first time an entry needs
+/// them, and keeps them in `STACK_BOUNDS`.
+#[cold]
+fn cache_stack_bounds() -> (usize, usize) {
+    let bounds = thread_stack_bounds();
+    STACK_BOUNDS.with(|cached| cached.set(Some(bounds)));
+    bounds
+}
+
 /// An address in the current stack frame, close enough to the stack
 /// pointer for setting the stack limit.
-#[inline(never)]
+#[inline(always)]
 fn approximate_sp() -> usize {
     let marker = 0u8;
     std::hint::black_box(&raw const marker).addr()

@@ -178,6 +178,38 @@ pub unsafe trait VMStore {
     /// error ends the call with it. Only called while
     /// [`StoreOpaque::set_call_hook_installed`] says a hook is installed.
     fn call_hook(&mut self, hook: CallHook) -> Result<(), HostError>;
+
+    /// [`call`](dyn VMStore::call) for a caller that knows the store's
+    /// type (typed calls): in the common case, no call hook installed and
+    /// a wasm callee, nothing on the way to the entry stub is a dynamic
+    /// call.
+    ///
+    /// # Safety
+    /// As for [`call`](dyn VMStore::call).
+    #[inline]
+    unsafe fn call_typed(
+        &mut self,
+        func: *const VMFuncRef,
+        values: &mut [u128],
+    ) -> Result<(), Failure>
+    where
+        Self: Sized,
+    {
+        // SAFETY: per the contract, `func` is live.
+        let f = unsafe { &*func };
+        let opaque = self.opaque();
+        if opaque.call_hook_installed || f.array_call.is_null() {
+            // SAFETY: per the contract.
+            return unsafe { (self as &mut dyn VMStore).call(func, values) };
+        }
+        let context = opaque.context.as_ptr();
+        let max_stack = opaque.engine.runtime_config().max_wasm_stack;
+        let lent = lend(self);
+        // SAFETY: the context is this store's, lent `self`, which is not
+        // used until the call returns; the rest per the contract.
+        unsafe { run_lent(context, max_stack, lent, f, values) }
+            .map_err(|record| (self as &mut dyn VMStore).wasm_failure(*record))
+    }
 }
 
 /// A crossing between host code and wasm, as a store's call hook sees it
@@ -674,65 +706,54 @@ impl dyn VMStore + '_ {
         func: *const VMFuncRef,
         values: &mut [u128],
     ) -> Result<(), Failure> {
-        let opaque = self.opaque();
-        let context = opaque.context.as_ptr();
-        let max_stack = opaque.engine.runtime_config().max_wasm_stack;
-        let lent = NonNull::from(&mut *self);
-        // SAFETY: only the lifetime is erased; the pointer leaves the
-        // context again before this function returns or unwinds (see
-        // `Lending`), so it is never used after the borrow it came from
-        // ends.
-        let lent =
-            unsafe { std::mem::transmute::<NonNull<dyn VMStore + '_>, NonNull<dyn VMStore>>(lent) };
-        // SAFETY: the context lives as long as the store, and the guard
-        // drops before this function returns.
-        let lending = unsafe { Lending::start(context, lent) };
         // SAFETY: per the contract, `func` is live.
         let f = unsafe { &*func };
-        let outcome = if f.array_call.is_null() {
-            // A host function: no wasm, no trap handling needed.
-            // SAFETY: a funcref without an array-call entry belongs to a
-            // `HostFunc`, and its vmctx points at it.
-            let host = unsafe { &*f.vmctx.cast::<HostFunc>() };
-            host.call_from_host(values).map_err(CallFailure::Host)
-        } else {
-            // SAFETY: the funcref's code, trampoline and vmctx are live
-            // (owned by this store or its modules), `values` has room for
-            // the arguments and results, and the context is this store's.
-            unsafe {
-                traphandlers::invoke_wasm(
-                    context,
-                    max_stack,
-                    f.array_call,
-                    f.vmctx,
-                    f.vmctx,
-                    f.wasm_call,
-                    values.as_mut_ptr(),
-                )
-            }
-            .map_err(CallFailure::Wasm)
-        };
-        drop(lending);
-        match outcome {
-            Ok(()) => Ok(()),
-            Err(CallFailure::Host(e)) => Err(Failure::new(FailureCause::Host(e), &[])),
-            Err(CallFailure::Wasm(record)) => {
-                let cause = match (record.kind, self.opaque_mut().host_failure.take()) {
-                    (_, Some(HostFailure::Panic(payload))) => std::panic::resume_unwind(payload),
-                    (TrapReason::Wasm(trap), _) => FailureCause::Trap(trap),
-                    (TrapReason::HostFailed, Some(HostFailure::Error(e))) => FailureCause::Host(e),
-                    // Host code that fails always leaves its error; should
-                    // one go missing, the call still fails as host code's.
-                    (TrapReason::HostFailed, None) => {
-                        FailureCause::Host("host code failed without an error".into())
-                    }
-                    (TrapReason::UncaughtException, _) => {
-                        FailureCause::UncaughtException(self.opaque().thrown_exception())
-                    }
-                };
-                Err(Failure::new(cause, &record.frames))
-            }
+        if f.array_call.is_null() {
+            return self.call_host_directly(f, values);
         }
+        let context = self.opaque().context.as_ptr();
+        let max_stack = self.opaque().engine.runtime_config().max_wasm_stack;
+        let lent = lend(self);
+        // SAFETY: the context is this store's, lent `self`, which is not
+        // used until the call returns; the rest per the contract.
+        unsafe { run_lent(context, max_stack, lent, f, values) }
+            .map_err(|record| self.wasm_failure(*record))
+    }
+
+    /// Calls the host function of `func` (a funcref without an array-call
+    /// entry) directly: no wasm runs, so no trap handling is needed.
+    fn call_host_directly(&mut self, func: &VMFuncRef, values: &mut [u128]) -> Result<(), Failure> {
+        let context = self.opaque().context.as_ptr();
+        let lent = lend(self);
+        // SAFETY: as in `call_unhooked`.
+        let lending = unsafe { Lending::start(context, lent) };
+        // SAFETY: a funcref without an array-call entry belongs to a
+        // `HostFunc`, and its vmctx points at it.
+        let host = unsafe { &*func.vmctx.cast::<HostFunc>() };
+        let outcome = host.call_from_host(values);
+        drop(lending);
+        outcome.map_err(|e| Failure::new(FailureCause::Host(e), &[]))
+    }
+
+    /// The failure of a call whose wasm stopped with `record`: a trap, the
+    /// error of the host code that failed (a panic of host code resumes
+    /// here), or an uncaught exception.
+    #[cold]
+    fn wasm_failure(&mut self, record: TrapRecord) -> Failure {
+        let cause = match (record.kind, self.opaque_mut().host_failure.take()) {
+            (_, Some(HostFailure::Panic(payload))) => std::panic::resume_unwind(payload),
+            (TrapReason::Wasm(trap), _) => FailureCause::Trap(trap),
+            (TrapReason::HostFailed, Some(HostFailure::Error(e))) => FailureCause::Host(e),
+            // Host code that fails always leaves its error; should one go
+            // missing, the call still fails as host code's.
+            (TrapReason::HostFailed, None) => {
+                FailureCause::Host("host code failed without an error".into())
+            }
+            (TrapReason::UncaughtException, _) => {
+                FailureCause::UncaughtException(self.opaque().thrown_exception())
+            }
+        };
+        Failure::new(cause, &record.frames)
     }
 
     /// Creates a memory owned by the store, if the memory cap and the
@@ -1112,6 +1133,54 @@ fn refused(error: ResourceError) -> InstantiationError {
     }
 }
 
+/// `store` as the pointer lent to the code a call runs, its lifetime
+/// erased: the caller must end the lending (see [`Lending`]) before the
+/// borrow it came from ends.
+fn lend(store: &mut (dyn VMStore + '_)) -> NonNull<dyn VMStore> {
+    let lent = NonNull::from(store);
+    // SAFETY: only the lifetime is erased; every caller puts the pointer
+    // into the store context through a `Lending`, which takes it out again
+    // before the caller returns or unwinds, so it is never used after the
+    // borrow ends.
+    unsafe { std::mem::transmute::<NonNull<dyn VMStore + '_>, NonNull<dyn VMStore>>(lent) }
+}
+
+/// Runs the wasm function `func` (a funcref with an array-call entry) with
+/// arguments and results in `values`, the store `lent` to it for the
+/// duration of the call.
+///
+/// # Safety
+/// `context` is the live context of the store `lent` points to, which
+/// nothing else uses until this returns; `func` is a live wasm function of
+/// that store, and `values` has room for its parameters and results and
+/// holds arguments of its parameter types.
+#[inline(always)]
+unsafe fn run_lent(
+    context: *mut VMStoreContext,
+    max_stack: usize,
+    lent: NonNull<dyn VMStore>,
+    func: &VMFuncRef,
+    values: &mut [u128],
+) -> Result<(), Box<TrapRecord>> {
+    // SAFETY: per the contract; the guard drops before this returns.
+    let lending = unsafe { Lending::start(context, lent) };
+    // SAFETY: the funcref's code, trampoline and vmctx are live (owned by
+    // the store or its modules), and the store is lent to the context.
+    let outcome = unsafe {
+        traphandlers::invoke_wasm(
+            context,
+            max_stack,
+            func.array_call,
+            func.vmctx,
+            func.vmctx,
+            func.wasm_call,
+            values.as_mut_ptr(),
+        )
+    };
+    drop(lending);
+    outcome
+}
+
 /// A store lent to the code a call runs: while it lives, the store
 /// context holds the lent pointer; dropping it (however the call ends, a
 /// panic resumed from a host function included) puts back the pointer of
@@ -1139,14 +1208,6 @@ impl Drop for Lending {
         // SAFETY: per `start`'s contract.
         unsafe { (*self.context).store = self.previous };
     }
-}
-
-/// Why a call failed, before the store is available to say more.
-enum CallFailure {
-    /// A host function called directly returned an error.
-    Host(HostError),
-    /// Wasm trapped.
-    Wasm(Box<TrapRecord>),
 }
 
 impl StoreOpaque {
