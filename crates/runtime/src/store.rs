@@ -179,13 +179,13 @@ pub unsafe trait VMStore {
     /// [`StoreOpaque::set_call_hook_installed`] says a hook is installed.
     fn call_hook(&mut self, hook: CallHook) -> Result<(), HostError>;
 
-    /// [`call`](dyn VMStore::call) for a caller that knows the store's
-    /// type (typed calls): in the common case, no call hook installed and
-    /// a wasm callee, nothing on the way to the entry stub is a dynamic
-    /// call.
+    /// `call` (an inherent method of `dyn VMStore`) for a caller that
+    /// knows the store's type (typed calls): in the common case, no call
+    /// hook installed and a wasm callee, nothing on the way to the entry
+    /// stub is a dynamic call.
     ///
     /// # Safety
-    /// As for [`call`](dyn VMStore::call).
+    /// As for `call`.
     #[inline]
     unsafe fn call_typed(
         &mut self,
