@@ -303,13 +303,15 @@ unsafe fn lent_store<'a, T>(
     (func, store)
 }
 
-/// [`entry`] when no call has lent the function's store: a failure.
+/// [`entry`] when no call has lent the function's store: a failure. This
+/// and the entry's other ways out are `extern "C"`, the entry's own ABI, so
+/// that it leaves by a tail call and needs no stack frame for them.
 ///
 /// # Safety
 /// As for `HostFunc::fail`.
 #[cold]
 #[inline(never)]
-unsafe fn not_lent(func: &HostFunc, caller_vmctx: *mut u8, slots: *mut u128) -> u32 {
+unsafe extern "C" fn not_lent(func: &HostFunc, caller_vmctx: *mut u8, slots: *mut u128) -> u32 {
     let error = "host function called while no call into its store is running";
     // SAFETY: per the contract.
     unsafe { func.fail(caller_vmctx, slots, HostFailure::Error(error.into())) }
@@ -322,7 +324,11 @@ unsafe fn not_lent(func: &HostFunc, caller_vmctx: *mut u8, slots: *mut u128) -> 
 /// As for `HostFunc::fail`.
 #[cold]
 #[inline(never)]
-unsafe fn too_few_slots(func: &HostFunc, caller_vmctx: *mut u8, slots: *mut u128) -> u32 {
+unsafe extern "C" fn too_few_slots(
+    func: &HostFunc,
+    caller_vmctx: *mut u8,
+    slots: *mut u128,
+) -> u32 {
     let error = "host function called with fewer value slots than its type needs";
     // SAFETY: per the contract.
     unsafe { func.fail(caller_vmctx, slots, HostFailure::Error(error.into())) }
@@ -337,7 +343,7 @@ unsafe fn too_few_slots(func: &HostFunc, caller_vmctx: *mut u8, slots: *mut u128
 /// As for [`entry`], and the store is lent.
 #[cold]
 #[inline(never)]
-unsafe fn call_hooked<T: 'static, G>(
+unsafe extern "C" fn call_hooked<T: 'static, G>(
     func: *const HostFunc,
     caller_vmctx: *mut u8,
     slots: *mut u128,

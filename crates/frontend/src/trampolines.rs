@@ -114,9 +114,6 @@ pub fn build_host_call(
         host_ctx::ENTRY as i32,
     );
     let len = b.ins().iconst(types::I64, i64::from(slots));
-    // The host may collect garbage: record this frame, whose record holds
-    // the wasm caller's frame pointer and return address, as the exit the
-    // collector starts walking wasm frames from.
     // The throwing path below needs the caller's vmctx after the call:
     // kept in a stack slot rather than in a callee-saved register, which
     // every call would save and restore.
@@ -124,6 +121,9 @@ pub fn build_host_call(
         b.create_sized_stack_slot(StackSlotData::new(StackSlotKind::ExplicitSlot, 8, 3));
     b.ins()
         .stack_store(types::I64, caller_vmctx, caller_vmctx_slot, 0);
+    // The host may collect garbage: record this frame, whose record holds
+    // the wasm caller's frame pointer and return address, as the exit the
+    // collector starts walking wasm frames from.
     let store_ctx_ptr = b.ins().load(
         types::I64,
         value_flags(),
