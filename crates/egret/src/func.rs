@@ -368,8 +368,11 @@ where
                 store: &mut *store,
                 vmctx: CallerVmctx(caller_vmctx),
             };
-            g(caller, values)?;
-            store.run_call_hook(CallHook::ReturningFromHost)
+            // The returning hook runs however the closure ended; its
+            // error, if any, wins.
+            let outcome = g(caller, values);
+            store.run_call_hook(CallHook::ReturningFromHost)?;
+            outcome
         })
     }
 }
