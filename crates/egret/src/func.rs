@@ -16,8 +16,8 @@
 
 use crate::store::{AsContext, AsContextMut, CallHook, StoreContext, StoreContextMut, StoreInner};
 use crate::types::engine_form::{self, SigId};
-use crate::{Engine, Error, Extern, FuncType, Result, Val};
-use egret_runtime::host_func::{HostCallback, HostFunc};
+use crate::{Engine, Error, Extern, FuncType, Result, Val, WasmParams};
+use egret_runtime::host_func::{HostCallback, HostFailure, HostFunc};
 use egret_runtime::instance::{InstanceId, instance_id_of};
 use egret_runtime::store::StoreId;
 use egret_runtime::vmcontext::VMFuncRef;
@@ -203,8 +203,14 @@ impl<T: 'static> HostFnDef<T> {
 /// A host function of type `ty` over raw value slots: `g` reads its
 /// arguments from the slots and writes its results there (one 16-byte slot
 /// each, at least `max(params, results)` slots). Wasm calls
-/// `entry::<T, G>`, the one entry compiled for `g`'s type.
-pub(crate) fn host_fn<T: 'static, G>(
+/// `entry::<T, P, R, G>`, the one entry compiled for `g`'s type.
+///
+/// `P` and `R` are the parameters and results `g` reads and writes as Rust
+/// types (`()` and `()` for a `g` that sizes its accesses by the slice):
+/// the entry checks that the slots are at least as many as either before
+/// it calls `g`, so `g`'s own checks fold away and no panic path is left
+/// for the entry to prepare for on every call.
+pub(crate) fn host_fn<T: 'static, P: WasmParams, R: WasmParams, G>(
     ty: engine_form::FuncType,
     declared: Option<(Engine, SigId)>,
     g: G,
@@ -215,75 +221,201 @@ where
     HostFnDef {
         ty,
         declared,
-        // SAFETY: `entry::<T, G>` expects a closure of type `G`, which this
-        // is, and to run in a `StoreInner<T>`: `HostFnDef::into_func` only
-        // creates a `HostFnDef<T>` in stores of `T`.
-        callback: unsafe { HostCallback::new(entry::<T, G>, Arc::new(g)) },
+        // SAFETY: `entry::<T, P, R, G>` expects a closure of type `G`,
+        // which this is, and to run in a `StoreInner<T>`:
+        // `HostFnDef::into_func` only creates a `HostFnDef<T>` in stores of
+        // `T`.
+        callback: unsafe { HostCallback::new(entry::<T, P, R, G>, Arc::new(g)) },
         _store: PhantomData,
     }
 }
 
 /// The entry of host functions whose closure is a `G` (see
 /// [`HostEntry`](egret_runtime::host_func::HostEntry)): builds the
-/// [`Caller`] and calls the closure, inside `HostFunc::run`, which catches
-/// a panic and records a failure.
+/// [`Caller`] and calls the closure in [`run_host_call`]. Too few slots
+/// (see [`host_fn`]), a store with a call hook or none lent go elsewhere at
+/// once (tail calls), which leaves the common path free of calls but the
+/// closure's own: a closure that makes none runs without a stack frame.
 ///
 /// # Safety
-/// `func` must be a live `HostFunc` created from [`host_fn`]`::<T, G>` in
-/// a `StoreInner<T>`, called while a call into that store has lent it (see
-/// `VMStore::call`), and `values` must point to `len` 16-byte slots (the
-/// host trampoline and `HostFunc::call_from_host` guarantee all three).
-unsafe extern "C" fn entry<T: 'static, G>(
+/// `func` must be a live `HostFunc` created from [`host_fn`]`::<T, P, R,
+/// G>` in a `StoreInner<T>`, called while a call into that store has lent
+/// it (see `VMStore::call`), and `values` must point to `len` 16-byte
+/// slots (the host trampoline and `HostFunc::call_from_host` guarantee all
+/// three).
+unsafe extern "C" fn entry<T: 'static, P: WasmParams, R: WasmParams, G>(
     func: *const HostFunc,
     caller_vmctx: *mut u8,
-    values: *mut u128,
+    slots: *mut u128,
     len: u64,
 ) -> u32
 where
     G: Fn(Caller<'_, T>, &mut [u128]) -> Result<()> + Send + Sync + 'static,
 {
-    let slots = values;
     // SAFETY: per this function's contract.
-    let (func, values) = unsafe { (&*func, std::slice::from_raw_parts_mut(slots, len as usize)) };
-    let call = || {
-        // SAFETY: `host_fn` paired this entry with a closure of type `G`.
-        let g = unsafe { func.closure::<G>() };
-        let store = func
-            .store()
-            .expect("host functions run only while a call has lent their store");
-        // SAFETY: the lent store is the `StoreInner<T>` the function was
-        // created in (`HostFnDef::into_func`); the call that lent it uses it
-        // only through this pointer until the entry returns, so this is
-        // the only borrow, and it ends when the closure returns.
-        let store = unsafe { &mut *store.as_ptr().cast::<StoreInner<T>>() };
-        // References the call roots for the host (its arguments, what it
-        // reads) are let go when it returns, or panics; its results are
-        // back in raw form by then.
-        let roots = store.opaque.host_roots_mut().scope_start();
-        let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
-            if store.call_hook.is_some() {
-                store.run_call_hook(CallHook::CallingHost)?;
-            }
+    let (func, store) = unsafe { lent_store::<T>(func) };
+    if (len as usize) < P::COUNT.max(R::COUNT) {
+        // SAFETY: the entry's own arguments.
+        return unsafe { too_few_slots(func, caller_vmctx, slots) };
+    }
+    let Some(store) = store else {
+        // SAFETY: the entry's own arguments.
+        return unsafe { not_lent(func, caller_vmctx, slots) };
+    };
+    if store.call_hook.is_some() {
+        // SAFETY: the entry's own arguments; `store`'s borrow ends here.
+        return unsafe { call_hooked::<T, G>(func, caller_vmctx, slots, len) };
+    }
+    // SAFETY: `host_fn` paired this entry with a closure of type `G`.
+    let g = unsafe { func.closure::<G>() };
+    // SAFETY: the entry's own arguments.
+    unsafe {
+        run_host_call(func, store, caller_vmctx, slots, len, |store, values| {
+            let caller = Caller {
+                store,
+                vmctx: CallerVmctx(caller_vmctx),
+            };
+            g(caller, values)
+        })
+    }
+}
+
+/// The host function `func` and the store lent to its call, as a
+/// `StoreInner<T>` borrowed until the entry returns; `None` if no call has
+/// lent it, which the entry's contract rules out.
+///
+/// # Safety
+/// `func` must be a live `HostFunc` created in a `StoreInner<T>`; only one
+/// borrow of the lent store made here may be live at a time.
+#[inline(always)]
+unsafe fn lent_store<'a, T>(
+    func: *const HostFunc,
+) -> (&'a HostFunc, Option<&'a mut StoreInner<T>>) {
+    // SAFETY: per the contract, `func` is live.
+    let func = unsafe { &*func };
+    // SAFETY: the lent store is the `StoreInner<T>` the function was
+    // created in (`HostFnDef::into_func`); the call that lent it uses it
+    // only through this pointer until the entry returns, and the caller
+    // borrows it once.
+    let store = func
+        .store()
+        .map(|store| unsafe { &mut *store.as_ptr().cast::<StoreInner<T>>() });
+    (func, store)
+}
+
+/// [`entry`] when no call has lent the function's store: a failure. This
+/// and the entry's other ways out are `extern "C"`, the entry's own ABI, so
+/// that it leaves by a tail call and needs no stack frame for them.
+///
+/// # Safety
+/// As for `HostFunc::fail`.
+#[cold]
+#[inline(never)]
+unsafe extern "C" fn not_lent(func: &HostFunc, caller_vmctx: *mut u8, slots: *mut u128) -> u32 {
+    let error = "host function called while no call into its store is running";
+    // SAFETY: per the contract.
+    unsafe { func.fail(caller_vmctx, slots, HostFailure::Error(error.into())) }
+}
+
+/// [`entry`] when it is given fewer slots than its function's type needs
+/// (which its callers rule out): a failure.
+///
+/// # Safety
+/// As for `HostFunc::fail`.
+#[cold]
+#[inline(never)]
+unsafe extern "C" fn too_few_slots(
+    func: &HostFunc,
+    caller_vmctx: *mut u8,
+    slots: *mut u128,
+) -> u32 {
+    let error = "host function called with fewer value slots than its type needs";
+    // SAFETY: per the contract.
+    unsafe { func.fail(caller_vmctx, slots, HostFailure::Error(error.into())) }
+}
+
+/// [`entry`] when the store has a call hook: the hook runs before
+/// (`CallingHost`) and after (`ReturningFromHost`) the closure, each time
+/// able to fail the call. Out of the entry's way, so that a store without
+/// a hook pays one branch for hooks.
+///
+/// # Safety
+/// As for [`entry`], and the store is lent.
+#[cold]
+#[inline(never)]
+unsafe extern "C" fn call_hooked<T: 'static, G>(
+    func: *const HostFunc,
+    caller_vmctx: *mut u8,
+    slots: *mut u128,
+    len: u64,
+) -> u32
+where
+    G: Fn(Caller<'_, T>, &mut [u128]) -> Result<()> + Send + Sync + 'static,
+{
+    // SAFETY: per this function's contract.
+    let (func, store) = unsafe { lent_store::<T>(func) };
+    let Some(store) = store else {
+        // SAFETY: as above.
+        return unsafe { not_lent(func, caller_vmctx, slots) };
+    };
+    // SAFETY: `host_fn` paired the entry with a closure of type `G`.
+    let g = unsafe { func.closure::<G>() };
+    // SAFETY: per this function's contract.
+    unsafe {
+        run_host_call(func, store, caller_vmctx, slots, len, |store, values| {
+            store.run_call_hook(CallHook::CallingHost)?;
             let caller = Caller {
                 store: &mut *store,
                 vmctx: CallerVmctx(caller_vmctx),
             };
+            // The returning hook runs however the closure ended; its
+            // error, if any, wins.
             let outcome = g(caller, values);
-            if store.call_hook.is_some() {
-                store.run_call_hook(CallHook::ReturningFromHost)?;
-            }
+            store.run_call_hook(CallHook::ReturningFromHost)?;
             outcome
-        }));
-        store.opaque.host_roots_mut().end_scope(roots);
-        match outcome {
-            Ok(outcome) => outcome.map_err(Error::into_host_error),
-            Err(payload) => panic::resume_unwind(payload),
-        }
-    };
-    // SAFETY: `caller_vmctx` is what the trampoline (a wasm caller in this
-    // function's store) or `call_from_host` (null) passed; `slots` has at
-    // least one slot, and the closure's borrow of it ends when it returns.
-    unsafe { func.run(caller_vmctx, slots, call) }
+        })
+    }
+}
+
+/// Runs `body` (the host function's work) on the store and the entry's
+/// value slots inside one `catch_unwind` (a panic must not unwind into
+/// generated code) and one root scope (references rooted for the host
+/// while it runs, its arguments for instance, are let go when it returns
+/// or panics). Returns the entry's result: 0, or what the cold
+/// `HostFunc::fail` returns after recording the failure.
+///
+/// # Safety
+/// `func`, `caller_vmctx`, `slots` and `len` must be an entry's
+/// arguments, as its contract requires, and `store` the store lent to it.
+#[inline(always)]
+unsafe fn run_host_call<T>(
+    func: &HostFunc,
+    store: &mut StoreInner<T>,
+    caller_vmctx: *mut u8,
+    slots: *mut u128,
+    len: u64,
+    body: impl FnOnce(&mut StoreInner<T>, &mut [u128]) -> Result<()>,
+) -> u32 {
+    // SAFETY: the entry's contract: `len` live slots, which nothing else
+    // uses while the entry runs.
+    let values = unsafe { std::slice::from_raw_parts_mut(slots, len as usize) };
+    let roots = store.opaque.host_roots_mut().scope_start();
+    let outcome = panic::catch_unwind(AssertUnwindSafe(|| body(&mut *store, values)));
+    store.opaque.host_roots_mut().end_scope(roots);
+    // SAFETY (both failures): the entry's arguments, and the body's
+    // borrows of the store and of the slots have ended.
+    match outcome {
+        Ok(Ok(())) => 0,
+        Ok(Err(error)) => unsafe { func.fail(caller_vmctx, slots, host_error(error)) },
+        Err(payload) => unsafe { func.fail(caller_vmctx, slots, HostFailure::Panic(payload)) },
+    }
+}
+
+/// A host function's error as the runtime records it; out of the entry's
+/// way.
+#[cold]
+fn host_error(error: Error) -> HostFailure {
+    HostFailure::Error(error.into_host_error())
 }
 
 /// Adapts a host function over `Val`s (see [`Func::new`]) to raw value
@@ -296,7 +428,8 @@ pub(crate) fn dynamic_host_fn<T: 'static>(
     let declared = (ty.engine().clone(), ty.id());
     let ty = ty.engine_type().clone();
     let closure_ty = ty.clone();
-    host_fn(
+    // Sizes its accesses by the slice: no slot count to check first.
+    host_fn::<T, (), (), _>(
         ty,
         Some(declared),
         move |mut caller: Caller<'_, T>, values: &mut [u128]| {

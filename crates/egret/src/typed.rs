@@ -575,9 +575,10 @@ macro_rules! into_func {
                     <($($name,)*) as WasmParams>::valtypes(),
                     <R::Results as WasmParams>::valtypes(),
                 );
-                host_fn(ty, None, move |mut caller: Caller<'_, T>, values: &mut [u128]| {
-                    // The slots the type needs (the caller provides them):
-                    // one length check here, none for the accesses below.
+                let g = move |mut caller: Caller<'_, T>, values: &mut [u128]| {
+                    // The slots the type needs (the entry has checked that
+                    // they are there): one length check, which folds
+                    // away, and none for the accesses below.
                     let slots = <($($name,)*) as WasmParams>::COUNT
                         .max(<R::Results as WasmParams>::COUNT);
                     let values = &mut values[..slots];
@@ -585,7 +586,8 @@ macro_rules! into_func {
                     $(let $name = $name::from_raw(values[$index], opaque);)*
                     let results = self(caller.reborrow(), $($name),*).into_result()?;
                     results.store_raw(caller.store, values)
-                })
+                };
+                host_fn::<T, ($($name,)*), R::Results, _>(ty, None, g)
             }
         }
     };

@@ -120,6 +120,72 @@ fn a_returning_hook_error_replaces_a_trap() {
     assert!(err.downcast_ref::<Trap>().is_none());
 }
 
+/// With a hook installed, host functions run through their own copy of
+/// the entry: a panic and an error there reach the embedder as without a
+/// hook, and the store, hook included, stays usable.
+#[test]
+fn host_panics_and_errors_under_a_hook_reach_the_embedder() {
+    let engine = Engine::default();
+    let module = Module::new(
+        &engine,
+        r#"(module
+            (import "host" "f" (func $f (param i32) (result i32)))
+            (func (export "run") (param i32) (result i32) (call $f (local.get 0))))"#,
+    )
+    .unwrap();
+    let mut store = Store::new(&engine, Vec::new());
+    store.call_hook(|mut store, hook| {
+        store.data_mut().push(hook);
+        Ok(())
+    });
+    let f = Func::wrap(&mut store, |x: i32| -> Result<i32> {
+        match x {
+            0 => panic!("the host function panicked"),
+            1 => Err(Error::msg("the host function failed")),
+            _ => Ok(x + 1),
+        }
+    });
+    let instance = Instance::new(&mut store, &module, &[f.into()]).unwrap();
+    let run = instance
+        .get_typed_func::<i32, i32>(&mut store, "run")
+        .unwrap();
+
+    let panic = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let _ = run.call(&mut store, 0);
+    }))
+    .unwrap_err();
+    assert_eq!(
+        panic.downcast_ref::<&str>(),
+        Some(&"the host function panicked")
+    );
+    assert_eq!(store.data()[..2], [CallingWasm, CallingHost]);
+
+    store.data_mut().clear();
+    let err = run.call(&mut store, 1).unwrap_err();
+    assert_eq!(err.root_cause().to_string(), "the host function failed");
+    assert_eq!(
+        *store.data(),
+        [
+            CallingWasm,
+            CallingHost,
+            ReturningFromHost,
+            ReturningFromWasm
+        ]
+    );
+
+    store.data_mut().clear();
+    assert_eq!(run.call(&mut store, 41).unwrap(), 42);
+    assert_eq!(
+        *store.data(),
+        [
+            CallingWasm,
+            CallingHost,
+            ReturningFromHost,
+            ReturningFromWasm
+        ]
+    );
+}
+
 #[test]
 fn start_functions_and_host_functions_called_by_the_host_are_hooked() {
     let engine = Engine::default();

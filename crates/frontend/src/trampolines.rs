@@ -114,6 +114,13 @@ pub fn build_host_call(
         host_ctx::ENTRY as i32,
     );
     let len = b.ins().iconst(types::I64, i64::from(slots));
+    // The throwing path below needs the caller's vmctx after the call:
+    // kept in a stack slot rather than in a callee-saved register, which
+    // every call would save and restore.
+    let caller_vmctx_slot =
+        b.create_sized_stack_slot(StackSlotData::new(StackSlotKind::ExplicitSlot, 8, 3));
+    b.ins()
+        .stack_store(types::I64, caller_vmctx, caller_vmctx_slot, 0);
     // The host may collect garbage: record this frame, whose record holds
     // the wasm caller's frame pointer and return address, as the exit the
     // collector starts walking wasm frames from.
@@ -153,6 +160,9 @@ pub fn build_host_call(
         .icmp_imm_s(IntCC::Equal, failed, i64::from(host_ctx::THREW));
     b.ins().trapz(threw, TrapReason::HostFailed.code());
     let exn = b.ins().load(types::I32, value_flags(), values, 0);
+    let caller_vmctx = b
+        .ins()
+        .stack_load(types::I64, types::I64, caller_vmctx_slot, 0);
     let throw_sig = b.import_signature(Builtin::throw_ref.signature(isa.default_call_conv()));
     let builtins = b.ins().load(
         types::I64,

@@ -10,15 +10,17 @@
 //! The embedder supplies the entry together with the closure
 //! ([`HostCallback`]): one `extern "C"` function per closure type, which
 //! reads the arguments, calls that concrete closure (through
-//! [`HostFunc::closure`], no dynamic call) and writes the results. It runs
-//! the closure inside [`HostFunc::run`], which catches a panic (nothing may
-//! unwind into generated code) and records an error or panic where the
+//! [`HostFunc::closure`], no dynamic call) and writes the results. It
+//! catches a panic of the closure (nothing may unwind into generated code)
+//! and, on a panic or an error, has [`HostFunc::fail`] record it where the
 //! caller will look for it: in the store when wasm called (the trampoline
-//! traps `TrapReason::HostFailed` and `VMStore::call` picks the failure up),
-//! or in the `HostFunc` when the host called (`call_from_host` returns the
-//! error or resumes the panic). A function that fails with a wasm
-//! exception pending in its store ([`ThrownException`]) makes the
-//! trampoline throw that exception in the calling wasm instead.
+//! traps `TrapReason::HostFailed` and `VMStore::call` picks the failure
+//! up), or in the `HostFunc` when the host called (`call_from_host`
+//! returns the error or resumes the panic). A function that fails with a
+//! wasm exception pending in its store ([`ThrownException`]) makes the
+//! trampoline throw that exception in the calling wasm instead. A call
+//! that succeeds thus runs in the entry alone, with no call out of it but
+//! the closure's (inlined) and the call hooks'.
 //!
 //! The entry finds the embedder's store through [`HostFunc::store`]: the
 //! pointer that the entry into wasm (or the host's direct call) currently
@@ -34,7 +36,7 @@ use crate::vmcontext::{VMFuncRef, VMStoreContext};
 use egret_frontend::types::{FuncType, SigId};
 use egret_frontend::vmoffsets::host_ctx;
 use std::any::Any;
-use std::panic::{self, AssertUnwindSafe};
+use std::panic;
 use std::ptr::NonNull;
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -43,9 +45,9 @@ use std::sync::{Arc, Mutex, PoisonError};
 /// [`HostFunc::call_from_host`]) and the values array: `len` 16-byte slots
 /// holding the arguments on entry and the results on return (`len` is at
 /// least the larger of the parameter and result counts).
-/// Returns what [`HostFunc::run`] returns: 0 on success, `host_ctx::FAILED`
-/// after recording why the call failed, `host_ctx::THREW` with an exception
-/// to throw in the first slot.
+/// Returns 0 on success, else what [`HostFunc::fail`] returns:
+/// `host_ctx::FAILED` after recording why the call failed, `host_ctx::THREW`
+/// with an exception to throw in the first slot.
 pub type HostEntry = unsafe extern "C" fn(
     func: *const HostFunc,
     caller_vmctx: *mut u8,
@@ -170,42 +172,38 @@ impl HostFunc {
         unsafe { &*self.closure_data.cast::<F>() }
     }
 
-    /// Runs `body` (the entry's call of the closure) for the entry, which
-    /// passes on the `caller_vmctx` and `values` it received. Returns the
-    /// entry's result: 0 if `body` succeeds; `host_ctx::THREW` if wasm called
-    /// and `body` failed with [`ThrownException`] while the store has a
-    /// pending exception (taken, its reference written to the first value
-    /// slot); otherwise `host_ctx::FAILED` if it fails or panics (the panic is
-    /// caught: it must not unwind into generated code), after recording
-    /// why where the caller will look for it.
+    /// Records why a call failed where its caller will look, for the
+    /// entry, which passes on the `caller_vmctx` and `values` it received,
+    /// and returns what the entry returns then: `host_ctx::THREW` if wasm
+    /// called and the function failed with [`ThrownException`] while the
+    /// store has a pending exception (taken, its reference written to the
+    /// first value slot), otherwise `host_ctx::FAILED`.
     ///
     /// # Safety
     /// `caller_vmctx` must be what the entry received: null when the host
     /// called, else the vmctx of wasm running in this function's store
-    /// (a failure is then recorded in that store); `values` is the entry's
-    /// array of at least one slot, which `body` no longer uses on return.
-    #[inline(always)]
-    pub unsafe fn run(
+    /// (the failure is then recorded in that store); `values` is the
+    /// entry's array of at least one slot, which nothing else uses any
+    /// more; the closure's borrow of the store has ended.
+    #[cold]
+    #[inline(never)]
+    pub unsafe fn fail(
         &self,
         caller_vmctx: *mut u8,
         values: *mut u128,
-        body: impl FnOnce() -> Result<(), HostError>,
+        failure: HostFailure,
     ) -> u32 {
-        let failure = match panic::catch_unwind(AssertUnwindSafe(body)) {
-            Ok(Ok(())) => return 0,
-            Ok(Err(error)) => {
-                if error.is::<ThrownException>() && !caller_vmctx.is_null() {
-                    // SAFETY: per the contract.
-                    if let Some(exn) = unsafe { self.take_pending_exception() } {
-                        // SAFETY: `values` has a slot `body` is done with.
-                        unsafe { values.write(u128::from(exn.to_raw())) };
-                        return host_ctx::THREW;
-                    }
-                }
-                HostFailure::Error(error)
+        if let HostFailure::Error(error) = &failure
+            && error.is::<ThrownException>()
+            && !caller_vmctx.is_null()
+        {
+            // SAFETY: per the contract.
+            if let Some(exn) = unsafe { self.take_pending_exception() } {
+                // SAFETY: `values` has a slot nothing uses any more.
+                unsafe { values.write(u128::from(exn.to_raw())) };
+                return host_ctx::THREW;
             }
-            Err(payload) => HostFailure::Panic(payload),
-        };
+        }
         self.record_failure(caller_vmctx, failure);
         host_ctx::FAILED
     }
@@ -229,7 +227,6 @@ impl HostFunc {
         }
     }
 
-    #[cold]
     fn record_failure(&self, caller_vmctx: *mut u8, failure: HostFailure) {
         match self.store() {
             Some(store) if !caller_vmctx.is_null() => {

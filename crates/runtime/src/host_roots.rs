@@ -57,6 +57,7 @@ impl HostRoots {
 
     /// Where the current scope's roots start: pass it to
     /// [`HostRoots::end_scope`] to drop the roots pushed after this point.
+    #[inline]
     pub fn scope_start(&self) -> usize {
         self.lifo.len()
     }
@@ -67,6 +68,7 @@ impl HostRoots {
     }
 
     /// Drops the scoped roots pushed since `start`.
+    #[inline]
     pub fn end_scope(&mut self, start: usize) {
         self.lifo.truncate(start);
     }

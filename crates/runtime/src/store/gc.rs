@@ -243,7 +243,9 @@ impl StoreOpaque {
     }
 
     /// The references the host holds, without locking: `&mut self`
-    /// already excludes every other user.
+    /// already excludes every other user. Inline: every host call opens
+    /// and closes a root scope through it.
+    #[inline]
     pub fn host_roots_mut(&mut self) -> &mut HostRoots {
         self.host_roots
             .get_mut()
