@@ -94,6 +94,9 @@ fn shared_flags(config: &CompilerConfig) -> Result<settings::Flags, CompileError
         ("preserve_frame_pointers", "true"),
         // Nothing unwinds through generated code with DWARF.
         ("unwind_info", "false"),
+        // Block offsets and edges of the machine code, from which linking
+        // finds each function's hottest loop (`link::hottest_loop_header`).
+        ("machine_code_cfg_info", "true"),
         (
             "enable_verifier",
             if config.verify { "true" } else { "false" },

@@ -10,10 +10,11 @@
 //! indirectly. For types with a return area, the caller passes a 16-byte
 //! aligned stack slot and loads the results from it after the call.
 //!
-//! `call_indirect` checks the index against the table length
-//! (`IndirectCallOutOfBounds`), then loads the element's signature id with a
-//! trapping load: a null element faults in the unmapped zero page and the
-//! trap table reports `IndirectCallToNull`. The id is compared with the
+//! `call_indirect` reads the table element with the table's bounds check
+//! (`TableOutOfBounds`: the element's load faults when the index is out of
+//! bounds, see `runtime::table_elem_addr`), then loads the element's
+//! signature id with a trapping load: a null element faults in the
+//! unmapped zero page and the trap table reports `IndirectCallToNull`. The id is compared with the
 //! engine-wide id of the expected type (`BadSignature`); when that type is
 //! not final, a different id may be one of its subtypes, and a mismatch
 //! asks the `is_subtype` builtin before trapping.

@@ -15,10 +15,13 @@
 //!
 //! Memory flags used for the accesses made here:
 //! - `FIXED`: fields that never change while the instance lives (the
-//!   pointers in the vmctx, memory bases, imported `VMFuncRef`s). Such loads
-//!   are pure, so Cranelift may merge them and hoist them out of loops.
+//!   pointers in the vmctx, memory bases, imported `VMFuncRef`s, the element
+//!   array of a table that cannot grow). Such loads are pure, so Cranelift
+//!   may merge them and hoist them out of loops.
 //! - `MUTABLE`: runtime-owned fields that may change (lengths, table
-//!   element arrays, table elements, the fuel counter).
+//!   element arrays, the fuel counter).
+//! - Table elements are accessed with a trap code instead
+//!   (`table_elem_addr`): an out-of-bounds index makes them fault.
 //! - `VALUE`: wasm values in globals and return areas (little-endian).
 //! - `HEAP`: linear memory accesses, which may fault in a guard page, in
 //!   an alias region of their own (`heap_flags`).
@@ -235,43 +238,84 @@ impl Translation<'_> {
 
     // Tables. A table's elements are 8-byte references in the array its
     // `VMTableDefinition` points to, which `table.grow` may move, so both
-    // the array and the length are reloaded at every access.
+    // the array and the length are reloaded at every access, except for a
+    // table whose maximum is its minimum (see `fixed_table_size`).
 
     /// The table's `VMTableDefinition` pointer.
     fn table_definition(&mut self, table: TableIndex) -> Value {
         self.vmctx_ptr(self.env.offsets.table_definition(table))
     }
 
+    /// The number of elements of a table that can never grow: one whose
+    /// declared maximum is its minimum. An imported table matches its
+    /// import only if its size is at least that minimum and its maximum at
+    /// most that maximum, so it has exactly this size too; and a table
+    /// that never grows never moves its element array
+    /// (`runtime::table::Table::grow`).
+    fn fixed_table_size(&self, table: TableIndex) -> Option<u64> {
+        let ty = &self.env.info.tables[table.index()];
+        (ty.maximum == Some(ty.minimum)).then_some(ty.minimum)
+    }
+
     /// The current number of elements of a table (an `i64`).
     pub(super) fn table_length(&mut self, table: TableIndex) -> Value {
+        if let Some(size) = self.fixed_table_size(table) {
+            return self.b.ins().iconst(I64, size as i64);
+        }
         let def = self.table_definition(table);
         self.load_at(I64, MUTABLE, def, table_def::CURRENT_ELEMENTS)
     }
 
     /// The address of element `index` (an `i32`, or an `i64` of a 64-bit
-    /// table) of a table, trapping with `trap` unless `index < length`. If
-    /// the processor mispredicts the check and runs ahead, it reads
-    /// element 0 rather than an address the index chose (a Spectre-v1
-    /// guard, as Wasmtime has by default: one conditional move).
-    fn table_elem_addr(&mut self, table: TableIndex, index: Value, trap: Trap) -> Value {
+    /// table) of a table, and the flags to access it with: an access there
+    /// traps with `trap` unless `index < length`.
+    ///
+    /// Subtle: the compare does not branch to a trap. As for linear memory
+    /// (`memory::heap_address`), its result selects the address with a
+    /// `select_spectre_guard`: null when out of bounds, where the access
+    /// faults in the unmapped zero page at a trap site carrying `trap`. So
+    /// the one compare is both the bounds check and the guard against a
+    /// mispredicted one (Spectre v1), as in Wasmtime. The access must
+    /// therefore use the returned flags, which carry the trap code (and
+    /// keep Cranelift from removing an access whose result is unused).
+    fn table_elem_addr(
+        &mut self,
+        table: TableIndex,
+        index: Value,
+        trap: Trap,
+    ) -> (Value, MemFlagsData) {
         let def = self.table_definition(table);
-        let len = self.load_at(I64, MUTABLE, def, table_def::CURRENT_ELEMENTS);
+        let (len, base) = match self.fixed_table_size(table) {
+            // Neither the length nor the array ever changes: the array
+            // pointer is loaded once and may be hoisted out of loops.
+            Some(size) => (
+                self.b.ins().iconst(I64, size as i64),
+                self.load_at(I64, FIXED, def, table_def::BASE),
+            ),
+            None => (
+                self.load_at(I64, MUTABLE, def, table_def::CURRENT_ELEMENTS),
+                self.load_at(I64, MUTABLE, def, table_def::BASE),
+            ),
+        };
         let index = self.widen(index);
         let oob = self
             .b
             .ins()
             .icmp(IntCC::UnsignedGreaterThanOrEqual, index, len);
-        self.b.ins().trapnz(oob, trap.code());
-        let base = self.load_at(I64, MUTABLE, def, table_def::BASE);
         let byte_offset = self.b.ins().ishl_imm_u(index, 3);
         let addr = self.b.ins().iadd(base, byte_offset);
-        self.b.ins().select_spectre_guard(oob, base, addr)
+        let null = self.b.ins().iconst(I64, 0);
+        let addr = self.b.ins().select_spectre_guard(oob, null, addr);
+        let flags = MemFlagsData::new()
+            .with_aligned()
+            .with_trap_code(Some(trap.code()));
+        (addr, flags)
     }
 
     /// Element `index` of a table, trapping with `trap` when out of bounds.
     pub(super) fn table_get(&mut self, table: TableIndex, index: Value, trap: Trap) -> Value {
-        let addr = self.table_elem_addr(table, index, trap);
-        let element = self.load_at(I64, MUTABLE, addr, 0);
+        let (addr, flags) = self.table_elem_addr(table, index, trap);
+        let element = self.load_at(I64, flags, addr, 0);
         let ty = self.env.info.tables[table.index()].element;
         match abi::clif_type(ValType::Ref(ty)) {
             I32 => self.b.ins().ireduce(I32, element),
@@ -291,9 +335,9 @@ impl Translation<'_> {
     /// Sets element `index` of a table, trapping with `TableOutOfBounds`
     /// when out of bounds.
     pub(super) fn table_set(&mut self, table: TableIndex, index: Value, value: Value) {
-        let addr = self.table_elem_addr(table, index, Trap::TableOutOfBounds);
+        let (addr, flags) = self.table_elem_addr(table, index, Trap::TableOutOfBounds);
         let value = self.as_table_element(value);
-        self.store_at(MUTABLE, value, addr, 0);
+        self.store_at(flags, value, addr, 0);
     }
 
     /// `table.grow`: the old size (an `i64`) or `GROW_FAILED`.

@@ -670,6 +670,38 @@ fn calls_direct_imported_indirect_and_return_areas() {
 }
 
 #[test]
+fn table_accesses_check_bounds_with_the_spectre_guard_alone() {
+    let funcs = compile(
+        r#"(module
+            (type $t (func (result i32)))
+            (table $fixed 4 4 funcref)
+            (table $growable 4 funcref)
+            (func (param i32) (result i32)
+                (call_indirect $fixed (type $t) (local.get 0)))
+            (func (param i32) (result i32)
+                (call_indirect $growable (type $t) (local.get 0))))"#,
+    );
+    for func in &funcs {
+        let text = func.display().to_string();
+        // The bounds check is the select, whose null address makes the
+        // element's load fault with the table trap code: no branch (the one
+        // `trapnz` is the signature check's).
+        assert_eq!(text.matches("select_spectre_guard").count(), 1, "{text}");
+        assert_eq!(text.matches("trapnz").count(), 1, "{text}");
+        assert!(text.contains("load.i64 user1 aligned"), "{text}");
+    }
+    // A table whose maximum is its minimum has a constant length and an
+    // element array that never moves (a read-only load); a growable one
+    // loads both at every access.
+    let mutable_load = "load.i64 notrap aligned v";
+    let fixed = funcs[0].display().to_string();
+    assert!(fixed.contains("iconst.i64 4"), "{fixed}");
+    assert_eq!(fixed.matches(mutable_load).count(), 0, "{fixed}");
+    let growable = funcs[1].display().to_string();
+    assert_eq!(growable.matches(mutable_load).count(), 2, "{growable}");
+}
+
+#[test]
 fn tables_and_references() {
     compile(
         r#"(module
