@@ -17,7 +17,10 @@ for it
   cache-config=FILE  the cache's TOML configuration file (its [cache] table: \
 directory, files-total-size-soft-limit, ...); turns the cache on unless \
 cache=n. Without it: ~/.config/egret/config.toml if it exists, otherwise the \
-defaults (~/.cache/egret, 512 MiB)";
+defaults (~/.cache/egret, 512 MiB)
+  inlining[=y|n]     inline small functions into their direct callers within \
+a module (`-C inlining` alone is y; default n, as in Wasmtime); backtraces \
+then omit the inlined frames";
 
 /// The `-C` options given.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -26,6 +29,8 @@ pub(crate) struct Codegen {
     pub cache: Option<bool>,
     /// `cache-config`: the configuration file, if given.
     pub cache_config: Option<PathBuf>,
+    /// `inlining`: on or off, if given.
+    pub inlining: Option<bool>,
 }
 
 /// What a `-C` key does with its value (`None` when given without `=`).
@@ -42,6 +47,10 @@ const KEYS: &[(&str, Setter)] = &[
             Some(path) if !path.is_empty() => c.cache_config = Some(PathBuf::from(path)),
             _ => bail!("expects a file: cache-config=FILE"),
         }
+        Ok(())
+    }),
+    ("inlining", |c, value| {
+        c.inlining = Some(yes_or_no(value)?);
         Ok(())
     }),
 ];
@@ -72,6 +81,18 @@ impl Codegen {
             codegen.cache = Some(true);
         }
         Ok(codegen)
+    }
+
+    /// Sets the engine settings these options give (the cache apart).
+    pub(crate) fn configure(&self, config: &mut egret::Config) {
+        if let Some(enable) = self.inlining {
+            let inlining = if enable {
+                egret::Inlining::Yes
+            } else {
+                egret::Inlining::No
+            };
+            config.compiler_inlining(inlining);
+        }
     }
 
     /// The compilation cache these options ask for, if any.
@@ -119,8 +140,11 @@ mod tests {
             Codegen {
                 cache: Some(true),
                 cache_config: Some("/etc/c.toml".into()),
+                inlining: None,
             }
         );
+        assert_eq!(parse(&["inlining"], false).unwrap().inlining, Some(true));
+        assert_eq!(parse(&["inlining=n"], false).unwrap().inlining, Some(false));
     }
 
     #[test]
@@ -129,6 +153,7 @@ mod tests {
             |flags: &[&str], cache_flag| format!("{:#}", parse(flags, cache_flag).unwrap_err());
         assert!(error(&["opt-level=2"], false).contains("unknown option `opt-level`"));
         assert!(error(&["cache=maybe"], false).contains("`maybe` is not y or n"));
+        assert!(error(&["inlining=always"], false).contains("`always` is not y or n"));
         assert!(error(&["cache-config"], false).contains("cache-config=FILE"));
         assert!(error(&["cache-config="], false).contains("cache-config=FILE"));
         assert!(error(&["cache=n"], true).contains("contradicts"));

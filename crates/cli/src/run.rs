@@ -222,6 +222,7 @@ fn run_module(options: &RunOptions, wasm: &WasmOptions) -> anyhow::Result<Outcom
     let codegen = Codegen::parse(&options.codegen, options.cache)?;
     let mut config = Config::new();
     config.cache(codegen.cache()?);
+    codegen.configure(&mut config);
     wasm.configure(&mut config);
     let engine = Engine::new(&config)?;
     let module = load_module(&engine, options)?;

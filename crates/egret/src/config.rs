@@ -9,7 +9,7 @@ use egret_frontend::target::Target;
 use egret_runtime::engine::{Collection, RuntimeConfig};
 use wasmparser::WasmFeatures;
 
-pub use egret_frontend::config::OptLevel;
+pub use egret_frontend::config::{Inlining, OptLevel};
 
 /// Settings for an [`Engine`](crate::Engine).
 ///
@@ -130,6 +130,19 @@ impl Config {
     /// code generation bugs early).
     pub fn cranelift_debug_verifier(&mut self, enable: bool) -> &mut Self {
         self.compiler.verify = enable;
+        self
+    }
+
+    /// Whether to inline functions during compilation (Wasmtime 48's
+    /// signature). With [`Inlining::Yes`], a direct `call` of a small
+    /// function defined in the same module is replaced by the callee's
+    /// body, which saves the call and lets Cranelift optimise the two
+    /// together; compilation takes a little longer. As in Wasmtime,
+    /// backtraces then omit the inlined frames: a trap in an inlined body
+    /// shows the caller's frame at the `call`. The default is
+    /// [`Inlining::No`], as in Wasmtime.
+    pub fn compiler_inlining(&mut self, inlining: Inlining) -> &mut Self {
+        self.compiler.inlining = inlining;
         self
     }
 

@@ -4,7 +4,9 @@
 //!
 //! Pipeline: `parse` walks the sections (validating them) and sets the
 //! bodies aside; each body is validated, translated and compiled on a rayon
-//! worker with its own Cranelift context; the main thread then compiles the
+//! worker with its own Cranelift context (with inlining on, short bodies
+//! are translated in a first parallel pass so that callers can inline
+//! them, `inlining.rs`); the main thread then compiles the
 //! trampolines (array-call per type of a defined function, host-call per
 //! distinct function type) and links everything into one `CodeImage`
 //! (`link.rs`), which the runtime loads. A module rejected on the way is decoded again on its own
@@ -14,10 +16,11 @@
 use crate::artifact::{self, Expected, Fingerprint};
 use crate::code::CodeKind;
 use crate::compiled::{CompiledModule, Trampolines};
-use crate::config::{CompilerConfig, OptLevel};
+use crate::config::{CompilerConfig, Inlining, OptLevel};
 use crate::decode;
 use crate::error::CompileError;
 use crate::image::CodeImage;
+use crate::inlining::{self, Callees};
 use crate::link::CompiledFunction;
 use crate::module_info::ModuleInfo;
 use crate::parse::{PendingFunction, parse};
@@ -29,6 +32,7 @@ use crate::types::{DefinedFuncIndex, FuncType};
 use crate::vmoffsets::VMOffsets;
 use cranelift_codegen::Context;
 use cranelift_codegen::control::ControlPlane;
+use cranelift_codegen::ir;
 use cranelift_codegen::isa::{OwnedTargetIsa, TargetIsa};
 use cranelift_codegen::settings::{self, Configurable};
 use cranelift_frontend::FunctionBuilderContext;
@@ -57,6 +61,21 @@ struct UnlinkedModule {
     functions: Vec<CompiledFunction>,
     /// Batch ids of each type's trampolines.
     trampolines: Trampolines,
+}
+
+/// A rayon worker's reusable translation and compilation state.
+struct Worker {
+    translator: FuncTranslator,
+    ctx: Context,
+}
+
+impl Worker {
+    fn new() -> Worker {
+        Worker {
+            translator: FuncTranslator::new(),
+            ctx: Context::new(),
+        }
+    }
 }
 
 /// The engine's compiler.
@@ -324,33 +343,94 @@ impl Compiler {
         env: &ModuleEnv<'_>,
         pending: Vec<PendingFunction<'_>>,
     ) -> Result<Vec<CompiledFunction>, CompileError> {
-        struct Worker {
-            translator: FuncTranslator,
-            ctx: Context,
+        if self.inlines_within(env.info) {
+            return self.compile_functions_inlining(env, pending);
         }
-        let new_worker = || Worker {
-            translator: FuncTranslator::new(),
-            ctx: Context::new(),
-        };
-        let compile_one = |w: &mut Worker, (i, f): (usize, PendingFunction<'_>)| {
+        self.map_maybe_parallel(pending, Worker::new, |w, (i, f)| {
             let index = DefinedFuncIndex(i as u32);
             let body_offset = u32::try_from(f.body.range().start).ok();
             w.translator.translate(env, index, f, &mut w.ctx.func)?;
             let kind = CodeKind::Function(env.info.func_index(index));
             self.compile_context(&mut w.ctx, kind, body_offset)
-        };
+        })
+    }
+
+    /// Whether calls within the module `info` may be inlined.
+    fn inlines_within(&self, info: &ModuleInfo) -> bool {
+        match self.config.inlining {
+            Inlining::Yes => true,
+            Inlining::InterModuleAndIntraGc => info.types.iter().any(|ty| ty.as_func().is_none()),
+            Inlining::InterModule | Inlining::Intrinsics | Inlining::No => false,
+        }
+    }
+
+    /// `compile_functions` with inlining (`inlining.rs`): the short bodies
+    /// are translated first, so that every caller can inline them.
+    fn compile_functions_inlining(
+        &self,
+        env: &ModuleEnv<'_>,
+        pending: Vec<PendingFunction<'_>>,
+    ) -> Result<Vec<CompiledFunction>, CompileError> {
+        let num_defined = pending.len();
+        let body_offsets: Vec<Option<u32>> = pending
+            .iter()
+            .map(|f| u32::try_from(f.body.range().start).ok())
+            .collect();
+        let mut rest = Vec::with_capacity(num_defined);
+        let mut candidates = Vec::new();
+        for (i, f) in pending.into_iter().enumerate() {
+            if inlining::is_candidate_body(f.body.as_bytes().len()) {
+                candidates.push((i, f));
+                rest.push(None);
+            } else {
+                rest.push(Some(f));
+            }
+        }
+        let translated =
+            self.map_maybe_parallel(candidates, FuncTranslator::new, |t, (_, (i, f))| {
+                let mut body = ir::Function::new();
+                t.translate(env, DefinedFuncIndex(i as u32), f, &mut body)?;
+                Ok((i, body))
+            })?;
+        let callees = Callees::new(num_defined, translated);
+        self.map_maybe_parallel(rest, Worker::new, |w, (i, f)| {
+            let index = DefinedFuncIndex(i as u32);
+            match f {
+                Some(f) => w.translator.translate(env, index, f, &mut w.ctx.func)?,
+                None => {
+                    let body = callees.body(i).ok_or_else(|| {
+                        CompileError::Codegen("a candidate callee went missing".into())
+                    })?;
+                    w.ctx.func.clone_from(body);
+                }
+            }
+            callees.inline_into(&mut w.ctx)?;
+            let kind = CodeKind::Function(env.info.func_index(index));
+            self.compile_context(&mut w.ctx, kind, body_offsets[i])
+        })
+    }
+
+    /// `work` on every item with its position, on all cores when
+    /// compilation is parallel (each rayon worker with a `W` of its own
+    /// from `new_worker`), the results in the items' order.
+    fn map_maybe_parallel<T: Send, W, R: Send>(
+        &self,
+        items: Vec<T>,
+        new_worker: impl Fn() -> W + Sync + Send,
+        work: impl Fn(&mut W, (usize, T)) -> Result<R, CompileError> + Sync + Send,
+    ) -> Result<Vec<R>, CompileError> {
         if self.config.parallel {
-            pending
+            items
                 .into_par_iter()
                 .enumerate()
-                .map_init(new_worker, compile_one)
+                .map_init(new_worker, work)
                 .collect()
         } else {
             let mut worker = new_worker();
-            pending
+            items
                 .into_iter()
                 .enumerate()
-                .map(|f| compile_one(&mut worker, f))
+                .map(|item| work(&mut worker, item))
                 .collect()
         }
     }

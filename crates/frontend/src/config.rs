@@ -18,6 +18,64 @@ pub enum OptLevel {
     SpeedAndSize,
 }
 
+/// Which calls the compiler may replace with the callee's body (Wasmtime
+/// 48's `Inlining`, the same variants). Egret compiles one core module at
+/// a time, so there is nothing inter-module to inline: only the
+/// intra-module part of each mode matters, and only direct `call`s of
+/// small functions defined in the same module are inlined (see
+/// `inlining`). Backtraces omit inlined frames, as Wasmtime's do.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Default)]
+pub enum Inlining {
+    /// All inlining is enabled wherever possible: in Egret, within every
+    /// module.
+    Yes,
+    /// Inter-module inlining, and intra-module inlining only in modules
+    /// that use GC (declare struct or array types).
+    InterModuleAndIntraGc,
+    /// Inter-module inlining only: in Egret, none.
+    InterModule,
+    /// Only the runtime's own intrinsics: in Egret, which has none to
+    /// inline, none.
+    Intrinsics,
+    /// No inlining (the default, as in Wasmtime 48).
+    #[default]
+    No,
+}
+
+impl std::str::FromStr for Inlining {
+    type Err = String;
+
+    /// The spellings Wasmtime 48 accepts: `y`/`yes`/`true`, `n`/`no`/
+    /// `false`, `gc`, `inter-module` and `intrinsics`.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(match s {
+            "y" | "yes" | "true" => Inlining::Yes,
+            "n" | "no" | "false" => Inlining::No,
+            // Wasmtime 48 reads `inter-module` as `gc` too.
+            "gc" | "inter-module" => Inlining::InterModuleAndIntraGc,
+            "intrinsics" => Inlining::Intrinsics,
+            _ => {
+                return Err(format!(
+                    "invalid intra-module inlining option string: `{s}`, \
+                     only yes,no,gc,inter-module,intrinsics accepted"
+                ));
+            }
+        })
+    }
+}
+
+impl std::fmt::Display for Inlining {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Inlining::Yes => "yes",
+            Inlining::InterModuleAndIntraGc => "gc",
+            Inlining::InterModule => "inter-module",
+            Inlining::Intrinsics => "intrinsics",
+            Inlining::No => "no",
+        })
+    }
+}
+
 /// Settings for a `Compiler`.
 #[derive(Clone, Debug)]
 pub struct CompilerConfig {
@@ -40,6 +98,8 @@ pub struct CompilerConfig {
     pub features: WasmFeatures,
     /// Code-shaping settings.
     pub tunables: Tunables,
+    /// Which calls may be inlined.
+    pub inlining: Inlining,
 }
 
 impl Default for CompilerConfig {
@@ -60,6 +120,7 @@ impl Default for CompilerConfig {
                 .union(WasmFeatures::EXCEPTIONS)
                 .union(WasmFeatures::GC),
             tunables: Tunables::default(),
+            inlining: Inlining::default(),
         }
     }
 }
@@ -87,6 +148,7 @@ impl CompilerConfig {
             format!("consume_fuel={consume_fuel}"),
             format!("epoch_interruption={epoch_interruption}"),
             format!("relaxed_simd_deterministic={relaxed_simd_deterministic}"),
+            format!("inlining={}", self.inlining),
         ]
     }
 }

@@ -25,6 +25,8 @@ pub mod gc_layout;
 pub mod host_cpu;
 pub mod image;
 #[cfg(feature = "compiler")]
+pub mod inlining;
+#[cfg(feature = "compiler")]
 pub mod link;
 pub mod module_info;
 #[cfg(feature = "compiler")]

@@ -28,6 +28,25 @@ fn run(suite: Suite, file: &str) {
     }
 }
 
+/// Runs one file of a suite as [`run`] does, but with inlining on
+/// (`Config::compiler_inlining`): the same assertions must pass.
+fn run_inlined(suite: Suite, file: &str) {
+    let test = suite
+        .files()
+        .into_iter()
+        .find(|t| t.name() == file)
+        .unwrap_or_else(|| panic!("{file} is not in the {suite:?} suite"));
+    let name = format!("{}/{}", test.parent(), test.name());
+    let mut config = suite.config();
+    config.compiler_inlining(egret::Inlining::Yes);
+    let runner =
+        egret_wast::WastRunner::with_config(config).expect("the spec-test engine can be created");
+    let report = runner.run_str(&name, test.raw());
+    if let Err(problem) = suite.check(file, &report) {
+        panic!("with inlining: {problem}");
+    }
+}
+
 /// Checks that the tests of a suite cover exactly its files.
 fn check_files(suite: Suite, files: &[&str]) {
     let mut listed: Vec<&str> = files.to_vec();
@@ -613,5 +632,44 @@ mod gc {
         ref_test => "ref_test.wast",
         struct_ => "struct.wast",
         type_subtyping => "type-subtyping.wast",
+    }
+}
+
+/// Files whose functions call each other, also run with inlining on
+/// (`cargo test -p egret-wast inlined::`). The whole suite passes with it;
+/// these are the files where inlined calls meet traps, multiple results,
+/// recursion, tail calls, exceptions and GC references.
+mod inlined {
+    use super::Suite;
+
+    macro_rules! inlined {
+        ($($test:ident => $suite:ident $file:literal,)*) => {
+            $(
+                #[test]
+                fn $test() {
+                    super::run_inlined(Suite::$suite, $file);
+                }
+            )*
+        };
+    }
+
+    inlined! {
+        call => V3 "call.wast",
+        call_indirect => V3 "call_indirect.wast",
+        fac => V3 "fac.wast",
+        func => V3 "func.wast",
+        func_ptrs => V3 "func_ptrs.wast",
+        left_to_right => V3 "left-to-right.wast",
+        memory_trap => V3 "memory_trap.wast",
+        return_call => V3 "return_call.wast",
+        stack => V3 "stack.wast",
+        traps => V3 "traps.wast",
+        unwind => V3 "unwind.wast",
+        throw => Exceptions "throw.wast",
+        throw_ref => Exceptions "throw_ref.wast",
+        try_table => Exceptions "try_table.wast",
+        array => Gc "array.wast",
+        struct_ => Gc "struct.wast",
+        i31 => Gc "i31.wast",
     }
 }
