@@ -14,36 +14,31 @@ use suites::Suite;
 /// Runs one file of a suite and checks that exactly what
 /// [`suites::FAILING`] lists fails.
 fn run(suite: Suite, file: &str) {
-    let test = suite
-        .files()
-        .into_iter()
-        .find(|t| t.name() == file)
-        .unwrap_or_else(|| panic!("{file} is not in the {suite:?} suite"));
-    let name = format!("{}/{}", test.parent(), test.name());
-    let runner = egret_wast::WastRunner::with_config(suite.config())
-        .expect("the spec-test engine can be created");
-    let report = runner.run_str(&name, test.raw());
-    if let Err(problem) = suite.check(file, &report) {
-        panic!("{problem}");
-    }
+    run_with(suite, file, suite.config(), "");
 }
 
 /// Runs one file of a suite as [`run`] does, but with inlining on
 /// (`Config::compiler_inlining`): the same assertions must pass.
 fn run_inlined(suite: Suite, file: &str) {
+    let mut config = suite.config();
+    config.compiler_inlining(egret::Inlining::Yes);
+    run_with(suite, file, config, "with inlining: ");
+}
+
+/// Runs one file of a suite on an engine of `config`; a failure's message
+/// starts with `context`.
+fn run_with(suite: Suite, file: &str, config: egret::Config, context: &str) {
     let test = suite
         .files()
         .into_iter()
         .find(|t| t.name() == file)
         .unwrap_or_else(|| panic!("{file} is not in the {suite:?} suite"));
     let name = format!("{}/{}", test.parent(), test.name());
-    let mut config = suite.config();
-    config.compiler_inlining(egret::Inlining::Yes);
     let runner =
         egret_wast::WastRunner::with_config(config).expect("the spec-test engine can be created");
     let report = runner.run_str(&name, test.raw());
     if let Err(problem) = suite.check(file, &report) {
-        panic!("with inlining: {problem}");
+        panic!("{context}{problem}");
     }
 }
 
