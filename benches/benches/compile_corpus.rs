@@ -9,8 +9,9 @@
 //! Criterion times the whole corpus by the wall clock. A Markdown summary
 //! follows, timed with the process's CPU clock (the sum over the threads,
 //! which other processes on a shared machine do not inflate; median of 5
-//! batches of at least 0.5 s) per group of the corpus, with Egret/Wasmtime
-//! ratios.
+//! batches of at least 0.5 s, the runtimes' batches interleaved so that a
+//! change in load reaches them alike) per group of the corpus, with
+//! Egret/Wasmtime ratios.
 //!
 //! `cargo bench -p egret-benches --features compare --bench compile_corpus`
 
@@ -35,32 +36,55 @@ const SUMMARY_TIMING: Timing = Timing {
 /// CPU seconds per compile of a group, by origin and runtime name.
 type Summary = Vec<(Origin, &'static str, f64)>;
 
+/// One runtime's compile of a list of modules, for the summary.
+type Compiler = (&'static str, Box<dyn Fn(&[CorpusModule])>);
+
 fn compile_all<R: Runtime>(rt: &R, modules: &[CorpusModule]) {
     for module in modules {
         black_box(rt.compile(module.wasm));
     }
 }
 
+/// Criterion's wall-clock figure for runtime `R`, and `R` as a compiler
+/// for the summary.
 fn bench<R: Runtime>(
     group: &mut BenchmarkGroup<'_, WallTime>,
     modules: &[CorpusModule],
-    summary: &mut Summary,
+    compilers: &mut Vec<Compiler>,
 ) {
     let rt = R::new();
     group.bench_function(R::NAME, |b| b.iter(|| compile_all(&rt, modules)));
+    compilers.push((R::NAME, Box::new(move |part| compile_all(&rt, part))));
+}
+
+/// Every group of the corpus on every compiler, the compilers' batches
+/// interleaved (`timing::per_iteration_each`).
+fn summarise(modules: &[CorpusModule], compilers: &[Compiler]) -> Summary {
+    let mut summary = Summary::new();
     for origin in Origin::ALL {
         let part: Vec<CorpusModule> = modules
             .iter()
             .copied()
             .filter(|m| m.origin == origin)
             .collect();
-        let seconds = timing::per_iteration(SUMMARY_TIMING, &mut |iters| {
-            for _ in 0..iters {
-                compile_all(&rt, &part);
-            }
-        });
-        summary.push((origin, R::NAME, seconds));
+        let mut runs: Vec<Box<dyn FnMut(u64) + '_>> = compilers
+            .iter()
+            .map(|(_, compile)| {
+                let part = &part;
+                Box::new(move |iters: u64| {
+                    for _ in 0..iters {
+                        compile(part);
+                    }
+                }) as Box<dyn FnMut(u64)>
+            })
+            .collect();
+        let mut fs: Vec<&mut dyn FnMut(u64)> = runs.iter_mut().map(|f| &mut **f as _).collect();
+        let seconds = timing::per_iteration_each(SUMMARY_TIMING, &mut fs);
+        for ((name, _), seconds) in compilers.iter().zip(seconds) {
+            summary.push((origin, name, seconds));
+        }
     }
+    summary
 }
 
 fn print_summary(modules: &[CorpusModule], summary: &Summary) {
@@ -133,7 +157,7 @@ fn print_summary(modules: &[CorpusModule], summary: &Summary) {
 
 fn compile_corpus(c: &mut Criterion) {
     let modules = corpus();
-    let mut summary = Summary::new();
+    let mut compilers = Vec::new();
     let mut group = c.benchmark_group("compile_corpus/all");
     let code: usize = modules
         .iter()
@@ -144,13 +168,13 @@ fn compile_corpus(c: &mut Criterion) {
         .sampling_mode(SamplingMode::Flat)
         .measurement_time(Duration::from_secs(10))
         .throughput(Throughput::Bytes(code as u64));
-    bench::<egret_benches::runtimes::Egret>(&mut group, &modules, &mut summary);
+    bench::<egret_benches::runtimes::Egret>(&mut group, &modules, &mut compilers);
     if_compare! {
-        bench::<egret_benches::runtimes::Wasmtime>(&mut group, &modules, &mut summary);
-        bench::<egret_benches::runtimes::Wasmi>(&mut group, &modules, &mut summary);
+        bench::<egret_benches::runtimes::Wasmtime>(&mut group, &modules, &mut compilers);
+        bench::<egret_benches::runtimes::Wasmi>(&mut group, &modules, &mut compilers);
     }
     group.finish();
-    print_summary(&modules, &summary);
+    print_summary(&modules, &summarise(&modules, &compilers));
 }
 
 criterion_group!(benches, compile_corpus);

@@ -207,20 +207,26 @@ pub fn figures() -> Vec<Figure> {
 pub type Results = HashMap<(Figure, &'static str), f64>;
 
 /// Times every figure of every column, one figure at a time across the
-/// columns (so a change in machine load skews all runtimes alike).
-/// `progress` is told each figure's name as it starts.
+/// columns, their samples interleaved ([`timing::per_iteration_each`]), so
+/// a change in machine load skews all runtimes alike. `progress` is told
+/// each figure's name as it starts.
 pub fn measure(columns: &mut [Column], timing: Timing, mut progress: impl FnMut(&str)) -> Results {
     let mut results = Results::new();
     for figure in figures() {
-        for column in columns.iter_mut() {
-            if let Some(fixture) = column.fixtures.iter_mut().find(|f| f.figure == figure) {
-                progress(&format!("{} {}", column.name, figure_name(figure)));
-                let mut time = timing::per_iteration(timing, &mut *fixture.run);
-                if figure == Figure::HostCall {
-                    time /= f64::from(HOST_CALLS_PER_LOOP);
-                }
-                results.insert((figure, column.name), time);
+        progress(&figure_name(figure));
+        let (names, mut runs): (Vec<&'static str>, Vec<&mut dyn FnMut(u64)>) = columns
+            .iter_mut()
+            .filter_map(|column| {
+                let fixture = column.fixtures.iter_mut().find(|f| f.figure == figure)?;
+                Some((column.name, &mut *fixture.run as &mut dyn FnMut(u64)))
+            })
+            .unzip();
+        let times = timing::per_iteration_each(timing, &mut runs);
+        for (name, mut time) in names.into_iter().zip(times) {
+            if figure == Figure::HostCall {
+                time /= f64::from(HOST_CALLS_PER_LOOP);
             }
+            results.insert((figure, name), time);
         }
     }
     results

@@ -69,15 +69,37 @@ fn time(clock: Clock, f: &mut dyn FnMut(u64), iters: u64) -> f64 {
 /// may pay for lazy initialisation, page faults in fresh memory, ...) and
 /// size the batches.
 pub fn per_iteration(timing: Timing, f: &mut dyn FnMut(u64)) -> f64 {
-    let once = time(timing.clock, f, 1);
-    let mut iters = batch_size(timing.min_batch, once);
-    let warm = time(timing.clock, f, iters);
-    iters = batch_size(timing.min_batch, warm / iters as f64);
-    let mut samples: Vec<f64> = (0..timing.samples.max(1))
-        .map(|_| time(timing.clock, f, iters) / iters as f64)
+    per_iteration_each(timing, &mut [f])[0]
+}
+
+/// [`per_iteration`] of several contenders measured side by side: after
+/// each one's warm-up, the samples alternate between them (one batch of
+/// the first, one of the second, ..., then again), so a change in machine
+/// load or clock speed during the measurement reaches all of them alike
+/// instead of whichever ran last. The medians, in `fs`'s order.
+pub fn per_iteration_each(timing: Timing, fs: &mut [&mut dyn FnMut(u64)]) -> Vec<f64> {
+    let batches: Vec<u64> = fs
+        .iter_mut()
+        .map(|f| {
+            let once = time(timing.clock, *f, 1);
+            let iters = batch_size(timing.min_batch, once);
+            let warm = time(timing.clock, *f, iters);
+            batch_size(timing.min_batch, warm / iters as f64)
+        })
         .collect();
-    samples.sort_by(f64::total_cmp);
-    samples[samples.len() / 2]
+    let mut samples: Vec<Vec<f64>> = vec![Vec::new(); fs.len()];
+    for _ in 0..timing.samples.max(1) {
+        for ((f, &iters), times) in fs.iter_mut().zip(&batches).zip(&mut samples) {
+            times.push(time(timing.clock, *f, iters) / iters as f64);
+        }
+    }
+    samples
+        .into_iter()
+        .map(|mut times| {
+            times.sort_by(f64::total_cmp);
+            times[times.len() / 2]
+        })
+        .collect()
 }
 
 fn batch_size(min_batch: f64, one: f64) -> u64 {
