@@ -254,23 +254,7 @@ fn host_arguments_survive_a_collection_in_the_calling_host_hook() {
     )
     .unwrap();
     let mut store = Store::new(&engine, ());
-    let ty = StructType::new(
-        &engine,
-        [FieldType::new(
-            Mutability::Const,
-            StorageType::ValType(ValType::I32),
-        )],
-    )
-    .unwrap();
-    store.call_hook(move |mut store, hook| {
-        if hook == CallingHost {
-            // Collect, then allocate what would take a freed argument's place.
-            store.gc(None)?;
-            let pre = StructRefPre::new(&mut store, ty.clone());
-            StructRef::new(&mut store, &pre, &[Val::I32(99)])?;
-        }
-        Ok(())
-    });
+    collecting_hook(&mut store, CallingHost);
     let read = Func::wrap(
         &mut store,
         |mut caller: Caller<'_, ()>, r: Option<Rooted<AnyRef>>| -> Result<i32> {
