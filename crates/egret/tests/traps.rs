@@ -432,3 +432,58 @@ fn a_host_function_returning_a_trap_traps_its_caller() {
     assert_eq!(err.downcast_ref(), Some(&Trap::UnreachableCodeReached));
     assert!(err.is::<WasmBacktrace>(), "{err:?}");
 }
+
+#[test]
+fn table_bounds_hold_at_every_edge_of_a_32_bit_index() {
+    // The bounds check masks the element's address with the sign of
+    // `index - length`: the last element is reachable, and every index
+    // from the length to 2^32 - 1 (negative as an i32) traps, on a table
+    // of fixed size and on one that grew.
+    let (mut store, instance) = instance(
+        r#"(module
+            (type $t (func (result i32)))
+            (table $fixed 3 3 funcref)
+            (table $growable 1 funcref)
+            (elem (table $fixed) (i32.const 2) func $seven)
+            (func $seven (type $t) (i32.const 7))
+            (func (export "call_fixed") (param i32) (result i32)
+              (call_indirect $fixed (type $t) (local.get 0)))
+            (func (export "grow_and_call") (param i32) (result i32)
+              (drop (table.grow $growable (ref.func $seven) (i32.const 2)))
+              (call_indirect $growable (type $t) (local.get 0)))
+            (func (export "get") (param i32) (result i32)
+              (ref.is_null (table.get $fixed (local.get 0))))
+            (func (export "set") (param i32)
+              (table.set $fixed (local.get 0) (ref.null func))))"#,
+    );
+    let call_fixed = instance
+        .get_typed_func::<u32, i32>(&mut store, "call_fixed")
+        .unwrap();
+    let grow_and_call = instance
+        .get_typed_func::<u32, i32>(&mut store, "grow_and_call")
+        .unwrap();
+    let get = instance
+        .get_typed_func::<u32, i32>(&mut store, "get")
+        .unwrap();
+    let set = instance
+        .get_typed_func::<u32, ()>(&mut store, "set")
+        .unwrap();
+    assert_eq!(call_fixed.call(&mut store, 2).unwrap(), 7);
+    assert_eq!(get.call(&mut store, 2).unwrap(), 0);
+    assert_eq!(grow_and_call.call(&mut store, 2).unwrap(), 7);
+    for index in [3, 4, 0x7fff_ffff, 0x8000_0000, 0xffff_fffd, u32::MAX] {
+        let fixed = trap_of(call_fixed.call(&mut store, index));
+        assert_eq!(fixed, Trap::TableOutOfBounds, "index {index:#x}");
+        let got = trap_of(get.call(&mut store, index));
+        assert_eq!(got, Trap::TableOutOfBounds, "index {index:#x}");
+        let written = trap_of(set.call(&mut store, index));
+        assert_eq!(written, Trap::TableOutOfBounds, "index {index:#x}");
+    }
+    // Each call grows the table by 2 before the access: to 5, 7, 9 and 11
+    // elements here, the last access being at the length.
+    for index in [0x8000_0000, u32::MAX, 9, 11] {
+        let grown = trap_of(grow_and_call.call(&mut store, index));
+        assert_eq!(grown, Trap::TableOutOfBounds, "index {index:#x}");
+    }
+    assert_eq!(grow_and_call.call(&mut store, 12).unwrap(), 7);
+}

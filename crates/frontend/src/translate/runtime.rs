@@ -270,14 +270,19 @@ impl Translation<'_> {
     /// table) of a table, and the flags to access it with: an access there
     /// traps with `trap` unless `index < length`.
     ///
-    /// Subtle: the compare does not branch to a trap. As for linear memory
-    /// (`memory::heap_address`), its result selects the address with a
-    /// `select_spectre_guard`: null when out of bounds, where the access
-    /// faults in the unmapped zero page at a trap site carrying `trap`. So
-    /// the one compare is both the bounds check and the guard against a
-    /// mispredicted one (Spectre v1), as in Wasmtime. The access must
-    /// therefore use the returned flags, which carry the trap code (and
-    /// keep Cranelift from removing an access whose result is unused).
+    /// Subtle: the bounds check does not branch to a trap. The address is
+    /// null when out of bounds, where the access faults in the unmapped
+    /// zero page at a trap site carrying `trap`, so the check is also the
+    /// guard against a mispredicted one (Spectre v1): nothing depends on a
+    /// prediction. A 32-bit index masks the address with the sign of
+    /// `index - length` (subtract, shift, and), which needs no register
+    /// holding zero across the function: in call-heavy loops that frees a
+    /// callee-saved register for values the loop reloads otherwise (the
+    /// `vcall` kernel's linear-memory base, docs/performance.md). A 64-bit
+    /// index selects null with a `select_spectre_guard`, as Wasmtime does
+    /// for both. The access must use the returned flags, which carry the
+    /// trap code (and keep Cranelift from removing an access whose result
+    /// is unused).
     fn table_elem_addr(
         &mut self,
         table: TableIndex,
@@ -297,15 +302,27 @@ impl Translation<'_> {
                 self.load_at(I64, MUTABLE, def, table_def::BASE),
             ),
         };
+        let narrow_index = self.b.func.dfg.value_type(index) == I32;
         let index = self.widen(index);
-        let oob = self
-            .b
-            .ins()
-            .icmp(IntCC::UnsignedGreaterThanOrEqual, index, len);
         let byte_offset = self.b.ins().ishl_imm_u(index, 3);
         let addr = self.b.ins().iadd(base, byte_offset);
-        let null = self.b.ins().iconst(I64, 0);
-        let addr = self.b.ins().select_spectre_guard(oob, null, addr);
+        let addr = if narrow_index {
+            // `index - len` is negative exactly when in bounds: both are
+            // below 2^32 (a table never holds more elements than a 32-bit
+            // index reaches), so the subtraction cannot wrap. Its sign,
+            // spread over the word, keeps the address or clears it.
+            let below = self.b.ins().isub(index, len);
+            let mask = self.b.ins().sshr_imm_u(below, 63);
+            self.b.ins().band(addr, mask)
+        } else {
+            // A 64-bit index may exceed 2^63: compare instead.
+            let oob = self
+                .b
+                .ins()
+                .icmp(IntCC::UnsignedGreaterThanOrEqual, index, len);
+            let null = self.b.ins().iconst(I64, 0);
+            self.b.ins().select_spectre_guard(oob, null, addr)
+        };
         let flags = MemFlagsData::new()
             .with_aligned()
             .with_trap_code(Some(trap.code()));
