@@ -130,8 +130,8 @@ impl TrapState {
     }
 }
 
-/// One call from the host into wasm on this thread; lives in the frame of
-/// [`invoke_wasm`], linked to the enclosing activation.
+/// One call from the host into wasm on this thread; lives in the frame
+/// [`invoke_wasm`] is inlined into, linked to the enclosing activation.
 struct Activation {
     resume: ResumePoint,
     prev: *mut Activation,
