@@ -365,16 +365,24 @@ const FEW_SLOTS: usize = 2;
 
 /// Runs `body` with `slots` zeroed value slots, on the stack when they
 /// fit. `slots` is a constant of each typed function's types, so only one
-/// branch is left once this is inlined.
+/// branch is left once this is inlined; `body` is called from one place,
+/// so that it is inlined too (the host's path into wasm keeps one frame).
 #[inline(always)]
 pub(crate) fn with_value_slots<X>(slots: usize, body: impl FnOnce(&mut [u128]) -> X) -> X {
-    if slots <= FEW_SLOTS {
-        body(&mut [0u128; FEW_SLOTS][..slots])
+    let mut few;
+    let mut inline;
+    let mut heap;
+    let values: &mut [u128] = if slots <= FEW_SLOTS {
+        few = [0u128; FEW_SLOTS];
+        &mut few[..slots]
     } else if slots <= INLINE_SLOTS {
-        body(&mut [0u128; INLINE_SLOTS][..slots])
+        inline = [0u128; INLINE_SLOTS];
+        &mut inline[..slots]
     } else {
-        body(&mut vec![0u128; slots])
-    }
+        heap = vec![0u128; slots];
+        &mut heap
+    };
+    body(values)
 }
 
 impl<P: WasmParams, R: WasmResults> TypedFunc<P, R> {

@@ -7,8 +7,9 @@
 //! allocated. The limit must therefore lie inside the stack of the thread
 //! that runs the code, with room to spare below it for host functions that
 //! wasm calls at its deepest point. A store remembers which thread its
-//! limit belongs to ([`current_thread`]); an entry on any other thread, or
-//! the outermost entry, computes a fresh limit here: `max_wasm_stack`
+//! limit belongs to (`VMStoreContext::stack_limit_owner`); an entry on any
+//! other thread, or the outermost entry, computes a fresh limit here
+//! ([`ThreadStack::limit_for_new_entry`]): `max_wasm_stack`
 //! below the current stack pointer, but never closer than
 //! [`HOST_STACK_RESERVE`] to the thread's guard page. A thread whose stack
 //! is smaller than the configured maximum thus gets the stack it has (a
@@ -17,61 +18,76 @@
 //! library does not know about (a fiber, a coroutine, a segment of a
 //! growable stack) is not clamped: there only `max_wasm_stack` applies.
 
-use std::cell::Cell;
-
 /// Stack kept free below the wasm limit for host functions called from
 /// wasm's deepest frame (and the entry path itself).
 pub const HOST_STACK_RESERVE: usize = 64 * 1024;
 
-thread_local! {
-    /// This thread's stack as the thread library knows it: its lowest
-    /// usable address (above the guard) and one past its highest; `None`
-    /// until looked up, `(0, 0)` where the platform cannot tell.
-    static STACK_BOUNDS: Cell<Option<(usize, usize)>> = const { Cell::new(None) };
+/// A thread's stack as the thread library knows it, reduced to what an
+/// entry's limit needs. Looking it up takes system calls, so a thread does
+/// it once (`traphandlers` keeps it with the thread's other entry state).
+#[derive(Clone, Copy, Debug)]
+pub struct ThreadStack {
+    /// The lowest usable address (above the guard); 0 where the platform
+    /// cannot tell.
+    floor: usize,
+    /// One past the highest address; 0 where the platform cannot tell.
+    top: usize,
+    /// The lowest limit on this stack: [`HOST_STACK_RESERVE`] above the
+    /// floor.
+    lowest_limit: usize,
 }
 
-/// An id of the calling thread, unique among the threads alive: the
-/// address of one of its thread-locals. Never 0.
-#[inline]
-pub fn current_thread() -> usize {
-    STACK_BOUNDS.with(|bounds| std::ptr::from_ref(bounds).addr())
-}
+impl ThreadStack {
+    /// The calling thread's stack.
+    pub fn of_current_thread() -> ThreadStack {
+        let (floor, top) = thread_stack_bounds();
+        ThreadStack {
+            floor,
+            top,
+            lowest_limit: floor.saturating_add(HOST_STACK_RESERVE),
+        }
+    }
 
-/// The limit for an entry into wasm on this thread whose store has no
-/// limit for this thread yet: `max_wasm_stack` bytes below the current
-/// stack pointer, raised to keep [`HOST_STACK_RESERVE`] bytes above the
-/// floor of the thread's stack if that is the stack we run on. Never 0
-/// (which means "no wasm running").
-#[inline]
-pub fn for_new_entry(max_wasm_stack: usize) -> usize {
-    let (floor, top) = STACK_BOUNDS
-        .with(|cached| cached.get())
-        .unwrap_or_else(cache_stack_bounds);
-    let sp = approximate_sp();
-    let limit = sp.saturating_sub(max_wasm_stack);
-    let on_thread_stack = floor <= sp && sp < top;
-    if on_thread_stack {
-        limit.max(floor.saturating_add(HOST_STACK_RESERVE)).max(1)
-    } else {
-        limit.max(1)
+    /// The limit for an entry into wasm on this thread (whose stack this
+    /// is) when its store has no limit for this thread yet:
+    /// `max_wasm_stack` bytes below the current stack pointer, raised to
+    /// keep [`HOST_STACK_RESERVE`] bytes above the floor of the thread's
+    /// stack if that is the stack we run on. Never 0 (which means "no wasm
+    /// running").
+    #[inline]
+    pub fn limit_for_new_entry(self, max_wasm_stack: usize) -> usize {
+        let sp = approximate_sp();
+        let on_thread_stack = self.floor <= sp && sp < self.top;
+        let lowest = if on_thread_stack {
+            self.lowest_limit
+        } else {
+            1
+        };
+        sp.saturating_sub(max_wasm_stack).max(lowest)
     }
 }
 
-/// Looks up this thread's stack bounds, the first time an entry needs
-/// them, and keeps them in `STACK_BOUNDS`.
-#[cold]
-fn cache_stack_bounds() -> (usize, usize) {
-    let bounds = thread_stack_bounds();
-    STACK_BOUNDS.with(|cached| cached.set(Some(bounds)));
-    bounds
-}
-
-/// An address in the current stack frame, close enough to the stack
-/// pointer for setting the stack limit.
+/// The stack pointer, or an address close to it (in the current frame),
+/// which is close enough for setting the stack limit.
 #[inline(always)]
 fn approximate_sp() -> usize {
-    let marker = 0u8;
-    std::hint::black_box(&raw const marker).addr()
+    #[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
+    {
+        let sp: usize;
+        // SAFETY: only copies the stack pointer into a register.
+        unsafe {
+            #[cfg(target_arch = "x86_64")]
+            core::arch::asm!("mov {}, rsp", out(reg) sp, options(nomem, nostack, preserves_flags));
+            #[cfg(target_arch = "aarch64")]
+            core::arch::asm!("mov {}, sp", out(reg) sp, options(nomem, nostack, preserves_flags));
+        }
+        sp
+    }
+    #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
+    {
+        let marker = 0u8;
+        std::hint::black_box(&raw const marker).addr()
+    }
 }
 
 /// The calling thread's stack: its lowest usable address (above the guard
@@ -120,8 +136,11 @@ fn thread_stack_bounds() -> (usize, usize) {
             libc::pthread_get_stacksize_np(thread),
         )
     };
-    top.saturating_sub(size)
-        .saturating_add(region::page::size())
+    (
+        top.saturating_sub(size)
+            .saturating_add(region::page::size()),
+        top,
+    )
 }
 
 /// The calling thread's stack: unknown here, so only `max_wasm_stack`
@@ -146,20 +165,12 @@ mod tests {
     }
 
     #[test]
-    fn threads_have_distinct_ids() {
-        let here = current_thread();
-        let there = std::thread::spawn(current_thread).join().unwrap();
-        assert!(here != 0 && here != there);
-        assert_eq!(here, current_thread());
-    }
-
-    #[test]
     fn a_small_thread_clamps_the_limit_into_its_own_stack() {
         let (limit, sp, floor) = std::thread::Builder::new()
             .stack_size(256 * 1024)
             .spawn(|| {
                 (
-                    for_new_entry(8 << 20),
+                    ThreadStack::of_current_thread().limit_for_new_entry(8 << 20),
                     approximate_sp(),
                     thread_stack_bounds().0,
                 )
@@ -173,7 +184,7 @@ mod tests {
 
     #[test]
     fn a_large_thread_gets_the_configured_maximum() {
-        let limit = for_new_entry(64 * 1024);
+        let limit = ThreadStack::of_current_thread().limit_for_new_entry(64 * 1024);
         let sp = approximate_sp();
         assert!(sp - limit <= 64 * 1024 + 4096, "{sp:#x} {limit:#x}");
         assert!(limit > thread_stack_bounds().0);

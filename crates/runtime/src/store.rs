@@ -186,7 +186,7 @@ pub unsafe trait VMStore {
     ///
     /// # Safety
     /// As for `call`.
-    #[inline]
+    #[inline(always)]
     unsafe fn call_typed(
         &mut self,
         func: *const VMFuncRef,

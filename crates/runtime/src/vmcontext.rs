@@ -81,8 +81,8 @@ pub struct VMStoreContext {
     /// functions and libcalls reach the store through it. Not read by
     /// generated code.
     pub store: Option<NonNull<dyn VMStore>>,
-    /// The thread whose stack `stack_limit` lies in
-    /// (`stack_limit::current_thread`); meaningless while the limit is 0.
+    /// The thread whose stack `stack_limit` lies in (the address of its
+    /// entry state in `traphandlers`, never 0); 0 while the limit is 0.
     /// Not read by generated code.
     pub stack_limit_owner: usize,
     /// Calls into wasm in progress in this store, on any thread. Not read

@@ -501,6 +501,7 @@ fn nested_activations_trap_independently() {
     assert_eq!(trap.kind, TrapReason::Wasm(Trap::IntegerDivisionByZero));
     assert_eq!(frame_funcs(&trap), [Some(7), None]);
     assert_eq!(store.stack_limit, 0);
+    assert_eq!(store.stack_limit_owner, 0, "no owner without a limit");
 
     let calls = HOST_CALLS.take();
     assert_eq!(calls.len(), 2);
@@ -534,6 +535,7 @@ fn threads_trap_concurrently() {
                     }
                 }
                 assert_eq!(store.stack_limit, 0);
+                assert_eq!(store.stack_limit_owner, 0);
             })
         })
         .collect();

@@ -69,13 +69,15 @@ unsafe extern "C" {
     /// callee-saved registers, records the resume point in `resume`, calls
     /// `array_call(callee_vmctx, caller_vmctx, wasm_call, values)` and
     /// returns 0, or 1 when a trap sent execution back to the resume point.
+    /// The trampoline's arguments come first, so the stub passes them on
+    /// in the registers they arrive in.
     pub(super) fn egret_enter_wasm(
-        resume: *mut ResumePoint,
-        array_call: *const u8,
         callee_vmctx: *mut u8,
         caller_vmctx: *mut u8,
         wasm_call: *const u8,
         values: *mut u128,
+        array_call: *const u8,
+        resume: *mut ResumePoint,
     ) -> u32;
 
     /// The `throw_ref` builtin (see the per-architecture module), called by

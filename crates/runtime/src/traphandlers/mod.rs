@@ -20,7 +20,7 @@
 //! architecture, and per OS whether a signal reports a fault).
 
 use crate::code_registry;
-use crate::stack_limit;
+use crate::stack_limit::ThreadStack;
 use crate::vmcontext::VMStoreContext;
 use egret_frontend::builtins::Builtin;
 use egret_frontend::traps::TrapReason;
@@ -94,9 +94,11 @@ struct ResumePoint {
     fp: usize,
 }
 
-/// What the signal handler records about a trap.
+/// What the signal handler (or the unwinder) records about a trap.
+/// Written by whoever sends a call to the resume label, before it does:
+/// an entry that returns normally never initialises it.
 struct TrapState {
-    kind: Option<TrapReason>,
+    kind: TrapReason,
     pc: usize,
     fault_address: Option<usize>,
     /// The first `frame_count` entries are initialised.
@@ -105,12 +107,36 @@ struct TrapState {
     truncated: bool,
 }
 
-/// One call from the host into wasm on this thread; lives in the frame of
-/// [`invoke_wasm`], linked to the enclosing activation.
+impl TrapState {
+    /// Starts the record of a trap in `slot`, without frames yet.
+    fn start(
+        slot: &mut MaybeUninit<TrapState>,
+        kind: TrapReason,
+        pc: usize,
+        fault_address: Option<usize>,
+    ) -> &mut TrapState {
+        let trap = slot.as_mut_ptr();
+        // SAFETY: `trap` points to `slot`, valid for writes; after every
+        // field but `frames` is written, the whole is initialised, since
+        // `frames` holds `MaybeUninit`s.
+        unsafe {
+            (&raw mut (*trap).kind).write(kind);
+            (&raw mut (*trap).pc).write(pc);
+            (&raw mut (*trap).fault_address).write(fault_address);
+            (&raw mut (*trap).frame_count).write(0);
+            (&raw mut (*trap).truncated).write(false);
+            slot.assume_init_mut()
+        }
+    }
+}
+
+/// One call from the host into wasm on this thread; lives in the frame
+/// [`invoke_wasm`] is inlined into, linked to the enclosing activation.
 struct Activation {
     resume: ResumePoint,
     prev: *mut Activation,
-    trap: TrapState,
+    /// Initialised when, and only when, the stub returns 1.
+    trap: MaybeUninit<TrapState>,
     /// The context of the store this call runs.
     store_ctx: *const VMStoreContext,
     /// The store's `last_exit_fp` when this call began: the exit of the
@@ -118,18 +144,41 @@ struct Activation {
     outer_exit_fp: usize,
 }
 
+/// Everything an entry into wasm needs of its thread, in one thread-local
+/// so that an entry computes one thread-local address. Its address also
+/// identifies the thread (`VMStoreContext::stack_limit_owner`): unique
+/// among the threads alive, never 0.
+struct EntryThread {
+    /// The innermost activation (null when no wasm runs).
+    activation: Cell<*mut Activation>,
+    /// The thread's stack, `None` until [`prepare_thread`] ran on it.
+    stack: Cell<Option<ThreadStack>>,
+}
+
 thread_local! {
-    /// This thread's innermost activation (null when no wasm runs). Const
-    /// initialised and without destructor, so the signal handler reads it
-    /// without allocating or registering anything.
-    static ACTIVATION: Cell<*mut Activation> = const { Cell::new(ptr::null_mut()) };
+    /// This thread's entry state. Const initialised and without
+    /// destructor, so the signal handler reads it without allocating or
+    /// registering anything.
+    static ENTRY_THREAD: EntryThread = const {
+        EntryThread {
+            activation: Cell::new(ptr::null_mut()),
+            stack: Cell::new(None),
+        }
+    };
 
     /// This thread's alternate signal stack, if we installed one.
     static ALT_STACK: OnceCell<Option<AltStack>> = const { OnceCell::new() };
+}
 
-    /// Whether [`prepare_thread`] ran on this thread: one flag to test on
-    /// every entry instead of a `Once` and a lazily made thread-local.
-    static THREAD_PREPARED: Cell<bool> = const { Cell::new(false) };
+/// This thread's entry state: valid until the thread ends.
+#[inline]
+fn entry_thread() -> *const EntryThread {
+    ENTRY_THREAD.with(ptr::from_ref)
+}
+
+/// This thread's innermost activation (null when no wasm runs).
+fn innermost_activation() -> *mut Activation {
+    ENTRY_THREAD.with(|thread| thread.activation.get())
 }
 
 /// Calls generated code through its array-call trampoline, catching traps.
@@ -141,8 +190,12 @@ thread_local! {
 /// keeps it, so nesting does not extend wasm's stack budget; any other call
 /// (the outermost one, or one made on another thread by a host function
 /// that sent its `Caller` there) sets a fresh limit for this thread's stack
-/// (see [`stack_limit`]). Either way the store's previous limit is back in
-/// place when the call returns.
+/// (see [`crate::stack_limit`]). Either way the store's previous limit is
+/// back in place when the call returns.
+///
+/// Inlined into the caller, so that the host's path into wasm has one
+/// Rust frame; what only a trap or a thread's first entry needs is in cold
+/// functions.
 ///
 /// # Safety
 ///
@@ -156,6 +209,7 @@ thread_local! {
 /// - All generated code that may run is registered in
 ///   [`code_registry`] and keeps frame pointers; host functions it calls
 ///   do not unwind into it.
+#[inline]
 pub unsafe fn invoke_wasm(
     store_ctx: *mut VMStoreContext,
     max_wasm_stack: usize,
@@ -165,27 +219,24 @@ pub unsafe fn invoke_wasm(
     wasm_call: *const u8,
     values: *mut u128,
 ) -> Result<(), Box<TrapRecord>> {
-    prepare_thread();
-
+    // SAFETY: the entry state lives as long as this thread, and is only
+    // used through shared references.
+    let thread = unsafe { &*entry_thread() };
+    let this_thread = ptr::from_ref(thread).addr();
     // SAFETY: the caller guarantees `store_ctx` is valid and ours.
-    let previous = unsafe { ((*store_ctx).stack_limit, (*store_ctx).stack_limit_owner) };
-    let this_thread = stack_limit::current_thread();
-    let nested_here = previous.0 != 0 && previous.1 == this_thread;
+    let outer_limit = unsafe { ((*store_ctx).stack_limit, (*store_ctx).stack_limit_owner) };
+    // The owner is 0 while the limit is: this is a nested entry on the
+    // thread of a running one, which prepared the thread.
+    let nested_here = outer_limit.1 == this_thread;
     if !nested_here {
+        let stack = thread.stack.get().unwrap_or_else(|| prepare_thread(thread));
         // SAFETY: as above.
         unsafe {
-            (*store_ctx).stack_limit = stack_limit::for_new_entry(max_wasm_stack);
+            (*store_ctx).stack_limit = stack.limit_for_new_entry(max_wasm_stack);
             (*store_ctx).stack_limit_owner = this_thread;
         }
     }
 
-    // SAFETY: as above.
-    let outer_exit_fp = unsafe {
-        let outer = (*store_ctx).last_exit_fp;
-        (*store_ctx).last_exit_fp = 0;
-        (*store_ctx).wasm_entries += 1;
-        outer
-    };
     let mut activation = Activation {
         resume: ResumePoint {
             pc: 0,
@@ -193,60 +244,68 @@ pub unsafe fn invoke_wasm(
             fp: 0,
         },
         store_ctx,
-        outer_exit_fp,
-        prev: ACTIVATION.get(),
-        trap: TrapState {
-            kind: None,
-            pc: 0,
-            fault_address: None,
-            frames: [const { MaybeUninit::uninit() }; MAX_TRAP_FRAMES],
-            frame_count: 0,
-            truncated: false,
-        },
+        // SAFETY: as above.
+        outer_exit_fp: unsafe { (*store_ctx).last_exit_fp },
+        prev: thread.activation.get(),
+        trap: MaybeUninit::uninit(),
     };
     let activation_ptr = &raw mut activation;
-    ACTIVATION.set(activation_ptr);
-    // SAFETY: the stub saves and restores every callee-saved register and
-    // calls the trampoline as the caller promised it may be called. The
-    // activation outlives the call; the signal handler writes to it only
-    // through the thread-local pointer while this frame is suspended in
-    // the stub.
+    thread.activation.set(activation_ptr);
+    // SAFETY: as above.
+    unsafe {
+        (*store_ctx).last_exit_fp = 0;
+        (*store_ctx).wasm_entries += 1;
+    }
+    // SAFETY: the stub saves and restores every callee-saved register
+    // and calls the trampoline as the caller promised it may be
+    // called. The activation outlives the call; the signal handler
+    // and the unwinder write to it only through the thread-local
+    // pointer while this frame is suspended in the stub.
     let trapped = unsafe {
         egret_enter_wasm(
-            &raw mut (*activation_ptr).resume,
-            array_call,
             callee_vmctx,
             caller_vmctx,
             wasm_call,
             values,
+            array_call,
+            &raw mut (*activation_ptr).resume,
         )
     };
-    ACTIVATION.set(activation.prev);
-    // SAFETY: as above; no reference to the store context is live.
+    thread.activation.set(activation.prev);
+    // SAFETY: as above; no reference to the store context is live. A
+    // nested entry found the limit in place and left it so.
     unsafe {
-        ((*store_ctx).stack_limit, (*store_ctx).stack_limit_owner) = previous;
-        (*store_ctx).last_exit_fp = outer_exit_fp;
+        (*store_ctx).last_exit_fp = activation.outer_exit_fp;
         (*store_ctx).wasm_entries -= 1;
+        if !nested_here {
+            ((*store_ctx).stack_limit, (*store_ctx).stack_limit_owner) = outer_limit;
+        }
     }
 
     if trapped == 0 {
         return Ok(());
     }
-    let trap = &activation.trap;
+    // SAFETY: the stub returned 1, so the handler or the unwinder
+    // recorded the trap.
+    Err(trap_record(unsafe { activation.trap.assume_init_ref() }))
+}
+
+/// The record of a trapped call, from what its activation holds.
+#[cold]
+#[inline(never)]
+fn trap_record(trap: &TrapState) -> Box<TrapRecord> {
     let frames = trap.frames[..trap.frame_count]
         .iter()
         // SAFETY: the handler initialised the first `frame_count` frames.
         .map(|f| unsafe { f.assume_init() })
         .collect();
-    Err(Box::new(TrapRecord {
-        kind: trap
-            .kind
-            .expect("a trap resumed without recording its kind"),
+    Box::new(TrapRecord {
+        kind: trap.kind,
         pc: trap.pc,
         fault_address: trap.fault_address,
         frames,
         truncated: trap.truncated,
-    }))
+    })
 }
 
 /// The address of the `throw_ref` builtin, a stub that generated code
@@ -296,7 +355,7 @@ pub(crate) unsafe fn walk_wasm_frames(
     // SAFETY: per the contract.
     let (mut exit_fp, entries) = unsafe { ((*store_ctx).last_exit_fp, (*store_ctx).wasm_entries) };
     let mut found = 0;
-    let mut activation = ACTIVATION.get();
+    let mut activation = innermost_activation();
     while !activation.is_null() {
         // SAFETY: activations on the chain are live frames of
         // `invoke_wasm` on this thread, suspended while wasm runs.
@@ -419,7 +478,7 @@ unsafe fn catch_trap(
     info: *mut libc::siginfo_t,
     ctx: *mut libc::ucontext_t,
 ) -> bool {
-    let activation = ACTIVATION.get();
+    let activation = innermost_activation();
     // Only faults are traps; a signal sent with kill() or raise() is never
     // ours (as far as the OS lets us tell, see `context::is_fault`).
     // SAFETY: `info` is valid.
@@ -431,14 +490,11 @@ unsafe fn catch_trap(
     let Some(kind) = code_registry::trap_at(pc) else {
         return false;
     };
-    // SAFETY: a non-null `ACTIVATION` points to the activation of an
+    // SAFETY: a non-null innermost activation is that of an
     // `invoke_wasm` frame on this thread, suspended in the entry stub (the
     // fault is in generated code it called); nothing else references it.
     let activation = unsafe { &mut *activation };
-    let trap = &mut activation.trap;
-    trap.kind = Some(kind);
-    trap.pc = pc;
-    trap.fault_address = match signal {
+    let fault_address = match signal {
         // The faulting data address (Linux: from the kernel's fault
         // handling; macOS: the exception state's FAR). `libc` has an
         // `si_addr()` method on both.
@@ -446,6 +502,7 @@ unsafe fn catch_trap(
         libc::SIGSEGV | libc::SIGBUS => Some(unsafe { (*info).si_addr() }.addr()),
         _ => None,
     };
+    let trap = TrapState::start(&mut activation.trap, kind, pc, fault_address);
     let resume = &activation.resume;
     // SAFETY: the fault happened in generated code called by the stub, so
     // the stack from `sp` up to the stub's frame is this thread's live
@@ -458,7 +515,8 @@ unsafe fn catch_trap(
 }
 
 /// Records `pc` and the return addresses found by following the frame
-/// pointer chain from `fp` up to the stub's frame at `stop_fp`.
+/// pointer chain from `fp` up to the stub's frame at `stop_fp` as the
+/// frames of `trap`.
 ///
 /// Each frame record is two words: the caller's frame pointer, then the
 /// return address. The record whose saved frame pointer is `stop_fp` is the
@@ -550,13 +608,16 @@ unsafe fn forward_signal(signal: c_int, info: *mut libc::siginfo_t, ctx: *mut c_
 }
 
 /// Makes this thread ready to run wasm, the first time it does: the
-/// process's signal handlers and this thread's alternate signal stack.
-fn prepare_thread() {
-    if !THREAD_PREPARED.get() {
-        install_signal_handlers();
-        ensure_alt_stack();
-        THREAD_PREPARED.set(true);
-    }
+/// process's signal handlers, this thread's alternate signal stack and
+/// its stack bounds, which it returns.
+#[cold]
+#[inline(never)]
+fn prepare_thread(thread: &EntryThread) -> ThreadStack {
+    install_signal_handlers();
+    ensure_alt_stack();
+    let stack = ThreadStack::of_current_thread();
+    thread.stack.set(Some(stack));
+    stack
 }
 
 /// Gives this thread an alternate signal stack, once, unless it already
@@ -664,5 +725,18 @@ impl Drop for AltStack {
         }
         // SAFETY: the mapping is ours and no longer installed.
         unsafe { libc::munmap(self.mapping, self.mapping_len) };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn threads_have_distinct_entry_states() {
+        let here = entry_thread().addr();
+        let there = std::thread::spawn(|| entry_thread().addr()).join().unwrap();
+        assert!(here != 0 && here != there);
+        assert_eq!(here, entry_thread().addr());
     }
 }

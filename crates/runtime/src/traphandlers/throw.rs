@@ -28,7 +28,7 @@
 //! dropped before it jumps, so no Rust frame with anything to clean up is
 //! skipped.
 
-use super::{ACTIVATION, Activation, arch, record_backtrace};
+use super::{Activation, TrapState, arch, innermost_activation, record_backtrace};
 use crate::code_registry;
 use crate::exception::ExnId;
 use crate::host_func::HostFailure;
@@ -95,7 +95,7 @@ unsafe fn context_of(vmctx: *const u8) -> (*mut VMStoreContext, InstanceId) {
 /// # Safety
 /// As [`throw_from_wasm`].
 unsafe fn find_handler(vmctx: *mut u8, exn: u32, record: *const usize) -> Resume {
-    let activation = ACTIVATION.get();
+    let activation = innermost_activation();
     // SAFETY: generated code runs only inside an activation of this
     // thread, suspended in the entry stub below us.
     let activation: &mut Activation = unsafe { &mut *activation };
@@ -119,9 +119,7 @@ unsafe fn find_handler(vmctx: *mut u8, exn: u32, record: *const usize) -> Resume
         store
             .opaque_mut()
             .set_host_failure(HostFailure::Error(error));
-        let trap = &mut activation.trap;
-        trap.kind = Some(TrapReason::HostFailed);
-        trap.fault_address = None;
+        TrapState::start(&mut activation.trap, TrapReason::HostFailed, 0, None);
         return Resume {
             pc: activation.resume.pc,
             sp: activation.resume.sp,
@@ -159,9 +157,6 @@ unsafe fn find_handler(vmctx: *mut u8, exn: u32, record: *const usize) -> Resume
     }
 
     store.opaque_mut().exceptions_mut().set_pending(id);
-    let trap = &mut activation.trap;
-    trap.kind = Some(TrapReason::UncaughtException);
-    trap.fault_address = None;
     // SAFETY: `record` and the frames above it up to the entry stub are
     // this thread's live stack.
     unsafe {
@@ -169,7 +164,12 @@ unsafe fn find_handler(vmctx: *mut u8, exn: u32, record: *const usize) -> Resume
         let (fp, pc) = (words.read(), words.add(1).read());
         #[cfg(target_arch = "aarch64")]
         let pc = arch::strip_pointer_authentication(pc);
-        trap.pc = pc;
+        let trap = TrapState::start(
+            &mut activation.trap,
+            TrapReason::UncaughtException,
+            pc,
+            None,
+        );
         record_backtrace(trap, pc, record as usize, fp, stop_fp);
     }
     Resume {

@@ -12,14 +12,14 @@ use crate::traphandlers::throw::throw_from_wasm;
 use egret_frontend::vmoffsets::{VMOffsets, store_ctx};
 use std::mem::offset_of;
 
-// egret_enter_wasm(resume: x0, array_call: x1, callee_vmctx: x2,
-//                  caller_vmctx: x3, wasm_call: x4, values: x5) -> w0
+// egret_enter_wasm(callee_vmctx: x0, caller_vmctx: x1, wasm_call: x2,
+//                  values: x3, array_call: x4, resume: x5) -> w0
 //
 // Builds a 160-byte frame holding the frame record (x29, x30), x19-x28 and
 // d8-d15 (the callee-saved registers of AAPCS64; only the low 64 bits of
 // v8-v15 are callee-saved), records the resume point, then calls
-// `array_call(callee_vmctx, caller_vmctx, wasm_call, values)` and returns
-// 0. The signal handler sends a trapped call to the resume label with sp
+// `array_call(callee_vmctx, caller_vmctx, wasm_call, values)`, its
+// arguments still in the registers they came in, and returns 0. The signal handler sends a trapped call to the resume label with sp
 // and x29 as recorded here; every saved register, x30 included, is then
 // reloaded from this frame and the stub returns 1.
 //
@@ -49,16 +49,11 @@ asm_function!(
         "stp d12, d13, [sp, #128]",
         "stp d14, d15, [sp, #144]",
         "adr x9, 3f",
-        "str x9, [x0, #{pc}]",
+        "str x9, [x5, #{pc}]",
         "mov x9, sp",
-        "str x9, [x0, #{sp}]",
-        "str x29, [x0, #{fp}]",
-        "mov x9, x1",
-        "mov x0, x2",
-        "mov x1, x3",
-        "mov x2, x4",
-        "mov x3, x5",
-        "blr x9",
+        "str x9, [x5, #{sp}]",
+        "str x29, [x5, #{fp}]",
+        "blr x4",
         "mov w0, #0",
         "b 4f",
         // The resume label: entered from the signal handler with sp and x29

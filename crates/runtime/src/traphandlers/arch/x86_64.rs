@@ -8,12 +8,13 @@ use crate::traphandlers::throw::throw_from_wasm;
 use egret_frontend::vmoffsets::{VMOffsets, store_ctx};
 use std::mem::offset_of;
 
-// egret_enter_wasm(resume: rdi, array_call: rsi, callee_vmctx: rdx,
-//                  caller_vmctx: rcx, wasm_call: r8, values: r9) -> eax
+// egret_enter_wasm(callee_vmctx: rdi, caller_vmctx: rsi, wasm_call: rdx,
+//                  values: rcx, array_call: r8, resume: r9) -> eax
 //
 // Builds a frame, saves the callee-saved registers, records the resume
 // point, then calls `array_call(callee_vmctx, caller_vmctx, wasm_call,
-// values)` and returns 0. The signal handler sends a trapped call to the
+// values)`, its arguments still in the registers they came in, and
+// returns 0. The signal handler sends a trapped call to the
 // resume label with rsp and rbp as recorded here; the callee-saved
 // registers are then reloaded from this frame and the stub returns 1.
 //
@@ -31,15 +32,10 @@ asm_function!(
         "push r15",
         "sub rsp, 8",
         "lea rax, [rip + 3f]",
-        "mov [rdi + {pc}], rax",
-        "mov [rdi + {sp}], rsp",
-        "mov [rdi + {fp}], rbp",
-        "mov rax, rsi",
-        "mov rdi, rdx",
-        "mov rsi, rcx",
-        "mov rdx, r8",
-        "mov rcx, r9",
-        "call rax",
+        "mov [r9 + {pc}], rax",
+        "mov [r9 + {sp}], rsp",
+        "mov [r9 + {fp}], rbp",
+        "call r8",
         "xor eax, eax",
         "jmp 4f",
         // The resume label: entered from the signal handler with rsp and rbp
