@@ -63,7 +63,7 @@ fn dynamic(store: &mut Store<()>) -> Vec<Extern> {
         FuncType::new(&engine, params.iter().cloned(), results.iter().cloned())
     };
     use ValType::{F32, F64, I32, I64};
-    let simd = ValType::V128;
+    let simd = [ValType::V128];
     let funcs = [
         Func::new(&mut *store, ty(&[I32], &[I32]), |_, p, r| {
             r[0] = Val::I32(p[0].unwrap_i32().rotate_left(1));
@@ -91,7 +91,7 @@ fn dynamic(store: &mut Store<()>) -> Vec<Extern> {
             r[0] = Val::F64(p[2].unwrap_f64().to_bits() ^ b ^ u64::from(a));
             Ok(())
         }),
-        Func::new(&mut *store, ty(&[simd.clone()], &[simd]), |_, p, r| {
+        Func::new(&mut *store, ty(&simd, &simd), |_, p, r| {
             r[0] = Val::V128(V128::from(u128::from(p[0].unwrap_v128()).rotate_left(8)));
             Ok(())
         }),
