@@ -17,7 +17,9 @@
 use crate::store::{AsContext, AsContextMut, CallHook, StoreContext, StoreContextMut, StoreInner};
 use crate::types::engine_form::{self, SigId};
 use crate::{Engine, Error, Extern, FuncType, Result, Val, WasmParams};
-use egret_runtime::host_func::{HostCallback, HostFailure, HostFunc};
+use egret_runtime::host_func::{
+    HostCallback, HostFailure, HostFunc, RegisterReturn, register_call_through_array,
+};
 use egret_runtime::instance::{InstanceId, instance_id_of};
 use egret_runtime::store::StoreId;
 use egret_runtime::vmcontext::VMFuncRef;
@@ -203,14 +205,18 @@ impl<T: 'static> HostFnDef<T> {
 /// A host function of type `ty` over raw value slots: `g` reads its
 /// arguments from the slots and writes its results there (one 16-byte slot
 /// each, at least `max(params, results)` slots). Wasm calls
-/// `entry::<T, P, R, G>`, the one entry compiled for `g`'s type.
+/// `entry::<T, P, R, G, TAKES_CALLER>` (or, for a register type,
+/// `register_entry`), compiled for `g`'s type.
 ///
 /// `P` and `R` are the parameters and results `g` reads and writes as Rust
 /// types (`()` and `()` for a `g` that sizes its accesses by the slice):
 /// the entry checks that the slots are at least as many as either before
 /// it calls `g`, so `g`'s own checks fold away and no panic path is left
-/// for the entry to prepare for on every call.
-pub(crate) fn host_fn<T: 'static, P: WasmParams, R: WasmParams, G>(
+/// for the entry to prepare for on every call. `TAKES_CALLER` says whether
+/// the embedder's closure can reach the store: one that cannot, and whose
+/// arguments do not [root in scope](crate::WasmTy::ROOTS_IN_SCOPE), cannot
+/// root anything and runs without a root scope.
+pub(crate) fn host_fn<T: 'static, P: WasmParams, R: WasmParams, G, const TAKES_CALLER: bool>(
     ty: engine_form::FuncType,
     declared: Option<(Engine, SigId)>,
     g: G,
@@ -221,13 +227,25 @@ where
     HostFnDef {
         ty,
         declared,
-        // SAFETY: `entry::<T, P, R, G>` expects a closure of type `G`,
-        // which this is, and to run in a `StoreInner<T>`:
-        // `HostFnDef::into_func` only creates a `HostFnDef<T>` in stores of
-        // `T`.
-        callback: unsafe { HostCallback::new(entry::<T, P, R, G>, Arc::new(g)) },
+        // SAFETY: both entries expect a closure of type `G`, which this
+        // is, and to run in a `StoreInner<T>`: `HostFnDef::into_func` only
+        // creates a `HostFnDef<T>` in stores of `T`. The register entry
+        // does what the entry does, on its arguments in slots.
+        callback: unsafe {
+            HostCallback::new(
+                entry::<T, P, R, G, TAKES_CALLER>,
+                register_entry::<T, P, R, G, TAKES_CALLER>,
+                Arc::new(g),
+            )
+        },
         _store: PhantomData,
     }
+}
+
+/// Whether the calls of a host function over `P` (see [`host_fn`]) need a
+/// root scope.
+const fn needs_root_scope<P: WasmParams>(takes_caller: bool) -> bool {
+    takes_caller || P::ROOTS_IN_SCOPE
 }
 
 /// The entry of host functions whose closure is a `G` (see
@@ -239,11 +257,11 @@ where
 ///
 /// # Safety
 /// `func` must be a live `HostFunc` created from [`host_fn`]`::<T, P, R,
-/// G>` in a `StoreInner<T>`, called while a call into that store has lent
-/// it (see `VMStore::call`), and `values` must point to `len` 16-byte
-/// slots (the host trampoline and `HostFunc::call_from_host` guarantee all
-/// three).
-unsafe extern "C" fn entry<T: 'static, P: WasmParams, R: WasmParams, G>(
+/// G, TAKES_CALLER>` in a `StoreInner<T>`, called while a call into that
+/// store has lent it (see `VMStore::call`), and `values` must point to
+/// `len` 16-byte slots (the host trampoline and `HostFunc::call_from_host`
+/// guarantee all three).
+unsafe extern "C" fn entry<T: 'static, P: WasmParams, R: WasmParams, G, const TAKES_CALLER: bool>(
     func: *const HostFunc,
     caller_vmctx: *mut u8,
     slots: *mut u128,
@@ -268,15 +286,67 @@ where
     }
     // SAFETY: `host_fn` paired this entry with a closure of type `G`.
     let g = unsafe { func.closure::<G>() };
-    // SAFETY: the entry's own arguments.
-    unsafe {
-        run_host_call(func, store, caller_vmctx, slots, len, |store, values| {
-            let caller = Caller {
-                store,
-                vmctx: CallerVmctx(caller_vmctx),
-            };
-            g(caller, values)
-        })
+    // SAFETY: the entry's own arguments: `len` live slots, which nothing
+    // else uses while the entry runs.
+    let values = unsafe { std::slice::from_raw_parts_mut(slots, len as usize) };
+    let scoped = needs_root_scope::<P>(TAKES_CALLER);
+    match run_host_call(store, scoped, caller_vmctx, values, g) {
+        Ok(()) => 0,
+        // SAFETY: the entry's arguments, and the closure's borrows of the
+        // store and of the slots have ended.
+        Err(failure) => unsafe { func.fail(caller_vmctx, slots, failure) },
+    }
+}
+
+/// The register entry of host functions whose closure is a `G` (see
+/// [`HostRegisterEntry`](egret_runtime::host_func::HostRegisterEntry)):
+/// [`entry`]'s work on two slots of its own, which the compiler keeps in
+/// registers, so that the argument and the result never go through
+/// memory. A call hook or no lent store leave at once for the entry
+/// ([`register_call_through_array`], a tail call).
+///
+/// # Safety
+/// As for [`entry`], with the arguments `HostRegisterEntry` describes,
+/// and `func`'s type a register type.
+unsafe extern "C" fn register_entry<
+    T: 'static,
+    P: WasmParams,
+    R: WasmParams,
+    G,
+    const TAKES_CALLER: bool,
+>(
+    func: *const HostFunc,
+    caller_vmctx: *mut u8,
+    a0: u64,
+    a1: u64,
+) -> RegisterReturn
+where
+    G: Fn(Caller<'_, T>, &mut [u128]) -> Result<()> + Send + Sync + 'static,
+{
+    let mut values = [u128::from(a0), u128::from(a1)];
+    // SAFETY: per this function's contract.
+    let (func_ref, store) = unsafe { lent_store::<T>(func) };
+    let store = match store {
+        // Never for a register type's `P` and `R`; this folds away.
+        _ if P::COUNT.max(R::COUNT) > values.len() => None,
+        Some(store) if store.call_hook.is_none() => Some(store),
+        _ => None,
+    };
+    let Some(store) = store else {
+        // SAFETY: the entry's own arguments; `store`'s borrow ends here.
+        return unsafe { register_call_through_array(func, caller_vmctx, a0, a1) };
+    };
+    // SAFETY: `host_fn` paired this entry with a closure of type `G`.
+    let g = unsafe { func_ref.closure::<G>() };
+    let scoped = needs_root_scope::<P>(TAKES_CALLER);
+    match run_host_call(store, scoped, caller_vmctx, &mut values, g) {
+        Ok(()) => RegisterReturn {
+            result: values[0] as u64,
+            status: 0,
+        },
+        // SAFETY: the entry's arguments, and the closure's borrow of the
+        // store has ended.
+        Err(failure) => unsafe { func_ref.fail_in_registers(caller_vmctx, failure) },
     }
 }
 
@@ -360,54 +430,60 @@ where
     };
     // SAFETY: `host_fn` paired the entry with a closure of type `G`.
     let g = unsafe { func.closure::<G>() };
-    // SAFETY: per this function's contract.
-    unsafe {
-        run_host_call(func, store, caller_vmctx, slots, len, |store, values| {
-            store.run_call_hook(CallHook::CallingHost)?;
-            let caller = Caller {
-                store: &mut *store,
-                vmctx: CallerVmctx(caller_vmctx),
-            };
-            // The returning hook runs however the closure ended; its
-            // error, if any, wins.
-            let outcome = g(caller, values);
-            store.run_call_hook(CallHook::ReturningFromHost)?;
-            outcome
-        })
+    // SAFETY: per this function's contract: `len` live slots, which
+    // nothing else uses while the entry runs.
+    let values = unsafe { std::slice::from_raw_parts_mut(slots, len as usize) };
+    let hooked = |caller: Caller<'_, T>, values: &mut [u128]| {
+        let store = caller.store;
+        store.run_call_hook(CallHook::CallingHost)?;
+        let caller = Caller {
+            store: &mut *store,
+            vmctx: caller.vmctx,
+        };
+        // The returning hook runs however the closure ended; its error, if
+        // any, wins.
+        let outcome = g(caller, values);
+        store.run_call_hook(CallHook::ReturningFromHost)?;
+        outcome
+    };
+    // Hooks may reach the store: always in a root scope.
+    match run_host_call(store, true, caller_vmctx, values, hooked) {
+        Ok(()) => 0,
+        // SAFETY: the entry's arguments, and the closure's borrows of the
+        // store and of the slots have ended.
+        Err(failure) => unsafe { func.fail(caller_vmctx, slots, failure) },
     }
 }
 
-/// Runs `body` (the host function's work) on the store and the entry's
-/// value slots inside one `catch_unwind` (a panic must not unwind into
-/// generated code) and one root scope (references rooted for the host
-/// while it runs, its arguments for instance, are let go when it returns
-/// or panics). Returns the entry's result: 0, or what the cold
-/// `HostFunc::fail` returns after recording the failure.
-///
-/// # Safety
-/// `func`, `caller_vmctx`, `slots` and `len` must be an entry's
-/// arguments, as its contract requires, and `store` the store lent to it.
+/// Calls the host closure `g` with a [`Caller`] for the store and the
+/// entry's value slots, inside one `catch_unwind` (a panic must not unwind
+/// into generated code) and, if `scoped`, one root scope (references
+/// rooted for the host while it runs, its arguments for instance, are let
+/// go when it returns or panics). Returns why it failed, for the cold
+/// `HostFunc::fail` to record.
 #[inline(always)]
-unsafe fn run_host_call<T>(
-    func: &HostFunc,
+fn run_host_call<T>(
     store: &mut StoreInner<T>,
+    scoped: bool,
     caller_vmctx: *mut u8,
-    slots: *mut u128,
-    len: u64,
-    body: impl FnOnce(&mut StoreInner<T>, &mut [u128]) -> Result<()>,
-) -> u32 {
-    // SAFETY: the entry's contract: `len` live slots, which nothing else
-    // uses while the entry runs.
-    let values = unsafe { std::slice::from_raw_parts_mut(slots, len as usize) };
-    let roots = store.opaque.host_roots_mut().scope_start();
-    let outcome = panic::catch_unwind(AssertUnwindSafe(|| body(&mut *store, values)));
-    store.opaque.host_roots_mut().end_scope(roots);
-    // SAFETY (both failures): the entry's arguments, and the body's
-    // borrows of the store and of the slots have ended.
+    values: &mut [u128],
+    g: impl FnOnce(Caller<'_, T>, &mut [u128]) -> Result<()>,
+) -> Result<(), HostFailure> {
+    let roots = scoped.then(|| store.opaque.host_roots_mut().scope_start());
+    let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
+        let caller = Caller {
+            store: &mut *store,
+            vmctx: CallerVmctx(caller_vmctx),
+        };
+        g(caller, values)
+    }));
+    if let Some(roots) = roots {
+        store.opaque.host_roots_mut().end_scope(roots);
+    }
     match outcome {
-        Ok(Ok(())) => 0,
-        Ok(Err(error)) => unsafe { func.fail(caller_vmctx, slots, host_error(error)) },
-        Err(payload) => unsafe { func.fail(caller_vmctx, slots, HostFailure::Panic(payload)) },
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(error)) => Err(host_error(error)),
+        Err(payload) => Err(HostFailure::Panic(payload)),
     }
 }
 
@@ -429,7 +505,7 @@ pub(crate) fn dynamic_host_fn<T: 'static>(
     let ty = ty.engine_type().clone();
     let closure_ty = ty.clone();
     // Sizes its accesses by the slice: no slot count to check first.
-    host_fn::<T, (), (), _>(
+    host_fn::<T, (), (), _, true>(
         ty,
         Some(declared),
         move |mut caller: Caller<'_, T>, values: &mut [u128]| {

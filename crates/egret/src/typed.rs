@@ -16,6 +16,12 @@ use std::marker::PhantomData;
 
 /// A Rust type that is a WebAssembly value type.
 pub trait WasmTy: Send + Sync + Sized + 'static {
+    /// Whether a host function's argument of this type may be rooted in
+    /// the call's root scope when read (see `from_raw`): a host function
+    /// whose arguments are not, and that takes no [`Caller`], runs without
+    /// a root scope.
+    #[doc(hidden)]
+    const ROOTS_IN_SCOPE: bool = true;
     #[doc(hidden)]
     fn valtype() -> ValType;
     #[doc(hidden)]
@@ -27,6 +33,7 @@ pub trait WasmTy: Send + Sync + Sized + 'static {
 macro_rules! wasm_ty_int {
     ($($t:ty => $vt:ident, $bits:ty);*) => {$(
         impl WasmTy for $t {
+            const ROOTS_IN_SCOPE: bool = false;
             fn valtype() -> ValType {
                 ValType::$vt
             }
@@ -43,6 +50,7 @@ macro_rules! wasm_ty_int {
 wasm_ty_int!(i32 => I32, u32; u32 => I32, u32; i64 => I64, u64; u64 => I64, u64);
 
 impl WasmTy for f32 {
+    const ROOTS_IN_SCOPE: bool = false;
     fn valtype() -> ValType {
         ValType::F32
     }
@@ -55,6 +63,7 @@ impl WasmTy for f32 {
 }
 
 impl WasmTy for f64 {
+    const ROOTS_IN_SCOPE: bool = false;
     fn valtype() -> ValType {
         ValType::F64
     }
@@ -67,6 +76,7 @@ impl WasmTy for f64 {
 }
 
 impl WasmTy for crate::V128 {
+    const ROOTS_IN_SCOPE: bool = false;
     fn valtype() -> ValType {
         ValType::V128
     }
@@ -79,6 +89,7 @@ impl WasmTy for crate::V128 {
 }
 
 impl WasmTy for Option<Func> {
+    const ROOTS_IN_SCOPE: bool = false;
     fn valtype() -> ValType {
         ValType::FUNCREF
     }
@@ -91,6 +102,7 @@ impl WasmTy for Option<Func> {
 }
 
 impl WasmTy for Func {
+    const ROOTS_IN_SCOPE: bool = false;
     fn valtype() -> ValType {
         ValType::Ref(engine_form::RefType {
             nullable: false,
@@ -221,6 +233,7 @@ gc_ref_wasm_ty! {
 
 /// `(ref i31)`: never null.
 impl WasmTy for I31 {
+    const ROOTS_IN_SCOPE: bool = false;
     fn valtype() -> ValType {
         ValType::Ref(engine_form::RefType {
             nullable: false,
@@ -237,6 +250,7 @@ impl WasmTy for I31 {
 
 /// `i31ref`: `None` is null.
 impl WasmTy for Option<I31> {
+    const ROOTS_IN_SCOPE: bool = false;
     fn valtype() -> ValType {
         ValType::Ref(engine_form::RefType {
             nullable: true,
@@ -255,6 +269,9 @@ impl WasmTy for Option<I31> {
 pub trait WasmParams: Send + Sized {
     /// How many values.
     const COUNT: usize;
+    /// Whether any of them [roots in scope](WasmTy::ROOTS_IN_SCOPE).
+    #[doc(hidden)]
+    const ROOTS_IN_SCOPE: bool;
     #[doc(hidden)]
     fn valtypes() -> Vec<ValType>;
     #[doc(hidden)]
@@ -269,6 +286,7 @@ pub trait WasmResults: WasmParams {
 
 impl<A: WasmTy> WasmParams for A {
     const COUNT: usize = 1;
+    const ROOTS_IN_SCOPE: bool = A::ROOTS_IN_SCOPE;
     fn valtypes() -> Vec<ValType> {
         vec![A::valtype()]
     }
@@ -288,6 +306,7 @@ macro_rules! tuple_params {
     ($($name:ident $index:tt),*) => {
         impl<$($name: WasmTy),*> WasmParams for ($($name,)*) {
             const COUNT: usize = <[&str]>::len(&[$(stringify!($name)),*]);
+            const ROOTS_IN_SCOPE: bool = false $(|| $name::ROOTS_IN_SCOPE)*;
             fn valtypes() -> Vec<ValType> {
                 vec![$($name::valtype()),*]
             }
@@ -559,6 +578,34 @@ pub trait IntoFunc<T, Params, Results>: Send + Sync + 'static {
     fn into_host_fn(self) -> HostFnDef<T>;
 }
 
+/// The host function of a closure `$call` taking a [`Caller`] and the
+/// parameters `$name` (read from the slots at `$index`) and returning `R`;
+/// `$takes_caller` says whether the embedder's closure takes the `Caller`
+/// (one that does not and has no argument that roots in scope runs
+/// without a root scope).
+macro_rules! typed_host_fn {
+    ($takes_caller:literal, $call:expr, $($name:ident $index:tt),*) => {{
+        let call = $call;
+        let ty = engine_form::FuncType::new(
+            <($($name,)*) as WasmParams>::valtypes(),
+            <R::Results as WasmParams>::valtypes(),
+        );
+        let g = move |mut caller: Caller<'_, T>, values: &mut [u128]| {
+            // The slots the type needs (the entry has checked that they
+            // are there): one length check, which folds away, and none
+            // for the accesses below.
+            let slots = <($($name,)*) as WasmParams>::COUNT
+                .max(<R::Results as WasmParams>::COUNT);
+            let values = &mut values[..slots];
+            let opaque = &caller.store.opaque;
+            $(let $name = $name::from_raw(values[$index], opaque);)*
+            let results = call(caller.reborrow(), $($name),*).into_result()?;
+            results.store_raw(caller.store, values)
+        };
+        host_fn::<T, ($($name,)*), R::Results, _, $takes_caller>(ty, None, g)
+    }};
+}
+
 macro_rules! into_func {
     ($($name:ident $index:tt),*) => {
         impl<T: 'static, F, R, $($name: WasmTy),*> IntoFunc<T, ($($name,)*), R> for F
@@ -566,9 +613,13 @@ macro_rules! into_func {
             F: Fn($($name),*) -> R + Send + Sync + 'static,
             R: WasmRet,
         {
-            #[allow(non_snake_case)]
+            #[allow(non_snake_case, unused_variables)]
             fn into_host_fn(self) -> HostFnDef<T> {
-                (move |_: Caller<'_, T>, $($name: $name),*| self($($name),*)).into_host_fn()
+                typed_host_fn!(
+                    false,
+                    move |_: Caller<'_, T>, $($name: $name),*| self($($name),*),
+                    $($name $index),*
+                )
             }
         }
 
@@ -579,23 +630,7 @@ macro_rules! into_func {
         {
             #[allow(non_snake_case, unused_variables)]
             fn into_host_fn(self) -> HostFnDef<T> {
-                let ty = engine_form::FuncType::new(
-                    <($($name,)*) as WasmParams>::valtypes(),
-                    <R::Results as WasmParams>::valtypes(),
-                );
-                let g = move |mut caller: Caller<'_, T>, values: &mut [u128]| {
-                    // The slots the type needs (the entry has checked that
-                    // they are there): one length check, which folds
-                    // away, and none for the accesses below.
-                    let slots = <($($name,)*) as WasmParams>::COUNT
-                        .max(<R::Results as WasmParams>::COUNT);
-                    let values = &mut values[..slots];
-                    let opaque = &caller.store.opaque;
-                    $(let $name = $name::from_raw(values[$index], opaque);)*
-                    let results = self(caller.reborrow(), $($name),*).into_result()?;
-                    results.store_raw(caller.store, values)
-                };
-                host_fn::<T, ($($name,)*), R::Results, _>(ty, None, g)
+                typed_host_fn!(true, self, $($name $index),*)
             }
         }
     };

@@ -16,6 +16,12 @@
 //!   (`CallConv::SystemV`): `(host_ctx, caller_vmctx, values, len) -> i32`,
 //!   nonzero meaning the call failed and the trampoline raises
 //!   `TrapReason::HostFailed`.
+//! - A *register type* (`host_call_in_registers`: at most two parameters
+//!   and one result, none a `v128`) skips the array: its host trampoline
+//!   calls the function's *register entry* (`CallConv::SystemV`):
+//!   `(host_ctx, caller_vmctx, a0, a1) -> (result, status)`, each value's
+//!   bits zero-extended to 64 (floats as their bits, a missing argument 0),
+//!   the status 0 on success and otherwise as the array entry's.
 
 use crate::types::{FuncType, ValType};
 use cranelift_codegen::ir::{self, AbiParam, ArgumentPurpose, Signature, types};
@@ -87,5 +93,32 @@ pub fn host_entry_signature(host: CallConv) -> Signature {
     let mut sig = Signature::new(host);
     sig.params.extend([AbiParam::new(types::I64); 4]);
     sig.returns.push(AbiParam::new(types::I32));
+    sig
+}
+
+/// Most arguments a register entry takes.
+pub const REGISTER_ARGS: usize = 2;
+
+/// Whether wasm calls host functions of this type through their register
+/// entry: at most [`REGISTER_ARGS`] parameters and one result, each fitting
+/// a 64-bit register.
+pub fn host_call_in_registers(ty: &FuncType) -> bool {
+    ty.params().len() <= REGISTER_ARGS
+        && ty.results().len() <= 1
+        && ty
+            .params()
+            .iter()
+            .chain(ty.results())
+            .all(|t| *t != ValType::V128)
+}
+
+/// The signature of a host function's register entry: the host context,
+/// the caller's vmctx and [`REGISTER_ARGS`] arguments, returning the
+/// result and the status.
+pub fn host_register_entry_signature(host: CallConv) -> Signature {
+    let mut sig = Signature::new(host);
+    sig.params
+        .extend([AbiParam::new(types::I64); 2 + REGISTER_ARGS]);
+    sig.returns.extend([AbiParam::new(types::I64); 2]);
     sig
 }

@@ -96,17 +96,23 @@ pub mod store_ctx {
 /// Layout of a host function's context, which stands where an instance's
 /// vmctx would for a wasm function (`VMFuncRef::vmctx` of a host function).
 pub mod host_ctx {
-    /// The host function's entry, which the host trampoline calls (see
-    /// `abi.rs`).
+    /// The host function's entry over an array of value slots, which the
+    /// host trampoline of most types calls (see `abi.rs`).
     pub const ENTRY: u32 = 0;
+
+    /// The host function's register entry, which the host trampoline of a
+    /// register type (`abi::host_call_in_registers`) calls instead, with
+    /// the arguments and the result in registers.
+    pub const REGISTER_ENTRY: u32 = 8;
 
     /// What the entry returns when the function failed: the trampoline
     /// traps with `TrapReason::HostFailed` (0 is success).
     pub const FAILED: u32 = 1;
 
     /// What the entry returns when the function threw a wasm exception:
-    /// the first value slot holds the exception reference, which the
-    /// trampoline throws with the `throw_ref` builtin.
+    /// the first value slot (the register entry: its result) holds the
+    /// exception reference, which the trampoline throws with the
+    /// `throw_ref` builtin.
     pub const THREW: u32 = 2;
 }
 

@@ -3,14 +3,18 @@
 //!
 //! A `HostFunc` stands where an instance's vmctx would for a wasm function:
 //! its `VMFuncRef::vmctx` points at the `HostFunc` itself, whose first
-//! field is the function's *entry* (`vmoffsets::host_ctx::ENTRY`). The
-//! host trampoline spills wasm's arguments to an array of 16-byte slots and
-//! calls the entry directly.
+//! fields are the function's two entries (`vmoffsets::host_ctx`). The
+//! host trampoline calls one of them directly: for a *register type* (at
+//! most two parameters and one result, none a `v128`:
+//! `abi::host_call_in_registers`) the *register entry*, with the arguments
+//! and the result in registers; otherwise the *entry*, with wasm's
+//! arguments spilled to an array of 16-byte slots, where it also leaves
+//! the results. The host calls the entry.
 //!
-//! The embedder supplies the entry together with the closure
-//! ([`HostCallback`]): one `extern "C"` function per closure type, which
-//! reads the arguments, calls that concrete closure (through
-//! [`HostFunc::closure`], no dynamic call) and writes the results. It
+//! The embedder supplies the entries together with the closure
+//! ([`HostCallback`]): `extern "C"` functions compiled per closure type,
+//! which read the arguments, call that concrete closure (through
+//! [`HostFunc::closure`], no dynamic call) and write the results. Each
 //! catches a panic of the closure (nothing may unwind into generated code)
 //! and, on a panic or an error, has [`HostFunc::fail`] record it where the
 //! caller will look for it: in the store when wasm called (the trampoline
@@ -33,6 +37,7 @@ use crate::store::VMStore;
 use crate::trap::HostError;
 use crate::vm_box::VmBox;
 use crate::vmcontext::{VMFuncRef, VMStoreContext};
+use egret_frontend::abi::REGISTER_ARGS;
 use egret_frontend::types::{FuncType, SigId};
 use egret_frontend::vmoffsets::host_ctx;
 use std::any::Any;
@@ -55,27 +60,67 @@ pub type HostEntry = unsafe extern "C" fn(
     len: u64,
 ) -> u32;
 
-/// The embedder's side of a host function: its entry and the closure the
-/// entry calls. Cloning shares the closure, so one definition can be
+/// A host function's register entry, which the host trampoline of a
+/// register type calls instead of the [`HostEntry`]: the same call with
+/// the arguments in `args` instead of slots (each value's bits
+/// zero-extended to 64, floats as their bits, missing ones 0) and the
+/// result, or the reference of the exception to throw, in the
+/// [`RegisterReturn`].
+pub type HostRegisterEntry = unsafe extern "C" fn(
+    func: *const HostFunc,
+    caller_vmctx: *mut u8,
+    a0: u64,
+    a1: u64,
+) -> RegisterReturn;
+
+/// What a [`HostRegisterEntry`] returns, in two registers.
+#[repr(C)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct RegisterReturn {
+    /// The result's bits (zero-extended), the exception's reference when
+    /// `status` is `host_ctx::THREW`, otherwise unspecified.
+    pub result: u64,
+    /// What a [`HostEntry`] returns: 0 on success, `host_ctx::FAILED` or
+    /// `host_ctx::THREW`.
+    pub status: u64,
+}
+
+/// The embedder's side of a host function: its entries and the closure
+/// they call. Cloning shares the closure, so one definition can be
 /// created in many stores.
 #[derive(Clone)]
 pub struct HostCallback {
-    // Called by the trampoline; knows the closure's concrete type.
+    // Called by the host and the trampoline; knows the closure's concrete
+    // type.
     entry: HostEntry,
-    // The closure, of the type `entry` expects.
+    // Called by the trampoline of a register type; knows it too.
+    register_entry: HostRegisterEntry,
+    // The closure, of the type the entries expect.
     closure: Arc<dyn Any + Send + Sync>,
 }
 
 impl HostCallback {
-    /// Pairs an entry with the closure it calls.
+    /// Pairs the entries with the closure they call.
     ///
     /// # Safety
     /// `entry` must be sound to call, with the arguments `HostEntry`
     /// describes, on any `HostFunc` made from this callback: it may assume
     /// the closure has the type it expects and that [`HostFunc::store`] is
     /// the store this callback was given to (`StoreOpaque::create_host_func`).
-    pub unsafe fn new(entry: HostEntry, closure: Arc<dyn Any + Send + Sync>) -> HostCallback {
-        HostCallback { entry, closure }
+    /// So must `register_entry`, with the arguments `HostRegisterEntry`
+    /// describes, on such a function of a register type, and it must do
+    /// what `entry` does on the arguments in [`REGISTER_ARGS`] slots (it
+    /// may leave the work to [`register_call_through_array`]).
+    pub unsafe fn new(
+        entry: HostEntry,
+        register_entry: HostRegisterEntry,
+        closure: Arc<dyn Any + Send + Sync>,
+    ) -> HostCallback {
+        HostCallback {
+            entry,
+            register_entry,
+            closure,
+        }
     }
 }
 
@@ -91,8 +136,10 @@ pub enum HostFailure {
 /// A host function's context.
 #[repr(C)]
 pub struct HostFunc {
-    // Must stay first: the host trampoline loads it at offset 0.
+    // The host trampoline loads these two at `host_ctx::ENTRY` and
+    // `host_ctx::REGISTER_ENTRY` (checked below).
     entry: HostEntry,
+    register_entry: HostRegisterEntry,
     pub(crate) func_ref: VMFuncRef,
     // The data of `closure`, so that the entry reaches it with one load
     // (going through the `Arc<dyn Any>` would read the vtable for the
@@ -108,6 +155,11 @@ pub struct HostFunc {
     _trampoline_code: TrampolineOwner,
 }
 
+const _: () = {
+    assert!(std::mem::offset_of!(HostFunc, entry) == host_ctx::ENTRY as usize);
+    assert!(std::mem::offset_of!(HostFunc, register_entry) == host_ctx::REGISTER_ENTRY as usize);
+};
+
 impl HostFunc {
     /// A host function of type `ty` whose wasm entry is `trampoline` (a
     /// host trampoline for `ty`, id `sig`, whose code `trampoline_code`
@@ -120,9 +172,14 @@ impl HostFunc {
         store_ctx: *mut VMStoreContext,
         callback: HostCallback,
     ) -> VmBox<HostFunc> {
-        let HostCallback { entry, closure } = callback;
+        let HostCallback {
+            entry,
+            register_entry,
+            closure,
+        } = callback;
         let func = VmBox::new(HostFunc {
             entry,
+            register_entry,
             func_ref: VMFuncRef {
                 wasm_call: trampoline as *const u8,
                 vmctx: std::ptr::null_mut(),
@@ -180,11 +237,8 @@ impl HostFunc {
     /// first value slot), otherwise `host_ctx::FAILED`.
     ///
     /// # Safety
-    /// `caller_vmctx` must be what the entry received: null when the host
-    /// called, else the vmctx of wasm running in this function's store
-    /// (the failure is then recorded in that store); `values` is the
-    /// entry's array of at least one slot, which nothing else uses any
-    /// more; the closure's borrow of the store has ended.
+    /// As for [`HostFunc::fail_in_registers`]; `values` is the entry's
+    /// array of at least one slot, which nothing else uses any more.
     #[cold]
     #[inline(never)]
     pub unsafe fn fail(
@@ -193,19 +247,48 @@ impl HostFunc {
         values: *mut u128,
         failure: HostFailure,
     ) -> u32 {
+        // SAFETY: per the contract.
+        let outcome = unsafe { self.fail_in_registers(caller_vmctx, failure) };
+        if outcome.status == u64::from(host_ctx::THREW) {
+            // SAFETY: `values` has a slot nothing uses any more.
+            unsafe { values.write(u128::from(outcome.result)) };
+        }
+        outcome.status as u32
+    }
+
+    /// [`HostFunc::fail`] for the register entry, which returns what this
+    /// returns: the status, and the exception's reference as the result
+    /// when the status is `host_ctx::THREW`.
+    ///
+    /// # Safety
+    /// `caller_vmctx` must be what the entry received: null when the host
+    /// called, else the vmctx of wasm running in this function's store
+    /// (the failure is then recorded in that store); the closure's borrow
+    /// of the store has ended.
+    #[cold]
+    #[inline(never)]
+    pub unsafe fn fail_in_registers(
+        &self,
+        caller_vmctx: *mut u8,
+        failure: HostFailure,
+    ) -> RegisterReturn {
         if let HostFailure::Error(error) = &failure
             && error.is::<ThrownException>()
             && !caller_vmctx.is_null()
         {
             // SAFETY: per the contract.
             if let Some(exn) = unsafe { self.take_pending_exception() } {
-                // SAFETY: `values` has a slot nothing uses any more.
-                unsafe { values.write(u128::from(exn.to_raw())) };
-                return host_ctx::THREW;
+                return RegisterReturn {
+                    result: u64::from(exn.to_raw()),
+                    status: u64::from(host_ctx::THREW),
+                };
             }
         }
         self.record_failure(caller_vmctx, failure);
-        host_ctx::FAILED
+        RegisterReturn {
+            result: 0,
+            status: u64::from(host_ctx::FAILED),
+        }
     }
 
     /// Takes the store's pending exception, to throw it into the calling
@@ -271,5 +354,37 @@ impl HostFunc {
             Some(HostFailure::Panic(payload)) => panic::resume_unwind(payload),
             None => Err("host function failed without recording why".into()),
         }
+    }
+}
+
+/// A register entry that leaves the call to the function's array entry,
+/// with the arguments in [`REGISTER_ARGS`] slots of its own: for an
+/// embedder's register entry to tail-call on its uncommon paths (a call
+/// hook, no store lent).
+///
+/// # Safety
+/// As for calling the function's register entry: `func` is a live
+/// `HostFunc` of a register type, called as its entry may be.
+#[cold]
+pub unsafe extern "C" fn register_call_through_array(
+    func: *const HostFunc,
+    caller_vmctx: *mut u8,
+    a0: u64,
+    a1: u64,
+) -> RegisterReturn {
+    let mut values: [u128; REGISTER_ARGS] = [u128::from(a0), u128::from(a1)];
+    // SAFETY: per the contract, and a register type has no more
+    // parameters or results than the slots.
+    let status = unsafe {
+        ((*func).entry)(
+            func,
+            caller_vmctx,
+            values.as_mut_ptr(),
+            REGISTER_ARGS as u64,
+        )
+    };
+    RegisterReturn {
+        result: values[0] as u64,
+        status: u64::from(status),
     }
 }
