@@ -24,6 +24,7 @@
 //!   the status 0 on success and otherwise as the array entry's.
 
 use crate::types::{FuncType, ValType};
+use crate::vmoffsets::host_ctx::REGISTER_ARGS;
 use cranelift_codegen::ir::{self, AbiParam, ArgumentPurpose, Signature, types};
 use cranelift_codegen::isa::CallConv;
 
@@ -95,9 +96,6 @@ pub fn host_entry_signature(host: CallConv) -> Signature {
     sig.returns.push(AbiParam::new(types::I32));
     sig
 }
-
-/// Most arguments a register entry takes.
-pub const REGISTER_ARGS: usize = 2;
 
 /// Whether wasm calls host functions of this type through their register
 /// entry: at most [`REGISTER_ARGS`] parameters and one result, each fitting

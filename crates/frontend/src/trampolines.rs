@@ -274,7 +274,7 @@ fn call_register_entry(
     let entry_sig = b.import_signature(abi::host_register_entry_signature(isa.default_call_conv()));
     let mut args = vec![host_ctx_ptr, caller_vmctx];
     args.extend(wasm_params.iter().map(|v| register_bits(b, *v)));
-    while args.len() < 2 + abi::REGISTER_ARGS {
+    while args.len() < 2 + host_ctx::REGISTER_ARGS {
         args.push(b.ins().iconst(types::I64, 0));
     }
     let host_entry = b.ins().load(

@@ -105,6 +105,9 @@ pub mod host_ctx {
     /// the arguments and the result in registers.
     pub const REGISTER_ENTRY: u32 = 8;
 
+    /// Most arguments the register entry takes.
+    pub const REGISTER_ARGS: usize = 2;
+
     /// What the entry returns when the function failed: the trampoline
     /// traps with `TrapReason::HostFailed` (0 is success).
     pub const FAILED: u32 = 1;

@@ -37,7 +37,6 @@ use crate::store::VMStore;
 use crate::trap::HostError;
 use crate::vm_box::VmBox;
 use crate::vmcontext::{VMFuncRef, VMStoreContext};
-use egret_frontend::abi::REGISTER_ARGS;
 use egret_frontend::types::{FuncType, SigId};
 use egret_frontend::vmoffsets::host_ctx;
 use std::any::Any;
@@ -109,7 +108,7 @@ impl HostCallback {
     /// the store this callback was given to (`StoreOpaque::create_host_func`).
     /// So must `register_entry`, with the arguments `HostRegisterEntry`
     /// describes, on such a function of a register type, and it must do
-    /// what `entry` does on the arguments in [`REGISTER_ARGS`] slots (it
+    /// what `entry` does on the arguments in [`host_ctx::REGISTER_ARGS`] slots (it
     /// may leave the work to [`register_call_through_array`]).
     pub unsafe fn new(
         entry: HostEntry,
@@ -358,7 +357,7 @@ impl HostFunc {
 }
 
 /// A register entry that leaves the call to the function's array entry,
-/// with the arguments in [`REGISTER_ARGS`] slots of its own: for an
+/// with the arguments in [`host_ctx::REGISTER_ARGS`] slots of its own: for an
 /// embedder's register entry to tail-call on its uncommon paths (a call
 /// hook, no store lent).
 ///
@@ -372,7 +371,7 @@ pub unsafe extern "C" fn register_call_through_array(
     a0: u64,
     a1: u64,
 ) -> RegisterReturn {
-    let mut values: [u128; REGISTER_ARGS] = [u128::from(a0), u128::from(a1)];
+    let mut values: [u128; host_ctx::REGISTER_ARGS] = [u128::from(a0), u128::from(a1)];
     // SAFETY: per the contract, and a register type has no more
     // parameters or results than the slots.
     let status = unsafe {
@@ -380,7 +379,7 @@ pub unsafe extern "C" fn register_call_through_array(
             func,
             caller_vmctx,
             values.as_mut_ptr(),
-            REGISTER_ARGS as u64,
+            host_ctx::REGISTER_ARGS as u64,
         )
     };
     RegisterReturn {
