@@ -20,7 +20,7 @@
 //! architecture, and per OS whether a signal reports a fault).
 
 use crate::code_registry;
-use crate::stack_limit::ThreadStack;
+use crate::stack_limit::{ThreadStack, approximate_sp};
 use crate::vmcontext::VMStoreContext;
 use egret_frontend::builtins::Builtin;
 use egret_frontend::traps::TrapReason;
@@ -107,6 +107,18 @@ struct TrapState {
     truncated: bool,
 }
 
+impl Activation {
+    /// Where a trapped call resumes.
+    ///
+    /// # Safety
+    /// The activation's entry stub has recorded it: generated code of
+    /// this activation runs (or ran).
+    unsafe fn resume(&self) -> &ResumePoint {
+        // SAFETY: per the contract, the stub wrote all three fields.
+        unsafe { self.resume.assume_init_ref() }
+    }
+}
+
 impl TrapState {
     /// Starts the record of a trap in `slot`, without frames yet.
     fn start(
@@ -133,7 +145,12 @@ impl TrapState {
 /// One call from the host into wasm on this thread; lives in the frame
 /// [`invoke_wasm`] is inlined into, linked to the enclosing activation.
 struct Activation {
-    resume: ResumePoint,
+    /// Written by the entry stub before it calls generated code, so
+    /// initialised whenever anything reads it: the signal handler (for a
+    /// fault in generated code), the unwinder and frame walks (from code
+    /// that generated code called) only look at activations whose stub
+    /// runs.
+    resume: MaybeUninit<ResumePoint>,
     prev: *mut Activation,
     /// Initialised when, and only when, the stub returns 1.
     trap: MaybeUninit<TrapState>,
@@ -153,6 +170,11 @@ struct EntryThread {
     activation: Cell<*mut Activation>,
     /// The thread's stack, `None` until [`prepare_thread`] ran on it.
     stack: Cell<Option<ThreadStack>>,
+    /// The stack's `ThreadStack::lowest_limit` once the thread is prepared,
+    /// `usize::MAX` before: a new entry whose `sp - max_wasm_stack` is at
+    /// least this takes that as its limit without looking further (see
+    /// [`new_entry_limit`]).
+    lowest_limit: Cell<usize>,
 }
 
 thread_local! {
@@ -163,6 +185,7 @@ thread_local! {
         EntryThread {
             activation: Cell::new(ptr::null_mut()),
             stack: Cell::new(None),
+            lowest_limit: Cell::new(usize::MAX),
         }
     };
 
@@ -229,20 +252,16 @@ pub unsafe fn invoke_wasm(
     // thread of a running one, which prepared the thread.
     let nested_here = outer_limit.1 == this_thread;
     if !nested_here {
-        let stack = thread.stack.get().unwrap_or_else(|| prepare_thread(thread));
+        let limit = new_entry_limit(thread, max_wasm_stack);
         // SAFETY: as above.
         unsafe {
-            (*store_ctx).stack_limit = stack.limit_for_new_entry(max_wasm_stack);
+            (*store_ctx).stack_limit = limit;
             (*store_ctx).stack_limit_owner = this_thread;
         }
     }
 
     let mut activation = Activation {
-        resume: ResumePoint {
-            pc: 0,
-            sp: 0,
-            fp: 0,
-        },
+        resume: MaybeUninit::uninit(),
         store_ctx,
         // SAFETY: as above.
         outer_exit_fp: unsafe { (*store_ctx).last_exit_fp },
@@ -268,7 +287,7 @@ pub unsafe fn invoke_wasm(
             wasm_call,
             values,
             array_call,
-            &raw mut (*activation_ptr).resume,
+            (&raw mut (*activation_ptr).resume).cast(),
         )
     };
     thread.activation.set(activation.prev);
@@ -288,6 +307,29 @@ pub unsafe fn invoke_wasm(
     // SAFETY: the stub returned 1, so the handler or the unwinder
     // recorded the trap.
     Err(trap_record(unsafe { activation.trap.assume_init_ref() }))
+}
+
+/// The stack limit of a new entry into wasm on `thread`, the calling
+/// thread (see [`ThreadStack::limit_for_new_entry`]): `max_wasm_stack`
+/// below the stack pointer, which is the answer whenever that is at least
+/// the thread's lowest limit, one comparison once the thread is prepared;
+/// the rest is in a cold function.
+#[inline(always)]
+fn new_entry_limit(thread: &EntryThread, max_wasm_stack: usize) -> usize {
+    let sp = approximate_sp();
+    match sp.checked_sub(max_wasm_stack) {
+        Some(limit) if limit >= thread.lowest_limit.get() => limit,
+        _ => new_entry_limit_cold(thread, sp, max_wasm_stack),
+    }
+}
+
+/// [`new_entry_limit`] for a thread not prepared yet, a limit near the
+/// stack's floor or off the thread's stack.
+#[cold]
+#[inline(never)]
+fn new_entry_limit_cold(thread: &EntryThread, sp: usize, max_wasm_stack: usize) -> usize {
+    let stack = thread.stack.get().unwrap_or_else(|| prepare_thread(thread));
+    stack.limit_for_entry_at(sp, max_wasm_stack)
 }
 
 /// The record of a trapped call, from what its activation holds.
@@ -359,9 +401,10 @@ pub(crate) unsafe fn walk_wasm_frames(
     while !activation.is_null() {
         // SAFETY: activations on the chain are live frames of
         // `invoke_wasm` on this thread, suspended while wasm runs.
+        // Their stubs have recorded their resume points.
         let (this_store, stop_fp, outer_exit_fp, prev) = unsafe {
             let a = &*activation;
-            (a.store_ctx, a.resume.fp, a.outer_exit_fp, a.prev)
+            (a.store_ctx, a.resume().fp, a.outer_exit_fp, a.prev)
         };
         if ptr::eq(this_store, store_ctx) {
             found += 1;
@@ -502,15 +545,18 @@ unsafe fn catch_trap(
         libc::SIGSEGV | libc::SIGBUS => Some(unsafe { (*info).si_addr() }.addr()),
         _ => None,
     };
+    // SAFETY: the fault is in generated code, which its stub called after
+    // recording the resume point.
+    let resume = unsafe { activation.resume() };
+    let (resume_pc, resume_sp, resume_fp) = (resume.pc, resume.sp, resume.fp);
     let trap = TrapState::start(&mut activation.trap, kind, pc, fault_address);
-    let resume = &activation.resume;
     // SAFETY: the fault happened in generated code called by the stub, so
     // the stack from `sp` up to the stub's frame is this thread's live
     // stack, holding frame records of generated code.
-    unsafe { record_backtrace(trap, pc, sp, fp, resume.fp) };
+    unsafe { record_backtrace(trap, pc, sp, fp, resume_fp) };
     // SAFETY: `ctx` is valid; the resume point was recorded by the stub,
     // whose frame is still live below `invoke_wasm`.
-    unsafe { context::set_resume(ctx, resume.pc, resume.sp, resume.fp) };
+    unsafe { context::set_resume(ctx, resume_pc, resume_sp, resume_fp) };
     true
 }
 
@@ -617,6 +663,7 @@ fn prepare_thread(thread: &EntryThread) -> ThreadStack {
     ensure_alt_stack();
     let stack = ThreadStack::of_current_thread();
     thread.stack.set(Some(stack));
+    thread.lowest_limit.set(stack.lowest_limit());
     stack
 }
 
