@@ -34,7 +34,7 @@ mod arch;
 mod context;
 mod throw;
 
-use arch::egret_enter_wasm;
+use arch::enter_wasm;
 
 /// Most frames a trap's backtrace records (the faulting pc included).
 pub const MAX_TRAP_FRAMES: usize = 256;
@@ -281,7 +281,7 @@ pub unsafe fn invoke_wasm(
     // and the unwinder write to it only through the thread-local
     // pointer while this frame is suspended in the stub.
     let trapped = unsafe {
-        egret_enter_wasm(
+        enter_wasm(
             callee_vmctx,
             caller_vmctx,
             wasm_call,
