@@ -159,6 +159,10 @@ struct Activation {
     /// The store's `last_exit_fp` when this call began: the exit of the
     /// store's enclosing activation, put back when this one returns.
     outer_exit_fp: usize,
+    /// The store's stack limit and its owner when this call began, put
+    /// back when it returns: 0 and 0 for the store's outermost call, else
+    /// the limit of its enclosing call and the thread that runs it.
+    outer_limit: (usize, usize),
 }
 
 /// Everything an entry into wasm needs of its thread, in one thread-local
@@ -267,14 +271,12 @@ pub unsafe fn invoke_wasm(
         outer_exit_fp: unsafe { (*store_ctx).last_exit_fp },
         prev: thread.activation.get(),
         trap: MaybeUninit::uninit(),
+        outer_limit,
     };
     let activation_ptr = &raw mut activation;
     thread.activation.set(activation_ptr);
     // SAFETY: as above.
-    unsafe {
-        (*store_ctx).last_exit_fp = 0;
-        (*store_ctx).wasm_entries += 1;
-    }
+    unsafe { (*store_ctx).last_exit_fp = 0 };
     // SAFETY: the stub saves and restores every callee-saved register
     // and calls the trampoline as the caller promised it may be
     // called. The activation outlives the call; the signal handler
@@ -292,13 +294,10 @@ pub unsafe fn invoke_wasm(
     };
     thread.activation.set(activation.prev);
     // SAFETY: as above; no reference to the store context is live. A
-    // nested entry found the limit in place and left it so.
+    // nested entry found the limit in place and puts back the same.
     unsafe {
         (*store_ctx).last_exit_fp = activation.outer_exit_fp;
-        (*store_ctx).wasm_entries -= 1;
-        if !nested_here {
-            ((*store_ctx).stack_limit, (*store_ctx).stack_limit_owner) = outer_limit;
-        }
+        ((*store_ctx).stack_limit, (*store_ctx).stack_limit_owner) = activation.outer_limit;
     }
 
     if trapped == 0 {
@@ -386,6 +385,14 @@ pub(crate) fn exit_stub(builtin: Builtin) -> *const u8 {
 /// thread (a host function that sent its `Caller` there). The collector
 /// then frees nothing.
 ///
+/// The store's calls into wasm nest (each holds the store), so each but
+/// the outermost began while the one before it ran, and recorded that
+/// one's thread (the owner of the stack limit then, see [`invoke_wasm`]).
+/// If the innermost runs here (it owns the limit now) and every one found
+/// here began while none ran, or while one ran here, none runs elsewhere:
+/// the newest one elsewhere would be followed by one here that began
+/// while it ran.
+///
 /// # Safety
 /// `store_ctx` is the live context of a store in use on this thread (the
 /// caller holds it), whose recorded exits are frame records on this
@@ -394,20 +401,35 @@ pub(crate) unsafe fn walk_wasm_frames(
     store_ctx: *const VMStoreContext,
     visit: &mut dyn FnMut(usize, usize),
 ) -> bool {
+    let this_thread = entry_thread().addr();
     // SAFETY: per the contract.
-    let (mut exit_fp, entries) = unsafe { ((*store_ctx).last_exit_fp, (*store_ctx).wasm_entries) };
-    let mut found = 0;
+    let (mut exit_fp, limit, owner) = unsafe {
+        let context = &*store_ctx;
+        (
+            context.last_exit_fp,
+            context.stack_limit,
+            context.stack_limit_owner,
+        )
+    };
+    if limit != 0 && owner != this_thread {
+        return false;
+    }
     let mut activation = innermost_activation();
     while !activation.is_null() {
         // SAFETY: activations on the chain are live frames of
         // `invoke_wasm` on this thread, suspended while wasm runs.
         // Their stubs have recorded their resume points.
-        let (this_store, stop_fp, outer_exit_fp, prev) = unsafe {
+        let (this_store, stop_fp, outer_exit_fp, outer_owner, prev) = unsafe {
             let a = &*activation;
-            (a.store_ctx, a.resume().fp, a.outer_exit_fp, a.prev)
+            (
+                a.store_ctx,
+                a.resume().fp,
+                a.outer_exit_fp,
+                a.outer_limit.1,
+                a.prev,
+            )
         };
         if ptr::eq(this_store, store_ctx) {
-            found += 1;
             // SAFETY: the exit was recorded by this activation's wasm
             // (each entry clears it), so it is a frame record below the
             // entry stub's frame on this thread's stack.
@@ -415,10 +437,13 @@ pub(crate) unsafe fn walk_wasm_frames(
                 return false;
             }
             exit_fp = outer_exit_fp;
+            if outer_owner != 0 && outer_owner != this_thread {
+                return false;
+            }
         }
         activation = prev;
     }
-    found == entries
+    true
 }
 
 /// Visits the frames from the exit record `exit_fp` up to the entry
