@@ -1138,6 +1138,70 @@ fn host_values_held_by_frames_survive_and_dropped_ones_are_freed() {
     assert_eq!(drops.load(Ordering::SeqCst), 100_001);
 }
 
+/// A host value held only by a frame of `hold` while its host import
+/// collects from another thread, once with no wasm there and once from
+/// wasm entered there.
+const ACROSS_THREADS: &str = r#"(module
+    (import "host" "hop" (func $hop))
+    (import "host" "gc" (func $gc))
+    (global $stash (mut externref) (ref.null extern))
+    (func (export "stash") (param externref) (global.set $stash (local.get 0)))
+    (func (export "hold") (local $v externref)
+        (local.set $v (global.get $stash))
+        (global.set $stash (ref.null extern))
+        (call $hop)
+        (global.set $stash (local.get $v)))
+    (func (export "collect") (call $gc)))"#;
+
+#[test]
+fn frames_on_another_thread_keep_their_objects_when_the_host_collects_here() {
+    let mut store = Store::new(&gc_engine(), ());
+    let module = Module::new(store.engine(), ACROSS_THREADS).unwrap();
+    let gc = Func::wrap(&mut store, |mut caller: Caller<'_, ()>| caller.gc(None));
+    let hop = Func::wrap(
+        &mut store,
+        |mut caller: Caller<'_, ()>| -> Result<(), Error> {
+            let collect = caller
+                .get_export("collect")
+                .and_then(egret::Extern::into_func)
+                .unwrap()
+                .typed::<(), ()>(&caller)?;
+            std::thread::scope(|scope| {
+                scope
+                    .spawn(|| {
+                        caller.gc(None)?;
+                        collect.call(&mut caller, ())
+                    })
+                    .join()
+                    .unwrap()
+            })
+        },
+    );
+    let instance = Instance::new(&mut store, &module, &[hop.into(), gc.into()]).unwrap();
+    let stash = instance
+        .get_typed_func::<Option<Rooted<ExternRef>>, ()>(&mut store, "stash")
+        .unwrap();
+    let hold = instance
+        .get_typed_func::<(), ()>(&mut store, "hold")
+        .unwrap();
+    let drops = Arc::new(AtomicUsize::new(0));
+    {
+        let mut scope = RootScope::new(&mut store);
+        let value = ExternRef::new(&mut scope, Counted(drops.clone())).unwrap();
+        stash.call(&mut scope, Some(value)).unwrap();
+    }
+    hold.call(&mut store, ()).unwrap();
+    store.gc(None).unwrap();
+    assert_eq!(
+        drops.load(Ordering::SeqCst),
+        0,
+        "the frame on the first thread held it"
+    );
+    stash.call(&mut store, None).unwrap();
+    store.gc(None).unwrap();
+    assert_eq!(drops.load(Ordering::SeqCst), 1, "nothing else held it");
+}
+
 #[test]
 fn eqrefs_structs_and_arrays_cross_typed_calls_and_compare_by_identity() {
     let mut store = Store::new(&gc_engine(), ());

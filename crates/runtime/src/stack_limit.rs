@@ -56,7 +56,12 @@ impl ThreadStack {
     /// running").
     #[inline]
     pub fn limit_for_new_entry(self, max_wasm_stack: usize) -> usize {
-        let sp = approximate_sp();
+        self.limit_for_entry_at(approximate_sp(), max_wasm_stack)
+    }
+
+    /// [`ThreadStack::limit_for_new_entry`] for an entry whose stack
+    /// pointer is `sp`.
+    pub fn limit_for_entry_at(self, sp: usize, max_wasm_stack: usize) -> usize {
         let on_thread_stack = self.floor <= sp && sp < self.top;
         let lowest = if on_thread_stack {
             self.lowest_limit
@@ -65,12 +70,19 @@ impl ThreadStack {
         };
         sp.saturating_sub(max_wasm_stack).max(lowest)
     }
+
+    /// The lowest limit that [`ThreadStack::limit_for_new_entry`] returns
+    /// unchanged: a limit `sp - max_wasm_stack` (without overflow) at or
+    /// above it is the entry's limit, wherever `sp` lies. Never 0.
+    pub fn lowest_limit(self) -> usize {
+        self.lowest_limit
+    }
 }
 
 /// The stack pointer, or an address close to it (in the current frame),
 /// which is close enough for setting the stack limit.
 #[inline(always)]
-fn approximate_sp() -> usize {
+pub fn approximate_sp() -> usize {
     #[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
     {
         let sp: usize;

@@ -82,12 +82,10 @@ pub struct VMStoreContext {
     /// generated code.
     pub store: Option<NonNull<dyn VMStore>>,
     /// The thread whose stack `stack_limit` lies in (the address of its
-    /// entry state in `traphandlers`, never 0); 0 while the limit is 0.
-    /// Not read by generated code.
-    pub stack_limit_owner: usize,
-    /// Calls into wasm in progress in this store, on any thread. Not read
+    /// entry state in `traphandlers`, never 0), which is the thread of the
+    /// store's innermost call into wasm; 0 while the limit is 0. Not read
     /// by generated code.
-    pub wasm_entries: u32,
+    pub stack_limit_owner: usize,
 }
 
 impl Default for VMStoreContext {
@@ -101,7 +99,6 @@ impl Default for VMStoreContext {
             last_exit_fp: 0,
             store: None,
             stack_limit_owner: 0,
-            wasm_entries: 0,
         }
     }
 }

@@ -1,4 +1,5 @@
-//! Per-architecture code: the entry stub `egret_enter_wasm`, the throw
+//! Per-architecture code: the entry into wasm `enter_wasm` (inline
+//! assembly on x86_64, the stub `egret_enter_wasm` on aarch64), the throw
 //! stub `egret_throw_ref`, `egret_resume` and the exit stubs of builtins
 //! that may collect garbage (their contracts are declared here, their
 //! instructions are in `arch/x86_64.rs` and `arch/aarch64.rs`) and, on
@@ -7,8 +8,6 @@
 //! The symbol directives around the stub depend only on the object format
 //! (ELF on Linux, Mach-O on macOS) and come from `asm_function!`, so the
 //! per-architecture files contain no per-OS text.
-
-use super::ResumePoint;
 
 /// Defines the global function `$name` in a `global_asm!` block: the
 /// symbol directives of the target's object format around `$line`s, which
@@ -60,26 +59,13 @@ macro_rules! asm_function {
 #[cfg(target_arch = "aarch64")]
 mod aarch64;
 #[cfg(target_arch = "aarch64")]
-pub(super) use aarch64::strip_pointer_authentication;
+pub(super) use aarch64::{enter_wasm, strip_pointer_authentication};
 #[cfg(target_arch = "x86_64")]
 mod x86_64;
+#[cfg(target_arch = "x86_64")]
+pub(super) use x86_64::enter_wasm;
 
 unsafe extern "C" {
-    /// The entry stub (see the per-architecture module): saves the host's
-    /// callee-saved registers, records the resume point in `resume`, calls
-    /// `array_call(callee_vmctx, caller_vmctx, wasm_call, values)` and
-    /// returns 0, or 1 when a trap sent execution back to the resume point.
-    /// The trampoline's arguments come first, so the stub passes them on
-    /// in the registers they arrive in.
-    pub(super) fn egret_enter_wasm(
-        callee_vmctx: *mut u8,
-        caller_vmctx: *mut u8,
-        wasm_call: *const u8,
-        values: *mut u128,
-        array_call: *const u8,
-        resume: *mut ResumePoint,
-    ) -> u32;
-
     /// The `throw_ref` builtin (see the per-architecture module), called by
     /// generated code with Cranelift's `tail` convention: passes the
     /// exception and the caller's frame record to `throw::throw_from_wasm`.

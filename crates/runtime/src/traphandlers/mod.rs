@@ -20,7 +20,7 @@
 //! architecture, and per OS whether a signal reports a fault).
 
 use crate::code_registry;
-use crate::stack_limit::ThreadStack;
+use crate::stack_limit::{ThreadStack, approximate_sp};
 use crate::vmcontext::VMStoreContext;
 use egret_frontend::builtins::Builtin;
 use egret_frontend::traps::TrapReason;
@@ -34,7 +34,7 @@ mod arch;
 mod context;
 mod throw;
 
-use arch::egret_enter_wasm;
+use arch::enter_wasm;
 
 /// Most frames a trap's backtrace records (the faulting pc included).
 pub const MAX_TRAP_FRAMES: usize = 256;
@@ -107,6 +107,18 @@ struct TrapState {
     truncated: bool,
 }
 
+impl Activation {
+    /// Where a trapped call resumes.
+    ///
+    /// # Safety
+    /// The activation's entry stub has recorded it: generated code of
+    /// this activation runs (or ran).
+    unsafe fn resume(&self) -> &ResumePoint {
+        // SAFETY: per the contract, the stub wrote all three fields.
+        unsafe { self.resume.assume_init_ref() }
+    }
+}
+
 impl TrapState {
     /// Starts the record of a trap in `slot`, without frames yet.
     fn start(
@@ -133,7 +145,12 @@ impl TrapState {
 /// One call from the host into wasm on this thread; lives in the frame
 /// [`invoke_wasm`] is inlined into, linked to the enclosing activation.
 struct Activation {
-    resume: ResumePoint,
+    /// Written by the entry stub before it calls generated code, so
+    /// initialised whenever anything reads it: the signal handler (for a
+    /// fault in generated code), the unwinder and frame walks (from code
+    /// that generated code called) only look at activations whose stub
+    /// runs.
+    resume: MaybeUninit<ResumePoint>,
     prev: *mut Activation,
     /// Initialised when, and only when, the stub returns 1.
     trap: MaybeUninit<TrapState>,
@@ -142,6 +159,10 @@ struct Activation {
     /// The store's `last_exit_fp` when this call began: the exit of the
     /// store's enclosing activation, put back when this one returns.
     outer_exit_fp: usize,
+    /// The store's stack limit and its owner when this call began, put
+    /// back when it returns: 0 and 0 for the store's outermost call, else
+    /// the limit of its enclosing call and the thread that runs it.
+    outer_limit: (usize, usize),
 }
 
 /// Everything an entry into wasm needs of its thread, in one thread-local
@@ -153,6 +174,11 @@ struct EntryThread {
     activation: Cell<*mut Activation>,
     /// The thread's stack, `None` until [`prepare_thread`] ran on it.
     stack: Cell<Option<ThreadStack>>,
+    /// The stack's `ThreadStack::lowest_limit` once the thread is prepared,
+    /// `usize::MAX` before: a new entry whose `sp - max_wasm_stack` is at
+    /// least this takes that as its limit without looking further (see
+    /// [`new_entry_limit`]).
+    lowest_limit: Cell<usize>,
 }
 
 thread_local! {
@@ -163,6 +189,7 @@ thread_local! {
         EntryThread {
             activation: Cell::new(ptr::null_mut()),
             stack: Cell::new(None),
+            lowest_limit: Cell::new(usize::MAX),
         }
     };
 
@@ -229,57 +256,48 @@ pub unsafe fn invoke_wasm(
     // thread of a running one, which prepared the thread.
     let nested_here = outer_limit.1 == this_thread;
     if !nested_here {
-        let stack = thread.stack.get().unwrap_or_else(|| prepare_thread(thread));
+        let limit = new_entry_limit(thread, max_wasm_stack);
         // SAFETY: as above.
         unsafe {
-            (*store_ctx).stack_limit = stack.limit_for_new_entry(max_wasm_stack);
+            (*store_ctx).stack_limit = limit;
             (*store_ctx).stack_limit_owner = this_thread;
         }
     }
 
     let mut activation = Activation {
-        resume: ResumePoint {
-            pc: 0,
-            sp: 0,
-            fp: 0,
-        },
+        resume: MaybeUninit::uninit(),
         store_ctx,
         // SAFETY: as above.
         outer_exit_fp: unsafe { (*store_ctx).last_exit_fp },
         prev: thread.activation.get(),
         trap: MaybeUninit::uninit(),
+        outer_limit,
     };
     let activation_ptr = &raw mut activation;
     thread.activation.set(activation_ptr);
     // SAFETY: as above.
-    unsafe {
-        (*store_ctx).last_exit_fp = 0;
-        (*store_ctx).wasm_entries += 1;
-    }
+    unsafe { (*store_ctx).last_exit_fp = 0 };
     // SAFETY: the stub saves and restores every callee-saved register
     // and calls the trampoline as the caller promised it may be
     // called. The activation outlives the call; the signal handler
     // and the unwinder write to it only through the thread-local
     // pointer while this frame is suspended in the stub.
     let trapped = unsafe {
-        egret_enter_wasm(
+        enter_wasm(
             callee_vmctx,
             caller_vmctx,
             wasm_call,
             values,
             array_call,
-            &raw mut (*activation_ptr).resume,
+            (&raw mut (*activation_ptr).resume).cast(),
         )
     };
     thread.activation.set(activation.prev);
     // SAFETY: as above; no reference to the store context is live. A
-    // nested entry found the limit in place and left it so.
+    // nested entry found the limit in place and puts back the same.
     unsafe {
         (*store_ctx).last_exit_fp = activation.outer_exit_fp;
-        (*store_ctx).wasm_entries -= 1;
-        if !nested_here {
-            ((*store_ctx).stack_limit, (*store_ctx).stack_limit_owner) = outer_limit;
-        }
+        ((*store_ctx).stack_limit, (*store_ctx).stack_limit_owner) = activation.outer_limit;
     }
 
     if trapped == 0 {
@@ -288,6 +306,29 @@ pub unsafe fn invoke_wasm(
     // SAFETY: the stub returned 1, so the handler or the unwinder
     // recorded the trap.
     Err(trap_record(unsafe { activation.trap.assume_init_ref() }))
+}
+
+/// The stack limit of a new entry into wasm on `thread`, the calling
+/// thread (see [`ThreadStack::limit_for_new_entry`]): `max_wasm_stack`
+/// below the stack pointer, which is the answer whenever that is at least
+/// the thread's lowest limit, one comparison once the thread is prepared;
+/// the rest is in a cold function.
+#[inline(always)]
+fn new_entry_limit(thread: &EntryThread, max_wasm_stack: usize) -> usize {
+    let sp = approximate_sp();
+    match sp.checked_sub(max_wasm_stack) {
+        Some(limit) if limit >= thread.lowest_limit.get() => limit,
+        _ => new_entry_limit_cold(thread, sp, max_wasm_stack),
+    }
+}
+
+/// [`new_entry_limit`] for a thread not prepared yet, a limit near the
+/// stack's floor or off the thread's stack.
+#[cold]
+#[inline(never)]
+fn new_entry_limit_cold(thread: &EntryThread, sp: usize, max_wasm_stack: usize) -> usize {
+    let stack = thread.stack.get().unwrap_or_else(|| prepare_thread(thread));
+    stack.limit_for_entry_at(sp, max_wasm_stack)
 }
 
 /// The record of a trapped call, from what its activation holds.
@@ -344,6 +385,14 @@ pub(crate) fn exit_stub(builtin: Builtin) -> *const u8 {
 /// thread (a host function that sent its `Caller` there). The collector
 /// then frees nothing.
 ///
+/// The store's calls into wasm nest (each holds the store), so each but
+/// the outermost began while the one before it ran, and recorded that
+/// one's thread (the owner of the stack limit then, see [`invoke_wasm`]).
+/// If the innermost runs here (it owns the limit now) and every one found
+/// here began while none ran, or while one ran here, none runs elsewhere:
+/// the newest one elsewhere would be followed by one here that began
+/// while it ran.
+///
 /// # Safety
 /// `store_ctx` is the live context of a store in use on this thread (the
 /// caller holds it), whose recorded exits are frame records on this
@@ -352,19 +401,35 @@ pub(crate) unsafe fn walk_wasm_frames(
     store_ctx: *const VMStoreContext,
     visit: &mut dyn FnMut(usize, usize),
 ) -> bool {
+    let this_thread = entry_thread().addr();
     // SAFETY: per the contract.
-    let (mut exit_fp, entries) = unsafe { ((*store_ctx).last_exit_fp, (*store_ctx).wasm_entries) };
-    let mut found = 0;
+    let (mut exit_fp, limit, owner) = unsafe {
+        let context = &*store_ctx;
+        (
+            context.last_exit_fp,
+            context.stack_limit,
+            context.stack_limit_owner,
+        )
+    };
+    if limit != 0 && owner != this_thread {
+        return false;
+    }
     let mut activation = innermost_activation();
     while !activation.is_null() {
         // SAFETY: activations on the chain are live frames of
         // `invoke_wasm` on this thread, suspended while wasm runs.
-        let (this_store, stop_fp, outer_exit_fp, prev) = unsafe {
+        // Their stubs have recorded their resume points.
+        let (this_store, stop_fp, outer_exit_fp, outer_owner, prev) = unsafe {
             let a = &*activation;
-            (a.store_ctx, a.resume.fp, a.outer_exit_fp, a.prev)
+            (
+                a.store_ctx,
+                a.resume().fp,
+                a.outer_exit_fp,
+                a.outer_limit.1,
+                a.prev,
+            )
         };
         if ptr::eq(this_store, store_ctx) {
-            found += 1;
             // SAFETY: the exit was recorded by this activation's wasm
             // (each entry clears it), so it is a frame record below the
             // entry stub's frame on this thread's stack.
@@ -372,10 +437,13 @@ pub(crate) unsafe fn walk_wasm_frames(
                 return false;
             }
             exit_fp = outer_exit_fp;
+            if outer_owner != 0 && outer_owner != this_thread {
+                return false;
+            }
         }
         activation = prev;
     }
-    found == entries
+    true
 }
 
 /// Visits the frames from the exit record `exit_fp` up to the entry
@@ -502,15 +570,18 @@ unsafe fn catch_trap(
         libc::SIGSEGV | libc::SIGBUS => Some(unsafe { (*info).si_addr() }.addr()),
         _ => None,
     };
+    // SAFETY: the fault is in generated code, which its stub called after
+    // recording the resume point.
+    let resume = unsafe { activation.resume() };
+    let (resume_pc, resume_sp, resume_fp) = (resume.pc, resume.sp, resume.fp);
     let trap = TrapState::start(&mut activation.trap, kind, pc, fault_address);
-    let resume = &activation.resume;
     // SAFETY: the fault happened in generated code called by the stub, so
     // the stack from `sp` up to the stub's frame is this thread's live
     // stack, holding frame records of generated code.
-    unsafe { record_backtrace(trap, pc, sp, fp, resume.fp) };
+    unsafe { record_backtrace(trap, pc, sp, fp, resume_fp) };
     // SAFETY: `ctx` is valid; the resume point was recorded by the stub,
     // whose frame is still live below `invoke_wasm`.
-    unsafe { context::set_resume(ctx, resume.pc, resume.sp, resume.fp) };
+    unsafe { context::set_resume(ctx, resume_pc, resume_sp, resume_fp) };
     true
 }
 
@@ -617,6 +688,7 @@ fn prepare_thread(thread: &EntryThread) -> ThreadStack {
     ensure_alt_stack();
     let stack = ThreadStack::of_current_thread();
     thread.stack.set(Some(stack));
+    thread.lowest_limit.set(stack.lowest_limit());
     stack
 }
 

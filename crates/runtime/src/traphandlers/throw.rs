@@ -99,7 +99,12 @@ unsafe fn find_handler(vmctx: *mut u8, exn: u32, record: *const usize) -> Resume
     // SAFETY: generated code runs only inside an activation of this
     // thread, suspended in the entry stub below us.
     let activation: &mut Activation = unsafe { &mut *activation };
-    let stop_fp = activation.resume.fp;
+    // SAFETY: the stub recorded the resume point before it called the
+    // generated code that threw.
+    let (resume_pc, resume_sp, stop_fp) = unsafe {
+        let resume = activation.resume();
+        (resume.pc, resume.sp, resume.fp)
+    };
     // SAFETY: the caller's vmctx.
     let (context, _) = unsafe { context_of(vmctx) };
     // SAFETY: the context lives as long as its store, which is lent to the
@@ -121,9 +126,9 @@ unsafe fn find_handler(vmctx: *mut u8, exn: u32, record: *const usize) -> Resume
             .set_host_failure(HostFailure::Error(error));
         TrapState::start(&mut activation.trap, TrapReason::HostFailed, 0, None);
         return Resume {
-            pc: activation.resume.pc,
-            sp: activation.resume.sp,
-            fp: activation.resume.fp,
+            pc: resume_pc,
+            sp: resume_sp,
+            fp: stop_fp,
             payload: 0,
         };
     };
@@ -173,9 +178,9 @@ unsafe fn find_handler(vmctx: *mut u8, exn: u32, record: *const usize) -> Resume
         record_backtrace(trap, pc, record as usize, fp, stop_fp);
     }
     Resume {
-        pc: activation.resume.pc,
-        sp: activation.resume.sp,
-        fp: activation.resume.fp,
+        pc: resume_pc,
+        sp: resume_sp,
+        fp: stop_fp,
         payload: 0,
     }
 }

@@ -8,54 +8,81 @@ use crate::traphandlers::throw::throw_from_wasm;
 use egret_frontend::vmoffsets::{VMOffsets, store_ctx};
 use std::mem::offset_of;
 
-// egret_enter_wasm(callee_vmctx: rdi, caller_vmctx: rsi, wasm_call: rdx,
-//                  values: rcx, array_call: r8, resume: r9) -> eax
-//
-// Builds a frame, saves the callee-saved registers, records the resume
-// point, then calls `array_call(callee_vmctx, caller_vmctx, wasm_call,
-// values)`, its arguments still in the registers they came in, and
-// returns 0. The signal handler sends a trapped call to the
-// resume label with rsp and rbp as recorded here; the callee-saved
-// registers are then reloaded from this frame and the stub returns 1.
-//
-// Stack: the call pushed the return address (rsp = 8 mod 16); the six
-// pushes and the `sub` leave rsp 16-byte aligned for the call.
-asm_function!(
-    "egret_enter_wasm",
-    [
-        "push rbp",
-        "mov rbp, rsp",
-        "push rbx",
-        "push r12",
-        "push r13",
-        "push r14",
-        "push r15",
-        "sub rsp, 8",
-        "lea rax, [rip + 3f]",
-        "mov [r9 + {pc}], rax",
-        "mov [r9 + {sp}], rsp",
-        "mov [r9 + {fp}], rbp",
-        "call r8",
-        "xor eax, eax",
-        "jmp 4f",
-        // The resume label: entered from the signal handler with rsp and rbp
-        // as recorded above.
-        "3:",
-        "mov eax, 1",
-        "4:",
-        "add rsp, 8",
-        "pop r15",
-        "pop r14",
-        "pop r13",
-        "pop r12",
-        "pop rbx",
-        "pop rbp",
-        "ret",
-    ],
-    pc = const offset_of!(ResumePoint, pc),
-    sp = const offset_of!(ResumePoint, sp),
-    fp = const offset_of!(ResumePoint, fp),
-);
+/// Calls `array_call(callee_vmctx, caller_vmctx, wasm_call, values)` (the
+/// System V convention, the arguments in the registers they are passed in)
+/// and returns 0, or 1 when a trap or an uncaught exception sent execution
+/// to the resume point recorded in `resume` (see `egret_enter_wasm` on
+/// aarch64 for the contract).
+///
+/// Inline assembly rather than a stub of its own, so that the compiler
+/// saves only what it keeps live across the call: the block declares every
+/// register of the C ABI clobbered, r12 to r15 as well, and itself saves the
+/// two it may not name, rbx and rbp. It pushes a frame record (rbp, then
+/// rbx beside it), records its resume label, stack pointer and frame
+/// pointer in `resume`, and calls the trampoline. The signal handler (or
+/// the unwinder) sends a trapped call to the resume label with rsp and rbp
+/// as recorded; the block then pops rbx and rbp, so the compiler finds
+/// them as it left them, and the clobbered registers are garbage on either
+/// path, as declared.
+///
+/// Stack: an asm block without `nostack` starts with rsp aligned for a call
+/// (16 bytes) and may push below it; the two pushes keep that alignment.
+///
+/// # Safety
+/// `array_call` may be called with these arguments, all generated code it
+/// runs keeps frame pointers, and `resume` is the resume point of the
+/// thread's innermost activation.
+#[inline(always)]
+pub(in crate::traphandlers) unsafe fn enter_wasm(
+    callee_vmctx: *mut u8,
+    caller_vmctx: *mut u8,
+    wasm_call: *const u8,
+    values: *mut u128,
+    array_call: *const u8,
+    resume: *mut ResumePoint,
+) -> u32 {
+    let trapped: u32;
+    // SAFETY: per the contract; the block restores rsp, rbx and rbp on
+    // both paths and declares every other register it or the callee may
+    // change clobbered.
+    unsafe {
+        core::arch::asm!(
+            "push rbp",
+            "mov rbp, rsp",
+            "push rbx",
+            "lea rax, [rip + 3f]",
+            "mov [r9 + {pc}], rax",
+            "mov [r9 + {sp}], rsp",
+            "mov [r9 + {fp}], rbp",
+            "call r8",
+            "xor eax, eax",
+            "jmp 4f",
+            // The resume label: entered from the signal handler (or
+            // `egret_resume`) with rsp and rbp as recorded above.
+            "3:",
+            "mov eax, 1",
+            "4:",
+            "pop rbx",
+            "pop rbp",
+            pc = const offset_of!(ResumePoint, pc),
+            sp = const offset_of!(ResumePoint, sp),
+            fp = const offset_of!(ResumePoint, fp),
+            in("rdi") callee_vmctx,
+            in("rsi") caller_vmctx,
+            in("rdx") wasm_call,
+            in("rcx") values,
+            in("r8") array_call,
+            in("r9") resume,
+            lateout("eax") trapped,
+            out("r12") _,
+            out("r13") _,
+            out("r14") _,
+            out("r15") _,
+            clobber_abi("C"),
+        );
+    }
+    trapped
+}
 
 // egret_throw_ref(vmctx: rdi, exn: esi), called by generated code with
 // Cranelift's `tail` convention (the first arguments in the System V
