@@ -2,13 +2,14 @@
 //! chain of wasm activations, and [`invoke_wasm`], the one way the host
 //! calls generated code.
 //!
-//! A call goes through a small assembly stub that saves the callee-saved
-//! registers and records a resume point (pc, sp, fp) in the thread's
+//! A call goes through a small piece of assembly, the entry stub (inline
+//! on x86_64, a function on aarch64), that has the host's callee-saved
+//! registers saved and records a resume point (pc, sp, fp) in the thread's
 //! innermost `Activation`. When generated code faults at a trap site, the
 //! signal handler records the trap and a frame-pointer backtrace in that
 //! activation, then rewrites the signal context so that returning from the
 //! handler lands on the stub's resume label, which restores the registers
-//! and returns 1. Only generated code lies between the stub and the fault,
+//! and yields 1. Only generated code lies between the stub and the fault,
 //! so no Rust frame is skipped. See docs/traps.md. A wasm exception
 //! travels the same way, without a signal: `throw` finds its handler by
 //! walking the same frames, and continues there or at the resume label.
@@ -277,9 +278,9 @@ pub unsafe fn invoke_wasm(
     thread.activation.set(activation_ptr);
     // SAFETY: as above.
     unsafe { (*store_ctx).last_exit_fp = 0 };
-    // SAFETY: the stub saves and restores every callee-saved register
-    // and calls the trampoline as the caller promised it may be
-    // called. The activation outlives the call; the signal handler
+    // SAFETY: the stub restores every callee-saved register it does not
+    // declare clobbered, on both paths, and calls the trampoline as the
+    // caller promised it may be called. The activation outlives the call; the signal handler
     // and the unwinder write to it only through the thread-local
     // pointer while this frame is suspended in the stub.
     let trapped = unsafe {

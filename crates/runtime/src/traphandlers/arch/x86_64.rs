@@ -17,9 +17,10 @@ use std::mem::offset_of;
 /// Inline assembly rather than a stub of its own, so that the compiler
 /// saves only what it keeps live across the call: the block declares every
 /// register of the C ABI clobbered, r12 to r15 as well, and itself saves the
-/// two it may not name, rbx and rbp. It pushes a frame record (rbp, then
-/// rbx beside it), records its resume label, stack pointer and frame
-/// pointer in `resume`, and calls the trampoline. The signal handler (or
+/// two it may not name, rbx and rbp. It pushes rbp and points rbp at it
+/// (the record where frame walks stop: the caller's data lies above it,
+/// not a return address), pushes rbx, records its resume label, stack
+/// pointer and frame pointer in `resume`, and calls the trampoline. The signal handler (or
 /// the unwinder) sends a trapped call to the resume label with rsp and rbp
 /// as recorded; the block then pops rbx and rbp, so the compiler finds
 /// them as it left them, and the clobbered registers are garbage on either
