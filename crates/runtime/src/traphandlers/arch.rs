@@ -59,7 +59,7 @@ macro_rules! asm_function {
 #[cfg(target_arch = "aarch64")]
 mod aarch64;
 #[cfg(target_arch = "aarch64")]
-pub(super) use aarch64::{enter_wasm, strip_pointer_authentication};
+pub(super) use aarch64::{egret_enter_wasm as enter_wasm, strip_pointer_authentication};
 #[cfg(target_arch = "x86_64")]
 mod x86_64;
 #[cfg(target_arch = "x86_64")]

@@ -79,13 +79,18 @@ asm_function!(
 );
 
 unsafe extern "C" {
-    /// The entry stub above: saves the host's callee-saved registers,
-    /// records the resume point in `resume`, calls `array_call(callee_vmctx,
-    /// caller_vmctx, wasm_call, values)` and returns 0, or 1 when a trap
-    /// sent execution back to the resume point. The trampoline's arguments
-    /// come first, so the stub passes them on in the registers they arrive
-    /// in.
-    fn egret_enter_wasm(
+    /// The entry stub above, the aarch64 `enter_wasm`: saves the host's
+    /// callee-saved registers, records the resume point in `resume`, calls
+    /// `array_call(callee_vmctx, caller_vmctx, wasm_call, values)` and
+    /// returns 0, or 1 when a trap or an uncaught exception sent execution
+    /// back to the resume point. The trampoline's arguments come first, so
+    /// the stub passes them on in the registers they arrive in.
+    ///
+    /// # Safety
+    /// `array_call` may be called with these arguments, all generated code
+    /// it runs keeps frame pointers, and `resume` is the resume point of
+    /// the thread's innermost activation.
+    pub(in crate::traphandlers) fn egret_enter_wasm(
         callee_vmctx: *mut u8,
         caller_vmctx: *mut u8,
         wasm_call: *const u8,
@@ -93,38 +98,6 @@ unsafe extern "C" {
         array_call: *const u8,
         resume: *mut ResumePoint,
     ) -> u32;
-}
-
-/// Calls `array_call(callee_vmctx, caller_vmctx, wasm_call, values)`
-/// through the entry stub, which returns 0, or 1 when a trap or an
-/// uncaught exception sent execution to the resume point it recorded in
-/// `resume`.
-///
-/// # Safety
-/// `array_call` may be called with these arguments, all generated code it
-/// runs keeps frame pointers, and `resume` is the resume point of the
-/// thread's innermost activation.
-#[inline(always)]
-pub(in crate::traphandlers) unsafe fn enter_wasm(
-    callee_vmctx: *mut u8,
-    caller_vmctx: *mut u8,
-    wasm_call: *const u8,
-    values: *mut u128,
-    array_call: *const u8,
-    resume: *mut ResumePoint,
-) -> u32 {
-    // SAFETY: per the contract; the stub saves and restores every
-    // callee-saved register.
-    unsafe {
-        egret_enter_wasm(
-            callee_vmctx,
-            caller_vmctx,
-            wasm_call,
-            values,
-            array_call,
-            resume,
-        )
-    }
 }
 
 // egret_throw_ref(vmctx: x2, exn: w3), called by generated code with
