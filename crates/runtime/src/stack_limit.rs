@@ -9,7 +9,7 @@
 //! wasm calls at its deepest point. A store remembers which thread its
 //! limit belongs to (`VMStoreContext::stack_limit_owner`); an entry on any
 //! other thread, or the outermost entry, computes a fresh limit here
-//! ([`ThreadStack::limit_for_new_entry`]): `max_wasm_stack`
+//! ([`ThreadStack::limit_for_entry_at`]): `max_wasm_stack`
 //! below the current stack pointer, but never closer than
 //! [`HOST_STACK_RESERVE`] to the thread's guard page. A thread whose stack
 //! is smaller than the configured maximum thus gets the stack it has (a
@@ -49,18 +49,11 @@ impl ThreadStack {
     }
 
     /// The limit for an entry into wasm on this thread (whose stack this
-    /// is) when its store has no limit for this thread yet:
-    /// `max_wasm_stack` bytes below the current stack pointer, raised to
-    /// keep [`HOST_STACK_RESERVE`] bytes above the floor of the thread's
-    /// stack if that is the stack we run on. Never 0 (which means "no wasm
+    /// is) at stack pointer `sp`, when its store has no limit for this
+    /// thread yet: `max_wasm_stack` bytes below `sp`, raised to keep
+    /// [`HOST_STACK_RESERVE`] bytes above the floor of the thread's stack
+    /// if that is the stack `sp` lies in. Never 0 (which means "no wasm
     /// running").
-    #[inline]
-    pub fn limit_for_new_entry(self, max_wasm_stack: usize) -> usize {
-        self.limit_for_entry_at(approximate_sp(), max_wasm_stack)
-    }
-
-    /// [`ThreadStack::limit_for_new_entry`] for an entry whose stack
-    /// pointer is `sp`.
     pub fn limit_for_entry_at(self, sp: usize, max_wasm_stack: usize) -> usize {
         let on_thread_stack = self.floor <= sp && sp < self.top;
         let lowest = if on_thread_stack {
@@ -71,7 +64,7 @@ impl ThreadStack {
         sp.saturating_sub(max_wasm_stack).max(lowest)
     }
 
-    /// The lowest limit that [`ThreadStack::limit_for_new_entry`] returns
+    /// The lowest limit that [`ThreadStack::limit_for_entry_at`] returns
     /// unchanged: a limit `sp - max_wasm_stack` (without overflow) at or
     /// above it is the entry's limit, wherever `sp` lies. Never 0.
     pub fn lowest_limit(self) -> usize {
@@ -82,7 +75,7 @@ impl ThreadStack {
 /// The stack pointer, or an address close to it (in the current frame),
 /// which is close enough for setting the stack limit.
 #[inline(always)]
-pub fn approximate_sp() -> usize {
+pub(crate) fn approximate_sp() -> usize {
     #[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
     {
         let sp: usize;
@@ -182,7 +175,7 @@ mod tests {
             .stack_size(256 * 1024)
             .spawn(|| {
                 (
-                    ThreadStack::of_current_thread().limit_for_new_entry(8 << 20),
+                    ThreadStack::of_current_thread().limit_for_entry_at(approximate_sp(), 8 << 20),
                     approximate_sp(),
                     thread_stack_bounds().0,
                 )
@@ -196,7 +189,8 @@ mod tests {
 
     #[test]
     fn a_large_thread_gets_the_configured_maximum() {
-        let limit = ThreadStack::of_current_thread().limit_for_new_entry(64 * 1024);
+        let limit =
+            ThreadStack::of_current_thread().limit_for_entry_at(approximate_sp(), 64 * 1024);
         let sp = approximate_sp();
         assert!(sp - limit <= 64 * 1024 + 4096, "{sp:#x} {limit:#x}");
         assert!(limit > thread_stack_bounds().0);

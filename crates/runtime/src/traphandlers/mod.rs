@@ -310,7 +310,7 @@ pub unsafe fn invoke_wasm(
 }
 
 /// The stack limit of a new entry into wasm on `thread`, the calling
-/// thread (see [`ThreadStack::limit_for_new_entry`]): `max_wasm_stack`
+/// thread (see [`ThreadStack::limit_for_entry_at`]): `max_wasm_stack`
 /// below the stack pointer, which is the answer whenever that is at least
 /// the thread's lowest limit, one comparison once the thread is prepared;
 /// the rest is in a cold function.
