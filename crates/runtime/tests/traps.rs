@@ -1,7 +1,7 @@
-//! Trap handling end to end: small functions compiled with cranelift-jit,
-//! registered in the code registry and entered through `invoke_wasm`.
-//! They use the frontend's ABI and trap codes, which exist only with the
-//! `compiler` feature.
+//! Trap handling end to end: small functions compiled with Cranelift,
+//! loaded as a `CodeImage` by `CodeMemory::load`, registered in the code
+//! registry and entered through `invoke_wasm`. They use the frontend's ABI
+//! and trap codes, which exist only with the `compiler` feature.
 #![cfg(feature = "compiler")]
 
 use cranelift_codegen::ir::immediates::Offset32;
@@ -9,22 +9,23 @@ use cranelift_codegen::ir::{
     AbiParam, ArgumentPurpose, GlobalValueData, InstBuilder, MemFlagsData, Signature, TrapCode,
     Value, types,
 };
-use cranelift_codegen::isa::CallConv;
-use cranelift_codegen::{Context, settings, settings::Configurable};
+use cranelift_codegen::isa::{CallConv, OwnedTargetIsa};
+use cranelift_codegen::{Context, control::ControlPlane, settings, settings::Configurable};
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
-use cranelift_jit::{ArenaMemoryProvider, JITBuilder, JITModule};
-use cranelift_module::{FuncId, Linkage, Module, default_libcall_names};
 use egret_frontend::abi::{WASM_CALL_CONV, array_call_signature};
-use egret_frontend::code::{CodeKind, CodeMap, CodeRange, TrapSite};
+use egret_frontend::code::{CodeKind, CodeMap};
+use egret_frontend::image::{CodeImage, FunctionLoc};
 use egret_frontend::traps::{Trap, TrapReason};
 use egret_frontend::types::FuncIndex;
 use egret_frontend::vmoffsets::{VMOffsets, store_ctx};
+use egret_runtime::code_memory::CodeMemory;
 use egret_runtime::code_registry::{self, CodeRegistration};
 use egret_runtime::traphandlers::{MAX_TRAP_FRAMES, TrapRecord, invoke_wasm};
 use egret_runtime::vmcontext::VMStoreContext;
 use std::cell::{Cell, RefCell};
 use std::os::unix::process::ExitStatusExt;
 use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 
 /// Wasm stack allowed per call; far below the 2 MiB of a test thread.
@@ -35,6 +36,15 @@ const MAX_WASM_STACK: usize = 256 * 1024;
 struct TestVmctx {
     store: *mut VMStoreContext,
 }
+
+/// The addresses of the functions that test code calls, filled in once the
+/// code is loaded: calls go through this table, so that the code needs no
+/// relocations.
+static CALLEES: [AtomicUsize; 2] = [AtomicUsize::new(0), AtomicUsize::new(0)];
+/// `CALLEES` index of `unreachable`.
+const CALLEE_UNREACHABLE: usize = 0;
+/// `CALLEES` index of `recurse`.
+const CALLEE_RECURSE: usize = 1;
 
 /// The compiled test functions. Each has the wasm signature
 /// `(vmctx, caller_vmctx, a: i64, b: i64) -> i64`.
@@ -59,6 +69,7 @@ struct Jit {
     trampoline: usize,
     map: Arc<CodeMap>,
     _registration: CodeRegistration,
+    _code: CodeMemory,
 }
 
 fn jit() -> &'static Jit {
@@ -75,15 +86,12 @@ fn wasm_sig() -> Signature {
     sig
 }
 
-/// Compiles functions one by one, keeping what the code map needs.
+/// Compiles functions one by one into one code image.
 struct Compiler {
-    module: JITModule,
+    isa: OwnedTargetIsa,
     ctx: Context,
     fctx: FunctionBuilderContext,
-    /// Defined functions: id, kind, code size.
-    defined: Vec<(FuncId, CodeKind, usize)>,
-    /// Trap sites: function, offset in it, kind.
-    traps: Vec<(FuncId, u32, TrapReason)>,
+    image: CodeImage,
 }
 
 impl Compiler {
@@ -96,37 +104,23 @@ impl Compiler {
             .unwrap()
             .finish(settings::Flags::new(flags))
             .unwrap();
-        let mut builder = JITBuilder::with_isa(isa, default_libcall_names());
-        // All the code in one reservation, as `CodeMemory::load` maps it: the
-        // code registry takes a map's code to be one range.
-        builder.memory_provider(Box::new(
-            ArenaMemoryProvider::new_with_size(1 << 20).unwrap(),
-        ));
-        let module = JITModule::new(builder);
-        let ctx = module.make_context();
         Compiler {
-            module,
-            ctx,
+            isa,
+            ctx: Context::new(),
             fctx: FunctionBuilderContext::new(),
-            defined: Vec::new(),
-            traps: Vec::new(),
+            image: CodeImage::default(),
         }
     }
 
-    fn declare(&mut self, name: &str, sig: &Signature) -> FuncId {
-        self.module
-            .declare_function(name, Linkage::Local, sig)
-            .unwrap()
-    }
-
-    /// Builds the body of `id` with `body(builder, module, params)`.
+    /// Compiles a function built by `body(builder, params)` and appends it
+    /// to the image; its index in the image.
     fn define(
         &mut self,
-        id: FuncId,
         sig: Signature,
         kind: CodeKind,
-        body: impl FnOnce(&mut FunctionBuilder, &mut JITModule, &[Value]),
-    ) {
+        body: impl FnOnce(&mut FunctionBuilder, &[Value]),
+    ) -> usize {
+        self.ctx.clear();
         self.ctx.func.signature = sig;
         let mut b = FunctionBuilder::new(&mut self.ctx.func, &mut self.fctx);
         let entry = b.create_block();
@@ -134,56 +128,36 @@ impl Compiler {
         b.switch_to_block(entry);
         b.seal_block(entry);
         let params = b.block_params(entry).to_vec();
-        body(&mut b, &mut self.module, &params);
+        body(&mut b, &params);
         b.seal_all_blocks();
-        b.finalize(self.module.target_config());
+        b.finalize(self.isa.frontend_config());
 
-        self.module.define_function(id, &mut self.ctx).unwrap();
-        let compiled = self.ctx.compiled_code().unwrap();
-        self.defined.push((id, kind, compiled.code_buffer().len()));
+        let compiled = self
+            .ctx
+            .compile(&*self.isa, &mut ControlPlane::default())
+            .unwrap();
+        assert!(
+            compiled.buffer.relocs().is_empty(),
+            "test code calls through CALLEES"
+        );
+        let text = &mut self.image.text;
+        text.resize(text.len().next_multiple_of(16), 0);
+        let start = u32::try_from(text.len()).unwrap();
+        text.extend_from_slice(compiled.code_buffer());
         for trap in compiled.buffer.traps() {
             let kind = TrapReason::from_code(trap.code).expect("a trap code Egret uses");
-            self.traps.push((id, trap.offset, kind));
+            self.image.traps.push((start + trap.offset, kind));
         }
-        self.module.clear_context(&mut self.ctx);
+        let len = u32::try_from(compiled.code_buffer().len()).unwrap();
+        self.image.functions.push(FunctionLoc { kind, start, len });
+        self.image.functions.len() - 1
     }
 
     /// Defines a wasm function `(vmctx, caller, a, b) -> body(a, b)`.
-    fn wasm(
-        &mut self,
-        id: FuncId,
-        index: u32,
-        body: impl FnOnce(&mut FunctionBuilder, &mut JITModule, [Value; 4]),
-    ) {
-        self.define(
-            id,
-            wasm_sig(),
-            CodeKind::Function(FuncIndex(index)),
-            |b, m, p| body(b, m, [p[0], p[1], p[2], p[3]]),
-        );
-    }
-
-    fn finish(mut self) -> (JITModule, Arc<CodeMap>) {
-        self.module.finalize_definitions().unwrap();
-        let addr = |id| self.module.get_finalized_function(id).addr();
-        let ranges = self
-            .defined
-            .iter()
-            .map(|&(id, kind, size)| CodeRange {
-                start: addr(id),
-                end: addr(id) + size,
-                kind,
-            })
-            .collect();
-        let traps = self
-            .traps
-            .iter()
-            .map(|&(id, offset, kind)| TrapSite {
-                pc: addr(id) + offset as usize,
-                kind,
-            })
-            .collect();
-        (self.module, Arc::new(CodeMap::new(ranges, traps)))
+    fn wasm(&mut self, index: u32, body: impl FnOnce(&mut FunctionBuilder, [Value; 4])) -> usize {
+        self.define(wasm_sig(), CodeKind::Function(FuncIndex(index)), |b, p| {
+            body(b, [p[0], p[1], p[2], p[3]])
+        })
     }
 }
 
@@ -191,60 +165,46 @@ fn ret(b: &mut FunctionBuilder, v: Value) {
     b.ins().return_(&[v]);
 }
 
+/// Calls the function at `CALLEES[callee]` with the wasm signature.
+fn call_callee(b: &mut FunctionBuilder, callee: usize, args: &[Value]) -> Value {
+    let sig = b.import_signature(wasm_sig());
+    let table = b.ins().iconst(types::I64, CALLEES.as_ptr().addr() as i64);
+    let offset = i32::try_from(callee * size_of::<usize>()).unwrap();
+    let code = b
+        .ins()
+        .load(types::I64, MemFlagsData::trusted(), table, offset);
+    let call = b.ins().call_indirect(sig, code, args);
+    b.inst_results(call)[0]
+}
+
 fn compile() -> Jit {
     let mut c = Compiler::new();
-    let wasm = wasm_sig();
-    let names = [
-        "add",
-        "unreachable",
-        "calls_unreachable",
-        "load",
-        "udiv",
-        "sdiv",
-        "recurse",
-        "calls_host",
-    ];
-    let ids: Vec<FuncId> = names.iter().map(|n| c.declare(n, &wasm)).collect();
-    let [
-        add,
-        unreachable,
-        calls_unreachable,
-        load,
-        udiv,
-        sdiv,
-        recurse,
-        calls_host,
-    ] = ids.clone().try_into().unwrap();
-    let trampoline = c.declare("trampoline", &array_call_signature(CallConv::SystemV));
-
-    c.wasm(add, 0, |b, _, [_, _, a, x]| {
+    let add = c.wasm(0, |b, [_, _, a, x]| {
         let v = b.ins().iadd(a, x);
         ret(b, v);
     });
-    c.wasm(unreachable, 1, |b, _, _| {
+    let unreachable = c.wasm(1, |b, _| {
         b.ins()
             .trap(TrapReason::Wasm(Trap::UnreachableCodeReached).code());
     });
-    c.wasm(calls_unreachable, 2, |b, m, [vmctx, _, a, x]| {
-        let callee = m.declare_func_in_func(unreachable, b.func);
-        let call = b.ins().call(callee, &[vmctx, vmctx, a, x]);
-        let v = b.inst_results(call)[0];
+    let calls_unreachable = c.wasm(2, |b, [vmctx, _, a, x]| {
+        let v = call_callee(b, CALLEE_UNREACHABLE, &[vmctx, vmctx, a, x]);
         ret(b, v);
     });
-    c.wasm(load, 3, |b, _, [_, _, a, _]| {
+    let load = c.wasm(3, |b, [_, _, a, _]| {
         let heap = MemFlagsData::new().with_trap_code(Some(TrapCode::HEAP_OUT_OF_BOUNDS));
         let v = b.ins().load(types::I64, heap, a, 0);
         ret(b, v);
     });
-    c.wasm(udiv, 4, |b, _, [_, _, a, x]| {
+    let udiv = c.wasm(4, |b, [_, _, a, x]| {
         let v = b.ins().udiv(a, x);
         ret(b, v);
     });
-    c.wasm(sdiv, 5, |b, _, [_, _, a, x]| {
+    let sdiv = c.wasm(5, |b, [_, _, a, x]| {
         let v = b.ins().sdiv(a, x);
         ret(b, v);
     });
-    c.wasm(recurse, 6, |b, m, [vmctx, _, a, x]| {
+    let recurse = c.wasm(6, |b, [vmctx, _, a, x]| {
         // The stack limit: vmctx -> store context -> stack_limit.
         let trusted = b
             .func
@@ -271,14 +231,12 @@ fn compile() -> Jit {
         b.switch_to_block(base);
         ret(b, x);
         b.switch_to_block(step);
-        let callee = m.declare_func_in_func(recurse, b.func);
         let next = b.ins().iadd_imm_s(a, -1);
-        let call = b.ins().call(callee, &[vmctx, vmctx, next, x]);
-        let r = b.inst_results(call)[0];
+        let r = call_callee(b, CALLEE_RECURSE, &[vmctx, vmctx, next, x]);
         let v = b.ins().iadd_imm_s(r, 1);
         ret(b, v);
     });
-    c.wasm(calls_host, 7, |b, _, [vmctx, _, a, x]| {
+    let calls_host = c.wasm(7, |b, [vmctx, _, a, x]| {
         let mut host_sig = Signature::new(CallConv::SystemV);
         host_sig.params.extend([AbiParam::new(types::I64); 2]);
         host_sig.returns.push(AbiParam::new(types::I64));
@@ -290,11 +248,10 @@ fn compile() -> Jit {
         let v = b.ins().udiv(x, divisor);
         ret(b, v);
     });
-    c.define(
-        trampoline,
+    let trampoline = c.define(
         array_call_signature(CallConv::SystemV),
         CodeKind::Trampoline,
-        |b, _, p| {
+        |b, p| {
             let &[callee_vmctx, caller_vmctx, wasm_call, values] = p else {
                 unreachable!()
             };
@@ -312,9 +269,12 @@ fn compile() -> Jit {
         },
     );
 
-    let (module, map) = c.finish();
-    let addr = |id| module.get_finalized_function(id).addr();
-    let jit = Jit {
+    let code = CodeMemory::load(&c.image).unwrap();
+    let addr = |i| code.address(i);
+    CALLEES[CALLEE_UNREACHABLE].store(addr(unreachable), Ordering::Relaxed);
+    CALLEES[CALLEE_RECURSE].store(addr(recurse), Ordering::Relaxed);
+    let map = Arc::clone(code.code_map());
+    Jit {
         add: addr(add),
         unreachable: addr(unreachable),
         calls_unreachable: addr(calls_unreachable),
@@ -324,15 +284,13 @@ fn compile() -> Jit {
         recurse: addr(recurse),
         calls_host: addr(calls_host),
         trampoline: addr(trampoline),
-        // SAFETY: the map describes the functions just compiled, which keep
-        // frame pointers and live for the rest of the process.
+        // SAFETY: the map describes the functions just loaded, which keep
+        // frame pointers and live as long as the registration (both are
+        // in this value, which lives for the rest of the process).
         _registration: unsafe { code_registry::register(Arc::clone(&map)) },
         map,
-    };
-    // Dropping a JITModule leaves its code in place; the code lives for
-    // the rest of the process.
-    drop(module);
-    jit
+        _code: code,
+    }
 }
 
 /// A store context for one test; boxed so its address is stable.
