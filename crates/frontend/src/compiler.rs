@@ -30,11 +30,11 @@ use crate::trampolines;
 use crate::translate::{FuncTranslator, ModuleEnv};
 use crate::types::{DefinedFuncIndex, FuncType};
 use crate::vmoffsets::VMOffsets;
-use cranelift_codegen::Context;
 use cranelift_codegen::control::ControlPlane;
 use cranelift_codegen::ir;
 use cranelift_codegen::isa::{OwnedTargetIsa, TargetIsa};
 use cranelift_codegen::settings::{self, Configurable};
+use cranelift_codegen::{CodegenError, Context};
 use cranelift_frontend::FunctionBuilderContext;
 use rayon::prelude::*;
 use std::collections::HashMap;
@@ -97,6 +97,25 @@ impl std::fmt::Debug for Compiler {
 
 fn setting_error(e: impl std::fmt::Display) -> CompileError {
     CompileError::Codegen(format!("cannot configure Cranelift: {e}"))
+}
+
+/// The error for Cranelift refusing to compile `kind`. A function beyond
+/// one of the code generator's limits (more spill slots or code than its
+/// encodings reach) is a module Egret cannot run, as an unsupported
+/// feature is; any other refusal is a bug in the translation.
+fn codegen_failure(kind: CodeKind, error: CodegenError) -> CompileError {
+    match error {
+        CodegenError::ImplLimitExceeded | CodegenError::CodeTooLarge => {
+            let what = match kind {
+                CodeKind::Function(func) => format!("function {}", func.0),
+                CodeKind::Trampoline => "a trampoline".to_string(),
+            };
+            CompileError::Unsupported(format!(
+                "{what} is beyond the code generator's limits: {error}"
+            ))
+        }
+        error => CompileError::Codegen(format!("{error:?}")),
+    }
 }
 
 /// Cranelift's shared settings for Egret's code.
@@ -444,7 +463,7 @@ impl Compiler {
         body_offset: Option<u32>,
     ) -> Result<CompiledFunction, CompileError> {
         ctx.compile(&*self.isa, &mut ControlPlane::default())
-            .map_err(|e| CompileError::Codegen(format!("{:?}", e.inner)))?;
+            .map_err(|e| codegen_failure(kind, e.inner))?;
         let compiled = CompiledFunction::from_context(ctx, kind, body_offset);
         ctx.clear();
         compiled
@@ -458,5 +477,31 @@ impl Compiler {
         trampolines::build_host_call(ty, &*self.isa, &mut ctx.func, &mut fctx);
         let function = self.compile_context(&mut ctx, CodeKind::Trampoline, None)?;
         CodeImage::link(&*self.isa, &[function])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::types::FuncIndex;
+
+    #[test]
+    fn functions_beyond_the_code_generators_limits_are_unsupported_not_bugs() {
+        let error = codegen_failure(
+            CodeKind::Function(FuncIndex(7)),
+            CodegenError::ImplLimitExceeded,
+        );
+        let CompileError::Unsupported(message) = &error else {
+            panic!("{error:?}");
+        };
+        assert!(message.starts_with("function 7 is beyond"), "{message}");
+        let error = codegen_failure(CodeKind::Trampoline, CodegenError::CodeTooLarge);
+        assert!(matches!(error, CompileError::Unsupported(_)), "{error:?}");
+
+        let error = codegen_failure(
+            CodeKind::Function(FuncIndex(0)),
+            CodegenError::Unsupported("an instruction".into()),
+        );
+        assert!(matches!(error, CompileError::Codegen(_)), "{error:?}");
     }
 }
