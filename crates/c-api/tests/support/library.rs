@@ -18,6 +18,13 @@ pub const SHARED_LIBRARY: &str = if cfg!(target_os = "macos") {
 /// `staticlib` for integration tests (they cannot link it), so this runs
 /// `cargo build` for it, into the directory this test runs from
 /// (`target/<profile>/deps`).
+///
+/// The build selects every library of the workspace, in the profile the
+/// tests were built with, so that dependencies get the features `cargo
+/// test --workspace` unified and the build reuses what that test build
+/// compiled. `-p egret-c-api` alone would resolve other features (the
+/// Cranelift that Wasmtime's peer shares, for one) and compile Cranelift
+/// and everything above it again: five minutes on a two-core machine.
 pub fn library_dir() -> PathBuf {
     static BUILT: OnceLock<PathBuf> = OnceLock::new();
     BUILT
@@ -31,11 +38,13 @@ pub fn library_dir() -> PathBuf {
             let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
             let mut build = Command::new(cargo);
             build
-                .args(["build", "-p", "egret-c-api", "--lib", "--target-dir"])
+                .args(["build", "--workspace", "--lib", "--target-dir"])
                 .arg(target)
                 .current_dir(env!("CARGO_MANIFEST_DIR"));
             if dir.file_name().is_some_and(|name| name == "release") {
                 build.arg("--release");
+            } else {
+                build.args(["--profile", "test"]);
             }
             let output = build.output().expect("running cargo build");
             assert!(
