@@ -100,9 +100,9 @@ fn setting_error(e: impl std::fmt::Display) -> CompileError {
 }
 
 /// The error for Cranelift refusing to compile `kind`. A function beyond
-/// one of the code generator's limits (more spill slots or code than its
-/// encodings reach) is a module Egret cannot run, as an unsupported
-/// feature is; any other refusal is a bug in the translation.
+/// one of the code generator's limits (more spill slots or virtual
+/// registers than it can number) is a module Egret cannot run, as an
+/// unsupported feature is; any other refusal is a bug in the translation.
 fn codegen_failure(kind: CodeKind, error: CodegenError) -> CompileError {
     match error {
         CodegenError::ImplLimitExceeded | CodegenError::CodeTooLarge => {

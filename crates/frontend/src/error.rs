@@ -22,7 +22,8 @@ pub enum CompileError {
         /// Byte offset in the module where it was found.
         offset: u64,
     },
-    /// The module uses a feature Egret does not support or has switched off.
+    /// The module uses a feature Egret does not support or has switched
+    /// off, or has a function beyond the code generator's limits.
     #[error("unsupported: {0}")]
     Unsupported(String),
     /// Cranelift failed to compile a function (a bug in Egret).
