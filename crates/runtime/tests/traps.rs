@@ -14,7 +14,8 @@ use cranelift_codegen::{Context, control::ControlPlane, settings, settings::Conf
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 use egret_frontend::abi::{WASM_CALL_CONV, array_call_signature};
 use egret_frontend::code::{CodeKind, CodeMap};
-use egret_frontend::image::{CodeImage, FunctionLoc};
+use egret_frontend::image::CodeImage;
+use egret_frontend::link::CompiledFunction;
 use egret_frontend::traps::{Trap, TrapReason};
 use egret_frontend::types::FuncIndex;
 use egret_frontend::vmoffsets::{VMOffsets, store_ctx};
@@ -86,12 +87,12 @@ fn wasm_sig() -> Signature {
     sig
 }
 
-/// Compiles functions one by one into one code image.
+/// Compiles functions one by one, then links them into one code image.
 struct Compiler {
     isa: OwnedTargetIsa,
     ctx: Context,
     fctx: FunctionBuilderContext,
-    image: CodeImage,
+    functions: Vec<CompiledFunction>,
 }
 
 impl Compiler {
@@ -108,12 +109,12 @@ impl Compiler {
             isa,
             ctx: Context::new(),
             fctx: FunctionBuilderContext::new(),
-            image: CodeImage::default(),
+            functions: Vec::new(),
         }
     }
 
-    /// Compiles a function built by `body(builder, params)` and appends it
-    /// to the image; its index in the image.
+    /// Compiles a function built by `body(builder, params)`; its index in
+    /// the batch.
     fn define(
         &mut self,
         sig: Signature,
@@ -140,17 +141,15 @@ impl Compiler {
             compiled.buffer.relocs().is_empty(),
             "test code calls through CALLEES"
         );
-        let text = &mut self.image.text;
-        text.resize(text.len().next_multiple_of(16), 0);
-        let start = u32::try_from(text.len()).unwrap();
-        text.extend_from_slice(compiled.code_buffer());
-        for trap in compiled.buffer.traps() {
-            let kind = TrapReason::from_code(trap.code).expect("a trap code Egret uses");
-            self.image.traps.push((start + trap.offset, kind));
-        }
-        let len = u32::try_from(compiled.code_buffer().len()).unwrap();
-        self.image.functions.push(FunctionLoc { kind, start, len });
-        self.image.functions.len() - 1
+        let function = CompiledFunction::from_context(&self.ctx, kind, None).unwrap();
+        self.functions.push(function);
+        self.functions.len() - 1
+    }
+
+    /// Lays the functions out in one image, as the frontend's linker does
+    /// for a module.
+    fn finish(&self) -> CodeImage {
+        CodeImage::link(&*self.isa, &self.functions).unwrap()
     }
 
     /// Defines a wasm function `(vmctx, caller, a, b) -> body(a, b)`.
@@ -269,7 +268,7 @@ fn compile() -> Jit {
         },
     );
 
-    let code = CodeMemory::load(&c.image).unwrap();
+    let code = CodeMemory::load(&c.finish()).unwrap();
     let addr = |i| code.address(i);
     CALLEES[CALLEE_UNREACHABLE].store(addr(unreachable), Ordering::Relaxed);
     CALLEES[CALLEE_RECURSE].store(addr(recurse), Ordering::Relaxed);
