@@ -423,8 +423,10 @@ impl Compiler {
                     w.ctx.func.clone_from(body);
                 }
             }
-            callees.inline_into(&mut w.ctx)?;
             let kind = CodeKind::Function(env.info.func_index(index));
+            callees
+                .inline_into(&mut w.ctx)
+                .map_err(|e| codegen_failure(kind, e))?;
             self.compile_context(&mut w.ctx, kind, body_offsets[i])
         })
     }

@@ -38,7 +38,7 @@
 //! source locations, so [`Callees::inline_into`] gives every instruction
 //! made for a call site the location of that call.
 
-use crate::error::CompileError;
+use cranelift_codegen::CodegenError;
 use cranelift_codegen::Context;
 use cranelift_codegen::inline::{Inline, InlineCommand};
 use cranelift_codegen::ir::{self, ExternalName, Opcode, SourceLoc, UserFuncName};
@@ -116,8 +116,10 @@ impl Callees {
     }
 
     /// Inlines the eligible calls of the function in `ctx.func` and gives
-    /// the instructions that replace each call its source location.
-    pub fn inline_into(&self, ctx: &mut Context) -> Result<(), CompileError> {
+    /// the instructions that replace each call its source location. The
+    /// error is Cranelift's, for the caller to report as it reports the
+    /// function's compilation (the inliner can meet the same limits).
+    pub fn inline_into(&self, ctx: &mut Context) -> Result<(), CodegenError> {
         // Most functions call nothing inlinable: their few imported
         // callees say so without a walk over every instruction.
         let calls_inlinable = ctx.func.dfg.ext_funcs.values().any(|callee| {
@@ -135,8 +137,7 @@ impl Callees {
             caller_values: ctx.func.dfg.num_values(),
             sites: Vec::new(),
         };
-        ctx.inline(&mut inliner)
-            .map_err(|e| CompileError::Codegen(format!("inlining: {e:?}")))?;
+        ctx.inline(&mut inliner)?;
         let sites = inliner.sites;
         let Some(&(first_inlined, _)) = sites.first() else {
             return Ok(());
