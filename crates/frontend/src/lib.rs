@@ -44,3 +44,16 @@ pub mod vmoffsets;
 
 #[cfg(feature = "compiler")]
 pub use cranelift_codegen::ir::TrapCode;
+
+/// The Cranelift crates the compiler is built on, for code outside the
+/// frontend that builds functions for Egret's ABI by hand (the runtime's
+/// trap tests). Reaching them through the frontend keeps them out of
+/// those crates' own dependencies: the runtime's tests without the
+/// `compiler` feature then build no Cranelift at all.
+#[cfg(feature = "compiler")]
+#[doc(hidden)]
+pub mod cranelift {
+    pub use cranelift_codegen as codegen;
+    pub use cranelift_frontend as frontend;
+    pub use cranelift_native as native;
+}

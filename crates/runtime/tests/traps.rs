@@ -4,16 +4,19 @@
 //! and trap codes, which exist only with the `compiler` feature.
 #![cfg(feature = "compiler")]
 
-use cranelift_codegen::ir::immediates::Offset32;
-use cranelift_codegen::ir::{
+use egret_frontend::abi::{WASM_CALL_CONV, array_call_signature};
+use egret_frontend::code::{CodeKind, CodeMap};
+use egret_frontend::cranelift::codegen::ir::immediates::Offset32;
+use egret_frontend::cranelift::codegen::ir::{
     AbiParam, ArgumentPurpose, GlobalValueData, InstBuilder, MemFlagsData, Signature, TrapCode,
     Value, types,
 };
-use cranelift_codegen::isa::{CallConv, OwnedTargetIsa};
-use cranelift_codegen::{Context, control::ControlPlane, settings, settings::Configurable};
-use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
-use egret_frontend::abi::{WASM_CALL_CONV, array_call_signature};
-use egret_frontend::code::{CodeKind, CodeMap};
+use egret_frontend::cranelift::codegen::isa::{CallConv, OwnedTargetIsa};
+use egret_frontend::cranelift::codegen::{
+    Context, control::ControlPlane, settings, settings::Configurable,
+};
+use egret_frontend::cranelift::frontend::{FunctionBuilder, FunctionBuilderContext};
+use egret_frontend::cranelift::native;
 use egret_frontend::image::CodeImage;
 use egret_frontend::link::CompiledFunction;
 use egret_frontend::traps::{Trap, TrapReason};
@@ -101,7 +104,7 @@ impl Compiler {
         flags.set("opt_level", "speed").unwrap();
         flags.set("preserve_frame_pointers", "true").unwrap();
         flags.set("unwind_info", "false").unwrap();
-        let isa = cranelift_native::builder()
+        let isa = native::builder()
             .unwrap()
             .finish(settings::Flags::new(flags))
             .unwrap();
