@@ -260,6 +260,65 @@ fn the_same_module_serializes_to_the_same_bytes() {
     }
 }
 
+/// A module whose functions grow with their index, so that a parallel
+/// compile (longest body first) takes them in reverse order, with imports
+/// and exports of several types (host-call and array-call trampolines):
+/// export `f{i}` returns `i` plus the sum of what it calls.
+fn functions_of_growing_size() -> String {
+    let mut wat = String::from(
+        "(module\n (import \"host\" \"id\" (func $id (param i32) (result i32)))\n          (import \"host\" \"sum\" (func $sum (param i64 i64) (result i64)))\n",
+    );
+    for i in 0..24 {
+        // Each body adds up `i` in ones, then calls its neighbour below.
+        let ones = "(i32.add (i32.const 1))".repeat(i);
+        let call = if i == 0 {
+            "(i32.add (call $id (i32.const 0)))".to_string()
+        } else {
+            format!("(i32.add (call $f{}))", i - 1)
+        };
+        wat.push_str(&format!(
+            " (func $f{i} (export \"f{i}\") (result i32) (i32.const 0) {ones} {call})\n"
+        ));
+    }
+    wat.push_str(
+        " (func (export \"wide\") (param i64) (result i64) (call $sum (local.get 0) (i64.const 1))))",
+    );
+    wat
+}
+
+#[test]
+fn parallel_and_serial_compiles_make_the_same_artifact_and_code() {
+    let wat = functions_of_growing_size();
+    let compile = |parallel: bool| {
+        let mut config = Config::new();
+        config.parallel_compilation(parallel);
+        let engine = Engine::new(&config).unwrap();
+        let module = Module::new(&engine, &wat).unwrap();
+        (engine, module)
+    };
+    let (serial_engine, serial) = compile(false);
+    let (parallel_engine, parallel) = compile(true);
+    assert!(serial.serialize().unwrap() == parallel.serialize().unwrap());
+
+    for (engine, module) in [(serial_engine, serial), (parallel_engine, parallel)] {
+        let mut store = Store::new(&engine, ());
+        let id = Func::wrap(&mut store, |x: i32| x);
+        let sum = Func::wrap(&mut store, |a: i64, b: i64| a + b);
+        let instance = Instance::new(&mut store, &module, &[id.into(), sum.into()]).unwrap();
+        for i in 0..24 {
+            let f = instance
+                .get_typed_func::<(), i32>(&mut store, &format!("f{i}"))
+                .unwrap();
+            // f{i} = i + f{i-1}, f0 = 0: the triangular number of i.
+            assert_eq!(f.call(&mut store, ()).unwrap(), i * (i + 1) / 2, "f{i}");
+        }
+        let wide = instance
+            .get_typed_func::<i64, i64>(&mut store, "wide")
+            .unwrap();
+        assert_eq!(wide.call(&mut store, 41).unwrap(), 42);
+    }
+}
+
 #[test]
 fn a_host_function_keeps_the_module_code_of_its_trampoline_alive() {
     let engine = Engine::default();

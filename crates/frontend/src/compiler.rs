@@ -3,15 +3,16 @@
 //! code.
 //!
 //! Pipeline: `parse` walks the sections (validating them) and sets the
-//! bodies aside; each body is validated, translated and compiled on a rayon
-//! worker with its own Cranelift context (with inlining on, short bodies
-//! are translated in a first parallel pass so that callers can inline
-//! them, `inlining.rs`); the main thread then compiles the
-//! trampolines (array-call per type of a defined function, host-call per
-//! distinct function type) and links everything into one `CodeImage`
-//! (`link.rs`), which the runtime loads. A module rejected on the way is decoded again on its own
-//! (`decode::check`) to report it as malformed rather than invalid when it
-//! does not decode.
+//! bodies aside; then the defined functions and the trampolines
+//! (array-call per type of a defined function, host-call per distinct
+//! function type) are compiled as one parallel batch, longest body first,
+//! each rayon worker with its own Cranelift context (each body validated
+//! and translated there; with inlining on, short bodies are translated in
+//! a first parallel pass so that callers can inline them, `inlining.rs`);
+//! the main thread links everything into one `CodeImage` (`link.rs`),
+//! which the runtime loads. A module rejected on the way is decoded again
+//! on its own (`decode::check`) to report it as malformed rather than
+//! invalid when it does not decode.
 
 use crate::artifact::{self, Expected, Fingerprint};
 use crate::code::CodeKind;
@@ -38,7 +39,6 @@ use cranelift_codegen::{CodegenError, Context};
 use cranelift_frontend::FunctionBuilderContext;
 use rayon::prelude::*;
 use std::collections::HashMap;
-use std::collections::hash_map::Entry;
 use std::sync::Arc;
 
 /// The size of one compiled function, for reports on foreign targets.
@@ -66,6 +66,8 @@ struct UnlinkedModule {
 /// A rayon worker's reusable translation and compilation state.
 struct Worker {
     translator: FuncTranslator,
+    /// The builder state of the trampolines this worker builds.
+    trampoline_builder: FunctionBuilderContext,
     ctx: Context,
 }
 
@@ -73,9 +75,67 @@ impl Worker {
     fn new() -> Worker {
         Worker {
             translator: FuncTranslator::new(),
+            trampoline_builder: FunctionBuilderContext::new(),
             ctx: Context::new(),
         }
     }
+}
+
+/// One unit of a module's compilation.
+enum Job<'a> {
+    /// A defined function: its body to translate, or `None` where
+    /// inlining translated it ahead (`Callees`).
+    Function {
+        index: DefinedFuncIndex,
+        body_offset: Option<u32>,
+        body: Option<PendingFunction<'a>>,
+    },
+    /// The array-call trampoline of functions of this type.
+    ArrayCall(&'a FuncType),
+    /// The host-call trampoline of functions of this type.
+    HostCall(&'a FuncType),
+}
+
+impl Job<'_> {
+    /// The length of the wasm body to compile, by which the jobs are
+    /// ordered (a trampoline is shorter than any function).
+    fn body_len(&self) -> usize {
+        match self {
+            Job::Function { body: Some(f), .. } => f.body.as_bytes().len(),
+            Job::Function { body: None, .. } | Job::ArrayCall(_) | Job::HostCall(_) => 0,
+        }
+    }
+}
+
+/// The trampolines a module of `num_defined` defined functions needs:
+/// where each type's will be (batch ids after the functions'), and the
+/// jobs that compile them, in batch order.
+fn plan_trampolines(info: &ModuleInfo, num_defined: usize) -> (Trampolines, Vec<Job<'_>>) {
+    let mut jobs = Vec::new();
+    let mut array_calls = vec![None; info.types.len()];
+    for ty in &info.functions[info.num_imported_funcs as usize..] {
+        if array_calls[ty.index()].is_none() {
+            array_calls[ty.index()] = Some((num_defined + jobs.len()) as u32);
+            jobs.push(Job::ArrayCall(info.func_type_at(*ty)));
+        }
+    }
+    let mut host_calls = vec![None; info.types.len()];
+    let mut by_signature = HashMap::new();
+    for (index, ty) in info.types.iter().enumerate() {
+        let Some(ty) = ty.as_func() else { continue };
+        let id = *by_signature.entry(info.type_ids[index]).or_insert_with(|| {
+            jobs.push(Job::HostCall(ty));
+            (num_defined + jobs.len() - 1) as u32
+        });
+        host_calls[index] = Some(id);
+    }
+    (
+        Trampolines {
+            array_calls,
+            host_calls,
+        },
+        jobs,
+    )
 }
 
 /// The engine's compiler.
@@ -295,7 +355,7 @@ impl Compiler {
             .collect())
     }
 
-    /// Parses and compiles every defined function, then one array-call
+    /// Parses and compiles every defined function, one array-call
     /// trampoline per type of a defined function and one host-call
     /// trampoline per distinct function type; also returns, per type
     /// index, the batch ids of its trampolines.
@@ -311,67 +371,119 @@ impl Compiler {
             stack_maps: self.config.has_stack_maps(),
             isa: &*self.isa,
         };
-        let mut functions = self
-            .compile_functions(&env, parsed.functions)
+        let (trampolines, trampoline_jobs) = plan_trampolines(&info, parsed.functions.len());
+        let functions = self
+            .compile_jobs(&env, parsed.functions, trampoline_jobs)
             .map_err(|e| self.rejection(bytes, e))?;
-
-        let mut array_call_ids = vec![None; info.types.len()];
-        let mut ctx = Context::new();
-        let mut fctx = FunctionBuilderContext::new();
-        for ty in &info.functions[info.num_imported_funcs as usize..] {
-            if array_call_ids[ty.index()].is_some() {
-                continue;
-            }
-            trampolines::build_array_call(
-                info.func_type_at(*ty),
-                &*self.isa,
-                &mut ctx.func,
-                &mut fctx,
-            );
-            let id = functions.len() as u32;
-            functions.push(self.compile_context(&mut ctx, CodeKind::Trampoline, None)?);
-            array_call_ids[ty.index()] = Some(id);
-        }
-        let mut host_call_ids = vec![None; info.types.len()];
-        let mut by_signature = HashMap::new();
-        for (index, ty) in info.types.iter().enumerate() {
-            let Some(ty) = ty.as_func() else { continue };
-            let id = match by_signature.entry(info.type_ids[index]) {
-                Entry::Occupied(e) => *e.get(),
-                Entry::Vacant(e) => {
-                    trampolines::build_host_call(ty, &*self.isa, &mut ctx.func, &mut fctx);
-                    let id = functions.len() as u32;
-                    functions.push(self.compile_context(&mut ctx, CodeKind::Trampoline, None)?);
-                    *e.insert(id)
-                }
-            };
-            host_call_ids[index] = Some(id);
-        }
         Ok(UnlinkedModule {
             info,
             functions,
-            trampolines: Trampolines {
-                array_calls: array_call_ids,
-                host_calls: host_call_ids,
-            },
+            trampolines,
         })
     }
 
-    fn compile_functions(
+    /// Compiles the defined functions `pending` (batch ids `0..n`) and the
+    /// `trampolines` (the ids after), and returns them in batch order.
+    ///
+    /// They run in parallel as one batch, longest body first: a module's
+    /// largest function can take a third of its compile time, and started
+    /// last it would leave the other cores idle while it finishes. With
+    /// inlining, the short bodies are translated first in a pass of their
+    /// own, so that every caller can inline them (`inlining.rs`).
+    fn compile_jobs<'a>(
         &self,
         env: &ModuleEnv<'_>,
-        pending: Vec<PendingFunction<'_>>,
+        pending: Vec<PendingFunction<'a>>,
+        trampolines: Vec<Job<'a>>,
     ) -> Result<Vec<CompiledFunction>, CompileError> {
-        if self.inlines_within(env.info) {
-            return self.compile_functions_inlining(env, pending);
-        }
-        self.map_maybe_parallel(pending, Worker::new, |w, (i, f)| {
+        let num_defined = pending.len();
+        let inlining = self.inlines_within(env.info);
+        let mut jobs = Vec::with_capacity(num_defined + trampolines.len());
+        let mut candidates = Vec::new();
+        for (i, f) in pending.into_iter().enumerate() {
             let index = DefinedFuncIndex(i as u32);
             let body_offset = u32::try_from(f.body.range().start).ok();
-            w.translator.translate(env, index, f, &mut w.ctx.func)?;
-            let kind = CodeKind::Function(env.info.func_index(index));
-            self.compile_context(&mut w.ctx, kind, body_offset)
-        })
+            let body = if inlining && inlining::is_candidate_body(f.body.as_bytes().len()) {
+                candidates.push((i, f));
+                None
+            } else {
+                Some(f)
+            };
+            jobs.push(Job::Function {
+                index,
+                body_offset,
+                body,
+            });
+        }
+        jobs.extend(trampolines);
+        let callees = if inlining {
+            let translated =
+                self.map_maybe_parallel(candidates, FuncTranslator::new, |t, (_, (i, f))| {
+                    let mut body = ir::Function::new();
+                    t.translate(env, DefinedFuncIndex(i as u32), f, &mut body)?;
+                    Ok((i, body))
+                })?;
+            Some(Callees::new(num_defined, translated))
+        } else {
+            None
+        };
+
+        let mut ordered: Vec<(usize, Job<'a>)> = jobs.into_iter().enumerate().collect();
+        if self.config.parallel {
+            // On one thread the order changes nothing but which invalid
+            // function is reported first: the first by index.
+            ordered.sort_by_key(|(_, job)| std::cmp::Reverse(job.body_len()));
+        }
+        let mut compiled = self.map_maybe_parallel(ordered, Worker::new, |w, (_, (id, job))| {
+            let function = match job {
+                Job::Function {
+                    index,
+                    body_offset,
+                    body,
+                } => {
+                    let kind = CodeKind::Function(env.info.func_index(index));
+                    match body {
+                        Some(f) => w.translator.translate(env, index, f, &mut w.ctx.func)?,
+                        None => {
+                            let body = callees
+                                .as_ref()
+                                .and_then(|c| c.body(index.0 as usize))
+                                .ok_or_else(|| {
+                                    CompileError::Codegen("a candidate callee went missing".into())
+                                })?;
+                            w.ctx.func.clone_from(body);
+                        }
+                    }
+                    if let Some(callees) = &callees {
+                        callees
+                            .inline_into(&mut w.ctx)
+                            .map_err(|e| codegen_failure(kind, e))?;
+                    }
+                    self.compile_context(&mut w.ctx, kind, body_offset)?
+                }
+                Job::ArrayCall(ty) => {
+                    trampolines::build_array_call(
+                        ty,
+                        &*self.isa,
+                        &mut w.ctx.func,
+                        &mut w.trampoline_builder,
+                    );
+                    self.compile_context(&mut w.ctx, CodeKind::Trampoline, None)?
+                }
+                Job::HostCall(ty) => {
+                    trampolines::build_host_call(
+                        ty,
+                        &*self.isa,
+                        &mut w.ctx.func,
+                        &mut w.trampoline_builder,
+                    );
+                    self.compile_context(&mut w.ctx, CodeKind::Trampoline, None)?
+                }
+            };
+            Ok((id, function))
+        })?;
+        compiled.sort_unstable_by_key(|(id, _)| *id);
+        Ok(compiled.into_iter().map(|(_, f)| f).collect())
     }
 
     /// Whether calls within the module `info` may be inlined.
@@ -381,54 +493,6 @@ impl Compiler {
             Inlining::InterModuleAndIntraGc => info.types.iter().any(|ty| ty.as_func().is_none()),
             Inlining::InterModule | Inlining::Intrinsics | Inlining::No => false,
         }
-    }
-
-    /// `compile_functions` with inlining (`inlining.rs`): the short bodies
-    /// are translated first, so that every caller can inline them.
-    fn compile_functions_inlining(
-        &self,
-        env: &ModuleEnv<'_>,
-        pending: Vec<PendingFunction<'_>>,
-    ) -> Result<Vec<CompiledFunction>, CompileError> {
-        let num_defined = pending.len();
-        let body_offsets: Vec<Option<u32>> = pending
-            .iter()
-            .map(|f| u32::try_from(f.body.range().start).ok())
-            .collect();
-        let mut rest = Vec::with_capacity(num_defined);
-        let mut candidates = Vec::new();
-        for (i, f) in pending.into_iter().enumerate() {
-            if inlining::is_candidate_body(f.body.as_bytes().len()) {
-                candidates.push((i, f));
-                rest.push(None);
-            } else {
-                rest.push(Some(f));
-            }
-        }
-        let translated =
-            self.map_maybe_parallel(candidates, FuncTranslator::new, |t, (_, (i, f))| {
-                let mut body = ir::Function::new();
-                t.translate(env, DefinedFuncIndex(i as u32), f, &mut body)?;
-                Ok((i, body))
-            })?;
-        let callees = Callees::new(num_defined, translated);
-        self.map_maybe_parallel(rest, Worker::new, |w, (i, f)| {
-            let index = DefinedFuncIndex(i as u32);
-            match f {
-                Some(f) => w.translator.translate(env, index, f, &mut w.ctx.func)?,
-                None => {
-                    let body = callees.body(i).ok_or_else(|| {
-                        CompileError::Codegen("a candidate callee went missing".into())
-                    })?;
-                    w.ctx.func.clone_from(body);
-                }
-            }
-            let kind = CodeKind::Function(env.info.func_index(index));
-            callees
-                .inline_into(&mut w.ctx)
-                .map_err(|e| codegen_failure(kind, e))?;
-            self.compile_context(&mut w.ctx, kind, body_offsets[i])
-        })
     }
 
     /// `work` on every item with its position, on all cores when
