@@ -320,6 +320,31 @@ fn parallel_and_serial_compiles_make_the_same_artifact_and_code() {
 }
 
 #[test]
+fn failed_compiles_leave_nothing_behind_for_the_next() {
+    // An engine keeps its compile workers between modules. Modules that
+    // fail half way (a body invalid after a long valid one, a body that
+    // uses a feature turned off) must not change what it compiles next.
+    let wat = functions_of_growing_size();
+    for parallel in [true, false] {
+        let mut config = Config::new();
+        config.parallel_compilation(parallel).wasm_simd(false);
+        let engine = Engine::new(&config).unwrap();
+        let long = "(i32.add (i32.const 1))".repeat(200);
+        let invalid = format!(
+            "(module (func (result i32) (i32.const 0) {long}) (func (result i32) (i64.const 0)))"
+        );
+        assert!(Module::new(&engine, &invalid).is_err());
+        let simd = "(module (func (result v128) (v128.const i64x2 0 0)))";
+        assert!(Module::new(&engine, simd).is_err());
+        let module = Module::new(&engine, &wat).unwrap();
+        let mut config = Config::new();
+        config.wasm_simd(false);
+        let fresh = Module::new(&Engine::new(&config).unwrap(), &wat).unwrap();
+        assert!(module.serialize().unwrap() == fresh.serialize().unwrap());
+    }
+}
+
+#[test]
 fn a_host_function_keeps_the_module_code_of_its_trampoline_alive() {
     let engine = Engine::default();
     let mut store = Store::new(&engine, ());

@@ -39,7 +39,7 @@ use cranelift_codegen::{CodegenError, Context};
 use cranelift_frontend::FunctionBuilderContext;
 use rayon::prelude::*;
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// The size of one compiled function, for reports on foreign targets.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -77,6 +77,61 @@ impl Worker {
             translator: FuncTranslator::new(),
             trampoline_builder: FunctionBuilderContext::new(),
             ctx: Context::new(),
+        }
+    }
+}
+
+/// A worker taken from a compiler's idle ones (or a new one), given
+/// back when dropped.
+struct PooledWorker<'a> {
+    worker: Option<Worker>,
+    idle: &'a Mutex<Vec<Worker>>,
+}
+
+impl<'a> PooledWorker<'a> {
+    fn take(idle: &'a Mutex<Vec<Worker>>) -> PooledWorker<'a> {
+        let worker = idle
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .pop()
+            .unwrap_or_else(Worker::new);
+        PooledWorker {
+            worker: Some(worker),
+            idle,
+        }
+    }
+}
+
+impl std::ops::Deref for PooledWorker<'_> {
+    type Target = Worker;
+    fn deref(&self) -> &Worker {
+        self.worker
+            .as_ref()
+            .expect("a pooled worker is there until dropped")
+    }
+}
+
+impl std::ops::DerefMut for PooledWorker<'_> {
+    fn deref_mut(&mut self) -> &mut Worker {
+        self.worker
+            .as_mut()
+            .expect("a pooled worker is there until dropped")
+    }
+}
+
+impl Drop for PooledWorker<'_> {
+    fn drop(&mut self) {
+        // A worker in use when a panic unwound may hold half-made state.
+        if std::thread::panicking() {
+            return;
+        }
+        if let Some(worker) = self.worker.take() {
+            // A panic never gives a worker back (above), so the list is
+            // whole even if one poisoned the lock.
+            let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
+            if idle.len() < rayon::current_num_threads() {
+                idle.push(worker);
+            }
         }
     }
 }
@@ -144,6 +199,9 @@ pub struct Compiler {
     target: Target,
     config: CompilerConfig,
     types: Arc<TypeRegistry>,
+    /// Workers between compiles, so that later modules reuse the buffers
+    /// earlier ones grew.
+    idle_workers: Mutex<Vec<Worker>>,
 }
 
 impl std::fmt::Debug for Compiler {
@@ -237,6 +295,7 @@ impl Compiler {
             target,
             config,
             types,
+            idle_workers: Mutex::default(),
         })
     }
 
@@ -389,7 +448,9 @@ impl Compiler {
     /// largest function can take a third of its compile time, and started
     /// last it would leave the other cores idle while it finishes. With
     /// inlining, the short bodies are translated first in a pass of their
-    /// own, so that every caller can inline them (`inlining.rs`).
+    /// own, so that every caller can inline them (`inlining.rs`). Workers
+    /// come from the compiler's idle ones, so a compile reuses the buffers
+    /// earlier ones grew.
     fn compile_jobs<'a>(
         &self,
         env: &ModuleEnv<'_>,
@@ -434,7 +495,9 @@ impl Compiler {
             // function is reported first: the first by index.
             ordered.sort_by_key(|(_, job)| std::cmp::Reverse(job.body_len()));
         }
-        let mut compiled = self.map_maybe_parallel(ordered, Worker::new, |w, (_, (id, job))| {
+        let new_worker = || PooledWorker::take(&self.idle_workers);
+        let mut compiled = self.map_maybe_parallel(ordered, new_worker, |w, (_, (id, job))| {
+            let w: &mut Worker = w;
             let function = match job {
                 Job::Function {
                     index,
@@ -528,9 +591,13 @@ impl Compiler {
         kind: CodeKind,
         body_offset: Option<u32>,
     ) -> Result<CompiledFunction, CompileError> {
-        ctx.compile(&*self.isa, &mut ControlPlane::default())
-            .map_err(|e| codegen_failure(kind, e.inner))?;
-        let compiled = CompiledFunction::from_context(ctx, kind, body_offset);
+        let compiled = ctx
+            .compile(&*self.isa, &mut ControlPlane::default())
+            .map(drop)
+            .map_err(|e| codegen_failure(kind, e.inner))
+            .and_then(|()| CompiledFunction::from_context(ctx, kind, body_offset));
+        // Cleared on failure too: the context goes back to the compiler's
+        // idle workers.
         ctx.clear();
         compiled
     }
