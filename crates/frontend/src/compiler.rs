@@ -145,19 +145,22 @@ enum Job<'a> {
         body_offset: Option<u32>,
         body: Option<PendingFunction<'a>>,
     },
-    /// The array-call trampoline of functions of this type.
-    ArrayCall(&'a FuncType),
-    /// The host-call trampoline of functions of this type.
-    HostCall(&'a FuncType),
+    /// A trampoline of functions of this type, made by this builder
+    /// (`trampolines::build_array_call` or `build_host_call`).
+    Trampoline(&'a FuncType, BuildTrampoline),
 }
 
+/// How `trampolines.rs` builds one kind of trampoline into a function.
+type BuildTrampoline =
+    fn(&FuncType, &dyn TargetIsa, &mut ir::Function, &mut FunctionBuilderContext);
+
 impl Job<'_> {
-    /// The length of the wasm body to compile, by which the jobs are
-    /// ordered (a trampoline is shorter than any function).
+    /// The length of the wasm body left to translate, by which the jobs
+    /// are ordered: 0 for a trampoline or a body translated ahead.
     fn body_len(&self) -> usize {
         match self {
             Job::Function { body: Some(f), .. } => f.body.as_bytes().len(),
-            Job::Function { body: None, .. } | Job::ArrayCall(_) | Job::HostCall(_) => 0,
+            Job::Function { body: None, .. } | Job::Trampoline(..) => 0,
         }
     }
 }
@@ -171,7 +174,10 @@ fn plan_trampolines(info: &ModuleInfo, num_defined: usize) -> (Trampolines, Vec<
     for ty in &info.functions[info.num_imported_funcs as usize..] {
         if array_calls[ty.index()].is_none() {
             array_calls[ty.index()] = Some((num_defined + jobs.len()) as u32);
-            jobs.push(Job::ArrayCall(info.func_type_at(*ty)));
+            jobs.push(Job::Trampoline(
+                info.func_type_at(*ty),
+                trampolines::build_array_call,
+            ));
         }
     }
     let mut host_calls = vec![None; info.types.len()];
@@ -179,7 +185,7 @@ fn plan_trampolines(info: &ModuleInfo, num_defined: usize) -> (Trampolines, Vec<
     for (index, ty) in info.types.iter().enumerate() {
         let Some(ty) = ty.as_func() else { continue };
         let id = *by_signature.entry(info.type_ids[index]).or_insert_with(|| {
-            jobs.push(Job::HostCall(ty));
+            jobs.push(Job::Trampoline(ty, trampolines::build_host_call));
             (num_defined + jobs.len() - 1) as u32
         });
         host_calls[index] = Some(id);
@@ -524,22 +530,8 @@ impl Compiler {
                     }
                     self.compile_context(&mut w.ctx, kind, body_offset)?
                 }
-                Job::ArrayCall(ty) => {
-                    trampolines::build_array_call(
-                        ty,
-                        &*self.isa,
-                        &mut w.ctx.func,
-                        &mut w.trampoline_builder,
-                    );
-                    self.compile_context(&mut w.ctx, CodeKind::Trampoline, None)?
-                }
-                Job::HostCall(ty) => {
-                    trampolines::build_host_call(
-                        ty,
-                        &*self.isa,
-                        &mut w.ctx.func,
-                        &mut w.trampoline_builder,
-                    );
+                Job::Trampoline(ty, build) => {
+                    build(ty, &*self.isa, &mut w.ctx.func, &mut w.trampoline_builder);
                     self.compile_context(&mut w.ctx, CodeKind::Trampoline, None)?
                 }
             };
