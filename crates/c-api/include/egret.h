@@ -335,6 +335,7 @@ void wasmtime_config_cranelift_opt_level_set(wasm_config_t *config, uint8_t leve
 void wasmtime_config_epoch_interruption_set(wasm_config_t *config, bool enable);
 void wasmtime_config_max_wasm_stack_set(wasm_config_t *config, size_t bytes);
 void wasmtime_config_parallel_compilation_set(wasm_config_t *config, bool enable);
+void wasmtime_config_profiler_set(wasm_config_t *config, uint8_t strategy);
 wasmtime_error_t *wasmtime_config_target_set(wasm_config_t *config, const char *target);
 void wasmtime_config_wasm_bulk_memory_set(wasm_config_t *config, bool enable);
 void wasmtime_config_wasm_custom_page_sizes_set(wasm_config_t *config, bool enable);

@@ -4,7 +4,7 @@
 
 use crate::boundary::{or_default, required, with_error};
 use crate::error::wasmtime_error_t;
-use egret_api::{Cache, Config, Engine, OptLevel};
+use egret_api::{Cache, Config, Engine, OptLevel, ProfilingStrategy};
 use std::ffi::{CStr, c_char};
 use std::path::Path;
 
@@ -158,6 +158,26 @@ pub extern "C" fn wasmtime_config_cranelift_opt_level_set(
         };
         if let Some(c) = config {
             c.config.cranelift_opt_level(level);
+        }
+    })
+}
+
+/// Sets the profiler told about generated code from
+/// `wasmtime_profiling_strategy_t` (0 none, 1 jitdump, 2 VTune, 3 perf
+/// map); other values are ignored. Egret supports none and the perf map:
+/// an engine made with jitdump or VTune is refused (NULL).
+#[unsafe(no_mangle)]
+pub extern "C" fn wasmtime_config_profiler_set(config: Option<&mut wasm_config_t>, strategy: u8) {
+    or_default((), || {
+        let strategy = match strategy {
+            0 => ProfilingStrategy::None,
+            1 => ProfilingStrategy::JitDump,
+            2 => ProfilingStrategy::VTune,
+            3 => ProfilingStrategy::PerfMap,
+            _ => return,
+        };
+        if let Some(c) = config {
+            c.config.profiler(strategy);
         }
     })
 }

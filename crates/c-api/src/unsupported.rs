@@ -304,7 +304,7 @@ unsupported! {
             wasmtime_config_memory_may_move_set,
             wasmtime_config_memory_reservation_for_growth_set,
             wasmtime_config_memory_reservation_set,
-            wasmtime_config_native_unwind_info_set, wasmtime_config_profiler_set,
+            wasmtime_config_native_unwind_info_set,
             wasmtime_config_shared_memory_set, wasmtime_config_signals_based_traps_set,
             wasmtime_config_strategy_set, wasmtime_config_wasm_branch_hinting_set,
             wasmtime_config_wasm_compact_imports_set,

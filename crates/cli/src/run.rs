@@ -1,14 +1,15 @@
 //! `egret run`: compile a module, link it with WASI (sandboxed to the
 //! directories given with `--dir`), and call `_start` or the export named by
 //! `--invoke` with command-line arguments, within the fuel, time, memory and
-//! stack bounds given.
+//! stack bounds given (and with `--profile perfmap`, naming its functions
+//! for Linux `perf`).
 
 use crate::codegen::{self, Codegen};
 use crate::wasm_options::{self, WasmOptions, parse_duration, parse_size};
 use anyhow::{Context, anyhow, bail};
 use egret::{
-    Config, Engine, Linker, Module, Store, StoreLimits, StoreLimitsBuilder, Trap, Val, ValType,
-    WasmBacktrace,
+    Config, Engine, Linker, Module, ProfilingStrategy, Store, StoreLimits, StoreLimitsBuilder,
+    Trap, Val, ValType, WasmBacktrace,
 };
 use egret_wasi::{WasiCtx, WasiCtxBuilder};
 use std::path::PathBuf;
@@ -55,6 +56,12 @@ pub(crate) struct RunOptions {
     /// Use the compilation cache: the same as `-C cache=y`.
     #[arg(long)]
     cache: bool,
+    /// Tell a profiler about the generated code: `perfmap` lists every
+    /// function in `/tmp/perf-PID.map`, so that `perf record` and `perf
+    /// report` name wasm functions. (Wasmtime's `jitdump`, `vtune` and
+    /// `guest` are not supported.)
+    #[arg(long, value_name = "STRATEGY", value_parser = parse_profiler)]
+    profile: Option<ProfilingStrategy>,
     /// WebAssembly options: `fuel=N`, `timeout=DURATION`, proposals such
     /// as `simd=n` (more with --help).
     #[arg(short = 'W', value_name = "KEY[=VALUE]", long_help = wasm_options::HELP)]
@@ -218,12 +225,29 @@ impl RunOptions {
     }
 }
 
+/// `--profile`'s value: the profilers Egret supports.
+fn parse_profiler(value: &str) -> anyhow::Result<ProfilingStrategy> {
+    match value {
+        "perfmap" => Ok(ProfilingStrategy::PerfMap),
+        "jitdump" | "vtune" | "pulley" => {
+            bail!("the `{value}` profiler is not supported by Egret; `perfmap` is")
+        }
+        _ if value.starts_with("guest") => {
+            bail!("guest profiling is not supported by Egret; `perfmap` is")
+        }
+        _ => bail!("unknown profiling strategy `{value}` (Egret supports `perfmap`)"),
+    }
+}
+
 fn run_module(options: &RunOptions, wasm: &WasmOptions) -> anyhow::Result<Outcome> {
     let codegen = Codegen::parse(&options.codegen, options.cache)?;
     let mut config = Config::new();
     config.cache(codegen.cache()?);
     codegen.configure(&mut config);
     wasm.configure(&mut config);
+    if let Some(profile) = options.profile {
+        config.profiler(profile);
+    }
     let engine = Engine::new(&config)?;
     let module = load_module(&engine, options)?;
     let mut linker = Linker::new(&engine);

@@ -142,6 +142,40 @@ fn run_accepts_binary_modules() {
 }
 
 #[test]
+fn run_profile_perfmap_names_the_functions_for_perf() {
+    let path = write(
+        "profiled.wat",
+        r#"(module $cli_profiled (func $answer (export "answer") (result i32) i32.const 42))"#,
+    );
+    let child = Command::new(env!("CARGO_BIN_EXE_egret"))
+        .args(["run", "--profile", "perfmap", "--invoke", "answer"])
+        .arg(&path)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the egret binary runs");
+    let map_path = format!("/tmp/perf-{}.map", child.id());
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(stdout(&output), "42\n", "{}", stderr(&output));
+    let map = std::fs::read_to_string(&map_path).unwrap_or_default();
+    let _ = std::fs::remove_file(&map_path);
+    assert!(
+        map.lines()
+            .any(|line| line.ends_with(" cli_profiled::answer")),
+        "{map}"
+    );
+
+    let path = path.to_str().unwrap();
+    let output = egret(&["run", "--profile", "jitdump", "--invoke", "answer", path]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("`jitdump` profiler is not supported"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
 fn run_rejects_bad_arguments() {
     let path = write("args.wat", MODULE);
     let path = path.to_str().unwrap();

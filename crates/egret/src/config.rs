@@ -1,6 +1,6 @@
 //! Engine configuration: optimisation, WebAssembly features, compilation
 //! strategy, runtime limits, fuel and epoch interruption, the garbage
-//! collector.
+//! collector, profiling.
 
 use crate::Cache;
 use crate::{Error, Result};
@@ -26,6 +26,7 @@ pub struct Config {
     pub(crate) runtime: RuntimeConfig,
     pub(crate) cache: Option<Cache>,
     pub(crate) collector: Collector,
+    pub(crate) profiler: ProfilingStrategy,
 }
 
 /// Which garbage collector an engine's stores use ([`Config::collector`]):
@@ -63,6 +64,46 @@ impl Collector {
     }
 }
 
+/// How a profiler learns about generated code ([`Config::profiler`]):
+/// Wasmtime 48's choices, of which Egret supports `None` and `PerfMap`.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
+pub enum ProfilingStrategy {
+    /// No profiler support (the default).
+    #[default]
+    None,
+    /// Every function's code range and name go to `/tmp/perf-PID.map`,
+    /// where Linux `perf` looks up code it has no symbols for: `perf
+    /// record` then `perf report` names the wasm functions (from the name
+    /// section, else `wasm-function[N]`).
+    PerfMap,
+    /// Wasmtime's `perf` "jitdump" files; Egret has no support, and
+    /// [`Engine::new`](crate::Engine::new) refuses it.
+    JitDump,
+    /// Wasmtime's VTune support; Egret has none, and
+    /// [`Engine::new`](crate::Engine::new) refuses it.
+    VTune,
+    /// Wasmtime's interpreter profiling; Egret has no interpreter, and
+    /// [`Engine::new`](crate::Engine::new) refuses it.
+    Pulley,
+}
+
+impl ProfilingStrategy {
+    /// Whether the runtime writes a perf map, or why the strategy is
+    /// refused.
+    pub(crate) fn perf_map(self) -> Result<bool> {
+        match self {
+            ProfilingStrategy::None => Ok(false),
+            ProfilingStrategy::PerfMap => Ok(true),
+            ProfilingStrategy::JitDump | ProfilingStrategy::VTune | ProfilingStrategy::Pulley => {
+                Err(Error::misuse(format!(
+                    "cannot create an engine with the {self:?} profiler: Egret supports \
+                     `ProfilingStrategy::PerfMap` only"
+                )))
+            }
+        }
+    }
+}
+
 impl Config {
     /// The default configuration: WebAssembly 2.0 plus extended constant
     /// expressions, tail calls, typed function references, wide
@@ -71,6 +112,24 @@ impl Config {
     /// 512 KiB wasm stack.
     pub fn new() -> Config {
         Config::default()
+    }
+
+    /// Which profiler to tell about generated code (default
+    /// [`ProfilingStrategy::None`]). With [`ProfilingStrategy::PerfMap`],
+    /// `perf record` of the program and `perf report` name the wasm
+    /// functions the samples fall in.
+    ///
+    /// ```
+    /// let mut config = egret::Config::new();
+    /// config.profiler(egret::ProfilingStrategy::PerfMap);
+    /// let engine = egret::Engine::new(&config).unwrap();
+    /// # drop(engine);
+    /// config.profiler(egret::ProfilingStrategy::JitDump);
+    /// assert!(egret::Engine::new(&config).is_err());
+    /// ```
+    pub fn profiler(&mut self, profile: ProfilingStrategy) -> &mut Self {
+        self.profiler = profile;
+        self
     }
 
     /// Generate code for another target: `x86_64-baseline` (the lowest

@@ -60,7 +60,7 @@ pub use anyref::{AnyRef, I31};
 pub use arrayref::{ArrayRef, ArrayRefPre};
 pub use bottom::{NoExtern, NoFunc, NoneRef};
 pub use cache::{Cache, CacheConfig};
-pub use config::{Collector, Config, Inlining, OptLevel};
+pub use config::{Collector, Config, Inlining, OptLevel, ProfilingStrategy};
 pub use egret_frontend::code::CodeKind;
 #[cfg(feature = "compiler")]
 pub use egret_frontend::compiler::FunctionReport;

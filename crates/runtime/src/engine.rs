@@ -16,6 +16,8 @@ use crate::code_memory::CodeMemory;
 use crate::code_registry::{self, CodeRegistration};
 use crate::memory_pool::MemoryPool;
 use crate::module::ModuleCode;
+#[cfg(feature = "compiler")]
+use crate::perf_map;
 use egret_frontend::artifact::{ArtifactError, Expected, Fingerprint};
 use egret_frontend::compiled::CompiledModule;
 #[cfg(feature = "compiler")]
@@ -41,6 +43,9 @@ pub struct RuntimeConfig {
     pub max_wasm_stack: usize,
     /// Whether its stores' GC heaps are collected.
     pub collection: Collection,
+    /// Whether the code it loads is listed in the process's perf map
+    /// (`perf_map`), for profiling with Linux `perf`.
+    pub perf_map: bool,
 }
 
 impl Default for RuntimeConfig {
@@ -48,6 +53,7 @@ impl Default for RuntimeConfig {
         RuntimeConfig {
             max_wasm_stack: DEFAULT_MAX_WASM_STACK,
             collection: Collection::MarkSweep,
+            perf_map: false,
         }
     }
 }
@@ -277,6 +283,9 @@ impl EngineInner {
         // compiler's image; the code stays mapped as long as the
         // registration (see `StandaloneTrampoline`).
         let registration = unsafe { code_registry::register(Arc::clone(code.code_map())) };
+        if self.runtime.perf_map {
+            perf_map::record(code.code_map());
+        }
         let trampoline = Arc::new(StandaloneTrampoline {
             _registration: registration,
             code,

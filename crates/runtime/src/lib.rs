@@ -16,6 +16,7 @@ pub mod memory;
 pub mod memory_image;
 pub mod memory_pool;
 pub mod module;
+pub mod perf_map;
 pub mod stack_limit;
 pub mod store;
 pub mod table;

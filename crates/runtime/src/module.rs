@@ -8,6 +8,7 @@ use crate::code_memory::{CodeMemory, LoadError};
 use crate::code_registry::{self, CodeRegistration};
 use crate::engine::EngineInner;
 use crate::memory_image::MemoryImages;
+use crate::perf_map;
 use egret_frontend::compiled::CompiledModule;
 use egret_frontend::module_info::{ConstExpr, ElementItems};
 use egret_frontend::types::{DefinedFuncIndex, TypeIndex};
@@ -43,6 +44,9 @@ impl ModuleCode {
         // image; it stays mapped as long as the registration (declared
         // first, dropped first).
         let registration = unsafe { code_registry::register(Arc::clone(code.code_map())) };
+        if engine.runtime_config().perf_map {
+            perf_map::record(code.code_map());
+        }
         let type_ids = info.type_ids.iter().map(|id| id.0).collect();
         let module = Arc::new(ModuleCode {
             _registration: registration,
