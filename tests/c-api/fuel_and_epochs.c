@@ -1,31 +1,7 @@
 // Fuel and epochs: a configured engine, fuel set and read, running out
 // of fuel traps; an epoch deadline interrupts; a store limiter refuses
-// growth. Then engine settings: the perf map profiler lists compiled
-// functions in /tmp/perf-PID.map; settings no engine can have are
-// refused.
+// growth.
 #include "check.h"
-
-#include <unistd.h>
-
-// Whether the process's perf map has a line ending in ` name`.
-static int perf_map_names(const char *name) {
-  char path[64];
-  snprintf(path, sizeof path, "/tmp/perf-%ld.map", (long)getpid());
-  FILE *file = fopen(path, "r");
-  if (file == NULL) {
-    return 0;
-  }
-  char line[512];
-  int found = 0;
-  while (!found && fgets(line, sizeof line, file) != NULL) {
-    line[strcspn(line, "\n")] = '\0';
-    size_t length = strlen(line), name_length = strlen(name);
-    found = length > name_length && line[length - name_length - 1] == ' ' &&
-            strcmp(line + length - name_length, name) == 0;
-  }
-  fclose(file);
-  return found;
-}
 
 // An epoch deadline callback that continues twice with the deadline at
 // the current epoch (so it is reached again at once), then stops wasm
@@ -168,26 +144,9 @@ int main(void) {
   wasmtime_store_delete(store);
   wasm_engine_delete(engine);
 
-  // The perf map profiler names the functions of each compiled module.
-  config = wasm_config_new();
-  wasmtime_config_profiler_set(config, WASMTIME_PROFILING_STRATEGY_PERFMAP);
-  engine = wasm_engine_new_with_config(config);
-  CHECK(engine != NULL);
-  CHECK(!perf_map_names("c_api_profiled::answer"));
-  module = compile(engine, "(module $c_api_profiled (func $answer (result i32) i32.const 42))");
-  CHECK(perf_map_names("c_api_profiled::answer"));
-  char perf_map_path[64];
-  snprintf(perf_map_path, sizeof perf_map_path, "/tmp/perf-%ld.map", (long)getpid());
-  remove(perf_map_path);
-  wasmtime_module_delete(module);
-  wasm_engine_delete(engine);
-
-  // Configurations no engine can have.
+  // A configuration no engine can have.
   config = wasm_config_new();
   wasmtime_config_max_wasm_stack_set(config, 0);
-  CHECK(wasm_engine_new_with_config(config) == NULL);
-  config = wasm_config_new();
-  wasmtime_config_profiler_set(config, WASMTIME_PROFILING_STRATEGY_JITDUMP);
   CHECK(wasm_engine_new_with_config(config) == NULL);
   config = wasm_config_new();
   CHECK_ERROR(wasmtime_config_target_set(config, "not-a-target!"), "");

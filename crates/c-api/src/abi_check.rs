@@ -10,6 +10,7 @@
 #[path = "../tests/support/headers.rs"]
 mod headers;
 
+use crate::config::profiling_strategy;
 use crate::externs::{
     externkind, wasmtime_extern_t, wasmtime_extern_union_t, wasmtime_func_t, wasmtime_global_t,
     wasmtime_instance_t, wasmtime_memory_t, wasmtime_table_t, wasmtime_tag_t,
@@ -193,6 +194,19 @@ fn assertions(header: &str) -> String {
             heaptype_kind::CONCRETE_EXN,
         ),
         ("WASMTIME_HEAPTYPE_KIND_NOEXN", heaptype_kind::NOEXN),
+        ("WASMTIME_PROFILING_STRATEGY_NONE", profiling_strategy::NONE),
+        (
+            "WASMTIME_PROFILING_STRATEGY_JITDUMP",
+            profiling_strategy::JITDUMP,
+        ),
+        (
+            "WASMTIME_PROFILING_STRATEGY_VTUNE",
+            profiling_strategy::VTUNE,
+        ),
+        (
+            "WASMTIME_PROFILING_STRATEGY_PERFMAP",
+            profiling_strategy::PERFMAP,
+        ),
         ("WASMTIME_STORAGE_TYPE_KIND_I16", storage_kind::I16),
         ("WASMTIME_STORAGE_TYPE_KIND_VALTYPE", storage_kind::VALTYPE),
         ("WASMTIME_VALTYPE_KIND_I32", valtype_kind::I32),

@@ -162,18 +162,26 @@ pub extern "C" fn wasmtime_config_cranelift_opt_level_set(
     })
 }
 
-/// Sets the profiler told about generated code from
-/// `wasmtime_profiling_strategy_t` (0 none, 1 jitdump, 2 VTune, 3 perf
-/// map); other values are ignored. Egret supports none and the perf map:
-/// an engine made with jitdump or VTune is refused (NULL).
+/// `wasmtime_profiling_strategy_t` values.
+pub(crate) mod profiling_strategy {
+    pub const NONE: u8 = 0;
+    pub const JITDUMP: u8 = 1;
+    pub const VTUNE: u8 = 2;
+    pub const PERFMAP: u8 = 3;
+}
+
+/// Sets the profiler told about generated code from a
+/// `wasmtime_profiling_strategy_t`; other values are ignored. Egret
+/// supports none and the perf map: an engine made with jitdump or VTune is
+/// refused (NULL).
 #[unsafe(no_mangle)]
 pub extern "C" fn wasmtime_config_profiler_set(config: Option<&mut wasm_config_t>, strategy: u8) {
     or_default((), || {
         let strategy = match strategy {
-            0 => ProfilingStrategy::None,
-            1 => ProfilingStrategy::JitDump,
-            2 => ProfilingStrategy::VTune,
-            3 => ProfilingStrategy::PerfMap,
+            profiling_strategy::NONE => ProfilingStrategy::None,
+            profiling_strategy::JITDUMP => ProfilingStrategy::JitDump,
+            profiling_strategy::VTUNE => ProfilingStrategy::VTune,
+            profiling_strategy::PERFMAP => ProfilingStrategy::PerfMap,
             _ => return,
         };
         if let Some(c) = config {

@@ -142,6 +142,7 @@ c_programs! {
     instances,
     isolated_state,
     items,
+    profiler,
     refs,
     shared_store,
     store_association,

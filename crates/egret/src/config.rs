@@ -88,16 +88,16 @@ pub enum ProfilingStrategy {
 }
 
 impl ProfilingStrategy {
-    /// Whether the runtime writes a perf map, or why the strategy is
-    /// refused.
-    pub(crate) fn perf_map(self) -> Result<bool> {
+    /// Whether the runtime writes a perf map, or an error for a strategy
+    /// Egret does not support.
+    pub(crate) fn writes_perf_map(self) -> Result<bool> {
         match self {
             ProfilingStrategy::None => Ok(false),
             ProfilingStrategy::PerfMap => Ok(true),
             ProfilingStrategy::JitDump | ProfilingStrategy::VTune | ProfilingStrategy::Pulley => {
                 Err(Error::misuse(format!(
                     "cannot create an engine with the {self:?} profiler: Egret supports \
-                     `ProfilingStrategy::PerfMap` only"
+                     `ProfilingStrategy::None` and `ProfilingStrategy::PerfMap`"
                 )))
             }
         }

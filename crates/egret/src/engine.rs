@@ -61,7 +61,7 @@ impl Engine {
         }
         let runtime = RuntimeConfig {
             collection: config.collector.collection()?,
-            perf_map: config.profiler.perf_map()?,
+            perf_map: config.profiler.writes_perf_map()?,
             ..config.runtime.clone()
         };
         let inner = EngineInner::new(config.compiler.clone(), config.target.clone(), runtime)

@@ -19,17 +19,31 @@ fn perf_map() -> Vec<(usize, usize, String)> {
         .collect()
 }
 
-/// Whether `[start, start + size)` lies in one executable mapping of this
-/// process.
-fn is_executable_code(start: usize, size: usize) -> bool {
-    let maps = std::fs::read_to_string("/proc/self/maps").unwrap();
-    maps.lines().any(|line| {
-        let (range, rest) = line.split_once(' ').unwrap();
-        let (low, high) = range.split_once('-').unwrap();
-        let low = usize::from_str_radix(low, 16).unwrap();
-        let high = usize::from_str_radix(high, 16).unwrap();
-        rest.as_bytes()[2] == b'x' && low <= start && start + size <= high
-    })
+/// Asserts that `[start, start + size)` is not empty and lies in one
+/// executable mapping of this process (read from `/proc/self/maps`, so on
+/// Linux only; elsewhere only the size is checked).
+fn assert_executable_code(start: usize, size: usize) {
+    assert!(size > 0);
+    #[cfg(target_os = "linux")]
+    {
+        let maps = std::fs::read_to_string("/proc/self/maps").unwrap();
+        let executable = maps.lines().any(|line| {
+            let (range, rest) = line.split_once(' ').unwrap();
+            let (low, high) = range.split_once('-').unwrap();
+            let low = usize::from_str_radix(low, 16).unwrap();
+            let high = usize::from_str_radix(high, 16).unwrap();
+            rest.as_bytes()[2] == b'x' && low <= start && start + size <= high
+        });
+        assert!(executable, "{start:#x}+{size:#x} is not executable code");
+    }
+}
+
+/// The perf map's lines named `name`.
+fn lines_named(name: &str) -> Vec<(usize, usize, String)> {
+    perf_map()
+        .into_iter()
+        .filter(|(_, _, n)| n == name)
+        .collect()
 }
 
 #[test]
@@ -58,10 +72,9 @@ fn perf_map_names_every_compiled_function_at_its_code() {
     let &(seven, seven_size, _) = line("profiled::wasm-function[1]");
     // A line break in a name cannot start a line of its own.
     line("profiled::first?second");
-    assert!(double_size > 0 && seven_size > 0);
     assert!(double + double_size <= seven || seven + seven_size <= double);
-    assert!(is_executable_code(double, double_size));
-    assert!(is_executable_code(seven, seven_size));
+    assert_executable_code(double, double_size);
+    assert_executable_code(seven, seven_size);
 
     // The listed code is what runs.
     let mut store = Store::new(&engine, ());
@@ -70,6 +83,34 @@ fn perf_map_names_every_compiled_function_at_its_code() {
         .get_typed_func::<i32, i32>(&mut store, "double")
         .unwrap();
     assert_eq!(double.call(&mut store, 21).unwrap(), 42);
+
+    // A host function of a type no module has gets a trampoline of its
+    // own, listed without a module name.
+    assert!(lines_named("trampoline").is_empty());
+    let ty = FuncType::new(
+        &engine,
+        [ValType::I64, ValType::F64, ValType::I32],
+        [ValType::F32],
+    );
+    Func::new(&mut store, ty, |_, _, results| {
+        results[0] = Val::F32(0);
+        Ok(())
+    });
+    let trampolines = lines_named("trampoline");
+    assert!(!trampolines.is_empty());
+    for (start, size, _) in trampolines {
+        assert_executable_code(start, size);
+    }
+
+    // A deserialized module's code is listed too, at its own addresses.
+    let bytes = module.serialize().unwrap();
+    // SAFETY: the bytes were just serialized by an engine of this config.
+    let copy = unsafe { Module::deserialize(&engine, &bytes) }.unwrap();
+    let doubles = lines_named("profiled::double");
+    assert_eq!(doubles.len(), 2, "{doubles:?}");
+    assert_ne!(doubles[0].0, doubles[1].0);
+    assert_executable_code(doubles[1].0, doubles[1].1);
+    drop(copy);
 
     // An engine without the profiler lists nothing.
     let plain = Engine::default();

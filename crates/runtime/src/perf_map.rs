@@ -6,29 +6,32 @@
 //! standalone trampoline they load, so that `perf report` names the wasm
 //! functions a profile spends its time in.
 //!
-//! The file lists code that has since been freed too (perf reads it after
-//! the process ends, and addresses may be reused); a failure to write it is
-//! ignored, since a missing profile name must not fail the program.
+//! The file is created afresh (emptied) when the process first loads code
+//! for such an engine, so that lines left by an earlier process with the
+//! same PID do not name this one's code. It lists code that has since been
+//! freed too (perf reads it after the process ends, and addresses may be
+//! reused). A failure to create or write it is ignored: a missing profile
+//! name must not fail the program.
 
+use crate::engine::lock;
 use egret_frontend::code::{CodeKind, CodeMap};
 use std::fmt::Write as _;
 use std::fs::File;
 use std::io::Write as _;
 use std::sync::{Mutex, OnceLock};
 
-/// The process's perf map, opened on first use (`None` if it cannot be).
+/// The process's perf map, created on first use (`None` if it cannot be).
 fn perf_map_file() -> &'static Mutex<Option<File>> {
     static FILE: OnceLock<Mutex<Option<File>>> = OnceLock::new();
     FILE.get_or_init(|| {
         let path = format!("/tmp/perf-{}.map", std::process::id());
-        let file = File::options().create(true).append(true).open(path).ok();
-        Mutex::new(file)
+        Mutex::new(File::create(path).ok())
     })
 }
 
 /// The perf map's lines for `map`'s code: the function's name from the
 /// name section (after the module's name, if it has one) or its index.
-fn lines(map: &CodeMap) -> String {
+fn map_lines(map: &CodeMap) -> String {
     let mut lines = String::new();
     for range in map.ranges() {
         let _ = write!(lines, "{:x} {:x} ", range.start, range.end - range.start);
@@ -58,11 +61,11 @@ fn push_name(lines: &mut String, name: &str) {
 
 /// Appends `map`'s code to the process's perf map.
 pub fn record(map: &CodeMap) {
-    let lines = lines(map);
-    let mut file = perf_map_file()
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    if let Some(file) = file.as_mut() {
-        let _ = file.write_all(lines.as_bytes());
+    let text = map_lines(map);
+    if text.is_empty() {
+        return;
+    }
+    if let Some(file) = lock(perf_map_file()).as_mut() {
+        let _ = file.write_all(text.as_bytes());
     }
 }

@@ -323,6 +323,13 @@ typedef uint8_t wasmtime_update_deadline_kind_t;
 #define WASMTIME_UPDATE_DEADLINE_CONTINUE 0
 #define WASMTIME_UPDATE_DEADLINE_YIELD 1
 
+/* wasmtime_config_profiler_set's strategies (Egret: NONE and PERFMAP). */
+typedef uint8_t wasmtime_profiling_strategy_t;
+#define WASMTIME_PROFILING_STRATEGY_NONE 0
+#define WASMTIME_PROFILING_STRATEGY_JITDUMP 1
+#define WASMTIME_PROFILING_STRATEGY_VTUNE 2
+#define WASMTIME_PROFILING_STRATEGY_PERFMAP 3
+
 /* GC types. */
 typedef uint8_t wasmtime_storage_kind_t;
 #define WASMTIME_STORAGE_TYPE_KIND_I8 0
