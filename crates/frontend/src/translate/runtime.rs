@@ -138,9 +138,21 @@ impl Translation<'_> {
     }
 
     /// Loads the pointer at `vmctx + offset`, a field fixed for the
-    /// instance's life.
+    /// instance's life, or reuses the load of it made earlier in the same
+    /// block. Cranelift would merge the two loads anyway (they are pure);
+    /// not emitting the second saves it the work, and the code is the same.
     fn vmctx_ptr(&mut self, offset: u32) -> Value {
-        self.load_at(I64, FIXED, self.vmctx, offset)
+        let block = self.b.current_block();
+        if self.st.fixed_block != block {
+            self.st.fixed_block = block;
+            self.st.fixed_ptrs.clear();
+        }
+        if let Some(&(_, ptr)) = self.st.fixed_ptrs.iter().find(|(at, _)| *at == offset) {
+            return ptr;
+        }
+        let ptr = self.load_at(I64, FIXED, self.vmctx, offset);
+        self.st.fixed_ptrs.push((offset, ptr));
+        ptr
     }
 
     /// Zero-extends an `i32` index or length to `i64`; `i64`s pass through.

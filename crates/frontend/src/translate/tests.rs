@@ -455,6 +455,36 @@ fn memory64_and_multiple_memories() {
     assert!(text.contains("uadd_overflow_trap"), "{text}");
 }
 
+#[test]
+fn the_memory_base_is_loaded_once_per_block() {
+    let wat = r#"(module
+        (memory 1)
+        (func (param i32) (result i32)
+            (i32.add (i32.load (local.get 0)) (i32.load offset=4 (local.get 0)))
+            (if (local.get 0) (then (i32.store (local.get 0) (i32.const 1))))
+            (i32.load offset=8 (local.get 0))
+            i32.add))"#;
+    let func = translate(wat, &mut FuncTranslator::new())
+        .unwrap()
+        .remove(0);
+    let text = func.display().to_string();
+    let base_loads = |block: ir::Block| {
+        func.layout
+            .block_insts(block)
+            .filter(|&inst| {
+                func.dfg.insts[inst].opcode() == ir::Opcode::Load
+                    && func.dfg.ctrl_typevar(inst) == ir::types::I64
+            })
+            .count()
+    };
+    // The entry block's two accesses share one load of the base; the
+    // `then` arm and the block after the `if` each load it again (reuse
+    // stops at the block's end; Cranelift merges loads across blocks).
+    let counts: Vec<usize> = func.layout.blocks().map(base_loads).collect();
+    assert_eq!(counts.iter().sum::<usize>(), 3, "{text}");
+    assert!(counts.iter().all(|&n| n <= 1), "{text}");
+}
+
 /// A function doing `i32.load` at `offset` from a 32-bit memory, with
 /// its CLIF text.
 fn load_with_offset(offset: u64) -> (ir::Function, String) {
