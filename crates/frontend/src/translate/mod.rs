@@ -147,10 +147,8 @@ struct State {
     /// Height of the operand stack below which every value has been
     /// looked at for stack maps (`declare_stack_map_values`).
     settled: usize,
-    /// Pointers loaded from fixed vmctx fields in `fixed_block`, by field
-    /// offset (`runtime::vmctx_ptr` reuses them within that block).
-    fixed_ptrs: Vec<(u32, Value)>,
-    fixed_block: Option<Block>,
+    /// Pointers loaded from fixed vmctx fields in the current block.
+    block_pointers: runtime::BlockPointers,
 }
 
 impl State {
@@ -166,8 +164,7 @@ impl State {
         self.reachable = true;
         self.unreachable_depth = 0;
         self.settled = 0;
-        self.fixed_ptrs.clear();
-        self.fixed_block = None;
+        self.block_pointers.clear();
     }
 }
 

@@ -38,8 +38,8 @@ use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::immediates::Offset32;
 use cranelift_codegen::ir::types::{I32, I64};
 use cranelift_codegen::ir::{
-    AliasRegionData, Endianness, GlobalValue, GlobalValueData, Inst, InstBuilder, MemFlagsData,
-    SigRef, TrapCode, Type, Value,
+    AliasRegionData, Block, Endianness, GlobalValue, GlobalValueData, Inst, InstBuilder,
+    MemFlagsData, SigRef, TrapCode, Type, Value,
 };
 use cranelift_frontend::FunctionBuilder;
 
@@ -110,6 +110,42 @@ pub(super) fn stack_limit(b: &mut FunctionBuilder<'_>) -> GlobalValue {
     })
 }
 
+/// The pointers loaded from fixed vmctx fields in one Cranelift block, by
+/// field offset. A later use in the same block reuses the load, which
+/// dominates it: at `opt_level=speed` Cranelift's value numbering would
+/// merge a duplicate load anyway, so only its work shrinks; at
+/// `opt_level=none`, which merges nothing, the code keeps one load where
+/// it had several.
+#[derive(Default)]
+pub(super) struct BlockPointers {
+    block: Option<Block>,
+    loaded: Vec<(u32, Value)>,
+}
+
+impl BlockPointers {
+    /// The pointer at `offset` if it was loaded in `block`; those of any
+    /// other block are forgotten.
+    fn get(&mut self, block: Option<Block>, offset: u32) -> Option<Value> {
+        if self.block != block {
+            self.block = block;
+            self.loaded.clear();
+        }
+        let found = self.loaded.iter().find(|(at, _)| *at == offset);
+        found.map(|&(_, ptr)| ptr)
+    }
+
+    /// Records the pointer at `offset` as loaded in the current block.
+    fn remember(&mut self, offset: u32, ptr: Value) {
+        self.loaded.push((offset, ptr));
+    }
+
+    /// Forgets every pointer, for a new function.
+    pub(super) fn clear(&mut self) {
+        self.block = None;
+        self.loaded.clear();
+    }
+}
+
 impl Translation<'_> {
     /// `base + offset` as an address and a load/store immediate.
     fn address(&mut self, base: Value, offset: u32) -> (Value, i32) {
@@ -139,19 +175,14 @@ impl Translation<'_> {
 
     /// Loads the pointer at `vmctx + offset`, a field fixed for the
     /// instance's life, or reuses the load of it made earlier in the same
-    /// block. Cranelift would merge the two loads anyway (they are pure);
-    /// not emitting the second saves it the work, and the code is the same.
+    /// block (`BlockPointers`).
     fn vmctx_ptr(&mut self, offset: u32) -> Value {
         let block = self.b.current_block();
-        if self.st.fixed_block != block {
-            self.st.fixed_block = block;
-            self.st.fixed_ptrs.clear();
-        }
-        if let Some(&(_, ptr)) = self.st.fixed_ptrs.iter().find(|(at, _)| *at == offset) {
+        if let Some(ptr) = self.st.block_pointers.get(block, offset) {
             return ptr;
         }
         let ptr = self.load_at(I64, FIXED, self.vmctx, offset);
-        self.st.fixed_ptrs.push((offset, ptr));
+        self.st.block_pointers.remember(offset, ptr);
         ptr
     }
 

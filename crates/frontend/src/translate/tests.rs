@@ -464,10 +464,9 @@ fn the_memory_base_is_loaded_once_per_block() {
             (if (local.get 0) (then (i32.store (local.get 0) (i32.const 1))))
             (i32.load offset=8 (local.get 0))
             i32.add))"#;
-    let func = translate(wat, &mut FuncTranslator::new())
-        .unwrap()
-        .remove(0);
+    let func = compile(wat).remove(0);
     let text = func.display().to_string();
+    // The base is the function's only `i64` load (the wasm loads are i32).
     let base_loads = |block: ir::Block| {
         func.layout
             .block_insts(block)
